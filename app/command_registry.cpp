@@ -1,0 +1,43 @@
+#include "app/command.h"
+
+namespace atelier::app {
+
+int runInfoCommand(CommandContext &context);
+
+const std::vector<Command> &commands()
+{
+    static const std::vector<Command> all = {
+        {QStringLiteral("info"), QStringLiteral("Show the root, database, models folder, libtorch and devices"),
+         runInfoCommand},
+    };
+    return all;
+}
+
+const Command *findCommand(const QString &name)
+{
+    for (const Command &command : commands()) {
+        if (command.name == name)
+            return &command;
+    }
+    return nullptr;
+}
+
+int parseCommandArguments(QCommandLineParser &parser, CommandContext &context, const QString &description)
+{
+    parser.setApplicationDescription(description);
+    const QCommandLineOption help(QStringList{QStringLiteral("h"), QStringLiteral("help")},
+                                  QStringLiteral("Show this help."));
+    parser.addOption(help);
+    if (!parser.parse(context.arguments)) {
+        context.err << "atelier " << context.arguments.value(1) << ": " << parser.errorText() << "\n";
+        context.err << "Try 'atelier " << context.arguments.value(1) << " --help'.\n";
+        return kExitUsage;
+    }
+    if (parser.isSet(help)) {
+        context.out << parser.helpText();
+        return kExitOk;
+    }
+    return -1;
+}
+
+} // namespace atelier::app

@@ -1,0 +1,77 @@
+#include "app/command.h"
+
+#include "core/engine/device/runtime.h"
+#include "core/logging/log.h"
+#include "core/settings/app_root.h"
+#include "core/settings/compute_choice.h"
+#include "core/settings/settings_store.h"
+
+#include <nlohmann/json.hpp>
+
+namespace atelier::app {
+
+// `atelier info [--json]`: where everything lives and what the runtime offers.
+int runInfoCommand(CommandContext &context)
+{
+    QCommandLineParser parser;
+    const QCommandLineOption json(QStringLiteral("json"), QStringLiteral("Print one JSON object."));
+    parser.addOption(json);
+    if (const int done = parseCommandArguments(
+            parser, context, QStringLiteral("Show the root, database, models folder, libtorch version and devices."));
+        done >= 0)
+        return done;
+    if (!parser.positionalArguments().isEmpty()) {
+        context.err << "atelier info: unexpected argument '" << parser.positionalArguments().first() << "'\n";
+        return kExitUsage;
+    }
+
+    const std::vector<engine::DeviceInfo> devices = engine::availableDevices();
+    const settings::ComputeChoice compute = settings::chooseCompute(context.settings.current(), devices);
+    const settings::AppRoot &root = context.root;
+
+    if (parser.isSet(json)) {
+        nlohmann::ordered_json object;
+        object["atelier_version"] = ATELIER_VERSION;
+        object["qt_version"] = qVersion();
+        object["root"] = root.path().toStdString();
+        object["database"] = root.databasePath().toStdString();
+        object["models_dir"] = context.settings.modelsDir().toStdString();
+        object["settings"] = root.settingsPath().toStdString();
+        object["log_file"] = logging::logFilePath().toStdString();
+        object["libtorch_version"] = engine::libtorchVersion();
+        object["devices"] = nlohmann::ordered_json::array();
+        for (const engine::DeviceInfo &device : devices) {
+            object["devices"].push_back({{"id", device.id},
+                                         {"name", device.name},
+                                         {"kind", device.kind == engine::DeviceKind::Cuda ? "cuda" : "cpu"}});
+        }
+        object["compute"] = {{"device", compute.device.id},
+                             {"precision", compute.precision.toStdString()},
+                             {"note", compute.note.toStdString()}};
+        context.out << QString::fromStdString(object.dump(2)) << "\n";
+        return kExitOk;
+    }
+
+    const auto row = [&](const QString &label, const QString &value) {
+        context.out << label.leftJustified(16) << value << "\n";
+    };
+    row(QStringLiteral("Atelier"), QStringLiteral(ATELIER_VERSION));
+    row(QStringLiteral("root"), root.path());
+    row(QStringLiteral("database"), root.databasePath());
+    row(QStringLiteral("models folder"), context.settings.modelsDir());
+    row(QStringLiteral("settings"), root.settingsPath());
+    row(QStringLiteral("log file"), logging::logFilePath());
+    row(QStringLiteral("Qt"), QString::fromLatin1(qVersion()));
+    row(QStringLiteral("libtorch"), QString::fromStdString(engine::libtorchVersion()));
+    for (size_t i = 0; i < devices.size(); ++i) {
+        row(i == 0 ? QStringLiteral("devices") : QString(),
+            QStringLiteral("%1  %2").arg(QString::fromStdString(devices[i].id).leftJustified(8),
+                                         QString::fromStdString(devices[i].name)));
+    }
+    row(QStringLiteral("compute"), compute.label());
+    if (!compute.note.isEmpty())
+        row(QString(), compute.note);
+    return kExitOk;
+}
+
+} // namespace atelier::app

@@ -1,0 +1,170 @@
+// Atelier's entry point: parses the global options, opens the root, and either runs a headless command or
+// shows the main window. Builds the services and wires them; nothing else lives here.
+
+#include "app/command.h"
+
+#include "core/engine/device/runtime.h"
+#include "core/logging/log.h"
+#include "core/settings/app_root.h"
+#include "core/settings/settings_store.h"
+#include "ui/shell/main_window.h"
+
+#include <QApplication>
+#include <QCommandLineParser>
+#include <QLibraryInfo>
+#include <QLocale>
+#include <QMessageBox>
+#include <QTimer>
+#include <QTranslator>
+
+#include <cstdio>
+#include <memory>
+
+namespace {
+
+using namespace atelier;
+
+struct GlobalOptions
+{
+    QCommandLineOption root{QStringLiteral("root"),
+                            QStringLiteral("Use DIR as the Atelier root (overrides %1).")
+                                .arg(QString::fromLatin1(settings::kRootEnvironmentVariable)),
+                            QStringLiteral("DIR")};
+    QCommandLineOption verbose{QStringList{QStringLiteral("v"), QStringLiteral("verbose")},
+                               QStringLiteral("Print debug messages.")};
+};
+
+QString commandSummary()
+{
+    QString text = QStringLiteral("A studio for Stable-Diffusion-family image models.\n"
+                                  "Without a command, opens the main window.\n\nCommands:\n");
+    for (const app::Command &command : app::commands())
+        text += QStringLiteral("  %1%2\n").arg(command.name.leftJustified(12), command.summary);
+    text += QStringLiteral("\nRun 'atelier COMMAND --help' for a command's options.");
+    return text;
+}
+
+void writeTo(FILE *stream, const QString &text)
+{
+    const QByteArray bytes = text.toLocal8Bit();
+    std::fwrite(bytes.constData(), 1, size_t(bytes.size()), stream);
+}
+
+void installTranslations(QCoreApplication &application)
+{
+    auto *qtTranslator = new QTranslator(&application);
+    if (qtTranslator->load(QLocale(), QStringLiteral("qtbase"), QStringLiteral("_"),
+                           QLibraryInfo::path(QLibraryInfo::TranslationsPath)))
+        application.installTranslator(qtTranslator);
+    auto *ourTranslator = new QTranslator(&application);
+    if (ourTranslator->load(QLocale(), QStringLiteral("atelier"), QStringLiteral("_"), QStringLiteral(":/i18n")))
+        application.installTranslator(ourTranslator);
+}
+
+int runCommand(const app::Command &command, const QStringList &commandArguments, const settings::AppRoot &root,
+               settings::SettingsStore &settingsStore)
+{
+    QTextStream out(stdout);
+    QTextStream err(stderr);
+    app::CommandContext context{commandArguments, root, settingsStore, out, err};
+    return command.run(context);
+}
+
+int runWindow(QApplication &application, settings::SettingsStore &settingsStore)
+{
+    ui::MainWindow window(settingsStore, engine::availableDevices());
+    window.show();
+    if (!settingsStore.warnings().isEmpty()) {
+        // After the window is up, so that the message has a parent and does not block the start.
+        QTimer::singleShot(0, &window, [&window, &settingsStore] {
+            QMessageBox::warning(&window, QObject::tr("Settings"),
+                                 settingsStore.warnings().join(QStringLiteral("\n\n")));
+        });
+    }
+    return application.exec();
+}
+
+} // namespace
+
+int main(int argc, char *argv[])
+{
+    QCoreApplication::setApplicationName(QStringLiteral("atelier"));
+    QCoreApplication::setApplicationVersion(QStringLiteral(ATELIER_VERSION));
+
+    QStringList arguments;
+    for (int i = 0; i < argc; ++i)
+        arguments << QString::fromLocal8Bit(argv[i]);
+
+    // Global options end at the command's name; everything after it belongs to the command.
+    GlobalOptions options;
+    QCommandLineParser parser;
+    parser.setApplicationDescription(commandSummary());
+    parser.setOptionsAfterPositionalArgumentsMode(QCommandLineParser::ParseAsPositionalArguments);
+    const QCommandLineOption help = parser.addHelpOption();
+    const QCommandLineOption version = parser.addVersionOption();
+    parser.addOption(options.root);
+    parser.addOption(options.verbose);
+    parser.addPositionalArgument(QStringLiteral("command"), QStringLiteral("A command (see above); none opens the window."),
+                                 QStringLiteral("[command [options]]"));
+    if (!parser.parse(arguments)) {
+        writeTo(stderr, QStringLiteral("atelier: %1\nTry 'atelier --help'.\n").arg(parser.errorText()));
+        return app::kExitUsage;
+    }
+
+    const QStringList positional = parser.positionalArguments();
+    const bool headless = !positional.isEmpty() || parser.isSet(help) || parser.isSet(version);
+    if (parser.isSet(help)) {
+        writeTo(stdout, parser.helpText());
+        return app::kExitOk;
+    }
+    if (parser.isSet(version)) {
+        writeTo(stdout, QStringLiteral("atelier %1\n").arg(QStringLiteral(ATELIER_VERSION)));
+        return app::kExitOk;
+    }
+    const app::Command *command = headless ? app::findCommand(positional.first()) : nullptr;
+    if (headless && !command) {
+        writeTo(stderr, QStringLiteral("atelier: unknown command '%1'\nTry 'atelier --help'.\n").arg(positional.first()));
+        return app::kExitUsage;
+    }
+
+    // Widgets only for the window: headless commands run where there is no display.
+    std::unique_ptr<QCoreApplication> application;
+    if (headless)
+        application = std::make_unique<QCoreApplication>(argc, argv);
+    else
+        application = std::make_unique<QApplication>(argc, argv);
+    installTranslations(*application);
+
+    const settings::RootChoice rootChoice =
+        settings::chooseRoot(parser.value(options.root), qEnvironmentVariable(settings::kRootEnvironmentVariable));
+    const Result<settings::AppRoot> root = settings::AppRoot::open(rootChoice.path);
+    if (!root) {
+        if (headless)
+            writeTo(stderr, QStringLiteral("atelier: %1\n").arg(root.error()));
+        else
+            QMessageBox::critical(nullptr, QObject::tr("Atelier cannot start"), root.error());
+        return app::kExitFailure;
+    }
+
+    logging::LogOptions logOptions;
+    logOptions.verbose = parser.isSet(options.verbose);
+    QString logError;
+    if (!logging::installLogging(root->logsDir(), logOptions, &logError))
+        qCWarning(lcApp).noquote() << logError;
+    qCInfo(lcApp).noquote() << "Atelier" << ATELIER_VERSION << "on root" << root->path() << "(from"
+                            << settings::describe(rootChoice.origin) + ")";
+
+    settings::SettingsStore settingsStore(root.value());
+    settingsStore.load();
+
+    int status = app::kExitOk;
+    if (headless) {
+        const QStringList commandArguments =
+            QStringList{arguments.first() + QLatin1Char(' ') + command->name} + positional.mid(1);
+        status = runCommand(*command, commandArguments, root.value(), settingsStore);
+    } else {
+        status = runWindow(static_cast<QApplication &>(*application), settingsStore);
+    }
+    logging::uninstallLogging();
+    return status;
+}

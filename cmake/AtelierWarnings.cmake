@@ -1,0 +1,33 @@
+# atelier_set_warnings(target): the project's warning set, applied to every target we own.
+function(atelier_set_warnings target)
+    target_compile_options(${target} PRIVATE -Wall -Wextra)
+    if(ATELIER_WARNINGS_AS_ERRORS)
+        target_compile_options(${target} PRIVATE -Werror)
+    endif()
+endfunction()
+
+# atelier_forbid_includes(target pattern...): fails the build when a source of `target` includes a header
+# matching one of the patterns. This is how the layering of ARCHITECTURE.md is enforced: the check runs at
+# configure time over the target's own sources and headers.
+function(atelier_forbid_includes target)
+    get_target_property(sources ${target} SOURCES)
+    get_target_property(source_dir ${target} SOURCE_DIR)
+    foreach(source IN LISTS sources)
+        if(NOT IS_ABSOLUTE "${source}")
+            set(source "${source_dir}/${source}")
+        endif()
+        if(NOT source MATCHES "\\.(h|hpp|cpp)$" OR NOT EXISTS "${source}")
+            continue()
+        endif()
+        file(STRINGS "${source}" include_lines REGEX "^[ \t]*#[ \t]*include")
+        foreach(line IN LISTS include_lines)
+            foreach(pattern IN LISTS ARGN)
+                if(line MATCHES "${pattern}")
+                    message(FATAL_ERROR
+                        "Layering violation in ${source}: '${line}' is not allowed in target ${target} "
+                        "(see ARCHITECTURE.md, 'Layers')")
+                endif()
+            endforeach()
+        endforeach()
+    endforeach()
+endfunction()

@@ -1,0 +1,35 @@
+#pragma once
+
+#include <QString>
+#include <QStringList>
+
+namespace atelier::settings {
+
+// Preferences that do not depend on where the root is: stored in <root>/settings.json, except the access
+// tokens, which live in <root>/secrets.json with mode 0600 so that settings.json can be shared safely.
+struct Settings
+{
+    // Where installed models live: empty means <root>/models; a relative path is relative to the root.
+    QString modelsDir;
+    // "auto" (CUDA when available, else the CPU), "cpu", "cuda" (the first CUDA device) or "cuda:N".
+    QString device = QStringLiteral("auto");
+    // "auto" (fp16 on CUDA, fp32 on the CPU), "fp32", "fp16" or "bf16".
+    QString precision = QStringLiteral("auto");
+    double ramCacheGb = 8.0;        // models kept loaded in system memory
+    double vramCacheGb = 4.0;       // models kept loaded on the GPU
+    double downloadCacheGb = 20.0;  // cap of <root>/cache, least recently used evicted first
+    int maxParallelDownloads = 5;
+    QString huggingFaceToken;
+    QString civitaiToken;
+
+    bool operator==(const Settings &other) const;
+    bool operator!=(const Settings &other) const { return !(*this == other); }
+
+    static QStringList deviceChoices();     // the fixed choices; "cuda:N" is accepted as well
+    static QStringList precisionChoices();
+};
+
+// Checks every field; returns one message per invalid field, naming it, the value and what is accepted.
+QStringList validate(const Settings &settings);
+
+} // namespace atelier::settings

@@ -1,0 +1,388 @@
+#include "core/settings/settings_store.h"
+
+#include "core/logging/log.h"
+
+#include <QDateTime>
+#include <QDir>
+#include <QFile>
+#include <QFileInfo>
+#include <QRegularExpression>
+#include <QSaveFile>
+
+#include <nlohmann/json.hpp>
+
+#include <cmath>
+
+namespace atelier::settings {
+
+using nlohmann::json;
+
+namespace {
+
+constexpr int kSettingsFormat = 1;
+constexpr QFile::Permissions kOwnerOnly = QFile::ReadOwner | QFile::WriteOwner;
+constexpr QFile::Permissions kWorldReadable = kOwnerOnly | QFile::ReadGroup | QFile::ReadOther;
+
+const char *const kModelsDir = "models_dir";
+const char *const kDevice = "device";
+const char *const kPrecision = "precision";
+const char *const kRamCache = "ram_cache_gb";
+const char *const kVramCache = "vram_cache_gb";
+const char *const kDownloadCache = "download_cache_gb";
+const char *const kMaxDownloads = "max_parallel_downloads";
+const char *const kHuggingFaceToken = "huggingface_token";
+const char *const kCivitaiToken = "civitai_token";
+
+bool isDeviceChoice(const QString &value)
+{
+    static const QRegularExpression cudaOrdinal(QStringLiteral("^cuda:[0-9]{1,2}$"));
+    return Settings::deviceChoices().contains(value) || cudaOrdinal.match(value).hasMatch();
+}
+
+QString toQString(const std::string &text) { return QString::fromStdString(text); }
+std::string toStd(const QString &text) { return text.toStdString(); }
+
+enum class ReadResult { Ok, Missing, Unreadable };
+
+ReadResult readFile(const QString &path, QByteArray &bytes, QString &error)
+{
+    QFile file(path);
+    if (!file.exists())
+        return ReadResult::Missing;
+    if (!file.open(QIODevice::ReadOnly)) {
+        error = file.errorString();
+        return ReadResult::Unreadable;
+    }
+    bytes = file.readAll();
+    return ReadResult::Ok;
+}
+
+Status writeJsonAtomically(const QString &path, const json &object, QFile::Permissions permissions)
+{
+    QSaveFile file(path);
+    if (!file.open(QIODevice::WriteOnly))
+        return Status::failure(QStringLiteral("Cannot write %1: %2").arg(path, file.errorString()));
+    // Permissions are set before any byte is written, so a token never sits in a world-readable file.
+    file.setPermissions(permissions);
+    const std::string text = object.dump(2) + "\n";
+    if (file.write(text.data(), qint64(text.size())) != qint64(text.size()) || !file.commit())
+        return Status::failure(QStringLiteral("Cannot write %1: %2").arg(path, file.errorString()));
+    return {};
+}
+
+// Reads a JSON object from `bytes`; on failure `error` says where and why.
+bool parseObject(const QByteArray &bytes, json &object, QString &error)
+{
+    try {
+        object = json::parse(bytes.constBegin(), bytes.constEnd());
+    } catch (const json::parse_error &e) {
+        error = QStringLiteral("it is not valid JSON (%1)").arg(QString::fromUtf8(e.what()));
+        return false;
+    }
+    if (!object.is_object()) {
+        error = QStringLiteral("it holds JSON but not an object of settings");
+        return false;
+    }
+    return true;
+}
+
+// Field readers: on a wrong type or value they append a warning and leave `target` at its default.
+void readString(json &object, const char *key, QString &target, QStringList &problems)
+{
+    auto it = object.find(key);
+    if (it == object.end())
+        return;
+    if (it->is_string())
+        target = toQString(it->get<std::string>());
+    else
+        problems << QStringLiteral("'%1' must be a string, got %2; using the default")
+                        .arg(QString::fromLatin1(key), toQString(it->dump()));
+    object.erase(it);
+}
+
+void readNumber(json &object, const char *key, double &target, QStringList &problems)
+{
+    auto it = object.find(key);
+    if (it == object.end())
+        return;
+    if (it->is_number())
+        target = it->get<double>();
+    else
+        problems << QStringLiteral("'%1' must be a number, got %2; using the default")
+                        .arg(QString::fromLatin1(key), toQString(it->dump()));
+    object.erase(it);
+}
+
+void readInteger(json &object, const char *key, int &target, QStringList &problems)
+{
+    auto it = object.find(key);
+    if (it == object.end())
+        return;
+    if (it->is_number_integer() && it->get<long long>() >= INT32_MIN && it->get<long long>() <= INT32_MAX)
+        target = int(it->get<long long>());
+    else
+        problems << QStringLiteral("'%1' must be a whole number, got %2; using the default")
+                        .arg(QString::fromLatin1(key), toQString(it->dump()));
+    object.erase(it);
+}
+
+} // namespace
+
+bool Settings::operator==(const Settings &other) const
+{
+    return modelsDir == other.modelsDir && device == other.device && precision == other.precision
+        && ramCacheGb == other.ramCacheGb && vramCacheGb == other.vramCacheGb
+        && downloadCacheGb == other.downloadCacheGb && maxParallelDownloads == other.maxParallelDownloads
+        && huggingFaceToken == other.huggingFaceToken && civitaiToken == other.civitaiToken;
+}
+
+QStringList Settings::deviceChoices()
+{
+    return {QStringLiteral("auto"), QStringLiteral("cpu"), QStringLiteral("cuda")};
+}
+
+QStringList Settings::precisionChoices()
+{
+    return {QStringLiteral("auto"), QStringLiteral("fp32"), QStringLiteral("fp16"), QStringLiteral("bf16")};
+}
+
+namespace {
+
+// One check per field, so that loading can fall back field by field and validate() can list them all.
+QString deviceProblem(const QString &device)
+{
+    return isDeviceChoice(device) ? QString()
+                                  : QStringLiteral("device must be one of auto, cpu, cuda or cuda:N, not \"%1\"").arg(device);
+}
+
+QString precisionProblem(const QString &precision)
+{
+    return Settings::precisionChoices().contains(precision)
+        ? QString()
+        : QStringLiteral("precision must be one of %1, not \"%2\"")
+              .arg(Settings::precisionChoices().join(QStringLiteral(", ")), precision);
+}
+
+QString cacheSizeProblem(const char *name, double gigabytes)
+{
+    return std::isfinite(gigabytes) && gigabytes >= 0.0 && gigabytes <= 4096.0
+        ? QString()
+        : QStringLiteral("%1 must be between 0 and 4096 GB, not %2").arg(QString::fromLatin1(name)).arg(gigabytes);
+}
+
+QString parallelDownloadsProblem(int count)
+{
+    return count >= 1 && count <= 32
+        ? QString()
+        : QStringLiteral("%1 must be between 1 and 32, not %2").arg(QString::fromLatin1(kMaxDownloads)).arg(count);
+}
+
+QString tokenProblem(const QString &token)
+{
+    for (const QChar c : token) {
+        if (c.isSpace() || c.category() == QChar::Other_Control)
+            return QStringLiteral("access tokens may not contain spaces or control characters");
+    }
+    return {};
+}
+
+} // namespace
+
+QStringList validate(const Settings &settings)
+{
+    QStringList problems{deviceProblem(settings.device),
+                         precisionProblem(settings.precision),
+                         cacheSizeProblem(kRamCache, settings.ramCacheGb),
+                         cacheSizeProblem(kVramCache, settings.vramCacheGb),
+                         cacheSizeProblem(kDownloadCache, settings.downloadCacheGb),
+                         parallelDownloadsProblem(settings.maxParallelDownloads),
+                         tokenProblem(settings.huggingFaceToken),
+                         tokenProblem(settings.civitaiToken)};
+    problems.removeAll(QString());
+    problems.removeDuplicates();
+    return problems;
+}
+
+SettingsStore::SettingsStore(AppRoot root, QObject *parent) : QObject(parent), m_root(std::move(root)) {}
+
+QString SettingsStore::modelsDir() const
+{
+    return m_current.modelsDir.isEmpty() ? m_root.defaultModelsDir() : m_root.resolve(m_current.modelsDir);
+}
+
+void SettingsStore::load()
+{
+    m_warnings.clear();
+    m_current = Settings();
+    m_unknownSettings.clear();
+    m_unknownSecrets.clear();
+    loadSettingsFile();
+    loadSecretsFile();
+    for (const QString &warning : std::as_const(m_warnings))
+        qCWarning(lcSettings).noquote() << warning;
+}
+
+void SettingsStore::keepAside(const QString &path, const QString &why)
+{
+    const QString stamp = QDateTime::currentDateTimeUtc().toString(QStringLiteral("yyyyMMdd-HHmmss"));
+    QString aside = QStringLiteral("%1.invalid-%2").arg(path, stamp);
+    for (int n = 2; QFileInfo::exists(aside); ++n)
+        aside = QStringLiteral("%1.invalid-%2-%3").arg(path, stamp).arg(n);
+    if (QFile::copy(path, aside))
+        m_warnings << QStringLiteral("%1: %2. The file was kept as %3; defaults are used for what was wrong.")
+                          .arg(path, why, aside);
+    else
+        m_warnings << QStringLiteral("%1: %2. It could not be copied aside, so it is left untouched and will not be "
+                                     "overwritten until you save settings.")
+                          .arg(path, why);
+}
+
+void SettingsStore::loadSettingsFile()
+{
+    const QString path = m_root.settingsPath();
+    QByteArray bytes;
+    QString error;
+    switch (readFile(path, bytes, error)) {
+    case ReadResult::Missing: {
+        // First start: write every default, so that users see what can be set. Tokens are not touched.
+        const Status written = writeSettingsFile(m_current);
+        if (!written)
+            m_warnings << written.error();
+        return;
+    }
+    case ReadResult::Unreadable:
+        m_warnings << QStringLiteral("Cannot read %1 (%2); defaults are used.").arg(path, error);
+        return;
+    case ReadResult::Ok:
+        break;
+    }
+
+    json object;
+    if (!parseObject(bytes, object, error)) {
+        keepAside(path, error);
+        return;
+    }
+    QStringList problems;
+    object.erase("format");
+    readString(object, kModelsDir, m_current.modelsDir, problems);
+    readString(object, kDevice, m_current.device, problems);
+    readString(object, kPrecision, m_current.precision, problems);
+    readNumber(object, kRamCache, m_current.ramCacheGb, problems);
+    readNumber(object, kVramCache, m_current.vramCacheGb, problems);
+    readNumber(object, kDownloadCache, m_current.downloadCacheGb, problems);
+    readInteger(object, kMaxDownloads, m_current.maxParallelDownloads, problems);
+
+    // Values of the right type but outside what is accepted fall back one by one.
+    const Settings defaults;
+    const auto fallBack = [&](const QString &problem, auto &field, const auto &defaultValue) {
+        if (problem.isEmpty())
+            return;
+        problems << problem + QStringLiteral("; using the default");
+        field = defaultValue;
+    };
+    fallBack(deviceProblem(m_current.device), m_current.device, defaults.device);
+    fallBack(precisionProblem(m_current.precision), m_current.precision, defaults.precision);
+    fallBack(cacheSizeProblem(kRamCache, m_current.ramCacheGb), m_current.ramCacheGb, defaults.ramCacheGb);
+    fallBack(cacheSizeProblem(kVramCache, m_current.vramCacheGb), m_current.vramCacheGb, defaults.vramCacheGb);
+    fallBack(cacheSizeProblem(kDownloadCache, m_current.downloadCacheGb), m_current.downloadCacheGb,
+             defaults.downloadCacheGb);
+    fallBack(parallelDownloadsProblem(m_current.maxParallelDownloads), m_current.maxParallelDownloads,
+             defaults.maxParallelDownloads);
+
+    // Tokens belong in secrets.json; one found here is still honoured, and moved there on the next save.
+    readString(object, kHuggingFaceToken, m_current.huggingFaceToken, problems);
+    readString(object, kCivitaiToken, m_current.civitaiToken, problems);
+
+    if (!problems.isEmpty())
+        keepAside(path, problems.join(QStringLiteral("; ")));
+    m_unknownSettings = QByteArray::fromStdString(object.dump());
+}
+
+void SettingsStore::loadSecretsFile()
+{
+    const QString path = m_root.secretsPath();
+    QByteArray bytes;
+    QString error;
+    switch (readFile(path, bytes, error)) {
+    case ReadResult::Missing:
+        return;
+    case ReadResult::Unreadable:
+        m_warnings << QStringLiteral("Cannot read %1 (%2); access tokens are not available.").arg(path, error);
+        return;
+    case ReadResult::Ok:
+        break;
+    }
+    // Tokens readable by others are a leak waiting to happen: tighten them at once.
+    if (QFile::permissions(path) & ~(kOwnerOnly | QFile::ReadUser | QFile::WriteUser)) {
+        if (QFile::setPermissions(path, kOwnerOnly))
+            m_warnings << QStringLiteral("%1 was readable by other users; its permissions were set to 0600.").arg(path);
+        else
+            m_warnings << QStringLiteral("%1 is readable by other users and its permissions could not be changed.")
+                              .arg(path);
+    }
+    json object;
+    if (!parseObject(bytes, object, error)) {
+        keepAside(path, error);
+        QFile::setPermissions(path, kOwnerOnly);
+        return;
+    }
+    QStringList problems;
+    QString huggingFace, civitai;
+    readString(object, kHuggingFaceToken, huggingFace, problems);
+    readString(object, kCivitaiToken, civitai, problems);
+    if (!huggingFace.isEmpty())
+        m_current.huggingFaceToken = huggingFace;
+    if (!civitai.isEmpty())
+        m_current.civitaiToken = civitai;
+    if (!problems.isEmpty())
+        keepAside(path, problems.join(QStringLiteral("; ")));
+    m_unknownSecrets = QByteArray::fromStdString(object.dump());
+}
+
+Status SettingsStore::writeSettingsFile(const Settings &settings) const
+{
+    json preferences = m_unknownSettings.isEmpty() ? json::object() : json::parse(m_unknownSettings.toStdString());
+    preferences["format"] = kSettingsFormat;
+    preferences[kModelsDir] = toStd(settings.modelsDir);
+    preferences[kDevice] = toStd(settings.device);
+    preferences[kPrecision] = toStd(settings.precision);
+    preferences[kRamCache] = settings.ramCacheGb;
+    preferences[kVramCache] = settings.vramCacheGb;
+    preferences[kDownloadCache] = settings.downloadCacheGb;
+    preferences[kMaxDownloads] = settings.maxParallelDownloads;
+    return writeJsonAtomically(m_root.settingsPath(), preferences, kWorldReadable);
+}
+
+Status SettingsStore::writeFiles(const Settings &settings) const
+{
+    json secrets = m_unknownSecrets.isEmpty() ? json::object() : json::parse(m_unknownSecrets.toStdString());
+    secrets[kHuggingFaceToken] = toStd(settings.huggingFaceToken);
+    secrets[kCivitaiToken] = toStd(settings.civitaiToken);
+
+    // Secrets first: if that fails, settings.json is unchanged and still holds no token.
+    const bool anyToken = !settings.huggingFaceToken.isEmpty() || !settings.civitaiToken.isEmpty();
+    if (anyToken || QFileInfo::exists(m_root.secretsPath())) {
+        const Status written = writeJsonAtomically(m_root.secretsPath(), secrets, kOwnerOnly);
+        if (!written)
+            return written;
+    }
+    return writeSettingsFile(settings);
+}
+
+Status SettingsStore::save(const Settings &settings)
+{
+    const QStringList problems = validate(settings);
+    if (!problems.isEmpty())
+        return Status::failure(QStringLiteral("The settings were not saved: %1.").arg(problems.join(QStringLiteral("; "))));
+
+    const Status written = writeFiles(settings);
+    if (!written)
+        return written;
+
+    m_current = settings;
+    qCInfo(lcSettings) << "settings saved to" << m_root.settingsPath();
+    emit changed(m_current);
+    return {};
+}
+
+} // namespace atelier::settings

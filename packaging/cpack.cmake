@@ -1,0 +1,10 @@
+# `cpack -G DEB` in a release build directory makes a Debian package of the application.
+set(CPACK_PACKAGE_NAME "atelier")
+set(CPACK_PACKAGE_VENDOR "Atelier")
+set(CPACK_PACKAGE_CONTACT "Atelier developers")
+set(CPACK_PACKAGE_DESCRIPTION_SUMMARY "${PROJECT_DESCRIPTION}")
+set(CPACK_DEBIAN_PACKAGE_SECTION "graphics")
+set(CPACK_DEBIAN_FILE_NAME DEB-DEFAULT)
+set(CPACK_DEBIAN_PACKAGE_SHLIBDEPS ON)
+set(CPACK_DEBIAN_PACKAGE_DEPENDS "libqt6sql6-sqlite, qt6-qpa-plugins")
+include(CPack)

@@ -1,0 +1,141 @@
+#include "cli_runner.h"
+
+#include <QtTest>
+
+#include <nlohmann/json.hpp>
+
+using nlohmann::json;
+
+namespace {
+
+QProcessEnvironment environmentWithoutRoot()
+{
+    QProcessEnvironment environment = QProcessEnvironment::systemEnvironment();
+    environment.remove(QStringLiteral("ATELIER_ROOT"));
+    return environment;
+}
+
+json parseInfo(const CliRun &run)
+{
+    const json parsed = json::parse(run.out.toStdString(), nullptr, false);
+    if (parsed.is_discarded())
+        qWarning() << "not JSON:" << run.out << run.err;
+    return parsed;
+}
+
+} // namespace
+
+class TestCli : public QObject
+{
+    Q_OBJECT
+private slots:
+    void infoJsonHasTheDocumentedFields()
+    {
+        QTemporaryDir dir;
+        const CliRun run = runAtelier({QStringLiteral("--root"), dir.path(), QStringLiteral("info"), QStringLiteral("--json")},
+                                      environmentWithoutRoot());
+        QCOMPARE(run.exitCode, 0);
+        const json info = parseInfo(run);
+        QVERIFY(info.is_object());
+        QCOMPARE(QString::fromStdString(info.at("root").get<std::string>()), dir.path());
+        QCOMPARE(QString::fromStdString(info.at("database").get<std::string>()), dir.path() + "/atelier.db");
+        QCOMPARE(QString::fromStdString(info.at("models_dir").get<std::string>()), dir.path() + "/models");
+        QVERIFY(!info.at("libtorch_version").get<std::string>().empty());
+        QVERIFY(info.at("devices").is_array());
+        QCOMPARE(info.at("devices").at(0).at("id").get<std::string>(), std::string("cpu"));
+        QVERIFY(!info.at("devices").at(0).at("name").get<std::string>().empty());
+        // First start made the layout.
+        QVERIFY(QFileInfo(dir.path() + "/models").isDir());
+        QVERIFY(QFileInfo(dir.path() + "/settings.json").isFile());
+        QVERIFY(QFileInfo(dir.path() + "/logs/atelier.log").isFile());
+    }
+
+    void rootFlagBeatsEnvironmentBeatsDefault()
+    {
+        QTemporaryDir flagRoot, envRoot, home;
+        QProcessEnvironment environment = environmentWithoutRoot();
+        environment.insert(QStringLiteral("ATELIER_ROOT"), envRoot.path());
+        const auto rootOf = [](const CliRun &run) {
+            return QString::fromStdString(json::parse(run.out.toStdString()).at("root").get<std::string>());
+        };
+        QCOMPARE(rootOf(runAtelier({QStringLiteral("--root"), flagRoot.path(), QStringLiteral("info"), QStringLiteral("--json")},
+                                   environment)),
+                 flagRoot.path());
+        QCOMPARE(rootOf(runAtelier({QStringLiteral("info"), QStringLiteral("--json")}, environment)), envRoot.path());
+
+        QProcessEnvironment bare = environmentWithoutRoot();
+        bare.insert(QStringLiteral("HOME"), home.path());
+        bare.remove(QStringLiteral("XDG_DATA_HOME"));
+        QCOMPARE(rootOf(runAtelier({QStringLiteral("info"), QStringLiteral("--json")}, bare)),
+                 home.path() + QStringLiteral("/.local/share/atelier"));
+    }
+
+    void infoTextNamesEveryPlace()
+    {
+        QTemporaryDir dir;
+        const CliRun run = runAtelier({QStringLiteral("info"), QStringLiteral("--root"), dir.path()}, environmentWithoutRoot());
+        // --root after the command is the command's business: info does not know it.
+        QCOMPARE(run.exitCode, 2);
+        const CliRun good = runAtelier({QStringLiteral("--root"), dir.path(), QStringLiteral("info")}, environmentWithoutRoot());
+        QCOMPARE(good.exitCode, 0);
+        for (const char *label : {"root", "database", "models folder", "libtorch", "devices", "compute"})
+            QVERIFY2(good.out.contains(label), label);
+    }
+
+    void versionAndHelp()
+    {
+        const CliRun version = runAtelier({QStringLiteral("--version")});
+        QCOMPARE(version.exitCode, 0);
+        QCOMPARE(version.out.trimmed(), QByteArray("atelier " ATELIER_VERSION_FOR_TEST));
+        const CliRun help = runAtelier({QStringLiteral("--help")});
+        QCOMPARE(help.exitCode, 0);
+        QVERIFY(help.out.contains("info"));
+        QVERIFY(help.out.contains("--root"));
+        const CliRun infoHelp = runAtelier({QStringLiteral("info"), QStringLiteral("--help")});
+        QCOMPARE(infoHelp.exitCode, 0);
+        QVERIFY(infoHelp.out.contains("--json"));
+    }
+
+    void usageErrorsExitWithTwoAndSayWhy()
+    {
+        QTemporaryDir dir;
+        const CliRun unknown = runAtelier({QStringLiteral("--root"), dir.path(), QStringLiteral("frobnicate")});
+        QCOMPARE(unknown.exitCode, 2);
+        QVERIFY(unknown.err.contains("unknown command 'frobnicate'"));
+        const CliRun badOption = runAtelier({QStringLiteral("--root"), dir.path(), QStringLiteral("info"), QStringLiteral("--colour")});
+        QCOMPARE(badOption.exitCode, 2);
+        QVERIFY(badOption.err.contains("colour"));
+        const CliRun badGlobal = runAtelier({QStringLiteral("--no-such-flag")});
+        QCOMPARE(badGlobal.exitCode, 2);
+    }
+
+    void rootThatCannotBeUsedFailsClearly()
+    {
+        QTemporaryDir dir;
+        const QString file = dir.filePath(QStringLiteral("plain-file"));
+        QFile f(file);
+        QVERIFY(f.open(QIODevice::WriteOnly));
+        f.close();
+        const CliRun run = runAtelier({QStringLiteral("--root"), file, QStringLiteral("info")});
+        QCOMPARE(run.exitCode, 1);
+        QVERIFY2(run.err.contains("not a folder"), run.err.constData());
+    }
+
+    void brokenSettingsFileIsReportedAndKept()
+    {
+        QTemporaryDir dir;
+        QFile settings(dir.filePath(QStringLiteral("settings.json")));
+        QVERIFY(settings.open(QIODevice::WriteOnly));
+        settings.write("{ this is not json");
+        settings.close();
+        const CliRun run = runAtelier({QStringLiteral("--root"), dir.path(), QStringLiteral("info"), QStringLiteral("--json")},
+                                      environmentWithoutRoot());
+        QCOMPARE(run.exitCode, 0);
+        QVERIFY(parseInfo(run).is_object());
+        QVERIFY2(run.err.contains("not valid JSON"), run.err.constData());
+        QCOMPARE(QDir(dir.path()).entryList({QStringLiteral("settings.json.invalid-*")}).size(), 1);
+    }
+};
+
+QTEST_GUILESS_MAIN(TestCli)
+#include "test_cli.moc"

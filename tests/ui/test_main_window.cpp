@@ -1,0 +1,173 @@
+#include "core/settings/settings_store.h"
+#include "ui/shell/about_dialog.h"
+#include "ui/shell/main_window.h"
+#include "ui/shell/settings_dialog.h"
+
+#include <QComboBox>
+#include <QDockWidget>
+#include <QLabel>
+#include <QLineEdit>
+#include <QSpinBox>
+#include <QtTest>
+
+using namespace atelier;
+
+namespace {
+const std::vector<engine::DeviceInfo> kDevices{{engine::DeviceKind::Cpu, 0, "cpu", "CPU (2 threads)"},
+                                               {engine::DeviceKind::Cuda, 0, "cuda:0", "Test GPU"}};
+}
+
+class TestMainWindow : public QObject
+{
+    Q_OBJECT
+private slots:
+    void init()
+    {
+        m_dir = std::make_unique<QTemporaryDir>();
+        auto root = settings::AppRoot::open(m_dir->path());
+        QVERIFY(root.ok());
+        m_store = std::make_unique<settings::SettingsStore>(root.value());
+        m_store->load();
+    }
+
+    void cleanup()
+    {
+        m_store.reset();
+        m_dir.reset();
+    }
+
+    void opensWithItsFourAreas()
+    {
+        ui::MainWindow window(*m_store, kDevices);
+        window.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&window));
+        QCOMPARE(window.centralWidget()->objectName(), QStringLiteral("graphCanvas"));
+        QCOMPARE(window.dockWidgetArea(window.libraryDock()), Qt::LeftDockWidgetArea);
+        QCOMPARE(window.dockWidgetArea(window.installQueueDock()), Qt::BottomDockWidgetArea);
+        QCOMPARE(window.dockWidgetArea(window.galleryDock()), Qt::RightDockWidgetArea);
+        for (QDockWidget *dock : {window.libraryDock(), window.installQueueDock(), window.galleryDock()}) {
+            QVERIFY(dock->isVisible());
+            // Each placeholder says what will appear there.
+            const auto *text = dock->findChild<QLabel *>(QStringLiteral("placeholderText"));
+            QVERIFY(text && text->text().size() > 20);
+        }
+    }
+
+    void statusBarShowsTheComputeDevice()
+    {
+        ui::MainWindow window(*m_store, kDevices);
+        QCOMPARE(window.deviceLabel()->text(), QStringLiteral("Device: Test GPU · fp16"));
+        settings::Settings changed = m_store->current();
+        changed.device = QStringLiteral("cpu");
+        QVERIFY(m_store->save(changed).ok());
+        QCOMPARE(window.deviceLabel()->text(), QStringLiteral("Device: CPU (2 threads) · fp32"));
+    }
+
+    void layoutSurvivesARestart()
+    {
+        {
+            ui::MainWindow window(*m_store, kDevices);
+            window.show();
+            QVERIFY(QTest::qWaitForWindowExposed(&window));
+            window.addDockWidget(Qt::LeftDockWidgetArea, window.galleryDock());
+            window.installQueueDock()->hide();
+            window.resize(1000, 700);
+            window.close();  // saves the layout, as quitting does
+        }
+        QVERIFY(QFile::exists(m_store->root().uiStatePath()));
+        ui::MainWindow reopened(*m_store, kDevices);
+        reopened.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&reopened));
+        QCOMPARE(reopened.dockWidgetArea(reopened.galleryDock()), Qt::LeftDockWidgetArea);
+        QVERIFY(!reopened.installQueueDock()->isVisible());
+        QCOMPARE(reopened.size(), QSize(1000, 700));
+        reopened.resetLayout();
+        QCOMPARE(reopened.dockWidgetArea(reopened.galleryDock()), Qt::RightDockWidgetArea);
+        QVERIFY(reopened.installQueueDock()->isVisible());
+    }
+
+    void damagedLayoutFileFallsBackToTheDefault()
+    {
+        QFile state(m_store->root().uiStatePath());
+        QVERIFY(state.open(QIODevice::WriteOnly));
+        state.write("[mainWindow]\nstate=@ByteArray(garbage\\0\\x1)\ngeometry=@ByteArray(nonsense)\n");
+        state.close();
+        ui::MainWindow window(*m_store, kDevices);
+        window.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&window));
+        QCOMPARE(window.dockWidgetArea(window.galleryDock()), Qt::RightDockWidgetArea);
+        QVERIFY(window.libraryDock()->isVisible());
+    }
+
+    void settingsDialogSavesWhatItShows()
+    {
+        ui::SettingsDialog dialog(*m_store, kDevices);
+        auto *device = dialog.findChild<QComboBox *>(QStringLiteral("deviceCombo"));
+        auto *precision = dialog.findChild<QComboBox *>(QStringLiteral("precisionCombo"));
+        auto *downloads = dialog.findChild<QSpinBox *>(QStringLiteral("parallelDownloadsSpin"));
+        auto *token = dialog.findChild<QLineEdit *>(QStringLiteral("huggingFaceTokenEdit"));
+        auto *models = dialog.findChild<QLineEdit *>(QStringLiteral("modelsDirEdit"));
+        QVERIFY(device && precision && downloads && token && models);
+        QCOMPARE(device->findData(QStringLiteral("cuda:0")) >= 0, true);
+        device->setCurrentIndex(device->findData(QStringLiteral("cuda:0")));
+        precision->setCurrentIndex(precision->findData(QStringLiteral("bf16")));
+        downloads->setValue(2);
+        QTest::keyClicks(token, QStringLiteral("hf_typed"));
+        QTest::keyClicks(models, QStringLiteral("elsewhere"));
+        QCOMPARE(token->echoMode(), QLineEdit::Password);
+        dialog.accept();
+        QCOMPARE(dialog.result(), int(QDialog::Accepted));
+
+        settings::SettingsStore reopened(m_store->root());
+        reopened.load();
+        QCOMPARE(reopened.current().device, QStringLiteral("cuda:0"));
+        QCOMPARE(reopened.current().precision, QStringLiteral("bf16"));
+        QCOMPARE(reopened.current().maxParallelDownloads, 2);
+        QCOMPARE(reopened.current().huggingFaceToken, QStringLiteral("hf_typed"));
+        QCOMPARE(reopened.modelsDir(), m_dir->path() + QStringLiteral("/elsewhere"));
+    }
+
+    void settingsDialogRefusesAnInvalidTokenAndStaysOpen()
+    {
+        ui::SettingsDialog dialog(*m_store, kDevices);
+        dialog.show();
+        auto *token = dialog.findChild<QLineEdit *>(QStringLiteral("civitaiTokenEdit"));
+        QTest::keyClicks(token, QStringLiteral("abc\tdef"));
+        token->setText(QStringLiteral("abc def"));
+        dialog.accept();
+        QVERIFY(dialog.isVisible());
+        const auto *error = dialog.findChild<QLabel *>(QStringLiteral("errorLabel"));
+        QVERIFY(error->isVisibleTo(&dialog));
+        QVERIFY2(error->text().contains(QStringLiteral("token")), qPrintable(error->text()));
+        QCOMPARE(m_store->current().civitaiToken, QString());
+    }
+
+    void settingsDialogKeepsADeviceThatIsGone()
+    {
+        settings::Settings changed = m_store->current();
+        changed.device = QStringLiteral("cuda:3");
+        QVERIFY(m_store->save(changed).ok());
+        ui::SettingsDialog dialog(*m_store, kDevices);
+        QCOMPARE(dialog.edited().device, QStringLiteral("cuda:3"));
+        const auto *device = dialog.findChild<QComboBox *>(QStringLiteral("deviceCombo"));
+        QVERIFY(device->currentText().contains(QStringLiteral("not available")));
+    }
+
+    void aboutDialogShowsVersionsAndDevices()
+    {
+        ui::AboutDialog dialog(kDevices);
+        const auto *versions = dialog.findChild<QLabel *>(QStringLiteral("versionsLabel"));
+        QVERIFY(versions);
+        QVERIFY(versions->text().contains(QStringLiteral(ATELIER_VERSION)));
+        QVERIFY(versions->text().contains(QString::fromLatin1(qVersion())));
+        QVERIFY(versions->text().contains(QString::fromStdString(engine::libtorchVersion())));
+        QVERIFY(versions->text().contains(QStringLiteral("Test GPU")));
+    }
+
+private:
+    std::unique_ptr<QTemporaryDir> m_dir;
+    std::unique_ptr<settings::SettingsStore> m_store;
+};
+
+QTEST_MAIN(TestMainWindow)
+#include "test_main_window.moc"

@@ -1,0 +1,159 @@
+#include "ui/shell/main_window.h"
+
+#include "core/logging/log.h"
+#include "core/settings/compute_choice.h"
+#include "core/settings/settings_store.h"
+#include "ui/shell/about_dialog.h"
+#include "ui/shell/placeholder_panel.h"
+#include "ui/shell/settings_dialog.h"
+
+#include <QAction>
+#include <QApplication>
+#include <QCloseEvent>
+#include <QDockWidget>
+#include <QLabel>
+#include <QMenuBar>
+#include <QSettings>
+#include <QStatusBar>
+
+namespace atelier::ui {
+
+namespace {
+// Bumped when the set of docks changes, so that a stale saved layout is ignored rather than half-applied.
+constexpr int kLayoutVersion = 1;
+}
+
+MainWindow::MainWindow(settings::SettingsStore &settings, std::vector<engine::DeviceInfo> devices, QWidget *parent)
+    : QMainWindow(parent), m_settings(settings), m_devices(std::move(devices))
+{
+    setObjectName(QStringLiteral("mainWindow"));
+    setWindowTitle(tr("Atelier"));
+    setWindowIcon(QIcon(QStringLiteral(":/icons/atelier.svg")));
+    setDockOptions(AnimatedDocks | AllowTabbedDocks | AllowNestedDocks);
+
+    auto *canvas = new PlaceholderPanel(
+        tr("Node graph"),
+        tr("The node-graph editor will appear here: wire loaders, prompts, samplers and decoders into a pipeline, "
+           "run it, and open any Atelier or ComfyUI image back as its graph."),
+        this);
+    canvas->setObjectName(QStringLiteral("graphCanvas"));
+    setCentralWidget(canvas);
+
+    m_libraryDock = addArea(
+        QStringLiteral("libraryDock"), tr("Model library"),
+        new PlaceholderPanel(tr("Model library"),
+                             tr("Your installed models will be listed here: browse, search, filter by base and "
+                                "type, tag, inspect and delete."),
+                             this),
+        Qt::LeftDockWidgetArea);
+    m_installQueueDock = addArea(
+        QStringLiteral("installQueueDock"), tr("Install queue"),
+        new PlaceholderPanel(tr("Install queue"),
+                             tr("Drop model files, folders or links here to install them; downloads and installs "
+                                "show their progress here."),
+                             this),
+        Qt::BottomDockWidgetArea);
+    m_galleryDock = addArea(
+        QStringLiteral("galleryDock"), tr("Gallery"),
+        new PlaceholderPanel(tr("Gallery and metadata"),
+                             tr("Generated images will appear here, with the recipe stored in each image: prompts, "
+                                "seed, sampler, models."),
+                             this),
+        Qt::RightDockWidgetArea);
+
+    m_deviceLabel = new QLabel(this);
+    m_deviceLabel->setObjectName(QStringLiteral("deviceLabel"));
+    statusBar()->addPermanentWidget(m_deviceLabel);
+    showComputeDevice(m_settings.current());
+    connect(&m_settings, &settings::SettingsStore::changed, this, &MainWindow::showComputeDevice);
+
+    buildMenus();
+    resize(1400, 900);
+    m_defaultState = saveState(kLayoutVersion);
+    restoreLayout();
+}
+
+QDockWidget *MainWindow::addArea(const QString &objectName, const QString &title, QWidget *content,
+                                 Qt::DockWidgetArea area)
+{
+    auto *dock = new QDockWidget(title, this);
+    dock->setObjectName(objectName);
+    dock->setWidget(content);
+    addDockWidget(area, dock);
+    return dock;
+}
+
+void MainWindow::buildMenus()
+{
+    QMenu *file = menuBar()->addMenu(tr("&File"));
+    QAction *settingsAction = file->addAction(tr("&Settings…"), this, &MainWindow::showSettingsDialog);
+    settingsAction->setShortcut(QKeySequence::Preferences);
+    settingsAction->setObjectName(QStringLiteral("settingsAction"));
+    file->addSeparator();
+    QAction *quit = file->addAction(tr("&Quit"), this, &QWidget::close);
+    quit->setShortcut(QKeySequence::Quit);
+
+    QMenu *view = menuBar()->addMenu(tr("&View"));
+    for (QDockWidget *dock : {m_libraryDock, m_installQueueDock, m_galleryDock})
+        view->addAction(dock->toggleViewAction());
+    view->addSeparator();
+    view->addAction(tr("&Reset layout"), this, &MainWindow::resetLayout);
+
+    QMenu *help = menuBar()->addMenu(tr("&Help"));
+    help->addAction(tr("&About Atelier"), this, &MainWindow::showAboutDialog);
+}
+
+void MainWindow::showComputeDevice(const settings::Settings &current)
+{
+    const settings::ComputeChoice choice = settings::chooseCompute(current, m_devices);
+    m_deviceLabel->setText(tr("Device: %1").arg(choice.label()));
+    m_deviceLabel->setToolTip(choice.note);
+}
+
+void MainWindow::showSettingsDialog()
+{
+    SettingsDialog dialog(m_settings, m_devices, this);
+    dialog.exec();
+}
+
+void MainWindow::showAboutDialog()
+{
+    AboutDialog dialog(m_devices, this);
+    dialog.exec();
+}
+
+void MainWindow::resetLayout()
+{
+    restoreState(m_defaultState, kLayoutVersion);
+    for (QDockWidget *dock : {m_libraryDock, m_installQueueDock, m_galleryDock})
+        dock->show();
+}
+
+void MainWindow::saveLayout() const
+{
+    QSettings state(m_settings.root().uiStatePath(), QSettings::IniFormat);
+    state.setValue(QStringLiteral("mainWindow/geometry"), saveGeometry());
+    state.setValue(QStringLiteral("mainWindow/state"), saveState(kLayoutVersion));
+    state.sync();
+    if (state.status() != QSettings::NoError)
+        qCWarning(lcUi) << "could not save the window layout to" << m_settings.root().uiStatePath();
+}
+
+bool MainWindow::restoreLayout()
+{
+    const QSettings state(m_settings.root().uiStatePath(), QSettings::IniFormat);
+    const QByteArray geometry = state.value(QStringLiteral("mainWindow/geometry")).toByteArray();
+    const QByteArray docks = state.value(QStringLiteral("mainWindow/state")).toByteArray();
+    if (!geometry.isEmpty())
+        restoreGeometry(geometry);
+    // restoreState rejects a layout of another version or a damaged one and keeps the default.
+    return !docks.isEmpty() && restoreState(docks, kLayoutVersion);
+}
+
+void MainWindow::closeEvent(QCloseEvent *event)
+{
+    saveLayout();
+    event->accept();
+}
+
+} // namespace atelier::ui

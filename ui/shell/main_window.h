@@ -1,0 +1,60 @@
+#pragma once
+
+#include "core/engine/device/runtime.h"
+
+#include <QMainWindow>
+
+#include <vector>
+
+class QDockWidget;
+class QLabel;
+
+namespace atelier::settings {
+class SettingsStore;
+struct Settings;
+}
+
+namespace atelier::ui {
+
+// The studio's window: the model library on the left, the install queue at the bottom, the node-graph canvas in
+// the centre, the gallery and metadata inspector on the right, and the compute device in the status bar. The
+// dock layout and window geometry are saved in the root when the window closes and restored when it opens.
+class MainWindow : public QMainWindow
+{
+    Q_OBJECT
+public:
+    MainWindow(settings::SettingsStore &settings, std::vector<engine::DeviceInfo> devices,
+               QWidget *parent = nullptr);
+
+    QDockWidget *libraryDock() const { return m_libraryDock; }
+    QDockWidget *installQueueDock() const { return m_installQueueDock; }
+    QDockWidget *galleryDock() const { return m_galleryDock; }
+    QLabel *deviceLabel() const { return m_deviceLabel; }
+
+    void saveLayout() const;
+    bool restoreLayout();
+
+public slots:
+    void showSettingsDialog();
+    void showAboutDialog();
+    void resetLayout();
+
+protected:
+    void closeEvent(QCloseEvent *event) override;
+
+private:
+    QDockWidget *addArea(const QString &objectName, const QString &title, QWidget *content,
+                         Qt::DockWidgetArea area);
+    void buildMenus();
+    void showComputeDevice(const settings::Settings &current);
+
+    settings::SettingsStore &m_settings;
+    std::vector<engine::DeviceInfo> m_devices;
+    QDockWidget *m_libraryDock = nullptr;
+    QDockWidget *m_installQueueDock = nullptr;
+    QDockWidget *m_galleryDock = nullptr;
+    QLabel *m_deviceLabel = nullptr;
+    QByteArray m_defaultState;
+};
+
+} // namespace atelier::ui

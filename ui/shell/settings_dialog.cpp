@@ -1,0 +1,180 @@
+#include "ui/shell/settings_dialog.h"
+
+#include "core/settings/settings_store.h"
+
+#include <QAction>
+#include <QComboBox>
+#include <QDialogButtonBox>
+#include <QDoubleSpinBox>
+#include <QFileDialog>
+#include <QFormLayout>
+#include <QHBoxLayout>
+#include <QLabel>
+#include <QLineEdit>
+#include <QPushButton>
+#include <QSpinBox>
+#include <QStyle>
+#include <QVBoxLayout>
+
+namespace atelier::ui {
+
+namespace {
+
+QDoubleSpinBox *gigabytesBox(QWidget *parent, const QString &objectName)
+{
+    auto *box = new QDoubleSpinBox(parent);
+    box->setObjectName(objectName);
+    box->setRange(0.0, 4096.0);
+    box->setDecimals(1);
+    box->setSingleStep(0.5);
+    box->setSuffix(QStringLiteral(" GB"));
+    return box;
+}
+
+QLineEdit *tokenEdit(QWidget *parent, const QString &objectName)
+{
+    auto *edit = new QLineEdit(parent);
+    edit->setObjectName(objectName);
+    edit->setEchoMode(QLineEdit::Password);
+    edit->setPlaceholderText(QObject::tr("not set"));
+    QAction *reveal = edit->addAction(parent->style()->standardIcon(QStyle::SP_FileDialogContentsView),
+                                      QLineEdit::TrailingPosition);
+    reveal->setCheckable(true);
+    reveal->setToolTip(QObject::tr("Show the token"));
+    QObject::connect(reveal, &QAction::toggled, edit, [edit](bool shown) {
+        edit->setEchoMode(shown ? QLineEdit::Normal : QLineEdit::Password);
+    });
+    return edit;
+}
+
+} // namespace
+
+SettingsDialog::SettingsDialog(settings::SettingsStore &store, const std::vector<engine::DeviceInfo> &devices,
+                               QWidget *parent)
+    : QDialog(parent), m_store(store)
+{
+    setObjectName(QStringLiteral("settingsDialog"));
+    setWindowTitle(tr("Settings"));
+
+    m_modelsDir = new QLineEdit(this);
+    m_modelsDir->setObjectName(QStringLiteral("modelsDirEdit"));
+    m_modelsDir->setPlaceholderText(store.root().defaultModelsDir());
+    auto *browse = new QPushButton(tr("Browse…"), this);
+    connect(browse, &QPushButton::clicked, this, &SettingsDialog::browseModelsDir);
+    auto *modelsRow = new QHBoxLayout;
+    modelsRow->addWidget(m_modelsDir);
+    modelsRow->addWidget(browse);
+
+    m_device = new QComboBox(this);
+    m_device->setObjectName(QStringLiteral("deviceCombo"));
+    m_device->addItem(tr("Automatic (CUDA when available)"), QStringLiteral("auto"));
+    m_device->addItem(tr("CPU"), QStringLiteral("cpu"));
+    for (const engine::DeviceInfo &device : devices) {
+        if (device.kind == engine::DeviceKind::Cuda)
+            m_device->addItem(QString::fromStdString(device.name), QString::fromStdString(device.id));
+    }
+
+    m_precision = new QComboBox(this);
+    m_precision->setObjectName(QStringLiteral("precisionCombo"));
+    m_precision->addItem(tr("Automatic (fp16 on CUDA, fp32 on the CPU)"), QStringLiteral("auto"));
+    m_precision->addItem(tr("fp32 (full)"), QStringLiteral("fp32"));
+    m_precision->addItem(tr("fp16 (half, CUDA)"), QStringLiteral("fp16"));
+    m_precision->addItem(tr("bf16 (bfloat16)"), QStringLiteral("bf16"));
+
+    m_ramCache = gigabytesBox(this, QStringLiteral("ramCacheSpin"));
+    m_vramCache = gigabytesBox(this, QStringLiteral("vramCacheSpin"));
+    m_downloadCache = gigabytesBox(this, QStringLiteral("downloadCacheSpin"));
+    m_parallelDownloads = new QSpinBox(this);
+    m_parallelDownloads->setObjectName(QStringLiteral("parallelDownloadsSpin"));
+    m_parallelDownloads->setRange(1, 32);
+    m_huggingFaceToken = tokenEdit(this, QStringLiteral("huggingFaceTokenEdit"));
+    m_civitaiToken = tokenEdit(this, QStringLiteral("civitaiTokenEdit"));
+
+    auto *form = new QFormLayout;
+    form->addRow(tr("Models folder:"), modelsRow);
+    form->addRow(tr("Compute device:"), m_device);
+    form->addRow(tr("Precision:"), m_precision);
+    form->addRow(tr("Model cache in memory:"), m_ramCache);
+    form->addRow(tr("Model cache on the GPU:"), m_vramCache);
+    form->addRow(tr("Download cache:"), m_downloadCache);
+    form->addRow(tr("Parallel downloads:"), m_parallelDownloads);
+    form->addRow(tr("Hugging Face token:"), m_huggingFaceToken);
+    form->addRow(tr("Civitai token:"), m_civitaiToken);
+
+    auto *tokensNote = new QLabel(tr("Tokens are stored in %1, readable only by you.").arg(store.root().secretsPath()), this);
+    tokensNote->setWordWrap(true);
+    tokensNote->setForegroundRole(QPalette::PlaceholderText);
+
+    m_error = new QLabel(this);
+    m_error->setObjectName(QStringLiteral("errorLabel"));
+    m_error->setWordWrap(true);
+    m_error->setStyleSheet(QStringLiteral("color: #c0392b;"));
+    m_error->hide();
+
+    auto *buttons = new QDialogButtonBox(QDialogButtonBox::Ok | QDialogButtonBox::Cancel, this);
+    connect(buttons, &QDialogButtonBox::accepted, this, &SettingsDialog::accept);
+    connect(buttons, &QDialogButtonBox::rejected, this, &SettingsDialog::reject);
+
+    auto *layout = new QVBoxLayout(this);
+    layout->addLayout(form);
+    layout->addWidget(tokensNote);
+    layout->addWidget(m_error);
+    layout->addWidget(buttons);
+
+    fill(store.current());
+}
+
+void SettingsDialog::fill(const settings::Settings &current)
+{
+    m_modelsDir->setText(current.modelsDir);
+    int deviceIndex = m_device->findData(current.device);
+    if (deviceIndex < 0) {
+        // A device saved on another machine (or a GPU that is gone) stays selectable, marked as missing.
+        m_device->addItem(tr("%1 (not available)").arg(current.device), current.device);
+        deviceIndex = m_device->count() - 1;
+    }
+    m_device->setCurrentIndex(deviceIndex);
+    m_precision->setCurrentIndex(std::max(0, m_precision->findData(current.precision)));
+    m_ramCache->setValue(current.ramCacheGb);
+    m_vramCache->setValue(current.vramCacheGb);
+    m_downloadCache->setValue(current.downloadCacheGb);
+    m_parallelDownloads->setValue(current.maxParallelDownloads);
+    m_huggingFaceToken->setText(current.huggingFaceToken);
+    m_civitaiToken->setText(current.civitaiToken);
+}
+
+settings::Settings SettingsDialog::edited() const
+{
+    settings::Settings result;
+    result.modelsDir = m_modelsDir->text().trimmed();
+    result.device = m_device->currentData().toString();
+    result.precision = m_precision->currentData().toString();
+    result.ramCacheGb = m_ramCache->value();
+    result.vramCacheGb = m_vramCache->value();
+    result.downloadCacheGb = m_downloadCache->value();
+    result.maxParallelDownloads = m_parallelDownloads->value();
+    result.huggingFaceToken = m_huggingFaceToken->text().trimmed();
+    result.civitaiToken = m_civitaiToken->text().trimmed();
+    return result;
+}
+
+void SettingsDialog::accept()
+{
+    const Status saved = m_store.save(edited());
+    if (!saved) {
+        m_error->setText(saved.error());
+        m_error->show();
+        return;
+    }
+    QDialog::accept();
+}
+
+void SettingsDialog::browseModelsDir()
+{
+    const QString start = m_modelsDir->text().isEmpty() ? m_store.modelsDir() : m_store.root().resolve(m_modelsDir->text());
+    const QString chosen = QFileDialog::getExistingDirectory(this, tr("Models folder"), start);
+    if (!chosen.isEmpty())
+        m_modelsDir->setText(chosen);
+}
+
+} // namespace atelier::ui

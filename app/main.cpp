@@ -30,8 +30,7 @@ struct GlobalOptions
                             QStringLiteral("Use DIR as the Atelier root (overrides %1).")
                                 .arg(QString::fromLatin1(settings::kRootEnvironmentVariable)),
                             QStringLiteral("DIR")};
-    QCommandLineOption verbose{QStringList{QStringLiteral("v"), QStringLiteral("verbose")},
-                               QStringLiteral("Print debug messages.")};
+    QCommandLineOption verbose{QStringLiteral("verbose"), QStringLiteral("Print debug messages.")};
 };
 
 QString commandSummary()

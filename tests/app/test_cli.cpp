@@ -87,6 +87,7 @@ private slots:
         const CliRun version = runAtelier({QStringLiteral("--version")});
         QCOMPARE(version.exitCode, 0);
         QCOMPARE(version.out.trimmed(), QByteArray("atelier " ATELIER_VERSION_FOR_TEST));
+        QVERIFY2(version.err.isEmpty(), version.err.constData());
         const CliRun help = runAtelier({QStringLiteral("--help")});
         QCOMPARE(help.exitCode, 0);
         QVERIFY(help.out.contains("info"));
@@ -94,6 +95,18 @@ private slots:
         const CliRun infoHelp = runAtelier({QStringLiteral("info"), QStringLiteral("--help")});
         QCOMPARE(infoHelp.exitCode, 0);
         QVERIFY(infoHelp.out.contains("--json"));
+    }
+
+    void verboseShowsDebugMessages()
+    {
+        QTemporaryDir dir;
+        const CliRun quiet = runAtelier({QStringLiteral("--root"), dir.path(), QStringLiteral("info")}, environmentWithoutRoot());
+        const CliRun verbose = runAtelier({QStringLiteral("--root"), dir.path(), QStringLiteral("--verbose"), QStringLiteral("info")},
+                                          environmentWithoutRoot());
+        QCOMPARE(quiet.exitCode, 0);
+        QCOMPARE(verbose.exitCode, 0);
+        QVERIFY2(quiet.err.isEmpty(), quiet.err.constData());
+        QVERIFY2(verbose.err.contains("on root"), verbose.err.constData());
     }
 
     void usageErrorsExitWithTwoAndSayWhy()

@@ -42,6 +42,9 @@ private slots:
         window.show();
         QVERIFY(QTest::qWaitForWindowExposed(&window));
         QCOMPARE(window.centralWidget()->objectName(), QStringLiteral("graphCanvas"));
+        // The icon comes from the resources linked into the executable.
+        QVERIFY(QFile::exists(QStringLiteral(":/icons/atelier.svg")));
+        QVERIFY(!window.windowIcon().pixmap(32).isNull());
         QCOMPARE(window.dockWidgetArea(window.libraryDock()), Qt::LeftDockWidgetArea);
         QCOMPARE(window.dockWidgetArea(window.installQueueDock()), Qt::BottomDockWidgetArea);
         QCOMPARE(window.dockWidgetArea(window.galleryDock()), Qt::RightDockWidgetArea);

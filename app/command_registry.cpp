@@ -3,12 +3,15 @@
 namespace atelier::app {
 
 int runInfoCommand(CommandContext &context);
+int runModelsCommand(CommandContext &context);
 
 const std::vector<Command> &commands()
 {
     static const std::vector<Command> all = {
         {QStringLiteral("info"), QStringLiteral("Show the root, database, models folder, libtorch and devices"),
          runInfoCommand},
+        {QStringLiteral("models"), QStringLiteral("List, show, edit, remove, export and import model records"),
+         runModelsCommand},
     };
     return all;
 }

@@ -1,0 +1,741 @@
+#include "core/models/record_store.h"
+
+#include "core/logging/log.h"
+
+#include <QAtomicInteger>
+#include <QFile>
+#include <QFileInfo>
+#include <QRegularExpression>
+#include <QSqlError>
+#include <QSqlQuery>
+#include <QThread>
+
+#include <nlohmann/json.hpp>
+
+#include <functional>
+
+namespace atelier::models {
+
+using json = nlohmann::ordered_json;
+
+namespace {
+
+const QString kDatabaseError = QStringLiteral("Database");
+const QString kUnknownModel = QStringLiteral("UnknownModel");
+const QString kDuplicateModel = QStringLiteral("DuplicateModel");
+
+// A serial per thread that is never reused, unlike thread ids, so a connection name never outlives its thread's
+// identity.
+QAtomicInteger<quint64> g_nextThreadSerial{1};
+thread_local const quint64 t_threadSerial = g_nextThreadSerial.fetchAndAddRelaxed(1);
+QAtomicInteger<quint64> g_nextStoreSerial{1};
+
+QString describe(const QSqlError &error)
+{
+    QString text = error.databaseText();
+    if (text.isEmpty())
+        text = error.text();
+    return text;
+}
+
+Status queryFailure(const QSqlQuery &query, const QString &what)
+{
+    return Status::failure(QStringLiteral("The model library could not %1: %2").arg(what, describe(query.lastError())),
+                           kDatabaseError);
+}
+
+// Runs one statement; `what` completes "The model library could not …" on failure.
+Status run(QSqlDatabase &db, const QString &sql, const QString &what, const QVariantList &bindings = {})
+{
+    QSqlQuery query(db);
+    if (!query.prepare(sql))
+        return queryFailure(query, what);
+    for (const QVariant &value : bindings)
+        query.addBindValue(value);
+    if (!query.exec())
+        return queryFailure(query, what);
+    return {};
+}
+
+// Runs `body` in an IMMEDIATE transaction (the write lock is taken up front, so two writers queue on the busy
+// timeout instead of failing halfway); rolls back when it fails.
+Status inTransaction(QSqlDatabase &db, const std::function<Status()> &body)
+{
+    if (Status begun = run(db, QStringLiteral("BEGIN IMMEDIATE"), QStringLiteral("start a transaction")); !begun)
+        return begun;
+    Status result = body();
+    if (result) {
+        result = run(db, QStringLiteral("COMMIT"), QStringLiteral("commit"));
+        if (result)
+            return result;
+    }
+    run(db, QStringLiteral("ROLLBACK"), QStringLiteral("roll back"));
+    return result;
+}
+
+// Free text as an FTS5 query: every word must match as a prefix, in any indexed column.
+QString ftsQuery(const QString &text)
+{
+    QStringList terms;
+    for (QString word : text.split(QRegularExpression(QStringLiteral("\\s+")), Qt::SkipEmptyParts)) {
+        word.replace(QLatin1Char('"'), QStringLiteral("\"\""));
+        terms << QStringLiteral("\"%1\"*").arg(word);
+    }
+    return terms.join(QLatin1Char(' '));
+}
+
+QString likePrefix(QString prefix)
+{
+    prefix.replace(QLatin1Char('\\'), QStringLiteral("\\\\"));
+    prefix.replace(QLatin1Char('%'), QStringLiteral("\\%"));
+    prefix.replace(QLatin1Char('_'), QStringLiteral("\\_"));
+    return prefix + QLatin1Char('%');
+}
+
+// Writes the searchable columns, the tags and the full-text row of one record. `id` is the row to replace, or
+// 0 for a new one.
+Status writeRecord(QSqlDatabase &db, const ModelConfig &config, qint64 id)
+{
+    const QByteArray document = QByteArray::fromStdString(toJson(config).dump());
+    const QVariantList values{config.key, config.name, toString(config.type), toString(config.format),
+                              toString(config.base),
+                              config.variant ? QVariant(toString(*config.variant)) : QVariant(),
+                              config.path, config.hash, config.source, config.fileSize,
+                              config.addedAt.toString(Qt::ISODateWithMs),
+                              config.updatedAt.toString(Qt::ISODateWithMs), QString::fromUtf8(document)};
+    QSqlQuery query(db);
+    if (id == 0) {
+        query.prepare(QStringLiteral(
+            "INSERT INTO models (key, name, type, format, base, variant, path, hash, source, file_size, added_at, "
+            "updated_at, config) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"));
+    } else {
+        query.prepare(QStringLiteral(
+            "UPDATE models SET key = ?, name = ?, type = ?, format = ?, base = ?, variant = ?, path = ?, hash = ?, "
+            "source = ?, file_size = ?, added_at = ?, updated_at = ?, config = ? WHERE id = ?"));
+    }
+    for (const QVariant &value : values)
+        query.addBindValue(value);
+    if (id != 0)
+        query.addBindValue(id);
+    if (!query.exec()) {
+        const QString text = describe(query.lastError());
+        if (text.contains(QStringLiteral("models.path")))
+            return Status::failure(QStringLiteral("Another model is already registered at %1").arg(config.path),
+                                   kDuplicateModel);
+        if (text.contains(QStringLiteral("models.key")))
+            return Status::failure(QStringLiteral("A model with key %1 already exists").arg(config.key),
+                                   kDuplicateModel);
+        return queryFailure(query, QStringLiteral("save model %1").arg(config.key));
+    }
+    if (id == 0)
+        id = query.lastInsertId().toLongLong();
+
+    if (Status s = run(db, QStringLiteral("DELETE FROM model_tags WHERE model_id = ?"), QStringLiteral("save tags"), {id}); !s)
+        return s;
+    for (const QString &tag : config.tags) {
+        if (Status s = run(db, QStringLiteral("INSERT INTO model_tags (model_id, tag) VALUES (?, ?)"),
+                           QStringLiteral("save tags"), {id, tag});
+            !s)
+            return s;
+    }
+    if (Status s = run(db, QStringLiteral("DELETE FROM models_fts WHERE rowid = ?"), QStringLiteral("index the model"), {id}); !s)
+        return s;
+    return run(db,
+               QStringLiteral("INSERT INTO models_fts (rowid, name, description, tags, trigger_words) VALUES (?, ?, ?, ?, ?)"),
+               QStringLiteral("index the model"),
+               {id, config.name, config.description, config.tags.join(QLatin1Char(' ')),
+                config.triggerWords.join(QLatin1Char(' '))});
+}
+
+// The row id of `key`, 0 when absent, -1 on a database error.
+qint64 rowIdOf(QSqlDatabase &db, const QString &key)
+{
+    QSqlQuery query(db);
+    query.prepare(QStringLiteral("SELECT id FROM models WHERE key = ?"));
+    query.addBindValue(key);
+    if (!query.exec())
+        return -1;
+    return query.next() ? query.value(0).toLongLong() : 0;
+}
+
+// Parses the JSON document of one row.
+Result<ModelConfig> readRecord(const QByteArray &document, const QString &databasePath)
+{
+    Result<ModelConfig> config = fromJson(json::parse(document.constBegin(), document.constEnd(), nullptr, false));
+    if (!config)
+        return Result<ModelConfig>::failure(
+            QStringLiteral("A record in %1 cannot be read: %2").arg(databasePath, config.error()),
+            QStringLiteral("CorruptDatabase"));
+    return config;
+}
+
+// ---- Schema ------------------------------------------------------------------------------------------------
+
+struct Migration
+{
+    int toVersion;
+    const char *what;
+    QStringList statements;
+};
+
+// Forward migrations; each runs in one transaction that also sets user_version. Never edit a released step:
+// add a new one.
+const QList<Migration> &migrations()
+{
+    static const QList<Migration> all = {
+        {1,
+         "create the model records",
+         {QStringLiteral("CREATE TABLE models ("
+                         " id INTEGER PRIMARY KEY,"
+                         " key TEXT NOT NULL UNIQUE CHECK (length(key) = 32),"
+                         " name TEXT NOT NULL COLLATE NOCASE,"
+                         " type TEXT NOT NULL, format TEXT NOT NULL, base TEXT NOT NULL, variant TEXT,"
+                         " path TEXT NOT NULL UNIQUE, hash TEXT, source TEXT,"
+                         " file_size INTEGER NOT NULL DEFAULT 0,"
+                         " added_at TEXT NOT NULL, updated_at TEXT NOT NULL,"
+                         " config TEXT NOT NULL CHECK (json_valid(config)))"),
+          QStringLiteral("CREATE INDEX models_name ON models (name)"),
+          QStringLiteral("CREATE INDEX models_base_type_name ON models (base, type, name)"),
+          QStringLiteral("CREATE INDEX models_type_name ON models (type, name)"),
+          QStringLiteral("CREATE INDEX models_format ON models (format)"),
+          QStringLiteral("CREATE INDEX models_hash ON models (hash)"),
+          QStringLiteral("CREATE INDEX models_added_at ON models (added_at)"),
+          QStringLiteral("CREATE INDEX models_file_size ON models (file_size)"),
+          QStringLiteral("CREATE TABLE model_tags ("
+                         " model_id INTEGER NOT NULL REFERENCES models (id) ON DELETE CASCADE,"
+                         " tag TEXT NOT NULL COLLATE NOCASE,"
+                         " PRIMARY KEY (model_id, tag)) WITHOUT ROWID"),
+          QStringLiteral("CREATE INDEX model_tags_tag ON model_tags (tag, model_id)")}},
+        {2,
+         "add full-text search over names, descriptions, tags and trigger words",
+         {QStringLiteral("CREATE VIRTUAL TABLE models_fts USING fts5("
+                         " name, description, tags, trigger_words,"
+                         " tokenize = 'unicode61 remove_diacritics 2', prefix = '2 3')"),
+          QStringLiteral("INSERT INTO models_fts (rowid, name, description, tags, trigger_words)"
+                         " SELECT m.id, m.name, coalesce(json_extract(m.config, '$.description'), ''),"
+                         "  coalesce((SELECT group_concat(t.tag, ' ') FROM model_tags t WHERE t.model_id = m.id), ''),"
+                         "  coalesce((SELECT group_concat(w.value, ' ') FROM json_each(m.config, '$.trigger_words') w), '')"
+                         " FROM models m")}},
+    };
+    return all;
+}
+
+} // namespace
+
+// ---- Opening --------------------------------------------------------------------------------------------------
+
+RecordStore::RecordStore(QString databasePath, QObject *parent)
+    : QObject(parent)
+    , m_path(std::move(databasePath))
+    , m_connectionPrefix(QStringLiteral("atelier-records-%1-").arg(g_nextStoreSerial.fetchAndAddRelaxed(1)))
+{
+    qRegisterMetaType<ModelConfig>();
+}
+
+RecordStore::~RecordStore()
+{
+    QMutexLocker lock(&m_connectionsMutex);
+    for (const QString &name : std::as_const(m_connections))
+        QSqlDatabase::removeDatabase(name);
+}
+
+Result<QSqlDatabase> RecordStore::connection() const
+{
+    const QString name = m_connectionPrefix + QString::number(t_threadSerial);
+    {
+        QMutexLocker lock(&m_connectionsMutex);
+        if (m_connections.contains(name))
+            return QSqlDatabase::database(name, false);
+        m_connections.insert(name);
+    }
+    QSqlDatabase db = QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), name);
+    db.setDatabaseName(m_path);
+    // Another thread or process holding the write lock makes us wait, not fail.
+    db.setConnectOptions(QStringLiteral("QSQLITE_BUSY_TIMEOUT=15000"));
+    if (!db.open())
+        return Result<QSqlDatabase>::failure(
+            QStringLiteral("Cannot open the model library %1: %2").arg(m_path, describe(db.lastError())), kDatabaseError);
+    for (const char *pragma : {"PRAGMA foreign_keys = ON", "PRAGMA synchronous = NORMAL"}) {
+        if (Status s = run(db, QLatin1String(pragma), QStringLiteral("configure its connection")); !s)
+            return Result<QSqlDatabase>::failure(s);
+    }
+    return db;
+}
+
+Status RecordStore::notOpen() const
+{
+    return Status::failure(m_openError.isEmpty() ? QStringLiteral("The model library is not open.") : m_openError,
+                           m_openErrorType.isEmpty() ? kDatabaseError : m_openErrorType);
+}
+
+Status RecordStore::open()
+{
+    const auto refuse = [this](const QString &message, const QString &type) {
+        m_open = false;
+        m_openError = message;
+        m_openErrorType = type;
+        qCWarning(lcModels).noquote() << message;
+        return Status::failure(message, type);
+    };
+
+    // Look before SQLite does: opening another program's file as a database must not write to it.
+    QFile file(m_path);
+    if (file.exists() && file.size() > 0) {
+        if (!file.open(QIODevice::ReadOnly))
+            return refuse(QStringLiteral("Cannot read the model library %1: %2").arg(m_path, file.errorString()),
+                          kDatabaseError);
+        const QByteArray header = file.read(16);
+        if (header != QByteArray("SQLite format 3\0", 16))
+            return refuse(QStringLiteral("%1 is not an SQLite database, so it is not an Atelier model library. Atelier "
+                                         "has not changed it. Move it away (Atelier then starts an empty library) or "
+                                         "choose another root with --root.")
+                              .arg(m_path),
+                          QStringLiteral("ForeignDatabase"));
+    }
+
+    const Result<QSqlDatabase> opened = connection();
+    if (!opened)
+        return refuse(opened.error(), opened.errorType());
+    QSqlDatabase db = opened.value();
+
+    QSqlQuery check(db);
+    if (!check.exec(QStringLiteral("PRAGMA quick_check")) || !check.next() || check.value(0).toString() != QLatin1String("ok")) {
+        const QString details = check.lastError().isValid() ? describe(check.lastError()) : check.value(0).toString();
+        return refuse(QStringLiteral("The model library %1 is damaged (%2). Atelier will not write to it. Restore a "
+                                     "backup (atelier models import), or move the file away to start an empty library.")
+                          .arg(m_path, details),
+                      QStringLiteral("CorruptDatabase"));
+    }
+    check.finish();
+
+    QSqlQuery versionQuery(db);
+    if (!versionQuery.exec(QStringLiteral("PRAGMA user_version")) || !versionQuery.next())
+        return refuse(QStringLiteral("Cannot read the schema version of %1: %2").arg(m_path, describe(versionQuery.lastError())),
+                      kDatabaseError);
+    const int version = versionQuery.value(0).toInt();
+    versionQuery.finish();
+    if (version > kSchemaVersion)
+        return refuse(QStringLiteral("The model library %1 was written by a newer version of Atelier (schema %2; this "
+                                     "version knows up to %3). Atelier will not change it: update Atelier, or choose "
+                                     "another root with --root.")
+                          .arg(m_path)
+                          .arg(version)
+                          .arg(kSchemaVersion),
+                      QStringLiteral("NewerDatabase"));
+
+    if (Status wal = run(db, QStringLiteral("PRAGMA journal_mode = WAL"), QStringLiteral("switch to WAL mode")); !wal)
+        return refuse(wal.error(), wal.errorType());
+    if (version < kSchemaVersion) {
+        if (Status migrated = migrate(db, version); !migrated)
+            return refuse(migrated.error(), migrated.errorType());
+    }
+    m_open = true;
+    m_openError.clear();
+    return {};
+}
+
+Status RecordStore::migrate(QSqlDatabase &db, int fromVersion)
+{
+    if (fromVersion > 0) {
+        // A copy of the library as it was, in case a migration surprises someone.
+        const QString backup = QStringLiteral("%1.schema-%2.bak").arg(m_path).arg(fromVersion);
+        QFile::remove(backup);
+        if (Status copied = run(db, QStringLiteral("VACUUM INTO ?"), QStringLiteral("back itself up"), {backup}); !copied)
+            return copied;
+        qCInfo(lcModels).noquote() << "model library backed up to" << backup << "before migrating";
+    }
+    for (const Migration &migration : migrations()) {
+        if (migration.toVersion <= fromVersion)
+            continue;
+        const Status migrated = inTransaction(db, [&]() -> Status {
+            // Re-read inside the write lock: another process may have migrated meanwhile.
+            QSqlQuery current(db);
+            if (current.exec(QStringLiteral("PRAGMA user_version")) && current.next()
+                && current.value(0).toInt() >= migration.toVersion)
+                return {};
+            current.finish();
+            for (const QString &statement : migration.statements) {
+                if (Status s = run(db, statement, QStringLiteral("migrate to schema %1 (%2)")
+                                                      .arg(migration.toVersion)
+                                                      .arg(QLatin1String(migration.what)));
+                    !s)
+                    return s;
+            }
+            return run(db, QStringLiteral("PRAGMA user_version = %1").arg(migration.toVersion),
+                       QStringLiteral("record its schema version"));
+        });
+        if (!migrated)
+            return migrated;
+        qCInfo(lcModels).noquote() << "model library migrated to schema" << migration.toVersion << "-" << migration.what;
+    }
+    return {};
+}
+
+// ---- Writing ----------------------------------------------------------------------------------------------
+
+Result<ModelConfig> RecordStore::addModel(ModelConfig config)
+{
+    if (!m_open)
+        return Result<ModelConfig>::failure(notOpen());
+    if (config.key.isEmpty())
+        config.key = ModelConfig::newKey();
+    const QDateTime now = QDateTime::currentDateTimeUtc();
+    if (!config.addedAt.isValid())
+        config.addedAt = now;
+    if (!config.updatedAt.isValid())
+        config.updatedAt = config.addedAt;
+    normalise(config);
+    if (Status valid = validate(config); !valid)
+        return Result<ModelConfig>::failure(valid);
+
+    const Result<QSqlDatabase> db = connection();
+    if (!db)
+        return Result<ModelConfig>::failure(db);
+    QSqlDatabase handle = db.value();
+    const Status written = inTransaction(handle, [&]() -> Status {
+        const qint64 existing = rowIdOf(handle, config.key);
+        if (existing > 0)
+            return Status::failure(QStringLiteral("A model with key %1 already exists").arg(config.key), kDuplicateModel);
+        return writeRecord(handle, config, 0);
+    });
+    if (!written)
+        return Result<ModelConfig>::failure(written);
+    qCInfo(lcModels).noquote() << "added model" << config.key << config.name;
+    emit modelAdded(config);
+    return config;
+}
+
+Result<ModelConfig> RecordStore::updateModel(const QString &key, const json &changes)
+{
+    if (!m_open)
+        return Result<ModelConfig>::failure(notOpen());
+    const Result<QSqlDatabase> db = connection();
+    if (!db)
+        return Result<ModelConfig>::failure(db);
+    QSqlDatabase handle = db.value();
+    ModelConfig updated;
+    const Status written = inTransaction(handle, [&]() -> Status {
+        // Read and write under one lock, so that two sparse changes to different fields both land.
+        const Result<ModelConfig> current = getModel(key);
+        if (!current)
+            return Status::failure(current);
+        Result<ModelConfig> changed = applyChanges(current.value(), changes);
+        if (!changed)
+            return Status::failure(changed);
+        updated = changed.value();
+        if (!changes.contains("updated_at"))
+            updated.updatedAt = QDateTime::currentDateTimeUtc();
+        return writeRecord(handle, updated, rowIdOf(handle, key));
+    });
+    if (!written)
+        return Result<ModelConfig>::failure(written);
+    emit modelUpdated(updated);
+    return updated;
+}
+
+Status RecordStore::deleteModel(const QString &key)
+{
+    if (!m_open)
+        return notOpen();
+    const Result<QSqlDatabase> db = connection();
+    if (!db)
+        return Status::failure(db);
+    QSqlDatabase handle = db.value();
+    const Status removed = inTransaction(handle, [&]() -> Status {
+        const qint64 id = rowIdOf(handle, key);
+        if (id < 0)
+            return Status::failure(QStringLiteral("The model library could not look up %1").arg(key), kDatabaseError);
+        if (id == 0)
+            return Status::failure(QStringLiteral("No model with key %1").arg(key), kUnknownModel);
+        if (Status s = run(handle, QStringLiteral("DELETE FROM models_fts WHERE rowid = ?"), QStringLiteral("remove the model"), {id}); !s)
+            return s;
+        return run(handle, QStringLiteral("DELETE FROM models WHERE id = ?"), QStringLiteral("remove the model"), {id});
+    });
+    if (!removed)
+        return removed;
+    qCInfo(lcModels).noquote() << "removed model" << key;
+    emit modelRemoved(key);
+    return {};
+}
+
+Result<RecordStore::ImportReport> RecordStore::importModels(const QList<ModelConfig> &configs, bool replaceExisting)
+{
+    if (!m_open)
+        return Result<ImportReport>::failure(notOpen());
+    for (const ModelConfig &config : configs) {
+        if (Status valid = validate(config); !valid)
+            return Result<ImportReport>::failure(
+                QStringLiteral("Nothing was imported: model %1 (%2): %3").arg(config.key, config.name, valid.error()),
+                valid.errorType());
+    }
+    const Result<QSqlDatabase> db = connection();
+    if (!db)
+        return Result<ImportReport>::failure(db);
+    QSqlDatabase handle = db.value();
+    ImportReport report;
+    QList<ModelConfig> added, replaced;
+    const Status imported = inTransaction(handle, [&]() -> Status {
+        for (const ModelConfig &config : configs) {
+            const qint64 id = rowIdOf(handle, config.key);
+            if (id < 0)
+                return Status::failure(QStringLiteral("The model library could not look up %1").arg(config.key), kDatabaseError);
+            if (id > 0 && !replaceExisting) {
+                report.skippedKeys << config.key;
+                continue;
+            }
+            if (Status s = writeRecord(handle, config, id); !s)
+                return Status::failure(QStringLiteral("Nothing was imported: model %1 (%2): %3")
+                                           .arg(config.key, config.name, s.error()),
+                                       s.errorType());
+            (id > 0 ? replaced : added) << config;
+        }
+        return {};
+    });
+    if (!imported)
+        return Result<ImportReport>::failure(imported);
+    report.added = int(added.size());
+    report.replaced = int(replaced.size());
+    for (const ModelConfig &config : std::as_const(added))
+        emit modelAdded(config);
+    for (const ModelConfig &config : std::as_const(replaced))
+        emit modelUpdated(config);
+    return report;
+}
+
+// ---- Reading ----------------------------------------------------------------------------------------------
+
+Result<QList<ModelConfig>> RecordStore::select(const QString &where, const QVariantList &bindings,
+                                               const QString &orderAndLimit) const
+{
+    using Records = Result<QList<ModelConfig>>;
+    if (!m_open)
+        return Records::failure(notOpen());
+    const Result<QSqlDatabase> db = connection();
+    if (!db)
+        return Records::failure(db);
+    QSqlQuery query(db.value());
+    query.setForwardOnly(true);
+    query.prepare(QStringLiteral("SELECT m.config FROM models m %1 %2")
+                      .arg(where.isEmpty() ? QString() : QStringLiteral("WHERE ") + where,
+                           orderAndLimit.isEmpty() ? QStringLiteral("ORDER BY m.name, m.id") : orderAndLimit));
+    for (const QVariant &value : bindings)
+        query.addBindValue(value);
+    if (!query.exec())
+        return Records::failure(queryFailure(query, QStringLiteral("search the models")));
+    QList<ModelConfig> records;
+    while (query.next()) {
+        Result<ModelConfig> config = readRecord(query.value(0).toByteArray(), m_path);
+        if (!config)
+            return Records::failure(config);
+        records << std::move(config).value();
+    }
+    return records;
+}
+
+Result<ModelConfig> RecordStore::getModel(const QString &key) const
+{
+    const auto found = select(QStringLiteral("m.key = ?"), {key});
+    if (!found)
+        return Result<ModelConfig>::failure(found);
+    if (found->isEmpty())
+        return Result<ModelConfig>::failure(QStringLiteral("No model with key %1").arg(key), kUnknownModel);
+    return found->first();
+}
+
+bool RecordStore::exists(const QString &key) const
+{
+    const auto found = select(QStringLiteral("m.key = ?"), {key});
+    return found && !found->isEmpty();
+}
+
+Result<ModelConfig> RecordStore::searchByPath(const QString &path) const
+{
+    const auto found = select(QStringLiteral("m.path = ?"), {path});
+    if (!found)
+        return Result<ModelConfig>::failure(found);
+    if (found->isEmpty())
+        return Result<ModelConfig>::failure(QStringLiteral("No model is registered at %1").arg(path), kUnknownModel);
+    return found->first();
+}
+
+Result<QList<ModelConfig>> RecordStore::searchByHash(const QString &hash) const
+{
+    return select(QStringLiteral("m.hash = ?"), {hash});
+}
+
+Result<QList<ModelConfig>> RecordStore::searchByName(const QString &name, std::optional<BaseModel> base,
+                                                     std::optional<ModelType> type) const
+{
+    QStringList conditions;
+    QVariantList bindings;
+    if (!name.isEmpty()) {
+        conditions << QStringLiteral("m.name = ?");
+        bindings << name;
+    }
+    if (base) {
+        conditions << QStringLiteral("m.base = ?");
+        bindings << toString(*base);
+    }
+    if (type) {
+        conditions << QStringLiteral("m.type = ?");
+        bindings << toString(*type);
+    }
+    return select(conditions.join(QStringLiteral(" AND ")), bindings);
+}
+
+Result<QList<ModelConfig>> RecordStore::searchByTag(const QStringList &tags) const
+{
+    QStringList conditions;
+    QVariantList bindings;
+    for (const QString &tag : tags) {
+        conditions << QStringLiteral("EXISTS (SELECT 1 FROM model_tags t WHERE t.model_id = m.id AND t.tag = ?)");
+        bindings << tag.simplified();
+    }
+    return select(conditions.join(QStringLiteral(" AND ")), bindings);
+}
+
+Result<ModelConfig> RecordStore::modelInfoByName(const QString &name, BaseModel base, ModelType type) const
+{
+    const auto found = searchByName(name, base, type);
+    if (!found)
+        return Result<ModelConfig>::failure(found);
+    if (found->isEmpty())
+        return Result<ModelConfig>::failure(
+            QStringLiteral("No %1 %2 model named \"%3\"").arg(toString(base), toString(type), name), kUnknownModel);
+    if (found->size() > 1) {
+        QStringList keys;
+        for (const ModelConfig &config : found.value())
+            keys << config.key;
+        return Result<ModelConfig>::failure(QStringLiteral("%1 %2 %3 models are named \"%4\" (keys %5); use a key")
+                                                .arg(found->size())
+                                                .arg(toString(base), toString(type), name, keys.join(QStringLiteral(", "))),
+                                            QStringLiteral("AmbiguousModel"));
+    }
+    return found->first();
+}
+
+Result<QStringList> RecordStore::keysWithPrefix(const QString &prefix) const
+{
+    if (!m_open)
+        return Result<QStringList>::failure(notOpen());
+    const Result<QSqlDatabase> db = connection();
+    if (!db)
+        return Result<QStringList>::failure(db);
+    QSqlQuery query(db.value());
+    query.prepare(QStringLiteral("SELECT key FROM models WHERE key >= ? AND key < ? ORDER BY key LIMIT 50"));
+    query.addBindValue(prefix.toLower());
+    query.addBindValue(prefix.toLower() + QChar(0x7f));
+    if (!query.exec())
+        return Result<QStringList>::failure(queryFailure(query, QStringLiteral("look up keys")));
+    QStringList keys;
+    while (query.next())
+        keys << query.value(0).toString();
+    return keys;
+}
+
+QueryPlan planQuery(const ModelQuery &query)
+{
+    QueryPlan plan;
+    QStringList conditions;
+    if (query.base) {
+        conditions << QStringLiteral("m.base = ?");
+        plan.bindings << toString(*query.base);
+    }
+    if (query.type) {
+        conditions << QStringLiteral("m.type = ?");
+        plan.bindings << toString(*query.type);
+    }
+    if (query.format) {
+        conditions << QStringLiteral("m.format = ?");
+        plan.bindings << toString(*query.format);
+    }
+    for (const QString &tag : query.tags) {
+        conditions << QStringLiteral("EXISTS (SELECT 1 FROM model_tags t WHERE t.model_id = m.id AND t.tag = ?)");
+        plan.bindings << tag.simplified();
+    }
+    const QString fts = ftsQuery(query.text);
+    if (!fts.isEmpty()) {
+        conditions << QStringLiteral("m.id IN (SELECT rowid FROM models_fts WHERE models_fts MATCH ?)");
+        plan.bindings << fts;
+    }
+    if (!query.namePrefix.isEmpty()) {
+        conditions << QStringLiteral("m.name LIKE ? ESCAPE '\\'");
+        plan.bindings << likePrefix(query.namePrefix);
+    }
+    const QString where = conditions.isEmpty() ? QString() : QStringLiteral(" WHERE ") + conditions.join(QStringLiteral(" AND "));
+    const QString direction = query.descending ? QStringLiteral(" DESC") : QString();
+    QString order;
+    switch (query.sort) {
+    case ModelQuery::Sort::Name:
+        order = QStringLiteral("m.name%1, m.id").arg(direction);
+        break;
+    case ModelQuery::Sort::AddedAt:
+        order = QStringLiteral("m.added_at%1, m.id").arg(direction);
+        break;
+    case ModelQuery::Sort::Size:
+        order = QStringLiteral("m.file_size%1, m.name").arg(direction);
+        break;
+    case ModelQuery::Sort::Type:
+        order = QStringLiteral("m.type%1, m.name").arg(direction);
+        break;
+    }
+    plan.sql = QStringLiteral("SELECT m.config FROM models m%1 ORDER BY %2").arg(where, order);
+    if (query.limit > 0)
+        plan.sql += QStringLiteral(" LIMIT %1 OFFSET %2").arg(query.limit).arg(std::max(0, query.offset));
+    plan.countSql = QStringLiteral("SELECT count(*) FROM models m%1").arg(where);
+    return plan;
+}
+
+Result<ModelPage> RecordStore::query(const ModelQuery &request) const
+{
+    if (!m_open)
+        return Result<ModelPage>::failure(notOpen());
+    const QueryPlan plan = planQuery(request);
+    const Result<QSqlDatabase> db = connection();
+    if (!db)
+        return Result<ModelPage>::failure(db);
+
+    ModelPage page;
+    QSqlQuery count(db.value());
+    count.prepare(plan.countSql);
+    for (const QVariant &value : plan.bindings)
+        count.addBindValue(value);
+    if (!count.exec() || !count.next())
+        return Result<ModelPage>::failure(queryFailure(count, QStringLiteral("count the models")));
+    page.total = count.value(0).toInt();
+    count.finish();
+
+    QSqlQuery rows(db.value());
+    rows.setForwardOnly(true);
+    rows.prepare(plan.sql);
+    for (const QVariant &value : plan.bindings)
+        rows.addBindValue(value);
+    if (!rows.exec())
+        return Result<ModelPage>::failure(queryFailure(rows, QStringLiteral("search the models")));
+    while (rows.next()) {
+        Result<ModelConfig> config = readRecord(rows.value(0).toByteArray(), m_path);
+        if (!config)
+            return Result<ModelPage>::failure(config);
+        page.models << std::move(config).value();
+    }
+    return page;
+}
+
+Result<QList<QPair<QString, int>>> RecordStore::tagCounts() const
+{
+    using Counts = Result<QList<QPair<QString, int>>>;
+    if (!m_open)
+        return Counts::failure(notOpen());
+    const Result<QSqlDatabase> db = connection();
+    if (!db)
+        return Counts::failure(db);
+    QSqlQuery query(db.value());
+    if (!query.exec(QStringLiteral("SELECT tag, count(*) FROM model_tags GROUP BY tag ORDER BY count(*) DESC, tag")))
+        return Counts::failure(queryFailure(query, QStringLiteral("count tags")));
+    QList<QPair<QString, int>> counts;
+    while (query.next())
+        counts << qMakePair(query.value(0).toString(), query.value(1).toInt());
+    return counts;
+}
+
+} // namespace atelier::models

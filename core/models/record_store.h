@@ -1,0 +1,131 @@
+#pragma once
+
+#include "core/models/model_config.h"
+#include "core/result.h"
+
+#include <QList>
+#include <QMutex>
+#include <QObject>
+#include <QPair>
+#include <QSet>
+#include <QSqlDatabase>
+
+#include <nlohmann/json_fwd.hpp>
+
+#include <optional>
+
+namespace atelier::models {
+
+// What the model browser asks for: filters, free text, sort and one page.
+struct ModelQuery
+{
+    enum class Sort { Name, AddedAt, Size, Type };
+
+    std::optional<BaseModel> base;
+    std::optional<ModelType> type;
+    std::optional<ModelFormat> format;
+    QStringList tags;      // every one must be present (case-insensitive)
+    QString text;          // words matched as prefixes over name, description, tags and trigger words
+    QString namePrefix;    // search-as-you-type: names starting with this (case-insensitive)
+    Sort sort = Sort::Name;
+    bool descending = false;
+    int offset = 0;
+    int limit = 100;       // 0: no limit
+};
+
+struct ModelPage
+{
+    QList<ModelConfig> models;
+    int total = 0;         // how many match, all pages together
+};
+
+// SQL for a browser query, as the store runs it (used by the benchmark to time the bare query).
+struct QueryPlan
+{
+    QString sql;
+    QString countSql;
+    QVariantList bindings;
+};
+QueryPlan planQuery(const ModelQuery &query);
+
+// The model library on SQLite: InvokeAI's ModelRecordService, natively. Thread-safe: each thread gets its own
+// connection; every write is one IMMEDIATE transaction, so other threads and other processes on the same file
+// see all of it or none of it. Changes are announced by signals, emitted after the commit from the writing
+// thread (receivers in other threads get them queued).
+//
+// Failures come back as Result errors with these types: "DuplicateModel", "UnknownModel", "AmbiguousModel",
+// "InvalidModelConfig", "Database", and, from open(), "ForeignDatabase", "CorruptDatabase", "NewerDatabase".
+class RecordStore : public QObject
+{
+    Q_OBJECT
+public:
+    static constexpr int kSchemaVersion = 2;
+
+    explicit RecordStore(QString databasePath, QObject *parent = nullptr);
+    ~RecordStore() override;
+
+    // Creates or opens the database and migrates it to kSchemaVersion (keeping a copy of the old file first).
+    // A file that is not SQLite, is damaged, or was written by a newer version is left untouched, and every
+    // later call fails with the same message.
+    Status open();
+    bool isOpen() const { return m_open; }
+    QString databasePath() const { return m_path; }
+    QString version() const { return QString::number(kSchemaVersion); }
+
+    // Adds a record. An empty key gets a fresh one; unset timestamps become now. Fails on a duplicate key or path.
+    Result<ModelConfig> addModel(ModelConfig config);
+    // Applies a sparse change ({"name": …}); fails on an unknown key or an invalid result.
+    Result<ModelConfig> updateModel(const QString &key, const nlohmann::ordered_json &changes);
+    Status deleteModel(const QString &key);
+
+    Result<ModelConfig> getModel(const QString &key) const;
+    bool exists(const QString &key) const;
+    // Exact string comparison, as the seed's search_by_path; fails with "UnknownModel" when none matches.
+    Result<ModelConfig> searchByPath(const QString &path) const;
+    Result<QList<ModelConfig>> searchByHash(const QString &hash) const;
+    // Any combination; all empty returns every model.
+    Result<QList<ModelConfig>> searchByName(const QString &name = QString(), std::optional<BaseModel> base = {},
+                                            std::optional<ModelType> type = {}) const;
+    Result<QList<ModelConfig>> allModels() const { return searchByName(); }
+    Result<QList<ModelConfig>> searchByTag(const QStringList &tags) const;
+    // The one model with this name, base and type; "AmbiguousModel" when several match.
+    Result<ModelConfig> modelInfoByName(const QString &name, BaseModel base, ModelType type) const;
+    // Keys starting with `prefix` (for the command line, which accepts unique key prefixes).
+    Result<QStringList> keysWithPrefix(const QString &prefix) const;
+
+    Result<ModelPage> query(const ModelQuery &query) const;
+    // Every tag in use and how many models carry it, most used first.
+    Result<QList<QPair<QString, int>>> tagCounts() const;
+
+    struct ImportReport
+    {
+        int added = 0;
+        int replaced = 0;
+        QStringList skippedKeys;  // already present and not replaced
+    };
+    // Adds many records in one transaction: all or nothing. Records whose key exists are skipped, or replaced
+    // when `replaceExisting`.
+    Result<ImportReport> importModels(const QList<ModelConfig> &configs, bool replaceExisting);
+
+signals:
+    void modelAdded(const atelier::models::ModelConfig &config);
+    void modelUpdated(const atelier::models::ModelConfig &config);
+    void modelRemoved(const QString &key);
+
+private:
+    Result<QSqlDatabase> connection() const;
+    Status migrate(QSqlDatabase &db, int fromVersion);
+    Result<QList<ModelConfig>> select(const QString &where, const QVariantList &bindings,
+                                      const QString &orderAndLimit = QString()) const;
+    Status notOpen() const;
+
+    QString m_path;
+    QString m_connectionPrefix;
+    bool m_open = false;
+    QString m_openError;
+    QString m_openErrorType;
+    mutable QMutex m_connectionsMutex;
+    mutable QSet<QString> m_connections;
+};
+
+} // namespace atelier::models

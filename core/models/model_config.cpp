@@ -289,12 +289,14 @@ json toJson(const ModelConfig &config)
     return object;
 }
 
-Result<ModelConfig> fromJson(const json &object)
+namespace {
+
+Result<ModelConfig> readConfig(const json &object, bool trusted)
 {
     if (!object.is_object())
         return Result<ModelConfig>::failure(QStringLiteral("invalid model config: expected a JSON object"), kInvalid);
     QStringList problems;
-    const QStringList known = allFieldNames();
+    static const QStringList known = allFieldNames();
     for (const auto &item : object.items()) {
         if (!known.contains(qs(item.key())))
             problems << QStringLiteral("unknown field '%1'").arg(qs(item.key()).left(80));
@@ -342,11 +344,23 @@ Result<ModelConfig> fromJson(const json &object)
     read.optionalTaxonomy("repo_variant", config.repoVariant);
     read.optionalString("image_encoder", config.imageEncoder);
 
-    if (problems.isEmpty())
+    if (problems.isEmpty() && !trusted)
         problems = problemsOf(config);
     if (!problems.isEmpty())
         return Result<ModelConfig>::failure(failure(problems));
     return config;
+}
+
+} // namespace
+
+Result<ModelConfig> fromJson(const json &object)
+{
+    return readConfig(object, false);
+}
+
+Result<ModelConfig> fromTrustedJson(const json &object)
+{
+    return readConfig(object, true);
 }
 
 void normalise(ModelConfig &config)

@@ -72,6 +72,10 @@ QStringList allFieldNames();
 nlohmann::ordered_json toJson(const ModelConfig &config);
 Result<ModelConfig> fromJson(const nlohmann::ordered_json &object);
 
+// For documents this program validated before storing them (the record store's rows): reads the fields with the
+// same type checks but skips the whole-record validation, which costs more than the parse on large pages.
+Result<ModelConfig> fromTrustedJson(const nlohmann::ordered_json &object);
+
 // Trims tags and trigger words and drops empty ones and case-insensitive duplicates (fromJson does the same).
 void normalise(ModelConfig &config);
 

@@ -84,12 +84,17 @@ QString ftsQuery(const QString &text)
     return terms.join(QLatin1Char(' '));
 }
 
-QString likePrefix(QString prefix)
+// How names sort and match as you type: accents and case do not matter ("Détail" sorts with "detail").
+QString sortName(const QString &name)
 {
-    prefix.replace(QLatin1Char('\\'), QStringLiteral("\\\\"));
-    prefix.replace(QLatin1Char('%'), QStringLiteral("\\%"));
-    prefix.replace(QLatin1Char('_'), QStringLiteral("\\_"));
-    return prefix + QLatin1Char('%');
+    const QString decomposed = name.normalized(QString::NormalizationForm_KD);
+    QString folded;
+    folded.reserve(decomposed.size());
+    for (const QChar c : decomposed) {
+        if (c.category() != QChar::Mark_NonSpacing)
+            folded += c;
+    }
+    return folded.toCaseFolded().simplified();
 }
 
 // Writes the searchable columns, the tags and the full-text row of one record. `id` is the row to replace, or
@@ -97,7 +102,7 @@ QString likePrefix(QString prefix)
 Status writeRecord(QSqlDatabase &db, const ModelConfig &config, qint64 id)
 {
     const QByteArray document = QByteArray::fromStdString(toJson(config).dump());
-    const QVariantList values{config.key, config.name, toString(config.type), toString(config.format),
+    const QVariantList values{config.key, config.name, sortName(config.name), toString(config.type), toString(config.format),
                               toString(config.base),
                               config.variant ? QVariant(toString(*config.variant)) : QVariant(),
                               config.path, config.hash, config.source, config.fileSize,
@@ -106,11 +111,11 @@ Status writeRecord(QSqlDatabase &db, const ModelConfig &config, qint64 id)
     QSqlQuery query(db);
     if (id == 0) {
         query.prepare(QStringLiteral(
-            "INSERT INTO models (key, name, type, format, base, variant, path, hash, source, file_size, added_at, "
-            "updated_at, config) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"));
+            "INSERT INTO models (key, name, sort_name, type, format, base, variant, path, hash, source, file_size, "
+            "added_at, updated_at, config) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"));
     } else {
         query.prepare(QStringLiteral(
-            "UPDATE models SET key = ?, name = ?, type = ?, format = ?, base = ?, variant = ?, path = ?, hash = ?, "
+            "UPDATE models SET key = ?, name = ?, sort_name = ?, type = ?, format = ?, base = ?, variant = ?, path = ?, hash = ?, "
             "source = ?, file_size = ?, added_at = ?, updated_at = ?, config = ? WHERE id = ?"));
     }
     for (const QVariant &value : values)
@@ -161,7 +166,7 @@ qint64 rowIdOf(QSqlDatabase &db, const QString &key)
 // Parses the JSON document of one row.
 Result<ModelConfig> readRecord(const QByteArray &document, const QString &databasePath)
 {
-    Result<ModelConfig> config = fromJson(json::parse(document.constBegin(), document.constEnd(), nullptr, false));
+    Result<ModelConfig> config = fromTrustedJson(json::parse(document.constBegin(), document.constEnd(), nullptr, false));
     if (!config)
         return Result<ModelConfig>::failure(
             QStringLiteral("A record in %1 cannot be read: %2").arg(databasePath, config.error()),
@@ -188,15 +193,17 @@ const QList<Migration> &migrations()
          {QStringLiteral("CREATE TABLE models ("
                          " id INTEGER PRIMARY KEY,"
                          " key TEXT NOT NULL UNIQUE CHECK (length(key) = 32),"
-                         " name TEXT NOT NULL COLLATE NOCASE,"
+                         " name TEXT NOT NULL,"
+                         " sort_name TEXT NOT NULL,"
                          " type TEXT NOT NULL, format TEXT NOT NULL, base TEXT NOT NULL, variant TEXT,"
                          " path TEXT NOT NULL UNIQUE, hash TEXT, source TEXT,"
                          " file_size INTEGER NOT NULL DEFAULT 0,"
                          " added_at TEXT NOT NULL, updated_at TEXT NOT NULL,"
                          " config TEXT NOT NULL CHECK (json_valid(config)))"),
           QStringLiteral("CREATE INDEX models_name ON models (name)"),
-          QStringLiteral("CREATE INDEX models_base_type_name ON models (base, type, name)"),
-          QStringLiteral("CREATE INDEX models_type_name ON models (type, name)"),
+          QStringLiteral("CREATE INDEX models_sort_name ON models (sort_name)"),
+          QStringLiteral("CREATE INDEX models_base_type_name ON models (base, type, sort_name)"),
+          QStringLiteral("CREATE INDEX models_type_name ON models (type, sort_name)"),
           QStringLiteral("CREATE INDEX models_format ON models (format)"),
           QStringLiteral("CREATE INDEX models_hash ON models (hash)"),
           QStringLiteral("CREATE INDEX models_added_at ON models (added_at)"),
@@ -458,11 +465,12 @@ Status RecordStore::deleteModel(const QString &key)
     return {};
 }
 
-Result<RecordStore::ImportReport> RecordStore::importModels(const QList<ModelConfig> &configs, bool replaceExisting)
+Result<RecordStore::ImportReport> RecordStore::importModels(QList<ModelConfig> configs, bool replaceExisting)
 {
     if (!m_open)
         return Result<ImportReport>::failure(notOpen());
-    for (const ModelConfig &config : configs) {
+    for (ModelConfig &config : configs) {
+        normalise(config);
         if (Status valid = validate(config); !valid)
             return Result<ImportReport>::failure(
                 QStringLiteral("Nothing was imported: model %1 (%2): %3").arg(config.key, config.name, valid.error()),
@@ -517,7 +525,7 @@ Result<QList<ModelConfig>> RecordStore::select(const QString &where, const QVari
     query.setForwardOnly(true);
     query.prepare(QStringLiteral("SELECT m.config FROM models m %1 %2")
                       .arg(where.isEmpty() ? QString() : QStringLiteral("WHERE ") + where,
-                           orderAndLimit.isEmpty() ? QStringLiteral("ORDER BY m.name, m.id") : orderAndLimit));
+                           orderAndLimit.isEmpty() ? QStringLiteral("ORDER BY m.sort_name, m.id") : orderAndLimit));
     for (const QVariant &value : bindings)
         query.addBindValue(value);
     if (!query.exec())
@@ -659,24 +667,26 @@ QueryPlan planQuery(const ModelQuery &query)
         plan.bindings << fts;
     }
     if (!query.namePrefix.isEmpty()) {
-        conditions << QStringLiteral("m.name LIKE ? ESCAPE '\\'");
-        plan.bindings << likePrefix(query.namePrefix);
+        // A range on the folded name uses its index, unlike LIKE; the upper bound is the prefix's successor.
+        const QString folded = sortName(query.namePrefix);
+        conditions << QStringLiteral("m.sort_name >= ? AND m.sort_name < ?");
+        plan.bindings << folded << folded + QChar(0xffff);
     }
     const QString where = conditions.isEmpty() ? QString() : QStringLiteral(" WHERE ") + conditions.join(QStringLiteral(" AND "));
     const QString direction = query.descending ? QStringLiteral(" DESC") : QString();
     QString order;
     switch (query.sort) {
     case ModelQuery::Sort::Name:
-        order = QStringLiteral("m.name%1, m.id").arg(direction);
+        order = QStringLiteral("m.sort_name%1, m.id").arg(direction);
         break;
     case ModelQuery::Sort::AddedAt:
         order = QStringLiteral("m.added_at%1, m.id").arg(direction);
         break;
     case ModelQuery::Sort::Size:
-        order = QStringLiteral("m.file_size%1, m.name").arg(direction);
+        order = QStringLiteral("m.file_size%1, m.sort_name").arg(direction);
         break;
     case ModelQuery::Sort::Type:
-        order = QStringLiteral("m.type%1, m.name").arg(direction);
+        order = QStringLiteral("m.type%1, m.sort_name").arg(direction);
         break;
     }
     plan.sql = QStringLiteral("SELECT m.config FROM models m%1 ORDER BY %2").arg(where, order);

@@ -105,7 +105,7 @@ public:
     };
     // Adds many records in one transaction: all or nothing. Records whose key exists are skipped, or replaced
     // when `replaceExisting`.
-    Result<ImportReport> importModels(const QList<ModelConfig> &configs, bool replaceExisting);
+    Result<ImportReport> importModels(QList<ModelConfig> configs, bool replaceExisting);
 
 signals:
     void modelAdded(const atelier::models::ModelConfig &config);

@@ -299,6 +299,12 @@ private slots:
         QCOMPARE(store.query(query)->total, 10);
         query.namePrefix = QStringLiteral("model %");
         QCOMPARE(store.query(query)->total, 0);
+        // Accents and case do not matter for prefixes and sorting.
+        ModelConfig accented = sampleModel(QStringLiteral("Élan Vital"));
+        QVERIFY(store.addModel(accented));
+        query.namePrefix = QStringLiteral("ela");
+        QCOMPARE(namesOf(store.query(query)->models), QStringList{QStringLiteral("Élan Vital")});
+        QVERIFY(store.deleteModel(store.searchByPath(accented.path)->key));
         // Sort and page.
         query = ModelQuery();
         query.sort = ModelQuery::Sort::Size;
@@ -516,6 +522,7 @@ private slots:
         ModelConfig fresh = sampleModel(QStringLiteral("fresh"));
         fresh.key = ModelConfig::newKey();
         fresh.addedAt = fresh.updatedAt = QDateTime::currentDateTimeUtc();
+        fresh.tags = {QStringLiteral("dup"), QStringLiteral("Dup")};
         ModelConfig changedExisting = existing;
         changedExisting.name = QStringLiteral("existing, renamed");
 
@@ -523,6 +530,7 @@ private slots:
         QVERIFY2(skipped.ok(), qPrintable(skipped.error()));
         QCOMPARE(skipped->added, 1);
         QCOMPARE(skipped->skippedKeys, QStringList{existing.key});
+        QCOMPARE(store.getModel(fresh.key)->tags, QStringList{QStringLiteral("dup")});
         QCOMPARE(store.getModel(existing.key)->name, QStringLiteral("existing"));
 
         const auto replaced = store.importModels({changedExisting}, true);

@@ -1,0 +1,223 @@
+// Benchmark of the model library's browser queries on 10,000 realistic records, against the same SQL run by the
+// bare sqlite3 shell on the same file. Prints a table; asserts nothing.
+//
+//   bench_record_store [--records N] [--runs N]
+
+#include "core/models/record_store.h"
+
+#include <QCommandLineParser>
+#include <QCoreApplication>
+#include <QElapsedTimer>
+#include <QProcess>
+#include <QRandomGenerator>
+#include <QTemporaryDir>
+#include <QTextStream>
+
+#include <algorithm>
+#include <cstdio>
+
+using namespace atelier;
+using namespace atelier::models;
+
+namespace {
+
+const QStringList kWords = {"dream", "shaper", "real", "vision", "juggernaut", "anime", "pastel", "ink", "sketch",
+                            "photo", "cinematic", "detail", "tweaker", "epic", "fantasy", "noir", "portrait", "style",
+                            "pixel", "art", "watercolour", "oil", "paint", "cyber", "punk", "retro", "film", "grain",
+                            "lighting", "landscape", "castle", "forest", "neon", "glow", "soft", "sharp", "café",
+                            "Élan", "mecha", "ghibli", "comic", "line", "flat", "color", "mix", "merge", "turbo"};
+const QStringList kTags = {"sfw", "nsfw", "style", "character", "concept", "photo", "anime", "favourite", "clothing",
+                           "background", "pose", "lighting", "tool", "test"};
+
+QString pick(const QStringList &list, QRandomGenerator &random) { return list.at(int(random.bounded(list.size()))); }
+
+ModelConfig realisticRecord(int index, QRandomGenerator &random)
+{
+    static const std::pair<ModelType, ModelFormat> kinds[] = {
+        {ModelType::Main, ModelFormat::Checkpoint}, {ModelType::Main, ModelFormat::Diffusers},
+        {ModelType::Lora, ModelFormat::Lycoris},    {ModelType::Lora, ModelFormat::Lycoris},
+        {ModelType::Lora, ModelFormat::Lycoris},    {ModelType::Embedding, ModelFormat::EmbeddingFile},
+        {ModelType::Vae, ModelFormat::Checkpoint},  {ModelType::ControlNet, ModelFormat::Checkpoint}};
+    static const BaseModel bases[] = {BaseModel::Sd1, BaseModel::Sd1, BaseModel::Sdxl, BaseModel::Sdxl,
+                                      BaseModel::Sd2, BaseModel::Flux};
+    const auto [type, format] = kinds[random.bounded(int(std::size(kinds)))];
+    ModelConfig config;
+    config.type = type;
+    config.format = format;
+    config.base = bases[random.bounded(int(std::size(bases)))];
+    config.name = QStringLiteral("%1 %2 v%3").arg(pick(kWords, random), pick(kWords, random)).arg(random.bounded(1, 12));
+    config.name[0] = config.name[0].toUpper();
+    config.path = QStringLiteral("%1/%2/%3-%4.safetensors").arg(toString(config.base), toString(type)).arg(config.name).arg(index);
+    config.hash = QStringLiteral("sha256:%1%2").arg(random.generate64(), 16, 16, QLatin1Char('0')).arg(random.generate64(), 16, 16, QLatin1Char('0'));
+    config.description = QStringLiteral("A %1 model for %2 %3 images, trained on %4 pictures.")
+                             .arg(pick(kWords, random), pick(kWords, random), pick(kWords, random))
+                             .arg(random.bounded(100, 100000));
+    for (int t = 0, n = int(random.bounded(0, 4)); t < n; ++t)
+        config.tags << pick(kTags, random);
+    if (type == ModelType::Lora || type == ModelType::Embedding)
+        config.triggerWords << pick(kWords, random) + QStringLiteral("_") + pick(kWords, random);
+    if (type == ModelType::Main) {
+        config.variant = ModelVariant::Normal;
+        config.predictionType = PredictionType::Epsilon;
+    }
+    config.source = QStringLiteral("https://civitai.com/models/%1").arg(random.bounded(1000, 900000));
+    config.sourceType = SourceType::Url;
+    config.sourceApiResponse = QStringLiteral(R"({"id": %1, "creator": {"username": "artist%2"}, "stats": {"downloadCount": %3}})")
+                                   .arg(index).arg(random.bounded(500)).arg(random.bounded(1000000)).toUtf8();
+    config.fileSize = type == ModelType::Main ? 2000000000LL + random.bounded(5000000000LL) : random.bounded(300000000LL);
+    config.addedAt = QDateTime(QDate(2023, 1, 1), QTime(0, 0), Qt::UTC).addSecs(random.bounded(3LL * 365 * 86400));
+    config.updatedAt = config.addedAt;
+    return config;
+}
+
+double median(std::vector<double> values)
+{
+    std::sort(values.begin(), values.end());
+    return values.empty() ? 0.0 : values[values.size() / 2];
+}
+
+// The plan's SQL with its bindings written in as literals, for the sqlite3 shell.
+QString inlineBindings(QString sql, const QVariantList &bindings)
+{
+    for (const QVariant &value : bindings) {
+        const int at = int(sql.indexOf(QLatin1Char('?')));
+        QString literal = value.toString();
+        literal.replace(QLatin1Char('\''), QStringLiteral("''"));
+        sql.replace(at, 1, QStringLiteral("'%1'").arg(literal));
+    }
+    return sql;
+}
+
+// Milliseconds per run of `statements` in one sqlite3 process, start-up subtracted.
+double sqliteShellMilliseconds(const QString &database, const QStringList &statements, int runs)
+{
+    const auto timeScript = [&](int repetitions) {
+        QString script = QStringLiteral(".output /dev/null\n");
+        for (int i = 0; i < repetitions; ++i)
+            script += statements.join(QStringLiteral(";\n")) + QStringLiteral(";\n");
+        QProcess shell;
+        QElapsedTimer timer;
+        timer.start();
+        shell.start(QStringLiteral("sqlite3"), {QStringLiteral("-batch"), database});
+        shell.write(script.toUtf8());
+        shell.closeWriteChannel();
+        shell.waitForFinished(-1);
+        return double(timer.nsecsElapsed()) / 1e6;
+    };
+    std::vector<double> empty, full;
+    for (int trial = 0; trial < 5; ++trial) {
+        empty.push_back(timeScript(0));
+        full.push_back(timeScript(runs));
+    }
+    return (median(full) - median(empty)) / runs;
+}
+
+} // namespace
+
+int main(int argc, char *argv[])
+{
+    QCoreApplication application(argc, argv);
+    QCommandLineParser parser;
+    const QCommandLineOption recordsOption(QStringLiteral("records"), QStringLiteral("Records to create."), QStringLiteral("N"), QStringLiteral("10000"));
+    const QCommandLineOption runsOption(QStringLiteral("runs"), QStringLiteral("Runs per query."), QStringLiteral("N"), QStringLiteral("200"));
+    parser.addOptions({recordsOption, runsOption});
+    parser.addHelpOption();
+    parser.process(application);
+    const int records = parser.value(recordsOption).toInt();
+    const int runs = parser.value(runsOption).toInt();
+    QTextStream out(stdout);
+
+    QTemporaryDir dir;
+    const QString path = dir.filePath(QStringLiteral("atelier.db"));
+    RecordStore store(path);
+    if (!store.open()) {
+        std::fprintf(stderr, "cannot open %s\n", qPrintable(path));
+        return 1;
+    }
+    QRandomGenerator random(20261123);
+    QList<ModelConfig> batch;
+    for (int i = 0; i < records; ++i) {
+        ModelConfig config = realisticRecord(i, random);
+        config.key = ModelConfig::newKey();
+        batch << config;
+    }
+    QElapsedTimer fill;
+    fill.start();
+    if (const auto filled = store.importModels(batch, false); !filled) {
+        std::fprintf(stderr, "cannot fill the library: %s\n", qPrintable(filled.error()));
+        return 1;
+    }
+    out << "Library: " << records << " records, filled in " << fill.elapsed() << " ms (one transaction)\n\n";
+
+    struct Case
+    {
+        const char *name;
+        ModelQuery query;
+    };
+    QList<Case> cases;
+    {
+        ModelQuery q;
+        q.base = BaseModel::Sdxl;
+        q.type = ModelType::Lora;
+        q.text = QStringLiteral("style");
+        cases << Case{"browser: sdxl lora + text 'style', by name, page 1", q};
+    }
+    {
+        ModelQuery q;
+        q.type = ModelType::Main;
+        q.tags = {QStringLiteral("photo")};
+        q.sort = ModelQuery::Sort::AddedAt;
+        q.descending = true;
+        cases << Case{"browser: main + tag, newest first, page 1", q};
+    }
+    {
+        ModelQuery q;
+        q.text = QStringLiteral("cine portr");
+        q.sort = ModelQuery::Sort::Size;
+        q.offset = 100;
+        cases << Case{"browser: two-word text, by size, page 2", q};
+    }
+    {
+        ModelQuery q;
+        cases << Case{"browser: no filter, by name, page 1", q};
+    }
+    for (const char *prefix : {"d", "dr", "dre", "drea"}) {
+        ModelQuery q;
+        q.namePrefix = QLatin1String(prefix);
+        q.limit = 20;
+        cases << Case{nullptr, q};
+    }
+
+    out << QStringLiteral("%1 %2 %3 %4 %5\n")
+               .arg(QStringLiteral("query").leftJustified(52), QStringLiteral("matches").rightJustified(8),
+                    QStringLiteral("atelier ms").rightJustified(11), QStringLiteral("sqlite3 ms").rightJustified(11),
+                    QStringLiteral("ratio").rightJustified(6));
+    for (const Case &c : cases) {
+        for (int warm = 0; warm < 10; ++warm)
+            store.query(c.query);
+        std::vector<double> times;
+        int total = 0;
+        for (int i = 0; i < runs; ++i) {
+            QElapsedTimer timer;
+            timer.start();
+            const Result<ModelPage> page = store.query(c.query);
+            times.push_back(double(timer.nsecsElapsed()) / 1e6);
+            total = page ? page->total : -1;
+        }
+        const QueryPlan plan = planQuery(c.query);
+        const double bare = sqliteShellMilliseconds(
+            path, {inlineBindings(plan.countSql, plan.bindings), inlineBindings(plan.sql, plan.bindings)}, runs);
+        const double ours = median(times);
+        const QString name = c.name ? QLatin1String(c.name)
+                                    : QStringLiteral("type-ahead: name prefix '%1', 20 rows").arg(c.query.namePrefix);
+        out << QStringLiteral("%1 %2 %3 %4 %5\n")
+                   .arg(name.leftJustified(52), QString::number(total).rightJustified(8),
+                        QString::number(ours, 'f', 3).rightJustified(11), QString::number(bare, 'f', 3).rightJustified(11),
+                        QString::number(ours / std::max(bare, 1e-6), 'f', 2).rightJustified(6));
+        out.flush();
+    }
+    out << "\natelier ms: median of " << runs << " RecordStore::query calls (count + page, rows parsed into records).\n"
+        << "sqlite3 ms: the same two SQL statements in the sqlite3 shell, output to /dev/null, per run ("
+        << runs << " runs in one process, minus an empty run; median of 5).\n";
+    return 0;
+}

@@ -540,14 +540,19 @@ Result<QList<ModelConfig>> RecordStore::select(const QString &where, const QVari
     return records;
 }
 
-Result<ModelConfig> RecordStore::getModel(const QString &key) const
+Result<ModelConfig> RecordStore::selectOne(const QString &where, const QVariant &binding, const QString &notFound) const
 {
-    const auto found = select(QStringLiteral("m.key = ?"), {key});
+    const auto found = select(where, {binding});
     if (!found)
         return Result<ModelConfig>::failure(found);
     if (found->isEmpty())
-        return Result<ModelConfig>::failure(QStringLiteral("No model with key %1").arg(key), kUnknownModel);
+        return Result<ModelConfig>::failure(notFound, kUnknownModel);
     return found->first();
+}
+
+Result<ModelConfig> RecordStore::getModel(const QString &key) const
+{
+    return selectOne(QStringLiteral("m.key = ?"), key, QStringLiteral("No model with key %1").arg(key));
 }
 
 bool RecordStore::exists(const QString &key) const
@@ -558,12 +563,7 @@ bool RecordStore::exists(const QString &key) const
 
 Result<ModelConfig> RecordStore::searchByPath(const QString &path) const
 {
-    const auto found = select(QStringLiteral("m.path = ?"), {path});
-    if (!found)
-        return Result<ModelConfig>::failure(found);
-    if (found->isEmpty())
-        return Result<ModelConfig>::failure(QStringLiteral("No model is registered at %1").arg(path), kUnknownModel);
-    return found->first();
+    return selectOne(QStringLiteral("m.path = ?"), path, QStringLiteral("No model is registered at %1").arg(path));
 }
 
 Result<QList<ModelConfig>> RecordStore::searchByHash(const QString &hash) const

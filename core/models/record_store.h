@@ -117,6 +117,8 @@ private:
     Status migrate(QSqlDatabase &db, int fromVersion);
     Result<QList<ModelConfig>> select(const QString &where, const QVariantList &bindings,
                                       const QString &orderAndLimit = QString()) const;
+    // The one record matching `where`; "UnknownModel" with `notFound` when none does.
+    Result<ModelConfig> selectOne(const QString &where, const QVariant &binding, const QString &notFound) const;
     Status notOpen() const;
 
     QString m_path;

@@ -641,7 +641,7 @@ Result<QStringList> RecordStore::keysWithPrefix(const QString &prefix) const
     return keys;
 }
 
-QueryPlan planQuery(const ModelQuery &query)
+QueryPlan planQuery(const ModelQuery &query, QueryColumns columns)
 {
     QueryPlan plan;
     QStringList conditions;
@@ -689,30 +689,33 @@ QueryPlan planQuery(const ModelQuery &query)
         order = QStringLiteral("m.type%1, m.sort_name").arg(direction);
         break;
     }
-    plan.sql = QStringLiteral("SELECT m.config FROM models m%1 ORDER BY %2").arg(where, order);
+    const QString selected = columns == QueryColumns::FullRecord
+        ? QStringLiteral("m.config")
+        : QStringLiteral("m.key, m.name, m.type, m.format, m.base, m.path, m.hash, m.file_size, m.added_at,"
+                         " (SELECT group_concat(t.tag, char(31)) FROM model_tags t WHERE t.model_id = m.id),"
+                         " json_extract(m.config, '$.cover_image')");
+    plan.sql = QStringLiteral("SELECT %1 FROM models m%2 ORDER BY %3").arg(selected, where, order);
     if (query.limit > 0)
         plan.sql += QStringLiteral(" LIMIT %1 OFFSET %2").arg(query.limit).arg(std::max(0, query.offset));
     plan.countSql = QStringLiteral("SELECT count(*) FROM models m%1").arg(where);
     return plan;
 }
 
-Result<ModelPage> RecordStore::query(const ModelQuery &request) const
+Result<int> RecordStore::runPlan(const QueryPlan &plan, const std::function<Status(const QSqlQuery &)> &readRow) const
 {
     if (!m_open)
-        return Result<ModelPage>::failure(notOpen());
-    const QueryPlan plan = planQuery(request);
+        return Result<int>::failure(notOpen());
     const Result<QSqlDatabase> db = connection();
     if (!db)
-        return Result<ModelPage>::failure(db);
+        return Result<int>::failure(db);
 
-    ModelPage page;
     QSqlQuery count(db.value());
     count.prepare(plan.countSql);
     for (const QVariant &value : plan.bindings)
         count.addBindValue(value);
     if (!count.exec() || !count.next())
-        return Result<ModelPage>::failure(queryFailure(count, QStringLiteral("count the models")));
-    page.total = count.value(0).toInt();
+        return Result<int>::failure(queryFailure(count, QStringLiteral("count the models")));
+    const int total = count.value(0).toInt();
     count.finish();
 
     QSqlQuery rows(db.value());
@@ -721,13 +724,61 @@ Result<ModelPage> RecordStore::query(const ModelQuery &request) const
     for (const QVariant &value : plan.bindings)
         rows.addBindValue(value);
     if (!rows.exec())
-        return Result<ModelPage>::failure(queryFailure(rows, QStringLiteral("search the models")));
+        return Result<int>::failure(queryFailure(rows, QStringLiteral("search the models")));
     while (rows.next()) {
-        Result<ModelConfig> config = readRecord(rows.value(0).toByteArray(), m_path);
-        if (!config)
-            return Result<ModelPage>::failure(config);
-        page.models << std::move(config).value();
+        if (Status read = readRow(rows); !read)
+            return Result<int>::failure(read);
     }
+    return total;
+}
+
+Result<ModelPage> RecordStore::query(const ModelQuery &request) const
+{
+    ModelPage page;
+    const Result<int> total = runPlan(planQuery(request), [&](const QSqlQuery &row) -> Status {
+        Result<ModelConfig> config = readRecord(row.value(0).toByteArray(), m_path);
+        if (!config)
+            return Status::failure(config);
+        page.models << std::move(config).value();
+        return {};
+    });
+    if (!total)
+        return Result<ModelPage>::failure(total);
+    page.total = total.value();
+    return page;
+}
+
+Result<SummaryPage> RecordStore::browse(const ModelQuery &request) const
+{
+    SummaryPage page;
+    const Result<int> total = runPlan(planQuery(request, QueryColumns::Summary), [&](const QSqlQuery &row) -> Status {
+        ModelSummary summary;
+        summary.key = row.value(0).toString();
+        summary.name = row.value(1).toString();
+        const Result<ModelType> type = parseTaxonomy<ModelType>(row.value(2).toString());
+        const Result<ModelFormat> format = parseTaxonomy<ModelFormat>(row.value(3).toString());
+        const Result<BaseModel> base = parseTaxonomy<BaseModel>(row.value(4).toString());
+        if (!type || !format || !base)
+            return Status::failure(QStringLiteral("A record in %1 cannot be read: %2")
+                                       .arg(m_path, !type ? type.error() : !format ? format.error() : base.error()),
+                                   QStringLiteral("CorruptDatabase"));
+        summary.type = type.value();
+        summary.format = format.value();
+        summary.base = base.value();
+        summary.path = row.value(5).toString();
+        summary.hash = row.value(6).toString();
+        summary.fileSize = row.value(7).toLongLong();
+        summary.addedAt = QDateTime::fromString(row.value(8).toString(), Qt::ISODateWithMs);
+        const QString tags = row.value(9).toString();
+        if (!tags.isEmpty())
+            summary.tags = tags.split(QChar(31));
+        summary.coverImage = row.value(10).toString();
+        page.models << std::move(summary);
+        return {};
+    });
+    if (!total)
+        return Result<SummaryPage>::failure(total);
+    page.total = total.value();
     return page;
 }
 

@@ -12,6 +12,7 @@
 
 #include <nlohmann/json_fwd.hpp>
 
+#include <functional>
 #include <optional>
 
 namespace atelier::models {
@@ -39,6 +40,28 @@ struct ModelPage
     int total = 0;         // how many match, all pages together
 };
 
+// What a row of the model browser shows, read from the indexed columns without parsing the whole record.
+struct ModelSummary
+{
+    QString key;
+    QString name;
+    ModelType type = ModelType::Unknown;
+    ModelFormat format = ModelFormat::Unknown;
+    BaseModel base = BaseModel::Unknown;
+    QString path;
+    QString hash;
+    qint64 fileSize = 0;
+    QDateTime addedAt;
+    QStringList tags;
+    QString coverImage;
+};
+
+struct SummaryPage
+{
+    QList<ModelSummary> models;
+    int total = 0;
+};
+
 // SQL for a browser query, as the store runs it (used by the benchmark to time the bare query).
 struct QueryPlan
 {
@@ -46,7 +69,8 @@ struct QueryPlan
     QString countSql;
     QVariantList bindings;
 };
-QueryPlan planQuery(const ModelQuery &query);
+enum class QueryColumns { FullRecord, Summary };
+QueryPlan planQuery(const ModelQuery &query, QueryColumns columns = QueryColumns::FullRecord);
 
 // The model library on SQLite: InvokeAI's ModelRecordService, natively. Thread-safe: each thread gets its own
 // connection; every write is one IMMEDIATE transaction, so other threads and other processes on the same file
@@ -94,6 +118,8 @@ public:
     Result<QStringList> keysWithPrefix(const QString &prefix) const;
 
     Result<ModelPage> query(const ModelQuery &query) const;
+    // The same query, returning summaries: what list and grid views need for thousands of rows.
+    Result<SummaryPage> browse(const ModelQuery &query) const;
     // Every tag in use and how many models carry it, most used first.
     Result<QList<QPair<QString, int>>> tagCounts() const;
 
@@ -120,6 +146,8 @@ private:
     // The one record matching `where`; "UnknownModel" with `notFound` when none does.
     Result<ModelConfig> selectOne(const QString &where, const QVariant &binding, const QString &notFound) const;
     Status notOpen() const;
+    // Runs the count and the page of `plan`, handing each row to `readRow`.
+    Result<int> runPlan(const QueryPlan &plan, const std::function<Status(const QSqlQuery &)> &readRow) const;
 
     QString m_path;
     QString m_connectionPrefix;

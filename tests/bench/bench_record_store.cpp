@@ -14,6 +14,7 @@
 #include <QTextStream>
 
 #include <algorithm>
+#include <functional>
 #include <cstdio>
 
 using namespace atelier;
@@ -188,36 +189,50 @@ int main(int argc, char *argv[])
         cases << Case{nullptr, q};
     }
 
-    out << QStringLiteral("%1 %2 %3 %4 %5\n")
-               .arg(QStringLiteral("query").leftJustified(52), QStringLiteral("matches").rightJustified(8),
-                    QStringLiteral("atelier ms").rightJustified(11), QStringLiteral("sqlite3 ms").rightJustified(11),
-                    QStringLiteral("ratio").rightJustified(6));
-    for (const Case &c : cases) {
+    // Times `call` (which returns the number of matches) `runs` times after a warm-up; median milliseconds.
+    const auto timeCall = [runs](const std::function<int()> &call, int &total) {
         for (int warm = 0; warm < 10; ++warm)
-            store.query(c.query);
+            call();
         std::vector<double> times;
-        int total = 0;
         for (int i = 0; i < runs; ++i) {
             QElapsedTimer timer;
             timer.start();
-            const Result<ModelPage> page = store.query(c.query);
+            total = call();
             times.push_back(double(timer.nsecsElapsed()) / 1e6);
-            total = page ? page->total : -1;
         }
-        const QueryPlan plan = planQuery(c.query);
-        const double bare = sqliteShellMilliseconds(
+        return median(times);
+    };
+    const auto bareMilliseconds = [&](const QueryPlan &plan) {
+        return sqliteShellMilliseconds(
             path, {inlineBindings(plan.countSql, plan.bindings), inlineBindings(plan.sql, plan.bindings)}, runs);
-        const double ours = median(times);
+    };
+
+    out << QStringLiteral("%1 %2 | %3 %4 %5 | %6 %7 %8\n")
+               .arg(QStringLiteral("query").leftJustified(52), QStringLiteral("matches").rightJustified(7),
+                    QStringLiteral("browse").rightJustified(8), QStringLiteral("sqlite3").rightJustified(8),
+                    QStringLiteral("ratio").rightJustified(6), QStringLiteral("records").rightJustified(8),
+                    QStringLiteral("sqlite3").rightJustified(8), QStringLiteral("ratio").rightJustified(6));
+    for (const Case &c : cases) {
+        int total = 0;
+        const double browse = timeCall([&] { const auto p = store.browse(c.query); return p ? p->total : -1; }, total);
+        const double browseBare = bareMilliseconds(planQuery(c.query, QueryColumns::Summary));
+        const double records = timeCall([&] { const auto p = store.query(c.query); return p ? p->total : -1; }, total);
+        const double recordsBare = bareMilliseconds(planQuery(c.query, QueryColumns::FullRecord));
         const QString name = c.name ? QLatin1String(c.name)
                                     : QStringLiteral("type-ahead: name prefix '%1', 20 rows").arg(c.query.namePrefix);
-        out << QStringLiteral("%1 %2 %3 %4 %5\n")
-                   .arg(name.leftJustified(52), QString::number(total).rightJustified(8),
-                        QString::number(ours, 'f', 3).rightJustified(11), QString::number(bare, 'f', 3).rightJustified(11),
-                        QString::number(ours / std::max(bare, 1e-6), 'f', 2).rightJustified(6));
+        const auto ms = [](double value) { return QString::number(value, 'f', 3).rightJustified(8); };
+        const auto ratio = [](double ours, double bare) {
+            return QString::number(ours / std::max(bare, 1e-6), 'f', 2).rightJustified(6);
+        };
+        out << QStringLiteral("%1 %2 | %3 %4 %5 | %6 %7 %8\n")
+                   .arg(name.leftJustified(52), QString::number(total).rightJustified(7), ms(browse), ms(browseBare),
+                        ratio(browse, browseBare), ms(records), ms(recordsBare), ratio(records, recordsBare));
         out.flush();
     }
-    out << "\natelier ms: median of " << runs << " RecordStore::query calls (count + page, rows parsed into records).\n"
-        << "sqlite3 ms: the same two SQL statements in the sqlite3 shell, output to /dev/null, per run ("
-        << runs << " runs in one process, minus an empty run; median of 5).\n";
+    out << "\nTimes in ms, median of " << runs << " calls (count + one page).\n"
+        << "browse: RecordStore::browse, summaries from columns (what the library view lists).\n"
+        << "records: RecordStore::query, full records parsed from their JSON (what `models list --json` prints).\n"
+        << "sqlite3: the same two SQL statements in the sqlite3 shell, output to /dev/null, per run ("
+        << runs << " runs in one process minus an empty run, median of 5 such pairs).\n";
     return 0;
 }

@@ -326,6 +326,43 @@ private slots:
         QCOMPARE(store.query(query)->models.first().name, QStringLiteral("model 00"));
     }
 
+    void browseListsTheSameRowsAsSummaries()
+    {
+        RecordStore store(m_path);
+        QVERIFY(store.open());
+        for (int i = 0; i < 12; ++i) {
+            ModelConfig config = sampleModel(QStringLiteral("Ünïcode %1").arg(i), i % 2 ? ModelType::Lora : ModelType::Main,
+                                             i % 2 ? ModelFormat::Lycoris : ModelFormat::Checkpoint, BaseModel::Sdxl);
+            config.tags = i % 3 ? QStringList{QStringLiteral("a, b"), QStringLiteral("c")} : QStringList();
+            config.coverImage = QStringLiteral("covers/%1.png").arg(i);
+            QVERIFY(store.addModel(config));
+        }
+        ModelQuery query;
+        query.type = ModelType::Lora;
+        query.sort = ModelQuery::Sort::Size;
+        query.descending = true;
+        query.limit = 4;
+        const ModelPage full = store.query(query).value();
+        const SummaryPage summaries = store.browse(query).value();
+        QCOMPARE(summaries.total, full.total);
+        QCOMPARE(summaries.total, 6);
+        QCOMPARE(summaries.models.size(), full.models.size());
+        for (int i = 0; i < full.models.size(); ++i) {
+            const ModelConfig &record = full.models[i];
+            const ModelSummary &summary = summaries.models[i];
+            QCOMPARE(summary.key, record.key);
+            QCOMPARE(summary.name, record.name);
+            QVERIFY(summary.type == record.type && summary.format == record.format && summary.base == record.base);
+            QCOMPARE(summary.path, record.path);
+            QCOMPARE(summary.hash, record.hash);
+            QCOMPARE(summary.fileSize, record.fileSize);
+            QCOMPARE(summary.addedAt, record.addedAt);
+            QCOMPARE(summary.coverImage, record.coverImage);
+            QCOMPARE(QSet<QString>(summary.tags.begin(), summary.tags.end()),
+                     QSet<QString>(record.tags.begin(), record.tags.end()));
+        }
+    }
+
     void announcesChangesToOtherThreads()
     {
         RecordStore store(m_path);

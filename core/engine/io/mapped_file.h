@@ -1,0 +1,33 @@
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <string>
+
+namespace atelier::engine {
+
+// A whole file mapped read-only into memory. Pages are read on first touch, so mapping a 7 GB checkpoint costs
+// nothing until its tensors are used. Throws FormatError (naming the file) when it cannot be opened or mapped.
+class MappedFile
+{
+public:
+    explicit MappedFile(const std::string &path);
+    ~MappedFile();
+    MappedFile(MappedFile &&other) noexcept;
+    MappedFile &operator=(MappedFile &&other) noexcept;
+    MappedFile(const MappedFile &) = delete;
+    MappedFile &operator=(const MappedFile &) = delete;
+
+    const std::byte *data() const { return m_data; }
+    std::uint64_t size() const { return m_size; }
+    const std::string &path() const { return m_path; }
+
+private:
+    void release() noexcept;
+
+    std::string m_path;
+    const std::byte *m_data = nullptr;
+    std::uint64_t m_size = 0;
+};
+
+} // namespace atelier::engine

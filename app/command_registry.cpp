@@ -4,6 +4,8 @@ namespace atelier::app {
 
 int runInfoCommand(CommandContext &context);
 int runModelsCommand(CommandContext &context);
+int runProbeCommand(CommandContext &context);
+int runHashCommand(CommandContext &context);
 
 const std::vector<Command> &commands()
 {
@@ -12,6 +14,9 @@ const std::vector<Command> &commands()
          runInfoCommand},
         {QStringLiteral("models"), QStringLiteral("List, show, edit, remove, export and import model records"),
          runModelsCommand},
+        {QStringLiteral("probe"), QStringLiteral("Identify a model file or folder and show the evidence"), runProbeCommand},
+        {QStringLiteral("hash"), QStringLiteral("SHA-256, AUTOV2 and fast identity hash of a model file or folder"),
+         runHashCommand},
     };
     return all;
 }

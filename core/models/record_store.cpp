@@ -1,6 +1,7 @@
 #include "core/models/record_store.h"
 
 #include "core/logging/log.h"
+#include "core/models/hashing/model_hasher.h"
 
 #include <QAtomicInteger>
 #include <QFile>
@@ -223,6 +224,11 @@ const QList<Migration> &migrations()
                          "  coalesce((SELECT group_concat(t.tag, ' ') FROM model_tags t WHERE t.model_id = m.id), ''),"
                          "  coalesce((SELECT group_concat(w.value, ' ') FROM json_each(m.config, '$.trigger_words') w), '')"
                          " FROM models m")}},
+        {3,
+         "remember file hashes, so that unchanged files are never hashed twice",
+         {QStringLiteral("CREATE TABLE file_hashes ("
+                         " path TEXT PRIMARY KEY, size INTEGER NOT NULL, modified_ns INTEGER NOT NULL,"
+                         " inode INTEGER NOT NULL, sha256 TEXT NOT NULL, hashed_at TEXT NOT NULL) WITHOUT ROWID")}},
     };
     return all;
 }
@@ -780,6 +786,45 @@ Result<SummaryPage> RecordStore::browse(const ModelQuery &request) const
         return Result<SummaryPage>::failure(total);
     page.total = total.value();
     return page;
+}
+
+Result<std::optional<QString>> RecordStore::cachedFileHash(const FileIdentity &file) const
+{
+    using Cached = Result<std::optional<QString>>;
+    if (!m_open)
+        return Cached::failure(notOpen());
+    const Result<QSqlDatabase> db = connection();
+    if (!db)
+        return Cached::failure(db);
+    QSqlQuery query(db.value());
+    query.prepare(QStringLiteral("SELECT sha256 FROM file_hashes WHERE path = ? AND size = ? AND modified_ns = ? AND inode = ?"));
+    query.addBindValue(file.path);
+    query.addBindValue(file.size);
+    query.addBindValue(file.modifiedNs);
+    query.addBindValue(qint64(file.inode));
+    if (!query.exec())
+        return Cached::failure(queryFailure(query, QStringLiteral("read the hash cache")));
+    if (!query.next())
+        return std::optional<QString>();
+    return std::optional<QString>(query.value(0).toString());
+}
+
+Status RecordStore::rememberFileHash(const FileIdentity &file, const QString &sha256)
+{
+    if (!m_open)
+        return notOpen();
+    const Result<QSqlDatabase> db = connection();
+    if (!db)
+        return Status::failure(db);
+    QSqlDatabase handle = db.value();
+    return inTransaction(handle, [&] {
+        return run(handle,
+                   QStringLiteral("INSERT OR REPLACE INTO file_hashes (path, size, modified_ns, inode, sha256, hashed_at)"
+                                  " VALUES (?, ?, ?, ?, ?, ?)"),
+                   QStringLiteral("remember a file hash"),
+                   {file.path, file.size, file.modifiedNs, qint64(file.inode), sha256,
+                    QDateTime::currentDateTimeUtc().toString(Qt::ISODateWithMs)});
+    });
 }
 
 Result<QList<QPair<QString, int>>> RecordStore::tagCounts() const

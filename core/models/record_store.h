@@ -17,6 +17,8 @@
 
 namespace atelier::models {
 
+struct FileIdentity;
+
 // What the model browser asks for: filters, free text, sort and one page.
 struct ModelQuery
 {
@@ -83,7 +85,7 @@ class RecordStore : public QObject
 {
     Q_OBJECT
 public:
-    static constexpr int kSchemaVersion = 2;
+    static constexpr int kSchemaVersion = 3;
 
     explicit RecordStore(QString databasePath, QObject *parent = nullptr);
     ~RecordStore() override;
@@ -132,6 +134,11 @@ public:
     // Adds many records in one transaction: all or nothing. Records whose key exists are skipped, or replaced
     // when `replaceExisting`.
     Result<ImportReport> importModels(QList<ModelConfig> configs, bool replaceExisting);
+
+    // The hash cache: a file's SHA-256 remembered with what identifies its contents (path, size, modification
+    // time, inode). A lookup whose identity differs in any part finds nothing.
+    Result<std::optional<QString>> cachedFileHash(const FileIdentity &file) const;
+    Status rememberFileHash(const FileIdentity &file, const QString &sha256);
 
 signals:
     void modelAdded(const atelier::models::ModelConfig &config);

@@ -1,0 +1,238 @@
+#include "core/models/probe/model_probe.h"
+#include "../fixtures.h"
+
+#include <QtTest>
+
+#include <nlohmann/json.hpp>
+
+using namespace atelier;
+using namespace atelier::models;
+using json = nlohmann::json;
+
+namespace {
+
+// Writes a safetensors file whose header lists `tensors` ([name, dtype, shape]) contiguously, with its data region
+// left as a hole: the right size and header, no disk used.
+void writeSparseSafetensors(const QString &path, const json &tensors, const json &metadata)
+{
+    static const std::map<std::string, int> itemSize{{"F64", 8}, {"F32", 4}, {"F16", 2}, {"BF16", 2}, {"I64", 8},
+                                                     {"I32", 4}, {"I16", 2}, {"I8", 1}, {"U8", 1}, {"BOOL", 1}};
+    json header = json::object();
+    if (metadata.is_object() && !metadata.empty())
+        header["__metadata__"] = metadata;
+    std::uint64_t offset = 0;
+    for (const json &tensor : tensors) {
+        std::uint64_t bytes = std::uint64_t(itemSize.at(tensor[1].get<std::string>()));
+        for (const json &size : tensor[2])
+            bytes *= size.get<std::uint64_t>();
+        header[tensor[0].get<std::string>()] = {{"dtype", tensor[1]}, {"shape", tensor[2]}, {"data_offsets", {offset, offset + bytes}}};
+        offset += bytes;
+    }
+    const std::string text = header.dump();
+    QDir().mkpath(QFileInfo(path).path());
+    QFile file(path);
+    QVERIFY(file.open(QIODevice::WriteOnly));
+    const quint64 length = text.size();
+    char prefix[8];
+    for (int i = 0; i < 8; ++i)
+        prefix[i] = char((length >> (8 * i)) & 0xff);
+    file.write(prefix, 8);
+    file.write(text.data(), qint64(text.size()));
+    QVERIFY(file.resize(qint64(8 + text.size() + offset)));
+}
+
+json readJsonFile(const QString &path)
+{
+    QFile file(path);
+    if (!file.open(QIODevice::ReadOnly))
+        return json();
+    const QByteArray bytes = file.readAll();
+    return json::parse(bytes.constBegin(), bytes.constEnd());
+}
+
+void compareIdentification(const ProbeResult &result, const json &expected)
+{
+    const QString why = result.evidence.join(QStringLiteral("\n  "));
+    QCOMPARE(toString(result.type), QString::fromStdString(expected.at("type").get<std::string>()));
+    QCOMPARE(toString(result.format), QString::fromStdString(expected.at("format").get<std::string>()));
+    QVERIFY2(toString(result.base) == QString::fromStdString(expected.at("base").get<std::string>()),
+             qPrintable(QStringLiteral("base %1, expected %2; evidence:\n  %3")
+                            .arg(toString(result.base), QString::fromStdString(expected.at("base").get<std::string>()), why)));
+    for (const char *field : {"variant", "prediction_type", "repo_variant"}) {
+        if (!expected.contains(field))
+            continue;
+        const QString want = QString::fromStdString(expected.at(field).get<std::string>());
+        QString got;
+        if (QLatin1String(field) == QLatin1String("variant") && result.variant)
+            got = toString(*result.variant);
+        else if (QLatin1String(field) == QLatin1String("prediction_type") && result.predictionType)
+            got = toString(*result.predictionType);
+        else if (QLatin1String(field) == QLatin1String("repo_variant") && result.repoVariant)
+            got = toString(*result.repoVariant);
+        QVERIFY2(got == want, qPrintable(QStringLiteral("%1: %2, expected %3; evidence:\n  %4").arg(QLatin1String(field), got, want, why)));
+    }
+    QVERIFY(!result.evidence.isEmpty());
+}
+
+} // namespace
+
+class TestModelProbe : public QObject
+{
+    Q_OBJECT
+private slots:
+    void identifiesEveryRealArchitectureManifest_data()
+    {
+        QTest::addColumn<QString>("manifest");
+        const QDir dir(fixturesDir() + QStringLiteral("/manifests"));
+        const QStringList manifests = dir.entryList({QStringLiteral("*.json")}, QDir::Files, QDir::Name);
+        QVERIFY2(!manifests.isEmpty(), qPrintable(QStringLiteral("no manifests in %1").arg(dir.path())));
+        for (const QString &name : manifests)
+            QTest::newRow(qPrintable(name)) << dir.filePath(name);
+    }
+
+    void identifiesEveryRealArchitectureManifest()
+    {
+        QFETCH(QString, manifest);
+        const json description = readJsonFile(manifest);
+        QTemporaryDir dir;
+        const bool folder = description.at("root") == "folder";
+        const QString root = folder ? dir.filePath(QFileInfo(manifest).completeBaseName()) : dir.path();
+        QString target;
+        for (const json &file : description.at("files")) {
+            const QString path = QDir(root).filePath(QString::fromStdString(file.at("path").get<std::string>()));
+            if (file.contains("tensors")) {
+                writeSparseSafetensors(path, file.at("tensors"), file.value("metadata", json::object()));
+            } else {
+                QDir().mkpath(QFileInfo(path).path());
+                QFile out(path);
+                QVERIFY(out.open(QIODevice::WriteOnly));
+                const std::string text = file.at("content").dump(1);
+                out.write(text.data(), qint64(text.size()));
+            }
+            if (!folder)
+                target = path;
+        }
+        const Result<ProbeResult> result = probeModel(folder ? root : target);
+        QVERIFY2(result.ok(), qPrintable(result.error()));
+        compareIdentification(result.value(), description.at("expected"));
+    }
+
+    void identifiesTheTinyModelsInBothLayouts_data()
+    {
+        QTest::addColumn<QString>("path");
+        QTest::addColumn<QString>("base");
+        QTest::addColumn<QString>("format");
+        QTest::addColumn<QString>("prediction");
+        const QString models = fixturesDir() + QStringLiteral("/models");
+        const QList<std::tuple<const char *, const char *, const char *>> tiny{
+            {"tiny-sd1", "sd-1", "epsilon"}, {"tiny-sd2v", "sd-2", "v_prediction"}, {"tiny-sdxl", "sdxl", "epsilon"}};
+        for (const auto &[name, base, prediction] : tiny) {
+            QTest::newRow(qPrintable(QStringLiteral("%1 single file").arg(QLatin1String(name))))
+                << QStringLiteral("%1/%2/%2.safetensors").arg(models, QLatin1String(name)) << base << "checkpoint" << prediction;
+            QTest::newRow(qPrintable(QStringLiteral("%1 diffusers").arg(QLatin1String(name))))
+                << QStringLiteral("%1/%2/diffusers").arg(models, QLatin1String(name)) << base << "diffusers" << prediction;
+        }
+    }
+
+    void identifiesTheTinyModelsInBothLayouts()
+    {
+        QFETCH(QString, path);
+        QFETCH(QString, base);
+        QFETCH(QString, format);
+        QFETCH(QString, prediction);
+        const Result<ProbeResult> result = probeModel(path);
+        QVERIFY2(result.ok(), qPrintable(result.error()));
+        compareIdentification(result.value(), json{{"type", "main"}, {"format", format.toStdString()}, {"base", base.toStdString()},
+                                                   {"variant", "normal"}, {"prediction_type", prediction.toStdString()}});
+        if (format == QLatin1String("checkpoint"))
+            QVERIFY2(result->configPath.endsWith(QStringLiteral(".yaml")), "the YAML beside the checkpoint was used");
+        else
+            QVERIFY(result->submodels.contains(QStringLiteral("unet")));
+    }
+
+    void yamlBesideACheckpointDecides()
+    {
+        // An SD 2.x checkpoint whose YAML says epsilon (a 512 "base" model): the YAML wins over the v assumption.
+        QTemporaryDir dir;
+        const QString weights = dir.filePath(QStringLiteral("v2-base.safetensors"));
+        writeSparseSafetensors(weights, json::array({json::array({"model.diffusion_model.input_blocks.0.0.weight", "F16", {320, 4, 3, 3}}),
+                                                     json::array({"cond_stage_model.model.positional_embedding", "F16", {77, 1024}})}),
+                               json::object());
+        QCOMPARE(probeModel(weights)->predictionType, std::optional<PredictionType>(PredictionType::VPrediction));
+        QFile yaml(dir.filePath(QStringLiteral("v2-base.yaml")));
+        QVERIFY(yaml.open(QIODevice::WriteOnly));
+        yaml.write("model:\n  target: ldm.models.diffusion.ddpm.LatentDiffusion\n  params:\n"
+                   "    cond_stage_config:\n      target: ldm.modules.encoders.modules.FrozenOpenCLIPEmbedder\n"
+                   "    unet_config:\n      params: {in_channels: 4, context_dim: 1024}\n");
+        yaml.close();
+        const Result<ProbeResult> result = probeModel(weights);
+        QVERIFY(result.ok());
+        QCOMPARE(result->predictionType, std::optional<PredictionType>(PredictionType::Epsilon));
+        QCOMPARE(toString(result->base), QStringLiteral("sd-2"));
+        QVERIFY(result->evidence.join('\n').contains(QStringLiteral("v2-base.yaml")));
+    }
+
+    void unknownLayoutsAreUnknownWithAReason()
+    {
+        QTemporaryDir dir;
+        const QString weights = dir.filePath(QStringLiteral("mystery.safetensors"));
+        writeSparseSafetensors(weights, json::array({json::array({"backbone.stem.weight", "F32", {64, 3, 7, 7}})}), json::object());
+        const Result<ProbeResult> result = probeModel(weights);
+        QVERIFY(result.ok());
+        QVERIFY(!result->identified());
+        QCOMPARE(toString(result->base), QStringLiteral("unknown"));
+        QVERIFY2(result->evidence.join('\n').contains(QStringLiteral("backbone.stem.weight")), qPrintable(result->evidence.join('\n')));
+    }
+
+    void unreadableInputsFailClearly_data()
+    {
+        QTest::addColumn<QString>("kind");
+        QTest::addColumn<QString>("errorType");
+        QTest::newRow("missing") << "missing" << "NotFound";
+        QTest::newRow("empty file") << "empty" << "FormatError";
+        QTest::newRow("truncated") << "truncated" << "FormatError";
+        QTest::newRow("folder without weights") << "emptyFolder" << "NoWeights";
+        QTest::newRow("pickle") << "pickle" << "UnsupportedFormat";
+        QTest::newRow("bad model_index.json") << "badIndex" << "FormatError";
+    }
+
+    void unreadableInputsFailClearly()
+    {
+        QFETCH(QString, kind);
+        QFETCH(QString, errorType);
+        QTemporaryDir dir;
+        QString path = dir.filePath(QStringLiteral("model.safetensors"));
+        if (kind == QLatin1String("empty")) {
+            QFile file(path);
+            QVERIFY(file.open(QIODevice::WriteOnly));
+        } else if (kind == QLatin1String("truncated")) {
+            writeSparseSafetensors(path, json::array({json::array({"encoder.conv_in.weight", "F32", {128, 3, 3, 3}})}), json::object());
+            QFile file(path);
+            QVERIFY(file.resize(file.size() - 100));
+        } else if (kind == QLatin1String("emptyFolder")) {
+            path = dir.filePath(QStringLiteral("folder"));
+            QDir().mkpath(path + QStringLiteral("/unet"));
+            QFile notes(path + QStringLiteral("/README.md"));
+            QVERIFY(notes.open(QIODevice::WriteOnly));
+        } else if (kind == QLatin1String("pickle")) {
+            path = dir.filePath(QStringLiteral("model.ckpt"));
+            QFile file(path);
+            QVERIFY(file.open(QIODevice::WriteOnly));
+            file.write("PK\x03\x04");
+        } else if (kind == QLatin1String("badIndex")) {
+            path = dir.filePath(QStringLiteral("pipeline"));
+            writeSparseSafetensors(path + QStringLiteral("/unet/diffusion_pytorch_model.safetensors"),
+                                   json::array({json::array({"conv_in.weight", "F32", {4}})}), json::object());
+            QFile index(path + QStringLiteral("/model_index.json"));
+            QVERIFY(index.open(QIODevice::WriteOnly));
+            index.write("{ broken");
+        }
+        const Result<ProbeResult> result = probeModel(path);
+        QVERIFY(!result.ok());
+        QCOMPARE(result.errorType(), errorType);
+        QVERIFY2(result.error().contains(path), qPrintable(result.error()));
+    }
+};
+
+QTEST_GUILESS_MAIN(TestModelProbe)
+#include "test_model_probe.moc"

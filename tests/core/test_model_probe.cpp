@@ -1,4 +1,5 @@
 #include "core/models/probe/model_probe.h"
+#include "../engine/checkpoint_writer.h"
 #include "../fixtures.h"
 
 #include <QtTest>
@@ -172,6 +173,115 @@ private slots:
         QVERIFY(result->evidence.join('\n').contains(QStringLiteral("v2-base.yaml")));
     }
 
+    void identifiesPickledCheckpoints()
+    {
+        QTemporaryDir dir;
+        const QString main = dir.filePath(QStringLiteral("old-inpainting.ckpt"));
+        QVERIFY(writeBytes(main, checkpointBytes({{"model.diffusion_model.input_blocks.0.0.weight", "HalfStorage", {8, 9, 3, 3}},
+                                                  {"cond_stage_model.transformer.text_model.embeddings.token_embedding.weight", "HalfStorage", {4, 8}}})));
+        const Result<ProbeResult> checkpoint = probeModel(main);
+        QVERIFY2(checkpoint.ok(), qPrintable(checkpoint.error()));
+        compareIdentification(checkpoint.value(), json{{"type", "main"}, {"format", "checkpoint"}, {"base", "sd-1"},
+                                                       {"variant", "inpaint"}, {"prediction_type", "epsilon"}});
+
+        PickleWriter pickle;
+        pickle.proto(2).emptyDict().mark().text("string_to_param").emptyDict().text("*").tensor("FloatStorage", "0", {3, 768}).setItem();
+        pickle.text("name").text("style").setItems().stop();
+        const QString embedding = dir.filePath(QStringLiteral("style.pt"));
+        QVERIFY(writeBytes(embedding, zipArchive({{"style/data.pkl", pickle.bytes()}, {"style/data/0", QByteArray(3 * 768 * 4, '\0')}})));
+        const Result<ProbeResult> ti = probeModel(embedding);
+        QVERIFY2(ti.ok(), qPrintable(ti.error()));
+        compareIdentification(ti.value(), json{{"type", "embedding"}, {"format", "embedding_file"}, {"base", "sd-1"}});
+    }
+
+    void identifiesOtherLayouts_data()
+    {
+        QTest::addColumn<QString>("fileName");
+        QTest::addColumn<QByteArray>("tensors");
+        QTest::addColumn<QByteArray>("expected");
+        QTest::newRow("LyCORIS LoHa, SD 1.x") << "loha.safetensors"
+            << QByteArray(R"([["lora_unet_down_blocks_0_attentions_0_transformer_blocks_0_attn2_to_k.hada_w1_a", "F16", [320, 8]],
+                             ["lora_unet_down_blocks_0_attentions_0_transformer_blocks_0_attn2_to_k.hada_w1_b", "F16", [8, 768]],
+                             ["lora_te_text_model_encoder_layers_0_mlp_fc1.hada_w1_b", "F16", [8, 768]]])")
+            << QByteArray(R"({"type": "lora", "format": "lycoris", "base": "sd-1"})");
+        QTest::newRow("LyCORIS LoKr, SDXL") << "lokr.safetensors"
+            << QByteArray(R"([["lora_unet_input_blocks_4_1_transformer_blocks_0_attn2_to_k.lokr_w1", "F16", [4, 4]],
+                             ["lora_te1_text_model_encoder_layers_0_mlp_fc1.lokr_w1", "F16", [4, 4]]])")
+            << QByteArray(R"({"type": "lora", "format": "lycoris", "base": "sdxl"})");
+        QTest::newRow("TAESD for SDXL") << "taesdxl.safetensors"
+            << QByteArray(R"([["encoder.layers.0.weight", "F16", [64, 3, 3, 3]], ["decoder.layers.0.weight", "F16", [64, 4, 3, 3]]])")
+            << QByteArray(R"({"type": "vae", "format": "checkpoint", "base": "sdxl"})");
+        QTest::newRow("IP adapter, SD 1.x") << "ip-adapter_sd15.safetensors"
+            << QByteArray(R"([["image_proj.proj.weight", "F16", [3072, 1024]], ["ip_adapter.1.to_k_ip.weight", "F16", [320, 768]]])")
+            << QByteArray(R"({"type": "ip_adapter", "format": "checkpoint", "base": "sd-1"})");
+        QTest::newRow("IP adapter, SDXL") << "ip-adapter_sdxl.safetensors"
+            << QByteArray(R"([["image_proj.proj.weight", "F16", [8192, 1280]], ["ip_adapter.1.to_k_ip.weight", "F16", [640, 2048]]])")
+            << QByteArray(R"({"type": "ip_adapter", "format": "checkpoint", "base": "sdxl"})");
+        QTest::newRow("CLIP vision") << "clip_vision_h.safetensors"
+            << QByteArray(R"([["vision_model.embeddings.patch_embedding.weight", "F16", [1280, 3, 14, 14]], ["visual_projection.weight", "F16", [1024, 1280]]])")
+            << QByteArray(R"({"type": "clip_vision", "format": "checkpoint", "base": "any"})");
+        QTest::newRow("T2I adapter file") << "t2iadapter_canny.safetensors"
+            << QByteArray(R"([["adapter.body.0.resnets.0.block1.weight", "F32", [320, 320, 3, 3]]])")
+            << QByteArray(R"({"type": "t2i_adapter", "format": "checkpoint", "base": "unknown"})");
+        QTest::newRow("ControlNet in diffusers naming, SDXL") << "controlnet-sdxl.safetensors"
+            << QByteArray(R"([["controlnet_cond_embedding.conv_in.weight", "F16", [16, 3, 3, 3]],
+                             ["down_blocks.1.attentions.0.transformer_blocks.0.attn2.to_k.weight", "F16", [640, 2048]]])")
+            << QByteArray(R"({"type": "controlnet", "format": "checkpoint", "base": "sdxl"})");
+    }
+
+    void identifiesOtherLayouts()
+    {
+        QFETCH(QString, fileName);
+        QFETCH(QByteArray, tensors);
+        QFETCH(QByteArray, expected);
+        QTemporaryDir dir;
+        const QString path = dir.filePath(fileName);
+        writeSparseSafetensors(path, json::parse(tensors.toStdString()), json::object());
+        const Result<ProbeResult> result = probeModel(path);
+        QVERIFY2(result.ok(), qPrintable(result.error()));
+        compareIdentification(result.value(), json::parse(expected.toStdString()));
+    }
+
+    void identifiesDiffusersComponentFolders_data()
+    {
+        QTest::addColumn<QString>("folder");
+        QTest::addColumn<QByteArray>("config");
+        QTest::addColumn<QByteArray>("expected");
+        QTest::newRow("SDXL VAE") << "sdxl-vae-fp16-fix" << QByteArray(R"({"_class_name": "AutoencoderKL", "scaling_factor": 0.13025})")
+                                  << QByteArray(R"({"type": "vae", "format": "diffusers", "base": "sdxl"})");
+        QTest::newRow("SD 1.x VAE") << "sd-vae-ft-mse" << QByteArray(R"({"_class_name": "AutoencoderKL", "scaling_factor": 0.18215})")
+                                    << QByteArray(R"({"type": "vae", "format": "diffusers", "base": "sd-1"})");
+        QTest::newRow("ControlNet SD 1.5") << "control_v11p_sd15_canny" << QByteArray(R"({"_class_name": "ControlNetModel", "cross_attention_dim": 768})")
+                                           << QByteArray(R"({"type": "controlnet", "format": "diffusers", "base": "sd-1"})");
+        QTest::newRow("ControlNet SDXL") << "controlnet-canny-sdxl" << QByteArray(R"({"_class_name": "ControlNetModel", "cross_attention_dim": 2048, "addition_embed_type": "text_time"})")
+                                         << QByteArray(R"({"type": "controlnet", "format": "diffusers", "base": "sdxl"})");
+        QTest::newRow("T2I adapter SDXL") << "t2i-adapter-lineart-sdxl" << QByteArray(R"({"_class_name": "T2IAdapter", "adapter_type": "full_adapter_xl"})")
+                                          << QByteArray(R"({"type": "t2i_adapter", "format": "diffusers", "base": "sdxl"})");
+        QTest::newRow("CLIP vision") << "image_encoder" << QByteArray(R"({"architectures": ["CLIPVisionModelWithProjection"], "model_type": "clip_vision_model"})")
+                                     << QByteArray(R"({"type": "clip_vision", "format": "diffusers", "base": "any"})");
+        QTest::newRow("a UNet alone") << "unet" << QByteArray(R"({"_class_name": "UNet2DConditionModel"})")
+                                      << QByteArray(R"({"type": "unknown", "format": "unknown", "base": "unknown"})");
+    }
+
+    void identifiesDiffusersComponentFolders()
+    {
+        QFETCH(QString, folder);
+        QFETCH(QByteArray, config);
+        QFETCH(QByteArray, expected);
+        QTemporaryDir dir;
+        const QString path = dir.filePath(folder);
+        QDir().mkpath(path);
+        QFile file(path + QStringLiteral("/config.json"));
+        QVERIFY(file.open(QIODevice::WriteOnly));
+        file.write(config);
+        file.close();
+        writeSparseSafetensors(path + QStringLiteral("/diffusion_pytorch_model.safetensors"),
+                               json::parse(R"([["conv_in.weight", "F16", [8, 4, 3, 3]]])"), json::object());
+        const Result<ProbeResult> result = probeModel(path);
+        QVERIFY2(result.ok(), qPrintable(result.error()));
+        compareIdentification(result.value(), json::parse(expected.toStdString()));
+    }
+
     void unknownLayoutsAreUnknownWithAReason()
     {
         QTemporaryDir dir;
@@ -192,7 +302,8 @@ private slots:
         QTest::newRow("empty file") << "empty" << "FormatError";
         QTest::newRow("truncated") << "truncated" << "FormatError";
         QTest::newRow("folder without weights") << "emptyFolder" << "NoWeights";
-        QTest::newRow("pickle") << "pickle" << "UnsupportedFormat";
+        QTest::newRow("damaged checkpoint") << "pickle" << "FormatError";
+        QTest::newRow("unknown extension") << "extension" << "UnsupportedFormat";
         QTest::newRow("bad model_index.json") << "badIndex" << "FormatError";
     }
 
@@ -219,6 +330,10 @@ private slots:
             QFile file(path);
             QVERIFY(file.open(QIODevice::WriteOnly));
             file.write("PK\x03\x04");
+        } else if (kind == QLatin1String("extension")) {
+            path = dir.filePath(QStringLiteral("model.xyz"));
+            QFile file(path);
+            QVERIFY(file.open(QIODevice::WriteOnly));
         } else if (kind == QLatin1String("badIndex")) {
             path = dir.filePath(QStringLiteral("pipeline"));
             writeSparseSafetensors(path + QStringLiteral("/unet/diffusion_pytorch_model.safetensors"),

@@ -2,6 +2,7 @@
 
 #include "core/engine/error.h"
 #include "core/engine/io/safetensors.h"
+#include "core/engine/io/torch_checkpoint.h"
 
 #include <QDir>
 #include <QFile>
@@ -77,6 +78,15 @@ WeightsView readSafetensors(const QString &path)
 }
 
 QString q(const std::string &text) { return QString::fromStdString(text); }
+
+WeightsView readTorchCheckpoint(const QString &path)
+{
+    const engine::TorchCheckpoint checkpoint(QFile::encodeName(path).toStdString());
+    WeightsView view;
+    for (const engine::CheckpointTensor &tensor : checkpoint.tensors())
+        view.shapes.emplace(tensor.name, tensor.shape);
+    return view;
+}
 
 // Cross-attention width -> base, the rule every tool uses for SD-family UNets.
 std::optional<BaseModel> baseFromContextWidth(std::int64_t width)
@@ -255,6 +265,26 @@ void probeMainCheckpoint(const WeightsView &w, ProbeResult &r)
     }
 }
 
+// The input width of the low-rank factor of a cross-attention key projection: the text conditioning's width.
+// Kohya and LoCon call that factor lora_down, PEFT lora_A, LoHa hada_w1_b / hada_w2_b.
+std::int64_t crossAttentionInputWidth(const WeightsView &w, std::string &key)
+{
+    for (const char *factor : {"lora_down", "lora.down", "lora_A", "hada_w1_b"}) {
+        if (const std::int64_t width = w.dimOfFirst({"attn2", "to_k", factor}, 1, &key); width > 0)
+            return width;
+    }
+    return -1;
+}
+
+std::int64_t textEncoderWidth(const WeightsView &w)
+{
+    for (const char *factor : {"lora_down", "hada_w1_b"}) {
+        if (const std::int64_t width = w.dimOfFirst({"lora_te_text_model_encoder_layers_0_mlp_fc1", factor}, 1); width > 0)
+            return width;
+    }
+    return -1;
+}
+
 void probeLora(const WeightsView &w, ProbeResult &r)
 {
     r.type = ModelType::Lora;
@@ -273,13 +303,10 @@ void probeLora(const WeightsView &w, ProbeResult &r)
     if (w.hasPrefix("lora_te1_") || w.hasPrefix("lora_te2_") || w.hasPrefix("text_encoder_2.")) {
         r.base = BaseModel::Sdxl;
         r.evidence << QStringLiteral("weights for two text encoders (te1/te2): SDXL");
-    } else if (const std::int64_t width = w.dimOfFirst({"attn2", "to_k", "down"}, 1, &key); baseFromContextWidth(width)) {
+    } else if (const std::int64_t width = crossAttentionInputWidth(w, key); baseFromContextWidth(width)) {
         r.base = *baseFromContextWidth(width);
         r.evidence << QStringLiteral("cross-attention input width %1 (%2): %3").arg(width).arg(q(key), toString(r.base));
-    } else if (const std::int64_t w2 = w.dimOfFirst({"attn2", "to_k", "lora_A"}, 1, &key); baseFromContextWidth(w2)) {
-        r.base = *baseFromContextWidth(w2);
-        r.evidence << QStringLiteral("cross-attention input width %1 (%2): %3").arg(w2).arg(q(key), toString(r.base));
-    } else if (const std::int64_t te = w.dimOfFirst({"lora_te_text_model_encoder_layers_0_mlp_fc1", "down"}, 1); te == 768 || te == 1024) {
+    } else if (const std::int64_t te = textEncoderWidth(w); te == 768 || te == 1024) {
         r.base = te == 768 ? BaseModel::Sd1 : BaseModel::Sd2;
         r.evidence << QStringLiteral("text-encoder width %1: %2").arg(te).arg(toString(r.base));
     } else if (const auto it = w.metadata.find("ss_base_model_version"); it != w.metadata.end()) {
@@ -305,7 +332,7 @@ void probeEmbedding(const WeightsView &w, ProbeResult &r)
         r.evidence << QStringLiteral("vectors for both SDXL text encoders (clip_l, clip_g): an SDXL embedding");
         return;
     }
-    const std::string key = w.has("emb_params") ? "emb_params" : w.shapes.begin()->first;
+    const std::string key = w.has("emb_params") ? "emb_params" : w.has("string_to_param.*") ? "string_to_param.*" : w.shapes.begin()->first;
     const std::int64_t width = w.dim(key, 1);
     r.evidence << QStringLiteral("a textual-inversion embedding (%1, %2 vectors of width %3)")
                       .arg(q(key)).arg(w.dim(key, 0)).arg(width);
@@ -352,7 +379,7 @@ void probeSingleFile(const WeightsView &w, const QString &path, ProbeResult &r)
                || w.anyContains(".lora.down.weight") || w.anyContains(".lora_down.weight") || w.anyContains(".hada_w1_a")
                || w.anyContains(".lokr_w1")) {
         probeLora(w, r);
-    } else if (w.has("emb_params") || (w.has("clip_l") && w.has("clip_g"))) {
+    } else if (w.has("emb_params") || w.has("string_to_param.*") || (w.has("clip_l") && w.has("clip_g"))) {
         probeEmbedding(w, r);
     } else if (w.hasPrefix("image_proj.") && w.hasPrefix("ip_adapter.")) {
         r.type = ModelType::IpAdapter;
@@ -592,19 +619,13 @@ Result<ProbeResult> probeModel(const QString &path)
     }
 
     const QString suffix = info.suffix().toLower();
-    if (suffix != QLatin1String("safetensors")) {
-        const QStringList pickled{QStringLiteral("ckpt"), QStringLiteral("pt"), QStringLiteral("pth"), QStringLiteral("bin")};
-        return Result<ProbeResult>::failure(
-            pickled.contains(suffix)
-                ? QStringLiteral("%1: PyTorch pickle files (.%2) cannot be identified yet; a .safetensors copy of the "
-                                 "model can")
-                      .arg(path, suffix)
-                : QStringLiteral("%1: .%2 is not a model file format Atelier reads").arg(path, suffix),
-            QStringLiteral("UnsupportedFormat"));
-    }
+    const QStringList pickled{QStringLiteral("ckpt"), QStringLiteral("pt"), QStringLiteral("pth"), QStringLiteral("bin")};
+    if (suffix != QLatin1String("safetensors") && !pickled.contains(suffix))
+        return Result<ProbeResult>::failure(QStringLiteral("%1: .%2 is not a model file format Atelier reads").arg(path, suffix),
+                                            QStringLiteral("UnsupportedFormat"));
     WeightsView weights;
     try {
-        weights = readSafetensors(result.path);
+        weights = pickled.contains(suffix) ? readTorchCheckpoint(result.path) : readSafetensors(result.path);
     } catch (const engine::Error &error) {
         return Result<ProbeResult>::failure(QString::fromUtf8(error.what()), QString::fromLatin1(error.type()));
     }

@@ -99,6 +99,15 @@ private slots:
                                           << qint64(1) << qint64(-1) << "unexpected field";
         QTest::newRow("missing offsets") << QByteArray(R"({"t": {"dtype": "U8", "shape": [1]}})") << qint64(1) << qint64(-1)
                                          << "lacks dtype, shape or data_offsets";
+        QTest::newRow("leading zero") << QByteArray(R"({"t": {"dtype": "U8", "shape": [01], "data_offsets": [0, 1]}})")
+                                      << qint64(1) << qint64(-1) << "non-negative integers";
+        QTest::newRow("bytes after the object") << QByteArray(R"({"t": {"dtype": "U8", "shape": [1], "data_offsets": [0, 1]}} x)")
+                                                << qint64(1) << qint64(-1) << "not valid UTF-8 JSON";
+        QTest::newRow("unclosed string") << QByteArray("{\"t") << qint64(0) << qint64(-1) << "not valid UTF-8 JSON";
+        QTest::newRow("control character in a name") << QByteArray("{\"a\nb\": {}}") << qint64(0) << qint64(-1) << "not valid UTF-8 JSON";
+        QTest::newRow("lone surrogate escape") << QByteArray(R"({"\ud800": {}})") << qint64(0) << qint64(-1) << "lone surrogate";
+        QTest::newRow("overlong UTF-8") << QByteArray("{\"\xc0\xaf\": {}}") << qint64(0) << qint64(-1) << "ill-formed UTF-8";
+        QTest::newRow("tensor not an object") << QByteArray(R"({"t": [1, 2]})") << qint64(0) << qint64(-1) << "not described by an object";
         QTest::newRow("offsets not a pair") << QByteArray(R"({"t": {"dtype": "U8", "shape": [1], "data_offsets": [0]}})")
                                             << qint64(1) << qint64(-1) << "must be [begin, end]";
     }
@@ -118,14 +127,32 @@ private slots:
         } else {
             path = writeFile(dir, header, dataBytes, claimedLength);
         }
-        try {
-            SafetensorsFile file(path.toStdString());
-            QFAIL("the file was accepted");
-        } catch (const FormatError &error) {
-            const QString text = QString::fromUtf8(error.what());
-            QVERIFY2(text.startsWith(path), qPrintable(text));
-            QVERIFY2(text.contains(message), qPrintable(text));
+        // Both ways in — the mapped file and the header-only read of the probe — refuse it the same way.
+        for (const bool headerOnly : {false, true}) {
+            try {
+                if (headerOnly)
+                    SafetensorsFile::readHeader(path.toStdString());
+                else
+                    SafetensorsFile file(path.toStdString());
+                QFAIL("the file was accepted");
+            } catch (const FormatError &error) {
+                const QString text = QString::fromUtf8(error.what());
+                QVERIFY2(text.startsWith(path), qPrintable(text));
+                QVERIFY2(text.contains(message), qPrintable(text));
+            }
         }
+    }
+
+    void readsEscapedNames()
+    {
+        QTemporaryDir dir;
+        // Names escaped in JSON: an accented letter, a surrogate pair (an emoji) and escaped quotes.
+        const QByteArray header = "{\"caf\\u00e9.\\ud83c\\udfa8\": {\"dtype\": \"U8\", \"shape\": [1], \"data_offsets\": [0, 1]},"
+                                  " \"\xc3\xbcn\\\"q\\\"\": {\"dtype\": \"U8\", \"shape\": [1], \"data_offsets\": [1, 2]}}";
+        const SafetensorsFile file(writeFile(dir, header, 2).toStdString());
+        QVERIFY(file.find("café.🎨"));
+        QVERIFY(file.find("\xc3\xbcn\"q\""));
+        QCOMPARE(file.tensors().front().name, std::string("café.🎨"));  // file order is kept
     }
 
     void rejectsShortFilesAndFolders()

@@ -2,16 +2,15 @@
 
 #include "core/engine/error.h"
 
-#include <nlohmann/json.hpp>
-
 #include <algorithm>
+#include <cerrno>
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
 #include <cstring>
 #include <limits>
-#include <unordered_set>
 
 namespace atelier::engine {
-
-using json = nlohmann::json;
 
 namespace {
 
@@ -29,111 +28,368 @@ std::string inQuotes(const std::string &text)
     throw FormatError(path + ": " + what);
 }
 
-// Builds the header's JSON like json::parse, and notes a tensor name given twice (JSON allows it; a weights file
-// must not). A SAX handler, because a parse callback costs seven times the parse on headers of thousands of tensors.
-class DuplicateCheckingParser : public nlohmann::detail::json_sax_dom_parser<json>
+// A strict parser for exactly what a safetensors header may hold: one JSON object whose members are tensors
+// ({"dtype": "F16", "shape": [..], "data_offsets": [b, e]}) or "__metadata__" (an object of strings). Written for
+// this because a general JSON DOM costs ten times more on headers of thousands of tensors, and probing a library
+// reads many of them. Full JSON string syntax (escapes, surrogate pairs) and UTF-8 validation are kept.
+class HeaderParser
 {
 public:
-    explicit DuplicateCheckingParser(json &result) : json_sax_dom_parser(result, true) {}
+    HeaderParser(const std::string &path, const char *begin, const char *end, std::uint64_t dataSize)
+        : m_path(path), m_at(begin), m_end(end), m_dataSize(dataSize)
+    {
+    }
 
-    bool start_object(std::size_t elements)
+    void parse(std::vector<TensorEntry> &tensors, std::map<std::string, std::string> &metadata)
     {
-        ++m_depth;
-        return json_sax_dom_parser::start_object(elements);
+        skipSpace();
+        if (m_at == m_end || *m_at != '{')
+            fail("the header is not a JSON object");
+        ++m_at;
+        skipSpace();
+        bool first = true;
+        while (true) {
+            if (m_at == m_end)
+                invalid("the object is not closed");
+            if (*m_at == '}') {
+                ++m_at;
+                break;
+            }
+            if (!first) {
+                expect(',');
+                skipSpace();
+            }
+            first = false;
+            std::string name = string();
+            skipSpace();
+            expect(':');
+            skipSpace();
+            if (name == "__metadata__") {
+                if (m_sawMetadata)
+                    fail("the header names tensor " + inQuotes(name) + " twice");
+                m_sawMetadata = true;
+                metadataObject(metadata);
+            } else {
+                tensors.push_back(tensor(std::move(name)));
+            }
+            skipSpace();
+        }
+        skipSpace();
+        if (m_at != m_end)
+            invalid("bytes follow the header object");
     }
-    bool end_object()
-    {
-        --m_depth;
-        return json_sax_dom_parser::end_object();
-    }
-    bool key(json::string_t &name)
-    {
-        if (m_depth == 1 && !m_seen.insert(name).second && m_duplicate.empty())
-            m_duplicate = name;
-        return json_sax_dom_parser::key(name);
-    }
-    const std::string &duplicate() const { return m_duplicate; }
 
 private:
-    int m_depth = 0;
-    std::unordered_set<std::string> m_seen;
-    std::string m_duplicate;
+    [[noreturn]] void invalid(const std::string &what) const { fail("the header is not valid UTF-8 JSON (" + what + ")"); }
+    [[noreturn]] void fail(const std::string &what) const { throw FormatError(m_path + ": " + what); }
+
+    void skipSpace()
+    {
+        while (m_at != m_end && (*m_at == ' ' || *m_at == '\t' || *m_at == '\n' || *m_at == '\r'))
+            ++m_at;
+    }
+    void expect(char c)
+    {
+        if (m_at == m_end || *m_at != c)
+            invalid(std::string("expected '") + c + "'");
+        ++m_at;
+    }
+
+    static void appendUtf8(std::string &out, std::uint32_t code)
+    {
+        if (code < 0x80) {
+            out += char(code);
+        } else if (code < 0x800) {
+            out += char(0xc0 | (code >> 6));
+            out += char(0x80 | (code & 0x3f));
+        } else if (code < 0x10000) {
+            out += char(0xe0 | (code >> 12));
+            out += char(0x80 | ((code >> 6) & 0x3f));
+            out += char(0x80 | (code & 0x3f));
+        } else {
+            out += char(0xf0 | (code >> 18));
+            out += char(0x80 | ((code >> 12) & 0x3f));
+            out += char(0x80 | ((code >> 6) & 0x3f));
+            out += char(0x80 | (code & 0x3f));
+        }
+    }
+
+    std::uint32_t hex4()
+    {
+        if (m_end - m_at < 4)
+            invalid("a \\u escape is cut short");
+        std::uint32_t code = 0;
+        for (int i = 0; i < 4; ++i) {
+            const char c = *m_at++;
+            code <<= 4;
+            if (c >= '0' && c <= '9')
+                code |= std::uint32_t(c - '0');
+            else if (c >= 'a' && c <= 'f')
+                code |= std::uint32_t(c - 'a' + 10);
+            else if (c >= 'A' && c <= 'F')
+                code |= std::uint32_t(c - 'A' + 10);
+            else
+                invalid("a \\u escape holds a non-hex digit");
+        }
+        return code;
+    }
+
+    // Validates one UTF-8 sequence starting at m_at (a byte >= 0x80) and copies it.
+    void utf8Sequence(std::string &out)
+    {
+        const auto lead = static_cast<unsigned char>(*m_at);
+        int length = 0;
+        std::uint32_t code = 0;
+        if (lead >= 0xc2 && lead <= 0xdf) {
+            length = 2;
+            code = lead & 0x1f;
+        } else if (lead >= 0xe0 && lead <= 0xef) {
+            length = 3;
+            code = lead & 0x0f;
+        } else if (lead >= 0xf0 && lead <= 0xf4) {
+            length = 4;
+            code = lead & 0x07;
+        } else {
+            invalid("ill-formed UTF-8 byte");
+        }
+        if (m_end - m_at < length)
+            invalid("ill-formed UTF-8 byte");
+        for (int i = 1; i < length; ++i) {
+            const auto next = static_cast<unsigned char>(m_at[i]);
+            if ((next & 0xc0) != 0x80)
+                invalid("ill-formed UTF-8 byte");
+            code = (code << 6) | (next & 0x3f);
+        }
+        if ((length == 3 && (code < 0x800 || (code >= 0xd800 && code <= 0xdfff)))
+            || (length == 4 && (code < 0x10000 || code > 0x10ffff)))
+            invalid("ill-formed UTF-8 byte");
+        out.append(m_at, std::size_t(length));
+        m_at += length;
+    }
+
+    std::string string()
+    {
+        if (m_at == m_end || *m_at != '"')
+            invalid("expected a string");
+        ++m_at;
+        std::string out;
+        while (true) {
+            if (m_at == m_end)
+                invalid("a string is not closed");
+            const char c = *m_at;
+            if (c == '"') {
+                ++m_at;
+                return out;
+            }
+            if (static_cast<unsigned char>(c) < 0x20)
+                invalid("a control character inside a string");
+            if (c == '\\') {
+                if (++m_at == m_end)
+                    invalid("a string ends in an escape");
+                const char e = *m_at++;
+                switch (e) {
+                case '"': out += '"'; break;
+                case '\\': out += '\\'; break;
+                case '/': out += '/'; break;
+                case 'b': out += '\b'; break;
+                case 'f': out += '\f'; break;
+                case 'n': out += '\n'; break;
+                case 'r': out += '\r'; break;
+                case 't': out += '\t'; break;
+                case 'u': {
+                    std::uint32_t code = hex4();
+                    if (code >= 0xd800 && code <= 0xdbff) {
+                        if (m_end - m_at < 2 || m_at[0] != '\\' || m_at[1] != 'u')
+                            invalid("a lone surrogate in a \\u escape");
+                        m_at += 2;
+                        const std::uint32_t low = hex4();
+                        if (low < 0xdc00 || low > 0xdfff)
+                            invalid("a lone surrogate in a \\u escape");
+                        code = 0x10000 + ((code - 0xd800) << 10) + (low - 0xdc00);
+                    } else if (code >= 0xdc00 && code <= 0xdfff) {
+                        invalid("a lone surrogate in a \\u escape");
+                    }
+                    appendUtf8(out, code);
+                    break;
+                }
+                default:
+                    invalid("an unknown escape in a string");
+                }
+            } else if (static_cast<unsigned char>(c) >= 0x80) {
+                utf8Sequence(out);
+            } else {
+                // Tensor names are long and plain: copy the run of ordinary characters at once.
+                const char *run = m_at;
+                while (m_at != m_end && *m_at != '"' && *m_at != '\\' && static_cast<unsigned char>(*m_at) >= 0x20
+                       && static_cast<unsigned char>(*m_at) < 0x80)
+                    ++m_at;
+                out.append(run, std::size_t(m_at - run));
+            }
+        }
+    }
+
+    // A JSON number that must be a non-negative integer fitting 64 bits.
+    std::uint64_t unsignedInteger(const std::string &tensor, const char *field)
+    {
+        const char *start = m_at;
+        std::uint64_t value = 0;
+        bool fits = true;
+        while (m_at != m_end && *m_at >= '0' && *m_at <= '9') {
+            const std::uint64_t digit = std::uint64_t(*m_at - '0');
+            fits = fits && value <= (std::numeric_limits<std::uint64_t>::max() - digit) / 10;
+            value = value * 10 + digit;
+            ++m_at;
+        }
+        const char *digitsEnd = m_at;
+        // Anything else a JSON number may hold (a sign, a fraction, an exponent) is not a size or an offset.
+        while (m_at != m_end && (*m_at == '-' || *m_at == '+' || *m_at == '.' || *m_at == 'e' || *m_at == 'E'
+                                 || (*m_at >= '0' && *m_at <= '9')))
+            ++m_at;
+        if (m_at == start)
+            invalid("expected a number");
+        const bool leadingZero = digitsEnd - start > 1 && *start == '0';  // JSON has no leading zeros
+        if (m_at != digitsEnd || !fits || leadingZero)
+            fail("tensor " + inQuotes(tensor) + ": " + field + " must hold non-negative integers, not " +
+                 std::string(start, std::size_t(std::min<std::ptrdiff_t>(m_at - start, 40))));
+        return value;
+    }
+
+    // Up to kMaxRank integers, without allocating: this runs for every tensor of every file probed.
+    struct Integers
+    {
+        std::uint64_t values[kMaxRank] = {};
+        std::size_t count = 0;
+    };
+
+    Integers integers(const std::string &tensor, const char *field, std::size_t maxCount)
+    {
+        Integers result;
+        if (m_at == m_end || *m_at != '[')
+            fail("tensor " + inQuotes(tensor) + ": " + field + " must be an array");
+        ++m_at;
+        skipSpace();
+        if (m_at != m_end && *m_at == ']') {
+            ++m_at;
+            return result;
+        }
+        while (true) {
+            skipSpace();
+            const std::uint64_t value = unsignedInteger(tensor, field);
+            if (result.count == maxCount)
+                fail("tensor " + inQuotes(tensor) + ": " + field + " holds more than " + std::to_string(maxCount) + " values");
+            result.values[result.count++] = value;
+            skipSpace();
+            if (m_at != m_end && *m_at == ',') {
+                ++m_at;
+                continue;
+            }
+            expect(']');
+            return result;
+        }
+    }
+
+    void metadataObject(std::map<std::string, std::string> &metadata)
+    {
+        if (m_at == m_end || *m_at != '{')
+            fail("__metadata__ must be an object of strings");
+        ++m_at;
+        skipSpace();
+        bool first = true;
+        while (m_at != m_end && *m_at != '}') {
+            if (!first) {
+                expect(',');
+                skipSpace();
+            }
+            first = false;
+            std::string key = string();
+            skipSpace();
+            expect(':');
+            skipSpace();
+            if (m_at == m_end || *m_at != '"')
+                fail("__metadata__ entry " + inQuotes(key) + " is not a string");
+            metadata[key] = string();
+            skipSpace();
+        }
+        expect('}');
+    }
+
+    TensorEntry tensor(std::string name)
+    {
+        if (name.empty() || name.size() > kMaxNameBytes)
+            fail("a tensor name is empty or longer than " + std::to_string(kMaxNameBytes) + " bytes");
+        if (m_at == m_end || *m_at != '{')
+            fail("tensor " + inQuotes(name) + " is not described by an object");
+        ++m_at;
+        TensorEntry entry;
+        entry.name = std::move(name);
+        bool sawDtype = false, sawShape = false, sawOffsets = false, first = true;
+        Integers shape, offsets;
+        skipSpace();
+        while (m_at != m_end && *m_at != '}') {
+            if (!first) {
+                expect(',');
+                skipSpace();
+            }
+            first = false;
+            const std::string field = string();
+            skipSpace();
+            expect(':');
+            skipSpace();
+            if (field == "dtype" && !sawDtype) {
+                sawDtype = true;
+                if (m_at == m_end || *m_at != '"')
+                    fail("tensor " + inQuotes(entry.name) + ": dtype must be a string");
+                const std::string dtype = string();
+                const auto parsed = dtypeFromName(dtype);
+                if (!parsed)
+                    fail("tensor " + inQuotes(entry.name) + " has the unknown dtype " + inQuotes(dtype));
+                entry.dtype = *parsed;
+            } else if (field == "shape" && !sawShape) {
+                sawShape = true;
+                shape = integers(entry.name, "shape", kMaxRank);
+            } else if (field == "data_offsets" && !sawOffsets) {
+                sawOffsets = true;
+                offsets = integers(entry.name, "data_offsets", 2);
+                if (offsets.count != 2)
+                    fail("tensor " + inQuotes(entry.name) + ": data_offsets must be [begin, end]");
+            } else {
+                fail("tensor " + inQuotes(entry.name) + " has an unexpected field " + inQuotes(field));
+            }
+            skipSpace();
+        }
+        expect('}');
+        if (!sawDtype || !sawShape || !sawOffsets)
+            fail("tensor " + inQuotes(entry.name) + " lacks dtype, shape or data_offsets");
+        std::uint64_t elements = 1;
+        entry.shape.reserve(shape.count);
+        for (std::size_t d = 0; d < shape.count; ++d) {
+            const std::uint64_t size = shape.values[d];
+            if (size != 0 && elements > std::numeric_limits<std::uint64_t>::max() / size)
+                fail("tensor " + inQuotes(entry.name) + ": its shape overflows");
+            elements *= size;
+            entry.shape.push_back(std::int64_t(std::min<std::uint64_t>(size, std::uint64_t(std::numeric_limits<std::int64_t>::max()))));
+        }
+        entry.begin = offsets.values[0];
+        entry.end = offsets.values[1];
+        if (entry.begin > entry.end)
+            fail("tensor " + inQuotes(entry.name) + " ends before it begins");
+        if (entry.end > m_dataSize)
+            fail("tensor " + inQuotes(entry.name) + " ends at byte " + std::to_string(entry.end) + " of a data region of " +
+                 std::to_string(m_dataSize) + " bytes (the file is truncated or the header lies)");
+        const std::uint64_t itemSize = dtypeSize(entry.dtype);
+        if (elements > std::numeric_limits<std::uint64_t>::max() / itemSize || elements * itemSize != entry.end - entry.begin)
+            fail("tensor " + inQuotes(entry.name) + ": a " + dtypeName(entry.dtype) + " tensor of " + std::to_string(elements) +
+                 " elements needs " + std::to_string(elements * itemSize) + " bytes, but its offsets span " +
+                 std::to_string(entry.end - entry.begin));
+        return entry;
+    }
+
+    const std::string &m_path;
+    const char *m_at;
+    const char *m_end;
+    std::uint64_t m_dataSize;
+    bool m_sawMetadata = false;
 };
-
-json parseHeader(const std::string &path, const char *begin, const char *end)
-{
-    json header;
-    DuplicateCheckingParser parser(header);
-    try {
-        json::sax_parse(begin, end, &parser);
-    } catch (const json::exception &e) {
-        fail(path, std::string("the header is not valid UTF-8 JSON (") + e.what() + ")");
-    }
-    if (!parser.duplicate().empty())
-        fail(path, "the header names tensor " + inQuotes(parser.duplicate()) + " twice");
-    if (!header.is_object())
-        fail(path, "the header is not a JSON object");
-    return header;
-}
-
-std::uint64_t unsignedValue(const std::string &path, const std::string &tensor, const char *field, const json &value)
-{
-    if (!value.is_number_unsigned() && !(value.is_number_integer() && value.get<std::int64_t>() >= 0))
-        fail(path, "tensor " + inQuotes(tensor) + ": " + field + " must hold non-negative integers, not " + value.dump());
-    return value.get<std::uint64_t>();
-}
-
-TensorEntry parseTensor(const std::string &path, const std::string &name, const json &entry, std::uint64_t dataSize)
-{
-    if (name.empty() || name.size() > kMaxNameBytes)
-        fail(path, "a tensor name is empty or longer than " + std::to_string(kMaxNameBytes) + " bytes");
-    if (!entry.is_object())
-        fail(path, "tensor " + inQuotes(name) + " is not described by an object");
-    for (const auto &item : entry.items()) {
-        if (item.key() != "dtype" && item.key() != "shape" && item.key() != "data_offsets")
-            fail(path, "tensor " + inQuotes(name) + " has an unexpected field " + inQuotes(item.key()));
-    }
-    const auto dtypeField = entry.find("dtype");
-    const auto shapeField = entry.find("shape");
-    const auto offsetsField = entry.find("data_offsets");
-    if (dtypeField == entry.end() || shapeField == entry.end() || offsetsField == entry.end())
-        fail(path, "tensor " + inQuotes(name) + " lacks dtype, shape or data_offsets");
-
-    TensorEntry tensor;
-    tensor.name = name;
-    if (!dtypeField->is_string())
-        fail(path, "tensor " + inQuotes(name) + ": dtype must be a string");
-    const auto dtype = dtypeFromName(dtypeField->get<std::string>());
-    if (!dtype)
-        fail(path, "tensor " + inQuotes(name) + " has the unknown dtype " + inQuotes(dtypeField->get<std::string>()));
-    tensor.dtype = *dtype;
-
-    if (!shapeField->is_array() || shapeField->size() > kMaxRank)
-        fail(path, "tensor " + inQuotes(name) + ": shape must be an array of at most " + std::to_string(kMaxRank) + " sizes");
-    std::uint64_t elements = 1;
-    for (const json &dimension : *shapeField) {
-        const std::uint64_t size = unsignedValue(path, name, "shape", dimension);
-        if (size != 0 && elements > std::numeric_limits<std::uint64_t>::max() / size)
-            fail(path, "tensor " + inQuotes(name) + ": its shape overflows");
-        elements *= size;
-        tensor.shape.push_back(std::int64_t(std::min<std::uint64_t>(size, std::uint64_t(std::numeric_limits<std::int64_t>::max()))));
-    }
-    if (!offsetsField->is_array() || offsetsField->size() != 2)
-        fail(path, "tensor " + inQuotes(name) + ": data_offsets must be [begin, end]");
-    tensor.begin = unsignedValue(path, name, "data_offsets", (*offsetsField)[0]);
-    tensor.end = unsignedValue(path, name, "data_offsets", (*offsetsField)[1]);
-    if (tensor.begin > tensor.end)
-        fail(path, "tensor " + inQuotes(name) + " ends before it begins");
-    if (tensor.end > dataSize)
-        fail(path, "tensor " + inQuotes(name) + " ends at byte " + std::to_string(tensor.end) + " of a data region of " +
-                       std::to_string(dataSize) + " bytes (the file is truncated or the header lies)");
-    const std::uint64_t itemSize = dtypeSize(tensor.dtype);
-    if (elements > std::numeric_limits<std::uint64_t>::max() / itemSize || elements * itemSize != tensor.end - tensor.begin)
-        fail(path, "tensor " + inQuotes(name) + ": a " + dtypeName(tensor.dtype) + " tensor of " + std::to_string(elements) +
-                       " elements needs " + std::to_string(elements * itemSize) + " bytes, but its offsets span " +
-                       std::to_string(tensor.end - tensor.begin));
-    return tensor;
-}
 
 } // namespace
 
@@ -145,16 +401,17 @@ std::int64_t TensorEntry::elementCount() const
     return count;
 }
 
-SafetensorsFile::SafetensorsFile(const std::string &path) : m_file(path)
+SafetensorsFile::Header SafetensorsFile::parse(const std::string &path, std::uint64_t size, const std::byte *prefix,
+                                               const std::function<const char *(std::uint64_t)> &headerBytesAt8)
 {
-    const std::uint64_t size = m_file.size();
+    Header result;
     if (size == 0)
         fail(path, "the file is empty");
     if (size < 8)
         fail(path, "only " + std::to_string(size) + " bytes: too short for a safetensors header");
     std::uint64_t headerBytes = 0;
     for (int i = 7; i >= 0; --i)
-        headerBytes = (headerBytes << 8) | std::uint8_t(m_file.data()[i]);
+        headerBytes = (headerBytes << 8) | std::uint8_t(prefix[i]);
     if (headerBytes > kMaxHeaderBytes)
         fail(path, "header length " + std::to_string(headerBytes) + " is over the " +
                        std::to_string(kMaxHeaderBytes >> 20) + " MiB limit (not a safetensors file, or a hostile one)");
@@ -163,29 +420,15 @@ SafetensorsFile::SafetensorsFile(const std::string &path) : m_file(path)
                        " bytes (the file is truncated or not a safetensors file)");
     if (headerBytes < 2)
         fail(path, "the header is too short to hold a JSON object");
-    const char *header = reinterpret_cast<const char *>(m_file.data() + 8);
-    const json parsed = parseHeader(path, header, header + headerBytes);
-    m_dataStart = 8 + headerBytes;
-    const std::uint64_t dataSize = size - m_dataStart;
-
-    for (const auto &item : parsed.items()) {
-        if (item.key() == "__metadata__") {
-            if (!item.value().is_object())
-                fail(path, "__metadata__ must be an object of strings");
-            for (const auto &field : item.value().items()) {
-                if (!field.value().is_string())
-                    fail(path, "__metadata__ entry " + inQuotes(field.key()) + " is not a string");
-                m_metadata[field.key()] = field.value().get<std::string>();
-            }
-            continue;
-        }
-        m_tensors.push_back(parseTensor(path, item.key(), item.value(), dataSize));
-    }
+    const char *header = headerBytesAt8(headerBytes);
+    result.dataStart = 8 + headerBytes;
+    const std::uint64_t dataSize = size - result.dataStart;
+    HeaderParser(path, header, header + headerBytes, dataSize).parse(result.tensors, result.metadata);
 
     // The tensors must tile the data region exactly: no overlap (two names aliasing bytes), no hole.
     std::vector<const TensorEntry *> byOffset;
-    byOffset.reserve(m_tensors.size());
-    for (const TensorEntry &tensor : m_tensors)
+    byOffset.reserve(result.tensors.size());
+    for (const TensorEntry &tensor : result.tensors)
         byOffset.push_back(&tensor);
     std::sort(byOffset.begin(), byOffset.end(), [](const TensorEntry *a, const TensorEntry *b) {
         return a->begin != b->begin ? a->begin < b->begin : a->end < b->end;
@@ -203,14 +446,67 @@ SafetensorsFile::SafetensorsFile(const std::string &path) : m_file(path)
         fail(path, "the tensors cover " + std::to_string(expected) + " of the " + std::to_string(dataSize) +
                        " data bytes; the rest belongs to no tensor");
 
-    for (std::size_t i = 0; i < m_tensors.size(); ++i)
-        m_index.emplace(m_tensors[i].name, i);
+    // Names must be unique: sort them once (find() and the probe use the order too) and compare neighbours.
+    result.byName.resize(result.tensors.size());
+    for (std::size_t i = 0; i < result.tensors.size(); ++i)
+        result.byName[i] = std::uint32_t(i);
+    const auto &tensors = result.tensors;
+    std::sort(result.byName.begin(), result.byName.end(),
+              [&tensors](std::uint32_t a, std::uint32_t b) { return tensors[a].name < tensors[b].name; });
+    for (std::size_t i = 1; i < result.byName.size(); ++i) {
+        if (tensors[result.byName[i]].name == tensors[result.byName[i - 1]].name)
+            fail(path, "the header names tensor " + inQuotes(tensors[result.byName[i]].name) + " twice");
+    }
+    return result;
+}
+
+SafetensorsFile::Header SafetensorsFile::readHeader(const std::string &path)
+{
+    // Two reads instead of a mapping: probing many files should not fault in and unmap their pages.
+    const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        throw FormatError(path + ": cannot open (" + std::strerror(errno) + ")");
+    struct Closer
+    {
+        int fd;
+        ~Closer() { ::close(fd); }
+    } closer{fd};
+    struct stat info {};
+    if (::fstat(fd, &info) != 0 || !S_ISREG(info.st_mode))
+        throw FormatError(path + ": not a regular file");
+    const std::uint64_t size = std::uint64_t(info.st_size);
+    std::byte prefix[8] = {};
+    if (size >= 8 && ::pread(fd, prefix, 8, 0) != 8)
+        throw FormatError(path + ": cannot read (" + std::strerror(errno) + ")");
+    std::vector<char> header;
+    return parse(path, size, prefix, [&](std::uint64_t length) {
+        header.resize(std::size_t(length));
+        std::uint64_t done = 0;
+        while (done < length) {
+            const ssize_t read = ::pread(fd, header.data() + done, std::size_t(length - done), off_t(8 + done));
+            if (read <= 0)
+                throw FormatError(path + ": cannot read the header (" + std::strerror(errno) + ")");
+            done += std::uint64_t(read);
+        }
+        return header.data();
+    });
+}
+
+SafetensorsFile::SafetensorsFile(const std::string &path) : m_file(path)
+{
+    Header header = parse(path, m_file.size(), m_file.data(),
+                          [this](std::uint64_t) { return reinterpret_cast<const char *>(m_file.data() + 8); });
+    m_dataStart = header.dataStart;
+    m_tensors = std::move(header.tensors);
+    m_metadata = std::move(header.metadata);
+    m_byName = std::move(header.byName);
 }
 
 const TensorEntry *SafetensorsFile::find(const std::string &name) const
 {
-    const auto it = m_index.find(name);
-    return it == m_index.end() ? nullptr : &m_tensors[it->second];
+    const auto it = std::lower_bound(m_byName.begin(), m_byName.end(), name,
+                                     [this](std::uint32_t index, const std::string &n) { return m_tensors[index].name < n; });
+    return it != m_byName.end() && m_tensors[*it].name == name ? &m_tensors[*it] : nullptr;
 }
 
 const std::byte *SafetensorsFile::data(const TensorEntry &tensor) const

@@ -4,6 +4,7 @@
 #include "core/engine/io/mapped_file.h"
 
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <string>
 #include <vector>
@@ -31,6 +32,17 @@ class SafetensorsFile
 public:
     static constexpr std::uint64_t kMaxHeaderBytes = 100ull * 1024 * 1024;
 
+    // What the header says, validated as the constructor validates it.
+    struct Header
+    {
+        std::vector<TensorEntry> tensors;  // in file order
+        std::map<std::string, std::string> metadata;
+        std::uint64_t dataStart = 0;       // byte offset of the data region in the file
+        std::vector<std::uint32_t> byName; // indices into tensors, sorted by name
+    };
+    // Reads and validates only the header, without keeping the file mapped: what identifying a model needs.
+    static Header readHeader(const std::string &path);
+
     explicit SafetensorsFile(const std::string &path);
 
     const std::string &path() const { return m_file.path(); }
@@ -43,10 +55,15 @@ public:
     const std::byte *data(const TensorEntry &tensor) const;
 
 private:
+    // `prefix`: the file's first 8 bytes (when it has them); `headerBytesAt8`: the header's bytes, once their
+    // length has been checked against the file size.
+    static Header parse(const std::string &path, std::uint64_t size, const std::byte *prefix,
+                        const std::function<const char *(std::uint64_t)> &headerBytesAt8);
+
     MappedFile m_file;
     std::uint64_t m_dataStart = 0;
     std::vector<TensorEntry> m_tensors;
-    std::map<std::string, std::size_t> m_index;
+    std::vector<std::uint32_t> m_byName;  // indices into m_tensors, sorted by name, for find()
     std::map<std::string, std::string> m_metadata;
 };
 

@@ -24,43 +24,60 @@ using json = nlohmann::json;
 
 namespace {
 
-// The names, shapes and metadata of a weights file: all the probe looks at.
+// The names, shapes and metadata of a weights file: all the probe looks at. Entries are kept sorted by name, so
+// prefix questions are a binary search.
 struct WeightsView
 {
-    std::map<std::string, std::vector<std::int64_t>> shapes;
+    struct Entry
+    {
+        std::string name;
+        std::vector<std::int64_t> shape;
+    };
+    std::vector<Entry> entries;
     std::map<std::string, std::string> metadata;
 
-    bool has(const std::string &name) const { return shapes.count(name) != 0; }
+    void sort()
+    {
+        std::sort(entries.begin(), entries.end(), [](const Entry &a, const Entry &b) { return a.name < b.name; });
+    }
+    std::vector<Entry>::const_iterator lowerBound(const std::string &name) const
+    {
+        return std::lower_bound(entries.begin(), entries.end(), name,
+                                [](const Entry &entry, const std::string &n) { return entry.name < n; });
+    }
+    const Entry *find(const std::string &name) const
+    {
+        const auto it = lowerBound(name);
+        return it != entries.end() && it->name == name ? &*it : nullptr;
+    }
+    bool has(const std::string &name) const { return find(name) != nullptr; }
     bool hasPrefix(const std::string &prefix) const
     {
-        const auto it = shapes.lower_bound(prefix);
-        return it != shapes.end() && it->first.compare(0, prefix.size(), prefix) == 0;
+        const auto it = lowerBound(prefix);
+        return it != entries.end() && it->name.compare(0, prefix.size(), prefix) == 0;
     }
     bool anyContains(const std::string &part) const
     {
-        for (const auto &entry : shapes) {
-            if (entry.first.find(part) != std::string::npos)
-                return true;
-        }
-        return false;
+        return std::any_of(entries.begin(), entries.end(),
+                           [&](const Entry &entry) { return entry.name.find(part) != std::string::npos; });
     }
     // Size `dimension` of tensor `name`, or -1.
     std::int64_t dim(const std::string &name, std::size_t dimension) const
     {
-        const auto it = shapes.find(name);
-        return it != shapes.end() && it->second.size() > dimension ? it->second[dimension] : -1;
+        const Entry *entry = find(name);
+        return entry && entry->shape.size() > dimension ? entry->shape[dimension] : -1;
     }
-    // Size `dimension` of the first tensor whose name contains all of `parts`, or -1.
+    // Size `dimension` of the first tensor (by name) whose name contains all of `parts`, or -1.
     std::int64_t dimOfFirst(std::initializer_list<const char *> parts, std::size_t dimension, std::string *found = nullptr) const
     {
-        for (const auto &entry : shapes) {
+        for (const Entry &entry : entries) {
             bool matches = true;
             for (const char *part : parts)
-                matches = matches && entry.first.find(part) != std::string::npos;
-            if (matches && entry.second.size() > dimension) {
+                matches = matches && entry.name.find(part) != std::string::npos;
+            if (matches && entry.shape.size() > dimension) {
                 if (found)
-                    *found = entry.first;
-                return entry.second[dimension];
+                    *found = entry.name;
+                return entry.shape[dimension];
             }
         }
         return -1;
@@ -69,24 +86,26 @@ struct WeightsView
 
 WeightsView readSafetensors(const QString &path)
 {
-    const engine::SafetensorsFile file(QFile::encodeName(path).toStdString());
+    engine::SafetensorsFile::Header header = engine::SafetensorsFile::readHeader(QFile::encodeName(path).toStdString());
     WeightsView view;
-    for (const engine::TensorEntry &tensor : file.tensors())
-        view.shapes.emplace(tensor.name, tensor.shape);
-    view.metadata = file.metadata();
+    view.entries.reserve(header.tensors.size());
+    for (std::uint32_t index : header.byName)
+        view.entries.push_back({std::move(header.tensors[index].name), std::move(header.tensors[index].shape)});
+    view.metadata = std::move(header.metadata);
     return view;
 }
-
-QString q(const std::string &text) { return QString::fromStdString(text); }
 
 WeightsView readTorchCheckpoint(const QString &path)
 {
     const engine::TorchCheckpoint checkpoint(QFile::encodeName(path).toStdString());
     WeightsView view;
     for (const engine::CheckpointTensor &tensor : checkpoint.tensors())
-        view.shapes.emplace(tensor.name, tensor.shape);
+        view.entries.push_back({tensor.name, tensor.shape});
+    view.sort();
     return view;
 }
+
+QString q(const std::string &text) { return QString::fromStdString(text); }
 
 // Cross-attention width -> base, the rule every tool uses for SD-family UNets.
 std::optional<BaseModel> baseFromContextWidth(std::int64_t width)
@@ -332,7 +351,7 @@ void probeEmbedding(const WeightsView &w, ProbeResult &r)
         r.evidence << QStringLiteral("vectors for both SDXL text encoders (clip_l, clip_g): an SDXL embedding");
         return;
     }
-    const std::string key = w.has("emb_params") ? "emb_params" : w.has("string_to_param.*") ? "string_to_param.*" : w.shapes.begin()->first;
+    const std::string key = w.has("emb_params") ? "emb_params" : w.has("string_to_param.*") ? "string_to_param.*" : w.entries.front().name;
     const std::int64_t width = w.dim(key, 1);
     r.evidence << QStringLiteral("a textual-inversion embedding (%1, %2 vectors of width %3)")
                       .arg(q(key)).arg(w.dim(key, 0)).arg(width);
@@ -365,7 +384,7 @@ void probeControlNet(const WeightsView &w, ProbeResult &r, const char *prefix)
 void probeSingleFile(const WeightsView &w, const QString &path, ProbeResult &r)
 {
     const QString name = QFileInfo(path).completeBaseName();
-    if (w.shapes.empty()) {
+    if (w.entries.empty()) {
         r.evidence << QStringLiteral("the file holds no tensors");
         return;
     }
@@ -412,8 +431,8 @@ void probeSingleFile(const WeightsView &w, const QString &path, ProbeResult &r)
         r.base = baseFromVaeName(name, r.evidence);
     } else {
         r.evidence << QStringLiteral("%1 tensors, none in a layout Atelier knows (first: %2)")
-                          .arg(w.shapes.size())
-                          .arg(q(w.shapes.begin()->first));
+                          .arg(w.entries.size())
+                          .arg(q(w.entries.front().name));
     }
 }
 

@@ -5,6 +5,7 @@
 
 #include "core/engine/device/runtime.h"
 #include "core/logging/log.h"
+#include "core/models/record_store.h"
 #include "core/settings/app_root.h"
 #include "core/settings/settings_store.h"
 #include "ui/shell/main_window.h"
@@ -72,12 +73,21 @@ int runCommand(const app::Command &command, const QStringList &commandArguments,
 int runWindow(QApplication &application, settings::SettingsStore &settingsStore)
 {
     ui::MainWindow window(settingsStore, engine::availableDevices());
+    // The library is opened at start so that a database Atelier must not touch (another program's file, a damaged
+    // or newer one) is reported at once, with what to do, rather than when a model is first installed.
+    models::RecordStore library(settingsStore.root().databasePath());
+    const Status libraryOpened = library.open();
     window.show();
+    // Messages come after the window is up, so that they have a parent and do not block the start.
     if (!settingsStore.warnings().isEmpty()) {
-        // After the window is up, so that the message has a parent and does not block the start.
         QTimer::singleShot(0, &window, [&window, &settingsStore] {
             QMessageBox::warning(&window, QObject::tr("Settings"),
                                  settingsStore.warnings().join(QStringLiteral("\n\n")));
+        });
+    }
+    if (!libraryOpened) {
+        QTimer::singleShot(0, &window, [&window, message = libraryOpened.error()] {
+            QMessageBox::critical(&window, QObject::tr("Model library"), message);
         });
     }
     return application.exec();

@@ -2,6 +2,7 @@
 
 #include "core/engine/device/runtime.h"
 #include "core/logging/log.h"
+#include "core/models/record_store.h"
 #include "core/settings/app_root.h"
 #include "core/settings/compute_choice.h"
 #include "core/settings/settings_store.h"
@@ -29,6 +30,17 @@ int runInfoCommand(CommandContext &context)
     const settings::ComputeChoice compute = settings::chooseCompute(context.settings.current(), devices);
     const settings::AppRoot &root = context.root;
 
+    // Whether the model library can be used, and how many models it holds.
+    models::RecordStore library(root.databasePath());
+    const Status libraryOpened = library.open();
+    int modelCount = -1;
+    if (libraryOpened) {
+        models::ModelQuery countOnly;
+        countOnly.limit = 1;
+        if (const auto page = library.browse(countOnly))
+            modelCount = page->total;
+    }
+
     if (parser.isSet(json)) {
         nlohmann::ordered_json object;
         object["atelier_version"] = ATELIER_VERSION;
@@ -45,6 +57,9 @@ int runInfoCommand(CommandContext &context)
                                          {"name", device.name},
                                          {"kind", device.kind == engine::DeviceKind::Cuda ? "cuda" : "cpu"}});
         }
+        object["library"] = {{"models", modelCount >= 0 ? nlohmann::ordered_json(modelCount) : nlohmann::ordered_json()},
+                             {"schema", library.version().toStdString()},
+                             {"error", libraryOpened ? nlohmann::ordered_json() : nlohmann::ordered_json(libraryOpened.error().toStdString())}};
         object["compute"] = {{"device", compute.device.id},
                              {"precision", compute.precision.toStdString()},
                              {"note", compute.note.toStdString()}};
@@ -58,6 +73,7 @@ int runInfoCommand(CommandContext &context)
     row(QStringLiteral("Atelier"), QStringLiteral(ATELIER_VERSION));
     row(QStringLiteral("root"), root.path());
     row(QStringLiteral("database"), root.databasePath());
+    row(QStringLiteral("library"), libraryOpened ? QStringLiteral("%1 models").arg(modelCount) : libraryOpened.error());
     row(QStringLiteral("models folder"), context.settings.modelsDir());
     row(QStringLiteral("settings"), root.settingsPath());
     row(QStringLiteral("log file"), logging::logFilePath());

@@ -44,6 +44,8 @@ private slots:
         QVERIFY(info.at("devices").is_array());
         QCOMPARE(info.at("devices").at(0).at("id").get<std::string>(), std::string("cpu"));
         QVERIFY(!info.at("devices").at(0).at("name").get<std::string>().empty());
+        QCOMPARE(info.at("library").at("models").get<int>(), 0);
+        QVERIFY(info.at("library").at("error").is_null());
         // First start made the layout.
         QVERIFY(QFileInfo(dir.path() + "/models").isDir());
         QVERIFY(QFileInfo(dir.path() + "/settings.json").isFile());
@@ -132,6 +134,23 @@ private slots:
         const CliRun run = runAtelier({QStringLiteral("--root"), file, QStringLiteral("info")});
         QCOMPARE(run.exitCode, 1);
         QVERIFY2(run.err.contains("not a folder"), run.err.constData());
+    }
+
+    void infoReportsALibraryItMustNotTouch()
+    {
+        QTemporaryDir dir;
+        QFile db(dir.filePath(QStringLiteral("atelier.db")));
+        QVERIFY(db.open(QIODevice::WriteOnly));
+        db.write("someone else's notes");
+        db.close();
+        const CliRun run = runAtelier({QStringLiteral("--root"), dir.path(), QStringLiteral("info"), QStringLiteral("--json")},
+                                      environmentWithoutRoot());
+        QCOMPARE(run.exitCode, 0);
+        const json info = parseInfo(run);
+        QVERIFY(info.at("library").at("models").is_null());
+        QVERIFY(info.at("library").at("error").get<std::string>().find("not an SQLite database") != std::string::npos);
+        QVERIFY(db.open(QIODevice::ReadOnly));
+        QCOMPARE(db.readAll(), QByteArray("someone else's notes"));
     }
 
     void brokenSettingsFileIsReportedAndKept()

@@ -1,0 +1,599 @@
+#include "core/downloads/download_queue.h"
+
+#include "core/downloads/file_name.h"
+#include "core/logging/log.h"
+#include "core/models/hashing/content_hash.h"
+
+#include <QDeadlineTimer>
+#include <QDir>
+#include <QElapsedTimer>
+#include <QFile>
+#include <QFileInfo>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QNetworkAccessManager>
+#include <QNetworkReply>
+#include <QNetworkRequest>
+#include <QStorageInfo>
+#include <QTimer>
+
+#include <cstdio>
+#include <memory>
+
+namespace atelier::downloads {
+
+QString toString(DownloadStatus status)
+{
+    switch (status) {
+    case DownloadStatus::Idle: return QStringLiteral("idle");
+    case DownloadStatus::Enqueued: return QStringLiteral("enqueued");
+    case DownloadStatus::Running: return QStringLiteral("running");
+    case DownloadStatus::Paused: return QStringLiteral("paused");
+    case DownloadStatus::Completed: return QStringLiteral("completed");
+    case DownloadStatus::Error: return QStringLiteral("error");
+    case DownloadStatus::Cancelled: return QStringLiteral("cancelled");
+    }
+    return QStringLiteral("error");
+}
+
+// Lives on the queue's thread; owns the network manager and every transfer.
+class DownloadWorker : public QObject
+{
+    Q_OBJECT
+public:
+    DownloadWorker(DownloadQueue &queue, DownloadQueue::Options options) : m_queue(queue), m_options(options) {}
+
+public slots:
+    void setUp()
+    {
+        m_network = new QNetworkAccessManager(this);
+        m_network->setAutoDeleteReplies(false);
+        m_stallCheck = new QTimer(this);
+        m_stallCheck->setInterval(std::max(50, std::min(1000, m_options.stallTimeoutMs / 4)));
+        connect(m_stallCheck, &QTimer::timeout, this, &DownloadWorker::checkStalls);
+        m_stallCheck->start();
+    }
+
+    void add(atelier::downloads::DownloadJob job)
+    {
+        auto transfer = std::make_shared<Transfer>();
+        transfer->job = job;
+        m_transfers.insert(job.id, transfer);
+        schedule();
+    }
+
+    void start(int id)
+    {
+        const auto transfer = m_transfers.value(id);
+        if (!transfer || transfer->job.inTerminalState() || transfer->job.status == DownloadStatus::Running
+            || transfer->job.status == DownloadStatus::Enqueued)
+            return;
+        transfer->job.status = DownloadStatus::Enqueued;
+        transfer->attempts = 0;
+        publish(*transfer);
+        schedule();
+    }
+
+    void pause(int id)
+    {
+        const auto transfer = m_transfers.value(id);
+        if (!transfer || transfer->job.inTerminalState() || transfer->job.status == DownloadStatus::Paused)
+            return;
+        stopTransfer(*transfer);
+        transfer->job.status = DownloadStatus::Paused;  // the .part stays for a resume
+        publish(*transfer);
+        schedule();
+    }
+
+    void cancel(int id)
+    {
+        const auto transfer = m_transfers.value(id);
+        if (!transfer || transfer->job.inTerminalState())
+            return;
+        stopTransfer(*transfer);
+        finish(*transfer, DownloadStatus::Cancelled, QString(), QString());
+    }
+
+    void prune(QList<int> ids)
+    {
+        for (int id : ids)
+            m_transfers.remove(id);
+    }
+
+    void shutDown()
+    {
+        for (const auto &transfer : std::as_const(m_transfers))
+            stopTransfer(*transfer);  // partial files stay: the jobs can resume in a later session
+        m_transfers.clear();
+    }
+
+private:
+    struct Transfer
+    {
+        DownloadJob job;
+        QNetworkReply *reply = nullptr;
+        QFile part;
+        QString partPath;
+        QUrl currentUrl;
+        int redirects = 0;
+        int attempts = 0;
+        qint64 resumeFrom = 0;
+        bool headersSeen = false;
+        qint64 lastReported = 0;
+        QElapsedTimer sinceReport;
+        QElapsedTimer sinceData;
+        QTimer *retryTimer = nullptr;
+        bool stalled = false;
+    };
+    using TransferPtr = std::shared_ptr<Transfer>;
+
+    void publish(const Transfer &transfer) { m_queue.publish(transfer.job); }
+
+    int running() const
+    {
+        int count = 0;
+        for (const auto &transfer : m_transfers)
+            count += transfer->job.status == DownloadStatus::Running ? 1 : 0;
+        return count;
+    }
+
+    // Starts enqueued jobs, lowest priority first, while slots are free.
+    void schedule()
+    {
+        while (running() < m_options.maxParallel) {
+            TransferPtr next;
+            for (const auto &transfer : std::as_const(m_transfers)) {
+                if (transfer->job.status != DownloadStatus::Enqueued || transfer->retryTimer)
+                    continue;
+                if (!next || transfer->job.priority < next->job.priority
+                    || (transfer->job.priority == next->job.priority && transfer->job.id < next->job.id))
+                    next = transfer;
+            }
+            if (!next)
+                return;
+            begin(next);
+        }
+    }
+
+    // The .part file of a job: beside the destination file, or in the destination folder named after the URL.
+    QString partPathOf(const DownloadJob &job) const
+    {
+        const QFileInfo destination(job.destination);
+        if (destination.isDir()) {
+            const QString name = safeFileName(fileNameFromUrl(job.source), QStringLiteral("download-%1").arg(job.id));
+            return QDir(job.destination).filePath(name + QStringLiteral(".part"));
+        }
+        return job.destination + QStringLiteral(".part");
+    }
+
+    bool destinationInUse(const Transfer &transfer) const
+    {
+        for (const auto &other : m_transfers) {
+            if (other.get() != &transfer && !other->job.inTerminalState() && other->job.status == DownloadStatus::Running
+                && other->partPath == transfer.partPath)
+                return true;
+        }
+        return false;
+    }
+
+    void begin(const TransferPtr &transfer)
+    {
+        DownloadJob &job = transfer->job;
+        job.status = DownloadStatus::Running;
+        if (!job.jobStarted.isValid())
+            job.jobStarted = QDateTime::currentDateTimeUtc();
+        if (job.jobSequence < 0)
+            job.jobSequence = ++m_sequence;
+        transfer->partPath = partPathOf(job);
+        if (destinationInUse(*transfer)) {
+            finish(*transfer, DownloadStatus::Error, QStringLiteral("Conflict"),
+                   QStringLiteral("another download is already writing %1").arg(transfer->partPath));
+            return;
+        }
+        transfer->currentUrl = job.source;
+        transfer->redirects = 0;
+        publish(*transfer);
+        sendRequest(transfer);
+    }
+
+    QString validatorPath(const Transfer &transfer) const { return transfer.partPath + QStringLiteral(".json"); }
+
+    void sendRequest(const TransferPtr &transfer)
+    {
+        DownloadJob &job = transfer->job;
+        QNetworkRequest request(transfer->currentUrl);
+        request.setAttribute(QNetworkRequest::RedirectPolicyAttribute, QNetworkRequest::ManualRedirectPolicy);
+        request.setHeader(QNetworkRequest::UserAgentHeader, QStringLiteral("Atelier/" ATELIER_VERSION));
+        // The token goes to the source's own host only: CDN redirects must not receive it.
+        if (!job.accessToken.isEmpty() && transfer->currentUrl.host().compare(job.source.host(), Qt::CaseInsensitive) == 0
+            && transfer->currentUrl.port() == job.source.port())
+            request.setRawHeader("Authorization", "Bearer " + job.accessToken.toUtf8());
+
+        // Resume when a partial file and the validator it was fetched under are both there.
+        transfer->resumeFrom = 0;
+        const qint64 partSize = QFileInfo(transfer->partPath).size();
+        QFile validatorFile(validatorPath(*transfer));
+        if (partSize > 0 && validatorFile.open(QIODevice::ReadOnly)) {
+            const QJsonObject validator = QJsonDocument::fromJson(validatorFile.readAll()).object();
+            const QString etag = validator.value(QStringLiteral("etag")).toString();
+            const QString lastModified = validator.value(QStringLiteral("last_modified")).toString();
+            if (validator.value(QStringLiteral("url")).toString() == job.source.toString() && (!etag.isEmpty() || !lastModified.isEmpty())) {
+                transfer->resumeFrom = partSize;
+                request.setRawHeader("Range", "bytes=" + QByteArray::number(partSize) + "-");
+                request.setRawHeader("If-Range", (etag.isEmpty() ? lastModified : etag).toUtf8());
+            }
+        }
+        transfer->headersSeen = false;
+        transfer->sinceData.start();
+        transfer->sinceReport.start();
+        QNetworkReply *reply = m_network->get(request);
+        transfer->reply = reply;
+        connect(reply, &QNetworkReply::readyRead, this, [this, transfer] { receive(transfer); });
+        connect(reply, &QNetworkReply::finished, this, [this, transfer] { replyFinished(transfer); });
+    }
+
+    // Status line and headers: decides append or restart, the total size, the final name.
+    bool acceptHeaders(const TransferPtr &transfer)
+    {
+        DownloadJob &job = transfer->job;
+        QNetworkReply *reply = transfer->reply;
+        const int status = reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt();
+        if (status != 200 && status != 206)
+            return false;  // handled when the reply finishes
+        transfer->headersSeen = true;
+        const qint64 length = reply->header(QNetworkRequest::ContentLengthHeader).isValid()
+            ? reply->header(QNetworkRequest::ContentLengthHeader).toLongLong()
+            : -1;
+        const bool appending = status == 206 && transfer->resumeFrom > 0
+            && reply->rawHeader("Content-Range").startsWith("bytes " + QByteArray::number(transfer->resumeFrom) + "-");
+        transfer->part.setFileName(transfer->partPath);
+        if (!transfer->part.open(appending ? QIODevice::Append : QIODevice::WriteOnly | QIODevice::Truncate)) {
+            failNow(transfer, QStringLiteral("Io"), QStringLiteral("cannot write %1: %2").arg(transfer->partPath, transfer->part.errorString()));
+            return false;
+        }
+        job.bytes = appending ? transfer->resumeFrom : 0;
+        job.totalBytes = length >= 0 ? job.bytes + length : 0;
+
+        // Remember what the bytes were fetched under, so that a later resume can ask for the same file.
+        QJsonObject validator{{QStringLiteral("url"), job.source.toString()},
+                              {QStringLiteral("etag"), QString::fromUtf8(reply->rawHeader("ETag"))},
+                              {QStringLiteral("last_modified"), QString::fromUtf8(reply->rawHeader("Last-Modified"))}};
+        QFile validatorFile(validatorPath(*transfer));
+        if (validatorFile.open(QIODevice::WriteOnly | QIODevice::Truncate))
+            validatorFile.write(QJsonDocument(validator).toJson(QJsonDocument::Compact));
+
+        if (QFileInfo(job.destination).isDir()) {
+            QString name = fileNameFromContentDisposition(reply->rawHeader("Content-Disposition"));
+            if (name.isEmpty())
+                name = fileNameFromUrl(transfer->currentUrl);
+            job.downloadPath = QDir(job.destination).filePath(safeFileName(name, QStringLiteral("download-%1").arg(job.id)));
+        } else {
+            job.downloadPath = job.destination;
+        }
+        if (job.totalBytes > 0) {
+            const QStorageInfo volume(QFileInfo(transfer->partPath).absolutePath());
+            if (volume.isValid() && volume.bytesAvailable() >= 0 && volume.bytesAvailable() < job.totalBytes - job.bytes) {
+                failNow(transfer, QStringLiteral("DiskFull"),
+                        QStringLiteral("%1 needs %2 more bytes, and only %3 are free there")
+                            .arg(job.downloadPath).arg(job.totalBytes - job.bytes).arg(volume.bytesAvailable()));
+                return false;
+            }
+        }
+        return true;
+    }
+
+    void receive(const TransferPtr &transfer)
+    {
+        QNetworkReply *reply = transfer->reply;
+        if (!reply)
+            return;
+        if (!transfer->headersSeen && !acceptHeaders(transfer))
+            return;
+        DownloadJob &job = transfer->job;
+        // Read in steps of about 1% so that a large burst still reports its progress as it is written.
+        const qint64 onePercent = job.totalBytes > 0 ? std::max<qint64>(job.totalBytes / 100, 16 * 1024) : (1 << 20);
+        while (reply->bytesAvailable() > 0) {
+            const QByteArray chunk = reply->read(std::min(reply->bytesAvailable(), onePercent));
+            if (transfer->part.write(chunk) != chunk.size()) {
+                failNow(transfer, QStringLiteral("Io"),
+                        QStringLiteral("cannot write %1 (%2)").arg(transfer->partPath, transfer->part.errorString()));
+                return;
+            }
+            job.bytes += chunk.size();
+            if (job.bytes - transfer->lastReported >= onePercent || transfer->sinceReport.elapsed() >= 1000) {
+                transfer->lastReported = job.bytes;
+                transfer->sinceReport.restart();
+                publish(*transfer);
+            }
+        }
+        transfer->sinceData.restart();
+    }
+
+    void replyFinished(const TransferPtr &transfer)
+    {
+        QNetworkReply *reply = transfer->reply;
+        if (!reply)
+            return;  // stopped on purpose (pause, cancel, failure already reported)
+        if (!transfer->headersSeen && reply->error() == QNetworkReply::NoError)
+            acceptHeaders(transfer);
+        if (!transfer->reply)
+            return;
+        receive(transfer);
+        if (!transfer->reply)
+            return;
+        transfer->reply = nullptr;
+        reply->deleteLater();
+        transfer->part.close();
+        DownloadJob &job = transfer->job;
+        const int status = reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt();
+
+        if (status >= 300 && status < 400 && reply->hasRawHeader("Location")) {
+            if (++transfer->redirects > 10) {
+                finish(*transfer, DownloadStatus::Error, QStringLiteral("HttpError"), QStringLiteral("more than 10 redirects"));
+                return;
+            }
+            transfer->currentUrl = transfer->currentUrl.resolved(QUrl::fromEncoded(reply->rawHeader("Location")));
+            sendRequest(transfer);
+            return;
+        }
+        if (status == 416 && transfer->resumeFrom > 0) {
+            // The server has less than we hold: the file changed. Start over.
+            QFile::remove(transfer->partPath);
+            QFile::remove(validatorPath(*transfer));
+            sendRequest(transfer);
+            return;
+        }
+        if (status >= 400 && status < 500) {
+            finish(*transfer, DownloadStatus::Error, QStringLiteral("HttpError"),
+                   QStringLiteral("%1 answered %2 %3")
+                       .arg(transfer->currentUrl.host())
+                       .arg(status)
+                       .arg(reply->attribute(QNetworkRequest::HttpReasonPhraseAttribute).toString()));
+            return;
+        }
+        const bool serverError = status >= 500;
+        const bool networkError = reply->error() != QNetworkReply::NoError && !serverError;
+        const bool shortBody = !serverError && !networkError && job.totalBytes > 0 && job.bytes != job.totalBytes;
+        if (serverError || networkError || shortBody || transfer->stalled) {
+            const bool cutShort = job.totalBytes > 0 && job.bytes < job.totalBytes;
+            const QString why = transfer->stalled ? QStringLiteral("no data for %1 s").arg(m_options.stallTimeoutMs / 1000.0)
+                : serverError ? QStringLiteral("%1 answered %2").arg(transfer->currentUrl.host()).arg(status)
+                : cutShort    ? QStringLiteral("the connection ended after %1 of %2 bytes").arg(job.bytes).arg(job.totalBytes)
+                : shortBody   ? QStringLiteral("the server sent %1 bytes but announced %2").arg(job.bytes).arg(job.totalBytes)
+                              : reply->errorString();
+            const QString type = transfer->stalled ? QStringLiteral("Timeout")
+                : serverError                        ? QStringLiteral("HttpError")
+                                                     : QStringLiteral("NetworkError");
+            transfer->stalled = false;
+            retryOrFail(transfer, type, why, serverError && status == 503 ? reply->rawHeader("Retry-After").toInt() * 1000 : 0);
+            return;
+        }
+        complete(transfer);
+    }
+
+    void complete(const TransferPtr &transfer)
+    {
+        DownloadJob &job = transfer->job;
+        if (!job.expectedSha256.isEmpty()) {
+            const Result<QString> sha256 = models::sha256OfFile(transfer->partPath);
+            if (!sha256 || sha256.value().compare(job.expectedSha256, Qt::CaseInsensitive) != 0) {
+                finish(*transfer, DownloadStatus::Error, QStringLiteral("Mismatch"),
+                       sha256 ? QStringLiteral("%1 has SHA-256 %2, not the expected %3").arg(job.downloadPath, sha256.value(), job.expectedSha256)
+                              : sha256.error());
+                return;
+            }
+        }
+        // rename(2) replaces the destination atomically: readers see the old file or the whole new one.
+        if (std::rename(QFile::encodeName(transfer->partPath).constData(), QFile::encodeName(job.downloadPath).constData()) != 0) {
+            finish(*transfer, DownloadStatus::Error, QStringLiteral("Io"),
+                   QStringLiteral("cannot move %1 to %2").arg(transfer->partPath, job.downloadPath));
+            return;
+        }
+        QFile::remove(validatorPath(*transfer));
+        if (job.totalBytes == 0)
+            job.totalBytes = job.bytes;
+        finish(*transfer, DownloadStatus::Completed, QString(), QString());
+    }
+
+    void retryOrFail(const TransferPtr &transfer, const QString &type, const QString &why, int serverDelayMs)
+    {
+        if (++transfer->attempts >= m_options.maxAttempts) {
+            finish(*transfer, DownloadStatus::Error, type, QStringLiteral("%1 (gave up after %2 tries)").arg(why).arg(transfer->attempts));
+            return;
+        }
+        const int delay = std::max(serverDelayMs, m_options.retryBaseDelayMs << std::min(transfer->attempts - 1, 10));
+        qCInfo(lcDownloads).noquote() << "download" << transfer->job.id << why << "- retrying in" << delay << "ms";
+        transfer->job.status = DownloadStatus::Enqueued;
+        transfer->retryTimer = new QTimer(this);
+        transfer->retryTimer->setSingleShot(true);
+        connect(transfer->retryTimer, &QTimer::timeout, this, [this, transfer] {
+            transfer->retryTimer->deleteLater();
+            transfer->retryTimer = nullptr;
+            if (transfer->job.status == DownloadStatus::Enqueued)
+                schedule();
+        });
+        transfer->retryTimer->start(std::min(delay, 120000));
+        publish(*transfer);
+        schedule();
+    }
+
+    void failNow(const TransferPtr &transfer, const QString &type, const QString &message)
+    {
+        stopTransfer(*transfer);
+        finish(*transfer, DownloadStatus::Error, type, message);
+    }
+
+    void stopTransfer(Transfer &transfer)
+    {
+        if (transfer.retryTimer) {
+            transfer.retryTimer->stop();
+            transfer.retryTimer->deleteLater();
+            transfer.retryTimer = nullptr;
+        }
+        if (QNetworkReply *reply = transfer.reply) {
+            transfer.reply = nullptr;
+            reply->abort();
+            reply->deleteLater();
+        }
+        transfer.part.close();
+    }
+
+    void finish(Transfer &transfer, DownloadStatus status, const QString &errorType, const QString &message)
+    {
+        DownloadJob &job = transfer.job;
+        if (status != DownloadStatus::Completed && !job.preservePartialDownloads && !transfer.partPath.isEmpty()) {
+            QFile::remove(transfer.partPath);
+            QFile::remove(validatorPath(transfer));
+        }
+        job.status = status;
+        job.errorType = errorType;
+        job.errorMessage = message;
+        job.jobEnded = QDateTime::currentDateTimeUtc();
+        if (status == DownloadStatus::Error)
+            qCWarning(lcDownloads).noquote() << "download" << job.id << "of" << job.source.toDisplayString() << "failed:" << message;
+        publish(transfer);
+        schedule();
+    }
+
+    void checkStalls()
+    {
+        for (const auto &transfer : std::as_const(m_transfers)) {
+            if (transfer->reply && transfer->sinceData.isValid() && transfer->sinceData.elapsed() > m_options.stallTimeoutMs) {
+                transfer->stalled = true;
+                transfer->reply->abort();  // finished() follows and retries
+            }
+        }
+    }
+
+    DownloadQueue &m_queue;
+    DownloadQueue::Options m_options;
+    QNetworkAccessManager *m_network = nullptr;
+    QTimer *m_stallCheck = nullptr;
+    QMap<int, TransferPtr> m_transfers;
+    int m_sequence = 0;
+};
+
+DownloadQueue::DownloadQueue(Options options, QObject *parent) : QObject(parent)
+{
+    qRegisterMetaType<DownloadJob>();
+    m_thread.setObjectName(QStringLiteral("downloads"));
+    m_worker = new DownloadWorker(*this, options);
+    m_worker->moveToThread(&m_thread);
+    connect(&m_thread, &QThread::finished, m_worker, &QObject::deleteLater);
+    m_thread.start();
+    QMetaObject::invokeMethod(m_worker, &DownloadWorker::setUp, Qt::QueuedConnection);
+}
+
+DownloadQueue::~DownloadQueue()
+{
+    QMetaObject::invokeMethod(m_worker, &DownloadWorker::shutDown, Qt::BlockingQueuedConnection);
+    m_thread.quit();
+    m_thread.wait();
+}
+
+void DownloadQueue::publish(const DownloadJob &job)
+{
+    {
+        QMutexLocker lock(&m_mutex);
+        m_jobs[job.id] = job;
+    }
+    m_changed.wakeAll();
+    emit jobChanged(job);
+}
+
+int DownloadQueue::submit(DownloadJob job, bool start)
+{
+    {
+        QMutexLocker lock(&m_mutex);
+        job.id = m_nextId++;
+        job.status = start ? DownloadStatus::Enqueued : DownloadStatus::Idle;
+        m_jobs.insert(job.id, job);
+    }
+    emit jobChanged(job);
+    QMetaObject::invokeMethod(m_worker, [worker = m_worker, job] { worker->add(job); }, Qt::QueuedConnection);
+    return job.id;
+}
+
+void DownloadQueue::startJob(int id) { QMetaObject::invokeMethod(m_worker, [w = m_worker, id] { w->start(id); }, Qt::QueuedConnection); }
+void DownloadQueue::pauseJob(int id) { QMetaObject::invokeMethod(m_worker, [w = m_worker, id] { w->pause(id); }, Qt::QueuedConnection); }
+void DownloadQueue::cancelJob(int id) { QMetaObject::invokeMethod(m_worker, [w = m_worker, id] { w->cancel(id); }, Qt::QueuedConnection); }
+
+void DownloadQueue::startAll()
+{
+    for (const DownloadJob &job : listJobs())
+        startJob(job.id);
+}
+
+void DownloadQueue::pauseAll()
+{
+    for (const DownloadJob &job : listJobs())
+        pauseJob(job.id);
+}
+
+void DownloadQueue::cancelAll()
+{
+    for (const DownloadJob &job : listJobs())
+        cancelJob(job.id);
+}
+
+std::optional<DownloadJob> DownloadQueue::jobById(int id) const
+{
+    QMutexLocker lock(&m_mutex);
+    const auto it = m_jobs.constFind(id);
+    return it == m_jobs.constEnd() ? std::nullopt : std::optional<DownloadJob>(*it);
+}
+
+QList<DownloadJob> DownloadQueue::listJobs() const
+{
+    QMutexLocker lock(&m_mutex);
+    return m_jobs.values();
+}
+
+void DownloadQueue::pruneJobs()
+{
+    QList<int> pruned;
+    {
+        QMutexLocker lock(&m_mutex);
+        for (auto it = m_jobs.begin(); it != m_jobs.end();) {
+            if (it->inTerminalState()) {
+                pruned << it.key();
+                it = m_jobs.erase(it);
+            } else {
+                ++it;
+            }
+        }
+    }
+    QMetaObject::invokeMethod(m_worker, [w = m_worker, pruned] { w->prune(pruned); }, Qt::QueuedConnection);
+}
+
+bool DownloadQueue::waitForJob(int id, int timeoutMs) const
+{
+    QDeadlineTimer deadline(timeoutMs < 0 ? QDeadlineTimer::Forever : QDeadlineTimer(timeoutMs));
+    QMutexLocker lock(&m_mutex);
+    while (true) {
+        const auto it = m_jobs.constFind(id);
+        if (it == m_jobs.constEnd() || it->inTerminalState())
+            return true;
+        if (!m_changed.wait(&m_mutex, deadline))
+            return false;
+    }
+}
+
+bool DownloadQueue::join(int timeoutMs) const
+{
+    QDeadlineTimer deadline(timeoutMs < 0 ? QDeadlineTimer::Forever : QDeadlineTimer(timeoutMs));
+    QMutexLocker lock(&m_mutex);
+    while (true) {
+        const bool busy = std::any_of(m_jobs.cbegin(), m_jobs.cend(), [](const DownloadJob &job) {
+            return job.status == DownloadStatus::Enqueued || job.status == DownloadStatus::Running;
+        });
+        if (!busy)
+            return true;
+        if (!m_changed.wait(&m_mutex, deadline))
+            return false;
+    }
+}
+
+} // namespace atelier::downloads
+
+#include "download_queue.moc"

@@ -1,0 +1,77 @@
+#pragma once
+
+#include "core/downloads/download_job.h"
+
+#include <QList>
+#include <QMap>
+#include <QMutex>
+#include <QObject>
+#include <QThread>
+#include <QWaitCondition>
+
+#include <optional>
+
+namespace atelier::downloads {
+
+class DownloadWorker;
+
+// InvokeAI's DownloadQueueService on QtNetwork: jobs run on the queue's own thread with its own
+// QNetworkAccessManager, at most `maxParallel` at once, lowest priority first. Data streams to "<name>.part",
+// which is renamed into place only when it is whole (its size matches Content-Length, and its SHA-256 when one is
+// expected). Pausing keeps the .part; resuming asks for the rest with Range and If-Range, and starts over when
+// the server does not honour the range. Dropped connections, stalls and 5xx answers are retried with
+// exponential backoff; 4xx answers are not. Redirects are followed, and the access token is never sent to
+// another host. Every public function is thread-safe and returns at once, except waitForJob() and join().
+class DownloadQueue : public QObject
+{
+    Q_OBJECT
+public:
+    struct Options
+    {
+        int maxParallel = 5;
+        int maxAttempts = 5;          // tries per job before it ends in error
+        int retryBaseDelayMs = 1000;  // doubled after each failed try
+        int stallTimeoutMs = 60000;   // no byte for this long counts as a dropped connection
+    };
+
+    explicit DownloadQueue(Options options, QObject *parent = nullptr);
+    explicit DownloadQueue(QObject *parent = nullptr) : DownloadQueue(Options{}, parent) {}
+    ~DownloadQueue() override;
+
+    // Queues a job (status enqueued, or idle when !start) and returns its id.
+    int submit(DownloadJob job, bool start = true);
+    void startJob(int id);
+    void pauseJob(int id);
+    void cancelJob(int id);
+    void startAll();
+    void pauseAll();
+    void cancelAll();
+
+    std::optional<DownloadJob> jobById(int id) const;
+    QList<DownloadJob> listJobs() const;
+    // Forgets jobs in a terminal state.
+    void pruneJobs();
+    // Blocks until the job is completed, errored or cancelled, or until the timeout (ms, -1 for none); true when
+    // it ended. Never call on the GUI thread.
+    bool waitForJob(int id, int timeoutMs = -1) const;
+    // Blocks until no job is enqueued, running or paused-by-queue, or until the timeout; true when all ended.
+    bool join(int timeoutMs = -1) const;
+
+signals:
+    // Every status change, and progress about every 1% and at least once a second. Emitted from the queue's
+    // thread: connect with a queued connection from GUI objects (AutoConnection does that).
+    void jobChanged(const atelier::downloads::DownloadJob &job);
+
+private:
+    friend class DownloadWorker;
+    void publish(const DownloadJob &job);  // called by the worker
+
+    QThread m_thread;
+    DownloadWorker *m_worker = nullptr;
+    mutable QMutex m_mutex;
+    mutable QWaitCondition m_changed;
+    QMap<int, DownloadJob> m_jobs;  // snapshots, as published
+    int m_nextId = 0;
+};
+
+} // namespace atelier::downloads

@@ -1,0 +1,379 @@
+#include "core/downloads/download_queue.h"
+#include "fault_server.h"
+
+#include <QCryptographicHash>
+#include <QtTest>
+
+using namespace atelier::downloads;
+
+namespace {
+
+QByteArray payload(int bytes, char seed)
+{
+    QByteArray data(bytes, Qt::Uninitialized);
+    for (int i = 0; i < bytes; ++i)
+        data[i] = char((i * 131 + seed) & 0xff);
+    return data;
+}
+
+QByteArray fileBytes(const QString &path)
+{
+    QFile file(path);
+    return file.open(QIODevice::ReadOnly) ? file.readAll() : QByteArray();
+}
+
+QStringList partFiles(const QString &folder)
+{
+    return QDir(folder).entryList({QStringLiteral("*.part"), QStringLiteral("*.part.json")}, QDir::Files);
+}
+
+// Fast retries and stall detection, so that failures take milliseconds in tests.
+DownloadQueue::Options quick(int maxParallel = 5)
+{
+    DownloadQueue::Options options;
+    options.maxParallel = maxParallel;
+    options.retryBaseDelayMs = 20;
+    options.stallTimeoutMs = 400;
+    options.maxAttempts = 4;
+    return options;
+}
+
+DownloadJob jobFor(const QUrl &url, const QString &destination)
+{
+    DownloadJob job;
+    job.source = url;
+    job.destination = destination;
+    return job;
+}
+
+} // namespace
+
+class TestDownloadQueue : public QObject
+{
+    Q_OBJECT
+private slots:
+    void init() { m_dir = std::make_unique<QTemporaryDir>(); }
+
+    void downloadsWholeFilesUnderTheServersName()
+    {
+        FaultServer server;
+        const QByteArray body = payload(3 << 20, 1);
+        FaultRoute route;
+        route.body = body;
+        route.headers = {{"Content-Disposition", "attachment; filename=\"dreamshaper_8.safetensors\""}};
+        server.setRoute("/api/download/models/128713", route);
+        DownloadQueue queue(quick());
+        QList<DownloadJob> events;
+        QMutex mutex;
+        connect(&queue, &DownloadQueue::jobChanged, this, [&](const DownloadJob &job) {
+            QMutexLocker lock(&mutex);
+            events << job;
+        }, Qt::DirectConnection);
+        const int id = queue.submit(jobFor(server.url("/api/download/models/128713"), m_dir->path()));
+        QVERIFY(queue.waitForJob(id, 20000));
+        const DownloadJob job = *queue.jobById(id);
+        QCOMPARE(toString(job.status), QStringLiteral("completed"));
+        QCOMPARE(job.downloadPath, m_dir->filePath(QStringLiteral("dreamshaper_8.safetensors")));
+        QCOMPARE(job.bytes, qint64(body.size()));
+        QCOMPARE(job.totalBytes, qint64(body.size()));
+        QVERIFY(job.jobStarted.isValid() && job.jobEnded >= job.jobStarted);
+        QCOMPARE(fileBytes(job.downloadPath), body);
+        QVERIFY(partFiles(m_dir->path()).isEmpty());
+        // enqueued, running (with progress), completed; progress never goes back.
+        QMutexLocker lock(&mutex);
+        QCOMPARE(toString(events.first().status), QStringLiteral("enqueued"));
+        QCOMPARE(toString(events.last().status), QStringLiteral("completed"));
+        qint64 previous = 0;
+        int progress = 0;
+        for (const DownloadJob &event : std::as_const(events)) {
+            QVERIFY(event.bytes >= previous);
+            previous = event.bytes;
+            progress += event.status == DownloadStatus::Running && event.bytes > 0;
+        }
+        QVERIFY2(progress >= 5, qPrintable(QString::number(progress)));
+    }
+
+    void hostileServerNamesStayInTheFolder_data()
+    {
+        QTest::addColumn<QByteArray>("disposition");
+        QTest::addColumn<QString>("expected");
+        QTest::newRow("traversal") << QByteArray("attachment; filename=\"../../etc/passwd\"") << "passwd";
+        QTest::newRow("absolute") << QByteArray("attachment; filename=\"/tmp/evil.sh\"") << "evil.sh";
+        QTest::newRow("1000 characters") << QByteArray("attachment; filename=\"" + QByteArray(1000, 'x') + ".safetensors\"")
+                                         << QString(188, QLatin1Char('x')) + QStringLiteral(".safetensors");
+        QTest::newRow("newline") << QByteArray("attachment; filename=\"a\\nb.ckpt\"") << "anb.ckpt";
+        QTest::newRow("unicode") << QByteArray("attachment; filename*=UTF-8''%E2%9C%A8%20model.safetensors") << QStringLiteral("✨ model.safetensors");
+    }
+
+    void hostileServerNamesStayInTheFolder()
+    {
+        QFETCH(QByteArray, disposition);
+        QFETCH(QString, expected);
+        FaultServer server;
+        FaultRoute route;
+        route.body = payload(1000, 2);
+        route.headers = {{"Content-Disposition", disposition}};
+        server.setRoute("/file", route);
+        DownloadQueue queue(quick());
+        const int id = queue.submit(jobFor(server.url("/file"), m_dir->path()));
+        QVERIFY(queue.waitForJob(id, 20000));
+        const DownloadJob job = *queue.jobById(id);
+        QCOMPARE(toString(job.status), QStringLiteral("completed"));
+        QCOMPARE(QFileInfo(job.downloadPath).dir().absolutePath(), QDir(m_dir->path()).absolutePath());
+        QCOMPARE(QFileInfo(job.downloadPath).fileName(), expected);
+        QCOMPARE(QDir(m_dir->path()).entryList(QDir::Files).size(), 1);
+    }
+
+    void retriesServerErrorsButNotClientErrors()
+    {
+        FaultServer server;
+        FaultRoute flaky;
+        flaky.body = payload(5000, 3);
+        flaky.failFirst = 2;
+        server.setRoute("/flaky.bin", flaky);
+        FaultRoute missing;
+        missing.status = 404;
+        server.setRoute("/missing.bin", missing);
+        DownloadQueue queue(quick());
+        const int ok = queue.submit(jobFor(server.url("/flaky.bin"), m_dir->path()));
+        const int gone = queue.submit(jobFor(server.url("/missing.bin"), m_dir->path()));
+        QVERIFY(queue.join(20000));
+        QCOMPARE(toString(queue.jobById(ok)->status), QStringLiteral("completed"));
+        QCOMPARE(server.requests("/flaky.bin").size(), 3);
+        const DownloadJob failed = *queue.jobById(gone);
+        QCOMPARE(toString(failed.status), QStringLiteral("error"));
+        QCOMPARE(failed.errorType, QStringLiteral("HttpError"));
+        QVERIFY2(failed.errorMessage.contains(QStringLiteral("404")), qPrintable(failed.errorMessage));
+        QCOMPARE(server.requests("/missing.bin").size(), 1);
+        QVERIFY(partFiles(m_dir->path()).isEmpty());
+    }
+
+    void honoursRetryAfter()
+    {
+        FaultServer server;
+        FaultRoute busy;
+        busy.body = payload(100, 4);
+        busy.failFirst = 1;
+        busy.failStatus = 503;
+        busy.retryAfter = "1";
+        server.setRoute("/busy", busy);
+        DownloadQueue queue(quick());
+        QElapsedTimer timer;
+        timer.start();
+        const int id = queue.submit(jobFor(server.url("/busy"), m_dir->filePath(QStringLiteral("busy.bin"))));
+        QVERIFY(queue.waitForJob(id, 20000));
+        QCOMPARE(toString(queue.jobById(id)->status), QStringLiteral("completed"));
+        QVERIFY2(timer.elapsed() >= 950, qPrintable(QString::number(timer.elapsed())));
+    }
+
+    void resumesADroppedConnectionWithRange()
+    {
+        FaultServer server;
+        FaultRoute dropping;
+        dropping.body = payload(2 << 20, 5);
+        dropping.dropAfter = 700000;
+        server.setRoute("/model.safetensors", dropping);
+        DownloadQueue queue(quick());
+        const int id = queue.submit(jobFor(server.url("/model.safetensors"), m_dir->filePath(QStringLiteral("model.safetensors"))));
+        QVERIFY(queue.waitForJob(id, 20000));
+        QCOMPARE(toString(queue.jobById(id)->status), QStringLiteral("completed"));
+        QCOMPARE(fileBytes(m_dir->filePath(QStringLiteral("model.safetensors"))), dropping.body);
+        const QList<RecordedRequest> requests = server.requests("/model.safetensors");
+        QCOMPARE(requests.size(), 2);
+        QCOMPARE(requests[1].headers.value("range"), QByteArray("bytes=700000-"));
+        QCOMPARE(requests[1].headers.value("if-range"), QByteArray("\"v1\""));
+    }
+
+    void startsOverWhenTheServerIgnoresRange()
+    {
+        FaultServer server;
+        FaultRoute noRanges;
+        noRanges.body = payload(1 << 20, 6);
+        noRanges.dropAfter = 300000;
+        noRanges.supportsRange = false;
+        noRanges.headers = {{"Last-Modified", "Mon, 23 Nov 2026 04:00:00 GMT"}};
+        server.setRoute("/plain.bin", noRanges);
+        DownloadQueue queue(quick());
+        const int id = queue.submit(jobFor(server.url("/plain.bin"), m_dir->filePath(QStringLiteral("plain.bin"))));
+        QVERIFY(queue.waitForJob(id, 20000));
+        QCOMPARE(toString(queue.jobById(id)->status), QStringLiteral("completed"));
+        QCOMPARE(fileBytes(m_dir->filePath(QStringLiteral("plain.bin"))), noRanges.body);
+    }
+
+    void wrongContentLengthEndsInErrorAndLeavesNothing()
+    {
+        FaultServer server;
+        FaultRoute liar;
+        liar.body = payload(1000, 7);
+        liar.declaredLength = 5000;
+        liar.supportsRange = false;
+        server.setRoute("/liar.bin", liar);
+        DownloadQueue queue(quick());
+        const int id = queue.submit(jobFor(server.url("/liar.bin"), m_dir->filePath(QStringLiteral("liar.bin"))));
+        QVERIFY(queue.waitForJob(id, 20000));
+        const DownloadJob job = *queue.jobById(id);
+        QCOMPARE(toString(job.status), QStringLiteral("error"));
+        QVERIFY2(job.errorMessage.contains(QStringLiteral("5000")), qPrintable(job.errorMessage));
+        QVERIFY(!QFile::exists(m_dir->filePath(QStringLiteral("liar.bin"))));
+        QVERIFY(partFiles(m_dir->path()).isEmpty());
+    }
+
+    void stalledTransfersTimeOut()
+    {
+        FaultServer server;
+        FaultRoute stalling;
+        stalling.body = payload(100000, 8);
+        stalling.stallAfter = 1000;
+        server.setRoute("/stall.bin", stalling);
+        DownloadQueue::Options options = quick();
+        options.maxAttempts = 2;
+        DownloadQueue queue(options);
+        const int id = queue.submit(jobFor(server.url("/stall.bin"), m_dir->filePath(QStringLiteral("stall.bin"))));
+        QVERIFY(queue.waitForJob(id, 20000));
+        const DownloadJob job = *queue.jobById(id);
+        QCOMPARE(toString(job.status), QStringLiteral("error"));
+        QCOMPARE(job.errorType, QStringLiteral("Timeout"));
+        QVERIFY(partFiles(m_dir->path()).isEmpty());
+    }
+
+    void checksTheExpectedSha256()
+    {
+        FaultServer server;
+        FaultRoute route;
+        route.body = payload(4096, 9);
+        server.setRoute("/weights.bin", route);
+        DownloadQueue queue(quick());
+        DownloadJob good = jobFor(server.url("/weights.bin"), m_dir->filePath(QStringLiteral("good.bin")));
+        good.expectedSha256 = QString::fromLatin1(QCryptographicHash::hash(route.body, QCryptographicHash::Sha256).toHex());
+        DownloadJob bad = jobFor(server.url("/weights.bin"), m_dir->filePath(QStringLiteral("bad.bin")));
+        bad.expectedSha256 = QString(64, QLatin1Char('0'));
+        const int goodId = queue.submit(good);
+        const int badId = queue.submit(bad);
+        QVERIFY(queue.join(20000));
+        QCOMPARE(toString(queue.jobById(goodId)->status), QStringLiteral("completed"));
+        const DownloadJob failed = *queue.jobById(badId);
+        QCOMPARE(failed.errorType, QStringLiteral("Mismatch"));
+        QVERIFY(!QFile::exists(m_dir->filePath(QStringLiteral("bad.bin"))));
+        QVERIFY(partFiles(m_dir->path()).isEmpty());
+    }
+
+    void tokensGoToTheSourceHostOnly()
+    {
+        FaultServer origin;                                   // 127.0.0.1
+        FaultServer cdn(QHostAddress(QStringLiteral("127.0.0.2")));  // another host
+        FaultRoute file;
+        file.body = payload(2000, 10);
+        cdn.setRoute("/blob", file);
+        FaultRoute gated;
+        gated.requiredToken = "hf_secret";
+        gated.redirectTo = cdn.url("/blob").toEncoded();
+        origin.setRoute("/resolve/main/model.safetensors", gated);
+        DownloadQueue queue(quick());
+
+        const int anonymous = queue.submit(jobFor(origin.url("/resolve/main/model.safetensors"), m_dir->filePath(QStringLiteral("a.bin"))));
+        QVERIFY(queue.waitForJob(anonymous, 20000));
+        QVERIFY2(queue.jobById(anonymous)->errorMessage.contains(QStringLiteral("401")), qPrintable(queue.jobById(anonymous)->errorMessage));
+
+        DownloadJob withToken = jobFor(origin.url("/resolve/main/model.safetensors"), m_dir->filePath(QStringLiteral("b.bin")));
+        withToken.accessToken = QStringLiteral("hf_secret");
+        const int id = queue.submit(withToken);
+        QVERIFY(queue.waitForJob(id, 20000));
+        QCOMPARE(toString(queue.jobById(id)->status), QStringLiteral("completed"));
+        QCOMPARE(fileBytes(m_dir->filePath(QStringLiteral("b.bin"))), file.body);
+        QCOMPARE(origin.requests("/resolve/main/model.safetensors").last().headers.value("authorization"), QByteArray("Bearer hf_secret"));
+        QVERIFY(!cdn.requests("/blob").last().headers.contains("authorization"));
+    }
+
+    void pausesKeepingThePartAndResumes()
+    {
+        FaultServer server;
+        FaultRoute slow;
+        slow.body = payload(2 << 20, 11);
+        slow.chunkDelayMs = 30;
+        server.setRoute("/slow.bin", slow);
+        DownloadQueue queue(quick());
+        const int id = queue.submit(jobFor(server.url("/slow.bin"), m_dir->filePath(QStringLiteral("slow.bin"))));
+        QTRY_VERIFY_WITH_TIMEOUT(queue.jobById(id)->bytes > 200000, 10000);
+        queue.pauseJob(id);
+        QTRY_COMPARE_WITH_TIMEOUT(toString(queue.jobById(id)->status), QStringLiteral("paused"), 5000);
+        QVERIFY(QFileInfo(m_dir->filePath(QStringLiteral("slow.bin.part"))).size() > 0);
+        queue.startJob(id);
+        QVERIFY(queue.waitForJob(id, 30000));
+        QCOMPARE(toString(queue.jobById(id)->status), QStringLiteral("completed"));
+        QCOMPARE(fileBytes(m_dir->filePath(QStringLiteral("slow.bin"))), slow.body);
+        QVERIFY(server.requests("/slow.bin").last().headers.value("range").startsWith("bytes="));
+    }
+
+    void cancelRemovesThePartUnlessAskedToKeepIt()
+    {
+        FaultServer server;
+        FaultRoute slow;
+        slow.body = payload(2 << 20, 12);
+        slow.chunkDelayMs = 30;
+        server.setRoute("/slow.bin", slow);
+        DownloadQueue queue(quick());
+        const int dropped = queue.submit(jobFor(server.url("/slow.bin"), m_dir->filePath(QStringLiteral("x.bin"))));
+        DownloadJob keep = jobFor(server.url("/slow.bin"), m_dir->filePath(QStringLiteral("y.bin")));
+        keep.preservePartialDownloads = true;
+        const int kept = queue.submit(keep);
+        QTRY_VERIFY_WITH_TIMEOUT(queue.jobById(dropped)->bytes > 0 && queue.jobById(kept)->bytes > 0, 10000);
+        queue.cancelJob(dropped);
+        queue.cancelJob(kept);
+        QVERIFY(queue.waitForJob(dropped, 5000) && queue.waitForJob(kept, 5000));
+        QCOMPARE(toString(queue.jobById(dropped)->status), QStringLiteral("cancelled"));
+        QVERIFY(!QFile::exists(m_dir->filePath(QStringLiteral("x.bin.part"))));
+        QVERIFY(QFile::exists(m_dir->filePath(QStringLiteral("y.bin.part"))));
+        QVERIFY(!QFile::exists(m_dir->filePath(QStringLiteral("x.bin"))));
+    }
+
+    void lowerPriorityNumbersRunFirst()
+    {
+        FaultServer server;
+        FaultRoute slow;
+        slow.body = payload(300000, 13);
+        slow.chunkDelayMs = 20;
+        server.setRoute("/first", slow);
+        FaultRoute quickRoute;
+        quickRoute.body = payload(100, 14);
+        for (const char *path : {"/p5", "/p1", "/p3"})
+            server.setRoute(path, quickRoute);
+        DownloadQueue queue(quick(1));
+        const int first = queue.submit(jobFor(server.url("/first"), m_dir->filePath(QStringLiteral("first"))));
+        QTRY_COMPARE_WITH_TIMEOUT(toString(queue.jobById(first)->status), QStringLiteral("running"), 5000);
+        QMap<int, int> idByPriority;
+        for (const auto &[path, priority] : QList<QPair<QByteArray, int>>{{"/p5", 5}, {"/p1", 1}, {"/p3", 3}}) {
+            DownloadJob job = jobFor(server.url(path), m_dir->filePath(QString::fromLatin1(path.mid(1))));
+            job.priority = priority;
+            idByPriority[priority] = queue.submit(job);
+        }
+        QVERIFY(queue.join(20000));
+        const int s1 = queue.jobById(idByPriority[1])->jobSequence;
+        const int s3 = queue.jobById(idByPriority[3])->jobSequence;
+        const int s5 = queue.jobById(idByPriority[5])->jobSequence;
+        QVERIFY2(s1 < s3 && s3 < s5, qPrintable(QStringLiteral("%1 %2 %3").arg(s1).arg(s3).arg(s5)));
+    }
+
+    void pruneForgetsFinishedJobs()
+    {
+        FaultServer server;
+        FaultRoute route;
+        route.body = payload(10, 15);
+        server.setRoute("/a", route);
+        DownloadQueue queue(quick());
+        const int id = queue.submit(jobFor(server.url("/a"), m_dir->filePath(QStringLiteral("a"))));
+        const int idle = queue.submit(jobFor(server.url("/a"), m_dir->filePath(QStringLiteral("b"))), false);
+        QVERIFY(queue.waitForJob(id, 10000));
+        QCOMPARE(queue.listJobs().size(), 2);
+        queue.pruneJobs();
+        QCOMPARE(queue.listJobs().size(), 1);
+        QCOMPARE(toString(queue.listJobs().first().status), QStringLiteral("idle"));
+        QVERIFY(!queue.jobById(id));
+        QVERIFY(queue.jobById(idle));
+    }
+
+private:
+    std::unique_ptr<QTemporaryDir> m_dir;
+};
+
+QTEST_GUILESS_MAIN(TestDownloadQueue)
+#include "test_download_queue.moc"

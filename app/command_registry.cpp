@@ -6,6 +6,7 @@ int runInfoCommand(CommandContext &context);
 int runModelsCommand(CommandContext &context);
 int runProbeCommand(CommandContext &context);
 int runHashCommand(CommandContext &context);
+int runDownloadCommand(CommandContext &context);
 
 const std::vector<Command> &commands()
 {
@@ -17,6 +18,7 @@ const std::vector<Command> &commands()
         {QStringLiteral("probe"), QStringLiteral("Identify a model file or folder and show the evidence"), runProbeCommand},
         {QStringLiteral("hash"), QStringLiteral("SHA-256, AUTOV2 and fast identity hash of a model file or folder"),
          runHashCommand},
+        {QStringLiteral("download"), QStringLiteral("Download a file, resuming an interrupted download"), runDownloadCommand},
     };
     return all;
 }

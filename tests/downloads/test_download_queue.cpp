@@ -62,9 +62,10 @@ private slots:
         route.body = body;
         route.headers = {{"Content-Disposition", "attachment; filename=\"dreamshaper_8.safetensors\""}};
         server.setRoute("/api/download/models/128713", route);
-        DownloadQueue queue(quick());
+        // Declared before the queue, which may publish until it is destroyed.
         QList<DownloadJob> events;
         QMutex mutex;
+        DownloadQueue queue(quick());
         connect(&queue, &DownloadQueue::jobChanged, this, [&](const DownloadJob &job) {
             QMutexLocker lock(&mutex);
             events << job;

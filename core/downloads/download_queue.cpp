@@ -19,6 +19,7 @@
 
 #include <cstdio>
 #include <memory>
+#include <vector>
 
 namespace atelier::downloads {
 
@@ -35,6 +36,8 @@ QString toString(DownloadStatus status)
     }
     return QStringLiteral("error");
 }
+
+constexpr qint64 kReadBufferBytes = 4 * 1024 * 1024;
 
 // Lives on the queue's thread; owns the network manager and every transfer.
 class DownloadWorker : public QObject
@@ -227,6 +230,8 @@ private:
         transfer->sinceData.start();
         transfer->sinceReport.start();
         QNetworkReply *reply = m_network->get(request);
+        // Bounded buffering: when the disk is slower than the network, the socket waits instead of memory growing.
+        reply->setReadBufferSize(kReadBufferBytes);
         transfer->reply = reply;
         connect(reply, &QNetworkReply::readyRead, this, [this, transfer] { receive(transfer); });
         connect(reply, &QNetworkReply::finished, this, [this, transfer] { replyFinished(transfer); });
@@ -247,7 +252,7 @@ private:
         const bool appending = status == 206 && transfer->resumeFrom > 0
             && reply->rawHeader("Content-Range").startsWith("bytes " + QByteArray::number(transfer->resumeFrom) + "-");
         transfer->part.setFileName(transfer->partPath);
-        if (!transfer->part.open(appending ? QIODevice::Append : QIODevice::WriteOnly | QIODevice::Truncate)) {
+        if (!transfer->part.open((appending ? QIODevice::Append : QIODevice::WriteOnly | QIODevice::Truncate) | QIODevice::Unbuffered)) {
             failNow(transfer, QStringLiteral("Io"), QStringLiteral("cannot write %1: %2").arg(transfer->partPath, transfer->part.errorString()));
             return false;
         }
@@ -293,13 +298,15 @@ private:
         // Read in steps of about 1% so that a large burst still reports its progress as it is written.
         const qint64 onePercent = job.totalBytes > 0 ? std::max<qint64>(job.totalBytes / 100, 16 * 1024) : (1 << 20);
         while (reply->bytesAvailable() > 0) {
-            const QByteArray chunk = reply->read(std::min(reply->bytesAvailable(), onePercent));
-            if (transfer->part.write(chunk) != chunk.size()) {
+            const qint64 read = reply->read(m_buffer.data(), std::min<qint64>(qint64(m_buffer.size()), std::min(reply->bytesAvailable(), onePercent)));
+            if (read <= 0)
+                break;
+            if (transfer->part.write(m_buffer.data(), read) != read) {
                 failNow(transfer, QStringLiteral("Io"),
                         QStringLiteral("cannot write %1 (%2)").arg(transfer->partPath, transfer->part.errorString()));
                 return;
             }
-            job.bytes += chunk.size();
+            job.bytes += read;
             if (job.bytes - transfer->lastReported >= onePercent || transfer->sinceReport.elapsed() >= 1000) {
                 transfer->lastReported = job.bytes;
                 transfer->sinceReport.restart();
@@ -471,6 +478,7 @@ private:
     QTimer *m_stallCheck = nullptr;
     QMap<int, TransferPtr> m_transfers;
     int m_sequence = 0;
+    std::vector<char> m_buffer = std::vector<char>(kReadBufferBytes);  // reused for every read
 };
 
 DownloadQueue::DownloadQueue(Options options, QObject *parent) : QObject(parent)

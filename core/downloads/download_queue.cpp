@@ -189,8 +189,10 @@ private:
             job.jobSequence = ++m_sequence;
         transfer->partPath = partPathOf(job);
         if (destinationInUse(*transfer)) {
+            const QString inUse = transfer->partPath;
+            transfer->partPath.clear();  // the file belongs to the other job: finishing must not remove it
             finish(*transfer, DownloadStatus::Error, QStringLiteral("Conflict"),
-                   QStringLiteral("another download is already writing %1").arg(transfer->partPath));
+                   QStringLiteral("another download is already writing %1").arg(inUse));
             return;
         }
         transfer->currentUrl = job.source;

@@ -354,6 +354,92 @@ private slots:
         QVERIFY2(s1 < s3 && s3 < s5, qPrintable(QStringLiteral("%1 %2 %3").arg(s1).arg(s3).arg(s5)));
     }
 
+    void refusesTwoJobsWritingTheSameFile()
+    {
+        FaultServer server;
+        FaultRoute slow;
+        slow.body = payload(1 << 20, 16);
+        slow.chunkDelayMs = 30;
+        server.setRoute("/same.bin", slow);
+        DownloadQueue queue(quick());
+        const QString destination = m_dir->filePath(QStringLiteral("same.bin"));
+        const int first = queue.submit(jobFor(server.url("/same.bin"), destination));
+        QTRY_COMPARE_WITH_TIMEOUT(toString(queue.jobById(first)->status), QStringLiteral("running"), 5000);
+        const int second = queue.submit(jobFor(server.url("/same.bin"), destination));
+        QVERIFY(queue.waitForJob(second, 5000));
+        QCOMPARE(queue.jobById(second)->errorType, QStringLiteral("Conflict"));
+        QVERIFY(queue.waitForJob(first, 20000));
+        QCOMPARE(toString(queue.jobById(first)->status), QStringLiteral("completed"));
+        QCOMPARE(fileBytes(destination), slow.body);
+    }
+
+    void refusesFilesLargerThanTheFreeSpace()
+    {
+        FaultServer server;
+        FaultRoute huge;
+        huge.body = payload(1000, 17);
+        huge.declaredLength = 1LL << 55;  // 32 PiB: no disk has that much free
+        huge.supportsRange = false;
+        server.setRoute("/huge.bin", huge);
+        DownloadQueue queue(quick());
+        const int id = queue.submit(jobFor(server.url("/huge.bin"), m_dir->filePath(QStringLiteral("huge.bin"))));
+        QVERIFY(queue.waitForJob(id, 10000));
+        QCOMPARE(queue.jobById(id)->errorType, QStringLiteral("DiskFull"));
+        QVERIFY(partFiles(m_dir->path()).isEmpty());
+    }
+
+    void endsEveryFailureCleanlyAndKeepsWorking_data()
+    {
+        QTest::addColumn<int>("status");
+        QTest::newRow("401") << 401;
+        QTest::newRow("403") << 403;
+        QTest::newRow("416") << 416;
+    }
+
+    void endsEveryFailureCleanlyAndKeepsWorking()
+    {
+        QFETCH(int, status);
+        FaultServer server;
+        FaultRoute refused;
+        refused.status = status;
+        server.setRoute("/refused", refused);
+        FaultRoute fine;
+        fine.body = payload(3000, 18);
+        server.setRoute("/fine", fine);
+        DownloadQueue queue(quick());
+        const int bad = queue.submit(jobFor(server.url("/refused"), m_dir->filePath(QStringLiteral("refused.bin"))));
+        QVERIFY(queue.waitForJob(bad, 10000));
+        QCOMPARE(queue.jobById(bad)->errorType, QStringLiteral("HttpError"));
+        QVERIFY(queue.jobById(bad)->errorMessage.contains(QString::number(status)));
+        QCOMPARE(server.requests("/refused").size(), 1);
+        const int good = queue.submit(jobFor(server.url("/fine"), m_dir->filePath(QStringLiteral("fine.bin"))));
+        QVERIFY(queue.waitForJob(good, 10000));
+        QCOMPARE(toString(queue.jobById(good)->status), QStringLiteral("completed"));
+        QVERIFY(partFiles(m_dir->path()).isEmpty());
+    }
+
+    void followsRedirectChains()
+    {
+        FaultServer server;
+        FaultRoute target;
+        target.body = payload(2048, 19);
+        server.setRoute("/blob/abc", target);
+        FaultRoute hop2;
+        hop2.redirectTo = "/blob/abc";
+        server.setRoute("/hop2", hop2);
+        FaultRoute hop1;
+        hop1.redirectTo = server.url("/hop2").toEncoded();
+        server.setRoute("/models/x/resolve/main/x.safetensors", hop1);
+        DownloadQueue queue(quick());
+        const int id = queue.submit(jobFor(server.url("/models/x/resolve/main/x.safetensors"), m_dir->path()));
+        QVERIFY(queue.waitForJob(id, 10000));
+        const DownloadJob job = *queue.jobById(id);
+        QCOMPARE(toString(job.status), QStringLiteral("completed"));
+        QCOMPARE(fileBytes(job.downloadPath), target.body);
+        // With no Content-Disposition, the name comes from the URL that served the file.
+        QCOMPARE(QFileInfo(job.downloadPath).fileName(), QStringLiteral("abc"));
+    }
+
     void pruneForgetsFinishedJobs()
     {
         FaultServer server;

@@ -6,6 +6,7 @@
 #include <QAtomicInteger>
 #include <QFile>
 #include <QFileInfo>
+#include <QHash>
 #include <QRegularExpression>
 #include <QSqlError>
 #include <QSqlQuery>
@@ -233,6 +234,29 @@ const QList<Migration> &migrations()
     return all;
 }
 
+// Libraries open in this process, by absolute path, with how many stores have each open.
+QMutex g_openLibrariesMutex;
+QHash<QString, int> g_openLibraries;
+
+QString libraryKey(const QString &path) { return QFileInfo(path).absoluteFilePath(); }
+
+bool isOpenInThisProcess(const QString &path)
+{
+    QMutexLocker lock(&g_openLibrariesMutex);
+    return g_openLibraries.value(libraryKey(path)) > 0;
+}
+
+void registerOpen(const QString &path, int change)
+{
+    QMutexLocker lock(&g_openLibrariesMutex);
+    const QString key = libraryKey(path);
+    const int count = g_openLibraries.value(key) + change;
+    if (count > 0)
+        g_openLibraries[key] = count;
+    else
+        g_openLibraries.remove(key);
+}
+
 } // namespace
 
 // ---- Opening --------------------------------------------------------------------------------------------------
@@ -247,6 +271,8 @@ RecordStore::RecordStore(QString databasePath, QObject *parent)
 
 RecordStore::~RecordStore()
 {
+    if (m_open)
+        registerOpen(m_path, -1);
     QMutexLocker lock(&m_connectionsMutex);
     for (const QString &name : std::as_const(m_connections))
         QSqlDatabase::removeDatabase(name);
@@ -275,6 +301,13 @@ Result<QSqlDatabase> RecordStore::connection() const
     return db;
 }
 
+Result<QSqlDatabase> RecordStore::usableConnection() const
+{
+    if (!m_open)
+        return Result<QSqlDatabase>::failure(notOpen());
+    return connection();
+}
+
 Status RecordStore::notOpen() const
 {
     return Status::failure(m_openError.isEmpty() ? QStringLiteral("The model library is not open.") : m_openError,
@@ -291,19 +324,25 @@ Status RecordStore::open()
         return Status::failure(message, type);
     };
 
-    // Look before SQLite does: opening another program's file as a database must not write to it.
-    QFile file(m_path);
-    if (file.exists() && file.size() > 0) {
-        if (!file.open(QIODevice::ReadOnly))
-            return refuse(QStringLiteral("Cannot read the model library %1: %2").arg(m_path, file.errorString()),
-                          kDatabaseError);
-        const QByteArray header = file.read(16);
-        if (header != QByteArray("SQLite format 3\0", 16))
-            return refuse(QStringLiteral("%1 is not an SQLite database, so it is not an Atelier model library. Atelier "
-                                         "has not changed it. Move it away (Atelier then starts an empty library) or "
-                                         "choose another root with --root.")
-                              .arg(m_path),
-                          QStringLiteral("ForeignDatabase"));
+    // Look before SQLite does: opening another program's file as a database must not write to it. The look uses
+    // its own descriptor, closed before SQLite opens the file, and is skipped when another store of this process
+    // has the file open (it was checked then): closing any descriptor of a file drops all of this process's POSIX
+    // locks on it, SQLite's included, and without them another process may reset the WAL under our feet.
+    if (!isOpenInThisProcess(m_path)) {
+        QFile file(m_path);
+        if (file.exists() && file.size() > 0) {
+            if (!file.open(QIODevice::ReadOnly))
+                return refuse(QStringLiteral("Cannot read the model library %1: %2").arg(m_path, file.errorString()),
+                              kDatabaseError);
+            const QByteArray header = file.read(16);
+            file.close();
+            if (header != QByteArray("SQLite format 3\0", 16))
+                return refuse(QStringLiteral("%1 is not an SQLite database, so it is not an Atelier model library. Atelier "
+                                             "has not changed it. Move it away (Atelier then starts an empty library) or "
+                                             "choose another root with --root.")
+                                  .arg(m_path),
+                              QStringLiteral("ForeignDatabase"));
+        }
     }
 
     const Result<QSqlDatabase> opened = connection();
@@ -344,6 +383,7 @@ Status RecordStore::open()
     }
     m_open = true;
     m_openError.clear();
+    registerOpen(m_path, +1);
     return {};
 }
 
@@ -420,9 +460,7 @@ Result<ModelConfig> RecordStore::addModel(ModelConfig config)
 
 Result<ModelConfig> RecordStore::updateModel(const QString &key, const json &changes)
 {
-    if (!m_open)
-        return Result<ModelConfig>::failure(notOpen());
-    const Result<QSqlDatabase> db = connection();
+    const Result<QSqlDatabase> db = usableConnection();
     if (!db)
         return Result<ModelConfig>::failure(db);
     QSqlDatabase handle = db.value();
@@ -448,9 +486,7 @@ Result<ModelConfig> RecordStore::updateModel(const QString &key, const json &cha
 
 Status RecordStore::deleteModel(const QString &key)
 {
-    if (!m_open)
-        return notOpen();
-    const Result<QSqlDatabase> db = connection();
+    const Result<QSqlDatabase> db = usableConnection();
     if (!db)
         return Status::failure(db);
     QSqlDatabase handle = db.value();
@@ -522,9 +558,7 @@ Result<QList<ModelConfig>> RecordStore::select(const QString &where, const QVari
                                                const QString &orderAndLimit) const
 {
     using Records = Result<QList<ModelConfig>>;
-    if (!m_open)
-        return Records::failure(notOpen());
-    const Result<QSqlDatabase> db = connection();
+    const Result<QSqlDatabase> db = usableConnection();
     if (!db)
         return Records::failure(db);
     QSqlQuery query(db.value());
@@ -630,9 +664,7 @@ Result<ModelConfig> RecordStore::modelInfoByName(const QString &name, BaseModel 
 
 Result<QStringList> RecordStore::keysWithPrefix(const QString &prefix) const
 {
-    if (!m_open)
-        return Result<QStringList>::failure(notOpen());
-    const Result<QSqlDatabase> db = connection();
+    const Result<QSqlDatabase> db = usableConnection();
     if (!db)
         return Result<QStringList>::failure(db);
     QSqlQuery query(db.value());
@@ -709,9 +741,7 @@ QueryPlan planQuery(const ModelQuery &query, QueryColumns columns)
 
 Result<int> RecordStore::runPlan(const QueryPlan &plan, const std::function<Status(const QSqlQuery &)> &readRow) const
 {
-    if (!m_open)
-        return Result<int>::failure(notOpen());
-    const Result<QSqlDatabase> db = connection();
+    const Result<QSqlDatabase> db = usableConnection();
     if (!db)
         return Result<int>::failure(db);
 
@@ -791,9 +821,7 @@ Result<SummaryPage> RecordStore::browse(const ModelQuery &request) const
 Result<std::optional<QString>> RecordStore::cachedFileHash(const FileIdentity &file) const
 {
     using Cached = Result<std::optional<QString>>;
-    if (!m_open)
-        return Cached::failure(notOpen());
-    const Result<QSqlDatabase> db = connection();
+    const Result<QSqlDatabase> db = usableConnection();
     if (!db)
         return Cached::failure(db);
     QSqlQuery query(db.value());
@@ -811,9 +839,7 @@ Result<std::optional<QString>> RecordStore::cachedFileHash(const FileIdentity &f
 
 Status RecordStore::rememberFileHash(const FileIdentity &file, const QString &sha256)
 {
-    if (!m_open)
-        return notOpen();
-    const Result<QSqlDatabase> db = connection();
+    const Result<QSqlDatabase> db = usableConnection();
     if (!db)
         return Status::failure(db);
     QSqlDatabase handle = db.value();
@@ -830,9 +856,7 @@ Status RecordStore::rememberFileHash(const FileIdentity &file, const QString &sh
 Result<QList<QPair<QString, int>>> RecordStore::tagCounts() const
 {
     using Counts = Result<QList<QPair<QString, int>>>;
-    if (!m_open)
-        return Counts::failure(notOpen());
-    const Result<QSqlDatabase> db = connection();
+    const Result<QSqlDatabase> db = usableConnection();
     if (!db)
         return Counts::failure(db);
     QSqlQuery query(db.value());

@@ -147,6 +147,8 @@ signals:
 
 private:
     Result<QSqlDatabase> connection() const;
+    // The calling thread's connection once the library is open; otherwise why it is not.
+    Result<QSqlDatabase> usableConnection() const;
     Status migrate(QSqlDatabase &db, int fromVersion);
     Result<QList<ModelConfig>> select(const QString &where, const QVariantList &bindings,
                                       const QString &orderAndLimit = QString()) const;

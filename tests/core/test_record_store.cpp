@@ -454,14 +454,33 @@ private slots:
         // This process reads while the two others write.
         RecordStore reader(m_path);
         QVERIFY(reader.open());
-        for (int i = 0; i < 50; ++i)
-            QVERIFY(reader.query(ModelQuery{}).ok());
+        for (int i = 0; i < 50; ++i) {
+            const Result<ModelPage> page = reader.query(ModelQuery{});
+            QVERIFY2(page.ok(), qPrintable(page.error()));
+        }
         for (QProcess *child : children) {
             QVERIFY(child->waitForFinished(120000));
             QCOMPARE(child->exitCode(), 0);
         }
-        QCOMPARE(reader.allModels()->size(), 2 * kPerProcess);
+        const Result<QList<ModelConfig>> all = reader.allModels();
+        QVERIFY2(all.ok(), qPrintable(all.error()));
+        QCOMPARE(all->size(), 2 * kPerProcess);
         runSql(m_path, {QStringLiteral("PRAGMA integrity_check")});
+    }
+
+    void aSecondStoreInTheSameProcessKeepsTheFirstSafe()
+    {
+        // Opening the library again in this process must not drop the first store's locks (see RecordStore::open).
+        RecordStore first(m_path);
+        QVERIFY(first.open());
+        QVERIFY(first.addModel(sampleModel(QStringLiteral("one"))));
+        {
+            RecordStore second(m_path);
+            QVERIFY(second.open());
+            QCOMPARE(second.allModels()->size(), 1);
+        }
+        QVERIFY(first.addModel(sampleModel(QStringLiteral("two"))));
+        QCOMPARE(first.allModels()->size(), 2);
     }
 
     void migratesASchemaOneLibrary()

@@ -33,7 +33,7 @@ DownloadQueue::Options quick(int maxParallel = 5)
     DownloadQueue::Options options;
     options.maxParallel = maxParallel;
     options.retryBaseDelayMs = 20;
-    options.stallTimeoutMs = 400;
+    options.stallTimeoutMs = 1500;  // generous: a loaded CI machine must not look like a stalled server
     options.maxAttempts = 4;
     return options;
 }
@@ -228,6 +228,7 @@ private slots:
         server.setRoute("/stall.bin", stalling);
         DownloadQueue::Options options = quick();
         options.maxAttempts = 2;
+        options.stallTimeoutMs = 400;
         DownloadQueue queue(options);
         const int id = queue.submit(jobFor(server.url("/stall.bin"), m_dir->filePath(QStringLiteral("stall.bin"))));
         QVERIFY(queue.waitForJob(id, 20000));

@@ -162,6 +162,20 @@ private slots:
         QCOMPARE(hashes.errorType(), QStringLiteral("Cancelled"));
     }
 
+    void neverReadsItsOwnCacheDatabase()
+    {
+        // Hashing the root that holds the library must not touch the library's files (it would drop their locks).
+        QTemporaryDir dir;
+        RecordStore store(dir.filePath(QStringLiteral("atelier.db")));
+        QVERIFY(store.open());
+        writeRandom(dir.filePath(QStringLiteral("models/a.safetensors")), 5000, 1);
+        const ModelHasher hasher(&store);
+        const PathHashes hashes = hasher.hash(dir.path()).value();
+        QCOMPARE(hashes.fileCount, 1);
+        QVERIFY(store.rememberFileHash(*identifyFile(dir.filePath(QStringLiteral("models/a.safetensors"))), hashes.sha256).ok());
+        QCOMPARE(hasher.hash(dir.path())->cachedFiles, 1);
+    }
+
     void cacheSkipsUnchangedFilesOnly()
     {
         QTemporaryDir dir;

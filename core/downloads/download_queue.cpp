@@ -39,6 +39,20 @@ QString toString(DownloadStatus status)
 
 constexpr qint64 kReadBufferBytes = 4 * 1024 * 1024;
 
+// `path`, or "<stem> (N).<extension>" with the first N that names no existing file.
+QString unusedPath(const QString &path)
+{
+    if (!QFileInfo::exists(path))
+        return path;
+    const QFileInfo info(path);
+    const QString suffix = info.completeSuffix().isEmpty() ? QString() : QLatin1Char('.') + info.completeSuffix();
+    for (int n = 2;; ++n) {
+        const QString candidate = info.dir().filePath(QStringLiteral("%1 (%2)%3").arg(info.baseName()).arg(n).arg(suffix));
+        if (!QFileInfo::exists(candidate))
+            return candidate;
+    }
+}
+
 // Lives on the queue's thread; owns the network manager and every transfer.
 class DownloadWorker : public QObject
 {
@@ -392,6 +406,10 @@ private:
                 return;
             }
         }
+        // A name the server chose never replaces a file already in the folder ("model (2).safetensors" instead);
+        // an explicit file destination is replaced, since that is what was asked for.
+        if (QFileInfo(job.destination).isDir())
+            job.downloadPath = unusedPath(job.downloadPath);
         // rename(2) replaces the destination atomically: readers see the old file or the whole new one.
         if (std::rename(QFile::encodeName(transfer->partPath).constData(), QFile::encodeName(job.downloadPath).constData()) != 0) {
             finish(*transfer, DownloadStatus::Error, QStringLiteral("Io"),

@@ -125,6 +125,28 @@ private slots:
         QCOMPARE(QDir(m_dir->path()).entryList(QDir::Files).size(), 1);
     }
 
+    void neverReplacesAFileTheServerNamedAlike()
+    {
+        FaultServer server;
+        FaultRoute route;
+        route.body = payload(3000, 20);
+        route.headers = {{"Content-Disposition", "attachment; filename=\"model.safetensors\""}};
+        server.setRoute("/model", route);
+        const QString existing = m_dir->filePath(QStringLiteral("model.safetensors"));
+        QFile mine(existing);
+        QVERIFY(mine.open(QIODevice::WriteOnly));
+        mine.write("the user's own model");
+        mine.close();
+        DownloadQueue queue(quick());
+        const int id = queue.submit(jobFor(server.url("/model"), m_dir->path()));
+        QVERIFY(queue.waitForJob(id, 10000));
+        const DownloadJob job = *queue.jobById(id);
+        QCOMPARE(toString(job.status), QStringLiteral("completed"));
+        QCOMPARE(job.downloadPath, m_dir->filePath(QStringLiteral("model (2).safetensors")));
+        QCOMPARE(fileBytes(job.downloadPath), route.body);
+        QCOMPARE(fileBytes(existing), QByteArray("the user's own model"));
+    }
+
     void retriesServerErrorsButNotClientErrors()
     {
         FaultServer server;

@@ -8,6 +8,7 @@
 #include "core/models/hashing/model_hasher.h"
 #include "core/models/probe/model_probe.h"
 #include "../fixtures.h"
+#include "../sparse_safetensors.h"
 
 #include <QCommandLineParser>
 #include <QCoreApplication>
@@ -86,30 +87,12 @@ QStringList writeProbeCorpus(const QString &folder, int count)
         if (manifest["root"] == "file")
             manifests << manifest;
     }
-    static const std::map<std::string, int> itemSize{{"F64", 8}, {"F32", 4}, {"F16", 2}, {"BF16", 2}, {"I64", 8}, {"I32", 4}, {"U8", 1}};
     QStringList paths;
     for (int i = 0; i < count && !manifests.isEmpty(); ++i) {
         const json &file = manifests[i % manifests.size()]["files"][0];
-        json header = json::object();
-        if (file.contains("metadata"))
-            header["__metadata__"] = file["metadata"];
-        std::uint64_t offset = 0;
-        for (const json &tensor : file["tensors"]) {
-            std::uint64_t bytes = std::uint64_t(itemSize.at(tensor[1].get<std::string>()));
-            for (const json &size : tensor[2])
-                bytes *= size.get<std::uint64_t>();
-            header[tensor[0].get<std::string>()] = {{"dtype", tensor[1]}, {"shape", tensor[2]}, {"data_offsets", {offset, offset + bytes}}};
-            offset += bytes;
-        }
-        const std::string text = header.dump();
         const QString path = QStringLiteral("%1/%2-%3").arg(folder).arg(i).arg(QString::fromStdString(file["path"].get<std::string>()));
-        QFile out(path);
-        out.open(QIODevice::WriteOnly);
-        const quint64 length = text.size();
-        out.write(reinterpret_cast<const char *>(&length), 8);
-        out.write(text.data(), qint64(text.size()));
-        out.resize(qint64(8 + text.size() + offset));
-        paths << path;
+        if (writeSparseSafetensorsFile(path, file["tensors"], file.value("metadata", json::object())))
+            paths << path;
     }
     return paths;
 }

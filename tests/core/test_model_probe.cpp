@@ -1,6 +1,7 @@
 #include "core/models/probe/model_probe.h"
 #include "../engine/checkpoint_writer.h"
 #include "../fixtures.h"
+#include "../sparse_safetensors.h"
 
 #include <QtTest>
 
@@ -12,34 +13,9 @@ using json = nlohmann::json;
 
 namespace {
 
-// Writes a safetensors file whose header lists `tensors` ([name, dtype, shape]) contiguously, with its data region
-// left as a hole: the right size and header, no disk used.
 void writeSparseSafetensors(const QString &path, const json &tensors, const json &metadata)
 {
-    static const std::map<std::string, int> itemSize{{"F64", 8}, {"F32", 4}, {"F16", 2}, {"BF16", 2}, {"I64", 8},
-                                                     {"I32", 4}, {"I16", 2}, {"I8", 1}, {"U8", 1}, {"BOOL", 1}};
-    json header = json::object();
-    if (metadata.is_object() && !metadata.empty())
-        header["__metadata__"] = metadata;
-    std::uint64_t offset = 0;
-    for (const json &tensor : tensors) {
-        std::uint64_t bytes = std::uint64_t(itemSize.at(tensor[1].get<std::string>()));
-        for (const json &size : tensor[2])
-            bytes *= size.get<std::uint64_t>();
-        header[tensor[0].get<std::string>()] = {{"dtype", tensor[1]}, {"shape", tensor[2]}, {"data_offsets", {offset, offset + bytes}}};
-        offset += bytes;
-    }
-    const std::string text = header.dump();
-    QDir().mkpath(QFileInfo(path).path());
-    QFile file(path);
-    QVERIFY(file.open(QIODevice::WriteOnly));
-    const quint64 length = text.size();
-    char prefix[8];
-    for (int i = 0; i < 8; ++i)
-        prefix[i] = char((length >> (8 * i)) & 0xff);
-    file.write(prefix, 8);
-    file.write(text.data(), qint64(text.size()));
-    QVERIFY(file.resize(qint64(8 + text.size() + offset)));
+    QVERIFY2(writeSparseSafetensorsFile(path, tensors, metadata), qPrintable(path));
 }
 
 json readJsonFile(const QString &path)

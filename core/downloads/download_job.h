@@ -5,6 +5,8 @@
 #include <QString>
 #include <QUrl>
 
+#include <functional>
+
 namespace atelier::downloads {
 
 // The statuses of the seed's DownloadJobStatus, with its string values.
@@ -22,7 +24,8 @@ struct DownloadJob
     DownloadStatus status = DownloadStatus::Idle;
     qint64 bytes = 0;                 // downloaded so far
     qint64 totalBytes = 0;            // 0 until the server says
-    QString accessToken;              // sent as a bearer token to the source's host only
+    QString accessToken;              // sent to the source's host only (a bearer token, or Civitai's ?token=)
+    bool needsAccessToken = false;    // restored from the journal, which keeps no tokens: ask the token provider
     QString expectedSha256;           // when known, the file is verified and a mismatch is an error
     bool preservePartialDownloads = false;
     QDateTime jobStarted;
@@ -37,6 +40,10 @@ struct DownloadJob
         return status == DownloadStatus::Completed || status == DownloadStatus::Error || status == DownloadStatus::Cancelled;
     }
 };
+
+// Called on the queue's thread for every status change and progress step of a job. A handler may control the
+// queue (cancel, pause …) but must not wait on it.
+using DownloadEventHandler = std::function<void(const DownloadJob &job)>;
 
 } // namespace atelier::downloads
 

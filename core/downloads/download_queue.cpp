@@ -16,6 +16,7 @@
 #include <QNetworkRequest>
 #include <QStorageInfo>
 #include <QTimer>
+#include <QUrlQuery>
 
 #include <cstdio>
 #include <memory>
@@ -53,12 +54,33 @@ QString unusedPath(const QString &path)
     }
 }
 
+// The .part file of a job: beside the destination file, or in the destination folder named after the URL.
+QString partPathOf(const DownloadJob &job)
+{
+    const QFileInfo destination(job.destination);
+    if (destination.isDir()) {
+        const QString name = safeFileName(fileNameFromUrl(job.source), QStringLiteral("download-%1").arg(job.id));
+        return QDir(job.destination).filePath(name + QStringLiteral(".part"));
+    }
+    return job.destination + QStringLiteral(".part");
+}
+
+bool hostMatches(const QString &host, const QStringList &domains)
+{
+    return std::any_of(domains.cbegin(), domains.cend(), [&](const QString &domain) {
+        return host.compare(domain, Qt::CaseInsensitive) == 0 || host.endsWith(QLatin1Char('.') + domain, Qt::CaseInsensitive);
+    });
+}
+
 // Lives on the queue's thread; owns the network manager and every transfer.
 class DownloadWorker : public QObject
 {
     Q_OBJECT
 public:
-    DownloadWorker(DownloadQueue &queue, DownloadQueue::Options options) : m_queue(queue), m_options(options) {}
+    DownloadWorker(DownloadQueue &queue, DownloadQueue::Options options, DownloadJournal *journal)
+        : m_queue(queue), m_options(std::move(options)), m_journal(journal)
+    {
+    }
 
 public slots:
     void setUp()
@@ -71,12 +93,27 @@ public slots:
         m_stallCheck->start();
     }
 
-    void add(atelier::downloads::DownloadJob job)
+    void add(const atelier::downloads::DownloadJob &job, const QList<DownloadEventHandler> &handlers)
     {
         auto transfer = std::make_shared<Transfer>();
         transfer->job = job;
+        transfer->handlers = handlers;
+        transfer->partPath = partPathOf(job);  // a restored job that is cancelled before it runs removes its part too
         m_transfers.insert(job.id, transfer);
+        journal(*transfer);
         schedule();
+    }
+
+    void addHandler(int id, const DownloadEventHandler &handler)
+    {
+        if (const auto transfer = m_transfers.value(id))
+            transfer->handlers << handler;
+    }
+
+    void clearHandlers(int id)
+    {
+        if (const auto transfer = m_transfers.value(id))
+            transfer->handlers.clear();
     }
 
     void start(int id)
@@ -141,10 +178,34 @@ private:
         QElapsedTimer sinceData;
         QTimer *retryTimer = nullptr;
         bool stalled = false;
+        QList<DownloadEventHandler> handlers;
+        std::optional<DownloadStatus> journaled;  // the status last written to the journal
     };
     using TransferPtr = std::shared_ptr<Transfer>;
 
-    void publish(const Transfer &transfer) { m_queue.publish(transfer.job); }
+    // Handlers first (the job's, then the queue's), so that whoever waits on the job sees their effects.
+    void publish(Transfer &transfer)
+    {
+        const DownloadJob job = transfer.job;
+        for (const DownloadEventHandler &handler : std::as_const(transfer.handlers))
+            handler(job);
+        for (const DownloadEventHandler &handler : std::as_const(m_options.eventHandlers))
+            handler(job);
+        journal(transfer);
+        m_queue.publish(job);
+    }
+
+    // Writes status changes, not progress: a restored job measures its .part file anyway.
+    void journal(Transfer &transfer)
+    {
+        if (!m_journal || transfer.journaled == transfer.job.status)
+            return;
+        transfer.journaled = transfer.job.status;
+        if (transfer.job.inTerminalState())
+            m_journal->forget(transfer.job.id);
+        else
+            m_journal->keep(transfer.job);
+    }
 
     int running() const
     {
@@ -170,17 +231,6 @@ private:
                 return;
             begin(next);
         }
-    }
-
-    // The .part file of a job: beside the destination file, or in the destination folder named after the URL.
-    QString partPathOf(const DownloadJob &job) const
-    {
-        const QFileInfo destination(job.destination);
-        if (destination.isDir()) {
-            const QString name = safeFileName(fileNameFromUrl(job.source), QStringLiteral("download-%1").arg(job.id));
-            return QDir(job.destination).filePath(name + QStringLiteral(".part"));
-        }
-        return job.destination + QStringLiteral(".part");
     }
 
     bool destinationInUse(const Transfer &transfer) const
@@ -225,8 +275,18 @@ private:
         request.setHeader(QNetworkRequest::UserAgentHeader, QStringLiteral("Atelier/" ATELIER_VERSION));
         // The token goes to the source's own host only: CDN redirects must not receive it.
         if (!job.accessToken.isEmpty() && transfer->currentUrl.host().compare(job.source.host(), Qt::CaseInsensitive) == 0
-            && transfer->currentUrl.port() == job.source.port())
-            request.setRawHeader("Authorization", "Bearer " + job.accessToken.toUtf8());
+            && transfer->currentUrl.port() == job.source.port()) {
+            if (hostMatches(transfer->currentUrl.host(), m_options.queryTokenHosts)) {
+                QUrl withToken = transfer->currentUrl;
+                QUrlQuery query(withToken);
+                query.removeAllQueryItems(QStringLiteral("token"));
+                query.addQueryItem(QStringLiteral("token"), job.accessToken);
+                withToken.setQuery(query);
+                request.setUrl(withToken);
+            } else {
+                request.setRawHeader("Authorization", "Bearer " + job.accessToken.toUtf8());
+            }
+        }
 
         // Resume when a partial file and the validator it was fetched under are both there.
         transfer->resumeFrom = 0;
@@ -468,7 +528,8 @@ private:
     void finish(Transfer &transfer, DownloadStatus status, const QString &errorType, const QString &message)
     {
         DownloadJob &job = transfer.job;
-        if (status != DownloadStatus::Completed && !job.preservePartialDownloads && !transfer.partPath.isEmpty()) {
+        if (status != DownloadStatus::Completed && !job.preservePartialDownloads && !transfer.partPath.isEmpty()
+            && !destinationInUse(transfer)) {
             QFile::remove(transfer.partPath);
             QFile::remove(validatorPath(transfer));
         }
@@ -494,6 +555,7 @@ private:
 
     DownloadQueue &m_queue;
     DownloadQueue::Options m_options;
+    DownloadJournal *m_journal = nullptr;
     QNetworkAccessManager *m_network = nullptr;
     QTimer *m_stallCheck = nullptr;
     QMap<int, TransferPtr> m_transfers;
@@ -501,15 +563,35 @@ private:
     std::vector<char> m_buffer = std::vector<char>(kReadBufferBytes);  // reused for every read
 };
 
-DownloadQueue::DownloadQueue(Options options, QObject *parent) : QObject(parent)
+DownloadQueue::DownloadQueue(Options options, DownloadJournal *journal, QObject *parent) : QObject(parent)
 {
     qRegisterMetaType<DownloadJob>();
+    const auto accessTokenFor = options.accessTokenFor;
     m_thread.setObjectName(QStringLiteral("downloads"));
-    m_worker = new DownloadWorker(*this, options);
+    m_worker = new DownloadWorker(*this, std::move(options), journal);
     m_worker->moveToThread(&m_thread);
     connect(&m_thread, &QThread::finished, m_worker, &QObject::deleteLater);
     m_thread.start();
     QMetaObject::invokeMethod(m_worker, &DownloadWorker::setUp, Qt::QueuedConnection);
+
+    // Jobs of an earlier session come back paused, with as many bytes as their partial files hold.
+    if (journal) {
+        for (DownloadJob job : journal->unfinished()) {
+            if (job.status != DownloadStatus::Idle)
+                job.status = DownloadStatus::Paused;
+            job.bytes = QFileInfo(partPathOf(job)).size();
+            if (job.needsAccessToken && accessTokenFor)
+                job.accessToken = accessTokenFor(job.source);
+            {
+                QMutexLocker lock(&m_mutex);
+                m_jobs.insert(job.id, job);
+                m_nextId = std::max(m_nextId, job.id + 1);
+            }
+            qCInfo(lcDownloads).noquote() << "download" << job.id << "of" << job.source.toDisplayString(QUrl::RemoveQuery)
+                                          << "restored, paused at" << job.bytes << "bytes";
+            QMetaObject::invokeMethod(m_worker, [worker = m_worker, job] { worker->add(job, {}); }, Qt::QueuedConnection);
+        }
+    }
 }
 
 DownloadQueue::~DownloadQueue()
@@ -529,7 +611,7 @@ void DownloadQueue::publish(const DownloadJob &job)
     emit jobChanged(job);
 }
 
-int DownloadQueue::submit(DownloadJob job, bool start)
+int DownloadQueue::submit(DownloadJob job, bool start, QList<DownloadEventHandler> handlers)
 {
     {
         QMutexLocker lock(&m_mutex);
@@ -538,13 +620,56 @@ int DownloadQueue::submit(DownloadJob job, bool start)
         m_jobs.insert(job.id, job);
     }
     emit jobChanged(job);
-    QMetaObject::invokeMethod(m_worker, [worker = m_worker, job] { worker->add(job); }, Qt::QueuedConnection);
+    QMetaObject::invokeMethod(
+        m_worker, [worker = m_worker, job, handlers = std::move(handlers)] { worker->add(job, handlers); }, Qt::QueuedConnection);
     return job.id;
 }
 
-void DownloadQueue::startJob(int id) { QMetaObject::invokeMethod(m_worker, [w = m_worker, id] { w->start(id); }, Qt::QueuedConnection); }
-void DownloadQueue::pauseJob(int id) { QMetaObject::invokeMethod(m_worker, [w = m_worker, id] { w->pause(id); }, Qt::QueuedConnection); }
-void DownloadQueue::cancelJob(int id) { QMetaObject::invokeMethod(m_worker, [w = m_worker, id] { w->cancel(id); }, Qt::QueuedConnection); }
+int DownloadQueue::createDownloadJob(const QUrl &source, const QString &destinationFolder, const QString &fileName, bool start,
+                                     int priority, const QString &accessToken, QList<DownloadEventHandler> handlers)
+{
+    DownloadJob job;
+    job.source = source;
+    // A caller's name is reduced like a server's: it can never lead outside the folder.
+    job.destination = fileName.isEmpty() ? destinationFolder
+                                         : QDir(destinationFolder).filePath(safeFileName(fileName, QStringLiteral("download")));
+    job.priority = priority;
+    job.accessToken = accessToken;
+    return submit(job, start, std::move(handlers));
+}
+
+bool DownloadQueue::knows(int id) const
+{
+    QMutexLocker lock(&m_mutex);
+    return m_jobs.contains(id);
+}
+
+bool DownloadQueue::startJob(int id)
+{
+    return knows(id) && QMetaObject::invokeMethod(m_worker, [w = m_worker, id] { w->start(id); }, Qt::QueuedConnection);
+}
+
+bool DownloadQueue::pauseJob(int id)
+{
+    return knows(id) && QMetaObject::invokeMethod(m_worker, [w = m_worker, id] { w->pause(id); }, Qt::QueuedConnection);
+}
+
+bool DownloadQueue::cancelJob(int id)
+{
+    return knows(id) && QMetaObject::invokeMethod(m_worker, [w = m_worker, id] { w->cancel(id); }, Qt::QueuedConnection);
+}
+
+bool DownloadQueue::addEventHandler(int id, DownloadEventHandler handler)
+{
+    return knows(id)
+        && QMetaObject::invokeMethod(
+               m_worker, [w = m_worker, id, handler = std::move(handler)] { w->addHandler(id, handler); }, Qt::QueuedConnection);
+}
+
+bool DownloadQueue::clearEventHandlers(int id)
+{
+    return knows(id) && QMetaObject::invokeMethod(m_worker, [w = m_worker, id] { w->clearHandlers(id); }, Qt::QueuedConnection);
+}
 
 void DownloadQueue::startAll()
 {

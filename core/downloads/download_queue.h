@@ -1,6 +1,7 @@
 #pragma once
 
 #include "core/downloads/download_job.h"
+#include "core/downloads/download_journal.h"
 
 #include <QList>
 #include <QMap>
@@ -21,7 +22,9 @@ class DownloadWorker;
 // expected). Pausing keeps the .part; resuming asks for the rest with Range and If-Range, and starts over when
 // the server does not honour the range. Dropped connections, stalls and 5xx answers are retried with
 // exponential backoff; 4xx answers are not. Redirects are followed, and the access token is never sent to
-// another host. Every public function is thread-safe and returns at once, except waitForJob() and join().
+// another host. With a journal, unfinished jobs are kept in it and come back paused, with their partial files,
+// when a queue is next made on it. Every public function is thread-safe and returns at once, except
+// waitForJob() and join().
 class DownloadQueue : public QObject
 {
     Q_OBJECT
@@ -32,17 +35,33 @@ public:
         int maxAttempts = 5;          // tries per job before it ends in error
         int retryBaseDelayMs = 1000;  // doubled after each failed try
         int stallTimeoutMs = 60000;   // no byte for this long counts as a dropped connection
+        // Hosts (and their subdomains) that take the token as "?token=" in the URL, Civitai's convention,
+        // instead of an Authorization header.
+        QStringList queryTokenHosts{QStringLiteral("civitai.com")};
+        // Run for every job after the job's own handlers.
+        QList<DownloadEventHandler> eventHandlers;
+        // Gives the token for a job restored from the journal (which keeps none); may be empty.
+        std::function<QString(const QUrl &source)> accessTokenFor;
     };
 
-    explicit DownloadQueue(Options options, QObject *parent = nullptr);
-    explicit DownloadQueue(QObject *parent = nullptr) : DownloadQueue(Options{}, parent) {}
+    // `journal`, when given, must outlive the queue.
+    explicit DownloadQueue(Options options, DownloadJournal *journal = nullptr, QObject *parent = nullptr);
+    explicit DownloadQueue(QObject *parent = nullptr) : DownloadQueue(Options{}, nullptr, parent) {}
     ~DownloadQueue() override;
 
-    // Queues a job (status enqueued, or idle when !start) and returns its id.
-    int submit(DownloadJob job, bool start = true);
-    void startJob(int id);
-    void pauseJob(int id);
-    void cancelJob(int id);
+    // Queues a job (status enqueued, or idle when !start) and returns its id. `handlers` run for this job's
+    // events before the queue's own.
+    int submit(DownloadJob job, bool start = true, QList<DownloadEventHandler> handlers = {});
+    // The seed's create_download_job: into `destinationFolder`, named `fileName` or else by the server.
+    int createDownloadJob(const QUrl &source, const QString &destinationFolder, const QString &fileName = QString(),
+                          bool start = true, int priority = 10, const QString &accessToken = QString(),
+                          QList<DownloadEventHandler> handlers = {});
+    // Job control. Each returns false, and does nothing, for an id this queue does not know.
+    bool startJob(int id);
+    bool pauseJob(int id);
+    bool cancelJob(int id);
+    bool addEventHandler(int id, DownloadEventHandler handler);
+    bool clearEventHandlers(int id);
     void startAll();
     void pauseAll();
     void cancelAll();
@@ -65,6 +84,7 @@ signals:
 private:
     friend class DownloadWorker;
     void publish(const DownloadJob &job);  // called by the worker
+    bool knows(int id) const;
 
     QThread m_thread;
     DownloadWorker *m_worker = nullptr;

@@ -230,6 +230,11 @@ const QList<Migration> &migrations()
          {QStringLiteral("CREATE TABLE file_hashes ("
                          " path TEXT PRIMARY KEY, size INTEGER NOT NULL, modified_ns INTEGER NOT NULL,"
                          " inode INTEGER NOT NULL, sha256 TEXT NOT NULL, hashed_at TEXT NOT NULL) WITHOUT ROWID")}},
+        {4,
+         "keep unfinished download and install jobs, so that they come back after a restart",
+         {QStringLiteral("CREATE TABLE job_journal ("
+                         " kind TEXT NOT NULL, id TEXT NOT NULL, body TEXT NOT NULL, updated_at TEXT NOT NULL,"
+                         " PRIMARY KEY (kind, id)) WITHOUT ROWID")}},
     };
     return all;
 }
@@ -837,20 +842,52 @@ Result<std::optional<QString>> RecordStore::cachedFileHash(const FileIdentity &f
     return std::optional<QString>(query.value(0).toString());
 }
 
-Status RecordStore::rememberFileHash(const FileIdentity &file, const QString &sha256)
+Status RecordStore::writeOne(const QString &sql, const QString &what, const QVariantList &bindings)
 {
     const Result<QSqlDatabase> db = usableConnection();
     if (!db)
         return Status::failure(db);
     QSqlDatabase handle = db.value();
-    return inTransaction(handle, [&] {
-        return run(handle,
-                   QStringLiteral("INSERT OR REPLACE INTO file_hashes (path, size, modified_ns, inode, sha256, hashed_at)"
-                                  " VALUES (?, ?, ?, ?, ?, ?)"),
-                   QStringLiteral("remember a file hash"),
-                   {file.path, file.size, file.modifiedNs, qint64(file.inode), sha256,
-                    QDateTime::currentDateTimeUtc().toString(Qt::ISODateWithMs)});
-    });
+    return inTransaction(handle, [&] { return run(handle, sql, what, bindings); });
+}
+
+Status RecordStore::rememberFileHash(const FileIdentity &file, const QString &sha256)
+{
+    return writeOne(QStringLiteral("INSERT OR REPLACE INTO file_hashes (path, size, modified_ns, inode, sha256, hashed_at)"
+                                   " VALUES (?, ?, ?, ?, ?, ?)"),
+                    QStringLiteral("remember a file hash"),
+                    {file.path, file.size, file.modifiedNs, qint64(file.inode), sha256,
+                     QDateTime::currentDateTimeUtc().toString(Qt::ISODateWithMs)});
+}
+
+Status RecordStore::journalJob(const QString &kind, const QString &id, const QByteArray &body)
+{
+    return writeOne(QStringLiteral("INSERT OR REPLACE INTO job_journal (kind, id, body, updated_at) VALUES (?, ?, ?, ?)"),
+                    QStringLiteral("keep a %1 job").arg(kind),
+                    {kind, id, QString::fromUtf8(body), QDateTime::currentDateTimeUtc().toString(Qt::ISODateWithMs)});
+}
+
+Status RecordStore::forgetJournaledJob(const QString &kind, const QString &id)
+{
+    return writeOne(QStringLiteral("DELETE FROM job_journal WHERE kind = ? AND id = ?"), QStringLiteral("forget a %1 job").arg(kind),
+                    {kind, id});
+}
+
+Result<QList<QPair<QString, QByteArray>>> RecordStore::journaledJobs(const QString &kind) const
+{
+    using Jobs = Result<QList<QPair<QString, QByteArray>>>;
+    const Result<QSqlDatabase> db = usableConnection();
+    if (!db)
+        return Jobs::failure(db);
+    QSqlQuery query(db.value());
+    query.prepare(QStringLiteral("SELECT id, body FROM job_journal WHERE kind = ? ORDER BY updated_at, id"));
+    query.addBindValue(kind);
+    if (!query.exec())
+        return Jobs::failure(queryFailure(query, QStringLiteral("read the %1 jobs").arg(kind)));
+    QList<QPair<QString, QByteArray>> jobs;
+    while (query.next())
+        jobs << qMakePair(query.value(0).toString(), query.value(1).toString().toUtf8());
+    return jobs;
 }
 
 Result<QList<QPair<QString, int>>> RecordStore::tagCounts() const

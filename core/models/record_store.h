@@ -85,7 +85,7 @@ class RecordStore : public QObject
 {
     Q_OBJECT
 public:
-    static constexpr int kSchemaVersion = 3;
+    static constexpr int kSchemaVersion = 4;
 
     explicit RecordStore(QString databasePath, QObject *parent = nullptr);
     ~RecordStore() override;
@@ -140,6 +140,13 @@ public:
     Result<std::optional<QString>> cachedFileHash(const FileIdentity &file) const;
     Status rememberFileHash(const FileIdentity &file, const QString &sha256);
 
+    // The job journal: unfinished jobs of the download queue and the installer, kept as opaque bodies under
+    // (kind, id), so that they come back after a restart. Each service owns the format of its bodies.
+    Status journalJob(const QString &kind, const QString &id, const QByteArray &body);
+    Status forgetJournaledJob(const QString &kind, const QString &id);
+    // (id, body) of every journaled job of that kind, oldest first.
+    Result<QList<QPair<QString, QByteArray>>> journaledJobs(const QString &kind) const;
+
 signals:
     void modelAdded(const atelier::models::ModelConfig &config);
     void modelUpdated(const atelier::models::ModelConfig &config);
@@ -150,6 +157,8 @@ private:
     // The calling thread's connection once the library is open; otherwise why it is not.
     Result<QSqlDatabase> usableConnection() const;
     Status migrate(QSqlDatabase &db, int fromVersion);
+    // One statement in its own transaction on the calling thread's connection.
+    Status writeOne(const QString &sql, const QString &what, const QVariantList &bindings);
     Result<QList<ModelConfig>> select(const QString &where, const QVariantList &bindings,
                                       const QString &orderAndLimit = QString()) const;
     // The one record matching `where`; "UnknownModel" with `notFound` when none does.

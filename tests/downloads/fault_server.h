@@ -34,12 +34,14 @@ struct FaultRoute
     qint64 declaredLength = -1;   // a Content-Length that differs from the body
     QByteArray redirectTo;        // answer 302 with this Location
     QByteArray requiredToken;     // answer 401 unless "Authorization: Bearer <token>"
+    QByteArray requiredQueryToken;  // answer 401 unless the query has "token=<token>" (Civitai's convention)
     int chunkDelayMs = 0;         // send the body in 64 KiB chunks this far apart
 };
 
 struct RecordedRequest
 {
-    QByteArray path;
+    QByteArray path;               // without the query
+    QByteArray query;
     QMap<QByteArray, QByteArray> headers;  // lower-case names
 };
 
@@ -117,7 +119,10 @@ private:
             const QList<QByteArray> lines = buffer->left(end).split('\n');
             buffer->remove(0, end + 4);
             RecordedRequest request;
-            request.path = lines.value(0).split(' ').value(1);
+            const QByteArray target = lines.value(0).split(' ').value(1);
+            const int questionMark = int(target.indexOf('?'));
+            request.path = questionMark < 0 ? target : target.left(questionMark);
+            request.query = questionMark < 0 ? QByteArray() : target.mid(questionMark + 1);
             for (int i = 1; i < lines.size(); ++i) {
                 const int colon = int(lines[i].indexOf(':'));
                 if (colon > 0)
@@ -156,6 +161,10 @@ private:
         }
         const FaultRoute &route = state->route;
         if (!route.requiredToken.isEmpty() && request.headers.value("authorization") != "Bearer " + route.requiredToken) {
+            simple(statusLine(401), "a token is needed");
+            return;
+        }
+        if (!route.requiredQueryToken.isEmpty() && !request.query.split('&').contains("token=" + route.requiredQueryToken)) {
             simple(statusLine(401), "a token is needed");
             return;
         }

@@ -1,7 +1,9 @@
 #include "core/downloads/download_queue.h"
+#include "core/models/record_store.h"
 #include "fault_server.h"
 
 #include <QCryptographicHash>
+#include <QProcess>
 #include <QtTest>
 
 using namespace atelier::downloads;
@@ -44,6 +46,19 @@ DownloadJob jobFor(const QUrl &url, const QString &destination)
     job.source = url;
     job.destination = destination;
     return job;
+}
+
+// The child process of survivesBeingKilledMidDownload: downloads one file through a journaled queue until killed.
+int childDownloader()
+{
+    atelier::models::RecordStore store(qEnvironmentVariable("ATELIER_TEST_CHILD_DB"));
+    if (!store.open())
+        return 3;
+    LibraryDownloadJournal journal(store);
+    DownloadQueue queue(quick(), &journal);
+    const int id = queue.submit(jobFor(QUrl(qEnvironmentVariable("ATELIER_TEST_CHILD_URL")), qEnvironmentVariable("ATELIER_TEST_CHILD_DEST")));
+    queue.waitForJob(id);
+    return 4;  // the parent kills this process long before the download ends
 }
 
 } // namespace
@@ -314,6 +329,194 @@ private slots:
         QVERIFY(!cdn.requests("/blob").last().headers.contains("authorization"));
     }
 
+    void civitaiTakesTheTokenInTheQuery()
+    {
+        FaultServer civitai;                                     // stands for civitai.com
+        FaultServer storage(QHostAddress(QStringLiteral("127.0.0.2")));  // the signed storage URL it redirects to
+        FaultRoute file;
+        file.body = payload(3000, 16);
+        storage.setRoute("/signed/lora.safetensors", file);
+        FaultRoute gated;
+        gated.requiredQueryToken = "civitai_secret";
+        gated.redirectTo = storage.url("/signed/lora.safetensors").toEncoded();
+        civitai.setRoute("/api/download/models/63006", gated);
+        DownloadQueue::Options options = quick();
+        options.queryTokenHosts = {QStringLiteral("127.0.0.1")};
+        DownloadQueue queue(options);
+
+        DownloadJob job = jobFor(civitai.url("/api/download/models/63006"), m_dir->filePath(QStringLiteral("lora.safetensors")));
+        job.accessToken = QStringLiteral("civitai_secret");
+        const int id = queue.submit(job);
+        QVERIFY(queue.waitForJob(id, 20000));
+        QCOMPARE(toString(queue.jobById(id)->status), QStringLiteral("completed"));
+        QCOMPARE(fileBytes(m_dir->filePath(QStringLiteral("lora.safetensors"))), file.body);
+        const RecordedRequest asked = civitai.requests("/api/download/models/63006").last();
+        QCOMPARE(asked.query, QByteArray("token=civitai_secret"));
+        QVERIFY(!asked.headers.contains("authorization"));
+        const RecordedRequest fetched = storage.requests("/signed/lora.safetensors").last();
+        QVERIFY(!fetched.query.contains("token") && !fetched.headers.contains("authorization"));
+        // The job, as everyone sees it, never shows the token in its URL.
+        QVERIFY(!queue.jobById(id)->source.toString().contains(QStringLiteral("civitai_secret")));
+    }
+
+    void jobAndQueueHandlersSeeEveryEvent()
+    {
+        FaultServer server;
+        FaultRoute route;
+        route.body = payload(1 << 20, 17);
+        route.chunkDelayMs = 5;
+        server.setRoute("/m.bin", route);
+        QMutex mutex;
+        QStringList jobEvents;
+        QStringList queueEvents;
+        bool handlersInOrder = true;
+        DownloadQueue::Options options = quick();
+        options.eventHandlers << [&](const DownloadJob &job) {
+            QMutexLocker lock(&mutex);
+            queueEvents << toString(job.status);
+        };
+        DownloadQueue queue(options);
+        const int id = queue.createDownloadJob(server.url("/m.bin"), m_dir->path(), QStringLiteral("../escape/named.bin"), true, 10,
+                                               QString(), {[&](const DownloadJob &job) {
+                                                   QMutexLocker lock(&mutex);
+                                                   // The job's own handlers run before the queue's.
+                                                   handlersInOrder = handlersInOrder && jobEvents.size() == queueEvents.size();
+                                                   jobEvents << toString(job.status);
+                                               }});
+        QVERIFY(queue.waitForJob(id, 20000));
+        QMutexLocker lock(&mutex);
+        QCOMPARE(jobEvents, queueEvents);
+        QVERIFY(handlersInOrder);
+        QCOMPARE(jobEvents.last(), QStringLiteral("completed"));
+        QVERIFY2(jobEvents.count(QStringLiteral("running")) >= 2, qPrintable(jobEvents.join(QLatin1Char(' '))));
+        // The caller's file name is reduced to a base name inside the folder.
+        QCOMPARE(queue.jobById(id)->downloadPath, m_dir->filePath(QStringLiteral("named.bin")));
+        QCOMPARE(fileBytes(m_dir->filePath(QStringLiteral("named.bin"))), route.body);
+    }
+
+    void controlOfAnUnknownJobIsRefused()
+    {
+        DownloadQueue queue(quick());
+        QVERIFY(!queue.startJob(42));
+        QVERIFY(!queue.pauseJob(42));
+        QVERIFY(!queue.cancelJob(42));
+        QVERIFY(!queue.addEventHandler(42, [](const DownloadJob &) {}));
+        QVERIFY(!queue.jobById(42));
+    }
+
+    void unfinishedJobsComeBackPausedAfterARestart()
+    {
+        FaultServer server;
+        FaultRoute slow;
+        slow.body = payload(2 << 20, 18);
+        slow.chunkDelayMs = 30;
+        server.setRoute("/big.bin", slow);
+        FaultRoute small;
+        small.body = payload(100, 19);
+        server.setRoute("/small.bin", small);
+        const QString library = m_dir->filePath(QStringLiteral("atelier.db"));
+        const QString destination = m_dir->filePath(QStringLiteral("big.bin"));
+        int bigId = -1;
+        int idleId = -1;
+        {
+            atelier::models::RecordStore store(library);
+            QVERIFY(store.open());
+            LibraryDownloadJournal journal(store);
+            DownloadQueue queue(quick(), &journal);
+            DownloadJob big = jobFor(server.url("/big.bin"), destination);
+            big.accessToken = QStringLiteral("not-written-to-the-library");
+            bigId = queue.submit(big);
+            idleId = queue.submit(jobFor(server.url("/small.bin"), m_dir->filePath(QStringLiteral("later.bin"))), false);
+            const int doneId = queue.submit(jobFor(server.url("/small.bin"), m_dir->filePath(QStringLiteral("small.bin"))));
+            QVERIFY(queue.waitForJob(doneId, 10000));
+            QTRY_VERIFY_WITH_TIMEOUT(queue.jobById(bigId)->bytes > 200000, 10000);
+            // The application quits in the middle of the download.
+        }
+        QVERIFY(QFileInfo(destination + QStringLiteral(".part")).size() > 0);
+        for (const QString &file : {library, library + QStringLiteral("-wal")}) {
+            QFile raw(file);
+            if (raw.open(QIODevice::ReadOnly))
+                QVERIFY(!raw.readAll().contains("not-written-to-the-library"));
+        }
+
+        atelier::models::RecordStore store(library);
+        QVERIFY(store.open());
+        LibraryDownloadJournal journal(store);
+        DownloadQueue::Options options = quick();
+        options.accessTokenFor = [](const QUrl &) { return QStringLiteral("from-the-settings"); };
+        DownloadQueue queue(options, &journal);
+        QCOMPARE(queue.listJobs().size(), 2);  // the completed one is not kept
+        const DownloadJob restored = *queue.jobById(bigId);
+        QCOMPARE(toString(restored.status), QStringLiteral("paused"));
+        QCOMPARE(restored.bytes, QFileInfo(destination + QStringLiteral(".part")).size());
+        QCOMPARE(restored.accessToken, QStringLiteral("from-the-settings"));
+        QCOMPARE(toString(queue.jobById(idleId)->status), QStringLiteral("idle"));
+        // New jobs never reuse a restored id.
+        const int fresh = queue.submit(jobFor(server.url("/small.bin"), m_dir->filePath(QStringLiteral("fresh.bin"))));
+        QVERIFY(fresh > bigId && fresh > idleId);
+
+        QVERIFY(queue.startJob(bigId));
+        QVERIFY(queue.waitForJob(bigId, 60000));
+        QCOMPARE(toString(queue.jobById(bigId)->status), QStringLiteral("completed"));
+        QCOMPARE(fileBytes(destination), slow.body);
+        QVERIFY(server.requests("/big.bin").last().headers.value("range").startsWith("bytes="));
+        QVERIFY(queue.cancelJob(idleId));
+        QVERIFY(queue.waitForJob(idleId, 5000) && queue.waitForJob(fresh, 10000));
+        // Everything ended, so nothing is left to restore.
+        QTRY_VERIFY_WITH_TIMEOUT(journal.unfinished().isEmpty(), 5000);
+    }
+
+    void survivesBeingKilledMidDownload()
+    {
+        FaultServer server;
+        FaultRoute slow;
+        slow.body = payload(3 << 20, 20);
+        slow.chunkDelayMs = 30;
+        server.setRoute("/big.bin", slow);
+        const QString library = m_dir->filePath(QStringLiteral("atelier.db"));
+        const QString destination = m_dir->filePath(QStringLiteral("big.bin"));
+        QProcess child;
+        QProcessEnvironment environment = QProcessEnvironment::systemEnvironment();
+        environment.insert(QStringLiteral("ATELIER_TEST_CHILD_DB"), library);
+        environment.insert(QStringLiteral("ATELIER_TEST_CHILD_URL"), server.url("/big.bin").toString());
+        environment.insert(QStringLiteral("ATELIER_TEST_CHILD_DEST"), destination);
+        child.setProcessEnvironment(environment);
+        child.setProcessChannelMode(QProcess::ForwardedChannels);
+        child.start(QCoreApplication::applicationFilePath(), {});
+        QVERIFY(child.waitForStarted());
+        QTRY_VERIFY_WITH_TIMEOUT(QFileInfo(destination + QStringLiteral(".part")).size() > 300000, 20000);
+        child.kill();  // SIGKILL: no destructor, no clean-up
+        QVERIFY(child.waitForFinished());
+
+        atelier::models::RecordStore store(library);
+        QVERIFY(store.open());
+        LibraryDownloadJournal journal(store);
+        DownloadQueue queue(quick(), &journal);
+        QCOMPARE(queue.listJobs().size(), 1);
+        const DownloadJob restored = queue.listJobs().first();
+        QCOMPARE(toString(restored.status), QStringLiteral("paused"));
+        QVERIFY(restored.bytes > 300000);
+        QVERIFY(queue.startJob(restored.id));
+        QVERIFY(queue.waitForJob(restored.id, 60000));
+        QCOMPARE(toString(queue.jobById(restored.id)->status), QStringLiteral("completed"));
+        QCOMPARE(fileBytes(destination), slow.body);
+        QVERIFY(server.requests("/big.bin").last().headers.value("range").startsWith("bytes="));
+    }
+
+    void aDamagedJournalEntryIsDroppedNotFatal()
+    {
+        const QString library = m_dir->filePath(QStringLiteral("atelier.db"));
+        atelier::models::RecordStore store(library);
+        QVERIFY(store.open());
+        QVERIFY(store.journalJob(QStringLiteral("download"), QStringLiteral("3"), "{not json"));
+        QVERIFY(store.journalJob(QStringLiteral("download"), QStringLiteral("4"),
+                                 R"({"id": 4, "status": "running", "source": "relative/path", "destination": "/tmp/x"})"));
+        LibraryDownloadJournal journal(store);
+        DownloadQueue queue(quick(), &journal);
+        QVERIFY(queue.listJobs().isEmpty());
+        QVERIFY(store.journaledJobs(QStringLiteral("download")).value().isEmpty());
+    }
+
     void pausesKeepingThePartAndResumes()
     {
         FaultServer server;
@@ -491,5 +694,13 @@ private:
     std::unique_ptr<QTemporaryDir> m_dir;
 };
 
-QTEST_GUILESS_MAIN(TestDownloadQueue)
+int main(int argc, char *argv[])
+{
+    QCoreApplication application(argc, argv);
+    if (qEnvironmentVariableIsSet("ATELIER_TEST_CHILD_DB"))
+        return childDownloader();
+    TestDownloadQueue test;
+    QTEST_SET_MAIN_SOURCE_PATH
+    return QTest::qExec(&test, argc, argv);
+}
 #include "test_download_queue.moc"

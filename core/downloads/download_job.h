@@ -28,6 +28,7 @@ struct DownloadJob
     bool needsAccessToken = false;    // restored from the journal, which keeps no tokens: ask the token provider
     QString expectedSha256;           // when known, the file is verified and a mismatch is an error
     bool preservePartialDownloads = false;
+    bool transient = false;           // never kept in the journal (an installer's temporary files, say)
     QDateTime jobStarted;
     QDateTime jobEnded;
     int jobSequence = -1;             // the order in which jobs were taken off the queue

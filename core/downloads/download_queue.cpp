@@ -40,20 +40,6 @@ QString toString(DownloadStatus status)
 
 constexpr qint64 kReadBufferBytes = 4 * 1024 * 1024;
 
-// `path`, or "<stem> (N).<extension>" with the first N that names no existing file.
-QString unusedPath(const QString &path)
-{
-    if (!QFileInfo::exists(path))
-        return path;
-    const QFileInfo info(path);
-    const QString suffix = info.completeSuffix().isEmpty() ? QString() : QLatin1Char('.') + info.completeSuffix();
-    for (int n = 2;; ++n) {
-        const QString candidate = info.dir().filePath(QStringLiteral("%1 (%2)%3").arg(info.baseName()).arg(n).arg(suffix));
-        if (!QFileInfo::exists(candidate))
-            return candidate;
-    }
-}
-
 // The .part file of a job: beside the destination file, or in the destination folder named after the URL.
 QString partPathOf(const DownloadJob &job)
 {
@@ -198,7 +184,7 @@ private:
     // Writes status changes, not progress: a restored job measures its .part file anyway.
     void journal(Transfer &transfer)
     {
-        if (!m_journal || transfer.journaled == transfer.job.status)
+        if (!m_journal || transfer.job.transient || transfer.journaled == transfer.job.status)
             return;
         transfer.journaled = transfer.job.status;
         if (transfer.job.inTerminalState())

@@ -1,5 +1,7 @@
 #include "core/downloads/file_name.h"
 
+#include <QDir>
+#include <QFileInfo>
 #include <QRegularExpression>
 #include <QStringList>
 
@@ -128,6 +130,21 @@ QString safeFileName(const QString &proposed, const QString &fallback)
     if (cleaned.isEmpty())
         return fallback == proposed ? QStringLiteral("download") : safeFileName(fallback);
     return cleaned;
+}
+
+QString unusedPath(const QString &path)
+{
+    if (!QFileInfo::exists(path))
+        return path;
+    const QFileInfo info(path);
+    // Folders keep their whole name ("sd-v1.5 (2)"); files keep their extension ("lora v1.5 (2).safetensors").
+    const QString stem = info.isDir() ? info.fileName() : info.completeBaseName();
+    const QString suffix = info.isDir() || info.suffix().isEmpty() ? QString() : QLatin1Char('.') + info.suffix();
+    for (int n = 2;; ++n) {
+        const QString candidate = info.dir().filePath(QStringLiteral("%1 (%2)%3").arg(stem).arg(n).arg(suffix));
+        if (!QFileInfo::exists(candidate))
+            return candidate;
+    }
 }
 
 } // namespace atelier::downloads

@@ -22,4 +22,8 @@ QString safeFileName(const QString &proposed, const QString &fallback = QStringL
 
 inline constexpr int kMaxFileNameBytes = 200;
 
+// `path`, or "<stem> (N).<extension>" with the first N that names no existing file or folder: a new name never
+// replaces an existing one.
+QString unusedPath(const QString &path);
+
 } // namespace atelier::downloads

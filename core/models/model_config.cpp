@@ -217,7 +217,7 @@ namespace {
 const char *const kCommonFields[] = {"key",         "name",        "type",   "format",      "base",
                                      "path",        "hash",        "description", "source", "source_type",
                                      "source_api_response", "cover_image", "tags", "trigger_words",
-                                     "added_at",    "updated_at",  "file_size"};
+                                     "added_at",    "updated_at",  "file_size",   "missing"};
 }
 
 QStringList allFieldNames()
@@ -272,6 +272,8 @@ json toJson(const ModelConfig &config)
     object["added_at"] = ss(timestamp(config.addedAt));
     object["updated_at"] = ss(timestamp(config.updatedAt));
     object["file_size"] = config.fileSize;
+    if (config.missing)
+        object["missing"] = true;
     if (config.configPath)
         object["config_path"] = ss(*config.configPath);
     if (config.vae)
@@ -330,6 +332,12 @@ Result<ModelConfig> readConfig(const json &object, bool trusted)
             config.fileSize = size->get<qint64>();
         else
             read.wrongType("file_size", "a whole number", *size);
+    }
+    if (const json *missing = read.find("missing")) {
+        if (missing->is_boolean())
+            config.missing = missing->get<bool>();
+        else
+            read.wrongType("missing", "true or false", *missing);
     }
     read.optionalString("config_path", config.configPath);
     read.optionalString("vae", config.vae);

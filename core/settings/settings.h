@@ -19,6 +19,9 @@ struct Settings
     double vramCacheGb = 4.0;       // models kept loaded on the GPU
     double downloadCacheGb = 20.0;  // cap of <root>/cache, least recently used evicted first
     int maxParallelDownloads = 5;
+    // Where the model hubs are: empty means $HF_ENDPOINT or https://huggingface.co, and https://civitai.com.
+    QString huggingFaceEndpoint;
+    QString civitaiEndpoint;
     QString huggingFaceToken;
     QString civitaiToken;
 

@@ -8,6 +8,7 @@
 #include <QFileInfo>
 #include <QRegularExpression>
 #include <QSaveFile>
+#include <QUrl>
 
 #include <nlohmann/json.hpp>
 
@@ -30,6 +31,8 @@ const char *const kRamCache = "ram_cache_gb";
 const char *const kVramCache = "vram_cache_gb";
 const char *const kDownloadCache = "download_cache_gb";
 const char *const kMaxDownloads = "max_parallel_downloads";
+const char *const kHuggingFaceEndpoint = "huggingface_endpoint";
+const char *const kCivitaiEndpoint = "civitai_endpoint";
 const char *const kHuggingFaceToken = "huggingface_token";
 const char *const kCivitaiToken = "civitai_token";
 
@@ -133,6 +136,7 @@ bool Settings::operator==(const Settings &other) const
     return modelsDir == other.modelsDir && device == other.device && precision == other.precision
         && ramCacheGb == other.ramCacheGb && vramCacheGb == other.vramCacheGb
         && downloadCacheGb == other.downloadCacheGb && maxParallelDownloads == other.maxParallelDownloads
+        && huggingFaceEndpoint == other.huggingFaceEndpoint && civitaiEndpoint == other.civitaiEndpoint
         && huggingFaceToken == other.huggingFaceToken && civitaiToken == other.civitaiToken;
 }
 
@@ -177,6 +181,17 @@ QString parallelDownloadsProblem(int count)
         : QStringLiteral("%1 must be between 1 and 32, not %2").arg(QString::fromLatin1(kMaxDownloads)).arg(count);
 }
 
+QString endpointProblem(const char *key, const QString &endpoint)
+{
+    if (endpoint.isEmpty())
+        return {};
+    const QUrl url(endpoint, QUrl::StrictMode);
+    if (!url.isValid() || (url.scheme() != QLatin1String("https") && url.scheme() != QLatin1String("http")) || url.host().isEmpty())
+        return QStringLiteral("'%1' must be an http(s) address such as https://huggingface.co, not '%2'")
+            .arg(QLatin1String(key), endpoint.left(200));
+    return {};
+}
+
 QString tokenProblem(const QString &token)
 {
     for (const QChar c : token) {
@@ -196,6 +211,8 @@ QStringList validate(const Settings &settings)
                          cacheSizeProblem(kVramCache, settings.vramCacheGb),
                          cacheSizeProblem(kDownloadCache, settings.downloadCacheGb),
                          parallelDownloadsProblem(settings.maxParallelDownloads),
+                         endpointProblem(kHuggingFaceEndpoint, settings.huggingFaceEndpoint),
+                         endpointProblem(kCivitaiEndpoint, settings.civitaiEndpoint),
                          tokenProblem(settings.huggingFaceToken),
                          tokenProblem(settings.civitaiToken)};
     problems.removeAll(QString());
@@ -271,6 +288,8 @@ void SettingsStore::loadSettingsFile()
     readNumber(object, kVramCache, m_current.vramCacheGb, problems);
     readNumber(object, kDownloadCache, m_current.downloadCacheGb, problems);
     readInteger(object, kMaxDownloads, m_current.maxParallelDownloads, problems);
+    readString(object, kHuggingFaceEndpoint, m_current.huggingFaceEndpoint, problems);
+    readString(object, kCivitaiEndpoint, m_current.civitaiEndpoint, problems);
 
     // Values of the right type but outside what is accepted fall back one by one.
     const Settings defaults;
@@ -288,6 +307,9 @@ void SettingsStore::loadSettingsFile()
              defaults.downloadCacheGb);
     fallBack(parallelDownloadsProblem(m_current.maxParallelDownloads), m_current.maxParallelDownloads,
              defaults.maxParallelDownloads);
+    fallBack(endpointProblem(kHuggingFaceEndpoint, m_current.huggingFaceEndpoint), m_current.huggingFaceEndpoint,
+             defaults.huggingFaceEndpoint);
+    fallBack(endpointProblem(kCivitaiEndpoint, m_current.civitaiEndpoint), m_current.civitaiEndpoint, defaults.civitaiEndpoint);
 
     // Tokens belong in secrets.json; one found here is still honoured, and moved there on the next save.
     readString(object, kHuggingFaceToken, m_current.huggingFaceToken, problems);
@@ -350,6 +372,8 @@ Status SettingsStore::writeSettingsFile(const Settings &settings) const
     preferences[kVramCache] = settings.vramCacheGb;
     preferences[kDownloadCache] = settings.downloadCacheGb;
     preferences[kMaxDownloads] = settings.maxParallelDownloads;
+    preferences[kHuggingFaceEndpoint] = toStd(settings.huggingFaceEndpoint);
+    preferences[kCivitaiEndpoint] = toStd(settings.civitaiEndpoint);
     return writeJsonAtomically(m_root.settingsPath(), preferences, kWorldReadable);
 }
 

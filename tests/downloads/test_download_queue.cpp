@@ -1,6 +1,6 @@
 #include "core/downloads/download_queue.h"
 #include "core/models/record_store.h"
-#include "fault_server.h"
+#include "tests/fault_server.h"
 
 #include <QCryptographicHash>
 #include <QProcess>

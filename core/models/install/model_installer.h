@@ -1,0 +1,160 @@
+#pragma once
+
+#include "core/models/hashing/content_hash.h"
+#include "core/models/install/install_job.h"
+#include "core/models/install/model_source.h"
+#include "core/models/install/remote_metadata.h"
+#include "core/result.h"
+
+#include <QMap>
+#include <QMutex>
+#include <QObject>
+#include <QWaitCondition>
+
+#include <functional>
+#include <memory>
+#include <optional>
+
+namespace atelier::downloads {
+class DownloadQueue;
+struct DownloadJob;
+}
+
+namespace atelier::models {
+
+class RecordStore;
+class InstallWorker;
+
+// How one install should go.
+struct InstallRequest
+{
+    QByteArray config;       // overrides of probed values, a JSON object ({"name": …, "base": …})
+    QString accessToken;
+    bool inplace = false;    // local sources: register where they are instead of copying into the library
+    bool allowDuplicate = false;  // install even when a model with the same hash is in the library
+};
+
+// InvokeAI's ModelInstallService on the record store, the probe and the download queue. Remote files download in
+// parallel through the queue, into a temporary folder inside the models folder (so that moving them into place is
+// a rename on one file system). Everything else (resolving hub metadata, probing, hashing, copying, registering)
+// runs serially on the installer's own thread. An install is atomic: the files are renamed into place and then
+// the record written; a failure or cancellation at any step leaves neither files nor record behind.
+//
+// Error types of failed jobs and calls: "InvalidSource", "NotFound", "AmbiguousSource", "DuplicateModel",
+// "UnknownModel" (the probe could not identify it), "InvalidModelConfig", "HttpError", "NetworkError", "Timeout",
+// "Mismatch", "Io", "DiskFull", "Database", "Cancelled", "OutsideModelsFolder".
+class ModelInstaller : public QObject
+{
+    Q_OBJECT
+public:
+    enum class Stage { Resolve, Download, Probe, Hash, Copy, Register };
+
+    struct Options
+    {
+        QString modelsDir;   // installs land in <modelsDir>/<base>/<type>/<name>
+        QString cacheDir;    // download_and_cache keeps files here…
+        qint64 cacheCapBytes = qint64(20) << 30;  // …up to this size, least recently used evicted first
+        QUrl huggingFaceEndpoint{QStringLiteral("https://huggingface.co")};
+        QUrl civitaiEndpoint{QStringLiteral("https://civitai.com")};
+        RepoVariant defaultVariant = RepoVariant::Fp16;  // for repo ids that name none
+        // The token for a hub address, when the request brings none (settings, HF_TOKEN, the huggingface-cli file).
+        std::function<QString(const QUrl &url)> accessTokenFor;
+        // Called before each stage of a job; a failure fails the job there. For diagnostics and tests.
+        std::function<Status(const InstallJob &job, Stage stage)> beforeStage;
+    };
+
+    using Request = InstallRequest;
+
+    ModelInstaller(RecordStore &store, downloads::DownloadQueue &queue, Options options, QObject *parent = nullptr);
+    ~ModelInstaller() override;
+
+    const Options &options() const { return m_options; }
+    RecordStore &recordStore() const { return m_store; }
+
+    // Recognises the kind of source (path, URL, Civitai page, Hugging Face repo id) and starts its install. A string
+    // that is none of them gives a job already in error, saying why.
+    InstallJob heuristicImport(const QString &source, const Request &request = {});
+    InstallJob importModel(const ModelSource &source, const Request &request = {});
+
+    // Block until every job (or this one) has ended, or the timeout (ms; -1 waits for ever) passed: nullopt then.
+    // Never call on the GUI thread.
+    std::optional<QList<InstallJob>> waitForInstalls(int timeoutMs = -1) const;
+    std::optional<InstallJob> waitForJob(int id, int timeoutMs = -1) const;
+    QList<InstallJob> listJobs() const;
+    QList<InstallJob> jobsBySource(const QString &source) const;
+    std::optional<InstallJob> jobById(int id) const;
+    bool cancelJob(int id);
+    void pruneJobs();
+
+    // Library upkeep. These run on the calling thread (never the GUI thread: they probe and hash).
+    Result<ModelConfig> registerPath(const QString &path, const Request &request = {});
+    Result<ModelConfig> installPath(const QString &path, const Request &request = {});
+    Status unregister(const QString &key);
+    // Removes the record, and the files when they are inside the models folder (refused otherwise).
+    Status deleteModel(const QString &key);
+    Status unconditionallyDelete(const QString &key);
+
+    struct ScanReport
+    {
+        QStringList keys;       // new records
+        QStringList known;      // paths already in the library
+        QStringList failures;   // "path: why"
+    };
+    // Finds models under `folder` (weights files, diffusers folders, component folders) and registers them in place
+    // or installs copies.
+    Result<ScanReport> scanDirectory(const QString &folder, bool install);
+
+    struct SyncReport
+    {
+        QStringList registered;  // keys of models found in the models folder and added
+        QStringList missing;     // keys of records whose files are gone (marked, never deleted)
+        QStringList found;       // keys of records marked missing whose files are back
+        QStringList failures;
+    };
+    // The start-up sync: new models in the models folder are registered; records whose files vanished are marked
+    // missing, and unmarked when they come back.
+    Result<SyncReport> syncModelsFolder();
+
+    // Downloads a URL or a Hugging Face "owner/name::file" into the cache (or finds it there) and returns the
+    // file's path, without registering anything. Blocks: never on the GUI thread.
+    Result<QString> downloadAndCache(const QString &source, const QString &accessToken = QString(), int timeoutMs = -1);
+
+signals:
+    // Every status change, and download progress. Emitted from the installer's or the queue's thread.
+    void jobChanged(const atelier::models::InstallJob &job);
+
+private:
+    friend class InstallWorker;
+    struct JobState;
+
+    // The steps of a job, on the worker thread.
+    void resolve(int id);
+    void startDownloads(int id);
+    void partChanged(int id, int part, const downloads::DownloadJob &download);  // on the queue's thread
+    void finishInstall(int id);
+
+    // Probe, override, hash, check duplicates, move or copy into place, register: the common path of every
+    // install. `moveFrom` (a downloaded file or folder, already in the models folder) is renamed into place;
+    // otherwise `path` is copied (or registered in place).
+    Result<ModelConfig> installModel(const QString &path, const Request &request, const RemoteModel *remote,
+                                     const ModelSource *source, bool moveInsteadOfCopy, const CancelFlag *cancel,
+                                     const std::function<Status(Stage)> &beforeStage);
+
+    void update(int id, const std::function<void(InstallJob &)> &change);
+    void fail(int id, const QString &type, const QString &message);
+    QString tokenFor(const ModelSource &source, const QString &given) const;
+    QString newTemporaryFolder(const QString &purpose) const;
+    void evictCache(const QString &keep) const;
+
+    RecordStore &m_store;
+    downloads::DownloadQueue &m_queue;
+    Options m_options;
+    InstallWorker *m_worker = nullptr;
+    mutable QMutex m_mutex;
+    mutable QWaitCondition m_changed;
+    QMap<int, InstallJob> m_jobs;
+    QMap<int, std::shared_ptr<JobState>> m_states;
+    int m_nextId = 0;
+};
+
+} // namespace atelier::models

@@ -1,0 +1,607 @@
+#include "core/downloads/download_queue.h"
+#include "core/models/install/model_installer.h"
+#include "core/models/record_store.h"
+#include "hub_server.h"
+#include "tests/fixtures.h"
+#include "tests/sparse_safetensors.h"
+
+#include <QDirIterator>
+#include <QtTest>
+
+#include <nlohmann/json.hpp>
+
+using namespace atelier::models;
+using atelier::Status;
+using atelier::downloads::DownloadQueue;
+
+namespace {
+
+QByteArray readAll(const QString &path)
+{
+    QFile file(path);
+    return file.open(QIODevice::ReadOnly) ? file.readAll() : QByteArray();
+}
+
+// A kohya SD1 LoRA (small tensors; `tag` in its metadata makes each one's hash its own).
+QByteArray loraBytes(const QString &scratch, const QString &tag)
+{
+    const QString path = QDir(scratch).filePath(QStringLiteral("lora-%1.safetensors").arg(tag));
+    const nlohmann::json tensors = nlohmann::json::parse(R"([
+        ["lora_unet_down_blocks_0_attentions_0_transformer_blocks_0_attn2_to_k.lora_down.weight", "F16", [4, 768]],
+        ["lora_unet_down_blocks_0_attentions_0_transformer_blocks_0_attn2_to_k.lora_up.weight", "F16", [320, 4]],
+        ["lora_te_text_model_encoder_layers_0_mlp_fc1.lora_down.weight", "F16", [4, 768]]])");
+    writeSparseSafetensorsFile(path, tensors, {{"tag", tag.toStdString()}});
+    return readAll(path);
+}
+
+QMap<QString, QByteArray> folderFiles(const QString &folder, const QString &prefix = QString())
+{
+    QMap<QString, QByteArray> files;
+    QDirIterator it(folder, QDir::Files, QDirIterator::Subdirectories);
+    while (it.hasNext()) {
+        const QString path = it.next();
+        files.insert(prefix + QDir(folder).relativeFilePath(path), readAll(path));
+    }
+    return files;
+}
+
+QStringList filesUnder(const QString &folder)
+{
+    QStringList files;
+    QDirIterator it(folder, QDir::Files | QDir::Hidden, QDirIterator::Subdirectories);
+    while (it.hasNext())
+        files << QDir(folder).relativeFilePath(it.next());
+    files.sort();
+    return files;
+}
+
+QString tinySd1() { return QDir(fixturesDir()).filePath(QStringLiteral("models/tiny-sd1")); }
+
+} // namespace
+
+class TestModelInstaller : public QObject
+{
+    Q_OBJECT
+
+    std::unique_ptr<QTemporaryDir> m_dir;
+    std::unique_ptr<RecordStore> m_store;
+    std::unique_ptr<DownloadQueue> m_queue;
+    std::unique_ptr<ModelInstaller> m_installer;
+    std::unique_ptr<HubServer> m_hub;
+    ModelInstaller::Options m_options;
+
+    QString models() const { return m_dir->filePath(QStringLiteral("models")); }
+    QString scratch() const { return m_dir->filePath(QStringLiteral("scratch")); }
+
+    void makeInstaller(const std::function<void(ModelInstaller::Options &)> &adjust = {})
+    {
+        m_installer.reset();
+        m_options = ModelInstaller::Options{};
+        m_options.modelsDir = models();
+        m_options.cacheDir = m_dir->filePath(QStringLiteral("cache"));
+        m_options.huggingFaceEndpoint = m_hub->endpoint();
+        m_options.civitaiEndpoint = m_hub->civitaiEndpoint();
+        if (adjust)
+            adjust(m_options);
+        m_installer = std::make_unique<ModelInstaller>(*m_store, *m_queue, m_options);
+    }
+
+    InstallJob install(const QString &source, const ModelInstaller::Request &request = {})
+    {
+        const InstallJob started = m_installer->heuristicImport(source, request);
+        const auto ended = m_installer->waitForJob(started.id, 60000);
+        return ended ? *ended : started;
+    }
+
+    // Nothing of a failed or cancelled install is left: no record, no file in the library but `expected`.
+    void verifyNothingLeftBehind(const QStringList &expected = {})
+    {
+        QCOMPARE(m_store->allModels().value().size(), 0);
+        QStringList files = filesUnder(models());
+        QCOMPARE(files, expected);
+    }
+
+private slots:
+    void init()
+    {
+        m_dir = std::make_unique<QTemporaryDir>();
+        QDir().mkpath(models());
+        QDir().mkpath(scratch());
+        m_store = std::make_unique<RecordStore>(m_dir->filePath(QStringLiteral("atelier.db")));
+        QVERIFY(m_store->open());
+        DownloadQueue::Options queueOptions;
+        queueOptions.retryBaseDelayMs = 20;
+        queueOptions.maxAttempts = 2;
+        queueOptions.stallTimeoutMs = 5000;
+        queueOptions.queryTokenHosts = {QStringLiteral("127.0.0.3")};  // the local Civitai stands for civitai.com
+        m_queue = std::make_unique<DownloadQueue>(queueOptions);
+        m_hub = std::make_unique<HubServer>();
+        makeInstaller();
+    }
+
+    void cleanup()
+    {
+        m_installer.reset();
+        m_queue.reset();
+        m_hub.reset();
+        m_store.reset();
+        m_dir.reset();
+    }
+
+    void recognisesSources_data()
+    {
+        QTest::addColumn<QString>("text");
+        QTest::addColumn<int>("kind");
+        QTest::addColumn<QString>("normalised");
+        QTest::newRow("repo") << "runwayml/stable-diffusion-v1-5" << int(ModelSource::Kind::HuggingFace) << "runwayml/stable-diffusion-v1-5";
+        QTest::newRow("variant") << "owner/name:fp16" << int(ModelSource::Kind::HuggingFace) << "owner/name:fp16";
+        QTest::newRow("variant+subfolder") << "owner/name:fp16:vae" << int(ModelSource::Kind::HuggingFace) << "owner/name:fp16:vae";
+        QTest::newRow("subfolder") << "owner/name::vae" << int(ModelSource::Kind::HuggingFace) << "owner/name::vae";
+        QTest::newRow("file") << "owner/name::/path/to/file.safetensors" << int(ModelSource::Kind::HuggingFace)
+                              << "owner/name::path/to/file.safetensors";
+        QTest::newRow("url") << "https://example.com/x.safetensors" << int(ModelSource::Kind::Url) << "https://example.com/x.safetensors";
+        QTest::newRow("civitai page") << "https://civitai.com/models/58390/detail-tweaker-lora-lora" << int(ModelSource::Kind::Civitai)
+                                      << "https://civitai.com/models/58390/detail-tweaker-lora-lora";
+        QTest::newRow("civitai download") << "https://civitai.com/api/download/models/63006" << int(ModelSource::Kind::Civitai)
+                                          << "https://civitai.com/api/download/models/63006";
+    }
+
+    void recognisesSources()
+    {
+        QFETCH(QString, text);
+        QFETCH(int, kind);
+        QFETCH(QString, normalised);
+        const auto source = parseModelSource(text);
+        QVERIFY2(source, qPrintable(source.error()));
+        QCOMPARE(int(source.value().kind), kind);
+        QCOMPARE(source.value().toString(), normalised);
+        if (text.contains(QLatin1String("file.safetensors")))
+            QVERIFY(source.value().namesSingleFile());
+        if (text == QLatin1String("owner/name:fp16:vae")) {
+            QCOMPARE(toString(*source.value().variant), QStringLiteral("fp16"));
+            QCOMPARE(source.value().subfolder, QStringLiteral("vae"));
+        }
+        if (text.contains(QLatin1String("58390"))) {
+            QCOMPARE(source.value().civitaiModelId, 58390);
+        }
+        if (text.contains(QLatin1String("63006")))
+            QCOMPARE(source.value().civitaiVersionId, 63006);
+    }
+
+    void refusesWhatIsNoSource_data()
+    {
+        QTest::addColumn<QString>("text");
+        QTest::addColumn<QString>("errorType");
+        QTest::newRow("empty") << "" << "InvalidSource";
+        QTest::newRow("words") << "my favourite model" << "InvalidSource";
+        QTest::newRow("missing path") << "/no/such/model.safetensors" << "NotFound";
+        QTest::newRow("bad variant") << "owner/name:fp99" << "InvalidSource";
+        QTest::newRow("escaping subfolder") << "owner/name::../../etc" << "InvalidSource";
+    }
+
+    void refusesWhatIsNoSource()
+    {
+        QFETCH(QString, text);
+        QFETCH(QString, errorType);
+        const InstallJob job = m_installer->heuristicImport(text);
+        QCOMPARE(toString(job.status), QStringLiteral("error"));
+        QCOMPARE(job.errorType, errorType);
+        QVERIFY(!job.error.isEmpty());
+    }
+
+    void copiesALocalCheckpointIntoTheLibrary()
+    {
+        const QString source = QDir(tinySd1()).filePath(QStringLiteral("tiny-sd1.safetensors"));
+        const QByteArray before = readAll(source);
+        QStringList events;
+        connect(m_installer.get(), &ModelInstaller::jobChanged, this, [&](const InstallJob &job) { events << toString(job.status); },
+                Qt::DirectConnection);
+        const InstallJob job = install(source);
+        QVERIFY2(job.complete(), qPrintable(job.error));
+        const ModelConfig config = *job.configOut;
+        QCOMPARE(config.path, QDir(models()).filePath(QStringLiteral("sd-1/main/tiny-sd1.safetensors")));
+        QCOMPARE(toString(config.base), QStringLiteral("sd-1"));
+        QCOMPARE(toString(config.type), QStringLiteral("main"));
+        QVERIFY(config.hash.startsWith(QStringLiteral("sha256:")));
+        QCOMPARE(config.source, source);
+        QCOMPARE(readAll(config.path), before);
+        QCOMPARE(readAll(source), before);  // the original is untouched
+        // The LDM YAML that decided the architecture travels with the checkpoint.
+        QVERIFY(config.configPath && QFileInfo(*config.configPath).dir() == QFileInfo(config.path).dir());
+        QCOMPARE(m_store->getModel(job.key()).value(), config);
+        QTRY_VERIFY(events.contains(QStringLiteral("running")) && events.last() == QStringLiteral("completed"));
+        QVERIFY(!events.contains(QStringLiteral("downloading")));  // local models are not downloaded
+        QCOMPARE(filesUnder(QDir(models()).filePath(QStringLiteral(".tmp"))), QStringList());
+    }
+
+    void registersADiffusersFolderInPlace()
+    {
+        const QString folder = QDir(tinySd1()).filePath(QStringLiteral("diffusers"));
+        ModelInstaller::Request request;
+        request.inplace = true;
+        const InstallJob job = install(folder, request);
+        QVERIFY2(job.complete(), qPrintable(job.error));
+        QCOMPARE(job.configOut->path, QDir::cleanPath(folder));
+        QCOMPARE(toString(job.configOut->format), QStringLiteral("diffusers"));
+        QCOMPARE(filesUnder(models()), QStringList());
+        // Registering the same path again is refused.
+        const InstallJob again = install(folder, request);
+        QCOMPARE(again.errorType, QStringLiteral("DuplicateModel"));
+    }
+
+    void aModelAlreadyInTheLibraryIsNotCopiedAgain()
+    {
+        const QString source = QDir(tinySd1()).filePath(QStringLiteral("tiny-sd1.safetensors"));
+        const InstallJob first = install(source);
+        QVERIFY2(first.complete(), qPrintable(first.error));
+        const InstallJob second = install(source);
+        QCOMPARE(second.errorType, QStringLiteral("DuplicateModel"));
+        QVERIFY2(second.error.contains(first.key()), qPrintable(second.error));
+        QCOMPARE(m_store->allModels().value().size(), 1);
+        QCOMPARE(QDir(QDir(models()).filePath(QStringLiteral("sd-1/main"))).entryList({QStringLiteral("*.safetensors")}).size(), 1);
+
+        ModelInstaller::Request forced;
+        forced.allowDuplicate = true;
+        const InstallJob third = install(source, forced);
+        QVERIFY2(third.complete(), qPrintable(third.error));
+        // Names that collide get a suffix; nothing is overwritten.
+        QCOMPARE(QFileInfo(third.configOut->path).fileName(), QStringLiteral("tiny-sd1 (2).safetensors"));
+        QCOMPARE(readAll(first.configOut->path), readAll(source));
+    }
+
+    void overridesBeatProbedValues()
+    {
+        ModelInstaller::Request request;
+        request.config = R"({"name": "My tiny model", "description": "for tests", "prediction_type": "v_prediction", "tags": ["tiny"]})";
+        const InstallJob job = install(QDir(tinySd1()).filePath(QStringLiteral("tiny-sd1.safetensors")), request);
+        QVERIFY2(job.complete(), qPrintable(job.error));
+        QCOMPARE(job.configOut->name, QStringLiteral("My tiny model"));
+        QCOMPARE(job.configOut->description, QStringLiteral("for tests"));
+        QCOMPARE(toString(*job.configOut->predictionType), QStringLiteral("v_prediction"));
+        QCOMPARE(job.configOut->tags, QStringList{QStringLiteral("tiny")});
+        QCOMPARE(toString(job.configOut->base), QStringLiteral("sd-1"));  // not overridden: probed
+    }
+
+    void invalidOverridesLeaveNothing()
+    {
+        ModelInstaller::Request request;
+        request.config = R"({"colour": "blue"})";
+        const InstallJob job = install(QDir(tinySd1()).filePath(QStringLiteral("tiny-sd1.safetensors")), request);
+        QCOMPARE(job.errorType, QStringLiteral("InvalidModelConfig"));
+        QVERIFY2(job.error.contains(QStringLiteral("colour")), qPrintable(job.error));
+        verifyNothingLeftBehind();
+    }
+
+    void anUnrecognisedFileIsRefused()
+    {
+        const QString junk = QDir(scratch()).filePath(QStringLiteral("junk.safetensors"));
+        QFile file(junk);
+        QVERIFY(file.open(QIODevice::WriteOnly));
+        file.write(QByteArray(4096, 'x'));
+        file.close();
+        const InstallJob job = install(junk);
+        QCOMPARE(toString(job.status), QStringLiteral("error"));
+        QVERIFY2(!job.error.isEmpty() && job.error.contains(QStringLiteral("junk.safetensors")), qPrintable(job.error));
+        verifyNothingLeftBehind();
+    }
+
+    void everyStageCanBeCancelledOrFailWithoutLeftovers_data()
+    {
+        QTest::addColumn<int>("stage");
+        QTest::addColumn<bool>("cancel");
+        const QList<QPair<const char *, ModelInstaller::Stage>> stages{
+            {"resolve", ModelInstaller::Stage::Resolve}, {"download", ModelInstaller::Stage::Download},
+            {"probe", ModelInstaller::Stage::Probe},     {"hash", ModelInstaller::Stage::Hash},
+            {"copy", ModelInstaller::Stage::Copy},       {"register", ModelInstaller::Stage::Register}};
+        for (const auto &[name, stage] : stages) {
+            QTest::addRow("cancel at %s", name) << int(stage) << true;
+            QTest::addRow("fail at %s", name) << int(stage) << false;
+        }
+    }
+
+    void everyStageCanBeCancelledOrFailWithoutLeftovers()
+    {
+        QFETCH(int, stage);
+        QFETCH(bool, cancel);
+        FaultRoute file;
+        file.body = loraBytes(scratch(), QStringLiteral("stages"));
+        m_hub->hub.setRoute("/files/detail.safetensors", file);
+        QList<int> seen;
+        makeInstaller([&](ModelInstaller::Options &options) {
+            options.beforeStage = [&, stage, cancel](const InstallJob &job, ModelInstaller::Stage at) -> Status {
+                seen << int(at);
+                if (int(at) != stage)
+                    return Status();
+                if (cancel) {
+                    m_installer->cancelJob(job.id);
+                    return Status();
+                }
+                return Status::failure(QStringLiteral("the disk went away"), QStringLiteral("Io"));
+            };
+        });
+        const InstallJob job = install(m_hub->hub.url("/files/detail.safetensors").toString());
+        QVERIFY(seen.contains(stage));
+        if (cancel) {
+            QCOMPARE(toString(job.status), QStringLiteral("cancelled"));
+        } else {
+            QCOMPARE(toString(job.status), QStringLiteral("error"));
+            QCOMPARE(job.error, QStringLiteral("the disk went away"));
+        }
+        verifyNothingLeftBehind();
+        QVERIFY(m_queue->join(10000));
+    }
+
+    void cancellingADownloadRemovesItsFiles()
+    {
+        FaultRoute slow;
+        slow.body = loraBytes(scratch(), QStringLiteral("slow")) + QByteArray(3 << 20, '\0');
+        slow.chunkDelayMs = 30;
+        m_hub->hub.setRoute("/files/slow.safetensors", slow);
+        const InstallJob job = m_installer->heuristicImport(m_hub->hub.url("/files/slow.safetensors").toString());
+        QTRY_VERIFY_WITH_TIMEOUT(m_installer->jobById(job.id)->bytes > 100000, 20000);
+        QCOMPARE(toString(m_installer->jobById(job.id)->status), QStringLiteral("downloading"));
+        QVERIFY(m_installer->cancelJob(job.id));
+        const auto ended = m_installer->waitForJob(job.id, 20000);
+        QVERIFY(ended);
+        QCOMPARE(toString(ended->status), QStringLiteral("cancelled"));
+        verifyNothingLeftBehind();
+    }
+
+    void aFailedDownloadLeavesNothing()
+    {
+        const InstallJob job = install(m_hub->hub.url("/files/absent.safetensors").toString());
+        QCOMPARE(job.errorType, QStringLiteral("HttpError"));
+        QVERIFY2(job.error.contains(QStringLiteral("404")), qPrintable(job.error));
+        verifyNothingLeftBehind();
+    }
+
+    void installsAHuggingFaceDiffusersRepoInTheAskedVariant()
+    {
+        QMap<QString, QByteArray> files = folderFiles(QDir(tinySd1()).filePath(QStringLiteral("diffusers")));
+        // The fp16 files a real repo carries beside the default ones (here the same bytes), except for the text
+        // encoder, whose default file must then be taken.
+        for (const QString &path : files.keys()) {
+            if (path.endsWith(QLatin1String(".safetensors")) && !path.startsWith(QLatin1String("text_encoder/")))
+                files.insert(QString(path).replace(QStringLiteral(".safetensors"), QStringLiteral(".fp16.safetensors")), files.value(path));
+        }
+        files.insert(QStringLiteral("v1-5-pruned.ckpt"), QByteArray(1000, 'c'));                 // not part of the pipeline
+        files.insert(QStringLiteral("safety_checker/config.json"), QByteArray("{}"));
+        files.insert(QStringLiteral("safety_checker/model.safetensors"), QByteArray(1000, 's'));
+        files.insert(QStringLiteral("unet/diffusion_pytorch_model.non_ema.bin"), QByteArray(1000, 'n'));
+        files.insert(QStringLiteral("README.md"), QByteArray("# tiny"));
+        m_hub->addRepo(QStringLiteral("atelier-test/tiny-sd1"), files, QByteArray(), {QStringLiteral("diffusers"), QStringLiteral("text-to-image")});
+
+        QList<int> partCounts;
+        connect(m_installer.get(), &ModelInstaller::jobChanged, this, [&](const InstallJob &job) {
+            if (job.downloading())
+                partCounts << int(job.parts.size());
+        }, Qt::DirectConnection);
+        const InstallJob job = install(QStringLiteral("atelier-test/tiny-sd1:fp16"));
+        QVERIFY2(job.complete(), qPrintable(job.error));
+        const ModelConfig config = *job.configOut;
+        QCOMPARE(toString(config.format), QStringLiteral("diffusers"));
+        QCOMPARE(toString(config.base), QStringLiteral("sd-1"));
+        QCOMPARE(config.source, QStringLiteral("atelier-test/tiny-sd1:fp16"));
+        QCOMPARE(toString(config.sourceType), QStringLiteral("hf_repo_id"));
+        QCOMPARE(config.name, QStringLiteral("tiny-sd1"));
+        QVERIFY(config.tags.contains(QStringLiteral("text-to-image")));
+        QVERIFY(config.sourceApiResponse.contains("siblings"));
+        QCOMPARE(config.path, QDir(models()).filePath(QStringLiteral("sd-1/main/tiny-sd1")));
+        const QStringList installed = filesUnder(config.path);
+        QVERIFY2(installed.contains(QStringLiteral("unet/diffusion_pytorch_model.fp16.safetensors")), qPrintable(installed.join(' ')));
+        QVERIFY(!installed.contains(QStringLiteral("unet/diffusion_pytorch_model.safetensors")));
+        QVERIFY(installed.contains(QStringLiteral("text_encoder/model.safetensors")));  // no fp16 there: the default
+        QVERIFY(installed.contains(QStringLiteral("model_index.json")));
+        for (const QString &unwanted : {QStringLiteral("v1-5-pruned.ckpt"), QStringLiteral("safety_checker/model.safetensors"),
+                                        QStringLiteral("unet/diffusion_pytorch_model.non_ema.bin"), QStringLiteral("README.md")})
+            QVERIFY2(!installed.contains(unwanted), qPrintable(unwanted));
+        QVERIFY(m_hub->hub.requests("/atelier-test/tiny-sd1/resolve/main/v1-5-pruned.ckpt").isEmpty());
+        QVERIFY(!partCounts.isEmpty() && partCounts.last() == installed.size());
+        QCOMPARE(filesUnder(QDir(models()).filePath(QStringLiteral(".tmp"))), QStringList());
+    }
+
+    void installsASubfolderOrOneFileOfARepo()
+    {
+        QMap<QString, QByteArray> files = folderFiles(QDir(tinySd1()).filePath(QStringLiteral("diffusers")));
+        files.insert(QStringLiteral("loras/detail.safetensors"), loraBytes(scratch(), QStringLiteral("a")));
+        files.insert(QStringLiteral("other.safetensors"), loraBytes(scratch(), QStringLiteral("b")));
+        files.insert(QStringLiteral("another.safetensors"), loraBytes(scratch(), QStringLiteral("c")));
+        m_hub->addRepo(QStringLiteral("atelier-test/mixed"), files);
+
+        const InstallJob vae = install(QStringLiteral("atelier-test/mixed::vae"));
+        QVERIFY2(vae.complete(), qPrintable(vae.error));
+        QCOMPARE(toString(vae.configOut->type), QStringLiteral("vae"));
+        QVERIFY(filesUnder(vae.configOut->path).contains(QStringLiteral("config.json")));
+
+        const InstallJob lora = install(QStringLiteral("atelier-test/mixed::loras/detail.safetensors"));
+        QVERIFY2(lora.complete(), qPrintable(lora.error));
+        QCOMPARE(toString(lora.configOut->type), QStringLiteral("lora"));
+        QCOMPARE(QFileInfo(lora.configOut->path).fileName(), QStringLiteral("detail.safetensors"));
+        QCOMPARE(readAll(lora.configOut->path), files.value(QStringLiteral("loras/detail.safetensors")));
+
+        const InstallJob missing = install(QStringLiteral("atelier-test/mixed::nothing/here.safetensors"));
+        QCOMPARE(missing.errorType, QStringLiteral("NotFound"));
+    }
+
+    void aRepoOfLooseCheckpointsNeedsOneNamed()
+    {
+        QMap<QString, QByteArray> files;
+        files.insert(QStringLiteral("one.safetensors"), loraBytes(scratch(), QStringLiteral("one")));
+        files.insert(QStringLiteral("two.safetensors"), loraBytes(scratch(), QStringLiteral("two")));
+        m_hub->addRepo(QStringLiteral("atelier-test/loras"), files);
+        const InstallJob job = install(QStringLiteral("atelier-test/loras"));
+        QCOMPARE(job.errorType, QStringLiteral("AmbiguousSource"));
+        QVERIFY2(job.error.contains(QStringLiteral("atelier-test/loras::")), qPrintable(job.error));
+        verifyNothingLeftBehind();
+    }
+
+    void gatedFilesNeedAToken()
+    {
+        QMap<QString, QByteArray> files;
+        files.insert(QStringLiteral("gated.safetensors"), loraBytes(scratch(), QStringLiteral("gated")));
+        m_hub->addRepo(QStringLiteral("atelier-test/gated"), files, "hf_letmein");
+
+        const InstallJob refused = install(QStringLiteral("atelier-test/gated"));
+        QCOMPARE(refused.errorType, QStringLiteral("HttpError"));
+        QVERIFY2(refused.error.contains(QStringLiteral("401")), qPrintable(refused.error));
+        verifyNothingLeftBehind();
+
+        ModelInstaller::Request request;
+        request.accessToken = QStringLiteral("hf_letmein");
+        const InstallJob allowed = install(QStringLiteral("atelier-test/gated"), request);
+        QVERIFY2(allowed.complete(), qPrintable(allowed.error));
+
+        // The token from the settings (the provider) serves as well.
+        QVERIFY(m_installer->deleteModel(allowed.key()));
+        makeInstaller([](ModelInstaller::Options &options) { options.accessTokenFor = [](const QUrl &) { return QStringLiteral("hf_letmein"); }; });
+        const InstallJob fromSettings = install(QStringLiteral("atelier-test/gated"));
+        QVERIFY2(fromSettings.complete(), qPrintable(fromSettings.error));
+    }
+
+    void installsFromACivitaiPage()
+    {
+        const QByteArray lora = loraBytes(scratch(), QStringLiteral("civitai"));
+        const QByteArray cover = QByteArray::fromHex("89504e470d0a1a0a") + QByteArray(100, 'p');
+        m_hub->addCivitaiModel(58390, 63006, QStringLiteral("add_detail.safetensors"), lora, cover);
+        makeInstaller([](ModelInstaller::Options &options) { options.accessTokenFor = [](const QUrl &) { return QStringLiteral("civitai_key"); }; });
+
+        const InstallJob job = install(m_hub->civitai.url("/models/58390/detail-tweaker-lora-lora").toString());
+        QVERIFY2(job.complete(), qPrintable(job.error));
+        const ModelConfig config = *job.configOut;
+        QCOMPARE(config.name, QStringLiteral("Detail Tweaker LoRA"));
+        QCOMPARE(toString(config.type), QStringLiteral("lora"));
+        QCOMPARE(toString(config.base), QStringLiteral("sd-1"));
+        QCOMPARE(config.triggerWords, (QStringList{QStringLiteral("add_detail"), QStringLiteral("detailed")}));
+        QCOMPARE(config.tags, (QStringList{QStringLiteral("detail"), QStringLiteral("tool")}));
+        QCOMPARE(config.description, QStringLiteral("Adds or removes detail & texture.\nWeight -1 to 1."));
+        QVERIFY(config.sourceApiResponse.contains("modelVersions"));
+        // The file is named by the storage's Content-Disposition.
+        QCOMPARE(config.path, QDir(models()).filePath(QStringLiteral("sd-1/lora/add_detail.safetensors")));
+        QCOMPARE(readAll(config.path), lora);
+        QCOMPARE(readAll(config.coverImage), cover);
+        QVERIFY(config.coverImage.startsWith(models()));
+        // Civitai's token goes in the query to Civitai, and never to the storage it redirects to.
+        QCOMPARE(m_hub->civitai.requests("/api/download/models/63006").last().query, QByteArray("token=civitai_key"));
+        const RecordedRequest stored = m_hub->storage.requests("/civitai-files/63006").last();
+        QVERIFY(!stored.query.contains("civitai_key") && !stored.headers.contains("authorization"));
+
+        // The same model again, by its download link this time: Civitai publishes the hash, so nothing downloads.
+        const InstallJob again = install(m_hub->civitai.url("/api/download/models/63006").toString());
+        QCOMPARE(again.errorType, QStringLiteral("DuplicateModel"));
+        QVERIFY2(again.error.contains(QStringLiteral("nothing was downloaded")), qPrintable(again.error));
+    }
+
+    void scansAFolderAndSyncsTheLibrary()
+    {
+        const QString incoming = m_dir->filePath(QStringLiteral("incoming"));
+        QDir().mkpath(incoming + QStringLiteral("/nested"));
+        QFile::copy(QDir(tinySd1()).filePath(QStringLiteral("tiny-sd1.safetensors")), incoming + QStringLiteral("/nested/tiny.safetensors"));
+        QFile lora(incoming + QStringLiteral("/detail.safetensors"));
+        QVERIFY(lora.open(QIODevice::WriteOnly));
+        lora.write(loraBytes(scratch(), QStringLiteral("scan")));
+        lora.close();
+        const auto scanned = m_installer->scanDirectory(incoming, false);
+        QVERIFY2(scanned, qPrintable(scanned.error()));
+        QCOMPARE(scanned.value().keys.size(), 2);
+        QVERIFY2(scanned.value().failures.isEmpty(), qPrintable(scanned.value().failures.join('\n')));
+        const auto rescanned = m_installer->scanDirectory(incoming, false);
+        QCOMPARE(rescanned.value().keys.size(), 0);
+        QCOMPARE(rescanned.value().known.size(), 2);
+
+        // A file dropped into the models folder is registered; a vanished one is marked missing, not deleted.
+        QDir().mkpath(models() + QStringLiteral("/sd-1/lora"));
+        QFile dropped(models() + QStringLiteral("/sd-1/lora/dropped.safetensors"));
+        QVERIFY(dropped.open(QIODevice::WriteOnly));
+        dropped.write(loraBytes(scratch(), QStringLiteral("dropped")));
+        dropped.close();
+        QVERIFY(QFile::remove(incoming + QStringLiteral("/detail.safetensors")));
+        const auto synced = m_installer->syncModelsFolder();
+        QVERIFY2(synced, qPrintable(synced.error()));
+        QCOMPARE(synced.value().registered.size(), 1);
+        QCOMPARE(synced.value().missing.size(), 1);
+        QCOMPARE(m_store->allModels().value().size(), 3);
+        const ModelConfig vanished = m_store->getModel(synced.value().missing.first()).value();
+        QVERIFY(vanished.missing);
+        QCOMPARE(m_installer->syncModelsFolder().value().registered.size(), 0);  // nothing new the second time
+
+        QFile back(incoming + QStringLiteral("/detail.safetensors"));
+        QVERIFY(back.open(QIODevice::WriteOnly));
+        back.write(loraBytes(scratch(), QStringLiteral("scan")));
+        back.close();
+        const auto resynced = m_installer->syncModelsFolder();
+        QCOMPARE(resynced.value().found, QStringList{vanished.key});
+        QVERIFY(!m_store->getModel(vanished.key).value().missing);
+    }
+
+    void deletesFilesOnlyInsideTheModelsFolder()
+    {
+        const InstallJob copied = install(QDir(tinySd1()).filePath(QStringLiteral("tiny-sd1.safetensors")));
+        QVERIFY2(copied.complete(), qPrintable(copied.error));
+        QVERIFY(m_installer->deleteModel(copied.key()));
+        QVERIFY(!QFileInfo::exists(copied.configOut->path));
+        QVERIFY(!m_store->exists(copied.key()));
+
+        const QString outside = QDir(scratch()).filePath(QStringLiteral("mine.safetensors"));
+        QFile file(outside);
+        QVERIFY(file.open(QIODevice::WriteOnly));
+        file.write(loraBytes(scratch(), QStringLiteral("outside")));
+        file.close();
+        const auto registered = m_installer->registerPath(outside);
+        QVERIFY2(registered, qPrintable(registered.error()));
+        const Status refused = m_installer->deleteModel(registered.value().key);
+        QCOMPARE(refused.errorType(), QStringLiteral("OutsideModelsFolder"));
+        QVERIFY(QFileInfo::exists(outside) && m_store->exists(registered.value().key));
+        QVERIFY(m_installer->unregister(registered.value().key));
+        QVERIFY(QFileInfo::exists(outside));
+        const auto again = m_installer->registerPath(outside);
+        QVERIFY(m_installer->unconditionallyDelete(again.value().key));
+        QVERIFY(!QFileInfo::exists(outside) && !m_store->exists(again.value().key));
+    }
+
+    void theCacheKeepsToItsCap()
+    {
+        QList<QByteArray> bodies;
+        for (int i = 0; i < 3; ++i) {
+            FaultRoute route;
+            route.body = QByteArray(40000, char('a' + i));
+            bodies << route.body;
+            m_hub->hub.setRoute("/cache/file" + QByteArray::number(i) + ".bin", route);
+        }
+        makeInstaller([](ModelInstaller::Options &options) { options.cacheCapBytes = 100000; });
+        QStringList paths;
+        for (int i = 0; i < 3; ++i) {
+            const auto cached = m_installer->downloadAndCache(m_hub->hub.url("/cache/file" + QByteArray::number(i) + ".bin").toString(), {}, 20000);
+            QVERIFY2(cached, qPrintable(cached.error()));
+            QCOMPARE(readAll(cached.value()), bodies[i]);
+            paths << cached.value();
+            QTest::qWait(20);  // distinct last-used times
+        }
+        QVERIFY(!QFileInfo::exists(paths[0]));  // the least recently used went first
+        QVERIFY(QFileInfo::exists(paths[1]) && QFileInfo::exists(paths[2]));
+        // A cached file is found without the server.
+        FaultRoute gone404;
+        gone404.status = 404;
+        m_hub->hub.setRoute("/cache/file2.bin", gone404);
+        const auto again = m_installer->downloadAndCache(m_hub->hub.url("/cache/file2.bin").toString(), {}, 20000);
+        QCOMPARE(again.value(), paths[2]);
+        const auto gone = m_installer->downloadAndCache(m_hub->hub.url("/cache/absent.bin").toString(), {}, 20000);
+        QCOMPARE(gone.errorType(), QStringLiteral("HttpError"));
+    }
+
+    void jobsAreListedFoundAndPruned()
+    {
+        const QString source = QDir(tinySd1()).filePath(QStringLiteral("tiny-sd1.safetensors"));
+        m_installer->heuristicImport(source);
+        m_installer->heuristicImport(QStringLiteral("not a source at all"));
+        const auto all = m_installer->waitForInstalls(60000);
+        QVERIFY(all);
+        QCOMPARE(all->size(), 2);
+        QCOMPARE(m_installer->jobsBySource(source).size(), 1);
+        QVERIFY(m_installer->jobsBySource(source).first().complete());
+        m_installer->pruneJobs();
+        QVERIFY(m_installer->listJobs().isEmpty());
+    }
+};
+
+QTEST_GUILESS_MAIN(TestModelInstaller)
+#include "test_model_installer.moc"

@@ -7,6 +7,8 @@ int runModelsCommand(CommandContext &context);
 int runProbeCommand(CommandContext &context);
 int runHashCommand(CommandContext &context);
 int runDownloadCommand(CommandContext &context);
+int runInstallCommand(CommandContext &context);
+int runScanCommand(CommandContext &context);
 
 const std::vector<Command> &commands()
 {
@@ -19,6 +21,9 @@ const std::vector<Command> &commands()
         {QStringLiteral("hash"), QStringLiteral("SHA-256, AUTOV2 and fast identity hash of a model file or folder"),
          runHashCommand},
         {QStringLiteral("download"), QStringLiteral("Download a file, resuming an interrupted download"), runDownloadCommand},
+        {QStringLiteral("install"), QStringLiteral("Install a model from a path, URL, Civitai page or Hugging Face repo"),
+         runInstallCommand},
+        {QStringLiteral("scan"), QStringLiteral("Add the models found in a folder to the library"), runScanCommand},
     };
     return all;
 }

@@ -3,20 +3,22 @@
 
 #include "app/command.h"
 
+#include "app/library_services.h"
 #include "core/engine/device/runtime.h"
 #include "core/logging/log.h"
-#include "core/models/record_store.h"
 #include "core/settings/app_root.h"
 #include "core/settings/settings_store.h"
 #include "ui/shell/main_window.h"
 
 #include <QApplication>
 #include <QCommandLineParser>
+#include <QFuture>
 #include <QLibraryInfo>
 #include <QLocale>
 #include <QMessageBox>
 #include <QTimer>
 #include <QTranslator>
+#include <QtConcurrent>
 
 #include <cstdio>
 #include <memory>
@@ -75,9 +77,23 @@ int runWindow(QApplication &application, settings::SettingsStore &settingsStore)
     ui::MainWindow window(settingsStore, engine::availableDevices());
     // The library is opened at start so that a database Atelier must not touch (another program's file, a damaged
     // or newer one) is reported at once, with what to do, rather than when a model is first installed.
-    models::RecordStore library(settingsStore.root().databasePath());
-    const Status libraryOpened = library.open();
+    auto services = app::LibraryServices::open(settingsStore.root(), settingsStore, true);
+    const Status libraryOpened = services ? Status() : Status::failure(services);
     window.show();
+    // The start-up sync (new files in the models folder registered, vanished ones marked missing) probes and
+    // hashes, so it runs off the GUI thread; the window is usable meanwhile.
+    QFuture<void> sync;
+    if (services) {
+        models::ModelInstaller *installer = &services.value()->installer();
+        sync = QtConcurrent::run([installer] {
+            const auto report = installer->syncModelsFolder();
+            if (!report)
+                qCWarning(lcModels).noquote() << "the start-up sync failed:" << report.error();
+            else
+                qCInfo(lcModels).noquote() << "start-up sync:" << report.value().registered.size() << "registered,"
+                                           << report.value().missing.size() << "missing," << report.value().found.size() << "found again";
+        });
+    }
     // Messages come after the window is up, so that they have a parent and do not block the start.
     if (!settingsStore.warnings().isEmpty()) {
         QTimer::singleShot(0, &window, [&window, &settingsStore] {
@@ -90,7 +106,9 @@ int runWindow(QApplication &application, settings::SettingsStore &settingsStore)
             QMessageBox::critical(&window, QObject::tr("Model library"), message);
         });
     }
-    return application.exec();
+    const int exitCode = application.exec();
+    sync.waitForFinished();
+    return exitCode;
 }
 
 } // namespace

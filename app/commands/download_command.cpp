@@ -1,6 +1,7 @@
 #include "app/command.h"
 
 #include "core/downloads/download_queue.h"
+#include "core/models/install/hub_access.h"
 #include "core/settings/settings_store.h"
 
 #include <QDir>
@@ -25,19 +26,6 @@ QString humanBytes(double bytes)
         ++unit;
     }
     return QStringLiteral("%1 %2").arg(bytes, 0, 'f', unit == 0 ? 0 : 1).arg(QLatin1String(units[unit]));
-}
-
-// The token for a host, from the settings: Hugging Face's for its hosts, Civitai's for civitai.com.
-QString tokenFor(const QUrl &url, const settings::Settings &settings)
-{
-    const QString host = url.host().toLower();
-    const QString hfEndpointHost = QUrl(qEnvironmentVariable("HF_ENDPOINT")).host().toLower();
-    if (host == QLatin1String("huggingface.co") || host == QLatin1String("hf.co") || host.endsWith(QLatin1String(".huggingface.co"))
-        || (!hfEndpointHost.isEmpty() && host == hfEndpointHost))
-        return settings.huggingFaceToken.isEmpty() ? qEnvironmentVariable("HF_TOKEN") : settings.huggingFaceToken;
-    if (host == QLatin1String("civitai.com") || host.endsWith(QLatin1String(".civitai.com")))
-        return settings.civitaiToken;
-    return {};
 }
 
 void drawProgress(const downloads::DownloadJob &job, double bytesPerSecond)
@@ -103,7 +91,7 @@ int runDownloadCommand(CommandContext &context)
     downloads::DownloadJob job;
     job.source = url;
     job.destination = destination;
-    job.accessToken = parser.isSet(token) ? parser.value(token) : tokenFor(url, context.settings.current());
+    job.accessToken = parser.isSet(token) ? parser.value(token) : models::HubAccess::fromSettings(context.settings.current()).tokenFor(url);
     job.expectedSha256 = parser.value(sha256).toLower();
 
     const bool interactive = ::isatty(STDERR_FILENO);

@@ -1,4 +1,5 @@
 #include "app/command.h"
+#include "app/library_services.h"
 
 #include "core/models/record_store.h"
 #include "core/settings/app_root.h"
@@ -235,9 +236,12 @@ int runEdit(CommandContext &context, RecordStore &store)
 int runRemove(CommandContext &context, RecordStore &store)
 {
     QCommandLineParser parser;
+    const QCommandLineOption deleteFiles(QStringLiteral("delete-files"),
+                                         QStringLiteral("Delete the model's files too (only inside the models folder)."));
+    parser.addOption(deleteFiles);
     parser.addPositionalArgument(QStringLiteral("KEY"), QStringLiteral("The model's key, or a unique start of it."));
     if (const int done = parseCommandArguments(parser, context,
-                                               QStringLiteral("Remove a model's record from the library (its files stay where they are)."));
+                                               QStringLiteral("Remove a model from the library: its record, and its files with --delete-files."));
         done >= 0)
         return done;
     if (parser.positionalArguments().size() != 1)
@@ -246,10 +250,19 @@ int runRemove(CommandContext &context, RecordStore &store)
     if (!key)
         return fail(context, QStringLiteral("rm"), key.error());
     const Result<ModelConfig> config = store.getModel(key.value());
+    const QString named = config ? QStringLiteral(" (%1)").arg(config->name) : QString();
+    if (parser.isSet(deleteFiles)) {
+        auto services = LibraryServices::open(context.root, context.settings, false);
+        if (!services)
+            return fail(context, QStringLiteral("rm"), services.error());
+        if (const Status deleted = services.value()->installer().deleteModel(key.value()); !deleted)
+            return fail(context, QStringLiteral("rm"), deleted.error());
+        context.out << "Removed " << key.value() << named << " and deleted " << (config ? config->path : QString()) << "\n";
+        return kExitOk;
+    }
     if (const Status removed = store.deleteModel(key.value()); !removed)
         return fail(context, QStringLiteral("rm"), removed.error());
-    context.out << "Removed " << key.value() << (config ? QStringLiteral(" (%1)").arg(config->name) : QString())
-                << "; its files were not touched.\n";
+    context.out << "Removed " << key.value() << named << "; its files were not touched.\n";
     return kExitOk;
 }
 

@@ -1,0 +1,108 @@
+#include "cli_runner.h"
+#include "tests/fixtures.h"
+#include "tests/install/hub_server.h"
+
+#include <QDir>
+#include <QFile>
+#include <QTemporaryDir>
+#include <QtTest>
+
+// `atelier install`, `atelier scan` and `atelier models rm --delete-files`, run as a user would.
+class TestInstallCli : public QObject
+{
+    Q_OBJECT
+
+    std::unique_ptr<QTemporaryDir> m_root;
+
+    CliRun atelier(QStringList arguments)
+    {
+        arguments.prepend(m_root->path());
+        arguments.prepend(QStringLiteral("--root"));
+        return runAtelier(arguments);
+    }
+
+    static QString checkpoint() { return QDir(fixturesDir()).filePath(QStringLiteral("models/tiny-sd1/tiny-sd1.safetensors")); }
+
+private slots:
+    void init() { m_root = std::make_unique<QTemporaryDir>(); }
+
+    void installsPrintsTheKeyAndRefusesADuplicate()
+    {
+        const CliRun first = atelier({QStringLiteral("install"), checkpoint(), QStringLiteral("--name"), QStringLiteral("Tiny one")});
+        QVERIFY2(first.exitCode == 0, first.err.constData());
+        const QByteArray key = first.out.trimmed();
+        QCOMPARE(key.size(), 32);
+        QVERIFY(QFile::exists(m_root->filePath(QStringLiteral("models/sd-1/main/tiny-sd1.safetensors"))));
+        const CliRun shown = atelier({QStringLiteral("models"), QStringLiteral("show"), QString::fromLatin1(key)});
+        QVERIFY2(shown.out.contains("Tiny one"), shown.out.constData());
+
+        const CliRun again = atelier({QStringLiteral("install"), checkpoint()});
+        QCOMPARE(again.exitCode, 1);
+        QVERIFY2(again.err.contains("already in the library") && again.err.contains(key), again.err.constData());
+        const CliRun forced = atelier({QStringLiteral("install"), checkpoint(), QStringLiteral("--allow-duplicate")});
+        QVERIFY2(forced.exitCode == 0, forced.err.constData());
+
+        // --delete-files removes what the library holds; the original stays.
+        const CliRun removed = atelier({QStringLiteral("models"), QStringLiteral("rm"), QString::fromLatin1(key), QStringLiteral("--delete-files")});
+        QVERIFY2(removed.exitCode == 0, removed.err.constData());
+        QVERIFY(!QFile::exists(m_root->filePath(QStringLiteral("models/sd-1/main/tiny-sd1.safetensors"))));
+        QVERIFY(QFile::exists(checkpoint()));
+    }
+
+    void badSourcesAndOptionsSayWhy()
+    {
+        const CliRun nothing = atelier({QStringLiteral("install"), QStringLiteral("no such thing here")});
+        QCOMPARE(nothing.exitCode, 1);
+        QVERIFY2(nothing.err.contains("Hugging Face repo id"), nothing.err.constData());
+        const CliRun badBase = atelier({QStringLiteral("install"), checkpoint(), QStringLiteral("--base"), QStringLiteral("sd-9")});
+        QCOMPARE(badBase.exitCode, 2);
+        QVERIFY2(badBase.err.contains("sd-9"), badBase.err.constData());
+        const CliRun outside = atelier({QStringLiteral("install"), checkpoint(), QStringLiteral("--inplace")});
+        QVERIFY2(outside.exitCode == 0, outside.err.constData());
+        const CliRun refused = atelier({QStringLiteral("models"), QStringLiteral("rm"), QString::fromLatin1(outside.out.trimmed()), QStringLiteral("--delete-files")});
+        QCOMPARE(refused.exitCode, 1);
+        QVERIFY2(refused.err.contains("outside the models folder"), refused.err.constData());
+        QVERIFY(QFile::exists(checkpoint()));
+    }
+
+    void installsFromTheConfiguredHuggingFaceEndpoint()
+    {
+        HubServer hub;
+        QMap<QString, QByteArray> files;
+        QFile weights(checkpoint());
+        QVERIFY(weights.open(QIODevice::ReadOnly));
+        files.insert(QStringLiteral("tiny-sd1.safetensors"), weights.readAll());
+        hub.addRepo(QStringLiteral("atelier-test/tiny"), files, "hf_cli_token");
+        QFile settings(m_root->filePath(QStringLiteral("settings.json")));
+        QVERIFY(settings.open(QIODevice::WriteOnly));
+        settings.write(QStringLiteral(R"({"format": 1, "huggingface_endpoint": "%1"})").arg(hub.endpoint().toString()).toUtf8());
+        settings.close();
+
+        const CliRun refused = atelier({QStringLiteral("install"), QStringLiteral("atelier-test/tiny")});
+        QCOMPARE(refused.exitCode, 1);
+        QVERIFY2(refused.err.contains("401"), refused.err.constData());
+        const CliRun installed = atelier({QStringLiteral("install"), QStringLiteral("atelier-test/tiny"), QStringLiteral("--token"), QStringLiteral("hf_cli_token")});
+        QVERIFY2(installed.exitCode == 0, installed.err.constData());
+        QVERIFY(QFile::exists(m_root->filePath(QStringLiteral("models/sd-1/main/tiny-sd1.safetensors"))));
+    }
+
+    void scansAFolder()
+    {
+        QTemporaryDir folder;
+        QVERIFY(QFile::copy(checkpoint(), folder.filePath(QStringLiteral("a.safetensors"))));
+        QDir().mkpath(folder.filePath(QStringLiteral("deeper")));
+        QFile junk(folder.filePath(QStringLiteral("deeper/notes.txt")));
+        QVERIFY(junk.open(QIODevice::WriteOnly));
+        junk.write("not a model");
+        junk.close();
+        const CliRun scanned = atelier({QStringLiteral("scan"), folder.path()});
+        QVERIFY2(scanned.exitCode == 0, scanned.err.constData());
+        QVERIFY2(scanned.err.contains("1 added"), scanned.err.constData());
+        QVERIFY(scanned.out.contains(folder.filePath(QStringLiteral("a.safetensors")).toUtf8()));
+        const CliRun again = atelier({QStringLiteral("scan"), folder.path()});
+        QVERIFY2(again.err.contains("0 added, 1 already in the library"), again.err.constData());
+    }
+};
+
+QTEST_GUILESS_MAIN(TestInstallCli)
+#include "test_install_cli.moc"

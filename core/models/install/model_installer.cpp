@@ -373,27 +373,35 @@ QString ModelInstaller::newTemporaryFolder(const QString &purpose) const
     return QDir().mkpath(path) ? path : QString();
 }
 
-void ModelInstaller::resolve(int id)
+std::shared_ptr<ModelInstaller::JobState> ModelInstaller::enterStage(int id, Stage stage, InstallJob &job)
 {
     std::shared_ptr<JobState> state;
-    InstallJob job;
     {
         QMutexLocker lock(&m_mutex);
         state = m_states.value(id);
         job = m_jobs.value(id);
     }
     if (!state)
-        return;
-    if (state->cancel) {
-        fail(id, QStringLiteral("Cancelled"), QString());
-        return;
-    }
+        return nullptr;
     if (m_options.beforeStage) {
-        if (const Status allowed = m_options.beforeStage(job, Stage::Resolve); !allowed) {
+        if (const Status allowed = m_options.beforeStage(job, stage); !allowed) {
             fail(id, allowed.errorType(), allowed.error());
-            return;
+            return nullptr;
         }
     }
+    if (state->cancel) {
+        fail(id, QStringLiteral("Cancelled"), QString());
+        return nullptr;
+    }
+    return state;
+}
+
+void ModelInstaller::resolve(int id)
+{
+    InstallJob job;
+    const std::shared_ptr<JobState> state = enterStage(id, Stage::Resolve, job);
+    if (!state)
+        return;
     const ModelSource &source = state->source;
     const auto hubToken = [&](const QUrl &url) {
         const QString given = tokenFor(source, state->request.accessToken);
@@ -484,25 +492,10 @@ void ModelInstaller::resolve(int id)
 
 void ModelInstaller::startDownloads(int id)
 {
-    std::shared_ptr<JobState> state;
     InstallJob job;
-    {
-        QMutexLocker lock(&m_mutex);
-        state = m_states.value(id);
-        job = m_jobs.value(id);
-    }
+    const std::shared_ptr<JobState> state = enterStage(id, Stage::Download, job);
     if (!state)
         return;
-    if (m_options.beforeStage) {
-        if (const Status allowed = m_options.beforeStage(job, Stage::Download); !allowed) {
-            fail(id, allowed.errorType(), allowed.error());
-            return;
-        }
-    }
-    if (state->cancel) {
-        fail(id, QStringLiteral("Cancelled"), QString());
-        return;
-    }
     const RemoteModel &remote = *state->remote;
     state->temporaryFolder = newTemporaryFolder(QStringLiteral("install"));
     if (state->temporaryFolder.isEmpty()) {

@@ -127,6 +127,9 @@ private:
     friend class InstallWorker;
     struct JobState;
 
+    // The job's state and snapshot when it may go on to `stage` (the stage hook allows it and it was not
+    // cancelled); otherwise the job has been ended and nullptr comes back.
+    std::shared_ptr<JobState> enterStage(int id, Stage stage, InstallJob &job);
     // The steps of a job, on the worker thread.
     void resolve(int id);
     void startDownloads(int id);

@@ -142,6 +142,9 @@ private slots:
         QTest::newRow("url") << "https://example.com/x.safetensors" << int(ModelSource::Kind::Url) << "https://example.com/x.safetensors";
         QTest::newRow("civitai page") << "https://civitai.com/models/58390/detail-tweaker-lora-lora" << int(ModelSource::Kind::Civitai)
                                       << "https://civitai.com/models/58390/detail-tweaker-lora-lora";
+        QTest::newRow("hf resolve link") << "https://huggingface.co/owner/name/resolve/main/loras/x.safetensors"
+                                         << int(ModelSource::Kind::HuggingFace) << "owner/name::loras/x.safetensors";
+        QTest::newRow("hf repo page") << "https://huggingface.co/owner/name" << int(ModelSource::Kind::HuggingFace) << "owner/name";
         QTest::newRow("civitai download") << "https://civitai.com/api/download/models/63006" << int(ModelSource::Kind::Civitai)
                                           << "https://civitai.com/api/download/models/63006";
     }
@@ -305,7 +308,7 @@ private slots:
         QFETCH(bool, cancel);
         FaultRoute file;
         file.body = loraBytes(scratch(), QStringLiteral("stages"));
-        m_hub->hub.setRoute("/files/detail.safetensors", file);
+        m_hub->storage.setRoute("/files/detail.safetensors", file);
         QList<int> seen;
         makeInstaller([&](ModelInstaller::Options &options) {
             options.beforeStage = [&, stage, cancel](const InstallJob &job, ModelInstaller::Stage at) -> Status {
@@ -319,7 +322,7 @@ private slots:
                 return Status::failure(QStringLiteral("the disk went away"), QStringLiteral("Io"));
             };
         });
-        const InstallJob job = install(m_hub->hub.url("/files/detail.safetensors").toString());
+        const InstallJob job = install(m_hub->storage.url("/files/detail.safetensors").toString());
         QVERIFY(seen.contains(stage));
         if (cancel) {
             QCOMPARE(toString(job.status), QStringLiteral("cancelled"));
@@ -336,8 +339,8 @@ private slots:
         FaultRoute slow;
         slow.body = loraBytes(scratch(), QStringLiteral("slow")) + QByteArray(3 << 20, '\0');
         slow.chunkDelayMs = 30;
-        m_hub->hub.setRoute("/files/slow.safetensors", slow);
-        const InstallJob job = m_installer->heuristicImport(m_hub->hub.url("/files/slow.safetensors").toString());
+        m_hub->storage.setRoute("/files/slow.safetensors", slow);
+        const InstallJob job = m_installer->heuristicImport(m_hub->storage.url("/files/slow.safetensors").toString());
         QTRY_VERIFY_WITH_TIMEOUT(m_installer->jobById(job.id)->bytes > 100000, 20000);
         QCOMPARE(toString(m_installer->jobById(job.id)->status), QStringLiteral("downloading"));
         QVERIFY(m_installer->cancelJob(job.id));
@@ -349,7 +352,7 @@ private slots:
 
     void aFailedDownloadLeavesNothing()
     {
-        const InstallJob job = install(m_hub->hub.url("/files/absent.safetensors").toString());
+        const InstallJob job = install(m_hub->storage.url("/files/absent.safetensors").toString());
         QCOMPARE(job.errorType, QStringLiteral("HttpError"));
         QVERIFY2(job.error.contains(QStringLiteral("404")), qPrintable(job.error));
         verifyNothingLeftBehind();
@@ -418,6 +421,13 @@ private slots:
         QCOMPARE(toString(lora.configOut->type), QStringLiteral("lora"));
         QCOMPARE(QFileInfo(lora.configOut->path).fileName(), QStringLiteral("detail.safetensors"));
         QCOMPARE(readAll(lora.configOut->path), files.value(QStringLiteral("loras/detail.safetensors")));
+
+        // A "resolve" link into the repo is the same as naming the file, metadata and all.
+        QVERIFY(m_installer->deleteModel(lora.key()));
+        const InstallJob byLink = install(m_hub->hub.url("/atelier-test/mixed/resolve/main/loras/detail.safetensors").toString());
+        QVERIFY2(byLink.complete(), qPrintable(byLink.error));
+        QCOMPARE(toString(byLink.configOut->sourceType), QStringLiteral("hf_repo_id"));
+        QVERIFY(byLink.configOut->sourceApiResponse.contains("siblings"));
 
         const InstallJob missing = install(QStringLiteral("atelier-test/mixed::nothing/here.safetensors"));
         QCOMPARE(missing.errorType, QStringLiteral("NotFound"));
@@ -565,12 +575,12 @@ private slots:
             FaultRoute route;
             route.body = QByteArray(40000, char('a' + i));
             bodies << route.body;
-            m_hub->hub.setRoute("/cache/file" + QByteArray::number(i) + ".bin", route);
+            m_hub->storage.setRoute("/cache/file" + QByteArray::number(i) + ".bin", route);
         }
         makeInstaller([](ModelInstaller::Options &options) { options.cacheCapBytes = 100000; });
         QStringList paths;
         for (int i = 0; i < 3; ++i) {
-            const auto cached = m_installer->downloadAndCache(m_hub->hub.url("/cache/file" + QByteArray::number(i) + ".bin").toString(), {}, 20000);
+            const auto cached = m_installer->downloadAndCache(m_hub->storage.url("/cache/file" + QByteArray::number(i) + ".bin").toString(), {}, 20000);
             QVERIFY2(cached, qPrintable(cached.error()));
             QCOMPARE(readAll(cached.value()), bodies[i]);
             paths << cached.value();
@@ -581,10 +591,10 @@ private slots:
         // A cached file is found without the server.
         FaultRoute gone404;
         gone404.status = 404;
-        m_hub->hub.setRoute("/cache/file2.bin", gone404);
-        const auto again = m_installer->downloadAndCache(m_hub->hub.url("/cache/file2.bin").toString(), {}, 20000);
+        m_hub->storage.setRoute("/cache/file2.bin", gone404);
+        const auto again = m_installer->downloadAndCache(m_hub->storage.url("/cache/file2.bin").toString(), {}, 20000);
         QCOMPARE(again.value(), paths[2]);
-        const auto gone = m_installer->downloadAndCache(m_hub->hub.url("/cache/absent.bin").toString(), {}, 20000);
+        const auto gone = m_installer->downloadAndCache(m_hub->storage.url("/cache/absent.bin").toString(), {}, 20000);
         QCOMPARE(gone.errorType(), QStringLiteral("HttpError"));
     }
 

@@ -281,7 +281,7 @@ ModelInstaller::~ModelInstaller()
 
 InstallJob ModelInstaller::heuristicImport(const QString &source, const Request &request)
 {
-    const Result<ModelSource> parsed = parseModelSource(source, m_options.civitaiEndpoint.toString());
+    const Result<ModelSource> parsed = parseModelSource(source, m_options.civitaiEndpoint.toString(), m_options.huggingFaceEndpoint.toString());
     if (parsed)
         return importModel(parsed.value(), request);
     InstallJob job;
@@ -1125,7 +1125,7 @@ void ModelInstaller::evictCache(const QString &keep) const
 
 Result<QString> ModelInstaller::downloadAndCache(const QString &sourceText, const QString &accessToken, int timeoutMs)
 {
-    const Result<ModelSource> parsed = parseModelSource(sourceText, m_options.civitaiEndpoint.toString());
+    const Result<ModelSource> parsed = parseModelSource(sourceText, m_options.civitaiEndpoint.toString(), m_options.huggingFaceEndpoint.toString());
     if (!parsed)
         return Result<QString>::failure(parsed);
     const ModelSource &source = parsed.value();

@@ -11,11 +11,11 @@ namespace {
 
 const QString kInvalid = QStringLiteral("InvalidSource");
 
-bool isCivitaiHost(const QUrl &url, const QString &civitaiHost)
+bool isHubHost(const QUrl &url, const QString &hubHost)
 {
     const QString host = url.host().toLower();
-    const QUrl configured = QUrl::fromUserInput(civitaiHost);
-    const QString wanted = (configured.host().isEmpty() ? civitaiHost : configured.host()).toLower();
+    const QUrl configured = QUrl::fromUserInput(hubHost);
+    const QString wanted = (configured.host().isEmpty() ? hubHost : configured.host()).toLower();
     if (host != wanted && !host.endsWith(QLatin1Char('.') + wanted))
         return false;
     // A configured endpoint with a port (a local mirror) must match it too.
@@ -41,6 +41,22 @@ std::optional<ModelSource> civitaiSource(const QUrl &url)
         return source;
     }
     return std::nullopt;
+}
+
+// huggingface.co/owner/name, …/owner/name/tree/main/vae, …/owner/name/resolve/main/path/file.safetensors,
+// …/owner/name/blob/main/path/file.safetensors.
+std::optional<ModelSource> huggingFaceSource(const QUrl &url)
+{
+    static const QRegularExpression page(
+        QStringLiteral("^/([A-Za-z0-9][A-Za-z0-9._-]*/[A-Za-z0-9][A-Za-z0-9._-]*)(?:/(?:resolve|blob|tree)/[^/]+(?:/(.+?))?)?/?$"));
+    const auto match = page.match(url.path());
+    if (!match.hasMatch() || match.captured(1).startsWith(QLatin1String("api/")) || match.captured(2).contains(QLatin1String("..")))
+        return std::nullopt;
+    ModelSource source;
+    source.kind = ModelSource::Kind::HuggingFace;
+    source.repoId = match.captured(1);
+    source.subfolder = match.captured(2);
+    return source;
 }
 
 } // namespace
@@ -87,7 +103,7 @@ QString ModelSource::toString() const
     return {};
 }
 
-Result<ModelSource> parseModelSource(const QString &text, const QString &civitaiHost)
+Result<ModelSource> parseModelSource(const QString &text, const QString &civitaiHost, const QString &huggingFaceHost)
 {
     const QString trimmed = text.trimmed();
     if (trimmed.isEmpty())
@@ -97,8 +113,12 @@ Result<ModelSource> parseModelSource(const QString &text, const QString &civitai
     if (url.isValid() && (url.scheme() == QLatin1String("http") || url.scheme() == QLatin1String("https"))) {
         if (url.host().isEmpty())
             return Result<ModelSource>::failure(QStringLiteral("'%1' has no host").arg(trimmed.left(200)), kInvalid);
-        if (isCivitaiHost(url, civitaiHost)) {
+        if (isHubHost(url, civitaiHost)) {
             if (auto source = civitaiSource(url))
+                return *source;
+        }
+        if (isHubHost(url, huggingFaceHost)) {
+            if (auto source = huggingFaceSource(url))
                 return *source;
         }
         ModelSource source;
@@ -107,7 +127,7 @@ Result<ModelSource> parseModelSource(const QString &text, const QString &civitai
         return source;
     }
     if (url.isValid() && url.scheme() == QLatin1String("file"))
-        return parseModelSource(url.toLocalFile(), civitaiHost);
+        return parseModelSource(url.toLocalFile(), civitaiHost, huggingFaceHost);
 
     const QFileInfo local(trimmed.startsWith(QLatin1String("~/")) ? QDir::home().filePath(trimmed.mid(2)) : trimmed);
     if (local.exists()) {

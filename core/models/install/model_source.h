@@ -34,10 +34,12 @@ struct ModelSource
 };
 
 // Recognises what a source string is, as the seed's heuristic_import does: an existing path; an http(s) URL (a
-// Civitai model, model-version or download URL becomes a Civitai source when its host is `civitaiHost`); or a
-// Hugging Face repo id with "owner/name[:variant[:subfolder-or-file]]". Fails with "InvalidSource" and says what
-// was expected.
-Result<ModelSource> parseModelSource(const QString &text, const QString &civitaiHost = QStringLiteral("civitai.com"));
+// Civitai model, model-version or download URL becomes a Civitai source when its host is `civitaiHost`; a Hugging
+// Face repo page or "resolve" link becomes a repo source when its host is `huggingFaceHost`, so that its metadata
+// is read too); or a Hugging Face repo id with "owner/name[:variant[:subfolder-or-file]]". Fails with
+// "InvalidSource" and says what was expected.
+Result<ModelSource> parseModelSource(const QString &text, const QString &civitaiHost = QStringLiteral("civitai.com"),
+                                     const QString &huggingFaceHost = QStringLiteral("huggingface.co"));
 
 bool hasWeightsExtension(const QString &fileName);
 

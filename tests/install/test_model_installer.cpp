@@ -1,6 +1,8 @@
 #include "core/downloads/download_queue.h"
+#include "core/models/install/hub_access.h"
 #include "core/models/install/model_installer.h"
 #include "core/models/record_store.h"
+#include "core/settings/settings.h"
 #include "hub_server.h"
 #include "tests/fixtures.h"
 #include "tests/sparse_safetensors.h"
@@ -596,6 +598,35 @@ private slots:
         QCOMPARE(again.value(), paths[2]);
         const auto gone = m_installer->downloadAndCache(m_hub->storage.url("/cache/absent.bin").toString(), {}, 20000);
         QCOMPARE(gone.errorType(), QStringLiteral("HttpError"));
+    }
+
+    void hubTokensComeFromSettingsThenEnvironmentThenTokenFile()
+    {
+        const QString tokenFile = QDir(scratch()).filePath(QStringLiteral("token"));
+        QFile file(tokenFile);
+        QVERIFY(file.open(QIODevice::WriteOnly));
+        file.write("hf_from_file\n");
+        file.close();
+        qputenv("HF_TOKEN_PATH", tokenFile.toLocal8Bit());
+        qunsetenv("HF_TOKEN");
+        qputenv("HF_ENDPOINT", "http://127.0.0.1:9");
+        atelier::settings::Settings settings;
+        settings.civitaiToken = QStringLiteral("civitai_from_settings");
+        HubAccess access = HubAccess::fromSettings(settings);
+        QCOMPARE(access.huggingFaceEndpoint, QUrl(QStringLiteral("http://127.0.0.1:9")));
+        QCOMPARE(access.tokenFor(QUrl(QStringLiteral("http://127.0.0.1:9/api/models/a/b"))), QStringLiteral("hf_from_file"));
+        QCOMPARE(access.tokenFor(QUrl(QStringLiteral("https://civitai.com/api/download/models/1"))), QStringLiteral("civitai_from_settings"));
+        QCOMPARE(access.tokenFor(QUrl(QStringLiteral("https://cdn.example.com/blob"))), QString());
+        qputenv("HF_TOKEN", "hf_from_environment");
+        QCOMPARE(HubAccess::fromSettings(settings).huggingFaceToken, QStringLiteral("hf_from_environment"));
+        settings.huggingFaceToken = QStringLiteral("hf_from_settings");
+        settings.huggingFaceEndpoint = QStringLiteral("https://hf-mirror.example.org");
+        access = HubAccess::fromSettings(settings);
+        QCOMPARE(access.huggingFaceToken, QStringLiteral("hf_from_settings"));
+        QCOMPARE(access.huggingFaceEndpoint.host(), QStringLiteral("hf-mirror.example.org"));
+        qunsetenv("HF_TOKEN");
+        qunsetenv("HF_TOKEN_PATH");
+        qunsetenv("HF_ENDPOINT");
     }
 
     void jobsAreListedFoundAndPruned()

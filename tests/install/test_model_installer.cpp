@@ -352,6 +352,24 @@ private slots:
         verifyNothingLeftBehind();
     }
 
+    void quittingDuringADownloadIsSafeAndLeavesNothing()
+    {
+        FaultRoute slow;
+        slow.body = loraBytes(scratch(), QStringLiteral("quit")) + QByteArray(3 << 20, '\0');
+        slow.chunkDelayMs = 30;
+        m_hub->storage.setRoute("/files/quit.safetensors", slow);
+        const InstallJob job = m_installer->heuristicImport(m_hub->storage.url("/files/quit.safetensors").toString());
+        QTRY_VERIFY_WITH_TIMEOUT(m_installer->jobById(job.id)->bytes > 100000, 20000);
+        // The installer goes first (as when the application quits); the queue still reports on the download it
+        // cancelled, and nobody must be listening any more.
+        m_installer.reset();
+        QVERIFY(m_queue->join(20000));
+        for (const auto &download : m_queue->listJobs())
+            QCOMPARE(atelier::downloads::toString(download.status), QStringLiteral("cancelled"));
+        QCOMPARE(filesUnder(models()), QStringList());
+        QCOMPARE(m_store->allModels().value().size(), 0);
+    }
+
     void aFailedDownloadLeavesNothing()
     {
         const InstallJob job = install(m_hub->storage.url("/files/absent.safetensors").toString());
@@ -433,6 +451,26 @@ private slots:
 
         const InstallJob missing = install(QStringLiteral("atelier-test/mixed::nothing/here.safetensors"));
         QCOMPARE(missing.errorType, QStringLiteral("NotFound"));
+    }
+
+    void aHostileRepoListingCannotLeaveTheModelFolder()
+    {
+        const QByteArray listing = R"({"id": "evil/repo", "siblings": [
+            {"rfilename": "model_index.json"}, {"rfilename": "unet/config.json"},
+            {"rfilename": "unet/diffusion_pytorch_model.safetensors", "size": 10},
+            {"rfilename": "../../outside.json"}, {"rfilename": "/etc/cron.d/x.json"},
+            {"rfilename": "unet/../../../escape.safetensors"}, {"rfilename": "unet\\..\\..\\win.json"}]})";
+        ModelSource source;
+        source.kind = ModelSource::Kind::HuggingFace;
+        source.repoId = QStringLiteral("evil/repo");
+        const auto model = readHuggingFaceModel(listing, source, RepoVariant::Default, QUrl(QStringLiteral("https://hub.example")));
+        QVERIFY2(model, qPrintable(model.error()));
+        QStringList paths;
+        for (const RemoteFile &file : model.value().files)
+            paths << file.path;
+        paths.sort();
+        QCOMPARE(paths, (QStringList{QStringLiteral("model_index.json"), QStringLiteral("unet/config.json"),
+                                     QStringLiteral("unet/diffusion_pytorch_model.safetensors")}));
     }
 
     void aRepoOfLooseCheckpointsNeedsOneNamed()

@@ -244,6 +244,8 @@ ModelInstaller::ModelInstaller(RecordStore &store, downloads::DownloadQueue &que
     : QObject(parent), m_store(store), m_queue(queue), m_options(std::move(options))
 {
     qRegisterMetaType<InstallJob>();
+    m_lifeline = std::make_shared<Lifeline>();
+    m_lifeline->installer = this;
     m_worker = new InstallWorker;
     m_worker->setObjectName(QStringLiteral("installer"));
     m_worker->start();
@@ -259,6 +261,10 @@ ModelInstaller::ModelInstaller(RecordStore &store, downloads::DownloadQueue &que
 
 ModelInstaller::~ModelInstaller()
 {
+    {
+        QMutexLocker lock(&m_lifeline->mutex);  // waits for a handler that is reporting right now
+        m_lifeline->installer = nullptr;
+    }
     QList<std::shared_ptr<JobState>> states;
     {
         QMutexLocker lock(&m_mutex);
@@ -305,6 +311,8 @@ InstallJob ModelInstaller::importModel(const ModelSource &source, const Request 
     auto state = std::make_shared<JobState>();
     state->source = source;
     state->request = request;
+    if (state->request.accessToken.isEmpty())
+        state->request.accessToken = source.accessToken;
     InstallJob job;
     job.source = source.toString();
     job.sourceKind = source.kind;
@@ -354,13 +362,11 @@ void ModelInstaller::fail(int id, const QString &type, const QString &message)
     });
 }
 
-QString ModelInstaller::tokenFor(const ModelSource &source, const QString &given) const
+QString ModelInstaller::tokenFor(const QString &given, const QUrl &url) const
 {
     if (!given.isEmpty())
         return given;
-    if (!source.accessToken.isEmpty())
-        return source.accessToken;
-    return {};
+    return m_options.accessTokenFor ? m_options.accessTokenFor(url) : QString();
 }
 
 QString ModelInstaller::newTemporaryFolder(const QString &purpose) const
@@ -403,10 +409,7 @@ void ModelInstaller::resolve(int id)
     if (!state)
         return;
     const ModelSource &source = state->source;
-    const auto hubToken = [&](const QUrl &url) {
-        const QString given = tokenFor(source, state->request.accessToken);
-        return !given.isEmpty() ? given : m_options.accessTokenFor ? m_options.accessTokenFor(url) : QString();
-    };
+    const auto hubToken = [&](const QUrl &url) { return tokenFor(state->request.accessToken, url); };
 
     switch (source.kind) {
     case ModelSource::Kind::Local:
@@ -534,12 +537,16 @@ void ModelInstaller::startDownloads(int id)
         if (file.path.isEmpty()) {
             next.download.destination = modelFolder;  // the server names it
         } else {
-            // Repo paths are relative and were checked for "..": every part stays inside the temporary folder.
             next.download.destination = QDir::cleanPath(QDir(modelFolder).filePath(remote.singleFile ? downloads::safeFileName(file.path) : file.path));
+            // The listing was checked already; this is the last line of defence for whatever lists files.
+            if (!next.download.destination.startsWith(modelFolder + QLatin1Char('/'))) {
+                QDir(state->temporaryFolder).removeRecursively();
+                fail(id, QStringLiteral("FormatError"), QStringLiteral("the hub listed a file outside the model: %1").arg(file.path.left(200)));
+                return;
+            }
             QDir().mkpath(QFileInfo(next.download.destination).absolutePath());
         }
-        const QString given = tokenFor(state->source, state->request.accessToken);
-        next.download.accessToken = !given.isEmpty() ? given : m_options.accessTokenFor ? m_options.accessTokenFor(file.url) : QString();
+        next.download.accessToken = tokenFor(state->request.accessToken, file.url);
         next.part.source = file.url.toString(QUrl::RemoveQuery | QUrl::RemoveUserInfo);
         next.part.localPath = next.download.destination;
         next.part.totalBytes = file.size;
@@ -575,8 +582,11 @@ void ModelInstaller::startDownloads(int id)
     });
     QList<int> ids;
     for (int index = 0; index < planned.size(); ++index) {
-        ids << m_queue.submit(planned[index].download, true,
-                              {[this, id, index](const downloads::DownloadJob &download) { partChanged(id, index, download); }});
+        ids << m_queue.submit(planned[index].download, true, {[lifeline = m_lifeline, id, index](const downloads::DownloadJob &download) {
+                                  QMutexLocker lock(&lifeline->mutex);
+                                  if (lifeline->installer)
+                                      lifeline->installer->partChanged(id, index, download);
+                              }});
     }
     {
         QMutexLocker lock(&m_mutex);
@@ -1011,33 +1021,38 @@ Status ModelInstaller::unconditionallyDelete(const QString &key)
     if (!found)
         return Status::failure(found);
     const ModelConfig &model = found.value();
-    // The files step aside first (a rename), so that a failure to remove the record can put them back.
+    // The weights are the model's wherever they are; its YAML and cover only when the library holds them (a YAML
+    // or picture elsewhere may be shared, or the user's own).
+    QStringList files{model.path};
+    for (const QString &companion : {model.configPath.value_or(QString()), model.coverImage}) {
+        if (!companion.isEmpty() && isInside(companion, m_options.modelsDir))
+            files << companion;
+    }
+    // The files step aside first (a rename), so that a failure to remove the record can put them back. Files that
+    // cannot be renamed there (another file system) are deleted once the record is gone.
     const QString trash = newTemporaryFolder(QStringLiteral("delete"));
-    QStringList moved;
-    QStringList originals;
-    for (const QString &file : {model.path, model.configPath.value_or(QString()), model.coverImage}) {
-        if (file.isEmpty() || !QFileInfo::exists(file))
+    QList<QPair<QString, QString>> setAside;  // (original, where it waits)
+    QStringList deleteAfter;
+    for (const QString &file : std::as_const(files)) {
+        if (!QFileInfo::exists(file) && !QFileInfo(file).isSymLink())
             continue;
-        if (file == model.configPath.value_or(QString()) && !isInside(file, m_options.modelsDir))
-            continue;  // a shared YAML outside the library is not this model's to delete
-        const QString aside = QDir(trash).filePath(QString::number(moved.size()));
-        if (trash.isEmpty() || std::rename(QFile::encodeName(file).constData(), QFile::encodeName(aside).constData()) != 0) {
-            // Another file system: delete after the record is gone instead of moving.
-            originals << file;
-            continue;
-        }
-        moved << aside;
-        originals << file;
+        const QString aside = QDir(trash).filePath(QString::number(setAside.size()));
+        if (!trash.isEmpty() && std::rename(QFile::encodeName(file).constData(), QFile::encodeName(aside).constData()) == 0)
+            setAside.append({file, aside});
+        else
+            deleteAfter << file;
     }
     if (Status removed = m_store.deleteModel(key); !removed) {
-        for (int i = 0; i < moved.size(); ++i)
-            std::rename(QFile::encodeName(moved[i]).constData(), QFile::encodeName(originals[i]).constData());
-        QDir(trash).removeRecursively();
+        for (const auto &[original, aside] : std::as_const(setAside))
+            std::rename(QFile::encodeName(aside).constData(), QFile::encodeName(original).constData());
+        if (!trash.isEmpty())
+            QDir(trash).removeRecursively();
         return removed;
     }
-    for (int i = moved.size(); i < originals.size(); ++i)
-        removePath(originals[i]);
-    QDir(trash).removeRecursively();
+    for (const QString &file : std::as_const(deleteAfter))
+        removePath(file);
+    if (!trash.isEmpty())
+        QDir(trash).removeRecursively();
     return Status();
 }
 
@@ -1159,7 +1174,7 @@ Result<QString> ModelInstaller::downloadAndCache(const QString &sourceText, cons
     job.source = url;
     job.destination = entry;
     job.transient = true;
-    job.accessToken = !accessToken.isEmpty() ? accessToken : m_options.accessTokenFor ? m_options.accessTokenFor(url) : QString();
+    job.accessToken = tokenFor(accessToken, url);
     const int id = m_queue.submit(job);
     if (!m_queue.waitForJob(id, timeoutMs)) {
         m_queue.cancelJob(id);

@@ -126,6 +126,13 @@ signals:
 private:
     friend class InstallWorker;
     struct JobState;
+    // What the download handlers hold instead of `this`: the queue may report on a part after the installer is
+    // gone, and must then find nobody rather than a dangling pointer.
+    struct Lifeline
+    {
+        QMutex mutex;
+        ModelInstaller *installer = nullptr;
+    };
 
     // The job's state and snapshot when it may go on to `stage` (the stage hook allows it and it was not
     // cancelled); otherwise the job has been ended and nullptr comes back.
@@ -145,7 +152,8 @@ private:
 
     void update(int id, const std::function<void(InstallJob &)> &change);
     void fail(int id, const QString &type, const QString &message);
-    QString tokenFor(const ModelSource &source, const QString &given) const;
+    // The caller's token, else the provider's for that address.
+    QString tokenFor(const QString &given, const QUrl &url) const;
     QString newTemporaryFolder(const QString &purpose) const;
     void evictCache(const QString &keep) const;
 
@@ -153,6 +161,7 @@ private:
     downloads::DownloadQueue &m_queue;
     Options m_options;
     InstallWorker *m_worker = nullptr;
+    std::shared_ptr<Lifeline> m_lifeline;
     mutable QMutex m_mutex;
     mutable QWaitCondition m_changed;
     QMap<int, InstallJob> m_jobs;

@@ -1,5 +1,6 @@
 #include "core/models/install/remote_metadata.h"
 
+#include <QDir>
 #include <QEventLoop>
 #include <QFileInfo>
 #include <QJsonArray>
@@ -119,6 +120,8 @@ QStringList chooseWeights(const QStringList &weights, RepoVariant variant)
     return chosen;
 }
 
+// Whether `path` holds weights of the format the variant asks for: ONNX, Flax and OpenVINO have files of their own;
+// the default, fp16 and fp32 variants share safetensors and .bin (chooseWeights then picks among them).
 bool isWeightsOfVariantFamily(const QString &path, RepoVariant variant)
 {
     const QString suffix = QFileInfo(path).suffix().toLower();
@@ -161,7 +164,9 @@ Result<RemoteModel> readHuggingFaceModel(const QByteArray &apiResponse, const Mo
     for (const QJsonValue &value : info.value(QStringLiteral("siblings")).toArray()) {
         const QJsonObject sibling = value.toObject();
         const QString path = sibling.value(QStringLiteral("rfilename")).toString();
-        if (!path.isEmpty() && !path.contains(QLatin1String("..")))
+        // A hostile listing must not name files outside the model's folder: relative, clean paths only.
+        if (!path.isEmpty() && !path.startsWith(QLatin1Char('/')) && !path.contains(QLatin1Char('\\'))
+            && QDir::cleanPath(path) == path && !path.startsWith(QLatin1String("../")) && path != QLatin1String(".."))
             siblings.insert(path, sibling);
     }
     const auto fileOf = [&](const QString &repoPath, const QString &relative) {
@@ -209,7 +214,7 @@ Result<RemoteModel> readHuggingFaceModel(const QByteArray &apiResponse, const Mo
         } else if (depth > 0) {
             continue;
         }
-        if (isWeightsOfVariantFamily(path, variant == RepoVariant::Default || variant == RepoVariant::Fp16 || variant == RepoVariant::Fp32 ? RepoVariant::Default : variant))
+        if (isWeightsOfVariantFamily(path, variant))
             weights << path;
         else if (isConfigFile(path) && !path.endsWith(QLatin1String(".md")) && QFileInfo(path).fileName() != QLatin1String(".gitattributes"))
             configs << path;
@@ -336,7 +341,9 @@ Result<QByteArray> fetchJson(const QUrl &url, const QString &accessToken, bool t
         request.setRawHeader("Authorization", "Bearer " + accessToken.toUtf8());
     }
     request.setUrl(address);
-    request.setAttribute(QNetworkRequest::RedirectPolicyAttribute, QNetworkRequest::NoLessSafeRedirectPolicy);
+    // With a token, redirects stay on the same origin: the token must not travel to another host.
+    request.setAttribute(QNetworkRequest::RedirectPolicyAttribute, accessToken.isEmpty() ? QNetworkRequest::NoLessSafeRedirectPolicy
+                                                                                         : QNetworkRequest::SameOriginRedirectPolicy);
     request.setRawHeader("Accept", "application/json");
     request.setHeader(QNetworkRequest::UserAgentHeader, QStringLiteral("Atelier/" ATELIER_VERSION));
     QNetworkReply *reply = network.get(request);

@@ -2,6 +2,7 @@
 // same run. Prints a table; asserts nothing.
 //   bench_download [--gib N] [--runs N]
 
+#include "tests/bench/bench_statistics.h"
 #include "core/downloads/download_queue.h"
 #include "../downloads/nginx_server.h"
 
@@ -31,12 +32,6 @@ std::pair<double, double> residentMiB()
             now = line.mid(6).trimmed().split(' ').first().toDouble() / 1024.0;
     }
     return {peak, now};
-}
-
-double median(std::vector<double> values)
-{
-    std::sort(values.begin(), values.end());
-    return values[values.size() / 2];
 }
 
 } // namespace

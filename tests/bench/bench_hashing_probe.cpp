@@ -5,6 +5,7 @@
 // Fast hash: median time on the same file. Probe: files per second over sparse files written from the real
 // architecture manifests in the fixtures.
 
+#include "tests/bench/bench_statistics.h"
 #include "core/models/hashing/model_hasher.h"
 #include "core/models/probe/model_probe.h"
 #include "../fixtures.h"
@@ -29,12 +30,6 @@ using namespace atelier::models;
 using json = nlohmann::json;
 
 namespace {
-
-double median(std::vector<double> values)
-{
-    std::sort(values.begin(), values.end());
-    return values[values.size() / 2];
-}
 
 double secondsOf(const std::function<void()> &work)
 {

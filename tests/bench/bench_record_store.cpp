@@ -3,6 +3,7 @@
 //
 //   bench_record_store [--records N] [--runs N]
 
+#include "tests/bench/bench_statistics.h"
 #include "core/models/record_store.h"
 
 #include <QCommandLineParser>
@@ -69,12 +70,6 @@ ModelConfig realisticRecord(int index, QRandomGenerator &random)
     config.addedAt = QDateTime(QDate(2023, 1, 1), QTime(0, 0), Qt::UTC).addSecs(random.bounded(3LL * 365 * 86400));
     config.updatedAt = config.addedAt;
     return config;
-}
-
-double median(std::vector<double> values)
-{
-    std::sort(values.begin(), values.end());
-    return values.empty() ? 0.0 : values[values.size() / 2];
 }
 
 // The plan's SQL with its bindings written in as literals, for the sqlite3 shell.

@@ -40,6 +40,15 @@ DownloadQueue::Options quick(int maxParallel = 5)
     return options;
 }
 
+// A body sent in 64 KiB chunks 30 ms apart: slow enough to pause, cancel or kill a download in the middle.
+FaultRoute slowRoute(int bytes, char seed)
+{
+    FaultRoute route;
+    route.body = payload(bytes, seed);
+    route.chunkDelayMs = 30;
+    return route;
+}
+
 DownloadJob jobFor(const QUrl &url, const QString &destination)
 {
     DownloadJob job;
@@ -407,9 +416,7 @@ private slots:
     void unfinishedJobsComeBackPausedAfterARestart()
     {
         FaultServer server;
-        FaultRoute slow;
-        slow.body = payload(2 << 20, 18);
-        slow.chunkDelayMs = 30;
+        const FaultRoute slow = slowRoute(2 << 20, 18);
         server.setRoute("/big.bin", slow);
         FaultRoute small;
         small.body = payload(100, 19);
@@ -469,9 +476,7 @@ private slots:
     void survivesBeingKilledMidDownload()
     {
         FaultServer server;
-        FaultRoute slow;
-        slow.body = payload(3 << 20, 20);
-        slow.chunkDelayMs = 30;
+        const FaultRoute slow = slowRoute(3 << 20, 20);
         server.setRoute("/big.bin", slow);
         const QString library = m_dir->filePath(QStringLiteral("atelier.db"));
         const QString destination = m_dir->filePath(QStringLiteral("big.bin"));
@@ -520,9 +525,7 @@ private slots:
     void pausesKeepingThePartAndResumes()
     {
         FaultServer server;
-        FaultRoute slow;
-        slow.body = payload(2 << 20, 11);
-        slow.chunkDelayMs = 30;
+        const FaultRoute slow = slowRoute(2 << 20, 11);
         server.setRoute("/slow.bin", slow);
         DownloadQueue queue(quick());
         const int id = queue.submit(jobFor(server.url("/slow.bin"), m_dir->filePath(QStringLiteral("slow.bin"))));
@@ -540,9 +543,7 @@ private slots:
     void cancelRemovesThePartUnlessAskedToKeepIt()
     {
         FaultServer server;
-        FaultRoute slow;
-        slow.body = payload(2 << 20, 12);
-        slow.chunkDelayMs = 30;
+        const FaultRoute slow = slowRoute(2 << 20, 12);
         server.setRoute("/slow.bin", slow);
         DownloadQueue queue(quick());
         const int dropped = queue.submit(jobFor(server.url("/slow.bin"), m_dir->filePath(QStringLiteral("x.bin"))));
@@ -589,9 +590,7 @@ private slots:
     void refusesTwoJobsWritingTheSameFile()
     {
         FaultServer server;
-        FaultRoute slow;
-        slow.body = payload(1 << 20, 16);
-        slow.chunkDelayMs = 30;
+        const FaultRoute slow = slowRoute(1 << 20, 16);
         server.setRoute("/same.bin", slow);
         DownloadQueue queue(quick());
         const QString destination = m_dir->filePath(QStringLiteral("same.bin"));

@@ -198,9 +198,13 @@ private slots:
     {
         const QString source = QDir(tinySd1()).filePath(QStringLiteral("tiny-sd1.safetensors"));
         const QByteArray before = readAll(source);
+        // Events come from the installer's thread and the queue's: the list is shared.
+        QMutex mutex;
         QStringList events;
-        connect(m_installer.get(), &ModelInstaller::jobChanged, this, [&](const InstallJob &job) { events << toString(job.status); },
-                Qt::DirectConnection);
+        connect(m_installer.get(), &ModelInstaller::jobChanged, this, [&](const InstallJob &job) {
+            QMutexLocker lock(&mutex);
+            events << toString(job.status);
+        }, Qt::DirectConnection);
         const InstallJob job = install(source);
         QVERIFY2(job.complete(), qPrintable(job.error));
         const ModelConfig config = *job.configOut;
@@ -214,8 +218,12 @@ private slots:
         // The LDM YAML that decided the architecture travels with the checkpoint.
         QVERIFY(config.configPath && QFileInfo(*config.configPath).dir() == QFileInfo(config.path).dir());
         QCOMPARE(m_store->getModel(job.key()).value(), config);
-        QTRY_VERIFY(events.contains(QStringLiteral("running")) && events.last() == QStringLiteral("completed"));
-        QVERIFY(!events.contains(QStringLiteral("downloading")));  // local models are not downloaded
+        {
+            QMutexLocker lock(&mutex);
+            QVERIFY(events.contains(QStringLiteral("running")) && events.last() == QStringLiteral("completed"));
+            QVERIFY(!events.contains(QStringLiteral("downloading")));  // local models are not downloaded
+        }
+        m_installer->disconnect(this);
         QCOMPARE(filesUnder(QDir(models()).filePath(QStringLiteral(".tmp"))), QStringList());
     }
 
@@ -394,8 +402,10 @@ private slots:
         files.insert(QStringLiteral("README.md"), QByteArray("# tiny"));
         m_hub->addRepo(QStringLiteral("atelier-test/tiny-sd1"), files, QByteArray(), {QStringLiteral("diffusers"), QStringLiteral("text-to-image")});
 
+        QMutex mutex;
         QList<int> partCounts;
         connect(m_installer.get(), &ModelInstaller::jobChanged, this, [&](const InstallJob &job) {
+            QMutexLocker lock(&mutex);
             if (job.downloading())
                 partCounts << int(job.parts.size());
         }, Qt::DirectConnection);
@@ -419,6 +429,8 @@ private slots:
                                         QStringLiteral("unet/diffusion_pytorch_model.non_ema.bin"), QStringLiteral("README.md")})
             QVERIFY2(!installed.contains(unwanted), qPrintable(unwanted));
         QVERIFY(m_hub->hub.requests("/atelier-test/tiny-sd1/resolve/main/v1-5-pruned.ckpt").isEmpty());
+        m_installer->disconnect(this);
+        QMutexLocker lock(&mutex);
         QVERIFY(!partCounts.isEmpty() && partCounts.last() == installed.size());
         QCOMPARE(filesUnder(QDir(models()).filePath(QStringLiteral(".tmp"))), QStringList());
     }

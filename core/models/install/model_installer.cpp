@@ -344,8 +344,9 @@ void ModelInstaller::update(int id, const std::function<void(InstallJob &)> &cha
         if (snapshot.inTerminalState())
             m_states.remove(id);
     }
-    m_changed.wakeAll();
+    // Listeners first, so that whoever waits on the job sees what they did with the event.
     emit jobChanged(snapshot);
+    m_changed.wakeAll();
 }
 
 void ModelInstaller::fail(int id, const QString &type, const QString &message)

@@ -79,6 +79,8 @@ int runWindow(QApplication &application, settings::SettingsStore &settingsStore)
     // or newer one) is reported at once, with what to do, rather than when a model is first installed.
     auto services = app::LibraryServices::open(settingsStore.root(), settingsStore, true);
     const Status libraryOpened = services ? Status() : Status::failure(services);
+    if (services)
+        window.setLibraryServices(services.value()->store(), services.value()->installer());
     window.show();
     // The start-up sync (new files in the models folder registered, vanished ones marked missing) probes and
     // hashes, so it runs off the GUI thread; the window is usable meanwhile.

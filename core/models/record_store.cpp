@@ -736,7 +736,10 @@ QueryPlan planQuery(const ModelQuery &query, QueryColumns columns)
         ? QStringLiteral("m.config")
         : QStringLiteral("m.key, m.name, m.type, m.format, m.base, m.path, m.hash, m.file_size, m.added_at,"
                          " (SELECT group_concat(t.tag, char(31)) FROM model_tags t WHERE t.model_id = m.id),"
-                         " json_extract(m.config, '$.cover_image')");
+                         " json_extract(m.config, '$.cover_image'),"
+                         " coalesce(json_extract(m.config, '$.description'), ''),"
+                         " json_extract(m.config, '$.trigger_words'),"
+                         " coalesce(json_extract(m.config, '$.missing'), 0)");
     plan.sql = QStringLiteral("SELECT %1 FROM models m%2 ORDER BY %3").arg(selected, where, order);
     if (query.limit > 0)
         plan.sql += QStringLiteral(" LIMIT %1 OFFSET %2").arg(query.limit).arg(std::max(0, query.offset));
@@ -789,6 +792,26 @@ Result<ModelPage> RecordStore::query(const ModelQuery &request) const
     return page;
 }
 
+ModelSummary summaryOf(const ModelConfig &config)
+{
+    ModelSummary summary;
+    summary.key = config.key;
+    summary.name = config.name;
+    summary.type = config.type;
+    summary.format = config.format;
+    summary.base = config.base;
+    summary.path = config.path;
+    summary.hash = config.hash;
+    summary.fileSize = config.fileSize;
+    summary.addedAt = config.addedAt;
+    summary.tags = config.tags;
+    summary.coverImage = config.coverImage;
+    summary.description = config.description;
+    summary.triggerWords = config.triggerWords;
+    summary.missing = config.missing;
+    return summary;
+}
+
 Result<SummaryPage> RecordStore::browse(const ModelQuery &request) const
 {
     SummaryPage page;
@@ -814,6 +837,16 @@ Result<SummaryPage> RecordStore::browse(const ModelQuery &request) const
         if (!tags.isEmpty())
             summary.tags = tags.split(QChar(31));
         summary.coverImage = row.value(10).toString();
+        summary.description = row.value(11).toString();
+        const QByteArray triggerWords = row.value(12).toByteArray();
+        if (!triggerWords.isEmpty()) {
+            const json words = json::parse(triggerWords.constData(), triggerWords.constData() + triggerWords.size(), nullptr, false);
+            if (words.is_array())
+                for (const json &word : words)
+                    if (word.is_string())
+                        summary.triggerWords << QString::fromStdString(word.get<std::string>());
+        }
+        summary.missing = row.value(13).toInt() != 0;
         page.models << std::move(summary);
         return {};
     });

@@ -56,7 +56,13 @@ struct ModelSummary
     QDateTime addedAt;
     QStringList tags;
     QString coverImage;
+    QString description;
+    QStringList triggerWords;
+    bool missing = false;   // its files were not found at the last sync
 };
+
+// The summary of a whole record, as browse() would read it (for views that follow the change signals).
+ModelSummary summaryOf(const ModelConfig &config);
 
 struct SummaryPage
 {

@@ -24,6 +24,8 @@ struct Settings
     QString civitaiEndpoint;
     QString huggingFaceToken;
     QString civitaiToken;
+    // Local files dropped or added for install: registered where they are (true) or copied into the models folder.
+    bool installInPlace = false;
 
     bool operator==(const Settings &other) const;
     bool operator!=(const Settings &other) const { return !(*this == other); }

@@ -35,6 +35,7 @@ const char *const kHuggingFaceEndpoint = "huggingface_endpoint";
 const char *const kCivitaiEndpoint = "civitai_endpoint";
 const char *const kHuggingFaceToken = "huggingface_token";
 const char *const kCivitaiToken = "civitai_token";
+const char *const kInstallInPlace = "install_in_place";
 
 bool isDeviceChoice(const QString &value)
 {
@@ -116,6 +117,19 @@ void readNumber(json &object, const char *key, double &target, QStringList &prob
     object.erase(it);
 }
 
+void readBoolean(json &object, const char *key, bool &target, QStringList &problems)
+{
+    auto it = object.find(key);
+    if (it == object.end())
+        return;
+    if (it->is_boolean())
+        target = it->get<bool>();
+    else
+        problems << QStringLiteral("'%1' must be true or false, got %2; using the default")
+                        .arg(QString::fromLatin1(key), toQString(it->dump()));
+    object.erase(it);
+}
+
 void readInteger(json &object, const char *key, int &target, QStringList &problems)
 {
     auto it = object.find(key);
@@ -137,7 +151,8 @@ bool Settings::operator==(const Settings &other) const
         && ramCacheGb == other.ramCacheGb && vramCacheGb == other.vramCacheGb
         && downloadCacheGb == other.downloadCacheGb && maxParallelDownloads == other.maxParallelDownloads
         && huggingFaceEndpoint == other.huggingFaceEndpoint && civitaiEndpoint == other.civitaiEndpoint
-        && huggingFaceToken == other.huggingFaceToken && civitaiToken == other.civitaiToken;
+        && huggingFaceToken == other.huggingFaceToken && civitaiToken == other.civitaiToken
+        && installInPlace == other.installInPlace;
 }
 
 QStringList Settings::deviceChoices()
@@ -290,6 +305,7 @@ void SettingsStore::loadSettingsFile()
     readInteger(object, kMaxDownloads, m_current.maxParallelDownloads, problems);
     readString(object, kHuggingFaceEndpoint, m_current.huggingFaceEndpoint, problems);
     readString(object, kCivitaiEndpoint, m_current.civitaiEndpoint, problems);
+    readBoolean(object, kInstallInPlace, m_current.installInPlace, problems);
 
     // Values of the right type but outside what is accepted fall back one by one.
     const Settings defaults;
@@ -374,6 +390,7 @@ Status SettingsStore::writeSettingsFile(const Settings &settings) const
     preferences[kMaxDownloads] = settings.maxParallelDownloads;
     preferences[kHuggingFaceEndpoint] = toStd(settings.huggingFaceEndpoint);
     preferences[kCivitaiEndpoint] = toStd(settings.civitaiEndpoint);
+    preferences[kInstallInPlace] = settings.installInPlace;
     return writeJsonAtomically(m_root.settingsPath(), preferences, kWorldReadable);
 }
 

@@ -3,11 +3,14 @@
 #include "core/logging/log.h"
 #include "core/settings/compute_choice.h"
 #include "core/settings/settings_store.h"
+#include "ui/installs/install_queue_panel.h"
+#include "ui/library/library_panel.h"
 #include "ui/shell/about_dialog.h"
 #include "ui/shell/placeholder_panel.h"
 #include "ui/shell/settings_dialog.h"
 
 #include <QAction>
+#include <QCheckBox>
 #include <QApplication>
 #include <QCloseEvent>
 #include <QDockWidget>
@@ -71,6 +74,25 @@ MainWindow::MainWindow(settings::SettingsStore &settings, std::vector<engine::De
     resize(1400, 900);
     m_defaultState = saveState(kLayoutVersion);
     restoreLayout();
+}
+
+void MainWindow::setLibraryServices(models::RecordStore &store, models::ModelInstaller &installer)
+{
+    const settings::AppRoot &root = m_settings.root();
+    m_libraryPanel = new LibraryPanel(store, installer, m_settings.modelsDir(), root.uiStatePath(), this);
+    m_installQueuePanel = new InstallQueuePanel(installer, m_settings.current().installInPlace, this);
+    connect(m_installQueuePanel, &InstallQueuePanel::showModelRequested, this, [this](const QString &key) {
+        m_libraryDock->show();
+        m_libraryDock->raise();
+        m_libraryPanel->selectModel(key);
+    });
+    connect(&m_settings, &settings::SettingsStore::changed, m_installQueuePanel, [this](const settings::Settings &current) {
+        m_installQueuePanel->inPlaceCheck()->setChecked(current.installInPlace);
+    });
+    delete m_libraryDock->widget();
+    m_libraryDock->setWidget(m_libraryPanel);
+    delete m_installQueueDock->widget();
+    m_installQueueDock->setWidget(m_installQueuePanel);
 }
 
 QDockWidget *MainWindow::addArea(const QString &objectName, const QString &title, QWidget *content,
@@ -153,6 +175,8 @@ bool MainWindow::restoreLayout()
 void MainWindow::closeEvent(QCloseEvent *event)
 {
     saveLayout();
+    if (m_libraryPanel)
+        m_libraryPanel->saveState();
     event->accept();
 }
 

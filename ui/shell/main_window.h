@@ -9,12 +9,20 @@
 class QDockWidget;
 class QLabel;
 
+namespace atelier::models {
+class ModelInstaller;
+class RecordStore;
+}
+
 namespace atelier::settings {
 class SettingsStore;
 struct Settings;
 }
 
 namespace atelier::ui {
+
+class InstallQueuePanel;
+class LibraryPanel;
 
 // The studio's window: the model library on the left, the install queue at the bottom, the node-graph canvas in
 // the centre, the gallery and metadata inspector on the right, and the compute device in the status bar. The
@@ -30,6 +38,11 @@ public:
     QDockWidget *installQueueDock() const { return m_installQueueDock; }
     QDockWidget *galleryDock() const { return m_galleryDock; }
     QLabel *deviceLabel() const { return m_deviceLabel; }
+
+    // Puts the model library and the install queue in their areas, on these services (which outlive the window).
+    void setLibraryServices(models::RecordStore &store, models::ModelInstaller &installer);
+    LibraryPanel *libraryPanel() const { return m_libraryPanel; }
+    InstallQueuePanel *installQueuePanel() const { return m_installQueuePanel; }
 
     void saveLayout() const;
     bool restoreLayout();
@@ -54,6 +67,8 @@ private:
     QDockWidget *m_installQueueDock = nullptr;
     QDockWidget *m_galleryDock = nullptr;
     QLabel *m_deviceLabel = nullptr;
+    LibraryPanel *m_libraryPanel = nullptr;
+    InstallQueuePanel *m_installQueuePanel = nullptr;
     QByteArray m_defaultState;
 };
 

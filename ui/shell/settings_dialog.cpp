@@ -3,6 +3,7 @@
 #include "core/settings/settings_store.h"
 
 #include <QAction>
+#include <QCheckBox>
 #include <QComboBox>
 #include <QDialogButtonBox>
 #include <QDoubleSpinBox>
@@ -87,6 +88,16 @@ SettingsDialog::SettingsDialog(settings::SettingsStore &store, const std::vector
     m_parallelDownloads = new QSpinBox(this);
     m_parallelDownloads->setObjectName(QStringLiteral("parallelDownloadsSpin"));
     m_parallelDownloads->setRange(1, 32);
+    m_installInPlace = new QCheckBox(tr("Register dropped local models where they are (instead of copying them "
+                                        "into the models folder)"),
+                                     this);
+    m_installInPlace->setObjectName(QStringLiteral("installInPlaceCheck"));
+    m_huggingFaceEndpoint = new QLineEdit(this);
+    m_huggingFaceEndpoint->setObjectName(QStringLiteral("huggingFaceEndpointEdit"));
+    m_huggingFaceEndpoint->setPlaceholderText(tr("$HF_ENDPOINT, else https://huggingface.co"));
+    m_civitaiEndpoint = new QLineEdit(this);
+    m_civitaiEndpoint->setObjectName(QStringLiteral("civitaiEndpointEdit"));
+    m_civitaiEndpoint->setPlaceholderText(QStringLiteral("https://civitai.com"));
     m_huggingFaceToken = tokenEdit(this, QStringLiteral("huggingFaceTokenEdit"));
     m_civitaiToken = tokenEdit(this, QStringLiteral("civitaiTokenEdit"));
 
@@ -98,6 +109,9 @@ SettingsDialog::SettingsDialog(settings::SettingsStore &store, const std::vector
     form->addRow(tr("Model cache on the GPU:"), m_vramCache);
     form->addRow(tr("Download cache:"), m_downloadCache);
     form->addRow(tr("Parallel downloads:"), m_parallelDownloads);
+    form->addRow(QString(), m_installInPlace);
+    form->addRow(tr("Hugging Face address:"), m_huggingFaceEndpoint);
+    form->addRow(tr("Civitai address:"), m_civitaiEndpoint);
     form->addRow(tr("Hugging Face token:"), m_huggingFaceToken);
     form->addRow(tr("Civitai token:"), m_civitaiToken);
 
@@ -139,6 +153,9 @@ void SettingsDialog::fill(const settings::Settings &current)
     m_vramCache->setValue(current.vramCacheGb);
     m_downloadCache->setValue(current.downloadCacheGb);
     m_parallelDownloads->setValue(current.maxParallelDownloads);
+    m_installInPlace->setChecked(current.installInPlace);
+    m_huggingFaceEndpoint->setText(current.huggingFaceEndpoint);
+    m_civitaiEndpoint->setText(current.civitaiEndpoint);
     m_huggingFaceToken->setText(current.huggingFaceToken);
     m_civitaiToken->setText(current.civitaiToken);
 }
@@ -153,6 +170,9 @@ settings::Settings SettingsDialog::edited() const
     result.vramCacheGb = m_vramCache->value();
     result.downloadCacheGb = m_downloadCache->value();
     result.maxParallelDownloads = m_parallelDownloads->value();
+    result.installInPlace = m_installInPlace->isChecked();
+    result.huggingFaceEndpoint = m_huggingFaceEndpoint->text().trimmed();
+    result.civitaiEndpoint = m_civitaiEndpoint->text().trimmed();
     result.huggingFaceToken = m_huggingFaceToken->text().trimmed();
     result.civitaiToken = m_civitaiToken->text().trimmed();
     return result;

@@ -6,6 +6,7 @@
 
 #include <vector>
 
+class QCheckBox;
 class QComboBox;
 class QDoubleSpinBox;
 class QLabel;
@@ -46,6 +47,9 @@ private:
     QDoubleSpinBox *m_vramCache = nullptr;
     QDoubleSpinBox *m_downloadCache = nullptr;
     QSpinBox *m_parallelDownloads = nullptr;
+    QCheckBox *m_installInPlace = nullptr;
+    QLineEdit *m_huggingFaceEndpoint = nullptr;
+    QLineEdit *m_civitaiEndpoint = nullptr;
     QLineEdit *m_huggingFaceToken = nullptr;
     QLineEdit *m_civitaiToken = nullptr;
     QLabel *m_error = nullptr;

@@ -36,6 +36,7 @@ struct InstallJob
     std::optional<ModelConfig> configOut; // the record written, once completed
     bool inplace = false;
     bool allowDuplicate = false;
+    bool paused = false;                  // its downloads are paused (the status stays "downloading")
     QString localPath;                    // the model on disk: the source path, or the downloaded file or folder
     qint64 bytes = 0;                     // all parts together
     qint64 totalBytes = 0;

@@ -340,9 +340,11 @@ void ModelInstaller::update(int id, const std::function<void(InstallJob &)> &cha
         if (it == m_jobs.end())
             return;
         change(*it);
-        snapshot = *it;
-        if (snapshot.inTerminalState())
+        if (it->inTerminalState()) {
+            it->paused = false;
             m_states.remove(id);
+        }
+        snapshot = *it;
     }
     // Listeners first, so that whoever waits on the job sees what they did with the event.
     emit jobChanged(snapshot);
@@ -965,15 +967,88 @@ bool ModelInstaller::cancelJob(int id)
     return true;
 }
 
+bool ModelInstaller::pauseJob(int id)
+{
+    QList<int> downloads;
+    {
+        QMutexLocker lock(&m_mutex);
+        const std::shared_ptr<JobState> state = m_states.value(id);
+        const auto job = m_jobs.constFind(id);
+        if (!state || job == m_jobs.constEnd() || !job->downloading() || job->paused)
+            return false;
+        downloads = state->downloadIds;
+    }
+    for (int download : downloads)
+        m_queue.pauseJob(download);
+    update(id, [](InstallJob &job) { job.paused = true; });
+    return true;
+}
+
+bool ModelInstaller::resumeJob(int id)
+{
+    QList<int> downloads;
+    {
+        QMutexLocker lock(&m_mutex);
+        const std::shared_ptr<JobState> state = m_states.value(id);
+        const auto job = m_jobs.constFind(id);
+        if (!state || job == m_jobs.constEnd() || !job->paused)
+            return false;
+        downloads = state->downloadIds;
+    }
+    update(id, [](InstallJob &job) { job.paused = false; });
+    for (int download : downloads)
+        m_queue.startJob(download);
+    return true;
+}
+
+std::optional<InstallJob> ModelInstaller::retryJob(int id)
+{
+    InstallJob old;
+    {
+        QMutexLocker lock(&m_mutex);
+        const auto it = m_jobs.constFind(id);
+        if (it == m_jobs.constEnd() || !(it->errored() || it->cancelled()))
+            return std::nullopt;
+        old = *it;
+        m_jobs.remove(id);
+    }
+    emit jobRemoved(id);
+    Request request;
+    request.config = old.configIn;
+    request.inplace = old.inplace;
+    request.allowDuplicate = old.allowDuplicate;
+    return heuristicImport(old.source, request);
+}
+
+bool ModelInstaller::removeJob(int id)
+{
+    {
+        QMutexLocker lock(&m_mutex);
+        const auto it = m_jobs.constFind(id);
+        if (it == m_jobs.constEnd() || !it->inTerminalState())
+            return false;
+        m_jobs.remove(id);
+    }
+    emit jobRemoved(id);
+    return true;
+}
+
 void ModelInstaller::pruneJobs()
 {
-    QMutexLocker lock(&m_mutex);
-    for (auto it = m_jobs.begin(); it != m_jobs.end();) {
-        if (it->inTerminalState())
-            it = m_jobs.erase(it);
-        else
-            ++it;
+    QList<int> removed;
+    {
+        QMutexLocker lock(&m_mutex);
+        for (auto it = m_jobs.begin(); it != m_jobs.end();) {
+            if (it->inTerminalState()) {
+                removed << it.key();
+                it = m_jobs.erase(it);
+            } else {
+                ++it;
+            }
+        }
     }
+    for (int id : removed)
+        emit jobRemoved(id);
 }
 
 // ---- library upkeep ------------------------------------------------------------------------------------------

@@ -84,6 +84,16 @@ public:
     QList<InstallJob> jobsBySource(const QString &source) const;
     std::optional<InstallJob> jobById(int id) const;
     bool cancelJob(int id);
+    // Pause and resume the downloads of a job that is downloading; false when it is not (or unknown).
+    bool pauseJob(int id);
+    bool resumeJob(int id);
+    // Starts a job that ended in error or was cancelled again, from the same source with the same request (the
+    // token comes from the provider again), in place of the old one: the old job is removed and the new one
+    // returned. nullopt for unknown jobs and jobs that have not ended or completed.
+    std::optional<InstallJob> retryJob(int id);
+    // Forgets a job that has ended; false for unknown jobs and jobs still under way.
+    bool removeJob(int id);
+    // Forgets every job that has ended.
     void pruneJobs();
 
     // Library upkeep. These run on the calling thread (never the GUI thread: they probe and hash).
@@ -122,6 +132,8 @@ public:
 signals:
     // Every status change, and download progress. Emitted from the installer's or the queue's thread.
     void jobChanged(const atelier::models::InstallJob &job);
+    // A job that ended was forgotten (removeJob, retryJob, pruneJobs). Emitted from the calling thread.
+    void jobRemoved(int id);
 
 private:
     friend class InstallWorker;

@@ -1,0 +1,338 @@
+#include "ui/library/library_table_model.h"
+
+#include "core/models/taxonomy.h"
+#include "ui/library/cover_cache.h"
+
+#include <QColor>
+#include <QDir>
+#include <QLocale>
+#include <QPixmap>
+#include <QtConcurrent/QtConcurrentRun>
+
+namespace atelier::ui {
+
+QString foldForSearch(const QString &text)
+{
+    const QString decomposed = text.normalized(QString::NormalizationForm_KD);
+    QString folded;
+    folded.reserve(decomposed.size());
+    for (const QChar c : decomposed) {
+        if (c.category() == QChar::Mark_NonSpacing)
+            continue;
+        folded.append(c.toLower());
+    }
+    return folded;
+}
+
+namespace {
+
+QString wordsOf(const QString &text)
+{
+    QString words;
+    QString word;
+    const auto flush = [&] {
+        if (!word.isEmpty()) {
+            words += QLatin1Char(' ') + word;
+            word.clear();
+        }
+    };
+    for (const QChar c : text) {
+        if (c.isLetterOrNumber())
+            word.append(c);
+        else
+            flush();
+    }
+    flush();
+    return words;
+}
+
+} // namespace
+
+LibraryEntry makeLibraryEntry(models::ModelSummary summary)
+{
+    LibraryEntry entry;
+    entry.sortName = foldForSearch(summary.name);
+    for (const QString &tag : std::as_const(summary.tags))
+        entry.foldedTags << foldForSearch(tag);
+    entry.searchText = wordsOf(entry.sortName + QLatin1Char(' ') + foldForSearch(summary.description) + QLatin1Char(' ')
+                               + entry.foldedTags.join(QLatin1Char(' ')) + QLatin1Char(' ')
+                               + foldForSearch(summary.triggerWords.join(QLatin1Char(' '))));
+    entry.summary = std::move(summary);
+    return entry;
+}
+
+LibraryTableModel::LibraryTableModel(models::RecordStore &store, QString modelsDir, CoverCache *covers, QObject *parent)
+    : QAbstractTableModel(parent), m_store(store), m_modelsDir(std::move(modelsDir)), m_covers(covers)
+{
+    // The store emits from whichever thread wrote; these connections queue to the GUI thread.
+    connect(&m_store, &models::RecordStore::modelAdded, this, [this](const models::ModelConfig &config) {
+        apply({Change::Upsert, config, config.key});
+    });
+    connect(&m_store, &models::RecordStore::modelUpdated, this, [this](const models::ModelConfig &config) {
+        apply({Change::Upsert, config, config.key});
+    });
+    connect(&m_store, &models::RecordStore::modelRemoved, this, [this](const QString &key) {
+        apply({Change::Remove, {}, key});
+    });
+    connect(&m_load, &QFutureWatcher<Loaded>::finished, this, &LibraryTableModel::applyLoad);
+    if (m_covers)
+        connect(m_covers, &CoverCache::coverReady, this, &LibraryTableModel::coverReady);
+}
+
+LibraryTableModel::~LibraryTableModel()
+{
+    m_load.waitForFinished();
+}
+
+void LibraryTableModel::reload()
+{
+    if (m_loading)
+        return;
+    m_loading = true;
+    m_changesDuringLoad.clear();
+    models::RecordStore *store = &m_store;
+    m_load.setFuture(QtConcurrent::run([store] {
+        Loaded result;
+        models::ModelQuery everything;
+        everything.limit = 0;
+        const Result<models::SummaryPage> page = store->browse(everything);
+        if (!page) {
+            result.error = page.error();
+            return result;
+        }
+        result.entries.reserve(page->models.size());
+        for (const models::ModelSummary &summary : page->models)
+            result.entries.push_back(makeLibraryEntry(summary));
+        return result;
+    }));
+}
+
+void LibraryTableModel::waitForLoad()
+{
+    if (!m_loading)
+        return;
+    m_load.waitForFinished();
+    applyLoad();
+}
+
+void LibraryTableModel::applyLoad()
+{
+    if (!m_loading)
+        return;  // waitForLoad applied it already
+    m_loading = false;
+    Loaded result = m_load.result();
+    if (!result.error.isEmpty()) {
+        m_changesDuringLoad.clear();
+        emit loadFailed(result.error);
+        return;
+    }
+    beginResetModel();
+    m_entries = std::move(result.entries);
+    m_rowOfKey.clear();
+    m_hashCount.clear();
+    m_rowOfKey.reserve(m_entries.size());
+    for (int row = 0; row < m_entries.size(); ++row) {
+        m_rowOfKey.insert(m_entries[row].summary.key, row);
+        if (!m_entries[row].summary.hash.isEmpty())
+            ++m_hashCount[m_entries[row].summary.hash];
+    }
+    endResetModel();
+    // The load read the database at some moment; what changed since is applied on top, in order.
+    const QList<Change> changes = std::exchange(m_changesDuringLoad, {});
+    for (const Change &change : changes)
+        apply(change);
+    emit loaded();
+}
+
+void LibraryTableModel::apply(const Change &change)
+{
+    if (m_loading) {
+        m_changesDuringLoad << change;
+        return;
+    }
+    if (change.kind == Change::Upsert)
+        upsert(change.config);
+    else
+        remove(change.key);
+}
+
+void LibraryTableModel::upsert(const models::ModelConfig &config)
+{
+    LibraryEntry entry = makeLibraryEntry(models::summaryOf(config));
+    const int row = rowOfKey(config.key);
+    if (row < 0) {
+        const int at = int(m_entries.size());
+        beginInsertRows(QModelIndex(), at, at);
+        m_entries.push_back(std::move(entry));
+        m_rowOfKey.insert(config.key, at);
+        endInsertRows();
+        countHash(config.hash, +1);
+        return;
+    }
+    const QString oldHash = m_entries[row].summary.hash;
+    m_entries[row] = std::move(entry);
+    emit dataChanged(index(row, 0), index(row, ColumnCount - 1));
+    if (oldHash != config.hash) {
+        countHash(oldHash, -1);
+        countHash(config.hash, +1);
+    }
+}
+
+void LibraryTableModel::remove(const QString &key)
+{
+    const int row = rowOfKey(key);
+    if (row < 0)
+        return;
+    const QString hash = m_entries[row].summary.hash;
+    beginRemoveRows(QModelIndex(), row, row);
+    m_entries.remove(row);
+    m_rowOfKey.remove(key);
+    for (int later = row; later < m_entries.size(); ++later)
+        m_rowOfKey[m_entries[later].summary.key] = later;
+    endRemoveRows();
+    countHash(hash, -1);
+}
+
+void LibraryTableModel::countHash(const QString &hash, int delta)
+{
+    if (hash.isEmpty())
+        return;
+    const int before = m_hashCount.value(hash);
+    const int after = before + delta;
+    if (after <= 0)
+        m_hashCount.remove(hash);
+    else
+        m_hashCount.insert(hash, after);
+    // Rows with this hash gain or lose their duplicate mark.
+    if (before > 1 || after > 1)
+        hashCountChanged(hash);
+}
+
+void LibraryTableModel::hashCountChanged(const QString &hash)
+{
+    for (int row = 0; row < m_entries.size(); ++row)
+        if (m_entries[row].summary.hash == hash)
+            emit dataChanged(index(row, NameColumn), index(row, NameColumn), {DuplicateRole, Qt::DecorationRole, Qt::ToolTipRole});
+}
+
+QStringList LibraryTableModel::keysWithHash(const QString &hash) const
+{
+    QStringList keys;
+    if (hash.isEmpty())
+        return keys;
+    for (const LibraryEntry &entry : m_entries)
+        if (entry.summary.hash == hash)
+            keys << entry.summary.key;
+    return keys;
+}
+
+int LibraryTableModel::duplicatesOf(int row) const
+{
+    const QString &hash = m_entries.at(row).summary.hash;
+    return hash.isEmpty() ? 0 : std::max(0, m_hashCount.value(hash) - 1);
+}
+
+QString LibraryTableModel::absolutePath(const QString &path) const
+{
+    if (path.isEmpty())
+        return path;
+    return QDir::isAbsolutePath(path) ? path : QDir(m_modelsDir).absoluteFilePath(path);
+}
+
+void LibraryTableModel::coverReady(const QString &path)
+{
+    for (int row = 0; row < m_entries.size(); ++row)
+        if (absolutePath(m_entries[row].summary.coverImage) == path)
+            emit dataChanged(index(row, NameColumn), index(row, NameColumn), {CoverRole});
+}
+
+int LibraryTableModel::rowCount(const QModelIndex &parent) const
+{
+    return parent.isValid() ? 0 : int(m_entries.size());
+}
+
+int LibraryTableModel::columnCount(const QModelIndex &parent) const
+{
+    return parent.isValid() ? 0 : ColumnCount;
+}
+
+QVariant LibraryTableModel::data(const QModelIndex &index, int role) const
+{
+    if (!index.isValid() || index.row() >= m_entries.size())
+        return {};
+    const LibraryEntry &entry = m_entries[index.row()];
+    const models::ModelSummary &model = entry.summary;
+    switch (role) {
+    case Qt::DisplayRole:
+        switch (index.column()) {
+        case NameColumn: return model.name;
+        case TypeColumn: return models::toString(model.type);
+        case BaseColumn: return models::toString(model.base);
+        case FormatColumn: return models::toString(model.format);
+        case SizeColumn: return QLocale().formattedDataSize(model.fileSize, 1);
+        case AddedColumn: return QLocale().toString(model.addedAt.toLocalTime(), QLocale::ShortFormat);
+        case TagsColumn: return model.tags.join(QStringLiteral(", "));
+        }
+        return {};
+    case Qt::ToolTipRole: {
+        if (index.column() != NameColumn)
+            return {};
+        QStringList lines{model.name};
+        if (model.missing)
+            lines << tr("Its files are missing: %1").arg(absolutePath(model.path));
+        if (const int others = duplicatesOf(index.row()); others > 0)
+            lines << (others == 1 ? tr("Duplicate: another model in the library has the same file") : tr("Duplicate: %1 other models in the library have the same file").arg(others));
+        return lines.join(QLatin1Char('\n'));
+    }
+    case Qt::TextAlignmentRole:
+        if (index.column() == SizeColumn)
+            return int(Qt::AlignRight | Qt::AlignVCenter);
+        return {};
+    case Qt::ForegroundRole:
+        if (model.missing)
+            return QColor(Qt::gray);
+        return {};
+    case KeyRole:
+        return model.key;
+    case MissingRole:
+        return model.missing;
+    case DuplicateRole:
+        return duplicatesOf(index.row());
+    case PathRole:
+        return absolutePath(model.path);
+    case CoverRole:
+        if (!m_covers || model.coverImage.isEmpty())
+            return QPixmap();
+        return m_covers->cover(absolutePath(model.coverImage));
+    case SortRole:
+        switch (index.column()) {
+        case NameColumn: return entry.sortName;
+        case TypeColumn: return models::toString(model.type) + QLatin1Char('\x1f') + entry.sortName;
+        case BaseColumn: return models::toString(model.base) + QLatin1Char('\x1f') + entry.sortName;
+        case FormatColumn: return models::toString(model.format) + QLatin1Char('\x1f') + entry.sortName;
+        case SizeColumn: return model.fileSize;
+        case AddedColumn: return model.addedAt;
+        case TagsColumn: return entry.foldedTags.join(QLatin1Char(' '));
+        }
+        return {};
+    }
+    return {};
+}
+
+QVariant LibraryTableModel::headerData(int section, Qt::Orientation orientation, int role) const
+{
+    if (orientation != Qt::Horizontal || role != Qt::DisplayRole)
+        return {};
+    switch (section) {
+    case NameColumn: return tr("Name");
+    case TypeColumn: return tr("Type");
+    case BaseColumn: return tr("Base");
+    case FormatColumn: return tr("Format");
+    case SizeColumn: return tr("Size");
+    case AddedColumn: return tr("Added");
+    case TagsColumn: return tr("Tags");
+    }
+    return {};
+}
+
+} // namespace atelier::ui

@@ -153,6 +153,7 @@ LibraryPanel::LibraryPanel(models::RecordStore &store, models::ModelInstaller &i
     m_splitter->addWidget(m_details);
     m_splitter->setStretchFactor(0, 3);
     m_splitter->setStretchFactor(1, 2);
+    m_splitter->setSizes({600, 400});
     layout->addWidget(m_splitter, 1);
 
     for (QAbstractItemView *view : {static_cast<QAbstractItemView *>(m_table), static_cast<QAbstractItemView *>(m_grid)}) {
@@ -224,6 +225,7 @@ void LibraryPanel::buildFilterBar(QHBoxLayout *bar)
     m_search->setObjectName(QStringLiteral("librarySearch"));
     m_search->setPlaceholderText(tr("Search names, descriptions, tags, trigger words"));
     m_search->setClearButtonEnabled(true);
+    m_search->setMinimumWidth(180);
     connect(m_search, &QLineEdit::textChanged, this, [this] { m_searchDelay->start(); });
     connect(m_search, &QLineEdit::returnPressed, this, [this] {
         m_searchDelay->stop();

@@ -207,7 +207,7 @@ ModelDetailsPanel::ModelDetailsPanel(models::RecordStore &store, QString modelsD
     {
         auto *row = new QHBoxLayout(m_missingBanner);
         row->setContentsMargins(0, 0, 0, 0);
-        auto *text = new QLabel(tr("⚠ The files of this model are missing."), m_missingBanner);
+        auto *text = new QLabel(tr("The files of this model are missing."), m_missingBanner);
         text->setWordWrap(true);
         auto *locate = new QPushButton(tr("Locate…"), m_missingBanner);
         locate->setObjectName(QStringLiteral("locateButton"));
@@ -413,7 +413,7 @@ void ModelDetailsPanel::clear()
 
 void ModelDetailsPanel::setDuplicates(int count)
 {
-    m_duplicateText->setText((count == 1 ? tr("⧉ Another model in the library has the same file.") : tr("⧉ %1 other models in the library have the same file.").arg(count)));
+    m_duplicateText->setText((count == 1 ? tr("Another model in the library has the same file.") : tr("%1 other models in the library have the same file.").arg(count)));
     m_duplicateBanner->setVisible(count > 0 && m_shown);
 }
 

@@ -62,16 +62,15 @@ void ModelTileDelegate::paint(QPainter *painter, const QStyleOptionViewItem &opt
 
     const bool missing = row.data(LibraryTableModel::MissingRole).toBool();
     const int duplicates = row.data(LibraryTableModel::DuplicateRole).toInt();
-    QString marks;
-    if (missing)
-        marks += QStringLiteral("⚠");
-    if (duplicates > 0)
-        marks += QStringLiteral("⧉");
+    // Words rather than symbols: every font has them.
+    const QString marks = missing ? tr("missing") : duplicates > 0 ? tr("duplicate") : QString();
     if (!marks.isEmpty()) {
         QFont markFont = option.font;
         markFont.setBold(true);
+        markFont.setPointSizeF(markFont.pointSizeF() * 0.85);
         painter->setFont(markFont);
-        const QRect badge(coverRect.right() - 34, coverRect.top() + 4, 30, option.fontMetrics.height() + 4);
+        const int width = QFontMetrics(markFont).horizontalAdvance(marks) + 10;
+        const QRect badge(coverRect.right() - width - 4, coverRect.top() + 4, width, QFontMetrics(markFont).height() + 4);
         painter->setPen(Qt::NoPen);
         painter->setBrush(missing ? QColor(192, 57, 43) : QColor(211, 84, 0));
         painter->drawRoundedRect(badge, 4, 4);

@@ -73,7 +73,7 @@ MainWindow::MainWindow(settings::SettingsStore &settings, std::vector<engine::De
     buildMenus();
     resize(1400, 900);
     m_defaultState = saveState(kLayoutVersion);
-    restoreLayout();
+    m_layoutRestored = restoreLayout();
 }
 
 void MainWindow::setLibraryServices(models::RecordStore &store, models::ModelInstaller &installer)
@@ -93,6 +93,9 @@ void MainWindow::setLibraryServices(models::RecordStore &store, models::ModelIns
     m_libraryDock->setWidget(m_libraryPanel);
     delete m_installQueueDock->widget();
     m_installQueueDock->setWidget(m_installQueuePanel);
+    // The library needs room for its list and details; a layout the user saved keeps its own sizes.
+    if (!m_layoutRestored)
+        resizeDocks({m_libraryDock}, {width() * 11 / 20}, Qt::Horizontal);
 }
 
 QDockWidget *MainWindow::addArea(const QString &objectName, const QString &title, QWidget *content,

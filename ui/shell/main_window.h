@@ -70,6 +70,7 @@ private:
     LibraryPanel *m_libraryPanel = nullptr;
     InstallQueuePanel *m_installQueuePanel = nullptr;
     QByteArray m_defaultState;
+    bool m_layoutRestored = false;
 };
 
 } // namespace atelier::ui

@@ -1,0 +1,142 @@
+// Takes the README's screenshots of the model library and the install queue, with real data: the fixture models
+// installed through the installer (a checkpoint and both diffusers folders), records with covers from the corpus
+// images, a missing model and a duplicate, an install downloading from a local server, and one that failed.
+// Run under a real X server (Xvfb) so that the style is the desktop's:
+//
+//   xvfb-run -s "-screen 0 1600x1000x24" take_screenshots OUTPUT_FOLDER
+
+#include "core/downloads/download_queue.h"
+#include "core/models/install/model_installer.h"
+#include "core/models/record_store.h"
+#include "core/settings/app_root.h"
+#include "core/settings/settings_store.h"
+#include "tests/bench/realistic_records.h"
+#include "tests/fault_server.h"
+#include "tests/fixtures.h"
+#include "ui/installs/install_queue_panel.h"
+#include "ui/library/cover_cache.h"
+#include "ui/library/library_filter_proxy.h"
+#include "ui/library/library_panel.h"
+#include "ui/library/library_table_model.h"
+#include "ui/shell/main_window.h"
+
+#include <QApplication>
+#include <QDir>
+#include <QDockWidget>
+#include <QDirIterator>
+#include <QElapsedTimer>
+#include <QTableView>
+#include <QTemporaryDir>
+
+#include <cstdio>
+
+using namespace atelier;
+
+namespace {
+
+void spin(int ms)
+{
+    QElapsedTimer wait;
+    wait.start();
+    while (wait.elapsed() < ms)
+        QCoreApplication::processEvents(QEventLoop::AllEvents, 10);
+}
+
+QByteArray readAll(const QString &path)
+{
+    QFile file(path);
+    return file.open(QIODevice::ReadOnly) ? file.readAll() : QByteArray();
+}
+
+} // namespace
+
+int main(int argc, char *argv[])
+{
+    QApplication application(argc, argv);
+    if (argc < 2) {
+        std::fprintf(stderr, "usage: take_screenshots OUTPUT_FOLDER\n");
+        return 2;
+    }
+    const QString output = QString::fromLocal8Bit(argv[1]);
+    QDir().mkpath(output);
+    QTemporaryDir dir;
+    const auto root = settings::AppRoot::open(dir.filePath(QStringLiteral("root")));
+    if (!root)
+        return 1;
+    settings::SettingsStore settingsStore(root.value());
+    settingsStore.load();
+    models::RecordStore store(root->databasePath());
+    if (!store.open())
+        return 1;
+    downloads::DownloadQueue queue(downloads::DownloadQueue::Options{});
+    models::ModelInstaller::Options options;
+    options.modelsDir = settingsStore.modelsDir();
+    options.cacheDir = root->cacheDir();
+    models::ModelInstaller installer(store, queue, options);
+
+    // Real installs of the fixture models.
+    const QString fixtures = QDir(fixturesDir()).filePath(QStringLiteral("models"));
+    for (const QString &source : {QStringLiteral("tiny-sd1/tiny-sd1.safetensors"), QStringLiteral("tiny-sd2v/tiny-sd2v.safetensors"),
+                                  QStringLiteral("tiny-sdxl/tiny-sdxl.safetensors")})
+        installer.heuristicImport(QDir(fixtures).filePath(source));
+    installer.waitForInstalls(60000);
+    installer.pruneJobs();
+
+    // Records with the corpus's images as covers, so that the grid shows real pictures.
+    QStringList covers;
+    QDirIterator images(QDir(fixturesDir()).filePath(QStringLiteral("corpus")), {QStringLiteral("*.png")}, QDir::Files,
+                        QDirIterator::Subdirectories);
+    while (images.hasNext())
+        covers << images.next();
+    covers.sort();
+    QRandomGenerator random(7);
+    QList<models::ModelConfig> configs;
+    for (int i = 0; i < 60; ++i) {
+        models::ModelConfig config = bench::realisticRecord(i, random);
+        config.key = models::ModelConfig::newKey();
+        if (!covers.isEmpty() && i % 3 != 2)
+            config.coverImage = covers.at(i % covers.size());
+        if (i == 4)
+            config.missing = true;
+        configs << config;
+    }
+    configs[7].hash = configs[8].hash;  // a duplicate
+    store.importModels(configs, false);
+
+
+    ui::MainWindow window(settingsStore, {});
+    window.setLibraryServices(store, installer);
+    window.resize(1560, 960);
+    window.show();
+    spin(800);
+
+    // The queue: a download in progress from a local server, and one that failed.
+    FaultServer server(QHostAddress(QStringLiteral("127.0.0.2")));
+    FaultRoute slow;
+    slow.body = readAll(QDir(fixtures).filePath(QStringLiteral("tiny-sdxl/tiny-sdxl.safetensors"))) + QByteArray(8 << 20, '\0');
+    slow.chunkDelayMs = 40;
+    server.setRoute("/models/juggernaut-xl-tiny.safetensors", slow);
+    FaultRoute missing;
+    missing.status = 404;
+    server.setRoute("/models/removed.safetensors", missing);
+    ui::InstallQueuePanel *queuePanel = window.installQueuePanel();
+    queuePanel->install({QDir(fixtures).filePath(QStringLiteral("tiny-sd1/diffusers"))});
+    queuePanel->install({server.url("/models/juggernaut-xl-tiny.safetensors").toString()});
+    queuePanel->install({server.url("/models/removed.safetensors").toString()});
+    spin(3000);
+
+    ui::LibraryPanel *library = window.libraryPanel();
+    library->tableView()->selectRow(0);
+    library->selectModel(configs[7].key);
+    spin(500);
+    window.grab().save(QDir(output).filePath(QStringLiteral("library-list.png")));
+    library->setViewMode(ui::LibraryPanel::ViewMode::Grid);
+    spin(1500);
+    window.grab().save(QDir(output).filePath(QStringLiteral("library-grid.png")));
+    window.installQueueDock()->grab().save(QDir(output).filePath(QStringLiteral("install-queue.png")));
+    std::printf("screenshots written to %s\n", qPrintable(output));
+    for (const auto &job : installer.listJobs())
+        installer.cancelJob(job.id);
+    installer.waitForInstalls(20000);
+    return 0;
+}

@@ -382,6 +382,27 @@ private slots:
         QCOMPARE(m_store->getModel(key).value().name, QStringLiteral("Dream Shaper Eight"));
     }
 
+    void closingWhileAFieldIsBeingEditedIsSafe()
+    {
+        addSampleLibrary();
+        auto panel = openPanel();
+        const QString key = m_store->searchByName(QStringLiteral("Anything V5")).value().first().key;
+        panel->selectModel(key);
+        auto *description = panel->detailsPanel()->findChild<QPlainTextEdit *>(QStringLiteral("descriptionEdit"));
+        auto *name = panel->detailsPanel()->findChild<QLineEdit *>(QStringLiteral("nameEdit"));
+        panel->activateWindow();
+        description->setFocus();
+        QTest::keyClicks(description, QStringLiteral("half-typed"));
+        name->setFocus();  // the description is saved as focus leaves it
+        QTest::keyClicks(name, QStringLiteral(" (edited)"));
+        QVERIFY(name->hasFocus());
+        // The editors lose focus while the panel is torn down: nothing must reach the half-destroyed panel.
+        panel.reset();
+        // What was typed is kept, as if the fields had lost focus.
+        QCOMPARE(m_store->getModel(key).value().description, QStringLiteral("half-typed"));
+        QCOMPARE(m_store->getModel(key).value().name, QStringLiteral("Anything V5 (edited)"));
+    }
+
     void bulkTagsTheSelection()
     {
         addSampleLibrary();

@@ -194,6 +194,8 @@ LibraryPanel::LibraryPanel(models::RecordStore &store, models::ModelInstaller &i
             scheduleFacets();
     });
     connect(m_library, &LibraryTableModel::loaded, this, [this] {
+        if (!m_details)
+            return;
         if (!m_pendingSelection.isEmpty())
             selectModel(std::exchange(m_pendingSelection, QString()));
         else if (!m_details->shownKey().isEmpty())
@@ -204,6 +206,8 @@ LibraryPanel::LibraryPanel(models::RecordStore &store, models::ModelInstaller &i
     });
     // The details panel follows the duplicate count of the shown model as copies come and go.
     const auto followDuplicates = [this] {
+        if (!m_details)
+            return;  // being destroyed
         const int row = m_library->rowOfKey(m_details->shownKey());
         m_details->setDuplicates(row < 0 ? 0 : m_library->duplicatesOf(row));
     };
@@ -217,6 +221,10 @@ LibraryPanel::LibraryPanel(models::RecordStore &store, models::ModelInstaller &i
 LibraryPanel::~LibraryPanel()
 {
     saveState();
+    // Before this widget starts hiding and deleting its children, which moves the focus out of the details
+    // panel's editors while the rest of the panel is half gone.
+    delete m_details;
+    m_details = nullptr;
 }
 
 void LibraryPanel::buildFilterBar(QHBoxLayout *bar)
@@ -444,6 +452,8 @@ void LibraryPanel::applySort()
 
 void LibraryPanel::currentChanged()
 {
+    if (!m_details)
+        return;  // being destroyed
     const QModelIndex current = m_table->selectionModel()->currentIndex();
     const QString key = current.isValid() ? current.data(LibraryTableModel::KeyRole).toString() : QString();
     if (key == m_details->shownKey())

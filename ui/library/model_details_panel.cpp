@@ -383,6 +383,20 @@ ModelDetailsPanel::ModelDetailsPanel(models::RecordStore &store, QString modelsD
     clear();
 }
 
+ModelDetailsPanel::~ModelDetailsPanel()
+{
+    // What was typed and not yet saved is saved, as if the field had lost focus (without refilling the fields).
+    disconnect(&m_store, nullptr, this, nullptr);
+    commitName();
+    commitDescription();
+    commitTags();
+    // The editors outlive this object's members (QWidget deletes its children later) and lose focus as they go;
+    // their "editing finished" must not reach a half-destroyed panel.
+    m_description->removeEventFilter(this);
+    for (QWidget *child : findChildren<QWidget *>())
+        disconnect(child, nullptr, this, nullptr);
+}
+
 QString ModelDetailsPanel::absolutePath(const QString &path) const
 {
     return path.isEmpty() || QDir::isAbsolutePath(path) ? path : QDir(m_modelsDir).absoluteFilePath(path);

@@ -35,6 +35,7 @@ class ModelDetailsPanel : public QWidget
     Q_OBJECT
 public:
     ModelDetailsPanel(models::RecordStore &store, QString modelsDir, QWidget *parent = nullptr);
+    ~ModelDetailsPanel() override;
 
     // Shows the record with this key; an empty or unknown key shows nothing.
     void showModel(const QString &key);

@@ -1,5 +1,7 @@
 #include "core/models/model_config.h"
 
+#include <QDir>
+
 #include <QRandomGenerator>
 #include <QRegularExpression>
 
@@ -398,6 +400,13 @@ Result<ModelConfig> applyChanges(const ModelConfig &config, const json &changes)
             merged[item.key()] = item.value();
     }
     return fromJson(merged);
+}
+
+QString absoluteModelPath(const QString &path, const QString &modelsDir)
+{
+    if (path.isEmpty() || QDir::isAbsolutePath(path))
+        return path;
+    return QDir(modelsDir).absoluteFilePath(path);
 }
 
 } // namespace atelier::models

@@ -87,6 +87,9 @@ Status validate(const ModelConfig &config);
 // optional field. The key and added_at cannot change. The result is validated as a whole.
 Result<ModelConfig> applyChanges(const ModelConfig &config, const nlohmann::ordered_json &changes);
 
+// A record's path (or cover, or config file) as an absolute path: relative ones are relative to the models folder.
+QString absoluteModelPath(const QString &path, const QString &modelsDir);
+
 } // namespace atelier::models
 
 Q_DECLARE_METATYPE(atelier::models::ModelConfig)

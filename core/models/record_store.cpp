@@ -86,25 +86,12 @@ QString ftsQuery(const QString &text)
     return terms.join(QLatin1Char(' '));
 }
 
-// How names sort and match as you type: accents and case do not matter ("Détail" sorts with "detail").
-QString sortName(const QString &name)
-{
-    const QString decomposed = name.normalized(QString::NormalizationForm_KD);
-    QString folded;
-    folded.reserve(decomposed.size());
-    for (const QChar c : decomposed) {
-        if (c.category() != QChar::Mark_NonSpacing)
-            folded += c;
-    }
-    return folded.toCaseFolded().simplified();
-}
-
 // Writes the searchable columns, the tags and the full-text row of one record. `id` is the row to replace, or
 // 0 for a new one.
 Status writeRecord(QSqlDatabase &db, const ModelConfig &config, qint64 id)
 {
     const QByteArray document = QByteArray::fromStdString(toJson(config).dump());
-    const QVariantList values{config.key, config.name, sortName(config.name), toString(config.type), toString(config.format),
+    const QVariantList values{config.key, config.name, foldedForMatching(config.name), toString(config.type), toString(config.format),
                               toString(config.base),
                               config.variant ? QVariant(toString(*config.variant)) : QVariant(),
                               config.path, config.hash, config.source, config.fileSize,
@@ -711,7 +698,7 @@ QueryPlan planQuery(const ModelQuery &query, QueryColumns columns)
     }
     if (!query.namePrefix.isEmpty()) {
         // A range on the folded name uses its index, unlike LIKE; the upper bound is the prefix's successor.
-        const QString folded = sortName(query.namePrefix);
+        const QString folded = foldedForMatching(query.namePrefix);
         conditions << QStringLiteral("m.sort_name >= ? AND m.sort_name < ?");
         plan.bindings << folded << folded + QChar(0xffff);
     }
@@ -790,6 +777,18 @@ Result<ModelPage> RecordStore::query(const ModelQuery &request) const
         return Result<ModelPage>::failure(total);
     page.total = total.value();
     return page;
+}
+
+QString foldedForMatching(const QString &text)
+{
+    const QString decomposed = text.normalized(QString::NormalizationForm_KD);
+    QString folded;
+    folded.reserve(decomposed.size());
+    for (const QChar c : decomposed) {
+        if (c.category() != QChar::Mark_NonSpacing)
+            folded += c;
+    }
+    return folded.toCaseFolded().simplified();
 }
 
 ModelSummary summaryOf(const ModelConfig &config)

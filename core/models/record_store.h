@@ -61,6 +61,9 @@ struct ModelSummary
     bool missing = false;   // its files were not found at the last sync
 };
 
+// How names sort and match: accents and case do not matter ("Détail" folds to "detail"), runs of spaces are one.
+QString foldedForMatching(const QString &text);
+
 // The summary of a whole record, as browse() would read it (for views that follow the change signals).
 ModelSummary summaryOf(const ModelConfig &config);
 

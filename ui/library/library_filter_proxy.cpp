@@ -1,5 +1,6 @@
 #include "ui/library/library_filter_proxy.h"
 
+#include "core/models/record_store.h"
 #include "ui/library/library_table_model.h"
 
 #include <QDateTime>
@@ -49,7 +50,7 @@ void LibraryFilterProxy::setTags(const QStringList &tags)
     m_tags = tags;
     m_foldedTags.clear();
     for (const QString &tag : tags)
-        m_foldedTags << foldForSearch(tag.trimmed());
+        m_foldedTags << models::foldedForMatching(tag.trimmed());
     refilter();
 }
 
@@ -58,17 +59,7 @@ void LibraryFilterProxy::setSearchText(const QString &text)
     if (text == m_searchText)
         return;
     m_searchText = text;
-    m_searchWords.clear();
-    QString word;
-    const QString folded = foldForSearch(text);
-    for (int i = 0; i <= folded.size(); ++i) {
-        if (i < folded.size() && folded[i].isLetterOrNumber()) {
-            word.append(folded[i]);
-        } else if (!word.isEmpty()) {
-            m_searchWords << QLatin1Char(' ') + word;
-            word.clear();
-        }
-    }
+    m_searchWords = searchWords(text);
     refilter();
 }
 
@@ -146,7 +137,7 @@ bool LibraryFilterProxy::lessThan(const QModelIndex &left, const QModelIndex &ri
     case LibraryTableModel::AddedColumn:
         return a.summary.addedAt != b.summary.addedAt ? a.summary.addedAt < b.summary.addedAt : byName();
     case LibraryTableModel::TagsColumn: {
-        const int order = a.foldedTags.join(QLatin1Char(' ')).compare(b.foldedTags.join(QLatin1Char(' ')));
+        const int order = a.tagText.compare(b.tagText);
         return order != 0 ? order < 0 : byName();
     }
     default:
@@ -163,6 +154,8 @@ LibraryFacets LibraryFilterProxy::facets() const
     facets.total = rows;
     for (int row = 0; row < rows; ++row) {
         const LibraryEntry &entry = m_library->entryAt(row);
+        if (entry.summary.missing || m_library->duplicatesOf(row) > 0)
+            ++facets.problems;
         if (!matchesRest(row, entry))
             continue;
         const bool base = !m_base || entry.summary.base == *m_base;

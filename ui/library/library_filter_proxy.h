@@ -22,6 +22,7 @@ struct LibraryFacets
     QHash<QString, int> tags;     // tag as written → count, among the models shown
     int shown = 0;
     int total = 0;
+    int problems = 0;   // models with missing files or duplicates, whatever the filters
 };
 
 // Filters and sorts the library for the views, in memory over LibraryTableModel's prepared entries (no database

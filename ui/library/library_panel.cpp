@@ -52,12 +52,6 @@ namespace {
 constexpr QSize kCoverSize(128, 128);
 const QString kGroup = QStringLiteral("library");
 
-bool isInside(const QString &path, const QString &folder)
-{
-    const QString cleanFolder = QDir::cleanPath(QFileInfo(folder).absoluteFilePath());
-    return QDir::cleanPath(path).startsWith(cleanFolder + QLatin1Char('/'));
-}
-
 // Runs `work` on the thread pool and `done` with its result on the GUI thread, if `context` still exists.
 template <typename T, typename Work, typename Done>
 void runInBackground(QObject *context, Work work, Done done)
@@ -165,11 +159,14 @@ LibraryPanel::LibraryPanel(models::RecordStore &store, models::ModelInstaller &i
     connect(m_table->horizontalHeader(), &QHeaderView::sortIndicatorChanged, this, [this](int column, Qt::SortOrder order) {
         if (m_restoring)
             return;
+        // The controls follow a header click; they must not sort a second time.
         const int item = m_sort->findData(column);
-        QSignalBlocker block(m_sort);
+        QSignalBlocker blockSort(m_sort);
+        QSignalBlocker blockOrder(m_descending);
         if (item >= 0)
             m_sort->setCurrentIndex(item);
         m_descending->setChecked(order == Qt::DescendingOrder);
+        m_descending->setText(order == Qt::DescendingOrder ? QStringLiteral("↓") : QStringLiteral("↑"));
     });
 
     connect(m_details, &ModelDetailsPanel::locateRequested, this, &LibraryPanel::locate);
@@ -386,12 +383,8 @@ void LibraryPanel::refreshFacets()
         m_count->setText((facets.total == 1 ? tr("1 model") : tr("%1 models").arg(facets.total)));
     else
         m_count->setText(tr("%1 of %2").arg(facets.shown).arg(facets.total == 1 ? tr("1 model") : tr("%1 models").arg(facets.total)));
-    int problems = 0;
-    for (int row = 0; row < m_library->rowCount(); ++row)
-        if (m_library->entryAt(row).summary.missing || m_library->duplicatesOf(row) > 0)
-            ++problems;
-    m_problems->setText(tr("Problems (%1)").arg(problems));
-    m_problems->setVisible(problems > 0 || m_problems->isChecked());
+    m_problems->setText(tr("Problems (%1)").arg(facets.problems));
+    m_problems->setVisible(facets.problems > 0 || m_problems->isChecked());
 }
 
 void LibraryPanel::filterFromCombos()
@@ -523,7 +516,7 @@ void LibraryPanel::deleteSelected()
         candidate.name = summary.name;
         candidate.path = m_library->absolutePath(summary.path);
         candidate.bytes = summary.fileSize;
-        candidate.insideModelsFolder = isInside(candidate.path, m_modelsDir);
+        candidate.insideModelsFolder = m_installer.isInsideModelsFolder(candidate.path);
         candidates << candidate;
     }
     if (candidates.isEmpty())

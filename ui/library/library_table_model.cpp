@@ -11,52 +11,33 @@
 
 namespace atelier::ui {
 
-QString foldForSearch(const QString &text)
+QStringList searchWords(const QString &text)
 {
-    const QString decomposed = text.normalized(QString::NormalizationForm_KD);
-    QString folded;
-    folded.reserve(decomposed.size());
-    for (const QChar c : decomposed) {
-        if (c.category() == QChar::Mark_NonSpacing)
-            continue;
-        folded.append(c.toLower());
-    }
-    return folded;
-}
-
-namespace {
-
-QString wordsOf(const QString &text)
-{
-    QString words;
+    QStringList words;
     QString word;
-    const auto flush = [&] {
-        if (!word.isEmpty()) {
-            words += QLatin1Char(' ') + word;
+    const QString folded = models::foldedForMatching(text);
+    for (int i = 0; i <= folded.size(); ++i) {
+        if (i < folded.size() && folded[i].isLetterOrNumber()) {
+            word.append(folded[i]);
+        } else if (!word.isEmpty()) {
+            words << QLatin1Char(' ') + word;
             word.clear();
         }
-    };
-    for (const QChar c : text) {
-        if (c.isLetterOrNumber())
-            word.append(c);
-        else
-            flush();
     }
-    flush();
     return words;
 }
-
-} // namespace
 
 LibraryEntry makeLibraryEntry(models::ModelSummary summary)
 {
     LibraryEntry entry;
-    entry.sortName = foldForSearch(summary.name);
+    entry.sortName = models::foldedForMatching(summary.name);
     for (const QString &tag : std::as_const(summary.tags))
-        entry.foldedTags << foldForSearch(tag);
-    entry.searchText = wordsOf(entry.sortName + QLatin1Char(' ') + foldForSearch(summary.description) + QLatin1Char(' ')
-                               + entry.foldedTags.join(QLatin1Char(' ')) + QLatin1Char(' ')
-                               + foldForSearch(summary.triggerWords.join(QLatin1Char(' '))));
+        entry.foldedTags << models::foldedForMatching(tag);
+    entry.tagText = entry.foldedTags.join(QLatin1Char(' '));
+    entry.searchText = searchWords(summary.name + QLatin1Char(' ') + summary.description + QLatin1Char(' ')
+                                   + summary.tags.join(QLatin1Char(' ')) + QLatin1Char(' ')
+                                   + summary.triggerWords.join(QLatin1Char(' ')))
+                           .join(QString());
     entry.summary = std::move(summary);
     return entry;
 }
@@ -232,13 +213,6 @@ int LibraryTableModel::duplicatesOf(int row) const
     return hash.isEmpty() ? 0 : std::max(0, m_hashCount.value(hash) - 1);
 }
 
-QString LibraryTableModel::absolutePath(const QString &path) const
-{
-    if (path.isEmpty())
-        return path;
-    return QDir::isAbsolutePath(path) ? path : QDir(m_modelsDir).absoluteFilePath(path);
-}
-
 void LibraryTableModel::coverReady(const QString &path)
 {
     for (int row = 0; row < m_entries.size(); ++row)
@@ -312,7 +286,7 @@ QVariant LibraryTableModel::data(const QModelIndex &index, int role) const
         case FormatColumn: return models::toString(model.format) + QLatin1Char('\x1f') + entry.sortName;
         case SizeColumn: return model.fileSize;
         case AddedColumn: return model.addedAt;
-        case TagsColumn: return entry.foldedTags.join(QLatin1Char(' '));
+        case TagsColumn: return entry.tagText;
         }
         return {};
     }

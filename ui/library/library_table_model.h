@@ -18,10 +18,11 @@ struct LibraryEntry
     QString searchText;   // " word word …": folded name, description, tags and trigger words, for prefix matching
     QString sortName;     // folded name
     QStringList foldedTags;
+    QString tagText;      // the folded tags joined, for sorting by tags
 };
 
-// Folds text for matching and sorting: lower case, accents removed ("Émile" → "emile").
-QString foldForSearch(const QString &text);
+// The words of `text`, folded (models::foldedForMatching), each with a leading space: what the search matches.
+QStringList searchWords(const QString &text);
 
 // The model library as a table: one row per record, read off the GUI thread with RecordStore::browse and kept
 // live by the store's change signals (queued to the GUI thread). Changes that arrive while a load runs are applied
@@ -59,7 +60,7 @@ public:
     // Keys of the records with this hash (the model itself included).
     QStringList keysWithHash(const QString &hash) const;
     int duplicatesOf(int row) const;
-    QString absolutePath(const QString &path) const;
+    QString absolutePath(const QString &path) const { return models::absoluteModelPath(path, m_modelsDir); }
     QString modelsDir() const { return m_modelsDir; }
 
 signals:

@@ -1,7 +1,9 @@
 #include "ui/library/model_details_panel.h"
 
+#include "core/models/hashing/content_hash.h"
 #include "core/models/record_store.h"
 #include "core/models/taxonomy.h"
+#include "ui/library/cover_cache.h"
 
 #include <QApplication>
 #include <QClipboard>
@@ -12,7 +14,6 @@
 #include <QFileInfo>
 #include <QFormLayout>
 #include <QHBoxLayout>
-#include <QImageReader>
 #include <QLabel>
 #include <QLineEdit>
 #include <QLocale>
@@ -34,8 +35,7 @@ using json = nlohmann::ordered_json;
 
 QString shortHash(const QString &hash)
 {
-    const QString digest = hash.section(QLatin1Char(':'), -1);
-    return digest.left(10);
+    return models::autoV2(hash.section(QLatin1Char(':'), -1));
 }
 
 namespace {
@@ -71,9 +71,9 @@ private:
     void apply(const json &changes)
     {
         const Result<models::ModelConfig> updated = m_store.updateModel(m_key, changes);
-        if (!updated)
-            qWarning("undo/redo of a model edit failed: %s", qPrintable(updated.error()));
         m_panel->showModel(m_key);
+        if (!updated)  // the model was deleted meanwhile, say
+            m_panel->showError(QObject::tr("Cannot undo or redo this change: %1").arg(updated.error()));
     }
 
     ModelDetailsPanel *m_panel;
@@ -142,7 +142,8 @@ QToolButton *smallButton(QWidget *parent, const QString &text, const QString &ob
 } // namespace
 
 ModelDetailsPanel::ModelDetailsPanel(models::RecordStore &store, QString modelsDir, QWidget *parent)
-    : QWidget(parent), m_store(store), m_modelsDir(std::move(modelsDir)), m_undo(new QUndoStack(this))
+    : QWidget(parent), m_store(store), m_modelsDir(std::move(modelsDir)), m_undo(new QUndoStack(this)),
+      m_covers(new CoverCache(QSize(256, 256), this))
 {
     setObjectName(QStringLiteral("modelDetailsPanel"));
     auto *outer = new QVBoxLayout(this);
@@ -254,6 +255,7 @@ ModelDetailsPanel::ModelDetailsPanel(models::RecordStore &store, QString modelsD
     completer->setCaseSensitivity(Qt::CaseInsensitive);
     m_tags->setCompleter(completer);
     connect(m_tags, &QLineEdit::editingFinished, this, &ModelDetailsPanel::commitTags);
+    m_tags->installEventFilter(this);  // the completions are read when the field is entered
     form->addRow(tr("Tags:"), m_tags);
 
     m_triggerWords = new QWidget(m_content);
@@ -372,6 +374,10 @@ ModelDetailsPanel::ModelDetailsPanel(models::RecordStore &store, QString modelsD
     layout->addWidget(m_error);
     layout->addStretch();
 
+    connect(m_covers, &CoverCache::coverReady, this, [this](const QString &path) {
+        if (m_shown && absolutePath(m_shown->coverImage) == path)
+            showCover(path);
+    });
     connect(&m_store, &models::RecordStore::modelUpdated, this, [this](const models::ModelConfig &config) {
         if (config.key == m_key)
             fill(config);
@@ -393,13 +399,22 @@ ModelDetailsPanel::~ModelDetailsPanel()
     // The editors outlive this object's members (QWidget deletes its children later) and lose focus as they go;
     // their "editing finished" must not reach a half-destroyed panel.
     m_description->removeEventFilter(this);
+    m_tags->removeEventFilter(this);
     for (QWidget *child : findChildren<QWidget *>())
         disconnect(child, nullptr, this, nullptr);
 }
 
 QString ModelDetailsPanel::absolutePath(const QString &path) const
 {
-    return path.isEmpty() || QDir::isAbsolutePath(path) ? path : QDir(m_modelsDir).absoluteFilePath(path);
+    return models::absoluteModelPath(path, m_modelsDir);
+}
+
+void ModelDetailsPanel::showCover(const QString &path)
+{
+    // Decoded off the GUI thread; until it arrives (or when there is none) the label is hidden.
+    const QPixmap cover = m_covers->cover(path);
+    m_cover->setPixmap(cover);
+    m_cover->setVisible(!cover.isNull());
 }
 
 void ModelDetailsPanel::showModel(const QString &key)
@@ -450,19 +465,7 @@ void ModelDetailsPanel::fill(const models::ModelConfig &config, bool replaceEdit
     m_empty->hide();
     m_content->parentWidget()->parentWidget()->show();
 
-    const QString coverPath = absolutePath(config.coverImage);
-    QPixmap cover;
-    if (!coverPath.isEmpty()) {
-        QImageReader reader(coverPath);
-        const QSize size = reader.size();
-        // A 256-pixel preview decoded straight at that size: cheap, and the panel shows one model at a time.
-        if (size.isValid() && qint64(size.width()) * size.height() <= qint64(16384) * 16384) {
-            reader.setScaledSize(size.scaled(QSize(256, 256), Qt::KeepAspectRatio));
-            cover = QPixmap::fromImage(reader.read());
-        }
-    }
-    m_cover->setPixmap(cover);
-    m_cover->setVisible(!cover.isNull());
+    showCover(absolutePath(config.coverImage));
 
     if (!editing(m_name, m_name->text(), previous ? previous->name : QString()))
         m_name->setText(config.name);
@@ -473,13 +476,6 @@ void ModelDetailsPanel::fill(const models::ModelConfig &config, bool replaceEdit
         m_description->setPlainText(config.description);
     if (!editing(m_tags, m_tags->text(), previous ? previous->tags.join(QStringLiteral(", ")) : QString()))
         m_tags->setText(config.tags.join(QStringLiteral(", ")));
-    if (auto *completions = qobject_cast<QStringListModel *>(m_tags->completer()->model())) {
-        QStringList known;
-        if (const auto counts = m_store.tagCounts())
-            for (const auto &[tag, count] : counts.value())
-                known << tag;
-        completions->setStringList(known);
-    }
     refreshTriggerWords(config.triggerWords);
 
     const auto applies = [&](const char *field) {
@@ -563,6 +559,16 @@ void ModelDetailsPanel::refreshTriggerWords(const QStringList &words)
         m_triggerWordsLayout->addWidget(none);
     }
     m_triggerWordsLayout->addStretch();
+}
+
+void ModelDetailsPanel::refreshTagCompletions()
+{
+    auto *completions = qobject_cast<QStringListModel *>(m_tags->completer()->model());
+    QStringList known;
+    if (const auto counts = m_store.tagCounts())
+        for (const auto &[tag, count] : counts.value())
+            known << tag;
+    completions->setStringList(known);
 }
 
 bool ModelDetailsPanel::applyChange(const QString &key, const json &changes, const QString &what)
@@ -664,6 +670,8 @@ bool ModelDetailsPanel::eventFilter(QObject *watched, QEvent *event)
 {
     if (watched == m_description && event->type() == QEvent::FocusOut)
         commitDescription();
+    if (watched == m_tags && event->type() == QEvent::FocusIn)
+        refreshTagCompletions();
     return QWidget::eventFilter(watched, event);
 }
 

@@ -48,6 +48,8 @@ public:
     // Applies a sparse change to a record as one undoable step; false (with the reason shown) when the store
     // refuses it.
     bool applyChange(const QString &key, const nlohmann::ordered_json &changes, const QString &what);
+    // Shows why something could not be saved, under the fields.
+    void showError(const QString &message);
 
 signals:
     void locateRequested(const QString &key);
@@ -65,7 +67,8 @@ private:
     void commitVariant();
     void commitPredictionType();
     void commitVae();
-    void showError(const QString &message);
+    void showCover(const QString &path);
+    void refreshTagCompletions();
     void refreshTriggerWords(const QStringList &words);
     QString absolutePath(const QString &path) const;
     bool eventFilter(QObject *watched, QEvent *event) override;
@@ -75,6 +78,7 @@ private:
     QString m_key;
     std::optional<models::ModelConfig> m_shown;
     QUndoStack *m_undo;
+    CoverCache *m_covers;
     bool m_filling = false;
 
     QWidget *m_content = nullptr;

@@ -1078,6 +1078,11 @@ Status ModelInstaller::unregister(const QString &key)
     return m_store.deleteModel(key);
 }
 
+bool ModelInstaller::isInsideModelsFolder(const QString &path) const
+{
+    return isInside(path, m_options.modelsDir);
+}
+
 Status ModelInstaller::deleteModel(const QString &key)
 {
     const Result<ModelConfig> model = m_store.getModel(key);

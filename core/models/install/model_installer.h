@@ -100,6 +100,8 @@ public:
     Result<ModelConfig> registerPath(const QString &path, const Request &request = {});
     Result<ModelConfig> installPath(const QString &path, const Request &request = {});
     Status unregister(const QString &key);
+    // Whether deleteModel may delete this path: inside the models folder once symbolic links are resolved.
+    bool isInsideModelsFolder(const QString &path) const;
     // Removes the record, and the files when they are inside the models folder (refused otherwise).
     Status deleteModel(const QString &key);
     Status unconditionallyDelete(const QString &key);

@@ -1,0 +1,143 @@
+#include "core/engine/io/state_dict.h"
+
+#include "core/engine/error.h"
+#include "core/engine/io/safetensors.h"
+#include "core/engine/io/torch_checkpoint.h"
+
+#include <cstring>
+#include <optional>
+
+namespace atelier::engine {
+
+namespace {
+
+std::optional<torch::ScalarType> scalarTypeOf(DType dtype)
+{
+    switch (dtype) {
+    case DType::F64: return torch::kFloat64;
+    case DType::F32: return torch::kFloat32;
+    case DType::F16: return torch::kFloat16;
+    case DType::BF16: return torch::kBFloat16;
+    case DType::I64: return torch::kInt64;
+    case DType::I32: return torch::kInt32;
+    case DType::I16: return torch::kInt16;
+    case DType::I8: return torch::kInt8;
+    case DType::U8: return torch::kUInt8;
+    case DType::Bool: return torch::kBool;
+    default: return std::nullopt;
+    }
+}
+
+std::string fileName(const std::string &path)
+{
+    const std::size_t slash = path.find_last_of('/');
+    return slash == std::string::npos ? path : path.substr(slash + 1);
+}
+
+bool endsWith(const std::string &text, const std::string &suffix)
+{
+    return text.size() >= suffix.size() && text.compare(text.size() - suffix.size(), suffix.size(), suffix) == 0;
+}
+
+// A tensor over `bytes` that keeps `owner` (the mapping) alive. Misaligned data, which libtorch's kernels must not
+// read in place, is copied.
+template<typename Owner>
+torch::Tensor viewOf(const std::shared_ptr<Owner> &owner, const std::byte *bytes, torch::ScalarType type,
+                     const std::vector<std::int64_t> &shape, const std::vector<std::int64_t> &stride)
+{
+    const auto options = torch::TensorOptions().dtype(type);
+    const std::size_t elementSize = torch::elementSize(type);
+    void *data = const_cast<std::byte *>(bytes);
+    if (reinterpret_cast<std::uintptr_t>(bytes) % elementSize != 0) {
+        const torch::Tensor unaligned = torch::from_blob(data, shape, stride, options);
+        return unaligned.clone(torch::MemoryFormat::Contiguous);
+    }
+    return torch::from_blob(data, shape, stride, [owner](void *) {}, options);
+}
+
+std::vector<std::int64_t> contiguousStrides(const std::vector<std::int64_t> &shape)
+{
+    std::vector<std::int64_t> stride(shape.size(), 1);
+    for (std::size_t i = shape.size(); i-- > 1;)
+        stride[i - 1] = stride[i] * shape[i];
+    return stride;
+}
+
+StateDict readSafetensors(const std::string &path)
+{
+    auto file = std::make_shared<SafetensorsFile>(path);
+    StateDict weights;
+    weights.source = fileName(path);
+    for (const TensorEntry &entry : file->tensors()) {
+        const auto type = scalarTypeOf(entry.dtype);
+        if (!type)
+            throw UnsupportedModelError(weights.source + ": tensor \"" + entry.name + "\" is stored as " +
+                                        dtypeName(entry.dtype) + ", which this build cannot compute with");
+        weights.tensors.emplace(entry.name,
+                                viewOf(file, file->data(entry), *type, entry.shape, contiguousStrides(entry.shape)));
+    }
+    return weights;
+}
+
+StateDict readCheckpoint(const std::string &path)
+{
+    auto checkpoint = std::make_shared<TorchCheckpoint>(path);
+    StateDict weights;
+    weights.source = fileName(path);
+    for (const CheckpointTensor &tensor : checkpoint->tensors()) {
+        const auto type = scalarTypeOf(tensor.dtype);
+        if (!type)
+            throw UnsupportedModelError(weights.source + ": tensor \"" + tensor.name + "\" is stored as " +
+                                        dtypeName(tensor.dtype) + ", which this build cannot compute with");
+        weights.tensors.emplace(tensor.name,
+                                viewOf(checkpoint, checkpoint->data(tensor), *type, tensor.shape, tensor.stride));
+    }
+    return weights;
+}
+
+} // namespace
+
+const torch::Tensor *StateDict::find(const std::string &name) const
+{
+    const auto it = tensors.find(name);
+    return it == tensors.end() ? nullptr : &it->second;
+}
+
+const torch::Tensor &StateDict::at(const std::string &name) const
+{
+    if (const torch::Tensor *tensor = find(name))
+        return *tensor;
+    throw UnsupportedModelError(source + ": the weight \"" + name + "\" is missing");
+}
+
+bool StateDict::hasPrefix(const std::string &prefix) const
+{
+    const auto it = tensors.lower_bound(prefix);
+    return it != tensors.end() && it->first.compare(0, prefix.size(), prefix) == 0;
+}
+
+StateDict StateDict::under(const std::string &prefix) const
+{
+    StateDict part;
+    part.source = source;
+    for (auto it = tensors.lower_bound(prefix); it != tensors.end() && it->first.compare(0, prefix.size(), prefix) == 0;
+         ++it)
+        part.tensors.emplace(it->first.substr(prefix.size()), it->second);
+    return part;
+}
+
+StateDict loadWeights(const std::string &path)
+{
+    if (endsWith(path, ".safetensors") || endsWith(path, ".sft"))
+        return readSafetensors(path);
+    if (endsWith(path, ".ckpt") || endsWith(path, ".pt") || endsWith(path, ".pth") || endsWith(path, ".bin"))
+        return readCheckpoint(path);
+    // Unknown extension: let the content decide.
+    try {
+        return readSafetensors(path);
+    } catch (const FormatError &) {
+        return readCheckpoint(path);
+    }
+}
+
+} // namespace atelier::engine

@@ -1,0 +1,85 @@
+#include "core/engine/nets/clip_text.h"
+
+#include "core/engine/nets/attention.h"
+
+namespace atelier::engine {
+
+namespace {
+
+torch::nn::LayerNorm layerNorm(std::int64_t width)
+{
+    return torch::nn::LayerNorm(torch::nn::LayerNormOptions({width}).eps(1e-5));
+}
+
+} // namespace
+
+ClipEncoderLayerImpl::ClipEncoderLayerImpl(const ClipTextConfig &config)
+    : heads(config.heads), quickGelu(config.quickGelu)
+{
+    auto attention = register_module("self_attn", std::make_shared<torch::nn::Module>());
+    qProj = attention->register_module("q_proj", torch::nn::Linear(config.width, config.width));
+    kProj = attention->register_module("k_proj", torch::nn::Linear(config.width, config.width));
+    vProj = attention->register_module("v_proj", torch::nn::Linear(config.width, config.width));
+    outProj = attention->register_module("out_proj", torch::nn::Linear(config.width, config.width));
+    layerNorm1 = register_module("layer_norm1", layerNorm(config.width));
+    auto mlp = register_module("mlp", std::make_shared<torch::nn::Module>());
+    fc1 = mlp->register_module("fc1", torch::nn::Linear(config.width, config.intermediate));
+    fc2 = mlp->register_module("fc2", torch::nn::Linear(config.intermediate, config.width));
+    layerNorm2 = register_module("layer_norm2", layerNorm(config.width));
+}
+
+torch::Tensor ClipEncoderLayerImpl::forward(const torch::Tensor &x, const torch::Tensor &causalMask)
+{
+    torch::Tensor h = layerNorm1(x);
+    h = scaledDotProductAttention(splitHeads(qProj(h), heads), splitHeads(kProj(h), heads),
+                                  splitHeads(vProj(h), heads), causalMask);
+    torch::Tensor residual = x + outProj(mergeHeads(h));
+    h = fc1(layerNorm2(residual));
+    h = quickGelu ? h * torch::sigmoid(1.702 * h) : torch::gelu(h);
+    return residual + fc2(h);
+}
+
+ClipTextModelImpl::ClipTextModelImpl(const ClipTextConfig &config_) : config(config_)
+{
+    auto textModel = register_module("text_model", std::make_shared<torch::nn::Module>());
+    auto embeddings = textModel->register_module("embeddings", std::make_shared<torch::nn::Module>());
+    tokenEmbedding = embeddings->register_module("token_embedding", torch::nn::Embedding(config.vocabSize, config.width));
+    positionEmbedding =
+        embeddings->register_module("position_embedding", torch::nn::Embedding(config.positions, config.width));
+    auto encoder = textModel->register_module("encoder", std::make_shared<torch::nn::Module>());
+    auto layerList = encoder->register_module("layers", std::make_shared<torch::nn::Module>());
+    for (std::int64_t i = 0; i < config.layers; ++i)
+        layers.push_back(layerList->register_module(std::to_string(i), ClipEncoderLayer(config)));
+    finalLayerNorm = textModel->register_module("final_layer_norm", layerNorm(config.width));
+    if (config.projection > 0)
+        textProjection = register_module(
+            "text_projection", torch::nn::Linear(torch::nn::LinearOptions(config.width, config.projection).bias(false)));
+}
+
+ClipTextModelImpl::Output ClipTextModelImpl::forward(const torch::Tensor &ids, int layerFromEnd, bool finalNorm)
+{
+    const std::int64_t tokens = ids.size(1);
+    const auto options = tokenEmbedding->weight.options();
+    torch::Tensor x = tokenEmbedding(ids) + positionEmbedding->weight.narrow(0, 0, tokens).unsqueeze(0);
+    const torch::Tensor causalMask =
+        torch::full({tokens, tokens}, -std::numeric_limits<float>::infinity(), options.dtype(torch::kFloat32))
+            .triu(1);
+    const int stopAfter = int(layers.size()) - std::max(1, layerFromEnd);
+    if (stopAfter < 0)
+        throw std::invalid_argument("clip skip " + std::to_string(layerFromEnd) + " exceeds the text encoder's " +
+                                    std::to_string(layers.size()) + " layers");
+    torch::Tensor chosen;
+    for (int i = 0; i < int(layers.size()); ++i) {
+        x = layers[std::size_t(i)]->forward(x, causalMask);
+        if (i == stopAfter)
+            chosen = x;
+    }
+    Output output;
+    output.hidden = finalNorm ? finalLayerNorm(chosen) : chosen;
+    const torch::Tensor eosAt = (ids == config.eosToken).to(torch::kInt32).argmax(1);
+    torch::Tensor pooled = finalLayerNorm(x).index({torch::arange(ids.size(0), ids.options()), eosAt});
+    output.pooled = textProjection ? textProjection(pooled) : pooled;
+    return output;
+}
+
+} // namespace atelier::engine

@@ -1,0 +1,246 @@
+#include "core/engine/nets/unet.h"
+
+#include "core/engine/nets/attention.h"
+
+#include <cmath>
+
+namespace atelier::engine {
+
+namespace {
+
+using ModulePtr = std::shared_ptr<torch::nn::Module>;
+
+ModulePtr child(torch::nn::Module &parent, const std::string &name)
+{
+    return parent.register_module(name, std::make_shared<torch::nn::Module>());
+}
+
+torch::nn::GroupNorm groupNorm(std::int64_t channels, double eps)
+{
+    return torch::nn::GroupNorm(torch::nn::GroupNormOptions(32, channels).eps(eps));
+}
+
+torch::nn::Conv2d conv(std::int64_t in, std::int64_t out, std::int64_t kernel, std::int64_t stride = 1)
+{
+    return torch::nn::Conv2d(torch::nn::Conv2dOptions(in, out, kernel).stride(stride).padding(kernel / 2));
+}
+
+} // namespace
+
+torch::Tensor timestepEmbedding(const torch::Tensor &timesteps, std::int64_t dim)
+{
+    const std::int64_t half = dim / 2;
+    const auto options = torch::TensorOptions().dtype(torch::kFloat32).device(timesteps.device());
+    const torch::Tensor frequencies = torch::exp(-std::log(10000.0) * torch::arange(half, options) / double(half));
+    const torch::Tensor arguments = timesteps.to(torch::kFloat32).unsqueeze(1) * frequencies.unsqueeze(0);
+    return torch::cat({torch::cos(arguments), torch::sin(arguments)}, 1);
+}
+
+ResBlockImpl::ResBlockImpl(std::int64_t in, std::int64_t out, std::int64_t embedding)
+{
+    auto inLayers = child(*this, "in_layers");
+    inNorm = inLayers->register_module("0", groupNorm(in, 1e-5));
+    inConv = inLayers->register_module("2", conv(in, out, 3));
+    auto embLayers = child(*this, "emb_layers");
+    embeddingProjection = embLayers->register_module("1", torch::nn::Linear(embedding, out));
+    auto outLayers = child(*this, "out_layers");
+    outNorm = outLayers->register_module("0", groupNorm(out, 1e-5));
+    outConv = outLayers->register_module("3", conv(out, out, 3));
+    if (in != out)
+        skip = register_module("skip_connection", conv(in, out, 1));
+}
+
+torch::Tensor ResBlockImpl::forward(const torch::Tensor &x, const torch::Tensor &embeddingSilu)
+{
+    torch::Tensor h = inConv(torch::silu(inNorm(x)));
+    h = h + embeddingProjection(embeddingSilu).to(h.scalar_type()).unsqueeze(-1).unsqueeze(-1);
+    h = outConv(torch::silu(outNorm(h)));
+    return (skip ? skip(x) : x) + h;
+}
+
+CrossAttentionImpl::CrossAttentionImpl(std::int64_t queryDim, std::int64_t contextDim, std::int64_t heads_)
+    : heads(heads_)
+{
+    const auto projection = [](std::int64_t in, std::int64_t out) {
+        return torch::nn::Linear(torch::nn::LinearOptions(in, out).bias(false));
+    };
+    toQ = register_module("to_q", projection(queryDim, queryDim));
+    toK = register_module("to_k", projection(contextDim, queryDim));
+    toV = register_module("to_v", projection(contextDim, queryDim));
+    toOut = child(*this, "to_out")->register_module("0", torch::nn::Linear(queryDim, queryDim));
+}
+
+torch::Tensor CrossAttentionImpl::forward(const torch::Tensor &x, const torch::Tensor &context)
+{
+    const torch::Tensor &source = context.defined() ? context : x;
+    const torch::Tensor attended =
+        scaledDotProductAttention(splitHeads(toQ(x), heads), splitHeads(toK(source), heads), splitHeads(toV(source), heads));
+    return toOut(mergeHeads(attended));
+}
+
+TransformerBlockImpl::TransformerBlockImpl(std::int64_t dim, std::int64_t contextDim, std::int64_t heads)
+{
+    attn1 = register_module("attn1", CrossAttention(dim, dim, heads));
+    auto ff = child(*this, "ff");
+    auto net = child(*ff, "net");
+    ffIn = child(*net, "0")->register_module("proj", torch::nn::Linear(dim, dim * 4 * 2));
+    ffOut = net->register_module("2", torch::nn::Linear(dim * 4, dim));
+    attn2 = register_module("attn2", CrossAttention(dim, contextDim, heads));
+    norm1 = register_module("norm1", torch::nn::LayerNorm(torch::nn::LayerNormOptions({dim})));
+    norm2 = register_module("norm2", torch::nn::LayerNorm(torch::nn::LayerNormOptions({dim})));
+    norm3 = register_module("norm3", torch::nn::LayerNorm(torch::nn::LayerNormOptions({dim})));
+}
+
+torch::Tensor TransformerBlockImpl::forward(torch::Tensor x, const torch::Tensor &context)
+{
+    x = x + attn1(norm1(x), torch::Tensor());
+    x = x + attn2(norm2(x), context);
+    const auto halves = ffIn(norm3(x)).chunk(2, -1);
+    return x + ffOut(halves[0] * torch::gelu(halves[1]));
+}
+
+SpatialTransformerImpl::SpatialTransformerImpl(std::int64_t channels, const UNetConfig &config)
+    : linear(config.linearProjection)
+{
+    norm = register_module("norm", groupNorm(channels, 1e-6));
+    if (linear)
+        projInLinear = register_module("proj_in", torch::nn::Linear(channels, channels));
+    else
+        projInConv = register_module("proj_in", conv(channels, channels, 1));
+    auto blockList = child(*this, "transformer_blocks");
+    for (std::int64_t i = 0; i < config.transformerDepth; ++i)
+        blocks.push_back(blockList->register_module(
+            std::to_string(i), TransformerBlock(channels, config.contextDim, config.headsFor(channels))));
+    if (linear)
+        projOutLinear = register_module("proj_out", torch::nn::Linear(channels, channels));
+    else
+        projOutConv = register_module("proj_out", conv(channels, channels, 1));
+}
+
+torch::Tensor SpatialTransformerImpl::forward(const torch::Tensor &x, const torch::Tensor &context)
+{
+    const std::int64_t b = x.size(0), c = x.size(1), h = x.size(2), w = x.size(3);
+    torch::Tensor tokens = norm(x);
+    if (!linear)
+        tokens = projInConv(tokens);
+    tokens = tokens.permute({0, 2, 3, 1}).reshape({b, h * w, c});
+    if (linear)
+        tokens = projInLinear(tokens);
+    for (auto &block : blocks)
+        tokens = block(tokens, context);
+    if (linear)
+        tokens = projOutLinear(tokens);
+    torch::Tensor image = tokens.reshape({b, h, w, c}).permute({0, 3, 1, 2});
+    if (!linear)
+        image = projOutConv(image.contiguous(x.suggest_memory_format()));
+    return image + x;
+}
+
+torch::Tensor UNetBlockImpl::forward(torch::Tensor x, const torch::Tensor &embeddingSilu, const torch::Tensor &context)
+{
+    if (convIn)
+        return convIn(x);
+    if (res)
+        x = res(x, embeddingSilu);
+    if (transformer)
+        x = transformer(x, context);
+    if (resAfter)
+        x = resAfter(x, embeddingSilu);
+    if (downsample)
+        x = downsample(x);
+    if (upsample)
+        x = upsample(torch::upsample_nearest2d(x, {x.size(2) * 2, x.size(3) * 2}));
+    return x;
+}
+
+UNetModelImpl::UNetModelImpl(const UNetConfig &config_) : config(config_)
+{
+    const std::int64_t mc = config.modelChannels;
+    const std::int64_t embedding = mc * 4;
+    auto timeEmbed = child(*this, "time_embed");
+    timeEmbed1 = timeEmbed->register_module("0", torch::nn::Linear(mc, embedding));
+    timeEmbed2 = timeEmbed->register_module("2", torch::nn::Linear(embedding, embedding));
+
+    auto inputList = child(*this, "input_blocks");
+    const auto addInput = [&]() {
+        auto block = inputList->register_module(std::to_string(inputBlocks.size()), UNetBlock());
+        inputBlocks.push_back(block);
+        return block;
+    };
+    {
+        auto first = addInput();
+        first->convIn = first->register_module("0", conv(config.inChannels, mc, 3));
+    }
+    std::vector<std::int64_t> skipChannels{mc};
+    std::int64_t channels = mc;
+    const std::size_t levels = config.channelMult.size();
+    for (std::size_t level = 0; level < levels; ++level) {
+        const std::int64_t out = mc * config.channelMult[level];
+        for (std::int64_t r = 0; r < config.resBlocksPerLevel; ++r) {
+            auto block = addInput();
+            block->res = block->register_module("0", ResBlock(channels, out, embedding));
+            channels = out;
+            if (config.attentionAtLevel[level])
+                block->transformer = block->register_module("1", SpatialTransformer(channels, config));
+            skipChannels.push_back(channels);
+        }
+        if (level + 1 < levels) {
+            auto block = addInput();
+            block->downsample = child(*block, "0")->register_module("op", conv(channels, channels, 3, 2));
+            skipChannels.push_back(channels);
+        }
+    }
+
+    middleBlock = register_module("middle_block", UNetBlock());
+    middleBlock->res = middleBlock->register_module("0", ResBlock(channels, channels, embedding));
+    middleBlock->transformer = middleBlock->register_module("1", SpatialTransformer(channels, config));
+    middleBlock->resAfter = middleBlock->register_module("2", ResBlock(channels, channels, embedding));
+
+    auto outputList = child(*this, "output_blocks");
+    for (std::size_t level = levels; level-- > 0;) {
+        const std::int64_t out = mc * config.channelMult[level];
+        for (std::int64_t r = 0; r <= config.resBlocksPerLevel; ++r) {
+            auto block = outputList->register_module(std::to_string(outputBlocks.size()), UNetBlock());
+            outputBlocks.push_back(block);
+            const std::int64_t skip = skipChannels.back();
+            skipChannels.pop_back();
+            block->res = block->register_module("0", ResBlock(channels + skip, out, embedding));
+            channels = out;
+            int next = 1;
+            if (config.attentionAtLevel[level]) {
+                block->transformer = block->register_module("1", SpatialTransformer(channels, config));
+                next = 2;
+            }
+            if (level > 0 && r == config.resBlocksPerLevel)
+                block->upsample = child(*block, std::to_string(next))->register_module("conv", conv(channels, channels, 3));
+        }
+    }
+    auto outList = child(*this, "out");
+    outNorm = outList->register_module("0", groupNorm(channels, 1e-5));
+    outConv = outList->register_module("2", conv(channels, config.outChannels, 3));
+}
+
+torch::Tensor UNetModelImpl::forward(const torch::Tensor &x, const torch::Tensor &timesteps, const torch::Tensor &context)
+{
+    const auto dtype = timeEmbed1->weight.scalar_type();
+    torch::Tensor embedding = timeEmbed2(torch::silu(timeEmbed1(timestepEmbedding(timesteps, config.modelChannels).to(dtype))));
+    const torch::Tensor embeddingSilu = torch::silu(embedding);
+    const torch::Tensor ctx = context.to(dtype);
+
+    torch::Tensor h = x.to(dtype);
+    std::vector<torch::Tensor> skips;
+    skips.reserve(inputBlocks.size());
+    for (auto &block : inputBlocks) {
+        h = block(h, embeddingSilu, ctx);
+        skips.push_back(h);
+    }
+    h = middleBlock(h, embeddingSilu, ctx);
+    for (auto &block : outputBlocks) {
+        h = torch::cat({h, skips.back()}, 1);
+        skips.pop_back();
+        h = block(h, embeddingSilu, ctx);
+    }
+    return outConv(torch::silu(outNorm(h)));
+}
+
+} // namespace atelier::engine

@@ -1,0 +1,123 @@
+#include "core/engine/pipeline/generate.h"
+
+#include "core/engine/error.h"
+#include "core/engine/io/safetensors_writer.h"
+#include "core/engine/pipeline/sampling_run.h"
+
+#include <chrono>
+
+namespace atelier::engine {
+
+namespace {
+
+RgbImage toRgb(const torch::Tensor &image)  // [3, H, W] in [0, 1]
+{
+    const torch::Tensor bytes =
+        (image.to(torch::kCPU, torch::kFloat32) * 255.0).round().clamp(0, 255).to(torch::kUInt8).permute({1, 2, 0}).contiguous();
+    RgbImage out;
+    out.height = int(bytes.size(0));
+    out.width = int(bytes.size(1));
+    out.pixels.assign(bytes.data_ptr<std::uint8_t>(), bytes.data_ptr<std::uint8_t>() + bytes.numel());
+    return out;
+}
+
+torch::Tensor fromRgb(const RgbImage &image)  // -> [1, 3, H, W] in [-1, 1]
+{
+    if (image.width <= 0 || image.height <= 0 ||
+        image.pixels.size() != std::size_t(image.width) * std::size_t(image.height) * 3)
+        throw std::invalid_argument("the init image's pixels do not match its size");
+    const torch::Tensor bytes = torch::from_blob(const_cast<std::uint8_t *>(image.pixels.data()),
+                                                 {image.height, image.width, 3}, torch::kUInt8);
+    return (bytes.permute({2, 0, 1}).unsqueeze(0).to(torch::kFloat32) / 127.5 - 1.0).contiguous();
+}
+
+torch::Device parseDevice(const std::string &name)
+{
+    if (name == "cpu")
+        return torch::kCPU;
+    if (name == "cuda" || name.rfind("cuda:", 0) == 0) {
+        if (!torch::cuda::is_available())
+            throw UnsupportedModelError("CUDA is not available in this build or on this machine; use --device cpu");
+        const int index = name == "cuda" ? 0 : std::stoi(name.substr(5));
+        if (index < 0 || index >= int(torch::cuda::device_count()))
+            throw std::invalid_argument("no CUDA device " + std::to_string(index));
+        return torch::Device(torch::kCUDA, static_cast<c10::DeviceIndex>(index));
+    }
+    throw std::invalid_argument("unknown device \"" + name + "\" (use cpu, cuda or cuda:N)");
+}
+
+torch::ScalarType parsePrecision(const std::string &name)
+{
+    if (name == "fp32")
+        return torch::kFloat32;
+    if (name == "fp16")
+        return torch::kFloat16;
+    if (name == "bf16")
+        return torch::kBFloat16;
+    throw std::invalid_argument("unknown precision \"" + name + "\" (use fp32, fp16 or bf16)");
+}
+
+} // namespace
+
+GenerationResult generate(const GenerationRequest &request, const std::function<bool(const GenerationProgress &)> &onProgress)
+{
+    using Clock = std::chrono::steady_clock;
+    LoadOptions options;
+    options.path = request.modelPath;
+    options.configPath = request.configPath;
+    options.device = parseDevice(request.device);
+    options.dtype = parsePrecision(request.precision);
+    if (request.prediction == "v")
+        options.prediction = Prediction::V;
+    else if (request.prediction == "epsilon")
+        options.prediction = Prediction::Epsilon;
+    else if (!request.prediction.empty())
+        throw std::invalid_argument("unknown prediction type \"" + request.prediction + "\" (use epsilon or v)");
+
+    SamplingParams params;
+    params.prompt = request.prompt;
+    params.negative = request.negative;
+    params.seed = request.seed;
+    params.steps = request.steps;
+    params.cfg = request.cfg;
+    params.sampler = request.sampler;
+    params.scheduler = request.scheduler;
+    params.width = request.width;
+    params.height = request.height;
+    params.batch = request.batch;
+    params.denoise = request.denoise;
+    params.clipSkip = request.clipSkip;
+    if (!request.initImage.pixels.empty())
+        params.initImage = fromRgb(request.initImage);
+    else if (request.denoise < 1.0)
+        throw std::invalid_argument("denoise below 1 needs an init image");
+    validate(params);  // before the (slow) load
+
+    const auto loadStart = Clock::now();
+    std::unique_ptr<StableDiffusion> model = StableDiffusion::load(options);
+    GenerationResult result;
+    result.family = familyName(model->architecture().family);
+    result.prediction = model->architecture().prediction == Prediction::V ? "v" : "epsilon";
+    result.loadSeconds = std::chrono::duration<double>(Clock::now() - loadStart).count();
+
+    if (onProgress)
+        params.onStep = [&](int step, int steps, const torch::Tensor &x, const torch::Tensor &) {
+            GenerationProgress progress;
+            progress.step = step + 1;
+            progress.steps = steps;
+            progress.preview = [x]() { return toRgb(latentPreview(x)[0]); };
+            return onProgress(progress);
+        };
+    const auto sampleStart = Clock::now();
+    const SamplingResult sampled = generateImages(*model, params);
+    result.sampleSeconds = std::chrono::duration<double>(Clock::now() - sampleStart).count();
+    for (std::int64_t i = 0; i < sampled.image.size(0); ++i)
+        result.images.push_back(toRgb(sampled.image[i]));
+    if (!request.saveLatentPath.empty())
+        writeSafetensors(request.saveLatentPath, {{"latent", sampled.latent}},
+                         {{"format", "atelier-latent"}, {"base", result.family},
+                          {"scale_factor", std::to_string(model->architecture().vae.scaleFactor)}});
+    return result;
+}
+
+} // namespace atelier::engine

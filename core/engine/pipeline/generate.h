@@ -1,0 +1,64 @@
+#pragma once
+
+// txt2img and img2img behind plain standard types, for the Qt layers and the command line: no libtorch here.
+#include <cstdint>
+#include <functional>
+#include <string>
+#include <vector>
+
+namespace atelier::engine {
+
+struct RgbImage
+{
+    int width = 0;
+    int height = 0;
+    std::vector<std::uint8_t> pixels;  // RGB, 8 bits per channel, row after row
+};
+
+struct GenerationRequest
+{
+    std::string modelPath;       // a single-file checkpoint or a diffusers folder
+    std::string configPath;      // optional LDM YAML
+    std::string prediction;      // "", "epsilon" or "v": overrides what the files say
+    std::string prompt;
+    std::string negative;
+    std::uint64_t seed = 0;
+    int steps = 20;
+    double cfg = 7.0;
+    std::string sampler = "euler";
+    std::string scheduler = "normal";
+    int width = 512;
+    int height = 512;
+    int batch = 1;
+    RgbImage initImage;          // img2img when it has pixels; its size then decides the output's
+    double denoise = 1.0;
+    int clipSkip = 0;
+    std::string device = "cpu";  // "cpu", "cuda", "cuda:N"
+    std::string precision = "fp32";  // fp32, fp16, bf16
+    std::string saveLatentPath;  // optional .safetensors of the final latent
+};
+
+struct GenerationProgress
+{
+    int step = 0;   // steps done
+    int steps = 0;
+    // A cheap preview of the current latent (1/8 of the image's size); computed only when called.
+    std::function<RgbImage()> preview;
+};
+
+struct GenerationResult
+{
+    std::vector<RgbImage> images;
+    std::string family;       // "sd-1", "sd-2"
+    std::string prediction;   // "epsilon", "v"
+    double loadSeconds = 0;
+    double sampleSeconds = 0;
+};
+
+// Loads the model and generates. `onProgress` runs after each step and can cancel the run by returning false.
+// Throws engine Errors (UnsupportedModelError, FormatError, OutOfMemoryError, CancelledError) and
+// std::invalid_argument for bad parameters, each with a message for users.
+GenerationResult generate(const GenerationRequest &request,
+                          const std::function<bool(const GenerationProgress &)> &onProgress = {});
+
+} // namespace atelier::engine

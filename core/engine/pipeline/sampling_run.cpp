@@ -1,0 +1,132 @@
+#include "core/engine/pipeline/sampling_run.h"
+
+#include "core/engine/sampling/noise_schedule.h"
+#include "core/engine/sampling/samplers.h"
+
+#include <algorithm>
+#include <numeric>
+#include <stdexcept>
+
+namespace atelier::engine {
+
+namespace {
+
+// Cross-attention conditionings of different lengths (prompts of different chunk counts) are repeated up to their
+// least common multiple, as ComfyUI does; attention over repeated tokens is attention over the originals.
+std::pair<torch::Tensor, torch::Tensor> sameLength(torch::Tensor a, torch::Tensor b)
+{
+    const std::int64_t la = a.size(1), lb = b.size(1);
+    if (la == lb)
+        return {a, b};
+    const std::int64_t lcm = std::lcm(la, lb);
+    return {a.repeat({1, lcm / la, 1}), b.repeat({1, lcm / lb, 1})};
+}
+
+} // namespace
+
+torch::Tensor seededNoise(std::uint64_t seed, at::IntArrayRef shape)
+{
+    at::Generator generator = at::detail::createCPUGenerator(seed);
+    return torch::randn(shape, generator, torch::TensorOptions().dtype(torch::kFloat32));
+}
+
+void validate(const SamplingParams &params)
+{
+    const auto fail = [](const std::string &message) { throw std::invalid_argument(message); };
+    if (params.width < 8 || params.height < 8 || params.width % 8 || params.height % 8)
+        fail("width and height must be positive multiples of 8, not " + std::to_string(params.width) + "×" +
+             std::to_string(params.height));
+    if (params.width > 16384 || params.height > 16384)
+        fail("width and height must be at most 16384");
+    if (params.steps < 1 || params.steps > 10000)
+        fail("steps must be between 1 and 10000, not " + std::to_string(params.steps));
+    if (params.batch < 1 || params.batch > 64)
+        fail("batch must be between 1 and 64, not " + std::to_string(params.batch));
+    if (!(params.cfg >= 0.0) || params.cfg > 100.0)
+        fail("cfg must be between 0 and 100");
+    if (!(params.denoise > 0.0) || params.denoise > 1.0)
+        fail("denoise must be in (0, 1]");
+    if (params.clipSkip < 0 || params.clipSkip > 24)
+        fail("clip skip must be between 0 and 24");
+    const auto &samplers = samplerNames();
+    if (std::find(samplers.begin(), samplers.end(), params.sampler) == samplers.end())
+        fail("unknown sampler \"" + params.sampler + "\"");
+    const auto &schedulers = schedulerNames();
+    if (std::find(schedulers.begin(), schedulers.end(), params.scheduler) == schedulers.end())
+        fail("unknown scheduler \"" + params.scheduler + "\"");
+    if (params.initImage.defined() &&
+        (params.initImage.dim() != 4 || params.initImage.size(1) != 3 || params.initImage.size(2) % 8 ||
+         params.initImage.size(3) % 8))
+        fail("the init image must be RGB with sides that are multiples of 8");
+}
+
+torch::Tensor latentPreview(const torch::Tensor &latent)
+{
+    // Least-squares fit of SD 1.x/2.x latents to RGB, the factors ComfyUI and A1111 use for quick previews.
+    static const float kFactors[4][3] = {
+        {0.3512f, 0.2297f, 0.3227f}, {0.3250f, 0.4974f, 0.2350f}, {-0.2829f, 0.1762f, 0.2721f}, {-0.2120f, -0.2616f, -0.7177f}};
+    const torch::Tensor factors = torch::from_blob(const_cast<float *>(&kFactors[0][0]), {4, 3}, torch::kFloat32)
+                                      .to(latent.device());
+    const torch::Tensor rgb = torch::einsum("bchw,cr->brhw", {latent.to(torch::kFloat32).narrow(1, 0, 4), factors});
+    return ((rgb + 1.0) / 2.0).clamp(0.0, 1.0);
+}
+
+SamplingResult generateImages(StableDiffusion &model, const SamplingParams &params)
+{
+    validate(params);
+    torch::NoGradGuard noGrad;
+    const torch::Device device = model.device();
+    const std::int64_t batch = params.batch;
+    const double scale = model.architecture().vae.scaleFactor;
+    const std::int64_t factor = model.architecture().vae.downscale();
+
+    SamplingResult result;
+    torch::Tensor latent0;
+    std::int64_t h = params.height / factor, w = params.width / factor;
+    if (params.initImage.defined()) {
+        h = params.initImage.size(2) / factor;
+        w = params.initImage.size(3) / factor;
+        result.initLatent = (model.encodeMean(params.initImage) * scale).to(torch::kCPU);
+        latent0 = result.initLatent.repeat({batch, 1, 1, 1}).to(device);
+    } else {
+        latent0 = torch::zeros({batch, model.architecture().unet.inChannels, h, w},
+                               torch::TensorOptions().dtype(torch::kFloat32).device(device));
+    }
+
+    auto [uncond, cond] = sameLength(model.encodePrompt(params.negative, params.clipSkip),
+                                     model.encodePrompt(params.prompt, params.clipSkip));
+    const torch::Tensor bothContexts = torch::cat({uncond.expand({batch, -1, -1}), cond.expand({batch, -1, -1})}, 0);
+    const torch::Tensor condContext = cond.expand({batch, -1, -1});
+
+    const std::vector<double> sigmas =
+        scheduleSigmas(model.schedule(), params.scheduler, params.steps, params.denoise);
+    result.sigmas = torch::tensor(std::vector<float>(sigmas.begin(), sigmas.end()));
+    result.noise = seededNoise(params.seed, latent0.sizes());
+
+    torch::Tensor x = latent0 + result.noise.to(device) * sigmas.front();
+    at::Generator stepNoise = at::detail::createCPUGenerator(params.seed + 1);
+    const std::vector<std::int64_t> shape = latent0.sizes().vec();
+
+    SamplerHooks hooks;
+    hooks.denoise = [&](const torch::Tensor &latent, double sigma) {
+        if (params.cfg == 1.0)
+            return model.denoise(latent, sigma, condContext);
+        const auto halves = model.denoise(torch::cat({latent, latent}, 0), sigma, bothContexts).chunk(2, 0);
+        return halves[0] + (halves[1] - halves[0]) * params.cfg;
+    };
+    hooks.noise = [&]() {
+        return torch::randn(shape, stepNoise, torch::TensorOptions().dtype(torch::kFloat32)).to(device);
+    };
+    const int steps = int(sigmas.size()) - 1;
+    if (params.onStep)
+        hooks.stepDone = [&](int step, const torch::Tensor &latent, const torch::Tensor &denoised) {
+            return params.onStep(step, steps, latent, denoised);
+        };
+    x = runSampler(params.sampler, x, sigmas, hooks);
+    result.latent = x.to(torch::kCPU);
+    const torch::Tensor decoded = model.decode(x / scale);
+    result.image = ((decoded + 1.0) / 2.0).clamp(0.0, 1.0).to(torch::kCPU);
+    return result;
+}
+
+} // namespace atelier::engine

@@ -1,0 +1,54 @@
+#pragma once
+
+#include "core/engine/pipeline/stable_diffusion.h"
+
+#include <torch/torch.h>
+
+#include <functional>
+#include <string>
+
+namespace atelier::engine {
+
+// One txt2img or img2img run over a loaded model, with ComfyUI's conventions for seeds, schedules and guidance.
+struct SamplingParams
+{
+    std::string prompt;
+    std::string negative;
+    std::uint64_t seed = 0;
+    int steps = 20;
+    double cfg = 7.0;
+    std::string sampler = "euler";
+    std::string scheduler = "normal";
+    int width = 512;
+    int height = 512;
+    int batch = 1;
+    double denoise = 1.0;
+    int clipSkip = 0;                // 0: the model family's default
+    torch::Tensor initImage;         // img2img: [1, 3, H, W] in [-1, 1]; undefined for txt2img
+    // After each step: the step (0-based), the step count, the current latent and the clean estimate. Returning
+    // false cancels the run with CancelledError.
+    std::function<bool(int step, int steps, const torch::Tensor &x, const torch::Tensor &denoised)> onStep;
+};
+
+struct SamplingResult
+{
+    torch::Tensor sigmas;       // [steps + 1]
+    torch::Tensor noise;        // the initial noise, [b, 4, h, w]
+    torch::Tensor initLatent;   // img2img: the scaled init latent; else undefined
+    torch::Tensor latent;       // the final latent (scaled, as the sampler leaves it), float32 on the CPU
+    torch::Tensor image;        // [b, 3, H, W] in [0, 1], float32 on the CPU
+};
+
+// The noise ComfyUI makes for a seed: one standard normal draw of `shape` from a CPU generator seeded with it.
+torch::Tensor seededNoise(std::uint64_t seed, at::IntArrayRef shape);
+
+// Checks the parameters (sizes multiple of 8, steps, cfg, sampler and scheduler names ...) and throws
+// std::invalid_argument with a message naming the bad value.
+void validate(const SamplingParams &params);
+
+SamplingResult generateImages(StableDiffusion &model, const SamplingParams &params);
+
+// A cheap RGB approximation of a latent (a fixed linear map of SD's four latent channels), [b, 3, h, w] in [0, 1].
+torch::Tensor latentPreview(const torch::Tensor &latent);
+
+} // namespace atelier::engine

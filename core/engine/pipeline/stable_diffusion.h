@@ -1,0 +1,109 @@
+#pragma once
+
+#include "core/engine/nets/clip_text.h"
+#include "core/engine/nets/unet.h"
+#include "core/engine/nets/vae.h"
+#include "core/engine/sampling/noise_schedule.h"
+#include "core/engine/text/clip_tokenizer.h"
+
+#include <torch/torch.h>
+
+#include <memory>
+#include <optional>
+#include <string>
+
+namespace atelier::engine {
+
+enum class ModelFamily { Sd1, Sd2 };
+enum class Prediction { Epsilon, V };
+
+const char *familyName(ModelFamily family);  // "sd-1", "sd-2" (the taxonomy's bases)
+
+// Everything about a checkpoint that its weights, its config and the family rules decide.
+struct ModelArchitecture
+{
+    ModelFamily family = ModelFamily::Sd1;
+    Prediction prediction = Prediction::Epsilon;
+    UNetConfig unet;
+    VaeConfig vae;
+    ClipTextConfig text;
+    int defaultLayerFromEnd = 1;   // SD 2.x reads the penultimate layer
+    std::int64_t padToken = 49407; // SD 1.x pads with the end token, SD 2.x with 0
+    double linearStart = 0.00085;
+    double linearEnd = 0.012;
+};
+
+struct LoadOptions
+{
+    std::string path;        // a single-file checkpoint or a diffusers folder
+    std::string configPath;  // an LDM YAML; empty: "<stem>.yaml" beside the checkpoint when there is one
+    torch::Device device = torch::kCPU;
+    torch::ScalarType dtype = torch::kFloat32;
+    std::optional<Prediction> prediction;  // overrides what the files say (e.g. from the library's record)
+};
+
+// A loaded SD 1.x/2.x model: text encoder, UNet and VAE on one device, with its noise schedule and tokenizer.
+class StableDiffusion
+{
+public:
+    // Loads and checks the text encoder, UNet and VAE of an SD 1.x/2.x model. Throws UnsupportedModelError for
+    // files that are not such a model (a VAE, a LoRA, SDXL ...) or miss weights, FormatError for damaged files.
+    static std::unique_ptr<StableDiffusion> load(const LoadOptions &options);
+
+    const ModelArchitecture &architecture() const { return m_architecture; }
+    const DiscreteSchedule &schedule() const { return m_schedule; }
+    torch::Device device() const { return m_device; }
+    torch::ScalarType dtype() const { return m_dtype; }
+
+    // [1, 77·chunks, width] cross-attention conditioning of a weighted prompt (ComfyUI's rule for weights: each
+    // weighted token's state is pushed away from the empty prompt's state). clipSkip 0 uses the family default.
+    torch::Tensor encodePrompt(const std::string &prompt, int clipSkip = 0);
+    // The text encoder's hidden states for already tokenized ids [b, 77].
+    ClipTextModelImpl::Output encodeTokens(const torch::Tensor &ids, int layerFromEnd, bool finalNorm);
+
+    // The clean-latent estimate for x at `sigma` under `context` (batched as given), from the network's eps or v.
+    torch::Tensor denoise(const torch::Tensor &x, double sigma, const torch::Tensor &context);
+    // The raw UNet output for a scaled input (no sigma handling), as the fixtures record it.
+    torch::Tensor unetForward(const torch::Tensor &x, const torch::Tensor &timesteps, const torch::Tensor &context);
+
+    // The VAE, with the tiled fallback: when the whole image does not fit in memory (by estimate or by an actual
+    // out-of-memory failure), tiles of decreasing size are tried before OutOfMemoryError is thrown.
+    torch::Tensor decode(const torch::Tensor &latent);            // latent (unscaled) -> [-1, 1] image, float32
+    torch::Tensor encodeMean(const torch::Tensor &image);          // [-1, 1] image -> latent mean (unscaled)
+    std::pair<torch::Tensor, torch::Tensor> encodeMoments(const torch::Tensor &image);
+
+    // Memory the untiled VAE may use, in bytes; 0 = ask the device. Tests lower it to force tiling.
+    void setVaeMemoryBudget(std::int64_t bytes) { m_vaeBudget = bytes; }
+    // Tile edge in latent pixels for the next decodes and encodes; 0 = untiled unless memory runs out.
+    void setVaeTile(std::int64_t latentPixels) { m_forcedTile = latentPixels; }
+    // The latent tile size used by the last decode (0: untiled).
+    std::int64_t lastDecodeTile() const { return m_lastDecodeTile; }
+
+private:
+    StableDiffusion() = default;
+    torch::Tensor decodeTiled(const torch::Tensor &latent, std::int64_t tile, std::int64_t overlap);
+    torch::Tensor encodeTiled(const torch::Tensor &image, std::int64_t tile, std::int64_t overlap);
+    std::int64_t vaeBudget() const;
+
+    ModelArchitecture m_architecture;
+    DiscreteSchedule m_schedule;
+    std::shared_ptr<const ClipTokenizer> m_tokenizer;
+    ClipTextModel m_text{nullptr};
+    UNetModel m_unet{nullptr};
+    AutoencoderKL m_vae{nullptr};
+    torch::Device m_device = torch::kCPU;
+    torch::ScalarType m_dtype = torch::kFloat32;
+    torch::ScalarType m_vaeDtype = torch::kFloat32;
+    std::int64_t m_vaeBudget = 0;
+    std::int64_t m_forcedTile = 0;
+    std::int64_t m_lastDecodeTile = 0;
+    int m_droppedTextLayers = 0;  // text-encoder layers a diffusers SD 2.x folder leaves out
+};
+
+// Copies `weights` into `module`'s parameters (by name), converted to `dtype` on `device`, checking that every
+// parameter is present with the right shape. `what` names the part in messages ("UNet"); `prefix` is the
+// weights' prefix in the file, for messages.
+void loadParameters(torch::nn::Module &module, const class StateDict &weights, const std::string &what,
+                    const std::string &prefix, torch::Device device, torch::ScalarType dtype);
+
+} // namespace atelier::engine

@@ -1,0 +1,36 @@
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace atelier::engine {
+
+class ClipTokenizer;
+
+// A piece of prompt text with the emphasis it carries.
+struct WeightedText
+{
+    std::string text;
+    double weight = 1.0;
+};
+
+// Splits a prompt written in the emphasis syntax A1111 and ComfyUI users type: "(word)" multiplies by 1.1,
+// "[word]" divides by 1.1, "(word:1.3)" sets 1.3 (ComfyUI's rule: an explicit weight replaces the enclosing one),
+// nesting multiplies, "\(" and "\)" (and "\[", "\]") are literal brackets, and an unbalanced bracket is text.
+std::vector<WeightedText> parsePromptWeights(const std::string &prompt);
+
+// One text-encoder input: start token, up to 75 tokens, end token, padding; a weight per position.
+struct TokenChunk
+{
+    std::vector<std::int64_t> ids;
+    std::vector<float> weights;
+};
+
+// Tokenizes a weighted prompt into 77-token chunks as ComfyUI does: word by word, a word that would straddle a
+// chunk boundary moves to the next chunk unless it has 8 or more tokens, each chunk padded with `padToken`.
+// An empty prompt gives one chunk of start, end and padding.
+std::vector<TokenChunk> tokenizePrompt(const ClipTokenizer &tokenizer, const std::string &prompt,
+                                       std::int64_t padToken, std::size_t length = 77);
+
+} // namespace atelier::engine

@@ -1,0 +1,256 @@
+// Every case of the shared fixture index, in both layouts of each model, against the reference outputs computed
+// by independent implementations (diffusers, transformers, k-diffusion), within the tolerances the index states.
+#include "tests/engine/engine_fixtures.h"
+
+#include "core/engine/pipeline/sampling_run.h"
+#include "core/engine/text/clip_tokenizer.h"
+#include "core/engine/text/prompt_weights.h"
+
+#include <QImage>
+#include <QSet>
+#include <QTest>
+
+using namespace atelier;
+using namespace atelier::test;
+
+namespace {
+
+// Families the engine generates with so far. A case of one of these must pass; the others are reported.
+const QSet<QString> kSupportedFamilies{QStringLiteral("sd1"), QStringLiteral("sd2")};
+
+QJsonArray casesOfKind(const QString &kind)
+{
+    QJsonArray cases;
+    for (const QJsonValue &value : fixtureIndex().value(QStringLiteral("cases")).toArray())
+        if (value.toObject().value(QStringLiteral("kind")).toString() == kind)
+            cases.append(value);
+    return cases;
+}
+
+// One row per supported case and layout.
+void addModelRows(const QString &kind)
+{
+    QTest::addColumn<QJsonObject>("fixture");
+    QTest::addColumn<bool>("diffusers");
+    int rows = 0;
+    for (const QJsonValue &value : casesOfKind(kind)) {
+        const QJsonObject fixture = value.toObject();
+        const QString family = fixture.value(QStringLiteral("family")).toString();
+        if (!kSupportedFamilies.contains(family)) {
+            qInfo("not yet supported, not run: %s (family %s)", qPrintable(fixture.value(QStringLiteral("id")).toString()),
+                  qPrintable(family));
+            continue;
+        }
+        for (bool diffusers : {false, true}) {
+            const QString id = fixture.value(QStringLiteral("id")).toString() +
+                               (diffusers ? QStringLiteral(" [diffusers]") : QStringLiteral(" [single file]"));
+            QTest::newRow(qPrintable(id)) << fixture << diffusers;
+            ++rows;
+        }
+    }
+    if (rows == 0)
+        QTest::newRow("index has no case of this kind") << QJsonObject() << false;
+}
+
+double tolerance(const QJsonObject &fixture, const char *key)
+{
+    return fixture.value(QStringLiteral("tolerance")).toObject().value(QLatin1String(key)).toDouble(-1);
+}
+
+engine::StateDict expected(const QJsonObject &fixture)
+{
+    return engine::loadWeights(fixturePath(fixture.value(QStringLiteral("file")).toString()).toStdString());
+}
+
+#define SKIP_IF_EMPTY(fixture)                                                                                       \
+    if ((fixture).isEmpty())                                                                                          \
+    QSKIP("no case of this kind in the fixture index")
+
+#define COMPARE_CLOSE(actual, expectedTensor, bound, what)                                                            \
+    do {                                                                                                              \
+        QCOMPARE((actual).sizes().vec(), (expectedTensor).sizes().vec());                                             \
+        const double difference = maxAbsDifference((actual), (expectedTensor));                                      \
+        if (!(difference <= (bound)))                                                                                 \
+            QFAIL(qPrintable(QStringLiteral("%1: max |difference| %2 exceeds %3").arg(what).arg(difference).arg(bound))); \
+    } while (false)
+
+} // namespace
+
+class TestEngineFixtures : public QObject
+{
+    Q_OBJECT
+
+private slots:
+    void initTestCase()
+    {
+        QVERIFY2(!fixtureIndex().isEmpty(), qPrintable("no fixture index in " + fixturesDir()));
+        QCOMPARE(fixtureIndex().value(QStringLiteral("format")).toInt(), 1);
+        torch::manual_seed(0);
+    }
+
+    void tokenizer()
+    {
+        for (const QJsonValue &value : casesOfKind(QStringLiteral("tokenizer"))) {
+            QFile file(fixturePath(value.toObject().value(QStringLiteral("file")).toString()));
+            QVERIFY(file.open(QIODevice::ReadOnly));
+            const QJsonArray prompts = QJsonDocument::fromJson(file.readAll()).array();
+            QVERIFY(!prompts.isEmpty());
+            const auto bundled = engine::ClipTokenizer::bundled();
+            const auto folder = engine::ClipTokenizer::fromFolder(fixturePath(QStringLiteral("clip_tokenizer")).toStdString());
+            QCOMPARE(bundled->vocabularySize(), std::size_t(49408));
+            for (const QJsonValue &entry : prompts) {
+                const QJsonObject prompt = entry.toObject();
+                const std::string text = prompt.value(QStringLiteral("text")).toString().toStdString();
+                std::vector<std::int64_t> ids;
+                for (const QJsonValue &id : prompt.value(QStringLiteral("ids")).toArray())
+                    ids.push_back(id.toInteger());
+                if (bundled->encode(text) != ids)
+                    QFAIL(qPrintable("token ids differ for " + prompt.value(QStringLiteral("text")).toString()));
+                QVERIFY(folder->encode(text) == ids);
+                // Prompts without emphasis brackets and within one chunk give exactly SD 1.x's padded input.
+                if (ids.size() <= 75 && text.find_first_of("()[]\\") == std::string::npos) {
+                    std::vector<std::int64_t> padded;
+                    for (const QJsonValue &id : prompt.value(QStringLiteral("padded_77_sd1")).toArray())
+                        padded.push_back(id.toInteger());
+                    const auto chunks = engine::tokenizePrompt(*bundled, text, engine::ClipTokenizer::kEndToken);
+                    QCOMPARE(chunks.size(), std::size_t(1));
+                    QVERIFY(chunks[0].ids == padded);
+                }
+            }
+        }
+    }
+
+    void textEncoder_data() { addModelRows(QStringLiteral("text_encoder")); }
+    void textEncoder()
+    {
+        QFETCH(QJsonObject, fixture);
+        QFETCH(bool, diffusers);
+        SKIP_IF_EMPTY(fixture);
+        engine::StableDiffusion &model = loadedModel(fixture.value(QStringLiteral("model")).toString(), diffusers);
+        const engine::StateDict reference = expected(fixture);
+        const double bound = tolerance(fixture, "max_abs");
+        const QJsonArray prompts = fixture.value(QStringLiteral("prompts")).toArray();
+        for (int i = 0; i < prompts.size(); ++i) {
+            const std::string p = "p" + std::to_string(i) + ".";
+            const torch::Tensor ids = reference.at(p + "input_ids");
+            const auto chunks = engine::tokenizePrompt(*engine::ClipTokenizer::bundled(),
+                                                       prompts[i].toString().toStdString(), model.architecture().padToken);
+            QCOMPARE(chunks.size(), std::size_t(1));
+            QVERIFY(torch::equal(torch::tensor(chunks[0].ids).view({1, 77}), ids));
+            COMPARE_CLOSE(model.encodeTokens(ids, 1, true).hidden, reference.at(p + "last_hidden_state"), bound,
+                          QString::fromStdString(p + "last_hidden_state"));
+            COMPARE_CLOSE(model.encodeTokens(ids, 1, true).pooled, reference.at(p + "pooled"), bound,
+                          QString::fromStdString(p + "pooled"));
+            COMPARE_CLOSE(model.encodeTokens(ids, 2, false).hidden, reference.at(p + "penultimate_hidden_state"), bound,
+                          QString::fromStdString(p + "penultimate_hidden_state"));
+            COMPARE_CLOSE(model.encodeTokens(ids, 2, true).hidden, reference.at(p + "penultimate_final_layer_norm"),
+                          bound, QString::fromStdString(p + "penultimate_final_layer_norm"));
+            COMPARE_CLOSE(model.encodePrompt(prompts[i].toString().toStdString()), reference.at(p + "last_hidden_state"),
+                          bound, QString::fromStdString(p + "prompt conditioning"));
+        }
+    }
+
+    void conditioning_data() { addModelRows(QStringLiteral("conditioning")); }
+    void conditioning()
+    {
+        QFETCH(QJsonObject, fixture);
+        QFETCH(bool, diffusers);
+        SKIP_IF_EMPTY(fixture);
+        engine::StableDiffusion &model = loadedModel(fixture.value(QStringLiteral("model")).toString(), diffusers);
+        const engine::StateDict reference = expected(fixture);
+        const QJsonArray prompts = fixture.value(QStringLiteral("prompts")).toArray();
+        for (int i = 0; i < prompts.size(); ++i) {
+            const std::string p = "p" + std::to_string(i) + ".";
+            const auto chunks = engine::tokenizePrompt(*engine::ClipTokenizer::bundled(),
+                                                       prompts[i].toString().toStdString(), model.architecture().padToken);
+            QVERIFY(torch::equal(torch::tensor(chunks[0].ids).view({1, 77}), reference.at(p + "input_ids")));
+            COMPARE_CLOSE(model.encodePrompt(prompts[i].toString().toStdString()), reference.at(p + "context"),
+                          tolerance(fixture, "max_abs"), QString::fromStdString(p + "context"));
+        }
+    }
+
+    void unet_data() { addModelRows(QStringLiteral("unet")); }
+    void unet()
+    {
+        QFETCH(QJsonObject, fixture);
+        QFETCH(bool, diffusers);
+        SKIP_IF_EMPTY(fixture);
+        engine::StableDiffusion &model = loadedModel(fixture.value(QStringLiteral("model")).toString(), diffusers);
+        const engine::StateDict reference = expected(fixture);
+        const torch::Tensor out = model.unetForward(reference.at("x"), reference.at("timesteps"), reference.at("context"));
+        COMPARE_CLOSE(out, reference.at("out"), tolerance(fixture, "max_abs"), QStringLiteral("out"));
+    }
+
+    void vae_data() { addModelRows(QStringLiteral("vae")); }
+    void vae()
+    {
+        QFETCH(QJsonObject, fixture);
+        QFETCH(bool, diffusers);
+        SKIP_IF_EMPTY(fixture);
+        engine::StableDiffusion &model = loadedModel(fixture.value(QStringLiteral("model")).toString(), diffusers);
+        const engine::StateDict reference = expected(fixture);
+        const double bound = tolerance(fixture, "max_abs");
+        COMPARE_CLOSE(model.decode(reference.at("latent")), reference.at("decoded"), bound, QStringLiteral("decoded"));
+        const auto [mean, logvar] = model.encodeMoments(reference.at("image"));
+        COMPARE_CLOSE(mean, reference.at("mean"), bound, QStringLiteral("mean"));
+        COMPARE_CLOSE(logvar, reference.at("logvar"), bound, QStringLiteral("logvar"));
+    }
+
+    void sample_data() { addModelRows(QStringLiteral("sample")); }
+    void sample()
+    {
+        QFETCH(QJsonObject, fixture);
+        QFETCH(bool, diffusers);
+        SKIP_IF_EMPTY(fixture);
+        engine::StableDiffusion &model = loadedModel(fixture.value(QStringLiteral("model")).toString(), diffusers);
+        const engine::StateDict reference = expected(fixture);
+        engine::SamplingParams params;
+        params.prompt = fixture.value(QStringLiteral("prompt")).toString().toStdString();
+        params.negative = fixture.value(QStringLiteral("negative")).toString().toStdString();
+        params.seed = std::uint64_t(fixture.value(QStringLiteral("seed")).toInteger());
+        params.steps = fixture.value(QStringLiteral("steps")).toInt();
+        params.cfg = fixture.value(QStringLiteral("cfg")).toDouble();
+        params.sampler = fixture.value(QStringLiteral("sampler")).toString().toStdString();
+        params.scheduler = fixture.value(QStringLiteral("scheduler")).toString().toStdString();
+        params.width = fixture.value(QStringLiteral("width")).toInt();
+        params.height = fixture.value(QStringLiteral("height")).toInt();
+        params.denoise = fixture.value(QStringLiteral("denoise")).toDouble(1.0);
+        if (fixture.value(QStringLiteral("img2img")).toBool())
+            params.initImage = reference.at("init_image");
+        int stepsSeen = 0;
+        params.onStep = [&](int step, int steps, const torch::Tensor &, const torch::Tensor &) {
+            stepsSeen = step + 1;
+            return steps > 0;
+        };
+        const engine::SamplingResult result = engine::generateImages(model, params);
+        QCOMPARE(stepsSeen, params.steps);
+
+        COMPARE_CLOSE(result.sigmas, reference.at("sigmas"), 1e-4 * reference.at("sigmas").abs().max().item<double>(),
+                      QStringLiteral("sigmas"));
+        COMPARE_CLOSE(result.noise, reference.at("noise"), 1e-6, QStringLiteral("initial noise"));
+        if (params.initImage.defined())
+            COMPARE_CLOSE(result.initLatent, reference.at("init_latent"), 1e-4, QStringLiteral("init latent"));
+        const torch::Tensor &latent = reference.at("latent");
+        COMPARE_CLOSE(result.latent, latent,
+                      tolerance(fixture, "latent_max_abs_relative") * latent.abs().max().item<double>(),
+                      QStringLiteral("final latent"));
+        COMPARE_CLOSE(result.image, reference.at("image"), tolerance(fixture, "image_max_abs"), QStringLiteral("image"));
+
+        // The reference PNG is the image rounded to 8 bits.
+        const QImage png(fixturePath(fixture.value(QStringLiteral("png")).toString()));
+        QVERIFY(!png.isNull());
+        const QImage rgb = png.convertToFormat(QImage::Format_RGB888);
+        QCOMPARE(rgb.width(), params.width);
+        int worst = 0;
+        const torch::Tensor ours = (result.image[0] * 255.0).round().clamp(0, 255).to(torch::kInt32);
+        for (int y = 0; y < rgb.height(); ++y)
+            for (int x = 0; x < rgb.width(); ++x)
+                for (int c = 0; c < 3; ++c)
+                    worst = std::max(worst, std::abs(ours[c][y][x].item<int>() -
+                                                     int(uchar(rgb.constScanLine(y)[x * 3 + c]))));
+        QVERIFY2(worst <= 1, qPrintable(QStringLiteral("8-bit image differs by %1 levels").arg(worst)));
+    }
+};
+
+QTEST_GUILESS_MAIN(TestEngineFixtures)
+#include "test_engine_fixtures.moc"

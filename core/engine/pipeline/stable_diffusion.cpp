@@ -512,8 +512,9 @@ torch::Tensor StableDiffusion::unetForward(const torch::Tensor &x, const torch::
 torch::Tensor StableDiffusion::denoise(const torch::Tensor &x, double sigma, const torch::Tensor &context)
 {
     const double cIn = 1.0 / std::sqrt(sigma * sigma + 1.0);
-    const torch::Tensor timesteps =
-        torch::full({x.size(0)}, float(m_schedule.timestep(sigma)), torch::TensorOptions().dtype(torch::kFloat32));
+    // Made on the device: a host tensor would be copied in, and the step loop must not wait for the host.
+    const torch::Tensor timesteps = torch::full({x.size(0)}, float(m_schedule.timestep(sigma)),
+                                                torch::TensorOptions().dtype(torch::kFloat32).device(m_device));
     const torch::Tensor out = unetForward(x * cIn, timesteps, context);
     if (m_architecture.prediction == Prediction::V)
         return x / (sigma * sigma + 1.0) - out * (sigma / std::sqrt(sigma * sigma + 1.0));

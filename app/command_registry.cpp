@@ -9,6 +9,7 @@ int runHashCommand(CommandContext &context);
 int runDownloadCommand(CommandContext &context);
 int runInstallCommand(CommandContext &context);
 int runScanCommand(CommandContext &context);
+int runGenerateCommand(CommandContext &context);
 
 const std::vector<Command> &commands()
 {
@@ -24,6 +25,8 @@ const std::vector<Command> &commands()
         {QStringLiteral("install"), QStringLiteral("Install a model from a path, URL, Civitai page or Hugging Face repo"),
          runInstallCommand},
         {QStringLiteral("scan"), QStringLiteral("Add the models found in a folder to the library"), runScanCommand},
+        {QStringLiteral("generate"), QStringLiteral("Make images with an SD 1.x or 2.x model (txt2img, img2img)"),
+         runGenerateCommand},
     };
     return all;
 }

@@ -41,4 +41,7 @@ private:
     std::unique_ptr<models::ModelInstaller> m_installer;
 };
 
+// A full key, or a unique prefix of one (at least 4 characters), as users copy them from `atelier models list`.
+Result<QString> resolveKey(const models::RecordStore &store, const QString &given);
+
 } // namespace atelier::app

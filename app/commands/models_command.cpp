@@ -34,25 +34,6 @@ int usage(CommandContext &context, const QString &subcommand, const QString &mes
     return kExitUsage;
 }
 
-// A full key, or a unique prefix of one (at least 4 characters), as users copy them from `list`.
-Result<QString> resolveKey(const RecordStore &store, const QString &given)
-{
-    if (store.exists(given))
-        return given;
-    if (given.size() < 4)
-        return Result<QString>::failure(QStringLiteral("no model with key %1").arg(given), QStringLiteral("UnknownModel"));
-    const Result<QStringList> keys = store.keysWithPrefix(given);
-    if (!keys)
-        return Result<QString>::failure(keys);
-    if (keys->isEmpty())
-        return Result<QString>::failure(QStringLiteral("no model with key %1").arg(given), QStringLiteral("UnknownModel"));
-    if (keys->size() > 1)
-        return Result<QString>::failure(
-            QStringLiteral("%1 is the start of several keys (%2); give more of it").arg(given, keys->join(QStringLiteral(", "))),
-            QStringLiteral("AmbiguousModel"));
-    return keys->first();
-}
-
 template <typename E>
 bool parseFilter(CommandContext &context, const QString &subcommand, const QString &text, std::optional<E> &target,
                  int &status)

@@ -1,0 +1,260 @@
+#include "app/command.h"
+#include "app/library_services.h"
+
+#include "core/engine/error.h"
+#include "core/engine/pipeline/generate.h"
+#include "core/models/model_config.h"
+#include "core/models/record_store.h"
+#include "core/settings/app_root.h"
+#include "core/settings/settings_store.h"
+
+#include <QDir>
+#include <QElapsedTimer>
+#include <QFileInfo>
+#include <QImage>
+#include <QImageWriter>
+#include <QSaveFile>
+
+#include <atomic>
+#include <cstring>
+#include <csignal>
+#include <stdexcept>
+
+namespace atelier::app {
+
+namespace {
+
+std::atomic<bool> g_interrupted{false};
+
+void onInterrupt(int)
+{
+    g_interrupted = true;
+}
+
+int fail(CommandContext &context, const QString &message)
+{
+    context.err << "atelier generate: " << message << "\n";
+    return kExitFailure;
+}
+
+int usage(CommandContext &context, const QString &message)
+{
+    context.err << "atelier generate: " << message << "\nTry 'atelier generate --help'.\n";
+    return kExitUsage;
+}
+
+// --model: an existing file or folder, or the key (or a unique start of one) of a main model in the library,
+// whose path, config and prediction type then come from its record.
+Result<engine::GenerationRequest> resolveModel(CommandContext &context, const QString &given,
+                                               engine::GenerationRequest request)
+{
+    if (QFileInfo::exists(given)) {
+        request.modelPath = given.toStdString();
+        return request;
+    }
+    models::RecordStore store(context.root.databasePath());
+    if (const Status opened = store.open(); !opened)
+        return Result<engine::GenerationRequest>::failure(opened.error());
+    const Result<QString> key = resolveKey(store, given);
+    if (!key)
+        return Result<engine::GenerationRequest>::failure(
+            QStringLiteral("%1 is neither a file or folder nor a model in the library (%2)").arg(given, key.error()));
+    const Result<models::ModelConfig> record = store.getModel(key.value());
+    if (!record)
+        return Result<engine::GenerationRequest>::failure(record.error());
+    if (record->type != models::ModelType::Main)
+        return Result<engine::GenerationRequest>::failure(
+            QStringLiteral("%1 (%2) is a %3, not a main model").arg(key.value(), record->name, models::toString(record->type)));
+    request.modelPath = models::absoluteModelPath(record->path, context.settings.modelsDir()).toStdString();
+    if (request.configPath.empty() && record->configPath && !record->configPath->isEmpty())
+        request.configPath = models::absoluteModelPath(*record->configPath, context.settings.modelsDir()).toStdString();
+    if (request.prediction.empty() && record->predictionType)
+        request.prediction = *record->predictionType == models::PredictionType::VPrediction ? "v" : "epsilon";
+    return request;
+}
+
+engine::RgbImage readInitImage(const QString &path, QString &error)
+{
+    QImage image(path);
+    if (image.isNull()) {
+        error = QStringLiteral("%1: not a readable image").arg(path);
+        return {};
+    }
+    if (image.width() % 8 || image.height() % 8) {
+        error = QStringLiteral("%1: %2×%3; the init image's sides must be multiples of 8")
+                    .arg(path)
+                    .arg(image.width())
+                    .arg(image.height());
+        return {};
+    }
+    image = image.convertToFormat(QImage::Format_RGB888);
+    engine::RgbImage rgb;
+    rgb.width = image.width();
+    rgb.height = image.height();
+    rgb.pixels.resize(std::size_t(rgb.width) * std::size_t(rgb.height) * 3);
+    for (int y = 0; y < rgb.height; ++y)
+        std::memcpy(rgb.pixels.data() + std::size_t(y) * std::size_t(rgb.width) * 3, image.constScanLine(y),
+                    std::size_t(rgb.width) * 3);
+    return rgb;
+}
+
+// Writes through a temporary file, so that a full disk leaves no half-written PNG behind.
+QString writePng(const engine::RgbImage &rgb, const QString &path)
+{
+    const QImage image(rgb.pixels.data(), rgb.width, rgb.height, rgb.width * 3, QImage::Format_RGB888);
+    QSaveFile file(path);
+    if (!file.open(QIODevice::WriteOnly))
+        return QStringLiteral("%1: cannot be written (%2)").arg(path, file.errorString());
+    QImageWriter writer(&file, "png");
+    if (!writer.write(image)) {
+        file.cancelWriting();
+        return QStringLiteral("%1: writing the PNG failed (%2)").arg(path, writer.errorString());
+    }
+    if (!file.commit())
+        return QStringLiteral("%1: writing failed (%2)").arg(path, file.errorString());
+    return {};
+}
+
+// image.png, image-2.png, image-3.png ... for a batch.
+QString numbered(const QString &path, int index)
+{
+    if (index == 0)
+        return path;
+    const QFileInfo info(path);
+    return info.dir().filePath(QStringLiteral("%1-%2.%3").arg(info.completeBaseName()).arg(index + 1).arg(info.suffix()));
+}
+
+} // namespace
+
+// `atelier generate --model PATH|KEY --prompt TEXT --out FILE.png [...]`: txt2img or img2img on the engine.
+int runGenerateCommand(CommandContext &context)
+{
+    QCommandLineParser parser;
+    const auto option = [&parser](const QString &name, const QString &description, const QString &value = QString(),
+                                  const QString &fallback = QString()) {
+        QCommandLineOption made(name, description, value, fallback);
+        parser.addOption(made);
+        return made;
+    };
+    const auto model = option(QStringLiteral("model"), QStringLiteral("Checkpoint, diffusers folder or library key."), QStringLiteral("PATH"));
+    const auto config = option(QStringLiteral("config"), QStringLiteral("LDM YAML config of the checkpoint."), QStringLiteral("YAML"));
+    const auto prompt = option(QStringLiteral("prompt"), QStringLiteral("What to make; (word:1.3), (word), [word] weight words."), QStringLiteral("TEXT"));
+    const auto negative = option(QStringLiteral("negative"), QStringLiteral("What to avoid."), QStringLiteral("TEXT"), QString());
+    const auto seed = option(QStringLiteral("seed"), QStringLiteral("Noise seed (ComfyUI's noise for the same seed)."), QStringLiteral("N"), QStringLiteral("0"));
+    const auto steps = option(QStringLiteral("steps"), QStringLiteral("Sampling steps."), QStringLiteral("N"), QStringLiteral("20"));
+    const auto cfg = option(QStringLiteral("cfg"), QStringLiteral("Classifier-free guidance scale."), QStringLiteral("F"), QStringLiteral("7"));
+    const auto sampler = option(QStringLiteral("sampler"), QStringLiteral("euler, euler_ancestral, heun, dpm_2, dpm_2_ancestral, lms, dpmpp_2s_ancestral, dpmpp_2m, dpmpp_2m_sde, ddim, uni_pc, lcm."), QStringLiteral("NAME"), QStringLiteral("euler"));
+    const auto scheduler = option(QStringLiteral("scheduler"), QStringLiteral("normal, karras, exponential, sgm_uniform, simple, ddim_uniform."), QStringLiteral("NAME"), QStringLiteral("normal"));
+    const auto width = option(QStringLiteral("width"), QStringLiteral("Image width, a multiple of 8."), QStringLiteral("W"), QStringLiteral("512"));
+    const auto height = option(QStringLiteral("height"), QStringLiteral("Image height, a multiple of 8."), QStringLiteral("H"), QStringLiteral("512"));
+    const auto batch = option(QStringLiteral("batch"), QStringLiteral("Images per run."), QStringLiteral("N"), QStringLiteral("1"));
+    const auto init = option(QStringLiteral("init-image"), QStringLiteral("img2img: the image to start from."), QStringLiteral("PNG"));
+    const auto denoise = option(QStringLiteral("denoise"), QStringLiteral("img2img: how much to change it, (0, 1]."), QStringLiteral("F"), QStringLiteral("1"));
+    const auto clipSkip = option(QStringLiteral("clip-skip"), QStringLiteral("Text-encoder layer from the end (1 = last; 0 = the model's default)."), QStringLiteral("N"), QStringLiteral("0"));
+    const auto device = option(QStringLiteral("device"), QStringLiteral("cpu, cuda or cuda:N."), QStringLiteral("DEVICE"), QStringLiteral("cpu"));
+    const auto precision = option(QStringLiteral("precision"), QStringLiteral("fp32, fp16 or bf16."), QStringLiteral("P"), QStringLiteral("fp32"));
+    const auto prediction = option(QStringLiteral("prediction"), QStringLiteral("epsilon or v, when the files do not say."), QStringLiteral("TYPE"));
+    const auto out = option(QStringLiteral("out"), QStringLiteral("Where to write the PNG (more images: FILE-2.png ...)."), QStringLiteral("FILE.png"));
+    const auto saveLatent = option(QStringLiteral("save-latent"), QStringLiteral("Also write the final latent."), QStringLiteral("FILE.safetensors"));
+    if (const int done = parseCommandArguments(parser, context, QStringLiteral("Generate images with an SD 1.x or 2.x model.")); done >= 0)
+        return done;
+    for (const auto &required : {model, prompt, out})
+        if (!parser.isSet(required))
+            return usage(context, QStringLiteral("--%1 is required").arg(required.names().first()));
+
+    engine::GenerationRequest request;
+    bool ok = true;
+    const auto integer = [&](const QCommandLineOption &o) {
+        bool good = false;
+        const long long value = parser.value(o).toLongLong(&good);
+        ok = ok && good;
+        return value;
+    };
+    const auto real = [&](const QCommandLineOption &o) {
+        bool good = false;
+        const double value = parser.value(o).toDouble(&good);
+        ok = ok && good;
+        return value;
+    };
+    request.configPath = parser.value(config).toStdString();
+    request.prompt = parser.value(prompt).toStdString();
+    request.negative = parser.value(negative).toStdString();
+    bool seedOk = false;
+    request.seed = parser.value(seed).toULongLong(&seedOk);
+    request.steps = int(integer(steps));
+    request.cfg = real(cfg);
+    request.sampler = parser.value(sampler).toStdString();
+    request.scheduler = parser.value(scheduler).toStdString();
+    request.width = int(integer(width));
+    request.height = int(integer(height));
+    request.batch = int(integer(batch));
+    request.denoise = real(denoise);
+    request.clipSkip = int(integer(clipSkip));
+    request.device = parser.value(device).toStdString();
+    request.precision = parser.value(precision).toStdString();
+    request.prediction = parser.value(prediction).toStdString();
+    request.saveLatentPath = parser.value(saveLatent).toStdString();
+    if (!ok || !seedOk)
+        return usage(context, QStringLiteral("a numeric option has a value that is not a number"));
+    const QString outPath = parser.value(out);
+    if (!outPath.endsWith(QLatin1String(".png"), Qt::CaseInsensitive))
+        return usage(context, QStringLiteral("--out must name a .png file"));
+    if (!QFileInfo(outPath).absoluteDir().exists())  // before minutes of work, not after
+        return fail(context, QStringLiteral("%1: cannot be written (the folder does not exist)").arg(outPath));
+    if (parser.isSet(init)) {
+        QString error;
+        request.initImage = readInitImage(parser.value(init), error);
+        if (!error.isEmpty())
+            return fail(context, error);
+    }
+    const Result<engine::GenerationRequest> resolved = resolveModel(context, parser.value(model), request);
+    if (!resolved)
+        return fail(context, resolved.error());
+
+    g_interrupted = false;
+    const auto previous = std::signal(SIGINT, onInterrupt);
+    QElapsedTimer clock;
+    clock.start();
+    const auto progress = [&](const engine::GenerationProgress &step) {
+        constexpr int kWidth = 30;
+        const int filled = step.steps > 0 ? step.step * kWidth / step.steps : kWidth;
+        const double seconds = double(clock.elapsed()) / 1000.0;
+        context.err << "\r[" << QString(filled, QLatin1Char('#')) << QString(kWidth - filled, QLatin1Char('.')) << "] "
+                    << step.step << "/" << step.steps << "  " << QString::number(seconds, 'f', 1) << " s";
+        if (step.step == step.steps)
+            context.err << "\n";
+        context.err.flush();
+        return !g_interrupted.load();
+    };
+    engine::GenerationResult result;
+    try {
+        result = engine::generate(resolved.value(), progress);
+    } catch (const engine::CancelledError &error) {
+        std::signal(SIGINT, previous);
+        context.err << "\natelier generate: " << error.what() << "\n";
+        return kExitFailure;
+    } catch (const engine::Error &error) {
+        std::signal(SIGINT, previous);
+        return fail(context, QString::fromStdString(error.what()));
+    } catch (const std::invalid_argument &error) {
+        std::signal(SIGINT, previous);
+        return usage(context, QString::fromStdString(error.what()));
+    } catch (const std::exception &error) {
+        std::signal(SIGINT, previous);
+        return fail(context, QStringLiteral("generation failed: %1").arg(QString::fromStdString(error.what())));
+    }
+    std::signal(SIGINT, previous);
+    for (std::size_t i = 0; i < result.images.size(); ++i) {
+        const QString path = numbered(outPath, int(i));
+        if (const QString error = writePng(result.images[i], path); !error.isEmpty())
+            return fail(context, error);
+        context.out << path << "\n";
+    }
+    context.err << QStringLiteral("%1 %2 model loaded in %3 s; sampled and decoded in %4 s\n")
+                       .arg(QString::fromStdString(result.family), QString::fromStdString(result.prediction))
+                       .arg(result.loadSeconds, 0, 'f', 2)
+                       .arg(result.sampleSeconds, 0, 'f', 2);
+    return kExitOk;
+}
+
+} // namespace atelier::app

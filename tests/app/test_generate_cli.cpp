@@ -1,0 +1,149 @@
+#include "cli_runner.h"
+#include "tests/fixtures.h"
+
+#include <QDir>
+#include <QFile>
+#include <QImage>
+#include <QTemporaryDir>
+#include <QtTest>
+
+// `atelier generate`, run as a user would, on the fixture models.
+class TestGenerateCli : public QObject
+{
+    Q_OBJECT
+
+    std::unique_ptr<QTemporaryDir> m_root;
+
+    CliRun atelier(QStringList arguments)
+    {
+        arguments.prepend(m_root->path());
+        arguments.prepend(QStringLiteral("--root"));
+        return runAtelier(arguments, QProcessEnvironment::systemEnvironment(), 300000);
+    }
+
+    static QString fixture(const QString &relative) { return QDir(fixturesDir()).filePath(relative); }
+    static QString checkpoint() { return fixture(QStringLiteral("models/tiny-sd1/tiny-sd1.safetensors")); }
+    QString output(const QString &name) const { return m_root->filePath(name); }
+
+    // The fixture case tiny-sd1.txt2img.euler.normal.s42 as options.
+    static QStringList referenceCase()
+    {
+        return {QStringLiteral("--prompt"), QStringLiteral("a photo of a cat"), QStringLiteral("--seed"), QStringLiteral("42"),
+                QStringLiteral("--steps"), QStringLiteral("8"), QStringLiteral("--cfg"), QStringLiteral("7"),
+                QStringLiteral("--sampler"), QStringLiteral("euler"), QStringLiteral("--scheduler"), QStringLiteral("normal"),
+                QStringLiteral("--width"), QStringLiteral("64"), QStringLiteral("--height"), QStringLiteral("64")};
+    }
+
+    static int largestDifference(const QImage &a, const QImage &b)
+    {
+        const QImage x = a.convertToFormat(QImage::Format_RGB888), y = b.convertToFormat(QImage::Format_RGB888);
+        if (x.size() != y.size())
+            return 256;
+        int worst = 0;
+        for (int row = 0; row < x.height(); ++row)
+            for (int i = 0; i < x.width() * 3; ++i)
+                worst = std::max(worst, std::abs(int(x.constScanLine(row)[i]) - int(y.constScanLine(row)[i])));
+        return worst;
+    }
+
+private slots:
+    void init() { m_root = std::make_unique<QTemporaryDir>(); }
+
+    void makesTheReferenceImageFromAFileAndFromALibraryKey()
+    {
+        const QImage reference(fixture(QStringLiteral("cases/tiny-sd1.txt2img.euler.normal.s42.png")));
+        QVERIFY(!reference.isNull());
+        CliRun run = atelier(QStringList{QStringLiteral("generate"), QStringLiteral("--model"), checkpoint(),
+                                         QStringLiteral("--out"), output(QStringLiteral("cat.png"))} + referenceCase());
+        QVERIFY2(run.exitCode == 0, run.err.constData());
+        QCOMPARE(run.out.trimmed(), output(QStringLiteral("cat.png")).toUtf8());
+        QVERIFY2(run.err.contains("8/8") && run.err.contains("sd-1 epsilon"), run.err.constData());
+        QVERIFY(largestDifference(QImage(output(QStringLiteral("cat.png"))), reference) <= 1);
+
+        // Registered in place, the library record points at the file and its YAML; a unique key prefix is enough.
+        const CliRun installed = atelier({QStringLiteral("install"), checkpoint(), QStringLiteral("--inplace")});
+        QVERIFY2(installed.exitCode == 0, installed.err.constData());
+        const QString key = QString::fromLatin1(installed.out.trimmed());
+        run = atelier(QStringList{QStringLiteral("generate"), QStringLiteral("--model"), key.left(8), QStringLiteral("--out"),
+                                  output(QStringLiteral("by-key.png"))} + referenceCase());
+        QVERIFY2(run.exitCode == 0, run.err.constData());
+        QVERIFY(largestDifference(QImage(output(QStringLiteral("by-key.png"))), reference) <= 1);
+    }
+
+    void batchesImg2imgDiffusersFoldersAndLatents()
+    {
+        CliRun run = atelier({QStringLiteral("generate"), QStringLiteral("--model"), fixture(QStringLiteral("models/tiny-sd2v/diffusers")),
+                              QStringLiteral("--prompt"), QStringLiteral("a (watercolor:1.3) lighthouse"), QStringLiteral("--steps"),
+                              QStringLiteral("4"), QStringLiteral("--width"), QStringLiteral("96"), QStringLiteral("--height"),
+                              QStringLiteral("64"), QStringLiteral("--batch"), QStringLiteral("2"), QStringLiteral("--sampler"),
+                              QStringLiteral("euler_ancestral"), QStringLiteral("--out"), output(QStringLiteral("light.png")),
+                              QStringLiteral("--save-latent"), output(QStringLiteral("light.safetensors"))});
+        QVERIFY2(run.exitCode == 0, run.err.constData());
+        QVERIFY2(run.err.contains("sd-2 v"), run.err.constData());
+        const QImage first(output(QStringLiteral("light.png"))), second(output(QStringLiteral("light-2.png")));
+        QCOMPARE(first.size(), QSize(96, 64));
+        QCOMPARE(second.size(), QSize(96, 64));
+        QVERIFY(largestDifference(first, second) > 10);  // two images of one batch, from different noise
+        QFile latent(output(QStringLiteral("light.safetensors")));
+        QVERIFY(latent.open(QIODevice::ReadOnly));
+        QVERIFY(latent.read(200).contains("\"latent\":{\"dtype\":\"F32\",\"shape\":[2,4,8,12]"));
+
+        run = atelier({QStringLiteral("generate"), QStringLiteral("--model"), checkpoint(), QStringLiteral("--prompt"),
+                       QStringLiteral("a photo of a dog"), QStringLiteral("--steps"), QStringLiteral("6"), QStringLiteral("--init-image"),
+                       output(QStringLiteral("light.png")), QStringLiteral("--denoise"), QStringLiteral("0.5"), QStringLiteral("--out"),
+                       output(QStringLiteral("changed.png"))});
+        QVERIFY2(run.exitCode == 0, run.err.constData());
+        QVERIFY2(run.err.contains("6/6"), run.err.constData());
+        const QImage changed(output(QStringLiteral("changed.png")));
+        QCOMPARE(changed.size(), QSize(96, 64));  // the init image decides the size
+        QVERIFY(largestDifference(changed, first) > 0);
+    }
+
+    void badInputsSayWhyAndWriteNothing()
+    {
+        const QString out = output(QStringLiteral("never.png"));
+        const auto generate = [&](const QStringList &extra) {
+            return atelier(QStringList{QStringLiteral("generate"), QStringLiteral("--out"), out} + extra);
+        };
+        CliRun run = generate({QStringLiteral("--model"), checkpoint()});
+        QCOMPARE(run.exitCode, 2);
+        QVERIFY2(run.err.contains("--prompt is required"), run.err.constData());
+        run = generate({QStringLiteral("--model"), checkpoint(), QStringLiteral("--prompt"), QStringLiteral("x"), QStringLiteral("--width"),
+                        QStringLiteral("65")});
+        QCOMPARE(run.exitCode, 2);
+        QVERIFY2(run.err.contains("multiples of 8"), run.err.constData());
+        run = generate({QStringLiteral("--model"), checkpoint(), QStringLiteral("--prompt"), QStringLiteral("x"), QStringLiteral("--sampler"),
+                        QStringLiteral("euler_a")});
+        QCOMPARE(run.exitCode, 2);
+        QVERIFY2(run.err.contains("unknown sampler \"euler_a\""), run.err.constData());
+        run = generate({QStringLiteral("--model"), checkpoint(), QStringLiteral("--prompt"), QStringLiteral("x"), QStringLiteral("--precision"),
+                        QStringLiteral("fp16")});
+        QCOMPARE(run.exitCode, 1);
+        QVERIFY2(run.err.contains("fp16 needs a CUDA device"), run.err.constData());
+        run = generate({QStringLiteral("--model"), fixture(QStringLiteral("models/tiny-sdxl/tiny-sdxl.safetensors")), QStringLiteral("--prompt"),
+                        QStringLiteral("x")});
+        QCOMPARE(run.exitCode, 1);
+        QVERIFY2(run.err.contains("SDXL"), run.err.constData());
+        QFile junk(output(QStringLiteral("junk.safetensors")));
+        QVERIFY(junk.open(QIODevice::WriteOnly));
+        junk.write("this is not a model");
+        junk.close();
+        run = generate({QStringLiteral("--model"), junk.fileName(), QStringLiteral("--prompt"), QStringLiteral("x")});
+        QCOMPARE(run.exitCode, 1);
+        QVERIFY2(run.err.contains("junk.safetensors"), run.err.constData());
+        run = generate({QStringLiteral("--model"), QStringLiteral("0123456789"), QStringLiteral("--prompt"), QStringLiteral("x")});
+        QCOMPARE(run.exitCode, 1);
+        QVERIFY2(run.err.contains("neither a file or folder nor a model in the library"), run.err.constData());
+        QVERIFY(!QFile::exists(out));
+
+        run = atelier({QStringLiteral("generate"), QStringLiteral("--model"), checkpoint(), QStringLiteral("--prompt"), QStringLiteral("x"),
+                       QStringLiteral("--steps"), QStringLiteral("1"), QStringLiteral("--width"), QStringLiteral("64"),
+                       QStringLiteral("--height"), QStringLiteral("64"), QStringLiteral("--out"),
+                       output(QStringLiteral("no/such/folder/x.png"))});
+        QCOMPARE(run.exitCode, 1);
+        QVERIFY2(run.err.contains("cannot be written"), run.err.constData());
+    }
+};
+
+QTEST_GUILESS_MAIN(TestGenerateCli)
+#include "test_generate_cli.moc"

@@ -1,0 +1,344 @@
+// The parts of the engine that the fixture cases do not pin down: prompt syntax and chunking, every scheduler and
+// sampler, cancellation, tiled VAE fallback, clip skip, and hostile or mismatched weight files.
+#include "tests/engine/engine_fixtures.h"
+
+#include "core/engine/error.h"
+#include "core/engine/io/safetensors_writer.h"
+#include "core/engine/pipeline/sampling_run.h"
+#include "core/engine/sampling/samplers.h"
+#include "core/engine/text/clip_tokenizer.h"
+#include "core/engine/text/prompt_weights.h"
+
+#include <QFile>
+#include <QTemporaryDir>
+#include <QTest>
+
+#include <filesystem>
+
+using namespace atelier;
+using namespace atelier::test;
+
+namespace {
+
+QString segments(const std::string &prompt)
+{
+    QStringList parts;
+    for (const engine::WeightedText &piece : engine::parsePromptWeights(prompt))
+        parts << QStringLiteral("%1@%2").arg(QString::fromStdString(piece.text)).arg(piece.weight, 0, 'g', 4);
+    return parts.join(QLatin1Char('|'));
+}
+
+engine::SamplingParams smallRun(const std::string &sampler, int steps)
+{
+    engine::SamplingParams params;
+    params.prompt = "a photo of a cat";
+    params.seed = 7;
+    params.steps = steps;
+    params.sampler = sampler;
+    params.width = 64;
+    params.height = 64;
+    return params;
+}
+
+// Expects `call` to throw an engine error of type E whose message contains every one of `words`.
+template<typename E, typename Call>
+void expectError(Call call, const QStringList &words)
+{
+    try {
+        call();
+    } catch (const E &error) {
+        const QString message = QString::fromStdString(error.what());
+        for (const QString &word : words)
+            QVERIFY2(message.contains(word), qPrintable(message));
+        return;
+    } catch (const std::exception &error) {
+        QFAIL(qPrintable(QStringLiteral("unexpected error: %1").arg(QString::fromUtf8(error.what()))));
+    }
+    QFAIL("no error was thrown");
+}
+
+std::unique_ptr<engine::StableDiffusion> load(const QString &path)
+{
+    engine::LoadOptions options;
+    options.path = path.toStdString();
+    return engine::StableDiffusion::load(options);
+}
+
+} // namespace
+
+class TestEnginePipeline : public QObject
+{
+    Q_OBJECT
+
+    QTemporaryDir m_dir;
+
+    // The fixture checkpoint rewritten with `edit` applied to its tensors.
+    QString rewritten(const QString &name, const std::function<void(std::map<std::string, torch::Tensor> &)> &edit)
+    {
+        engine::StateDict weights = engine::loadWeights(modelPath(QStringLiteral("tiny-sd1"), false).toStdString());
+        edit(weights.tensors);
+        const QString path = m_dir.filePath(name);
+        engine::writeSafetensors(path.toStdString(), weights.tensors);
+        return path;
+    }
+
+private slots:
+    void promptWeightSyntax()
+    {
+        QCOMPARE(segments("a cat"), QStringLiteral("a cat@1"));
+        QCOMPARE(segments("a (cat) [dog]"), QStringLiteral("a @1|cat@1.1| @1|dog@0.9091"));
+        QCOMPARE(segments("(red:1.3) and ((green))"), QStringLiteral("red@1.3| and @1|green@1.21"));
+        QCOMPARE(segments("((nested:1.5))"), QStringLiteral("nested@1.5"));  // an explicit weight replaces the outer one
+        QCOMPARE(segments("\\(escaped\\) \\[too\\]"), QStringLiteral("(escaped) [too]@1"));
+        QCOMPARE(segments("unbalanced (open"), QStringLiteral("unbalanced (open@1"));
+        QCOMPARE(segments("time 12:30 (not:a number)"), QStringLiteral("time 12:30 @1|not:a number@1.1"));
+        QCOMPARE(segments(""), QString());
+    }
+
+    void longPromptsSplitIntoChunksAtWordBoundaries()
+    {
+        const auto tokenizer = engine::ClipTokenizer::bundled();
+        std::string prompt;
+        for (int i = 0; i < 40; ++i)
+            prompt += "long prompt ";
+        const std::vector<std::int64_t> ids = tokenizer->encode(prompt);
+        QCOMPARE(ids.size(), std::size_t(80));
+        const auto chunks = engine::tokenizePrompt(*tokenizer, prompt, tokenizer->endToken());
+        QCOMPARE(chunks.size(), std::size_t(2));
+        std::vector<std::int64_t> content;
+        for (const auto &chunk : chunks) {
+            QCOMPARE(chunk.ids.size(), std::size_t(77));
+            QCOMPARE(chunk.ids.front(), tokenizer->startToken());
+            for (std::size_t i = 1; i < chunk.ids.size() && chunk.ids[i] != tokenizer->endToken(); ++i)
+                content.push_back(chunk.ids[i]);
+        }
+        QVERIFY(content == ids);
+        QCOMPARE(chunks[0].ids[76], tokenizer->endToken());
+
+        engine::StableDiffusion &model = loadedModel(QStringLiteral("tiny-sd1"), false);
+        const torch::Tensor long_ = model.encodePrompt(prompt);
+        QCOMPARE(long_.sizes().vec(), (std::vector<std::int64_t>{1, 154, 32}));
+        // Each chunk is encoded on its own: the first chunk equals encoding its text alone.
+        std::string firstHalf;
+        for (int i = 0; i < 37; ++i)
+            firstHalf += "long prompt ";
+        firstHalf += "long";
+        QVERIFY(maxAbsDifference(long_.narrow(1, 0, 77), model.encodePrompt(firstHalf)) < 1e-5);
+    }
+
+    void weightsMoveOnlyTheWeightedTokens()
+    {
+        engine::StableDiffusion &model = loadedModel(QStringLiteral("tiny-sd1"), false);
+        const torch::Tensor plain = model.encodePrompt("a photo of a cat");
+        QVERIFY(maxAbsDifference(model.encodePrompt("a photo of a (cat:1.0)"), plain) < 1e-6);
+        const torch::Tensor weighted = model.encodePrompt("a photo of a (cat:1.5)");
+        const torch::Tensor changed = (weighted - plain).abs().amax(-1).squeeze(0);
+        QVERIFY(changed[5].item<double>() > 1e-3);  // "cat": start token, a, photo, of, a, cat
+        changed[5] = 0;
+        QVERIFY(changed.max().item<double>() < 1e-6);
+    }
+
+    void clipSkipReadsAnEarlierLayer()
+    {
+        engine::StableDiffusion &model = loadedModel(QStringLiteral("tiny-sd1"), false);
+        const engine::StateDict reference =
+            engine::loadWeights(fixturePath(QStringLiteral("cases/tiny-sd1.text_encoder.safetensors")).toStdString());
+        QVERIFY(maxAbsDifference(model.encodePrompt("a photo of a cat", 2), reference.at("p0.penultimate_final_layer_norm")) < 1e-4);
+        QVERIFY(maxAbsDifference(model.encodePrompt("a photo of a cat", 1), reference.at("p0.last_hidden_state")) < 1e-4);
+    }
+
+    void everySchedulerEndsAtZeroAndDescends()
+    {
+        const engine::DiscreteSchedule schedule;
+        for (const std::string &name : engine::schedulerNames()) {
+            for (int steps : {1, 4, 20}) {
+                const std::vector<double> sigmas = engine::scheduleSigmas(schedule, name, steps);
+                QCOMPARE(sigmas.size(), std::size_t(steps + 1));
+                QCOMPARE(sigmas.back(), 0.0);
+                for (std::size_t i = 0; i + 1 < sigmas.size(); ++i)
+                    QVERIFY2(sigmas[i] > sigmas[i + 1], name.c_str());
+                QVERIFY(sigmas.front() <= schedule.sigmaMax() * 1.0001);
+            }
+        }
+        const std::vector<double> karras = engine::scheduleSigmas(schedule, "karras", 10);
+        QCOMPARE(float(karras.front()), float(schedule.sigmaMax()));
+        QCOMPARE(float(karras[9]), float(schedule.sigmaMin()));
+        const std::vector<double> exponential = engine::scheduleSigmas(schedule, "exponential", 5);
+        const double ratio = exponential[1] / exponential[0];
+        for (int i = 1; i < 4; ++i)
+            QVERIFY(std::abs(exponential[std::size_t(i) + 1] / exponential[std::size_t(i)] - ratio) < 1e-5);
+        const std::vector<double> simple = engine::scheduleSigmas(schedule, "simple", 4);
+        QCOMPARE(simple[1], schedule.sigmas()[999 - 250]);
+        const std::vector<double> sgm = engine::scheduleSigmas(schedule, "sgm_uniform", 4);
+        const std::vector<double> normal5 = engine::scheduleSigmas(schedule, "normal", 5);
+        QVERIFY(std::abs(sgm[0] - normal5[0]) < 1e-6);
+        QVERIFY(sgm[1] < normal5[0] && sgm[1] > normal5[2]);
+        // img2img keeps the tail of a longer schedule.
+        const std::vector<double> full = engine::scheduleSigmas(schedule, "normal", 10);
+        const std::vector<double> tail = engine::scheduleSigmas(schedule, "normal", 5, 0.5);
+        QVERIFY(std::equal(tail.begin(), tail.end(), full.end() - 6));
+        QVERIFY_THROWS_EXCEPTION(std::invalid_argument, engine::scheduleSigmas(schedule, "linear", 4));
+        QVERIFY_THROWS_EXCEPTION(std::invalid_argument, engine::scheduleSigmas(schedule, "normal", 0));
+    }
+
+    void everySamplerConvergesToTheSameImage()
+    {
+        // With many steps every sampler integrates the same flow; the noise-adding ones land elsewhere but stay
+        // in range and are reproducible from the seed.
+        engine::StableDiffusion &model = loadedModel(QStringLiteral("tiny-sd1"), false);
+        const engine::SamplingResult reference = engine::generateImages(model, smallRun("dpmpp_2m", 40));
+        const double scale = reference.latent.abs().max().item<double>();
+        for (const std::string &sampler : engine::samplerNames()) {
+            const engine::SamplingResult result = engine::generateImages(model, smallRun(sampler, 40));
+            QVERIFY2(torch::isfinite(result.latent).all().item<bool>(), sampler.c_str());
+            QVERIFY(result.image.min().item<double>() >= 0.0 && result.image.max().item<double>() <= 1.0);
+            const double difference = maxAbsDifference(result.latent, reference.latent) / scale;
+            if (engine::samplerAddsNoise(sampler)) {
+                const engine::SamplingResult again = engine::generateImages(model, smallRun(sampler, 40));
+                QVERIFY2(torch::equal(again.latent, result.latent), sampler.c_str());
+            } else {
+                QVERIFY2(difference < 0.05, qPrintable(QStringLiteral("%1: %2").arg(sampler.c_str()).arg(difference)));
+            }
+        }
+        QVERIFY(torch::equal(engine::generateImages(model, smallRun("ddim", 6)).latent,
+                             engine::generateImages(model, smallRun("euler", 6)).latent));
+        QVERIFY_THROWS_EXCEPTION(std::invalid_argument, engine::generateImages(model, smallRun("euler_a", 4)));
+    }
+
+    void seedsDecideTheNoise()
+    {
+        const torch::Tensor a = engine::seededNoise(42, {1, 4, 8, 8});
+        QVERIFY(torch::equal(a, engine::seededNoise(42, {1, 4, 8, 8})));
+        QVERIFY(!torch::equal(a, engine::seededNoise(43, {1, 4, 8, 8})));
+        engine::StableDiffusion &model = loadedModel(QStringLiteral("tiny-sd1"), false);
+        engine::SamplingParams batch = smallRun("euler", 3);
+        batch.batch = 2;
+        const engine::SamplingResult two = engine::generateImages(model, batch);
+        QCOMPARE(two.image.size(0), 2);
+        QVERIFY(maxAbsDifference(two.image[0], two.image[1]) > 1e-3);
+    }
+
+    void stepCallbackPreviewsAndCancels()
+    {
+        engine::StableDiffusion &model = loadedModel(QStringLiteral("tiny-sd1"), false);
+        engine::SamplingParams params = smallRun("euler", 8);
+        int seen = 0;
+        params.onStep = [&](int step, int steps, const torch::Tensor &x, const torch::Tensor &) {
+            seen = step + 1;
+            const torch::Tensor preview = engine::latentPreview(x);
+            if (preview.sizes().vec() != std::vector<std::int64_t>{1, 3, 8, 8} || steps != 8)
+                return false;
+            return step < 2;
+        };
+        QVERIFY_THROWS_EXCEPTION(engine::CancelledError, engine::generateImages(model, params));
+        QCOMPARE(seen, 3);
+    }
+
+    void vaeFallsBackToTilesAndSaysWhenEvenTilesDoNotFit()
+    {
+        engine::StableDiffusion &model = loadedModel(QStringLiteral("tiny-sd1"), true);
+        torch::manual_seed(3);
+        const torch::Tensor latent = torch::randn({1, 4, 40, 40});
+        const torch::Tensor whole = model.decode(latent);
+        QCOMPARE(model.lastDecodeTile(), std::int64_t(0));
+        model.setVaeMemoryBudget(40ll * 1024 * 1024);  // too little for 320×320 at once, enough for 256×256 tiles
+        const torch::Tensor tiled = model.decode(latent);
+        QCOMPARE(model.lastDecodeTile(), std::int64_t(32));
+        QCOMPARE(tiled.sizes(), whole.sizes());
+        // Tiles see less context for their group norms: close, not identical.
+        QVERIFY((tiled - whole).abs().mean().item<double>() < 0.05);
+        model.setVaeMemoryBudget(1024);
+        expectError<engine::OutOfMemoryError>([&] { model.decode(latent); }, {QStringLiteral("even in tiles")});
+        model.setVaeMemoryBudget(0);
+        model.setVaeTile(64);  // one tile covering everything is the untiled decode
+        QVERIFY(maxAbsDifference(model.decode(latent), whole) < 1e-5);
+        model.setVaeTile(0);
+    }
+
+    void mismatchedWeightsAreRefusedWithTheKeyNamed()
+    {
+        expectError<engine::UnsupportedModelError>(
+            [&] {
+                load(rewritten(QStringLiteral("missing.safetensors"), [](auto &tensors) {
+                    tensors.erase("model.diffusion_model.middle_block.2.out_layers.3.weight");
+                }));
+            },
+            {QStringLiteral("missing.safetensors"), QStringLiteral("model.diffusion_model.middle_block.2.out_layers.3.weight"),
+             QStringLiteral("missing")});
+        expectError<engine::UnsupportedModelError>(
+            [&] {
+                load(rewritten(QStringLiteral("shape.safetensors"), [](auto &tensors) {
+                    tensors["model.diffusion_model.out.2.bias"] = torch::zeros({5}, torch::kFloat16);
+                    tensors["model.diffusion_model.out.2.weight"] = torch::zeros({5, 32, 3, 3}, torch::kFloat16);
+                    tensors["model.diffusion_model.out.0.weight"] = torch::zeros({31}, torch::kFloat16);
+                }));
+            },
+            {QStringLiteral("out.0.weight"), QStringLiteral("has shape [31]"), QStringLiteral("[32]")});
+        expectError<engine::UnsupportedModelError>(
+            [&] {
+                load(rewritten(QStringLiteral("vae.safetensors"), [](auto &tensors) {
+                    std::map<std::string, torch::Tensor> vae;
+                    for (auto &[name, tensor] : tensors)
+                        if (name.rfind("first_stage_model.", 0) == 0)
+                            vae.emplace(name.substr(18), tensor);
+                    tensors = vae;
+                }));
+            },
+            {QStringLiteral("a VAE, not a main model")});
+        expectError<engine::UnsupportedModelError>(
+            [&] {
+                load(rewritten(QStringLiteral("lora.safetensors"), [](auto &tensors) {
+                    tensors = {{"lora_unet_down_blocks_0_attentions_0_proj_in.lora_down.weight", torch::zeros({4, 32})}};
+                }));
+            },
+            {QStringLiteral("a LoRA")});
+        expectError<engine::UnsupportedModelError>(
+            [&] { load(modelPath(QStringLiteral("tiny-sdxl"), false)); }, {QStringLiteral("SDXL")});
+        expectError<engine::UnsupportedModelError>([&] { load(m_dir.filePath(QStringLiteral("nothing-here.safetensors"))); },
+                                                   {QStringLiteral("no such file")});
+    }
+
+    void damagedFilesAndFoldersAreFormatErrors()
+    {
+        QFile original(modelPath(QStringLiteral("tiny-sd1"), false));
+        QVERIFY(original.open(QIODevice::ReadOnly));
+        const QByteArray bytes = original.readAll();
+        QFile truncated(m_dir.filePath(QStringLiteral("truncated.safetensors")));
+        QVERIFY(truncated.open(QIODevice::WriteOnly));
+        truncated.write(bytes.left(bytes.size() / 2));
+        truncated.close();
+        expectError<engine::FormatError>([&] { load(truncated.fileName()); }, {QStringLiteral("truncated.safetensors")});
+
+        // A diffusers folder without its UNet.
+        const QString folder = m_dir.filePath(QStringLiteral("partial"));
+        std::filesystem::copy(modelPath(QStringLiteral("tiny-sd1"), true).toStdString(), folder.toStdString(),
+                              std::filesystem::copy_options::recursive);
+        std::filesystem::permissions(folder.toStdString(), std::filesystem::perms::owner_all, std::filesystem::perm_options::add);
+        std::filesystem::permissions((folder + QStringLiteral("/unet")).toStdString(), std::filesystem::perms::owner_all,
+                                     std::filesystem::perm_options::add);
+        std::filesystem::remove((folder + QStringLiteral("/unet/diffusion_pytorch_model.safetensors")).toStdString());
+        expectError<engine::UnsupportedModelError>([&] { load(folder); }, {QStringLiteral("diffusion_pytorch_model")});
+
+        engine::LoadOptions half;
+        half.path = modelPath(QStringLiteral("tiny-sd1"), false).toStdString();
+        half.dtype = torch::kFloat16;
+        expectError<engine::UnsupportedModelError>([&] { engine::StableDiffusion::load(half); },
+                                                   {QStringLiteral("fp16 needs a CUDA device")});
+    }
+
+    void latentsRoundTripThroughTheWriter()
+    {
+        const torch::Tensor latent = torch::randn({2, 4, 8, 12});
+        const QString path = m_dir.filePath(QStringLiteral("latent.safetensors"));
+        engine::writeSafetensors(path.toStdString(), {{"latent", latent}}, {{"format", "atelier-latent"}});
+        const engine::StateDict read = engine::loadWeights(path.toStdString());
+        QVERIFY(torch::equal(read.at("latent"), latent));
+        QVERIFY(!QFile::exists(path + QStringLiteral(".part")));
+        QVERIFY_THROWS_EXCEPTION(engine::Error,
+                                 engine::writeSafetensors(m_dir.filePath(QStringLiteral("no/folder/x.safetensors")).toStdString(),
+                                                          {{"latent", latent}}));
+    }
+};
+
+QTEST_GUILESS_MAIN(TestEnginePipeline)
+#include "test_engine_pipeline.moc"

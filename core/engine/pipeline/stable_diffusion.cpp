@@ -441,6 +441,12 @@ std::unique_ptr<StableDiffusion> StableDiffusion::load(const LoadOptions &option
         throw UnsupportedModelError("fp16 needs a CUDA device; use fp32 (or bf16) on the CPU");
     model->m_device = options.device;
     model->m_dtype = options.dtype;
+    if (options.device.is_cuda()) {
+        // Process-wide switches of libtorch. fp32 means fp32: cuDNN's TF32 convolutions would move results by
+        // about 1e-3, outside the reference tolerances. Reduced precision does not use TF32 either way.
+        at::globalContext().setAllowTF32CuDNN(options.dtype != torch::kFloat32);
+        at::globalContext().setBenchmarkCuDNN(options.cudnnBenchmark);
+    }
     // SD's VAE overflows in fp16; bf16 has float32's range.
     model->m_vaeDtype = reduced ? torch::kBFloat16 : torch::kFloat32;
     model->m_schedule = DiscreteSchedule(arch.linearStart, arch.linearEnd);
@@ -451,6 +457,8 @@ std::unique_ptr<StableDiffusion> StableDiffusion::load(const LoadOptions &option
     loadParameters(*model->m_text, textWeights, "text encoder", textPrefix, options.device, options.dtype);
     model->m_unet = UNetModel(arch.unet);
     loadParameters(*model->m_unet, unetWeights, "UNet", unetPrefix, options.device, options.dtype);
+    if (options.cudaGraphs && UnetGraphs::supported(options.device))
+        model->m_graphs = std::make_unique<UnetGraphs>();
     model->m_vae = AutoencoderKL(arch.vae);
     loadParameters(*model->m_vae, vaeWeights, "VAE", vaePrefix, options.device, model->m_vaeDtype);
     return model;
@@ -506,7 +514,11 @@ torch::Tensor StableDiffusion::unetForward(const torch::Tensor &x, const torch::
     torch::Tensor input = x.to(m_device, m_dtype);
     if (m_device.is_cuda())
         input = input.contiguous(torch::MemoryFormat::ChannelsLast);
-    return m_unet->forward(input, timesteps.to(m_device), context.to(m_device, m_dtype)).to(torch::kFloat32);
+    const torch::Tensor t = timesteps.to(m_device, torch::kFloat32);
+    const torch::Tensor ctx = context.to(m_device, m_dtype);
+    if (m_graphs)
+        return m_graphs->run(m_unet, input, t, ctx).to(torch::kFloat32);
+    return m_unet->forward(input, t, ctx).to(torch::kFloat32);
 }
 
 torch::Tensor StableDiffusion::denoise(const torch::Tensor &x, double sigma, const torch::Tensor &context)

@@ -1,5 +1,6 @@
 #pragma once
 
+#include "core/engine/device/unet_graph.h"
 #include "core/engine/nets/clip_text.h"
 #include "core/engine/nets/unet.h"
 #include "core/engine/nets/vae.h"
@@ -40,6 +41,8 @@ struct LoadOptions
     torch::Device device = torch::kCPU;
     torch::ScalarType dtype = torch::kFloat32;
     std::optional<Prediction> prediction;  // overrides what the files say (e.g. from the library's record)
+    bool cudaGraphs = true;                 // replay UNet calls as CUDA graphs on CUDA devices
+    bool cudnnBenchmark = true;             // let cuDNN time its algorithms for each new shape (slower first run)
 };
 
 // A loaded SD 1.x/2.x model: text encoder, UNet and VAE on one device, with its noise schedule and tokenizer.
@@ -98,6 +101,7 @@ private:
     std::int64_t m_forcedTile = 0;
     std::int64_t m_lastDecodeTile = 0;
     int m_droppedTextLayers = 0;  // text-encoder layers a diffusers SD 2.x folder leaves out
+    std::unique_ptr<UnetGraphs> m_graphs;  // set on CUDA devices unless turned off
 };
 
 // Copies `weights` into `module`'s parameters (by name), converted to `dtype` on `device`, checking that every

@@ -1,0 +1,209 @@
+// Runs the real pipeline on a device: every sd1/sd2 `sample` case of a fixture index (in fp32 and in reduced
+// precision, with and without CUDA graphs) against the reference images, and, with --full-size, a whole SD 1.5
+// checkpoint of random weights written to disk, loaded like a user's file and timed end to end.
+#include "core/engine/error.h"
+#include "core/engine/io/safetensors_writer.h"
+#include "core/engine/io/state_dict.h"
+#include "core/engine/pipeline/sampling_run.h"
+
+#include <nlohmann/json.hpp>
+
+#ifdef ATELIER_ENGINE_CUDA
+#include <cuda_runtime_api.h>
+#endif
+
+#include <chrono>
+#include <cstdio>
+#include <fstream>
+#include <iostream>
+#include <sstream>
+
+using namespace atelier::engine;
+
+namespace {
+
+std::ostringstream g_report;
+
+void say(const std::string &line)
+{
+    std::cout << line << std::endl;
+    g_report << line << '\n';
+}
+
+double usedDeviceMegabytes(const torch::Device &device)
+{
+#ifdef ATELIER_ENGINE_CUDA
+    if (device.is_cuda()) {
+        std::size_t freeBytes = 0, totalBytes = 0;
+        cudaMemGetInfo(&freeBytes, &totalBytes);
+        return double(totalBytes - freeBytes) / (1024.0 * 1024.0);
+    }
+#endif
+    (void)device;
+    return 0;
+}
+
+void synchronize(const torch::Device &device)
+{
+    if (device.is_cuda())
+        torch::cuda::synchronize();
+}
+
+std::string format(const char *pattern, double a, double b = 0, double c = 0)
+{
+    char line[256];
+    std::snprintf(line, sizeof line, pattern, a, b, c);
+    return line;
+}
+
+int checkFixtures(const std::string &fixtures, const torch::Device &device)
+{
+    std::ifstream in(fixtures + "/index.json");
+    if (!in) {
+        say("no fixture index in " + fixtures);
+        return 1;
+    }
+    const nlohmann::json index = nlohmann::json::parse(in);
+    say("| case | precision | graphs | image max abs diff | bound | latent rel diff |");
+    say("| --- | --- | --- | --- | --- | --- |");
+    int failures = 0;
+    for (const auto &entry : index["cases"]) {
+        if (entry["kind"] != "sample" || (entry["family"] != "sd1" && entry["family"] != "sd2"))
+            continue;
+        const std::string model = entry["model"];
+        const StateDict reference = loadWeights(fixtures + "/" + entry["file"].get<std::string>());
+        for (const auto &[precision, dtype] : {std::pair<std::string, torch::ScalarType>{"fp32", torch::kFloat32},
+                                               {"fp16", torch::kFloat16}, {"bf16", torch::kBFloat16}}) {
+            if (device.is_cpu() && dtype != torch::kFloat32)
+                continue;
+            for (bool graphs : {true, false}) {
+                if (!graphs && !device.is_cuda())
+                    continue;
+                LoadOptions options;
+                options.path = fixtures + "/models/" + model + "/" + model + ".safetensors";
+                options.device = device;
+                options.dtype = dtype;
+                options.cudaGraphs = graphs;
+                auto sd = StableDiffusion::load(options);
+                SamplingParams params;
+                params.prompt = entry["prompt"];
+                params.negative = entry["negative"];
+                params.seed = entry["seed"];
+                params.steps = entry["steps"];
+                params.cfg = entry["cfg"];
+                params.sampler = entry["sampler"];
+                params.scheduler = entry["scheduler"];
+                params.width = entry["width"];
+                params.height = entry["height"];
+                params.denoise = entry.value("denoise", 1.0);
+                if (entry.value("img2img", false))
+                    params.initImage = reference.at("init_image");
+                const SamplingResult result = generateImages(*sd, params);
+                const double imageDiff = (result.image - reference.at("image")).abs().max().item<double>();
+                const double latentDiff = (result.latent - reference.at("latent")).abs().max().item<double>() /
+                                          reference.at("latent").abs().max().item<double>();
+                // fp32 must meet the case's own tolerance; reduced precision is held to looser image bounds: fp16
+                // keeps 11 bits of mantissa, bf16 only 8.
+                const double bound = dtype == torch::kFloat32 ? entry["tolerance"]["image_max_abs"].get<double>()
+                                     : dtype == torch::kFloat16 ? 0.05
+                                                                : 0.1;
+                if (!(imageDiff <= bound))
+                    ++failures;
+                say("| " + entry["id"].get<std::string>() + " | " + precision + " | " + (graphs ? "yes" : "no") + " | " +
+                    format("%.2e | %.0e | %.2e |", imageDiff, bound, latentDiff));
+            }
+        }
+    }
+    say(failures ? "FAILED: " + std::to_string(failures) + " case(s) outside their bound" : "all cases within bounds");
+    return failures ? 1 : 0;
+}
+
+// An SD 1.5 checkpoint of random weights in the original layout, as large as the real one.
+void writeFullSizeCheckpoint(const std::string &path)
+{
+    torch::NoGradGuard noGrad;
+    std::map<std::string, torch::Tensor> tensors;
+    const auto add = [&](torch::nn::Module &module, const std::string &prefix) {
+        for (const auto &item : module.named_parameters())
+            tensors.emplace(prefix + item.key(), item.value().to(torch::kFloat16));
+    };
+    UNetModel unet{UNetConfig()};
+    add(*unet, "model.diffusion_model.");
+    AutoencoderKL vae{VaeConfig()};
+    add(*vae, "first_stage_model.");
+    ClipTextModel text{ClipTextConfig()};
+    add(*text, "cond_stage_model.transformer.");
+    writeSafetensors(path, tensors);
+}
+
+int fullSize(const std::string &folder, const torch::Device &device, torch::ScalarType dtype, bool cudnnBenchmark)
+{
+    const std::string path = folder + "/random-sd15.safetensors";
+    auto start = std::chrono::steady_clock::now();
+    if (!std::ifstream(path))
+        writeFullSizeCheckpoint(path);
+    const auto seconds = [&] {
+        return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    };
+    say(format("wrote a random SD 1.5 checkpoint in %.1f s", seconds()));
+    start = std::chrono::steady_clock::now();
+    LoadOptions options;
+    options.path = path;
+    options.device = device;
+    options.dtype = dtype;
+    options.cudnnBenchmark = cudnnBenchmark;
+    auto model = StableDiffusion::load(options);
+    say(format("loaded it in %.2f s", seconds()) + (cudnnBenchmark ? " (cuDNN autotuning on)" : " (cuDNN autotuning off)"));
+    SamplingParams params;
+    params.prompt = "a photo of a cat, (masterpiece:1.2)";
+    params.negative = "blurry";
+    params.seed = 42;
+    params.steps = 20;
+    params.cfg = 7.0;
+    params.width = 512;
+    params.height = 512;
+    for (int run = 0; run < 5; ++run) {
+        synchronize(device);
+        start = std::chrono::steady_clock::now();
+        const SamplingResult result = generateImages(*model, params);
+        synchronize(device);
+        say(format("txt2img 512x512, 20 euler steps, cfg 7, decode: %.1f ms; device memory in use %.0f MiB", seconds() * 1000.0,
+                   usedDeviceMegabytes(device)) + (run == 0 ? " (first run: records the CUDA graph)" : ""));
+    }
+    return 0;
+}
+
+} // namespace
+
+int main(int argc, char **argv)
+{
+    std::string fixtures, fullSizeFolder, outPath, deviceName = torch::cuda::is_available() ? "cuda" : "cpu";
+    bool cudnnBenchmark = true;
+    for (int i = 1; i + 1 < argc; i += 2) {
+        const std::string arg = argv[i];
+        if (arg == "--fixtures")
+            fixtures = argv[i + 1];
+        else if (arg == "--full-size")
+            fullSizeFolder = argv[i + 1];
+        else if (arg == "--device")
+            deviceName = argv[i + 1];
+        else if (arg == "--out")
+            outPath = argv[i + 1];
+        else if (arg == "--cudnn-benchmark")
+            cudnnBenchmark = std::string(argv[i + 1]) != "off";
+    }
+    const torch::Device device(deviceName);
+    int status = 0;
+    try {
+        if (!fixtures.empty())
+            status |= checkFixtures(fixtures, device);
+        if (!fullSizeFolder.empty())
+            status |= fullSize(fullSizeFolder, device, device.is_cuda() ? torch::kFloat16 : torch::kFloat32, cudnnBenchmark);
+    } catch (const std::exception &error) {
+        say(std::string("error: ") + error.what());
+        status = 1;
+    }
+    if (!outPath.empty())
+        std::ofstream(outPath) << g_report.str();
+    return status;
+}

@@ -1,6 +1,7 @@
 // The parts of the engine that the fixture cases do not pin down: prompt syntax and chunking, every scheduler and
 // sampler, cancellation, tiled VAE fallback, clip skip, and hostile or mismatched weight files.
 #include "tests/engine/engine_fixtures.h"
+#include "tests/engine/checkpoint_writer.h"
 
 #include "core/engine/error.h"
 #include "core/engine/io/safetensors_writer.h"
@@ -324,6 +325,39 @@ private slots:
         half.dtype = torch::kFloat16;
         expectError<engine::UnsupportedModelError>([&] { engine::StableDiffusion::load(half); },
                                                    {QStringLiteral("fp16 needs a CUDA device")});
+    }
+
+    void aCkptCheckpointGeneratesLikeItsSafetensorsTwin()
+    {
+        // The fixture checkpoint's tensors, written as torch.save would write them (one float16 storage each).
+        const engine::StateDict weights = engine::loadWeights(modelPath(QStringLiteral("tiny-sd1"), false).toStdString());
+        PickleWriter pickle;
+        pickle.proto(2);
+        pickle.emptyDict().text("state_dict");
+        pickle.global("collections", "OrderedDict").emptyTuple().reduce().mark();
+        QList<ZipEntry> entries;
+        int index = 0;
+        for (const auto &[name, tensor] : weights.tensors) {
+            const QByteArray key = QByteArray::number(index++);
+            pickle.text(QByteArray::fromStdString(name)).tensor("HalfStorage", key, tensor.sizes().vec());
+            const torch::Tensor data = tensor.contiguous();
+            entries << ZipEntry{"archive/data/" + key,
+                                QByteArray(static_cast<const char *>(data.data_ptr()), int(data.numel() * 2))};
+        }
+        pickle.setItems();
+        pickle.setItem();
+        pickle.stop();
+        entries.prepend(ZipEntry{"archive/data.pkl", pickle.bytes()});
+        entries << ZipEntry{"archive/version", "3\n"};
+        const QString ckpt = m_dir.filePath(QStringLiteral("tiny-sd1.ckpt"));
+        QVERIFY(writeBytes(ckpt, zipArchive(entries)));
+        QVERIFY(QFile::copy(fixturePath(QStringLiteral("models/tiny-sd1/tiny-sd1.yaml")), m_dir.filePath(QStringLiteral("tiny-sd1.yaml"))));
+
+        auto fromCkpt = load(ckpt);
+        engine::StableDiffusion &fromSafetensors = loadedModel(QStringLiteral("tiny-sd1"), false);
+        const engine::SamplingResult a = engine::generateImages(*fromCkpt, smallRun("euler", 4));
+        const engine::SamplingResult b = engine::generateImages(fromSafetensors, smallRun("euler", 4));
+        QVERIFY(torch::equal(a.latent, b.latent));
     }
 
     void latentsRoundTripThroughTheWriter()

@@ -1,6 +1,7 @@
 #include "core/engine/io/safetensors.h"
 
 #include "core/engine/error.h"
+#include "core/engine/io/utf8.h"
 
 #include <algorithm>
 #include <cerrno>
@@ -93,25 +94,6 @@ private:
         if (m_at == m_end || *m_at != c)
             invalid(std::string("expected '") + c + "'");
         ++m_at;
-    }
-
-    static void appendUtf8(std::string &out, std::uint32_t code)
-    {
-        if (code < 0x80) {
-            out += char(code);
-        } else if (code < 0x800) {
-            out += char(0xc0 | (code >> 6));
-            out += char(0x80 | (code & 0x3f));
-        } else if (code < 0x10000) {
-            out += char(0xe0 | (code >> 12));
-            out += char(0x80 | ((code >> 6) & 0x3f));
-            out += char(0x80 | (code & 0x3f));
-        } else {
-            out += char(0xf0 | (code >> 18));
-            out += char(0x80 | ((code >> 12) & 0x3f));
-            out += char(0x80 | ((code >> 6) & 0x3f));
-            out += char(0x80 | (code & 0x3f));
-        }
     }
 
     std::uint32_t hex4()

@@ -1,6 +1,7 @@
 #include "core/engine/text/clip_tokenizer.h"
 
 #include "core/engine/error.h"
+#include "core/engine/io/utf8.h"
 
 #include <clocale>
 #include <cwctype>
@@ -46,25 +47,6 @@ std::vector<char32_t> decodeUtf8(const std::string &text)
         i += std::size_t(length);
     }
     return out;
-}
-
-void appendUtf8(std::string &out, char32_t cp)
-{
-    if (cp < 0x80) {
-        out += char(cp);
-    } else if (cp < 0x800) {
-        out += char(0xC0 | (cp >> 6));
-        out += char(0x80 | (cp & 0x3F));
-    } else if (cp < 0x10000) {
-        out += char(0xE0 | (cp >> 12));
-        out += char(0x80 | ((cp >> 6) & 0x3F));
-        out += char(0x80 | (cp & 0x3F));
-    } else {
-        out += char(0xF0 | (cp >> 18));
-        out += char(0x80 | ((cp >> 12) & 0x3F));
-        out += char(0x80 | ((cp >> 6) & 0x3F));
-        out += char(0x80 | (cp & 0x3F));
-    }
 }
 
 // ---- Character classes, through the C library's Unicode tables ----------------------------------------------

@@ -2,6 +2,7 @@
 
 #include "core/engine/error.h"
 
+#include <cctype>
 #include <cstdlib>
 #include <set>
 

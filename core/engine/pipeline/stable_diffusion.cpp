@@ -66,7 +66,6 @@ std::set<int> indicesUnder(const StateDict &weights, const std::string &prefix)
                                                  "checkpoint");
         if (name.rfind("string_to_param", 0) == 0 || name == "emb_params")
             throw UnsupportedModelError(source + ": a textual-inversion embedding, not a main model");
-        break;
     }
     if (all.hasPrefix("down_blocks.") || all.hasPrefix("conv_in."))
         throw UnsupportedModelError(source + ": a diffusers UNet on its own; open the whole diffusers folder instead");
@@ -279,16 +278,15 @@ fs::path firstExisting(const fs::path &folder, std::initializer_list<const char 
     throw UnsupportedModelError(folder.string() + ": none of " + list + " is there");
 }
 
-void applyFamilyRules(ModelArchitecture &arch, bool headsGiven)
+// Heads cannot be read from weights: SD 1.x uses 8 heads, SD 2.x 64 channels per head. Configs override this.
+void applyFamilyRules(ModelArchitecture &arch)
 {
     if (arch.family == ModelFamily::Sd2) {
         arch.defaultLayerFromEnd = 2;
         arch.padToken = 0;
-        if (!headsGiven) {
-            arch.unet.headChannels = 64;
-            arch.unet.numHeads = -1;
-        }
-    } else if (!headsGiven) {
+        arch.unet.headChannels = 64;
+        arch.unet.numHeads = -1;
+    } else {
         arch.unet.numHeads = 8;
         arch.unet.headChannels = -1;
     }
@@ -357,7 +355,7 @@ std::unique_ptr<StableDiffusion> StableDiffusion::load(const LoadOptions &option
         arch.vae = vaeFromWeights(vaeWeights);
         arch.text = textFromWeights(textWeights, openClip);
         arch.family = openClip || arch.unet.contextDim == 1024 ? ModelFamily::Sd2 : ModelFamily::Sd1;
-        applyFamilyRules(arch, false);
+        applyFamilyRules(arch);
         applyDiffusersConfigs(readJson(path / "unet" / "config.json"), readJson(path / "vae" / "config.json"),
                               textConfig,
                               fs::exists(path / "scheduler" / "scheduler_config.json")
@@ -422,7 +420,7 @@ std::unique_ptr<StableDiffusion> StableDiffusion::load(const LoadOptions &option
             if (fs::exists(beside))
                 yaml = beside.string();
         }
-        applyFamilyRules(arch, false);
+        applyFamilyRules(arch);
         if (!yaml.empty())
             applyLdmYaml(yaml, arch);
     }

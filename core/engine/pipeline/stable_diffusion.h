@@ -86,7 +86,6 @@ private:
     StableDiffusion() = default;
     torch::Tensor decodeTiled(const torch::Tensor &latent, std::int64_t tile, std::int64_t overlap);
     torch::Tensor encodeTiled(const torch::Tensor &image, std::int64_t tile, std::int64_t overlap);
-    std::int64_t vaeBudget() const;
 
     ModelArchitecture m_architecture;
     DiscreteSchedule m_schedule;

@@ -84,12 +84,17 @@ torch::Tensor tiled(const torch::Tensor &input, std::int64_t tile, std::int64_t 
     return sum / weight.clamp_min(1e-6);
 }
 
-} // namespace
-
-std::int64_t StableDiffusion::vaeBudget() const
+// Estimated peak bytes of an untiled decode: a few full-resolution activations of the first level's width, and on
+// the plain attention path the mid-block's score matrix.
+std::int64_t estimatedDecodeBytes(const VaeConfig &vae, const torch::Tensor &latent, std::size_t elementSize)
 {
-    return m_vaeBudget;
+    const std::int64_t pixels = latent.size(0) * latent.size(2) * latent.size(3) * vae.downscale() * vae.downscale();
+    const std::int64_t activations = pixels * vae.baseChannels * vae.channelMult.front() * 4;
+    const std::int64_t tokens = latent.size(2) * latent.size(3);
+    return activations * std::int64_t(elementSize) + latent.size(0) * tokens * tokens * 4;
 }
+
+} // namespace
 
 torch::Tensor StableDiffusion::decodeTiled(const torch::Tensor &latent, std::int64_t tile, std::int64_t overlap)
 {
@@ -109,16 +114,6 @@ torch::Tensor StableDiffusion::encodeTiled(const torch::Tensor &image, std::int6
                      return torch::cat({moments.first, moments.second}, 1);
                  })
         .to(m_device);
-}
-
-// Estimated peak bytes of an untiled decode: a few full-resolution activations of the first level's width, and on
-// the plain attention path the mid-block's score matrix.
-static std::int64_t estimatedDecodeBytes(const VaeConfig &vae, const torch::Tensor &latent, std::size_t elementSize)
-{
-    const std::int64_t pixels = latent.size(0) * latent.size(2) * latent.size(3) * vae.downscale() * vae.downscale();
-    const std::int64_t activations = pixels * vae.baseChannels * vae.channelMult.front() * 4;
-    const std::int64_t tokens = latent.size(2) * latent.size(3);
-    return activations * std::int64_t(elementSize) + latent.size(0) * tokens * tokens * 4;
 }
 
 torch::Tensor StableDiffusion::decode(const torch::Tensor &latent)

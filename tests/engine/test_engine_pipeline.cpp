@@ -219,6 +219,29 @@ private slots:
         QVERIFY(maxAbsDifference(two.image[0], two.image[1]) > 1e-3);
     }
 
+    void repeatedRunsDoNotGrowMemory()
+    {
+        const auto residentMegabytes = [] {
+            QFile statm(QStringLiteral("/proc/self/statm"));
+            if (!statm.open(QIODevice::ReadOnly))
+                return -1.0;
+            const QList<QByteArray> fields = statm.readAll().split(' ');
+            return fields.size() > 1 ? fields[1].toDouble() * 4096.0 / (1024.0 * 1024.0) : -1.0;
+        };
+        engine::StableDiffusion &model = loadedModel(QStringLiteral("tiny-sd1"), false);
+        const engine::SamplingParams params = smallRun("dpmpp_2m", 6);
+        for (int i = 0; i < 3; ++i)
+            engine::generateImages(model, params);
+        const double settled = residentMegabytes();
+        if (settled < 0)
+            QSKIP("/proc/self/statm is not readable here");
+        for (int i = 0; i < 10; ++i)
+            engine::generateImages(model, params);
+        const double after = residentMegabytes();
+        QVERIFY2(after - settled < 16.0, qPrintable(QStringLiteral("resident memory grew from %1 to %2 MiB over 10 runs")
+                                                         .arg(settled).arg(after)));
+    }
+
     void stepCallbackPreviewsAndCancels()
     {
         engine::StableDiffusion &model = loadedModel(QStringLiteral("tiny-sd1"), false);

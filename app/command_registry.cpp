@@ -10,6 +10,7 @@ int runDownloadCommand(CommandContext &context);
 int runInstallCommand(CommandContext &context);
 int runScanCommand(CommandContext &context);
 int runGenerateCommand(CommandContext &context);
+int runInspectCommand(CommandContext &context);
 
 const std::vector<Command> &commands()
 {
@@ -27,6 +28,8 @@ const std::vector<Command> &commands()
         {QStringLiteral("scan"), QStringLiteral("Add the models found in a folder to the library"), runScanCommand},
         {QStringLiteral("generate"), QStringLiteral("Make images with an SD 1.x or 2.x model (txt2img, img2img)"),
          runGenerateCommand},
+        {QStringLiteral("inspect"), QStringLiteral("Show the generation settings stored in a PNG (ComfyUI, A1111/Forge)"),
+         runInspectCommand},
     };
     return all;
 }

@@ -1,0 +1,119 @@
+#include "app/command.h"
+
+#include "core/metadata/generation_info.h"
+
+#include <nlohmann/json.hpp>
+
+namespace atelier::app {
+
+namespace {
+
+using json = nlohmann::ordered_json;
+
+template<typename T>
+json orNull(const std::optional<T> &value)
+{
+    return value ? json(*value) : json();
+}
+
+json orNull(const std::optional<QString> &value)
+{
+    return value ? json(value->toStdString()) : json();
+}
+
+json toJson(const metadata::GenerationInfo &info)
+{
+    json object;
+    object["tool"] = info.tool.toStdString();
+    object["tool_version"] = info.toolVersion.isEmpty() ? json() : json(info.toolVersion.toStdString());
+    object["prompt"] = orNull(info.prompt);
+    object["negative_prompt"] = orNull(info.negativePrompt);
+    object["seed"] = orNull(info.seed);
+    object["steps"] = orNull(info.steps);
+    object["sampler"] = orNull(info.sampler);
+    object["scheduler"] = orNull(info.scheduler);
+    object["cfg"] = orNull(info.cfg);
+    object["width"] = orNull(info.width);
+    object["height"] = orNull(info.height);
+    object["denoise"] = orNull(info.denoise);
+    object["model"] = info.model ? json{{"name", info.model->name.isEmpty() ? json() : json(info.model->name.toStdString())},
+                                        {"hash", info.model->hash.isEmpty() ? json() : json(info.model->hash.toStdString())}}
+                                 : json();
+    object["vae"] = orNull(info.vae);
+    object["loras"] = json::array();
+    for (const metadata::LoraUse &lora : info.loras)
+        object["loras"].push_back({{"name", lora.name.toStdString()},
+                                   {"weight", orNull(lora.weight)},
+                                   {"hash", lora.hash.isEmpty() ? json() : json(lora.hash.toStdString())}});
+    object["embeddings"] = json::array();
+    for (const QString &embedding : info.embeddings)
+        object["embeddings"].push_back(embedding.toStdString());
+    object["sampling_passes"] = info.samplingPasses;
+    object["chunks"] = json::array();
+    for (const metadata::TextChunk &chunk : info.chunks)
+        object["chunks"].push_back({{"type", chunk.type.toStdString()},
+                                    {"keyword", chunk.keyword.toStdString()},
+                                    {"text", chunk.text.toStdString()}});
+    object["warnings"] = json::array();
+    for (const QString &warning : info.warnings)
+        object["warnings"].push_back(warning.toStdString());
+    return object;
+}
+
+} // namespace
+
+// `atelier inspect IMAGE [--json]`: the recipe stored in an image, whichever tool wrote it.
+int runInspectCommand(CommandContext &context)
+{
+    QCommandLineParser parser;
+    const QCommandLineOption asJson(QStringLiteral("json"), QStringLiteral("Print one JSON object."));
+    parser.addOption(asJson);
+    parser.addPositionalArgument(QStringLiteral("IMAGE"), QStringLiteral("A PNG image."));
+    if (const int done = parseCommandArguments(parser, context, QStringLiteral("Show the generation settings stored in an image."));
+        done >= 0)
+        return done;
+    if (parser.positionalArguments().size() != 1) {
+        context.err << "atelier inspect: expected one IMAGE\nTry 'atelier inspect --help'.\n";
+        return kExitUsage;
+    }
+    const Result<metadata::GenerationInfo> info = metadata::readGenerationInfo(parser.positionalArguments().first());
+    if (!info) {
+        context.err << "atelier inspect: " << info.error() << "\n";
+        return kExitFailure;
+    }
+    if (parser.isSet(asJson)) {
+        context.out << QString::fromStdString(toJson(info.value()).dump(2)) << "\n";
+        return kExitOk;
+    }
+    const metadata::GenerationInfo &i = info.value();
+    const auto row = [&](const QString &label, const QString &value) {
+        if (!value.isEmpty())
+            context.out << label.leftJustified(17) << value << "\n";
+    };
+    row(QStringLiteral("tool"), i.tool == QLatin1String("none") ? QStringLiteral("none (the image carries no metadata)") : i.tool);
+    row(QStringLiteral("version"), i.toolVersion);
+    row(QStringLiteral("prompt"), i.prompt.value_or(QString()));
+    row(QStringLiteral("negative prompt"), i.negativePrompt.value_or(QString()));
+    row(QStringLiteral("seed"), i.seed ? QString::number(*i.seed) : QString());
+    row(QStringLiteral("steps"), i.steps ? QString::number(*i.steps) : QString());
+    row(QStringLiteral("sampler"), i.sampler.value_or(QString()));
+    row(QStringLiteral("scheduler"), i.scheduler.value_or(QString()));
+    row(QStringLiteral("cfg"), i.cfg ? QString::number(*i.cfg) : QString());
+    row(QStringLiteral("size"), i.width && i.height ? QStringLiteral("%1×%2").arg(*i.width).arg(*i.height) : QString());
+    row(QStringLiteral("denoise"), i.denoise ? QString::number(*i.denoise) : QString());
+    if (i.model)
+        row(QStringLiteral("model"), i.model->name + (i.model->hash.isEmpty() ? QString() : QStringLiteral(" [%1]").arg(i.model->hash)));
+    row(QStringLiteral("vae"), i.vae.value_or(QString()));
+    for (const metadata::LoraUse &lora : i.loras)
+        row(QStringLiteral("lora"), lora.name + (lora.weight ? QStringLiteral(" × %1").arg(*lora.weight) : QString()));
+    row(QStringLiteral("embeddings"), i.embeddings.join(QStringLiteral(", ")));
+    if (i.samplingPasses > 1)
+        row(QStringLiteral("sampling passes"), QStringLiteral("%1 (the settings above are the first's)").arg(i.samplingPasses));
+    for (const metadata::TextChunk &chunk : i.chunks)
+        row(QStringLiteral("chunk"), QStringLiteral("%1 %2 (%3 characters)").arg(QString::fromLatin1(chunk.type), chunk.keyword).arg(chunk.text.size()));
+    for (const QString &warning : i.warnings)
+        context.out << "warning: " << warning << "\n";
+    return kExitOk;
+}
+
+} // namespace atelier::app

@@ -1,0 +1,61 @@
+#pragma once
+
+#include "core/metadata/png_text.h"
+
+#include <QList>
+#include <QString>
+#include <QStringList>
+
+#include <optional>
+
+namespace atelier::metadata {
+
+struct ModelReference
+{
+    QString name;
+    QString hash;  // as the tool wrote it (A1111: the 10-digit short hash)
+};
+
+struct LoraUse
+{
+    QString name;
+    std::optional<double> weight;
+    QString hash;
+};
+
+// The recipe of an image, normalised from whichever tool wrote it. A value the metadata does not state stays
+// empty: nothing is guessed.
+struct GenerationInfo
+{
+    QString tool;          // "ComfyUI", "A1111", "none" (no metadata), "unknown" (text chunks of no known tool)
+    QString toolVersion;
+    std::optional<QString> prompt;
+    std::optional<QString> negativePrompt;
+    std::optional<qint64> seed;
+    std::optional<int> steps;
+    std::optional<QString> sampler;
+    std::optional<QString> scheduler;
+    std::optional<double> cfg;
+    std::optional<int> width;
+    std::optional<int> height;
+    std::optional<double> denoise;
+    std::optional<ModelReference> model;
+    std::optional<QString> vae;
+    QList<LoraUse> loras;
+    QStringList embeddings;
+    int samplingPasses = 0;   // samplers in a ComfyUI graph; the fields above describe the first pass
+    QList<TextChunk> chunks;  // the raw text chunks
+    QStringList warnings;     // what could not be read, and why
+};
+
+// Reads an image's text chunks and recognises ComfyUI (`prompt` API graph, with `workflow` kept raw) and
+// A1111/Forge (`parameters`). Fails only when the file cannot be read as a PNG at all.
+Result<GenerationInfo> readGenerationInfo(const QString &path);
+GenerationInfo describeText(const PngText &text);
+
+// A1111's `parameters` text: prompt lines, "Negative prompt: ..." lines, then "Key: value, ..." with quoted values.
+GenerationInfo parseA1111Parameters(const QString &parameters);
+// ComfyUI's API graph: the first sampling pass's settings, prompts, checkpoint and LoRAs, found by following links.
+GenerationInfo parseComfyUiPrompt(const QString &promptJson);
+
+} // namespace atelier::metadata

@@ -1,0 +1,154 @@
+#include "core/metadata/generation_info.h"
+
+#include "tests/fixtures.h"
+
+#include <QDir>
+#include <QTest>
+
+using namespace atelier::metadata;
+
+struct Expected
+{
+    QString file;
+    QString prompt;
+    QString negative;
+    qint64 seed;
+    int steps;
+    QString sampler;
+    QString scheduler;
+    double cfg;
+    QString checkpoint;
+    int width;
+    QStringList loras;
+};
+Q_DECLARE_METATYPE(Expected)
+
+class TestGenerationInfo : public QObject
+{
+    Q_OBJECT
+
+private slots:
+    void comfyUiImagesYieldWhatTheirGraphsState_data()
+    {
+        QTest::addColumn<Expected>("expected");
+        // Values as each image's "prompt" graph states them; prompts given by their start where long.
+        const QList<Expected> all{
+            {"lora_lora", "masterpiece best quality girl", "bad hands", 851616030078638, 20, "euler", "normal", 8.0,
+             "v1-5-pruned-emaonly.ckpt", 512, {"epiNoiseoffset_v2.safetensors"}},
+            {"lora_lora_multiple", "masterpiece best quality girl", "bad hands", 513173432917412, 20, "euler", "normal", 8.0,
+             "v1-5-pruned-emaonly.ckpt", 512, {"theovercomer8sContrastFix_sd15.safetensors", "epiNoiseoffset_v2.safetensors"}},
+            {"img2img_img2img_workflow", "", "watermark, text", 280823642470253, 20, "dpmpp_2m", "normal", 8.0,
+             "v1-5-pruned-emaonly.ckpt", -1, {}},
+            {"2_pass_txt2img_hiresfix_latent_workflow", "", "bad hands, text, watermark", 89848141647836, 12, "dpmpp_sde",
+             "normal", 8.0, "v2-1_768-ema-pruned.ckpt", 768, {}},
+            {"sdturbo_sdxlturbo_example", "beautiful landscape scenery", "text, watermark", 0, 1, "euler_ancestral",
+             "SDTurboScheduler", 1.0, "sd_xl_turbo_1.0_fp16.safetensors", 512, {}},
+            {"sdxl_sdxl_simple_example", "evening sunset scenery", "text, watermark", 721897303308196, 25, "euler", "normal",
+             8.0, "sd_xl_base_1.0.safetensors", 1024, {}},
+            {"controlnet_controlnet_example", "", "", 1002496614778823, 16, "uni_pc", "normal", 6.0, "Anything-V3.0.ckpt", 512, {}},
+            {"inpaint_inpaint_example", "", "watermark, text", 1040111309094545, 20, "uni_pc_bh2", "normal", 8.0,
+             "512-inpainting-ema.safetensors", -1, {}},
+            {"textual_inversion_embeddings_embedding_example", "", "bad hands", 193694018275622, 20, "uni_pc_bh2", "normal",
+             8.0, "v2-1_768-ema-pruned.ckpt", 768, {}},
+            {"hypernetworks_hypernetwork_example", "woman (fennec ears fox ears:1.1), marble statue, museum", "text, watermark",
+             572636856966402, 20, "uni_pc_bh2", "normal", 8.0, "v1-5-pruned-emaonly.ckpt", 512, {}},
+        };
+        for (const Expected &e : all)
+            QTest::newRow(qPrintable(e.file)) << e;
+    }
+
+    void comfyUiImagesYieldWhatTheirGraphsState()
+    {
+        QFETCH(Expected, expected);
+        const auto info = readGenerationInfo(fixturesDir() + QStringLiteral("/corpus/comfyui/%1.png").arg(expected.file));
+        QVERIFY2(info, qPrintable(info.error()));
+        QCOMPARE(info->tool, QStringLiteral("ComfyUI"));
+        QVERIFY(info->prompt.has_value());
+        QVERIFY2(info->prompt->startsWith(expected.prompt), qPrintable(*info->prompt));
+        if (!expected.negative.isEmpty())
+            QCOMPARE(info->negativePrompt.value_or(QString()).trimmed(), expected.negative);
+        QCOMPARE(info->seed.value_or(-1), expected.seed);
+        QCOMPARE(info->steps.value_or(-1), expected.steps);
+        QCOMPARE(info->sampler.value_or(QString()), expected.sampler);
+        QCOMPARE(info->scheduler.value_or(QString()), expected.scheduler);
+        QCOMPARE(info->cfg.value_or(-1), expected.cfg);
+        QVERIFY(info->model.has_value());
+        QCOMPARE(info->model->name, expected.checkpoint);
+        if (expected.width > 0)
+            QCOMPARE(info->width.value_or(-1), expected.width);
+        QStringList loras;
+        for (const LoraUse &lora : info->loras)
+            loras << lora.name;
+        QCOMPARE(loras, expected.loras);
+        QVERIFY(!info->chunks.isEmpty());
+    }
+
+    void extrasAreReportedNotGuessed()
+    {
+        const QString corpus = fixturesDir() + QStringLiteral("/corpus/comfyui/");
+        auto info = readGenerationInfo(corpus + QStringLiteral("controlnet_pose_present.png"));
+        QVERIFY(info);
+        QCOMPARE(info->tool, QStringLiteral("none"));
+        QVERIFY(!info->prompt && !info->seed && !info->model);
+        info = readGenerationInfo(corpus + QStringLiteral("hypernetworks_hypernetwork_example.png"));
+        QVERIFY(info->warnings.join(QLatin1Char(' ')).contains(QLatin1String("HypernetworkLoader")));
+        info = readGenerationInfo(corpus + QStringLiteral("2_pass_txt2img_hiresfix_latent_workflow.png"));
+        QCOMPARE(info->samplingPasses, 2);
+        info = readGenerationInfo(corpus + QStringLiteral("img2img_img2img_workflow.png"));
+        QVERIFY(info->denoise && std::abs(*info->denoise - 0.87) < 1e-9);
+
+        const GenerationInfo broken = parseComfyUiPrompt(QStringLiteral("{\"3\": {\"class_type\": \"KSampler\", "));
+        QCOMPARE(broken.tool, QStringLiteral("ComfyUI"));
+        QVERIFY(!broken.seed && !broken.prompt);
+        QVERIFY(broken.warnings.join(QLatin1Char(' ')).contains(QLatin1String("not a JSON object")));
+        QVERIFY(parseComfyUiPrompt(QStringLiteral("{}")).warnings.join(QLatin1Char(' ')).contains(QLatin1String("no sampler")));
+    }
+
+    void a1111ParametersAsA1111AndForgeWriteThem()
+    {
+        const GenerationInfo a1111 = parseA1111Parameters(QStringLiteral(
+            "masterpiece, best quality, a girl <lora:add_detail:0.8> <lora:film:1>\nsecond line\n"
+            "Negative prompt: lowres, bad hands\nblurry\n"
+            "Steps: 28, Sampler: DPM++ 2M, Schedule type: Karras, CFG scale: 6.5, Seed: 3735928559, Size: 512x768, "
+            "Model hash: 6ce0161689, Model: v1-5-pruned-emaonly, VAE: vae-ft-mse-840000, Denoising strength: 0.45, "
+            "Hires upscaler: \"4x-UltraSharp, tiled\", Lora hashes: \"add_detail: 7c6bad76eb54, film: 1a2b3c4d5e6f\", "
+            "TI hashes: \"easynegative: c74b4e810b03\", Version: v1.10.1"));
+        QCOMPARE(a1111.tool, QStringLiteral("A1111"));
+        QCOMPARE(a1111.prompt.value(), QStringLiteral("masterpiece, best quality, a girl <lora:add_detail:0.8> <lora:film:1>\nsecond line"));
+        QCOMPARE(a1111.negativePrompt.value(), QStringLiteral("lowres, bad hands\nblurry"));
+        QCOMPARE(a1111.steps.value(), 28);
+        QCOMPARE(a1111.sampler.value(), QStringLiteral("DPM++ 2M"));
+        QCOMPARE(a1111.scheduler.value(), QStringLiteral("Karras"));
+        QCOMPARE(a1111.cfg.value(), 6.5);
+        QCOMPARE(a1111.seed.value(), qint64(3735928559));
+        QCOMPARE(a1111.width.value(), 512);
+        QCOMPARE(a1111.height.value(), 768);
+        QCOMPARE(a1111.model->name, QStringLiteral("v1-5-pruned-emaonly"));
+        QCOMPARE(a1111.model->hash, QStringLiteral("6ce0161689"));
+        QCOMPARE(a1111.vae.value(), QStringLiteral("vae-ft-mse-840000"));
+        QCOMPARE(a1111.denoise.value(), 0.45);
+        QCOMPARE(a1111.loras.size(), 2);
+        QCOMPARE(a1111.loras[0].name, QStringLiteral("add_detail"));
+        QCOMPARE(a1111.loras[0].weight.value(), 0.8);
+        QCOMPARE(a1111.loras[0].hash, QStringLiteral("7c6bad76eb54"));
+        QCOMPARE(a1111.loras[1].hash, QStringLiteral("1a2b3c4d5e6f"));
+        QCOMPARE(a1111.embeddings, QStringList{QStringLiteral("easynegative")});
+        QCOMPARE(a1111.toolVersion, QStringLiteral("v1.10.1"));
+
+        const GenerationInfo forge = parseA1111Parameters(QStringLiteral(
+            "a cat\nSteps: 20, Sampler: Euler a, Schedule type: Automatic, CFG scale: 7, Distilled CFG Scale: 3.5, "
+            "Seed: 42, Size: 1024x1024, Model hash: 0123456789, Model: flux1-dev, Version: f2.0.1v1.10.1-previous-313"));
+        QCOMPARE(forge.tool, QStringLiteral("Forge"));
+        QVERIFY(!forge.negativePrompt.has_value());
+        QCOMPARE(forge.cfg.value(), 7.0);
+        QCOMPARE(forge.seed.value(), qint64(42));
+
+        const GenerationInfo promptOnly = parseA1111Parameters(QStringLiteral("just a prompt"));
+        QCOMPARE(promptOnly.prompt.value(), QStringLiteral("just a prompt"));
+        QVERIFY(!promptOnly.steps && !promptOnly.seed);
+        QVERIFY(!promptOnly.warnings.isEmpty());
+    }
+};
+
+QTEST_GUILESS_MAIN(TestGenerationInfo)
+#include "test_generation_info.moc"

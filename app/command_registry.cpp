@@ -11,6 +11,8 @@ int runInstallCommand(CommandContext &context);
 int runScanCommand(CommandContext &context);
 int runGenerateCommand(CommandContext &context);
 int runInspectCommand(CommandContext &context);
+int runStripCommand(CommandContext &context);
+int runTagCommand(CommandContext &context);
 
 const std::vector<Command> &commands()
 {
@@ -30,6 +32,8 @@ const std::vector<Command> &commands()
          runGenerateCommand},
         {QStringLiteral("inspect"), QStringLiteral("Show the generation settings stored in a PNG (ComfyUI, A1111/Forge)"),
          runInspectCommand},
+        {QStringLiteral("strip"), QStringLiteral("Remove all metadata from a PNG, keeping its pixels"), runStripCommand},
+        {QStringLiteral("tag"), QStringLiteral("Write a recipe (JSON) into a PNG's metadata"), runTagCommand},
     };
     return all;
 }

@@ -3,11 +3,15 @@
 
 #include "core/engine/error.h"
 #include "core/engine/pipeline/generate.h"
+#include "core/metadata/generation_info.h"
+#include "core/models/hashing/model_hasher.h"
 #include "core/models/model_config.h"
 #include "core/models/record_store.h"
 #include "core/settings/app_root.h"
 #include "core/settings/settings_store.h"
 
+#include <QBuffer>
+#include <QCryptographicHash>
 #include <QDir>
 #include <QElapsedTimer>
 #include <QFileInfo>
@@ -98,21 +102,48 @@ engine::RgbImage readInitImage(const QString &path, QString &error)
     return rgb;
 }
 
-// Writes through a temporary file, so that a full disk leaves no half-written PNG behind.
-QString writePng(const engine::RgbImage &rgb, const QString &path)
+// Encodes the PNG, adds the recipe's text chunks when there is one, and writes through a temporary file, so that
+// a full disk leaves no half-written PNG behind.
+QString writePng(const engine::RgbImage &rgb, const QString &path, const QList<metadata::TextChunk> &recipe)
 {
     const QImage image(rgb.pixels.data(), rgb.width, rgb.height, rgb.width * 3, QImage::Format_RGB888);
+    QByteArray encoded;
+    QBuffer buffer(&encoded);
+    buffer.open(QIODevice::WriteOnly);
+    QImageWriter writer(&buffer, "png");
+    if (!writer.write(image))
+        return QStringLiteral("%1: encoding the PNG failed (%2)").arg(path, writer.errorString());
+    if (!recipe.isEmpty()) {
+        const Result<QByteArray> tagged = metadata::withTextChunks(encoded, recipe);
+        if (!tagged)
+            return QStringLiteral("%1: %2").arg(path, tagged.error());
+        encoded = tagged.value();
+    }
     QSaveFile file(path);
     if (!file.open(QIODevice::WriteOnly))
         return QStringLiteral("%1: cannot be written (%2)").arg(path, file.errorString());
-    QImageWriter writer(&file, "png");
-    if (!writer.write(image)) {
-        file.cancelWriting();
-        return QStringLiteral("%1: writing the PNG failed (%2)").arg(path, writer.errorString());
-    }
-    if (!file.commit())
+    if (file.write(encoded) != encoded.size() || !file.commit())
         return QStringLiteral("%1: writing failed (%2)").arg(path, file.errorString());
     return {};
+}
+
+QString fileSha256(const QString &path)
+{
+    QFile file(path);
+    QCryptographicHash hash(QCryptographicHash::Sha256);
+    if (!file.open(QIODevice::ReadOnly) || !hash.addData(&file))
+        return {};
+    return QString::fromLatin1(hash.result().toHex());
+}
+
+// The model's SHA-256, from the library's hash cache when the file is unchanged since it was last hashed.
+QString modelSha256(CommandContext &context, const QString &modelPath)
+{
+    models::RecordStore store(context.root.databasePath());
+    const bool cached = static_cast<bool>(store.open());
+    const models::ModelHasher hasher(cached ? &store : nullptr);
+    const Result<models::PathHashes> hashes = hasher.hash(modelPath);
+    return hashes ? hashes->sha256 : QString();
 }
 
 // image.png, image-2.png, image-3.png ... for a batch.
@@ -156,6 +187,7 @@ int runGenerateCommand(CommandContext &context)
     const auto prediction = option(QStringLiteral("prediction"), QStringLiteral("epsilon or v, when the files do not say."), QStringLiteral("TYPE"));
     const auto out = option(QStringLiteral("out"), QStringLiteral("Where to write the PNG (more images: FILE-2.png ...)."), QStringLiteral("FILE.png"));
     const auto saveLatent = option(QStringLiteral("save-latent"), QStringLiteral("Also write the final latent."), QStringLiteral("FILE.safetensors"));
+    const auto noMetadata = option(QStringLiteral("no-metadata"), QStringLiteral("Write the images without their recipe."));
     if (const int done = parseCommandArguments(parser, context, QStringLiteral("Generate images with an SD 1.x or 2.x model.")); done >= 0)
         return done;
     for (const auto &required : {model, prompt, out})
@@ -244,9 +276,35 @@ int runGenerateCommand(CommandContext &context)
         return fail(context, QStringLiteral("generation failed: %1").arg(QString::fromStdString(error.what())));
     }
     std::signal(SIGINT, previous);
+    const bool withRecipe = !parser.isSet(noMetadata) && context.settings.current().writeMetadata;
+    metadata::GenerationInfo recipe;
+    if (withRecipe) {
+        const engine::GenerationRequest &used = resolved.value();
+        recipe.tool = QStringLiteral("Atelier");
+        recipe.toolVersion = QStringLiteral(ATELIER_VERSION);
+        recipe.prompt = QString::fromStdString(used.prompt);
+        recipe.negativePrompt = QString::fromStdString(used.negative);
+        recipe.seed = qint64(used.seed);
+        recipe.steps = used.steps;
+        recipe.sampler = QString::fromStdString(used.sampler);
+        recipe.scheduler = QString::fromStdString(used.scheduler);
+        recipe.cfg = used.cfg;
+        recipe.denoise = used.denoise;
+        if (used.clipSkip > 0)
+            recipe.clipSkip = used.clipSkip;
+        // The model's name, never its path.
+        const QString modelPath = QString::fromStdString(used.modelPath);
+        recipe.model = metadata::ModelReference{QFileInfo(modelPath).completeBaseName(), modelSha256(context, modelPath)};
+        if (parser.isSet(init))
+            recipe.initImageSha256 = fileSha256(parser.value(init));
+    }
     for (std::size_t i = 0; i < result.images.size(); ++i) {
         const QString path = numbered(outPath, int(i));
-        if (const QString error = writePng(result.images[i], path); !error.isEmpty())
+        recipe.width = result.images[i].width;
+        recipe.height = result.images[i].height;
+        recipe.batchIndex = int(i);
+        if (const QString error = writePng(result.images[i], path, withRecipe ? metadata::recipeChunks(recipe) : QList<metadata::TextChunk>());
+            !error.isEmpty())
             return fail(context, error);
         context.out << path << "\n";
     }

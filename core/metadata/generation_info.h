@@ -43,12 +43,15 @@ struct GenerationInfo
     std::optional<QString> vae;
     QList<LoraUse> loras;
     QStringList embeddings;
+    std::optional<int> clipSkip;
+    QString initImageSha256;  // img2img: the SHA-256 of the init image's file
+    int batchIndex = 0;       // which image of a batch (all share the seed, as in ComfyUI)
     int samplingPasses = 0;   // samplers in a ComfyUI graph; the fields above describe the first pass
     QList<TextChunk> chunks;  // the raw text chunks
     QStringList warnings;     // what could not be read, and why
 };
 
-// Reads an image's text chunks and recognises ComfyUI (`prompt` API graph, with `workflow` kept raw) and
+// Reads an image's text chunks and recognises Atelier (`atelier_metadata`), ComfyUI (`prompt` API graph, with `workflow` kept raw) and
 // A1111/Forge (`parameters`). Fails only when the file cannot be read as a PNG at all.
 Result<GenerationInfo> readGenerationInfo(const QString &path);
 GenerationInfo describeText(const PngText &text);
@@ -57,5 +60,14 @@ GenerationInfo describeText(const PngText &text);
 GenerationInfo parseA1111Parameters(const QString &parameters);
 // ComfyUI's API graph: the first sampling pass's settings, prompts, checkpoint and LoRAs, found by following links.
 GenerationInfo parseComfyUiPrompt(const QString &promptJson);
+// Atelier's own `atelier_metadata` JSON.
+GenerationInfo parseAtelierMetadata(const QString &metadataJson);
+
+// What Atelier writes into the images it saves: `atelier_metadata` (versioned JSON: the app, the recipe, model
+// names with their full and short SHA-256, the init image's hash, and the pipeline as ordered steps) and
+// `parameters` in A1111's format, so that other tools show the prompt and settings. No file paths.
+QList<TextChunk> recipeChunks(const GenerationInfo &recipe);
+// The recipe in A1111's `parameters` format (ComfyUI's sampler and scheduler names in A1111's spelling).
+QString a1111Parameters(const GenerationInfo &recipe);
 
 } // namespace atelier::metadata

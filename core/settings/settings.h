@@ -26,6 +26,8 @@ struct Settings
     QString civitaiToken;
     // Local files dropped or added for install: registered where they are (true) or copied into the models folder.
     bool installInPlace = false;
+    // Images Atelier saves carry their recipe (prompt, settings, model names and hashes) unless this is off.
+    bool writeMetadata = true;
 
     bool operator==(const Settings &other) const;
     bool operator!=(const Settings &other) const { return !(*this == other); }

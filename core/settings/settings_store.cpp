@@ -36,6 +36,7 @@ const char *const kCivitaiEndpoint = "civitai_endpoint";
 const char *const kHuggingFaceToken = "huggingface_token";
 const char *const kCivitaiToken = "civitai_token";
 const char *const kInstallInPlace = "install_in_place";
+const char *const kWriteMetadata = "write_metadata";
 
 bool isDeviceChoice(const QString &value)
 {
@@ -152,7 +153,7 @@ bool Settings::operator==(const Settings &other) const
         && downloadCacheGb == other.downloadCacheGb && maxParallelDownloads == other.maxParallelDownloads
         && huggingFaceEndpoint == other.huggingFaceEndpoint && civitaiEndpoint == other.civitaiEndpoint
         && huggingFaceToken == other.huggingFaceToken && civitaiToken == other.civitaiToken
-        && installInPlace == other.installInPlace;
+        && installInPlace == other.installInPlace && writeMetadata == other.writeMetadata;
 }
 
 QStringList Settings::deviceChoices()
@@ -306,6 +307,7 @@ void SettingsStore::loadSettingsFile()
     readString(object, kHuggingFaceEndpoint, m_current.huggingFaceEndpoint, problems);
     readString(object, kCivitaiEndpoint, m_current.civitaiEndpoint, problems);
     readBoolean(object, kInstallInPlace, m_current.installInPlace, problems);
+    readBoolean(object, kWriteMetadata, m_current.writeMetadata, problems);
 
     // Values of the right type but outside what is accepted fall back one by one.
     const Settings defaults;
@@ -391,6 +393,7 @@ Status SettingsStore::writeSettingsFile(const Settings &settings) const
     preferences[kHuggingFaceEndpoint] = toStd(settings.huggingFaceEndpoint);
     preferences[kCivitaiEndpoint] = toStd(settings.civitaiEndpoint);
     preferences[kInstallInPlace] = settings.installInPlace;
+    preferences[kWriteMetadata] = settings.writeMetadata;
     return writeJsonAtomically(m_root.settingsPath(), preferences, kWorldReadable);
 }
 

@@ -69,6 +69,7 @@ private slots:
         changed.huggingFaceEndpoint = QStringLiteral("http://127.0.0.1:8080");
         changed.civitaiEndpoint = QStringLiteral("https://civitai.example");
         changed.installInPlace = true;
+        changed.writeMetadata = false;
         changed.huggingFaceToken = QStringLiteral("hf_abc123");
         changed.civitaiToken = QStringLiteral("civ_456");
         {
@@ -151,7 +152,7 @@ private slots:
     {
         writeFile(m_root->settingsPath(), R"({"format": 1, "device": "tpu", "precision": "fp8",
             "ram_cache_gb": -3, "vram_cache_gb": "lots", "max_parallel_downloads": 500,
-            "download_cache_gb": 7.5, "models_dir": "/good/models", "install_in_place": "yes"})");
+            "download_cache_gb": 7.5, "models_dir": "/good/models", "install_in_place": "yes", "write_metadata": 0})");
         SettingsStore store(*m_root);
         store.load();
         const Settings defaults;
@@ -161,11 +162,13 @@ private slots:
         QCOMPARE(store.current().vramCacheGb, defaults.vramCacheGb);
         QCOMPARE(store.current().maxParallelDownloads, defaults.maxParallelDownloads);
         QCOMPARE(store.current().installInPlace, defaults.installInPlace);
+        QCOMPARE(store.current().writeMetadata, defaults.writeMetadata);
         // Valid neighbours survive.
         QCOMPARE(store.current().downloadCacheGb, 7.5);
         QCOMPARE(store.current().modelsDir, QStringLiteral("/good/models"));
         const QString warning = store.warnings().join('\n');
-        for (const char *field : {"device", "precision", "ram_cache_gb", "vram_cache_gb", "max_parallel_downloads", "install_in_place"})
+        for (const char *field : {"device", "precision", "ram_cache_gb", "vram_cache_gb", "max_parallel_downloads", "install_in_place",
+                                  "write_metadata"})
             QVERIFY2(warning.contains(QLatin1String(field)), field);
         QCOMPARE(keptAside(m_dir->path(), QStringLiteral("settings.json")).size(), 1);
     }

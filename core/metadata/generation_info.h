@@ -51,7 +51,7 @@ struct GenerationInfo
     QStringList warnings;     // what could not be read, and why
 };
 
-// Reads an image's text chunks and recognises Atelier (`atelier_metadata`), ComfyUI (`prompt` API graph, with `workflow` kept raw) and
+// Reads an image's text chunks and recognises Atelier (`atelier_metadata`), InvokeAI, ComfyUI (`prompt` API graph, with `workflow` kept raw) and
 // A1111/Forge (`parameters`). Fails only when the file cannot be read as a PNG at all.
 Result<GenerationInfo> readGenerationInfo(const QString &path);
 GenerationInfo describeText(const PngText &text);
@@ -60,6 +60,11 @@ GenerationInfo describeText(const PngText &text);
 GenerationInfo parseA1111Parameters(const QString &parameters);
 // ComfyUI's API graph: the first sampling pass's settings, prompts, checkpoint and LoRAs, found by following links.
 GenerationInfo parseComfyUiPrompt(const QString &promptJson);
+// InvokeAI: `invokeai_metadata` (3.x to 5.x), the legacy `sd-metadata` JSON (2.x) and the `Dream` command line
+// (1.x: "prompt" -s steps -S seed -W width -H height -C cfg -A sampler -f strength).
+GenerationInfo parseInvokeAiMetadata(const QString &metadataJson);
+GenerationInfo parseInvokeAiLegacy(const QString &sdMetadataJson);
+GenerationInfo parseDreamCommand(const QString &dream);
 // Atelier's own `atelier_metadata` JSON.
 GenerationInfo parseAtelierMetadata(const QString &metadataJson);
 

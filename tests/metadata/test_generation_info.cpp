@@ -104,6 +104,94 @@ private slots:
         QVERIFY(parseComfyUiPrompt(QStringLiteral("{}")).warnings.join(QLatin1Char(' ')).contains(QLatin1String("no sampler")));
     }
 
+    void invokeAiFormatsOldAndNew()
+    {
+        const GenerationInfo v5 = parseInvokeAiMetadata(QStringLiteral("{\"app_version\": \"5.4.2\", \"generation_mode\": \"sd1_txt2img\", "
+            "            \"positive_prompt\": \"a lighthouse at dusk\", \"negative_prompt\": \"blurry\", \"width\": 512, \"height\": 768, \"seed\": 1234, "
+            "            \"rand_device\": \"cpu\", \"cfg_scale\": 7.5, \"steps\": 30, \"scheduler\": \"dpmpp_2m_k\", \"clip_skip\": 0, "
+            "            \"model\": {\"key\": \"7a3c\", \"hash\": \"blake3:0123\", \"name\": \"Dreamshaper 8\", \"base\": \"sd-1\", \"type\": \"main\"}, "
+            "            \"loras\": [{\"model\": {\"key\": \"k\", \"hash\": \"blake3:ff\", \"name\": \"detail\", \"base\": \"sd-1\", \"type\": \"lora\"}, \"weight\": 0.75}]}"));
+        QCOMPARE(v5.tool, QStringLiteral("InvokeAI"));
+        QCOMPARE(v5.toolVersion, QStringLiteral("5.4.2"));
+        QCOMPARE(v5.prompt.value(), QStringLiteral("a lighthouse at dusk"));
+        QCOMPARE(v5.negativePrompt.value(), QStringLiteral("blurry"));
+        QCOMPARE(v5.seed.value(), qint64(1234));
+        QCOMPARE(v5.steps.value(), 30);
+        QCOMPARE(v5.scheduler.value(), QStringLiteral("dpmpp_2m_k"));
+        QCOMPARE(v5.cfg.value(), 7.5);
+        QCOMPARE(v5.height.value(), 768);
+        QCOMPARE(v5.model->name, QStringLiteral("Dreamshaper 8"));
+        QCOMPARE(v5.model->hash, QStringLiteral("blake3:0123"));
+        QCOMPARE(v5.loras.size(), 1);
+        QCOMPARE(v5.loras[0].weight.value(), 0.75);
+        QVERIFY(!v5.clipSkip.has_value());
+
+        const GenerationInfo v3 = parseInvokeAiMetadata(QStringLiteral("{\"positive_prompt\": \"x\", \"seed\": 1, \"steps\": 20, "
+            "            \"model\": {\"model_name\": \"stable-diffusion-v1-5\", \"base_model\": \"sd-1\", \"model_type\": \"main\"}, "
+            "            \"loras\": [{\"lora\": {\"model_name\": \"film\", \"base_model\": \"sd-1\"}, \"weight\": 0.5}], \"strength\": 0.6}"));
+        QCOMPARE(v3.model->name, QStringLiteral("stable-diffusion-v1-5"));
+        QCOMPARE(v3.loras[0].name, QStringLiteral("film"));
+        QCOMPARE(v3.denoise.value(), 0.6);
+
+        const GenerationInfo legacy = parseInvokeAiLegacy(QStringLiteral("{\"model\": \"stable diffusion\", "
+            "            \"model_weights\": \"stable-diffusion-1.5\", \"model_hash\": \"cc6cb27103417325ff94f52b7a5d2dde45a7515b25c255d8e396c90014281516\", "
+            "            \"app_id\": \"invoke-ai/InvokeAI\", \"app_version\": \"2.2.5\", \"image\": {\"prompt\": [{\"prompt\": \"a cat [dog]\", \"weight\": 1.0}], "
+            "            \"steps\": 50, \"cfg_scale\": 7.5, \"height\": 512, \"width\": 512, \"seed\": 3210, \"type\": \"txt2img\", \"sampler\": \"k_lms\"}}"));
+        QCOMPARE(legacy.prompt.value(), QStringLiteral("a cat [dog]"));
+        QCOMPARE(legacy.sampler.value(), QStringLiteral("k_lms"));
+        QCOMPARE(legacy.seed.value(), qint64(3210));
+        QCOMPARE(legacy.model->name, QStringLiteral("stable-diffusion-1.5"));
+
+        const GenerationInfo dream = parseDreamCommand(QStringLiteral("\"a castle, by a lake\" -s 50 -S 42 -W 512 -H 640 -C 7.5 -A k_euler_a -f 0.6"));
+        QCOMPARE(dream.prompt.value(), QStringLiteral("a castle, by a lake"));
+        QCOMPARE(dream.steps.value(), 50);
+        QCOMPARE(dream.seed.value(), qint64(42));
+        QCOMPARE(dream.height.value(), 640);
+        QCOMPARE(dream.sampler.value(), QStringLiteral("k_euler_a"));
+        QCOMPARE(dream.denoise.value(), 0.6);
+
+        QVERIFY(parseInvokeAiMetadata(QStringLiteral("{broken")).warnings.join(QLatin1Char(' ')).contains(QLatin1String("not a JSON object")));
+        QVERIFY(!parseDreamCommand(QStringLiteral("\"unclosed -s 5")).warnings.isEmpty());
+    }
+
+    void recipesRoundTripThroughOurOwnChunks()
+    {
+        GenerationInfo recipe;
+        recipe.tool = QStringLiteral("Atelier");
+        recipe.toolVersion = QStringLiteral("0.1.0");
+        recipe.prompt = QStringLiteral("a cat, \"quoted\", 東京");
+        recipe.negativePrompt = QStringLiteral("blurry");
+        recipe.seed = 42;
+        recipe.steps = 20;
+        recipe.sampler = QStringLiteral("euler_ancestral");
+        recipe.scheduler = QStringLiteral("karras");
+        recipe.cfg = 7.0;
+        recipe.width = 512;
+        recipe.height = 768;
+        recipe.denoise = 0.6;
+        recipe.model = ModelReference{QStringLiteral("dreamshaper"), QString(64, QLatin1Char('b'))};
+        recipe.initImageSha256 = QString(64, QLatin1Char('c'));
+        const QList<TextChunk> chunks = recipeChunks(recipe);
+        PngText text;
+        text.chunks = chunks;
+        const GenerationInfo back = describeText(text);
+        QCOMPARE(back.tool, QStringLiteral("Atelier"));
+        QCOMPARE(back.prompt, recipe.prompt);
+        QCOMPARE(back.seed, recipe.seed);
+        QCOMPARE(back.scheduler, recipe.scheduler);
+        QCOMPARE(back.denoise, recipe.denoise);
+        QCOMPARE(back.model->hash, recipe.model->hash);
+        QCOMPARE(back.initImageSha256, recipe.initImageSha256);
+        // Other tools read the A1111 line.
+        const GenerationInfo a1111 = parseA1111Parameters(a1111Parameters(recipe));
+        QCOMPARE(a1111.prompt, recipe.prompt);
+        QCOMPARE(a1111.sampler.value(), QStringLiteral("Euler a"));
+        QCOMPARE(a1111.scheduler.value(), QStringLiteral("Karras"));
+        QCOMPARE(a1111.model->hash, QStringLiteral("bbbbbbbbbb"));
+        QCOMPARE(a1111.denoise.value(), 0.6);
+        QCOMPARE(a1111.seed, recipe.seed);
+    }
+
     void a1111ParametersAsA1111AndForgeWriteThem()
     {
         const GenerationInfo a1111 = parseA1111Parameters(QStringLiteral(

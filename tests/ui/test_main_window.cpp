@@ -3,6 +3,7 @@
 #include "ui/shell/main_window.h"
 #include "ui/shell/settings_dialog.h"
 
+#include <QCheckBox>
 #include <QComboBox>
 #include <QDockWidget>
 #include <QLabel>
@@ -110,7 +111,10 @@ private slots:
         auto *downloads = dialog.findChild<QSpinBox *>(QStringLiteral("parallelDownloadsSpin"));
         auto *token = dialog.findChild<QLineEdit *>(QStringLiteral("huggingFaceTokenEdit"));
         auto *models = dialog.findChild<QLineEdit *>(QStringLiteral("modelsDirEdit"));
-        QVERIFY(device && precision && downloads && token && models);
+        auto *recipe = dialog.findChild<QCheckBox *>(QStringLiteral("writeMetadataCheck"));
+        QVERIFY(device && precision && downloads && token && models && recipe);
+        QVERIFY(recipe->isChecked());
+        recipe->setChecked(false);
         QCOMPARE(device->findData(QStringLiteral("cuda:0")) >= 0, true);
         device->setCurrentIndex(device->findData(QStringLiteral("cuda:0")));
         precision->setCurrentIndex(precision->findData(QStringLiteral("bf16")));
@@ -128,6 +132,7 @@ private slots:
         QCOMPARE(reopened.current().maxParallelDownloads, 2);
         QCOMPARE(reopened.current().huggingFaceToken, QStringLiteral("hf_typed"));
         QCOMPARE(reopened.modelsDir(), m_dir->path() + QStringLiteral("/elsewhere"));
+        QCOMPARE(reopened.current().writeMetadata, false);
     }
 
     void settingsDialogRefusesAnInvalidTokenAndStaysOpen()

@@ -92,6 +92,10 @@ SettingsDialog::SettingsDialog(settings::SettingsStore &store, const std::vector
                                         "into the models folder)"),
                                      this);
     m_installInPlace->setObjectName(QStringLiteral("installInPlaceCheck"));
+    m_writeMetadata = new QCheckBox(tr("Save each image's recipe in it (prompt, settings, model names and hashes; "
+                                       "never file paths)"),
+                                    this);
+    m_writeMetadata->setObjectName(QStringLiteral("writeMetadataCheck"));
     m_huggingFaceEndpoint = new QLineEdit(this);
     m_huggingFaceEndpoint->setObjectName(QStringLiteral("huggingFaceEndpointEdit"));
     m_huggingFaceEndpoint->setPlaceholderText(tr("$HF_ENDPOINT, else https://huggingface.co"));
@@ -110,6 +114,7 @@ SettingsDialog::SettingsDialog(settings::SettingsStore &store, const std::vector
     form->addRow(tr("Download cache:"), m_downloadCache);
     form->addRow(tr("Parallel downloads:"), m_parallelDownloads);
     form->addRow(QString(), m_installInPlace);
+    form->addRow(QString(), m_writeMetadata);
     form->addRow(tr("Hugging Face address:"), m_huggingFaceEndpoint);
     form->addRow(tr("Civitai address:"), m_civitaiEndpoint);
     form->addRow(tr("Hugging Face token:"), m_huggingFaceToken);
@@ -154,6 +159,7 @@ void SettingsDialog::fill(const settings::Settings &current)
     m_downloadCache->setValue(current.downloadCacheGb);
     m_parallelDownloads->setValue(current.maxParallelDownloads);
     m_installInPlace->setChecked(current.installInPlace);
+    m_writeMetadata->setChecked(current.writeMetadata);
     m_huggingFaceEndpoint->setText(current.huggingFaceEndpoint);
     m_civitaiEndpoint->setText(current.civitaiEndpoint);
     m_huggingFaceToken->setText(current.huggingFaceToken);
@@ -171,6 +177,7 @@ settings::Settings SettingsDialog::edited() const
     result.downloadCacheGb = m_downloadCache->value();
     result.maxParallelDownloads = m_parallelDownloads->value();
     result.installInPlace = m_installInPlace->isChecked();
+    result.writeMetadata = m_writeMetadata->isChecked();
     result.huggingFaceEndpoint = m_huggingFaceEndpoint->text().trimmed();
     result.civitaiEndpoint = m_civitaiEndpoint->text().trimmed();
     result.huggingFaceToken = m_huggingFaceToken->text().trimmed();

@@ -48,6 +48,7 @@ private:
     QDoubleSpinBox *m_downloadCache = nullptr;
     QSpinBox *m_parallelDownloads = nullptr;
     QCheckBox *m_installInPlace = nullptr;
+    QCheckBox *m_writeMetadata = nullptr;
     QLineEdit *m_huggingFaceEndpoint = nullptr;
     QLineEdit *m_civitaiEndpoint = nullptr;
     QLineEdit *m_huggingFaceToken = nullptr;

@@ -1,0 +1,26 @@
+// libFuzzer target for the PNG text-chunk reader and writer: any bytes must give a clean error or chunks, never a
+// crash, an overflow or an allocation beyond the limits.
+#include "core/metadata/png_text.h"
+
+#include <cstddef>
+#include <cstdint>
+
+extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t *data, std::size_t size)
+{
+    using namespace atelier::metadata;
+    const QByteArray bytes(reinterpret_cast<const char *>(data), qsizetype(size));
+    PngTextLimits limits;
+    limits.maxInflatedBytes = 8 * 1024 * 1024;  // keeps each run fast; bombs are still stopped at the limit
+    const auto read = readPngText(bytes, limits);
+    if (!read)
+        return 0;
+    // Whatever was read can be written back, and reading that again finds the same keywords.
+    const auto rewritten = withTextChunks(bytes, read->chunks);
+    if (rewritten) {
+        const auto again = readPngText(rewritten.value(), limits);
+        if (!again)
+            __builtin_trap();
+    }
+    withoutTextChunks(bytes);
+    return 0;
+}

@@ -41,7 +41,7 @@ QString where(const RawChunk &chunk)
 }
 
 // Every chunk from the signature to IEND, lengths and CRCs checked.
-Result<QList<RawChunk>> walkChunks(const QByteArray &png)
+Result<QList<RawChunk>> walkChunks(const QByteArray &png, bool verifyCrc = true)
 {
     if (!png.startsWith(kSignature))
         return Result<QList<RawChunk>>::failure(QStringLiteral("not a PNG file (its first bytes are not the PNG signature)"),
@@ -66,7 +66,7 @@ Result<QList<RawChunk>> walkChunks(const QByteArray &png)
                 QStringLiteral("FormatError"));
         const quint32 stored = bigEndian(png.constData() + at + 8 + chunk.length);
         const quint32 computed = quint32(crc32(0, reinterpret_cast<const Bytef *>(png.constData() + at + 4), uInt(chunk.length + 4)));
-        if (stored != computed)
+        if (verifyCrc && stored != computed)
             return Result<QList<RawChunk>>::failure(QStringLiteral("%1 is damaged (CRC mismatch)").arg(where(chunk)),
                                                     QStringLiteral("FormatError"));
         chunks.append(chunk);
@@ -221,7 +221,7 @@ Result<QByteArray> encodeText(const TextChunk &chunk)
 
 Result<PngText> readPngText(const QByteArray &png, const PngTextLimits &limits)
 {
-    const Result<QList<RawChunk>> chunks = walkChunks(png);
+    const Result<QList<RawChunk>> chunks = walkChunks(png, limits.verifyCrc);
     if (!chunks)
         return Result<PngText>::failure(chunks);
     PngText result;

@@ -26,6 +26,8 @@ struct PngTextLimits
     qint64 maxChunkBytes = 64ll * 1024 * 1024;        // one text chunk as stored
     qint64 maxInflatedBytes = 64ll * 1024 * 1024;     // one compressed chunk once inflated (decompression bombs)
     int maxTextChunks = 1000;
+    // Off only for fuzzing, so that mutated chunks reach the decoders (as libpng's CRC-ignoring option does).
+    bool verifyCrc = true;
 };
 
 struct PngText

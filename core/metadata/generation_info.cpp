@@ -506,11 +506,60 @@ QList<TextChunk> recipeChunks(const GenerationInfo &recipe)
     metadata.keyword = QStringLiteral("atelier_metadata");
     metadata.text = QString::fromUtf8(QJsonDocument(object).toJson(QJsonDocument::Compact));
     metadata.compressed = metadata.text.size() > 1024;
+    TextChunk workflow;
+    workflow.type = "iTXt";
+    workflow.keyword = QStringLiteral("atelier_workflow");
+    workflow.text = recipeWorkflow(recipe);
+    workflow.compressed = workflow.text.size() > 1024;
     TextChunk parameters;
     parameters.type = "tEXt";  // becomes iTXt when the text is not Latin-1
     parameters.keyword = QStringLiteral("parameters");
     parameters.text = a1111Parameters(recipe);
-    return {metadata, parameters};
+    return {metadata, workflow, parameters};
+}
+
+QString recipeWorkflow(const GenerationInfo &recipe)
+{
+    QJsonObject nodes;
+    const auto link = [](const char *node, int output) { return QJsonArray{QLatin1String(node), output}; };
+    const auto add = [&nodes](const char *id, const char *type, const QJsonObject &inputs) {
+        nodes.insert(QLatin1String(id), QJsonObject{{QStringLiteral("class_type"), QLatin1String(type)},
+                                                    {QStringLiteral("inputs"), inputs}});
+    };
+    add("1", "CheckpointLoaderSimple", {{QStringLiteral("ckpt_name"), recipe.model ? recipe.model->name : QString()}});
+    QJsonArray clip = link("1", 1);
+    if (recipe.clipSkip && *recipe.clipSkip > 1) {
+        add("9", "CLIPSetLastLayer", {{QStringLiteral("stop_at_clip_layer"), -*recipe.clipSkip}, {QStringLiteral("clip"), link("1", 1)}});
+        clip = link("9", 0);
+    }
+    add("2", "CLIPTextEncode", {{QStringLiteral("text"), recipe.prompt.value_or(QString())}, {QStringLiteral("clip"), clip}});
+    add("3", "CLIPTextEncode", {{QStringLiteral("text"), recipe.negativePrompt.value_or(QString())}, {QStringLiteral("clip"), clip}});
+    QJsonArray latent = link("4", 0);
+    if (!recipe.initImageSha256.isEmpty()) {
+        add("4", "LoadImage", {{QStringLiteral("image_sha256"), recipe.initImageSha256}});
+        add("5", "VAEEncode", {{QStringLiteral("pixels"), link("4", 0)}, {QStringLiteral("vae"), link("1", 2)}});
+        latent = link("5", 0);
+    } else {
+        add("4", "EmptyLatentImage", {{QStringLiteral("width"), recipe.width.value_or(512)},
+                                      {QStringLiteral("height"), recipe.height.value_or(512)},
+                                      {QStringLiteral("batch_size"), 1}});
+    }
+    add("6", "KSampler", {{QStringLiteral("seed"), qint64(recipe.seed.value_or(0))},
+                          {QStringLiteral("steps"), recipe.steps.value_or(20)},
+                          {QStringLiteral("cfg"), recipe.cfg.value_or(7.0)},
+                          {QStringLiteral("sampler_name"), recipe.sampler.value_or(QStringLiteral("euler"))},
+                          {QStringLiteral("scheduler"), recipe.scheduler.value_or(QStringLiteral("normal"))},
+                          {QStringLiteral("denoise"), recipe.denoise.value_or(1.0)},
+                          {QStringLiteral("model"), link("1", 0)},
+                          {QStringLiteral("positive"), link("2", 0)},
+                          {QStringLiteral("negative"), link("3", 0)},
+                          {QStringLiteral("latent_image"), latent}});
+    add("7", "VAEDecode", {{QStringLiteral("samples"), link("6", 0)}, {QStringLiteral("vae"), link("1", 2)}});
+    add("8", "SaveImage", {{QStringLiteral("images"), link("7", 0)}, {QStringLiteral("filename_prefix"), QStringLiteral("Atelier")}});
+    const QJsonObject workflow{{QStringLiteral("format"), QStringLiteral("atelier-workflow")},
+                               {QStringLiteral("version"), kFormatVersion},
+                               {QStringLiteral("nodes"), nodes}};
+    return QString::fromUtf8(QJsonDocument(workflow).toJson(QJsonDocument::Compact));
 }
 
 GenerationInfo parseAtelierMetadata(const QString &metadataJson)

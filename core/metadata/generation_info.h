@@ -69,9 +69,14 @@ GenerationInfo parseDreamCommand(const QString &dream);
 GenerationInfo parseAtelierMetadata(const QString &metadataJson);
 
 // What Atelier writes into the images it saves: `atelier_metadata` (versioned JSON: the app, the recipe, model
-// names with their full and short SHA-256, the init image's hash, and the pipeline as ordered steps) and
-// `parameters` in A1111's format, so that other tools show the prompt and settings. No file paths.
+// names with their full and short SHA-256, the init image's hash, and the pipeline as ordered steps),
+// `atelier_workflow` (the graph that made the image) and `parameters` in A1111's format, so that other tools show
+// the prompt and settings. No file paths.
 QList<TextChunk> recipeChunks(const GenerationInfo &recipe);
+// The graph of a txt2img/img2img run: {"format": "atelier-workflow", "version": 1, "nodes": {...}}, the nodes in
+// ComfyUI's API shape (an id to {"class_type", "inputs"}, links as [node id, output index]) and node types, so
+// that the graph opens in ComfyUI as well as in Atelier.
+QString recipeWorkflow(const GenerationInfo &recipe);
 // The recipe in A1111's `parameters` format (ComfyUI's sampler and scheduler names in A1111's spelling).
 QString a1111Parameters(const GenerationInfo &recipe);
 

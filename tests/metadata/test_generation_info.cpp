@@ -3,6 +3,8 @@
 #include "tests/fixtures.h"
 
 #include <QDir>
+#include <QJsonDocument>
+#include <QJsonObject>
 #include <QTest>
 
 using namespace atelier::metadata;
@@ -182,6 +184,24 @@ private slots:
         QCOMPARE(back.denoise, recipe.denoise);
         QCOMPARE(back.model->hash, recipe.model->hash);
         QCOMPARE(back.initImageSha256, recipe.initImageSha256);
+        // The workflow is a ComfyUI API graph: reading it as one gives the same recipe.
+        QCOMPARE(chunks.size(), 3);
+        QCOMPARE(chunks[1].keyword, QStringLiteral("atelier_workflow"));
+        const QJsonObject workflow = QJsonDocument::fromJson(chunks[1].text.toUtf8()).object();
+        QCOMPARE(workflow.value(QStringLiteral("format")).toString(), QStringLiteral("atelier-workflow"));
+        const GenerationInfo asGraph =
+            parseComfyUiPrompt(QString::fromUtf8(QJsonDocument(workflow.value(QStringLiteral("nodes")).toObject()).toJson()));
+        QVERIFY2(asGraph.warnings.isEmpty(), qPrintable(asGraph.warnings.join(QLatin1Char(' '))));
+        QCOMPARE(asGraph.prompt, recipe.prompt);
+        QCOMPARE(asGraph.negativePrompt, recipe.negativePrompt);
+        QCOMPARE(asGraph.seed, recipe.seed);
+        QCOMPARE(asGraph.steps, recipe.steps);
+        QCOMPARE(asGraph.sampler, recipe.sampler);
+        QCOMPARE(asGraph.scheduler, recipe.scheduler);
+        QCOMPARE(asGraph.cfg, recipe.cfg);
+        QCOMPARE(asGraph.denoise, recipe.denoise);
+        QCOMPARE(asGraph.model->name, recipe.model->name);
+
         // Other tools read the A1111 line.
         const GenerationInfo a1111 = parseA1111Parameters(a1111Parameters(recipe));
         QCOMPARE(a1111.prompt, recipe.prompt);

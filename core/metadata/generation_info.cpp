@@ -374,6 +374,8 @@ GenerationInfo describeText(const PngText &text)
         info = parseDreamCommand(dream->text);
     else if (const TextChunk *prompt = find(QStringLiteral("prompt")))
         info = parseComfyUiPrompt(prompt->text);
+    else if (const TextChunk *workflow = find(QStringLiteral("workflow")))
+        info = parseComfyUiWorkflow(workflow->text);
     else if (const TextChunk *parameters = find(QStringLiteral("parameters")))
         info = parseA1111Parameters(parameters->text);
     else
@@ -768,6 +770,77 @@ GenerationInfo parseDreamCommand(const QString &dream)
             ++i;
     }
     info.samplingPasses = 1;
+    return info;
+}
+
+} // namespace atelier::metadata
+
+namespace atelier::metadata {
+
+namespace {
+
+// The widget names of the editor graph's `widgets_values`, in order, for the node types a recipe is read from.
+const QHash<QString, QStringList> &widgetNames()
+{
+    static const QHash<QString, QStringList> names{
+        {QStringLiteral("KSampler"), {"seed", "control_after_generate", "steps", "cfg", "sampler_name", "scheduler", "denoise"}},
+        {QStringLiteral("KSamplerAdvanced"), {"add_noise", "noise_seed", "control_after_generate", "steps", "cfg", "sampler_name",
+                                              "scheduler", "start_at_step", "end_at_step", "return_with_leftover_noise"}},
+        {QStringLiteral("SamplerCustom"), {"add_noise", "noise_seed", "control_after_generate", "cfg"}},
+        {QStringLiteral("KSamplerSelect"), {"sampler_name"}},
+        {QStringLiteral("SDTurboScheduler"), {"steps", "denoise"}},
+        {QStringLiteral("BasicScheduler"), {"scheduler", "steps", "denoise"}},
+        {QStringLiteral("CLIPTextEncode"), {"text"}},
+        {QStringLiteral("CheckpointLoaderSimple"), {"ckpt_name"}},
+        {QStringLiteral("UNETLoader"), {"unet_name", "weight_dtype"}},
+        {QStringLiteral("EmptyLatentImage"), {"width", "height", "batch_size"}},
+        {QStringLiteral("LoraLoader"), {"lora_name", "strength_model", "strength_clip"}},
+        {QStringLiteral("LoraLoaderModelOnly"), {"lora_name", "strength_model"}},
+        {QStringLiteral("PrimitiveNode"), {"value"}},
+    };
+    return names;
+}
+
+} // namespace
+
+GenerationInfo parseComfyUiWorkflow(const QString &workflowJson)
+{
+    QJsonParseError error;
+    const QJsonDocument document = QJsonDocument::fromJson(workflowJson.toUtf8(), &error);
+    const QJsonObject workflow = document.object();
+    if (error.error != QJsonParseError::NoError || !workflow.value(QStringLiteral("nodes")).isArray()) {
+        GenerationInfo info;
+        info.tool = QStringLiteral("ComfyUI");
+        info.warnings << QStringLiteral("the \"workflow\" chunk is not a ComfyUI editor graph; its settings are unknown");
+        return info;
+    }
+    // link id -> [source node id, source slot]
+    QHash<qint64, QJsonArray> links;
+    for (const QJsonValue &value : workflow.value(QStringLiteral("links")).toArray()) {
+        const QJsonArray link = value.toArray();
+        if (link.size() >= 3)
+            links.insert(link[0].toInteger(), QJsonArray{QString::number(link[1].toInteger()), link[2].toInteger()});
+    }
+    QJsonObject api;
+    for (const QJsonValue &value : workflow.value(QStringLiteral("nodes")).toArray()) {
+        const QJsonObject node = value.toObject();
+        const QString type = node.value(QStringLiteral("type")).toString();
+        QJsonObject inputs;
+        const QJsonArray widgets = node.value(QStringLiteral("widgets_values")).toArray();
+        const QStringList names = widgetNames().value(type);
+        for (int i = 0; i < names.size() && i < widgets.size(); ++i)
+            inputs.insert(names[i], widgets[i]);
+        for (const QJsonValue &input : node.value(QStringLiteral("inputs")).toArray()) {
+            const QJsonObject slot = input.toObject();
+            const QJsonValue link = slot.value(QStringLiteral("link"));
+            if (link.isDouble() && links.contains(link.toInteger()))
+                inputs.insert(slot.value(QStringLiteral("name")).toString(), links.value(link.toInteger()));
+        }
+        api.insert(QString::number(node.value(QStringLiteral("id")).toInteger()),
+                   QJsonObject{{QStringLiteral("class_type"), type}, {QStringLiteral("inputs"), inputs}});
+    }
+    GenerationInfo info = parseComfyUiPrompt(QString::fromUtf8(QJsonDocument(api).toJson(QJsonDocument::Compact)));
+    info.warnings.prepend(QStringLiteral("read from the editor graph (\"workflow\"); the image has no \"prompt\" graph"));
     return info;
 }
 

@@ -65,6 +65,9 @@ GenerationInfo parseComfyUiPrompt(const QString &promptJson);
 GenerationInfo parseInvokeAiMetadata(const QString &metadataJson);
 GenerationInfo parseInvokeAiLegacy(const QString &sdMetadataJson);
 GenerationInfo parseDreamCommand(const QString &dream);
+// ComfyUI's editor graph (`workflow`: nodes with positional widget values, links as [id, from, slot, to, slot,
+// type]), read through the API shape for the node types whose widgets are known; used when `prompt` is absent.
+GenerationInfo parseComfyUiWorkflow(const QString &workflowJson);
 // Atelier's own `atelier_metadata` JSON.
 GenerationInfo parseAtelierMetadata(const QString &metadataJson);
 

@@ -85,6 +85,40 @@ private slots:
         QVERIFY(!info->chunks.isEmpty());
     }
 
+    void theEditorGraphGivesTheSameRecipe()
+    {
+        // Every corpus image also carries its editor graph: read alone, it must state the same recipe.
+        const QDir corpus(fixturesDir() + QStringLiteral("/corpus/comfyui"));
+        int compared = 0;
+        for (const QString &name : corpus.entryList({QStringLiteral("*.png")})) {
+            const auto text = readPngTextFile(corpus.filePath(name));
+            QVERIFY(text);
+            QString prompt, workflow;
+            for (const TextChunk &chunk : text->chunks) {
+                if (chunk.keyword == QLatin1String("prompt"))
+                    prompt = chunk.text;
+                if (chunk.keyword == QLatin1String("workflow"))
+                    workflow = chunk.text;
+            }
+            if (workflow.isEmpty())
+                continue;
+            const GenerationInfo fromApi = parseComfyUiPrompt(prompt);
+            const GenerationInfo fromEditor = parseComfyUiWorkflow(workflow);
+            QVERIFY2(fromEditor.prompt == fromApi.prompt, qPrintable(name));
+            QVERIFY2(fromEditor.negativePrompt == fromApi.negativePrompt, qPrintable(name));
+            QVERIFY2(fromEditor.seed == fromApi.seed, qPrintable(name));
+            QVERIFY2(fromEditor.steps == fromApi.steps, qPrintable(name));
+            QVERIFY2(fromEditor.sampler == fromApi.sampler, qPrintable(name));
+            QVERIFY2(fromEditor.scheduler == fromApi.scheduler, qPrintable(name));
+            QVERIFY2(fromEditor.cfg == fromApi.cfg, qPrintable(name));
+            QVERIFY2(fromEditor.model && fromApi.model && fromEditor.model->name == fromApi.model->name, qPrintable(name));
+            QVERIFY2(fromEditor.loras.size() == fromApi.loras.size(), qPrintable(name));
+            ++compared;
+        }
+        QCOMPARE(compared, 10);
+        QVERIFY(parseComfyUiWorkflow(QStringLiteral("[1, 2]")).warnings.join(QLatin1Char(' ')).contains(QLatin1String("not a ComfyUI editor graph")));
+    }
+
     void extrasAreReportedNotGuessed()
     {
         const QString corpus = fixturesDir() + QStringLiteral("/corpus/comfyui/");

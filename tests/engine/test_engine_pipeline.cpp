@@ -318,6 +318,28 @@ private slots:
             {QStringLiteral("a LoRA")});
         expectError<engine::UnsupportedModelError>(
             [&] { load(modelPath(QStringLiteral("tiny-sdxl"), false)); }, {QStringLiteral("SDXL")});
+        expectError<engine::UnsupportedModelError>(
+            [&] {
+                load(rewritten(QStringLiteral("empty.safetensors"), [](auto &tensors) {
+                    tensors["model.diffusion_model.input_blocks.0.0.weight"] = torch::zeros({0, 4, 3, 3}, torch::kFloat16);
+                }));
+            },
+            {QStringLiteral("has no channels")});
+        {
+            // A YAML beside the checkpoint that says 0 heads.
+            QFile yaml(fixturePath(QStringLiteral("models/tiny-sd1/tiny-sd1.yaml")));
+            QVERIFY(yaml.open(QIODevice::ReadOnly));
+            QByteArray text = yaml.readAll();
+            QVERIFY(text.contains("heads: 2"));
+            text.replace("heads: 2", "heads: 0");
+            QFile zero(m_dir.filePath(QStringLiteral("zero-heads.yaml")));
+            QVERIFY(zero.open(QIODevice::WriteOnly));
+            zero.write(text);
+            zero.close();
+            QVERIFY(QFile::copy(modelPath(QStringLiteral("tiny-sd1"), false), m_dir.filePath(QStringLiteral("zero-heads.safetensors"))));
+            expectError<engine::UnsupportedModelError>([&] { load(m_dir.filePath(QStringLiteral("zero-heads.safetensors"))); },
+                                                       {QStringLiteral("no valid number of attention heads")});
+        }
         expectError<engine::UnsupportedModelError>([&] { load(m_dir.filePath(QStringLiteral("nothing-here.safetensors"))); },
                                                    {QStringLiteral("no such file")});
     }

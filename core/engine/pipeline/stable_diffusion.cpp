@@ -84,6 +84,9 @@ UNetConfig unetFromWeights(const StateDict &unet)
                                     shapeText(convIn.sizes()) + ", not a convolution's");
     config.modelChannels = convIn.size(0);
     config.inChannels = convIn.size(1);
+    if (config.modelChannels <= 0 || config.inChannels <= 0)
+        throw UnsupportedModelError(unet.source + ": \"input_blocks.0.0.weight\" has shape " + shapeText(convIn.sizes()) +
+                                    ", which has no channels");
     config.outChannels = unet.at("out.2.weight").size(0);
     config.channelMult.clear();
     config.attentionAtLevel.clear();
@@ -135,6 +138,8 @@ VaeConfig vaeFromWeights(const StateDict &vae)
     VaeConfig config;
     config.baseChannels = vae.at("encoder.conv_in.weight").size(0);
     config.imageChannels = vae.at("encoder.conv_in.weight").size(1);
+    if (config.baseChannels <= 0 || config.imageChannels <= 0)
+        throw UnsupportedModelError(vae.source + ": \"encoder.conv_in.weight\" has no channels");
     config.channelMult.clear();
     for (int level : indicesUnder(vae, "encoder.down.")) {
         const torch::Tensor &conv = vae.at("encoder.down." + std::to_string(level) + ".block.0.conv1.weight");
@@ -426,6 +431,10 @@ std::unique_ptr<StableDiffusion> StableDiffusion::load(const LoadOptions &option
     }
     if (options.prediction)
         arch.prediction = *options.prediction;
+    // Configs are files users edit: a zero or negative head count must be an error, not a division by zero.
+    if (arch.text.heads <= 0 || arch.unet.numHeads == 0 || arch.unet.headChannels == 0 ||
+        (arch.unet.numHeads < 0 && arch.unet.headChannels < 0))
+        throw UnsupportedModelError(unetWeights.source + ": the config gives no valid number of attention heads");
     if (arch.text.width % arch.text.heads != 0)
         throw UnsupportedModelError(unetWeights.source + ": the text encoder's width " + std::to_string(arch.text.width) +
                                     " does not split into " + std::to_string(arch.text.heads) + " heads");

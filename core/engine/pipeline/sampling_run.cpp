@@ -50,10 +50,10 @@ void validate(const SamplingParams &params)
         fail("clip skip must be between 0 and 24");
     const auto &samplers = samplerNames();
     if (std::find(samplers.begin(), samplers.end(), params.sampler) == samplers.end())
-        fail("unknown sampler \"" + params.sampler + "\"");
+        fail("unknown sampler \"" + params.sampler + "\" (known: " + joinedNames(samplers) + ")");
     const auto &schedulers = schedulerNames();
     if (std::find(schedulers.begin(), schedulers.end(), params.scheduler) == schedulers.end())
-        fail("unknown scheduler \"" + params.scheduler + "\"");
+        fail("unknown scheduler \"" + params.scheduler + "\" (known: " + joinedNames(schedulers) + ")");
     if (params.initImage.defined() &&
         (params.initImage.dim() != 4 || params.initImage.size(1) != 3 || params.initImage.size(2) % 8 ||
          params.initImage.size(3) % 8))

@@ -88,6 +88,14 @@ double DiscreteSchedule::sigma(double timestep) const
     return std::exp((1.0 - w) * m_logSigmas[low] + w * m_logSigmas[high]);
 }
 
+std::string joinedNames(const std::vector<std::string> &names)
+{
+    std::string joined;
+    for (const std::string &name : names)
+        joined += (joined.empty() ? "" : ", ") + name;
+    return joined;
+}
+
 const std::vector<std::string> &schedulerNames()
 {
     static const std::vector<std::string> names{"normal", "karras", "exponential", "sgm_uniform", "simple",
@@ -134,10 +142,7 @@ std::vector<double> scheduleSigmas(const DiscreteSchedule &schedule, const std::
         std::reverse(sigmas.begin(), sigmas.end());
         return withZero(sigmas);
     }
-    std::string known;
-    for (const std::string &name : schedulerNames())
-        known += (known.empty() ? "" : ", ") + name;
-    throw std::invalid_argument("unknown scheduler \"" + scheduler + "\" (known: " + known + ")");
+    throw std::invalid_argument("unknown scheduler \"" + scheduler + "\" (known: " + joinedNames(schedulerNames()) + ")");
 }
 
 std::vector<double> scheduleSigmas(const DiscreteSchedule &schedule, const std::string &scheduler, int steps,

@@ -24,6 +24,9 @@ private:
     std::vector<double> m_logSigmas;  // log of the float32 values, rounded to float32
 };
 
+// "a, b, c": the names an unknown-name error lists.
+std::string joinedNames(const std::vector<std::string> &names);
+
 // ComfyUI's scheduler names, in its order: normal, karras, exponential, sgm_uniform, simple, ddim_uniform.
 const std::vector<std::string> &schedulerNames();
 

@@ -1,6 +1,7 @@
 #include "core/engine/sampling/samplers.h"
 
 #include "core/engine/error.h"
+#include "core/engine/sampling/noise_schedule.h"
 
 #include <array>
 #include <cmath>
@@ -412,20 +413,57 @@ private:
     const Run &m_run;
 };
 
+// Every sampler once: its ComfyUI name, whether it draws noise as it goes, and its update loop.
+struct SamplerEntry
+{
+    const char *name;
+    bool addsNoise;
+    torch::Tensor (*run)(const Run &, torch::Tensor);
+};
+
+torch::Tensor uniPc(const Run &run, torch::Tensor x)
+{
+    return run.sigmas.size() < 3 ? euler(run, x) : UniPc(run).sample(x);  // UniPC needs two steps to start
+}
+
+const std::vector<SamplerEntry> &samplerTable()
+{
+    static const std::vector<SamplerEntry> table{
+        {"euler", false, euler},           {"euler_ancestral", true, eulerAncestral},
+        {"heun", false, heun},             {"dpm_2", false, dpm2},
+        {"dpm_2_ancestral", true, dpm2Ancestral}, {"lms", false, lms},
+        {"dpmpp_2s_ancestral", true, dpmpp2sAncestral}, {"dpmpp_2m", false, dpmpp2m},
+        {"dpmpp_2m_sde", true, dpmpp2mSde}, {"ddim", false, euler},  // ComfyUI's ddim is Euler
+        {"uni_pc", false, uniPc},          {"lcm", true, lcm},
+    };
+    return table;
+}
+
+const SamplerEntry *findSampler(const std::string &name)
+{
+    for (const SamplerEntry &entry : samplerTable())
+        if (name == entry.name)
+            return &entry;
+    return nullptr;
+}
+
 } // namespace
 
 const std::vector<std::string> &samplerNames()
 {
-    static const std::vector<std::string> names{"euler",    "euler_ancestral",    "heun",     "dpm_2",
-                                                "dpm_2_ancestral", "lms",     "dpmpp_2s_ancestral", "dpmpp_2m",
-                                                "dpmpp_2m_sde",    "ddim",    "uni_pc",             "lcm"};
+    static const std::vector<std::string> names = [] {
+        std::vector<std::string> out;
+        for (const SamplerEntry &entry : samplerTable())
+            out.push_back(entry.name);
+        return out;
+    }();
     return names;
 }
 
 bool samplerAddsNoise(const std::string &sampler)
 {
-    return sampler == "euler_ancestral" || sampler == "dpm_2_ancestral" || sampler == "dpmpp_2s_ancestral" ||
-           sampler == "dpmpp_2m_sde" || sampler == "lcm";
+    const SamplerEntry *entry = findSampler(sampler);
+    return entry && entry->addsNoise;
 }
 
 torch::Tensor runSampler(const std::string &sampler, torch::Tensor x, const std::vector<double> &sigmas,
@@ -433,34 +471,12 @@ torch::Tensor runSampler(const std::string &sampler, torch::Tensor x, const std:
 {
     if (sigmas.size() < 2)
         throw std::invalid_argument("a schedule needs at least two sigmas");
+    const SamplerEntry *entry = findSampler(sampler);
+    if (!entry)
+        throw std::invalid_argument("unknown sampler \"" + sampler + "\" (known: " + joinedNames(samplerNames()) + ")");
     const Run run(sigmas, hooks);
     torch::NoGradGuard noGrad;
-    if (sampler == "euler" || sampler == "ddim")
-        return euler(run, x);
-    if (sampler == "euler_ancestral")
-        return eulerAncestral(run, x);
-    if (sampler == "heun")
-        return heun(run, x);
-    if (sampler == "dpm_2")
-        return dpm2(run, x);
-    if (sampler == "dpm_2_ancestral")
-        return dpm2Ancestral(run, x);
-    if (sampler == "lms")
-        return lms(run, x);
-    if (sampler == "dpmpp_2s_ancestral")
-        return dpmpp2sAncestral(run, x);
-    if (sampler == "dpmpp_2m")
-        return dpmpp2m(run, x);
-    if (sampler == "dpmpp_2m_sde")
-        return dpmpp2mSde(run, x);
-    if (sampler == "lcm")
-        return lcm(run, x);
-    if (sampler == "uni_pc")
-        return sigmas.size() < 3 ? euler(run, x) : UniPc(run).sample(x);
-    std::string known;
-    for (const std::string &name : samplerNames())
-        known += (known.empty() ? "" : ", ") + name;
-    throw std::invalid_argument("unknown sampler \"" + sampler + "\" (known: " + known + ")");
+    return entry->run(run, std::move(x));
 }
 
 } // namespace atelier::engine

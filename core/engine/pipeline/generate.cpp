@@ -75,18 +75,7 @@ GenerationResult generate(const GenerationRequest &request, const std::function<
         throw std::invalid_argument("unknown prediction type \"" + request.prediction + "\" (use epsilon or v)");
 
     SamplingParams params;
-    params.prompt = request.prompt;
-    params.negative = request.negative;
-    params.seed = request.seed;
-    params.steps = request.steps;
-    params.cfg = request.cfg;
-    params.sampler = request.sampler;
-    params.scheduler = request.scheduler;
-    params.width = request.width;
-    params.height = request.height;
-    params.batch = request.batch;
-    params.denoise = request.denoise;
-    params.clipSkip = request.clipSkip;
+    static_cast<SamplingSettings &>(params) = request;
     if (!request.initImage.pixels.empty())
         params.initImage = fromRgb(request.initImage);
     else if (request.denoise < 1.0)

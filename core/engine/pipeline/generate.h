@@ -1,6 +1,8 @@
 #pragma once
 
 // txt2img and img2img behind plain standard types, for the Qt layers and the command line: no libtorch here.
+#include "core/engine/pipeline/sampling_settings.h"
+
 #include <cstdint>
 #include <functional>
 #include <string>
@@ -15,24 +17,12 @@ struct RgbImage
     std::vector<std::uint8_t> pixels;  // RGB, 8 bits per channel, row after row
 };
 
-struct GenerationRequest
+struct GenerationRequest : SamplingSettings
 {
     std::string modelPath;       // a single-file checkpoint or a diffusers folder
     std::string configPath;      // optional LDM YAML
     std::string prediction;      // "", "epsilon" or "v": overrides what the files say
-    std::string prompt;
-    std::string negative;
-    std::uint64_t seed = 0;
-    int steps = 20;
-    double cfg = 7.0;
-    std::string sampler = "euler";
-    std::string scheduler = "normal";
-    int width = 512;
-    int height = 512;
-    int batch = 1;
     RgbImage initImage;          // img2img when it has pixels; its size then decides the output's
-    double denoise = 1.0;
-    int clipSkip = 0;
     std::string device = "cpu";  // "cpu", "cuda", "cuda:N"
     std::string precision = "fp32";  // fp32, fp16, bf16
     std::string saveLatentPath;  // optional .safetensors of the final latent

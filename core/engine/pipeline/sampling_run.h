@@ -1,5 +1,6 @@
 #pragma once
 
+#include "core/engine/pipeline/sampling_settings.h"
 #include "core/engine/pipeline/stable_diffusion.h"
 
 #include <torch/torch.h>
@@ -10,20 +11,8 @@
 namespace atelier::engine {
 
 // One txt2img or img2img run over a loaded model, with ComfyUI's conventions for seeds, schedules and guidance.
-struct SamplingParams
+struct SamplingParams : SamplingSettings
 {
-    std::string prompt;
-    std::string negative;
-    std::uint64_t seed = 0;
-    int steps = 20;
-    double cfg = 7.0;
-    std::string sampler = "euler";
-    std::string scheduler = "normal";
-    int width = 512;
-    int height = 512;
-    int batch = 1;
-    double denoise = 1.0;
-    int clipSkip = 0;                // 0: the model family's default
     torch::Tensor initImage;         // img2img: [1, 3, H, W] in [-1, 1]; undefined for txt2img
     // After each step: the step (0-based), the step count, the current latent and the clean estimate. Returning
     // false cancels the run with CancelledError.

@@ -413,6 +413,12 @@ private slots:
         const engine::StateDict read = engine::loadWeights(path.toStdString());
         QVERIFY(torch::equal(read.at("latent"), latent));
         QVERIFY(!QFile::exists(path + QStringLiteral(".part")));
+        // Empty tensors have no storage at all; they are written as zero bytes.
+        const QString empty = m_dir.filePath(QStringLiteral("empty.safetensors"));
+        engine::writeSafetensors(empty.toStdString(), {{"nothing", torch::zeros({0, 4})}, {"one", torch::ones({1})}});
+        const engine::StateDict emptyRead = engine::loadWeights(empty.toStdString());
+        QCOMPARE(emptyRead.at("nothing").sizes().vec(), (std::vector<std::int64_t>{0, 4}));
+        QCOMPARE(emptyRead.at("one").item<float>(), 1.0f);
         QVERIFY_THROWS_EXCEPTION(engine::Error,
                                  engine::writeSafetensors(m_dir.filePath(QStringLiteral("no/folder/x.safetensors")).toStdString(),
                                                           {{"latent", latent}}));

@@ -91,7 +91,8 @@ void writeSafetensors(const std::string &path, const std::map<std::string, torch
               std::fwrite(headerText.data(), 1, headerText.size(), file) == headerText.size();
     for (const torch::Tensor &tensor : data) {
         const std::size_t bytes = std::size_t(tensor.numel()) * tensor.element_size();
-        ok = ok && std::fwrite(tensor.data_ptr(), 1, bytes, file) == bytes;
+        // An empty tensor has no storage (a null data pointer), and nothing to write.
+        ok = ok && (bytes == 0 || std::fwrite(tensor.data_ptr(), 1, bytes, file) == bytes);
     }
     const int savedErrno = errno;
     ok = std::fclose(file) == 0 && ok;

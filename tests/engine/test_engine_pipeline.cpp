@@ -96,6 +96,39 @@ private slots:
         QCOMPARE(segments(""), QString());
     }
 
+    // As the tokenizers library normalises CLIP's input: format and control characters are symbols of their own (not
+    // dropped, not white space), text is NFC-composed, and every Unicode white space separates words.
+    void tokenizerKeepsFormatCharactersAndComposesAccents()
+    {
+        const auto tokenizer = engine::ClipTokenizer::bundled();
+        const auto ids = [&](const char *text) { return tokenizer->encode(text); };
+        const auto concat = [](std::initializer_list<std::vector<std::int64_t>> parts) {
+            std::vector<std::int64_t> all;
+            for (const auto &part : parts)
+                all.insert(all.end(), part.begin(), part.end());
+            return all;
+        };
+        // U+200B, U+2060, U+FEFF, U+00AD, U+200D and U+0007 each split the word and become tokens of their own.
+        for (const char *mark : {"\u200b", "\u2060", "\ufeff", "\u00ad", "\u200d", "\x07"}) {
+            const std::string text = std::string("cat") + mark + "dog";
+            QVERIFY2(ids(text.c_str()).size() > ids("cat dog").size(), mark);
+            QVERIFY(ids(text.c_str()) != ids("catdog"));
+            QCOMPARE(ids(text.c_str()).front(), ids("cat").front());
+            QCOMPARE(ids(text.c_str()).back(), ids("dog").back());
+        }
+        QVERIFY(ids("cat\u200b dog") == concat({ids("cat"), ids("\u200b"), ids("dog")}));
+        // Decomposed accents compose first: "e" + U+0301 is "é"; U+212B (Angstrom sign) is "å".
+        QVERIFY(ids("cafe\u0301") == ids("caf\u00e9"));
+        QVERIFY(ids("\u212b") == ids("\u00e5"));
+        // White space beyond ASCII: U+00A0, U+3000, U+2003 separate words; U+001C is no white space.
+        for (const char *space : {"\u00a0", "\u3000", "\u2003", "\xc2\x85"})
+            QVERIFY2(ids((std::string("cat") + space + "dog").c_str()) == ids("cat dog"), space);
+        QVERIFY(ids("cat\x1c"
+                    "dog") != ids("cat dog"));
+        // Full lower case: U+0130 becomes "i" and a combining dot.
+        QVERIFY(ids("\u0130") == ids("i\u0307"));
+    }
+
     void longPromptsSplitIntoChunksAtWordBoundaries()
     {
         const auto tokenizer = engine::ClipTokenizer::bundled();

@@ -2,11 +2,9 @@
 
 #include "core/engine/error.h"
 #include "core/engine/io/utf8.h"
+#include "core/engine/text/unicode_tables.h"
 
-#include <clocale>
-#include <cwctype>
 #include <fstream>
-#include <locale.h>
 #include <mutex>
 #include <set>
 #include <sstream>
@@ -39,7 +37,7 @@ std::vector<char32_t> decodeUtf8(const std::string &text)
             cp = (cp << 6) | (next & 0x3F);
         }
         if (!valid) {
-            out.push_back(0xFFFD);  // dropped below, as the Python tokenizer drops U+FFFD
+            out.push_back(0xFFFD); // as Python decodes with errors="replace"
             ++i;
             continue;
         }
@@ -49,84 +47,32 @@ std::vector<char32_t> decodeUtf8(const std::string &text)
     return out;
 }
 
-// ---- Character classes, through the C library's Unicode tables ----------------------------------------------
-
-locale_t unicodeLocale()
+// transformers' CLIPTokenizer as the tokenizers library runs it (tokenizer.json of openai/clip-vit-large-patch14):
+// the normalizer is NFC, then every run of white space becomes one space, then lower case; the pre-tokenizer splits
+// on white space and CLIP's pattern. Nothing else is removed: control and format characters (U+200B, U+00AD,
+// U+FEFF ...) are neither white space, letters nor numbers, so they become symbols of their own and reach the BPE
+// as bytes.
+std::vector<std::vector<char32_t>> normalizedWords(const std::string &text)
 {
-    static locale_t locale = [] {
-        locale_t made = newlocale(LC_CTYPE_MASK, "C.UTF-8", locale_t(nullptr));
-        return made ? made : newlocale(LC_CTYPE_MASK, "C.utf8", locale_t(nullptr));
-    }();
-    return locale;
-}
-
-bool isSpace(char32_t cp)
-{
-    if (cp == ' ' || cp == '\t' || cp == '\n' || cp == '\r')
-        return true;
-    const locale_t locale = unicodeLocale();
-    return cp > 0x7F && locale && iswspace_l(wint_t(cp), locale);
-}
-
-bool isControl(char32_t cp)
-{
-    if (cp == '\t' || cp == '\n' || cp == '\r')
-        return false;
-    if (cp < 0x20 || cp == 0x7F || (cp >= 0x80 && cp < 0xA0))
-        return true;
-    // Format characters (category Cf) that Python counts as control.
-    return cp == 0x200B || cp == 0x200C || cp == 0x200D || cp == 0x200E || cp == 0x200F || cp == 0xFEFF ||
-           (cp >= 0x202A && cp <= 0x202E) || (cp >= 0x2060 && cp <= 0x2064) || cp == 0xAD;
-}
-
-bool isLetter(char32_t cp)
-{
-    if (cp < 0x80)
-        return (cp >= 'a' && cp <= 'z') || (cp >= 'A' && cp <= 'Z');
-    const locale_t locale = unicodeLocale();
-    return locale && iswalpha_l(wint_t(cp), locale) && !iswdigit_l(wint_t(cp), locale);
-}
-
-bool isNumber(char32_t cp)
-{
-    if (cp < 0x80)
-        return cp >= '0' && cp <= '9';
-    // Superscripts, fractions and other numerals (categories No, Nl) that the C library does not call alphabetic.
-    return (cp >= 0x00B2 && cp <= 0x00B3) || cp == 0x00B9 || (cp >= 0x00BC && cp <= 0x00BE) ||
-           (cp >= 0x2070 && cp <= 0x2079) || (cp >= 0x2080 && cp <= 0x2089) || (cp >= 0x2150 && cp <= 0x2189) ||
-           (cp >= 0x2460 && cp <= 0x249B) || (cp >= 0xFF10 && cp <= 0xFF19) || (cp >= 0x0660 && cp <= 0x0669) ||
-           (cp >= 0x06F0 && cp <= 0x06F9) || (cp >= 0x0966 && cp <= 0x096F);
-}
-
-char32_t lower(char32_t cp)
-{
-    if (cp < 0x80)
-        return (cp >= 'A' && cp <= 'Z') ? cp + 32 : cp;
-    const locale_t locale = unicodeLocale();
-    return locale ? char32_t(towlower_l(wint_t(cp), locale)) : cp;
-}
-
-// transformers' BasicTokenizer as CLIPTokenizer configures it (no punctuation split, accents kept, CJK ideographs
-// left inside their words): cleaned, lower-cased words.
-std::vector<std::vector<char32_t>> basicWords(const std::string &text)
-{
+    std::u32string decoded;
+    for (char32_t cp : decodeUtf8(text))
+        decoded.push_back(cp);
     std::vector<std::vector<char32_t>> words;
     std::vector<char32_t> current;
-    const auto flush = [&]() {
-        if (!current.empty())
-            words.push_back(std::move(current));
-        current.clear();
-    };
-    for (char32_t cp : decodeUtf8(text)) {
-        if (cp == 0 || cp == 0xFFFD || isControl(cp))
+    std::u32string lowered;
+    for (char32_t cp : unicode::nfc(decoded)) {
+        if (unicode::isWhiteSpace(cp)) {
+            if (!current.empty())
+                words.push_back(std::move(current));
+            current.clear();
             continue;
-        if (isSpace(cp)) {
-            flush();
-        } else {
-            current.push_back(lower(cp));
         }
+        lowered.clear();
+        unicode::appendLowercase(lowered, cp);
+        current.insert(current.end(), lowered.begin(), lowered.end());
     }
-    flush();
+    if (!current.empty())
+        words.push_back(std::move(current));
     return words;
 }
 
@@ -160,13 +106,13 @@ std::vector<std::string> patternPieces(const std::vector<char32_t> &word)
                 found = true;
             }
         if (!found) {
-            if (isLetter(word[i])) {
-                while (end < word.size() && isLetter(word[end]))
+            if (unicode::isLetter(word[i])) {
+                while (end < word.size() && unicode::isLetter(word[end]))
                     ++end;
-            } else if (isNumber(word[i])) {
+            } else if (unicode::isNumber(word[i])) {
                 end = i + 1;
             } else {
-                while (end < word.size() && !isLetter(word[end]) && !isNumber(word[end]))
+                while (end < word.size() && !unicode::isLetter(word[end]) && !unicode::isNumber(word[end]))
                     ++end;
             }
         }
@@ -437,7 +383,7 @@ std::vector<std::string> ClipTokenizer::bytePairs(const std::string &piece) cons
 std::vector<std::int64_t> ClipTokenizer::encode(const std::string &text) const
 {
     std::vector<std::int64_t> ids;
-    for (const auto &word : basicWords(text)) {
+    for (const auto &word : normalizedWords(text)) {
         for (const std::string &piece : patternPieces(word)) {
             if (piece == "<|startoftext|>" || piece == "<|endoftext|>") {
                 ids.push_back(piece == "<|startoftext|>" ? m_start : m_end);

@@ -11,8 +11,9 @@
 
 namespace atelier::engine {
 
-// CLIP's byte-pair-encoding tokenizer, as transformers' CLIPTokenizer runs it without ftfy (what ComfyUI uses):
-// control characters dropped, whitespace collapsed, lower case, then CLIP's word pattern and byte-level BPE. Plain standard types: no libtorch.
+// CLIP's byte-pair-encoding tokenizer, as transformers' CLIPTokenizer runs it on the tokenizers library: NFC, white
+// space collapsed, full Unicode lower case, then CLIP's word pattern and byte-level BPE. Control and format characters
+// are kept and tokenized as bytes. Plain standard types: no libtorch.
 class ClipTokenizer
 {
 public:

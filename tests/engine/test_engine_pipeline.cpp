@@ -6,6 +6,7 @@
 #include "core/engine/error.h"
 #include "core/engine/io/safetensors_writer.h"
 #include "core/engine/pipeline/sampling_run.h"
+#include "core/engine/sampling/diffusers_schedulers.h"
 #include "core/engine/sampling/samplers.h"
 #include "core/engine/text/clip_tokenizer.h"
 #include "core/engine/text/prompt_weights.h"
@@ -213,6 +214,33 @@ private slots:
         QVERIFY(std::equal(tail.begin(), tail.end(), full.end() - 6));
         QVERIFY_THROWS_EXCEPTION(std::invalid_argument, engine::scheduleSigmas(schedule, "linear", 4));
         QVERIFY_THROWS_EXCEPTION(std::invalid_argument, engine::scheduleSigmas(schedule, "normal", 0));
+    }
+
+    // diffusers' timestep spacing ("leading", steps_offset 1; LCM's distillation grid) and InvokeAI's names.
+    void diffusersSchedulersTakeTheirOwnTimesteps()
+    {
+        QCOMPARE(engine::ddimTimesteps(8), (std::vector<std::int64_t>{876, 751, 626, 501, 376, 251, 126, 1}));
+        QCOMPARE(engine::ddimTimesteps(3), (std::vector<std::int64_t>{667, 334, 1}));
+        QCOMPARE(engine::lcmTimesteps(4), (std::vector<std::int64_t>{999, 759, 499, 259}));
+        QCOMPARE(engine::lcmTimesteps(1), (std::vector<std::int64_t>{999}));
+        QCOMPARE(QString::fromStdString(engine::samplerForInvokeAIScheduler("ddim")), QStringLiteral("ddim_diffusers"));
+        QCOMPARE(QString::fromStdString(engine::samplerForInvokeAIScheduler("lcm")), QStringLiteral("lcm_diffusers"));
+        try {
+            engine::samplerForInvokeAIScheduler("dpmpp_2m_k");
+            QFAIL("dpmpp_2m_k is not supported yet");
+        } catch (const std::invalid_argument &error) {
+            QVERIFY2(QString::fromUtf8(error.what())
+                         .contains(QStringLiteral("DPMSolverMultistepScheduler (Karras)) is not "
+                                                  "supported yet")),
+                     error.what());
+        }
+        QVERIFY_THROWS_EXCEPTION(std::invalid_argument, engine::lcmTimesteps(51));
+        // The scheduler must say "diffusers"; img2img is not theirs.
+        engine::StableDiffusion &model = loadedModel(QStringLiteral("tiny-sd1"), false);
+        engine::SamplingParams params = smallRun("ddim_diffusers", 4);
+        QVERIFY_THROWS_EXCEPTION(std::invalid_argument, engine::generateImages(model, params));
+        params.scheduler = "diffusers";
+        QCOMPARE(engine::generateImages(model, params).timesteps.size(0), std::int64_t(4));
     }
 
     void everySamplerConvergesToTheSameImage()

@@ -121,6 +121,73 @@ StateDict unetFromDiffusers(const StateDict &diffusers)
     return ldm;
 }
 
+std::string unetDiffusersName(const std::string &ldm, std::int64_t resBlocksPerLevel,
+                              const std::vector<bool> &attentionAtLevel)
+{
+    static const std::pair<const char *, const char *> kTopLevel[] = {
+        {"input_blocks.0.0", "conv_in"},
+        {"time_embed.0", "time_embedding.linear_1"},
+        {"time_embed.2", "time_embedding.linear_2"},
+        {"out.0", "conv_norm_out"},
+        {"out.2", "conv_out"},
+    };
+    for (const auto &[from, to] : kTopLevel) {
+        const std::string prefix = from;
+        if (ldm == prefix || startsWith(ldm, prefix + "."))
+            return to + ldm.substr(prefix.size());
+    }
+    // LDM's res block children, the other way round from renameUnetResnet.
+    const auto resnet = [](const std::string &rest) -> std::string {
+        static const std::pair<const char *, const char *> kNames[] = {
+            {"in_layers.0", "norm1"},  {"in_layers.2", "conv1"},  {"emb_layers.1", "time_emb_proj"},
+            {"out_layers.0", "norm2"}, {"out_layers.3", "conv2"}, {"skip_connection", "conv_shortcut"},
+        };
+        for (const auto &[from, to] : kNames) {
+            const std::string prefix = from;
+            if (rest == prefix || startsWith(rest, prefix + "."))
+                return to + rest.substr(prefix.size());
+        }
+        return {};
+    };
+    const std::int64_t levels = std::int64_t(attentionAtLevel.size());
+    const std::int64_t blocksPerLevel = resBlocksPerLevel + 1;
+    int block = 0, child = 0;
+    std::size_t at = 0, next = 0;
+    std::string mapped;
+    if (startsWith(ldm, "input_blocks.") && takeIndex(ldm, 13, block, at) && takeIndex(ldm, at, child, next) &&
+        block > 0) {
+        const std::string level = std::to_string((block - 1) / blocksPerLevel);
+        const std::int64_t index = (block - 1) % blocksPerLevel;
+        const std::string rest = ldm.substr(next);
+        if (index == resBlocksPerLevel && child == 0 && startsWith(rest, "op"))
+            return "down_blocks." + level + ".downsamplers.0.conv" + rest.substr(2);
+        if (child == 0 && !(mapped = resnet(rest)).empty())
+            return "down_blocks." + level + ".resnets." + std::to_string(index) + "." + mapped;
+        if (child == 1)
+            return "down_blocks." + level + ".attentions." + std::to_string(index) + "." + rest;
+    } else if (startsWith(ldm, "middle_block.") && takeIndex(ldm, 13, block, next)) {
+        const std::string rest = ldm.substr(next);
+        if ((block == 0 || block == 2) && !(mapped = resnet(rest)).empty())
+            return "mid_block.resnets." + std::to_string(block / 2) + "." + mapped;
+        if (block == 1)
+            return "mid_block.attentions.0." + rest;
+    } else if (startsWith(ldm, "output_blocks.") && takeIndex(ldm, 14, block, at) && takeIndex(ldm, at, child, next)) {
+        const std::int64_t upLevel = block / blocksPerLevel;
+        const std::string level = std::to_string(upLevel);
+        const std::int64_t index = block % blocksPerLevel;
+        const std::string rest = ldm.substr(next);
+        const std::int64_t ldmLevel = levels - 1 - upLevel;
+        const bool hasAttention = ldmLevel >= 0 && ldmLevel < levels && attentionAtLevel[std::size_t(ldmLevel)];
+        if (child == 0 && !(mapped = resnet(rest)).empty())
+            return "up_blocks." + level + ".resnets." + std::to_string(index) + "." + mapped;
+        if (child == 1 && hasAttention)
+            return "up_blocks." + level + ".attentions." + std::to_string(index) + "." + rest;
+        if ((child == 2 || child == 1) && startsWith(rest, "conv"))
+            return "up_blocks." + level + ".upsamplers.0." + rest;
+    }
+    return {};
+}
+
 StateDict vaeFromDiffusers(const StateDict &diffusers)
 {
     const int upLevels = countIndices(diffusers, "decoder.up_blocks.");

@@ -2,6 +2,9 @@
 
 #include "core/engine/io/state_dict.h"
 
+#include <string>
+#include <vector>
+
 namespace atelier::engine {
 
 // The engine names weights as the original single-file checkpoints do: the UNet as LDM's UNetModel
@@ -11,6 +14,13 @@ namespace atelier::engine {
 
 // A diffusers UNet2DConditionModel ("down_blocks.0.resnets.0.conv1.weight") to LDM names.
 StateDict unetFromDiffusers(const StateDict &diffusers);
+
+// The inverse of unetFromDiffusers for one name: the diffusers name of an LDM UNet weight or module
+// ("input_blocks.1.1.proj_in" -> "down_blocks.0.attentions.0.proj_in") of a UNet with `resBlocksPerLevel` res blocks
+// per level and attention at the levels marked in `attentionAtLevel`. Empty for names outside the UNet's layout.
+// LoRA files name modules either way, so the patcher needs both spellings of each weight.
+std::string unetDiffusersName(const std::string &ldm, std::int64_t resBlocksPerLevel,
+                              const std::vector<bool> &attentionAtLevel);
 
 // A diffusers AutoencoderKL ("decoder.up_blocks.0.resnets.0.conv1.weight") to LDM names. Attention projections
 // become 1x1 convolutions, as LDM stores them.

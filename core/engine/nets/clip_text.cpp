@@ -56,11 +56,30 @@ ClipTextModelImpl::ClipTextModelImpl(const ClipTextConfig &config_) : config(con
             "text_projection", torch::nn::Linear(torch::nn::LinearOptions(config.width, config.projection).bias(false)));
 }
 
-ClipTextModelImpl::Output ClipTextModelImpl::forward(const torch::Tensor &ids, int layerFromEnd, bool finalNorm)
+torch::Tensor ClipTextModelImpl::embedTokens(const torch::Tensor &ids, const torch::Tensor &placeholderRows)
+{
+    const std::int64_t vocabulary = tokenEmbedding->weight.size(0);
+    const torch::Tensor inVocabulary = ids < vocabulary;
+    if (!placeholderRows.defined() || inVocabulary.all().item<bool>()) {
+        if (!inVocabulary.all().item<bool>())
+            throw std::invalid_argument("a token id past the vocabulary without textual-inversion vectors for it");
+        return tokenEmbedding(ids);
+    }
+    const torch::Tensor extra = (ids - vocabulary).clamp(0, placeholderRows.size(0) - 1);
+    if (((ids - vocabulary) >= placeholderRows.size(0)).any().item<bool>())
+        throw std::invalid_argument("a placeholder id past the textual-inversion vectors given");
+    const torch::Tensor rows = placeholderRows.to(tokenEmbedding->weight.device(), tokenEmbedding->weight.dtype());
+    const torch::Tensor fromVocabulary = tokenEmbedding(torch::where(inVocabulary, ids, torch::zeros_like(ids)));
+    const torch::Tensor fromPlaceholders = rows.index_select(0, extra.flatten()).view(fromVocabulary.sizes());
+    return torch::where(inVocabulary.unsqueeze(-1), fromVocabulary, fromPlaceholders);
+}
+
+ClipTextModelImpl::Output ClipTextModelImpl::forward(const torch::Tensor &ids, int layerFromEnd, bool finalNorm,
+                                                     const torch::Tensor &placeholderRows)
 {
     const std::int64_t tokens = ids.size(1);
     const auto options = tokenEmbedding->weight.options();
-    torch::Tensor x = tokenEmbedding(ids) + positionEmbedding->weight.narrow(0, 0, tokens).unsqueeze(0);
+    torch::Tensor x = embedTokens(ids, placeholderRows) + positionEmbedding->weight.narrow(0, 0, tokens).unsqueeze(0);
     const torch::Tensor causalMask =
         torch::full({tokens, tokens}, -std::numeric_limits<float>::infinity(), options.dtype(torch::kFloat32))
             .triu(1);

@@ -43,8 +43,13 @@ struct ClipTextModelImpl : torch::nn::Module
 
     explicit ClipTextModelImpl(const ClipTextConfig &config);
 
+    // The token-embedding rows for `ids` [b, n]: ids from the vocabulary size on are placeholders for textual-inversion
+    // vectors, row (id - vocabulary size) of `placeholderRows` [m, width]. Before position embeddings.
+    torch::Tensor embedTokens(const torch::Tensor &ids, const torch::Tensor &placeholderRows = {});
+
     // `layerFromEnd`: 1 for the last layer's output, 2 for the penultimate ("clip skip 2"), ...
-    Output forward(const torch::Tensor &ids, int layerFromEnd, bool finalNorm);
+    Output forward(const torch::Tensor &ids, int layerFromEnd, bool finalNorm,
+                   const torch::Tensor &placeholderRows = {});
 
     ClipTextConfig config;
     torch::nn::Embedding tokenEmbedding{nullptr}, positionEmbedding{nullptr};

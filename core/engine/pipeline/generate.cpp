@@ -3,8 +3,10 @@
 #include "core/engine/error.h"
 #include "core/engine/io/safetensors_writer.h"
 #include "core/engine/pipeline/sampling_run.h"
+#include "core/engine/sampling/diffusers_schedulers.h"
 
 #include <chrono>
+#include <cmath>
 
 namespace atelier::engine {
 
@@ -59,6 +61,11 @@ torch::ScalarType parsePrecision(const std::string &name)
 
 } // namespace
 
+bool isDiffusersSamplerName(const std::string &sampler)
+{
+    return isDiffusersSampler(sampler);
+}
+
 GenerationResult generate(const GenerationRequest &request, const std::function<bool(const GenerationProgress &)> &onProgress)
 {
     using Clock = std::chrono::steady_clock;
@@ -82,11 +89,27 @@ GenerationResult generate(const GenerationRequest &request, const std::function<
         throw std::invalid_argument("denoise below 1 needs an init image");
     validate(params);  // before the (slow) load
 
+    auto embeddings = std::make_shared<EmbeddingLibrary>();
+    for (const NamedEmbedding &embedding : request.embeddings)
+        embeddings->add(embedding.name, embedding.path);
+    for (const std::string &folder : request.embeddingFolders)
+        embeddings->addFolder(folder);
+    for (const LoraApplication &lora : request.loras)
+        if (!std::isfinite(lora.strengthModel) || !std::isfinite(lora.strengthClip) ||
+            std::abs(lora.strengthModel) > 100 || std::abs(lora.strengthClip) > 100)
+            throw std::invalid_argument(lora.path + ": LoRA strengths must be numbers between -100 and 100");
+
     const auto loadStart = Clock::now();
     std::unique_ptr<StableDiffusion> model = StableDiffusion::load(options);
     GenerationResult result;
     result.family = familyName(model->architecture().family);
     result.prediction = model->architecture().prediction == Prediction::V ? "v" : "epsilon";
+    result.loras = model->applyLoras(request.loras);
+    model->setEmbeddings(embeddings);
+    // Both prompts resolve their embeddings now, so that a missing or mismatched one stops the run before any
+    // sampling; the encodings themselves are made again by the run.
+    model->tokenize(request.prompt);
+    model->tokenize(request.negative);
     result.loadSeconds = std::chrono::duration<double>(Clock::now() - loadStart).count();
 
     if (onProgress)
@@ -102,6 +125,8 @@ GenerationResult generate(const GenerationRequest &request, const std::function<
     result.sampleSeconds = std::chrono::duration<double>(Clock::now() - sampleStart).count();
     for (std::int64_t i = 0; i < sampled.image.size(0); ++i)
         result.images.push_back(toRgb(sampled.image[i]));
+    for (const TextualInversion &embedding : model->usedEmbeddings())
+        result.embeddingsUsed.push_back({embedding.name, embedding.path});
     if (!request.saveLatentPath.empty())
         writeSafetensors(request.saveLatentPath, {{"latent", sampled.latent}},
                          {{"format", "atelier-latent"}, {"base", result.family},

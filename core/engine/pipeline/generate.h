@@ -1,6 +1,7 @@
 #pragma once
 
 // txt2img and img2img behind plain standard types, for the Qt layers and the command line: no libtorch here.
+#include "core/engine/patch/lora_use.h"
 #include "core/engine/pipeline/sampling_settings.h"
 
 #include <cstdint>
@@ -17,6 +18,13 @@ struct RgbImage
     std::vector<std::uint8_t> pixels;  // RGB, 8 bits per channel, row after row
 };
 
+// A textual-inversion embedding under the name prompts use for it.
+struct NamedEmbedding
+{
+    std::string name;
+    std::string path;
+};
+
 struct GenerationRequest : SamplingSettings
 {
     std::string modelPath;       // a single-file checkpoint or a diffusers folder
@@ -26,6 +34,9 @@ struct GenerationRequest : SamplingSettings
     std::string device = "cpu";  // "cpu", "cuda", "cuda:N"
     std::string precision = "fp32";  // fp32, fp16, bf16
     std::string saveLatentPath;  // optional .safetensors of the final latent
+    std::vector<LoraApplication> loras;            // applied in order, each on the one before
+    std::vector<NamedEmbedding> embeddings;    // embeddings by name (the library's)
+    std::vector<std::string> embeddingFolders; // folders of embedding files, named by file name
 };
 
 struct GenerationProgress
@@ -38,6 +49,8 @@ struct GenerationProgress
 
 struct GenerationResult
 {
+    std::vector<LoraReport> loras;
+    std::vector<NamedEmbedding> embeddingsUsed; // the embeddings the prompts named, once each
     std::vector<RgbImage> images;
     std::string family;       // "sd-1", "sd-2"
     std::string prediction;   // "epsilon", "v"
@@ -45,8 +58,13 @@ struct GenerationResult
     double sampleSeconds = 0;
 };
 
-// Loads the model and generates. `onProgress` runs after each step and can cancel the run by returning false.
-// Throws engine Errors (UnsupportedModelError, FormatError, OutOfMemoryError, CancelledError) and
+// True for the samplers that follow diffusers' own timesteps ("ddim_diffusers", "lcm_diffusers"), whose
+// scheduler is "diffusers".
+bool isDiffusersSamplerName(const std::string &sampler);
+
+// Loads the model, applies the LoRAs and generates. LoRAs and embeddings made for another base, damaged, or
+// matching nothing are refused before sampling starts. `onProgress` runs after each step and can cancel the run by
+// returning false. Throws engine Errors (UnsupportedModelError, FormatError, OutOfMemoryError, CancelledError) and
 // std::invalid_argument for bad parameters, each with a message for users.
 GenerationResult generate(const GenerationRequest &request,
                           const std::function<bool(const GenerationProgress &)> &onProgress = {});

@@ -1,5 +1,6 @@
 #include "core/engine/pipeline/sampling_run.h"
 
+#include "core/engine/sampling/diffusers_schedulers.h"
 #include "core/engine/sampling/noise_schedule.h"
 #include "core/engine/sampling/samplers.h"
 
@@ -21,6 +22,15 @@ std::pair<torch::Tensor, torch::Tensor> sameLength(torch::Tensor a, torch::Tenso
     const std::int64_t lcm = std::lcm(la, lb);
     return {a.repeat({1, lcm / la, 1}), b.repeat({1, lcm / lb, 1})};
 }
+
+torch::Tensor decodeImage(StableDiffusion &model, const torch::Tensor &latent)
+{
+    const torch::Tensor decoded = model.decode(latent / model.architecture().vae.scaleFactor);
+    return ((decoded + 1.0) / 2.0).clamp(0.0, 1.0).to(torch::kCPU);
+}
+
+void runDiffusers(StableDiffusion &model, const SamplingParams &params, const torch::Tensor &bothContexts,
+                  const torch::Tensor &condContext, at::IntArrayRef shape, SamplingResult &result);
 
 } // namespace
 
@@ -48,7 +58,17 @@ void validate(const SamplingParams &params)
         fail("denoise must be in (0, 1]");
     if (params.clipSkip < 0 || params.clipSkip > 24)
         fail("clip skip must be between 0 and 24");
-    const auto &samplers = samplerNames();
+    if (isDiffusersSampler(params.sampler)) {
+        if (params.scheduler != kDiffusersScheduler)
+            fail("the sampler \"" + params.sampler + "\" follows diffusers' own timesteps; its scheduler is \"" +
+                 kDiffusersScheduler + "\", not \"" + params.scheduler + "\"");
+        if (params.initImage.defined() || params.denoise != 1.0)
+            fail("the sampler \"" + params.sampler + "\" makes images from noise only (no init image or denoise)");
+        (void)diffusersTimesteps(params.sampler, params.steps); // throws for a step count it cannot take
+        return;
+    }
+    std::vector<std::string> samplers = samplerNames();
+    samplers.insert(samplers.end(), diffusersSamplerNames().begin(), diffusersSamplerNames().end());
     if (std::find(samplers.begin(), samplers.end(), params.sampler) == samplers.end())
         fail("unknown sampler \"" + params.sampler + "\" (known: " + joinedNames(samplers) + ")");
     const auto &schedulers = schedulerNames();
@@ -98,6 +118,11 @@ SamplingResult generateImages(StableDiffusion &model, const SamplingParams &para
     const torch::Tensor bothContexts = torch::cat({uncond.expand({batch, -1, -1}), cond.expand({batch, -1, -1})}, 0);
     const torch::Tensor condContext = cond.expand({batch, -1, -1});
 
+    if (isDiffusersSampler(params.sampler)) {
+        runDiffusers(model, params, bothContexts, condContext, latent0.sizes(), result);
+        return result;
+    }
+
     const std::vector<double> sigmas =
         scheduleSigmas(model.schedule(), params.scheduler, params.steps, params.denoise);
     result.sigmas = torch::tensor(std::vector<float>(sigmas.begin(), sigmas.end()));
@@ -124,9 +149,57 @@ SamplingResult generateImages(StableDiffusion &model, const SamplingParams &para
         };
     x = runSampler(params.sampler, x, sigmas, hooks);
     result.latent = x.to(torch::kCPU);
-    const torch::Tensor decoded = model.decode(x / scale);
-    result.image = ((decoded + 1.0) / 2.0).clamp(0.0, 1.0).to(torch::kCPU);
+    result.image = decodeImage(model, x);
     return result;
 }
+
+namespace {
+
+// A diffusers-convention run (DDIM, LCM): integer timesteps, the UNet on the unscaled latent.
+void runDiffusers(StableDiffusion &model, const SamplingParams &params, const torch::Tensor &bothContexts,
+                  const torch::Tensor &condContext, at::IntArrayRef shape, SamplingResult &result)
+{
+    const torch::Device device = model.device();
+    const std::vector<std::int64_t> timesteps = diffusersTimesteps(params.sampler, params.steps);
+    result.timesteps = torch::tensor(timesteps, torch::kInt64);
+    const auto &arch = model.architecture();
+    const torch::Tensor alphasCumprod = diffusersAlphasCumprod(arch.linearStart, arch.linearEnd);
+    // init_noise_sigma is 1: the run starts from the noise itself.
+    result.noise = seededNoise(params.seed, shape);
+    at::Generator stepNoise = at::detail::createCPUGenerator(params.seed + 1);
+    const std::vector<std::int64_t> latentShape = shape.vec();
+
+    DiffusersHooks hooks;
+    hooks.predictNoise = [&](const torch::Tensor &x, std::int64_t t) {
+        const auto unet = [&](const torch::Tensor &input, const torch::Tensor &context) {
+            const torch::Tensor time =
+                torch::full({input.size(0)}, float(t), torch::TensorOptions().dtype(torch::kFloat32).device(device));
+            torch::Tensor out = model.unetForward(input, time, context);
+            if (arch.prediction == Prediction::V) {
+                // ε = √ᾱ v + √(1 − ᾱ) x (diffusers' v_prediction branch, solved for ε).
+                const double a = alphasCumprod[t].item<double>();
+                out = out * std::sqrt(a) + input * std::sqrt(1.0 - a);
+            }
+            return out;
+        };
+        if (params.cfg == 1.0)
+            return unet(x, condContext);
+        const auto halves = unet(torch::cat({x, x}, 0), bothContexts).chunk(2, 0);
+        return halves[0] + (halves[1] - halves[0]) * params.cfg;
+    };
+    hooks.noise = [&]() {
+        return torch::randn(latentShape, stepNoise, torch::TensorOptions().dtype(torch::kFloat32)).to(device);
+    };
+    if (params.onStep)
+        hooks.stepDone = [&](int step, const torch::Tensor &latent, const torch::Tensor &denoised) {
+            return params.onStep(step, int(timesteps.size()), latent, denoised);
+        };
+    const torch::Tensor x = runDiffusersSampler(params.sampler, result.noise.to(device), timesteps,
+                                                alphasCumprod.to(torch::kFloat64), hooks);
+    result.latent = x.to(torch::kCPU);
+    result.image = decodeImage(model, x);
+}
+
+} // namespace
 
 } // namespace atelier::engine

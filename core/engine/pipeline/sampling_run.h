@@ -21,7 +21,8 @@ struct SamplingParams : SamplingSettings
 
 struct SamplingResult
 {
-    torch::Tensor sigmas;       // [steps + 1]
+    torch::Tensor sigmas;       // [steps + 1]; undefined for diffusers samplers, which step in timesteps
+    torch::Tensor timesteps;    // diffusers samplers: the UNet's integer timestep at each step
     torch::Tensor noise;        // the initial noise, [b, 4, h, w]
     torch::Tensor initLatent;   // img2img: the scaled init latent; else undefined
     torch::Tensor latent;       // the final latent (scaled, as the sampler leaves it), float32 on the CPU

@@ -8,6 +8,7 @@
 #include <nlohmann/json.hpp>
 #include <yaml-cpp/yaml.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 #include <numeric>
@@ -468,23 +469,95 @@ std::unique_ptr<StableDiffusion> StableDiffusion::load(const LoadOptions &option
         model->m_graphs = std::make_unique<UnetGraphs>();
     model->m_vae = AutoencoderKL(arch.vae);
     loadParameters(*model->m_vae, vaeWeights, "VAE", vaePrefix, options.device, model->m_vaeDtype);
+    model->registerPatchableWeights(unetWeights, textWeights);
     return model;
 }
 
-ClipTextModelImpl::Output StableDiffusion::encodeTokens(const torch::Tensor &ids, int layerFromEnd, bool finalNorm)
+void StableDiffusion::registerPatchableWeights(const StateDict &unetWeights, const StateDict &textWeights)
+{
+    // kohya writes module paths with "_" for "."; diffusers and PEFT keep the dots under "unet." and
+    // "text_encoder."; ComfyUI's own saves use the checkpoint's names. kohya's UNet names follow either layout.
+    const auto underscored = [](std::string name) {
+        std::replace(name.begin(), name.end(), '.', '_');
+        return name;
+    };
+    const std::string suffix = ".weight";
+    for (const auto &item : m_unet->named_parameters()) {
+        const std::string &name = item.key();
+        if (name.size() <= suffix.size() || name.compare(name.size() - suffix.size(), suffix.size(), suffix) != 0)
+            continue;
+        const std::string module = name.substr(0, name.size() - suffix.size());
+        std::vector<std::string> aliases{"lora_unet_" + underscored(module), "diffusion_model." + module,
+                                         "model.diffusion_model." + module};
+        const std::string diffusers =
+            unetDiffusersName(module, m_architecture.unet.resBlocksPerLevel, m_architecture.unet.attentionAtLevel);
+        if (!diffusers.empty())
+            aliases.insert(aliases.end(), {"lora_unet_" + underscored(diffusers), "unet." + diffusers, diffusers});
+        m_loras.addWeight(PatchedNetwork::UNet, aliases, item.value(), unetWeights.at(name));
+    }
+    for (const auto &item : m_text->named_parameters()) {
+        const std::string &name = item.key();
+        if (name.size() <= suffix.size() || name.compare(name.size() - suffix.size(), suffix.size(), suffix) != 0 ||
+            !textWeights.contains(name))
+            continue;
+        const std::string module = name.substr(0, name.size() - suffix.size());
+        m_loras.addWeight(PatchedNetwork::TextEncoder, {"lora_te_" + underscored(module), "text_encoder." + module},
+                          item.value(), textWeights.at(name));
+    }
+}
+
+std::vector<LoraReport> StableDiffusion::applyLoras(const std::vector<LoraApplication> &loras)
+{
+    std::vector<LoraReport> reports = m_loras.apply(loras, familyName(m_architecture.family));
+    // Recorded CUDA graphs hold the addresses of the weights they read.
+    if (m_graphs && m_loras.replacedStorage())
+        m_graphs = std::make_unique<UnetGraphs>();
+    return reports;
+}
+
+ClipTextModelImpl::Output StableDiffusion::encodeTokens(const torch::Tensor &ids, int layerFromEnd, bool finalNorm,
+                                                        const torch::Tensor &placeholderRows)
 {
     torch::NoGradGuard noGrad;
-    ClipTextModelImpl::Output output = m_text->forward(ids.to(m_device), layerFromEnd, finalNorm);
+    ClipTextModelImpl::Output output = m_text->forward(ids.to(m_device), layerFromEnd, finalNorm, placeholderRows);
     output.hidden = output.hidden.to(torch::kFloat32);
     output.pooled = output.pooled.to(torch::kFloat32);
     return output;
+}
+
+torch::Tensor StableDiffusion::embedTokens(const torch::Tensor &ids, const torch::Tensor &placeholderRows)
+{
+    torch::NoGradGuard noGrad;
+    return m_text->embedTokens(ids.to(m_device), placeholderRows).to(torch::kFloat32);
+}
+
+StableDiffusion::PromptTokens StableDiffusion::tokenize(const std::string &prompt) const
+{
+    PromptTokens tokens;
+    if (!m_embeddings) {
+        tokens.chunks = tokenizePrompt(*m_tokenizer, prompt, m_architecture.padToken);
+        return tokens;
+    }
+    PromptEmbeddingTable table(*m_embeddings, m_architecture.text.vocabSize, m_architecture.text.width, "",
+                               m_architecture.family == ModelFamily::Sd2 ? "SD 2.x" : "SD 1.x");
+    tokens.chunks = tokenizePrompt(*m_tokenizer, prompt, m_architecture.padToken, 77, &table);
+    tokens.placeholderRows = table.rows();
+    tokens.embeddings = table.used();
+    return tokens;
 }
 
 torch::Tensor StableDiffusion::encodePrompt(const std::string &prompt, int clipSkip)
 {
     const int layerFromEnd =
         clipSkip > 0 ? std::max(1, clipSkip - m_droppedTextLayers) : m_architecture.defaultLayerFromEnd;
-    const std::vector<TokenChunk> chunks = tokenizePrompt(*m_tokenizer, prompt, m_architecture.padToken);
+    const PromptTokens tokens = tokenize(prompt);
+    for (const TextualInversion &embedding : tokens.embeddings) {
+        const bool known = std::any_of(m_usedEmbeddings.begin(), m_usedEmbeddings.end(),
+                                       [&](const TextualInversion &used) { return used.name == embedding.name; });
+        if (!known)
+            m_usedEmbeddings.push_back(embedding);
+    }
+    const std::vector<TokenChunk> &chunks = tokens.chunks;
     bool weighted = false;
     std::vector<std::int64_t> ids;
     std::vector<float> weights;
@@ -503,7 +576,7 @@ torch::Tensor StableDiffusion::encodePrompt(const std::string &prompt, int clipS
         ++rows;
     }
     const torch::Tensor idTensor = torch::tensor(ids, torch::kInt64).view({rows, length});
-    torch::Tensor hidden = encodeTokens(idTensor, layerFromEnd, true).hidden;
+    torch::Tensor hidden = encodeTokens(idTensor, layerFromEnd, true, tokens.placeholderRows).hidden;
     if (weighted) {
         const torch::Tensor empty = hidden[rows - 1];
         hidden = hidden.narrow(0, 0, rows - 1);

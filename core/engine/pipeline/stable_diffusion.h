@@ -4,8 +4,11 @@
 #include "core/engine/nets/clip_text.h"
 #include "core/engine/nets/unet.h"
 #include "core/engine/nets/vae.h"
+#include "core/engine/patch/lora_patcher.h"
 #include "core/engine/sampling/noise_schedule.h"
 #include "core/engine/text/clip_tokenizer.h"
+#include "core/engine/text/embeddings.h"
+#include "core/engine/text/prompt_weights.h"
 
 #include <torch/torch.h>
 
@@ -58,16 +61,42 @@ public:
     torch::Device device() const { return m_device; }
     torch::ScalarType dtype() const { return m_dtype; }
 
+    // Where prompts find textual-inversion embeddings ("embedding:name", or the bare name as A1111 reads it).
+    void setEmbeddings(std::shared_ptr<const EmbeddingLibrary> library) { m_embeddings = std::move(library); }
+
+    // A prompt's 77-token chunks with its embeddings resolved: placeholder ids in the chunks, their vectors in
+    // placeholderRows (undefined when none). Throws std::invalid_argument for an unknown embedding name and
+    // UnsupportedModelError for one made for another base.
+    struct PromptTokens
+    {
+        std::vector<TokenChunk> chunks;
+        torch::Tensor placeholderRows;
+        std::vector<TextualInversion> embeddings;
+    };
+    PromptTokens tokenize(const std::string &prompt) const;
+
     // [1, 77·chunks, width] cross-attention conditioning of a weighted prompt (ComfyUI's rule for weights: each
     // weighted token's state is pushed away from the empty prompt's state). clipSkip 0 uses the family default.
+    // The embeddings it used are added to usedEmbeddings().
     torch::Tensor encodePrompt(const std::string &prompt, int clipSkip = 0);
-    // The text encoder's hidden states for already tokenized ids [b, 77].
-    ClipTextModelImpl::Output encodeTokens(const torch::Tensor &ids, int layerFromEnd, bool finalNorm);
+    // The text encoder's hidden states for already tokenized ids [b, 77] (placeholders as in tokenize()).
+    ClipTextModelImpl::Output encodeTokens(const torch::Tensor &ids, int layerFromEnd, bool finalNorm,
+                                           const torch::Tensor &placeholderRows = {});
+    // The token-embedding rows the encoder starts from, [b, 77, width] float32 (for checks against references).
+    torch::Tensor embedTokens(const torch::Tensor &ids, const torch::Tensor &placeholderRows = {});
+    // Every embedding the prompts named since the model was loaded or the list was cleared, once each.
+    const std::vector<TextualInversion> &usedEmbeddings() const { return m_usedEmbeddings; }
+    void clearUsedEmbeddings() { m_usedEmbeddings.clear(); }
 
     // The clean-latent estimate for x at `sigma` under `context` (batched as given), from the network's eps or v.
     torch::Tensor denoise(const torch::Tensor &x, double sigma, const torch::Tensor &context);
     // The raw UNet output for a scaled input (no sigma handling), as the fixtures record it.
     torch::Tensor unetForward(const torch::Tensor &x, const torch::Tensor &timesteps, const torch::Tensor &context);
+
+    // Applies `loras` on top of the loaded weights, replacing whatever was applied before (an empty list takes all
+    // off). Nothing is read from the checkpoint again: the originals of patched weights are kept. Throws as
+    // LoraPatcher::apply does, before any weight changes.
+    std::vector<LoraReport> applyLoras(const std::vector<LoraApplication> &loras);
 
     // The VAE, with the tiled fallback: when the whole image does not fit in memory (by estimate or by an actual
     // out-of-memory failure), tiles of decreasing size are tried before OutOfMemoryError is thrown.
@@ -84,6 +113,8 @@ public:
 
 private:
     StableDiffusion() = default;
+    // Names every UNet and text-encoder weight for LoRA files, with the file tensors it was loaded from.
+    void registerPatchableWeights(const class StateDict &unetWeights, const class StateDict &textWeights);
     torch::Tensor decodeTiled(const torch::Tensor &latent, std::int64_t tile, std::int64_t overlap);
     torch::Tensor encodeTiled(const torch::Tensor &image, std::int64_t tile, std::int64_t overlap);
 
@@ -101,6 +132,9 @@ private:
     std::int64_t m_lastDecodeTile = 0;
     int m_droppedTextLayers = 0;  // text-encoder layers a diffusers SD 2.x folder leaves out
     std::unique_ptr<UnetGraphs> m_graphs;  // set on CUDA devices unless turned off
+    LoraPatcher m_loras;
+    std::shared_ptr<const EmbeddingLibrary> m_embeddings;
+    std::vector<TextualInversion> m_usedEmbeddings;
 };
 
 // Copies `weights` into `module`'s parameters (by name), converted to `dtype` on `device`, checking that every

@@ -2,6 +2,8 @@
 
 #include "core/engine/text/clip_tokenizer.h"
 
+#include <algorithm>
+#include <cctype>
 #include <cstdlib>
 #include <optional>
 
@@ -116,8 +118,77 @@ std::vector<WeightedText> parsePromptWeights(const std::string &prompt)
     return WeightParser(prompt).parse();
 }
 
-std::vector<TokenChunk> tokenizePrompt(const ClipTokenizer &tokenizer, const std::string &prompt,
-                                       std::int64_t padToken, std::size_t length)
+namespace {
+
+bool isNameCharacter(char c)
+{
+    // Letters and digits of any script (UTF-8 continuation and lead bytes count as letters), so that an embedding
+    // named "cat" does not match inside "cats" or "catño".
+    const unsigned char byte = static_cast<unsigned char>(c);
+    return byte >= 0x80 || std::isalnum(byte) || c == '_';
+}
+
+std::string lowerAscii(std::string text)
+{
+    for (char &c : text)
+        c = char(std::tolower(static_cast<unsigned char>(c)));
+    return text;
+}
+
+// One word of a prompt cut into pieces of text and embedding placeholders, in order.
+std::vector<std::vector<std::int64_t>> wordPieces(const ClipTokenizer &tokenizer, const std::string &word,
+                                                  PromptEmbeddings *embeddings)
+{
+    std::vector<std::vector<std::int64_t>> pieces;
+    const auto addText = [&](const std::string &text) {
+        if (!text.empty())
+            pieces.push_back(tokenizer.encode(text));
+    };
+    if (!embeddings) {
+        addText(word);
+        return pieces;
+    }
+    // ComfyUI's form: the word is "embedding:name", possibly followed by commas.
+    static const std::string kExplicit = "embedding:";
+    if (word.size() > kExplicit.size() && lowerAscii(word.substr(0, kExplicit.size())) == kExplicit) {
+        const std::size_t end = word.find(',', kExplicit.size());
+        pieces.push_back(embeddings->placeholders(word.substr(kExplicit.size(), end - kExplicit.size())));
+        if (end != std::string::npos)
+            addText(word.substr(end));
+        return pieces;
+    }
+    // A1111's form: the name itself, as a whole word or between punctuation. Longer names win ("cat-2" over "cat").
+    std::vector<std::string> names = embeddings->plainNames();
+    std::sort(names.begin(), names.end(),
+              [](const std::string &a, const std::string &b) { return a.size() > b.size(); });
+    const std::string lowered = lowerAscii(word);
+    std::size_t textStart = 0;
+    for (std::size_t at = 0; at < word.size();) {
+        bool matched = false;
+        if (at == 0 || !isNameCharacter(word[at - 1])) {
+            for (const std::string &name : names) {
+                const std::size_t end = at + name.size();
+                if (name.empty() || end > word.size() || lowered.compare(at, name.size(), lowerAscii(name)) != 0 ||
+                    (end < word.size() && isNameCharacter(word[end])))
+                    continue;
+                addText(word.substr(textStart, at - textStart));
+                pieces.push_back(embeddings->placeholders(name));
+                at = textStart = end;
+                matched = true;
+                break;
+            }
+        }
+        if (!matched)
+            ++at;
+    }
+    addText(word.substr(textStart));
+    return pieces;
+}
+
+} // namespace
+
+std::vector<TokenChunk> tokenizePrompt(const ClipTokenizer &tokenizer, const std::string &prompt, std::int64_t padToken,
+                                       std::size_t length, PromptEmbeddings *embeddings)
 {
     const std::size_t capacity = length - 2;  // between the start and end tokens
     std::vector<TokenChunk> chunks;
@@ -136,6 +207,32 @@ std::vector<TokenChunk> tokenizePrompt(const ClipTokenizer &tokenizer, const std
         }
         chunks.push_back(std::move(chunk));
     };
+    // A word's ids go into the current chunk, or whole into the next one; only long words are cut (ComfyUI).
+    const auto appendWord = [&](const std::vector<std::int64_t> &ids, float weight) {
+        const bool large = ids.size() >= kLongWord;
+        std::size_t from = 0;
+        while (from < ids.size()) {
+            const std::size_t used = chunk.ids.size() - 1;
+            const std::size_t left = ids.size() - from;
+            if (used + left > capacity) {
+                if (large) {
+                    const std::size_t fits = capacity - used;
+                    for (std::size_t k = 0; k < fits; ++k) {
+                        chunk.ids.push_back(ids[from + k]);
+                        chunk.weights.push_back(weight);
+                    }
+                    from += fits;
+                }
+                finishChunk();
+                startChunk();
+            } else {
+                for (; from < ids.size(); ++from) {
+                    chunk.ids.push_back(ids[from]);
+                    chunk.weights.push_back(weight);
+                }
+            }
+        }
+    };
     startChunk();
     for (const WeightedText &segment : parsePromptWeights(prompt)) {
         std::string words = segment.text;
@@ -151,30 +248,8 @@ std::vector<TokenChunk> tokenizePrompt(const ClipTokenizer &tokenizer, const std
             at = space + 1;
             if (word.empty())
                 continue;
-            std::vector<std::int64_t> ids = tokenizer.encode(word);
-            const bool large = ids.size() >= kLongWord;
-            std::size_t from = 0;
-            while (from < ids.size()) {
-                const std::size_t used = chunk.ids.size() - 1;
-                const std::size_t left = ids.size() - from;
-                if (used + left > capacity) {
-                    if (large) {
-                        const std::size_t fits = capacity - used;
-                        for (std::size_t k = 0; k < fits; ++k) {
-                            chunk.ids.push_back(ids[from + k]);
-                            chunk.weights.push_back(float(segment.weight));
-                        }
-                        from += fits;
-                    }
-                    finishChunk();
-                    startChunk();
-                } else {
-                    for (; from < ids.size(); ++from) {
-                        chunk.ids.push_back(ids[from]);
-                        chunk.weights.push_back(float(segment.weight));
-                    }
-                }
-            }
+            for (const std::vector<std::int64_t> &ids : wordPieces(tokenizer, word, embeddings))
+                appendWord(ids, float(segment.weight));
         }
     }
     finishChunk();

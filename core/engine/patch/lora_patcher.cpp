@@ -1,0 +1,190 @@
+#include "core/engine/patch/lora_patcher.h"
+
+#include "core/engine/error.h"
+#include "core/engine/io/state_dict.h"
+
+#include <algorithm>
+#include <filesystem>
+
+namespace atelier::engine {
+
+namespace {
+
+bool endsWith(const std::string &text, const std::string &suffix)
+{
+    return text.size() >= suffix.size() && text.compare(text.size() - suffix.size(), suffix.size(), suffix) == 0;
+}
+
+bool startsWith(const std::string &text, const std::string &prefix)
+{
+    return text.compare(0, prefix.size(), prefix) == 0;
+}
+
+// The input width of an adapter's layer, where its kind states it.
+std::int64_t inputWidth(const WeightAdapter &adapter)
+{
+    if (adapter.kind == AdapterKind::LoRA)
+        return adapter.parts.at("down").dim() >= 2 ? adapter.parts.at("down").size(1) : 0;
+    if (adapter.kind == AdapterKind::LoHa && !adapter.parts.count("t1"))
+        return adapter.parts.at("w1b").dim() >= 2 ? adapter.parts.at("w1b").size(1) : 0;
+    return 0;
+}
+
+// "SD 1.x" for "sd-1", as messages name bases.
+std::string baseLabel(const std::string &base)
+{
+    if (base == "sd-1")
+        return "SD 1.x";
+    if (base == "sd-2")
+        return "SD 2.x";
+    if (base == "sdxl")
+        return "SDXL";
+    return base;
+}
+
+std::string fileName(const std::string &path)
+{
+    return std::filesystem::path(path).filename().string();
+}
+
+} // namespace
+
+std::string loraBase(const AdapterSet &adapters)
+{
+    // Cross-attention keys and values read the text encoder's states: 768 wide for SD 1.x (CLIP ViT-L), 1024 for
+    // SD 2.x (OpenCLIP ViT-H), 2048 for SDXL (both encoders side by side). The text encoder's own layers tell the
+    // same from their width when a file has no UNet part.
+    std::string byText;
+    for (const WeightAdapter &adapter : adapters.adapters) {
+        const std::string &key = adapter.key;
+        if (startsWith(key, "lora_te1_") || startsWith(key, "lora_te2_") || startsWith(key, "text_encoder_2."))
+            return "sdxl";
+        const std::int64_t width = inputWidth(adapter);
+        if (endsWith(key, "attn2_to_k") || endsWith(key, "attn2.to_k") || endsWith(key, "attn2_to_v") ||
+            endsWith(key, "attn2.to_v")) {
+            if (width == 768)
+                return "sd-1";
+            if (width == 1024)
+                return "sd-2";
+            if (width == 2048)
+                return "sdxl";
+        }
+        if (byText.empty() && (endsWith(key, "self_attn_q_proj") || endsWith(key, "self_attn.q_proj")))
+            byText = width == 768 ? "sd-1" : width == 1024 ? "sd-2" : "";
+    }
+    return byText;
+}
+
+void LoraPatcher::addWeight(PatchedNetwork network, const std::vector<std::string> &aliases, torch::Tensor parameter,
+                            torch::Tensor original)
+{
+    const std::size_t index = m_weights.size();
+    m_weights.push_back({network, std::move(parameter), std::move(original)});
+    for (const std::string &alias : aliases)
+        m_byAlias.emplace(alias, index);
+}
+
+std::vector<LoraReport> LoraPatcher::apply(const std::vector<LoraApplication> &loras, const std::string &modelBase)
+{
+    struct Step
+    {
+        std::size_t weight;
+        const WeightAdapter *adapter;
+        double strength;
+    };
+    // 1. Read and check every file before any weight changes.
+    std::vector<AdapterSet> sets;
+    sets.reserve(loras.size());
+    std::vector<LoraReport> reports;
+    std::vector<Step> steps;
+    for (const LoraApplication &lora : loras) {
+        const std::string name = fileName(lora.path);
+        sets.push_back(readAdapters(loadWeights(lora.path)));
+        const AdapterSet &set = sets.back();
+        LoraReport report;
+        report.path = lora.path;
+        report.base = loraBase(set);
+        if (!report.base.empty() && !modelBase.empty() && report.base != modelBase)
+            throw UnsupportedModelError(name + ": a LoRA for " + baseLabel(report.base) + " models; this model is " +
+                                        baseLabel(modelBase));
+        if (set.adapters.empty())
+            throw UnsupportedModelError(
+                name + ": no LoRA or LyCORIS weights in this file" +
+                (set.unknownKeys.empty() ? std::string() : " (its first key is \"" + set.unknownKeys.front() + "\")"));
+        for (const WeightAdapter &adapter : set.adapters) {
+            const auto found = m_byAlias.find(adapter.key);
+            if (found == m_byAlias.end()) {
+                report.keysNotLoaded.push_back(adapter.key);
+                continue;
+            }
+            const Weight &weight = m_weights[found->second];
+            if (adapter.deltaSize() != weight.parameter.numel()) {
+                std::string shape;
+                for (std::int64_t size : weight.parameter.sizes())
+                    shape += (shape.empty() ? "" : ", ") + std::to_string(size);
+                throw UnsupportedModelError(name + ": \"" + adapter.key + "\" does not fit this model's weight [" +
+                                            shape + "]; the LoRA was made for a model of another base or size");
+            }
+            const bool unet = weight.network == PatchedNetwork::UNet;
+            (unet ? report.unetWeights : report.textWeights) += 1;
+            const double strength = unet ? lora.strengthModel : lora.strengthClip;
+            if (strength != 0.0)
+                steps.push_back({found->second, &adapter, strength});
+        }
+        report.keysNotLoaded.insert(report.keysNotLoaded.end(), set.unknownKeys.begin(), set.unknownKeys.end());
+        if (report.unetWeights + report.textWeights == 0)
+            throw UnsupportedModelError(name + ": none of its " + std::to_string(set.adapters.size()) +
+                                        " layers matches a weight of this model (the first is \"" +
+                                        set.adapters.front().key + "\"); it was made for another kind of model");
+        reports.push_back(std::move(report));
+    }
+
+    // 2. Back to the loaded weights, then each weight once, with every LoRA that changes it in the given order.
+    m_replacedStorage = false;
+    restore();
+    std::stable_sort(steps.begin(), steps.end(), [](const Step &a, const Step &b) { return a.weight < b.weight; });
+    torch::NoGradGuard noGrad;
+    try {
+        for (std::size_t first = 0; first < steps.size();) {
+            Weight &weight = m_weights[steps[first].weight];
+            torch::Tensor value = weight.parameter.detach().to(torch::kFloat32);
+            std::size_t next = first;
+            for (; next < steps.size() && steps[next].weight == steps[first].weight; ++next)
+                value = steps[next].adapter->apply(value, steps[next].strength);
+            Patched patched;
+            patched.weight = steps[first].weight;
+            if (weight.parameter.is_alias_of(weight.original)) {
+                // A view into the read-only mapping of the file: give the parameter storage of its own.
+                patched.loaded = weight.parameter.data();
+                weight.parameter.set_data(
+                    value.to(weight.parameter.dtype()).contiguous(weight.parameter.suggest_memory_format()));
+                m_replacedStorage = true;
+            } else {
+                weight.parameter.detach().copy_(value);
+            }
+            m_patched.push_back(std::move(patched));
+            first = next;
+        }
+    } catch (...) {
+        restore();
+        throw;
+    }
+    return reports;
+}
+
+void LoraPatcher::restore()
+{
+    torch::NoGradGuard noGrad;
+    for (const Patched &patched : m_patched) {
+        Weight &weight = m_weights[patched.weight];
+        if (patched.loaded.defined()) {
+            weight.parameter.set_data(patched.loaded);
+            m_replacedStorage = true;
+        } else {
+            weight.parameter.detach().copy_(weight.original.to(weight.parameter.device(), weight.parameter.dtype()));
+        }
+    }
+    m_patched.clear();
+}
+
+} // namespace atelier::engine

@@ -1,0 +1,67 @@
+#pragma once
+
+// Applying LoRA/LyCORIS files to a loaded model's weights and taking them off again, without reading the checkpoint
+// again. Includes libtorch: for the engine's own sources and tests only.
+#include "core/engine/patch/lora_use.h"
+#include "core/engine/patch/weight_adapter.h"
+
+#include <torch/torch.h>
+
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+namespace atelier::engine {
+
+// Which network of the model a LoRA weight changes; the strengths are per network.
+enum class PatchedNetwork { UNet, TextEncoder };
+
+// The base a LoRA was trained for, from its key names and layer widths ("sd-1", "sd-2", "sdxl"), or empty when
+// they are not those of a released model (test models, unusual trainers).
+std::string loraBase(const AdapterSet &adapters);
+
+// The patchable weights of one model under every name LoRA files give them, and the originals to restore.
+// Thread: the caller's; not for concurrent use with a forward pass of the same model.
+class LoraPatcher
+{
+public:
+    // Registers `parameter` (a module's weight, shared with the module) under its `aliases` (the module names the
+    // formats use, without ".weight"). `original` is the tensor the weight was loaded from (a view into the mapped
+    // file): weights are restored from it, so no copy of them is kept.
+    void addWeight(PatchedNetwork network, const std::vector<std::string> &aliases, torch::Tensor parameter,
+                   torch::Tensor original);
+
+    // Takes off what is applied and applies `loras` in order (each on the result of the one before, as ComfyUI
+    // stacks them). Every file is read and checked first: a damaged file (FormatError), one made for another base
+    // than `modelBase`, one whose keys match no weight, or one whose shapes do not fit (UnsupportedModelError) throws
+    // before any weight changes, and the model keeps what it had. Patches are computed in float32.
+    std::vector<LoraReport> apply(const std::vector<LoraApplication> &loras, const std::string &modelBase);
+
+    // Puts every patched weight back to its loaded value, exactly.
+    void restore();
+
+    // True when the last apply() replaced a parameter's storage (views into a read-only mapping cannot be written in
+    // place), so that recorded CUDA graphs must be recorded again.
+    bool replacedStorage() const { return m_replacedStorage; }
+    std::size_t patchedWeights() const { return m_patched.size(); }
+
+private:
+    struct Weight
+    {
+        PatchedNetwork network = PatchedNetwork::UNet;
+        torch::Tensor parameter;
+        torch::Tensor original;
+    };
+    struct Patched
+    {
+        std::size_t weight = 0;
+        torch::Tensor loaded; // the parameter's storage before patching, when it was replaced rather than written
+    };
+
+    std::vector<Weight> m_weights;
+    std::unordered_map<std::string, std::size_t> m_byAlias;
+    std::vector<Patched> m_patched;
+    bool m_replacedStorage = false;
+};
+
+} // namespace atelier::engine

@@ -20,8 +20,9 @@
 #include <QSaveFile>
 
 #include <atomic>
-#include <cstring>
+#include <cmath>
 #include <csignal>
+#include <cstring>
 #include <stdexcept>
 
 namespace atelier::app {
@@ -47,34 +48,117 @@ int usage(CommandContext &context, const QString &message)
     return kExitUsage;
 }
 
+// The library record that `given` names (a key, or a unique start of one), which must be of `type`; the error
+// says "GIVEN is WHAT in the library (why)" when there is none, and names the record's type when it differs.
+Result<models::ModelConfig> libraryRecord(CommandContext &context, const QString &given, models::ModelType type,
+                                          const QString &what)
+{
+    models::RecordStore store(context.root.databasePath());
+    if (const Status opened = store.open(); !opened)
+        return Result<models::ModelConfig>::failure(opened.error());
+    const Result<QString> key = resolveKey(store, given);
+    if (!key)
+        return Result<models::ModelConfig>::failure(
+            QStringLiteral("%1 is %2 in the library (%3)").arg(given, what, key.error()));
+    const Result<models::ModelConfig> record = store.getModel(key.value());
+    if (record && record->type != type)
+        return Result<models::ModelConfig>::failure(QStringLiteral("%1 (%2) is a %3, not a %4")
+                                                        .arg(key.value(), record->name, models::toString(record->type),
+                                                             type == models::ModelType::Main ? QStringLiteral("main model")
+                                                                                             : models::toString(type)));
+    return record;
+}
+
 // --model: an existing file or folder, or the key (or a unique start of one) of a main model in the library,
 // whose path, config and prediction type then come from its record.
 Result<engine::GenerationRequest> resolveModel(CommandContext &context, const QString &given,
-                                               engine::GenerationRequest request)
+                                               engine::GenerationRequest request, models::BaseModel &base)
 {
+    base = models::BaseModel::Unknown;
     if (QFileInfo::exists(given)) {
         request.modelPath = given.toStdString();
         return request;
     }
-    models::RecordStore store(context.root.databasePath());
-    if (const Status opened = store.open(); !opened)
-        return Result<engine::GenerationRequest>::failure(opened.error());
-    const Result<QString> key = resolveKey(store, given);
-    if (!key)
-        return Result<engine::GenerationRequest>::failure(
-            QStringLiteral("%1 is neither a file or folder nor a model in the library (%2)").arg(given, key.error()));
-    const Result<models::ModelConfig> record = store.getModel(key.value());
+    const Result<models::ModelConfig> record =
+        libraryRecord(context, given, models::ModelType::Main, QStringLiteral("neither a file or folder nor a model"));
     if (!record)
         return Result<engine::GenerationRequest>::failure(record.error());
-    if (record->type != models::ModelType::Main)
-        return Result<engine::GenerationRequest>::failure(
-            QStringLiteral("%1 (%2) is a %3, not a main model").arg(key.value(), record->name, models::toString(record->type)));
+    base = record->base;
     request.modelPath = models::absoluteModelPath(record->path, context.settings.modelsDir()).toStdString();
     if (request.configPath.empty() && record->configPath && !record->configPath->isEmpty())
         request.configPath = models::absoluteModelPath(*record->configPath, context.settings.modelsDir()).toStdString();
     if (request.prediction.empty() && record->predictionType)
         request.prediction = *record->predictionType == models::PredictionType::VPrediction ? "v" : "epsilon";
     return request;
+}
+
+// --lora KEY_OR_PATH[:STRENGTH[:CLIP_STRENGTH]]: the trailing parts that are numbers are the strengths (model, then
+// text encoder; one number sets both), so paths with colons still work.
+Result<engine::LoraApplication> parseLoraArgument(const QString &argument)
+{
+    QStringList parts = argument.split(QLatin1Char(':'));
+    QList<double> strengths;
+    while (parts.size() > 1 && strengths.size() < 2) {
+        bool number = false;
+        const double value = parts.last().toDouble(&number);
+        if (!number)
+            break;
+        if (!std::isfinite(value) || std::abs(value) > 100)
+            return Result<engine::LoraApplication>::failure(
+                QStringLiteral("--lora %1: a strength must be between -100 and 100").arg(argument));
+        strengths.prepend(value);
+        parts.removeLast();
+    }
+    engine::LoraApplication lora;
+    lora.path = parts.join(QLatin1Char(':')).toStdString();
+    if (lora.path.empty())
+        return Result<engine::LoraApplication>::failure(
+            QStringLiteral("--lora %1: no file or key before the strengths").arg(argument));
+    lora.strengthModel = strengths.value(0, 1.0);
+    lora.strengthClip = strengths.value(1, lora.strengthModel);
+    return lora;
+}
+
+// A LoRA given as a file, or as a library key of a LoRA; a record's base must be the model's, when both are known.
+Result<engine::LoraApplication> resolveLora(CommandContext &context, engine::LoraApplication lora, models::BaseModel modelBase)
+{
+    const QString given = QString::fromStdString(lora.path);
+    if (QFileInfo(given).isFile())
+        return lora;
+    const Result<models::ModelConfig> record =
+        libraryRecord(context, given, models::ModelType::Lora, QStringLiteral("neither a file nor a LoRA"));
+    if (!record)
+        return Result<engine::LoraApplication>::failure(QStringLiteral("--lora ") + record.error());
+    const bool known = [](models::BaseModel base) {
+        return base != models::BaseModel::Unknown && base != models::BaseModel::Any;
+    }(record->base);
+    if (known && modelBase != models::BaseModel::Unknown && modelBase != models::BaseModel::Any &&
+        record->base != modelBase)
+        return Result<engine::LoraApplication>::failure(
+            QStringLiteral("the LoRA %1 is for %2 models; the model is %3")
+                .arg(record->name, models::toString(record->base), models::toString(modelBase)));
+    lora.path = models::absoluteModelPath(record->path, context.settings.modelsDir()).toStdString();
+    return lora;
+}
+
+// The library's embeddings, under their file names (as prompts name them) and their record names.
+QList<engine::NamedEmbedding> libraryEmbeddings(CommandContext &context)
+{
+    QList<engine::NamedEmbedding> embeddings;
+    models::RecordStore store(context.root.databasePath());
+    if (!store.open())
+        return embeddings;
+    const Result<QList<models::ModelConfig>> records =
+        store.searchByName(QString(), std::nullopt, models::ModelType::Embedding);
+    if (!records)
+        return embeddings;
+    for (const models::ModelConfig &record : records.value()) {
+        const QString path = models::absoluteModelPath(record.path, context.settings.modelsDir());
+        embeddings.append({QFileInfo(path).completeBaseName().toStdString(), path.toStdString()});
+        if (record.name != QFileInfo(path).completeBaseName())
+            embeddings.append({record.name.toStdString(), path.toStdString()});
+    }
+    return embeddings;
 }
 
 engine::RgbImage readInitImage(const QString &path, QString &error)
@@ -174,8 +258,16 @@ int runGenerateCommand(CommandContext &context)
     const auto seed = option(QStringLiteral("seed"), QStringLiteral("Noise seed (ComfyUI's noise for the same seed)."), QStringLiteral("N"), QStringLiteral("0"));
     const auto steps = option(QStringLiteral("steps"), QStringLiteral("Sampling steps."), QStringLiteral("N"), QStringLiteral("20"));
     const auto cfg = option(QStringLiteral("cfg"), QStringLiteral("Classifier-free guidance scale."), QStringLiteral("F"), QStringLiteral("7"));
-    const auto sampler = option(QStringLiteral("sampler"), QStringLiteral("euler, euler_ancestral, heun, dpm_2, dpm_2_ancestral, lms, dpmpp_2s_ancestral, dpmpp_2m, dpmpp_2m_sde, ddim, uni_pc, lcm."), QStringLiteral("NAME"), QStringLiteral("euler"));
-    const auto scheduler = option(QStringLiteral("scheduler"), QStringLiteral("normal, karras, exponential, sgm_uniform, simple, ddim_uniform."), QStringLiteral("NAME"), QStringLiteral("normal"));
+    const auto sampler = option(
+        QStringLiteral("sampler"),
+        QStringLiteral(
+            "euler, euler_ancestral, heun, dpm_2, dpm_2_ancestral, lms, dpmpp_2s_ancestral, dpmpp_2m, dpmpp_2m_sde, "
+            "ddim, uni_pc, lcm; diffusers' DDIM and LCM as InvokeAI runs them: ddim_diffusers, lcm_diffusers."),
+        QStringLiteral("NAME"), QStringLiteral("euler"));
+    const auto scheduler = option(QStringLiteral("scheduler"),
+                                  QStringLiteral("normal, karras, exponential, sgm_uniform, simple, ddim_uniform "
+                                                 "(diffusers for the *_diffusers samplers, the default for them)."),
+                                  QStringLiteral("NAME"), QStringLiteral("normal"));
     const auto width = option(QStringLiteral("width"), QStringLiteral("Image width, a multiple of 8."), QStringLiteral("W"), QStringLiteral("512"));
     const auto height = option(QStringLiteral("height"), QStringLiteral("Image height, a multiple of 8."), QStringLiteral("H"), QStringLiteral("512"));
     const auto batch = option(QStringLiteral("batch"), QStringLiteral("Images per run."), QStringLiteral("N"), QStringLiteral("1"));
@@ -188,6 +280,15 @@ int runGenerateCommand(CommandContext &context)
     const auto out = option(QStringLiteral("out"), QStringLiteral("Where to write the PNG (more images: FILE-2.png ...)."), QStringLiteral("FILE.png"));
     const auto saveLatent = option(QStringLiteral("save-latent"), QStringLiteral("Also write the final latent."), QStringLiteral("FILE.safetensors"));
     const auto noMetadata = option(QStringLiteral("no-metadata"), QStringLiteral("Write the images without their recipe."));
+    const auto lora = option(
+        QStringLiteral("lora"),
+        QStringLiteral(
+            "A LoRA (file or library key) with optional strengths for the model and the text encoder; repeatable."),
+        QStringLiteral("KEY_OR_PATH[:STRENGTH[:CLIP_STRENGTH]]"));
+    const auto embeddingsDir = option(QStringLiteral("embeddings"),
+                                      QStringLiteral("A folder of textual-inversion embeddings (named by file name in "
+                                                     "prompts, as embedding:name or the bare name); repeatable."),
+                                      QStringLiteral("DIR"));
     if (const int done = parseCommandArguments(parser, context, QStringLiteral("Generate images with an SD 1.x or 2.x model.")); done >= 0)
         return done;
     for (const auto &required : {model, prompt, out})
@@ -217,6 +318,9 @@ int runGenerateCommand(CommandContext &context)
     request.cfg = real(cfg);
     request.sampler = parser.value(sampler).toStdString();
     request.scheduler = parser.value(scheduler).toStdString();
+    // diffusers' schedulers bring their own timesteps.
+    if (engine::isDiffusersSamplerName(request.sampler) && !parser.isSet(scheduler))
+        request.scheduler = "diffusers";
     request.width = int(integer(width));
     request.height = int(integer(height));
     request.batch = int(integer(batch));
@@ -239,9 +343,26 @@ int runGenerateCommand(CommandContext &context)
         if (!error.isEmpty())
             return fail(context, error);
     }
-    const Result<engine::GenerationRequest> resolved = resolveModel(context, parser.value(model), request);
+    models::BaseModel modelBase = models::BaseModel::Unknown;
+    Result<engine::GenerationRequest> resolved = resolveModel(context, parser.value(model), request, modelBase);
     if (!resolved)
         return fail(context, resolved.error());
+    for (const QString &argument : parser.values(lora)) {
+        const Result<engine::LoraApplication> parsed = parseLoraArgument(argument);
+        if (!parsed)
+            return usage(context, parsed.error());
+        const Result<engine::LoraApplication> found = resolveLora(context, parsed.value(), modelBase);
+        if (!found)
+            return fail(context, found.error());
+        resolved.value().loras.push_back(found.value());
+    }
+    for (const QString &folder : parser.values(embeddingsDir)) {
+        if (!QFileInfo(folder).isDir())
+            return fail(context, QStringLiteral("--embeddings %1: no such folder").arg(folder));
+        resolved.value().embeddingFolders.push_back(folder.toStdString());
+    }
+    for (const engine::NamedEmbedding &embedding : libraryEmbeddings(context))
+        resolved.value().embeddings.push_back(embedding);
 
     g_interrupted = false;
     const auto previous = std::signal(SIGINT, onInterrupt);
@@ -276,6 +397,16 @@ int runGenerateCommand(CommandContext &context)
         return fail(context, QStringLiteral("generation failed: %1").arg(QString::fromStdString(error.what())));
     }
     std::signal(SIGINT, previous);
+    for (const engine::LoraReport &outcome : result.loras)
+        if (!outcome.keysNotLoaded.empty()) {
+            QStringList keys;
+            for (const std::string &key : outcome.keysNotLoaded)
+                keys << QString::fromStdString(key);
+            context.err << QStringLiteral("atelier generate: %1: %2 of its keys were not loaded: %3\n")
+                               .arg(QFileInfo(QString::fromStdString(outcome.path)).fileName())
+                               .arg(keys.size())
+                               .arg(keys.join(QStringLiteral(", ")));
+        }
     const bool withRecipe = !parser.isSet(noMetadata) && context.settings.current().writeMetadata;
     metadata::GenerationInfo recipe;
     if (withRecipe) {
@@ -297,6 +428,14 @@ int runGenerateCommand(CommandContext &context)
         recipe.model = metadata::ModelReference{QFileInfo(modelPath).completeBaseName(), modelSha256(context, modelPath)};
         if (parser.isSet(init))
             recipe.initImageSha256 = fileSha256(parser.value(init));
+        for (const engine::LoraApplication &applied : used.loras) {
+            const QString path = QString::fromStdString(applied.path);
+            recipe.loras << metadata::LoraUse{QFileInfo(path).completeBaseName(), applied.strengthModel,
+                                              modelSha256(context, path), applied.strengthClip};
+        }
+        for (const engine::NamedEmbedding &embedding : result.embeddingsUsed)
+            recipe.embeddings << metadata::ModelReference{QString::fromStdString(embedding.name),
+                                                          modelSha256(context, QString::fromStdString(embedding.path))};
     }
     for (std::size_t i = 0; i < result.images.size(); ++i) {
         const QString path = numbered(outPath, int(i));

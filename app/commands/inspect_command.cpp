@@ -44,10 +44,13 @@ json toJson(const metadata::GenerationInfo &info)
     for (const metadata::LoraUse &lora : info.loras)
         object["loras"].push_back({{"name", lora.name.toStdString()},
                                    {"weight", orNull(lora.weight)},
+                                   {"clip_weight", orNull(lora.clipWeight)},
                                    {"hash", lora.hash.isEmpty() ? json() : json(lora.hash.toStdString())}});
     object["embeddings"] = json::array();
-    for (const QString &embedding : info.embeddings)
-        object["embeddings"].push_back(embedding.toStdString());
+    for (const metadata::ModelReference &embedding : info.embeddings)
+        object["embeddings"].push_back(
+            {{"name", embedding.name.toStdString()},
+             {"hash", embedding.hash.isEmpty() ? json() : json(embedding.hash.toStdString())}});
     object["sampling_passes"] = info.samplingPasses;
     object["chunks"] = json::array();
     for (const metadata::TextChunk &chunk : info.chunks)
@@ -104,9 +107,16 @@ int runInspectCommand(CommandContext &context)
     if (i.model)
         row(QStringLiteral("model"), i.model->name + (i.model->hash.isEmpty() ? QString() : QStringLiteral(" [%1]").arg(i.model->hash)));
     row(QStringLiteral("vae"), i.vae.value_or(QString()));
-    for (const metadata::LoraUse &lora : i.loras)
-        row(QStringLiteral("lora"), lora.name + (lora.weight ? QStringLiteral(" × %1").arg(*lora.weight) : QString()));
-    row(QStringLiteral("embeddings"), i.embeddings.join(QStringLiteral(", ")));
+    for (const metadata::LoraUse &lora : i.loras) {
+        QString strengths = lora.weight ? QStringLiteral(" × %1").arg(*lora.weight) : QString();
+        if (lora.clipWeight && lora.clipWeight != lora.weight)
+            strengths += QStringLiteral(" (text encoder × %1)").arg(*lora.clipWeight);
+        row(QStringLiteral("lora"),
+            lora.name + strengths + (lora.hash.isEmpty() ? QString() : QStringLiteral(" [%1]").arg(lora.hash)));
+    }
+    for (const metadata::ModelReference &embedding : i.embeddings)
+        row(QStringLiteral("embedding"),
+            embedding.name + (embedding.hash.isEmpty() ? QString() : QStringLiteral(" [%1]").arg(embedding.hash)));
     if (i.samplingPasses > 1)
         row(QStringLiteral("sampling passes"), QStringLiteral("%1 (the settings above are the first's)").arg(i.samplingPasses));
     for (const metadata::TextChunk &chunk : i.chunks)

@@ -45,12 +45,51 @@ QString settingValue(const QString &value)
 
 constexpr int kFormatVersion = 1;
 
+// A strength as A1111 and ComfyUI write it: "0.8", "1".
+QString strength(double value)
+{
+    return QString::number(value, 'g', 6);
+}
+
+// A1111's prompt tag for a LoRA: <lora:name:w>, or <lora:name:unet=w:te=c> when the two strengths differ.
+QString loraTag(const LoraUse &lora)
+{
+    const double model = lora.weight.value_or(1.0);
+    if (!lora.clipWeight || *lora.clipWeight == model)
+        return QStringLiteral("<lora:%1:%2>").arg(lora.name, strength(model));
+    return QStringLiteral("<lora:%1:unet=%2:te=%3>").arg(lora.name, strength(model), strength(*lora.clipWeight));
+}
+
+// "name: autov2, name2: autov2", A1111's `Lora hashes` and `TI hashes`.
+QString namedShortHashes(const QList<QPair<QString, QString>> &named)
+{
+    QStringList parts;
+    for (const auto &[name, hash] : named)
+        if (!hash.isEmpty())
+            parts << name + QStringLiteral(": ") + models::autoV2(hash);
+    return parts.join(QStringLiteral(", "));
+}
+
+QJsonObject hashedName(const QString &name, const QString &sha256)
+{
+    QJsonObject object{{QStringLiteral("name"), name}};
+    if (!sha256.isEmpty()) {
+        object.insert(QStringLiteral("sha256"), sha256);
+        object.insert(QStringLiteral("autov2"), models::autoV2(sha256));
+    }
+    return object;
+}
+
 } // namespace
 
 QString a1111Parameters(const GenerationInfo &recipe)
 {
     QStringList lines;
-    lines << recipe.prompt.value_or(QString());
+    // A1111 applies LoRAs named by tags in the prompt, so the tags go there.
+    QString prompt = recipe.prompt.value_or(QString());
+    for (const LoraUse &lora : recipe.loras)
+        prompt += (prompt.isEmpty() ? QString() : QStringLiteral(" ")) + loraTag(lora);
+    lines << prompt;
     if (recipe.negativePrompt && !recipe.negativePrompt->isEmpty())
         lines << QStringLiteral("Negative prompt: ") + *recipe.negativePrompt;
     QStringList settings;
@@ -70,6 +109,13 @@ QString a1111Parameters(const GenerationInfo &recipe)
     }
     add(QStringLiteral("Denoising strength"), recipe.denoise && *recipe.denoise < 1.0 ? QString::number(*recipe.denoise) : QString());
     add(QStringLiteral("Clip skip"), recipe.clipSkip && *recipe.clipSkip > 1 ? QString::number(*recipe.clipSkip) : QString());
+    QList<QPair<QString, QString>> loraHashes, embeddingHashes;
+    for (const LoraUse &lora : recipe.loras)
+        loraHashes.append({lora.name, lora.hash});
+    for (const ModelReference &embedding : recipe.embeddings)
+        embeddingHashes.append({embedding.name, embedding.hash});
+    add(QStringLiteral("Lora hashes"), namedShortHashes(loraHashes));
+    add(QStringLiteral("TI hashes"), namedShortHashes(embeddingHashes));
     add(QStringLiteral("Version"), QStringLiteral("Atelier ") + recipe.toolVersion);
     lines << settings.join(QStringLiteral(", "));
     return lines.join(QLatin1Char('\n'));
@@ -105,7 +151,23 @@ QList<TextChunk> recipeChunks(const GenerationInfo &recipe)
                                  {QStringLiteral("autov2"), models::autoV2(recipe.model->hash)}});
     if (!recipe.initImageSha256.isEmpty())
         put("init_image", QJsonObject{{QStringLiteral("sha256"), recipe.initImageSha256}});
+    QJsonArray loras, embeddings;
+    for (const LoraUse &lora : recipe.loras) {
+        QJsonObject entry = hashedName(lora.name, lora.hash);
+        entry.insert(QStringLiteral("strength_model"), lora.weight.value_or(1.0));
+        entry.insert(QStringLiteral("strength_clip"), lora.clipWeight.value_or(lora.weight.value_or(1.0)));
+        loras.append(entry);
+    }
+    for (const ModelReference &embedding : recipe.embeddings)
+        embeddings.append(hashedName(embedding.name, embedding.hash));
+    if (!loras.isEmpty())
+        put("loras", loras);
+    if (!embeddings.isEmpty())
+        put("embeddings", embeddings);
     QJsonArray pipeline;
+    for (const LoraUse &lora : recipe.loras)
+        pipeline.append(
+            QJsonObject{{QStringLiteral("type"), QStringLiteral("apply_lora")}, {QStringLiteral("name"), lora.name}});
     if (!recipe.initImageSha256.isEmpty())
         pipeline.append(QJsonObject{{QStringLiteral("type"), QStringLiteral("encode_image")}});
     pipeline.append(QJsonObject{{QStringLiteral("type"), QStringLiteral("encode_prompts")}});
@@ -142,9 +204,24 @@ QString recipeWorkflow(const GenerationInfo &recipe)
                                                     {QStringLiteral("inputs"), inputs}});
     };
     add("1", "CheckpointLoaderSimple", {{QStringLiteral("ckpt_name"), recipe.model ? recipe.model->name : QString()}});
+    QJsonArray model = link("1", 0);
     QJsonArray clip = link("1", 1);
+    // LoRAs chain from the checkpoint as ComfyUI's LoraLoader nodes do, each on the model and CLIP before it.
+    int loraNode = 10;
+    for (const LoraUse &lora : recipe.loras) {
+        const QByteArray id = QByteArray::number(loraNode++);
+        add(id.constData(), "LoraLoader",
+            {{QStringLiteral("lora_name"), lora.name},
+             {QStringLiteral("strength_model"), lora.weight.value_or(1.0)},
+             {QStringLiteral("strength_clip"), lora.clipWeight.value_or(lora.weight.value_or(1.0))},
+             {QStringLiteral("model"), model},
+             {QStringLiteral("clip"), clip}});
+        model = QJsonArray{QString::fromLatin1(id), 0};
+        clip = QJsonArray{QString::fromLatin1(id), 1};
+    }
     if (recipe.clipSkip && *recipe.clipSkip > 1) {
-        add("9", "CLIPSetLastLayer", {{QStringLiteral("stop_at_clip_layer"), -*recipe.clipSkip}, {QStringLiteral("clip"), link("1", 1)}});
+        add("9", "CLIPSetLastLayer",
+            {{QStringLiteral("stop_at_clip_layer"), -*recipe.clipSkip}, {QStringLiteral("clip"), clip}});
         clip = link("9", 0);
     }
     add("2", "CLIPTextEncode", {{QStringLiteral("text"), recipe.prompt.value_or(QString())}, {QStringLiteral("clip"), clip}});
@@ -159,16 +236,17 @@ QString recipeWorkflow(const GenerationInfo &recipe)
                                       {QStringLiteral("height"), recipe.height.value_or(512)},
                                       {QStringLiteral("batch_size"), 1}});
     }
-    add("6", "KSampler", {{QStringLiteral("seed"), qint64(recipe.seed.value_or(0))},
-                          {QStringLiteral("steps"), recipe.steps.value_or(20)},
-                          {QStringLiteral("cfg"), recipe.cfg.value_or(7.0)},
-                          {QStringLiteral("sampler_name"), recipe.sampler.value_or(QStringLiteral("euler"))},
-                          {QStringLiteral("scheduler"), recipe.scheduler.value_or(QStringLiteral("normal"))},
-                          {QStringLiteral("denoise"), recipe.denoise.value_or(1.0)},
-                          {QStringLiteral("model"), link("1", 0)},
-                          {QStringLiteral("positive"), link("2", 0)},
-                          {QStringLiteral("negative"), link("3", 0)},
-                          {QStringLiteral("latent_image"), latent}});
+    add("6", "KSampler",
+        {{QStringLiteral("seed"), qint64(recipe.seed.value_or(0))},
+         {QStringLiteral("steps"), recipe.steps.value_or(20)},
+         {QStringLiteral("cfg"), recipe.cfg.value_or(7.0)},
+         {QStringLiteral("sampler_name"), recipe.sampler.value_or(QStringLiteral("euler"))},
+         {QStringLiteral("scheduler"), recipe.scheduler.value_or(QStringLiteral("normal"))},
+         {QStringLiteral("denoise"), recipe.denoise.value_or(1.0)},
+         {QStringLiteral("model"), model},
+         {QStringLiteral("positive"), link("2", 0)},
+         {QStringLiteral("negative"), link("3", 0)},
+         {QStringLiteral("latent_image"), latent}});
     add("7", "VAEDecode", {{QStringLiteral("samples"), link("6", 0)}, {QStringLiteral("vae"), link("1", 2)}});
     add("8", "SaveImage", {{QStringLiteral("images"), link("7", 0)}, {QStringLiteral("filename_prefix"), QStringLiteral("Atelier")}});
     const QJsonObject workflow{{QStringLiteral("format"), QStringLiteral("atelier-workflow")},
@@ -220,6 +298,19 @@ GenerationInfo parseAtelierMetadata(const QString &metadataJson)
     if (!model.isEmpty())
         info.model = ModelReference{model.value(QStringLiteral("name")).toString(), model.value(QStringLiteral("sha256")).toString()};
     info.initImageSha256 = object.value(QStringLiteral("init_image")).toObject().value(QStringLiteral("sha256")).toString();
+    for (const QJsonValue &entry : object.value(QStringLiteral("loras")).toArray()) {
+        const QJsonObject lora = entry.toObject();
+        LoraUse use{lora.value(QStringLiteral("name")).toString(), std::nullopt,
+                    lora.value(QStringLiteral("sha256")).toString(), std::nullopt};
+        if (lora.value(QStringLiteral("strength_model")).isDouble())
+            use.weight = lora.value(QStringLiteral("strength_model")).toDouble();
+        if (lora.value(QStringLiteral("strength_clip")).isDouble())
+            use.clipWeight = lora.value(QStringLiteral("strength_clip")).toDouble();
+        info.loras << use;
+    }
+    for (const QJsonValue &entry : object.value(QStringLiteral("embeddings")).toArray())
+        info.embeddings << ModelReference{entry.toObject().value(QStringLiteral("name")).toString(),
+                                          entry.toObject().value(QStringLiteral("sha256")).toString()};
     info.samplingPasses = 1;
     return info;
 }

@@ -162,6 +162,8 @@ void readModelChain(const ComfyGraph &graph, QString at, GenerationInfo &info)
             lora.name = in.value(QStringLiteral("lora_name")).toString();
             if (in.value(QStringLiteral("strength_model")).isDouble())
                 lora.weight = in.value(QStringLiteral("strength_model")).toDouble();
+            if (in.value(QStringLiteral("strength_clip")).isDouble())
+                lora.clipWeight = in.value(QStringLiteral("strength_clip")).toDouble();
             info.loras.prepend(lora);  // walking from the sampler back to the checkpoint
         }
         at = graph.linked(at, QStringLiteral("model"));
@@ -245,7 +247,7 @@ GenerationInfo parseA1111Parameters(const QString &parameters)
                 loraHashes.insert(name, hash);
         } else if (key == QLatin1String("TI hashes")) {
             for (const auto &[name, hash] : namedHashes(value))
-                info.embeddings << name;
+                info.embeddings << ModelReference{name, hash};
         } else if (key == QLatin1String("Version")) {
             info.toolVersion = value;
             if (value.startsWith(QLatin1String("f")))  // Forge writes versions like "f2.0.1v1.10.1-previous-..."
@@ -253,18 +255,31 @@ GenerationInfo parseA1111Parameters(const QString &parameters)
         }
     }
     // LoRAs with their weights from the prompt's <lora:name:weight> tags; hashes from "Lora hashes".
-    static const QRegularExpression loraTag(QStringLiteral(R"(<lora:([^:>]+)(?::([-+0-9.eE]+))?[^>]*>)"));
+    // A1111's extra-network syntax: <lora:name>, <lora:name:te>, <lora:name:te:unet>, or named te=, unet=.
+    static const QRegularExpression loraTag(QStringLiteral(R"(<lora:([^:>]+)((?::[^:>]*)*)>)"));
     auto it = loraTag.globalMatch(info.prompt.value_or(QString()));
     while (it.hasNext()) {
         const auto match = it.next();
         LoraUse lora;
         lora.name = match.captured(1);
-        lora.weight = match.captured(2).isEmpty() ? std::optional<double>(1.0) : number(match.captured(2));
+        std::optional<double> textEncoder, unet;
+        int positional = 0;
+        for (const QString &part : match.captured(2).split(QLatin1Char(':'), Qt::SkipEmptyParts)) {
+            if (part.startsWith(QLatin1String("te=")))
+                textEncoder = number(part.mid(3));
+            else if (part.startsWith(QLatin1String("unet=")))
+                unet = number(part.mid(5));
+            else if (!part.contains(QLatin1Char('=')))
+                (positional++ == 0 ? textEncoder : unet) = number(part);
+        }
+        lora.weight = unet ? unet : textEncoder ? textEncoder : std::optional<double>(1.0);
+        if (textEncoder && textEncoder != lora.weight)
+            lora.clipWeight = textEncoder;
         lora.hash = loraHashes.take(lora.name);
         info.loras << lora;
     }
     for (auto hash = loraHashes.cbegin(); hash != loraHashes.cend(); ++hash)
-        info.loras << LoraUse{hash.key(), std::nullopt, hash.value()};
+        info.loras << LoraUse{hash.key(), std::nullopt, hash.value(), std::nullopt};
     if (settings.isEmpty())
         info.warnings << QStringLiteral("the parameters have no settings line (\"Steps: ...\"); only the prompt is known");
     return info;
@@ -340,7 +355,7 @@ GenerationInfo parseComfyUiPrompt(const QString &promptJson)
     for (const QString &prompt : {info.prompt.value_or(QString()), info.negativePrompt.value_or(QString())}) {
         auto it = embedding.globalMatch(prompt);
         while (it.hasNext())
-            info.embeddings << it.next().captured(1);
+            info.embeddings << ModelReference{it.next().captured(1), QString()};
     }
     QSet<QString> unknown;
     for (const QString &id : document.object().keys()) {

@@ -19,8 +19,9 @@ struct ModelReference
 struct LoraUse
 {
     QString name;
-    std::optional<double> weight;
-    QString hash;
+    std::optional<double> weight;     // the model (UNet) strength
+    QString hash;                     // as the tool wrote it; Atelier writes the full SHA-256
+    std::optional<double> clipWeight; // the text-encoder strength, where the tool states it apart
 };
 
 // The recipe of an image, normalised from whichever tool wrote it. A value the metadata does not state stays
@@ -42,7 +43,7 @@ struct GenerationInfo
     std::optional<ModelReference> model;
     std::optional<QString> vae;
     QList<LoraUse> loras;
-    QStringList embeddings;
+    QList<ModelReference> embeddings; // textual inversions named by the prompts, with hashes where stated
     std::optional<int> clipSkip;
     QString initImageSha256;  // img2img: the SHA-256 of the init image's file
     int batchIndex = 0;       // which image of a batch (all share the seed, as in ComfyUI)

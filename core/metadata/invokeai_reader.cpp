@@ -80,7 +80,7 @@ GenerationInfo parseInvokeAiMetadata(const QString &metadataJson)
         const auto model = invokeModel(lora.contains(QStringLiteral("model")) ? lora.value(QStringLiteral("model"))
                                                                               : lora.value(QStringLiteral("lora")));
         if (model)
-            info.loras << LoraUse{model->name, jsonNumber(lora, "weight"), model->hash};
+            info.loras << LoraUse{model->name, jsonNumber(lora, "weight"), model->hash, std::nullopt};
     }
     info.samplingPasses = 1;
     return info;

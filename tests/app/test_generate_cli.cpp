@@ -4,6 +4,9 @@
 #include <QDir>
 #include <QFile>
 #include <QImage>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
 #include <QTemporaryDir>
 #include <QtTest>
 
@@ -97,6 +100,94 @@ private slots:
         const QImage changed(output(QStringLiteral("changed.png")));
         QCOMPARE(changed.size(), QSize(96, 64));  // the init image decides the size
         QVERIFY(largestDifference(changed, first) > 0);
+    }
+
+    // The LoRA case of the fixtures, from the file and from the library; embeddings from a folder; the recipe
+    // names both with their hashes, and inspect shows them.
+    void appliesLorasAndEmbeddingsAndRecordsThem()
+    {
+        const QString lora = fixture(QStringLiteral("models/tiny-sd1/lora/tiny-sd1-lora-kohya.safetensors"));
+        const QImage reference(fixture(QStringLiteral("cases/tiny-sd1.txt2img.euler.normal.s42.lora.png")));
+        QVERIFY(!reference.isNull());
+        CliRun run = atelier(QStringList{QStringLiteral("generate"), QStringLiteral("--model"), checkpoint(),
+                                         QStringLiteral("--lora"), lora + QStringLiteral(":0.8"),
+                                         QStringLiteral("--out"), output(QStringLiteral("lora.png"))} +
+                             referenceCase());
+        QVERIFY2(run.exitCode == 0, run.err.constData());
+        QVERIFY(largestDifference(QImage(output(QStringLiteral("lora.png"))), reference) <= 1);
+
+        const CliRun installed = atelier({QStringLiteral("install"), lora, QStringLiteral("--inplace")});
+        QVERIFY2(installed.exitCode == 0, installed.err.constData());
+        const QString key = QString::fromLatin1(installed.out.trimmed());
+        run = atelier(QStringList{QStringLiteral("generate"), QStringLiteral("--model"), checkpoint(),
+                                  QStringLiteral("--lora"), key.left(8) + QStringLiteral(":0.8:0.8"),
+                                  QStringLiteral("--out"), output(QStringLiteral("by-key.png"))} +
+                      referenceCase());
+        QVERIFY2(run.exitCode == 0, run.err.constData());
+        QVERIFY(largestDifference(QImage(output(QStringLiteral("by-key.png"))), reference) <= 1);
+
+        run = atelier({QStringLiteral("generate"), QStringLiteral("--model"), checkpoint(), QStringLiteral("--lora"),
+                       lora + QStringLiteral(":0.5:0.25"), QStringLiteral("--embeddings"),
+                       fixture(QStringLiteral("models/tiny-sd1/embeddings")), QStringLiteral("--prompt"),
+                       QStringLiteral("a photo of tiny-ti in watercolor"), QStringLiteral("--steps"),
+                       QStringLiteral("2"), QStringLiteral("--width"), QStringLiteral("64"), QStringLiteral("--height"),
+                       QStringLiteral("64"), QStringLiteral("--out"), output(QStringLiteral("both.png"))});
+        QVERIFY2(run.exitCode == 0, run.err.constData());
+        const CliRun inspected =
+            atelier({QStringLiteral("inspect"), output(QStringLiteral("both.png")), QStringLiteral("--json")});
+        QVERIFY2(inspected.exitCode == 0, inspected.err.constData());
+        const QJsonObject recipe = QJsonDocument::fromJson(inspected.out).object();
+        const QJsonArray loras = recipe.value(QStringLiteral("loras")).toArray();
+        QCOMPARE(loras.size(), 1);
+        QCOMPARE(loras[0].toObject().value(QStringLiteral("name")).toString(), QStringLiteral("tiny-sd1-lora-kohya"));
+        QCOMPARE(loras[0].toObject().value(QStringLiteral("weight")).toDouble(), 0.5);
+        QCOMPARE(loras[0].toObject().value(QStringLiteral("clip_weight")).toDouble(), 0.25);
+        QCOMPARE(loras[0].toObject().value(QStringLiteral("hash")).toString().size(), 64);
+        const QJsonArray embeddings = recipe.value(QStringLiteral("embeddings")).toArray();
+        QCOMPARE(embeddings.size(), 1);
+        QCOMPARE(embeddings[0].toObject().value(QStringLiteral("name")).toString(), QStringLiteral("tiny-ti"));
+        QCOMPARE(embeddings[0].toObject().value(QStringLiteral("hash")).toString().size(), 64);
+        // A1111's line carries the tag and both hash lists.
+        const CliRun text = atelier({QStringLiteral("inspect"), output(QStringLiteral("both.png"))});
+        QVERIFY2(text.out.contains("lora") && text.out.contains("tiny-ti"), text.out.constData());
+    }
+
+    void badLorasAndEmbeddingsSayWhyAndWriteNothing()
+    {
+        const QString out = output(QStringLiteral("never.png"));
+        const auto generate = [&](const QStringList &extra) {
+            return atelier(QStringList{QStringLiteral("generate"), QStringLiteral("--model"), checkpoint(),
+                                       QStringLiteral("--out"), out, QStringLiteral("--steps"), QStringLiteral("1"),
+                                       QStringLiteral("--width"), QStringLiteral("64"), QStringLiteral("--height"),
+                                       QStringLiteral("64")} +
+                           extra);
+        };
+        CliRun run = generate({QStringLiteral("--prompt"), QStringLiteral("x"), QStringLiteral("--lora"),
+                               QStringLiteral("nowhere.safetensors")});
+        QCOMPARE(run.exitCode, 1);
+        QVERIFY2(run.err.contains("neither a file nor a LoRA in the library"), run.err.constData());
+        QFile damaged(output(QStringLiteral("damaged.safetensors")));
+        QVERIFY(damaged.open(QIODevice::WriteOnly));
+        damaged.write(QByteArray("\x10\x00\x00\x00\x00\x00\x00\x00{\"a\":", 14));
+        damaged.close();
+        run = generate({QStringLiteral("--prompt"), QStringLiteral("x"), QStringLiteral("--lora"), damaged.fileName()});
+        QCOMPARE(run.exitCode, 1);
+        QVERIFY2(run.err.contains("damaged.safetensors"), run.err.constData());
+        run = generate({QStringLiteral("--prompt"), QStringLiteral("x"), QStringLiteral("--lora"), checkpoint()});
+        QCOMPARE(run.exitCode, 1);
+        QVERIFY2(run.err.contains("no LoRA or LyCORIS weights"), run.err.constData());
+        run = generate({QStringLiteral("--prompt"), QStringLiteral("x"), QStringLiteral("--lora"),
+                        fixture(QStringLiteral("models/tiny-sd1/lora/tiny-sd1-lora-kohya.safetensors:abc:1"))});
+        QCOMPARE(run.exitCode, 1);
+        run = generate({QStringLiteral("--prompt"), QStringLiteral("a embedding:tiny-it cat"),
+                        QStringLiteral("--embeddings"), fixture(QStringLiteral("models/tiny-sd1/embeddings"))});
+        QCOMPARE(run.exitCode, 2);
+        QVERIFY2(run.err.contains("no embedding named \"tiny-it\"; close matches: tiny-ti"), run.err.constData());
+        run = generate({QStringLiteral("--prompt"), QStringLiteral("x"), QStringLiteral("--embeddings"),
+                        output(QStringLiteral("none"))});
+        QCOMPARE(run.exitCode, 1);
+        QVERIFY2(run.err.contains("no such folder"), run.err.constData());
+        QVERIFY(!QFile::exists(out));
     }
 
     void badInputsSayWhyAndWriteNothing()

@@ -274,7 +274,8 @@ private slots:
         QCOMPARE(a1111.loras[0].weight.value(), 0.8);
         QCOMPARE(a1111.loras[0].hash, QStringLiteral("7c6bad76eb54"));
         QCOMPARE(a1111.loras[1].hash, QStringLiteral("1a2b3c4d5e6f"));
-        QCOMPARE(a1111.embeddings, QStringList{QStringLiteral("easynegative")});
+        QCOMPARE(a1111.embeddings.size(), 1);
+        QCOMPARE(a1111.embeddings[0].name, QStringLiteral("easynegative"));
         QCOMPARE(a1111.toolVersion, QStringLiteral("v1.10.1"));
 
         const GenerationInfo forge = parseA1111Parameters(QStringLiteral(

@@ -5,6 +5,7 @@
 #include "core/engine/io/safetensors_writer.h"
 #include "core/engine/io/state_dict.h"
 #include "core/engine/pipeline/sampling_run.h"
+#include "core/engine/tools/random_checkpoint.h"
 
 #include <nlohmann/json.hpp>
 
@@ -116,24 +117,6 @@ int checkFixtures(const std::string &fixtures, const torch::Device &device)
     }
     say(failures ? "FAILED: " + std::to_string(failures) + " case(s) outside their bound" : "all cases within bounds");
     return failures ? 1 : 0;
-}
-
-// An SD 1.5 checkpoint of random weights in the original layout, as large as the real one.
-void writeFullSizeCheckpoint(const std::string &path)
-{
-    torch::NoGradGuard noGrad;
-    std::map<std::string, torch::Tensor> tensors;
-    const auto add = [&](torch::nn::Module &module, const std::string &prefix) {
-        for (const auto &item : module.named_parameters())
-            tensors.emplace(prefix + item.key(), item.value().to(torch::kFloat16));
-    };
-    UNetModel unet{UNetConfig()};
-    add(*unet, "model.diffusion_model.");
-    AutoencoderKL vae{VaeConfig()};
-    add(*vae, "first_stage_model.");
-    ClipTextModel text{ClipTextConfig()};
-    add(*text, "cond_stage_model.transformer.");
-    writeSafetensors(path, tensors);
 }
 
 int fullSize(const std::string &folder, const torch::Device &device, torch::ScalarType dtype, bool cudnnBenchmark)

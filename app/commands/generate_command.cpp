@@ -94,7 +94,7 @@ Result<engine::GenerationRequest> resolveModel(CommandContext &context, const QS
 
 // --lora KEY_OR_PATH[:STRENGTH[:CLIP_STRENGTH]]: the trailing parts that are numbers are the strengths (model, then
 // text encoder; one number sets both), so paths with colons still work.
-Result<engine::LoraApplication> parseLoraArgument(const QString &argument)
+Result<engine::LoRAApplication> parseLoraArgument(const QString &argument)
 {
     QStringList parts = argument.split(QLatin1Char(':'));
     QList<double> strengths;
@@ -104,15 +104,15 @@ Result<engine::LoraApplication> parseLoraArgument(const QString &argument)
         if (!number)
             break;
         if (!std::isfinite(value) || std::abs(value) > 100)
-            return Result<engine::LoraApplication>::failure(
+            return Result<engine::LoRAApplication>::failure(
                 QStringLiteral("--lora %1: a strength must be between -100 and 100").arg(argument));
         strengths.prepend(value);
         parts.removeLast();
     }
-    engine::LoraApplication lora;
+    engine::LoRAApplication lora;
     lora.path = parts.join(QLatin1Char(':')).toStdString();
     if (lora.path.empty())
-        return Result<engine::LoraApplication>::failure(
+        return Result<engine::LoRAApplication>::failure(
             QStringLiteral("--lora %1: no file or key before the strengths").arg(argument));
     lora.strengthModel = strengths.value(0, 1.0);
     lora.strengthClip = strengths.value(1, lora.strengthModel);
@@ -120,7 +120,8 @@ Result<engine::LoraApplication> parseLoraArgument(const QString &argument)
 }
 
 // A LoRA given as a file, or as a library key of a LoRA; a record's base must be the model's, when both are known.
-Result<engine::LoraApplication> resolveLora(CommandContext &context, engine::LoraApplication lora, models::BaseModel modelBase)
+Result<engine::LoRAApplication> resolveLora(CommandContext &context, engine::LoRAApplication lora,
+                                            models::BaseModel modelBase)
 {
     const QString given = QString::fromStdString(lora.path);
     if (QFileInfo(given).isFile())
@@ -128,13 +129,13 @@ Result<engine::LoraApplication> resolveLora(CommandContext &context, engine::Lor
     const Result<models::ModelConfig> record =
         libraryRecord(context, given, models::ModelType::Lora, QStringLiteral("neither a file nor a LoRA"));
     if (!record)
-        return Result<engine::LoraApplication>::failure(QStringLiteral("--lora ") + record.error());
+        return Result<engine::LoRAApplication>::failure(QStringLiteral("--lora ") + record.error());
     const bool known = [](models::BaseModel base) {
         return base != models::BaseModel::Unknown && base != models::BaseModel::Any;
     }(record->base);
     if (known && modelBase != models::BaseModel::Unknown && modelBase != models::BaseModel::Any &&
         record->base != modelBase)
-        return Result<engine::LoraApplication>::failure(
+        return Result<engine::LoRAApplication>::failure(
             QStringLiteral("the LoRA %1 is for %2 models; the model is %3")
                 .arg(record->name, models::toString(record->base), models::toString(modelBase)));
     lora.path = models::absoluteModelPath(record->path, context.settings.modelsDir()).toStdString();
@@ -142,16 +143,16 @@ Result<engine::LoraApplication> resolveLora(CommandContext &context, engine::Lor
 }
 
 // The library's embeddings, under their file names (as prompts name them) and their record names.
-QList<engine::NamedEmbedding> libraryEmbeddings(CommandContext &context)
+Result<QList<engine::NamedEmbedding>> libraryEmbeddings(CommandContext &context)
 {
     QList<engine::NamedEmbedding> embeddings;
     models::RecordStore store(context.root.databasePath());
-    if (!store.open())
-        return embeddings;
+    if (const Status opened = store.open(); !opened)
+        return Result<QList<engine::NamedEmbedding>>::failure(opened.error());
     const Result<QList<models::ModelConfig>> records =
         store.searchByName(QString(), std::nullopt, models::ModelType::Embedding);
     if (!records)
-        return embeddings;
+        return Result<QList<engine::NamedEmbedding>>::failure(records.error());
     for (const models::ModelConfig &record : records.value()) {
         const QString path = models::absoluteModelPath(record.path, context.settings.modelsDir());
         embeddings.append({QFileInfo(path).completeBaseName().toStdString(), path.toStdString()});
@@ -348,10 +349,10 @@ int runGenerateCommand(CommandContext &context)
     if (!resolved)
         return fail(context, resolved.error());
     for (const QString &argument : parser.values(lora)) {
-        const Result<engine::LoraApplication> parsed = parseLoraArgument(argument);
+        const Result<engine::LoRAApplication> parsed = parseLoraArgument(argument);
         if (!parsed)
             return usage(context, parsed.error());
-        const Result<engine::LoraApplication> found = resolveLora(context, parsed.value(), modelBase);
+        const Result<engine::LoRAApplication> found = resolveLora(context, parsed.value(), modelBase);
         if (!found)
             return fail(context, found.error());
         resolved.value().loras.push_back(found.value());
@@ -361,8 +362,14 @@ int runGenerateCommand(CommandContext &context)
             return fail(context, QStringLiteral("--embeddings %1: no such folder").arg(folder));
         resolved.value().embeddingFolders.push_back(folder.toStdString());
     }
-    for (const engine::NamedEmbedding &embedding : libraryEmbeddings(context))
-        resolved.value().embeddings.push_back(embedding);
+    const Result<QList<engine::NamedEmbedding>> fromLibrary = libraryEmbeddings(context);
+    // Without the library the run can still go on; prompts then find only the folders' embeddings.
+    if (!fromLibrary)
+        context.err << "atelier generate: the library's embeddings cannot be read (" << fromLibrary.error()
+                    << "); only --embeddings folders are searched\n";
+    else
+        for (const engine::NamedEmbedding &embedding : fromLibrary.value())
+            resolved.value().embeddings.push_back(embedding);
 
     g_interrupted = false;
     const auto previous = std::signal(SIGINT, onInterrupt);
@@ -397,16 +404,21 @@ int runGenerateCommand(CommandContext &context)
         return fail(context, QStringLiteral("generation failed: %1").arg(QString::fromStdString(error.what())));
     }
     std::signal(SIGINT, previous);
-    for (const engine::LoraReport &outcome : result.loras)
+    for (const engine::LoRAReport &outcome : result.loras)
         if (!outcome.keysNotLoaded.empty()) {
+            constexpr int kListed = 10;
             QStringList keys;
-            for (const std::string &key : outcome.keysNotLoaded)
-                keys << QString::fromStdString(key);
-            context.err << QStringLiteral("atelier generate: %1: %2 of its keys were not loaded: %3\n")
+            for (std::size_t i = 0; i < outcome.keysNotLoaded.size() && i < kListed; ++i)
+                keys << QString::fromStdString(outcome.keysNotLoaded[i]);
+            const int more = int(outcome.keysNotLoaded.size()) - int(keys.size());
+            context.err << QStringLiteral("atelier generate: %1: %2 of its keys were not loaded: %3%4\n")
                                .arg(QFileInfo(QString::fromStdString(outcome.path)).fileName())
-                               .arg(keys.size())
-                               .arg(keys.join(QStringLiteral(", ")));
+                               .arg(outcome.keysNotLoaded.size())
+                               .arg(keys.join(QStringLiteral(", ")),
+                                    more > 0 ? QStringLiteral(" and %1 more").arg(more) : QString());
         }
+    for (const std::string &warning : result.warnings)
+        context.err << "atelier generate: " << QString::fromStdString(warning) << "\n";
     const bool withRecipe = !parser.isSet(noMetadata) && context.settings.current().writeMetadata;
     metadata::GenerationInfo recipe;
     if (withRecipe) {
@@ -428,7 +440,7 @@ int runGenerateCommand(CommandContext &context)
         recipe.model = metadata::ModelReference{QFileInfo(modelPath).completeBaseName(), modelSha256(context, modelPath)};
         if (parser.isSet(init))
             recipe.initImageSha256 = fileSha256(parser.value(init));
-        for (const engine::LoraApplication &applied : used.loras) {
+        for (const engine::LoRAApplication &applied : used.loras) {
             const QString path = QString::fromStdString(applied.path);
             recipe.loras << metadata::LoraUse{QFileInfo(path).completeBaseName(), applied.strengthModel,
                                               modelSha256(context, path), applied.strengthClip};

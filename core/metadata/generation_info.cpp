@@ -269,12 +269,14 @@ GenerationInfo parseA1111Parameters(const QString &parameters)
                 textEncoder = number(part.mid(3));
             else if (part.startsWith(QLatin1String("unet=")))
                 unet = number(part.mid(5));
-            else if (!part.contains(QLatin1Char('=')))
+            else if (!part.contains(QLatin1Char('=')) && positional < 2) // a third is A1111's dyn dim
                 (positional++ == 0 ? textEncoder : unet) = number(part);
         }
+        // A1111's defaults: te 1 unless given; unet as te unless given.
         lora.weight = unet ? unet : textEncoder ? textEncoder : std::optional<double>(1.0);
-        if (textEncoder && textEncoder != lora.weight)
-            lora.clipWeight = textEncoder;
+        const double te = textEncoder.value_or(1.0);
+        if (te != *lora.weight)
+            lora.clipWeight = te;
         lora.hash = loraHashes.take(lora.name);
         info.loras << lora;
     }

@@ -129,9 +129,9 @@ engine::StableDiffusion &patchableModel(const QString &model, bool diffusers)
     return *slot;
 }
 
-engine::LoraApplication loraOf(const QJsonObject &fixture, const char *fileKey = "lora")
+engine::LoRAApplication loraOf(const QJsonObject &fixture, const char *fileKey = "lora")
 {
-    engine::LoraApplication lora;
+    engine::LoRAApplication lora;
     lora.path = fixturePath(fixture.value(QLatin1String(fileKey)).toString()).toStdString();
     lora.strengthModel = fixture.value(QStringLiteral("strength_model")).toDouble(1.0);
     lora.strengthClip = fixture.value(QStringLiteral("strength_clip")).toDouble(1.0);

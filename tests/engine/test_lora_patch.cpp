@@ -375,6 +375,33 @@ private Q_SLOTS:
         QVERIFY(torch::equal(textFingerprint(model), text));
     }
 
+    // From a float32 file on the CPU the weights are views into the read-only mapping: patching gives them storage
+    // of their own, with the same result as patching copies, and unpatching hands the mapping back.
+    void weightsMappedFromTheFileArePatchedThroughCopies()
+    {
+        QTemporaryDir dir;
+        Tensors tensors;
+        for (const auto &[name, tensor] :
+             engine::loadWeights(modelPath(QStringLiteral("tiny-sd1"), false).toStdString()).tensors)
+            tensors.emplace(name, tensor.is_floating_point() ? tensor.to(torch::kFloat32) : tensor);
+        const QString path = writeFile(dir, QStringLiteral("tiny-sd1-fp32.safetensors"), tensors);
+        QVERIFY(QFile::copy(fixturePath(QStringLiteral("models/tiny-sd1/tiny-sd1.yaml")),
+                            dir.filePath(QStringLiteral("tiny-sd1-fp32.yaml"))));
+        engine::LoadOptions options;
+        options.path = path.toStdString();
+        const auto mapped = engine::StableDiffusion::load(options);
+        engine::StableDiffusion &copied = tinyModel();
+        const torch::Tensor before = unetFingerprint(*mapped);
+        QVERIFY(torch::equal(before, unetFingerprint(copied)));
+        mapped->applyLoras({{kohyaLora().toStdString(), 0.8, 0.8}});
+        copied.applyLoras({{kohyaLora().toStdString(), 0.8, 0.8}});
+        QVERIFY(maxDifference(unetFingerprint(*mapped), unetFingerprint(copied)) < 1e-6);
+        QVERIFY(maxDifference(textFingerprint(*mapped), textFingerprint(copied)) < 1e-6);
+        mapped->applyLoras({});
+        copied.applyLoras({});
+        QVERIFY(torch::equal(unetFingerprint(*mapped), before));
+    }
+
     // LoHa and LoKr files in kohya's naming reach the model's weights; taking them off is exact.
     void lycorisFilesPatchTheModel()
     {
@@ -424,7 +451,11 @@ private Q_SLOTS:
         QTest::newRow("for SD 2.x") << QStringLiteral("sd2")
                                     << QStringLiteral("a LoRA for SD 2.x models; this model is SD 1.x");
         QTest::newRow("for SDXL") << QStringLiteral("sdxl") << QStringLiteral("a LoRA for SDXL models");
-        QTest::newRow("wrong shape") << QStringLiteral("shape") << QStringLiteral("does not fit this model's weight");
+        QTest::newRow("wrong shape") << QStringLiteral("shape")
+                                     << QStringLiteral("where the model's weight is [32, 32]");
+        QTest::newRow("ranks differ") << QStringLiteral("ranks")
+                                      << QStringLiteral("parts do not fit together (down [3, 32], up [32, 4])");
+        QTest::newRow("scalar part") << QStringLiteral("scalar") << QStringLiteral("has 0 dimensions");
         QTest::newRow("truncated") << QStringLiteral("truncated") << QStringLiteral("bad.safetensors");
         QTest::newRow("not a LoRA") << QStringLiteral("notlora") << QStringLiteral("no LoRA or LyCORIS weights");
     }
@@ -449,6 +480,12 @@ private Q_SLOTS:
         else if (kind == QLatin1String("shape"))
             engine::writeSafetensors(path.toStdString(), {{attn2 + ".lora_up.weight", random({32, 4})},
                                                           {attn2 + ".lora_down.weight", random({4, 48})}});
+        else if (kind == QLatin1String("ranks"))
+            engine::writeSafetensors(path.toStdString(), {{attn2 + ".lora_up.weight", random({32, 4})},
+                                                          {attn2 + ".lora_down.weight", random({3, 32})}});
+        else if (kind == QLatin1String("scalar"))
+            engine::writeSafetensors(path.toStdString(), {{attn2 + ".lora_up.weight", random({32, 4})},
+                                                          {attn2 + ".lora_down.weight", torch::tensor(1.0f)}});
         else if (kind == QLatin1String("notlora"))
             engine::writeSafetensors(path.toStdString(), {{"model.diffusion_model.out.2.weight", random({4, 4})}});
         else {
@@ -512,10 +549,20 @@ private Q_SLOTS:
                  qPrintable(message));
         message = errorOf<engine::UnsupportedModelError>([&] { model.encodePrompt("embedding:wide"); });
         QVERIFY2(message.contains(QStringLiteral("wide.safetensors: an embedding for SD 2.x")), qPrintable(message));
-        message = errorOf<engine::UnsupportedModelError>([&] { model.encodePrompt("xl, a cat"); });
+        message = errorOf<engine::UnsupportedModelError>([&] { model.encodePrompt("embedding:xl, a cat"); });
         QVERIFY2(message.contains(QStringLiteral("an embedding for SDXL")), qPrintable(message));
-        message = errorOf<engine::FormatError>([&] { model.encodePrompt("a broken cat"); });
+        message = errorOf<engine::FormatError>([&] { model.encodePrompt("a embedding:broken cat"); });
         QVERIFY2(message.contains(QStringLiteral("broken.safetensors")), qPrintable(message));
+        // As bare words (A1111's form) the same names stay text, as in A1111, and say why.
+        model.clearUsedEmbeddings();
+        model.setEmbeddings(nullptr);
+        const torch::Tensor asText = model.encodePrompt("xl, a broken cat");
+        model.setEmbeddings(library);
+        QVERIFY(torch::equal(model.encodePrompt("xl, a broken cat"), asText));
+        QCOMPARE(model.embeddingWarnings().size(), std::size_t(2));
+        QVERIFY(QString::fromStdString(model.embeddingWarnings()[0] + model.embeddingWarnings()[1])
+                    .contains(QStringLiteral("\"broken\" stays text")));
+        QVERIFY(model.usedEmbeddings().empty());
         model.setEmbeddings(nullptr);
     }
 };

@@ -4,7 +4,9 @@
 #include "core/engine/io/state_dict.h"
 
 #include <algorithm>
+#include <cmath>
 #include <filesystem>
+#include <stdexcept>
 
 namespace atelier::engine {
 
@@ -75,7 +77,7 @@ std::string loraBase(const AdapterSet &adapters)
     return byText;
 }
 
-void LoraPatcher::addWeight(PatchedNetwork network, const std::vector<std::string> &aliases, torch::Tensor parameter,
+void LoRAPatcher::addWeight(PatchedNetwork network, const std::vector<std::string> &aliases, torch::Tensor parameter,
                             torch::Tensor original)
 {
     const std::size_t index = m_weights.size();
@@ -84,24 +86,17 @@ void LoraPatcher::addWeight(PatchedNetwork network, const std::vector<std::strin
         m_byAlias.emplace(alias, index);
 }
 
-std::vector<LoraReport> LoraPatcher::apply(const std::vector<LoraApplication> &loras, const std::string &modelBase)
+LoRAPatcher::Plan LoRAPatcher::plan(const std::vector<LoRAApplication> &loras, const std::string &modelBase) const
 {
-    struct Step
-    {
-        std::size_t weight;
-        const WeightAdapter *adapter;
-        double strength;
-    };
-    // 1. Read and check every file before any weight changes.
-    std::vector<AdapterSet> sets;
-    sets.reserve(loras.size());
-    std::vector<LoraReport> reports;
-    std::vector<Step> steps;
-    for (const LoraApplication &lora : loras) {
+    Plan plan;
+    plan.sets.reserve(loras.size()); // steps point into the sets' adapters
+    for (const LoRAApplication &lora : loras) {
         const std::string name = fileName(lora.path);
-        sets.push_back(readAdapters(loadWeights(lora.path)));
-        const AdapterSet &set = sets.back();
-        LoraReport report;
+        if (!std::isfinite(lora.strengthModel) || !std::isfinite(lora.strengthClip))
+            throw std::invalid_argument(name + ": a LoRA strength must be a finite number");
+        plan.sets.push_back(readAdapters(loadWeights(lora.path)));
+        const AdapterSet &set = plan.sets.back();
+        LoRAReport report;
         report.path = lora.path;
         report.base = loraBase(set);
         if (!report.base.empty() && !modelBase.empty() && report.base != modelBase)
@@ -118,61 +113,82 @@ std::vector<LoraReport> LoraPatcher::apply(const std::vector<LoraApplication> &l
                 continue;
             }
             const Weight &weight = m_weights[found->second];
-            if (adapter.deltaSize() != weight.parameter.numel()) {
-                std::string shape;
-                for (std::int64_t size : weight.parameter.sizes())
-                    shape += (shape.empty() ? "" : ", ") + std::to_string(size);
-                throw UnsupportedModelError(name + ": \"" + adapter.key + "\" does not fit this model's weight [" +
-                                            shape + "]; the LoRA was made for a model of another base or size");
+            try {
+                adapter.check(weight.parameter.sizes());
+            } catch (const UnsupportedModelError &error) {
+                throw UnsupportedModelError(name + ": " + error.what() +
+                                            "; the LoRA was made for a model of another base or size");
             }
             const bool unet = weight.network == PatchedNetwork::UNet;
             (unet ? report.unetWeights : report.textWeights) += 1;
             const double strength = unet ? lora.strengthModel : lora.strengthClip;
             if (strength != 0.0)
-                steps.push_back({found->second, &adapter, strength});
+                plan.steps.push_back({found->second, &adapter, strength});
         }
         report.keysNotLoaded.insert(report.keysNotLoaded.end(), set.unknownKeys.begin(), set.unknownKeys.end());
         if (report.unetWeights + report.textWeights == 0)
             throw UnsupportedModelError(name + ": none of its " + std::to_string(set.adapters.size()) +
                                         " layers matches a weight of this model (the first is \"" +
                                         set.adapters.front().key + "\"); it was made for another kind of model");
-        reports.push_back(std::move(report));
+        plan.reports.push_back(std::move(report));
     }
-
-    // 2. Back to the loaded weights, then each weight once, with every LoRA that changes it in the given order.
-    m_replacedStorage = false;
-    restore();
-    std::stable_sort(steps.begin(), steps.end(), [](const Step &a, const Step &b) { return a.weight < b.weight; });
-    torch::NoGradGuard noGrad;
-    try {
-        for (std::size_t first = 0; first < steps.size();) {
-            Weight &weight = m_weights[steps[first].weight];
-            torch::Tensor value = weight.parameter.detach().to(torch::kFloat32);
-            std::size_t next = first;
-            for (; next < steps.size() && steps[next].weight == steps[first].weight; ++next)
-                value = steps[next].adapter->apply(value, steps[next].strength);
-            Patched patched;
-            patched.weight = steps[first].weight;
-            if (weight.parameter.is_alias_of(weight.original)) {
-                // A view into the read-only mapping of the file: give the parameter storage of its own.
-                patched.loaded = weight.parameter.data();
-                weight.parameter.set_data(
-                    value.to(weight.parameter.dtype()).contiguous(weight.parameter.suggest_memory_format()));
-                m_replacedStorage = true;
-            } else {
-                weight.parameter.detach().copy_(value);
-            }
-            m_patched.push_back(std::move(patched));
-            first = next;
-        }
-    } catch (...) {
-        restore();
-        throw;
-    }
-    return reports;
+    // Each weight once, with every LoRA that changes it in the given order.
+    std::stable_sort(plan.steps.begin(), plan.steps.end(),
+                     [](const Step &a, const Step &b) { return a.weight < b.weight; });
+    return plan;
 }
 
-void LoraPatcher::restore()
+std::vector<LoRAReport> LoRAPatcher::apply(const std::vector<LoRAApplication> &loras, const std::string &modelBase)
+{
+    Plan next = plan(loras, modelBase); // throws before any weight changes
+    m_replacedStorage = false;
+    restore();
+    try {
+        patchWeights(next.steps);
+    } catch (...) {
+        // Rare (memory, a file changed under us): put back what was applied before, or at least the loaded weights.
+        restore();
+        try {
+            patchWeights(plan(m_applied, modelBase).steps);
+        } catch (...) {
+            restore();
+            m_applied.clear();
+        }
+        throw;
+    }
+    m_applied = loras;
+    return next.reports;
+}
+
+void LoRAPatcher::patchWeights(const std::vector<Step> &steps)
+{
+    torch::NoGradGuard noGrad;
+    for (std::size_t first = 0; first < steps.size();) {
+        const std::size_t index = steps[first].weight;
+        Weight &weight = m_weights[index];
+        torch::Tensor &parameter = weight.parameter;
+        // A float32 parameter with storage of its own is patched where it is; a view into the read-only mapping of
+        // the file, or a reduced-precision one, through a float32 copy.
+        const bool mapped = parameter.is_alias_of(weight.original);
+        const bool direct = !mapped && parameter.scalar_type() == torch::kFloat32 && parameter.is_contiguous();
+        // Recorded first, so that a failure halfway through this weight is restored with the rest (a mapped one by
+        // its own storage: the mapping cannot be written).
+        m_patched.push_back({index, mapped ? parameter.data() : torch::Tensor()});
+        torch::Tensor value = direct ? parameter.detach() : parameter.detach().to(torch::kFloat32).contiguous();
+        if (!direct && value.is_alias_of(parameter))
+            value = value.clone();
+        for (std::size_t next = first; next < steps.size() && steps[next].weight == index; ++next, first = next)
+            steps[next].adapter->applyInPlace(value, steps[next].strength);
+        if (mapped) {
+            parameter.set_data(value.to(parameter.dtype()).contiguous(parameter.suggest_memory_format()));
+            m_replacedStorage = true;
+        } else if (!direct) {
+            parameter.detach().copy_(value);
+        }
+    }
+}
+
+void LoRAPatcher::restore()
 {
     torch::NoGradGuard noGrad;
     for (const Patched &patched : m_patched) {

@@ -22,7 +22,7 @@ std::string loraBase(const AdapterSet &adapters);
 
 // The patchable weights of one model under every name LoRA files give them, and the originals to restore.
 // Thread: the caller's; not for concurrent use with a forward pass of the same model.
-class LoraPatcher
+class LoRAPatcher
 {
 public:
     // Registers `parameter` (a module's weight, shared with the module) under its `aliases` (the module names the
@@ -33,9 +33,10 @@ public:
 
     // Takes off what is applied and applies `loras` in order (each on the result of the one before, as ComfyUI
     // stacks them). Every file is read and checked first: a damaged file (FormatError), one made for another base
-    // than `modelBase`, one whose keys match no weight, or one whose shapes do not fit (UnsupportedModelError) throws
-    // before any weight changes, and the model keeps what it had. Patches are computed in float32.
-    std::vector<LoraReport> apply(const std::vector<LoraApplication> &loras, const std::string &modelBase);
+    // than `modelBase`, one whose keys match no weight, or one whose shapes do not fit (UnsupportedModelError), or
+    // a strength that is not finite (std::invalid_argument) throws before any weight changes, and the model keeps
+    // what it had. Patches are computed in float32.
+    std::vector<LoRAReport> apply(const std::vector<LoRAApplication> &loras, const std::string &modelBase);
 
     // Puts every patched weight back to its loaded value, exactly.
     void restore();
@@ -46,6 +47,22 @@ public:
     std::size_t patchedWeights() const { return m_patched.size(); }
 
 private:
+    struct Step
+    {
+        std::size_t weight;
+        const WeightAdapter *adapter;
+        double strength;
+    };
+    // The files read and checked, and the steps to patch with (sorted by weight, in LoRA order within one).
+    struct Plan
+    {
+        std::vector<AdapterSet> sets;
+        std::vector<Step> steps;
+        std::vector<LoRAReport> reports;
+    };
+    Plan plan(const std::vector<LoRAApplication> &loras, const std::string &modelBase) const;
+    void patchWeights(const std::vector<Step> &steps);
+
     struct Weight
     {
         PatchedNetwork network = PatchedNetwork::UNet;
@@ -61,6 +78,7 @@ private:
     std::vector<Weight> m_weights;
     std::unordered_map<std::string, std::size_t> m_byAlias;
     std::vector<Patched> m_patched;
+    std::vector<LoRAApplication> m_applied;
     bool m_replacedStorage = false;
 };
 

@@ -8,7 +8,7 @@
 namespace atelier::engine {
 
 // A LoRA or LyCORIS file with ComfyUI's two strengths (LoraLoader's strength_model and strength_clip).
-struct LoraApplication
+struct LoRAApplication
 {
     std::string path;
     double strengthModel = 1.0;
@@ -17,7 +17,7 @@ struct LoraApplication
 
 // What one LoRA did: how many weights of each network it changed, and its keys that changed nothing (ComfyUI's
 // "lora key not loaded" warnings), by name.
-struct LoraReport
+struct LoRAReport
 {
     std::string path;
     std::string base;  // the base its widths point to ("sd-1", "sd-2", "sdxl"), empty when they fit no release

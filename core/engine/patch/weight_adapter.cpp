@@ -30,6 +30,8 @@ const Suffix kSuffixes[] = {
     {"_lora.down.weight", AdapterKind::LoRA, "down"},
     {".lora_B.weight", AdapterKind::LoRA, "up"},
     {".lora_A.weight", AdapterKind::LoRA, "down"},
+    {".lora_linear_layer.up.weight", AdapterKind::LoRA, "up"},
+    {".lora_linear_layer.down.weight", AdapterKind::LoRA, "down"},
     {".hada_w1_a", AdapterKind::LoHa, "w1a"},
     {".hada_w1_b", AdapterKind::LoHa, "w1b"},
     {".hada_w2_a", AdapterKind::LoHa, "w2a"},
@@ -158,41 +160,46 @@ template <typename Part> torch::Tensor WeightAdapter::multiplyParts(const Part &
     return product;
 }
 
-std::int64_t WeightAdapter::deltaSize() const
+std::string WeightAdapter::partShapes() const
 {
-    // Sizes come from a file: a product that overflows is no weight's size, so it saturates instead of wrapping.
-    const auto times = [](std::int64_t a, std::int64_t b) {
-        std::int64_t product = 0;
-        return __builtin_mul_overflow(a, b, &product) ? std::numeric_limits<std::int64_t>::max() : product;
+    std::string text;
+    for (const auto &[name, tensor] : parts)
+        text += (text.empty() ? "" : ", ") + name + " " + shapeText(tensor.sizes());
+    return text;
+}
+
+void WeightAdapter::check(at::IntArrayRef shape) const
+{
+    const auto meta = [this](const char *name) {
+        return torch::empty(parts.at(name).sizes(), torch::TensorOptions().dtype(torch::kFloat32).device(torch::kMeta));
     };
-    const auto size = [this](const char *name, std::int64_t dim) {
-        const torch::Tensor &tensor = parts.at(name);
-        return dim < tensor.dim() ? tensor.size(dim) : std::int64_t(1);
-    };
-    const auto columns = [this](const char *name) {
-        const torch::Tensor &tensor = parts.at(name);
-        return tensor.size(0) > 0 ? tensor.numel() / tensor.size(0) : std::int64_t(0);
-    };
-    const auto tucker = [&](const char *core, const char *in, const char *out) {
-        return times(times(size(out, 1), size(in, 1)), times(size(core, 2), size(core, 3)));
-    };
-    switch (kind) {
-    case AdapterKind::LoRA:
-        return parts.count("mid") ? times(times(size("up", 0), size("down", 1)), times(size("mid", 2), size("mid", 3)))
-                                  : times(size("up", 0), columns("down"));
-    case AdapterKind::LoHa:
-        return parts.count("t1") ? tucker("t1", "w1b", "w1a") : times(size("w1a", 0), columns("w1b"));
-    case AdapterKind::LoKr: {
-        const std::int64_t w1 = parts.count("w1") ? parts.at("w1").numel() : times(size("w1_a", 0), size("w1_b", 1));
-        const std::int64_t w2 = parts.count("w2")   ? parts.at("w2").numel()
-                                : parts.count("t2") ? tucker("t2", "w2_b", "w2_a")
-                                                    : times(size("w2_a", 0), columns("w2_b"));
-        return times(w1, w2);
+    torch::Tensor product;
+    try {
+        product = multiplyParts(meta);
+    } catch (const c10::Error &) {
+        throw UnsupportedModelError(key + ": its " + std::string(adapterKindName(kind)) +
+                                    " parts do not fit together (" + partShapes() + ")");
     }
-    case AdapterKind::Full:
-        return parts.at("diff").numel();
-    }
-    return 0;
+    std::int64_t expected = 1;
+    for (std::int64_t size : shape)
+        expected *= size;
+    // The same count is not enough: the rows must be the weight's output channels.
+    if (product.numel() != expected || shape.empty() || product.dim() < 1 || product.size(0) != shape[0])
+        throw UnsupportedModelError(key + ": its " + adapterKindName(kind) + " gives " + shapeText(product.sizes()) +
+                                    " (" + partShapes() + ") where the model's weight is " + shapeText(shape));
+    if (doraScale.defined())
+        doraAxis(shape);
+}
+
+std::int64_t WeightAdapter::doraAxis(at::IntArrayRef shape) const
+{
+    // LyCORIS stores [1, in, 1, ...] (the norm over each column), PEFT [out] (over each row).
+    if (shape.size() >= 2 && doraScale.dim() >= 2 && doraScale.size(0) == 1 && doraScale.numel() == shape[1])
+        return 1;
+    if (!shape.empty() && doraScale.numel() == shape[0])
+        return 0;
+    throw UnsupportedModelError(key + ": its DoRA magnitude " + shapeText(doraScale.sizes()) +
+                                " fits neither axis of the weight " + shapeText(shape));
 }
 
 torch::Tensor WeightAdapter::delta(at::IntArrayRef shape, torch::Device device) const
@@ -201,9 +208,9 @@ torch::Tensor WeightAdapter::delta(at::IntArrayRef shape, torch::Device device) 
     torch::Tensor product;
     try {
         product = multiplyParts(part);
-    } catch (const c10::Error &error) {
+    } catch (const c10::Error &) {
         throw UnsupportedModelError(key + ": its " + std::string(adapterKindName(kind)) +
-                                    " matrices do not multiply (" + error.what_without_backtrace() + ")");
+                                    " parts do not fit together (" + partShapes() + ")");
     }
     std::int64_t expected = 1;
     for (std::int64_t size : shape)
@@ -224,24 +231,38 @@ torch::Tensor WeightAdapter::apply(const torch::Tensor &weight, double strength)
     // DoRA: the direction of W + ΔW, rescaled to the stored magnitude along the axis it keeps.
     const torch::Tensor combined = weight + change;
     const torch::Tensor magnitude = doraScale.to(weight.device(), torch::kFloat32);
-    std::int64_t keptAxis = -1;
-    if (magnitude.numel() == weight.size(0) && (magnitude.dim() == 1 || magnitude.size(0) == weight.size(0)))
-        keptAxis = 0;
-    else if (weight.dim() >= 2 && magnitude.numel() == weight.size(1))
-        keptAxis = 1;
-    if (keptAxis < 0)
-        throw UnsupportedModelError(key + ": its DoRA magnitude " + shapeText(magnitude.sizes()) +
-                                    " fits neither axis of the weight " + shapeText(weight.sizes()));
+    const std::int64_t keptAxis = doraAxis(weight.sizes());
     std::vector<std::int64_t> reduced;
     std::vector<std::int64_t> broadcast(std::size_t(weight.dim()), 1);
     for (std::int64_t axis = 0; axis < weight.dim(); ++axis)
         if (axis != keptAxis)
             reduced.push_back(axis);
     broadcast[std::size_t(keptAxis)] = weight.size(keptAxis);
+    // A 1-dimensional weight has nothing to reduce over: each value is its own direction.
     const torch::Tensor norm =
-        combined.pow(2).sum(reduced, /*keepdim=*/true).sqrt() + std::numeric_limits<float>::epsilon();
+        (reduced.empty() ? combined.abs() : combined.pow(2).sum(reduced, /*keepdim=*/true).sqrt()) +
+        std::numeric_limits<float>::epsilon();
     const torch::Tensor decomposed = combined * (magnitude.reshape(broadcast) / norm);
     return weight + (decomposed - weight) * strength;
+}
+
+void WeightAdapter::applyInPlace(torch::Tensor &weight, double strength) const
+{
+    const bool fusable = kind == AdapterKind::LoRA && !parts.count("mid") && !doraScale.defined() &&
+                         weight.is_contiguous() && weight.dim() >= 1;
+    if (!fusable) {
+        weight.copy_(apply(weight, strength));
+        return;
+    }
+    const torch::Tensor up = parts.at("up").to(weight.device(), torch::kFloat32).flatten(1);
+    const torch::Tensor down = parts.at("down").to(weight.device(), torch::kFloat32).flatten(1);
+    if (up.size(1) != down.size(0) || up.size(0) != weight.size(0) || up.size(0) * down.size(1) != weight.numel())
+        throw UnsupportedModelError(key + ": its LoRA parts (" + partShapes() + ") do not fit the weight " +
+                                    shapeText(weight.sizes()));
+    const std::int64_t r = rank();
+    const double scale = alpha && r > 0 ? *alpha / double(r) : 1.0;
+    torch::Tensor rows = weight.view({up.size(0), -1});
+    rows.addmm_(up, down, /*beta=*/1.0, /*alpha=*/strength * scale);
 }
 
 AdapterSet readAdapters(const StateDict &file)
@@ -273,6 +294,13 @@ AdapterSet readAdapters(const StateDict &file)
             if (!adapter.parts.empty() && adapter.kind != *suffix->kind)
                 throw FormatError(file.source + ": \"" + key + "\" mixes " + adapterKindName(adapter.kind) + " and " +
                                   adapterKindName(*suffix->kind) + " tensors");
+            // Matrices have at least two axes, Tucker cores four; a scalar or vector here is a damaged file.
+            const bool core = part == "mid" || part == "t1" || part == "t2";
+            const std::int64_t axes = part == "diff" ? 1 : core ? 4 : 2;
+            if (tensor.dim() < axes || (core && tensor.dim() != 4))
+                throw FormatError(file.source + ": \"" + name + "\" has " + std::to_string(tensor.dim()) +
+                                  " dimensions; a " + std::string(adapterKindName(*suffix->kind)) + " " +
+                                  (core ? "core has 4" : "matrix has at least " + std::to_string(axes)));
             adapter.kind = *suffix->kind;
             adapter.parts[part] = tensor;
         }
@@ -280,9 +308,11 @@ AdapterSet readAdapters(const StateDict &file)
     for (auto &[key, adapter] : byKey) {
         const auto has = [&adapter](const char *part) { return adapter.parts.count(part) != 0; };
         const char *missing = nullptr;
-        if (adapter.parts.empty())
-            missing = "its weights (it has only an alpha or a DoRA magnitude)";
-        else if (adapter.kind == AdapterKind::LoRA && !(has("up") && has("down")))
+        if (adapter.parts.empty()) {
+            set.unknownKeys.push_back(key + " (an alpha or DoRA magnitude without weights)");
+            continue;
+        }
+        if (adapter.kind == AdapterKind::LoRA && !(has("up") && has("down")))
             missing = has("up") ? "its down (A) matrix" : "its up (B) matrix";
         else if (adapter.kind == AdapterKind::LoHa && !(has("w1a") && has("w1b") && has("w2a") && has("w2b")))
             missing = "one of hada_w1_a, hada_w1_b, hada_w2_a, hada_w2_b";

@@ -34,21 +34,30 @@ struct WeightAdapter
 
     // The rank the alpha is divided by (LyCORIS' rule per kind); 0 when the kind has none.
     std::int64_t rank() const;
-    // How many values ΔW has, from the parts' shapes alone (no arithmetic): for checking a file before patching.
-    std::int64_t deltaSize() const;
+    // Checks, from the parts' shapes alone (on meta tensors: nothing is computed), that the adapter makes a change of
+    // `shape` and that its DoRA magnitude fits. Throws UnsupportedModelError naming the key and the parts' shapes.
+    void check(at::IntArrayRef shape) const;
     // ΔW for a weight of `shape`, already scaled by alpha / rank but not by the strength; float32 on `device`.
     // Throws UnsupportedModelError naming the key when the parts do not multiply or do not fit `shape`.
     torch::Tensor delta(at::IntArrayRef shape, torch::Device device = torch::kCPU) const;
     // The patched weight W' for `weight` (float32): W + strength·ΔW, or with DoRA W + strength·(m·V/‖V‖ − W) where
     // V = W + ΔW and the norm runs over every axis but the one `doraScale` keeps (DoRA, Liu et al. 2024, eq. 5).
     torch::Tensor apply(const torch::Tensor &weight, double strength) const;
+    // The same, in place on a float32 weight. A plain LoRA is one fused W += s·(alpha/rank)·up·down (addmm), with
+    // no temporary of the weight's size: what makes patching fast and light.
+    void applyInPlace(torch::Tensor &weight, double strength) const;
 
 private:
     template <typename Part> torch::Tensor multiplyParts(const Part &part) const;
+    // "lora_up [320, 4], lora_down [4, 768]": the parts as messages name them.
+    std::string partShapes() const;
+    // The weight axis DoRA's magnitude keeps (0: rows, 1: columns); throws when it fits neither.
+    std::int64_t doraAxis(at::IntArrayRef shape) const;
 };
 
-// The adapters of a LoRA/LyCORIS file, grouped by module. Keys the formats do not define are returned in
-// `unknownKeys`. Throws FormatError (naming `file.source` and the key) for a group missing one of its halves.
+// The adapters of a LoRA/LyCORIS file, grouped by module. Keys the formats do not define, and alphas or DoRA
+// magnitudes without weights, are returned in `unknownKeys`. Throws FormatError (naming `file.source` and the key)
+// for a group missing one of its halves, a part of the wrong dimensionality, or values that are not finite.
 struct AdapterSet
 {
     std::vector<WeightAdapter> adapters;

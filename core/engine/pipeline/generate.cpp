@@ -66,7 +66,10 @@ bool isDiffusersSamplerName(const std::string &sampler)
     return isDiffusersSampler(sampler);
 }
 
-GenerationResult generate(const GenerationRequest &request, const std::function<bool(const GenerationProgress &)> &onProgress)
+namespace {
+
+GenerationResult generateUnchecked(const GenerationRequest &request,
+                                   const std::function<bool(const GenerationProgress &)> &onProgress)
 {
     using Clock = std::chrono::steady_clock;
     LoadOptions options;
@@ -89,12 +92,13 @@ GenerationResult generate(const GenerationRequest &request, const std::function<
         throw std::invalid_argument("denoise below 1 needs an init image");
     validate(params);  // before the (slow) load
 
+    // The folders named for this run come first, so that their files win over the library's of the same name.
     auto embeddings = std::make_shared<EmbeddingLibrary>();
-    for (const NamedEmbedding &embedding : request.embeddings)
-        embeddings->add(embedding.name, embedding.path);
     for (const std::string &folder : request.embeddingFolders)
         embeddings->addFolder(folder);
-    for (const LoraApplication &lora : request.loras)
+    for (const NamedEmbedding &embedding : request.embeddings)
+        embeddings->add(embedding.name, embedding.path);
+    for (const LoRAApplication &lora : request.loras)
         if (!std::isfinite(lora.strengthModel) || !std::isfinite(lora.strengthClip) ||
             std::abs(lora.strengthModel) > 100 || std::abs(lora.strengthClip) > 100)
             throw std::invalid_argument(lora.path + ": LoRA strengths must be numbers between -100 and 100");
@@ -104,12 +108,12 @@ GenerationResult generate(const GenerationRequest &request, const std::function<
     GenerationResult result;
     result.family = familyName(model->architecture().family);
     result.prediction = model->architecture().prediction == Prediction::V ? "v" : "epsilon";
-    result.loras = model->applyLoras(request.loras);
     model->setEmbeddings(embeddings);
-    // Both prompts resolve their embeddings now, so that a missing or mismatched one stops the run before any
-    // sampling; the encodings themselves are made again by the run.
+    // Both prompts resolve their embeddings now, so that a missing or mismatched one stops the run before the
+    // LoRAs are patched and anything is sampled; the encodings themselves are made by the run.
     model->tokenize(request.prompt);
     model->tokenize(request.negative);
+    result.loras = model->applyLoras(request.loras);
     result.loadSeconds = std::chrono::duration<double>(Clock::now() - loadStart).count();
 
     if (onProgress)
@@ -127,11 +131,28 @@ GenerationResult generate(const GenerationRequest &request, const std::function<
         result.images.push_back(toRgb(sampled.image[i]));
     for (const TextualInversion &embedding : model->usedEmbeddings())
         result.embeddingsUsed.push_back({embedding.name, embedding.path});
+    result.warnings = model->embeddingWarnings();
     if (!request.saveLatentPath.empty())
         writeSafetensors(request.saveLatentPath, {{"latent", sampled.latent}},
                          {{"format", "atelier-latent"}, {"base", result.family},
                           {"scale_factor", std::to_string(model->architecture().vae.scaleFactor)}});
     return result;
+}
+
+} // namespace
+
+GenerationResult generate(const GenerationRequest &request,
+                          const std::function<bool(const GenerationProgress &)> &onProgress)
+{
+    try {
+        return generateUnchecked(request, onProgress);
+    } catch (const c10::OutOfMemoryError &error) {
+        throw OutOfMemoryError(std::string("out of memory: ") + error.what_without_backtrace());
+    } catch (const c10::Error &error) {
+        // What slipped past the checks: libtorch's own words, without its backtrace, under our error type.
+        throw UnsupportedModelError(std::string("the model or a file it uses could not be run: ") +
+                                    error.what_without_backtrace());
+    }
 }
 
 } // namespace atelier::engine

@@ -34,7 +34,7 @@ struct GenerationRequest : SamplingSettings
     std::string device = "cpu";  // "cpu", "cuda", "cuda:N"
     std::string precision = "fp32";  // fp32, fp16, bf16
     std::string saveLatentPath;  // optional .safetensors of the final latent
-    std::vector<LoraApplication> loras;            // applied in order, each on the one before
+    std::vector<LoRAApplication> loras;        // applied in order, each on the one before
     std::vector<NamedEmbedding> embeddings;    // embeddings by name (the library's)
     std::vector<std::string> embeddingFolders; // folders of embedding files, named by file name
 };
@@ -49,8 +49,9 @@ struct GenerationProgress
 
 struct GenerationResult
 {
-    std::vector<LoraReport> loras;
+    std::vector<LoRAReport> loras;
     std::vector<NamedEmbedding> embeddingsUsed; // the embeddings the prompts named, once each
+    std::vector<std::string> warnings;          // words naming an embedding that stayed text, and why
     std::vector<RgbImage> images;
     std::string family;       // "sd-1", "sd-2"
     std::string prediction;   // "epsilon", "v"

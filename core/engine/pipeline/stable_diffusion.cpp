@@ -9,6 +9,7 @@
 #include <yaml-cpp/yaml.h>
 
 #include <algorithm>
+#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <numeric>
@@ -491,9 +492,20 @@ void StableDiffusion::registerPatchableWeights(const StateDict &unetWeights, con
                                          "model.diffusion_model." + module};
         const std::string diffusers =
             unetDiffusersName(module, m_architecture.unet.resBlocksPerLevel, m_architecture.unet.attentionAtLevel);
-        if (!diffusers.empty())
+        if (!diffusers.empty()) {
             aliases.insert(aliases.end(), {"lora_unet_" + underscored(diffusers), "unet." + diffusers, diffusers});
-        m_loras.addWeight(PatchedNetwork::UNet, aliases, item.value(), unetWeights.at(name));
+            // diffusers' older attention processors: "attn1.processor.to_q", "attn1.processor.to_out".
+            std::string processor = diffusers;
+            for (const char *projection : {".to_q", ".to_k", ".to_v", ".to_out.0"}) {
+                const std::size_t at = processor.rfind(projection);
+                if (at != std::string::npos && at + std::strlen(projection) == processor.size()) {
+                    processor = processor.substr(0, at) + ".processor" +
+                                (std::string(projection) == ".to_out.0" ? ".to_out" : projection);
+                    aliases.insert(aliases.end(), {"unet." + processor, processor});
+                }
+            }
+        }
+        m_loraPatcher.addWeight(PatchedNetwork::UNet, aliases, item.value(), unetWeights.at(name));
     }
     for (const auto &item : m_text->named_parameters()) {
         const std::string &name = item.key();
@@ -501,20 +513,26 @@ void StableDiffusion::registerPatchableWeights(const StateDict &unetWeights, con
             !textWeights.contains(name))
             continue;
         const std::string module = name.substr(0, name.size() - suffix.size());
-        m_loras.addWeight(PatchedNetwork::TextEncoder, {"lora_te_" + underscored(module), "text_encoder." + module},
-                          item.value(), textWeights.at(name));
+        m_loraPatcher.addWeight(PatchedNetwork::TextEncoder,
+                                {"lora_te_" + underscored(module), "text_encoder." + module}, item.value(),
+                                textWeights.at(name));
     }
 }
 
-std::vector<LoraReport> StableDiffusion::applyLoras(const std::vector<LoraApplication> &loras)
+std::vector<LoRAReport> StableDiffusion::applyLoras(const std::vector<LoRAApplication> &loras)
 {
-    std::vector<LoraReport> reports = m_loras.apply(loras, familyName(m_architecture.family));
-    // Recorded CUDA graphs hold the addresses of the weights they read.
-    if (m_graphs && m_loras.replacedStorage())
-        m_graphs = std::make_unique<UnetGraphs>();
-    return reports;
+    // Recorded CUDA graphs hold the addresses of the weights they read, failed or not.
+    struct GraphReset
+    {
+        StableDiffusion &model;
+        ~GraphReset()
+        {
+            if (model.m_graphs && model.m_loraPatcher.replacedStorage())
+                model.m_graphs = std::make_unique<UnetGraphs>();
+        }
+    } graphReset{*this};
+    return m_loraPatcher.apply(loras, familyName(m_architecture.family));
 }
-
 ClipTextModelImpl::Output StableDiffusion::encodeTokens(const torch::Tensor &ids, int layerFromEnd, bool finalNorm,
                                                         const torch::Tensor &placeholderRows)
 {
@@ -543,6 +561,7 @@ StableDiffusion::PromptTokens StableDiffusion::tokenize(const std::string &promp
     tokens.chunks = tokenizePrompt(*m_tokenizer, prompt, m_architecture.padToken, 77, &table);
     tokens.placeholderRows = table.rows();
     tokens.embeddings = table.used();
+    tokens.warnings = table.warnings();
     return tokens;
 }
 
@@ -557,6 +576,9 @@ torch::Tensor StableDiffusion::encodePrompt(const std::string &prompt, int clipS
         if (!known)
             m_usedEmbeddings.push_back(embedding);
     }
+    for (const std::string &warning : tokens.warnings)
+        if (std::find(m_embeddingWarnings.begin(), m_embeddingWarnings.end(), warning) == m_embeddingWarnings.end())
+            m_embeddingWarnings.push_back(warning);
     const std::vector<TokenChunk> &chunks = tokens.chunks;
     bool weighted = false;
     std::vector<std::int64_t> ids;

@@ -72,6 +72,7 @@ public:
         std::vector<TokenChunk> chunks;
         torch::Tensor placeholderRows;
         std::vector<TextualInversion> embeddings;
+        std::vector<std::string> warnings; // words naming an embedding that could not be used, and why
     };
     PromptTokens tokenize(const std::string &prompt) const;
 
@@ -86,7 +87,13 @@ public:
     torch::Tensor embedTokens(const torch::Tensor &ids, const torch::Tensor &placeholderRows = {});
     // Every embedding the prompts named since the model was loaded or the list was cleared, once each.
     const std::vector<TextualInversion> &usedEmbeddings() const { return m_usedEmbeddings; }
-    void clearUsedEmbeddings() { m_usedEmbeddings.clear(); }
+    // Why bare words naming an embedding stayed text, once each, since the list was cleared.
+    const std::vector<std::string> &embeddingWarnings() const { return m_embeddingWarnings; }
+    void clearUsedEmbeddings()
+    {
+        m_usedEmbeddings.clear();
+        m_embeddingWarnings.clear();
+    }
 
     // The clean-latent estimate for x at `sigma` under `context` (batched as given), from the network's eps or v.
     torch::Tensor denoise(const torch::Tensor &x, double sigma, const torch::Tensor &context);
@@ -95,8 +102,8 @@ public:
 
     // Applies `loras` on top of the loaded weights, replacing whatever was applied before (an empty list takes all
     // off). Nothing is read from the checkpoint again: the originals of patched weights are kept. Throws as
-    // LoraPatcher::apply does, before any weight changes.
-    std::vector<LoraReport> applyLoras(const std::vector<LoraApplication> &loras);
+    // LoRAPatcher::apply does, before any weight changes.
+    std::vector<LoRAReport> applyLoras(const std::vector<LoRAApplication> &loras);
 
     // The VAE, with the tiled fallback: when the whole image does not fit in memory (by estimate or by an actual
     // out-of-memory failure), tiles of decreasing size are tried before OutOfMemoryError is thrown.
@@ -132,9 +139,10 @@ private:
     std::int64_t m_lastDecodeTile = 0;
     int m_droppedTextLayers = 0;  // text-encoder layers a diffusers SD 2.x folder leaves out
     std::unique_ptr<UnetGraphs> m_graphs;  // set on CUDA devices unless turned off
-    LoraPatcher m_loras;
+    LoRAPatcher m_loraPatcher;
     std::shared_ptr<const EmbeddingLibrary> m_embeddings;
     std::vector<TextualInversion> m_usedEmbeddings;
+    std::vector<std::string> m_embeddingWarnings;
 };
 
 // Copies `weights` into `module`'s parameters (by name), converted to `dtype` on `device`, checking that every

@@ -47,6 +47,8 @@ const std::pair<const char *, const char *> kInvokeAISchedulers[] = {
 
 double at(const torch::Tensor &alphasCumprod, std::int64_t timestep)
 {
+    if (timestep < 0 || timestep >= alphasCumprod.size(0))
+        throw std::invalid_argument("timestep " + std::to_string(timestep) + " is outside the training schedule");
     return alphasCumprod[timestep].item<double>();
 }
 
@@ -86,8 +88,11 @@ torch::Tensor diffusersAlphasCumprod(double betaStart, double betaEnd, int train
 
 std::vector<std::int64_t> ddimTimesteps(int steps, int trainSteps)
 {
-    if (steps < 1 || steps > trainSteps)
-        throw std::invalid_argument("steps must be between 1 and " + std::to_string(trainSteps) + " for DDIM");
+    // With steps_offset 1 the first timestep is (steps − 1)·(trainSteps // steps) + 1, which must stay in the schedule.
+    const auto first = [trainSteps](int n) { return std::int64_t(n - 1) * (trainSteps / n) + 1; };
+    if (steps < 1 || steps > trainSteps || first(steps) >= trainSteps)
+        throw std::invalid_argument("steps must be between 1 and 999 for DDIM with diffusers' timesteps, not " +
+                                    std::to_string(steps));
     const std::int64_t ratio = trainSteps / steps;
     std::vector<std::int64_t> timesteps;
     for (int i = steps - 1; i >= 0; --i)

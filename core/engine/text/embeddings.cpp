@@ -202,12 +202,12 @@ TextualInversion EmbeddingLibrary::load(const std::string &name) const
 }
 
 PromptEmbeddingTable::PromptEmbeddingTable(const EmbeddingLibrary &library, std::int64_t firstPlaceholder,
-                                           std::int64_t width, std::string encoder, std::string modelBase)
+                                           std::int64_t width, std::string encoder, std::string modelLabel)
     : m_library(library)
     , m_firstPlaceholder(firstPlaceholder)
     , m_width(width)
     , m_encoder(std::move(encoder))
-    , m_modelBase(std::move(modelBase))
+    , m_modelLabel(std::move(modelLabel))
 {}
 
 std::vector<std::string> PromptEmbeddingTable::plainNames() const
@@ -228,11 +228,11 @@ std::vector<std::int64_t> PromptEmbeddingTable::placeholders(const std::string &
         throw UnsupportedModelError(source + ": an embedding for " +
                                     std::string(sdxlFile ? "SDXL (clip_l and clip_g vectors)"
                                                          : widthLabel(embedding.vectors.begin()->second.size(1))) +
-                                    "; this model is " + m_modelBase);
+                                    "; this model is " + m_modelLabel);
     const torch::Tensor &vectors = found->second;
     if (vectors.size(1) != m_width)
         throw UnsupportedModelError(source + ": an embedding for " + widthLabel(vectors.size(1)) + "; this model (" +
-                                    m_modelBase + ") has a text encoder " + std::to_string(m_width) + " wide");
+                                    m_modelLabel + ") has a text encoder " + std::to_string(m_width) + " wide");
     std::vector<std::int64_t> ids;
     std::int64_t next = m_firstPlaceholder;
     for (const torch::Tensor &rows : m_rows)
@@ -243,6 +243,18 @@ std::vector<std::int64_t> PromptEmbeddingTable::placeholders(const std::string &
     m_used.push_back(std::move(embedding));
     m_assigned.emplace(name, ids);
     return ids;
+}
+
+std::optional<std::vector<std::int64_t>> PromptEmbeddingTable::placeholdersForWord(const std::string &name)
+{
+    try {
+        return placeholders(name);
+    } catch (const Error &error) {
+        const std::string warning = std::string(error.what()) + "; \"" + name + "\" stays text";
+        if (std::find(m_warnings.begin(), m_warnings.end(), warning) == m_warnings.end())
+            m_warnings.push_back(warning);
+        return std::nullopt;
+    }
 }
 
 torch::Tensor PromptEmbeddingTable::rows() const

@@ -8,6 +8,7 @@
 
 #include <map>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -62,28 +63,32 @@ private:
 class PromptEmbeddingTable : public PromptEmbeddings
 {
 public:
-    // `encoder`: which vectors of SDXL files to use ("clip_l"/"clip_g"; "" for single-encoder models, which take
-    // "clip_l" of nothing else). `modelBase` names the model in width mismatch messages ("sd-1").
+    // `encoder`: which vectors of SDXL files to use ("clip_l"/"clip_g"), "" for single-encoder models (which refuse
+    // SDXL files). `modelLabel` names the model in mismatch messages ("SD 1.x").
     PromptEmbeddingTable(const EmbeddingLibrary &library, std::int64_t firstPlaceholder, std::int64_t width,
-                         std::string encoder, std::string modelBase);
+                         std::string encoder, std::string modelLabel);
 
     std::vector<std::string> plainNames() const override;
     std::vector<std::int64_t> placeholders(const std::string &name) override;
+    std::optional<std::vector<std::int64_t>> placeholdersForWord(const std::string &name) override;
 
     // [placeholders used, width] float32: row i is placeholder firstPlaceholder + i; undefined when none was used.
     torch::Tensor rows() const;
     // The embeddings used, in order of first use.
     const std::vector<TextualInversion> &used() const { return m_used; }
+    // Why words that name an embedding stayed text ("xl.safetensors: an embedding for SDXL ...").
+    const std::vector<std::string> &warnings() const { return m_warnings; }
 
 private:
     const EmbeddingLibrary &m_library;
     std::int64_t m_firstPlaceholder;
     std::int64_t m_width;
     std::string m_encoder;
-    std::string m_modelBase;
+    std::string m_modelLabel;
     std::vector<TextualInversion> m_used;
     std::map<std::string, std::vector<std::int64_t>> m_assigned;
     std::vector<torch::Tensor> m_rows;
+    std::vector<std::string> m_warnings;
 };
 
 } // namespace atelier::engine

@@ -136,8 +136,10 @@ std::string lowerAscii(std::string text)
 }
 
 // One word of a prompt cut into pieces of text and embedding placeholders, in order.
+// `plainNames`: the embeddings' names lower-cased, longest first ("cat-2" wins over "cat").
 std::vector<std::vector<std::int64_t>> wordPieces(const ClipTokenizer &tokenizer, const std::string &word,
-                                                  PromptEmbeddings *embeddings)
+                                                  PromptEmbeddings *embeddings,
+                                                  const std::vector<std::string> &plainNames)
 {
     std::vector<std::vector<std::int64_t>> pieces;
     const auto addText = [&](const std::string &text) {
@@ -157,22 +159,22 @@ std::vector<std::vector<std::int64_t>> wordPieces(const ClipTokenizer &tokenizer
             addText(word.substr(end));
         return pieces;
     }
-    // A1111's form: the name itself, as a whole word or between punctuation. Longer names win ("cat-2" over "cat").
-    std::vector<std::string> names = embeddings->plainNames();
-    std::sort(names.begin(), names.end(),
-              [](const std::string &a, const std::string &b) { return a.size() > b.size(); });
+    // A1111's form: the name itself, as a whole word or between punctuation.
     const std::string lowered = lowerAscii(word);
     std::size_t textStart = 0;
     for (std::size_t at = 0; at < word.size();) {
         bool matched = false;
         if (at == 0 || !isNameCharacter(word[at - 1])) {
-            for (const std::string &name : names) {
+            for (const std::string &name : plainNames) {
                 const std::size_t end = at + name.size();
-                if (name.empty() || end > word.size() || lowered.compare(at, name.size(), lowerAscii(name)) != 0 ||
+                if (name.empty() || end > word.size() || lowered.compare(at, name.size(), name) != 0 ||
                     (end < word.size() && isNameCharacter(word[end])))
                     continue;
+                const auto ids = embeddings->placeholdersForWord(name);
+                if (!ids)
+                    continue;
                 addText(word.substr(textStart, at - textStart));
-                pieces.push_back(embeddings->placeholders(name));
+                pieces.push_back(*ids);
                 at = textStart = end;
                 matched = true;
                 break;
@@ -233,6 +235,11 @@ std::vector<TokenChunk> tokenizePrompt(const ClipTokenizer &tokenizer, const std
             }
         }
     };
+    std::vector<std::string> plainNames = embeddings ? embeddings->plainNames() : std::vector<std::string>();
+    for (std::string &name : plainNames)
+        name = lowerAscii(name);
+    std::sort(plainNames.begin(), plainNames.end(),
+              [](const std::string &a, const std::string &b) { return a.size() > b.size(); });
     startChunk();
     for (const WeightedText &segment : parsePromptWeights(prompt)) {
         std::string words = segment.text;
@@ -248,7 +255,7 @@ std::vector<TokenChunk> tokenizePrompt(const ClipTokenizer &tokenizer, const std
             at = space + 1;
             if (word.empty())
                 continue;
-            for (const std::vector<std::int64_t> &ids : wordPieces(tokenizer, word, embeddings))
+            for (const std::vector<std::int64_t> &ids : wordPieces(tokenizer, word, embeddings, plainNames))
                 appendWord(ids, float(segment.weight));
         }
     }

@@ -1,6 +1,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -40,6 +41,9 @@ public:
     // Throws std::invalid_argument, listing close matches, when there is no such embedding, and the engine's
     // errors when its file is damaged or made for another base.
     virtual std::vector<std::int64_t> placeholders(const std::string &name) = 0;
+    // The same for a bare word that names an embedding: an embedding that cannot be used (damaged, for another
+    // base) leaves the word as text, as A1111 does, and gives nothing here; the reason is kept as a warning.
+    virtual std::optional<std::vector<std::int64_t>> placeholdersForWord(const std::string &name) = 0;
 };
 
 // Tokenizes a weighted prompt into 77-token chunks as ComfyUI does: word by word, a word that would straddle a

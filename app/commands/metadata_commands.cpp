@@ -83,7 +83,8 @@ Result<metadata::GenerationInfo> recipeFromJson(const QByteArray &bytes, const Q
 
 } // namespace
 
-// `atelier strip IN OUT`: the image without any text chunk; the pixels stay byte for byte as they were.
+// `atelier strip IN OUT`: the image without any metadata (text, EXIF, time, private chunks); the pixels and what
+// drawing them needs stay byte for byte as they were.
 int runStripCommand(CommandContext &context)
 {
     QCommandLineParser parser;
@@ -102,7 +103,7 @@ int runStripCommand(CommandContext &context)
         context.err << "atelier strip: " << bytes.error() << "\n";
         return kExitFailure;
     }
-    const Result<QByteArray> stripped = metadata::withoutTextChunks(bytes.value());
+    const Result<QByteArray> stripped = metadata::withoutMetadata(bytes.value());
     if (!stripped) {
         context.err << "atelier strip: " << in << ": " << stripped.error() << "\n";
         return kExitFailure;

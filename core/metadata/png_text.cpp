@@ -312,4 +312,22 @@ Result<QByteArray> withoutTextChunks(const QByteArray &png)
     return out;
 }
 
+Result<QByteArray> withoutMetadata(const QByteArray &png)
+{
+    // PNG 3rd edition's ancillary chunks that affect rendering, and APNG's frame chunks; a critical chunk has an
+    // upper-case first letter and is always kept.
+    static const QList<QByteArray> kRendering{"tRNS", "gAMA", "cHRM", "sRGB", "iCCP", "cICP", "mDCV", "cLLI",
+                                              "sBIT", "bKGD", "pHYs", "sPLT", "hIST", "acTL", "fcTL", "fdAT"};
+    const Result<QList<RawChunk>> raw = walkChunks(png);
+    if (!raw)
+        return Result<QByteArray>::failure(raw);
+    QByteArray out = kSignature;
+    for (const RawChunk &chunk : raw.value()) {
+        const bool critical = !chunk.type.isEmpty() && chunk.type[0] >= 'A' && chunk.type[0] <= 'Z';
+        if (critical || kRendering.contains(chunk.type))
+            out += png.mid(chunk.offset, chunk.total());
+    }
+    return out;
+}
+
 } // namespace atelier::metadata

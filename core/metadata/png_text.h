@@ -49,5 +49,10 @@ Result<PngText> readPngTextFile(const QString &path, const PngTextLimits &limits
 Result<QByteArray> withTextChunks(const QByteArray &png, const QList<TextChunk> &chunks);
 // `png` without any text chunk (tEXt, zTXt, iTXt), every other chunk copied byte for byte.
 Result<QByteArray> withoutTextChunks(const QByteArray &png);
+// `png` with only what drawing it needs: the critical chunks and the ancillary ones that change how pixels look
+// (transparency, gamma, colour space and profile, significant bits, background, pixel size, palettes, animation
+// frames), copied byte for byte. Everything else goes: text, eXIf (which can hold a GPS position), tIME, and
+// private or unknown chunks, which can carry anything.
+Result<QByteArray> withoutMetadata(const QByteArray &png);
 
 } // namespace atelier::metadata

@@ -120,6 +120,26 @@ private slots:
         QVERIFY(readPngText(stripped.value())->chunks.isEmpty());
     }
 
+    // "Without any metadata" means every chunk that is not needed to draw the image, not only text.
+    void strippingKeepsOnlyWhatDrawingNeeds()
+    {
+        const QByteArray exif = chunk("eXIf", QByteArray("MM\0*\0\0\0\x08GPS-position", 20));
+        const QByteArray time = chunk("tIME", QByteArray("\x07\xea\x0c\x05\x0a\x00\x00", 7));
+        const QByteArray gamma = chunk("gAMA", QByteArray("\x00\x00\xb1\x8f", 4));
+        const QByteArray privateChunk = chunk("prVt", QByteArray("anything at all"));
+        auto png = withTextChunks(withRawChunks(smallPng(), exif + time + gamma + privateChunk),
+                                  {text(QStringLiteral("parameters"), QStringLiteral("a cat"))});
+        QVERIFY(png);
+        const auto stripped = withoutMetadata(png.value());
+        QVERIFY(stripped);
+        for (const QByteArray &gone : {exif, time, privateChunk, QByteArray("iTXt"), QByteArray("tEXt")})
+            QVERIFY2(!stripped->contains(gone), gone.left(8).toHex().constData());
+        QVERIFY(stripped->contains(gamma));
+        QVERIFY(readPngText(stripped.value())->chunks.isEmpty());
+        QCOMPARE(QImage::fromData(stripped.value()), QImage::fromData(png.value()));
+        QVERIFY(stripped->contains(smallPng().mid(smallPng().indexOf("IDAT") - 4, 20)));
+    }
+
     void comfyUiImagesCarryTheirGraphs()
     {
         const QDir corpus(fixturesDir() + QStringLiteral("/corpus/comfyui"));

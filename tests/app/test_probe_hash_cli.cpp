@@ -3,6 +3,8 @@
 
 #include <QtTest>
 
+#include <sys/stat.h>
+
 #include <nlohmann/json.hpp>
 
 using json = nlohmann::json;
@@ -49,6 +51,24 @@ private slots:
         QCOMPARE(run.exitCode, 1);
         QVERIFY2(run.err.contains("header length"), run.err.constData());
         QCOMPARE(atelier({QStringLiteral("probe")}).exitCode, 2);
+
+        // A FIFO named like a model is refused at once by every command that reads models, not waited on.
+        for (const QString &name : {QStringLiteral("pipe.safetensors"), QStringLiteral("pipe.ckpt")}) {
+            const QString fifo = m_root->filePath(name);
+            QCOMPARE(::mkfifo(QFile::encodeName(fifo).constData(), 0600), 0);
+            for (const QStringList &command :
+                 {QStringList{QStringLiteral("probe"), fifo},
+                  QStringList{QStringLiteral("install"), fifo, QStringLiteral("--inplace")},
+                  QStringList{QStringLiteral("generate"), QStringLiteral("--model"), fifo, QStringLiteral("--prompt"),
+                              QStringLiteral("x"), QStringLiteral("--out"),
+                              m_root->filePath(QStringLiteral("x.png"))}}) {
+                const CliRun refused = runAtelier(QStringList{QStringLiteral("--root"), m_root->path()} + command,
+                                                  QProcessEnvironment::systemEnvironment(), 20000);
+                QVERIFY2(
+                    refused.exitCode == 1 && refused.err.contains("not a regular file"),
+                    qPrintable(command.join(QLatin1Char(' ')) + QStringLiteral(": ") + QString::fromUtf8(refused.err)));
+            }
+        }
     }
 
     void hashJsonMatchesSha256sumAndUsesTheCache()

@@ -3,7 +3,13 @@
 
 #include <QtTest>
 
+#include <chrono>
 #include <cstring>
+#include <fcntl.h>
+#include <functional>
+#include <future>
+#include <sys/stat.h>
+#include <unistd.h>
 
 using namespace atelier::engine;
 
@@ -166,6 +172,36 @@ private slots:
         QVERIFY_THROWS_EXCEPTION(FormatError, SafetensorsFile(shortFile.toStdString()));
         QVERIFY_THROWS_EXCEPTION(FormatError, SafetensorsFile(dir.path().toStdString()));
         QVERIFY_THROWS_EXCEPTION(FormatError, SafetensorsFile(dir.filePath(QStringLiteral("absent")).toStdString()));
+    }
+
+    // A FIFO named like a model: opening it for reading would wait for a writer for ever. Each reader must refuse it
+    // at once; should one block, a writer is opened to free it and the test fails instead of hanging.
+    void refusesFifosWithoutWaiting()
+    {
+        QTemporaryDir dir;
+        const std::string fifo = dir.filePath(QStringLiteral("x.safetensors")).toStdString();
+        QCOMPARE(::mkfifo(fifo.c_str(), 0600), 0);
+        const auto refusedAtOnce = [&](const std::function<void()> &read) {
+            auto attempt = std::async(std::launch::async, [&] {
+                try {
+                    read();
+                } catch (const FormatError &error) {
+                    return std::string(error.what());
+                }
+                return std::string("read without an error");
+            });
+            if (attempt.wait_for(std::chrono::seconds(5)) == std::future_status::timeout) {
+                const int writer = ::open(fifo.c_str(), O_WRONLY | O_NONBLOCK);
+                if (writer >= 0)
+                    ::close(writer);
+                attempt.wait();
+                return std::string("blocked");
+            }
+            return attempt.get();
+        };
+        for (const std::string &outcome : {refusedAtOnce([&] { SafetensorsFile::readHeader(fifo); }),
+                                           refusedAtOnce([&] { SafetensorsFile file(fifo); })})
+            QVERIFY2(outcome.find("not a regular file") != std::string::npos, outcome.c_str());
     }
 
     void readsASparseMultiGigabyteFileWithoutTouchingItsData()

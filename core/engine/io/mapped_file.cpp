@@ -11,16 +11,27 @@
 
 namespace atelier::engine {
 
-MappedFile::MappedFile(const std::string &path) : m_path(path)
+int openRegularFile(const std::string &path, struct stat &info)
 {
-    const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+    // O_NONBLOCK makes opening a FIFO return at once; for a regular file it changes nothing that is read here.
+    const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK);
     if (fd < 0)
         throw FormatError(path + ": cannot open (" + std::strerror(errno) + ")");
-    struct stat info {};
     if (::fstat(fd, &info) != 0 || !S_ISREG(info.st_mode)) {
         ::close(fd);
-        throw FormatError(path + ": not a regular file");
+        throw FormatError(path + ": not a regular file (a FIFO, device or socket cannot be a model)");
     }
+    ::fcntl(fd, F_SETFL, ::fcntl(fd, F_GETFL) & ~O_NONBLOCK);
+    return fd;
+}
+
+MappedFile::MappedFile(const std::string &path)
+    : m_path(path)
+{
+    struct stat info
+    {
+    };
+    const int fd = openRegularFile(path, info);
     m_size = std::uint64_t(info.st_size);
     if (m_size > 0) {
         void *mapped = ::mmap(nullptr, m_size, PROT_READ, MAP_PRIVATE, fd, 0);

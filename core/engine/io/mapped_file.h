@@ -4,7 +4,14 @@
 #include <cstdint>
 #include <string>
 
+#include <sys/stat.h>
+
 namespace atelier::engine {
+
+// Opens `path` for reading, refusing anything but a regular file without waiting on it: a FIFO or a device named
+// like a model would otherwise block open() for ever. Returns the descriptor (the caller closes it) and fills
+// `info`; throws FormatError naming the file.
+int openRegularFile(const std::string &path, struct stat &info);
 
 // A whole file mapped read-only into memory. Pages are read on first touch, so mapping a 7 GB checkpoint costs
 // nothing until its tensors are used. Throws FormatError (naming the file) when it cannot be opened or mapped.

@@ -1,5 +1,7 @@
 #include "core/engine/io/safetensors.h"
 
+#include "core/engine/io/mapped_file.h"
+
 #include "core/engine/error.h"
 #include "core/engine/io/utf8.h"
 
@@ -445,17 +447,15 @@ SafetensorsFile::Header SafetensorsFile::parse(const std::string &path, std::uin
 SafetensorsFile::Header SafetensorsFile::readHeader(const std::string &path)
 {
     // Two reads instead of a mapping: probing many files should not fault in and unmap their pages.
-    const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-    if (fd < 0)
-        throw FormatError(path + ": cannot open (" + std::strerror(errno) + ")");
+    struct stat info
+    {
+    };
+    const int fd = openRegularFile(path, info);
     struct Closer
     {
         int fd;
         ~Closer() { ::close(fd); }
     } closer{fd};
-    struct stat info {};
-    if (::fstat(fd, &info) != 0 || !S_ISREG(info.st_mode))
-        throw FormatError(path + ": not a regular file");
     const std::uint64_t size = std::uint64_t(info.st_size);
     std::byte prefix[8] = {};
     if (size >= 8 && ::pread(fd, prefix, 8, 0) != 8)

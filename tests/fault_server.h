@@ -36,6 +36,7 @@ struct FaultRoute
     QByteArray requiredToken;     // answer 401 unless "Authorization: Bearer <token>"
     QByteArray requiredQueryToken;  // answer 401 unless the query has "token=<token>" (Civitai's convention)
     int chunkDelayMs = 0;         // send the body in 64 KiB chunks this far apart
+    bool partialUnasked = false;  // answer a request without Range with 206 and the first half of the body
 };
 
 struct RecordedRequest
@@ -182,6 +183,13 @@ private:
             return;
         }
 
+        if (route.partialUnasked && !request.headers.contains("range")) {
+            const QByteArray half = route.body.left(route.body.size() / 2);
+            simple(statusLine(206) + "Content-Range: bytes 0-" + QByteArray::number(half.size() - 1) + "/" +
+                       QByteArray::number(route.body.size()) + "\r\n",
+                   half);
+            return;
+        }
         qint64 from = 0;
         const QByteArray range = request.headers.value("range");
         const QByteArray ifRange = request.headers.value("if-range");

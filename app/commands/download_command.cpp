@@ -80,6 +80,14 @@ int runDownloadCommand(CommandContext &context)
         return kExitUsage;
     }
     const QString destination = QDir::cleanPath(QDir::current().absoluteFilePath(parser.value(to)));
+    // "DIR/" names a folder, whether or not it exists yet: cleanPath drops the slash, so it is looked at first, and
+    // the folder is made rather than a file named DIR written.
+    const QString given = parser.value(to);
+    if ((given.endsWith(QLatin1Char('/')) || given.endsWith(QLatin1String("/."))) && !QFileInfo(destination).isDir() &&
+        !QDir().mkpath(destination)) {
+        context.err << "atelier download: the folder " << destination << " cannot be made\n";
+        return kExitFailure;
+    }
     if (!QFileInfo(destination).isDir() && !QFileInfo(QFileInfo(destination).absolutePath()).isDir()) {
         context.err << "atelier download: the folder of " << destination << " does not exist\n";
         return kExitFailure;

@@ -11,6 +11,7 @@
 #include <QFileInfo>
 #include <QJsonDocument>
 #include <QJsonObject>
+#include <QLockFile>
 #include <QNetworkAccessManager>
 #include <QNetworkReply>
 #include <QNetworkRequest>
@@ -18,6 +19,7 @@
 #include <QTimer>
 #include <QUrlQuery>
 
+#include <algorithm>
 #include <cstdio>
 #include <memory>
 #include <vector>
@@ -49,6 +51,22 @@ QString partPathOf(const DownloadJob &job)
         return QDir(job.destination).filePath(name + QStringLiteral(".part"));
     }
     return job.destination + QStringLiteral(".part");
+}
+
+// Retry-After as seconds or as an HTTP date (RFC 9110 10.2.3), in milliseconds; 0 when absent or unreadable.
+int retryAfterMs(const QNetworkReply &reply)
+{
+    const QByteArray value = reply.rawHeader("Retry-After").trimmed();
+    if (value.isEmpty())
+        return 0;
+    bool seconds = false;
+    const qint64 delay = value.toLongLong(&seconds);
+    if (seconds)
+        return int(std::clamp<qint64>(delay, 0, 3600) * 1000);
+    const QDateTime at = QDateTime::fromString(QString::fromLatin1(value), Qt::RFC2822Date);
+    if (!at.isValid())
+        return 0;
+    return int(std::clamp<qint64>(QDateTime::currentDateTimeUtc().msecsTo(at), 0, 3600 * 1000));
 }
 
 bool hostMatches(const QString &host, const QStringList &domains)
@@ -166,6 +184,8 @@ private:
         bool stalled = false;
         QList<DownloadEventHandler> handlers;
         std::optional<DownloadStatus> journaled;  // the status last written to the journal
+        // Held while the job writes its partial file, so that no other job or process writes the same one.
+        std::unique_ptr<QLockFile> partLock;
     };
     using TransferPtr = std::shared_ptr<Transfer>;
 
@@ -245,6 +265,21 @@ private:
                    QStringLiteral("another download is already writing %1").arg(inUse));
             return;
         }
+        // Another process (the window and the command line, two command lines) may write the same partial file:
+        // the lock is theirs while they run, and a lock left by a process that died is taken over.
+        transfer->partLock = std::make_unique<QLockFile>(transfer->partPath + QStringLiteral(".lock"));
+        transfer->partLock->setStaleLockTime(0);
+        if (!transfer->partLock->tryLock(0)) {
+            qint64 pid = 0;
+            QString host, application;
+            transfer->partLock->getLockInfo(&pid, &host, &application);
+            const QString inUse = transfer->partPath;
+            transfer->partLock.reset();
+            transfer->partPath.clear(); // the file belongs to the other process: finishing must not remove it
+            finish(*transfer, DownloadStatus::Error, QStringLiteral("Conflict"),
+                   QStringLiteral("another download (process %1) is already writing %2").arg(pid).arg(inUse));
+            return;
+        }
         transfer->currentUrl = job.source;
         transfer->redirects = 0;
         publish(*transfer);
@@ -260,8 +295,11 @@ private:
         request.setAttribute(QNetworkRequest::RedirectPolicyAttribute, QNetworkRequest::ManualRedirectPolicy);
         request.setHeader(QNetworkRequest::UserAgentHeader, QStringLiteral("Atelier/" ATELIER_VERSION));
         // The token goes to the source's own host only: CDN redirects must not receive it.
-        if (!job.accessToken.isEmpty() && transfer->currentUrl.host().compare(job.source.host(), Qt::CaseInsensitive) == 0
-            && transfer->currentUrl.port() == job.source.port()) {
+        // The scheme counts too: an https source redirected to http on the same host must not send it in the clear.
+        if (!job.accessToken.isEmpty() &&
+            transfer->currentUrl.host().compare(job.source.host(), Qt::CaseInsensitive) == 0 &&
+            transfer->currentUrl.port() == job.source.port() &&
+            transfer->currentUrl.scheme().compare(job.source.scheme(), Qt::CaseInsensitive) == 0) {
             if (hostMatches(transfer->currentUrl.host(), m_options.queryTokenHosts)) {
                 QUrl withToken = transfer->currentUrl;
                 QUrlQuery query(withToken);
@@ -313,6 +351,20 @@ private:
             : -1;
         const bool appending = status == 206 && transfer->resumeFrom > 0
             && reply->rawHeader("Content-Range").startsWith("bytes " + QByteArray::number(transfer->resumeFrom) + "-");
+        if (status == 206 && !appending) {
+            // Part of a file where the whole was asked for, or another part than asked for: saved as the file it
+            // would be corrupt. Start again from nothing.
+            const QString why =
+                QStringLiteral("%1 answered 206 with bytes \"%2\" to a request for %3")
+                    .arg(transfer->currentUrl.host(), QString::fromLatin1(reply->rawHeader("Content-Range")),
+                         transfer->resumeFrom > 0 ? QStringLiteral("bytes %1-").arg(transfer->resumeFrom)
+                                                  : QStringLiteral("the whole file"));
+            stopTransfer(*transfer);
+            QFile::remove(transfer->partPath);
+            QFile::remove(validatorPath(*transfer));
+            retryOrFail(transfer, QStringLiteral("HttpError"), why, 0);
+            return false;
+        }
         transfer->part.setFileName(transfer->partPath);
         if (!transfer->part.open((appending ? QIODevice::Append : QIODevice::WriteOnly | QIODevice::Truncate) | QIODevice::Unbuffered)) {
             failNow(transfer, QStringLiteral("Io"), QStringLiteral("cannot write %1: %2").arg(transfer->partPath, transfer->part.errorString()));
@@ -320,6 +372,22 @@ private:
         }
         job.bytes = appending ? transfer->resumeFrom : 0;
         job.totalBytes = length >= 0 ? job.bytes + length : 0;
+        if (appending) {
+            // "bytes 100-999/1000": the total must be what the part and the rest add up to.
+            const QByteArray range = reply->rawHeader("Content-Range");
+            bool known = false;
+            const qint64 total = range.mid(range.lastIndexOf('/') + 1).toLongLong(&known);
+            if (known && length >= 0 && total != job.totalBytes) {
+                const QString why = QStringLiteral("%1 answered bytes \"%2\" with %3 bytes of body")
+                                        .arg(transfer->currentUrl.host(), QString::fromLatin1(range))
+                                        .arg(length);
+                stopTransfer(*transfer);
+                QFile::remove(transfer->partPath);
+                QFile::remove(validatorPath(*transfer));
+                retryOrFail(transfer, QStringLiteral("HttpError"), why, 0);
+                return false;
+            }
+        }
 
         // Remember what the bytes were fetched under, so that a later resume can ask for the same file.
         QJsonObject validator{{QStringLiteral("url"), job.source.toString()},
@@ -401,7 +469,14 @@ private:
                 finish(*transfer, DownloadStatus::Error, QStringLiteral("HttpError"), QStringLiteral("more than 10 redirects"));
                 return;
             }
-            transfer->currentUrl = transfer->currentUrl.resolved(QUrl::fromEncoded(reply->rawHeader("Location")));
+            const QUrl next = transfer->currentUrl.resolved(QUrl::fromEncoded(reply->rawHeader("Location")));
+            if (next.scheme() != QLatin1String("http") && next.scheme() != QLatin1String("https")) {
+                finish(*transfer, DownloadStatus::Error, QStringLiteral("HttpError"),
+                       QStringLiteral("%1 redirected to %2; only http and https addresses are followed")
+                           .arg(transfer->currentUrl.host(), next.toDisplayString().left(200)));
+                return;
+            }
+            transfer->currentUrl = next;
             sendRequest(transfer);
             return;
         }
@@ -410,6 +485,13 @@ private:
             QFile::remove(transfer->partPath);
             QFile::remove(validatorPath(*transfer));
             sendRequest(transfer);
+            return;
+        }
+        if (status == 429) {
+            // Hubs rate-limit with 429: wait as long as they ask, then try again.
+            retryOrFail(transfer, QStringLiteral("HttpError"),
+                        QStringLiteral("%1 answered 429 Too Many Requests").arg(transfer->currentUrl.host()),
+                        retryAfterMs(*reply));
             return;
         }
         if (status >= 400 && status < 500) {
@@ -434,7 +516,7 @@ private:
                 : serverError                        ? QStringLiteral("HttpError")
                                                      : QStringLiteral("NetworkError");
             transfer->stalled = false;
-            retryOrFail(transfer, type, why, serverError && status == 503 ? reply->rawHeader("Retry-After").toInt() * 1000 : 0);
+            retryOrFail(transfer, type, why, serverError && status == 503 ? retryAfterMs(*reply) : 0);
             return;
         }
         complete(transfer);
@@ -471,7 +553,10 @@ private:
     void retryOrFail(const TransferPtr &transfer, const QString &type, const QString &why, int serverDelayMs)
     {
         if (++transfer->attempts >= m_options.maxAttempts) {
-            finish(*transfer, DownloadStatus::Error, type, QStringLiteral("%1 (gave up after %2 tries)").arg(why).arg(transfer->attempts));
+            // The partial file and its validator stay: running the same download again resumes from them.
+            finish(*transfer, DownloadStatus::Error, type,
+                   QStringLiteral("%1 (gave up after %2 tries)").arg(why).arg(transfer->attempts),
+                   /*keepPartial=*/true);
             return;
         }
         const int delay = std::max(serverDelayMs, m_options.retryBaseDelayMs << std::min(transfer->attempts - 1, 10));
@@ -509,16 +594,19 @@ private:
             reply->deleteLater();
         }
         transfer.part.close();
+        transfer.partLock.reset();
     }
 
-    void finish(Transfer &transfer, DownloadStatus status, const QString &errorType, const QString &message)
+    void finish(Transfer &transfer, DownloadStatus status, const QString &errorType, const QString &message,
+                bool keepPartial = false)
     {
         DownloadJob &job = transfer.job;
-        if (status != DownloadStatus::Completed && !job.preservePartialDownloads && !transfer.partPath.isEmpty()
-            && !destinationInUse(transfer)) {
+        if (status != DownloadStatus::Completed && !keepPartial && !job.preservePartialDownloads &&
+            !transfer.partPath.isEmpty() && !destinationInUse(transfer)) {
             QFile::remove(transfer.partPath);
             QFile::remove(validatorPath(transfer));
         }
+        transfer.partLock.reset();
         job.status = status;
         job.errorType = errorType;
         job.errorMessage = message;

@@ -126,6 +126,11 @@ QString safeFileName(const QString &proposed, const QString &fallback)
         cleaned.chop(1);
     if (isReservedOnWindows(cleaned))
         cleaned.prepend(QLatin1Char('_'));
+    // Names of the downloader's own working files (partial data, its validator, its lock) are never given to a
+    // download: a server naming its file "x.safetensors.part" would otherwise write over another job's data.
+    for (const QString &working : {QStringLiteral(".part"), QStringLiteral(".part.json"), QStringLiteral(".part.lock")})
+        if (cleaned.endsWith(working, Qt::CaseInsensitive))
+            cleaned.replace(cleaned.size() - working.size(), 1, QLatin1Char('_'));
     cleaned = bounded(cleaned);
     if (cleaned.isEmpty())
         return fallback == proposed ? QStringLiteral("download") : safeFileName(fallback);

@@ -128,6 +128,23 @@ private slots:
         QVERIFY2(!m_nginx->accessLog().filter(QStringLiteral(" 206 ")).isEmpty(), qPrintable(m_nginx->accessLog().join('\n')));
     }
 
+    // "--to DIR/" names a folder, even one that does not exist yet: the file goes inside it under the server's name.
+    void aTrailingSlashNamesAFolder()
+    {
+        const QByteArray data = writeServed(m_nginx->servedFile(QStringLiteral("slash.bin")), 4096, 6);
+        QTemporaryDir root;
+        const QString folder = m_dir->filePath(QStringLiteral("new-folder"));
+        QProcess run;
+        run.start(QStringLiteral(ATELIER_EXECUTABLE),
+                  {QStringLiteral("--root"), root.path(), QStringLiteral("download"),
+                   m_nginx->url(QStringLiteral("/slash.bin")).toString(), QStringLiteral("--to"),
+                   folder + QLatin1Char('/')});
+        QVERIFY(run.waitForFinished(30000));
+        QVERIFY2(run.exitCode() == 0, run.readAllStandardError().constData());
+        QCOMPARE(QString::fromUtf8(run.readAllStandardOutput()).trimmed(), folder + QStringLiteral("/slash.bin"));
+        QCOMPARE(fileBytes(folder + QStringLiteral("/slash.bin")), data);
+    }
+
     void runsParallelJobsByPriority()
     {
         // Two files big enough to hold both slots for a couple of seconds at /slow/'s rate, three small ones.

@@ -54,6 +54,12 @@ private slots:
         QTest::newRow("trailing dots and spaces") << "model.safetensors. . " << "model.safetensors";
         QTest::newRow("unicode kept") << QStringLiteral("モデル ✨.safetensors") << QStringLiteral("モデル ✨.safetensors");
         QTest::newRow("empty") << "" << "download";
+        QTest::newRow("a partial file's name") << "model.safetensors.part"
+                                               << "model.safetensors_part";
+        QTest::newRow("a validator's name") << "x.part.json"
+                                            << "x_part.json";
+        QTest::newRow("a lock's name, upper case") << "x.PART.LOCK"
+                                                   << "x_PART.LOCK";
         QTest::newRow("right-to-left override") << QStringLiteral("model\u202Egnp.exe") << QStringLiteral("modelgnp.exe");
     }
 

@@ -1,4 +1,5 @@
 #include "app/command.h"
+#include "core/json/bounded_json.h"
 
 #include "core/metadata/generation_info.h"
 
@@ -30,12 +31,10 @@ QString writeFile(const QString &path, const QByteArray &bytes)
 // The recipe fields `atelier inspect --json` prints, read back from such a JSON object.
 Result<metadata::GenerationInfo> recipeFromJson(const QByteArray &bytes, const QString &path)
 {
-    nlohmann::json object;
-    try {
-        object = nlohmann::json::parse(bytes.toStdString());
-    } catch (const nlohmann::json::exception &error) {
-        return Result<metadata::GenerationInfo>::failure(QStringLiteral("%1: not valid JSON (%2)").arg(path, QString::fromUtf8(error.what())));
-    }
+    Result<nlohmann::json> parsed = parseBoundedJson(bytes);
+    if (!parsed)
+        return Result<metadata::GenerationInfo>::failure(QStringLiteral("%1: %2").arg(path, parsed.error()));
+    nlohmann::json object = std::move(parsed.value());
     if (!object.is_object())
         return Result<metadata::GenerationInfo>::failure(QStringLiteral("%1: expected a JSON object").arg(path));
     metadata::GenerationInfo recipe;

@@ -1,5 +1,6 @@
 #include "app/command.h"
 #include "app/library_services.h"
+#include "core/json/bounded_json.h"
 
 #include "core/models/record_store.h"
 #include "core/settings/app_root.h"
@@ -294,7 +295,7 @@ int runImport(CommandContext &context, RecordStore &store)
     if (!file.open(QIODevice::ReadOnly))
         return fail(context, QStringLiteral("import"), QStringLiteral("cannot read %1: %2").arg(path, file.errorString()));
     const QByteArray bytes = file.readAll();
-    const json document = json::parse(bytes.constBegin(), bytes.constEnd(), nullptr, false);
+    const json document = parseBoundedJsonOrDiscarded<json>(bytes);
     if (document.is_discarded() || !document.is_object() || document.value("format", "") != kExportFormat
         || !document.contains("models") || !document["models"].is_array())
         return fail(context, QStringLiteral("import"),

@@ -1,4 +1,5 @@
 #include "core/models/model_config.h"
+#include "core/json/bounded_json.h"
 
 #include <QDir>
 
@@ -185,10 +186,8 @@ QStringList problemsOf(const ModelConfig &config)
         if (tag.size() > kMaxTagLength)
             problems << QStringLiteral("tag \"%1…\" is longer than %2 characters").arg(tag.left(20)).arg(kMaxTagLength);
     }
-    if (!config.sourceApiResponse.isEmpty()
-        && json::parse(config.sourceApiResponse.constBegin(), config.sourceApiResponse.constEnd(), nullptr, false)
-               .is_discarded())
-        problems << QStringLiteral("'source_api_response' is not valid JSON");
+    if (!config.sourceApiResponse.isEmpty() && parseBoundedJsonOrDiscarded(config.sourceApiResponse).is_discarded())
+        problems << QStringLiteral("'source_api_response' is not valid JSON of at most %1 levels").arg(kMaxJsonDepth);
     for (const SpecialisedField &field : kSpecialisedFields) {
         if (isSet(config, QLatin1String(field.name)) && !field.appliesTo(config.type, config.format))
             problems << QStringLiteral("'%1' applies only to %2, and this is a %3 %4 model")
@@ -260,10 +259,9 @@ json toJson(const ModelConfig &config)
     object["description"] = ss(config.description);
     object["source"] = ss(config.source);
     object["source_type"] = ss(toString(config.sourceType));
-    object["source_api_response"] =
-        config.sourceApiResponse.isEmpty()
-            ? json()
-            : json::parse(config.sourceApiResponse.constBegin(), config.sourceApiResponse.constEnd(), nullptr, false);
+    // Checked when the record was made; a value that fails now (a damaged database) is written as null.
+    const Result<json> apiResponse = parseBoundedOrderedJson(config.sourceApiResponse);
+    object["source_api_response"] = config.sourceApiResponse.isEmpty() || !apiResponse ? json() : apiResponse.value();
     object["cover_image"] = ss(config.coverImage);
     object["tags"] = json::array();
     for (const QString &tag : config.tags)

@@ -1,4 +1,5 @@
 #include "core/models/record_store.h"
+#include "core/json/bounded_json.h"
 
 #include "core/logging/log.h"
 #include "core/models/hashing/model_hasher.h"
@@ -155,7 +156,7 @@ qint64 rowIdOf(QSqlDatabase &db, const QString &key)
 // Parses the JSON document of one row.
 Result<ModelConfig> readRecord(const QByteArray &document, const QString &databasePath)
 {
-    Result<ModelConfig> config = fromTrustedJson(json::parse(document.constBegin(), document.constEnd(), nullptr, false));
+    Result<ModelConfig> config = fromTrustedJson(parseBoundedJsonOrDiscarded<json>(document));
     if (!config)
         return Result<ModelConfig>::failure(
             QStringLiteral("A record in %1 cannot be read: %2").arg(databasePath, config.error()),
@@ -839,7 +840,7 @@ Result<SummaryPage> RecordStore::browse(const ModelQuery &request) const
         summary.description = row.value(11).toString();
         const QByteArray triggerWords = row.value(12).toByteArray();
         if (!triggerWords.isEmpty()) {
-            const json words = json::parse(triggerWords.constData(), triggerWords.constData() + triggerWords.size(), nullptr, false);
+            const json words = parseBoundedJsonOrDiscarded<json>(triggerWords);
             if (words.is_array())
                 for (const json &word : words)
                     if (word.is_string())

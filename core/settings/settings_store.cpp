@@ -1,5 +1,7 @@
 #include "core/settings/settings_store.h"
 
+#include "core/json/bounded_json.h"
+
 #include "core/logging/log.h"
 
 #include <QDateTime>
@@ -78,12 +80,12 @@ Status writeJsonAtomically(const QString &path, const json &object, QFile::Permi
 // Reads a JSON object from `bytes`; on failure `error` says where and why.
 bool parseObject(const QByteArray &bytes, json &object, QString &error)
 {
-    try {
-        object = json::parse(bytes.constBegin(), bytes.constEnd());
-    } catch (const json::parse_error &e) {
-        error = QStringLiteral("it is not valid JSON (%1)").arg(QString::fromUtf8(e.what()));
+    Result<json> parsed = parseBoundedJson(bytes);
+    if (!parsed) {
+        error = QStringLiteral("it is %1").arg(parsed.error());
         return false;
     }
+    object = std::move(parsed.value());
     if (!object.is_object()) {
         error = QStringLiteral("it holds JSON but not an object of settings");
         return false;
@@ -249,8 +251,15 @@ void SettingsStore::load()
     m_current = Settings();
     m_unknownSettings.clear();
     m_unknownSecrets.clear();
+    m_repairAfterLoad = false;
     loadSettingsFile();
     loadSecretsFile();
+    // What was kept aside is rewritten as it was understood (defaults where it was wrong, unknown keys kept), so
+    // that it is valid from now on and not copied aside again at every start.
+    if (m_repairAfterLoad) {
+        if (const Status written = writeFiles(m_current); !written)
+            m_warnings << written.error();
+    }
     for (const QString &warning : std::as_const(m_warnings))
         qCWarning(lcSettings).noquote() << warning;
 }
@@ -261,10 +270,11 @@ void SettingsStore::keepAside(const QString &path, const QString &why)
     QString aside = QStringLiteral("%1.invalid-%2").arg(path, stamp);
     for (int n = 2; QFileInfo::exists(aside); ++n)
         aside = QStringLiteral("%1.invalid-%2-%3").arg(path, stamp).arg(n);
-    if (QFile::copy(path, aside))
+    if (QFile::copy(path, aside)) {
         m_warnings << QStringLiteral("%1: %2. The file was kept as %3; defaults are used for what was wrong.")
                           .arg(path, why, aside);
-    else
+        m_repairAfterLoad = true; // the original is safe in the copy: the next start must not copy it again
+    } else
         m_warnings << QStringLiteral("%1: %2. It could not be copied aside, so it is left untouched and will not be "
                                      "overwritten until you save settings.")
                           .arg(path, why);

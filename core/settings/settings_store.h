@@ -49,6 +49,7 @@ private:
     QStringList m_warnings;
     QByteArray m_unknownSettings;  // JSON object of keys this build does not know, written back on save
     QByteArray m_unknownSecrets;
+    bool m_repairAfterLoad = false; // a file was kept aside while loading and is to be written anew
 };
 
 } // namespace atelier::settings

@@ -189,6 +189,15 @@ private slots:
                                     << "record 1";
         QTest::newRow("newer export") << QByteArray(R"({"format": "atelier-model-library", "version": 9, "models": []})")
                                       << "newer version";
+        // Nesting that crashed the import when the record was written back (75,000 levels), and a number out of range.
+        QTest::newRow("deep source_api_response")
+            << (QByteArray(
+                    R"({"format": "atelier-model-library", "version": 1, "models": [{"key": "cccc0000000000000000000000000007",
+                "name": "deep", "type": "main", "format": "checkpoint", "base": "sd-1", "path": "d", "source_api_response": )") +
+                QByteArray(75000, '[') + QByteArray(75000, ']') + "}]}")
+            << "not a model library export";
+        QTest::newRow("1e999") << QByteArray(R"({"format": "atelier-model-library", "version": 1e999, "models": []})")
+                               << "not a model library export";
     }
 
     void importRejectsBadFilesAndWritesNothing()

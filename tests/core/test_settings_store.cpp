@@ -139,6 +139,40 @@ private slots:
         QVERIFY(!nlohmann::json::parse(readFile(m_root->settingsPath()).toStdString(), nullptr, false).is_discarded());
     }
 
+    // Hostile files: nesting 75,000 levels deep (which crashed serialising), a number out of range (which aborted in
+    // the parser). Each is kept aside once, with a message, and the next start finds a valid file.
+    void hostileJsonIsKeptAsideOnceAndRepaired_data()
+    {
+        QTest::addColumn<QByteArray>("contents");
+        QTest::addColumn<QString>("reason");
+        QTest::newRow("75,000 levels") << (QByteArray("{\"x\": ") + QByteArray(75000, '[') + QByteArray(75000, ']') +
+                                           "}")
+                                       << QStringLiteral("deeper than");
+        QTest::newRow("1e999") << QByteArray(R"({"ram_cache_gb": 1e999})") << QStringLiteral("not valid JSON");
+        QTest::newRow("truncated") << QByteArray(R"({"device": "cpu", )") << QStringLiteral("not valid JSON");
+    }
+    void hostileJsonIsKeptAsideOnceAndRepaired()
+    {
+        QFETCH(QByteArray, contents);
+        QFETCH(QString, reason);
+        writeFile(m_root->settingsPath(), contents);
+        for (int start = 0; start < 3; ++start) {
+            SettingsStore store(*m_root);
+            store.load();
+            QCOMPARE(store.current(), Settings());
+            if (start == 0) {
+                QCOMPARE(store.warnings().size(), 1);
+                QVERIFY2(store.warnings().first().contains(reason), qPrintable(store.warnings().first()));
+            } else {
+                QVERIFY2(store.warnings().isEmpty(), qPrintable(store.warnings().join(QLatin1Char('\n'))));
+            }
+        }
+        const QStringList aside = keptAside(m_dir->path(), QStringLiteral("settings.json"));
+        QCOMPARE(aside.size(), 1);
+        QCOMPARE(readFile(QDir(m_dir->path()).filePath(aside.first())), contents);
+        QVERIFY(nlohmann::json::parse(readFile(m_root->settingsPath()).toStdString(), nullptr, false).is_object());
+    }
+
     void jsonThatIsNotAnObjectIsKeptAside()
     {
         writeFile(m_root->settingsPath(), "[1, 2, 3]");

@@ -1,4 +1,5 @@
 #include "core/models/install/model_installer.h"
+#include "core/json/bounded_json.h"
 
 #include "core/downloads/download_queue.h"
 #include "core/downloads/file_name.h"
@@ -769,7 +770,8 @@ Result<ModelConfig> ModelInstaller::installModel(const QString &path, const Requ
     normalise(config);
     // The caller's values beat the probe's.
     if (!request.config.isEmpty()) {
-        const auto overrides = nlohmann::ordered_json::parse(request.config.constBegin(), request.config.constEnd(), nullptr, false);
+        const Result<nlohmann::ordered_json> parsed = parseBoundedOrderedJson(request.config);
+        const nlohmann::ordered_json overrides = parsed ? parsed.value() : nlohmann::ordered_json();
         if (!overrides.is_object())
             return failed<ModelConfig>(QStringLiteral("the configuration overrides are not a JSON object"), QStringLiteral("InvalidModelConfig"));
         for (const char *fixed : {"key", "path", "hash", "added_at"}) {

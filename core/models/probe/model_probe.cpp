@@ -1,4 +1,5 @@
 #include "core/models/probe/model_probe.h"
+#include "core/json/bounded_json.h"
 
 #include "core/engine/error.h"
 #include "core/engine/io/safetensors.h"
@@ -447,7 +448,7 @@ Result<json> readJson(const QString &path)
         return Result<json>::failure(QStringLiteral("%1: a config of %2 bytes is not plausible").arg(path).arg(file.size()),
                                      QStringLiteral("FormatError"));
     const QByteArray bytes = file.readAll();
-    json parsed = json::parse(bytes.constBegin(), bytes.constEnd(), nullptr, false);
+    json parsed = parseBoundedJsonOrDiscarded(bytes);
     if (parsed.is_discarded() || !parsed.is_object())
         return Result<json>::failure(QStringLiteral("%1: not a JSON object").arg(path), QStringLiteral("FormatError"));
     return parsed;

@@ -66,6 +66,24 @@ public:
         m_bytes += bytes;
         return *this;
     }
+    // A view with the layout given (offset, shape, stride) on a storage of `elements`, for hostile layouts.
+    PickleWriter &view(const char *storageType, const QByteArray &key, std::int64_t elements, std::int64_t offset,
+                       const std::vector<std::int64_t> &shape, const std::vector<std::int64_t> &stride)
+    {
+        global("torch._utils", "_rebuild_tensor_v2");
+        mark();
+        mark()
+            .text("storage")
+            .global("torch", storageType)
+            .text(key)
+            .text("cpu")
+            .integer(elements)
+            .tuple()
+            .persistentId();
+        integer(offset).ints(shape).ints(stride).newFalse();
+        global("collections", "OrderedDict").emptyTuple().reduce();
+        return tuple().reduce();
+    }
     // torch._utils._rebuild_tensor_v2(storage(key, type, numel), 0, shape, contiguous stride, False, OrderedDict())
     PickleWriter &tensor(const char *storageType, const QByteArray &key, const std::vector<std::int64_t> &shape)
     {

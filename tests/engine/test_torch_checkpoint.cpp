@@ -148,6 +148,36 @@ private slots:
                                                  << QByteArray(8, '\0') << "claims more elements";
         QTest::newRow("storage key with a path") << PickleWriter().proto(2).emptyDict().text("w").tensor("HalfStorage", "../x", {4}).setItem().stop().bytes()
                                                  << QByteArray(8, '\0') << "not a plain name";
+        // Layouts whose extent wraps past 2^64 and so looked small: (5 - 1) · 2^62, and 3 · 2^62 + an offset of 2^62.
+        QTest::newRow("stride wrapping the extent")
+            << PickleWriter()
+                   .proto(2)
+                   .emptyDict()
+                   .text("w")
+                   .view("HalfStorage", "0", 4, 0, {5, 1}, {std::int64_t(1) << 62, 1})
+                   .setItem()
+                   .stop()
+                   .bytes()
+            << QByteArray(8, '\0') << "reaches past the end";
+        QTest::newRow("offset wrapping the extent")
+            << PickleWriter()
+                   .proto(2)
+                   .emptyDict()
+                   .text("w")
+                   .view("HalfStorage", "0", 4, std::int64_t(1) << 62, {4}, {std::int64_t(1) << 62})
+                   .setItem()
+                   .stop()
+                   .bytes()
+            << QByteArray(8, '\0') << "reaches past the end";
+        QTest::newRow("negative stride") << PickleWriter()
+                                                .proto(2)
+                                                .emptyDict()
+                                                .text("w")
+                                                .view("HalfStorage", "0", 4, 3, {4}, {-1})
+                                                .setItem()
+                                                .stop()
+                                                .bytes()
+                                         << QByteArray(8, '\0') << "negative";
         QTest::newRow("top level not a dict") << PickleWriter().proto(2).emptyList().stop().bytes() << QByteArray() << "no dictionary";
     }
 

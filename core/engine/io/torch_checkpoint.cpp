@@ -93,23 +93,37 @@ TorchCheckpoint::TorchCheckpoint(const std::string &path) : m_archive(openArchiv
                     if (value.storage->storageElements > tensor.storage->size / itemSize)
                         throw FormatError(path + ": storage " + value.storage->storageKey + " claims more elements than its "
                                                  "bytes hold");
-                    // The last element the view reaches must lie inside its storage.
-                    std::uint64_t extent = 0;
-                    bool empty = false;
-                    for (std::size_t d = 0; d < tensor.shape.size(); ++d) {
-                        if (tensor.shape[d] == 0)
-                            empty = true;
-                        else
-                            extent += std::uint64_t(tensor.shape[d] - 1) * std::uint64_t(tensor.stride[d]);
-                    }
-                    if (!empty && std::uint64_t(tensor.storageOffset) + extent + 1 > value.storage->storageElements)
-                        throw FormatError(path + ": tensor \"" + name + "\" reaches past the end of its storage");
+                    // The last element the view reaches must lie inside its storage. Every size, stride and offset
+                    // comes from the file, so the arithmetic is checked: a product or sum that wraps past 2^64 must not
+                    // pass for a small extent (libtorch would then build a view far outside the mapping).
+                    if (!viewFitsStorage(tensor, value.storage->storageElements))
+                        throw FormatError(path + ": tensor \"" + name +
+                                          "\" reaches past the end of its storage (shape, "
+                                          "stride or offset out of range)");
                     m_tensors.push_back(std::move(tensor));
                 }
             }
             visiting.erase(&dict);
         };
     collect(*stateDict, std::string(), 0);
+}
+
+bool viewFitsStorage(const CheckpointTensor &tensor, std::uint64_t storageElements)
+{
+    if (tensor.stride.size() != tensor.shape.size() || tensor.storageOffset < 0)
+        return false;
+    std::uint64_t last = std::uint64_t(tensor.storageOffset);
+    for (std::size_t d = 0; d < tensor.shape.size(); ++d) {
+        if (tensor.shape[d] < 0 || tensor.stride[d] < 0)
+            return false;
+        if (tensor.shape[d] == 0)
+            return true; // an empty view reads nothing
+        std::uint64_t reach = 0;
+        if (__builtin_mul_overflow(std::uint64_t(tensor.shape[d] - 1), std::uint64_t(tensor.stride[d]), &reach) ||
+            __builtin_add_overflow(last, reach, &last))
+            return false;
+    }
+    return last < storageElements;
 }
 
 const std::byte *TorchCheckpoint::data(const CheckpointTensor &tensor) const

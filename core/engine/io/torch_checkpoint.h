@@ -19,6 +19,10 @@ struct CheckpointTensor
     const ZipArchive::Entry *storage = nullptr;
 };
 
+// True when every element the view reads (offset, shape and stride, all from the file) lies inside a storage of
+// `storageElements`, computed without wrap-around: negative values, overflowing products or sums are false.
+bool viewFitsStorage(const CheckpointTensor &tensor, std::uint64_t storageElements);
+
 // A PyTorch checkpoint (.ckpt, .pt, .pth, .bin) in the zip format of torch.save since 1.6: its `data.pkl` read
 // by the RestrictedUnpickler (nothing in it runs), its tensors checked against the storages in the archive. The
 // tensors are those of "state_dict" when the top level holds one, else of the top level; nested dictionaries

@@ -368,6 +368,23 @@ Status RecordStore::open()
                           .arg(kSchemaVersion),
                       QStringLiteral("NewerDatabase"));
 
+    // Schema 0 is a new, empty file. One with tables of its own is another program's database that happens to sit
+    // where the library belongs: it is left exactly as it is, WAL mode included.
+    if (version == 0) {
+        QSqlQuery tables(db);
+        QStringList names;
+        if (tables.exec(
+                QStringLiteral("SELECT name FROM sqlite_master WHERE name NOT LIKE 'sqlite_%' ORDER BY name LIMIT 6")))
+            while (tables.next())
+                names << tables.value(0).toString();
+        tables.finish();
+        if (!names.isEmpty())
+            return refuse(QStringLiteral("%1 is an SQLite database of another program (it holds %2), not a model "
+                                         "library. Atelier will not change it: move it away, or choose another root "
+                                         "with --root.")
+                              .arg(m_path, names.join(QStringLiteral(", "))),
+                          QStringLiteral("ForeignDatabase"));
+    }
     if (Status wal = run(db, QStringLiteral("PRAGMA journal_mode = WAL"), QStringLiteral("switch to WAL mode")); !wal)
         return refuse(wal.error(), wal.errorType());
     if (version < kSchemaVersion) {

@@ -525,6 +525,8 @@ private slots:
         QTest::addColumn<QString>("kind");
         QTest::addColumn<QString>("errorType");
         QTest::newRow("not sqlite") << "foreign" << "ForeignDatabase";
+        QTest::newRow("another program's sqlite") << "other-sqlite"
+                                                  << "ForeignDatabase";
         QTest::newRow("damaged") << "corrupt" << "CorruptDatabase";
         QTest::newRow("newer schema") << "newer" << "NewerDatabase";
     }
@@ -535,6 +537,10 @@ private slots:
         QFETCH(QString, errorType);
         if (kind == QLatin1String("foreign")) {
             writeBytes(m_path, QByteArray("PK\x03\x04 this is a zip file, not a database").repeated(100));
+        } else if (kind == QLatin1String("other-sqlite")) {
+            // Someone's notes in SQLite, named atelier.db: schema version 0 like a new file, but with tables.
+            runSql(m_path, {QStringLiteral("CREATE TABLE notes (id INTEGER PRIMARY KEY, text TEXT)"),
+                            QStringLiteral("INSERT INTO notes (text) VALUES ('buy milk')")});
         } else {
             {
                 RecordStore store(m_path);

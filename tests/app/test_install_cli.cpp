@@ -101,6 +101,12 @@ private slots:
         QVERIFY(scanned.out.contains(folder.filePath(QStringLiteral("a.safetensors")).toUtf8()));
         const CliRun again = atelier({QStringLiteral("scan"), folder.path()});
         QVERIFY2(again.err.contains("0 added, 1 already in the library"), again.err.constData());
+        // A copy of that model elsewhere is the same model: already in the library, not a failure.
+        QTemporaryDir copies;
+        QVERIFY(QFile::copy(checkpoint(), copies.filePath(QStringLiteral("copy of a.safetensors"))));
+        const CliRun copy = atelier({QStringLiteral("scan"), copies.path()});
+        QVERIFY2(copy.exitCode == 0, copy.err.constData());
+        QVERIFY2(copy.err.contains("0 added, 1 already in the library, 0 failed"), copy.err.constData());
     }
 };
 

@@ -1152,6 +1152,8 @@ Result<ModelInstaller::ScanReport> ModelInstaller::scanDirectory(const QString &
         const Result<ModelConfig> added = install ? installPath(path) : registerPath(path);
         if (added)
             report.keys << added.value().key;
+        else if (added.errorType() == QLatin1String("DuplicateModel"))
+            report.known << path; // a copy of a model the library has: already there, not a failure
         else
             report.failures << QStringLiteral("%1: %2").arg(path, added.error());
     }

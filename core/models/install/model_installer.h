@@ -109,7 +109,7 @@ public:
     struct ScanReport
     {
         QStringList keys;       // new records
-        QStringList known;      // paths already in the library
+        QStringList known;      // paths already in the library, or copies of models it has
         QStringList failures;   // "path: why"
     };
     // Finds models under `folder` (weights files, diffusers folders, component folders) and registers them in place

@@ -23,8 +23,10 @@ struct TextChunk
 // Bounds that keep hostile files harmless; anything beyond them is skipped and reported, never allocated.
 struct PngTextLimits
 {
-    qint64 maxChunkBytes = 64ll * 1024 * 1024;        // one text chunk as stored
-    qint64 maxInflatedBytes = 64ll * 1024 * 1024;     // one compressed chunk once inflated (decompression bombs)
+    // Real recipes, ComfyUI graphs included, stay far below 1 MB; 16 MB keeps a hostile 50 MB prompt or a
+    // million-node graph from costing seconds and gigabytes in every reader after this one.
+    qint64 maxChunkBytes = 16ll * 1024 * 1024;    // one text chunk as stored
+    qint64 maxInflatedBytes = 16ll * 1024 * 1024; // one compressed chunk once inflated (decompression bombs)
     int maxTextChunks = 1000;
     // Off only for fuzzing, so that mutated chunks reach the decoders (as libpng's CRC-ignoring option does).
     bool verifyCrc = true;

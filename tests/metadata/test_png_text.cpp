@@ -239,6 +239,14 @@ private slots:
         QCOMPARE(read->chunks.size(), 1000);
         QVERIFY(read->warnings.join(QLatin1Char(' ')).contains(QLatin1String("more than 1000 text chunks")));
 
+        // By default a text chunk over 16 MB (a 20 MB prompt here) is skipped with a warning, the others are read.
+        const QByteArray huge = chunk("tEXt", QByteArray("parameters\0", 11) + QByteArray(20 << 20, 'a'));
+        read = readPngText(withRawChunks(smallPng(), huge + chunk("tEXt", QByteArray("k\0v", 3))));
+        QVERIFY(read);
+        QCOMPARE(read->chunks.size(), 1);
+        QCOMPARE(read->chunks.first().keyword, QStringLiteral("k"));
+        QVERIFY(read->warnings.join(QLatin1Char(' ')).contains(QLatin1String("larger than 16 MiB")));
+
         PngTextLimits small;
         small.maxChunkBytes = 4;
         read = readPngText(withRawChunks(smallPng(), chunk("tEXt", QByteArray("key\0long value", 14))), small);

@@ -168,14 +168,11 @@ std::string WeightAdapter::partShapes() const
     return text;
 }
 
-void WeightAdapter::check(at::IntArrayRef shape) const
+template <typename Part> torch::Tensor WeightAdapter::fittedProduct(const Part &part, at::IntArrayRef shape) const
 {
-    const auto meta = [this](const char *name) {
-        return torch::empty(parts.at(name).sizes(), torch::TensorOptions().dtype(torch::kFloat32).device(torch::kMeta));
-    };
     torch::Tensor product;
     try {
-        product = multiplyParts(meta);
+        product = multiplyParts(part);
     } catch (const c10::Error &) {
         throw UnsupportedModelError(key + ": its " + std::string(adapterKindName(kind)) +
                                     " parts do not fit together (" + partShapes() + ")");
@@ -187,6 +184,15 @@ void WeightAdapter::check(at::IntArrayRef shape) const
     if (product.numel() != expected || shape.empty() || product.dim() < 1 || product.size(0) != shape[0])
         throw UnsupportedModelError(key + ": its " + adapterKindName(kind) + " gives " + shapeText(product.sizes()) +
                                     " (" + partShapes() + ") where the model's weight is " + shapeText(shape));
+    return product;
+}
+
+void WeightAdapter::check(at::IntArrayRef shape) const
+{
+    const auto meta = [this](const char *name) {
+        return torch::empty(parts.at(name).sizes(), torch::TensorOptions().dtype(torch::kFloat32).device(torch::kMeta));
+    };
+    fittedProduct(meta, shape);
     if (doraScale.defined())
         doraAxis(shape);
 }
@@ -205,19 +211,7 @@ std::int64_t WeightAdapter::doraAxis(at::IntArrayRef shape) const
 torch::Tensor WeightAdapter::delta(at::IntArrayRef shape, torch::Device device) const
 {
     const auto part = [this, device](const char *name) { return parts.at(name).to(device, torch::kFloat32); };
-    torch::Tensor product;
-    try {
-        product = multiplyParts(part);
-    } catch (const c10::Error &) {
-        throw UnsupportedModelError(key + ": its " + std::string(adapterKindName(kind)) +
-                                    " parts do not fit together (" + partShapes() + ")");
-    }
-    std::int64_t expected = 1;
-    for (std::int64_t size : shape)
-        expected *= size;
-    if (product.numel() != expected)
-        throw UnsupportedModelError(key + ": its " + adapterKindName(kind) + " gives " + shapeText(product.sizes()) +
-                                    " where the model's weight is " + shapeText(shape));
+    const torch::Tensor product = fittedProduct(part, shape);
     const std::int64_t r = rank();
     const double scale = alpha && r > 0 ? *alpha / double(r) : 1.0;
     return product.reshape(shape) * scale;

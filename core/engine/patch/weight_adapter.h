@@ -49,6 +49,8 @@ struct WeightAdapter
 
 private:
     template <typename Part> torch::Tensor multiplyParts(const Part &part) const;
+    // The parts' product, checked to make a change of `shape`; throws UnsupportedModelError naming the shapes.
+    template <typename Part> torch::Tensor fittedProduct(const Part &part, at::IntArrayRef shape) const;
     // "lora_up [320, 4], lora_down [4, 768]": the parts as messages name them.
     std::string partShapes() const;
     // The weight axis DoRA's magnitude keeps (0: rows, 1: columns); throws when it fits neither.

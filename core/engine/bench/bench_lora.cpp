@@ -5,6 +5,7 @@
 #include "core/engine/io/safetensors_writer.h"
 #include "core/engine/pipeline/stable_diffusion.h"
 #include "core/engine/tools/random_checkpoint.h"
+#include "core/engine/tools/report.h"
 
 #include <torch/torch.h>
 
@@ -19,21 +20,6 @@
 using namespace atelier::engine;
 
 namespace {
-
-std::ostringstream g_report;
-
-void say(const std::string &line)
-{
-    std::cout << line << std::endl;
-    g_report << line << "\n";
-}
-
-std::string format(const char *pattern, double a, double b = 0, double c = 0, double d = 0)
-{
-    char buffer[256];
-    std::snprintf(buffer, sizeof buffer, pattern, a, b, c, d);
-    return buffer;
-}
 
 // A field of /proc/self/status in bytes (VmRSS, VmHWM, RssAnon, RssFile).
 double statusBytes(const std::string &field)
@@ -174,6 +160,6 @@ int main(int argc, char **argv)
     say(format("after the rounds: resident %.0f MiB (anonymous %.0f MiB)", megabytes(statusBytes("VmRSS")),
                megabytes(statusBytes("RssAnon"))));
     if (!outPath.empty())
-        std::ofstream(outPath) << g_report.str();
+        std::ofstream(outPath) << reportBuffer().str();
     return 0;
 }

@@ -6,6 +6,7 @@
 #include "core/engine/io/state_dict.h"
 #include "core/engine/pipeline/sampling_run.h"
 #include "core/engine/tools/random_checkpoint.h"
+#include "core/engine/tools/report.h"
 
 #include <nlohmann/json.hpp>
 
@@ -22,14 +23,6 @@
 using namespace atelier::engine;
 
 namespace {
-
-std::ostringstream g_report;
-
-void say(const std::string &line)
-{
-    std::cout << line << std::endl;
-    g_report << line << '\n';
-}
 
 double usedDeviceMegabytes(const torch::Device &device)
 {
@@ -48,13 +41,6 @@ void synchronize(const torch::Device &device)
 {
     if (device.is_cuda())
         torch::cuda::synchronize();
-}
-
-std::string format(const char *pattern, double a, double b = 0, double c = 0)
-{
-    char line[256];
-    std::snprintf(line, sizeof line, pattern, a, b, c);
-    return line;
 }
 
 int checkFixtures(const std::string &fixtures, const torch::Device &device)
@@ -187,6 +173,6 @@ int main(int argc, char **argv)
         status = 1;
     }
     if (!outPath.empty())
-        std::ofstream(outPath) << g_report.str();
+        std::ofstream(outPath) << reportBuffer().str();
     return status;
 }

@@ -313,8 +313,11 @@ int runGenerateCommand(CommandContext &context)
     request.configPath = parser.value(config).toStdString();
     request.prompt = parser.value(prompt).toStdString();
     request.negative = parser.value(negative).toStdString();
-    bool seedOk = false;
-    request.seed = parser.value(seed).toULongLong(&seedOk);
+    const std::optional<quint64> seedValue = metadata::parseSeed(parser.value(seed));
+    if (!seedValue)
+        return usage(context, QStringLiteral("--seed %1 is not a whole number from 0 to 18446744073709551615")
+                                  .arg(parser.value(seed).left(64)));
+    request.seed = *seedValue;
     request.steps = int(integer(steps));
     request.cfg = real(cfg);
     request.sampler = parser.value(sampler).toStdString();
@@ -331,7 +334,7 @@ int runGenerateCommand(CommandContext &context)
     request.precision = parser.value(precision).toStdString();
     request.prediction = parser.value(prediction).toStdString();
     request.saveLatentPath = parser.value(saveLatent).toStdString();
-    if (!ok || !seedOk)
+    if (!ok)
         return usage(context, QStringLiteral("a numeric option has a value that is not a number"));
     const QString outPath = parser.value(out);
     if (!outPath.endsWith(QLatin1String(".png"), Qt::CaseInsensitive))
@@ -427,7 +430,7 @@ int runGenerateCommand(CommandContext &context)
         recipe.toolVersion = QStringLiteral(ATELIER_VERSION);
         recipe.prompt = QString::fromStdString(used.prompt);
         recipe.negativePrompt = QString::fromStdString(used.negative);
-        recipe.seed = qint64(used.seed);
+        recipe.seed = used.seed;
         recipe.steps = used.steps;
         recipe.sampler = QString::fromStdString(used.sampler);
         recipe.scheduler = QString::fromStdString(used.scheduler);

@@ -53,8 +53,13 @@ Result<metadata::GenerationInfo> recipeFromJson(const QByteArray &bytes, const Q
         };
         recipe.prompt = text("prompt");
         recipe.negativePrompt = text("negative_prompt");
-        if (object.contains("seed") && !object["seed"].is_null())
-            recipe.seed = object["seed"].get<qint64>();
+        if (object.contains("seed") && !object["seed"].is_null()) {
+            if (!object["seed"].is_number_unsigned())
+                return Result<metadata::GenerationInfo>::failure(
+                    QStringLiteral("%1: \"seed\" must be a whole number from 0 to 18446744073709551615, not %2")
+                        .arg(path, QString::fromStdString(object["seed"].dump()).left(64)));
+            recipe.seed = object["seed"].get<std::uint64_t>();
+        }
         if (const auto steps = number("steps"))
             recipe.steps = int(*steps);
         recipe.sampler = text("sampler");

@@ -1,12 +1,10 @@
 // What Atelier writes into its images (atelier_metadata, atelier_workflow, A1111 parameters), and reading it back.
 #include "core/metadata/generation_info.h"
 
+#include "core/metadata/json_fields.h"
 #include "core/models/hashing/content_hash.h"
 
 #include <QHash>
-#include <QJsonArray>
-#include <QJsonDocument>
-#include <QJsonObject>
 
 namespace atelier::metadata {
 
@@ -70,14 +68,41 @@ QString namedShortHashes(const QList<QPair<QString, QString>> &named)
     return parts.join(QStringLiteral(", "));
 }
 
-QJsonObject hashedName(const QString &name, const QString &sha256)
+// Written with the keys in a fixed, readable order (nlohmann's ordered_json); read back with any order.
+using WrittenJson = nlohmann::ordered_json;
+using json_fields::Json;
+
+std::string utf8(const QString &text)
 {
-    QJsonObject object{{QStringLiteral("name"), name}};
+    return text.toStdString();
+}
+
+// Compact JSON text; a string that is not valid UTF-8 cannot come from a QString, but is replaced rather than thrown.
+QString compactText(const WrittenJson &json)
+{
+    return QString::fromStdString(json.dump(-1, ' ', false, WrittenJson::error_handler_t::replace));
+}
+
+WrittenJson hashedName(const QString &name, const QString &sha256)
+{
+    WrittenJson object{{"name", utf8(name)}};
     if (!sha256.isEmpty()) {
-        object.insert(QStringLiteral("sha256"), sha256);
-        object.insert(QStringLiteral("autov2"), models::autoV2(sha256));
+        object["sha256"] = utf8(sha256);
+        object["autov2"] = utf8(models::autoV2(sha256));
     }
     return object;
+}
+
+template <typename T> void putIfStated(WrittenJson &object, const char *key, const std::optional<T> &value)
+{
+    if (value)
+        object[key] = *value;
+}
+
+void putIfStated(WrittenJson &object, const char *key, const std::optional<QString> &value)
+{
+    if (value)
+        object[key] = utf8(*value);
 }
 
 } // namespace
@@ -123,65 +148,58 @@ QString a1111Parameters(const GenerationInfo &recipe)
 
 QList<TextChunk> recipeChunks(const GenerationInfo &recipe)
 {
-    QJsonObject object;
-    object.insert(QStringLiteral("format"), QStringLiteral("atelier-metadata"));
-    object.insert(QStringLiteral("version"), kFormatVersion);
-    object.insert(QStringLiteral("app"), QJsonObject{{QStringLiteral("name"), QStringLiteral("Atelier")},
-                                                      {QStringLiteral("version"), recipe.toolVersion}});
-    const auto put = [&object](const char *key, const QJsonValue &value) {
-        if (!value.isNull() && !value.isUndefined())
-            object.insert(QLatin1String(key), value);
-    };
-    put("prompt", recipe.prompt ? QJsonValue(*recipe.prompt) : QJsonValue());
-    put("negative_prompt", recipe.negativePrompt ? QJsonValue(*recipe.negativePrompt) : QJsonValue());
-    put("seed", recipe.seed ? QJsonValue(qint64(*recipe.seed)) : QJsonValue());
-    put("noise", QStringLiteral("cpu-normal"));  // one normal draw from a CPU generator seeded with the seed
-    put("batch_index", recipe.batchIndex);
-    put("steps", recipe.steps ? QJsonValue(*recipe.steps) : QJsonValue());
-    put("sampler", recipe.sampler ? QJsonValue(*recipe.sampler) : QJsonValue());
-    put("scheduler", recipe.scheduler ? QJsonValue(*recipe.scheduler) : QJsonValue());
-    put("cfg", recipe.cfg ? QJsonValue(*recipe.cfg) : QJsonValue());
-    put("width", recipe.width ? QJsonValue(*recipe.width) : QJsonValue());
-    put("height", recipe.height ? QJsonValue(*recipe.height) : QJsonValue());
-    put("denoise", recipe.denoise ? QJsonValue(*recipe.denoise) : QJsonValue());
-    put("clip_skip", recipe.clipSkip ? QJsonValue(*recipe.clipSkip) : QJsonValue());
+    WrittenJson object{{"format", "atelier-metadata"},
+                       {"version", kFormatVersion},
+                       {"app", {{"name", "Atelier"}, {"version", utf8(recipe.toolVersion)}}}};
+    putIfStated(object, "prompt", recipe.prompt);
+    putIfStated(object, "negative_prompt", recipe.negativePrompt);
+    putIfStated(object, "seed", recipe.seed); // a JSON integer up to 2^64 - 1, as ComfyUI writes seeds
+    object["noise"] = "cpu-normal";           // one normal draw from a CPU generator seeded with the seed
+    object["batch_index"] = recipe.batchIndex;
+    putIfStated(object, "steps", recipe.steps);
+    putIfStated(object, "sampler", recipe.sampler);
+    putIfStated(object, "scheduler", recipe.scheduler);
+    putIfStated(object, "cfg", recipe.cfg);
+    putIfStated(object, "width", recipe.width);
+    putIfStated(object, "height", recipe.height);
+    putIfStated(object, "denoise", recipe.denoise);
+    putIfStated(object, "clip_skip", recipe.clipSkip);
     if (recipe.model)
-        put("model", QJsonObject{{QStringLiteral("name"), recipe.model->name},
-                                 {QStringLiteral("sha256"), recipe.model->hash},
-                                 {QStringLiteral("autov2"), models::autoV2(recipe.model->hash)}});
+        object["model"] = {{"name", utf8(recipe.model->name)},
+                           {"sha256", utf8(recipe.model->hash)},
+                           {"autov2", utf8(models::autoV2(recipe.model->hash))}};
     if (!recipe.initImageSha256.isEmpty())
-        put("init_image", QJsonObject{{QStringLiteral("sha256"), recipe.initImageSha256}});
-    QJsonArray loras, embeddings;
+        object["init_image"] = {{"sha256", utf8(recipe.initImageSha256)}};
+    WrittenJson loras = WrittenJson::array(), embeddings = WrittenJson::array();
     for (const LoraUse &lora : recipe.loras) {
-        QJsonObject entry = hashedName(lora.name, lora.hash);
-        entry.insert(QStringLiteral("strength_model"), lora.weight.value_or(1.0));
-        entry.insert(QStringLiteral("strength_clip"), lora.clipWeight.value_or(lora.weight.value_or(1.0)));
-        loras.append(entry);
+        WrittenJson entry = hashedName(lora.name, lora.hash);
+        entry["strength_model"] = lora.weight.value_or(1.0);
+        entry["strength_clip"] = lora.clipWeight.value_or(lora.weight.value_or(1.0));
+        loras.push_back(std::move(entry));
     }
     for (const ModelReference &embedding : recipe.embeddings)
-        embeddings.append(hashedName(embedding.name, embedding.hash));
-    if (!loras.isEmpty())
-        put("loras", loras);
-    if (!embeddings.isEmpty())
-        put("embeddings", embeddings);
-    QJsonArray pipeline;
+        embeddings.push_back(hashedName(embedding.name, embedding.hash));
+    if (!loras.empty())
+        object["loras"] = std::move(loras);
+    if (!embeddings.empty())
+        object["embeddings"] = std::move(embeddings);
+    WrittenJson pipeline = WrittenJson::array();
     for (const LoraUse &lora : recipe.loras)
-        pipeline.append(
-            QJsonObject{{QStringLiteral("type"), QStringLiteral("apply_lora")}, {QStringLiteral("name"), lora.name}});
+        pipeline.push_back({{"type", "apply_lora"}, {"name", utf8(lora.name)}});
     if (!recipe.initImageSha256.isEmpty())
-        pipeline.append(QJsonObject{{QStringLiteral("type"), QStringLiteral("encode_image")}});
-    pipeline.append(QJsonObject{{QStringLiteral("type"), QStringLiteral("encode_prompts")}});
-    pipeline.append(QJsonObject{{QStringLiteral("type"), QStringLiteral("sample")},
-                                {QStringLiteral("sampler"), recipe.sampler.value_or(QString())},
-                                {QStringLiteral("scheduler"), recipe.scheduler.value_or(QString())}});
-    pipeline.append(QJsonObject{{QStringLiteral("type"), QStringLiteral("decode")}});
-    pipeline.append(QJsonObject{{QStringLiteral("type"), QStringLiteral("save_image")}});
-    object.insert(QStringLiteral("pipeline"), pipeline);
+        pipeline.push_back({{"type", "encode_image"}});
+    pipeline.push_back({{"type", "encode_prompts"}});
+    pipeline.push_back({{"type", "sample"},
+                        {"sampler", utf8(recipe.sampler.value_or(QString()))},
+                        {"scheduler", utf8(recipe.scheduler.value_or(QString()))}});
+    pipeline.push_back({{"type", "decode"}});
+    pipeline.push_back({{"type", "save_image"}});
+    object["pipeline"] = std::move(pipeline);
 
     TextChunk metadata;
     metadata.type = "iTXt";
     metadata.keyword = QStringLiteral("atelier_metadata");
-    metadata.text = QString::fromUtf8(QJsonDocument(object).toJson(QJsonDocument::Compact));
+    metadata.text = compactText(object);
     metadata.compressed = metadata.text.size() > 1024;
     TextChunk workflow;
     workflow.type = "iTXt";
@@ -197,120 +215,96 @@ QList<TextChunk> recipeChunks(const GenerationInfo &recipe)
 
 QString recipeWorkflow(const GenerationInfo &recipe)
 {
-    QJsonObject nodes;
-    const auto link = [](const char *node, int output) { return QJsonArray{QLatin1String(node), output}; };
-    const auto add = [&nodes](const char *id, const char *type, const QJsonObject &inputs) {
-        nodes.insert(QLatin1String(id), QJsonObject{{QStringLiteral("class_type"), QLatin1String(type)},
-                                                    {QStringLiteral("inputs"), inputs}});
+    WrittenJson nodes = WrittenJson::object();
+    const auto link = [](const std::string &node, int output) { return WrittenJson::array({node, output}); };
+    const auto add = [&nodes](const std::string &id, const char *type, WrittenJson inputs) {
+        nodes[id] = {{"class_type", type}, {"inputs", std::move(inputs)}};
     };
-    add("1", "CheckpointLoaderSimple", {{QStringLiteral("ckpt_name"), recipe.model ? recipe.model->name : QString()}});
-    QJsonArray model = link("1", 0);
-    QJsonArray clip = link("1", 1);
+    add("1", "CheckpointLoaderSimple", {{"ckpt_name", utf8(recipe.model ? recipe.model->name : QString())}});
+    WrittenJson model = link("1", 0);
+    WrittenJson clip = link("1", 1);
     // LoRAs chain from the checkpoint as ComfyUI's LoraLoader nodes do, each on the model and CLIP before it.
     int loraNode = 10;
     for (const LoraUse &lora : recipe.loras) {
-        const QByteArray id = QByteArray::number(loraNode++);
-        add(id.constData(), "LoraLoader",
-            {{QStringLiteral("lora_name"), lora.name},
-             {QStringLiteral("strength_model"), lora.weight.value_or(1.0)},
-             {QStringLiteral("strength_clip"), lora.clipWeight.value_or(lora.weight.value_or(1.0))},
-             {QStringLiteral("model"), model},
-             {QStringLiteral("clip"), clip}});
-        model = QJsonArray{QString::fromLatin1(id), 0};
-        clip = QJsonArray{QString::fromLatin1(id), 1};
+        const std::string id = std::to_string(loraNode++);
+        add(id, "LoraLoader",
+            {{"lora_name", utf8(lora.name)},
+             {"strength_model", lora.weight.value_or(1.0)},
+             {"strength_clip", lora.clipWeight.value_or(lora.weight.value_or(1.0))},
+             {"model", model},
+             {"clip", clip}});
+        model = link(id, 0);
+        clip = link(id, 1);
     }
     if (recipe.clipSkip && *recipe.clipSkip > 1) {
-        add("9", "CLIPSetLastLayer",
-            {{QStringLiteral("stop_at_clip_layer"), -*recipe.clipSkip}, {QStringLiteral("clip"), clip}});
+        add("9", "CLIPSetLastLayer", {{"stop_at_clip_layer", -*recipe.clipSkip}, {"clip", clip}});
         clip = link("9", 0);
     }
-    add("2", "CLIPTextEncode", {{QStringLiteral("text"), recipe.prompt.value_or(QString())}, {QStringLiteral("clip"), clip}});
-    add("3", "CLIPTextEncode", {{QStringLiteral("text"), recipe.negativePrompt.value_or(QString())}, {QStringLiteral("clip"), clip}});
-    QJsonArray latent = link("4", 0);
+    add("2", "CLIPTextEncode", {{"text", utf8(recipe.prompt.value_or(QString()))}, {"clip", clip}});
+    add("3", "CLIPTextEncode", {{"text", utf8(recipe.negativePrompt.value_or(QString()))}, {"clip", clip}});
+    WrittenJson latent = link("4", 0);
     if (!recipe.initImageSha256.isEmpty()) {
-        add("4", "LoadImage", {{QStringLiteral("image_sha256"), recipe.initImageSha256}});
-        add("5", "VAEEncode", {{QStringLiteral("pixels"), link("4", 0)}, {QStringLiteral("vae"), link("1", 2)}});
+        add("4", "LoadImage", {{"image_sha256", utf8(recipe.initImageSha256)}});
+        add("5", "VAEEncode", {{"pixels", link("4", 0)}, {"vae", link("1", 2)}});
         latent = link("5", 0);
     } else {
-        add("4", "EmptyLatentImage", {{QStringLiteral("width"), recipe.width.value_or(512)},
-                                      {QStringLiteral("height"), recipe.height.value_or(512)},
-                                      {QStringLiteral("batch_size"), 1}});
+        add("4", "EmptyLatentImage",
+            {{"width", recipe.width.value_or(512)}, {"height", recipe.height.value_or(512)}, {"batch_size", 1}});
     }
     add("6", "KSampler",
-        {{QStringLiteral("seed"), qint64(recipe.seed.value_or(0))},
-         {QStringLiteral("steps"), recipe.steps.value_or(20)},
-         {QStringLiteral("cfg"), recipe.cfg.value_or(7.0)},
-         {QStringLiteral("sampler_name"), recipe.sampler.value_or(QStringLiteral("euler"))},
-         {QStringLiteral("scheduler"), recipe.scheduler.value_or(QStringLiteral("normal"))},
-         {QStringLiteral("denoise"), recipe.denoise.value_or(1.0)},
-         {QStringLiteral("model"), model},
-         {QStringLiteral("positive"), link("2", 0)},
-         {QStringLiteral("negative"), link("3", 0)},
-         {QStringLiteral("latent_image"), latent}});
-    add("7", "VAEDecode", {{QStringLiteral("samples"), link("6", 0)}, {QStringLiteral("vae"), link("1", 2)}});
-    add("8", "SaveImage", {{QStringLiteral("images"), link("7", 0)}, {QStringLiteral("filename_prefix"), QStringLiteral("Atelier")}});
-    const QJsonObject workflow{{QStringLiteral("format"), QStringLiteral("atelier-workflow")},
-                               {QStringLiteral("version"), kFormatVersion},
-                               {QStringLiteral("nodes"), nodes}};
-    return QString::fromUtf8(QJsonDocument(workflow).toJson(QJsonDocument::Compact));
+        {{"seed", recipe.seed.value_or(0)},
+         {"steps", recipe.steps.value_or(20)},
+         {"cfg", recipe.cfg.value_or(7.0)},
+         {"sampler_name", utf8(recipe.sampler.value_or(QStringLiteral("euler")))},
+         {"scheduler", utf8(recipe.scheduler.value_or(QStringLiteral("normal")))},
+         {"denoise", recipe.denoise.value_or(1.0)},
+         {"model", model},
+         {"positive", link("2", 0)},
+         {"negative", link("3", 0)},
+         {"latent_image", latent}});
+    add("7", "VAEDecode", {{"samples", link("6", 0)}, {"vae", link("1", 2)}});
+    add("8", "SaveImage", {{"images", link("7", 0)}, {"filename_prefix", "Atelier"}});
+    return compactText({{"format", "atelier-workflow"}, {"version", kFormatVersion}, {"nodes", std::move(nodes)}});
 }
 
 GenerationInfo parseAtelierMetadata(const QString &metadataJson)
 {
+    using namespace json_fields;
     GenerationInfo info;
     info.tool = QStringLiteral("Atelier");
-    QJsonParseError error;
-    const QJsonObject object = QJsonDocument::fromJson(metadataJson.toUtf8(), &error).object();
-    if (error.error != QJsonParseError::NoError || object.value(QStringLiteral("format")).toString() != QLatin1String("atelier-metadata")) {
+    const Json object = parseBoundedJsonOrDiscarded(metadataJson.toUtf8());
+    if (text(member(object, "format")) != QStringLiteral("atelier-metadata")) {
         info.warnings << QStringLiteral("the \"atelier_metadata\" chunk is not Atelier metadata JSON; its settings are unknown");
         return info;
     }
-    if (object.value(QStringLiteral("version")).toInt() > kFormatVersion)
-        info.warnings << QStringLiteral("written by a newer Atelier (metadata version %1); fields it added are not shown")
-                             .arg(object.value(QStringLiteral("version")).toInt());
-    info.toolVersion = object.value(QStringLiteral("app")).toObject().value(QStringLiteral("version")).toString();
-    const auto text = [&](const char *key) {
-        const QJsonValue v = object.value(QLatin1String(key));
-        return v.isString() ? std::optional<QString>(v.toString()) : std::nullopt;
-    };
-    const auto real = [&](const char *key) {
-        const QJsonValue v = object.value(QLatin1String(key));
-        return v.isDouble() ? std::optional<double>(v.toDouble()) : std::nullopt;
-    };
-    info.prompt = text("prompt");
-    info.negativePrompt = text("negative_prompt");
-    if (object.value(QStringLiteral("seed")).isDouble())
-        info.seed = object.value(QStringLiteral("seed")).toInteger();
-    if (const auto steps = real("steps"))
-        info.steps = int(*steps);
-    info.sampler = text("sampler");
-    info.scheduler = text("scheduler");
-    info.cfg = real("cfg");
-    if (const auto width = real("width"))
-        info.width = int(*width);
-    if (const auto height = real("height"))
-        info.height = int(*height);
-    info.denoise = real("denoise");
-    if (const auto clipSkip = real("clip_skip"))
-        info.clipSkip = int(*clipSkip);
-    info.batchIndex = object.value(QStringLiteral("batch_index")).toInt();
-    const QJsonObject model = object.value(QStringLiteral("model")).toObject();
-    if (!model.isEmpty())
-        info.model = ModelReference{model.value(QStringLiteral("name")).toString(), model.value(QStringLiteral("sha256")).toString()};
-    info.initImageSha256 = object.value(QStringLiteral("init_image")).toObject().value(QStringLiteral("sha256")).toString();
-    for (const QJsonValue &entry : object.value(QStringLiteral("loras")).toArray()) {
-        const QJsonObject lora = entry.toObject();
-        LoraUse use{lora.value(QStringLiteral("name")).toString(), std::nullopt,
-                    lora.value(QStringLiteral("sha256")).toString(), std::nullopt};
-        if (lora.value(QStringLiteral("strength_model")).isDouble())
-            use.weight = lora.value(QStringLiteral("strength_model")).toDouble();
-        if (lora.value(QStringLiteral("strength_clip")).isDouble())
-            use.clipWeight = lora.value(QStringLiteral("strength_clip")).toDouble();
-        info.loras << use;
-    }
-    for (const QJsonValue &entry : object.value(QStringLiteral("embeddings")).toArray())
-        info.embeddings << ModelReference{entry.toObject().value(QStringLiteral("name")).toString(),
-                                          entry.toObject().value(QStringLiteral("sha256")).toString()};
+    if (const auto version = integer(member(object, "version")); version && *version > kFormatVersion)
+        info.warnings << QStringLiteral(
+                             "written by a newer Atelier (metadata version %1); fields it added are not shown")
+                             .arg(*version);
+    info.toolVersion = text(member(member(object, "app"), "version")).value_or(QString());
+    info.prompt = text(member(object, "prompt"));
+    info.negativePrompt = text(member(object, "negative_prompt"));
+    info.seed = seed(member(object, "seed"), info.warnings);
+    info.steps = integer(member(object, "steps"));
+    info.sampler = text(member(object, "sampler"));
+    info.scheduler = text(member(object, "scheduler"));
+    info.cfg = number(member(object, "cfg"));
+    info.width = integer(member(object, "width"));
+    info.height = integer(member(object, "height"));
+    info.denoise = number(member(object, "denoise"));
+    info.clipSkip = integer(member(object, "clip_skip"));
+    info.batchIndex = integer(member(object, "batch_index")).value_or(0);
+    const Json &model = member(object, "model");
+    if (model.is_object() && !model.empty())
+        info.model = ModelReference{text(member(model, "name")).value_or(QString()),
+                                    text(member(model, "sha256")).value_or(QString())};
+    info.initImageSha256 = text(member(member(object, "init_image"), "sha256")).value_or(QString());
+    for (const Json &lora : elements(member(object, "loras")))
+        info.loras << LoraUse{text(member(lora, "name")).value_or(QString()), number(member(lora, "strength_model")),
+                              text(member(lora, "sha256")).value_or(QString()), number(member(lora, "strength_clip"))};
+    for (const Json &embedding : elements(member(object, "embeddings")))
+        info.embeddings << ModelReference{text(member(embedding, "name")).value_or(QString()),
+                                          text(member(embedding, "sha256")).value_or(QString())};
     info.samplingPasses = 1;
     return info;
 }

@@ -1,11 +1,14 @@
 #include "core/metadata/generation_info.h"
 
+#include "core/metadata/json_fields.h"
+
 #include <QHash>
-#include <QJsonArray>
-#include <QJsonDocument>
-#include <QJsonObject>
 #include <QRegularExpression>
 #include <QSet>
+
+#include <algorithm>
+#include <unordered_map>
+#include <vector>
 
 namespace atelier::metadata {
 
@@ -41,7 +44,7 @@ QList<QPair<QString, QString>> namedHashes(const QString &value)
     return out;
 }
 
-std::optional<double> number(const QString &text)
+std::optional<double> decimal(const QString &text)
 {
     bool ok = false;
     const double value = text.toDouble(&ok);
@@ -50,70 +53,80 @@ std::optional<double> number(const QString &text)
 
 // ---- ComfyUI ---------------------------------------------------------------------------------------------------
 
+using namespace json_fields;
+
+// ComfyUI's API graph: node id -> {"class_type", "inputs"}, an input either a value or a link [node id, output].
 class ComfyGraph
 {
 public:
-    explicit ComfyGraph(const QJsonObject &nodes) : m_nodes(nodes) {}
+    explicit ComfyGraph(const Json &nodes)
+        : m_nodes(nodes)
+    {}
 
-    QJsonObject node(const QString &id) const { return m_nodes.value(id).toObject(); }
-    QString type(const QString &id) const { return node(id).value(QStringLiteral("class_type")).toString(); }
-    QJsonObject inputs(const QString &id) const { return node(id).value(QStringLiteral("inputs")).toObject(); }
+    const Json &node(const std::string &id) const { return member(m_nodes, id); }
+    QString type(const std::string &id) const { return text(member(node(id), "class_type")).value_or(QString()); }
+    const Json &inputs(const std::string &id) const { return member(node(id), "inputs"); }
 
     // The node an input links to, or empty when the input is a value.
-    QString linked(const QString &id, const QString &input) const
+    std::string linked(const std::string &id, const std::string &input) const
     {
-        const QJsonValue value = inputs(id).value(input);
-        if (!value.isArray() || value.toArray().size() != 2)
+        const Json &value = member(inputs(id), input);
+        if (!value.is_array() || value.size() != 2)
             return {};
-        const QJsonValue source = value.toArray().at(0);
-        return source.isString() ? source.toString() : QString::number(source.toInteger());
+        const Json &source = value[0];
+        if (source.is_string())
+            return source.get<std::string>();
+        return source.is_number_integer() ? std::to_string(source.get<std::int64_t>()) : std::string();
     }
 
     // A widget value, following a link to a primitive node when the input is linked.
-    QJsonValue value(const QString &id, const QString &input) const
+    const Json &value(const std::string &id, const std::string &input) const
     {
-        const QJsonValue direct = inputs(id).value(input);
-        if (!direct.isArray())
+        static const Json absent;
+        const Json &direct = member(inputs(id), input);
+        if (!direct.is_array())
             return direct;
-        const QString source = linked(id, input);
-        const QJsonObject sourceInputs = inputs(source);
-        for (const QString &key : {QStringLiteral("value"), QStringLiteral("text"), QStringLiteral("string"),
-                                   QStringLiteral("seed"), QStringLiteral("noise_seed"), input})
-            if (sourceInputs.contains(key) && !sourceInputs.value(key).isArray())
-                return sourceInputs.value(key);
-        return {};
+        const Json &sourceInputs = inputs(linked(id, input));
+        for (const std::string &key : {std::string("value"), std::string("text"), std::string("string"),
+                                       std::string("seed"), std::string("noise_seed"), input}) {
+            const Json &candidate = member(sourceInputs, key);
+            if (!candidate.is_null() && !candidate.is_array())
+                return candidate;
+        }
+        return absent;
     }
 
     // The prompt text behind a conditioning input: through ControlNet, combine and area nodes to the text encoders.
-    QStringList texts(const QString &id, QSet<QString> &seen) const
+    QStringList texts(const std::string &id, QSet<QString> &seen) const
     {
-        if (id.isEmpty() || seen.contains(id))
+        if (id.empty() || seen.contains(QString::fromStdString(id)))
             return {};
-        seen.insert(id);
-        const QString kind = type(id);
-        if (kind.startsWith(QLatin1String("CLIPTextEncode"))) {
-            for (const QString &key : {QStringLiteral("text"), QStringLiteral("text_g"), QStringLiteral("text_l")}) {
-                const QJsonValue text = value(id, key);
-                if (text.isString())
-                    return {text.toString()};
-            }
+        seen.insert(QString::fromStdString(id));
+        if (type(id).startsWith(QLatin1String("CLIPTextEncode"))) {
+            for (const char *key : {"text", "text_g", "text_l"})
+                if (const auto prompt = text(value(id, key)))
+                    return {*prompt};
             return {};
         }
         QStringList found;
-        for (const QString &input : inputs(id).keys())
-            if (input.contains(QLatin1String("conditioning")) || input == QLatin1String("positive"))
-                found += texts(linked(id, input), seen);
+        const Json &in = inputs(id);
+        if (in.is_object())
+            for (auto input = in.begin(); input != in.end(); ++input)
+                if (input.key().find("conditioning") != std::string::npos || input.key() == "positive")
+                    found += texts(linked(id, input.key()), seen);
         return found;
     }
 
-    QStringList samplers() const
+    std::vector<std::string> samplers() const
     {
-        QStringList ids;
-        for (const QString &id : m_nodes.keys())
-            if (isSampler(type(id)))
-                ids << id;
-        std::sort(ids.begin(), ids.end(), [](const QString &a, const QString &b) {
-            return a.toLongLong() != b.toLongLong() ? a.toLongLong() < b.toLongLong() : a < b;
+        std::vector<std::string> ids;
+        if (m_nodes.is_object())
+            for (auto node = m_nodes.begin(); node != m_nodes.end(); ++node)
+                if (isSampler(type(node.key())))
+                    ids.push_back(node.key());
+        const auto numeric = [](const std::string &id) { return QByteArray::fromStdString(id).toLongLong(); };
+        std::sort(ids.begin(), ids.end(), [&numeric](const std::string &a, const std::string &b) {
+            return numeric(a) != numeric(b) ? numeric(a) < numeric(b) : a < b;
         });
         return ids;
     }
@@ -125,70 +138,136 @@ public:
     }
 
     // True when the sampler's latent comes from another sampler (a second pass).
-    bool startsFromSampler(const QString &id) const
+    bool startsFromSampler(const std::string &id) const
     {
-        QString at = linked(id, QStringLiteral("latent_image"));
-        for (int depth = 0; !at.isEmpty() && depth < 32; ++depth) {
+        std::string at = linked(id, "latent_image");
+        for (int depth = 0; !at.empty() && depth < 32; ++depth) {
             if (isSampler(type(at)))
                 return true;
-            const QJsonObject in = inputs(at);
-            QString next;
-            for (const QString &key : {QStringLiteral("samples"), QStringLiteral("latent"), QStringLiteral("latent_image")})
-                if (in.value(key).isArray())
+            std::string next;
+            for (const char *key : {"samples", "latent", "latent_image"})
+                if (member(inputs(at), key).is_array())
                     next = linked(at, key);
             at = next;
         }
         return false;
     }
 
+    const Json &nodes() const { return m_nodes; }
+
 private:
-    QJsonObject m_nodes;
+    const Json &m_nodes;
 };
 
-void readModelChain(const ComfyGraph &graph, QString at, GenerationInfo &info)
+void readModelChain(const ComfyGraph &graph, std::string at, GenerationInfo &info)
 {
-    for (int depth = 0; !at.isEmpty() && depth < 64; ++depth) {
+    for (int depth = 0; !at.empty() && depth < 64; ++depth) {
         const QString kind = graph.type(at);
-        const QJsonObject in = graph.inputs(at);
+        const Json &in = graph.inputs(at);
         if (kind.startsWith(QLatin1String("CheckpointLoader")) || kind == QLatin1String("UNETLoader")) {
-            const QJsonValue name = in.contains(QStringLiteral("ckpt_name")) ? in.value(QStringLiteral("ckpt_name"))
-                                                                               : in.value(QStringLiteral("unet_name"));
-            if (name.isString())
-                info.model = ModelReference{name.toString(), QString()};
+            const Json &name = in.contains("ckpt_name") ? member(in, "ckpt_name") : member(in, "unet_name");
+            if (const auto checkpoint = text(name))
+                info.model = ModelReference{*checkpoint, QString()};
             return;
         }
         if (kind.startsWith(QLatin1String("LoraLoader"))) {
             LoraUse lora;
-            lora.name = in.value(QStringLiteral("lora_name")).toString();
-            if (in.value(QStringLiteral("strength_model")).isDouble())
-                lora.weight = in.value(QStringLiteral("strength_model")).toDouble();
-            if (in.value(QStringLiteral("strength_clip")).isDouble())
-                lora.clipWeight = in.value(QStringLiteral("strength_clip")).toDouble();
+            lora.name = text(member(in, "lora_name")).value_or(QString());
+            lora.weight = number(member(in, "strength_model"));
+            lora.clipWeight = number(member(in, "strength_clip"));
             info.loras.prepend(lora);  // walking from the sampler back to the checkpoint
         }
-        at = graph.linked(at, QStringLiteral("model"));
+        at = graph.linked(at, "model");
     }
 }
 
-void readLatentSource(const ComfyGraph &graph, const QString &sampler, GenerationInfo &info)
+void readLatentSource(const ComfyGraph &graph, const std::string &sampler, GenerationInfo &info)
 {
-    QString at = graph.linked(sampler, QStringLiteral("latent_image"));
-    for (int depth = 0; !at.isEmpty() && depth < 32; ++depth) {
-        const QJsonObject in = graph.inputs(at);
-        if (in.value(QStringLiteral("width")).isDouble() && in.value(QStringLiteral("height")).isDouble()) {
-            info.width = in.value(QStringLiteral("width")).toInt();
-            info.height = in.value(QStringLiteral("height")).toInt();
+    std::string at = graph.linked(sampler, "latent_image");
+    for (int depth = 0; !at.empty() && depth < 32; ++depth) {
+        const Json &in = graph.inputs(at);
+        const auto width = integer(member(in, "width")), height = integer(member(in, "height"));
+        if (width && height) {
+            info.width = width;
+            info.height = height;
             return;
         }
-        QString next;
-        for (const QString &key : {QStringLiteral("samples"), QStringLiteral("pixels"), QStringLiteral("image")})
-            if (in.value(key).isArray())
+        std::string next;
+        for (const char *key : {"samples", "pixels", "image"})
+            if (member(in, key).is_array())
                 next = graph.linked(at, key);
         at = next;
     }
 }
 
+// The first sampling pass of an API graph: its settings, prompts, checkpoint, LoRAs and size.
+void readComfyGraph(const Json &nodes, GenerationInfo &info)
+{
+    const ComfyGraph graph(nodes);
+    const std::vector<std::string> samplers = graph.samplers();
+    info.samplingPasses = int(samplers.size());
+    if (samplers.empty()) {
+        info.warnings << QStringLiteral("the graph has no sampler node; its settings are unknown");
+        return;
+    }
+    std::string first = samplers.front();
+    for (const std::string &id : samplers)
+        if (!graph.startsFromSampler(id)) {
+            first = id;
+            break;
+        }
+    const QString kind = graph.type(first);
+    info.seed = seed(graph.value(first, kind == QLatin1String("KSampler") ? "seed" : "noise_seed"), info.warnings);
+    info.cfg = number(graph.value(first, "cfg"));
+    if (kind == QLatin1String("SamplerCustom")) {
+        info.sampler = text(graph.value(graph.linked(first, "sampler"), "sampler_name"));
+        const std::string sigmas = graph.linked(first, "sigmas");
+        info.steps = integer(graph.value(sigmas, "steps"));
+        info.scheduler = graph.type(sigmas); // the sigmas node names the schedule (SDTurboScheduler ...)
+        info.denoise = number(graph.value(sigmas, "denoise"));
+    } else {
+        info.steps = integer(graph.value(first, "steps"));
+        info.sampler = text(graph.value(first, "sampler_name"));
+        info.scheduler = text(graph.value(first, "scheduler"));
+        info.denoise = number(graph.value(first, "denoise"));
+    }
+    QSet<QString> seen;
+    const QStringList positive = graph.texts(graph.linked(first, "positive"), seen);
+    if (!positive.isEmpty())
+        info.prompt = positive.join(QLatin1Char('\n'));
+    seen.clear();
+    const QStringList negative = graph.texts(graph.linked(first, "negative"), seen);
+    if (!negative.isEmpty())
+        info.negativePrompt = negative.join(QLatin1Char('\n'));
+    readModelChain(graph, graph.linked(first, "model"), info);
+    readLatentSource(graph, first, info);
+    static const QRegularExpression embedding(QStringLiteral(R"(embedding:([^\s,()\[\]]+))"));
+    for (const QString &prompt : {info.prompt.value_or(QString()), info.negativePrompt.value_or(QString())}) {
+        auto it = embedding.globalMatch(prompt);
+        while (it.hasNext())
+            info.embeddings << ModelReference{it.next().captured(1), QString()};
+    }
+    QSet<QString> unknown;
+    for (auto node = nodes.begin(); node != nodes.end(); ++node) {
+        const QString type = graph.type(node.key());
+        if (type.contains(QLatin1String("Hypernetwork")))
+            unknown.insert(type);
+    }
+    for (const QString &type : unknown)
+        info.warnings << QStringLiteral("the graph uses %1, which Atelier does not run").arg(type);
+}
+
 } // namespace
+
+std::optional<quint64> parseSeed(QStringView text)
+{
+    if (text.isEmpty() || text.size() > 20 ||
+        !std::all_of(text.begin(), text.end(), [](QChar c) { return c >= u'0' && c <= u'9'; }))
+        return std::nullopt;
+    bool ok = false;
+    const quint64 seed = text.toULongLong(&ok);
+    return ok ? std::optional<quint64>(seed) : std::nullopt;
+}
 
 GenerationInfo parseA1111Parameters(const QString &parameters)
 {
@@ -221,10 +300,15 @@ GenerationInfo parseA1111Parameters(const QString &parameters)
         else if (key == QLatin1String("Schedule type"))
             info.scheduler = value;
         else if (key == QLatin1String("CFG scale"))
-            info.cfg = number(value);
-        else if (key == QLatin1String("Seed"))
-            info.seed = value.toLongLong();
-        else if (key == QLatin1String("Size")) {
+            info.cfg = decimal(value);
+        else if (key == QLatin1String("Seed")) {
+            info.seed = parseSeed(value);
+            if (!info.seed)
+                info.warnings
+                    << QStringLiteral(
+                           "the seed \"%1\" is not a whole number from 0 to 18446744073709551615; it is left out")
+                           .arg(value.left(64));
+        } else if (key == QLatin1String("Size")) {
             const QStringList size = value.split(QLatin1Char('x'));
             if (size.size() == 2) {
                 info.width = size[0].toInt();
@@ -241,7 +325,7 @@ GenerationInfo parseA1111Parameters(const QString &parameters)
         } else if (key == QLatin1String("VAE")) {
             info.vae = value;
         } else if (key == QLatin1String("Denoising strength")) {
-            info.denoise = number(value);
+            info.denoise = decimal(value);
         } else if (key == QLatin1String("Lora hashes")) {
             for (const auto &[name, hash] : namedHashes(value))
                 loraHashes.insert(name, hash);
@@ -266,11 +350,11 @@ GenerationInfo parseA1111Parameters(const QString &parameters)
         int positional = 0;
         for (const QString &part : match.captured(2).split(QLatin1Char(':'), Qt::SkipEmptyParts)) {
             if (part.startsWith(QLatin1String("te=")))
-                textEncoder = number(part.mid(3));
+                textEncoder = decimal(part.mid(3));
             else if (part.startsWith(QLatin1String("unet=")))
-                unet = number(part.mid(5));
+                unet = decimal(part.mid(5));
             else if (!part.contains(QLatin1Char('=')) && positional < 2) // a third is A1111's dyn dim
-                (positional++ == 0 ? textEncoder : unet) = number(part);
+                (positional++ == 0 ? textEncoder : unet) = decimal(part);
         }
         // A1111's defaults: te 1 unless given; unet as te unless given.
         lora.weight = unet ? unet : textEncoder ? textEncoder : std::optional<double>(1.0);
@@ -291,82 +375,13 @@ GenerationInfo parseComfyUiPrompt(const QString &promptJson)
 {
     GenerationInfo info;
     info.tool = QStringLiteral("ComfyUI");
-    QJsonParseError error;
-    const QJsonDocument document = QJsonDocument::fromJson(promptJson.toUtf8(), &error);
-    if (error.error != QJsonParseError::NoError || !document.isObject()) {
+    const Result<Json> graph = parseBoundedJson(promptJson.toUtf8());
+    if (!graph || !graph.value().is_object()) {
         info.warnings << QStringLiteral("the \"prompt\" chunk is not a JSON object (%1); its settings are unknown")
-                             .arg(error.error != QJsonParseError::NoError ? error.errorString() : QStringLiteral("wrong shape"));
+                             .arg(graph ? QStringLiteral("wrong shape") : graph.error());
         return info;
     }
-    const ComfyGraph graph(document.object());
-    const QStringList samplers = graph.samplers();
-    info.samplingPasses = int(samplers.size());
-    if (samplers.isEmpty()) {
-        info.warnings << QStringLiteral("the graph has no sampler node; its settings are unknown");
-        return info;
-    }
-    QString first = samplers.first();
-    for (const QString &id : samplers)
-        if (!graph.startsFromSampler(id)) {
-            first = id;
-            break;
-        }
-    const QString kind = graph.type(first);
-    const auto integer = [&](const QString &id, const QString &key) -> std::optional<qint64> {
-        const QJsonValue value = graph.value(id, key);
-        return value.isDouble() ? std::optional<qint64>(value.toInteger()) : std::nullopt;
-    };
-    const auto real = [&](const QString &id, const QString &key) -> std::optional<double> {
-        const QJsonValue value = graph.value(id, key);
-        return value.isDouble() ? std::optional<double>(value.toDouble()) : std::nullopt;
-    };
-    const auto text = [&](const QString &id, const QString &key) -> std::optional<QString> {
-        const QJsonValue value = graph.value(id, key);
-        return value.isString() ? std::optional<QString>(value.toString()) : std::nullopt;
-    };
-    info.seed = kind == QLatin1String("KSampler") ? integer(first, QStringLiteral("seed")) : integer(first, QStringLiteral("noise_seed"));
-    info.cfg = real(first, QStringLiteral("cfg"));
-    if (kind == QLatin1String("SamplerCustom")) {
-        const QString sampler = graph.linked(first, QStringLiteral("sampler"));
-        info.sampler = text(sampler, QStringLiteral("sampler_name"));
-        const QString sigmas = graph.linked(first, QStringLiteral("sigmas"));
-        const auto steps = integer(sigmas, QStringLiteral("steps"));
-        if (steps)
-            info.steps = int(*steps);
-        info.scheduler = graph.type(sigmas);  // the sigmas node names the schedule (SDTurboScheduler ...)
-        info.denoise = real(sigmas, QStringLiteral("denoise"));
-    } else {
-        const auto steps = integer(first, QStringLiteral("steps"));
-        if (steps)
-            info.steps = int(*steps);
-        info.sampler = text(first, QStringLiteral("sampler_name"));
-        info.scheduler = text(first, QStringLiteral("scheduler"));
-        info.denoise = real(first, QStringLiteral("denoise"));
-    }
-    QSet<QString> seen;
-    const QStringList positive = graph.texts(graph.linked(first, QStringLiteral("positive")), seen);
-    if (!positive.isEmpty())
-        info.prompt = positive.join(QLatin1Char('\n'));
-    seen.clear();
-    const QStringList negative = graph.texts(graph.linked(first, QStringLiteral("negative")), seen);
-    if (!negative.isEmpty())
-        info.negativePrompt = negative.join(QLatin1Char('\n'));
-    readModelChain(graph, graph.linked(first, QStringLiteral("model")), info);
-    readLatentSource(graph, first, info);
-    static const QRegularExpression embedding(QStringLiteral(R"(embedding:([^\s,()\[\]]+))"));
-    for (const QString &prompt : {info.prompt.value_or(QString()), info.negativePrompt.value_or(QString())}) {
-        auto it = embedding.globalMatch(prompt);
-        while (it.hasNext())
-            info.embeddings << ModelReference{it.next().captured(1), QString()};
-    }
-    QSet<QString> unknown;
-    for (const QString &id : document.object().keys()) {
-        const QString type = graph.type(id);
-        if (type.contains(QLatin1String("Hypernetwork")))
-            unknown.insert(type);
-    }
-    for (const QString &type : unknown)
-        info.warnings << QStringLiteral("the graph uses %1, which Atelier does not run").arg(type);
+    readComfyGraph(graph.value(), info);
     return info;
 }
 
@@ -440,47 +455,43 @@ const QHash<QString, QStringList> &widgetNames()
 
 GenerationInfo parseComfyUiWorkflow(const QString &workflowJson)
 {
-    QJsonParseError error;
-    const QJsonDocument document = QJsonDocument::fromJson(workflowJson.toUtf8(), &error);
-    const QJsonObject workflow = document.object();
-    if (error.error != QJsonParseError::NoError || !workflow.value(QStringLiteral("nodes")).isArray()) {
+    const Json workflow = parseBoundedJsonOrDiscarded(workflowJson.toUtf8());
+    if (!member(workflow, "nodes").is_array()) {
         GenerationInfo info;
         info.tool = QStringLiteral("ComfyUI");
         info.warnings << QStringLiteral("the \"workflow\" chunk is not a ComfyUI editor graph; its settings are unknown");
         return info;
     }
     // link id -> [source node id, source slot]
-    QHash<qint64, QJsonArray> links;
-    for (const QJsonValue &value : workflow.value(QStringLiteral("links")).toArray()) {
-        const QJsonArray link = value.toArray();
-        if (link.size() >= 3)
-            links.insert(link[0].toInteger(), QJsonArray{QString::number(link[1].toInteger()), link[2].toInteger()});
-    }
-    // The API graph is written as text, node after node: inserting into one QJsonObject costs a copy of what is
-    // already there each time, which made a graph of a million nodes take 40 s.
-    QByteArray api = "{";
-    for (const QJsonValue &value : workflow.value(QStringLiteral("nodes")).toArray()) {
-        const QJsonObject node = value.toObject();
-        const QString type = node.value(QStringLiteral("type")).toString();
-        QJsonObject inputs;
-        const QJsonArray widgets = node.value(QStringLiteral("widgets_values")).toArray();
+    std::unordered_map<std::int64_t, Json> links;
+    for (const Json &link : elements(member(workflow, "links")))
+        if (link.is_array() && link.size() >= 3 && link[0].is_number_integer() && link[1].is_number_integer())
+            links[link[0].get<std::int64_t>()] = Json::array({std::to_string(link[1].get<std::int64_t>()), link[2]});
+    // The API graph, node after node; widget values are copied as they are, so a seed past 2^63 stays exact.
+    Json api = Json::object();
+    for (const Json &node : elements(member(workflow, "nodes"))) {
+        const QString type = text(member(node, "type")).value_or(QString());
+        Json inputs = Json::object();
+        const Json &widgets = elements(member(node, "widgets_values"));
         const QStringList names = widgetNames().value(type);
-        for (int i = 0; i < names.size() && i < widgets.size(); ++i)
-            inputs.insert(names[i], widgets[i]);
-        for (const QJsonValue &input : node.value(QStringLiteral("inputs")).toArray()) {
-            const QJsonObject slot = input.toObject();
-            const QJsonValue link = slot.value(QStringLiteral("link"));
-            if (link.isDouble() && links.contains(link.toInteger()))
-                inputs.insert(slot.value(QStringLiteral("name")).toString(), links.value(link.toInteger()));
+        for (std::size_t i = 0; i < std::size_t(names.size()) && i < widgets.size(); ++i)
+            inputs[names[int(i)].toStdString()] = widgets[i];
+        for (const Json &slot : elements(member(node, "inputs"))) {
+            const Json &link = member(slot, "link");
+            const auto name = text(member(slot, "name"));
+            if (name && link.is_number_integer())
+                if (const auto source = links.find(link.get<std::int64_t>()); source != links.end())
+                    inputs[name->toStdString()] = source->second;
         }
-        if (api.size() > 1)
-            api += ',';
-        api += '"' + QByteArray::number(node.value(QStringLiteral("id")).toInteger()) + "\":";
-        api += QJsonDocument(QJsonObject{{QStringLiteral("class_type"), type}, {QStringLiteral("inputs"), inputs}})
-                   .toJson(QJsonDocument::Compact);
+        const Json &id = member(node, "id");
+        const std::string key = id.is_number_integer() ? std::to_string(id.get<std::int64_t>())
+                                : id.is_string()       ? id.get<std::string>()
+                                                       : std::string();
+        api[key] = Json{{"class_type", type.toStdString()}, {"inputs", std::move(inputs)}};
     }
-    api += '}';
-    GenerationInfo info = parseComfyUiPrompt(QString::fromUtf8(api));
+    GenerationInfo info;
+    info.tool = QStringLiteral("ComfyUI");
+    readComfyGraph(api, info);
     info.warnings.prepend(QStringLiteral("read from the editor graph (\"workflow\"); the image has no \"prompt\" graph"));
     return info;
 }

@@ -32,7 +32,7 @@ struct GenerationInfo
     QString toolVersion;
     std::optional<QString> prompt;
     std::optional<QString> negativePrompt;
-    std::optional<qint64> seed;
+    std::optional<quint64> seed; // 0 to 2^64 - 1, as in ComfyUI (whose random seeds are past 2^63 half the time)
     std::optional<int> steps;
     std::optional<QString> sampler;
     std::optional<QString> scheduler;
@@ -51,6 +51,10 @@ struct GenerationInfo
     QList<TextChunk> chunks;  // the raw text chunks
     QStringList warnings;     // what could not be read, and why
 };
+
+// A seed written as text: decimal digits for a number from 0 to 18446744073709551615, nothing else (no sign, no
+// spaces, no fraction). Empty when the text is not one, so that the caller can say why.
+std::optional<quint64> parseSeed(QStringView text);
 
 // Reads an image's text chunks and recognises Atelier (`atelier_metadata`), InvokeAI, ComfyUI (`prompt` API graph, with `workflow` kept raw) and
 // A1111/Forge (`parameters`). Fails only when the file cannot be read as a PNG at all.

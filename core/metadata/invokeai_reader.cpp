@@ -1,53 +1,32 @@
 // InvokeAI's recipes: invokeai_metadata (3.x to 5.x), legacy sd-metadata (2.x) and Dream command lines (1.x).
 #include "core/metadata/generation_info.h"
 
-#include <QHash>
-#include <QJsonArray>
-#include <QJsonDocument>
-#include <QJsonObject>
+#include "core/metadata/json_fields.h"
 
 namespace atelier::metadata {
 
 namespace {
 
-std::optional<QString> jsonText(const QJsonObject &object, const char *key)
-{
-    const QJsonValue value = object.value(QLatin1String(key));
-    return value.isString() ? std::optional<QString>(value.toString()) : std::nullopt;
-}
-
-std::optional<double> jsonNumber(const QJsonObject &object, const char *key)
-{
-    const QJsonValue value = object.value(QLatin1String(key));
-    return value.isDouble() ? std::optional<double>(value.toDouble()) : std::nullopt;
-}
-
-std::optional<int> jsonInt(const QJsonObject &object, const char *key)
-{
-    const auto value = jsonNumber(object, key);
-    return value ? std::optional<int>(int(*value)) : std::nullopt;
-}
+using namespace json_fields;
 
 // InvokeAI model identifiers: {"name", "hash"} (4.x+) or {"model_name"} (3.x).
-std::optional<ModelReference> invokeModel(const QJsonValue &value)
+std::optional<ModelReference> invokeModel(const Json &value)
 {
-    const QJsonObject object = value.toObject();
-    const QString name = object.contains(QStringLiteral("name")) ? object.value(QStringLiteral("name")).toString()
-                                                                 : object.value(QStringLiteral("model_name")).toString();
+    const QString name =
+        (value.contains("name") ? text(member(value, "name")) : text(member(value, "model_name"))).value_or(QString());
     if (name.isEmpty())
         return std::nullopt;
-    return ModelReference{name, object.value(QStringLiteral("hash")).toString()};
+    return ModelReference{name, text(member(value, "hash")).value_or(QString())};
 }
 
-QJsonObject parseObject(const QString &json, const QString &chunk, GenerationInfo &info)
+Json parseObject(const QString &json, const QString &chunk, GenerationInfo &info)
 {
-    QJsonParseError error;
-    const QJsonDocument document = QJsonDocument::fromJson(json.toUtf8(), &error);
-    if (error.error != QJsonParseError::NoError || !document.isObject()) {
+    Result<Json> parsed = parseBoundedJson(json.toUtf8());
+    if (!parsed || !parsed.value().is_object()) {
         info.warnings << QStringLiteral("the \"%1\" chunk is not a JSON object; its settings are unknown").arg(chunk);
-        return {};
+        return Json::object();
     }
-    return document.object();
+    return std::move(parsed.value());
 }
 
 } // namespace
@@ -56,31 +35,29 @@ GenerationInfo parseInvokeAiMetadata(const QString &metadataJson)
 {
     GenerationInfo info;
     info.tool = QStringLiteral("InvokeAI");
-    const QJsonObject object = parseObject(metadataJson, QStringLiteral("invokeai_metadata"), info);
-    if (object.isEmpty())
+    const Json object = parseObject(metadataJson, QStringLiteral("invokeai_metadata"), info);
+    if (object.empty())
         return info;
-    info.toolVersion = jsonText(object, "app_version").value_or(QString());
-    info.prompt = jsonText(object, "positive_prompt");
-    info.negativePrompt = jsonText(object, "negative_prompt");
-    if (const auto seed = jsonNumber(object, "seed"))
-        info.seed = qint64(*seed);
-    info.steps = jsonInt(object, "steps");
-    info.scheduler = jsonText(object, "scheduler");  // InvokeAI names the sampler and schedule together ("dpmpp_2m_k")
-    info.cfg = jsonNumber(object, "cfg_scale");
-    info.width = jsonInt(object, "width");
-    info.height = jsonInt(object, "height");
-    info.denoise = jsonNumber(object, "strength");
-    if (const auto clipSkip = jsonInt(object, "clip_skip"); clipSkip && *clipSkip > 0)
+    info.toolVersion = text(member(object, "app_version")).value_or(QString());
+    info.prompt = text(member(object, "positive_prompt"));
+    info.negativePrompt = text(member(object, "negative_prompt"));
+    info.seed = seed(member(object, "seed"), info.warnings);
+    info.steps = integer(member(object, "steps"));
+    info.scheduler =
+        text(member(object, "scheduler")); // InvokeAI names the sampler and schedule together ("dpmpp_2m_k")
+    info.cfg = number(member(object, "cfg_scale"));
+    info.width = integer(member(object, "width"));
+    info.height = integer(member(object, "height"));
+    info.denoise = number(member(object, "strength"));
+    if (const auto clipSkip = integer(member(object, "clip_skip")); clipSkip && *clipSkip > 0)
         info.clipSkip = clipSkip;
-    info.model = invokeModel(object.value(QStringLiteral("model")));
-    if (const auto vae = invokeModel(object.value(QStringLiteral("vae"))))
+    info.model = invokeModel(member(object, "model"));
+    if (const auto vae = invokeModel(member(object, "vae")))
         info.vae = vae->name;
-    for (const QJsonValue &entry : object.value(QStringLiteral("loras")).toArray()) {
-        const QJsonObject lora = entry.toObject();
-        const auto model = invokeModel(lora.contains(QStringLiteral("model")) ? lora.value(QStringLiteral("model"))
-                                                                              : lora.value(QStringLiteral("lora")));
+    for (const Json &lora : elements(member(object, "loras"))) {
+        const auto model = invokeModel(lora.contains("model") ? member(lora, "model") : member(lora, "lora"));
         if (model)
-            info.loras << LoraUse{model->name, jsonNumber(lora, "weight"), model->hash, std::nullopt};
+            info.loras << LoraUse{model->name, number(member(lora, "weight")), model->hash, std::nullopt};
     }
     info.samplingPasses = 1;
     return info;
@@ -90,35 +67,33 @@ GenerationInfo parseInvokeAiLegacy(const QString &sdMetadataJson)
 {
     GenerationInfo info;
     info.tool = QStringLiteral("InvokeAI");
-    const QJsonObject object = parseObject(sdMetadataJson, QStringLiteral("sd-metadata"), info);
-    if (object.isEmpty())
+    const Json object = parseObject(sdMetadataJson, QStringLiteral("sd-metadata"), info);
+    if (object.empty())
         return info;
-    info.toolVersion = jsonText(object, "app_version").value_or(QString());
-    const QString modelName = jsonText(object, "model_weights").value_or(QString());
+    info.toolVersion = text(member(object, "app_version")).value_or(QString());
+    const QString modelName = text(member(object, "model_weights")).value_or(QString());
     if (!modelName.isEmpty())
-        info.model = ModelReference{modelName, jsonText(object, "model_hash").value_or(QString())};
-    const QJsonObject image = object.value(QStringLiteral("image")).toObject();
-    const QJsonValue prompt = image.value(QStringLiteral("prompt"));
-    if (prompt.isString()) {
-        info.prompt = prompt.toString();
-    } else if (prompt.isArray()) {
+        info.model = ModelReference{modelName, text(member(object, "model_hash")).value_or(QString())};
+    const Json &image = member(object, "image");
+    const Json &prompt = member(image, "prompt");
+    if (prompt.is_string()) {
+        info.prompt = text(prompt);
+    } else if (prompt.is_array()) {
         QStringList parts;
-        for (const QJsonValue &part : prompt.toArray()) {
-            const QJsonObject weighted = part.toObject();
-            const double weight = weighted.value(QStringLiteral("weight")).toDouble(1.0);
-            const QString text = weighted.value(QStringLiteral("prompt")).toString();
-            parts << (weight == 1.0 ? text : QStringLiteral("%1:%2").arg(text).arg(weight));
+        for (const Json &weighted : prompt) {
+            const double weight = number(member(weighted, "weight")).value_or(1.0);
+            const QString part = text(member(weighted, "prompt")).value_or(QString());
+            parts << (weight == 1.0 ? part : QStringLiteral("%1:%2").arg(part).arg(weight));
         }
         info.prompt = parts.join(QLatin1Char(' '));
     }
-    if (const auto seed = jsonNumber(image, "seed"))
-        info.seed = qint64(*seed);
-    info.steps = jsonInt(image, "steps");
-    info.sampler = jsonText(image, "sampler");
-    info.cfg = jsonNumber(image, "cfg_scale");
-    info.width = jsonInt(image, "width");
-    info.height = jsonInt(image, "height");
-    info.denoise = jsonNumber(image, "strength");
+    info.seed = seed(member(image, "seed"), info.warnings);
+    info.steps = integer(member(image, "steps"));
+    info.sampler = text(member(image, "sampler"));
+    info.cfg = number(member(image, "cfg_scale"));
+    info.width = integer(member(image, "width"));
+    info.height = integer(member(image, "height"));
+    info.denoise = number(member(image, "strength"));
     info.samplingPasses = 1;
     return info;
 }
@@ -144,7 +119,8 @@ GenerationInfo parseDreamCommand(const QString &dream)
         if (flag == QLatin1String("-s")) {
             info.steps = value.toInt(&ok);
         } else if (flag == QLatin1String("-S")) {
-            info.seed = value.toLongLong(&ok);
+            info.seed = parseSeed(value);
+            ok = info.seed.has_value();
         } else if (flag == QLatin1String("-W")) {
             info.width = value.toInt(&ok);
         } else if (flag == QLatin1String("-H")) {

@@ -203,6 +203,13 @@ private slots:
                         QStringLiteral("65")});
         QCOMPARE(run.exitCode, 2);
         QVERIFY2(run.err.contains("multiples of 8"), run.err.constData());
+        for (const QString &seed :
+             {QStringLiteral("18446744073709551616"), QStringLiteral("-1"), QStringLiteral("1e3")}) {
+            run = generate({QStringLiteral("--model"), checkpoint(), QStringLiteral("--prompt"), QStringLiteral("x"),
+                            QStringLiteral("--seed"), seed});
+            QCOMPARE(run.exitCode, 2);
+            QVERIFY2(run.err.contains("not a whole number from 0 to 18446744073709551615"), run.err.constData());
+        }
         run = generate({QStringLiteral("--model"), checkpoint(), QStringLiteral("--prompt"), QStringLiteral("x"), QStringLiteral("--sampler"),
                         QStringLiteral("euler_a")});
         QCOMPARE(run.exitCode, 2);

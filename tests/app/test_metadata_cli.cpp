@@ -7,6 +7,7 @@
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
+#include <QRegularExpression>
 #include <QTemporaryDir>
 #include <QtTest>
 
@@ -87,16 +88,22 @@ private slots:
         const QString prompt = QStringLiteral("a photo of a (cat:1.2), café, 東京");
         CliRun run = atelier({QStringLiteral("generate"), QStringLiteral("--model"),
                               QDir(fixturesDir()).filePath(QStringLiteral("models/tiny-sd1/tiny-sd1.safetensors")),
-                              QStringLiteral("--prompt"), prompt, QStringLiteral("--negative"), QStringLiteral("blurry"),
-                              QStringLiteral("--steps"), QStringLiteral("3"), QStringLiteral("--seed"), QStringLiteral("99"),
-                              QStringLiteral("--width"), QStringLiteral("64"), QStringLiteral("--height"), QStringLiteral("64"),
-                              QStringLiteral("--out"), path(QStringLiteral("made.png"))});
+                              QStringLiteral("--prompt"), prompt, QStringLiteral("--negative"),
+                              QStringLiteral("blurry"), QStringLiteral("--steps"), QStringLiteral("3"),
+                              QStringLiteral("--seed"), QStringLiteral("18446744073709551615"),
+                              QStringLiteral("--width"), QStringLiteral("64"), QStringLiteral("--height"),
+                              QStringLiteral("64"), QStringLiteral("--out"), path(QStringLiteral("made.png"))});
         QVERIFY2(run.exitCode == 0, run.err.constData());
         const QJsonObject made = inspect(path(QStringLiteral("made.png")));
         QCOMPARE(made.value(QStringLiteral("tool")).toString(), QStringLiteral("Atelier"));
         QCOMPARE(made.value(QStringLiteral("prompt")).toString(), prompt);
         QCOMPARE(made.value(QStringLiteral("negative_prompt")).toString(), QStringLiteral("blurry"));
-        QCOMPARE(made.value(QStringLiteral("seed")).toInteger(), 99);
+        // The largest seed ComfyUI draws, kept exactly (Qt's JSON would round it, so the text is read).
+        const CliRun inspected =
+            atelier({QStringLiteral("inspect"), path(QStringLiteral("made.png")), QStringLiteral("--json")});
+        QVERIFY2(QString::fromUtf8(inspected.out)
+                     .contains(QRegularExpression(QStringLiteral(R"("seed":\s*18446744073709551615\b)"))),
+                 inspected.out.constData());
         QCOMPARE(made.value(QStringLiteral("steps")).toInt(), 3);
         QCOMPARE(made.value(QStringLiteral("width")).toInt(), 64);
         const QJsonObject model = made.value(QStringLiteral("model")).toObject();
@@ -152,6 +159,29 @@ private slots:
         QCOMPARE(tagged.value(QStringLiteral("scheduler")).toString(), QStringLiteral("karras"));
         QCOMPARE(idat(path(QStringLiteral("tagged.png"))), idat(source));
         QCOMPARE(QImage(path(QStringLiteral("tagged.png"))), QImage(source));
+
+        // Seeds out of the unsigned 64-bit range are refused by name instead of wrapping.
+        for (const QByteArray &seed : {QByteArray("18446744073709551616"), QByteArray("-1"), QByteArray("4.5")}) {
+            QFile outOfRange(path(QStringLiteral("range.json")));
+            QVERIFY(outOfRange.open(QIODevice::WriteOnly | QIODevice::Truncate));
+            outOfRange.write("{\"prompt\": \"x\", \"seed\": " + seed + "}");
+            outOfRange.close();
+            run = atelier({QStringLiteral("tag"), source, path(QStringLiteral("never.png")),
+                           QStringLiteral("--from-json"), outOfRange.fileName()});
+            QCOMPARE(run.exitCode, 1);
+            QVERIFY2(run.err.contains("\"seed\" must be a whole number from 0 to 18446744073709551615"),
+                     run.err.constData());
+            QVERIFY(!QFile::exists(path(QStringLiteral("never.png"))));
+        }
+        QFile largest(path(QStringLiteral("largest.json")));
+        QVERIFY(largest.open(QIODevice::WriteOnly));
+        largest.write("{\"prompt\": \"x\", \"seed\": 18446744073709551615}");
+        largest.close();
+        run = atelier({QStringLiteral("tag"), source, path(QStringLiteral("largest.png")),
+                       QStringLiteral("--from-json"), largest.fileName()});
+        QVERIFY2(run.exitCode == 0, run.err.constData());
+        run = atelier({QStringLiteral("inspect"), path(QStringLiteral("largest.png")), QStringLiteral("--json")});
+        QVERIFY2(run.out.contains("18446744073709551615"), run.out.constData());
 
         QFile bad(path(QStringLiteral("bad.json")));
         QVERIFY(bad.open(QIODevice::WriteOnly));

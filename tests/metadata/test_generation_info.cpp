@@ -2,6 +2,8 @@
 
 #include "tests/fixtures.h"
 
+#include <nlohmann/json.hpp>
+
 #include <QDir>
 #include <QJsonDocument>
 #include <QJsonObject>
@@ -14,7 +16,7 @@ struct Expected
     QString file;
     QString prompt;
     QString negative;
-    qint64 seed;
+    quint64 seed;
     int steps;
     QString sampler;
     QString scheduler;
@@ -69,7 +71,7 @@ private slots:
         QVERIFY2(info->prompt->startsWith(expected.prompt), qPrintable(*info->prompt));
         if (!expected.negative.isEmpty())
             QCOMPARE(info->negativePrompt.value_or(QString()).trimmed(), expected.negative);
-        QCOMPARE(info->seed.value_or(-1), expected.seed);
+        QCOMPARE(info->seed.value_or(~quint64(0)), expected.seed);
         QCOMPARE(info->steps.value_or(-1), expected.steps);
         QCOMPARE(info->sampler.value_or(QString()), expected.sampler);
         QCOMPARE(info->scheduler.value_or(QString()), expected.scheduler);
@@ -151,7 +153,7 @@ private slots:
         QCOMPARE(v5.toolVersion, QStringLiteral("5.4.2"));
         QCOMPARE(v5.prompt.value(), QStringLiteral("a lighthouse at dusk"));
         QCOMPARE(v5.negativePrompt.value(), QStringLiteral("blurry"));
-        QCOMPARE(v5.seed.value(), qint64(1234));
+        QCOMPARE(v5.seed.value(), quint64(1234));
         QCOMPARE(v5.steps.value(), 30);
         QCOMPARE(v5.scheduler.value(), QStringLiteral("dpmpp_2m_k"));
         QCOMPARE(v5.cfg.value(), 7.5);
@@ -175,13 +177,13 @@ private slots:
             "            \"steps\": 50, \"cfg_scale\": 7.5, \"height\": 512, \"width\": 512, \"seed\": 3210, \"type\": \"txt2img\", \"sampler\": \"k_lms\"}}"));
         QCOMPARE(legacy.prompt.value(), QStringLiteral("a cat [dog]"));
         QCOMPARE(legacy.sampler.value(), QStringLiteral("k_lms"));
-        QCOMPARE(legacy.seed.value(), qint64(3210));
+        QCOMPARE(legacy.seed.value(), quint64(3210));
         QCOMPARE(legacy.model->name, QStringLiteral("stable-diffusion-1.5"));
 
         const GenerationInfo dream = parseDreamCommand(QStringLiteral("\"a castle, by a lake\" -s 50 -S 42 -W 512 -H 640 -C 7.5 -A k_euler_a -f 0.6"));
         QCOMPARE(dream.prompt.value(), QStringLiteral("a castle, by a lake"));
         QCOMPARE(dream.steps.value(), 50);
-        QCOMPARE(dream.seed.value(), qint64(42));
+        QCOMPARE(dream.seed.value(), quint64(42));
         QCOMPARE(dream.height.value(), 640);
         QCOMPARE(dream.sampler.value(), QStringLiteral("k_euler_a"));
         QCOMPARE(dream.denoise.value(), 0.6);
@@ -246,6 +248,58 @@ private slots:
         QCOMPARE(a1111.seed, recipe.seed);
     }
 
+    // ComfyUI draws its random seeds from 0 to 2^64 - 1: half of them are past 2^63, where a signed or a double
+    // reading would change them. Every reader and writer carries them exactly.
+    void seedsAreUnsigned64BitEverywhere()
+    {
+        const quint64 largest = 18446744073709551615ULL;
+        const QString comfyGraph = QStringLiteral(
+            R"({"3": {"class_type": "KSampler", "inputs": {"seed": %1, "steps": 20, "cfg": 7, "sampler_name": "euler",
+                "scheduler": "normal", "denoise": 1, "model": ["4", 0], "positive": ["6", 0], "negative": ["7", 0],
+                "latent_image": ["5", 0]}},
+               "4": {"class_type": "CheckpointLoaderSimple", "inputs": {"ckpt_name": "v1-5.safetensors"}}})");
+        QCOMPARE(parseComfyUiPrompt(comfyGraph.arg(largest)).seed, std::optional<quint64>(largest));
+        QCOMPARE(parseComfyUiPrompt(comfyGraph.arg(9223372036854775808ULL)).seed,
+                 std::optional<quint64>(9223372036854775808ULL));
+        const QString editorGraph = QStringLiteral(
+            R"({"nodes": [{"id": 3, "type": "KSampler", "inputs": [],
+                           "widgets_values": [%1, "randomize", 20, 7, "euler", "normal", 1]}], "links": []})");
+        QCOMPARE(parseComfyUiWorkflow(editorGraph.arg(largest)).seed, std::optional<quint64>(largest));
+        QCOMPARE(parseInvokeAiMetadata(QStringLiteral(R"({"seed": %1})").arg(largest)).seed,
+                 std::optional<quint64>(largest));
+        QCOMPARE(parseA1111Parameters(QStringLiteral("x\nSteps: 20, Seed: %1").arg(largest)).seed,
+                 std::optional<quint64>(largest));
+        QCOMPARE(parseDreamCommand(QStringLiteral("\"x\" -S %1").arg(largest)).seed, std::optional<quint64>(largest));
+
+        // Out of range or not whole: left out, with a warning that says so, never read as another seed.
+        for (const char *bad : {"-1", "18446744073709551616", "1.5", "1e30", "\"42\""}) {
+            const GenerationInfo info = parseComfyUiPrompt(comfyGraph.arg(QLatin1String(bad)));
+            QVERIFY2(!info.seed, bad);
+            QVERIFY2(info.warnings.join(QLatin1Char(' ')).contains(QLatin1String("18446744073709551615")), bad);
+        }
+        for (const char *bad : {"-1", "18446744073709551616", "12abc", ""}) {
+            const GenerationInfo info =
+                parseA1111Parameters(QStringLiteral("x\nSteps: 20, Seed: %1, Size: 512x512").arg(QLatin1String(bad)));
+            QVERIFY2(!info.seed, bad);
+        }
+        QVERIFY(!parseA1111Parameters(QStringLiteral("x\nSteps: 20, Seed: -1")).warnings.isEmpty());
+        QVERIFY(!parseSeed(u"+5") && !parseSeed(u" 5") && !parseSeed(u"0x10") && parseSeed(u"0") == quint64(0));
+
+        // What Atelier writes: the metadata, the graph (as ComfyUI reads it) and A1111's line.
+        GenerationInfo recipe;
+        recipe.toolVersion = QStringLiteral("0.1.0");
+        recipe.prompt = QStringLiteral("a cat");
+        recipe.seed = largest;
+        recipe.steps = 20;
+        const QList<TextChunk> chunks = recipeChunks(recipe);
+        QVERIFY2(chunks[0].text.contains(QLatin1String("\"seed\":18446744073709551615")), qPrintable(chunks[0].text));
+        QCOMPARE(parseAtelierMetadata(chunks[0].text).seed, recipe.seed);
+        const auto workflow = nlohmann::json::parse(chunks[1].text.toStdString());
+        QCOMPARE(parseComfyUiPrompt(QString::fromStdString(workflow.at("nodes").dump())).seed, recipe.seed);
+        QVERIFY2(chunks[2].text.contains(QLatin1String("Seed: 18446744073709551615")), qPrintable(chunks[2].text));
+        QCOMPARE(parseA1111Parameters(chunks[2].text).seed, recipe.seed);
+    }
+
     void a1111ParametersAsA1111AndForgeWriteThem()
     {
         const GenerationInfo a1111 = parseA1111Parameters(QStringLiteral(
@@ -262,7 +316,7 @@ private slots:
         QCOMPARE(a1111.sampler.value(), QStringLiteral("DPM++ 2M"));
         QCOMPARE(a1111.scheduler.value(), QStringLiteral("Karras"));
         QCOMPARE(a1111.cfg.value(), 6.5);
-        QCOMPARE(a1111.seed.value(), qint64(3735928559));
+        QCOMPARE(a1111.seed.value(), quint64(3735928559));
         QCOMPARE(a1111.width.value(), 512);
         QCOMPARE(a1111.height.value(), 768);
         QCOMPARE(a1111.model->name, QStringLiteral("v1-5-pruned-emaonly"));
@@ -284,7 +338,7 @@ private slots:
         QCOMPARE(forge.tool, QStringLiteral("Forge"));
         QVERIFY(!forge.negativePrompt.has_value());
         QCOMPARE(forge.cfg.value(), 7.0);
-        QCOMPARE(forge.seed.value(), qint64(42));
+        QCOMPARE(forge.seed.value(), quint64(42));
 
         const GenerationInfo promptOnly = parseA1111Parameters(QStringLiteral("just a prompt"));
         QCOMPARE(promptOnly.prompt.value(), QStringLiteral("just a prompt"));

@@ -12,6 +12,7 @@
 #include "core/engine/text/prompt_weights.h"
 
 #include <QFile>
+#include <QRegularExpression>
 #include <QTemporaryDir>
 #include <QTest>
 
@@ -386,6 +387,29 @@ private slots:
                 }));
             },
             {QStringLiteral("has no channels")});
+        // Every weight the architecture is read from, with a rank its layer cannot have: refused with the weight
+        // named, not libtorch's "Dimension out of range".
+        for (const char *key :
+             {"model.diffusion_model.input_blocks.0.0.weight", "model.diffusion_model.out.2.weight",
+              "model.diffusion_model.input_blocks.1.0.in_layers.2.weight",
+              "model.diffusion_model.middle_block.1.transformer_blocks.0.attn2.to_k.weight",
+              "first_stage_model.encoder.conv_in.weight", "first_stage_model.encoder.down.0.block.0.conv1.weight",
+              "first_stage_model.decoder.conv_in.weight", "first_stage_model.quant_conv.weight",
+              "cond_stage_model.transformer.text_model.embeddings.token_embedding.weight",
+              "cond_stage_model.transformer.text_model.embeddings.position_embedding.weight",
+              "cond_stage_model.transformer.text_model.encoder.layers.0.mlp.fc1.weight"}) {
+            const std::string name = key;
+            expectError<engine::UnsupportedModelError>(
+                [&] {
+                    load(rewritten(QStringLiteral("rank.safetensors"), [&name](auto &tensors) {
+                        QVERIFY2(tensors.count(name) == 1, name.c_str());
+                        tensors[name] = torch::zeros({7}, torch::kFloat16);
+                    }));
+                },
+                {QString::fromStdString(name).remove(QRegularExpression(QStringLiteral(
+                     "^(model\\.diffusion_model\\.|first_stage_model\\.|cond_stage_model\\.transformer\\.)"))),
+                 QStringLiteral("has shape [7]"), QStringLiteral("dimensions")});
+        }
         {
             // A YAML beside the checkpoint that says 0 heads.
             QFile yaml(fixturePath(QStringLiteral("models/tiny-sd1/tiny-sd1.yaml")));

@@ -77,19 +77,35 @@ std::set<int> indicesUnder(const StateDict &weights, const std::string &prefix)
 
 // ---- Architecture from the weights ---------------------------------------------------------------------------
 
+// One dimension of a weight the architecture is read from. Each such weight belongs to a layer of known rank (a
+// convolution's has 4 dimensions, a linear layer's or an embedding's 2); a file whose tensor has another rank is
+// refused with the tensor named, where libtorch alone would say "Dimension out of range" about nothing in particular.
+std::int64_t sizeOf(const std::string &source, const std::string &key, const torch::Tensor &weight, std::int64_t rank,
+                    std::int64_t dimension)
+{
+    if (weight.dim() != rank)
+        throw UnsupportedModelError(source + ": \"" + key + "\" has shape " + shapeText(weight.sizes()) + "; as the " +
+                                    (rank == 4 ? "convolution" : "linear or embedding") + " weight it should be, it " +
+                                    "needs " + std::to_string(rank) + " dimensions");
+    return weight.size(dimension);
+}
+
+std::int64_t sizeOf(const StateDict &weights, const std::string &key, std::int64_t rank, std::int64_t dimension)
+{
+    return sizeOf(weights.source, key, weights.at(key), rank, dimension);
+}
+
+constexpr std::int64_t kConvolution = 4, kLinear = 2;
+
 UNetConfig unetFromWeights(const StateDict &unet)
 {
     UNetConfig config;
-    const torch::Tensor &convIn = unet.at("input_blocks.0.0.weight");
-    if (convIn.dim() != 4)
-        throw UnsupportedModelError(unet.source + ": \"input_blocks.0.0.weight\" has shape " +
-                                    shapeText(convIn.sizes()) + ", not a convolution's");
-    config.modelChannels = convIn.size(0);
-    config.inChannels = convIn.size(1);
+    config.modelChannels = sizeOf(unet, "input_blocks.0.0.weight", kConvolution, 0);
+    config.inChannels = sizeOf(unet, "input_blocks.0.0.weight", kConvolution, 1);
     if (config.modelChannels <= 0 || config.inChannels <= 0)
-        throw UnsupportedModelError(unet.source + ": \"input_blocks.0.0.weight\" has shape " + shapeText(convIn.sizes()) +
-                                    ", which has no channels");
-    config.outChannels = unet.at("out.2.weight").size(0);
+        throw UnsupportedModelError(unet.source + ": \"input_blocks.0.0.weight\" has shape " +
+                                    shapeText(unet.at("input_blocks.0.0.weight").sizes()) + ", which has no channels");
+    config.outChannels = sizeOf(unet, "out.2.weight", kConvolution, 0);
     config.channelMult.clear();
     config.attentionAtLevel.clear();
     std::int64_t resInLevel = 0, firstLevelRes = -1;
@@ -114,7 +130,7 @@ UNetConfig unetFromWeights(const StateDict &unet)
         }
         if (const torch::Tensor *conv = unet.find(prefix + "0.in_layers.2.weight")) {
             ++resInLevel;
-            levelChannels = conv->size(0);
+            levelChannels = sizeOf(unet.source, prefix + "0.in_layers.2.weight", *conv, kConvolution, 0);
         }
         if (const torch::Tensor *projIn = unet.find(prefix + "1.proj_in.weight")) {
             levelHasAttention = true;
@@ -128,7 +144,8 @@ UNetConfig unetFromWeights(const StateDict &unet)
         throw UnsupportedModelError(unet.source + ": the UNet's input blocks do not form levels of res blocks");
     config.resBlocksPerLevel = firstLevelRes;
     if (const torch::Tensor *toK = unet.find("middle_block.1.transformer_blocks.0.attn2.to_k.weight"))
-        config.contextDim = toK->size(1);
+        config.contextDim =
+            sizeOf(unet.source, "middle_block.1.transformer_blocks.0.attn2.to_k.weight", *toK, kLinear, 1);
     else
         throw UnsupportedModelError(unet.source + ": the UNet has no cross-attention in its middle block "
                                                   "(\"middle_block.1.transformer_blocks.0.attn2.to_k.weight\")");
@@ -138,36 +155,36 @@ UNetConfig unetFromWeights(const StateDict &unet)
 VaeConfig vaeFromWeights(const StateDict &vae)
 {
     VaeConfig config;
-    config.baseChannels = vae.at("encoder.conv_in.weight").size(0);
-    config.imageChannels = vae.at("encoder.conv_in.weight").size(1);
+    config.baseChannels = sizeOf(vae, "encoder.conv_in.weight", kConvolution, 0);
+    config.imageChannels = sizeOf(vae, "encoder.conv_in.weight", kConvolution, 1);
     if (config.baseChannels <= 0 || config.imageChannels <= 0)
         throw UnsupportedModelError(vae.source + ": \"encoder.conv_in.weight\" has no channels");
     config.channelMult.clear();
     for (int level : indicesUnder(vae, "encoder.down.")) {
-        const torch::Tensor &conv = vae.at("encoder.down." + std::to_string(level) + ".block.0.conv1.weight");
-        config.channelMult.push_back(conv.size(0) / config.baseChannels);
+        const std::int64_t channels =
+            sizeOf(vae, "encoder.down." + std::to_string(level) + ".block.0.conv1.weight", kConvolution, 0);
+        config.channelMult.push_back(channels / config.baseChannels);
     }
     if (config.channelMult.empty())
         throw UnsupportedModelError(vae.source + ": the VAE encoder has no levels (\"encoder.down.*\")");
     config.resBlocksPerLevel = std::int64_t(indicesUnder(vae, "encoder.down.0.block.").size());
-    config.latentChannels = vae.at("decoder.conv_in.weight").size(1);
-    config.embedChannels = vae.at("quant_conv.weight").size(0) / 2;
+    config.latentChannels = sizeOf(vae, "decoder.conv_in.weight", kConvolution, 1);
+    config.embedChannels = sizeOf(vae, "quant_conv.weight", kConvolution, 0) / 2;
     return config;
 }
 
 ClipTextConfig textFromWeights(const StateDict &text, bool openClip)
 {
     ClipTextConfig config;
-    const torch::Tensor &tokens = text.at("text_model.embeddings.token_embedding.weight");
-    config.vocabSize = tokens.size(0);
-    config.width = tokens.size(1);
-    config.positions = text.at("text_model.embeddings.position_embedding.weight").size(0);
+    config.vocabSize = sizeOf(text, "text_model.embeddings.token_embedding.weight", kLinear, 0);
+    config.width = sizeOf(text, "text_model.embeddings.token_embedding.weight", kLinear, 1);
+    config.positions = sizeOf(text, "text_model.embeddings.position_embedding.weight", kLinear, 0);
     config.layers = std::int64_t(indicesUnder(text, "text_model.encoder.layers.").size());
-    config.intermediate = text.at("text_model.encoder.layers.0.mlp.fc1.weight").size(0);
+    config.intermediate = sizeOf(text, "text_model.encoder.layers.0.mlp.fc1.weight", kLinear, 0);
     config.heads = std::max<std::int64_t>(1, config.width / 64);  // CLIP-L and OpenCLIP-H: 64 channels per head
     config.quickGelu = !openClip;
     if (const torch::Tensor *projection = text.find("text_projection.weight"))
-        config.projection = projection->size(0);
+        config.projection = sizeOf(text.source, "text_projection.weight", *projection, kLinear, 0);
     return config;
 }
 

@@ -178,10 +178,15 @@ private slots:
                                                 .stop()
                                                 .bytes()
                                          << QByteArray(8, '\0') << "negative";
-        // A million and a half None values in 1.5 MB: refused at the millionth, fast, instead of gigabytes later.
+        // A million and a half None values in 1.5 MB beside one storage: refused at the budget that one storage
+        // gives (100,064 values), fast, instead of gigabytes later.
         QTest::newRow("millions of values")
-            << (QByteArray("\x80\x02(", 3) + QByteArray(1'500'000, 'N') + QByteArray("l.", 2)) << QByteArray()
-            << "more than 1000000 values";
+            << (QByteArray("\x80\x02(", 3) + QByteArray(1'500'000, 'N') + QByteArray("l.", 2)) << QByteArray(8, '\0')
+            << "more than 100064 values: not a plausible checkpoint for the tensor storages";
+        // BINGET pushes a stored value again without making one: the stack is bounded by the same budget.
+        QTest::newRow("a stack of memo copies")
+            << (QByteArray("\x80\x02Nq\x00", 5) + QByteArray("h\x00", 2).repeated(750'000) + QByteArray(".", 1))
+            << QByteArray() << "the stack grows past 100000 values";
         QTest::newRow("top level not a dict") << PickleWriter().proto(2).emptyList().stop().bytes() << QByteArray() << "no dictionary";
     }
 

@@ -2,6 +2,7 @@
 
 #include "core/engine/error.h"
 
+#include <algorithm>
 #include <cstdio>
 #include <cstring>
 
@@ -9,12 +10,8 @@ namespace atelier::engine {
 
 namespace {
 
-// A checkpoint's pickle holds about 20 values per tensor: an SDXL checkpoint's 2,500 tensors make 50,000, and no
-// weights file has 50,000 tensors. Beyond a million values (about 200 MB here, under a second) a pickle is refused:
-// 20 million cost 4.3 GB and 12 to 25 s before the old limit said no.
-constexpr std::size_t kMaxValues = 1'000'000;
-constexpr std::size_t kMaxStack = 1'000'000;
-constexpr std::size_t kMaxMemo = 1'000'000;
+// The stack and the memo hold pointers to values; DUP and BINPUT add entries without making values, so they are
+// bounded by the same budget as the values themselves.
 
 struct StorageType
 {
@@ -60,8 +57,12 @@ std::string printable(const std::string &text)
 
 } // namespace
 
-RestrictedUnpickler::RestrictedUnpickler(std::string source, const std::byte *data, std::size_t size)
-    : m_source(std::move(source)), m_data(data), m_size(size)
+RestrictedUnpickler::RestrictedUnpickler(std::string source, const std::byte *data, std::size_t size,
+                                         std::size_t maxValues)
+    : m_source(std::move(source))
+    , m_data(data)
+    , m_size(size)
+    , m_maxValues(std::min(maxValues, kMaxPickleValues))
 {
 }
 
@@ -72,8 +73,9 @@ void RestrictedUnpickler::fail(const std::string &what) const
 
 PickleValue *RestrictedUnpickler::make(PickleValue::Kind kind)
 {
-    if (m_arena.size() >= kMaxValues)
-        fail("more than " + std::to_string(kMaxValues) + " values: not a plausible checkpoint");
+    if (m_arena.size() >= m_maxValues)
+        fail("more than " + std::to_string(m_maxValues) + " values: not a plausible checkpoint" +
+             (m_maxValues < kMaxPickleValues ? " for the tensor storages the archive holds" : ""));
     m_arena.emplace_back();
     m_arena.back().kind = kind;
     return &m_arena.back();
@@ -235,8 +237,8 @@ const PickleValue &RestrictedUnpickler::load()
 {
     using Kind = PickleValue::Kind;
     while (m_position < m_size) {
-        if (m_stack.size() > kMaxStack)
-            fail("the stack grows past " + std::to_string(kMaxStack) + " values");
+        if (m_stack.size() > m_maxValues)
+            fail("the stack grows past " + std::to_string(m_maxValues) + " values");
         const std::uint8_t opcode = std::uint8_t(m_data[m_position++]);
         switch (opcode) {
         case 0x80:  // PROTO
@@ -372,7 +374,7 @@ const PickleValue &RestrictedUnpickler::load()
         case 'q':
         case 'r': {  // BINPUT, LONG_BINPUT
             const std::uint64_t index = readUnsigned(opcode == 'q' ? 1 : 4);
-            if (index >= kMaxMemo)
+            if (index >= m_maxValues)
                 fail("a memo index of " + std::to_string(index));
             if (m_stack.empty())
                 fail("BINPUT with an empty stack");
@@ -382,7 +384,7 @@ const PickleValue &RestrictedUnpickler::load()
             break;
         }
         case 0x94:  // MEMOIZE
-            if (m_stack.empty() || m_memo.size() >= kMaxMemo)
+            if (m_stack.empty() || m_memo.size() >= m_maxValues)
                 fail("MEMOIZE with an empty stack or a full memo");
             m_memo.push_back(m_stack.back());
             break;

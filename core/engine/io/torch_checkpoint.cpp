@@ -57,7 +57,12 @@ TorchCheckpoint::TorchCheckpoint(const std::string &path) : m_archive(openArchiv
         throw FormatError(path + ": a zip archive without data.pkl: not a PyTorch checkpoint");
     const std::string root = pickle->name.substr(0, pickle->name.size() - std::string("data.pkl").size());
 
-    RestrictedUnpickler unpickler(path, m_archive.data(*pickle), std::size_t(pickle->size));
+    std::size_t storages = 0;
+    for (const auto &entry : m_archive.entries())
+        if (entry.first.compare(0, root.size() + 5, root + "data/") == 0)
+            ++storages;
+    RestrictedUnpickler unpickler(path, m_archive.data(*pickle), std::size_t(pickle->size),
+                                  pickleValueBudget(storages));
     const PickleValue &top = unpickler.load();
     if (top.kind != PickleValue::Kind::Dict)
         throw FormatError(path + ": the checkpoint holds no dictionary of tensors");

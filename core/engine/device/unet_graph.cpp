@@ -10,12 +10,14 @@
 
 namespace atelier::engine {
 
+#ifdef ATELIER_ENGINE_CUDA
 namespace {
 
 // Each recorded graph keeps its own memory pool; a handful of shapes covers a session's usual sizes.
 constexpr std::size_t kMaxRecorded = 3;
 
 } // namespace
+#endif
 
 struct UnetGraphs::Recorded
 {

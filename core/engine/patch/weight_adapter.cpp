@@ -300,7 +300,8 @@ AdapterSet readAdapters(const StateDict &file)
         }
     }
     for (auto &[key, adapter] : byKey) {
-        const auto has = [&adapter](const char *part) { return adapter.parts.count(part) != 0; };
+        const auto &parts = adapter.parts;  // a structured binding cannot be captured before C++20
+        const auto has = [&parts](const char *part) { return parts.count(part) != 0; };
         const char *missing = nullptr;
         if (adapter.parts.empty()) {
             set.unknownKeys.push_back(key + " (an alpha or DoRA magnitude without weights)");

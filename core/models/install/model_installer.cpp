@@ -5,6 +5,7 @@
 #include "core/downloads/file_name.h"
 #include "core/logging/log.h"
 #include "core/models/hashing/model_hasher.h"
+#include "core/models/install/interrupted_operations.h"
 #include "core/models/probe/model_probe.h"
 #include "core/models/record_store.h"
 
@@ -251,12 +252,20 @@ ModelInstaller::ModelInstaller(RecordStore &store, downloads::DownloadQueue &que
     m_worker->setObjectName(QStringLiteral("installer"));
     m_worker->start();
 
-    // Temporary folders of installs that died with their process (never those of a process still running).
+    // Temporary folders of installs and deletes that died with their process (never those of a process still
+    // running), settled against the records: what a half install placed goes, what a half delete set aside returns.
     const QDir temporary(QDir(m_options.modelsDir).filePath(kTemporaryFolder));
+    const auto known = [](const Result<ModelConfig> &found) -> std::optional<bool> {
+        if (found)
+            return true;
+        return found.errorType() == QLatin1String("UnknownModel") ? std::optional<bool>(false) : std::nullopt;
+    };
+    const LibraryView library{[this, known](const QString &key) { return known(m_store.getModel(key)); },
+                              [this, known](const QString &path) { return known(m_store.searchByPath(path)); }};
     for (const QString &name : temporary.entryList(QDir::Dirs | QDir::NoDotAndDotDot)) {
         const qint64 pid = name.section(QLatin1Char('-'), 1, 1).toLongLong();
         if (pid > 0 && pid != QCoreApplication::applicationPid() && ::kill(pid_t(pid), 0) != 0 && errno == ESRCH)
-            QDir(temporary.filePath(name)).removeRecursively();
+            settleInterruptedOperation(temporary.filePath(name), library);
     }
 }
 
@@ -838,17 +847,31 @@ Result<ModelConfig> ModelInstaller::installModel(const QString &path, const Requ
             return Installed::failure(copied);
         }
     }
-    const auto discardCopy = [&] {
-        if (!copyFolder.isEmpty())
-            QDir(copyFolder).removeRecursively();
+    // The intent goes before each step into the library, so that a process killed between the move and the
+    // record leaves nothing behind (see interrupted_operations.h). Downloads, moved rather than copied, get a
+    // folder for it alone.
+    const QString intentFolder = copyFolder.isEmpty() ? newTemporaryFolder(QStringLiteral("install")) : copyFolder;
+    if (intentFolder.isEmpty())
+        return failed<ModelConfig>(QStringLiteral("cannot create a temporary folder in %1").arg(m_options.modelsDir),
+                                   QStringLiteral("Io"));
+    OperationIntent intent{OperationIntent::Kind::Install, config.key, {}, {}};
+    const auto discardCopy = [&] { QDir(intentFolder).removeRecursively(); };
+    const auto announce = [&](const QString &path) {
+        intent.placed << path;
+        return writeIntent(intentFolder, intent);
     };
     // A checkpoint's original YAML travels with it.
     QString yamlDestination;
     QString destination;
     for (int attempt = 0; attempt < 100; ++attempt) {
         destination = downloads::unusedPath(QDir(folder).filePath(wantedName));
+        if (Status announced = announce(destination); !announced) {
+            discardCopy();
+            return Installed::failure(announced);
+        }
         if (renameNoReplace(staged, destination))
             break;
+        intent.placed.removeLast();
         if (errno != EEXIST) {
             const QString why = QString::fromLocal8Bit(std::strerror(errno));
             discardCopy();
@@ -856,9 +879,10 @@ Result<ModelConfig> ModelInstaller::installModel(const QString &path, const Requ
         }
         destination.clear();
     }
-    discardCopy();
-    if (destination.isEmpty())
+    if (destination.isEmpty()) {
+        discardCopy();
         return failed<ModelConfig>(QStringLiteral("no free name for %1 in %2").arg(wantedName, folder), QStringLiteral("Io"));
+    }
     const auto undoMove = [&] {
         // Downloads are thrown away; a copy's original is untouched. Either way, nothing stays in the library.
         removePath(destination);
@@ -867,7 +891,7 @@ Result<ModelConfig> ModelInstaller::installModel(const QString &path, const Requ
     };
     if (config.configPath && !origin.isDir() && QFileInfo::exists(*config.configPath)) {
         yamlDestination = downloads::unusedPath(QDir(folder).filePath(QFileInfo(destination).completeBaseName() + QStringLiteral(".yaml")));
-        if (QFile::copy(*config.configPath, yamlDestination))
+        if (announce(yamlDestination) && QFile::copy(*config.configPath, yamlDestination))
             config.configPath = yamlDestination;
         else
             yamlDestination.clear();
@@ -878,7 +902,8 @@ Result<ModelConfig> ModelInstaller::installModel(const QString &path, const Requ
         const QString covers = QDir(m_options.modelsDir).filePath(kCoversFolder);
         QDir().mkpath(covers);
         coverDestination = QDir(covers).filePath(config.key + QLatin1Char('.') + QFileInfo(remote->coverImage.toLocalFile()).suffix());
-        if (std::rename(QFile::encodeName(remote->coverImage.toLocalFile()).constData(), QFile::encodeName(coverDestination).constData()) == 0)
+        if (announce(coverDestination) && std::rename(QFile::encodeName(remote->coverImage.toLocalFile()).constData(),
+                                                      QFile::encodeName(coverDestination).constData()) == 0)
             config.coverImage = coverDestination;
         else
             coverDestination.clear();
@@ -888,6 +913,7 @@ Result<ModelConfig> ModelInstaller::installModel(const QString &path, const Requ
         undoMove();
         if (!coverDestination.isEmpty())
             QFile::remove(coverDestination);
+        discardCopy();
         return Installed::failure(allowed);
     }
     const Result<ModelConfig> added = m_store.addModel(config);
@@ -895,8 +921,8 @@ Result<ModelConfig> ModelInstaller::installModel(const QString &path, const Requ
         undoMove();
         if (!coverDestination.isEmpty())
             QFile::remove(coverDestination);
-        return added;
     }
+    discardCopy();
     return added;
 }
 
@@ -1113,17 +1139,25 @@ Status ModelInstaller::unconditionallyDelete(const QString &key)
     }
     // The files step aside first (a rename), so that a failure to remove the record can put them back. Files that
     // cannot be renamed there (another file system) are deleted once the record is gone.
+    // The intent, written before the first rename, lets the next start put the files back if this process dies
+    // before the record is gone (see interrupted_operations.h).
     const QString trash = newTemporaryFolder(QStringLiteral("delete"));
+    OperationIntent intent{OperationIntent::Kind::Delete, key, {}, {}};
     QList<QPair<QString, QString>> setAside;  // (original, where it waits)
     QStringList deleteAfter;
     for (const QString &file : std::as_const(files)) {
         if (!QFileInfo::exists(file) && !QFileInfo(file).isSymLink())
             continue;
-        const QString aside = QDir(trash).filePath(QString::number(setAside.size()));
-        if (!trash.isEmpty() && std::rename(QFile::encodeName(file).constData(), QFile::encodeName(aside).constData()) == 0)
+        const QString name = QString::number(intent.setAside.size());
+        intent.setAside.append({file, name});
+        const QString aside = QDir(trash).filePath(name);
+        if (!trash.isEmpty() && writeIntent(trash, intent) &&
+            std::rename(QFile::encodeName(file).constData(), QFile::encodeName(aside).constData()) == 0) {
             setAside.append({file, aside});
-        else
+        } else {
+            intent.setAside.removeLast();
             deleteAfter << file;
+        }
     }
     if (Status removed = m_store.deleteModel(key); !removed) {
         for (const auto &[original, aside] : std::as_const(setAside))

@@ -269,8 +269,9 @@ json toJson(const ModelConfig &config)
     object["trigger_words"] = json::array();
     for (const QString &word : config.triggerWords)
         object["trigger_words"].push_back(ss(word));
-    object["added_at"] = ss(timestamp(config.addedAt));
-    object["updated_at"] = ss(timestamp(config.updatedAt));
+    // A record not stored yet may have no times; null reads back as "not set", where "" would not read at all.
+    object["added_at"] = config.addedAt.isValid() ? json(ss(timestamp(config.addedAt))) : json();
+    object["updated_at"] = config.updatedAt.isValid() ? json(ss(timestamp(config.updatedAt))) : json();
     object["file_size"] = config.fileSize;
     if (config.missing)
         object["missing"] = true;

@@ -436,17 +436,26 @@ Status RecordStore::migrate(QSqlDatabase &db, int fromVersion)
 
 // ---- Writing ----------------------------------------------------------------------------------------------
 
+namespace {
+
+// Every stored record has both times: added now unless stated, updated when added unless stated.
+void stampTimes(ModelConfig &config)
+{
+    if (!config.addedAt.isValid())
+        config.addedAt = QDateTime::currentDateTimeUtc();
+    if (!config.updatedAt.isValid())
+        config.updatedAt = config.addedAt;
+}
+
+} // namespace
+
 Result<ModelConfig> RecordStore::addModel(ModelConfig config)
 {
     if (!m_open)
         return Result<ModelConfig>::failure(notOpen());
     if (config.key.isEmpty())
         config.key = ModelConfig::newKey();
-    const QDateTime now = QDateTime::currentDateTimeUtc();
-    if (!config.addedAt.isValid())
-        config.addedAt = now;
-    if (!config.updatedAt.isValid())
-        config.updatedAt = config.addedAt;
+    stampTimes(config);
     normalise(config);
     if (Status valid = validate(config); !valid)
         return Result<ModelConfig>::failure(valid);
@@ -522,6 +531,7 @@ Result<RecordStore::ImportReport> RecordStore::importModels(QList<ModelConfig> c
     if (!m_open)
         return Result<ImportReport>::failure(notOpen());
     for (ModelConfig &config : configs) {
+        stampTimes(config); // an export edited by hand may have lost them
         normalise(config);
         if (Status valid = validate(config); !valid)
             return Result<ImportReport>::failure(

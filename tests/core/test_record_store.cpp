@@ -556,7 +556,7 @@ private slots:
                 QByteArray bytes = fileBytes(m_path);
                 QVERIFY(bytes.size() > 16384);
                 for (int i = 8192; i < bytes.size() - 4096; ++i)
-                    bytes[i] = char((i * 7919) & 0xff);
+                    bytes[i] = char((quint32(i) * 7919u) & 0xffu);
                 writeBytes(m_path, bytes);
             }
         }
@@ -612,6 +612,17 @@ private slots:
         QVERIFY(failed.error().contains(QStringLiteral("Nothing was imported")));
         QVERIFY(!store.exists(okOne.key));
         QCOMPARE(store.allModels()->size(), 2);
+
+        // An export edited by hand that lost a record's times: the record gets them, as an added one does (it
+        // was refused with SQLite's "NOT NULL constraint failed").
+        ModelConfig timeless = sampleModel(QStringLiteral("timeless"));
+        timeless.key = ModelConfig::newKey();
+        const auto stamped = store.importModels({timeless}, false);
+        QVERIFY2(stamped.ok(), qPrintable(stamped.error()));
+        QVERIFY(store.getModel(timeless.key)->addedAt.isValid());
+        QCOMPARE(store.getModel(timeless.key)->updatedAt, store.getModel(timeless.key)->addedAt);
+        // And such a record serialises to something that reads back.
+        QVERIFY(fromJson(toJson(timeless)).ok());
     }
 
 private:

@@ -120,18 +120,23 @@ QString safeFileName(const QString &proposed, const QString &fallback)
         // Characters Windows forbids, and ':' (alternate data streams), become '_'.
         cleaned += QStringLiteral("<>:\"|?*").contains(c) ? QLatin1Char('_') : c;
     }
-    while (cleaned.startsWith(QLatin1Char('.')) || cleaned.startsWith(QLatin1Char(' ')))
-        cleaned.remove(0, 1);
-    while (cleaned.endsWith(QLatin1Char('.')) || cleaned.endsWith(QLatin1Char(' ')))
-        cleaned.chop(1);
-    if (isReservedOnWindows(cleaned))
-        cleaned.prepend(QLatin1Char('_'));
-    // Names of the downloader's own working files (partial data, its validator, its lock) are never given to a
-    // download: a server naming its file "x.safetensors.part" would otherwise write over another job's data.
-    for (const QString &working : {QStringLiteral(".part"), QStringLiteral(".part.json"), QStringLiteral(".part.lock")})
-        if (cleaned.endsWith(working, Qt::CaseInsensitive))
-            cleaned.replace(cleaned.size() - working.size(), 1, QLatin1Char('_'));
-    cleaned = bounded(cleaned);
+    // Cutting a long name to length can leave a dot or a space at its end again, or a working file's suffix, so
+    // the rules are applied until none changes the name (twice at most: a second cut finds nothing to cut).
+    for (QString before; before != cleaned;) {
+        before = cleaned;
+        while (cleaned.startsWith(QLatin1Char('.')) || cleaned.startsWith(QLatin1Char(' ')))
+            cleaned.remove(0, 1);
+        while (cleaned.endsWith(QLatin1Char('.')) || cleaned.endsWith(QLatin1Char(' ')))
+            cleaned.chop(1);
+        if (isReservedOnWindows(cleaned))
+            cleaned.prepend(QLatin1Char('_'));
+        // Names of the downloader's own working files (partial data, its validator, its lock) are never given to a
+        // download: a server naming its file "x.safetensors.part" would otherwise write over another job's data.
+        for (const QString &working : {QStringLiteral(".part"), QStringLiteral(".part.json"), QStringLiteral(".part.lock")})
+            if (cleaned.endsWith(working, Qt::CaseInsensitive))
+                cleaned.replace(cleaned.size() - working.size(), 1, QLatin1Char('_'));
+        cleaned = bounded(cleaned);
+    }
     if (cleaned.isEmpty())
         return fallback == proposed ? QStringLiteral("download") : safeFileName(fallback);
     return cleaned;

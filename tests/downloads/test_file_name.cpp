@@ -84,6 +84,11 @@ private slots:
         QVERIFY(cut.endsWith(QStringLiteral(".ckpt")));
         const QString emoji = QString(100, QChar(0x0)).replace(QChar(0), QStringLiteral("🎨"));
         QCOMPARE(QString::fromUtf8(safeFileName(emoji).toUtf8()), safeFileName(emoji));
+        // A cut that lands after a space or a dot does not leave it at the end, nor a working file's suffix.
+        QCOMPARE(safeFileName(QString(199, QLatin1Char('a')) + QStringLiteral(" ") + QString(60, QLatin1Char('b'))),
+                 QString(199, QLatin1Char('a')));
+        QCOMPARE(safeFileName(QString(195, QLatin1Char('a')) + QStringLiteral(".part") + QString(60, QLatin1Char('b'))),
+                 QString(195, QLatin1Char('a')) + QStringLiteral("_part"));
     }
 
     void fallbackIsMadeSafeToo()

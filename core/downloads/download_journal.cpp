@@ -62,8 +62,8 @@ std::optional<DownloadJob> fromJournal(const QByteArray &body)
     job.source = source;
     job.destination = destination;
     job.status = *status;
-    job.bytes = qint64(object.value(QStringLiteral("bytes")).toDouble());
-    job.totalBytes = qint64(object.value(QStringLiteral("total_bytes")).toDouble());
+    job.bytes = object.value(QStringLiteral("bytes")).toInteger();
+    job.totalBytes = object.value(QStringLiteral("total_bytes")).toInteger();
     job.expectedSha256 = object.value(QStringLiteral("expected_sha256")).toString();
     job.preservePartialDownloads = object.value(QStringLiteral("preserve_partial_downloads")).toBool();
     job.jobStarted = QDateTime::fromString(object.value(QStringLiteral("job_started")).toString(), Qt::ISODateWithMs);

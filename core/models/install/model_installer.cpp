@@ -469,7 +469,7 @@ void ModelInstaller::resolve(int id)
                 fail(id, version.errorType(), QStringLiteral("cannot read Civitai model version %1: %2").arg(source.civitaiVersionId).arg(version.error()));
                 return;
             }
-            modelId = qint64(QJsonDocument::fromJson(version.value()).object().value(QStringLiteral("modelId")).toDouble());
+            modelId = QJsonDocument::fromJson(version.value()).object().value(QStringLiteral("modelId")).toInteger();
             if (modelId == 0) {
                 fail(id, QStringLiteral("FormatError"), QStringLiteral("Civitai did not say which model version %1 belongs to").arg(source.civitaiVersionId));
                 return;

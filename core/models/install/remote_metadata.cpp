@@ -279,16 +279,16 @@ Result<RemoteModel> readCivitaiModel(const QByteArray &modelResponse, qint64 ver
     const QJsonArray versions = info.value(QStringLiteral("modelVersions")).toArray();
     QJsonObject version;
     for (const QJsonValue &value : versions) {
-        if (versionId == 0 || qint64(value.toObject().value(QStringLiteral("id")).toDouble()) == versionId) {
+        if (versionId == 0 || value.toObject().value(QStringLiteral("id")).toInteger() == versionId) {
             version = value.toObject();
             break;
         }
     }
     if (version.isEmpty())
         return Model::failure(versionId ? QStringLiteral("Civitai model %1 has no version %2")
-                                              .arg(qint64(info.value(QStringLiteral("id")).toDouble()))
+                                              .arg(info.value(QStringLiteral("id")).toInteger())
                                               .arg(versionId)
-                                        : QStringLiteral("Civitai model %1 has no versions").arg(qint64(info.value(QStringLiteral("id")).toDouble())),
+                                        : QStringLiteral("Civitai model %1 has no versions").arg(info.value(QStringLiteral("id")).toInteger()),
                               QStringLiteral("NotFound"));
     RemoteModel model;
     model.apiResponse = modelResponse;

@@ -1,8 +1,11 @@
 #!/usr/bin/env bash
 # One entry point for a fresh Debian 12 machine: installs what is missing, builds, and then
 #   run  [ARGS...]   starts Atelier (no ARGS: the main window on the default root)
-#   test             builds and runs the whole test suite (CTest, GUI tests offscreen)
-#   asan             the same under AddressSanitizer + UndefinedBehaviorSanitizer
+#   test             builds and runs the whole test suite (CTest, GUI tests offscreen), then builds it again with
+#                    clang under AddressSanitizer + UndefinedBehaviorSanitizer and runs it there too (but for the
+#                    minute-long stress test), each libFuzzer target for 30 s included
+#   asan             only the sanitizer half of `test`
+#   fuzz [SECONDS]   the sanitizer build, then each libFuzzer target for SECONDS (default 600)
 #   build [PRESET]   only builds (dev, asan, release, engine-only)
 set -euo pipefail
 
@@ -18,9 +21,24 @@ build() {
 
 run_tests() {
     local preset="$1"
+    shift
     build "$preset"
     export ATELIER_FIXTURES="${ATELIER_FIXTURES:-$source_dir/../shared/fixtures}"
-    (cd "$source_dir" && ctest --preset "$preset" --parallel "$jobs" --timeout 900)
+    (cd "$source_dir" && ctest --preset "$preset" --parallel "$jobs" --timeout 900 "$@")
+}
+
+fuzz() {
+    local seconds="${1:-600}"
+    build asan
+    local fuzzers="$source_dir/build/asan/tests/fuzz"
+    for corpus in "$source_dir"/tests/fuzz/corpus/*/; do
+        local name
+        name="$(basename "$corpus")"
+        echo "== $name for ${seconds} s"
+        "$source_dir/tests/fuzz/run_fuzzer.sh" "$fuzzers/$name" "$seconds" "$fuzzers/found/$name" "$corpus"
+    done
+    echo "New inputs are in $fuzzers/found; keep the ones that add coverage with"
+    echo "  FUZZER -merge=1 tests/fuzz/corpus/NAME $fuzzers/found/NAME"
 }
 
 command="${1:-run}"
@@ -30,11 +48,15 @@ case "$command" in
         build release
         exec "$source_dir/build/release/app/atelier" "$@"
         ;;
-    test) run_tests dev ;;
-    asan) run_tests asan ;;
+    test)
+        run_tests dev
+        run_tests asan --label-exclude stress
+        ;;
+    asan) run_tests asan --label-exclude stress ;;
+    fuzz) fuzz "$@" ;;
     build) build "${1:-dev}" ;;
     *)
-        echo "usage: packaging/atelier.sh run [ARGS...] | test | asan | build [PRESET]" >&2
+        echo "usage: packaging/atelier.sh run [ARGS...] | test | asan | fuzz [SECONDS] | build [PRESET]" >&2
         exit 2
         ;;
 esac

@@ -76,6 +76,16 @@ bool hostMatches(const QString &host, const QStringList &domains)
     });
 }
 
+bool sameOrigin(const QUrl &url, const QUrl &source)
+{
+    const auto port = [](const QUrl &address) {
+        const QString scheme = address.scheme().toLower();
+        return address.port(scheme == QLatin1String("https") ? 443 : scheme == QLatin1String("http") ? 80 : -1);
+    };
+    return url.scheme().compare(source.scheme(), Qt::CaseInsensitive) == 0 &&
+           url.host().compare(source.host(), Qt::CaseInsensitive) == 0 && port(url) == port(source);
+}
+
 // Lives on the queue's thread; owns the network manager and every transfer.
 class DownloadWorker : public QObject
 {
@@ -294,12 +304,7 @@ private:
         QNetworkRequest request(transfer->currentUrl);
         request.setAttribute(QNetworkRequest::RedirectPolicyAttribute, QNetworkRequest::ManualRedirectPolicy);
         request.setHeader(QNetworkRequest::UserAgentHeader, QStringLiteral("Atelier/" ATELIER_VERSION));
-        // The token goes to the source's own host only: CDN redirects must not receive it.
-        // The scheme counts too: an https source redirected to http on the same host must not send it in the clear.
-        if (!job.accessToken.isEmpty() &&
-            transfer->currentUrl.host().compare(job.source.host(), Qt::CaseInsensitive) == 0 &&
-            transfer->currentUrl.port() == job.source.port() &&
-            transfer->currentUrl.scheme().compare(job.source.scheme(), Qt::CaseInsensitive) == 0) {
+        if (!job.accessToken.isEmpty() && sameOrigin(transfer->currentUrl, job.source)) {
             if (hostMatches(transfer->currentUrl.host(), m_options.queryTokenHosts)) {
                 QUrl withToken = transfer->currentUrl;
                 QUrlQuery query(withToken);

@@ -16,6 +16,11 @@ namespace atelier::downloads {
 
 class DownloadWorker;
 
+// Whether `url` is on the origin of `source`: the same scheme, host and port (a scheme's default port and an
+// unstated one are the same). A download's access token goes there only, so that neither another host (a CDN a
+// hub redirects to) nor plain http on the same host ever sees it.
+bool sameOrigin(const QUrl &url, const QUrl &source);
+
 // InvokeAI's DownloadQueueService on QtNetwork: jobs run on the queue's own thread with its own
 // QNetworkAccessManager, at most `maxParallel` at once, lowest priority first. Data streams to "<name>.part",
 // which is renamed into place only when it is whole (its size matches Content-Length, and its SHA-256 when one is

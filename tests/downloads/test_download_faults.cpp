@@ -132,6 +132,24 @@ private Q_SLOTS:
         QCOMPARE(fileBytes(destination), dropping.body);
         QVERIFY(server.requests("/fragile.bin").last().headers.value("range").startsWith("bytes="));
     }
+
+    // Where a download's token may go. The served cases above run over http only; https cannot be served here
+    // without a certificate the machine trusts, so the rule itself is checked for the https cases.
+    void theTokenStaysOnTheSourcesOrigin()
+    {
+        const QUrl source(QStringLiteral("https://huggingface.co/owner/repo/resolve/main/model.safetensors"));
+        QVERIFY(sameOrigin(QUrl(QStringLiteral("https://huggingface.co/other/path")), source));
+        QVERIFY(sameOrigin(QUrl(QStringLiteral("HTTPS://HuggingFace.co:443/x")), source));
+        QVERIFY(!sameOrigin(QUrl(QStringLiteral("http://huggingface.co/x")), source));     // in the clear
+        QVERIFY(!sameOrigin(QUrl(QStringLiteral("http://huggingface.co:443/x")), source)); // same port, plain
+        QVERIFY(!sameOrigin(QUrl(QStringLiteral("https://huggingface.co:8443/x")), source));
+        QVERIFY(!sameOrigin(QUrl(QStringLiteral("https://cdn-lfs.huggingface.co/x")), source));
+        QVERIFY(!sameOrigin(QUrl(QStringLiteral("https://huggingface.co.evil.example/x")), source));
+        QVERIFY(sameOrigin(QUrl(QStringLiteral("http://127.0.0.1:8080/a")),
+                           QUrl(QStringLiteral("http://127.0.0.1:8080/b"))));
+        QVERIFY(!sameOrigin(QUrl(QStringLiteral("http://127.0.0.1:8081/a")),
+                            QUrl(QStringLiteral("http://127.0.0.1:8080/b"))));
+    }
 };
 
 QTEST_GUILESS_MAIN(TestDownloadFaults)

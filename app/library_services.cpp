@@ -1,5 +1,6 @@
 #include "app/library_services.h"
 
+#include "core/models/model_lookup.h"
 #include "core/settings/app_root.h"
 #include "core/settings/settings_store.h"
 
@@ -49,20 +50,10 @@ LibraryServices::~LibraryServices()
 
 Result<QString> resolveKey(const models::RecordStore &store, const QString &given)
 {
-    if (store.exists(given))
-        return given;
-    if (given.size() < 4)
-        return Result<QString>::failure(QStringLiteral("no model with key %1").arg(given), QStringLiteral("UnknownModel"));
-    const Result<QStringList> keys = store.keysWithPrefix(given);
-    if (!keys)
-        return Result<QString>::failure(keys);
-    if (keys->isEmpty())
-        return Result<QString>::failure(QStringLiteral("no model with key %1").arg(given), QStringLiteral("UnknownModel"));
-    if (keys->size() > 1)
-        return Result<QString>::failure(
-            QStringLiteral("%1 is the start of several keys (%2); give more of it").arg(given, keys->join(QStringLiteral(", "))),
-            QStringLiteral("AmbiguousModel"));
-    return keys->first();
+    const Result<models::ModelConfig> found = models::lookUpModel(store, given);
+    if (!found)
+        return Result<QString>::failure(found);
+    return found->key;
 }
 
 } // namespace atelier::app

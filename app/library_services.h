@@ -41,7 +41,8 @@ private:
     std::unique_ptr<models::ModelInstaller> m_installer;
 };
 
-// A full key, or a unique prefix of one (at least 4 characters), as users copy them from `atelier models list`.
+// The key of the model `given` names: a full key or a unique prefix of one (at least 4 characters), as users copy
+// them from `atelier models list`, or its name or file name (models::lookUpModel).
 Result<QString> resolveKey(const models::RecordStore &store, const QString &given);
 
 } // namespace atelier::app

@@ -6,6 +6,7 @@
 #include "core/metadata/generation_info.h"
 #include "core/models/hashing/model_hasher.h"
 #include "core/models/model_config.h"
+#include "core/models/model_lookup.h"
 #include "core/models/record_store.h"
 #include "core/settings/app_root.h"
 #include "core/settings/settings_store.h"
@@ -48,28 +49,28 @@ int usage(CommandContext &context, const QString &message)
     return kExitUsage;
 }
 
-// The library record that `given` names (a key, or a unique start of one), which must be of `type`; the error
-// says "GIVEN is WHAT in the library (why)" when there is none, and names the record's type when it differs.
+// The library record that `given` names (a key or a unique start of one, a name, a file name: see lookUpModel),
+// which must be of `type`; the error says "GIVEN is WHAT in the library (why)" when there is none, and names the
+// record's type when it differs.
 Result<models::ModelConfig> libraryRecord(CommandContext &context, const QString &given, models::ModelType type,
                                           const QString &what)
 {
     models::RecordStore store(context.root.databasePath());
     if (const Status opened = store.open(); !opened)
         return Result<models::ModelConfig>::failure(opened.error());
-    const Result<QString> key = resolveKey(store, given);
-    if (!key)
+    const Result<models::ModelConfig> record = models::lookUpModel(store, given, type);
+    if (!record)
         return Result<models::ModelConfig>::failure(
-            QStringLiteral("%1 is %2 in the library (%3)").arg(given, what, key.error()));
-    const Result<models::ModelConfig> record = store.getModel(key.value());
-    if (record && record->type != type)
-        return Result<models::ModelConfig>::failure(QStringLiteral("%1 (%2) is a %3, not a %4")
-                                                        .arg(key.value(), record->name, models::toString(record->type),
-                                                             type == models::ModelType::Main ? QStringLiteral("main model")
-                                                                                             : models::toString(type)));
+            QStringLiteral("%1 is %2 in the library (%3)").arg(given, what, record.error()));
+    if (record->type != type)
+        return Result<models::ModelConfig>::failure(
+            QStringLiteral("%1 (%2) is a %3, not a %4")
+                .arg(record->key, record->name, models::toString(record->type),
+                     type == models::ModelType::Main ? QStringLiteral("main model") : models::toString(type)));
     return record;
 }
 
-// --model: an existing file or folder, or the key (or a unique start of one) of a main model in the library,
+// --model: an existing file or folder, or a main model of the library by key, name or file name,
 // whose path, config and prediction type then come from its record.
 Result<engine::GenerationRequest> resolveModel(CommandContext &context, const QString &given,
                                                engine::GenerationRequest request, models::BaseModel &base)
@@ -252,7 +253,10 @@ int runGenerateCommand(CommandContext &context)
         parser.addOption(made);
         return made;
     };
-    const auto model = option(QStringLiteral("model"), QStringLiteral("Checkpoint, diffusers folder or library key."), QStringLiteral("PATH"));
+    const auto model =
+        option(QStringLiteral("model"),
+               QStringLiteral("Checkpoint, diffusers folder, or a library model's key, name or file name."),
+               QStringLiteral("PATH"));
     const auto config = option(QStringLiteral("config"), QStringLiteral("LDM YAML config of the checkpoint."), QStringLiteral("YAML"));
     const auto prompt = option(QStringLiteral("prompt"), QStringLiteral("What to make; (word:1.3), (word), [word] weight words."), QStringLiteral("TEXT"));
     const auto negative = option(QStringLiteral("negative"), QStringLiteral("What to avoid."), QStringLiteral("TEXT"), QString());

@@ -52,7 +52,7 @@ class TestGenerateCli : public QObject
 private slots:
     void init() { m_root = std::make_unique<QTemporaryDir>(); }
 
-    void makesTheReferenceImageFromAFileAndFromALibraryKey()
+    void makesTheReferenceImageFromAFileALibraryKeyAndAName()
     {
         const QImage reference(fixture(QStringLiteral("cases/tiny-sd1.txt2img.euler.normal.s42.png")));
         QVERIFY(!reference.isNull());
@@ -71,6 +71,12 @@ private slots:
                                   output(QStringLiteral("by-key.png"))} + referenceCase());
         QVERIFY2(run.exitCode == 0, run.err.constData());
         QVERIFY(largestDifference(QImage(output(QStringLiteral("by-key.png"))), reference) <= 1);
+        // Or by its name, as users type it.
+        run = atelier(QStringList{QStringLiteral("generate"), QStringLiteral("--model"), QStringLiteral("tiny-sd1"),
+                                  QStringLiteral("--out"), output(QStringLiteral("by-name.png"))} +
+                      referenceCase());
+        QVERIFY2(run.exitCode == 0, run.err.constData());
+        QVERIFY(largestDifference(QImage(output(QStringLiteral("by-name.png"))), reference) <= 1);
     }
 
     void batchesImg2imgDiffusersFoldersAndLatents()

@@ -93,7 +93,7 @@ private slots:
         QVERIFY(run.out.contains("3 models"));
     }
 
-    void showByKeyOrUniquePrefix()
+    void showByKeyPrefixNameOrFileName()
     {
         const CliRun run = atelier({QStringLiteral("show"), QStringLiteral("bbbb"), QStringLiteral("--json")});
         QCOMPARE(run.exitCode, 0);
@@ -108,6 +108,17 @@ private slots:
         const CliRun missing = atelier({QStringLiteral("show"), QStringLiteral("cccc0000000000000000000000000000")});
         QCOMPARE(missing.exitCode, 1);
         QVERIFY(missing.err.contains("no model with key"));
+        // What users type: a name (any case) or a file name, with a suggestion when nothing matches.
+        for (const QString &typed : {QStringLiteral("SDXL VAE"), QStringLiteral("sdxl vae"),
+                                     QStringLiteral("sdxl_vae.safetensors"), QStringLiteral("sdxl_vae")}) {
+            const CliRun named = atelier({QStringLiteral("show"), typed, QStringLiteral("--json")});
+            QVERIFY2(named.exitCode == 0, qPrintable(typed + QLatin1Char(' ') + QString::fromUtf8(named.err)));
+            QCOMPARE(json::parse(named.out.toStdString())["key"].get<std::string>(),
+                     std::string("bbbb0000000000000000000000000003"));
+        }
+        const CliRun close = atelier({QStringLiteral("show"), QStringLiteral("Dreamshaper 9")});
+        QCOMPARE(close.exitCode, 1);
+        QVERIFY2(close.err.contains("did you mean \"Dreamshaper 8\""), close.err.constData());
     }
 
     void editsFieldsAndTags()

@@ -10,6 +10,7 @@
 #include "ui/library/library_panel.h"
 #include "ui/library/library_table_model.h"
 
+#include <QAbstractItemModelTester>
 #include <QCheckBox>
 #include <QLineEdit>
 #include <QMimeData>
@@ -46,6 +47,12 @@ void drop(QWidget *target, QMimeData *mime)
     QDropEvent dropped(at, Qt::CopyAction, mime, Qt::LeftButton, Qt::NoModifier);
     QCoreApplication::sendEvent(target, &dropped);
     QVERIFY(dropped.isAccepted());
+}
+
+// The job model is checked against QAbstractItemModel's contract for as long as it lives.
+void watch(QAbstractItemModel *model)
+{
+    new QAbstractItemModelTester(model, QAbstractItemModelTester::FailureReportingMode::QtTest, model);
 }
 
 } // namespace
@@ -96,6 +103,7 @@ private slots:
     {
         ui::LibraryPanel library(*m_library->store, *m_library->installer, models(), m_library->dir.filePath(QStringLiteral("ui-state.ini")));
         ui::InstallQueuePanel panel(*m_library->installer, false);
+        watch(panel.jobModel());
         library.show();
         panel.show();
         QSignalSpy asked(&panel, &ui::InstallQueuePanel::showModelRequested);
@@ -130,6 +138,7 @@ private slots:
     void droppingWithInPlaceRegistersWhereTheFileIs()
     {
         ui::InstallQueuePanel panel(*m_library->installer, true);
+        watch(panel.jobModel());
         QVERIFY(panel.inPlaceCheck()->isChecked());
         const QString copy = m_library->dir.filePath(QStringLiteral("mine/tiny.safetensors"));
         QDir().mkpath(QFileInfo(copy).absolutePath());
@@ -164,6 +173,7 @@ private slots:
         slow.chunkDelayMs = 15;
         m_server->setRoute("/models/tiny-sd1.safetensors", slow);
         ui::InstallQueuePanel panel(*m_library->installer, false);
+        watch(panel.jobModel());
         panel.resize(1400, 400);
         panel.show();
 
@@ -209,6 +219,7 @@ private slots:
         missing.body = "no such file";
         m_server->setRoute("/models/gone.safetensors", missing);
         ui::InstallQueuePanel panel(*m_library->installer, false);
+        watch(panel.jobModel());
         panel.show();
         const QList<int> jobs = panel.install({m_server->url("/models/gone.safetensors").toString()});
         QCOMPARE(jobs.size(), 1);
@@ -243,6 +254,7 @@ private slots:
         slow.chunkDelayMs = 30;
         m_server->setRoute("/models/slow.safetensors", slow);
         ui::InstallQueuePanel panel(*m_library->installer, false);
+        watch(panel.jobModel());
         panel.show();
         const int job = panel.install({m_server->url("/models/slow.safetensors").toString()}).first();
         QTRY_VERIFY_WITH_TIMEOUT(m_library->installer->jobById(job)->bytes > 100000, 20000);

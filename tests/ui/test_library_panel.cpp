@@ -10,7 +10,9 @@
 #include "ui/library/library_table_model.h"
 #include "ui/library/model_details_panel.h"
 
+#include <QAbstractItemModelTester>
 #include <QApplication>
+#include <QClipboard>
 #include <QComboBox>
 #include <QCompleter>
 #include <QImage>
@@ -24,7 +26,6 @@
 #include <QStringListModel>
 #include <QTableView>
 #include <QToolButton>
-#include <QClipboard>
 #include <QUndoStack>
 #include <QtConcurrent/QtConcurrentRun>
 #include <QtTest>
@@ -60,6 +61,12 @@ QStringList shownNames(const ui::LibraryPanel &panel)
     return names;
 }
 
+// A model is checked against QAbstractItemModel's contract for as long as it lives.
+void watch(QAbstractItemModel *model)
+{
+    new QAbstractItemModelTester(model, QAbstractItemModelTester::FailureReportingMode::QtTest, model);
+}
+
 } // namespace
 
 class TestLibraryPanel : public QObject
@@ -73,6 +80,8 @@ class TestLibraryPanel : public QObject
     std::unique_ptr<ui::LibraryPanel> openPanel()
     {
         auto panel = std::make_unique<ui::LibraryPanel>(*m_library->store, *m_library->installer, models(), statePath());
+        watch(panel->library());
+        watch(panel->proxy());
         panel->resize(1200, 700);
         panel->show();
         QSignalSpy loaded(panel->library(), &ui::LibraryTableModel::loaded);

@@ -105,8 +105,10 @@ Result<ModelConfig> lookUpModel(const RecordStore &store, const QString &typed, 
     const Result<QList<ModelConfig>> all = store.allModels();
     if (!all)
         return Result<ModelConfig>::failure(all);
-    for (const auto &[matches, how] : {std::pair{&namedBy, QStringLiteral("names")},
-                                       std::pair{&fileNamedBy, QStringLiteral("is the file name of")}}) {
+    for (const auto &rule : {std::pair{&namedBy, QStringLiteral("names")},
+                             std::pair{&fileNamedBy, QStringLiteral("is the file name of")}}) {
+        const auto matches = rule.first;
+        const QString &how = rule.second;
         QList<ModelConfig> found;
         std::copy_if(all->cbegin(), all->cend(), std::back_inserter(found),
                      [&](const ModelConfig &model) { return matches(model, typed); });

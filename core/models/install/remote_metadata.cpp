@@ -18,6 +18,14 @@ namespace atelier::models {
 
 namespace {
 
+// Civitai states sizes in KB as a double; one outside what a file can be (negative, not finite, past 2^53 bytes)
+// is not a size at all (converting it to an integer would be undefined behaviour).
+qint64 byteCountOfKilobytes(const QJsonValue &kilobytes)
+{
+    const double bytes = kilobytes.toDouble() * 1024.0;
+    return bytes >= 0.0 && bytes < 9007199254740992.0 ? qint64(bytes) : 0;
+}
+
 constexpr qint64 kMaxAnswerBytes = 32 << 20;
 
 Result<QJsonObject> parseObject(const QByteArray &json, const QString &what)
@@ -177,7 +185,7 @@ Result<RemoteModel> readHuggingFaceModel(const QByteArray &apiResponse, const Mo
         QUrl url = endpoint;
         url.setPath(endpoint.path().remove(QRegularExpression(QStringLiteral("/+$"))) + QStringLiteral("/%1/resolve/main/%2").arg(repoId, repoPath));
         file.url = url;
-        file.size = qint64(lfs.value(QStringLiteral("size")).toDouble(sibling.value(QStringLiteral("size")).toDouble()));
+        file.size = lfs.value(QStringLiteral("size")).toInteger(sibling.value(QStringLiteral("size")).toInteger());
         file.sha256 = lfs.value(QStringLiteral("sha256")).toString();
         return file;
     };
@@ -320,7 +328,7 @@ Result<RemoteModel> readCivitaiModel(const QByteArray &modelResponse, qint64 ver
     RemoteFile file;
     file.path = primary.value(QStringLiteral("name")).toString();
     file.url = QUrl(primary.value(QStringLiteral("downloadUrl")).toString(version.value(QStringLiteral("downloadUrl")).toString()));
-    file.size = qint64(primary.value(QStringLiteral("sizeKB")).toDouble() * 1024.0);
+    file.size = byteCountOfKilobytes(primary.value(QStringLiteral("sizeKB")));
     file.sha256 = primary.value(QStringLiteral("hashes")).toObject().value(QStringLiteral("SHA256")).toString().toLower();
     if (!file.url.isValid() || file.url.isRelative())
         return Model::failure(QStringLiteral("Civitai gave no download address for %1").arg(model.name), QStringLiteral("FormatError"));

@@ -339,9 +339,14 @@ void SettingsStore::loadSettingsFile()
              defaults.huggingFaceEndpoint);
     fallBack(endpointProblem(kCivitaiEndpoint, m_current.civitaiEndpoint), m_current.civitaiEndpoint, defaults.civitaiEndpoint);
 
-    // Tokens belong in secrets.json; one found here is still honoured, and moved there on the next save.
+    // Tokens belong in secrets.json; one found here is still honoured, and moved there on the next save. A token
+    // that saving would refuse (spaces or control characters inside it) is not used, so that settings always save.
     readString(object, kHuggingFaceToken, m_current.huggingFaceToken, problems);
     readString(object, kCivitaiToken, m_current.civitaiToken, problems);
+    for (QString *token : {&m_current.huggingFaceToken, &m_current.civitaiToken}) {
+        *token = token->trimmed();
+        fallBack(tokenProblem(*token), *token, QString());
+    }
 
     if (!problems.isEmpty())
         keepAside(path, problems.join(QStringLiteral("; ")));
@@ -380,10 +385,13 @@ void SettingsStore::loadSecretsFile()
     QString huggingFace, civitai;
     readString(object, kHuggingFaceToken, huggingFace, problems);
     readString(object, kCivitaiToken, civitai, problems);
-    if (!huggingFace.isEmpty())
-        m_current.huggingFaceToken = huggingFace;
-    if (!civitai.isEmpty())
-        m_current.civitaiToken = civitai;
+    for (auto [token, into] : {std::pair{huggingFace.trimmed(), &m_current.huggingFaceToken},
+                               std::pair{civitai.trimmed(), &m_current.civitaiToken}}) {
+        if (const QString problem = tokenProblem(token); !problem.isEmpty())
+            problems << problem + QStringLiteral("; that token is not used");
+        else if (!token.isEmpty())
+            *into = token;
+    }
     if (!problems.isEmpty())
         keepAside(path, problems.join(QStringLiteral("; ")));
     m_unknownSecrets = QByteArray::fromStdString(object.dump());

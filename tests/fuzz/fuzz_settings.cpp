@@ -29,9 +29,10 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t *data, std::size_t size
 
     settings::SettingsStore store(root.value());
     store.load();
-    fuzz::require(bool(store.save(store.current())));
+    const Status saved = store.save(store.current());
+    fuzz::require(bool(saved), saved.error());
     settings::SettingsStore again(root.value());
     again.load();
-    fuzz::require(again.warnings().isEmpty());
+    fuzz::require(again.warnings().isEmpty(), again.warnings().join(QLatin1Char('\n')));
     return 0;
 }

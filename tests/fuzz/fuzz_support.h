@@ -9,6 +9,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <cstdio>
 
 namespace atelier::fuzz {
 
@@ -28,11 +29,14 @@ inline QString scratchFile(const QByteArray &bytes, const QString &name)
     return path;
 }
 
-// An invariant that must hold for every input.
-inline void require(bool holds)
+// An invariant that must hold for every input; `why` is printed before the crash that reports it.
+inline void require(bool holds, const QString &why = QString())
 {
-    if (!holds)
+    if (!holds) {
+        if (!why.isEmpty())
+            fprintf(stderr, "invariant broken: %s\n", qPrintable(why));
         __builtin_trap();
+    }
 }
 
 } // namespace atelier::fuzz

@@ -8,12 +8,15 @@
 #include <QObject>
 #include <QPair>
 #include <QSet>
-#include <QSqlDatabase>
 
 #include <nlohmann/json_fwd.hpp>
 
 #include <functional>
 #include <optional>
+
+// Qt Sql stays inside core: the store's users see records, never connections or queries.
+class QSqlDatabase;
+class QSqlQuery;
 
 namespace atelier::models {
 

@@ -125,6 +125,18 @@ private slots:
         QCOMPARE(m_store->allModels().value().size(), 0);
     }
 
+    void anIntentNeverRemovesAnythingOutsideTheModelsFolder()
+    {
+        const QString elsewhere = m_dir->filePath(QStringLiteral("precious.txt"));
+        writeFile(elsewhere, "the user's own file");
+        const QString folder = leftBehind(QStringLiteral("install"));
+        QVERIFY(writeIntent(folder, {OperationIntent::Kind::Install, QStringLiteral("f00dfeed"),
+                                     {elsewhere, QDir(models()).filePath(QStringLiteral("../precious.txt"))}, {}}));
+        startInstaller();
+        QVERIFY(QFile::exists(elsewhere));
+        QVERIFY(!QDir(folder).exists());
+    }
+
     void anInstallWhoseNameWasTakenLeavesTheOtherModelAlone()
     {
         // Killed after announcing a name that another model's file holds (the move into it failed).

@@ -34,6 +34,16 @@ bool removeFileOrFolder(const QString &path)
     return QFile::remove(path);
 }
 
+// Whether `path` lies inside `folder` (after resolving "..": an intent is a file on disk, and a damaged or
+// hostile one must not make the settling remove something elsewhere).
+bool isInside(const QString &path, const QString &folder)
+{
+    if (folder.isEmpty())
+        return false;
+    const QString root = QDir::cleanPath(QDir(folder).absolutePath()) + QLatin1Char('/');
+    return QDir::cleanPath(QFileInfo(path).absoluteFilePath()).startsWith(root);
+}
+
 } // namespace
 
 Status writeIntent(const QString &folder, const OperationIntent &intent)
@@ -97,7 +107,7 @@ bool settleInterruptedOperation(const QString &folder, const LibraryView &librar
                 const std::optional<bool> taken = library.isRecordPath(path);
                 if (!taken)
                     return false;
-                if (!*taken && (QFileInfo::exists(path) || QFileInfo(path).isSymLink()))
+                if (!*taken && isInside(path, library.modelsDir) && (QFileInfo::exists(path) || QFileInfo(path).isSymLink()))
                     removeFileOrFolder(path);
             }
         } else if (intent->kind == OperationIntent::Kind::Delete && *recorded) {

@@ -37,6 +37,7 @@ std::optional<OperationIntent> readIntent(const QString &folder);
 // path. nullopt when the library cannot say now (locked, unreadable): the folder is then left for a later start.
 struct LibraryView
 {
+    QString modelsDir;  // an install's placed files are only ever removed inside it, whatever the intent says
     std::function<std::optional<bool>(const QString &key)> hasRecord;
     std::function<std::optional<bool>(const QString &path)> isRecordPath;
 };

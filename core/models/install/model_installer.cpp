@@ -260,7 +260,7 @@ ModelInstaller::ModelInstaller(RecordStore &store, downloads::DownloadQueue &que
             return true;
         return found.errorType() == QLatin1String("UnknownModel") ? std::optional<bool>(false) : std::nullopt;
     };
-    const LibraryView library{[this, known](const QString &key) { return known(m_store.getModel(key)); },
+    const LibraryView library{m_options.modelsDir, [this, known](const QString &key) { return known(m_store.getModel(key)); },
                               [this, known](const QString &path) { return known(m_store.searchByPath(path)); }};
     for (const QString &name : temporary.entryList(QDir::Dirs | QDir::NoDotAndDotDot)) {
         const qint64 pid = name.section(QLatin1Char('-'), 1, 1).toLongLong();

@@ -7,7 +7,8 @@ function(atelier_set_warnings target)
 endfunction()
 
 # atelier_forbid_includes(target [HEADERS_ONLY] pattern...): fails the build when a source of `target` includes a
-# header matching one of the patterns (with HEADERS_ONLY, when one of its headers does: what its users would see).
+# header matching one of the patterns (with HEADERS_ONLY, when one of its headers does: what its users would see;
+# private headers, named *_p.h as in Qt, are included by the target's own sources only and are not checked).
 # This is how the layering of ARCHITECTURE.md is enforced: the check runs at configure time over the target's own
 # sources and headers.
 function(atelier_forbid_includes target)
@@ -22,7 +23,7 @@ function(atelier_forbid_includes target)
         if(NOT IS_ABSOLUTE "${source}")
             set(source "${source_dir}/${source}")
         endif()
-        if(NOT source MATCHES "${checked}" OR NOT EXISTS "${source}")
+        if(NOT source MATCHES "${checked}" OR NOT EXISTS "${source}" OR (ARG_HEADERS_ONLY AND source MATCHES "_p\\.h$"))
             continue()
         endif()
         file(STRINGS "${source}" include_lines REGEX "^[ \t]*#[ \t]*include")

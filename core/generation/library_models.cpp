@@ -1,0 +1,115 @@
+#include "core/generation/library_models.h"
+
+#include "core/models/model_config.h"
+#include "core/models/model_lookup.h"
+#include "core/models/record_store.h"
+
+#include <QFileInfo>
+
+namespace atelier::generation {
+
+namespace {
+
+bool knownBase(models::BaseModel base)
+{
+    return base != models::BaseModel::Unknown && base != models::BaseModel::Any;
+}
+
+// The record that `given` names, which must be of `type`; the error says "GIVEN is WHAT in the library (why)" when
+// there is none, and names the record's type when it differs.
+Result<models::ModelConfig> libraryRecord(const ModelLibrary &library, const QString &given, models::ModelType type,
+                                          const QString &what)
+{
+    const auto missing = [&](const QString &why) {
+        return Result<models::ModelConfig>::failure(
+            QStringLiteral("%1 is %2 in the library (%3)").arg(given, what, why));
+    };
+    if (!library.store)
+        return missing(QStringLiteral("no library is open"));
+    if (!library.store->isOpen())
+        if (const Status opened = library.store->open(); !opened)
+            return missing(opened.error());
+    const Result<models::ModelConfig> record = models::lookUpModel(*library.store, given, type);
+    if (!record)
+        return missing(record.error());
+    if (record->type != type)
+        return Result<models::ModelConfig>::failure(
+            QStringLiteral("%1 (%2) is a %3, not a %4")
+                .arg(record->key, record->name, models::toString(record->type),
+                     type == models::ModelType::Main ? QStringLiteral("main model") : models::toString(type)));
+    return record;
+}
+
+std::string libraryPath(const ModelLibrary &library, const QString &recordPath)
+{
+    return models::absoluteModelPath(recordPath, library.modelsDir).toStdString();
+}
+
+} // namespace
+
+Status resolveMainModel(const ModelLibrary &library, const QString &given, engine::GenerationRequest &request,
+                        models::BaseModel &base)
+{
+    base = models::BaseModel::Unknown;
+    if (QFileInfo::exists(given)) {
+        request.modelPath = given.toStdString();
+        return {};
+    }
+    const Result<models::ModelConfig> record =
+        libraryRecord(library, given, models::ModelType::Main, QStringLiteral("neither a file or folder nor a model"));
+    if (!record)
+        return Status::failure(record.error());
+    base = record->base;
+    request.modelPath = libraryPath(library, record->path);
+    if (request.configPath.empty() && record->configPath && !record->configPath->isEmpty())
+        request.configPath = libraryPath(library, *record->configPath);
+    if (request.prediction.empty() && record->predictionType)
+        request.prediction = *record->predictionType == models::PredictionType::VPrediction ? "v" : "epsilon";
+    return {};
+}
+
+Result<engine::LoRAApplication> resolveLora(const ModelLibrary &library, const LoraChoice &choice,
+                                            models::BaseModel modelBase)
+{
+    engine::LoRAApplication lora;
+    lora.path = choice.model.toStdString();
+    lora.strengthModel = choice.strengthModel;
+    lora.strengthClip = choice.strengthClip;
+    if (QFileInfo(choice.model).isFile())
+        return lora;
+    const Result<models::ModelConfig> record =
+        libraryRecord(library, choice.model, models::ModelType::Lora, QStringLiteral("neither a file nor a LoRA"));
+    if (!record)
+        return Result<engine::LoRAApplication>::failure(record.error());
+    if (knownBase(record->base) && knownBase(modelBase) && record->base != modelBase)
+        return Result<engine::LoRAApplication>::failure(
+            QStringLiteral("the LoRA %1 is for %2 models; the model is %3")
+                .arg(record->name, models::toString(record->base), models::toString(modelBase)));
+    lora.path = libraryPath(library, record->path);
+    return lora;
+}
+
+Result<std::vector<engine::NamedEmbedding>> libraryEmbeddings(const ModelLibrary &library)
+{
+    using Embeddings = std::vector<engine::NamedEmbedding>;
+    if (!library.store)
+        return Embeddings{};
+    if (!library.store->isOpen())
+        if (const Status opened = library.store->open(); !opened)
+            return Result<Embeddings>::failure(opened.error());
+    const Result<QList<models::ModelConfig>> records =
+        library.store->searchByName(QString(), std::nullopt, models::ModelType::Embedding);
+    if (!records)
+        return Result<Embeddings>::failure(records.error());
+    Embeddings embeddings;
+    for (const models::ModelConfig &record : records.value()) {
+        const std::string path = libraryPath(library, record.path);
+        const QString fileName = QFileInfo(QString::fromStdString(path)).completeBaseName();
+        embeddings.push_back({fileName.toStdString(), path});
+        if (record.name != fileName)
+            embeddings.push_back({record.name.toStdString(), path});
+    }
+    return embeddings;
+}
+
+} // namespace atelier::generation

@@ -1,5 +1,6 @@
 #include "cli_runner.h"
 #include "tests/fixtures.h"
+#include "tests/image_difference.h"
 
 #include <QDir>
 #include <QFile>
@@ -35,18 +36,6 @@ class TestGenerateCli : public QObject
                 QStringLiteral("--steps"), QStringLiteral("8"), QStringLiteral("--cfg"), QStringLiteral("7"),
                 QStringLiteral("--sampler"), QStringLiteral("euler"), QStringLiteral("--scheduler"), QStringLiteral("normal"),
                 QStringLiteral("--width"), QStringLiteral("64"), QStringLiteral("--height"), QStringLiteral("64")};
-    }
-
-    static int largestDifference(const QImage &a, const QImage &b)
-    {
-        const QImage x = a.convertToFormat(QImage::Format_RGB888), y = b.convertToFormat(QImage::Format_RGB888);
-        if (x.size() != y.size())
-            return 256;
-        int worst = 0;
-        for (int row = 0; row < x.height(); ++row)
-            for (int i = 0; i < x.width() * 3; ++i)
-                worst = std::max(worst, std::abs(int(x.constScanLine(row)[i]) - int(y.constScanLine(row)[i])));
-        return worst;
     }
 
 private slots:

@@ -72,15 +72,44 @@ int runCommand(const app::Command &command, const QStringList &commandArguments,
     return command.run(context);
 }
 
+// For the start-up benchmark (tests/bench/bench_startup): with ATELIER_EXIT_AFTER_FIRST_PAINT set, the window says
+// "first paint" on stderr once it has painted, and the application quits.
+class FirstPaintReporter : public QObject
+{
+public:
+    using QObject::QObject;
+
+protected:
+    bool eventFilter(QObject *watched, QEvent *event) override
+    {
+        if (event->type() == QEvent::Paint && !m_reported) {
+            m_reported = true;
+            QTimer::singleShot(0, qApp, [] {
+                std::fputs("first paint\n", stderr);
+                std::fflush(stderr);
+                QCoreApplication::quit();
+            });
+        }
+        return QObject::eventFilter(watched, event);
+    }
+
+private:
+    bool m_reported = false;
+};
+
 int runWindow(QApplication &application, settings::SettingsStore &settingsStore)
 {
-    ui::MainWindow window(settingsStore, engine::availableDevices());
     // The library is opened at start so that a database Atelier must not touch (another program's file, a damaged
-    // or newer one) is reported at once, with what to do, rather than when a model is first installed.
+    // or newer one) is reported at once, with what to do, rather than when a model is first installed. Its
+    // services outlive the window, whose panels hold on to them until they are gone.
     auto services = app::LibraryServices::open(settingsStore.root(), settingsStore, true);
     const Status libraryOpened = services ? Status() : Status::failure(services);
+    ui::MainWindow window(settingsStore, engine::availableDevices());
     if (services)
         window.setLibraryServices(services.value()->store(), services.value()->installer());
+    FirstPaintReporter firstPaint;
+    if (qEnvironmentVariableIsSet("ATELIER_EXIT_AFTER_FIRST_PAINT"))
+        window.installEventFilter(&firstPaint);
     window.show();
     // The start-up sync (new files in the models folder registered, vanished ones marked missing) probes and
     // hashes, so it runs off the GUI thread; the window is usable meanwhile.

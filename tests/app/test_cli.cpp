@@ -99,6 +99,19 @@ private slots:
         QVERIFY(infoHelp.out.contains("--json"));
     }
 
+    // The window opens on a fresh root, paints, and closes without crashing (the library's services outlive the
+    // panels that hold them).
+    void theWindowOpensAndClosesCleanly()
+    {
+        QTemporaryDir dir;
+        QProcessEnvironment environment = environmentWithoutRoot();
+        environment.insert(QStringLiteral("QT_QPA_PLATFORM"), QStringLiteral("offscreen"));
+        environment.insert(QStringLiteral("ATELIER_EXIT_AFTER_FIRST_PAINT"), QStringLiteral("1"));
+        const CliRun run = runAtelier({QStringLiteral("--root"), dir.path()}, environment);
+        QVERIFY2(run.err.contains("first paint"), run.err.constData());
+        QCOMPARE(run.exitCode, 0);
+    }
+
     void verboseShowsDebugMessages()
     {
         QTemporaryDir dir;

@@ -4,7 +4,7 @@
 #include "app/command.h"
 
 #include "app/library_services.h"
-#include "core/engine/device/runtime.h"
+#include "core/engine/client/engine_client.h"
 #include "core/logging/log.h"
 #include "core/settings/app_root.h"
 #include "core/settings/settings_store.h"
@@ -13,6 +13,7 @@
 #include <QApplication>
 #include <QCommandLineParser>
 #include <QFuture>
+#include <QFutureWatcher>
 #include <QLibraryInfo>
 #include <QLocale>
 #include <QMessageBox>
@@ -21,7 +22,9 @@
 #include <QtConcurrent>
 
 #include <cstdio>
+#include <functional>
 #include <memory>
+#include <utility>
 
 namespace {
 
@@ -72,30 +75,42 @@ int runCommand(const app::Command &command, const QStringList &commandArguments,
     return command.run(context);
 }
 
-// For the start-up benchmark (tests/bench/bench_startup): with ATELIER_EXIT_AFTER_FIRST_PAINT set, the window says
-// "first paint" on stderr once it has painted, and the application quits.
-class FirstPaintReporter : public QObject
+// Runs `then` once, after the watched widget's first paint has been handled.
+class AfterFirstPaint : public QObject
 {
 public:
-    using QObject::QObject;
+    explicit AfterFirstPaint(std::function<void()> then)
+        : m_then(std::move(then))
+    {}
 
 protected:
     bool eventFilter(QObject *watched, QEvent *event) override
     {
-        if (event->type() == QEvent::Paint && !m_reported) {
-            m_reported = true;
-            QTimer::singleShot(0, qApp, [] {
-                std::fputs("first paint\n", stderr);
-                std::fflush(stderr);
-                QCoreApplication::quit();
-            });
+        if (event->type() == QEvent::Paint && m_then) {
+            QTimer::singleShot(0, qApp, std::exchange(m_then, {}));
+            watched->removeEventFilter(this);
         }
         return QObject::eventFilter(watched, event);
     }
 
 private:
-    bool m_reported = false;
+    std::function<void()> m_then;
 };
+
+ui::EngineStatus startEngine()
+{
+    ui::EngineStatus status;
+    try {
+        status.devices = engine::client::availableDevices();
+        status.libtorchVersion = QString::fromStdString(engine::client::libtorchVersion());
+        status.state = ui::EngineStatus::State::Ready;
+    } catch (const engine::Error &error) {
+        status.state = ui::EngineStatus::State::Unavailable;
+        status.problem = QString::fromStdString(error.what());
+        qCWarning(lcApp).noquote() << status.problem;
+    }
+    return status;
+}
 
 int runWindow(QApplication &application, settings::SettingsStore &settingsStore)
 {
@@ -104,12 +119,9 @@ int runWindow(QApplication &application, settings::SettingsStore &settingsStore)
     // services outlive the window, whose panels hold on to them until they are gone.
     auto services = app::LibraryServices::open(settingsStore.root(), settingsStore, true);
     const Status libraryOpened = services ? Status() : Status::failure(services);
-    ui::MainWindow window(settingsStore, engine::availableDevices());
+    ui::MainWindow window(settingsStore);
     if (services)
         window.setLibraryServices(services.value()->store(), services.value()->installer());
-    FirstPaintReporter firstPaint;
-    if (qEnvironmentVariableIsSet("ATELIER_EXIT_AFTER_FIRST_PAINT"))
-        window.installEventFilter(&firstPaint);
     window.show();
     // The start-up sync (new files in the models folder registered, vanished ones marked missing) probes and
     // hashes, so it runs off the GUI thread; the window is usable meanwhile.
@@ -125,6 +137,21 @@ int runWindow(QApplication &application, settings::SettingsStore &settingsStore)
                                            << report.value().missing.size() << "missing," << report.value().found.size() << "found again";
         });
     }
+    // libtorch takes most of a second to load: the engine starts once the window has painted. For the start-up
+    // benchmark (tests/bench/bench_startup), ATELIER_EXIT_AFTER_FIRST_PAINT makes the window say "first paint" on
+    // stderr then, and quit.
+    QFutureWatcher<ui::EngineStatus> engineStart;
+    QObject::connect(&engineStart, &QFutureWatcher<ui::EngineStatus>::finished, &window,
+                     [&window, &engineStart] { window.setEngineStatus(engineStart.result()); });
+    AfterFirstPaint afterFirstPaint([&engineStart] {
+        engineStart.setFuture(QtConcurrent::run(startEngine));
+        if (qEnvironmentVariableIsSet("ATELIER_EXIT_AFTER_FIRST_PAINT")) {
+            std::fputs("first paint\n", stderr);
+            std::fflush(stderr);
+            QCoreApplication::quit();
+        }
+    });
+    window.installEventFilter(&afterFirstPaint);
     // Messages come after the window is up, so that they have a parent and do not block the start.
     if (!settingsStore.warnings().isEmpty()) {
         QTimer::singleShot(0, &window, [&window, &settingsStore] {
@@ -139,6 +166,7 @@ int runWindow(QApplication &application, settings::SettingsStore &settingsStore)
     }
     const int exitCode = application.exec();
     sync.waitForFinished();
+    engineStart.waitForFinished();
     return exitCode;
 }
 

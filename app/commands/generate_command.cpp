@@ -1,6 +1,6 @@
 #include "app/command.h"
 
-#include "core/engine/pipeline/generate.h"
+#include "core/engine/sampling/sampler_names.h"
 #include "core/generation/generation_service.h"
 #include "core/metadata/generation_info.h"
 #include "core/models/record_store.h"
@@ -253,7 +253,7 @@ QString readSettings(const QCommandLineParser &parser, const GenerateOptions &op
     settings.sampler = parser.value(options.sampler).toStdString();
     settings.scheduler = parser.value(options.scheduler).toStdString();
     // diffusers' schedulers bring their own timesteps.
-    if (engine::isDiffusersSamplerName(settings.sampler) && !parser.isSet(options.scheduler))
+    if (engine::isDiffusersSampler(settings.sampler) && !parser.isSet(options.scheduler))
         settings.scheduler = "diffusers";
     settings.width = int(integer(options.width));
     settings.height = int(integer(options.height));

@@ -1,6 +1,6 @@
 #include "app/command.h"
 
-#include "core/engine/device/runtime.h"
+#include "core/engine/client/engine_client.h"
 #include "core/logging/log.h"
 #include "core/models/record_store.h"
 #include "core/settings/app_root.h"
@@ -26,7 +26,15 @@ int runInfoCommand(CommandContext &context)
         return kExitUsage;
     }
 
-    const std::vector<engine::DeviceInfo> devices = engine::availableDevices();
+    // The engine is loaded for this: info is where users look when it does not load.
+    std::vector<engine::DeviceInfo> devices;
+    std::string libtorchVersion, engineProblem;
+    try {
+        devices = engine::client::availableDevices();
+        libtorchVersion = engine::client::libtorchVersion();
+    } catch (const engine::Error &error) {
+        engineProblem = error.what();
+    }
     const settings::ComputeChoice compute = settings::chooseCompute(context.settings.current(), devices);
     const settings::AppRoot &root = context.root;
 
@@ -50,7 +58,10 @@ int runInfoCommand(CommandContext &context)
         object["models_dir"] = context.settings.modelsDir().toStdString();
         object["settings"] = root.settingsPath().toStdString();
         object["log_file"] = logging::logFilePath().toStdString();
-        object["libtorch_version"] = engine::libtorchVersion();
+        object["libtorch_version"] =
+            engineProblem.empty() ? nlohmann::ordered_json(libtorchVersion) : nlohmann::ordered_json();
+        if (!engineProblem.empty())
+            object["engine_error"] = engineProblem;
         object["devices"] = nlohmann::ordered_json::array();
         for (const engine::DeviceInfo &device : devices) {
             object["devices"].push_back({{"id", device.id},
@@ -78,7 +89,7 @@ int runInfoCommand(CommandContext &context)
     row(QStringLiteral("settings"), root.settingsPath());
     row(QStringLiteral("log file"), logging::logFilePath());
     row(QStringLiteral("Qt"), QString::fromLatin1(qVersion()));
-    row(QStringLiteral("libtorch"), QString::fromStdString(engine::libtorchVersion()));
+    row(QStringLiteral("libtorch"), QString::fromStdString(engineProblem.empty() ? libtorchVersion : engineProblem));
     for (size_t i = 0; i < devices.size(); ++i) {
         row(i == 0 ? QStringLiteral("devices") : QString(),
             QStringLiteral("%1  %2").arg(QString::fromStdString(devices[i].id).leftJustified(8),

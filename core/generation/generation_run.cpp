@@ -1,6 +1,6 @@
 #include "core/generation/generation_run.h"
 
-#include "core/engine/error.h"
+#include "core/engine/client/engine_client.h"
 #include "core/generation/png_image.h"
 #include "core/metadata/generation_info.h"
 #include "core/models/hashing/model_hasher.h"
@@ -129,7 +129,7 @@ Result<engine::GenerationResult> runEngine(const engine::GenerationRequest &requ
 {
     using Ran = Result<engine::GenerationResult>;
     try {
-        return engine::generate(request, onStep);
+        return engine::client::generate(request, onStep);
     } catch (const engine::CancelledError &error) {
         return Ran::failure(QString::fromStdString(error.what()), QString::fromLatin1(kCancelled));
     } catch (const engine::Error &error) {

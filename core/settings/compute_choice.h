@@ -1,6 +1,6 @@
 #pragma once
 
-#include "core/engine/device/runtime.h"
+#include "core/engine/device/device_info.h"
 #include "core/settings/settings.h"
 
 #include <QString>

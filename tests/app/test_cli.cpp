@@ -1,4 +1,5 @@
 #include "cli_runner.h"
+#include "tests/fixtures.h"
 
 #include <QtTest>
 
@@ -110,6 +111,38 @@ private slots:
         const CliRun run = runAtelier({QStringLiteral("--root"), dir.path()}, environment);
         QVERIFY2(run.err.contains("first paint"), run.err.constData());
         QCOMPARE(run.exitCode, 0);
+    }
+
+    // Commands that run no model never open the engine's library; those that need it say why it is missing.
+    void onlyCommandsThatRunModelsNeedTheEngine()
+    {
+        QTemporaryDir dir;
+        QProcessEnvironment environment = environmentWithoutRoot();
+        environment.insert(QStringLiteral("ATELIER_ENGINE_LIBRARY"), dir.filePath(QStringLiteral("missing.so")));
+        const QString png = QDir(fixturesDir()).filePath(QStringLiteral("corpus/png/a1111/sdmeta_sd-webui.png"));
+        CliRun run = runAtelier({QStringLiteral("--root"), dir.path(), QStringLiteral("inspect"), png}, environment);
+        QVERIFY2(run.exitCode == 0, run.err.constData());
+        QVERIFY2(run.out.contains("A1111") && run.out.contains("hatsune miku"), run.out.constData());
+        run = runAtelier({QStringLiteral("--version")}, environment);
+        QCOMPARE(run.exitCode, 0);
+        run = runAtelier({QStringLiteral("--root"), dir.path(), QStringLiteral("info")}, environment);
+        QCOMPARE(run.exitCode, 0);
+        QVERIFY2(run.out.contains("missing.so: not found"), run.out.constData());
+        run = runAtelier({QStringLiteral("--root"), dir.path(), QStringLiteral("generate"), QStringLiteral("--model"),
+                          QDir(fixturesDir()).filePath(QStringLiteral("models/tiny-sd1/tiny-sd1.safetensors")),
+                          QStringLiteral("--prompt"), QStringLiteral("x"), QStringLiteral("--out"),
+                          dir.filePath(QStringLiteral("x.png"))},
+                         environment);
+        QCOMPARE(run.exitCode, 1);
+        QVERIFY2(run.err.contains("the inference engine cannot be loaded") && run.err.contains("missing.so"),
+                 run.err.constData());
+        QVERIFY(!QFile::exists(dir.filePath(QStringLiteral("x.png"))));
+        QFile notALibrary(dir.filePath(QStringLiteral("missing.so")));
+        QVERIFY(notALibrary.open(QIODevice::WriteOnly));
+        notALibrary.write("not an ELF file");
+        notALibrary.close();
+        run = runAtelier({QStringLiteral("--root"), dir.path(), QStringLiteral("info")}, environment);
+        QVERIFY2(run.out.contains("missing.so:") && !run.out.contains("not found"), run.out.constData());
     }
 
     void verboseShowsDebugMessages()

@@ -1,5 +1,6 @@
 // Start-up cost of the `atelier` executable: `--version`, `inspect` of a PNG, and the main window's first paint
-// (offscreen), each against /bin/true in the same run, as wall time from exec to the answer and peak memory.
+// (offscreen), each against /bin/true in the same run, as wall time from exec to the answer and the peak memory
+// until then.
 //
 //   bench_startup [ATELIER [PNG [RUNS]]]
 #include "bench_statistics.h"
@@ -28,6 +29,21 @@ struct Sample
     double peakMegabytes = 0;
     bool ok = false;
 };
+
+// The process's peak resident memory up to now (VmHWM), for answers that come before it exits.
+double peakMegabytesSoFar(pid_t pid)
+{
+    std::FILE *status = std::fopen(("/proc/" + std::to_string(pid) + "/status").c_str(), "r");
+    if (!status)
+        return 0;
+    char line[256];
+    double kilobytes = 0;
+    while (std::fgets(line, sizeof line, status))
+        if (std::sscanf(line, "VmHWM: %lf kB", &kilobytes) == 1)
+            break;
+    std::fclose(status);
+    return kilobytes / 1024.0;
+}
 
 // Runs `argv` with `extraEnvironment` added; the clock stops when the process exits, or when it writes a stderr
 // line containing `until` (the rest of its life is then not counted).
@@ -75,6 +91,7 @@ Sample runOnce(const std::vector<std::string> &argv, const std::vector<std::stri
         if (!until.empty() && !stopped && seen.find(until) != std::string::npos) {
             sample.milliseconds =
                 std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
+            sample.peakMegabytes = peakMegabytesSoFar(pid);
             stopped = true;
         }
     }
@@ -85,7 +102,8 @@ Sample runOnce(const std::vector<std::string> &argv, const std::vector<std::stri
     if (!stopped)
         sample.milliseconds =
             std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
-    sample.peakMegabytes = double(usage.ru_maxrss) / 1024.0;
+    if (!stopped)
+        sample.peakMegabytes = double(usage.ru_maxrss) / 1024.0;
     sample.ok = WIFEXITED(status) && WEXITSTATUS(status) == 0 && (until.empty() || stopped);
     if (!sample.ok)
         std::fprintf(stderr, "%s failed: %s\n", argv[0].c_str(), seen.substr(0, 400).c_str());

@@ -6,6 +6,7 @@
 //   xvfb-run -s "-screen 0 1600x1000x24" take_screenshots OUTPUT_FOLDER
 
 #include "core/downloads/download_queue.h"
+#include "core/engine/client/engine_client.h"
 #include "core/models/install/model_installer.h"
 #include "core/models/record_store.h"
 #include "core/settings/app_root.h"
@@ -103,8 +104,12 @@ int main(int argc, char *argv[])
     configs[7].hash = configs[8].hash;  // a duplicate
     store.importModels(configs, false);
 
-
-    ui::MainWindow window(settingsStore, {});
+    ui::MainWindow window(settingsStore);
+    ui::EngineStatus engineStatus;
+    engineStatus.state = ui::EngineStatus::State::Ready;
+    engineStatus.devices = engine::client::availableDevices();
+    engineStatus.libtorchVersion = QString::fromStdString(engine::client::libtorchVersion());
+    window.setEngineStatus(engineStatus);
     window.setLibraryServices(store, installer);
     window.resize(1560, 960);
     window.show();

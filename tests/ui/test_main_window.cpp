@@ -16,6 +16,7 @@ using namespace atelier;
 namespace {
 const std::vector<engine::DeviceInfo> kDevices{{engine::DeviceKind::Cpu, 0, "cpu", "CPU (2 threads)"},
                                                {engine::DeviceKind::Cuda, 0, "cuda:0", "Test GPU"}};
+const ui::EngineStatus kEngine{ui::EngineStatus::State::Ready, kDevices, QStringLiteral("9.8.7"), QString()};
 }
 
 class TestMainWindow : public QObject
@@ -39,7 +40,7 @@ private slots:
 
     void opensWithItsFourAreas()
     {
-        ui::MainWindow window(*m_store, kDevices);
+        ui::MainWindow window(*m_store);
         window.show();
         QVERIFY(QTest::qWaitForWindowExposed(&window));
         QCOMPARE(window.centralWidget()->objectName(), QStringLiteral("graphCanvas"));
@@ -59,18 +60,23 @@ private slots:
 
     void statusBarShowsTheComputeDevice()
     {
-        ui::MainWindow window(*m_store, kDevices);
+        ui::MainWindow window(*m_store);
+        QCOMPARE(window.deviceLabel()->text(), QStringLiteral("Device: starting the engine…"));
+        window.setEngineStatus(kEngine);
         QCOMPARE(window.deviceLabel()->text(), QStringLiteral("Device: Test GPU · fp16"));
         settings::Settings changed = m_store->current();
         changed.device = QStringLiteral("cpu");
         QVERIFY(m_store->save(changed).ok());
         QCOMPARE(window.deviceLabel()->text(), QStringLiteral("Device: CPU (2 threads) · fp32"));
+        window.setEngineStatus({ui::EngineStatus::State::Unavailable, {}, QString(), QStringLiteral("no libtorch")});
+        QCOMPARE(window.deviceLabel()->text(), QStringLiteral("Engine unavailable"));
+        QCOMPARE(window.deviceLabel()->toolTip(), QStringLiteral("no libtorch"));
     }
 
     void layoutSurvivesARestart()
     {
         {
-            ui::MainWindow window(*m_store, kDevices);
+            ui::MainWindow window(*m_store);
             window.show();
             QVERIFY(QTest::qWaitForWindowExposed(&window));
             window.addDockWidget(Qt::LeftDockWidgetArea, window.galleryDock());
@@ -79,7 +85,7 @@ private slots:
             window.close();  // saves the layout, as quitting does
         }
         QVERIFY(QFile::exists(m_store->root().uiStatePath()));
-        ui::MainWindow reopened(*m_store, kDevices);
+        ui::MainWindow reopened(*m_store);
         reopened.show();
         QVERIFY(QTest::qWaitForWindowExposed(&reopened));
         QCOMPARE(reopened.dockWidgetArea(reopened.galleryDock()), Qt::LeftDockWidgetArea);
@@ -96,7 +102,7 @@ private slots:
         QVERIFY(state.open(QIODevice::WriteOnly));
         state.write("[mainWindow]\nstate=@ByteArray(garbage\\0\\x1)\ngeometry=@ByteArray(nonsense)\n");
         state.close();
-        ui::MainWindow window(*m_store, kDevices);
+        ui::MainWindow window(*m_store);
         window.show();
         QVERIFY(QTest::qWaitForWindowExposed(&window));
         QCOMPARE(window.dockWidgetArea(window.galleryDock()), Qt::RightDockWidgetArea);
@@ -163,13 +169,17 @@ private slots:
 
     void aboutDialogShowsVersionsAndDevices()
     {
-        ui::AboutDialog dialog(kDevices);
+        ui::AboutDialog dialog(kEngine);
         const auto *versions = dialog.findChild<QLabel *>(QStringLiteral("versionsLabel"));
         QVERIFY(versions);
         QVERIFY(versions->text().contains(QStringLiteral(ATELIER_VERSION)));
         QVERIFY(versions->text().contains(QString::fromLatin1(qVersion())));
-        QVERIFY(versions->text().contains(QString::fromStdString(engine::libtorchVersion())));
+        QVERIFY(versions->text().contains(QStringLiteral("9.8.7")));
         QVERIFY(versions->text().contains(QStringLiteral("Test GPU")));
+        const ui::AboutDialog unavailable(
+            {ui::EngineStatus::State::Unavailable, {}, QString(), QStringLiteral("<none>")});
+        const auto *why = unavailable.findChild<QLabel *>(QStringLiteral("versionsLabel"));
+        QVERIFY2(why->text().contains(QStringLiteral("unavailable: &lt;none&gt;")), qPrintable(why->text()));
     }
 
 private:

@@ -6,15 +6,21 @@
 
 namespace atelier::ui {
 
-AboutDialog::AboutDialog(const std::vector<engine::DeviceInfo> &devices, QWidget *parent) : QDialog(parent)
+AboutDialog::AboutDialog(const EngineStatus &engine, QWidget *parent)
+    : QDialog(parent)
 {
     setObjectName(QStringLiteral("aboutDialog"));
     setWindowTitle(tr("About Atelier"));
 
     QStringList deviceLines;
-    for (const engine::DeviceInfo &device : devices)
+    for (const engine::DeviceInfo &device : engine.devices)
         deviceLines << QStringLiteral("%1 (%2)").arg(QString::fromStdString(device.name).toHtmlEscaped(),
                                                      QString::fromStdString(device.id));
+    QString libtorch = engine.libtorchVersion.toHtmlEscaped();
+    if (engine.state == EngineStatus::State::Starting)
+        libtorch = tr("(the engine is starting)");
+    else if (engine.state == EngineStatus::State::Unavailable)
+        libtorch = tr("unavailable: %1").arg(engine.problem.toHtmlEscaped());
 
     auto *versions = new QLabel(this);
     versions->setObjectName(QStringLiteral("versionsLabel"));
@@ -28,8 +34,7 @@ AboutDialog::AboutDialog(const std::vector<engine::DeviceInfo> &devices, QWidget
                          "<tr><td>Devices</td><td>%5</td></tr>"
                          "</table>")
                           .arg(QStringLiteral(ATELIER_VERSION), QString::fromLatin1(qVersion()),
-                               QStringLiteral(QT_VERSION_STR), QString::fromStdString(engine::libtorchVersion()),
-                               deviceLines.join(QStringLiteral("<br>"))));
+                               QStringLiteral(QT_VERSION_STR), libtorch, deviceLines.join(QStringLiteral("<br>"))));
 
     auto *buttons = new QDialogButtonBox(QDialogButtonBox::Close, this);
     connect(buttons, &QDialogButtonBox::rejected, this, &QDialog::reject);

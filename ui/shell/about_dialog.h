@@ -1,10 +1,8 @@
 #pragma once
 
-#include "core/engine/device/runtime.h"
+#include "ui/shell/engine_status.h"
 
 #include <QDialog>
-
-#include <vector>
 
 namespace atelier::ui {
 
@@ -13,7 +11,7 @@ class AboutDialog : public QDialog
 {
     Q_OBJECT
 public:
-    explicit AboutDialog(const std::vector<engine::DeviceInfo> &devices, QWidget *parent = nullptr);
+    explicit AboutDialog(const EngineStatus &engine, QWidget *parent = nullptr);
 };
 
 } // namespace atelier::ui

@@ -26,8 +26,9 @@ namespace {
 constexpr int kLayoutVersion = 1;
 }
 
-MainWindow::MainWindow(settings::SettingsStore &settings, std::vector<engine::DeviceInfo> devices, QWidget *parent)
-    : QMainWindow(parent), m_settings(settings), m_devices(std::move(devices))
+MainWindow::MainWindow(settings::SettingsStore &settings, QWidget *parent)
+    : QMainWindow(parent)
+    , m_settings(settings)
 {
     setObjectName(QStringLiteral("mainWindow"));
     setWindowTitle(tr("Atelier"));
@@ -128,22 +129,38 @@ void MainWindow::buildMenus()
     help->addAction(tr("&About Atelier"), this, &MainWindow::showAboutDialog);
 }
 
+void MainWindow::setEngineStatus(EngineStatus status)
+{
+    m_engine = std::move(status);
+    showComputeDevice(m_settings.current());
+}
+
 void MainWindow::showComputeDevice(const settings::Settings &current)
 {
-    const settings::ComputeChoice choice = settings::chooseCompute(current, m_devices);
+    if (m_engine.state == EngineStatus::State::Starting) {
+        m_deviceLabel->setText(tr("Device: starting the engine…"));
+        m_deviceLabel->setToolTip(QString());
+        return;
+    }
+    if (m_engine.state == EngineStatus::State::Unavailable) {
+        m_deviceLabel->setText(tr("Engine unavailable"));
+        m_deviceLabel->setToolTip(m_engine.problem);
+        return;
+    }
+    const settings::ComputeChoice choice = settings::chooseCompute(current, m_engine.devices);
     m_deviceLabel->setText(tr("Device: %1").arg(choice.label()));
     m_deviceLabel->setToolTip(choice.note);
 }
 
 void MainWindow::showSettingsDialog()
 {
-    SettingsDialog dialog(m_settings, m_devices, this);
+    SettingsDialog dialog(m_settings, m_engine.devices, this);
     dialog.exec();
 }
 
 void MainWindow::showAboutDialog()
 {
-    AboutDialog dialog(m_devices, this);
+    AboutDialog dialog(m_engine, this);
     dialog.exec();
 }
 

@@ -1,6 +1,6 @@
 #pragma once
 
-#include "core/engine/device/runtime.h"
+#include "ui/shell/engine_status.h"
 
 #include <QMainWindow>
 
@@ -31,8 +31,7 @@ class MainWindow : public QMainWindow
 {
     Q_OBJECT
 public:
-    MainWindow(settings::SettingsStore &settings, std::vector<engine::DeviceInfo> devices,
-               QWidget *parent = nullptr);
+    explicit MainWindow(settings::SettingsStore &settings, QWidget *parent = nullptr);
 
     QDockWidget *libraryDock() const { return m_libraryDock; }
     QDockWidget *installQueueDock() const { return m_installQueueDock; }
@@ -43,6 +42,11 @@ public:
     void setLibraryServices(models::RecordStore &store, models::ModelInstaller &installer);
     LibraryPanel *libraryPanel() const { return m_libraryPanel; }
     InstallQueuePanel *installQueuePanel() const { return m_installQueuePanel; }
+
+    // The engine's devices and version once it has loaded, or why it could not; until then the status bar says
+    // that it is starting.
+    void setEngineStatus(EngineStatus status);
+    const EngineStatus &engineStatus() const { return m_engine; }
 
     void saveLayout() const;
     bool restoreLayout();
@@ -62,7 +66,7 @@ private:
     void showComputeDevice(const settings::Settings &current);
 
     settings::SettingsStore &m_settings;
-    std::vector<engine::DeviceInfo> m_devices;
+    EngineStatus m_engine;
     QDockWidget *m_libraryDock = nullptr;
     QDockWidget *m_installQueueDock = nullptr;
     QDockWidget *m_galleryDock = nullptr;

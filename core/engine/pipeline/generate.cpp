@@ -61,11 +61,6 @@ torch::ScalarType parsePrecision(const std::string &name)
 
 } // namespace
 
-bool isDiffusersSamplerName(const std::string &sampler)
-{
-    return isDiffusersSampler(sampler);
-}
-
 namespace {
 
 GenerationResult generateUnchecked(const GenerationRequest &request,

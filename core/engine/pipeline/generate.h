@@ -59,10 +59,6 @@ struct GenerationResult
     double sampleSeconds = 0;
 };
 
-// True for the samplers that follow diffusers' own timesteps ("ddim_diffusers", "lcm_diffusers"), whose
-// scheduler is "diffusers".
-bool isDiffusersSamplerName(const std::string &sampler);
-
 // Loads the model, applies the LoRAs and generates. LoRAs and embeddings made for another base, damaged, or
 // matching nothing are refused before sampling starts. `onProgress` runs after each step and can cancel the run by
 // returning false. Throws engine Errors (UnsupportedModelError, FormatError, OutOfMemoryError, CancelledError) and

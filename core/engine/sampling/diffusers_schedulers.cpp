@@ -54,18 +54,6 @@ double at(const torch::Tensor &alphasCumprod, std::int64_t timestep)
 
 } // namespace
 
-const std::vector<std::string> &diffusersSamplerNames()
-{
-    static const std::vector<std::string> names{"ddim_diffusers", "lcm_diffusers"};
-    return names;
-}
-
-bool isDiffusersSampler(const std::string &sampler)
-{
-    const auto &names = diffusersSamplerNames();
-    return std::find(names.begin(), names.end(), sampler) != names.end();
-}
-
 std::string samplerForInvokeAIScheduler(const std::string &scheduler)
 {
     if (scheduler == "ddim")

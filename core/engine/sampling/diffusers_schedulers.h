@@ -2,6 +2,8 @@
 
 // diffusers' own schedulers, which InvokeAI images name: integer timesteps with "leading" spacing and the UNet fed
 // the unscaled latent, unlike ComfyUI's sigma-space samplers. Includes libtorch: for the engine's sources only.
+#include "core/engine/sampling/sampler_names.h"
+
 #include <torch/torch.h>
 
 #include <functional>
@@ -9,11 +11,6 @@
 #include <vector>
 
 namespace atelier::engine {
-
-// The sampler names under which these run ("ddim_diffusers", "lcm_diffusers"), and the scheduler name they take.
-const std::vector<std::string> &diffusersSamplerNames();
-constexpr const char *kDiffusersScheduler = "diffusers";
-bool isDiffusersSampler(const std::string &sampler);
 
 // The Atelier sampler for one of InvokeAI's scheduler names ("ddim" → "ddim_diffusers"). Throws
 // std::invalid_argument for its schedulers that do not run yet, naming the ones that do, and for unknown names.

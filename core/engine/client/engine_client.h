@@ -1,0 +1,37 @@
+#pragma once
+
+// The engine as the layers above it use it: libatelier-engine.so opened on first use, its table called through
+// plain functions. Nothing here includes or links libtorch, so `atelier --version`, `inspect` and the window's
+// first paint never load it.
+#include "core/engine/engine_api.h"
+#include "core/engine/error.h"
+
+#include <string>
+#include <vector>
+
+namespace atelier::engine::client {
+
+// The engine's library cannot be found or opened, or was built for another layout; the message says where it
+// looked and why.
+class EngineUnavailableError : public Error
+{
+public:
+    using Error::Error;
+    const char *type() const noexcept override { return "EngineUnavailableError"; }
+};
+
+// The engine's table, the library opened on the first call from any thread. It is looked for at the path in
+// ATELIER_ENGINE_LIBRARY when that is set (and only there), else in lib/atelier beside the executable's folder (an
+// installed Atelier), then where this build put it. Throws EngineUnavailableError, with the same message on every later
+// call.
+const EngineApi &engineApi();
+// True once the library is open; never opens it.
+bool engineLoaded();
+
+std::string libtorchVersion();
+std::vector<DeviceInfo> availableDevices();
+// engine::generate through the library. Its exceptions arrive as the same types: CancelledError, FormatError,
+// UnsupportedModelError, OutOfMemoryError, other engine Errors, std::invalid_argument and std::bad_alloc.
+GenerationResult generate(const GenerationRequest &request, const ProgressCallback &onProgress = {});
+
+} // namespace atelier::engine::client

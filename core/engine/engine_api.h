@@ -1,0 +1,43 @@
+#pragma once
+
+// The engine's one door for the layers above it. libatelier-engine.so exports atelier_engine_api(), the table
+// below; everything above core/engine reaches libtorch through it, by way of client/engine_client.h, so that a
+// process loads libtorch only when it first needs it. Plain standard types only.
+#include "core/engine/device/device_info.h"
+#include "core/engine/pipeline/generate.h"
+
+#include <functional>
+#include <string>
+#include <vector>
+
+namespace atelier::engine {
+
+// An exception of the engine, carried across the library's boundary as its type and message: an engine Error's
+// type() ("CancelledError", "FormatError" ...), "invalid_argument", "bad_alloc" or "exception".
+struct EngineFailure
+{
+    std::string type;
+    std::string message;
+};
+
+using ProgressCallback = std::function<bool(const GenerationProgress &)>;
+
+struct EngineApi
+{
+    // Raised whenever the table or a type in it changes, so that an executable never calls a library of another
+    // layout; the size is checked as well.
+    static constexpr int kVersion = 1;
+    int version = kVersion;
+    std::size_t size = sizeof(EngineApi);
+
+    std::string (*libtorchVersion)() = nullptr;
+    std::vector<DeviceInfo> (*availableDevices)() = nullptr;
+    // engine::generate; false, with `failure` filled, when it threw.
+    bool (*generate)(const GenerationRequest &request, const ProgressCallback &onProgress, GenerationResult &result,
+                     EngineFailure &failure) = nullptr;
+};
+
+constexpr const char *kEngineApiSymbol = "atelier_engine_api";
+using EngineApiEntry = const EngineApi *(*)();
+
+} // namespace atelier::engine

@@ -1,5 +1,6 @@
 #include "core/engine/pipeline/generate.h"
 
+#include "core/engine/device/cpu_buffer_cache.h"
 #include "core/engine/error.h"
 #include "core/engine/io/safetensors_writer.h"
 #include "core/engine/pipeline/sampling_run.h"
@@ -139,6 +140,8 @@ GenerationResult generateUnchecked(const GenerationRequest &request,
 GenerationResult generate(const GenerationRequest &request,
                           const std::function<bool(const GenerationProgress &)> &onProgress)
 {
+    // The run's large CPU buffers are reused from step to step instead of being mapped afresh each time.
+    const CpuBufferCacheScope reuseBuffers;
     try {
         return generateUnchecked(request, onProgress);
     } catch (const c10::OutOfMemoryError &error) {

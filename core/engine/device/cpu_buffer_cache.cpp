@@ -1,0 +1,152 @@
+#include "core/engine/device/cpu_buffer_cache.h"
+
+#include <c10/core/Allocator.h>
+#include <c10/core/CPUAllocator.h>
+#include <c10/util/Exception.h>
+
+#include <unistd.h>
+
+#include <algorithm>
+#include <cstdlib>
+#include <cstring>
+#include <mutex>
+#include <unordered_map>
+#include <vector>
+
+namespace atelier::engine {
+
+namespace {
+
+// Each block starts with its size, so that freeing needs no lookup; 64 bytes keep the data as aligned as
+// libtorch's own allocator does (and as its vectorised kernels expect).
+constexpr std::size_t kAlignment = 64;
+constexpr std::size_t kHeader = 64;
+constexpr std::size_t kSmallestCached = std::size_t(1) << 20;
+
+// A run's working set is far below this; a cache that grows past it (sizes that never come back) frees instead.
+std::size_t cacheCeiling()
+{
+    const long pages = sysconf(_SC_PHYS_PAGES), pageSize = sysconf(_SC_PAGESIZE);
+    const std::size_t quarterOfMemory = pages > 0 && pageSize > 0 ? std::size_t(pages) * std::size_t(pageSize) / 4 : 0;
+    return std::max<std::size_t>(std::size_t(1) << 30, quarterOfMemory);
+}
+
+struct Cache
+{
+    std::mutex mutex;
+    int scopes = 0;
+    std::unordered_map<std::size_t, std::vector<void *>> freeBlocks; // by size, of blocks whose data is unused
+    CpuBufferCacheStats stats;
+
+    void releaseAll() // with the mutex held
+    {
+        for (auto &[size, blocks] : freeBlocks)
+            for (void *block : blocks)
+                std::free(block);
+        freeBlocks.clear();
+        stats.cachedBytes = 0;
+        stats.peakCachedBytes = 0;
+    }
+};
+
+Cache &cache()
+{
+    static Cache *instance = new Cache; // never destroyed: tensors may be freed during exit
+    return *instance;
+}
+
+void *allocateBlock(std::size_t bytes)
+{
+    if (bytes == 0)
+        return nullptr;
+    if (bytes >= kSmallestCached) {
+        Cache &c = cache();
+        std::lock_guard<std::mutex> lock(c.mutex);
+        if (c.scopes > 0) {
+            const auto found = c.freeBlocks.find(bytes);
+            if (found != c.freeBlocks.end() && !found->second.empty()) {
+                void *block = found->second.back();
+                found->second.pop_back();
+                c.stats.cachedBytes -= bytes;
+                ++c.stats.reused;
+                return static_cast<char *>(block) + kHeader;
+            }
+            ++c.stats.fresh;
+        }
+    }
+    void *block = nullptr;
+    if (posix_memalign(&block, kAlignment, bytes + kHeader) != 0 || !block)
+        TORCH_CHECK_WITH(OutOfMemoryError, false, "the CPU has no ", bytes, " bytes left to allocate");
+    std::memcpy(block, &bytes, sizeof bytes);
+    return static_cast<char *>(block) + kHeader;
+}
+
+void freeBlock(void *data)
+{
+    if (!data)
+        return;
+    void *block = static_cast<char *>(data) - kHeader;
+    std::size_t bytes = 0;
+    std::memcpy(&bytes, block, sizeof bytes);
+    if (bytes >= kSmallestCached) {
+        Cache &c = cache();
+        std::lock_guard<std::mutex> lock(c.mutex);
+        static const std::size_t ceiling = cacheCeiling();
+        if (c.scopes > 0 && c.stats.cachedBytes + bytes <= ceiling) {
+            c.freeBlocks[bytes].push_back(block);
+            c.stats.cachedBytes += bytes;
+            c.stats.peakCachedBytes = std::max(c.stats.peakCachedBytes, c.stats.cachedBytes);
+            return;
+        }
+    }
+    std::free(block);
+}
+
+class CachingCpuAllocator final : public c10::Allocator
+{
+public:
+    c10::DataPtr allocate(std::size_t bytes) const override
+    {
+        void *data = allocateBlock(bytes);
+        return {data, data, &freeBlock, c10::Device(c10::DeviceType::CPU)};
+    }
+    c10::DeleterFnPtr raw_deleter() const override { return &freeBlock; }
+};
+
+} // namespace
+
+void installCpuBufferCache()
+{
+    static const bool installed = [] {
+        static CachingCpuAllocator allocator;
+        // Above the priority of libtorch's default CPU allocator, which registers itself with 0.
+        c10::SetCPUAllocator(&allocator, 1);
+        return true;
+    }();
+    (void)installed;
+}
+
+CpuBufferCacheScope::CpuBufferCacheScope()
+{
+    installCpuBufferCache();
+    Cache &c = cache();
+    std::lock_guard<std::mutex> lock(c.mutex);
+    ++c.scopes;
+}
+
+CpuBufferCacheScope::~CpuBufferCacheScope()
+{
+    Cache &c = cache();
+    std::lock_guard<std::mutex> lock(c.mutex);
+    if (--c.scopes == 0)
+        c.releaseAll();
+}
+
+CpuBufferCacheStats cpuBufferCacheStats()
+{
+    Cache &c = cache();
+    std::lock_guard<std::mutex> lock(c.mutex);
+    return c.stats;
+}
+
+} // namespace atelier::engine

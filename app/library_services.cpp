@@ -24,7 +24,7 @@ Result<std::unique_ptr<LibraryServices>> LibraryServices::open(const settings::A
         queueOptions.queryTokenHosts << hubs.civitaiEndpoint.host();
     queueOptions.accessTokenFor = [hubs](const QUrl &url) { return hubs.tokenFor(url); };
     if (journalDownloads)
-        services->m_journal = std::make_unique<downloads::LibraryDownloadJournal>(*services->m_store);
+        services->m_journal = std::make_unique<models::LibraryDownloadJournal>(*services->m_store);
     services->m_queue = std::make_unique<downloads::DownloadQueue>(queueOptions, services->m_journal.get());
 
     models::ModelInstaller::Options installerOptions;

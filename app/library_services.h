@@ -1,8 +1,8 @@
 #pragma once
 
-#include "core/downloads/download_journal.h"
 #include "core/downloads/download_queue.h"
 #include "core/models/install/hub_access.h"
+#include "core/models/install/library_download_journal.h"
 #include "core/models/install/model_installer.h"
 #include "core/models/record_store.h"
 #include "core/result.h"
@@ -36,7 +36,7 @@ private:
 
     models::HubAccess m_hubs;
     std::unique_ptr<models::RecordStore> m_store;
-    std::unique_ptr<downloads::LibraryDownloadJournal> m_journal;
+    std::unique_ptr<models::LibraryDownloadJournal> m_journal;
     std::unique_ptr<downloads::DownloadQueue> m_queue;
     std::unique_ptr<models::ModelInstaller> m_installer;
 };

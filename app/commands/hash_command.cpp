@@ -1,6 +1,6 @@
 #include "app/command.h"
 
-#include "core/models/hashing/model_hasher.h"
+#include "core/hashing/model_hasher.h"
 #include "core/models/record_store.h"
 #include "core/settings/app_root.h"
 
@@ -33,8 +33,8 @@ int runHashCommand(CommandContext &context)
 
     models::RecordStore store(context.root.databasePath());
     const bool useCache = !parser.isSet(noCache) && store.open().ok();
-    const models::ModelHasher hasher(useCache ? &store : nullptr);
-    models::ModelHasher::Options options;
+    const hashing::ModelHasher hasher(useCache ? &store : nullptr);
+    hashing::ModelHasher::Options options;
     options.fastOnly = parser.isSet(fast);
     // A progress line on an interactive terminal only, at most ten times a second.
     QMutex progressMutex;
@@ -51,14 +51,14 @@ int runHashCommand(CommandContext &context)
             std::fflush(stderr);
         };
     }
-    const Result<models::PathHashes> hashes = hasher.hash(parser.positionalArguments().first(), options);
+    const Result<hashing::PathHashes> hashes = hasher.hash(parser.positionalArguments().first(), options);
     if (options.progress)
         std::fprintf(stderr, "\r\033[K");
     if (!hashes) {
         context.err << "atelier hash: " << hashes.error() << "\n";
         return kExitFailure;
     }
-    const models::PathHashes &h = hashes.value();
+    const hashing::PathHashes &h = hashes.value();
     if (parser.isSet(asJson)) {
         nlohmann::ordered_json object;
         object["path"] = h.path.toStdString();

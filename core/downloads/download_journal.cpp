@@ -1,7 +1,6 @@
 #include "core/downloads/download_journal.h"
 
 #include "core/logging/log.h"
-#include "core/models/record_store.h"
 
 #include <QJsonDocument>
 #include <QJsonObject>
@@ -9,8 +8,6 @@
 namespace atelier::downloads {
 
 namespace {
-
-const QString kJournalKind = QStringLiteral("download");
 
 std::optional<DownloadStatus> statusFromString(const QString &text)
 {
@@ -71,37 +68,6 @@ std::optional<DownloadJob> fromJournal(const QByteArray &body)
     job.downloadPath = object.value(QStringLiteral("download_path")).toString();
     job.needsAccessToken = object.value(QStringLiteral("needs_access_token")).toBool();
     return job;
-}
-
-void LibraryDownloadJournal::keep(const DownloadJob &job)
-{
-    if (const Status kept = m_store.journalJob(kJournalKind, QString::number(job.id), toJournal(job)); !kept)
-        qCWarning(lcDownloads).noquote() << "download" << job.id << "will not survive a restart:" << kept.error();
-}
-
-void LibraryDownloadJournal::forget(int id)
-{
-    if (const Status forgotten = m_store.forgetJournaledJob(kJournalKind, QString::number(id)); !forgotten)
-        qCWarning(lcDownloads).noquote() << "download" << id << "stays in the journal:" << forgotten.error();
-}
-
-QList<DownloadJob> LibraryDownloadJournal::unfinished()
-{
-    const auto entries = m_store.journaledJobs(kJournalKind);
-    if (!entries) {
-        qCWarning(lcDownloads).noquote() << "unfinished downloads cannot be restored:" << entries.error();
-        return {};
-    }
-    QList<DownloadJob> jobs;
-    for (const auto &[id, body] : entries.value()) {
-        if (auto job = fromJournal(body); job && QString::number(job->id) == id) {
-            jobs << *job;
-        } else {
-            qCWarning(lcDownloads).noquote() << "a damaged download entry" << id << "is dropped from the journal";
-            m_store.forgetJournaledJob(kJournalKind, id);
-        }
-    }
-    return jobs;
 }
 
 } // namespace atelier::downloads

@@ -2,8 +2,8 @@
 #include "core/downloads/download_worker_p.h"
 
 #include "core/downloads/file_name.h"
+#include "core/hashing/content_hash.h"
 #include "core/logging/log.h"
-#include "core/models/hashing/content_hash.h"
 
 #include <QDeadlineTimer>
 #include <QDir>

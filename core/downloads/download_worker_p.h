@@ -7,8 +7,8 @@
 #include "core/downloads/download_queue.h"
 
 #include "core/downloads/file_name.h"
+#include "core/hashing/content_hash.h"
 #include "core/logging/log.h"
-#include "core/models/hashing/content_hash.h"
 
 #include <QDeadlineTimer>
 #include <QDir>
@@ -514,7 +514,7 @@ private:
     {
         DownloadJob &job = transfer->job;
         if (!job.expectedSha256.isEmpty()) {
-            const Result<QString> sha256 = models::sha256OfFile(transfer->partPath);
+            const Result<QString> sha256 = hashing::sha256OfFile(transfer->partPath);
             if (!sha256 || sha256.value().compare(job.expectedSha256, Qt::CaseInsensitive) != 0) {
                 finish(*transfer, DownloadStatus::Error, QStringLiteral("Mismatch"),
                        sha256 ? QStringLiteral("%1 has SHA-256 %2, not the expected %3").arg(job.downloadPath, sha256.value(), job.expectedSha256)

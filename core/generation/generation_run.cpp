@@ -2,8 +2,8 @@
 
 #include "core/engine/client/engine_client.h"
 #include "core/generation/png_image.h"
+#include "core/hashing/model_hasher.h"
 #include "core/metadata/generation_info.h"
-#include "core/models/hashing/model_hasher.h"
 #include "core/models/record_store.h"
 
 #include <QCryptographicHash>
@@ -64,7 +64,7 @@ QString fileSha256(const QString &path)
 QString modelSha256(const ModelLibrary &library, const std::string &path)
 {
     models::RecordStore *cache = library.store && library.store->isOpen() ? library.store : nullptr;
-    const Result<models::PathHashes> hashes = models::ModelHasher(cache).hash(QString::fromStdString(path));
+    const Result<hashing::PathHashes> hashes = hashing::ModelHasher(cache).hash(QString::fromStdString(path));
     return hashes ? hashes->sha256 : QString();
 }
 

@@ -1,8 +1,8 @@
 // What Atelier writes into its images (atelier_metadata, atelier_workflow, A1111 parameters), and reading it back.
 #include "core/metadata/generation_info.h"
 
+#include "core/hashing/content_hash.h"
 #include "core/metadata/json_fields.h"
-#include "core/models/hashing/content_hash.h"
 
 #include <QHash>
 
@@ -64,7 +64,7 @@ QString namedShortHashes(const QList<QPair<QString, QString>> &named)
     QStringList parts;
     for (const auto &[name, hash] : named)
         if (!hash.isEmpty())
-            parts << name + QStringLiteral(": ") + models::autoV2(hash);
+            parts << name + QStringLiteral(": ") + hashing::autoV2(hash);
     return parts.join(QStringLiteral(", "));
 }
 
@@ -88,7 +88,7 @@ WrittenJson hashedName(const QString &name, const QString &sha256)
     WrittenJson object{{"name", utf8(name)}};
     if (!sha256.isEmpty()) {
         object["sha256"] = utf8(sha256);
-        object["autov2"] = utf8(models::autoV2(sha256));
+        object["autov2"] = utf8(hashing::autoV2(sha256));
     }
     return object;
 }
@@ -129,7 +129,7 @@ QString a1111Parameters(const GenerationInfo &recipe)
     add(QStringLiteral("Seed"), recipe.seed ? QString::number(*recipe.seed) : QString());
     add(QStringLiteral("Size"), recipe.width && recipe.height ? QStringLiteral("%1x%2").arg(*recipe.width).arg(*recipe.height) : QString());
     if (recipe.model) {
-        add(QStringLiteral("Model hash"), models::autoV2(recipe.model->hash));
+        add(QStringLiteral("Model hash"), hashing::autoV2(recipe.model->hash));
         add(QStringLiteral("Model"), recipe.model->name);
     }
     add(QStringLiteral("Denoising strength"), recipe.denoise && *recipe.denoise < 1.0 ? QString::number(*recipe.denoise) : QString());
@@ -167,7 +167,7 @@ QList<TextChunk> recipeChunks(const GenerationInfo &recipe)
     if (recipe.model)
         object["model"] = {{"name", utf8(recipe.model->name)},
                            {"sha256", utf8(recipe.model->hash)},
-                           {"autov2", utf8(models::autoV2(recipe.model->hash))}};
+                           {"autov2", utf8(hashing::autoV2(recipe.model->hash))}};
     if (!recipe.initImageSha256.isEmpty())
         object["init_image"] = {{"sha256", utf8(recipe.initImageSha256)}};
     WrittenJson loras = WrittenJson::array(), embeddings = WrittenJson::array();

@@ -3,7 +3,6 @@
 #include "core/json/bounded_json.h"
 
 #include "core/logging/log.h"
-#include "core/models/hashing/model_hasher.h"
 
 #include <QAtomicInteger>
 #include <QFile>

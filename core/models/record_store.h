@@ -1,5 +1,6 @@
 #pragma once
 
+#include "core/hashing/file_hash_cache.h"
 #include "core/models/model_config.h"
 #include "core/result.h"
 
@@ -19,8 +20,6 @@ class QSqlDatabase;
 class QSqlQuery;
 
 namespace atelier::models {
-
-struct FileIdentity;
 
 // What the model browser asks for: filters, free text, sort and one page.
 struct ModelQuery
@@ -93,7 +92,7 @@ QueryPlan planQuery(const ModelQuery &query, QueryColumns columns = QueryColumns
 //
 // Failures come back as Result errors with these types: "DuplicateModel", "UnknownModel", "AmbiguousModel",
 // "InvalidModelConfig", "Database", and, from open(), "ForeignDatabase", "CorruptDatabase", "NewerDatabase".
-class RecordStore : public QObject
+class RecordStore : public QObject, public hashing::FileHashCache
 {
     Q_OBJECT
 public:
@@ -149,8 +148,10 @@ public:
 
     // The hash cache: a file's SHA-256 remembered with what identifies its contents (path, size, modification
     // time, inode). A lookup whose identity differs in any part finds nothing.
-    Result<std::optional<QString>> cachedFileHash(const FileIdentity &file) const;
-    Status rememberFileHash(const FileIdentity &file, const QString &sha256);
+    bool hashCacheReady() const override { return m_open; }
+    Result<std::optional<QString>> cachedFileHash(const hashing::FileIdentity &file) const override;
+    Status rememberFileHash(const hashing::FileIdentity &file, const QString &sha256) override;
+    QString hashCacheFile() const override { return m_path; }
 
     // The job journal: unfinished jobs of the download queue and the installer, kept as opaque bodies under
     // (kind, id), so that they come back after a restart. Each service owns the format of its bodies.

@@ -1,7 +1,6 @@
 // The library's queries for browsing (planned SQL with full-text search, pages of records and of summaries) and its
 // small side tables (the file-hash cache, the job journal, tag counts).
 #include "core/models/record_store.h"
-#include "core/models/hashing/model_hasher.h"
 #include "core/models/record_store_sql_p.h"
 
 namespace atelier::models {
@@ -192,7 +191,7 @@ Result<SummaryPage> RecordStore::browse(const ModelQuery &request) const
     return page;
 }
 
-Result<std::optional<QString>> RecordStore::cachedFileHash(const FileIdentity &file) const
+Result<std::optional<QString>> RecordStore::cachedFileHash(const hashing::FileIdentity &file) const
 {
     using Cached = Result<std::optional<QString>>;
     const Result<QSqlDatabase> db = usableConnection();
@@ -220,7 +219,7 @@ Status RecordStore::writeOne(const QString &sql, const QString &what, const QVar
     return inTransaction(handle, [&] { return run(handle, sql, what, bindings); });
 }
 
-Status RecordStore::rememberFileHash(const FileIdentity &file, const QString &sha256)
+Status RecordStore::rememberFileHash(const hashing::FileIdentity &file, const QString &sha256)
 {
     return writeOne(QStringLiteral("INSERT OR REPLACE INTO file_hashes (path, size, modified_ns, inode, sha256, hashed_at)"
                                    " VALUES (?, ?, ?, ?, ?, ?)"),

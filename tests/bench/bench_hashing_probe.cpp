@@ -5,11 +5,11 @@
 // Fast hash: median time on the same file. Probe: files per second over sparse files written from the real
 // architecture manifests in the fixtures.
 
-#include "tests/bench/bench_statistics.h"
-#include "core/models/hashing/model_hasher.h"
-#include "core/models/probe/model_probe.h"
 #include "../fixtures.h"
 #include "../sparse_safetensors.h"
+#include "core/hashing/model_hasher.h"
+#include "core/models/probe/model_probe.h"
+#include "tests/bench/bench_statistics.h"
 
 #include <QCommandLineParser>
 #include <QCoreApplication>
@@ -27,6 +27,7 @@
 #include <vector>
 
 using namespace atelier::models;
+using namespace atelier::hashing;
 using json = nlohmann::json;
 
 namespace {

@@ -1,4 +1,4 @@
-#include "core/models/hashing/model_hasher.h"
+#include "core/hashing/model_hasher.h"
 #include "core/models/record_store.h"
 
 #include <QProcess>
@@ -9,6 +9,7 @@
 
 using namespace atelier;
 using namespace atelier::models;
+using namespace atelier::hashing;
 
 namespace {
 

@@ -1,4 +1,5 @@
 #include "core/downloads/download_queue.h"
+#include "core/models/install/library_download_journal.h"
 #include "core/models/record_store.h"
 #include "tests/downloads/download_test_support.h"
 #include "tests/fault_server.h"
@@ -8,6 +9,7 @@
 #include <QtTest>
 
 using namespace atelier::downloads;
+using atelier::models::LibraryDownloadJournal;
 using namespace atelier::test;
 
 namespace {

@@ -1,5 +1,5 @@
 #include "core/downloads/download_queue.h"
-#include "core/models/hashing/model_hasher.h"
+#include "core/hashing/model_hasher.h"
 #include "core/models/install/model_installer.h"
 #include "core/models/record_store.h"
 #include "tests/core/model_samples.h"
@@ -486,7 +486,7 @@ private slots:
     {
         const QString file = m_library->dir.filePath(QStringLiteral("moved/lost.safetensors"));
         writeFile(file, QByteArray(4096, 'x'));
-        const auto hashes = ModelHasher().hash(file);
+        const auto hashes = hashing::ModelHasher().hash(file);
         QVERIFY(hashes);
         ModelConfig lost = sampleModel(QStringLiteral("Lost Model"));
         lost.path = m_library->dir.filePath(QStringLiteral("old-place/lost.safetensors"));

@@ -1,6 +1,6 @@
 #include "ui/library/library_panel.h"
 
-#include "core/models/hashing/model_hasher.h"
+#include "core/hashing/model_hasher.h"
 #include "core/models/install/model_installer.h"
 #include "core/models/record_store.h"
 #include "core/models/taxonomy.h"
@@ -41,28 +41,12 @@
 #include <QVBoxLayout>
 #include <QtConcurrent/QtConcurrentRun>
 
-#include <nlohmann/json.hpp>
-
 namespace atelier::ui {
-
-using json = nlohmann::ordered_json;
 
 namespace {
 
 constexpr QSize kCoverSize(128, 128);
 const QString kGroup = QStringLiteral("library");
-
-// Runs `work` on the thread pool and `done` with its result on the GUI thread, if `context` still exists.
-template <typename T, typename Work, typename Done>
-void runInBackground(QObject *context, Work work, Done done)
-{
-    auto *watcher = new QFutureWatcher<T>(context);
-    QObject::connect(watcher, &QFutureWatcher<T>::finished, context, [watcher, done] {
-        done(watcher->result());
-        watcher->deleteLater();
-    });
-    watcher->setFuture(QtConcurrent::run(std::move(work)));
-}
 
 QToolButton *toolButton(QWidget *parent, const QString &text, const QString &tip, const QString &objectName)
 {
@@ -106,6 +90,53 @@ LibraryPanel::LibraryPanel(models::RecordStore &store, models::ModelInstaller &i
     m_splitter->setObjectName(QStringLiteral("librarySplitter"));
     m_views = new QStackedWidget(m_splitter);
 
+    buildViews();
+
+    m_details = new ModelDetailsPanel(m_store, m_modelsDir, m_splitter);
+    m_splitter->addWidget(m_views);
+    m_splitter->addWidget(m_details);
+    m_splitter->setStretchFactor(0, 3);
+    m_splitter->setStretchFactor(1, 2);
+    m_splitter->setSizes({600, 400});
+    layout->addWidget(m_splitter, 1);
+
+    for (QAbstractItemView *view :
+         {static_cast<QAbstractItemView *>(m_table), static_cast<QAbstractItemView *>(m_grid)}) {
+        view->installEventFilter(this);
+        connect(view, &QWidget::customContextMenuRequested, this,
+                [this, view](const QPoint &at) { showContextMenu(view, at); });
+        connect(view, &QAbstractItemView::activated, this, [this] { m_details->focusEditor(); });
+    }
+    connect(m_table->selectionModel(), &QItemSelectionModel::currentChanged, this, &LibraryPanel::currentChanged);
+    connect(m_table->horizontalHeader(), &QHeaderView::sortIndicatorChanged, this,
+            [this](int column, Qt::SortOrder order) {
+                if (m_restoring)
+                    return;
+                // The controls follow a header click; they must not sort a second time.
+                const int item = m_sort->findData(column);
+                QSignalBlocker blockSort(m_sort);
+                QSignalBlocker blockOrder(m_descending);
+                if (item >= 0)
+                    m_sort->setCurrentIndex(item);
+                m_descending->setChecked(order == Qt::DescendingOrder);
+                m_descending->setText(order == Qt::DescendingOrder ? QStringLiteral("↓") : QStringLiteral("↑"));
+            });
+
+    connect(m_details, &ModelDetailsPanel::locateRequested, this, &LibraryPanel::locate);
+    connect(m_details, &ModelDetailsPanel::removeRequested, this,
+            [this](const QString &key) { deleteModels({key}, false); });
+    connect(m_details, &ModelDetailsPanel::showCopiesRequested, this, &LibraryPanel::showCopies);
+    connect(m_details, &ModelDetailsPanel::showInFolderRequested, this, &LibraryPanel::showInFolder);
+
+    followLibrary();
+
+    restoreState();
+    m_library->reload();
+}
+
+// The two views of the same rows, sharing one selection: a table and a grid of covers.
+void LibraryPanel::buildViews()
+{
     m_table = new QTableView(m_views);
     m_table->setObjectName(QStringLiteral("libraryTable"));
     m_table->setModel(m_proxy);
@@ -141,39 +172,11 @@ LibraryPanel::LibraryPanel(models::RecordStore &store, models::ModelInstaller &i
     m_grid->setItemDelegate(new ModelTileDelegate(kCoverSize, m_grid));
     m_grid->setContextMenuPolicy(Qt::CustomContextMenu);
     m_views->addWidget(m_grid);
+}
 
-    m_details = new ModelDetailsPanel(m_store, m_modelsDir, m_splitter);
-    m_splitter->addWidget(m_views);
-    m_splitter->addWidget(m_details);
-    m_splitter->setStretchFactor(0, 3);
-    m_splitter->setStretchFactor(1, 2);
-    m_splitter->setSizes({600, 400});
-    layout->addWidget(m_splitter, 1);
-
-    for (QAbstractItemView *view : {static_cast<QAbstractItemView *>(m_table), static_cast<QAbstractItemView *>(m_grid)}) {
-        view->installEventFilter(this);
-        connect(view, &QWidget::customContextMenuRequested, this, [this, view](const QPoint &at) { showContextMenu(view, at); });
-        connect(view, &QAbstractItemView::activated, this, [this] { m_details->focusEditor(); });
-    }
-    connect(m_table->selectionModel(), &QItemSelectionModel::currentChanged, this, &LibraryPanel::currentChanged);
-    connect(m_table->horizontalHeader(), &QHeaderView::sortIndicatorChanged, this, [this](int column, Qt::SortOrder order) {
-        if (m_restoring)
-            return;
-        // The controls follow a header click; they must not sort a second time.
-        const int item = m_sort->findData(column);
-        QSignalBlocker blockSort(m_sort);
-        QSignalBlocker blockOrder(m_descending);
-        if (item >= 0)
-            m_sort->setCurrentIndex(item);
-        m_descending->setChecked(order == Qt::DescendingOrder);
-        m_descending->setText(order == Qt::DescendingOrder ? QStringLiteral("↓") : QStringLiteral("↑"));
-    });
-
-    connect(m_details, &ModelDetailsPanel::locateRequested, this, &LibraryPanel::locate);
-    connect(m_details, &ModelDetailsPanel::removeRequested, this, [this](const QString &key) { deleteModels({key}, false); });
-    connect(m_details, &ModelDetailsPanel::showCopiesRequested, this, &LibraryPanel::showCopies);
-    connect(m_details, &ModelDetailsPanel::showInFolderRequested, this, &LibraryPanel::showInFolder);
-
+// Search as you type, facets, the details panel and the selection follow the library's rows.
+void LibraryPanel::followLibrary()
+{
     m_searchDelay = new QTimer(this);
     m_searchDelay->setSingleShot(true);
     m_searchDelay->setInterval(120);
@@ -210,9 +213,6 @@ LibraryPanel::LibraryPanel(models::RecordStore &store, models::ModelInstaller &i
     };
     connect(m_library, &QAbstractItemModel::rowsInserted, this, followDuplicates);
     connect(m_library, &QAbstractItemModel::rowsRemoved, this, followDuplicates);
-
-    restoreState();
-    m_library->reload();
 }
 
 LibraryPanel::~LibraryPanel()
@@ -486,230 +486,6 @@ void LibraryPanel::selectModel(const QString &key)
     }
     m_table->selectionModel()->setCurrentIndex(index, QItemSelectionModel::ClearAndSelect | QItemSelectionModel::Rows);
     currentView()->scrollTo(index);
-}
-
-void LibraryPanel::showCopies(const QString &hash)
-{
-    m_proxy->setHash(hash);
-    refreshChips();
-}
-
-void LibraryPanel::showInFolder(const QString &path)
-{
-    const QFileInfo info(path);
-    QDesktopServices::openUrl(QUrl::fromLocalFile(info.isDir() ? info.absoluteFilePath() : info.absolutePath()));
-}
-
-void LibraryPanel::deleteSelected()
-{
-    const QStringList keys = selectedKeys();
-    if (keys.isEmpty())
-        return;
-    QList<DeletionCandidate> candidates;
-    for (const QString &key : keys) {
-        const int row = m_library->rowOfKey(key);
-        if (row < 0)
-            continue;
-        const models::ModelSummary &summary = m_library->entryAt(row).summary;
-        DeletionCandidate candidate;
-        candidate.key = key;
-        candidate.name = summary.name;
-        candidate.path = m_library->absolutePath(summary.path);
-        candidate.bytes = summary.fileSize;
-        candidate.insideModelsFolder = m_installer.isInsideModelsFolder(candidate.path);
-        candidates << candidate;
-    }
-    if (candidates.isEmpty())
-        return;
-    DeleteModelsDialog dialog(candidates, this);
-    if (dialog.exec() != QDialog::Accepted)
-        return;
-    deleteModels(keys, dialog.deleteFiles());
-}
-
-void LibraryPanel::deleteModels(const QStringList &keys, bool deleteFiles)
-{
-    models::ModelInstaller *installer = &m_installer;
-    runInBackground<QStringList>(
-        this,
-        [installer, keys, deleteFiles] {
-            QStringList failures;
-            for (const QString &key : keys) {
-                const Status done = deleteFiles ? installer->deleteModel(key) : installer->unregister(key);
-                if (!done)
-                    failures << done.error();
-            }
-            return failures;
-        },
-        [this](const QStringList &failures) {
-            if (!failures.isEmpty() && isVisible()) {
-                auto *box = new QMessageBox(QMessageBox::Warning, tr("Delete"), tr("Some models could not be deleted."),
-                                            QMessageBox::Ok, this);
-                box->setDetailedText(failures.join(QLatin1Char('\n')));
-                box->setAttribute(Qt::WA_DeleteOnClose);
-                box->open();
-            }
-            emit deletionFinished(failures);
-        });
-}
-
-void LibraryPanel::locate(const QString &key)
-{
-    const Result<models::ModelConfig> config = m_store.getModel(key);
-    if (!config)
-        return;
-    const QString old = m_library->absolutePath(config->path);
-    const bool folder = config->format == models::ModelFormat::Diffusers || config->format == models::ModelFormat::EmbeddingFolder;
-    const QString start = QFileInfo(old).absolutePath();
-    const QString chosen = folder
-        ? QFileDialog::getExistingDirectory(this, tr("Where is “%1” now?").arg(config->name), start)
-        : QFileDialog::getOpenFileName(this, tr("Where is “%1” now?").arg(config->name), start,
-                                       tr("Model files (*.safetensors *.ckpt *.pt *.pth *.bin *.gguf);;All files (*)"));
-    if (!chosen.isEmpty())
-        relocateModel(key, chosen);
-}
-
-void LibraryPanel::relocateModel(const QString &key, const QString &path)
-{
-    models::RecordStore *store = &m_store;
-    struct Outcome
-    {
-        bool relocated = false;
-        QString message;
-    };
-    runInBackground<Outcome>(
-        this,
-        [store, key, path] {
-            Outcome outcome;
-            const Result<models::ModelConfig> config = store->getModel(key);
-            if (!config) {
-                outcome.message = config.error();
-                return outcome;
-            }
-            const QString absolute = QDir::cleanPath(QFileInfo(path).absoluteFilePath());
-            const Result<models::PathHashes> hashes = models::ModelHasher(store).hash(absolute);
-            if (!hashes) {
-                outcome.message = hashes.error();
-                return outcome;
-            }
-            // Never relabel another file as this model: only the same contents may take its place.
-            if (!config->hash.isEmpty() && config->hash != QStringLiteral("sha256:") + hashes->sha256) {
-                outcome.message = QObject::tr("%1 is not the same file as “%2” (its contents differ); install it as a new "
-                                              "model instead.")
-                                      .arg(absolute, config->name);
-                return outcome;
-            }
-            const Result<models::ModelConfig> updated =
-                store->updateModel(key, json{{"path", absolute.toStdString()}, {"missing", nullptr}});
-            outcome.relocated = bool(updated);
-            outcome.message = updated ? QString() : updated.error();
-            return outcome;
-        },
-        [this, key](const Outcome &outcome) {
-            if (!outcome.relocated && isVisible()) {
-                auto *box = new QMessageBox(QMessageBox::Warning, tr("Locate model"), outcome.message, QMessageBox::Ok, this);
-                box->setAttribute(Qt::WA_DeleteOnClose);
-                box->open();
-            }
-            emit relocationFinished(key, outcome.relocated, outcome.message);
-        });
-}
-
-void LibraryPanel::addTagToSelection(const QString &tag)
-{
-    const QString trimmed = tag.trimmed();
-    if (trimmed.isEmpty())
-        return;
-    const QStringList keys = selectedKeys();
-    m_details->undoStack()->beginMacro(tr("add tag “%1” to %2 models").arg(trimmed).arg(keys.size()));
-    for (const QString &key : keys) {
-        const Result<models::ModelConfig> config = m_store.getModel(key);
-        if (!config || config->tags.contains(trimmed, Qt::CaseInsensitive))
-            continue;
-        json tags = json::array();
-        for (const QString &existing : config->tags)
-            tags.push_back(existing.toStdString());
-        tags.push_back(trimmed.toStdString());
-        m_details->applyChange(key, json{{"tags", tags}}, tr("add tag"));
-    }
-    m_details->undoStack()->endMacro();
-}
-
-void LibraryPanel::removeTagFromSelection(const QString &tag)
-{
-    const QStringList keys = selectedKeys();
-    m_details->undoStack()->beginMacro(tr("remove tag “%1” from %2 models").arg(tag).arg(keys.size()));
-    for (const QString &key : keys) {
-        const Result<models::ModelConfig> config = m_store.getModel(key);
-        if (!config || !config->tags.contains(tag, Qt::CaseInsensitive))
-            continue;
-        json tags = json::array();
-        for (const QString &existing : config->tags)
-            if (existing.compare(tag, Qt::CaseInsensitive) != 0)
-                tags.push_back(existing.toStdString());
-        m_details->applyChange(key, json{{"tags", tags}}, tr("remove tag"));
-    }
-    m_details->undoStack()->endMacro();
-}
-
-void LibraryPanel::askTag(bool add)
-{
-    QStringList known;
-    if (add) {
-        if (const auto counts = m_store.tagCounts())
-            for (const auto &[tag, count] : counts.value())
-                known << tag;
-    } else {
-        for (const QString &key : selectedKeys())
-            if (const int row = m_library->rowOfKey(key); row >= 0)
-                for (const QString &tag : m_library->entryAt(row).summary.tags)
-                    if (!known.contains(tag, Qt::CaseInsensitive))
-                        known << tag;
-        if (known.isEmpty())
-            return;
-    }
-    bool ok = false;
-    const QString tag = add ? QInputDialog::getItem(this, tr("Add tag"), tr("Tag for the selected models:"), known, -1, true, &ok)
-                            : QInputDialog::getItem(this, tr("Remove tag"), tr("Tag to remove:"), known, 0, false, &ok);
-    if (!ok)
-        return;
-    if (add)
-        addTagToSelection(tag);
-    else
-        removeTagFromSelection(tag);
-}
-
-void LibraryPanel::showContextMenu(QAbstractItemView *view, const QPoint &position)
-{
-    const QModelIndex index = view->indexAt(position);
-    if (!index.isValid())
-        return;
-    if (!m_table->selectionModel()->isRowSelected(index.row(), QModelIndex()))
-        m_table->selectionModel()->setCurrentIndex(index, QItemSelectionModel::ClearAndSelect | QItemSelectionModel::Rows);
-    const QString key = index.data(LibraryTableModel::KeyRole).toString();
-    const int row = m_library->rowOfKey(key);
-    if (row < 0)
-        return;
-    const models::ModelSummary summary = m_library->entryAt(row).summary;
-    const int selected = int(selectedKeys().size());
-
-    QMenu menu(this);
-    menu.addAction(tr("Details"), this, [this] { m_details->focusEditor(); });
-    menu.addAction(tr("Show in folder"), this, [this, summary] { showInFolder(m_library->absolutePath(summary.path)); });
-    menu.addAction(tr("Copy hash"), this, [summary] { QApplication::clipboard()->setText(summary.hash); });
-    if (summary.missing) {
-        menu.addSeparator();
-        menu.addAction(tr("Locate missing files…"), this, [this, key] { locate(key); });
-    }
-    if (m_library->duplicatesOf(row) > 0)
-        menu.addAction(tr("Show copies of this file"), this, [this, summary] { showCopies(summary.hash); });
-    menu.addSeparator();
-    menu.addAction(selected > 1 ? tr("Add tag to %n models…", nullptr, selected) : tr("Add tag…"), this, [this] { askTag(true); });
-    menu.addAction(selected > 1 ? tr("Remove tag from %n models…", nullptr, selected) : tr("Remove tag…"), this, [this] { askTag(false); });
-    menu.addSeparator();
-    QAction *remove = menu.addAction(selected > 1 ? tr("Delete %n models…", nullptr, selected) : tr("Delete…"), this, &LibraryPanel::deleteSelected);
-    remove->setShortcut(QKeySequence::Delete);
-    menu.exec(view->viewport()->mapToGlobal(position));
 }
 
 bool LibraryPanel::eventFilter(QObject *watched, QEvent *event)

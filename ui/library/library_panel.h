@@ -83,6 +83,8 @@ protected:
 
 private:
     void buildFilterBar(QHBoxLayout *bar);
+    void buildViews();
+    void followLibrary();
     void restoreState();
     void refreshFacets();
     void scheduleFacets();

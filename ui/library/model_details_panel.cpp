@@ -1,6 +1,6 @@
 #include "ui/library/model_details_panel.h"
 
-#include "core/models/hashing/content_hash.h"
+#include "core/hashing/content_hash.h"
 #include "core/models/record_store.h"
 #include "core/models/taxonomy.h"
 #include "ui/library/cover_cache.h"
@@ -27,22 +27,21 @@
 #include <QUrl>
 #include <QVBoxLayout>
 
-#include <nlohmann/json.hpp>
-
 namespace atelier::ui {
-
-using json = nlohmann::ordered_json;
 
 QString shortHash(const QString &hash)
 {
-    return models::autoV2(hash.section(QLatin1Char(':'), -1));
+    return hashing::autoV2(hash.section(QLatin1Char(':'), -1));
 }
 
 namespace {
 
-std::string toStd(const QString &text)
+// An edit of one field, for that field's editor.
+template <typename T> models::ModelEdit editOf(std::optional<T> models::ModelEdit::*field, T value)
 {
-    return text.toStdString();
+    models::ModelEdit edit;
+    edit.*field = std::move(value);
+    return edit;
 }
 
 // One saved edit of one record. The change is applied before the command is pushed (so that a refused change
@@ -50,10 +49,14 @@ std::string toStd(const QString &text)
 class EditModelCommand : public QUndoCommand
 {
 public:
-    EditModelCommand(ModelDetailsPanel *panel, models::RecordStore &store, QString key, json before, json after,
-                     const QString &what)
-        : QUndoCommand(what), m_panel(panel), m_store(store), m_key(std::move(key)), m_before(std::move(before)),
-          m_after(std::move(after))
+    EditModelCommand(ModelDetailsPanel *panel, models::RecordStore &store, QString key, models::ModelEdit before,
+                     models::ModelEdit after, const QString &what)
+        : QUndoCommand(what)
+        , m_panel(panel)
+        , m_store(store)
+        , m_key(std::move(key))
+        , m_before(std::move(before))
+        , m_after(std::move(after))
     {
     }
 
@@ -68,9 +71,9 @@ public:
     }
 
 private:
-    void apply(const json &changes)
+    void apply(const models::ModelEdit &edit)
     {
-        const Result<models::ModelConfig> updated = m_store.updateModel(m_key, changes);
+        const Result<models::ModelConfig> updated = models::applyEdit(m_store, m_key, edit);
         m_panel->showModel(m_key);
         if (!updated)  // the model was deleted meanwhile, say
             m_panel->showError(QObject::tr("Cannot undo or redo this change: %1").arg(updated.error()));
@@ -79,29 +82,9 @@ private:
     ModelDetailsPanel *m_panel;
     models::RecordStore &m_store;
     QString m_key;
-    json m_before;
-    json m_after;
+    models::ModelEdit m_before;
+    models::ModelEdit m_after;
     bool m_firstRedo = true;
-};
-
-// Completes the tag being typed after the last comma.
-class TagCompleter : public QCompleter
-{
-public:
-    using QCompleter::QCompleter;
-
-    QStringList splitPath(const QString &path) const override
-    {
-        return {path.section(QLatin1Char(','), -1).trimmed()};
-    }
-    QString pathFromIndex(const QModelIndex &index) const override
-    {
-        const auto *edit = qobject_cast<QLineEdit *>(widget());
-        QString before = edit ? edit->text() : QString();
-        const int comma = before.lastIndexOf(QLatin1Char(','));
-        before = comma < 0 ? QString() : before.left(comma + 1) + QLatin1Char(' ');
-        return before + index.data(Qt::DisplayRole).toString();
-    }
 };
 
 QStringList splitTags(const QString &text)
@@ -113,281 +96,7 @@ QStringList splitTags(const QString &text)
     return tags;
 }
 
-json tagsJson(const QStringList &tags)
-{
-    json array = json::array();
-    for (const QString &tag : tags)
-        array.push_back(toStd(tag));
-    return array;
-}
-
-QLabel *selectableLabel(QWidget *parent, const QString &objectName)
-{
-    auto *label = new QLabel(parent);
-    label->setObjectName(objectName);
-    label->setTextInteractionFlags(Qt::TextSelectableByMouse | Qt::TextSelectableByKeyboard | Qt::LinksAccessibleByMouse);
-    label->setWordWrap(true);
-    return label;
-}
-
-QToolButton *smallButton(QWidget *parent, const QString &text, const QString &objectName)
-{
-    auto *button = new QToolButton(parent);
-    button->setText(text);
-    button->setObjectName(objectName);
-    button->setAutoRaise(true);
-    return button;
-}
-
 } // namespace
-
-ModelDetailsPanel::ModelDetailsPanel(models::RecordStore &store, QString modelsDir, QWidget *parent)
-    : QWidget(parent), m_store(store), m_modelsDir(std::move(modelsDir)), m_undo(new QUndoStack(this)),
-      m_covers(new CoverCache(QSize(256, 256), this))
-{
-    setObjectName(QStringLiteral("modelDetailsPanel"));
-    auto *outer = new QVBoxLayout(this);
-    outer->setContentsMargins(0, 0, 0, 0);
-
-    auto *toolbar = new QHBoxLayout;
-    auto *undo = smallButton(this, tr("Undo"), QStringLiteral("undoEditButton"));
-    auto *redo = smallButton(this, tr("Redo"), QStringLiteral("redoEditButton"));
-    undo->setEnabled(false);
-    redo->setEnabled(false);
-    connect(undo, &QToolButton::clicked, m_undo, &QUndoStack::undo);
-    connect(redo, &QToolButton::clicked, m_undo, &QUndoStack::redo);
-    connect(m_undo, &QUndoStack::canUndoChanged, undo, &QWidget::setEnabled);
-    connect(m_undo, &QUndoStack::canRedoChanged, redo, &QWidget::setEnabled);
-    connect(m_undo, &QUndoStack::undoTextChanged, undo, [undo](const QString &text) { undo->setToolTip(tr("Undo %1").arg(text)); });
-    auto *undoAction = m_undo->createUndoAction(this);
-    undoAction->setShortcut(QKeySequence::Undo);
-    undoAction->setShortcutContext(Qt::WidgetWithChildrenShortcut);
-    auto *redoAction = m_undo->createRedoAction(this);
-    redoAction->setShortcut(QKeySequence::Redo);
-    redoAction->setShortcutContext(Qt::WidgetWithChildrenShortcut);
-    addAction(undoAction);
-    addAction(redoAction);
-    toolbar->addStretch();
-    toolbar->addWidget(undo);
-    toolbar->addWidget(redo);
-    outer->addLayout(toolbar);
-
-    m_empty = new QLabel(tr("Select a model to see its details."), this);
-    m_empty->setAlignment(Qt::AlignCenter);
-    m_empty->setWordWrap(true);
-    outer->addWidget(m_empty);
-
-    auto *scroll = new QScrollArea(this);
-    scroll->setWidgetResizable(true);
-    scroll->setFrameShape(QFrame::NoFrame);
-    m_content = new QWidget(scroll);
-    scroll->setWidget(m_content);
-    outer->addWidget(scroll, 1);
-    auto *layout = new QVBoxLayout(m_content);
-
-    m_cover = new QLabel(m_content);
-    m_cover->setObjectName(QStringLiteral("coverLabel"));
-    m_cover->setAlignment(Qt::AlignCenter);
-    layout->addWidget(m_cover);
-
-    m_name = new QLineEdit(m_content);
-    m_name->setObjectName(QStringLiteral("nameEdit"));
-    QFont bigger = m_name->font();
-    bigger.setPointSizeF(bigger.pointSizeF() * 1.25);
-    bigger.setBold(true);
-    m_name->setFont(bigger);
-    connect(m_name, &QLineEdit::editingFinished, this, &ModelDetailsPanel::commitName);
-    layout->addWidget(m_name);
-    m_kind = new QLabel(m_content);
-    m_kind->setObjectName(QStringLiteral("kindLabel"));
-    layout->addWidget(m_kind);
-
-    // The banners: what is wrong and what to do about it.
-    m_missingBanner = new QWidget(m_content);
-    m_missingBanner->setObjectName(QStringLiteral("missingBanner"));
-    {
-        auto *row = new QHBoxLayout(m_missingBanner);
-        row->setContentsMargins(0, 0, 0, 0);
-        auto *text = new QLabel(tr("The files of this model are missing."), m_missingBanner);
-        text->setWordWrap(true);
-        auto *locate = new QPushButton(tr("Locate…"), m_missingBanner);
-        locate->setObjectName(QStringLiteral("locateButton"));
-        auto *remove = new QPushButton(tr("Remove from library"), m_missingBanner);
-        remove->setObjectName(QStringLiteral("removeMissingButton"));
-        connect(locate, &QPushButton::clicked, this, [this] { emit locateRequested(m_key); });
-        connect(remove, &QPushButton::clicked, this, [this] { emit removeRequested(m_key); });
-        row->addWidget(text, 1);
-        row->addWidget(locate);
-        row->addWidget(remove);
-    }
-    layout->addWidget(m_missingBanner);
-    m_duplicateBanner = new QWidget(m_content);
-    m_duplicateBanner->setObjectName(QStringLiteral("duplicateBanner"));
-    {
-        auto *row = new QHBoxLayout(m_duplicateBanner);
-        row->setContentsMargins(0, 0, 0, 0);
-        m_duplicateText = new QLabel(m_duplicateBanner);
-        m_duplicateText->setWordWrap(true);
-        auto *show = new QPushButton(tr("Show copies"), m_duplicateBanner);
-        show->setObjectName(QStringLiteral("showCopiesButton"));
-        connect(show, &QPushButton::clicked, this, [this] {
-            if (m_shown)
-                emit showCopiesRequested(m_shown->hash);
-        });
-        row->addWidget(m_duplicateText, 1);
-        row->addWidget(show);
-    }
-    layout->addWidget(m_duplicateBanner);
-
-    auto *form = new QFormLayout;
-    form->setFieldGrowthPolicy(QFormLayout::AllNonFixedFieldsGrow);
-    m_description = new QPlainTextEdit(m_content);
-    m_description->setObjectName(QStringLiteral("descriptionEdit"));
-    m_description->setTabChangesFocus(true);
-    m_description->setMaximumHeight(110);
-    m_description->installEventFilter(this);  // saved when focus leaves it
-    form->addRow(tr("Description:"), m_description);
-
-    m_tags = new QLineEdit(m_content);
-    m_tags->setObjectName(QStringLiteral("tagsEdit"));
-    m_tags->setPlaceholderText(tr("comma, separated, tags"));
-    auto *completer = new TagCompleter(new QStringListModel(this), m_tags);
-    completer->setCaseSensitivity(Qt::CaseInsensitive);
-    m_tags->setCompleter(completer);
-    connect(m_tags, &QLineEdit::editingFinished, this, &ModelDetailsPanel::commitTags);
-    m_tags->installEventFilter(this);  // the completions are read when the field is entered
-    form->addRow(tr("Tags:"), m_tags);
-
-    m_triggerWords = new QWidget(m_content);
-    m_triggerWords->setObjectName(QStringLiteral("triggerWords"));
-    m_triggerWordsLayout = new QHBoxLayout(m_triggerWords);
-    m_triggerWordsLayout->setContentsMargins(0, 0, 0, 0);
-    form->addRow(tr("Trigger words:"), m_triggerWords);
-
-    m_variant = new QComboBox(m_content);
-    m_variant->setObjectName(QStringLiteral("variantCombo"));
-    m_variant->addItem(tr("(not set)"), QString());
-    for (const QString &value : models::allStrings<models::ModelVariant>())
-        m_variant->addItem(value, value);
-    connect(m_variant, qOverload<int>(&QComboBox::activated), this, &ModelDetailsPanel::commitVariant);
-    m_variantLabel = new QLabel(tr("Variant:"), m_content);
-    form->addRow(m_variantLabel, m_variant);
-
-    m_predictionType = new QComboBox(m_content);
-    m_predictionType->setObjectName(QStringLiteral("predictionTypeCombo"));
-    m_predictionType->addItem(tr("(not set)"), QString());
-    for (const QString &value : models::allStrings<models::PredictionType>())
-        m_predictionType->addItem(value, value);
-    connect(m_predictionType, qOverload<int>(&QComboBox::activated), this, &ModelDetailsPanel::commitPredictionType);
-    m_predictionLabel = new QLabel(tr("Prediction:"), m_content);
-    form->addRow(m_predictionLabel, m_predictionType);
-
-    m_vae = new QComboBox(m_content);
-    m_vae->setObjectName(QStringLiteral("vaeCombo"));
-    connect(m_vae, qOverload<int>(&QComboBox::activated), this, &ModelDetailsPanel::commitVae);
-    m_vaeLabel = new QLabel(tr("VAE:"), m_content);
-    form->addRow(m_vaeLabel, m_vae);
-
-    auto *pathRow = new QHBoxLayout;
-    m_path = selectableLabel(m_content, QStringLiteral("pathLabel"));
-    auto *showInFolder = smallButton(m_content, tr("Show in folder"), QStringLiteral("showInFolderButton"));
-    connect(showInFolder, &QToolButton::clicked, this, [this] {
-        if (m_shown)
-            emit showInFolderRequested(absolutePath(m_shown->path));
-    });
-    pathRow->addWidget(m_path, 1);
-    pathRow->addWidget(showInFolder);
-    form->addRow(tr("Path:"), pathRow);
-
-    auto *hashRow = new QHBoxLayout;
-    m_hash = selectableLabel(m_content, QStringLiteral("hashLabel"));
-    m_hash->setWordWrap(false);
-    m_hash->setMinimumWidth(80);
-    auto *copyHash = smallButton(m_content, tr("Copy"), QStringLiteral("copyHashButton"));
-    connect(copyHash, &QToolButton::clicked, this, [this] {
-        if (m_shown)
-            QApplication::clipboard()->setText(m_shown->hash);
-    });
-    hashRow->addWidget(m_hash, 1);
-    hashRow->addWidget(copyHash);
-    form->addRow(tr("Hash:"), hashRow);
-    auto *shortRow = new QHBoxLayout;
-    m_shortHash = selectableLabel(m_content, QStringLiteral("shortHashLabel"));
-    auto *copyShort = smallButton(m_content, tr("Copy"), QStringLiteral("copyShortHashButton"));
-    connect(copyShort, &QToolButton::clicked, this, [this] {
-        if (m_shown)
-            QApplication::clipboard()->setText(shortHash(m_shown->hash));
-    });
-    shortRow->addWidget(m_shortHash, 1);
-    shortRow->addWidget(copyShort);
-    form->addRow(tr("Short hash:"), shortRow);
-
-    m_source = selectableLabel(m_content, QStringLiteral("sourceLabel"));
-    m_source->setOpenExternalLinks(true);
-    form->addRow(tr("Source:"), m_source);
-    m_size = selectableLabel(m_content, QStringLiteral("sizeLabel"));
-    form->addRow(tr("Size:"), m_size);
-    m_dates = selectableLabel(m_content, QStringLiteral("datesLabel"));
-    form->addRow(tr("Added:"), m_dates);
-    layout->addLayout(form);
-
-    m_remoteToggle = new QToolButton(m_content);
-    m_remoteToggle->setObjectName(QStringLiteral("remoteMetadataToggle"));
-    m_remoteToggle->setText(tr("Remote metadata"));
-    m_remoteToggle->setCheckable(true);
-    m_remoteToggle->setToolButtonStyle(Qt::ToolButtonTextBesideIcon);
-    m_remoteToggle->setArrowType(Qt::RightArrow);
-    m_remoteToggle->setAutoRaise(true);
-    m_remote = new QPlainTextEdit(m_content);
-    m_remote->setObjectName(QStringLiteral("remoteMetadataText"));
-    m_remote->setReadOnly(true);
-    m_remote->setVisible(false);
-    connect(m_remoteToggle, &QToolButton::toggled, this, [this](bool open) {
-        m_remote->setVisible(open);
-        m_remoteToggle->setArrowType(open ? Qt::DownArrow : Qt::RightArrow);
-    });
-    layout->addWidget(m_remoteToggle);
-    layout->addWidget(m_remote);
-
-    auto *allToggle = new QToolButton(m_content);
-    allToggle->setText(tr("Every field"));
-    allToggle->setCheckable(true);
-    allToggle->setToolButtonStyle(Qt::ToolButtonTextBesideIcon);
-    allToggle->setArrowType(Qt::RightArrow);
-    allToggle->setAutoRaise(true);
-    m_allFields = new QPlainTextEdit(m_content);
-    m_allFields->setObjectName(QStringLiteral("allFieldsText"));
-    m_allFields->setReadOnly(true);
-    m_allFields->setVisible(false);
-    connect(allToggle, &QToolButton::toggled, this, [this, allToggle](bool open) {
-        m_allFields->setVisible(open);
-        allToggle->setArrowType(open ? Qt::DownArrow : Qt::RightArrow);
-    });
-    layout->addWidget(allToggle);
-    layout->addWidget(m_allFields);
-
-    m_error = new QLabel(m_content);
-    m_error->setObjectName(QStringLiteral("editErrorLabel"));
-    m_error->setWordWrap(true);
-    m_error->setStyleSheet(QStringLiteral("color: #c0392b;"));
-    m_error->hide();
-    layout->addWidget(m_error);
-    layout->addStretch();
-
-    connect(m_covers, &CoverCache::coverReady, this, [this](const QString &path) {
-        if (m_shown && absolutePath(m_shown->coverImage) == path)
-            showCover(path);
-    });
-    connect(&m_store, &models::RecordStore::modelUpdated, this, [this](const models::ModelConfig &config) {
-        if (config.key == m_key)
-            fill(config);
-    });
-    connect(&m_store, &models::RecordStore::modelRemoved, this, [this](const QString &key) {
-        if (key == m_key)
-            clear();
-    });
-    clear();
-}
 
 ModelDetailsPanel::~ModelDetailsPanel()
 {
@@ -524,17 +233,12 @@ void ModelDetailsPanel::fill(const models::ModelConfig &config, bool replaceEdit
         dates += tr(" (changed %1)").arg(QLocale().toString(config.updatedAt.toLocalTime(), QLocale::ShortFormat));
     m_dates->setText(dates);
 
-    QString remote;
-    if (!config.sourceApiResponse.isEmpty()) {
-        const json parsed = json::parse(config.sourceApiResponse.constData(),
-                                        config.sourceApiResponse.constData() + config.sourceApiResponse.size(), nullptr, false);
-        remote = parsed.is_discarded() ? QString::fromUtf8(config.sourceApiResponse)
-                                       : QString::fromStdString(parsed.dump(2, ' ', false, json::error_handler_t::replace));
-    }
+    const QString remote =
+        config.sourceApiResponse.isEmpty() ? QString() : models::indentedJsonText(config.sourceApiResponse);
     m_remote->setPlainText(remote);
     m_remoteToggle->setVisible(!remote.isEmpty());
     m_remote->setVisible(!remote.isEmpty() && m_remoteToggle->isChecked());
-    m_allFields->setPlainText(QString::fromStdString(models::toJson(config).dump(2, ' ', false, json::error_handler_t::replace)));
+    m_allFields->setPlainText(models::recordAsJsonText(config));
     m_filling = false;
 }
 
@@ -571,18 +275,15 @@ void ModelDetailsPanel::refreshTagCompletions()
     completions->setStringList(known);
 }
 
-bool ModelDetailsPanel::applyChange(const QString &key, const json &changes, const QString &what)
+bool ModelDetailsPanel::applyChange(const QString &key, const models::ModelEdit &edit, const QString &what)
 {
     const Result<models::ModelConfig> before = m_store.getModel(key);
     if (!before) {
         showError(before.error());
         return false;
     }
-    const json all = models::toJson(before.value());
-    json previous = json::object();
-    for (const auto &[field, value] : changes.items())
-        previous[field] = all.contains(field) ? all[field] : json(nullptr);
-    const Result<models::ModelConfig> updated = m_store.updateModel(key, changes);
+    const models::ModelEdit previous = models::editRestoring(before.value(), edit);
+    const Result<models::ModelConfig> updated = models::applyEdit(m_store, key, edit);
     if (!updated) {
         showError(updated.error());
         if (key == m_key)
@@ -590,7 +291,7 @@ bool ModelDetailsPanel::applyChange(const QString &key, const json &changes, con
         return false;
     }
     m_error->hide();
-    m_undo->push(new EditModelCommand(this, m_store, key, previous, changes, what));
+    m_undo->push(new EditModelCommand(this, m_store, key, previous, edit, what));
     return true;
 }
 
@@ -612,7 +313,7 @@ void ModelDetailsPanel::commitName()
         m_name->setText(m_shown->name);
         return;
     }
-    applyChange(m_key, json{{"name", toStd(name)}}, tr("rename to “%1”").arg(name));
+    applyChange(m_key, editOf(&models::ModelEdit::name, name), tr("rename to “%1”").arg(name));
 }
 
 void ModelDetailsPanel::commitDescription()
@@ -622,7 +323,7 @@ void ModelDetailsPanel::commitDescription()
     const QString description = m_description->toPlainText();
     if (description == m_shown->description)
         return;
-    applyChange(m_key, json{{"description", toStd(description)}}, tr("edit description"));
+    applyChange(m_key, editOf(&models::ModelEdit::description, description), tr("edit description"));
 }
 
 void ModelDetailsPanel::commitTags()
@@ -632,7 +333,7 @@ void ModelDetailsPanel::commitTags()
     const QStringList tags = splitTags(m_tags->text());
     if (tags == m_shown->tags)
         return;
-    applyChange(m_key, json{{"tags", tagsJson(tags)}}, tr("edit tags"));
+    applyChange(m_key, editOf(&models::ModelEdit::tags, tags), tr("edit tags"));
 }
 
 void ModelDetailsPanel::commitVariant()
@@ -642,7 +343,7 @@ void ModelDetailsPanel::commitVariant()
     const QString value = m_variant->currentData().toString();
     if (value == (m_shown->variant ? models::toString(*m_shown->variant) : QString()))
         return;
-    applyChange(m_key, json{{"variant", value.isEmpty() ? json(nullptr) : json(toStd(value))}}, tr("set variant"));
+    applyChange(m_key, editOf(&models::ModelEdit::variant, value), tr("set variant"));
 }
 
 void ModelDetailsPanel::commitPredictionType()
@@ -652,8 +353,7 @@ void ModelDetailsPanel::commitPredictionType()
     const QString value = m_predictionType->currentData().toString();
     if (value == (m_shown->predictionType ? models::toString(*m_shown->predictionType) : QString()))
         return;
-    applyChange(m_key, json{{"prediction_type", value.isEmpty() ? json(nullptr) : json(toStd(value))}},
-                tr("set prediction type"));
+    applyChange(m_key, editOf(&models::ModelEdit::predictionType, value), tr("set prediction type"));
 }
 
 void ModelDetailsPanel::commitVae()
@@ -663,7 +363,7 @@ void ModelDetailsPanel::commitVae()
     const QString value = m_vae->currentData().toString();
     if (value == m_shown->vae.value_or(QString()))
         return;
-    applyChange(m_key, json{{"vae", value.isEmpty() ? json(nullptr) : json(toStd(value))}}, tr("set VAE"));
+    applyChange(m_key, editOf(&models::ModelEdit::vae, value), tr("set VAE"));
 }
 
 bool ModelDetailsPanel::eventFilter(QObject *watched, QEvent *event)

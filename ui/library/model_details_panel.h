@@ -1,16 +1,17 @@
 #pragma once
 
 #include "core/models/model_config.h"
+#include "core/models/model_edit.h"
 
 #include <QWidget>
-
-#include <nlohmann/json_fwd.hpp>
 
 #include <optional>
 
 class QComboBox;
 class QHBoxLayout;
+class QFormLayout;
 class QLabel;
+class QVBoxLayout;
 class QLineEdit;
 class QPlainTextEdit;
 class QPushButton;
@@ -47,7 +48,7 @@ public:
 
     // Applies a sparse change to a record as one undoable step; false (with the reason shown) when the store
     // refuses it.
-    bool applyChange(const QString &key, const nlohmann::ordered_json &changes, const QString &what);
+    bool applyChange(const QString &key, const models::ModelEdit &edit, const QString &what);
     // Shows why something could not be saved, under the fields.
     void showError(const QString &message);
 
@@ -59,6 +60,13 @@ signals:
 
 private:
     // replaceEdits: also the fields being edited (after undo, or when the store refused an edit).
+    void buildUndoBar(QVBoxLayout *outer);
+    void buildHeader(QVBoxLayout *layout);
+    void buildBanners(QVBoxLayout *layout);
+    void buildEditors(QFormLayout *form);
+    void buildFacts(QFormLayout *form);
+    void buildExpanders(QVBoxLayout *layout);
+    void followStore();
     void fill(const models::ModelConfig &config, bool replaceEdits = false);
     void clear();
     void commitName();

@@ -14,7 +14,7 @@ using namespace installer_files;
 
 Result<ModelConfig> ModelInstaller::installModel(const QString &path, const Request &request, const RemoteModel *remote,
                                                  const ModelSource *source, bool moveInsteadOfCopy,
-                                                 const CancelFlag *cancel,
+                                                 const hashing::CancelFlag *cancel,
                                                  const std::function<Status(Stage)> &beforeStage)
 {
     using Installed = Result<ModelConfig>;
@@ -87,9 +87,9 @@ Result<ModelConfig> ModelInstaller::installModel(const QString &path, const Requ
 
     if (Status allowed = stage(Stage::Hash); !allowed)
         return Installed::failure(allowed);
-    ModelHasher::Options hashing;
-    hashing.cancel = cancel;
-    const Result<PathHashes> hashes = ModelHasher(&m_store).hash(path, hashing);
+    hashing::ModelHasher::Options hashOptions;
+    hashOptions.cancel = cancel;
+    const Result<hashing::PathHashes> hashes = hashing::ModelHasher(&m_store).hash(path, hashOptions);
     if (!hashes)
         return Installed::failure(hashes);
     config.hash = QStringLiteral("sha256:") + hashes.value().sha256;

@@ -4,8 +4,8 @@
 
 #include "core/downloads/download_queue.h"
 #include "core/downloads/file_name.h"
+#include "core/hashing/model_hasher.h"
 #include "core/logging/log.h"
-#include "core/models/hashing/model_hasher.h"
 #include "core/models/install/interrupted_operations.h"
 #include "core/models/probe/model_probe.h"
 #include "core/models/record_store.h"

@@ -1,6 +1,6 @@
 #pragma once
 
-#include "core/models/hashing/content_hash.h"
+#include "core/hashing/content_hash.h"
 #include "core/models/install/install_job.h"
 #include "core/models/install/model_source.h"
 #include "core/models/install/remote_metadata.h"
@@ -161,7 +161,8 @@ private:
     // install. `moveFrom` (a downloaded file or folder, already in the models folder) is renamed into place;
     // otherwise `path` is copied (or registered in place).
     Result<ModelConfig> installModel(const QString &path, const Request &request, const RemoteModel *remote,
-                                     const ModelSource *source, bool moveInsteadOfCopy, const CancelFlag *cancel,
+                                     const ModelSource *source, bool moveInsteadOfCopy,
+                                     const hashing::CancelFlag *cancel,
                                      const std::function<Status(Stage)> &beforeStage);
 
     void update(int id, const std::function<void(InstallJob &)> &change);

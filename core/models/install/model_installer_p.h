@@ -7,8 +7,8 @@
 
 #include "core/downloads/download_queue.h"
 #include "core/downloads/file_name.h"
+#include "core/hashing/model_hasher.h"
 #include "core/logging/log.h"
-#include "core/models/hashing/model_hasher.h"
 #include "core/models/install/interrupted_operations.h"
 #include "core/models/probe/model_probe.h"
 #include "core/models/record_store.h"
@@ -73,7 +73,7 @@ inline bool removePath(const QString &path)
 }
 
 // Copies a file or folder, checking the cancel flag between chunks. Error types "Io", "Cancelled", "DiskFull".
-inline Status copyTree(const QString &from, const QString &to, const CancelFlag *cancel)
+inline Status copyTree(const QString &from, const QString &to, const hashing::CancelFlag *cancel)
 {
     const QFileInfo info(from);
     if (info.isDir()) {
@@ -188,7 +188,7 @@ struct ModelInstaller::JobState
     QString firstError;
     bool partCancelled = false;
     bool finishing = false;
-    CancelFlag cancel{false};
+    hashing::CancelFlag cancel{false};
 };
 
 } // namespace atelier::models

@@ -1,6 +1,7 @@
 #pragma once
 
-#include "core/models/hashing/content_hash.h"
+#include "core/hashing/content_hash.h"
+#include "core/hashing/file_hash_cache.h"
 #include "core/result.h"
 
 #include <QString>
@@ -10,37 +11,25 @@
 
 class QThreadPool;
 
-namespace atelier::models {
-
-class RecordStore;
-
-// What identifies a file's contents without reading them: if none of these changed, neither did its hash.
-struct FileIdentity
-{
-    QString path;     // absolute, clean
-    qint64 size = 0;
-    qint64 modifiedNs = 0;
-    quint64 inode = 0;
-};
-std::optional<FileIdentity> identifyFile(const QString &path);
+namespace atelier::hashing {
 
 struct PathHashes
 {
     QString path;
     bool folder = false;
-    QString sha256;       // empty when only the fast hash was asked for
-    QString fast;         // the fast identity hash
-    qint64 size = 0;      // bytes, all files together
+    QString sha256;  // empty when only the fast hash was asked for
+    QString fast;    // the fast identity hash
+    qint64 size = 0; // bytes, all files together
     int fileCount = 0;
-    int cachedFiles = 0;  // files whose SHA-256 came from the cache
+    int cachedFiles = 0; // files whose SHA-256 came from the cache
 
-    QString autoV2() const { return models::autoV2(sha256); }
+    QString autoV2() const { return hashing::autoV2(sha256); }
 };
 
 // Hashes a model file or a model folder (a diffusers folder, say). A folder's SHA-256 is the SHA-256 of its
 // files' sorted relative paths with their own SHA-256s, so it changes when any file is renamed, added, removed or
-// changed; its files are hashed in parallel on the thread pool. With a record store, full hashes are cached by
-// (path, size, modification time, inode) in the library database, so nothing unchanged is hashed twice.
+// changed; its files are hashed in parallel on the thread pool. With a cache (the library's record store), full hashes
+// are cached by (path, size, modification time, inode) in the library database, so nothing unchanged is hashed twice.
 class ModelHasher
 {
 public:
@@ -52,7 +41,7 @@ public:
         std::function<void(qint64 done, qint64 total)> progress;
     };
 
-    explicit ModelHasher(RecordStore *cache = nullptr, QThreadPool *pool = nullptr);
+    explicit ModelHasher(FileHashCache *cache = nullptr, QThreadPool *pool = nullptr);
 
     // Error types: "Io", "Cancelled", "NotFound", "NoWeights".
     Result<PathHashes> hash(const QString &path, const Options &options) const;
@@ -62,8 +51,8 @@ private:
     Result<QString> fileSha256(const FileIdentity &file, const Options &options,
                                const std::function<void(qint64)> &onBytes, bool &fromCache) const;
 
-    RecordStore *m_cache;
+    FileHashCache *m_cache;
     QThreadPool *m_pool;
 };
 
-} // namespace atelier::models
+} // namespace atelier::hashing

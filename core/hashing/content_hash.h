@@ -7,7 +7,7 @@
 #include <atomic>
 #include <functional>
 
-namespace atelier::models {
+namespace atelier::hashing {
 
 // Raised by another thread to stop a hash between chunks; the hash then fails with error type "Cancelled".
 using CancelFlag = std::atomic<bool>;
@@ -28,4 +28,4 @@ QString autoV2(const QString &sha256);
 // different files almost always differ. Error type "Io".
 Result<QString> fastIdentityHash(const QString &path);
 
-} // namespace atelier::models
+} // namespace atelier::hashing

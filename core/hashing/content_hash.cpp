@@ -1,4 +1,4 @@
-#include "core/models/hashing/content_hash.h"
+#include "core/hashing/content_hash.h"
 
 #include <QFile>
 
@@ -7,7 +7,7 @@
 #include <memory>
 #include <vector>
 
-namespace atelier::models {
+namespace atelier::hashing {
 
 namespace {
 
@@ -33,7 +33,8 @@ QString finish(EVP_MD_CTX *digest, int hexCharacters = 64)
     unsigned char bytes[EVP_MAX_MD_SIZE];
     unsigned int length = 0;
     EVP_DigestFinal_ex(digest, bytes, &length);
-    return QString::fromLatin1(QByteArray(reinterpret_cast<const char *>(bytes), int(length)).toHex()).left(hexCharacters);
+    return QString::fromLatin1(QByteArray(reinterpret_cast<const char *>(bytes), int(length)).toHex())
+        .left(hexCharacters);
 }
 
 Result<QString> ioFailure(const QString &path, const QString &what)
@@ -55,7 +56,8 @@ Result<QString> sha256OfFile(const QString &path, const CancelFlag *cancel, cons
     qint64 done = 0;
     for (;;) {
         if (cancel && cancel->load(std::memory_order_relaxed))
-            return Result<QString>::failure(QStringLiteral("%1: hashing was cancelled").arg(path), QStringLiteral("Cancelled"));
+            return Result<QString>::failure(QStringLiteral("%1: hashing was cancelled").arg(path),
+                                            QStringLiteral("Cancelled"));
         const qint64 read = file.read(buffer.data(), kChunkBytes);
         if (read < 0)
             return ioFailure(path, QStringLiteral("read failed after %1 bytes (%2)").arg(done).arg(file.errorString()));
@@ -96,12 +98,12 @@ Result<QString> fastIdentityHash(const QString &path)
         return true;
     };
     const bool read = size < 4 * kSampleBytes
-        ? hashRange(0, size)
-        : hashRange(0, kSampleBytes) && hashRange(size / 2 - kSampleBytes / 2, kSampleBytes)
-              && hashRange(size - kSampleBytes, kSampleBytes);
+                          ? hashRange(0, size)
+                          : hashRange(0, kSampleBytes) && hashRange(size / 2 - kSampleBytes / 2, kSampleBytes) &&
+                                hashRange(size - kSampleBytes, kSampleBytes);
     if (!read)
         return ioFailure(path, QStringLiteral("read failed (%1)").arg(file.errorString()));
     return finish(digest.get(), 32);
 }
 
-} // namespace atelier::models
+} // namespace atelier::hashing

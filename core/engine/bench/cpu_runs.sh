@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # CPU runs side by side in one process tree: `atelier generate` on the fixtures' tiny-sd1 (3 steps at 256x256 and
 # 384x384) and a full-size SD 1.5 UNet call at 512x512, each as it runs by default and with glibc's allocator tuned
-# by environment (one arena, mmap threshold at its 32 MB maximum, no trimming), against diffusers on the same
+# by environment (one arena, every block from the heap, no trimming), against diffusers on the same
 # libtorch (../shared/bench/cpu_peer.py) run the same two ways. Prints a Markdown table: seconds, minor page
 # faults and peak memory.
 #
@@ -22,7 +22,7 @@ atelier=$build/app/atelier
 unet=$build/core/engine/atelier_cpu_unet_bench
 root=$(mktemp -d)
 trap 'rm -rf "$root"' EXIT
-tuned=(MALLOC_ARENA_MAX=1 MALLOC_MMAP_THRESHOLD_=33554432 MALLOC_TRIM_THRESHOLD_=4294967296
+tuned=(MALLOC_ARENA_MAX=1 MALLOC_MMAP_THRESHOLD_=4294967296 MALLOC_TRIM_THRESHOLD_=4294967296
        MALLOC_TOP_PAD_=268435456)
 
 echo "| run | seconds | page faults | peak MB |"

@@ -23,16 +23,24 @@ Result<GenerationOutcome> failure(const QString &message, const char *type = kRu
     return Result<GenerationOutcome>::failure(message, QString::fromLatin1(type));
 }
 
-// A new file in the outputs folder: outputs/2026-12-05/153012-42.png, then -42-1.png ... when taken.
-Result<QString> freshOutputPath(const QString &outputsDir, std::uint64_t seed)
+// A new file in the outputs folder: outputs/2026-12-05/153012-42.png, then -42-1.png ... when taken. A name is
+// free only when every image of the batch would be, so that a batch never replaces another run's images
+// (153012-42-2.png is the second image of 153012-42.png, and also what a third run would be called).
+Result<QString> freshOutputPath(const QString &outputsDir, std::uint64_t seed, int batch)
 {
     const QDateTime now = QDateTime::currentDateTime();
     const QString folder = QDir(outputsDir).filePath(now.toString(QStringLiteral("yyyy-MM-dd")));
     if (!QDir().mkpath(folder))
         return Result<QString>::failure(QStringLiteral("%1: the outputs folder cannot be created").arg(folder));
     const QString stem = QStringLiteral("%1-%2").arg(now.toString(QStringLiteral("HHmmss"))).arg(seed);
+    const auto taken = [batch](const QString &candidate) {
+        for (int i = 0; i < std::max(1, batch); ++i)
+            if (QFileInfo::exists(batchImagePath(candidate, i)))
+                return true;
+        return false;
+    };
     QString path = QDir(folder).filePath(stem + QStringLiteral(".png"));
-    for (int n = 1; QFileInfo::exists(path); ++n)
+    for (int n = 1; taken(path); ++n)
         path = QDir(folder).filePath(QStringLiteral("%1-%2.png").arg(stem).arg(n));
     return path;
 }
@@ -40,7 +48,7 @@ Result<QString> freshOutputPath(const QString &outputsDir, std::uint64_t seed)
 Result<QString> outputPathOf(const GenerationRequest &request, const QString &outputsDir)
 {
     if (request.outputPath.isEmpty())
-        return freshOutputPath(outputsDir, request.seed);
+        return freshOutputPath(outputsDir, request.seed, request.batch);
     if (!request.outputPath.endsWith(QLatin1String(".png"), Qt::CaseInsensitive))
         return Result<QString>::failure(QStringLiteral("%1: the output must be a .png file").arg(request.outputPath),
                                         QString::fromLatin1(kInvalidRequest));

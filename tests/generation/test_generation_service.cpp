@@ -146,6 +146,38 @@ private slots:
         QVERIFY(!QFile::exists(slow.outputPath));
     }
 
+    // Runs without an output path never replace images already in the outputs folder: here the second images of
+    // earlier batches whose first images the user deleted.
+    void freshOutputsNeverReplaceEarlierImages()
+    {
+        const QDateTime now = QDateTime::currentDateTime();
+        QDir folder(m_root->filePath(QStringLiteral("outputs/") + now.toString(QStringLiteral("yyyy-MM-dd"))));
+        QVERIFY(folder.mkpath(QStringLiteral(".")));
+        QStringList earlier;
+        for (int second = 0; second < 4; ++second)
+            earlier << folder.filePath(now.addSecs(second).toString(QStringLiteral("HHmmss")) +
+                                       QStringLiteral("-42-2.png"));
+        for (const QString &path : earlier) {
+            QFile file(path);
+            QVERIFY(file.open(QIODevice::WriteOnly));
+            file.write("earlier image");
+        }
+        generation::GenerationRequest request = referenceRequest();
+        request.outputPath.clear();
+        request.steps = 1;
+        request.batch = 2;
+        const Result<GenerationOutcome> outcome = generation::runGeneration(request, place());
+        QVERIFY2(outcome, qPrintable(outcome.error()));
+        QCOMPARE(outcome->imagePaths.size(), 2);
+        for (const QString &path : earlier) {
+            QFile file(path);
+            QVERIFY(file.open(QIODevice::ReadOnly));
+            QVERIFY2(file.readAll() == "earlier image", qPrintable(path + QStringLiteral(" was replaced")));
+        }
+        for (const QString &made : outcome->imagePaths)
+            QVERIFY2(!earlier.contains(made) && !QImage(made).isNull(), qPrintable(made));
+    }
+
     void failuresSayWhyWithTheirType()
     {
         generation::GenerationRequest request = referenceRequest();

@@ -140,4 +140,57 @@ StateDict loadWeights(const std::string &path)
     }
 }
 
+std::set<int> StateDict::indicesUnder(const std::string &prefix) const
+{
+    std::set<int> found;
+    for (auto it = tensors.lower_bound(prefix); it != tensors.end() && it->first.compare(0, prefix.size(), prefix) == 0;
+         ++it) {
+        const std::string rest = it->first.substr(prefix.size());
+        const std::size_t dot = rest.find('.');
+        if (dot != std::string::npos && dot > 0 && dot < 9 && rest.find_first_not_of("0123456789") == dot)
+            found.insert(std::stoi(rest.substr(0, dot)));
+    }
+    return found;
+}
+
+std::int64_t StateDict::sizeOf(const std::string &name, std::int64_t rank, std::int64_t dimension) const
+{
+    const torch::Tensor &weight = at(name);
+    if (weight.dim() != rank)
+        throw UnsupportedModelError(source + ": \"" + name + "\" has shape " + shapeText(weight.sizes()) + "; as the " +
+                                    (rank == kConvolution ? "convolution" : "linear or embedding") + " weight it " +
+                                    "should be, it needs " + std::to_string(rank) + " dimensions");
+    return weight.size(dimension);
+}
+
+std::string shapeText(at::IntArrayRef shape)
+{
+    std::string text = "[";
+    for (std::size_t i = 0; i < shape.size(); ++i)
+        text += (i ? ", " : "") + std::to_string(shape[i]);
+    return text + "]";
+}
+
+void loadParameters(torch::nn::Module &module, const StateDict &weights, const std::string &what,
+                    const std::string &prefix, torch::Device device, torch::ScalarType dtype)
+{
+    torch::NoGradGuard noGrad;
+    for (auto &item : module.named_parameters()) {
+        const torch::Tensor *source = weights.find(item.key());
+        const std::string named = weights.source + ": the " + what + " weight \"" + prefix + item.key() + "\"";
+        if (!source)
+            throw UnsupportedModelError(named + " is missing; the file is incomplete or of another architecture");
+        if (source->sizes() != item.value().sizes())
+            throw UnsupportedModelError(named + " has shape " + shapeText(source->sizes()) + " where " +
+                                        shapeText(item.value().sizes()) + " is expected");
+        if (!source->is_floating_point())
+            throw UnsupportedModelError(named + " is not a floating-point tensor");
+        torch::Tensor value = source->to(device, dtype);
+        if (value.dim() == 4 && device.is_cuda())
+            value = value.contiguous(torch::MemoryFormat::ChannelsLast);
+        item.value().set_data(value);
+    }
+    module.eval();
+}
+
 } // namespace atelier::engine

@@ -1,5 +1,7 @@
 #include "core/engine/nets/clip_text.h"
 
+#include "core/engine/error.h"
+#include "core/engine/io/state_dict.h"
 #include "core/engine/nets/attention.h"
 
 namespace atelier::engine {
@@ -99,6 +101,21 @@ ClipTextModelImpl::Output ClipTextModelImpl::forward(const torch::Tensor &ids, i
     torch::Tensor pooled = finalLayerNorm(x).index({torch::arange(ids.size(0), ids.options()), eosAt});
     output.pooled = textProjection ? textProjection(pooled) : pooled;
     return output;
+}
+
+ClipTextConfig ClipTextConfig::fromWeights(const StateDict &text, bool openClip)
+{
+    ClipTextConfig config;
+    config.vocabSize = text.sizeOf("text_model.embeddings.token_embedding.weight", StateDict::kLinear, 0);
+    config.width = text.sizeOf("text_model.embeddings.token_embedding.weight", StateDict::kLinear, 1);
+    config.positions = text.sizeOf("text_model.embeddings.position_embedding.weight", StateDict::kLinear, 0);
+    config.layers = std::int64_t(text.indicesUnder("text_model.encoder.layers.").size());
+    config.intermediate = text.sizeOf("text_model.encoder.layers.0.mlp.fc1.weight", StateDict::kLinear, 0);
+    config.heads = std::max<std::int64_t>(1, config.width / 64); // CLIP-L and OpenCLIP-H: 64 channels per head
+    config.quickGelu = !openClip;
+    if (text.contains("text_projection.weight"))
+        config.projection = text.sizeOf("text_projection.weight", StateDict::kLinear, 0);
+    return config;
 }
 
 } // namespace atelier::engine

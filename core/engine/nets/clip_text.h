@@ -18,6 +18,10 @@ struct ClipTextConfig
     bool quickGelu = true;        // CLIP-L: quick_gelu; OpenCLIP: gelu
     std::int64_t projection = 0;  // text_projection output width, 0 when absent
     std::int64_t eosToken = 49407;
+
+    // Everything the weights (transformers' names, "text_model.*") decide; `openClip` sets OpenCLIP's activation,
+    // which configs may override. Throws UnsupportedModelError naming the tensor that does not fit.
+    static ClipTextConfig fromWeights(const class StateDict &weights, bool openClip);
 };
 
 struct ClipEncoderLayerImpl : torch::nn::Module

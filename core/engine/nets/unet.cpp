@@ -1,5 +1,7 @@
 #include "core/engine/nets/unet.h"
 
+#include "core/engine/error.h"
+#include "core/engine/io/state_dict.h"
 #include "core/engine/nets/attention.h"
 
 #include <cmath>
@@ -241,6 +243,60 @@ torch::Tensor UNetModelImpl::forward(const torch::Tensor &x, const torch::Tensor
         h = block(h, embeddingSilu, ctx);
     }
     return outConv(torch::silu(outNorm(h)));
+}
+
+UNetConfig UNetConfig::fromWeights(const StateDict &unet)
+{
+    UNetConfig config;
+    config.modelChannels = unet.sizeOf("input_blocks.0.0.weight", StateDict::kConvolution, 0);
+    config.inChannels = unet.sizeOf("input_blocks.0.0.weight", StateDict::kConvolution, 1);
+    if (config.modelChannels <= 0 || config.inChannels <= 0)
+        throw UnsupportedModelError(unet.source + ": \"input_blocks.0.0.weight\" has shape " +
+                                    shapeText(unet.at("input_blocks.0.0.weight").sizes()) + ", which has no channels");
+    config.outChannels = unet.sizeOf("out.2.weight", StateDict::kConvolution, 0);
+    config.channelMult.clear();
+    config.attentionAtLevel.clear();
+    std::int64_t resInLevel = 0, firstLevelRes = -1;
+    bool levelHasAttention = false;
+    std::int64_t levelChannels = 0;
+    const auto closeLevel = [&]() {
+        config.channelMult.push_back(levelChannels / config.modelChannels);
+        config.attentionAtLevel.push_back(levelHasAttention);
+        if (firstLevelRes < 0)
+            firstLevelRes = resInLevel;
+        resInLevel = 0;
+        levelHasAttention = false;
+    };
+    const std::set<int> blocks = unet.indicesUnder("input_blocks.");
+    for (int index : blocks) {
+        if (index == 0)
+            continue;
+        const std::string prefix = "input_blocks." + std::to_string(index) + ".";
+        if (unet.contains(prefix + "0.op.weight")) {
+            closeLevel();
+            continue;
+        }
+        if (unet.contains(prefix + "0.in_layers.2.weight")) {
+            ++resInLevel;
+            levelChannels = unet.sizeOf(prefix + "0.in_layers.2.weight", StateDict::kConvolution, 0);
+        }
+        if (const torch::Tensor *projIn = unet.find(prefix + "1.proj_in.weight")) {
+            levelHasAttention = true;
+            config.linearProjection = projIn->dim() == 2;
+            config.transformerDepth = std::int64_t(unet.indicesUnder(prefix + "1.transformer_blocks.").size());
+        }
+    }
+    if (resInLevel > 0)
+        closeLevel();
+    if (config.channelMult.empty() || firstLevelRes <= 0)
+        throw UnsupportedModelError(unet.source + ": the UNet's input blocks do not form levels of res blocks");
+    config.resBlocksPerLevel = firstLevelRes;
+    const std::string middleKeys = "middle_block.1.transformer_blocks.0.attn2.to_k.weight";
+    if (!unet.contains(middleKeys))
+        throw UnsupportedModelError(unet.source + ": the UNet has no cross-attention in its middle block "
+                                                  "(\"middle_block.1.transformer_blocks.0.attn2.to_k.weight\")");
+    config.contextDim = unet.sizeOf(middleKeys, StateDict::kLinear, 1);
+    return config;
 }
 
 } // namespace atelier::engine

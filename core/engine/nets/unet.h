@@ -22,6 +22,11 @@ struct UNetConfig
     bool linearProjection = false;  // proj_in/proj_out as Linear (SD 2.x) instead of 1x1 convolutions
 
     std::int64_t headsFor(std::int64_t channels) const { return numHeads > 0 ? numHeads : channels / headChannels; }
+
+    // Everything the weights (LDM names, without "model.diffusion_model.") decide: channels, levels, attention,
+    // the context width. Heads cannot be read from weights: the family rules and configs set them. Throws
+    // UnsupportedModelError naming the tensor that does not fit.
+    static UNetConfig fromWeights(const class StateDict &weights);
 };
 
 // A named child list ("in_layers.0", "in_layers.2"): LDM's nn.Sequential members with the activations left out.

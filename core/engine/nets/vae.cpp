@@ -1,5 +1,7 @@
 #include "core/engine/nets/vae.h"
 
+#include "core/engine/error.h"
+#include "core/engine/io/state_dict.h"
 #include "core/engine/nets/attention.h"
 
 namespace atelier::engine {
@@ -164,6 +166,27 @@ std::pair<torch::Tensor, torch::Tensor> AutoencoderKLImpl::encodeMoments(const t
 torch::Tensor AutoencoderKLImpl::decodeRaw(const torch::Tensor &latent)
 {
     return decoder(postQuantConv(latent.to(postQuantConv->weight.scalar_type())));
+}
+
+VaeConfig VaeConfig::fromWeights(const StateDict &vae)
+{
+    VaeConfig config;
+    config.baseChannels = vae.sizeOf("encoder.conv_in.weight", StateDict::kConvolution, 0);
+    config.imageChannels = vae.sizeOf("encoder.conv_in.weight", StateDict::kConvolution, 1);
+    if (config.baseChannels <= 0 || config.imageChannels <= 0)
+        throw UnsupportedModelError(vae.source + ": \"encoder.conv_in.weight\" has no channels");
+    config.channelMult.clear();
+    for (int level : vae.indicesUnder("encoder.down.")) {
+        const std::int64_t channels =
+            vae.sizeOf("encoder.down." + std::to_string(level) + ".block.0.conv1.weight", StateDict::kConvolution, 0);
+        config.channelMult.push_back(channels / config.baseChannels);
+    }
+    if (config.channelMult.empty())
+        throw UnsupportedModelError(vae.source + ": the VAE encoder has no levels (\"encoder.down.*\")");
+    config.resBlocksPerLevel = std::int64_t(vae.indicesUnder("encoder.down.0.block.").size());
+    config.latentChannels = vae.sizeOf("decoder.conv_in.weight", StateDict::kConvolution, 1);
+    config.embedChannels = vae.sizeOf("quant_conv.weight", StateDict::kConvolution, 0) / 2;
+    return config;
 }
 
 } // namespace atelier::engine

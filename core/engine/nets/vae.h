@@ -18,6 +18,10 @@ struct VaeConfig
     double scaleFactor = 0.18215;
 
     std::int64_t downscale() const { return std::int64_t(1) << (channelMult.size() - 1); }
+
+    // Everything the weights (LDM names, without "first_stage_model.") decide; the scale factor comes from the
+    // family or a config. Throws UnsupportedModelError naming the tensor that does not fit.
+    static VaeConfig fromWeights(const class StateDict &weights);
 };
 
 struct VaeResBlockImpl : torch::nn::Module

@@ -68,14 +68,6 @@ const Suffix *suffixOf(const std::string &name)
     return best;
 }
 
-std::string shapeText(at::IntArrayRef shape)
-{
-    std::string text = "[";
-    for (std::size_t i = 0; i < shape.size(); ++i)
-        text += (i ? ", " : "") + std::to_string(shape[i]);
-    return text + "]";
-}
-
 // LyCORIS' Tucker rebuild: a core t [r, r, k, l] between the two factors, giving [out, in, k, l]
 // (lycoris/functional/general.py rebuild_tucker: einsum "i j ..., j r, i p -> p r ...").
 torch::Tensor rebuildTucker(const torch::Tensor &core, const torch::Tensor &inFactor, const torch::Tensor &outFactor)

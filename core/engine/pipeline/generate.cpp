@@ -71,14 +71,18 @@ GenerationResult generateUnchecked(const GenerationRequest &request,
     LoadOptions options;
     options.path = request.modelPath;
     options.configPath = request.configPath;
+    options.vaePath = request.vaePath;
     options.device = parseDevice(request.device);
     options.dtype = parsePrecision(request.precision);
     if (request.prediction == "v")
         options.prediction = Prediction::V;
     else if (request.prediction == "epsilon")
         options.prediction = Prediction::Epsilon;
+    else if (request.prediction == "sample")
+        options.prediction = Prediction::Sample;
     else if (!request.prediction.empty())
-        throw std::invalid_argument("unknown prediction type \"" + request.prediction + "\" (use epsilon or v)");
+        throw std::invalid_argument("unknown prediction type \"" + request.prediction +
+                                    "\" (use epsilon, v or sample)");
 
     SamplingParams params;
     static_cast<SamplingSettings &>(params) = request;
@@ -103,7 +107,8 @@ GenerationResult generateUnchecked(const GenerationRequest &request,
     std::unique_ptr<StableDiffusion> model = StableDiffusion::load(options);
     GenerationResult result;
     result.family = familyName(model->architecture().family);
-    result.prediction = model->architecture().prediction == Prediction::V ? "v" : "epsilon";
+    const Prediction prediction = model->architecture().prediction;
+    result.prediction = prediction == Prediction::V ? "v" : prediction == Prediction::Sample ? "sample" : "epsilon";
     model->setEmbeddings(embeddings);
     // Both prompts resolve their embeddings now, so that a missing or mismatched one stops the run before the
     // LoRAs are patched and anything is sampled; the encodings themselves are made by the run.

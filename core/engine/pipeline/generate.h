@@ -29,7 +29,8 @@ struct GenerationRequest : SamplingSettings
 {
     std::string modelPath;       // a single-file checkpoint or a diffusers folder
     std::string configPath;      // optional LDM YAML
-    std::string prediction;      // "", "epsilon" or "v": overrides what the files say
+    std::string vaePath;         // optional VAE used instead of the model's own (a VAE file or folder)
+    std::string prediction;      // "", "epsilon", "v" or "sample": overrides what the files say
     RgbImage initImage;          // img2img when it has pixels; its size then decides the output's
     std::string device = "cpu";  // "cpu", "cuda", "cuda:N"
     std::string precision = "fp32";  // fp32, fp16, bf16
@@ -54,7 +55,7 @@ struct GenerationResult
     std::vector<std::string> warnings;          // words naming an embedding that stayed text, and why
     std::vector<RgbImage> images;
     std::string family;       // "sd-1", "sd-2"
-    std::string prediction;   // "epsilon", "v"
+    std::string prediction;   // "epsilon", "v", "sample"
     double loadSeconds = 0;
     double sampleSeconds = 0;
 };

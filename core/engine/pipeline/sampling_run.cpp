@@ -175,11 +175,11 @@ void runDiffusers(StableDiffusion &model, const SamplingParams &params, const to
             const torch::Tensor time =
                 torch::full({input.size(0)}, float(t), torch::TensorOptions().dtype(torch::kFloat32).device(device));
             torch::Tensor out = model.unetForward(input, time, context);
-            if (arch.prediction == Prediction::V) {
-                // ε = √ᾱ v + √(1 − ᾱ) x (diffusers' v_prediction branch, solved for ε).
-                const double a = alphasCumprod[t].item<double>();
+            const double a = alphasCumprod[t].item<double>();
+            if (arch.prediction == Prediction::V) // ε = √ᾱ v + √(1 − ᾱ) x (diffusers' v_prediction, solved for ε)
                 out = out * std::sqrt(a) + input * std::sqrt(1.0 - a);
-            }
+            else if (arch.prediction == Prediction::Sample) // ε = (x − √ᾱ x₀) / √(1 − ᾱ)
+                out = (input - out * std::sqrt(a)) / std::sqrt(1.0 - a);
             return out;
         };
         if (params.cfg == 1.0)

@@ -1,10 +1,8 @@
 #pragma once
 
 #include "core/engine/device/unet_graph.h"
-#include "core/engine/nets/clip_text.h"
-#include "core/engine/nets/unet.h"
-#include "core/engine/nets/vae.h"
 #include "core/engine/patch/lora_patcher.h"
+#include "core/engine/pipeline/model_components.h"
 #include "core/engine/sampling/noise_schedule.h"
 #include "core/engine/text/clip_tokenizer.h"
 #include "core/engine/text/embeddings.h"
@@ -18,43 +16,28 @@
 
 namespace atelier::engine {
 
-enum class ModelFamily { Sd1, Sd2 };
-enum class Prediction { Epsilon, V };
-
-const char *familyName(ModelFamily family);  // "sd-1", "sd-2" (the taxonomy's bases)
-
-// Everything about a checkpoint that its weights, its config and the family rules decide.
-struct ModelArchitecture
-{
-    ModelFamily family = ModelFamily::Sd1;
-    Prediction prediction = Prediction::Epsilon;
-    UNetConfig unet;
-    VaeConfig vae;
-    ClipTextConfig text;
-    int defaultLayerFromEnd = 1;   // SD 2.x reads the penultimate layer
-    std::int64_t padToken = 49407; // SD 1.x pads with the end token, SD 2.x with 0
-    double linearStart = 0.00085;
-    double linearEnd = 0.012;
-};
-
-struct LoadOptions
-{
-    std::string path;        // a single-file checkpoint or a diffusers folder
-    std::string configPath;  // an LDM YAML; empty: "<stem>.yaml" beside the checkpoint when there is one
-    torch::Device device = torch::kCPU;
-    torch::ScalarType dtype = torch::kFloat32;
-    std::optional<Prediction> prediction;  // overrides what the files say (e.g. from the library's record)
-    bool cudaGraphs = true;                 // replay UNet calls as CUDA graphs on CUDA devices
-    bool cudnnBenchmark = true;             // let cuDNN time its algorithms for each new shape (slower first run)
-};
-
 // A loaded SD 1.x/2.x model: text encoder, UNet and VAE on one device, with its noise schedule and tokenizer.
 class StableDiffusion
 {
 public:
     // Loads and checks the text encoder, UNet and VAE of an SD 1.x/2.x model. Throws UnsupportedModelError for
     // files that are not such a model (a VAE, a LoRA, SDXL ...) or miss weights, FormatError for damaged files.
+    // With options.vaePath, that VAE replaces the model's own.
     static std::unique_ptr<StableDiffusion> load(const LoadOptions &options);
+    // A model of already loaded components (which it shares; LoRAs it applies patch them until taken off). Throws
+    // as replaceVae does.
+    static std::unique_ptr<StableDiffusion> assemble(const ModelArchitecture &architecture,
+                                                     std::shared_ptr<TextEncoderComponent> textEncoder,
+                                                     std::shared_ptr<UNetComponent> unet,
+                                                     std::shared_ptr<VaeComponent> vae, int droppedTextLayers,
+                                                     const LoadOptions &options);
+
+    // Decodes and encodes with `vae` from now on. Throws UnsupportedModelError, and keeps the VAE it had, when
+    // `vae`'s latents have another number of channels than the UNet's. The latent scale stays the model's.
+    void replaceVae(std::shared_ptr<VaeComponent> vae);
+    const TextEncoderComponent &textEncoder() const { return *m_textEncoder; }
+    const UNetComponent &unet() const { return *m_unetComponent; }
+    const VaeComponent &vae() const { return *m_vaeComponent; }
 
     const ModelArchitecture &architecture() const { return m_architecture; }
     const DiscreteSchedule &schedule() const { return m_schedule; }
@@ -121,13 +104,16 @@ public:
 private:
     StableDiffusion() = default;
     // Names every UNet and text-encoder weight for LoRA files, with the file tensors it was loaded from.
-    void registerPatchableWeights(const class StateDict &unetWeights, const class StateDict &textWeights);
+    void registerPatchableWeights();
     torch::Tensor decodeTiled(const torch::Tensor &latent, std::int64_t tile, std::int64_t overlap);
     torch::Tensor encodeTiled(const torch::Tensor &image, std::int64_t tile, std::int64_t overlap);
 
     ModelArchitecture m_architecture;
     DiscreteSchedule m_schedule;
-    std::shared_ptr<const ClipTokenizer> m_tokenizer;
+    std::shared_ptr<TextEncoderComponent> m_textEncoder;
+    std::shared_ptr<UNetComponent> m_unetComponent;
+    std::shared_ptr<VaeComponent> m_vaeComponent;
+    std::shared_ptr<const ClipTokenizer> m_tokenizer; // the components' networks, for the code that runs them
     ClipTextModel m_text{nullptr};
     UNetModel m_unet{nullptr};
     AutoencoderKL m_vae{nullptr};
@@ -144,11 +130,5 @@ private:
     std::vector<TextualInversion> m_usedEmbeddings;
     std::vector<std::string> m_embeddingWarnings;
 };
-
-// Copies `weights` into `module`'s parameters (by name), converted to `dtype` on `device`, checking that every
-// parameter is present with the right shape. `what` names the part in messages ("UNet"); `prefix` is the
-// weights' prefix in the file, for messages.
-void loadParameters(torch::nn::Module &module, const class StateDict &weights, const std::string &what,
-                    const std::string &prefix, torch::Device device, torch::ScalarType dtype);
 
 } // namespace atelier::engine

@@ -2,6 +2,7 @@
 #include "core/json/bounded_json.h"
 
 #include "core/engine/error.h"
+#include "core/engine/family/model_family.h"
 #include "core/engine/io/safetensors.h"
 #include "core/engine/io/torch_checkpoint.h"
 
@@ -11,7 +12,6 @@
 #include <QFileInfo>
 
 #include <nlohmann/json.hpp>
-#include <yaml-cpp/yaml.h>
 
 #include <algorithm>
 #include <cmath>
@@ -25,73 +25,18 @@ using json = nlohmann::json;
 
 namespace {
 
-// The names, shapes and metadata of a weights file: all the probe looks at. Entries are kept sorted by name, so
-// prefix questions are a binary search.
-struct WeightsView
+// The names, shapes and metadata of a weights file: all the probe looks at.
+struct WeightsView : engine::TensorShapes
 {
-    struct Entry
-    {
-        std::string name;
-        std::vector<std::int64_t> shape;
-    };
-    std::vector<Entry> entries;
     std::map<std::string, std::string> metadata;
-
-    void sort()
-    {
-        std::sort(entries.begin(), entries.end(), [](const Entry &a, const Entry &b) { return a.name < b.name; });
-    }
-    std::vector<Entry>::const_iterator lowerBound(const std::string &name) const
-    {
-        return std::lower_bound(entries.begin(), entries.end(), name,
-                                [](const Entry &entry, const std::string &n) { return entry.name < n; });
-    }
-    const Entry *find(const std::string &name) const
-    {
-        const auto it = lowerBound(name);
-        return it != entries.end() && it->name == name ? &*it : nullptr;
-    }
-    bool has(const std::string &name) const { return find(name) != nullptr; }
-    bool hasPrefix(const std::string &prefix) const
-    {
-        const auto it = lowerBound(prefix);
-        return it != entries.end() && it->name.compare(0, prefix.size(), prefix) == 0;
-    }
-    bool anyContains(const std::string &part) const
-    {
-        return std::any_of(entries.begin(), entries.end(),
-                           [&](const Entry &entry) { return entry.name.find(part) != std::string::npos; });
-    }
-    // Size `dimension` of tensor `name`, or -1.
-    std::int64_t dim(const std::string &name, std::size_t dimension) const
-    {
-        const Entry *entry = find(name);
-        return entry && entry->shape.size() > dimension ? entry->shape[dimension] : -1;
-    }
-    // Size `dimension` of the first tensor (by name) whose name contains all of `parts`, or -1.
-    std::int64_t dimOfFirst(std::initializer_list<const char *> parts, std::size_t dimension, std::string *found = nullptr) const
-    {
-        for (const Entry &entry : entries) {
-            bool matches = true;
-            for (const char *part : parts)
-                matches = matches && entry.name.find(part) != std::string::npos;
-            if (matches && entry.shape.size() > dimension) {
-                if (found)
-                    *found = entry.name;
-                return entry.shape[dimension];
-            }
-        }
-        return -1;
-    }
 };
 
 WeightsView readSafetensors(const QString &path)
 {
     engine::SafetensorsFile::Header header = engine::SafetensorsFile::readHeader(QFile::encodeName(path).toStdString());
     WeightsView view;
-    view.entries.reserve(header.tensors.size());
     for (std::uint32_t index : header.byName)
-        view.entries.push_back({std::move(header.tensors[index].name), std::move(header.tensors[index].shape)});
+        view.add(std::move(header.tensors[index].name), std::move(header.tensors[index].shape));
     view.metadata = std::move(header.metadata);
     return view;
 }
@@ -101,28 +46,35 @@ WeightsView readTorchCheckpoint(const QString &path)
     const engine::TorchCheckpoint checkpoint(QFile::encodeName(path).toStdString());
     WeightsView view;
     for (const engine::CheckpointTensor &tensor : checkpoint.tensors())
-        view.entries.push_back({tensor.name, tensor.shape});
-    view.sort();
+        view.add(tensor.name, tensor.shape);
+    view.sortByName();
     return view;
 }
 
 QString q(const std::string &text) { return QString::fromStdString(text); }
 
-// Cross-attention width -> base, the rule every tool uses for SD-family UNets.
+BaseModel baseOf(engine::ModelFamily family)
+{
+    return parseTaxonomy<BaseModel>(QLatin1String(engine::familyName(family))).value();
+}
+
 std::optional<BaseModel> baseFromContextWidth(std::int64_t width)
 {
-    switch (width) {
-    case 768:
-        return BaseModel::Sd1;
-    case 1024:
-        return BaseModel::Sd2;
-    case 2048:
-        return BaseModel::Sdxl;
-    case 1280:
-        return BaseModel::SdxlRefiner;
-    default:
+    const std::optional<engine::ModelFamily> family = engine::familyFromContextWidth(width);
+    return family ? std::optional<BaseModel>(baseOf(*family)) : std::nullopt;
+}
+
+std::optional<PredictionType> predictionTypeOf(std::optional<engine::Prediction> prediction)
+{
+    if (!prediction)
         return std::nullopt;
-    }
+    return parseTaxonomy<PredictionType>(QLatin1String(engine::predictionName(*prediction))).value();
+}
+
+void addEvidence(const std::vector<std::string> &lines, QStringList &evidence)
+{
+    for (const std::string &line : lines)
+        evidence << QString::fromStdString(line);
 }
 
 std::optional<ModelVariant> variantFromInChannels(std::int64_t channels)
@@ -139,6 +91,16 @@ std::optional<ModelVariant> variantFromInChannels(std::int64_t channels)
     }
 }
 
+void describeVariant(std::int64_t inChannels, ProbeResult &r)
+{
+    r.variant = variantFromInChannels(inChannels);
+    if (r.variant)
+        r.evidence
+            << QStringLiteral("the UNet takes %1 input channels: variant %2").arg(inChannels).arg(toString(*r.variant));
+    else
+        r.evidence << QStringLiteral("the UNet takes %1 input channels, which no known variant has").arg(inChannels);
+}
+
 // Standalone VAEs and TAESDs of SD 1.x and SDXL have the same tensors; like InvokeAI, take the base from the name.
 BaseModel baseFromVaeName(const QString &name, QStringList &evidence)
 {
@@ -153,89 +115,6 @@ BaseModel baseFromVaeName(const QString &name, QStringList &evidence)
     return BaseModel::Sd1;
 }
 
-// ---- The original LDM / SGM YAML beside a checkpoint ----------------------------------------------------------
-
-struct LdmConfig
-{
-    std::optional<BaseModel> base;
-    std::optional<ModelVariant> variant;
-    std::optional<PredictionType> predictionType;
-};
-
-QString yamlBeside(const QString &weightsPath)
-{
-    const QFileInfo info(weightsPath);
-    for (const char *suffix : {".yaml", ".yml"}) {
-        const QString candidate = info.dir().filePath(info.completeBaseName() + QLatin1String(suffix));
-        if (QFileInfo(candidate).isFile())
-            return candidate;
-    }
-    return {};
-}
-
-// The node at `keys` below `node`, or an undefined node: yaml-cpp throws when indexing into a missing one.
-// (Node::operator= would overwrite the node it refers to; reset() rebinds.)
-YAML::Node child(const YAML::Node &start, std::initializer_list<const char *> keys)
-{
-    YAML::Node node;
-    node.reset(start);
-    for (const char *key : keys) {
-        if (!node || !node.IsMap() || !static_cast<const YAML::Node &>(node)[key])
-            return YAML::Node(YAML::NodeType::Undefined);
-        node.reset(static_cast<const YAML::Node &>(node)[key]);
-    }
-    return node;
-}
-
-Result<LdmConfig> readLdmConfig(const QString &path, QStringList &evidence)
-{
-    LdmConfig config;
-    try {
-        const YAML::Node root = YAML::LoadFile(QFile::encodeName(path).toStdString());
-        const YAML::Node params = child(root, {"model", "params"});
-        const std::string target = child(root, {"model", "target"}).as<std::string>("");
-        const YAML::Node unet = child(params, {"unet_config", "params"}) ? child(params, {"unet_config", "params"})
-                                                                         : child(params, {"network_config", "params"});
-        if (child(params, {"parameterization"}).as<std::string>("") == "v")
-            config.predictionType = PredictionType::VPrediction;
-        else if (!target.empty())
-            config.predictionType = PredictionType::Epsilon;
-        if (const YAML::Node channels = child(unet, {"in_channels"}))
-            config.variant = variantFromInChannels(channels.as<std::int64_t>(0));
-
-        std::vector<std::string> encoders;
-        if (const YAML::Node cond = child(params, {"cond_stage_config", "target"}))
-            encoders.push_back(cond.as<std::string>(""));
-        if (const YAML::Node models = child(params, {"conditioner_config", "params", "emb_models"}); models && models.IsSequence()) {
-            for (const YAML::Node &model : models)
-                encoders.push_back(child(model, {"target"}).as<std::string>(""));
-        }
-        const auto uses = [&](const std::string &suffix) {
-            for (const std::string &encoder : encoders) {
-                if (encoder.size() >= suffix.size() && encoder.compare(encoder.size() - suffix.size(), suffix.size(), suffix) == 0)
-                    return true;
-            }
-            return false;
-        };
-        if (uses(".FrozenOpenCLIPEmbedder2"))
-            config.base = uses(".FrozenCLIPEmbedder") ? BaseModel::Sdxl : BaseModel::SdxlRefiner;
-        else if (uses(".FrozenOpenCLIPEmbedder"))
-            config.base = BaseModel::Sd2;
-        else if (uses(".FrozenCLIPEmbedder"))
-            config.base = BaseModel::Sd1;
-        else if (const YAML::Node width = child(unet, {"context_dim"}); target == "ldm.models.diffusion.ddpm.LatentDiffusion" && width)
-            config.base = baseFromContextWidth(width.as<std::int64_t>(0));
-    } catch (const YAML::Exception &e) {
-        return Result<LdmConfig>::failure(QStringLiteral("%1: not a readable YAML config (%2)").arg(path, QString::fromUtf8(e.what())),
-                                          QStringLiteral("FormatError"));
-    }
-    evidence << QStringLiteral("config %1 decides: base %2, variant %3, prediction type %4")
-                    .arg(QFileInfo(path).fileName(), config.base ? toString(*config.base) : QStringLiteral("(not stated)"),
-                         config.variant ? toString(*config.variant) : QStringLiteral("(not stated)"),
-                         config.predictionType ? toString(*config.predictionType) : QStringLiteral("(not stated)"));
-    return config;
-}
-
 // ---- Single files ---------------------------------------------------------------------------------------------
 
 void probeMainCheckpoint(const WeightsView &w, ProbeResult &r)
@@ -243,46 +122,12 @@ void probeMainCheckpoint(const WeightsView &w, ProbeResult &r)
     r.type = ModelType::Main;
     r.format = ModelFormat::Checkpoint;
     r.evidence << QStringLiteral("UNet weights under model.diffusion_model.: a complete single-file model");
-
-    if (w.hasPrefix("conditioner.embedders.1.model.") && w.hasPrefix("conditioner.embedders.0.transformer.")) {
-        r.base = BaseModel::Sdxl;
-        r.evidence << QStringLiteral("two text encoders, CLIP-L and OpenCLIP-G (conditioner.embedders.0/1): SDXL");
-    } else if (w.hasPrefix("conditioner.embedders.0.model.") && !w.hasPrefix("conditioner.embedders.1.")) {
-        r.base = BaseModel::SdxlRefiner;
-        r.evidence << QStringLiteral("one OpenCLIP-G text encoder under conditioner.embedders.0: the SDXL refiner");
-    } else if (w.hasPrefix("cond_stage_model.model.")) {
-        r.base = BaseModel::Sd2;
-        r.evidence << QStringLiteral("an OpenCLIP text encoder under cond_stage_model.model.: SD 2.x");
-    } else if (w.hasPrefix("cond_stage_model.transformer.")) {
-        r.base = BaseModel::Sd1;
-        r.evidence << QStringLiteral("a CLIP-L text encoder under cond_stage_model.transformer.: SD 1.x");
-    } else {
-        std::string key;
-        const std::int64_t width = w.dimOfFirst({"model.diffusion_model.", "attn2.to_k.weight"}, 1, &key);
-        if (const auto base = baseFromContextWidth(width)) {
-            r.base = *base;
-            r.evidence << QStringLiteral("no text encoder inside; cross-attention width %1 (%2): %3")
-                              .arg(width).arg(q(key), toString(*base));
-        } else {
-            r.evidence << QStringLiteral("no known text encoder and cross-attention width %1: the base is unknown").arg(width);
-        }
-    }
-
-    const std::int64_t inChannels = w.dim("model.diffusion_model.input_blocks.0.0.weight", 1);
-    r.variant = variantFromInChannels(inChannels);
-    if (r.variant)
-        r.evidence << QStringLiteral("the UNet takes %1 input channels: variant %2").arg(inChannels).arg(toString(*r.variant));
-    else
-        r.evidence << QStringLiteral("the UNet takes %1 input channels, which no known variant has").arg(inChannels);
-
-    if (r.base == BaseModel::Sd2) {
-        r.predictionType = PredictionType::VPrediction;
-        r.evidence << QStringLiteral("prediction type v_prediction is assumed: SD 2.x 768 models predict v, but the 512 "
-                                     "\"base\" ones predict epsilon and the weights cannot tell; put the model's YAML "
-                                     "config beside it, or set the prediction type, to be sure");
-    } else if (r.base != BaseModel::Unknown) {
-        r.predictionType = PredictionType::Epsilon;
-    }
+    const engine::FamilyFindings findings = engine::checkpointFamily(w);
+    addEvidence(findings.evidence, r.evidence);
+    if (findings.family)
+        r.base = baseOf(*findings.family);
+    r.predictionType = predictionTypeOf(findings.prediction);
+    describeVariant(findings.unetInChannels, r);
 }
 
 // The input width of the low-rank factor of a cross-attention key projection: the text conditioning's width.
@@ -352,7 +197,9 @@ void probeEmbedding(const WeightsView &w, ProbeResult &r)
         r.evidence << QStringLiteral("vectors for both SDXL text encoders (clip_l, clip_g): an SDXL embedding");
         return;
     }
-    const std::string key = w.has("emb_params") ? "emb_params" : w.has("string_to_param.*") ? "string_to_param.*" : w.entries.front().name;
+    const std::string key = w.has("emb_params")          ? "emb_params"
+                            : w.has("string_to_param.*") ? "string_to_param.*"
+                                                         : w.entries().front().name;
     const std::int64_t width = w.dim(key, 1);
     r.evidence << QStringLiteral("a textual-inversion embedding (%1, %2 vectors of width %3)")
                       .arg(q(key)).arg(w.dim(key, 0)).arg(width);
@@ -385,7 +232,7 @@ void probeControlNet(const WeightsView &w, ProbeResult &r, const char *prefix)
 void probeSingleFile(const WeightsView &w, const QString &path, ProbeResult &r)
 {
     const QString name = QFileInfo(path).completeBaseName();
-    if (w.entries.empty()) {
+    if (w.empty()) {
         r.evidence << QStringLiteral("the file holds no tensors");
         return;
     }
@@ -432,8 +279,8 @@ void probeSingleFile(const WeightsView &w, const QString &path, ProbeResult &r)
         r.base = baseFromVaeName(name, r.evidence);
     } else {
         r.evidence << QStringLiteral("%1 tensors, none in a layout Atelier knows (first: %2)")
-                          .arg(w.entries.size())
-                          .arg(q(w.entries.front().name));
+                          .arg(w.entries().size())
+                          .arg(q(w.entries().front().name));
     }
 }
 
@@ -481,6 +328,13 @@ std::optional<RepoVariant> repoVariantOf(const QString &folder)
     return std::nullopt;
 }
 
+// A config of the folder as a JSON object, or null when it is missing or unreadable (the rules then say so).
+json optionalJson(const QString &folder, const char *relativePath)
+{
+    const Result<json> config = readJson(QDir(folder).filePath(QLatin1String(relativePath)));
+    return config ? config.value() : json();
+}
+
 Status probeDiffusersPipeline(const QString &folder, const json &index, ProbeResult &r)
 {
     r.type = ModelType::Main;
@@ -491,51 +345,22 @@ Status probeDiffusersPipeline(const QString &folder, const json &index, ProbeRes
         if (item.key().rfind('_', 0) != 0 && item.value().is_array() && !item.value().empty() && !item.value()[0].is_null())
             r.submodels << q(item.key());
     }
-    json unetConfig = json::object();
-    if (const Result<json> unet = readJson(QDir(folder).filePath(QStringLiteral("unet/config.json"))))
-        unetConfig = unet.value();
+    const engine::FamilyFindings findings = engine::diffusersFamily(
+        index, optionalJson(folder, "unet/config.json"), optionalJson(folder, "text_encoder/config.json"),
+        optionalJson(folder, "scheduler/scheduler_config.json"));
+    addEvidence(findings.evidence, r.evidence);
+    if (findings.family)
+        r.base = baseOf(*findings.family);
+    r.predictionType = predictionTypeOf(findings.prediction);
 
-    if (pipeline.find("StableDiffusionXL") != std::string::npos) {
-        const bool refiner = !r.submodels.contains(QStringLiteral("text_encoder")) && r.submodels.contains(QStringLiteral("text_encoder_2"));
-        r.base = refiner ? BaseModel::SdxlRefiner : BaseModel::Sdxl;
-        r.evidence << (refiner ? QStringLiteral("only the second (OpenCLIP-G) text encoder: the SDXL refiner")
-                               : QStringLiteral("an SDXL pipeline with both text encoders"));
-    } else if (const auto base = baseFromContextWidth(intField(unetConfig, "cross_attention_dim"));
-               base && (*base == BaseModel::Sd1 || *base == BaseModel::Sd2)) {
-        r.base = *base;
-        r.evidence << QStringLiteral("unet/config.json: cross_attention_dim %1: %2")
-                          .arg(intField(unetConfig, "cross_attention_dim")).arg(toString(*base));
-    } else if (const Result<json> encoder = readJson(QDir(folder).filePath(QStringLiteral("text_encoder/config.json")))) {
-        // Shrunk or unusual widths: SD 1.x's CLIP-L uses quick_gelu, SD 2.x's OpenCLIP-H uses gelu.
-        const std::string activation = stringField(encoder.value(), "hidden_act");
-        if (activation == "quick_gelu")
-            r.base = BaseModel::Sd1;
-        else if (activation == "gelu")
-            r.base = BaseModel::Sd2;
-        if (r.base != BaseModel::Unknown)
-            r.evidence << QStringLiteral("text encoder activation %1 (CLIP-L uses quick_gelu, OpenCLIP gelu): %2")
-                              .arg(q(activation), toString(r.base));
-    }
-    if (r.base == BaseModel::Unknown)
-        r.evidence << QStringLiteral("neither the pipeline nor its configs say which base this is");
-
-    const std::int64_t inChannels = intField(unetConfig, "in_channels");
-    r.variant = variantFromInChannels(inChannels);
+    r.variant = variantFromInChannels(findings.unetInChannels);
     if (pipeline.find("Inpaint") != std::string::npos)
         r.variant = ModelVariant::Inpaint;
     else if (pipeline.find("Depth2Img") != std::string::npos)
         r.variant = ModelVariant::Depth;
     if (r.variant)
-        r.evidence << QStringLiteral("unet in_channels %1: variant %2").arg(inChannels).arg(toString(*r.variant));
-
-    r.predictionType = PredictionType::Epsilon;
-    if (const Result<json> scheduler = readJson(QDir(folder).filePath(QStringLiteral("scheduler/scheduler_config.json")))) {
-        if (const std::string prediction = stringField(scheduler.value(), "prediction_type"); !prediction.empty()) {
-            if (const Result<PredictionType> parsed = parseTaxonomy<PredictionType>(q(prediction)))
-                r.predictionType = parsed.value();
-            r.evidence << QStringLiteral("scheduler_config.json: prediction_type %1").arg(q(prediction));
-        }
-    }
+        r.evidence
+            << QStringLiteral("unet in_channels %1: variant %2").arg(findings.unetInChannels).arg(toString(*r.variant));
     r.repoVariant = repoVariantOf(folder);
     if (r.repoVariant)
         r.evidence << QStringLiteral("weights named *.%1.safetensors: repo variant %1").arg(toString(*r.repoVariant));
@@ -597,6 +422,36 @@ bool hasWeights(const QString &folder)
     return it.hasNext();
 }
 
+// An original LDM config beside a checkpoint decides what the weights cannot (the loader reads the same file).
+Status applyConfigBeside(ProbeResult &r)
+{
+    const std::string yaml = engine::ldmConfigBeside(QFile::encodeName(r.path).toStdString());
+    if (yaml.empty()) {
+        if (r.base == BaseModel::Sd2 && r.predictionType == PredictionType::VPrediction)
+            r.evidence << QLatin1String(engine::assumedPredictionNote());
+        return {};
+    }
+    engine::LdmConfig config;
+    try {
+        config = engine::readLdmConfig(yaml);
+    } catch (const engine::Error &error) {
+        return Status::failure(QString::fromUtf8(error.what()), QString::fromLatin1(error.type()));
+    }
+    engine::FamilyFindings findings;
+    engine::applyLdmConfig(config, findings);
+    addEvidence(findings.evidence, r.evidence);
+    r.configPath = QFile::decodeName(QByteArray::fromStdString(yaml));
+    if (config.family)
+        r.base = baseOf(*config.family);
+    if (config.unetInChannels)
+        r.variant = variantFromInChannels(*config.unetInChannels);
+    if (config.prediction)
+        r.predictionType = predictionTypeOf(config.prediction);
+    else if (r.base == BaseModel::Sd2 && r.predictionType == PredictionType::VPrediction)
+        r.evidence << QLatin1String(engine::assumedPredictionNote());
+    return {};
+}
+
 QString describe(const ProbeResult &r)
 {
     if (!r.identified())
@@ -649,25 +504,10 @@ Result<ProbeResult> probeModel(const QString &path)
     } catch (const engine::Error &error) {
         return Result<ProbeResult>::failure(QString::fromUtf8(error.what()), QString::fromLatin1(error.type()));
     }
-    // An original LDM config beside the checkpoint decides what the weights cannot.
-    const QString yaml = yamlBeside(result.path);
     probeSingleFile(weights, result.path, result);
-    if (!yaml.isEmpty() && result.type == ModelType::Main) {
-        const Result<LdmConfig> config = readLdmConfig(yaml, result.evidence);
-        if (!config)
-            return Result<ProbeResult>::failure(config);
-        result.configPath = yaml;
-        if (config->predictionType) {
-            result.evidence.erase(std::remove_if(result.evidence.begin(), result.evidence.end(),
-                                                 [](const QString &line) { return line.contains(QStringLiteral(" is assumed")); }),
-                                  result.evidence.end());
-        }
-        if (config->base)
-            result.base = *config->base;
-        if (config->variant)
-            result.variant = config->variant;
-        if (config->predictionType)
-            result.predictionType = config->predictionType;
+    if (result.type == ModelType::Main) {
+        if (const Status decided = applyConfigBeside(result); !decided)
+            return Result<ProbeResult>::failure(decided);
     }
     result.description = describe(result);
     return result;

@@ -1,0 +1,377 @@
+#include "core/engine/pipeline/model_components.h"
+
+#include "core/engine/error.h"
+#include "core/engine/io/key_maps.h"
+
+#include <nlohmann/json.hpp>
+
+#include <filesystem>
+#include <fstream>
+
+namespace atelier::engine {
+
+namespace fs = std::filesystem;
+
+namespace {
+
+// ---- What a file that is not an SD checkpoint is ------------------------------------------------------------
+
+[[noreturn]] void explainNotACheckpoint(const StateDict &all)
+{
+    const std::string &source = all.source;
+    if (all.hasPrefix("conditioner.embedders.") || all.hasPrefix("model.diffusion_model.label_emb."))
+        throw UnsupportedModelError(source + ": an SDXL checkpoint; this version of Atelier generates with SD 1.x "
+                                             "and SD 2.x models only");
+    if ((all.contains("encoder.conv_in.weight") && all.contains("decoder.conv_in.weight")) ||
+        all.contains("first_stage_model.encoder.conv_in.weight"))
+        throw UnsupportedModelError(source + ": a VAE, not a main model; choose a checkpoint as the model (a VAE "
+                                             "can be set as the model's VAE override)");
+    for (const auto &[name, tensor] : all.tensors) {
+        if (name.rfind("lora_", 0) == 0 || name.find(".lora_") != std::string::npos ||
+            name.find(".lora.") != std::string::npos)
+            throw UnsupportedModelError(source + ": a LoRA, not a main model; LoRAs are applied on top of a "
+                                                 "checkpoint");
+        if (name.rfind("string_to_param", 0) == 0 || name == "emb_params")
+            throw UnsupportedModelError(source + ": a textual-inversion embedding, not a main model");
+    }
+    if (all.hasPrefix("down_blocks.") || all.hasPrefix("conv_in."))
+        throw UnsupportedModelError(source + ": a diffusers UNet on its own; open the whole diffusers folder instead");
+    throw UnsupportedModelError(source + ": no UNet weights (\"model.diffusion_model.*\") found; this is not an "
+                                         "SD 1.x or 2.x checkpoint");
+}
+
+TensorShapes shapesOf(const StateDict &weights)
+{
+    TensorShapes shapes;
+    for (const auto &[name, tensor] : weights.tensors)
+        shapes.add(name, tensor.sizes().vec());
+    return shapes; // a std::map is sorted by name already
+}
+
+// ---- Configs ---------------------------------------------------------------------------------------------------
+
+// Heads cannot be read from weights: SD 1.x uses 8 heads, SD 2.x 64 channels per head. Configs override this.
+void applyFamilyRules(ModelArchitecture &arch)
+{
+    if (arch.family == ModelFamily::Sd2) {
+        arch.defaultLayerFromEnd = 2;
+        arch.padToken = 0;
+        arch.unet.headChannels = 64;
+        arch.unet.numHeads = -1;
+    } else {
+        arch.unet.numHeads = 8;
+        arch.unet.headChannels = -1;
+    }
+}
+
+void applyLdmYaml(const LdmConfig &config, ModelArchitecture &arch)
+{
+    if (config.prediction)
+        arch.prediction = *config.prediction;
+    arch.linearStart = config.linearStart.value_or(arch.linearStart);
+    arch.linearEnd = config.linearEnd.value_or(arch.linearEnd);
+    arch.vae.scaleFactor = config.scaleFactor.value_or(arch.vae.scaleFactor);
+    if (config.unetHeads) {
+        arch.unet.numHeads = *config.unetHeads;
+        arch.unet.headChannels = -1;
+    }
+    if (config.unetHeadChannels) {
+        arch.unet.headChannels = *config.unetHeadChannels;
+        arch.unet.numHeads = -1;
+    }
+    arch.text.heads = config.textHeads.value_or(arch.text.heads);
+    arch.text.quickGelu = config.textQuickGelu.value_or(arch.text.quickGelu);
+    if (config.textPenultimateLayer)
+        arch.defaultLayerFromEnd = 2;
+}
+
+nlohmann::json readJson(const fs::path &path)
+{
+    std::ifstream in(path);
+    if (!in)
+        throw FormatError(path.string() + ": cannot be read");
+    try {
+        return nlohmann::json::parse(in);
+    } catch (const nlohmann::json::exception &error) {
+        throw FormatError(path.string() + ": not valid JSON (" + error.what() + ")");
+    }
+}
+
+nlohmann::json readJsonIfThere(const fs::path &path)
+{
+    return fs::exists(path) ? readJson(path) : nlohmann::json();
+}
+
+template <typename T> void readIf(const nlohmann::json &object, const char *key, T &target)
+{
+    if (object.is_object() && object.contains(key) && !object[key].is_null()) {
+        try {
+            target = object[key].get<T>();
+        } catch (const nlohmann::json::exception &) {
+            throw FormatError(std::string("config value \"") + key + "\" has the wrong type");
+        }
+    }
+}
+
+// Diffusers' configs, each section as in the folder's unet/, vae/, text_encoder/ and scheduler/ config.json.
+void applyDiffusersConfigs(const nlohmann::json &unet, const nlohmann::json &vae, const nlohmann::json &text,
+                           const nlohmann::json &scheduler, ModelArchitecture &arch)
+{
+    // diffusers' "attention_head_dim" is, for these models, the number of heads (a naming slip kept for
+    // compatibility); a list gives one count per level.
+    nlohmann::json heads = unet.is_object() ? unet.value("num_attention_heads", nlohmann::json()) : nlohmann::json();
+    if (heads.is_null() && unet.is_object())
+        heads = unet.value("attention_head_dim", nlohmann::json());
+    if (heads.is_number_integer()) {
+        arch.unet.numHeads = heads.get<std::int64_t>();
+        arch.unet.headChannels = -1;
+    } else if (heads.is_array() && !heads.empty() && heads[0].is_number_integer() && heads[0].get<int>() > 0) {
+        arch.unet.headChannels = arch.unet.modelChannels * arch.unet.channelMult[0] / heads[0].get<std::int64_t>();
+        arch.unet.numHeads = -1;
+    }
+    readIf(vae, "scaling_factor", arch.vae.scaleFactor);
+    if (text.is_object()) {
+        readIf(text, "num_attention_heads", arch.text.heads);
+        std::string act;
+        readIf(text, "hidden_act", act);
+        if (!act.empty())
+            arch.text.quickGelu = act == "quick_gelu";
+    }
+    readIf(scheduler, "beta_start", arch.linearStart);
+    readIf(scheduler, "beta_end", arch.linearEnd);
+}
+
+fs::path firstExisting(const fs::path &folder, std::initializer_list<const char *> names)
+{
+    for (const char *name : names)
+        if (fs::exists(folder / name))
+            return folder / name;
+    std::string list;
+    for (const char *name : names)
+        list += (list.empty() ? "" : ", ") + std::string(name);
+    throw UnsupportedModelError(folder.string() + ": none of " + list + " is there");
+}
+
+fs::path diffusersWeights(const fs::path &componentFolder)
+{
+    return firstExisting(componentFolder, {"diffusion_pytorch_model.safetensors",
+                                           "diffusion_pytorch_model.fp16.safetensors", "diffusion_pytorch_model.bin"});
+}
+
+[[noreturn]] void refuseFamily(const std::string &source, ModelFamily family)
+{
+    throw UnsupportedModelError(source + ": an " + std::string(family == ModelFamily::Sdxl ? "SDXL" : "SDXL refiner") +
+                                " model; this version of Atelier generates with SD 1.x and SD 2.x models only");
+}
+
+// ---- The two layouts -------------------------------------------------------------------------------------------
+
+void readDiffusersFolder(const fs::path &path, CheckpointParts &parts)
+{
+    if (!fs::exists(path / "model_index.json") && !fs::exists(path / "unet"))
+        throw UnsupportedModelError(path.string() + ": a folder without model_index.json or unet/; not a diffusers "
+                                                    "model");
+    const nlohmann::json textConfig = readJson(path / "text_encoder" / "config.json");
+    const nlohmann::json unetConfig = readJson(path / "unet" / "config.json");
+    const nlohmann::json scheduler = readJsonIfThere(path / "scheduler" / "scheduler_config.json");
+    parts.findings = diffusersFamily(readJsonIfThere(path / "model_index.json"), unetConfig, textConfig, scheduler);
+    if (parts.findings.family == ModelFamily::Sdxl || parts.findings.family == ModelFamily::SdxlRefiner)
+        refuseFamily(path.string(), *parts.findings.family);
+
+    parts.unet = unetFromDiffusers(loadWeights(diffusersWeights(path / "unet").string()));
+    parts.vae = vaeFromDiffusers(loadWeights(diffusersWeights(path / "vae").string()));
+    parts.text = loadWeights(
+        firstExisting(path / "text_encoder", {"model.safetensors", "model.fp16.safetensors", "pytorch_model.bin"})
+            .string());
+    ModelArchitecture &arch = parts.architecture;
+    const bool openClip = parts.findings.textEncoder == TextEncoderLayout::OpenClip;
+    arch.unet = UNetConfig::fromWeights(parts.unet);
+    arch.vae = VaeConfig::fromWeights(parts.vae);
+    arch.text = ClipTextConfig::fromWeights(parts.text, openClip);
+    // A shrunk model whose configs say nothing of its family is an SD 1.x one by its tokenizer and padding.
+    arch.family = parts.findings.family.value_or(ModelFamily::Sd1);
+    arch.prediction = parts.findings.prediction.value_or(Prediction::Epsilon);
+    applyFamilyRules(arch);
+    applyDiffusersConfigs(unetConfig, readJson(path / "vae" / "config.json"), textConfig, scheduler, arch);
+    // SD 2.x releases in this layout drop the text encoder's last layer, which SD 2.x never reads.
+    if (arch.family == ModelFamily::Sd2)
+        parts.droppedTextLayers = 1;
+    if (fs::exists(path / "tokenizer" / "vocab.json")) {
+        parts.tokenizer = ClipTokenizer::fromFolder((path / "tokenizer").string());
+        const nlohmann::json tokenizerConfig = readJsonIfThere(path / "tokenizer" / "tokenizer_config.json");
+        if (tokenizerConfig.is_object() && tokenizerConfig.contains("pad_token") &&
+            tokenizerConfig["pad_token"].is_string()) {
+            if (const auto pad = parts.tokenizer->idOf(tokenizerConfig["pad_token"].get<std::string>()))
+                arch.padToken = *pad;
+        }
+    }
+    parts.unetPrefix = "unet/";
+    parts.vaePrefix = "vae/";
+    parts.textPrefix = "text_encoder/";
+}
+
+void readTextEncoder(const StateDict &all, CheckpointParts &parts)
+{
+    switch (parts.findings.textEncoder) {
+    case TextEncoderLayout::OpenClip:
+        parts.textPrefix = "cond_stage_model.model.";
+        parts.text = clipFromOpenClip(all.under(parts.textPrefix));
+        return;
+    case TextEncoderLayout::ClipL:
+        parts.textPrefix = "cond_stage_model.transformer.";
+        if (all.hasPrefix("cond_stage_model.transformer.text_model.")) {
+            parts.text = all.under(parts.textPrefix);
+        } else {
+            // Older saves leave out transformers' "text_model." level.
+            for (auto &[name, tensor] : all.under(parts.textPrefix).tensors)
+                parts.text.tensors.emplace("text_model." + name, tensor);
+            parts.text.source = all.source;
+        }
+        return;
+    default:
+        throw UnsupportedModelError(all.source + ": the checkpoint has no text encoder (\"cond_stage_model.*\")");
+    }
+}
+
+void readSingleFile(const LoadOptions &options, CheckpointParts &parts)
+{
+    StateDict all = loadWeights(options.path);
+    if (all.hasPrefix("state_dict."))
+        all = all.under("state_dict.");
+    if (!all.hasPrefix("model.diffusion_model.") || all.hasPrefix("conditioner.embedders."))
+        explainNotACheckpoint(all);
+    parts.findings = checkpointFamily(shapesOf(all));
+    const std::string yaml = options.configPath.empty() ? ldmConfigBeside(options.path) : options.configPath;
+    std::optional<LdmConfig> config;
+    if (!yaml.empty()) {
+        config = readLdmConfig(yaml);
+        applyLdmConfig(*config, parts.findings);
+    }
+    if (parts.findings.family == ModelFamily::Sdxl || parts.findings.family == ModelFamily::SdxlRefiner)
+        refuseFamily(all.source, *parts.findings.family);
+
+    parts.unetPrefix = "model.diffusion_model.";
+    parts.unet = all.under(parts.unetPrefix);
+    parts.vaePrefix = "first_stage_model.";
+    parts.vae = all.under(parts.vaePrefix);
+    if (parts.vae.tensors.empty())
+        throw UnsupportedModelError(all.source + ": the checkpoint has no VAE (\"first_stage_model.*\")");
+    readTextEncoder(all, parts);
+
+    ModelArchitecture &arch = parts.architecture;
+    arch.unet = UNetConfig::fromWeights(parts.unet);
+    arch.vae = VaeConfig::fromWeights(parts.vae);
+    arch.text = ClipTextConfig::fromWeights(parts.text, parts.findings.textEncoder == TextEncoderLayout::OpenClip);
+    arch.family = parts.findings.family.value_or(ModelFamily::Sd1);
+    arch.prediction = parts.findings.prediction.value_or(Prediction::Epsilon);
+    applyFamilyRules(arch);
+    if (config)
+        applyLdmYaml(*config, arch);
+}
+
+// Configs are files users edit: a zero or negative head count must be an error, not a division by zero.
+void checkHeads(const CheckpointParts &parts)
+{
+    const ModelArchitecture &arch = parts.architecture;
+    if (arch.text.heads <= 0 || arch.unet.numHeads == 0 || arch.unet.headChannels == 0 ||
+        (arch.unet.numHeads < 0 && arch.unet.headChannels < 0))
+        throw UnsupportedModelError(parts.unet.source + ": the config gives no valid number of attention heads");
+    if (arch.text.width % arch.text.heads != 0)
+        throw UnsupportedModelError(parts.unet.source + ": the text encoder's width " +
+                                    std::to_string(arch.text.width) + " does not split into " +
+                                    std::to_string(arch.text.heads) + " heads");
+}
+
+} // namespace
+
+CheckpointParts readCheckpoint(const LoadOptions &options)
+{
+    CheckpointParts parts;
+    const fs::path path(options.path);
+    if (!fs::exists(path))
+        throw UnsupportedModelError(options.path + ": no such file or folder");
+    if (fs::is_directory(path))
+        readDiffusersFolder(path, parts);
+    else
+        readSingleFile(options, parts);
+    ModelArchitecture &arch = parts.architecture;
+    if (options.prediction)
+        arch.prediction = *options.prediction;
+    checkHeads(parts);
+    if (arch.text.eosToken < 0)
+        arch.text.eosToken = ClipTokenizer::kEndToken;
+    arch.defaultLayerFromEnd = std::max(1, arch.defaultLayerFromEnd - parts.droppedTextLayers);
+    return parts;
+}
+
+std::shared_ptr<TextEncoderComponent> loadTextEncoder(const CheckpointParts &parts, torch::Device device,
+                                                      torch::ScalarType dtype)
+{
+    auto component = std::make_shared<TextEncoderComponent>();
+    component->network = ClipTextModel(parts.architecture.text);
+    loadParameters(*component->network, parts.text, "text encoder", parts.textPrefix, device, dtype);
+    component->tokenizer = parts.tokenizer ? parts.tokenizer : ClipTokenizer::bundled();
+    component->weights = parts.text;
+    component->prefix = parts.textPrefix;
+    return component;
+}
+
+std::shared_ptr<UNetComponent> loadUNet(const CheckpointParts &parts, torch::Device device, torch::ScalarType dtype)
+{
+    auto component = std::make_shared<UNetComponent>();
+    component->network = UNetModel(parts.architecture.unet);
+    loadParameters(*component->network, parts.unet, "UNet", parts.unetPrefix, device, dtype);
+    component->weights = parts.unet;
+    component->prefix = parts.unetPrefix;
+    return component;
+}
+
+namespace {
+
+std::shared_ptr<VaeComponent> loadVaeWeights(const StateDict &weights, VaeConfig config, const std::string &prefix,
+                                             torch::Device device, torch::ScalarType dtype)
+{
+    auto component = std::make_shared<VaeComponent>();
+    component->config = std::move(config);
+    component->network = AutoencoderKL(component->config);
+    loadParameters(*component->network, weights, "VAE", prefix, device, dtype);
+    component->dtype = dtype;
+    component->source = weights.source;
+    return component;
+}
+
+} // namespace
+
+std::shared_ptr<VaeComponent> loadVae(const CheckpointParts &parts, torch::Device device, torch::ScalarType dtype)
+{
+    return loadVaeWeights(parts.vae, parts.architecture.vae, parts.vaePrefix, device, dtype);
+}
+
+std::shared_ptr<VaeComponent> loadVaeFile(const std::string &path, torch::Device device, torch::ScalarType dtype)
+{
+    fs::path file(path);
+    if (!fs::exists(file))
+        throw UnsupportedModelError(path + ": no such file or folder");
+    if (fs::is_directory(file)) // a diffusers VAE folder, or a whole pipeline's
+        file = diffusersWeights(fs::exists(file / "vae") ? file / "vae" : file);
+    StateDict weights = loadWeights(file.string());
+    if (weights.hasPrefix("state_dict."))
+        weights = weights.under("state_dict.");
+    std::string prefix;
+    if (weights.hasPrefix("first_stage_model.")) {
+        prefix = "first_stage_model.";
+        weights = weights.under(prefix);
+    } else if (weights.hasPrefix("encoder.down_blocks.") || weights.hasPrefix("decoder.up_blocks.")) {
+        weights = vaeFromDiffusers(weights);
+    } else if (weights.hasPrefix("encoder.layers.") && weights.hasPrefix("decoder.layers.")) {
+        throw UnsupportedModelError(weights.source + ": a tiny autoencoder (TAESD); only full VAEs can replace a "
+                                                     "model's VAE");
+    } else if (!weights.contains("encoder.conv_in.weight") || !weights.contains("decoder.conv_in.weight")) {
+        if (weights.hasPrefix("model.diffusion_model.") || weights.hasPrefix("conditioner.embedders."))
+            throw UnsupportedModelError(weights.source + ": a checkpoint without a VAE (\"first_stage_model.*\")");
+        throw UnsupportedModelError(weights.source + ": no VAE weights (\"encoder.*\" and \"decoder.*\") in it");
+    }
+    return loadVaeWeights(weights, VaeConfig::fromWeights(weights), prefix, device, dtype);
+}
+
+} // namespace atelier::engine

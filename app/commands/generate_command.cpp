@@ -198,7 +198,12 @@ struct GenerateOptions
     QCommandLineOption precision{QStringLiteral("precision"), QStringLiteral("fp32, fp16 or bf16."),
                                  QStringLiteral("P"), QStringLiteral("fp32")};
     QCommandLineOption prediction{QStringLiteral("prediction"),
-                                  QStringLiteral("epsilon or v, when the files do not say."), QStringLiteral("TYPE")};
+                                  QStringLiteral("epsilon, v or sample, when the files do not say."),
+                                  QStringLiteral("TYPE")};
+    QCommandLineOption vae{QStringLiteral("vae"),
+                           QStringLiteral("A VAE (file, folder or library key) to use instead of the model's own; "
+                                          "default: the library record's VAE override, if any."),
+                           QStringLiteral("KEY_OR_PATH")};
     QCommandLineOption out{QStringLiteral("out"),
                            QStringLiteral("Where to write the PNG (more images: FILE-2.png ...)."),
                            QStringLiteral("FILE.png")};
@@ -218,9 +223,9 @@ struct GenerateOptions
 
     void addTo(QCommandLineParser &parser) const
     {
-        parser.addOptions({model,     config,     prompt, negative,   seed,       steps,   cfg,       sampler,
-                           scheduler, width,      height, batch,      init,       denoise, clipSkip,  device,
-                           precision, prediction, out,    saveLatent, noMetadata, lora,    embeddings});
+        parser.addOptions({model,     config,     prompt, negative, seed,       steps,      cfg,      sampler,
+                           scheduler, width,      height, batch,    init,       denoise,    clipSkip, device,
+                           precision, prediction, vae,    out,      saveLatent, noMetadata, lora,     embeddings});
     }
 };
 
@@ -288,6 +293,7 @@ int runGenerateCommand(CommandContext &context)
     request.device = parser.value(options.device);
     request.precision = parser.value(options.precision);
     request.prediction = parser.value(options.prediction);
+    request.vae = parser.value(options.vae);
     request.saveLatentPath = parser.value(options.saveLatent);
     request.outputPath = parser.value(options.out);
     request.writeRecipe = !parser.isSet(options.noMetadata) && context.settings.current().writeMetadata;

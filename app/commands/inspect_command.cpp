@@ -39,7 +39,9 @@ json toJson(const metadata::GenerationInfo &info)
     object["model"] = info.model ? json{{"name", info.model->name.isEmpty() ? json() : json(info.model->name.toStdString())},
                                         {"hash", info.model->hash.isEmpty() ? json() : json(info.model->hash.toStdString())}}
                                  : json();
-    object["vae"] = orNull(info.vae);
+    object["vae"] = info.vae ? json{{"name", info.vae->name.isEmpty() ? json() : json(info.vae->name.toStdString())},
+                                    {"hash", info.vae->hash.isEmpty() ? json() : json(info.vae->hash.toStdString())}}
+                             : json();
     object["loras"] = json::array();
     for (const metadata::LoraUse &lora : info.loras)
         object["loras"].push_back({{"name", lora.name.toStdString()},
@@ -106,7 +108,9 @@ int runInspectCommand(CommandContext &context)
     row(QStringLiteral("denoise"), i.denoise ? QString::number(*i.denoise) : QString());
     if (i.model)
         row(QStringLiteral("model"), i.model->name + (i.model->hash.isEmpty() ? QString() : QStringLiteral(" [%1]").arg(i.model->hash)));
-    row(QStringLiteral("vae"), i.vae.value_or(QString()));
+    if (i.vae)
+        row(QStringLiteral("vae"),
+            i.vae->name + (i.vae->hash.isEmpty() ? QString() : QStringLiteral(" [%1]").arg(i.vae->hash)));
     for (const metadata::LoraUse &lora : i.loras) {
         QString strengths = lora.weight ? QStringLiteral(" × %1").arg(*lora.weight) : QString();
         if (lora.clipWeight && lora.clipWeight != lora.weight)

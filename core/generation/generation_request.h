@@ -25,6 +25,9 @@ struct GenerationRequest : engine::SamplingSettings
     // library model brings its config file and prediction type.
     QString model;
     QString configPath;    // LDM YAML; empty: the library record's, or none
+    // A VAE used instead of the model's own: a file or folder, or a library VAE as the model is named. Empty: the
+    // library record's VAE override, or the model's own VAE.
+    QString vae;
     QString prediction;    // "", "epsilon" or "v": overrides the files and the record
     QString initImagePath; // img2img from this PNG, whose size then decides the output's
     // The init image's pixels where the front end decoded another format itself; initImagePath then only names

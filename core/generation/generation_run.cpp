@@ -107,8 +107,14 @@ Result<engine::GenerationRequest> engineRequest(const GenerationRequest &request
         made.initImage = init.value();
     }
     models::BaseModel base = models::BaseModel::Unknown;
-    if (const Status found = resolveMainModel(place.library, request.model, made, base); !found)
+    QString recordVae;
+    if (const Status found = resolveMainModel(place.library, request.model, made, base, &recordVae); !found)
         return Made::failure(found.error(), QString::fromLatin1(kRunFailed));
+    const QString vae = request.vae.isEmpty() ? recordVae : request.vae;
+    if (const Status found = resolveVae(place.library, vae, made, base); !found)
+        return Made::failure(request.vae.isEmpty() ? QStringLiteral("the model's VAE override: %1").arg(found.error())
+                                                   : found.error(),
+                             QString::fromLatin1(kRunFailed));
     for (const LoraChoice &choice : request.loras) {
         const Result<engine::LoRAApplication> lora = resolveLora(place.library, choice, base);
         if (!lora)
@@ -188,6 +194,8 @@ metadata::GenerationInfo recipeOf(const GenerationRequest &asked, const engine::
     if (used.clipSkip > 0)
         recipe.clipSkip = used.clipSkip;
     recipe.model = metadata::ModelReference{baseNameOf(used.modelPath), modelSha256(library, used.modelPath)};
+    if (!used.vaePath.empty())
+        recipe.vae = metadata::ModelReference{baseNameOf(used.vaePath), modelSha256(library, used.vaePath)};
     if (!asked.initImagePath.isEmpty())
         recipe.initImageSha256 = fileSha256(asked.initImagePath);
     for (const engine::LoRAApplication &applied : used.loras)

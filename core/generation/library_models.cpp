@@ -15,6 +15,28 @@ bool knownBase(models::BaseModel base)
     return base != models::BaseModel::Unknown && base != models::BaseModel::Any;
 }
 
+// SD 1.x's VAEs serve SD 2.x as well (the probe labels them sd-1); SDXL's latent space is another.
+bool vaeFitsBase(models::BaseModel vae, models::BaseModel model)
+{
+    const auto sd12 = [](models::BaseModel base) {
+        return base == models::BaseModel::Sd1 || base == models::BaseModel::Sd2;
+    };
+    return vae == model || (sd12(vae) && sd12(model));
+}
+
+// The engine's name of a record's prediction type.
+std::string predictionName(models::PredictionType type)
+{
+    switch (type) {
+    case models::PredictionType::VPrediction:
+        return "v";
+    case models::PredictionType::Sample:
+        return "sample";
+    default:
+        return "epsilon";
+    }
+}
+
 // The record that `given` names, which must be of `type`; the error says "GIVEN is WHAT in the library (why)" when
 // there is none, and names the record's type when it differs.
 Result<models::ModelConfig> libraryRecord(const ModelLibrary &library, const QString &given, models::ModelType type,
@@ -48,7 +70,7 @@ std::string libraryPath(const ModelLibrary &library, const QString &recordPath)
 } // namespace
 
 Status resolveMainModel(const ModelLibrary &library, const QString &given, engine::GenerationRequest &request,
-                        models::BaseModel &base)
+                        models::BaseModel &base, QString *vaeOverride)
 {
     base = models::BaseModel::Unknown;
     if (QFileInfo::exists(given)) {
@@ -64,7 +86,34 @@ Status resolveMainModel(const ModelLibrary &library, const QString &given, engin
     if (request.configPath.empty() && record->configPath && !record->configPath->isEmpty())
         request.configPath = libraryPath(library, *record->configPath);
     if (request.prediction.empty() && record->predictionType)
-        request.prediction = *record->predictionType == models::PredictionType::VPrediction ? "v" : "epsilon";
+        request.prediction = predictionName(*record->predictionType);
+    if (vaeOverride && record->vae)
+        *vaeOverride = *record->vae;
+    return {};
+}
+
+Status resolveVae(const ModelLibrary &library, const QString &given, engine::GenerationRequest &request,
+                  models::BaseModel modelBase)
+{
+    if (given.isEmpty())
+        return {};
+    if (QFileInfo::exists(given)) {
+        request.vaePath = given.toStdString();
+        return {};
+    }
+    if (QFileInfo(given).isRelative() && !library.modelsDir.isEmpty() &&
+        QFileInfo::exists(models::absoluteModelPath(given, library.modelsDir))) {
+        request.vaePath = libraryPath(library, given);
+        return {};
+    }
+    const Result<models::ModelConfig> record =
+        libraryRecord(library, given, models::ModelType::Vae, QStringLiteral("neither a file or folder nor a VAE"));
+    if (!record)
+        return Status::failure(record.error());
+    if (knownBase(record->base) && knownBase(modelBase) && !vaeFitsBase(record->base, modelBase))
+        return Status::failure(QStringLiteral("the VAE %1 is for %2 models; the model is %3")
+                                   .arg(record->name, models::toString(record->base), models::toString(modelBase)));
+    request.vaePath = libraryPath(library, record->path);
     return {};
 }
 

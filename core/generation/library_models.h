@@ -24,7 +24,13 @@ struct ModelLibrary
 // `given` is a file or folder that exists, or a library main model; a record's path, config and prediction type
 // fill what the request leaves empty. `base` is the record's base, or Unknown for a file.
 Status resolveMainModel(const ModelLibrary &library, const QString &given, engine::GenerationRequest &request,
-                        models::BaseModel &base);
+                        models::BaseModel &base, QString *vaeOverride = nullptr);
+
+// The VAE to decode with instead of the model's own: `given` (a file or folder, or a library VAE), else the
+// override the main model's record names (a library VAE or a path in the models folder). `modelBase` must match a
+// library VAE's base when both are known. Leaves request.vaePath empty when neither names one.
+Status resolveVae(const ModelLibrary &library, const QString &given, engine::GenerationRequest &request,
+                  models::BaseModel modelBase);
 
 // A LoRA file, or a library LoRA whose base must be the model's when both are known.
 Result<engine::LoRAApplication> resolveLora(const ModelLibrary &library, const LoraChoice &choice,

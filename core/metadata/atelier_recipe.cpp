@@ -132,6 +132,10 @@ QString a1111Parameters(const GenerationInfo &recipe)
         add(QStringLiteral("Model hash"), hashing::autoV2(recipe.model->hash));
         add(QStringLiteral("Model"), recipe.model->name);
     }
+    if (recipe.vae) {
+        add(QStringLiteral("VAE hash"), hashing::autoV2(recipe.vae->hash));
+        add(QStringLiteral("VAE"), recipe.vae->name);
+    }
     add(QStringLiteral("Denoising strength"), recipe.denoise && *recipe.denoise < 1.0 ? QString::number(*recipe.denoise) : QString());
     add(QStringLiteral("Clip skip"), recipe.clipSkip && *recipe.clipSkip > 1 ? QString::number(*recipe.clipSkip) : QString());
     QList<QPair<QString, QString>> loraHashes, embeddingHashes;
@@ -168,6 +172,8 @@ QList<TextChunk> recipeChunks(const GenerationInfo &recipe)
         object["model"] = {{"name", utf8(recipe.model->name)},
                            {"sha256", utf8(recipe.model->hash)},
                            {"autov2", utf8(hashing::autoV2(recipe.model->hash))}};
+    if (recipe.vae)
+        object["vae"] = hashedName(recipe.vae->name, recipe.vae->hash);
     if (!recipe.initImageSha256.isEmpty())
         object["init_image"] = {{"sha256", utf8(recipe.initImageSha256)}};
     WrittenJson loras = WrittenJson::array(), embeddings = WrittenJson::array();
@@ -223,10 +229,11 @@ QString recipeWorkflow(const GenerationInfo &recipe)
     add("1", "CheckpointLoaderSimple", {{"ckpt_name", utf8(recipe.model ? recipe.model->name : QString())}});
     WrittenJson model = link("1", 0);
     WrittenJson clip = link("1", 1);
+
     // LoRAs chain from the checkpoint as ComfyUI's LoraLoader nodes do, each on the model and CLIP before it.
-    int loraNode = 10;
+    int nextNode = 10; // ids past the fixed nodes, in order: LoRAs, then the VAE
     for (const LoraUse &lora : recipe.loras) {
-        const std::string id = std::to_string(loraNode++);
+        const std::string id = std::to_string(nextNode++);
         add(id, "LoraLoader",
             {{"lora_name", utf8(lora.name)},
              {"strength_model", lora.weight.value_or(1.0)},
@@ -235,6 +242,12 @@ QString recipeWorkflow(const GenerationInfo &recipe)
              {"clip", clip}});
         model = link(id, 0);
         clip = link(id, 1);
+    }
+    WrittenJson vae = link("1", 2);
+    if (recipe.vae) {
+        const std::string id = std::to_string(nextNode++);
+        add(id, "VAELoader", {{"vae_name", utf8(recipe.vae->name)}});
+        vae = link(id, 0);
     }
     if (recipe.clipSkip && *recipe.clipSkip > 1) {
         add("9", "CLIPSetLastLayer", {{"stop_at_clip_layer", -*recipe.clipSkip}, {"clip", clip}});
@@ -245,7 +258,7 @@ QString recipeWorkflow(const GenerationInfo &recipe)
     WrittenJson latent = link("4", 0);
     if (!recipe.initImageSha256.isEmpty()) {
         add("4", "LoadImage", {{"image_sha256", utf8(recipe.initImageSha256)}});
-        add("5", "VAEEncode", {{"pixels", link("4", 0)}, {"vae", link("1", 2)}});
+        add("5", "VAEEncode", {{"pixels", link("4", 0)}, {"vae", vae}});
         latent = link("5", 0);
     } else {
         add("4", "EmptyLatentImage",
@@ -262,7 +275,7 @@ QString recipeWorkflow(const GenerationInfo &recipe)
          {"positive", link("2", 0)},
          {"negative", link("3", 0)},
          {"latent_image", latent}});
-    add("7", "VAEDecode", {{"samples", link("6", 0)}, {"vae", link("1", 2)}});
+    add("7", "VAEDecode", {{"samples", link("6", 0)}, {"vae", vae}});
     add("8", "SaveImage", {{"images", link("7", 0)}, {"filename_prefix", "Atelier"}});
     return compactText({{"format", "atelier-workflow"}, {"version", kFormatVersion}, {"nodes", std::move(nodes)}});
 }
@@ -298,6 +311,9 @@ GenerationInfo parseAtelierMetadata(const QString &metadataJson)
     if (model.is_object() && !model.empty())
         info.model = ModelReference{text(member(model, "name")).value_or(QString()),
                                     text(member(model, "sha256")).value_or(QString())};
+    if (const Json &vae = member(object, "vae"); vae.is_object() && !vae.empty())
+        info.vae = ModelReference{text(member(vae, "name")).value_or(QString()),
+                                  text(member(vae, "sha256")).value_or(QString())};
     info.initImageSha256 = text(member(member(object, "init_image"), "sha256")).value_or(QString());
     for (const Json &lora : elements(member(object, "loras")))
         info.loras << LoraUse{text(member(lora, "name")).value_or(QString()), number(member(lora, "strength_model")),

@@ -323,7 +323,13 @@ GenerationInfo parseA1111Parameters(const QString &parameters)
                 info.model = ModelReference();
             info.model->name = value;
         } else if (key == QLatin1String("VAE")) {
-            info.vae = value;
+            if (!info.vae)
+                info.vae = ModelReference();
+            info.vae->name = value;
+        } else if (key == QLatin1String("VAE hash")) {
+            if (!info.vae)
+                info.vae = ModelReference();
+            info.vae->hash = value;
         } else if (key == QLatin1String("Denoising strength")) {
             info.denoise = decimal(value);
         } else if (key == QLatin1String("Lora hashes")) {

@@ -41,7 +41,7 @@ struct GenerationInfo
     std::optional<int> height;
     std::optional<double> denoise;
     std::optional<ModelReference> model;
-    std::optional<QString> vae;
+    std::optional<ModelReference> vae; // a VAE used instead of the model's own
     QList<LoraUse> loras;
     QList<ModelReference> embeddings; // textual inversions named by the prompts, with hashes where stated
     std::optional<int> clipSkip;

@@ -52,8 +52,7 @@ GenerationInfo parseInvokeAiMetadata(const QString &metadataJson)
     if (const auto clipSkip = integer(member(object, "clip_skip")); clipSkip && *clipSkip > 0)
         info.clipSkip = clipSkip;
     info.model = invokeModel(member(object, "model"));
-    if (const auto vae = invokeModel(member(object, "vae")))
-        info.vae = vae->name;
+    info.vae = invokeModel(member(object, "vae"));
     for (const Json &lora : elements(member(object, "loras"))) {
         const auto model = invokeModel(lora.contains("model") ? member(lora, "model") : member(lora, "lora"));
         if (model)

@@ -74,6 +74,8 @@ class TestEnginePipeline : public QObject
     Q_OBJECT
 
     QTemporaryDir m_dir;
+    int m_predictionCase = 0;
+    engine::Prediction m_prediction = engine::Prediction::Epsilon;
 
     // The fixture checkpoint rewritten with `edit` applied to its tensors.
     QString rewritten(const QString &name, const std::function<void(std::map<std::string, torch::Tensor> &)> &edit)
@@ -427,6 +429,96 @@ private slots:
         }
         expectError<engine::UnsupportedModelError>([&] { load(m_dir.filePath(QStringLiteral("nothing-here.safetensors"))); },
                                                    {QStringLiteral("no such file")});
+    }
+
+    void aVaeReplacesTheModelsOwn()
+    {
+        torch::manual_seed(3);
+        const torch::Tensor latent = torch::randn({1, 4, 8, 8});
+        const torch::Tensor own = loadedModel(QStringLiteral("tiny-sd1"), false).decode(latent);
+        const auto decodedWith = [&](const QString &vae) {
+            engine::LoadOptions options;
+            options.path = modelPath(QStringLiteral("tiny-sd1"), false).toStdString();
+            options.vaePath = vae.toStdString();
+            const std::unique_ptr<engine::StableDiffusion> model = engine::StableDiffusion::load(options);
+            return model->decode(latent);
+        };
+        const auto vaeOnly = [](double shift) {
+            return [shift](std::map<std::string, torch::Tensor> &tensors) {
+                std::map<std::string, torch::Tensor> vae;
+                for (auto &[name, tensor] : tensors)
+                    if (name.rfind("first_stage_model.", 0) == 0)
+                        vae.emplace(name.substr(18), tensor);
+                vae["decoder.conv_out.bias"] = vae["decoder.conv_out.bias"].to(torch::kFloat32) + shift;
+                tensors = vae;
+            };
+        };
+        // The same weights as a VAE file (LDM names), a diffusers VAE folder, or inside a checkpoint decode alike.
+        QCOMPARE(maxAbsDifference(decodedWith(rewritten(QStringLiteral("same-vae.safetensors"), vaeOnly(0))), own),
+                 0.0);
+        QVERIFY(maxAbsDifference(decodedWith(modelPath(QStringLiteral("tiny-sd1"), true) + QStringLiteral("/vae")),
+                                 own) < 1e-5);
+        QCOMPARE(maxAbsDifference(decodedWith(modelPath(QStringLiteral("tiny-sd1"), false)), own), 0.0);
+        // Other weights decode otherwise, and the latent scale stays the model's.
+        const QString shifted = rewritten(QStringLiteral("shifted-vae.safetensors"), vaeOnly(0.25));
+        QVERIFY(std::abs(maxAbsDifference(decodedWith(shifted), own) - 0.25) < 1e-4);
+        engine::LoadOptions options;
+        options.path = modelPath(QStringLiteral("tiny-sd1"), false).toStdString();
+        options.vaePath = shifted.toStdString();
+        QCOMPARE(engine::StableDiffusion::load(options)->architecture().vae.scaleFactor,
+                 loadedModel(QStringLiteral("tiny-sd1"), false).architecture().vae.scaleFactor);
+
+        // Files that hold no VAE, and a VAE of another latent space, are refused with what they are.
+        expectError<engine::UnsupportedModelError>(
+            [&] {
+                decodedWith(rewritten(QStringLiteral("lora-as-vae.safetensors"), [](auto &tensors) {
+                    tensors = {
+                        {"lora_unet_down_blocks_0_attentions_0_proj_in.lora_down.weight", torch::zeros({4, 32})}};
+                }));
+            },
+            {QStringLiteral("lora-as-vae.safetensors"), QStringLiteral("no VAE weights")});
+        expectError<engine::UnsupportedModelError>([&] { decodedWith(m_dir.filePath(QStringLiteral("no-vae-here"))); },
+                                                   {QStringLiteral("no such file")});
+        engine::StableDiffusion &model = loadedModel(QStringLiteral("tiny-sd1"), false);
+        auto wide = std::make_shared<engine::VaeComponent>();
+        wide->config = model.architecture().vae;
+        wide->config.latentChannels = 8;
+        wide->config.embedChannels = 8;
+        wide->network = engine::AutoencoderKL(wide->config);
+        wide->source = "wide-vae.safetensors";
+        expectError<engine::UnsupportedModelError>(
+            [&] { model.replaceVae(wide); }, {QStringLiteral("wide-vae.safetensors"), QStringLiteral("8 channels")});
+        QCOMPARE(maxAbsDifference(model.decode(latent), own), 0.0);
+    }
+
+    void predictionComesFromConfigsAndMarkers()
+    {
+        const auto predictionOf = [&](const QString &checkpoint, const QByteArray &yaml) {
+            const QString stem = m_dir.filePath(QStringLiteral("prediction-%1").arg(m_predictionCase++));
+            QVERIFY2(QFile::copy(checkpoint, stem + QStringLiteral(".safetensors")), qPrintable(stem));
+            if (!yaml.isEmpty()) {
+                QFile file(stem + QStringLiteral(".yaml"));
+                QVERIFY(file.open(QIODevice::WriteOnly));
+                file.write(yaml);
+            }
+            m_prediction = load(stem + QStringLiteral(".safetensors"))->architecture().prediction;
+        };
+        const QString sd2 = modelPath(QStringLiteral("tiny-sd2v"), false);
+        // SD 2.x is assumed to predict v; a YAML naming no parameterization states LDM's default, epsilon.
+        predictionOf(sd2, {});
+        QVERIFY(m_prediction == engine::Prediction::V);
+        QFile original(fixturePath(QStringLiteral("models/tiny-sd2v/tiny-sd2v.yaml")));
+        QVERIFY(original.open(QIODevice::ReadOnly));
+        QByteArray yaml = original.readAll();
+        yaml.replace("parameterization: \"v\"", "");
+        QVERIFY(!yaml.contains("parameterization"));
+        predictionOf(sd2, yaml);
+        QVERIFY(m_prediction == engine::Prediction::Epsilon);
+        // ComfyUI marks v-prediction SD 1.x saves with a "v_pred" key.
+        predictionOf(rewritten(QStringLiteral("marked.safetensors"),
+                               [](auto &tensors) { tensors["v_pred"] = torch::zeros({1}); }),
+                     {});
+        QVERIFY(m_prediction == engine::Prediction::V);
     }
 
     void damagedFilesAndFoldersAreFormatErrors()

@@ -1,5 +1,6 @@
 #include "core/generation/generation_service.h"
 #include "core/metadata/generation_info.h"
+#include "core/models/model_edit.h"
 #include "core/models/record_store.h"
 #include "tests/fixtures.h"
 #include "tests/image_difference.h"
@@ -81,6 +82,64 @@ private slots:
         QCOMPARE(recipe->seed.value_or(0), quint64(42));
         QCOMPARE(recipe->model->name, QStringLiteral("tiny-sd1"));
         QCOMPARE(recipe->model->hash.size(), 64);
+    }
+
+    void usesAndRecordsTheModelsVaeOverride()
+    {
+        const auto added = [&](models::ModelConfig config) {
+            const Result<models::ModelConfig> record = m_store->addModel(std::move(config));
+            if (!record)
+                qFatal("%s", qPrintable(record.error()));
+            return record.value();
+        };
+        models::ModelConfig vae;
+        vae.name = QStringLiteral("Tiny VAE");
+        vae.type = models::ModelType::Vae;
+        vae.format = models::ModelFormat::Diffusers;
+        vae.base = models::BaseModel::Sd1;
+        vae.path = fixture(QStringLiteral("models/tiny-sd1/diffusers/vae"));
+        vae = added(vae);
+        models::ModelConfig main;
+        main.name = QStringLiteral("Tiny with its VAE apart");
+        main.type = models::ModelType::Main;
+        main.format = models::ModelFormat::Checkpoint;
+        main.base = models::BaseModel::Sd1;
+        main.path = fixture(QStringLiteral("models/tiny-sd1/tiny-sd1.safetensors"));
+        main.vae = vae.key;
+        main = added(main);
+
+        // The override holds the checkpoint's own VAE weights (as diffusers stores them): the same image, and the
+        // recipe names the VAE with its hash.
+        generation::GenerationRequest request = referenceRequest();
+        request.model = main.name;
+        const Result<GenerationOutcome> outcome = generation::runGeneration(request, place());
+        QVERIFY2(outcome, qPrintable(outcome.error()));
+        const QImage reference(fixture(QStringLiteral("cases/tiny-sd1.txt2img.euler.normal.s42.png")));
+        QVERIFY(largestDifference(QImage(outcome->imagePaths.first()), reference) <= 1);
+        const Result<metadata::GenerationInfo> recipe = metadata::readGenerationInfo(outcome->imagePaths.first());
+        QVERIFY2(recipe && recipe->vae, "the recipe names the VAE");
+        QCOMPARE(recipe->vae->name, QStringLiteral("vae"));
+        QCOMPARE(recipe->vae->hash.size(), 64);
+
+        // A VAE named in the request wins over the record's; unknown names and other bases are refused.
+        request.vae = QStringLiteral("no-such-vae");
+        Result<GenerationOutcome> refused = generation::runGeneration(request, place());
+        QVERIFY2(refused.error().contains(QLatin1String("neither a file or folder nor a VAE")),
+                 qPrintable(refused.error()));
+        vae.key.clear();
+        vae.base = models::BaseModel::Sdxl;
+        vae.name = QStringLiteral("XL VAE");
+        vae.path = fixture(QStringLiteral("models/tiny-sdxl/diffusers/vae"));
+        const models::ModelConfig xl = added(vae);
+        request.vae = xl.name;
+        refused = generation::runGeneration(request, place());
+        QVERIFY2(refused.error().contains(QLatin1String("is for sdxl models")), qPrintable(refused.error()));
+        models::ModelEdit pointElsewhere;
+        pointElsewhere.vae = QStringLiteral("gone/missing-vae.safetensors");
+        QVERIFY(models::applyEdit(*m_store, main.key, pointElsewhere));
+        request.vae.clear();
+        refused = generation::runGeneration(request, place());
+        QVERIFY2(refused.error().contains(QLatin1String("the model's VAE override")), qPrintable(refused.error()));
     }
 
     void runsQueuedRequestsInOrderWithProgressAndPreviews()

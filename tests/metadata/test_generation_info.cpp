@@ -321,7 +321,7 @@ private slots:
         QCOMPARE(a1111.height.value(), 768);
         QCOMPARE(a1111.model->name, QStringLiteral("v1-5-pruned-emaonly"));
         QCOMPARE(a1111.model->hash, QStringLiteral("6ce0161689"));
-        QCOMPARE(a1111.vae.value(), QStringLiteral("vae-ft-mse-840000"));
+        QCOMPARE(a1111.vae.value().name, QStringLiteral("vae-ft-mse-840000"));
         QCOMPARE(a1111.denoise.value(), 0.45);
         QCOMPARE(a1111.loras.size(), 2);
         QCOMPARE(a1111.loras[0].name, QStringLiteral("add_detail"));

@@ -5,7 +5,6 @@
 #include "core/hashing/content_hash.h"
 #include "core/logging/log.h"
 
-#include <QDeadlineTimer>
 #include <QDir>
 #include <QElapsedTimer>
 #include <QFile>
@@ -51,7 +50,9 @@ bool sameOrigin(const QUrl &url, const QUrl &source)
            url.host().compare(source.host(), Qt::CaseInsensitive) == 0 && port(url) == port(source);
 }
 
-DownloadQueue::DownloadQueue(Options options, DownloadJournal *journal, QObject *parent) : QObject(parent)
+DownloadQueue::DownloadQueue(Options options, DownloadJournal *journal, QObject *parent)
+    : QObject(parent)
+    , m_jobs([this](const DownloadJob &job) { emit jobChanged(job); })
 {
     qRegisterMetaType<DownloadJob>();
     const auto accessTokenFor = options.accessTokenFor;
@@ -70,11 +71,7 @@ DownloadQueue::DownloadQueue(Options options, DownloadJournal *journal, QObject 
             job.bytes = QFileInfo(partPathOf(job)).size();
             if (job.needsAccessToken && accessTokenFor)
                 job.accessToken = accessTokenFor(job.source);
-            {
-                QMutexLocker lock(&m_mutex);
-                m_jobs.insert(job.id, job);
-                m_nextId = std::max(m_nextId, job.id + 1);
-            }
+            m_jobs.restore(job);
             qCInfo(lcDownloads).noquote() << "download" << job.id << "of" << job.source.toDisplayString(QUrl::RemoveQuery)
                                           << "restored, paused at" << job.bytes << "bytes";
             QMetaObject::invokeMethod(m_worker, [worker = m_worker, job] { worker->add(job, {}); }, Qt::QueuedConnection);
@@ -91,23 +88,13 @@ DownloadQueue::~DownloadQueue()
 
 void DownloadQueue::publish(const DownloadJob &job)
 {
-    {
-        QMutexLocker lock(&m_mutex);
-        m_jobs[job.id] = job;
-    }
-    m_changed.wakeAll();
-    emit jobChanged(job);
+    m_jobs.put(job); // a pruned job stays forgotten
 }
 
 int DownloadQueue::submit(DownloadJob job, bool start, QList<DownloadEventHandler> handlers)
 {
-    {
-        QMutexLocker lock(&m_mutex);
-        job.id = m_nextId++;
-        job.status = start ? DownloadStatus::Enqueued : DownloadStatus::Idle;
-        m_jobs.insert(job.id, job);
-    }
-    emit jobChanged(job);
+    job.status = start ? DownloadStatus::Enqueued : DownloadStatus::Idle;
+    m_jobs.add(job);
     QMetaObject::invokeMethod(
         m_worker, [worker = m_worker, job, handlers = std::move(handlers)] { worker->add(job, handlers); }, Qt::QueuedConnection);
     return job.id;
@@ -128,7 +115,6 @@ int DownloadQueue::createDownloadJob(const QUrl &source, const QString &destinat
 
 bool DownloadQueue::knows(int id) const
 {
-    QMutexLocker lock(&m_mutex);
     return m_jobs.contains(id);
 }
 
@@ -179,60 +165,39 @@ void DownloadQueue::cancelAll()
 
 std::optional<DownloadJob> DownloadQueue::jobById(int id) const
 {
-    QMutexLocker lock(&m_mutex);
-    const auto it = m_jobs.constFind(id);
-    return it == m_jobs.constEnd() ? std::nullopt : std::optional<DownloadJob>(*it);
+    return m_jobs.find(id);
 }
 
 QList<DownloadJob> DownloadQueue::listJobs() const
 {
-    QMutexLocker lock(&m_mutex);
-    return m_jobs.values();
+    return m_jobs.list();
 }
 
 void DownloadQueue::pruneJobs()
 {
-    QList<int> pruned;
-    {
-        QMutexLocker lock(&m_mutex);
-        for (auto it = m_jobs.begin(); it != m_jobs.end();) {
-            if (it->inTerminalState()) {
-                pruned << it.key();
-                it = m_jobs.erase(it);
-            } else {
-                ++it;
-            }
-        }
-    }
+    const QList<int> pruned = m_jobs.removeWhere([](const DownloadJob &job) { return job.inTerminalState(); });
     QMetaObject::invokeMethod(m_worker, [w = m_worker, pruned] { w->prune(pruned); }, Qt::QueuedConnection);
 }
 
 bool DownloadQueue::waitForJob(int id, int timeoutMs) const
 {
-    QDeadlineTimer deadline(timeoutMs < 0 ? QDeadlineTimer::Forever : QDeadlineTimer(timeoutMs));
-    QMutexLocker lock(&m_mutex);
-    while (true) {
-        const auto it = m_jobs.constFind(id);
-        if (it == m_jobs.constEnd() || it->inTerminalState())
-            return true;
-        if (!m_changed.wait(&m_mutex, deadline))
-            return false;
-    }
+    return m_jobs.waitUntil(
+        [id](const QMap<int, DownloadJob> &jobs) {
+            const auto it = jobs.constFind(id);
+            return it == jobs.constEnd() || it->inTerminalState();
+        },
+        timeoutMs);
 }
 
 bool DownloadQueue::join(int timeoutMs) const
 {
-    QDeadlineTimer deadline(timeoutMs < 0 ? QDeadlineTimer::Forever : QDeadlineTimer(timeoutMs));
-    QMutexLocker lock(&m_mutex);
-    while (true) {
-        const bool busy = std::any_of(m_jobs.cbegin(), m_jobs.cend(), [](const DownloadJob &job) {
-            return job.status == DownloadStatus::Enqueued || job.status == DownloadStatus::Running;
-        });
-        if (!busy)
-            return true;
-        if (!m_changed.wait(&m_mutex, deadline))
-            return false;
-    }
+    return m_jobs.waitUntil(
+        [](const QMap<int, DownloadJob> &jobs) {
+            return std::none_of(jobs.cbegin(), jobs.cend(), [](const DownloadJob &job) {
+                return job.status == DownloadStatus::Enqueued || job.status == DownloadStatus::Running;
+            });
+        },
+        timeoutMs);
 }
 
 } // namespace atelier::downloads

@@ -2,13 +2,11 @@
 
 #include "core/downloads/download_job.h"
 #include "core/downloads/download_journal.h"
+#include "core/jobs/job_table.h"
 
 #include <QList>
-#include <QMap>
-#include <QMutex>
 #include <QObject>
 #include <QThread>
-#include <QWaitCondition>
 
 #include <optional>
 
@@ -93,10 +91,7 @@ private:
 
     QThread m_thread;
     DownloadWorker *m_worker = nullptr;
-    mutable QMutex m_mutex;
-    mutable QWaitCondition m_changed;
-    QMap<int, DownloadJob> m_jobs;  // snapshots, as published
-    int m_nextId = 0;
+    jobs::JobTable<DownloadJob> m_jobs; // snapshots, as published
 };
 
 } // namespace atelier::downloads

@@ -14,52 +14,36 @@ using namespace installer_files;
 
 std::optional<QList<InstallJob>> ModelInstaller::waitForInstalls(int timeoutMs) const
 {
-    QDeadlineTimer deadline(timeoutMs < 0 ? QDeadlineTimer::Forever : QDeadlineTimer(timeoutMs));
-    QMutexLocker lock(&m_mutex);
-    while (true) {
-        if (std::all_of(m_jobs.cbegin(), m_jobs.cend(), [](const InstallJob &job) { return job.inTerminalState(); }))
-            return m_jobs.values();
-        if (!m_changed.wait(&m_mutex, deadline))
-            return std::nullopt;
-    }
+    QList<InstallJob> ended;
+    const bool allEnded = m_jobs.waitUntil(
+        [&ended](const QMap<int, InstallJob> &jobs) {
+            if (!std::all_of(jobs.cbegin(), jobs.cend(), [](const InstallJob &job) { return job.inTerminalState(); }))
+                return false;
+            ended = jobs.values();
+            return true;
+        },
+        timeoutMs);
+    return allEnded ? std::optional<QList<InstallJob>>(ended) : std::nullopt;
 }
 
 std::optional<InstallJob> ModelInstaller::waitForJob(int id, int timeoutMs) const
 {
-    QDeadlineTimer deadline(timeoutMs < 0 ? QDeadlineTimer::Forever : QDeadlineTimer(timeoutMs));
-    QMutexLocker lock(&m_mutex);
-    while (true) {
-        const auto it = m_jobs.constFind(id);
-        if (it == m_jobs.constEnd())
-            return std::nullopt;
-        if (it->inTerminalState())
-            return *it;
-        if (!m_changed.wait(&m_mutex, deadline))
-            return std::nullopt;
-    }
+    return m_jobs.waitForEnd(id, timeoutMs);
 }
 
 QList<InstallJob> ModelInstaller::listJobs() const
 {
-    QMutexLocker lock(&m_mutex);
-    return m_jobs.values();
+    return m_jobs.list();
 }
 
 QList<InstallJob> ModelInstaller::jobsBySource(const QString &source) const
 {
-    QMutexLocker lock(&m_mutex);
-    QList<InstallJob> matching;
-    for (const InstallJob &job : m_jobs)
-        if (job.source == source)
-            matching << job;
-    return matching;
+    return m_jobs.listWhere([&source](const InstallJob &job) { return job.source == source; });
 }
 
 std::optional<InstallJob> ModelInstaller::jobById(int id) const
 {
-    QMutexLocker lock(&m_mutex);
-    const auto it = m_jobs.constFind(id);
-    return it == m_jobs.constEnd() ? std::nullopt : std::optional<InstallJob>(*it);
+    return m_jobs.find(id);
 }
 
 bool ModelInstaller::cancelJob(int id)
@@ -69,11 +53,13 @@ bool ModelInstaller::cancelJob(int id)
     {
         QMutexLocker lock(&m_mutex);
         state = m_states.value(id);
-        if (!state)
-            return m_jobs.contains(id); // already ended: nothing to do
-        state->cancel = true;
-        downloads = state->downloadIds;
+        if (state) {
+            state->cancel = true;
+            downloads = state->downloadIds;
+        }
     }
+    if (!state)
+        return m_jobs.contains(id); // already ended: nothing to do
     for (int download : downloads)
         m_queue.cancelJob(download);
     return true;
@@ -81,12 +67,14 @@ bool ModelInstaller::cancelJob(int id)
 
 bool ModelInstaller::pauseJob(int id)
 {
+    const std::optional<InstallJob> job = m_jobs.find(id);
+    if (!job || !job->downloading() || job->paused)
+        return false;
     QList<int> downloads;
     {
         QMutexLocker lock(&m_mutex);
         const std::shared_ptr<JobState> state = m_states.value(id);
-        const auto job = m_jobs.constFind(id);
-        if (!state || job == m_jobs.constEnd() || !job->downloading() || job->paused)
+        if (!state)
             return false;
         downloads = state->downloadIds;
     }
@@ -98,12 +86,14 @@ bool ModelInstaller::pauseJob(int id)
 
 bool ModelInstaller::resumeJob(int id)
 {
+    const std::optional<InstallJob> job = m_jobs.find(id);
+    if (!job || !job->paused)
+        return false;
     QList<int> downloads;
     {
         QMutexLocker lock(&m_mutex);
         const std::shared_ptr<JobState> state = m_states.value(id);
-        const auto job = m_jobs.constFind(id);
-        if (!state || job == m_jobs.constEnd() || !job->paused)
+        if (!state)
             return false;
         downloads = state->downloadIds;
     }
@@ -115,51 +105,29 @@ bool ModelInstaller::resumeJob(int id)
 
 std::optional<InstallJob> ModelInstaller::retryJob(int id)
 {
-    InstallJob old;
-    {
-        QMutexLocker lock(&m_mutex);
-        const auto it = m_jobs.constFind(id);
-        if (it == m_jobs.constEnd() || !(it->errored() || it->cancelled()))
-            return std::nullopt;
-        old = *it;
-        m_jobs.remove(id);
-    }
+    const std::optional<InstallJob> old =
+        m_jobs.removeIf(id, [](const InstallJob &job) { return job.errored() || job.cancelled(); });
+    if (!old)
+        return std::nullopt;
     emit jobRemoved(id);
     Request request;
-    request.config = old.configIn;
-    request.inplace = old.inplace;
-    request.allowDuplicate = old.allowDuplicate;
-    return heuristicImport(old.source, request);
+    request.config = old->configIn;
+    request.inplace = old->inplace;
+    request.allowDuplicate = old->allowDuplicate;
+    return heuristicImport(old->source, request);
 }
 
 bool ModelInstaller::removeJob(int id)
 {
-    {
-        QMutexLocker lock(&m_mutex);
-        const auto it = m_jobs.constFind(id);
-        if (it == m_jobs.constEnd() || !it->inTerminalState())
-            return false;
-        m_jobs.remove(id);
-    }
+    if (!m_jobs.removeIf(id, [](const InstallJob &job) { return job.inTerminalState(); }))
+        return false;
     emit jobRemoved(id);
     return true;
 }
 
 void ModelInstaller::pruneJobs()
 {
-    QList<int> removed;
-    {
-        QMutexLocker lock(&m_mutex);
-        for (auto it = m_jobs.begin(); it != m_jobs.end();) {
-            if (it->inTerminalState()) {
-                removed << it.key();
-                it = m_jobs.erase(it);
-            } else {
-                ++it;
-            }
-        }
-    }
-    for (int id : removed)
+    for (int id : m_jobs.removeWhere([](const InstallJob &job) { return job.inTerminalState(); }))
         emit jobRemoved(id);
 }
 

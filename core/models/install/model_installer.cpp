@@ -104,7 +104,11 @@ private:
 };
 
 ModelInstaller::ModelInstaller(RecordStore &store, downloads::DownloadQueue &queue, Options options, QObject *parent)
-    : QObject(parent), m_store(store), m_queue(queue), m_options(std::move(options))
+    : QObject(parent)
+    , m_store(store)
+    , m_queue(queue)
+    , m_options(std::move(options))
+    , m_jobs([this](const InstallJob &job) { emit jobChanged(job); })
 {
     qRegisterMetaType<InstallJob>();
     m_lifeline = std::make_shared<Lifeline>();
@@ -167,13 +171,7 @@ InstallJob ModelInstaller::heuristicImport(const QString &source, const Request 
     job.status = InstallStatus::Error;
     job.errorType = parsed.errorType();
     job.error = parsed.error();
-    {
-        QMutexLocker lock(&m_mutex);
-        job.id = m_nextId++;
-        m_jobs.insert(job.id, job);
-    }
-    m_changed.wakeAll();
-    emit jobChanged(job);
+    m_jobs.add(job);
     return job;
 }
 
@@ -191,35 +189,27 @@ InstallJob ModelInstaller::importModel(const ModelSource &source, const Request 
     job.inplace = request.inplace && source.kind == ModelSource::Kind::Local;
     job.allowDuplicate = request.allowDuplicate;
     job.localPath = source.kind == ModelSource::Kind::Local ? source.path : QString();
-    {
+    m_jobs.add(job, [&](int id) {
         QMutexLocker lock(&m_mutex);
-        job.id = m_nextId++;
-        m_jobs.insert(job.id, job);
-        m_states.insert(job.id, state);
-    }
-    emit jobChanged(job);
+        m_states.insert(id, state);
+    });
     m_worker->post([this, id = job.id] { resolve(id); });
     return job;
 }
 
 void ModelInstaller::update(int id, const std::function<void(InstallJob &)> &change)
 {
-    InstallJob snapshot;
-    {
+    bool ended = false;
+    m_jobs.change(id, [&](InstallJob &job) {
+        change(job);
+        ended = job.inTerminalState();
+        if (ended)
+            job.paused = false;
+    });
+    if (ended) {
         QMutexLocker lock(&m_mutex);
-        auto it = m_jobs.find(id);
-        if (it == m_jobs.end())
-            return;
-        change(*it);
-        if (it->inTerminalState()) {
-            it->paused = false;
-            m_states.remove(id);
-        }
-        snapshot = *it;
+        m_states.remove(id);
     }
-    // Listeners first, so that whoever waits on the job sees what they did with the event.
-    emit jobChanged(snapshot);
-    m_changed.wakeAll();
 }
 
 void ModelInstaller::fail(int id, const QString &type, const QString &message)
@@ -259,8 +249,8 @@ std::shared_ptr<ModelInstaller::JobState> ModelInstaller::enterStage(int id, Sta
     {
         QMutexLocker lock(&m_mutex);
         state = m_states.value(id);
-        job = m_jobs.value(id);
     }
+    job = m_jobs.find(id).value_or(InstallJob());
     if (!state)
         return nullptr;
     if (m_options.beforeStage) {
@@ -536,8 +526,8 @@ void ModelInstaller::finishInstall(int id)
     {
         QMutexLocker lock(&m_mutex);
         state = m_states.value(id);
-        job = m_jobs.value(id);
     }
+    job = m_jobs.find(id).value_or(InstallJob());
     if (!state)
         return;
     const auto cleanUp = [&] {

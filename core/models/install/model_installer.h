@@ -1,6 +1,7 @@
 #pragma once
 
 #include "core/hashing/content_hash.h"
+#include "core/jobs/job_table.h"
 #include "core/models/install/install_job.h"
 #include "core/models/install/model_source.h"
 #include "core/models/install/remote_metadata.h"
@@ -9,7 +10,6 @@
 #include <QMap>
 #include <QMutex>
 #include <QObject>
-#include <QWaitCondition>
 
 #include <functional>
 #include <memory>
@@ -177,11 +177,9 @@ private:
     Options m_options;
     InstallWorker *m_worker = nullptr;
     std::shared_ptr<Lifeline> m_lifeline;
-    mutable QMutex m_mutex;
-    mutable QWaitCondition m_changed;
-    QMap<int, InstallJob> m_jobs;
-    QMap<int, std::shared_ptr<JobState>> m_states;
-    int m_nextId = 0;
+    jobs::JobTable<InstallJob> m_jobs;
+    mutable QMutex m_mutex;                        // guards m_states and what they hold
+    QMap<int, std::shared_ptr<JobState>> m_states; // of jobs that have not ended
 };
 
 } // namespace atelier::models

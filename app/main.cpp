@@ -170,6 +170,30 @@ int runWindow(QApplication &application, settings::SettingsStore &settingsStore)
     return exitCode;
 }
 
+// The root named by --root, $ATELIER_ROOT or the default, with logging into it; a failure is shown (on stderr, or in
+// a message box for the window) and returned.
+Result<settings::AppRoot> openRoot(const QString &option, bool verbose, bool headless)
+{
+    const settings::RootChoice rootChoice =
+        settings::chooseRoot(option, qEnvironmentVariable(settings::kRootEnvironmentVariable));
+    Result<settings::AppRoot> root = settings::AppRoot::open(rootChoice.path);
+    if (!root) {
+        if (headless)
+            writeTo(stderr, QStringLiteral("atelier: %1\n").arg(root.error()));
+        else
+            QMessageBox::critical(nullptr, QObject::tr("Atelier cannot start"), root.error());
+        return root;
+    }
+    logging::LogOptions logOptions;
+    logOptions.verbose = verbose;
+    QString logError;
+    if (!logging::installLogging(root->logsDir(), logOptions, &logError))
+        qCWarning(lcApp).noquote() << logError;
+    qCInfo(lcApp).noquote() << "Atelier" << ATELIER_VERSION << "on root" << root->path() << "(from"
+                            << settings::describe(rootChoice.origin) + ")";
+    return root;
+}
+
 } // namespace
 
 int main(int argc, char *argv[])
@@ -221,24 +245,10 @@ int main(int argc, char *argv[])
         application = std::make_unique<QApplication>(argc, argv);
     installTranslations(*application);
 
-    const settings::RootChoice rootChoice =
-        settings::chooseRoot(parser.value(options.root), qEnvironmentVariable(settings::kRootEnvironmentVariable));
-    const Result<settings::AppRoot> root = settings::AppRoot::open(rootChoice.path);
-    if (!root) {
-        if (headless)
-            writeTo(stderr, QStringLiteral("atelier: %1\n").arg(root.error()));
-        else
-            QMessageBox::critical(nullptr, QObject::tr("Atelier cannot start"), root.error());
+    const Result<settings::AppRoot> root =
+        openRoot(parser.value(options.root), parser.isSet(options.verbose), headless);
+    if (!root)
         return app::kExitFailure;
-    }
-
-    logging::LogOptions logOptions;
-    logOptions.verbose = parser.isSet(options.verbose);
-    QString logError;
-    if (!logging::installLogging(root->logsDir(), logOptions, &logError))
-        qCWarning(lcApp).noquote() << logError;
-    qCInfo(lcApp).noquote() << "Atelier" << ATELIER_VERSION << "on root" << root->path() << "(from"
-                            << settings::describe(rootChoice.origin) + ")";
 
     settings::SettingsStore settingsStore(root.value());
     settingsStore.load();

@@ -48,6 +48,31 @@ QLineEdit *tokenEdit(QWidget *parent, const QString &objectName)
     return edit;
 }
 
+// "auto", the CPU and each CUDA device, by the settings' device ids.
+QComboBox *deviceCombo(QWidget *parent, const std::vector<engine::DeviceInfo> &devices)
+{
+    auto *combo = new QComboBox(parent);
+    combo->setObjectName(QStringLiteral("deviceCombo"));
+    combo->addItem(QObject::tr("Automatic (CUDA when available)"), QStringLiteral("auto"));
+    combo->addItem(QObject::tr("CPU"), QStringLiteral("cpu"));
+    for (const engine::DeviceInfo &device : devices) {
+        if (device.kind == engine::DeviceKind::Cuda)
+            combo->addItem(QString::fromStdString(device.name), QString::fromStdString(device.id));
+    }
+    return combo;
+}
+
+QComboBox *precisionCombo(QWidget *parent)
+{
+    auto *combo = new QComboBox(parent);
+    combo->setObjectName(QStringLiteral("precisionCombo"));
+    combo->addItem(QObject::tr("Automatic (fp16 on CUDA, fp32 on the CPU)"), QStringLiteral("auto"));
+    combo->addItem(QObject::tr("fp32 (full)"), QStringLiteral("fp32"));
+    combo->addItem(QObject::tr("fp16 (half, CUDA)"), QStringLiteral("fp16"));
+    combo->addItem(QObject::tr("bf16 (bfloat16)"), QStringLiteral("bf16"));
+    return combo;
+}
+
 } // namespace
 
 SettingsDialog::SettingsDialog(settings::SettingsStore &store, const std::vector<engine::DeviceInfo> &devices,
@@ -66,21 +91,8 @@ SettingsDialog::SettingsDialog(settings::SettingsStore &store, const std::vector
     modelsRow->addWidget(m_modelsDir);
     modelsRow->addWidget(browse);
 
-    m_device = new QComboBox(this);
-    m_device->setObjectName(QStringLiteral("deviceCombo"));
-    m_device->addItem(tr("Automatic (CUDA when available)"), QStringLiteral("auto"));
-    m_device->addItem(tr("CPU"), QStringLiteral("cpu"));
-    for (const engine::DeviceInfo &device : devices) {
-        if (device.kind == engine::DeviceKind::Cuda)
-            m_device->addItem(QString::fromStdString(device.name), QString::fromStdString(device.id));
-    }
-
-    m_precision = new QComboBox(this);
-    m_precision->setObjectName(QStringLiteral("precisionCombo"));
-    m_precision->addItem(tr("Automatic (fp16 on CUDA, fp32 on the CPU)"), QStringLiteral("auto"));
-    m_precision->addItem(tr("fp32 (full)"), QStringLiteral("fp32"));
-    m_precision->addItem(tr("fp16 (half, CUDA)"), QStringLiteral("fp16"));
-    m_precision->addItem(tr("bf16 (bfloat16)"), QStringLiteral("bf16"));
+    m_device = deviceCombo(this, devices);
+    m_precision = precisionCombo(this);
 
     m_ramCache = gigabytesBox(this, QStringLiteral("ramCacheSpin"));
     m_vramCache = gigabytesBox(this, QStringLiteral("vramCacheSpin"));
@@ -105,21 +117,6 @@ SettingsDialog::SettingsDialog(settings::SettingsStore &store, const std::vector
     m_huggingFaceToken = tokenEdit(this, QStringLiteral("huggingFaceTokenEdit"));
     m_civitaiToken = tokenEdit(this, QStringLiteral("civitaiTokenEdit"));
 
-    auto *form = new QFormLayout;
-    form->addRow(tr("Models folder:"), modelsRow);
-    form->addRow(tr("Compute device:"), m_device);
-    form->addRow(tr("Precision:"), m_precision);
-    form->addRow(tr("Model cache in memory:"), m_ramCache);
-    form->addRow(tr("Model cache on the GPU:"), m_vramCache);
-    form->addRow(tr("Download cache:"), m_downloadCache);
-    form->addRow(tr("Parallel downloads:"), m_parallelDownloads);
-    form->addRow(QString(), m_installInPlace);
-    form->addRow(QString(), m_writeMetadata);
-    form->addRow(tr("Hugging Face address:"), m_huggingFaceEndpoint);
-    form->addRow(tr("Civitai address:"), m_civitaiEndpoint);
-    form->addRow(tr("Hugging Face token:"), m_huggingFaceToken);
-    form->addRow(tr("Civitai token:"), m_civitaiToken);
-
     auto *tokensNote = new QLabel(tr("Tokens are stored in %1, readable only by you.").arg(store.root().secretsPath()), this);
     tokensNote->setWordWrap(true);
     tokensNote->setForegroundRole(QPalette::PlaceholderText);
@@ -135,12 +132,31 @@ SettingsDialog::SettingsDialog(settings::SettingsStore &store, const std::vector
     connect(buttons, &QDialogButtonBox::rejected, this, &SettingsDialog::reject);
 
     auto *layout = new QVBoxLayout(this);
-    layout->addLayout(form);
+    layout->addLayout(fieldForm(modelsRow));
     layout->addWidget(tokensNote);
     layout->addWidget(m_error);
     layout->addWidget(buttons);
 
     fill(store.current());
+}
+
+QFormLayout *SettingsDialog::fieldForm(QLayout *modelsRow)
+{
+    auto *form = new QFormLayout;
+    form->addRow(tr("Models folder:"), modelsRow);
+    form->addRow(tr("Compute device:"), m_device);
+    form->addRow(tr("Precision:"), m_precision);
+    form->addRow(tr("Model cache in memory:"), m_ramCache);
+    form->addRow(tr("Model cache on the GPU:"), m_vramCache);
+    form->addRow(tr("Download cache:"), m_downloadCache);
+    form->addRow(tr("Parallel downloads:"), m_parallelDownloads);
+    form->addRow(QString(), m_installInPlace);
+    form->addRow(QString(), m_writeMetadata);
+    form->addRow(tr("Hugging Face address:"), m_huggingFaceEndpoint);
+    form->addRow(tr("Civitai address:"), m_civitaiEndpoint);
+    form->addRow(tr("Hugging Face token:"), m_huggingFaceToken);
+    form->addRow(tr("Civitai token:"), m_civitaiToken);
+    return form;
 }
 
 void SettingsDialog::fill(const settings::Settings &current)

@@ -9,7 +9,9 @@
 class QCheckBox;
 class QComboBox;
 class QDoubleSpinBox;
+class QFormLayout;
 class QLabel;
+class QLayout;
 class QLineEdit;
 class QSpinBox;
 
@@ -36,6 +38,7 @@ public slots:
     void accept() override;
 
 private:
+    QFormLayout *fieldForm(QLayout *modelsRow);
     void fill(const settings::Settings &current);
     void browseModelsDir();
 

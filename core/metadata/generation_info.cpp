@@ -269,6 +269,65 @@ std::optional<quint64> parseSeed(QStringView text)
     return ok ? std::optional<quint64>(seed) : std::nullopt;
 }
 
+namespace {
+
+// One "Key: value" of A1111's settings line; LoRA hashes are kept apart until the prompt's tags are read.
+void readA1111Setting(const QString &key, const QString &value, GenerationInfo &info,
+                      QMap<QString, QString> &loraHashes)
+{
+    if (key == QLatin1String("Steps"))
+        info.steps = value.toInt();
+    else if (key == QLatin1String("Sampler"))
+        info.sampler = value;
+    else if (key == QLatin1String("Schedule type"))
+        info.scheduler = value;
+    else if (key == QLatin1String("CFG scale"))
+        info.cfg = decimal(value);
+    else if (key == QLatin1String("Seed")) {
+        info.seed = parseSeed(value);
+        if (!info.seed)
+            info.warnings << QStringLiteral(
+                                 "the seed \"%1\" is not a whole number from 0 to 18446744073709551615; it is left out")
+                                 .arg(value.left(64));
+    } else if (key == QLatin1String("Size")) {
+        const QStringList size = value.split(QLatin1Char('x'));
+        if (size.size() == 2) {
+            info.width = size[0].toInt();
+            info.height = size[1].toInt();
+        }
+    } else if (key == QLatin1String("Model hash")) {
+        if (!info.model)
+            info.model = ModelReference();
+        info.model->hash = value;
+    } else if (key == QLatin1String("Model")) {
+        if (!info.model)
+            info.model = ModelReference();
+        info.model->name = value;
+    } else if (key == QLatin1String("VAE")) {
+        if (!info.vae)
+            info.vae = ModelReference();
+        info.vae->name = value;
+    } else if (key == QLatin1String("VAE hash")) {
+        if (!info.vae)
+            info.vae = ModelReference();
+        info.vae->hash = value;
+    } else if (key == QLatin1String("Denoising strength")) {
+        info.denoise = decimal(value);
+    } else if (key == QLatin1String("Lora hashes")) {
+        for (const auto &[name, hash] : namedHashes(value))
+            loraHashes.insert(name, hash);
+    } else if (key == QLatin1String("TI hashes")) {
+        for (const auto &[name, hash] : namedHashes(value))
+            info.embeddings << ModelReference{name, hash};
+    } else if (key == QLatin1String("Version")) {
+        info.toolVersion = value;
+        if (value.startsWith(QLatin1String("f"))) // Forge writes versions like "f2.0.1v1.10.1-previous-..."
+            info.tool = QStringLiteral("Forge");
+    }
+}
+
+} // namespace
+
 GenerationInfo parseA1111Parameters(const QString &parameters)
 {
     GenerationInfo info;
@@ -292,58 +351,8 @@ GenerationInfo parseA1111Parameters(const QString &parameters)
     if (inNegative)
         info.negativePrompt = negative.join(QLatin1Char('\n')).trimmed();
     QMap<QString, QString> loraHashes;
-    for (const auto &[key, value] : settingPairs(settings)) {
-        if (key == QLatin1String("Steps"))
-            info.steps = value.toInt();
-        else if (key == QLatin1String("Sampler"))
-            info.sampler = value;
-        else if (key == QLatin1String("Schedule type"))
-            info.scheduler = value;
-        else if (key == QLatin1String("CFG scale"))
-            info.cfg = decimal(value);
-        else if (key == QLatin1String("Seed")) {
-            info.seed = parseSeed(value);
-            if (!info.seed)
-                info.warnings
-                    << QStringLiteral(
-                           "the seed \"%1\" is not a whole number from 0 to 18446744073709551615; it is left out")
-                           .arg(value.left(64));
-        } else if (key == QLatin1String("Size")) {
-            const QStringList size = value.split(QLatin1Char('x'));
-            if (size.size() == 2) {
-                info.width = size[0].toInt();
-                info.height = size[1].toInt();
-            }
-        } else if (key == QLatin1String("Model hash")) {
-            if (!info.model)
-                info.model = ModelReference();
-            info.model->hash = value;
-        } else if (key == QLatin1String("Model")) {
-            if (!info.model)
-                info.model = ModelReference();
-            info.model->name = value;
-        } else if (key == QLatin1String("VAE")) {
-            if (!info.vae)
-                info.vae = ModelReference();
-            info.vae->name = value;
-        } else if (key == QLatin1String("VAE hash")) {
-            if (!info.vae)
-                info.vae = ModelReference();
-            info.vae->hash = value;
-        } else if (key == QLatin1String("Denoising strength")) {
-            info.denoise = decimal(value);
-        } else if (key == QLatin1String("Lora hashes")) {
-            for (const auto &[name, hash] : namedHashes(value))
-                loraHashes.insert(name, hash);
-        } else if (key == QLatin1String("TI hashes")) {
-            for (const auto &[name, hash] : namedHashes(value))
-                info.embeddings << ModelReference{name, hash};
-        } else if (key == QLatin1String("Version")) {
-            info.toolVersion = value;
-            if (value.startsWith(QLatin1String("f")))  // Forge writes versions like "f2.0.1v1.10.1-previous-..."
-                info.tool = QStringLiteral("Forge");
-        }
-    }
+    for (const auto &[key, value] : settingPairs(settings))
+        readA1111Setting(key, value, info, loraHashes);
     // LoRAs with their weights from the prompt's <lora:name:weight> tags; hashes from "Lora hashes".
     // A1111's extra-network syntax: <lora:name>, <lora:name:te>, <lora:name:te:unet>, or named te=, unet=.
     static const QRegularExpression loraTag(QStringLiteral(R"(<lora:([^:>]+)((?::[^:>]*)*)>)"));

@@ -12,32 +12,12 @@ using namespace installer_files;
 
 // ---- the common install path ---------------------------------------------------------------------------------
 
-Result<ModelConfig> ModelInstaller::installModel(const QString &path, const Request &request, const RemoteModel *remote,
-                                                 const ModelSource *source, bool moveInsteadOfCopy,
-                                                 const hashing::CancelFlag *cancel,
-                                                 const std::function<Status(Stage)> &beforeStage)
-{
-    using Installed = Result<ModelConfig>;
-    const auto stage = [&](Stage next) -> Status {
-        if (beforeStage) {
-            if (Status allowed = beforeStage(next); !allowed)
-                return allowed;
-        }
-        if (cancel && cancel->load())
-            return Status::failure(QStringLiteral("cancelled"), QStringLiteral("Cancelled"));
-        return Status();
-    };
-    if (Status allowed = stage(Stage::Probe); !allowed)
-        return Installed::failure(allowed);
-    const Result<ProbeResult> probed = probeModel(path);
-    if (!probed)
-        return Installed::failure(probed);
-    const ProbeResult &probe = probed.value();
-    if (!probe.identified())
-        return failed<ModelConfig>(QStringLiteral("%1 is not a model Atelier recognises: %2")
-                                       .arg(path, probe.evidence.join(QStringLiteral("; "))),
-                                   QStringLiteral("UnknownModel"));
+namespace {
 
+// The record a probed model gets: the probe's findings, the remote metadata, then the caller's overrides.
+Result<ModelConfig> describeModel(const ProbeResult &probe, const QString &path, const QByteArray &overridesJson,
+                                  const RemoteModel *remote, const ModelSource *source)
+{
     ModelConfig config;
     config.key = ModelConfig::newKey();
     config.name = probe.name;
@@ -66,43 +46,60 @@ Result<ModelConfig> ModelInstaller::installModel(const QString &path, const Requ
     }
     config.addedAt = config.updatedAt = QDateTime::currentDateTimeUtc();
     normalise(config);
-    // The caller's values beat the probe's.
-    if (!request.config.isEmpty()) {
-        const Result<nlohmann::ordered_json> parsed = parseBoundedOrderedJson(request.config);
-        const nlohmann::ordered_json overrides = parsed ? parsed.value() : nlohmann::ordered_json();
-        if (!overrides.is_object())
-            return failed<ModelConfig>(QStringLiteral("the configuration overrides are not a JSON object"),
+    if (overridesJson.isEmpty())
+        return config;
+    const Result<nlohmann::ordered_json> parsed = parseBoundedOrderedJson(overridesJson);
+    const nlohmann::ordered_json overrides = parsed ? parsed.value() : nlohmann::ordered_json();
+    if (!overrides.is_object())
+        return failed<ModelConfig>(QStringLiteral("the configuration overrides are not a JSON object"),
+                                   QStringLiteral("InvalidModelConfig"));
+    for (const char *fixed : {"key", "path", "hash", "added_at"}) {
+        if (overrides.contains(fixed))
+            return failed<ModelConfig>(QStringLiteral("'%1' cannot be set when installing").arg(QLatin1String(fixed)),
                                        QStringLiteral("InvalidModelConfig"));
-        for (const char *fixed : {"key", "path", "hash", "added_at"}) {
-            if (overrides.contains(fixed))
-                return failed<ModelConfig>(
-                    QStringLiteral("'%1' cannot be set when installing").arg(QLatin1String(fixed)),
-                    QStringLiteral("InvalidModelConfig"));
-        }
-        const Result<ModelConfig> changed = applyChanges(config, overrides);
-        if (!changed)
-            return Installed::failure(changed);
-        config = changed.value();
     }
+    return applyChanges(config, overrides);
+}
+
+} // namespace
+
+Status ModelInstaller::InstallStage::operator()(Stage next) const
+{
+    if (beforeStage) {
+        if (Status allowed = beforeStage(next); !allowed)
+            return allowed;
+    }
+    if (cancel && cancel->load())
+        return Status::failure(QStringLiteral("cancelled"), QStringLiteral("Cancelled"));
+    return Status();
+}
+
+Result<ModelConfig> ModelInstaller::installModel(const QString &path, const Request &request, const RemoteModel *remote,
+                                                 const ModelSource *source, bool moveInsteadOfCopy,
+                                                 const hashing::CancelFlag *cancel,
+                                                 const std::function<Status(Stage)> &beforeStage)
+{
+    using Installed = Result<ModelConfig>;
+    const InstallStage stage{beforeStage, cancel};
+    if (Status allowed = stage(Stage::Probe); !allowed)
+        return Installed::failure(allowed);
+    const Result<ProbeResult> probed = probeModel(path);
+    if (!probed)
+        return Installed::failure(probed);
+    if (!probed->identified())
+        return failed<ModelConfig>(QStringLiteral("%1 is not a model Atelier recognises: %2")
+                                       .arg(path, probed->evidence.join(QStringLiteral("; "))),
+                                   QStringLiteral("UnknownModel"));
+    // The caller's values beat the probe's.
+    Result<ModelConfig> described = describeModel(probed.value(), path, request.config, remote, source);
+    if (!described)
+        return described;
+    ModelConfig config = described.value();
 
     if (Status allowed = stage(Stage::Hash); !allowed)
         return Installed::failure(allowed);
-    hashing::ModelHasher::Options hashOptions;
-    hashOptions.cancel = cancel;
-    const Result<hashing::PathHashes> hashes = hashing::ModelHasher(&m_store).hash(path, hashOptions);
-    if (!hashes)
-        return Installed::failure(hashes);
-    config.hash = QStringLiteral("sha256:") + hashes.value().sha256;
-    config.fileSize = hashes.value().size;
-    if (!request.allowDuplicate) {
-        const auto same = m_store.searchByHash(config.hash);
-        if (same && !same.value().isEmpty()) {
-            const ModelConfig &existing = same.value().first();
-            return failed<ModelConfig>(QStringLiteral("%1 is already in the library as \"%2\" (key %3, %4)")
-                                           .arg(QFileInfo(path).fileName(), existing.name, existing.key, existing.path),
-                                       QStringLiteral("DuplicateModel"));
-        }
-    }
+    if (Status hashed = hashAsNew(config, path, request.allowDuplicate, cancel); !hashed)
+        return Installed::failure(hashed);
     if (request.inplace && !moveInsteadOfCopy) {
         if (m_store.searchByPath(path))
             return failed<ModelConfig>(QStringLiteral("%1 is already registered").arg(path),
@@ -111,10 +108,132 @@ Result<ModelConfig> ModelInstaller::installModel(const QString &path, const Requ
             return Installed::failure(allowed);
         return m_store.addModel(config);
     }
-
-    // Into models/<base>/<type>/, under the file's own name (a folder under the model's name), never replacing.
     if (Status allowed = stage(Stage::Copy); !allowed)
         return Installed::failure(allowed);
+    return placeInLibrary(config, path, remote, moveInsteadOfCopy, stage);
+}
+
+Status ModelInstaller::hashAsNew(ModelConfig &config, const QString &path, bool allowDuplicate,
+                                 const hashing::CancelFlag *cancel)
+{
+    hashing::ModelHasher::Options hashOptions;
+    hashOptions.cancel = cancel;
+    const Result<hashing::PathHashes> hashes = hashing::ModelHasher(&m_store).hash(path, hashOptions);
+    if (!hashes)
+        return Status::failure(hashes);
+    config.hash = QStringLiteral("sha256:") + hashes.value().sha256;
+    config.fileSize = hashes.value().size;
+    if (allowDuplicate)
+        return {};
+    const auto same = m_store.searchByHash(config.hash);
+    if (!same || same.value().isEmpty())
+        return {};
+    const ModelConfig &existing = same.value().first();
+    return Status::failure(QStringLiteral("%1 is already in the library as \"%2\" (key %3, %4)")
+                               .arg(QFileInfo(path).fileName(), existing.name, existing.key, existing.path),
+                           QStringLiteral("DuplicateModel"));
+}
+
+Result<QString> ModelInstaller::stageCopy(const QString &path, const QString &wantedName,
+                                          const hashing::CancelFlag *cancel)
+{
+    // Copies land in a temporary folder beside the library first, so that a half copy is never a model.
+    const QString copyFolder = newTemporaryFolder(QStringLiteral("copy"));
+    if (copyFolder.isEmpty())
+        return failed<QString>(QStringLiteral("cannot create a temporary folder in %1").arg(m_options.modelsDir),
+                               QStringLiteral("Io"));
+    const QString staged = QDir(copyFolder).filePath(wantedName);
+    const qint64 needed = sizeOnDisk(path);
+    const QStorageInfo volume(copyFolder);
+    if (volume.isValid() && volume.bytesAvailable() >= 0 && volume.bytesAvailable() < needed) {
+        QDir(copyFolder).removeRecursively();
+        return failed<QString>(QStringLiteral("copying %1 needs %2 bytes and only %3 are free in %4")
+                                   .arg(path)
+                                   .arg(needed)
+                                   .arg(volume.bytesAvailable())
+                                   .arg(m_options.modelsDir),
+                               QStringLiteral("DiskFull"));
+    }
+    if (Status copied = copyTree(path, staged, cancel); !copied) {
+        QDir(copyFolder).removeRecursively();
+        return Result<QString>::failure(copied);
+    }
+    return staged;
+}
+
+// The intent goes before each step into the library, so that a process killed between the move and the record
+// leaves nothing behind (see interrupted_operations.h).
+struct ModelInstaller::Placement
+{
+    QString intentFolder; // the copy's temporary folder, or one of its own for a download
+    OperationIntent intent;
+    QString destination, yamlDestination, coverDestination;
+
+    Status announce(const QString &path)
+    {
+        intent.placed << path;
+        return writeIntent(intentFolder, intent);
+    }
+    // Downloads are thrown away; a copy's original is untouched. Either way, nothing stays in the library.
+    void undo() const
+    {
+        for (const QString &placed : {destination, yamlDestination, coverDestination})
+            if (!placed.isEmpty())
+                removePath(placed);
+    }
+    void discardIntent() const { QDir(intentFolder).removeRecursively(); }
+};
+
+Status ModelInstaller::moveUnderFreeName(const QString &staged, const QString &folder, const QString &wantedName,
+                                         Placement &placement)
+{
+    for (int attempt = 0; attempt < 100; ++attempt) {
+        const QString destination = downloads::unusedPath(QDir(folder).filePath(wantedName));
+        if (Status announced = placement.announce(destination); !announced)
+            return announced;
+        if (renameNoReplace(staged, destination)) {
+            placement.destination = destination;
+            return {};
+        }
+        placement.intent.placed.removeLast();
+        if (errno != EEXIST)
+            return Status::failure(QStringLiteral("cannot move %1 to %2: %3")
+                                       .arg(staged, destination, QString::fromLocal8Bit(std::strerror(errno))),
+                                   QStringLiteral("Io"));
+    }
+    return Status::failure(QStringLiteral("no free name for %1 in %2").arg(wantedName, folder), QStringLiteral("Io"));
+}
+
+// A checkpoint's original YAML travels with it; a downloaded cover goes to the covers folder.
+void ModelInstaller::placeCompanions(ModelConfig &config, bool isFolder, const QString &folder,
+                                     const RemoteModel *remote, Placement &placement)
+{
+    if (config.configPath && !isFolder && QFileInfo::exists(*config.configPath)) {
+        const QString yaml = downloads::unusedPath(
+            QDir(folder).filePath(QFileInfo(placement.destination).completeBaseName() + QStringLiteral(".yaml")));
+        if (placement.announce(yaml) && QFile::copy(*config.configPath, yaml)) {
+            placement.yamlDestination = yaml;
+            config.configPath = yaml;
+        }
+    }
+    if (remote && remote->coverImage.isLocalFile() && QFileInfo::exists(remote->coverImage.toLocalFile())) {
+        const QString covers = QDir(m_options.modelsDir).filePath(kCoversFolder);
+        QDir().mkpath(covers);
+        const QString cover =
+            QDir(covers).filePath(config.key + QLatin1Char('.') + QFileInfo(remote->coverImage.toLocalFile()).suffix());
+        if (placement.announce(cover) && std::rename(QFile::encodeName(remote->coverImage.toLocalFile()).constData(),
+                                                     QFile::encodeName(cover).constData()) == 0) {
+            placement.coverDestination = cover;
+            config.coverImage = cover;
+        }
+    }
+}
+
+// Into models/<base>/<type>/, under the file's own name (a folder under the model's name), never replacing; then
+// the record.
+Result<ModelConfig> ModelInstaller::placeInLibrary(ModelConfig config, const QString &path, const RemoteModel *remote,
+                                                   bool moveInsteadOfCopy, const InstallStage &stage)
+{
     const QFileInfo origin(path);
     const QString folder =
         QDir(m_options.modelsDir).filePath(toString(config.base) + QLatin1Char('/') + toString(config.type));
@@ -123,111 +242,35 @@ Result<ModelConfig> ModelInstaller::installModel(const QString &path, const Requ
     const QString wantedName = origin.isDir() ? downloads::safeFileName(config.name, origin.fileName())
                                               : downloads::safeFileName(origin.fileName());
     QString staged = path;
-    QString copyFolder;
     if (!moveInsteadOfCopy) {
-        // Copies land in a temporary folder beside the library first, so that a half copy is never a model.
-        copyFolder = newTemporaryFolder(QStringLiteral("copy"));
-        if (copyFolder.isEmpty())
-            return failed<ModelConfig>(
-                QStringLiteral("cannot create a temporary folder in %1").arg(m_options.modelsDir),
-                QStringLiteral("Io"));
-        staged = QDir(copyFolder).filePath(wantedName);
-        const qint64 needed = sizeOnDisk(path);
-        const QStorageInfo volume(copyFolder);
-        if (volume.isValid() && volume.bytesAvailable() >= 0 && volume.bytesAvailable() < needed) {
-            QDir(copyFolder).removeRecursively();
-            return failed<ModelConfig>(QStringLiteral("copying %1 needs %2 bytes and only %3 are free in %4")
-                                           .arg(path)
-                                           .arg(needed)
-                                           .arg(volume.bytesAvailable())
-                                           .arg(m_options.modelsDir),
-                                       QStringLiteral("DiskFull"));
-        }
-        if (Status copied = copyTree(path, staged, cancel); !copied) {
-            QDir(copyFolder).removeRecursively();
-            return Installed::failure(copied);
-        }
+        const Result<QString> copy = stageCopy(path, wantedName, stage.cancel);
+        if (!copy)
+            return Result<ModelConfig>::failure(copy);
+        staged = copy.value();
     }
-    // The intent goes before each step into the library, so that a process killed between the move and the
-    // record leaves nothing behind (see interrupted_operations.h). Downloads, moved rather than copied, get a
-    // folder for it alone.
-    const QString intentFolder = copyFolder.isEmpty() ? newTemporaryFolder(QStringLiteral("install")) : copyFolder;
-    if (intentFolder.isEmpty())
+    Placement placement;
+    // Downloads, moved rather than copied, get a folder for the intent alone.
+    placement.intentFolder =
+        moveInsteadOfCopy ? newTemporaryFolder(QStringLiteral("install")) : QFileInfo(staged).absolutePath();
+    if (placement.intentFolder.isEmpty())
         return failed<ModelConfig>(QStringLiteral("cannot create a temporary folder in %1").arg(m_options.modelsDir),
                                    QStringLiteral("Io"));
-    OperationIntent intent{OperationIntent::Kind::Install, config.key, {}, {}};
-    const auto discardCopy = [&] { QDir(intentFolder).removeRecursively(); };
-    const auto announce = [&](const QString &path) {
-        intent.placed << path;
-        return writeIntent(intentFolder, intent);
-    };
-    // A checkpoint's original YAML travels with it.
-    QString yamlDestination;
-    QString destination;
-    for (int attempt = 0; attempt < 100; ++attempt) {
-        destination = downloads::unusedPath(QDir(folder).filePath(wantedName));
-        if (Status announced = announce(destination); !announced) {
-            discardCopy();
-            return Installed::failure(announced);
-        }
-        if (renameNoReplace(staged, destination))
-            break;
-        intent.placed.removeLast();
-        if (errno != EEXIST) {
-            const QString why = QString::fromLocal8Bit(std::strerror(errno));
-            discardCopy();
-            return failed<ModelConfig>(QStringLiteral("cannot move %1 to %2: %3").arg(staged, destination, why),
-                                       QStringLiteral("Io"));
-        }
-        destination.clear();
+    placement.intent = OperationIntent{OperationIntent::Kind::Install, config.key, {}, {}};
+    if (Status moved = moveUnderFreeName(staged, folder, wantedName, placement); !moved) {
+        placement.discardIntent();
+        return Result<ModelConfig>::failure(moved);
     }
-    if (destination.isEmpty()) {
-        discardCopy();
-        return failed<ModelConfig>(QStringLiteral("no free name for %1 in %2").arg(wantedName, folder),
-                                   QStringLiteral("Io"));
-    }
-    const auto undoMove = [&] {
-        // Downloads are thrown away; a copy's original is untouched. Either way, nothing stays in the library.
-        removePath(destination);
-        if (!yamlDestination.isEmpty())
-            QFile::remove(yamlDestination);
-    };
-    if (config.configPath && !origin.isDir() && QFileInfo::exists(*config.configPath)) {
-        yamlDestination = downloads::unusedPath(
-            QDir(folder).filePath(QFileInfo(destination).completeBaseName() + QStringLiteral(".yaml")));
-        if (announce(yamlDestination) && QFile::copy(*config.configPath, yamlDestination))
-            config.configPath = yamlDestination;
-        else
-            yamlDestination.clear();
-    }
-    config.path = destination;
-    QString coverDestination;
-    if (remote && remote->coverImage.isLocalFile() && QFileInfo::exists(remote->coverImage.toLocalFile())) {
-        const QString covers = QDir(m_options.modelsDir).filePath(kCoversFolder);
-        QDir().mkpath(covers);
-        coverDestination =
-            QDir(covers).filePath(config.key + QLatin1Char('.') + QFileInfo(remote->coverImage.toLocalFile()).suffix());
-        if (announce(coverDestination) && std::rename(QFile::encodeName(remote->coverImage.toLocalFile()).constData(),
-                                                      QFile::encodeName(coverDestination).constData()) == 0)
-            config.coverImage = coverDestination;
-        else
-            coverDestination.clear();
-    }
+    placeCompanions(config, origin.isDir(), folder, remote, placement);
+    config.path = placement.destination;
 
-    if (Status allowed = stage(Stage::Register); !allowed) {
-        undoMove();
-        if (!coverDestination.isEmpty())
-            QFile::remove(coverDestination);
-        discardCopy();
-        return Installed::failure(allowed);
-    }
-    const Result<ModelConfig> added = m_store.addModel(config);
-    if (!added) {
-        undoMove();
-        if (!coverDestination.isEmpty())
-            QFile::remove(coverDestination);
-    }
-    discardCopy();
+    Result<ModelConfig> added = Result<ModelConfig>::failure(QString());
+    if (Status allowed = stage(Stage::Register); !allowed)
+        added = Result<ModelConfig>::failure(allowed);
+    else
+        added = m_store.addModel(config);
+    if (!added)
+        placement.undo();
+    placement.discardIntent();
     return added;
 }
 

@@ -266,6 +266,58 @@ std::shared_ptr<ModelInstaller::JobState> ModelInstaller::enterStage(int id, Sta
     return state;
 }
 
+// ---- remote sources --------------------------------------------------------------------------------------------
+
+namespace {
+
+QUrl apiAddress(const QUrl &endpoint, const QString &path)
+{
+    QUrl url = endpoint;
+    url.setPath(url.path().remove(QRegularExpression(QStringLiteral("/+$"))) + path);
+    return url;
+}
+
+} // namespace
+
+Result<RemoteModel> ModelInstaller::readHuggingFaceListing(const ModelSource &source, const HubToken &token) const
+{
+    QUrl api = apiAddress(m_options.huggingFaceEndpoint, QStringLiteral("/api/models/") + source.repoId);
+    api.setQuery(QStringLiteral("blobs=true"));
+    const Result<QByteArray> answer = fetchJson(api, token(api), false);
+    if (!answer)
+        return failed<RemoteModel>(
+            QStringLiteral("cannot read %1 from Hugging Face: %2").arg(source.repoId, answer.error()),
+            answer.errorType());
+    return readHuggingFaceModel(answer.value(), source, source.variant.value_or(m_options.defaultVariant),
+                                m_options.huggingFaceEndpoint);
+}
+
+Result<RemoteModel> ModelInstaller::readCivitaiListing(const ModelSource &source, const HubToken &token) const
+{
+    qint64 modelId = source.civitaiModelId;
+    if (modelId == 0) {
+        const QUrl versionUrl = apiAddress(m_options.civitaiEndpoint,
+                                           QStringLiteral("/api/v1/model-versions/%1").arg(source.civitaiVersionId));
+        const Result<QByteArray> version = fetchJson(versionUrl, token(versionUrl), false);
+        if (!version)
+            return failed<RemoteModel>(QStringLiteral("cannot read Civitai model version %1: %2")
+                                           .arg(source.civitaiVersionId)
+                                           .arg(version.error()),
+                                       version.errorType());
+        modelId = QJsonDocument::fromJson(version.value()).object().value(QStringLiteral("modelId")).toInteger();
+        if (modelId == 0)
+            return failed<RemoteModel>(
+                QStringLiteral("Civitai did not say which model version %1 belongs to").arg(source.civitaiVersionId),
+                QStringLiteral("FormatError"));
+    }
+    const QUrl modelUrl = apiAddress(m_options.civitaiEndpoint, QStringLiteral("/api/v1/models/%1").arg(modelId));
+    const Result<QByteArray> answer = fetchJson(modelUrl, token(modelUrl), false);
+    if (!answer)
+        return failed<RemoteModel>(QStringLiteral("cannot read Civitai model %1: %2").arg(modelId).arg(answer.error()),
+                                   answer.errorType());
+    return readCivitaiModel(answer.value(), source.civitaiVersionId);
+}
+
 void ModelInstaller::resolve(int id)
 {
     InstallJob job;
@@ -273,8 +325,9 @@ void ModelInstaller::resolve(int id)
     if (!state)
         return;
     const ModelSource &source = state->source;
-    const auto hubToken = [&](const QUrl &url) { return tokenFor(state->request.accessToken, url); };
+    const HubToken hubToken = [&](const QUrl &url) { return tokenFor(state->request.accessToken, url); };
 
+    Result<RemoteModel> listed = Result<RemoteModel>::failure(QString());
     switch (source.kind) {
     case ModelSource::Kind::Local:
         finishInstall(id);
@@ -285,62 +338,21 @@ void ModelInstaller::resolve(int id)
         file.url = source.url;
         remote.files << file;
         remote.name = QFileInfo(source.url.path()).completeBaseName();
-        state->remote = remote;
+        listed = remote;
         break;
     }
-    case ModelSource::Kind::HuggingFace: {
-        QUrl api = m_options.huggingFaceEndpoint;
-        api.setPath(api.path().remove(QRegularExpression(QStringLiteral("/+$"))) + QStringLiteral("/api/models/") + source.repoId);
-        api.setQuery(QStringLiteral("blobs=true"));
-        const Result<QByteArray> answer = fetchJson(api, hubToken(api), false);
-        if (!answer) {
-            fail(id, answer.errorType(), QStringLiteral("cannot read %1 from Hugging Face: %2").arg(source.repoId, answer.error()));
-            return;
-        }
-        const auto remote = readHuggingFaceModel(answer.value(), source, source.variant.value_or(m_options.defaultVariant),
-                                                 m_options.huggingFaceEndpoint);
-        if (!remote) {
-            fail(id, remote.errorType(), remote.error());
-            return;
-        }
-        state->remote = remote.value();
+    case ModelSource::Kind::HuggingFace:
+        listed = readHuggingFaceListing(source, hubToken);
+        break;
+    case ModelSource::Kind::Civitai:
+        listed = readCivitaiListing(source, hubToken);
         break;
     }
-    case ModelSource::Kind::Civitai: {
-        const auto apiAddress = [&](const QString &path) {
-            QUrl url = m_options.civitaiEndpoint;
-            url.setPath(url.path().remove(QRegularExpression(QStringLiteral("/+$"))) + path);
-            return url;
-        };
-        qint64 modelId = source.civitaiModelId;
-        if (modelId == 0) {
-            const QUrl versionUrl = apiAddress(QStringLiteral("/api/v1/model-versions/%1").arg(source.civitaiVersionId));
-            const Result<QByteArray> version = fetchJson(versionUrl, hubToken(versionUrl), false);
-            if (!version) {
-                fail(id, version.errorType(), QStringLiteral("cannot read Civitai model version %1: %2").arg(source.civitaiVersionId).arg(version.error()));
-                return;
-            }
-            modelId = QJsonDocument::fromJson(version.value()).object().value(QStringLiteral("modelId")).toInteger();
-            if (modelId == 0) {
-                fail(id, QStringLiteral("FormatError"), QStringLiteral("Civitai did not say which model version %1 belongs to").arg(source.civitaiVersionId));
-                return;
-            }
-        }
-        const QUrl modelUrl = apiAddress(QStringLiteral("/api/v1/models/%1").arg(modelId));
-        const Result<QByteArray> answer = fetchJson(modelUrl, hubToken(modelUrl), false);
-        if (!answer) {
-            fail(id, answer.errorType(), QStringLiteral("cannot read Civitai model %1: %2").arg(modelId).arg(answer.error()));
-            return;
-        }
-        const auto remote = readCivitaiModel(answer.value(), source.civitaiVersionId);
-        if (!remote) {
-            fail(id, remote.errorType(), remote.error());
-            return;
-        }
-        state->remote = remote.value();
-        break;
+    if (!listed) {
+        fail(id, listed.errorType(), listed.error());
+        return;
     }
-    }
+    state->remote = listed.value();
 
     // A file whose hash the hub publishes and the library already holds is not downloaded again.
     const RemoteModel &remote = *state->remote;
@@ -355,6 +367,59 @@ void ModelInstaller::resolve(int id)
         }
     }
     startDownloads(id);
+}
+
+// ---- downloads ---------------------------------------------------------------------------------------------------
+
+// A folder model downloads into <temporary>/<name>/<its files>; a single file into <temporary>/; a cover beside.
+Result<QList<ModelInstaller::PlannedPart>> ModelInstaller::planDownloads(JobState &state,
+                                                                         const QString &modelFolder) const
+{
+    const RemoteModel &remote = *state.remote;
+    QList<PlannedPart> planned;
+    for (const RemoteFile &file : remote.files) {
+        PlannedPart next;
+        next.download.source = file.url;
+        next.download.expectedSha256 = file.sha256;
+        next.download.transient = true;
+        next.download.priority = 10;
+        if (file.path.isEmpty()) {
+            next.download.destination = modelFolder; // the server names it
+        } else {
+            next.download.destination = QDir::cleanPath(
+                QDir(modelFolder).filePath(remote.singleFile ? downloads::safeFileName(file.path) : file.path));
+            // The listing was checked already; this is the last line of defence for whatever lists files.
+            if (!next.download.destination.startsWith(modelFolder + QLatin1Char('/')))
+                return failed<QList<PlannedPart>>(
+                    QStringLiteral("the hub listed a file outside the model: %1").arg(file.path.left(200)),
+                    QStringLiteral("FormatError"));
+            QDir().mkpath(QFileInfo(next.download.destination).absolutePath());
+        }
+        next.download.accessToken = tokenFor(state.request.accessToken, file.url);
+        next.part.source = file.url.toString(QUrl::RemoveQuery | QUrl::RemoveUserInfo);
+        next.part.localPath = next.download.destination;
+        next.part.totalBytes = file.size;
+        planned << next;
+    }
+    if (remote.coverImage.isValid() && !remote.coverImage.isRelative()) {
+        PlannedPart cover;
+        const QString suffix = QFileInfo(remote.coverImage.path()).suffix().toLower();
+        const bool known =
+            QStringList{QStringLiteral("png"), QStringLiteral("jpg"), QStringLiteral("jpeg"), QStringLiteral("webp")}
+                .contains(suffix);
+        cover.download.source = remote.coverImage;
+        cover.download.destination =
+            QDir(state.temporaryFolder)
+                .filePath(QStringLiteral("cover.%1").arg(known ? suffix : QStringLiteral("jpg")));
+        cover.download.transient = true;
+        cover.download.priority = 20;
+        cover.part.source = remote.coverImage.toString(QUrl::RemoveQuery | QUrl::RemoveUserInfo);
+        cover.part.localPath = cover.download.destination;
+        state.coverPart = int(planned.size());
+        state.coverPath = cover.download.destination;
+        planned << cover;
+    }
+    return planned;
 }
 
 void ModelInstaller::startDownloads(int id)
@@ -379,64 +444,24 @@ void ModelInstaller::startDownloads(int id)
              QStringLiteral("%1 needs %2 bytes and only %3 are free in %4").arg(job.source).arg(needed).arg(volume.bytesAvailable()).arg(m_options.modelsDir));
         return;
     }
-
-    // A folder model downloads into <temporary>/<name>/<its files>; a single file into <temporary>/.
     const QString modelFolder = remote.singleFile
         ? state->temporaryFolder
         : QDir(state->temporaryFolder).filePath(downloads::safeFileName(remote.name, QStringLiteral("model")));
     if (!remote.singleFile)
         state->modelPath = modelFolder;
-    struct Planned
-    {
-        downloads::DownloadJob download;
-        InstallPart part;
-    };
-    QList<Planned> planned;
-    for (const RemoteFile &file : remote.files) {
-        Planned next;
-        next.download.source = file.url;
-        next.download.expectedSha256 = file.sha256;
-        next.download.transient = true;
-        next.download.priority = 10;
-        if (file.path.isEmpty()) {
-            next.download.destination = modelFolder;  // the server names it
-        } else {
-            next.download.destination = QDir::cleanPath(QDir(modelFolder).filePath(remote.singleFile ? downloads::safeFileName(file.path) : file.path));
-            // The listing was checked already; this is the last line of defence for whatever lists files.
-            if (!next.download.destination.startsWith(modelFolder + QLatin1Char('/'))) {
-                QDir(state->temporaryFolder).removeRecursively();
-                fail(id, QStringLiteral("FormatError"), QStringLiteral("the hub listed a file outside the model: %1").arg(file.path.left(200)));
-                return;
-            }
-            QDir().mkpath(QFileInfo(next.download.destination).absolutePath());
-        }
-        next.download.accessToken = tokenFor(state->request.accessToken, file.url);
-        next.part.source = file.url.toString(QUrl::RemoveQuery | QUrl::RemoveUserInfo);
-        next.part.localPath = next.download.destination;
-        next.part.totalBytes = file.size;
-        planned << next;
-    }
-    if (remote.coverImage.isValid() && !remote.coverImage.isRelative()) {
-        Planned cover;
-        const QString suffix = QFileInfo(remote.coverImage.path()).suffix().toLower();
-        cover.download.source = remote.coverImage;
-        cover.download.destination = QDir(state->temporaryFolder)
-                                         .filePath(QStringLiteral("cover.%1").arg(QStringList{QStringLiteral("png"), QStringLiteral("jpg"), QStringLiteral("jpeg"), QStringLiteral("webp")}.contains(suffix) ? suffix : QStringLiteral("jpg")));
-        cover.download.transient = true;
-        cover.download.priority = 20;
-        cover.part.source = remote.coverImage.toString(QUrl::RemoveQuery | QUrl::RemoveUserInfo);
-        cover.part.localPath = cover.download.destination;
-        state->coverPart = int(planned.size());
-        state->coverPath = cover.download.destination;
-        planned << cover;
+    const Result<QList<PlannedPart>> planned = planDownloads(*state, modelFolder);
+    if (!planned) {
+        QDir(state->temporaryFolder).removeRecursively();
+        fail(id, planned.errorType(), planned.error());
+        return;
     }
 
     QList<InstallPart> parts;
-    for (const Planned &next : planned)
+    for (const PlannedPart &next : planned.value())
         parts << next.part;
     {
         QMutexLocker lock(&m_mutex);
-        state->partEnded = QList<bool>(planned.size(), false);
+        state->partEnded = QList<bool>(parts.size(), false);
     }
     update(id, [&](InstallJob &changed) {
         changed.status = InstallStatus::Downloading;
@@ -445,8 +470,9 @@ void ModelInstaller::startDownloads(int id)
         changed.totalBytes = needed;
     });
     QList<int> ids;
-    for (int index = 0; index < planned.size(); ++index) {
-        ids << m_queue.submit(planned[index].download, true, {[lifeline = m_lifeline, id, index](const downloads::DownloadJob &download) {
+    for (int index = 0; index < planned->size(); ++index) {
+        ids << m_queue.submit(planned.value()[index].download, true,
+                              {[lifeline = m_lifeline, id, index](const downloads::DownloadJob &download) {
                                   QMutexLocker lock(&lifeline->mutex);
                                   if (lifeline->installer)
                                       lifeline->installer->partChanged(id, index, download);

@@ -154,6 +154,11 @@ private:
     // The steps of a job, on the worker thread.
     void resolve(int id);
     void startDownloads(int id);
+    using HubToken = std::function<QString(const QUrl &)>;
+    Result<RemoteModel> readHuggingFaceListing(const ModelSource &source, const HubToken &token) const;
+    Result<RemoteModel> readCivitaiListing(const ModelSource &source, const HubToken &token) const;
+    struct PlannedPart; // one download per file of the listing, and one for its cover
+    Result<QList<PlannedPart>> planDownloads(JobState &state, const QString &modelFolder) const;
     void partChanged(int id, int part, const downloads::DownloadJob &download);  // on the queue's thread
     void finishInstall(int id);
 
@@ -164,6 +169,24 @@ private:
                                      const ModelSource *source, bool moveInsteadOfCopy,
                                      const hashing::CancelFlag *cancel,
                                      const std::function<Status(Stage)> &beforeStage);
+    // A stage the hook allows and no cancellation stops (Status), as installModel goes through them.
+    struct InstallStage
+    {
+        const std::function<Status(Stage)> &beforeStage;
+        const hashing::CancelFlag *cancel;
+        Status operator()(Stage next) const;
+    };
+    // installModel's steps: the content hash and the duplicate check, the copy staged beside the library, the move
+    // under a free name with the YAML and cover beside it, and the record.
+    Status hashAsNew(ModelConfig &config, const QString &path, bool allowDuplicate, const hashing::CancelFlag *cancel);
+    Result<QString> stageCopy(const QString &path, const QString &wantedName, const hashing::CancelFlag *cancel);
+    struct Placement;
+    Status moveUnderFreeName(const QString &staged, const QString &folder, const QString &wantedName,
+                             Placement &placement);
+    void placeCompanions(ModelConfig &config, bool isFolder, const QString &folder, const RemoteModel *remote,
+                         Placement &placement);
+    Result<ModelConfig> placeInLibrary(ModelConfig config, const QString &path, const RemoteModel *remote,
+                                       bool moveInsteadOfCopy, const InstallStage &stage);
 
     void update(int id, const std::function<void(InstallJob &)> &change);
     void fail(int id, const QString &type, const QString &message);

@@ -191,4 +191,10 @@ struct ModelInstaller::JobState
     hashing::CancelFlag cancel{false};
 };
 
+struct ModelInstaller::PlannedPart
+{
+    downloads::DownloadJob download;
+    InstallPart part;
+};
+
 } // namespace atelier::models

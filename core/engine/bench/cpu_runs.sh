@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # CPU runs side by side in one process tree: `atelier generate` on the fixtures' tiny-sd1 (3 steps at 256x256 and
-# 384x384) and a full-size SD 1.5 UNet call at 512x512, each as it runs by default and with glibc's allocator tuned
+# 384x384; cold, as a one-shot command runs, and warm, as the peer and a second run in the window are measured)
+# and a full-size SD 1.5 UNet call at 512x512, each as it runs by default and with glibc's allocator tuned
 # by environment (one arena, every block from the heap, no trimming), against diffusers on the same
 # libtorch (../shared/bench/cpu_peer.py) run the same two ways. Prints a Markdown table: seconds, minor page
 # faults and peak memory.
@@ -20,31 +21,43 @@ fixtures=${ATELIER_FIXTURES:-$source_dir/../shared/fixtures}
 bench=${ATELIER_BENCH:-$source_dir/../shared/bench}
 atelier=$build/app/atelier
 unet=$build/core/engine/atelier_cpu_unet_bench
+pipeline=$build/core/engine/atelier_cpu_pipeline_bench
 root=$(mktemp -d)
 trap 'rm -rf "$root"' EXIT
 tuned=(MALLOC_ARENA_MAX=1 MALLOC_MMAP_THRESHOLD_=4294967296 MALLOC_TRIM_THRESHOLD_=4294967296
        MALLOC_TOP_PAD_=268435456)
 
-echo "| run | seconds | page faults | peak MB |"
+echo "| run | seconds, median (range) | page faults | peak MB |"
 echo "| --- | --- | --- | --- |"
 # row NAME PATTERN COMMAND...: the seconds are the number that PATTERN's line carries (the run's own figure,
-# model loading excluded); faults and memory are the whole process's, except for the UNet bench, which counts
-# its calls' own faults (its random weights alone take 850,000).
+# model loading excluded), the median of $repeats runs (this machine's runs vary by 20% from one to the next);
+# faults and memory are the whole process's in the median run, except for the UNet bench, which counts its calls'
+# own faults (its random weights alone take 850,000).
+repeats=${ATELIER_BENCH_REPEATS:-5}
 row() {
     local name=$1 pattern=$2
     shift 2
-    local log="$root/log" timing="$root/time"
-    if ! /usr/bin/time -o "$timing" -f "%R %M" "$@" >"$log" 2>&1; then
-        echo "| $name | failed: $(tr '\r' '\n' <"$log" | tail -1) | | |"
-        return
-    fi
-    local seconds
-    seconds=$(tr '\r' '\n' <"$log" | grep -Eo "$pattern" | grep -Eo '[0-9]+\.[0-9]+' | head -1)
-    read -r faults kilobytes <"$timing"
-    if grep -q 'page faults per call' "$log"; then
-        faults="$(grep -Eo '[0-9]+ page faults per call' "$log" | grep -Eo '^[0-9]+') per call"
-    fi
-    printf '| %s | %s | %s | %d |\n' "$name" "$seconds" "$faults" "$((kilobytes / 1024))"
+    local log="$root/log" timing="$root/time" runs="$root/runs"
+    : >"$runs"
+    for ((run = 0; run < repeats; ++run)); do
+        if ! /usr/bin/time -o "$timing" -f "%R %M" "$@" >"$log" 2>&1; then
+            echo "| $name | failed: $(tr '\r' '\n' <"$log" | tail -1) | | |"
+            return
+        fi
+        local seconds faults kilobytes
+        seconds=$(tr '\r' '\n' <"$log" | grep -Eo "$pattern" | grep -Eo '[0-9]+\.[0-9]+' | head -1)
+        read -r faults kilobytes <"$timing"
+        if grep -q 'page faults per call' "$log"; then
+            faults="$(grep -Eo '[0-9]+ page faults per call' "$log" | grep -Eo '^[0-9]+') per call"
+        fi
+        echo "$seconds|$faults|$((kilobytes / 1024))" >>"$runs"
+    done
+    local median
+    median=$(sort -t'|' -k1,1g "$runs" | sed -n "$(((repeats + 1) / 2))p")
+    IFS='|' read -r seconds faults megabytes <<<"$median"
+    local spread
+    spread=$(sort -t'|' -k1,1g "$runs" | cut -d'|' -f1 | sed -n '1p;$p' | paste -sd'-')
+    printf '| %s | %s (%s) | %s | %d |\n' "$name" "$seconds" "$spread" "$faults" "$megabytes"
 }
 
 generate=("$atelier" --root "$root" generate --model "$fixtures/models/tiny-sd1/tiny-sd1.safetensors"
@@ -59,6 +72,10 @@ for size in 256 384; do
         row "Atelier before $size, env-tuned" "$sampled" env ATELIER_ENGINE_LIBRARY="$before_engine" "${tuned[@]}" \
             "${generate[@]}" "${at_size[@]}"
     fi
+    # Measured as diffusers is below: loaded once, a 64x64 warm-up, then the timed run.
+    row "Atelier $size, warm" 'steps: [0-9.]+ s' "$pipeline" "$fixtures/models/tiny-sd1/tiny-sd1.safetensors" "$size" 3
+    row "Atelier $size, warm, env-tuned" 'steps: [0-9.]+ s' env "${tuned[@]}" "$pipeline" \
+        "$fixtures/models/tiny-sd1/tiny-sd1.safetensors" "$size" 3
     if [[ -n $peer ]]; then
         peer_run=(env PYTHONPATH="$peer" /usr/bin/python3 "$bench/cpu_peer.py" "$fixtures/models/tiny-sd1/diffusers" "$size" 3)
         row "diffusers $size" 'steps: [0-9.]+ s' "${peer_run[@]}"
@@ -66,6 +83,7 @@ for size in 256 384; do
     fi
 done
 per_call='[0-9.]+ s per call'
+repeats=1  # each UNet row is already the mean of several calls, and the slow one takes a minute
 row "SD1.5 UNet 512, buffer cache" "$per_call" "$unet"
 row "SD1.5 UNet 512, no buffer cache" "$per_call" "$unet" --no-buffer-cache
 row "SD1.5 UNet 512, no buffer cache, env-tuned" "$per_call" env "${tuned[@]}" "$unet" --no-buffer-cache

@@ -21,20 +21,24 @@ torch::Tensor plainAttention(const torch::Tensor &q, const torch::Tensor &k, con
     const double scale = 1.0 / std::sqrt(double(q.size(-1)));
     const std::int64_t perQuery = q.size(0) * q.size(1) * k.size(2);
     const std::int64_t slice = std::max<std::int64_t>(1, kMaxScoreElements / std::max<std::int64_t>(1, perQuery));
+    // The scale goes onto the queries (n·d values) rather than the scores (n·n), one pass less over the largest
+    // tensor of the block.
+    const torch::Tensor scaledQ = q * scale;
+    const torch::Tensor keysT = k.transpose(-1, -2);
     const auto attend = [&](const torch::Tensor &qPart, const torch::Tensor &maskPart) {
         // Scores in float32 even for half inputs: softmax over fp16 scores overflows on large models.
-        torch::Tensor scores = torch::matmul(qPart, k.transpose(-1, -2)).to(torch::kFloat32) * scale;
+        torch::Tensor scores = torch::matmul(qPart, keysT).to(torch::kFloat32);
         if (maskPart.defined())
             scores = scores + maskPart;
         return torch::matmul(scores.softmax(-1).to(v.scalar_type()), v);
     };
     if (q.size(2) <= slice)
-        return attend(q, mask);
+        return attend(scaledQ, mask);
     std::vector<torch::Tensor> parts;
     for (std::int64_t start = 0; start < q.size(2); start += slice) {
         const std::int64_t length = std::min(slice, q.size(2) - start);
         torch::Tensor maskPart = mask.defined() && mask.size(-2) > 1 ? mask.narrow(-2, start, length) : mask;
-        parts.push_back(attend(q.narrow(2, start, length), maskPart));
+        parts.push_back(attend(scaledQ.narrow(2, start, length), maskPart));
     }
     return torch::cat(parts, 2);
 }

@@ -1,5 +1,7 @@
 #include "core/engine/device/cpu_buffer_cache.h"
 
+#include <malloc.h>
+
 #include <c10/core/Allocator.h>
 #include <c10/core/CPUAllocator.h>
 #include <c10/util/Exception.h>
@@ -126,20 +128,46 @@ void installCpuBufferCache()
     (void)installed;
 }
 
+namespace {
+
+// The blocks under the cache's threshold come from glibc's heap, which it trims back to the system whenever 128 KiB
+// are free at its top; within a run that is every few tensors, and each time the pages fault in again (tiny-sd1 at
+// 256x256: 2.1 s a run against 1.7 s without trimming, medians of five). While a run lasts the heap keeps what it
+// grew to; afterwards glibc's defaults come back and the heap is trimmed, so that an idle application holds
+// nothing. (Setting these turns off glibc's moving mmap threshold for the process; blocks over 1 MiB come from the
+// cache in runs anyway.)
+void keepHeapWhileRunning(bool running)
+{
+#ifdef __GLIBC__
+    constexpr int kGlibcDefault = 128 * 1024;
+    mallopt(M_TRIM_THRESHOLD, running ? 512 * 1024 * 1024 : kGlibcDefault);
+    mallopt(M_TOP_PAD, running ? 64 * 1024 * 1024 : kGlibcDefault);
+    if (!running)
+        malloc_trim(0);
+#else
+    (void)running;
+#endif
+}
+
+} // namespace
+
 CpuBufferCacheScope::CpuBufferCacheScope()
 {
     installCpuBufferCache();
     Cache &c = cache();
     std::lock_guard<std::mutex> lock(c.mutex);
-    ++c.scopes;
+    if (c.scopes++ == 0)
+        keepHeapWhileRunning(true);
 }
 
 CpuBufferCacheScope::~CpuBufferCacheScope()
 {
     Cache &c = cache();
     std::lock_guard<std::mutex> lock(c.mutex);
-    if (--c.scopes == 0)
+    if (--c.scopes == 0) {
         c.releaseAll();
+        keepHeapWhileRunning(false);
+    }
 }
 
 CpuBufferCacheStats cpuBufferCacheStats()

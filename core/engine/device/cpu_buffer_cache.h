@@ -6,8 +6,9 @@
 // each attention score matrix, each VAE activation and each UNet feature map of a denoising step is a fresh mapping
 // whose every page faults on first touch; at 384x384 that was a third of the run. While a scope below is alive,
 // CPU tensors of 1 MiB or more are freed into a cache keyed by their exact size, and the next tensor of that size
-// (the same layer at the next step) gets the same, already mapped, memory. When the last scope ends the cache goes
-// back to the system, so that an idle application holds nothing.
+// (the same layer at the next step) gets the same, already mapped, memory; smaller blocks stay on glibc's heap, which
+// is not trimmed while a scope lives. When the last scope ends the cache and the heap's free top go back to the
+// system, so that an idle application holds nothing.
 #include <cstddef>
 #include <cstdint>
 

@@ -111,10 +111,14 @@ Result<Graph> readApiPrompt(const QByteArray &json)
     if (!parsed)
         return malformed(QStringLiteral("not a readable API prompt: %1").arg(parsed.error()));
     const Json *prompt = &parsed.value();
-    // The /prompt endpoint's body wraps the graph with the client's id.
+    // The /prompt endpoint's body wraps the graph with the client's id; Atelier's images (atelier_workflow) with
+    // the format's name and version.
     if (prompt->is_object() && prompt->contains("prompt") && (*prompt)["prompt"].is_object() &&
         !(*prompt)["prompt"].contains("class_type"))
         prompt = &(*prompt)["prompt"];
+    else if (prompt->is_object() && prompt->value("format", Json()) == "atelier-workflow" &&
+             prompt->contains("nodes") && (*prompt)["nodes"].is_object())
+        prompt = &(*prompt)["nodes"];
     if (!prompt->is_object())
         return malformed(QStringLiteral("an API prompt is a JSON object of nodes by id"));
     Graph graph;

@@ -2,7 +2,8 @@
 
 // ComfyUI's API prompt: {"<id>": {"class_type": ..., "inputs": {name: literal | [node_id, output]}, "_meta":
 // {"title": ...}}}, as its /prompt endpoint takes it (also wrapped as {"prompt": {...}, "client_id": ...}) and as
-// its images carry it in the `prompt` text chunk.
+// its images carry it in the `prompt` text chunk. Atelier's own images carry the same nodes in `atelier_workflow`
+// ({"format": "atelier-workflow", "version": ..., "nodes": {...}}), which reads the same way.
 #include "core/graph/graph.h"
 #include "core/result.h"
 

@@ -1,4 +1,5 @@
 #include "core/graph/api_prompt.h"
+#include "core/metadata/generation_info.h"
 #include "core/metadata/png_text.h"
 #include "tests/fixtures.h"
 
@@ -133,6 +134,40 @@ private slots:
         QVERIFY(!graph);
         QCOMPARE(graph.errorType(), QStringLiteral("FormatError"));
         QVERIFY2(graph.error().contains(expected), qPrintable(graph.error()));
+    }
+
+    void readsTheGraphAtelierWritesIntoItsImages()
+    {
+        metadata::GenerationInfo recipe;
+        recipe.toolVersion = QStringLiteral("1.0");
+        recipe.prompt = QStringLiteral("a cat");
+        recipe.negativePrompt = QString();
+        recipe.seed = 18446744073709551615ull;
+        recipe.steps = 8;
+        recipe.cfg = 7.5;
+        recipe.sampler = QStringLiteral("euler");
+        recipe.scheduler = QStringLiteral("karras");
+        recipe.model = metadata::ModelReference{QStringLiteral("tiny-sd1"), QString(64, QLatin1Char('a'))};
+        recipe.vae = metadata::ModelReference{QStringLiteral("vae-ft-mse"), QString(64, QLatin1Char('b'))};
+        recipe.loras << metadata::LoraUse{QStringLiteral("detail"), 0.8, QString(), 0.5};
+        const Result<Graph> graph = readApiPrompt(metadata::recipeWorkflow(recipe).toUtf8());
+        QVERIFY2(graph, qPrintable(graph.error()));
+        const auto ofType = [&](const QString &type) -> const GraphNode * {
+            for (const GraphNode &node : graph->nodes)
+                if (node.type == type)
+                    return &node;
+            return nullptr;
+        };
+        const GraphNode *sampler = ofType(QStringLiteral("KSampler"));
+        const GraphNode *lora = ofType(QStringLiteral("LoraLoader"));
+        const GraphNode *vae = ofType(QStringLiteral("VAELoader"));
+        QVERIFY(sampler && lora && vae && ofType(QStringLiteral("CheckpointLoaderSimple")));
+        QCOMPARE(sampler->input(QStringLiteral("seed"))->value->toUnsigned().value(), 18446744073709551615ull);
+        QCOMPARE(sampler->input(QStringLiteral("scheduler"))->value->toText().value(), QStringLiteral("karras"));
+        QCOMPARE(sampler->input(QStringLiteral("model"))->link->node, lora->id);
+        QCOMPARE(lora->input(QStringLiteral("strength_clip"))->value->toReal().value(), 0.5);
+        QCOMPARE(vae->input(QStringLiteral("vae_name"))->value->toText().value(), QStringLiteral("vae-ft-mse"));
+        QCOMPARE(ofType(QStringLiteral("VAEDecode"))->input(QStringLiteral("vae"))->link->node, vae->id);
     }
 
     void numericLinkIdsMeanTheSameNode()

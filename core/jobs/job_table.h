@@ -15,8 +15,9 @@
 namespace atelier::jobs {
 
 // `Job` is a copyable snapshot with an `int id` and `bool inTerminalState() const` (completed, failed or
-// cancelled). Safe from any thread; the listener runs on the thread that made the change, outside the table's lock,
-// before waiting threads wake, so that whoever waits on a job sees what listeners did with its last event.
+// cancelled). Safe from any thread. The listener runs on the thread that made the change, outside the table's lock;
+// waits end only when no listener call is under way (whichever job it is about), so that whoever waits on a job
+// sees what listeners did with its last event. A listener must therefore not wait on its own table.
 template <typename Job> class JobTable
 {
 public:
@@ -26,17 +27,19 @@ public:
         : m_onChanged(std::move(onChanged))
     {}
 
-    // Gives `job` the next id, keeps it and publishes it. `beforePublishing` runs with the id first (outside the
-    // lock), for the owner to attach what it keeps beside the job before anyone can act on it.
+    // Gives `job` the next id, keeps it and publishes it. `beforePublishing` runs with the id under the table's
+    // lock, before the job can be found, for the owner to attach what it keeps beside the job (it must not call
+    // the table).
     int add(Job &job, const std::function<void(int id)> &beforePublishing = {})
     {
         {
             QMutexLocker lock(&m_mutex);
             job.id = m_nextId++;
+            if (beforePublishing)
+                beforePublishing(job.id);
             m_jobs.insert(job.id, job);
+            ++m_publishing;
         }
-        if (beforePublishing)
-            beforePublishing(job.id);
         published(job);
         return job.id;
     }
@@ -67,6 +70,7 @@ public:
                 return std::nullopt;
             edit(*it);
             snapshot = *it;
+            ++m_publishing;
         }
         published(snapshot);
         return snapshot;
@@ -154,12 +158,13 @@ public:
         return ended;
     }
 
-    // Blocks until `done` holds for the jobs, or until the timeout (ms, -1 for none); true when it held.
+    // Blocks until `done` holds for the jobs with no listener call under way, or until the timeout (ms, -1 for
+    // none); true when it held.
     template <typename Condition> bool waitUntil(Condition done, int timeoutMs = -1) const
     {
         QDeadlineTimer deadline(timeoutMs < 0 ? QDeadlineTimer::Forever : QDeadlineTimer(timeoutMs));
         QMutexLocker lock(&m_mutex);
-        while (!done(m_jobs)) {
+        while (m_publishing > 0 || !done(m_jobs)) {
             if (!m_changed.wait(&m_mutex, deadline))
                 return false;
         }
@@ -167,10 +172,15 @@ public:
     }
 
 private:
+    // Called for every stored change, with m_publishing raised for it in the same locked section.
     void published(const Job &job)
     {
         if (m_onChanged)
             m_onChanged(job);
+        {
+            QMutexLocker lock(&m_mutex);
+            --m_publishing;
+        }
         m_changed.wakeAll();
     }
 
@@ -179,6 +189,7 @@ private:
     mutable QWaitCondition m_changed;
     QMap<int, Job> m_jobs;
     int m_nextId = 0;
+    int m_publishing = 0; // changes stored whose listener call has not returned yet
 };
 
 } // namespace atelier::jobs

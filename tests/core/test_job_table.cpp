@@ -94,6 +94,60 @@ private slots:
         QVERIFY(listenerFirst);
         QVERIFY(!table.waitForEnd(12345, 0)); // unknown: no job to return, and no wait
     }
+
+    void aWaiterSeesTheListenerOfItsJobEvenWhenAnotherJobChanges()
+    {
+        std::atomic<bool> listenerDone{false};
+        JobTable<Job> table([&](const Job &job) {
+            if (job.id == 0 && job.inTerminalState()) {
+                QThread::msleep(150);
+                listenerDone = true;
+            }
+        });
+        Job first, second;
+        table.add(first);
+        table.add(second);
+        bool sawListener = false;
+        QThread *waiter = QThread::create([&] {
+            table.waitForEnd(first.id);
+            sawListener = listenerDone;
+        });
+        QThread *ender = QThread::create(
+            [&] { table.change(first.id, [](Job &job) { job.status = QStringLiteral("completed"); }); });
+        waiter->start();
+        QThread::msleep(20);
+        ender->start();
+        QThread::msleep(40); // the first job's listener is still busy: another job's progress wakes the waiter
+        table.change(second.id, [](Job &job) { job.status = QStringLiteral("running"); });
+        QVERIFY(waiter->wait(5000));
+        QVERIFY(ender->wait(5000));
+        delete waiter;
+        delete ender;
+        QVERIFY(sawListener);
+    }
+
+    void theOwnersStateIsAttachedBeforeTheJobCanBeFound()
+    {
+        JobTable<Job> table;
+        std::atomic<bool> attached{false};
+        std::atomic<bool> foundUnattached{false};
+        std::atomic<bool> stop{false};
+        QThread *looker = QThread::create([&] {
+            while (!stop)
+                if (table.contains(0) && !attached)
+                    foundUnattached = true;
+        });
+        looker->start();
+        Job job;
+        table.add(job, [&](int) {
+            QThread::msleep(30); // a slow owner: the job must stay invisible meanwhile
+            attached = true;
+        });
+        stop = true;
+        QVERIFY(looker->wait(5000));
+        delete looker;
+        QVERIFY(!foundUnattached);
+    }
 };
 
 QTEST_GUILESS_MAIN(TestJobTable)

@@ -87,8 +87,11 @@ Status resolveMainModel(const ModelLibrary &library, const QString &given, engin
         request.configPath = libraryPath(library, *record->configPath);
     if (request.prediction.empty() && record->predictionType)
         request.prediction = predictionName(*record->predictionType);
-    if (vaeOverride && record->vae)
-        *vaeOverride = *record->vae;
+    if (vaeOverride && record->vae) {
+        // A record's relative path is in the models folder, never in whatever folder the process runs in.
+        const QString inModels = models::absoluteModelPath(*record->vae, library.modelsDir);
+        *vaeOverride = QFileInfo(*record->vae).isRelative() && QFileInfo::exists(inModels) ? inModels : *record->vae;
+    }
     return {};
 }
 

@@ -295,22 +295,13 @@ void readA1111Setting(const QString &key, const QString &value, GenerationInfo &
             info.width = size[0].toInt();
             info.height = size[1].toInt();
         }
-    } else if (key == QLatin1String("Model hash")) {
-        if (!info.model)
-            info.model = ModelReference();
-        info.model->hash = value;
-    } else if (key == QLatin1String("Model")) {
-        if (!info.model)
-            info.model = ModelReference();
-        info.model->name = value;
-    } else if (key == QLatin1String("VAE")) {
-        if (!info.vae)
-            info.vae = ModelReference();
-        info.vae->name = value;
-    } else if (key == QLatin1String("VAE hash")) {
-        if (!info.vae)
-            info.vae = ModelReference();
-        info.vae->hash = value;
+    } else if (key == QLatin1String("Model hash") || key == QLatin1String("Model") || key == QLatin1String("VAE") ||
+               key == QLatin1String("VAE hash")) {
+        // "Model"/"VAE" name a model, "... hash" its short hash; either may come first.
+        std::optional<ModelReference> &reference = key.startsWith(QLatin1String("VAE")) ? info.vae : info.model;
+        if (!reference)
+            reference = ModelReference();
+        (key.endsWith(QLatin1String(" hash")) ? reference->hash : reference->name) = value;
     } else if (key == QLatin1String("Denoising strength")) {
         info.denoise = decimal(value);
     } else if (key == QLatin1String("Lora hashes")) {

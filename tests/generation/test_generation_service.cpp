@@ -86,27 +86,26 @@ private slots:
 
     void usesAndRecordsTheModelsVaeOverride()
     {
-        const auto added = [&](models::ModelConfig config) {
-            const Result<models::ModelConfig> record = m_store->addModel(std::move(config));
+        const auto added = [&](const QString &name, models::ModelType type, models::BaseModel base,
+                               const QString &fixturePath, const QString &vaeKey = QString()) {
+            models::ModelConfig config;
+            config.name = name;
+            config.type = type;
+            config.format = models::ModelFormat::Checkpoint;
+            config.base = base;
+            config.path = fixture(fixturePath);
+            if (!vaeKey.isEmpty())
+                config.vae = vaeKey;
+            const Result<models::ModelConfig> record = m_store->addModel(config);
             if (!record)
                 qFatal("%s", qPrintable(record.error()));
             return record.value();
         };
-        models::ModelConfig vae;
-        vae.name = QStringLiteral("Tiny VAE");
-        vae.type = models::ModelType::Vae;
-        vae.format = models::ModelFormat::Diffusers;
-        vae.base = models::BaseModel::Sd1;
-        vae.path = fixture(QStringLiteral("models/tiny-sd1/diffusers/vae"));
-        vae = added(vae);
-        models::ModelConfig main;
-        main.name = QStringLiteral("Tiny with its VAE apart");
-        main.type = models::ModelType::Main;
-        main.format = models::ModelFormat::Checkpoint;
-        main.base = models::BaseModel::Sd1;
-        main.path = fixture(QStringLiteral("models/tiny-sd1/tiny-sd1.safetensors"));
-        main.vae = vae.key;
-        main = added(main);
+        const models::ModelConfig vae = added(QStringLiteral("Tiny VAE"), models::ModelType::Vae,
+                                              models::BaseModel::Sd1, QStringLiteral("models/tiny-sd1/diffusers/vae"));
+        const models::ModelConfig main =
+            added(QStringLiteral("Tiny with its VAE apart"), models::ModelType::Main, models::BaseModel::Sd1,
+                  QStringLiteral("models/tiny-sd1/tiny-sd1.safetensors"), vae.key);
 
         // The override holds the checkpoint's own VAE weights (as diffusers stores them): the same image, and the
         // recipe names the VAE with its hash.
@@ -126,11 +125,8 @@ private slots:
         Result<GenerationOutcome> refused = generation::runGeneration(request, place());
         QVERIFY2(refused.error().contains(QLatin1String("neither a file or folder nor a VAE")),
                  qPrintable(refused.error()));
-        vae.key.clear();
-        vae.base = models::BaseModel::Sdxl;
-        vae.name = QStringLiteral("XL VAE");
-        vae.path = fixture(QStringLiteral("models/tiny-sdxl/diffusers/vae"));
-        const models::ModelConfig xl = added(vae);
+        const models::ModelConfig xl = added(QStringLiteral("XL VAE"), models::ModelType::Vae, models::BaseModel::Sdxl,
+                                             QStringLiteral("models/tiny-sdxl/diffusers/vae"));
         request.vae = xl.name;
         refused = generation::runGeneration(request, place());
         QVERIFY2(refused.error().contains(QLatin1String("is for sdxl models")), qPrintable(refused.error()));

@@ -32,6 +32,18 @@ class TestGenerationInfo : public QObject
     Q_OBJECT
 
 private slots:
+    void a1111NamesAndHashesOfModelAndVaeInEitherOrder()
+    {
+        const GenerationInfo info = parseA1111Parameters(QStringLiteral(
+            "a cat\nSteps: 20, Model: dream, Model hash: 1234abcd, VAE hash: 9f8e7d6c5b, VAE: vae-ft-mse"));
+        QVERIFY(info.model && info.vae);
+        QCOMPARE(info.model->name, QStringLiteral("dream"));
+        QCOMPARE(info.model->hash, QStringLiteral("1234abcd"));
+        QCOMPARE(info.vae->name, QStringLiteral("vae-ft-mse"));
+        QCOMPARE(info.vae->hash, QStringLiteral("9f8e7d6c5b"));
+        QVERIFY(!parseA1111Parameters(QStringLiteral("a cat\nSteps: 20, Model: dream")).vae);
+    }
+
     void comfyUiImagesYieldWhatTheirGraphsState_data()
     {
         QTest::addColumn<Expected>("expected");

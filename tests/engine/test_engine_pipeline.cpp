@@ -328,19 +328,20 @@ private slots:
         torch::manual_seed(3);
         const torch::Tensor latent = torch::randn({1, 4, 40, 40});
         const torch::Tensor whole = model.decode(latent);
-        QCOMPARE(model.lastDecodeTile(), std::int64_t(0));
-        model.setVaeMemoryBudget(40ll * 1024 * 1024);  // too little for 320×320 at once, enough for 256×256 tiles
+        QCOMPARE(model.vaeCoder().lastDecodeTile(), std::int64_t(0));
+        model.vaeCoder().setMemoryBudget(40ll * 1024 *
+                                         1024); // too little for 320×320 at once, enough for 256×256 tiles
         const torch::Tensor tiled = model.decode(latent);
-        QCOMPARE(model.lastDecodeTile(), std::int64_t(32));
+        QCOMPARE(model.vaeCoder().lastDecodeTile(), std::int64_t(32));
         QCOMPARE(tiled.sizes(), whole.sizes());
         // Tiles see less context for their group norms: close, not identical.
         QVERIFY((tiled - whole).abs().mean().item<double>() < 0.05);
-        model.setVaeMemoryBudget(1024);
+        model.vaeCoder().setMemoryBudget(1024);
         expectError<engine::OutOfMemoryError>([&] { model.decode(latent); }, {QStringLiteral("even in tiles")});
-        model.setVaeMemoryBudget(0);
-        model.setVaeTile(64);  // one tile covering everything is the untiled decode
+        model.vaeCoder().setMemoryBudget(0);
+        model.vaeCoder().setTile(64); // one tile covering everything is the untiled decode
         QVERIFY(maxAbsDifference(model.decode(latent), whole) < 1e-5);
-        model.setVaeTile(0);
+        model.vaeCoder().setTile(0);
     }
 
     void mismatchedWeightsAreRefusedWithTheKeyNamed()

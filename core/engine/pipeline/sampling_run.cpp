@@ -14,23 +14,123 @@ namespace {
 
 // Cross-attention conditionings of different lengths (prompts of different chunk counts) are repeated up to their
 // least common multiple, as ComfyUI does; attention over repeated tokens is attention over the originals.
-std::pair<torch::Tensor, torch::Tensor> sameLength(torch::Tensor a, torch::Tensor b)
+std::vector<torch::Tensor> sameLength(const std::vector<torch::Tensor> &contexts)
 {
-    const std::int64_t la = a.size(1), lb = b.size(1);
-    if (la == lb)
-        return {a, b};
-    const std::int64_t lcm = std::lcm(la, lb);
-    return {a.repeat({1, lcm / la, 1}), b.repeat({1, lcm / lb, 1})};
+    std::int64_t length = 1;
+    for (const torch::Tensor &context : contexts)
+        length = std::lcm(length, context.size(1));
+    std::vector<torch::Tensor> out;
+    out.reserve(contexts.size());
+    for (const torch::Tensor &context : contexts)
+        out.push_back(context.size(1) == length ? context : context.repeat({1, length / context.size(1), 1}));
+    return out;
 }
 
-torch::Tensor decodeImage(StableDiffusion &model, const torch::Tensor &latent)
+void checkSettings(const std::string &sampler, const std::string &scheduler, int steps, double cfg, double denoise)
 {
-    const torch::Tensor decoded = model.decode(latent / model.architecture().vae.scaleFactor);
-    return ((decoded + 1.0) / 2.0).clamp(0.0, 1.0).to(torch::kCPU);
+    const auto fail = [](const std::string &message) { throw std::invalid_argument(message); };
+    if (steps < 1 || steps > 10000)
+        fail("steps must be between 1 and 10000, not " + std::to_string(steps));
+    if (!(cfg >= 0.0) || cfg > 100.0)
+        fail("cfg must be between 0 and 100");
+    if (!(denoise > 0.0) || denoise > 1.0)
+        fail("denoise must be in (0, 1]");
+    if (isDiffusersSampler(sampler)) {
+        if (scheduler != kDiffusersScheduler)
+            fail("the sampler \"" + sampler + "\" follows diffusers' own timesteps; its scheduler is \"" +
+                 kDiffusersScheduler + "\", not \"" + scheduler + "\"");
+        (void)diffusersTimesteps(sampler, steps); // throws for a step count it cannot take
+        return;
+    }
+    std::vector<std::string> samplers = samplerNames();
+    samplers.insert(samplers.end(), diffusersSamplerNames().begin(), diffusersSamplerNames().end());
+    if (std::find(samplers.begin(), samplers.end(), sampler) == samplers.end())
+        fail("unknown sampler \"" + sampler + "\" (known: " + joinedNames(samplers) + ")");
+    const auto &schedulers = schedulerNames();
+    if (std::find(schedulers.begin(), schedulers.end(), scheduler) == schedulers.end())
+        fail("unknown scheduler \"" + scheduler + "\" (known: " + joinedNames(schedulers) + ")");
 }
 
-void runDiffusers(StableDiffusion &model, const SamplingParams &params, const torch::Tensor &bothContexts,
-                  const torch::Tensor &condContext, at::IntArrayRef shape, SamplingResult &result);
+// The guided prediction of a step: every entry of both lists predicted in one batched call, each list averaged by
+// strength, then classifier-free guidance between the two.
+class Guidance
+{
+public:
+    Guidance(const ConditioningList &positive, const ConditioningList &negative, double cfg, std::int64_t batch)
+        : m_cfg(cfg)
+        , m_negativeCount(cfg == 1.0 ? 0 : negative.size())
+    {
+        if (positive.empty() || (cfg != 1.0 && negative.empty()))
+            throw std::invalid_argument("a sampler needs a positive and a negative conditioning");
+        std::vector<torch::Tensor> contexts;
+        const auto add = [&](const ConditioningList &list) {
+            for (const ConditioningPart &part : list) {
+                contexts.push_back(part.context);
+                m_strengths.push_back(part.strength);
+            }
+        };
+        if (m_negativeCount)
+            add(negative);
+        add(positive);
+        for (torch::Tensor &context : sameLength(contexts))
+            m_contexts.push_back(context.expand({batch, -1, -1}));
+        m_batched = torch::cat(m_contexts, 0);
+    }
+
+    // `predict` maps (inputs, contexts) batched along the first axis to a prediction of the same shape.
+    torch::Tensor operator()(const torch::Tensor &x,
+                             const std::function<torch::Tensor(const torch::Tensor &, const torch::Tensor &)> &predict)
+    {
+        const std::size_t parts = m_contexts.size();
+        const std::vector<torch::Tensor> inputs(parts, x);
+        const std::vector<torch::Tensor> predictions =
+            parts == 1 ? std::vector<torch::Tensor>{predict(x, m_batched)}
+                       : predict(torch::cat(inputs, 0), m_batched).chunk(std::int64_t(parts), 0);
+        const torch::Tensor positive = average(predictions, m_negativeCount, parts);
+        if (!m_negativeCount)
+            return positive;
+        const torch::Tensor negative = average(predictions, 0, m_negativeCount);
+        return negative + (positive - negative) * m_cfg;
+    }
+
+private:
+    torch::Tensor average(const std::vector<torch::Tensor> &predictions, std::size_t from, std::size_t to) const
+    {
+        if (to - from == 1)
+            return predictions[from];
+        torch::Tensor sum = predictions[from] * m_strengths[from];
+        double total = m_strengths[from];
+        for (std::size_t i = from + 1; i < to; ++i) {
+            sum = sum + predictions[i] * m_strengths[i];
+            total += m_strengths[i];
+        }
+        return total == 0.0 ? sum : sum / total;
+    }
+
+    double m_cfg;
+    std::size_t m_negativeCount;
+    std::vector<double> m_strengths;
+    std::vector<torch::Tensor> m_contexts;
+    torch::Tensor m_batched;
+};
+
+SampledLatent runDiffusers(StableDiffusion &model, Guidance &guidance, const torch::Tensor &start,
+                           const LatentSampling &run);
+
+// The sigmas of a run: the schedule of `steps` (stretched for denoise below 1), cut to [startStep, endStep].
+std::vector<double> runSigmas(const StableDiffusion &model, const LatentSampling &run)
+{
+    std::vector<double> sigmas = scheduleSigmas(model.schedule(), run.scheduler, run.steps, run.denoise);
+    const int last = int(sigmas.size()) - 1;
+    if (run.endStep >= 0 && run.endStep < last) {
+        sigmas.resize(std::size_t(run.endStep) + 1);
+        if (run.finishDenoising)
+            sigmas.back() = 0.0;
+    }
+    if (run.startStep > 0)
+        sigmas.erase(sigmas.begin(), sigmas.begin() + std::min<std::ptrdiff_t>(run.startStep, sigmas.size() - 1));
+    return sigmas;
+}
 
 } // namespace
 
@@ -48,36 +148,66 @@ void validate(const SamplingParams &params)
              std::to_string(params.height));
     if (params.width > 16384 || params.height > 16384)
         fail("width and height must be at most 16384");
-    if (params.steps < 1 || params.steps > 10000)
-        fail("steps must be between 1 and 10000, not " + std::to_string(params.steps));
     if (params.batch < 1 || params.batch > 64)
         fail("batch must be between 1 and 64, not " + std::to_string(params.batch));
-    if (!(params.cfg >= 0.0) || params.cfg > 100.0)
-        fail("cfg must be between 0 and 100");
-    if (!(params.denoise > 0.0) || params.denoise > 1.0)
-        fail("denoise must be in (0, 1]");
     if (params.clipSkip < 0 || params.clipSkip > 24)
         fail("clip skip must be between 0 and 24");
-    if (isDiffusersSampler(params.sampler)) {
-        if (params.scheduler != kDiffusersScheduler)
-            fail("the sampler \"" + params.sampler + "\" follows diffusers' own timesteps; its scheduler is \"" +
-                 kDiffusersScheduler + "\", not \"" + params.scheduler + "\"");
-        if (params.initImage.defined() || params.denoise != 1.0)
-            fail("the sampler \"" + params.sampler + "\" makes images from noise only (no init image or denoise)");
-        (void)diffusersTimesteps(params.sampler, params.steps); // throws for a step count it cannot take
-        return;
-    }
-    std::vector<std::string> samplers = samplerNames();
-    samplers.insert(samplers.end(), diffusersSamplerNames().begin(), diffusersSamplerNames().end());
-    if (std::find(samplers.begin(), samplers.end(), params.sampler) == samplers.end())
-        fail("unknown sampler \"" + params.sampler + "\" (known: " + joinedNames(samplers) + ")");
-    const auto &schedulers = schedulerNames();
-    if (std::find(schedulers.begin(), schedulers.end(), params.scheduler) == schedulers.end())
-        fail("unknown scheduler \"" + params.scheduler + "\" (known: " + joinedNames(schedulers) + ")");
+    checkSettings(params.sampler, params.scheduler, params.steps, params.cfg, params.denoise);
+    if (isDiffusersSampler(params.sampler) && (params.initImage.defined() || params.denoise != 1.0))
+        fail("the sampler \"" + params.sampler + "\" makes images from noise only (no init image or denoise)");
     if (params.initImage.defined() &&
         (params.initImage.dim() != 4 || params.initImage.size(1) != 3 || params.initImage.size(2) % 8 ||
          params.initImage.size(3) % 8))
         fail("the init image must be RGB with sides that are multiples of 8");
+}
+
+SampledLatent sampleLatent(StableDiffusion &model, const ConditioningList &positive, const ConditioningList &negative,
+                           const torch::Tensor &start, const LatentSampling &run)
+{
+    checkSettings(run.sampler, run.scheduler, run.steps, run.cfg, run.denoise);
+    if (start.dim() != 4 || start.size(1) != model.architecture().unet.inChannels)
+        throw std::invalid_argument("the latent has the wrong shape for this model (it needs " +
+                                    std::to_string(model.architecture().unet.inChannels) + " channels)");
+    torch::NoGradGuard noGrad;
+    const torch::Device device = model.device();
+    const torch::Tensor latent0 = start.to(device, torch::kFloat32);
+    Guidance guidance(positive, negative, run.cfg, latent0.size(0));
+    if (isDiffusersSampler(run.sampler)) {
+        if (run.denoise != 1.0 || run.startStep != 0 || run.endStep >= 0 || !run.addNoise ||
+            latent0.abs().max().item<double>() != 0.0)
+            throw std::invalid_argument("the sampler \"" + run.sampler +
+                                        "\" makes images from noise only: an empty latent, full denoise, all steps");
+        return runDiffusers(model, guidance, latent0, run);
+    }
+
+    SampledLatent result;
+    const std::vector<double> sigmas = runSigmas(model, run);
+    result.sigmas = torch::tensor(std::vector<float>(sigmas.begin(), sigmas.end()));
+    result.noise = run.addNoise ? seededNoise(run.seed, latent0.sizes()) : torch::zeros(latent0.sizes());
+    if (sigmas.size() < 2) { // nothing left to run
+        result.latent = latent0;
+        return result;
+    }
+    torch::Tensor x = latent0 + result.noise.to(device) * sigmas.front();
+    at::Generator stepNoise = at::detail::createCPUGenerator(run.seed + 1);
+    const std::vector<std::int64_t> shape = latent0.sizes().vec();
+
+    SamplerHooks hooks;
+    hooks.denoise = [&](const torch::Tensor &latent, double sigma) {
+        return guidance(latent, [&](const torch::Tensor &input, const torch::Tensor &context) {
+            return model.denoise(input, sigma, context);
+        });
+    };
+    hooks.noise = [&]() {
+        return torch::randn(shape, stepNoise, torch::TensorOptions().dtype(torch::kFloat32)).to(device);
+    };
+    const int steps = int(sigmas.size()) - 1;
+    if (run.onStep)
+        hooks.stepDone = [&](int step, const torch::Tensor &latent, const torch::Tensor &denoised) {
+            return run.onStep(step, steps, latent, denoised);
+        };
+    result.latent = runSampler(run.sampler, x, sigmas, hooks);
+    return result;
 }
 
 torch::Tensor latentPreview(const torch::Tensor &latent)
@@ -95,83 +225,55 @@ SamplingResult generateImages(StableDiffusion &model, const SamplingParams &para
 {
     validate(params);
     torch::NoGradGuard noGrad;
-    const torch::Device device = model.device();
-    const std::int64_t batch = params.batch;
     const double scale = model.architecture().vae.scaleFactor;
     const std::int64_t factor = model.architecture().vae.downscale();
 
     SamplingResult result;
-    torch::Tensor latent0;
-    std::int64_t h = params.height / factor, w = params.width / factor;
+    torch::Tensor start;
     if (params.initImage.defined()) {
-        h = params.initImage.size(2) / factor;
-        w = params.initImage.size(3) / factor;
         result.initLatent = (model.encodeMean(params.initImage) * scale).to(torch::kCPU);
-        latent0 = result.initLatent.repeat({batch, 1, 1, 1}).to(device);
+        start = result.initLatent.repeat({params.batch, 1, 1, 1});
     } else {
-        latent0 = torch::zeros({batch, model.architecture().unet.inChannels, h, w},
-                               torch::TensorOptions().dtype(torch::kFloat32).device(device));
+        start = torch::zeros(
+            {params.batch, model.architecture().unet.inChannels, params.height / factor, params.width / factor},
+            torch::TensorOptions().dtype(torch::kFloat32));
     }
+    const ConditioningList negative{{model.encodePrompt(params.negative, params.clipSkip)}};
+    const ConditioningList positive{{model.encodePrompt(params.prompt, params.clipSkip)}};
 
-    auto [uncond, cond] = sameLength(model.encodePrompt(params.negative, params.clipSkip),
-                                     model.encodePrompt(params.prompt, params.clipSkip));
-    const torch::Tensor bothContexts = torch::cat({uncond.expand({batch, -1, -1}), cond.expand({batch, -1, -1})}, 0);
-    const torch::Tensor condContext = cond.expand({batch, -1, -1});
-
-    if (isDiffusersSampler(params.sampler)) {
-        runDiffusers(model, params, bothContexts, condContext, latent0.sizes(), result);
-        return result;
-    }
-
-    const std::vector<double> sigmas =
-        scheduleSigmas(model.schedule(), params.scheduler, params.steps, params.denoise);
-    result.sigmas = torch::tensor(std::vector<float>(sigmas.begin(), sigmas.end()));
-    result.noise = seededNoise(params.seed, latent0.sizes());
-
-    torch::Tensor x = latent0 + result.noise.to(device) * sigmas.front();
-    at::Generator stepNoise = at::detail::createCPUGenerator(params.seed + 1);
-    const std::vector<std::int64_t> shape = latent0.sizes().vec();
-
-    SamplerHooks hooks;
-    hooks.denoise = [&](const torch::Tensor &latent, double sigma) {
-        if (params.cfg == 1.0)
-            return model.denoise(latent, sigma, condContext);
-        const auto halves = model.denoise(torch::cat({latent, latent}, 0), sigma, bothContexts).chunk(2, 0);
-        return halves[0] + (halves[1] - halves[0]) * params.cfg;
-    };
-    hooks.noise = [&]() {
-        return torch::randn(shape, stepNoise, torch::TensorOptions().dtype(torch::kFloat32)).to(device);
-    };
-    const int steps = int(sigmas.size()) - 1;
-    if (params.onStep)
-        hooks.stepDone = [&](int step, const torch::Tensor &latent, const torch::Tensor &denoised) {
-            return params.onStep(step, steps, latent, denoised);
-        };
-    x = runSampler(params.sampler, x, sigmas, hooks);
-    result.latent = x.to(torch::kCPU);
-    result.image = decodeImage(model, x);
+    LatentSampling run;
+    static_cast<SamplerSettings &>(run) = params;
+    run.onStep = params.onStep;
+    SampledLatent sampled = sampleLatent(model, positive, negative, start, run);
+    result.sigmas = sampled.sigmas;
+    result.timesteps = sampled.timesteps;
+    result.noise = sampled.noise;
+    result.latent = sampled.latent.to(torch::kCPU);
+    const torch::Tensor decoded = model.decode(sampled.latent / scale);
+    result.image = ((decoded + 1.0) / 2.0).clamp(0.0, 1.0).to(torch::kCPU);
     return result;
 }
 
 namespace {
 
 // A diffusers-convention run (DDIM, LCM): integer timesteps, the UNet on the unscaled latent.
-void runDiffusers(StableDiffusion &model, const SamplingParams &params, const torch::Tensor &bothContexts,
-                  const torch::Tensor &condContext, at::IntArrayRef shape, SamplingResult &result)
+SampledLatent runDiffusers(StableDiffusion &model, Guidance &guidance, const torch::Tensor &start,
+                           const LatentSampling &run)
 {
     const torch::Device device = model.device();
-    const std::vector<std::int64_t> timesteps = diffusersTimesteps(params.sampler, params.steps);
+    SampledLatent result;
+    const std::vector<std::int64_t> timesteps = diffusersTimesteps(run.sampler, run.steps);
     result.timesteps = torch::tensor(timesteps, torch::kInt64);
     const auto &arch = model.architecture();
     const torch::Tensor alphasCumprod = diffusersAlphasCumprod(arch.linearStart, arch.linearEnd);
     // init_noise_sigma is 1: the run starts from the noise itself.
-    result.noise = seededNoise(params.seed, shape);
-    at::Generator stepNoise = at::detail::createCPUGenerator(params.seed + 1);
-    const std::vector<std::int64_t> latentShape = shape.vec();
+    result.noise = seededNoise(run.seed, start.sizes());
+    at::Generator stepNoise = at::detail::createCPUGenerator(run.seed + 1);
+    const std::vector<std::int64_t> latentShape = start.sizes().vec();
 
     DiffusersHooks hooks;
     hooks.predictNoise = [&](const torch::Tensor &x, std::int64_t t) {
-        const auto unet = [&](const torch::Tensor &input, const torch::Tensor &context) {
+        return guidance(x, [&](const torch::Tensor &input, const torch::Tensor &context) {
             const torch::Tensor time =
                 torch::full({input.size(0)}, float(t), torch::TensorOptions().dtype(torch::kFloat32).device(device));
             torch::Tensor out = model.unetForward(input, time, context);
@@ -181,23 +283,18 @@ void runDiffusers(StableDiffusion &model, const SamplingParams &params, const to
             else if (arch.prediction == Prediction::Sample) // ε = (x − √ᾱ x₀) / √(1 − ᾱ)
                 out = (input - out * std::sqrt(a)) / std::sqrt(1.0 - a);
             return out;
-        };
-        if (params.cfg == 1.0)
-            return unet(x, condContext);
-        const auto halves = unet(torch::cat({x, x}, 0), bothContexts).chunk(2, 0);
-        return halves[0] + (halves[1] - halves[0]) * params.cfg;
+        });
     };
     hooks.noise = [&]() {
         return torch::randn(latentShape, stepNoise, torch::TensorOptions().dtype(torch::kFloat32)).to(device);
     };
-    if (params.onStep)
+    if (run.onStep)
         hooks.stepDone = [&](int step, const torch::Tensor &latent, const torch::Tensor &denoised) {
-            return params.onStep(step, int(timesteps.size()), latent, denoised);
+            return run.onStep(step, int(timesteps.size()), latent, denoised);
         };
-    const torch::Tensor x = runDiffusersSampler(params.sampler, result.noise.to(device), timesteps,
-                                                alphasCumprod.to(torch::kFloat64), hooks);
-    result.latent = x.to(torch::kCPU);
-    result.image = decodeImage(model, x);
+    result.latent =
+        runDiffusersSampler(run.sampler, result.noise.to(device), timesteps, alphasCumprod.to(torch::kFloat64), hooks);
+    return result;
 }
 
 } // namespace

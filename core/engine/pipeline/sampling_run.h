@@ -29,6 +29,39 @@ struct SamplingResult
     torch::Tensor image;        // [b, 3, H, W] in [0, 1], float32 on the CPU
 };
 
+// One entry of a conditioning list (ComfyUI's CONDITIONING): a prompt's cross-attention states [1, tokens, width]
+// and the weight its prediction gets among the list's entries.
+struct ConditioningPart
+{
+    torch::Tensor context;
+    double strength = 1.0;
+};
+using ConditioningList = std::vector<ConditioningPart>;
+
+// One sampler run over a latent, as ComfyUI's KSampler and KSamplerAdvanced take it.
+struct LatentSampling : SamplerSettings
+{
+    bool addNoise = true;        // off: the latent is sampled as it is (a run continued from leftover noise)
+    int startStep = 0;           // the first step of the `steps`-step schedule that runs
+    int endStep = -1;            // the step it stops before; -1: the end
+    bool finishDenoising = true; // when stopping early, end at sigma 0 rather than leave the remaining noise
+    std::function<bool(int step, int steps, const torch::Tensor &x, const torch::Tensor &denoised)> onStep;
+};
+
+struct SampledLatent
+{
+    torch::Tensor latent;    // in the model's space (scaled), on the model's device
+    torch::Tensor noise;     // the initial noise (zeros when not added)
+    torch::Tensor sigmas;    // the sigmas that ran; undefined for diffusers samplers
+    torch::Tensor timesteps; // diffusers samplers: the UNet's integer timestep at each step
+};
+
+// Samples `start` (in the model's space, [b, 4, h, w]) under guidance by `positive` over `negative`. Entries of a
+// list are each predicted and averaged by strength, as ComfyUI combines conditionings. Throws std::invalid_argument
+// for bad settings and CancelledError when onStep returns false.
+SampledLatent sampleLatent(StableDiffusion &model, const ConditioningList &positive, const ConditioningList &negative,
+                           const torch::Tensor &start, const LatentSampling &run);
+
 // The noise ComfyUI makes for a seed: one standard normal draw of `shape` from a CPU generator seeded with it.
 torch::Tensor seededNoise(std::uint64_t seed, at::IntArrayRef shape);
 

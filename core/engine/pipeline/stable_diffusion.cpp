@@ -68,9 +68,7 @@ void StableDiffusion::replaceVae(std::shared_ptr<VaeComponent> vae)
     const double scaleFactor = m_architecture.vae.scaleFactor;
     m_architecture.vae = vae->config;
     m_architecture.vae.scaleFactor = scaleFactor;
-    m_vaeComponent = std::move(vae);
-    m_vae = m_vaeComponent->network;
-    m_vaeDtype = m_vaeComponent->dtype;
+    m_vaeCoder = std::make_shared<VaeCoder>(std::move(vae), m_device);
 }
 
 void StableDiffusion::registerPatchableWeights()

@@ -3,6 +3,7 @@
 #include "core/engine/device/unet_graph.h"
 #include "core/engine/patch/lora_patcher.h"
 #include "core/engine/pipeline/model_components.h"
+#include "core/engine/pipeline/vae_coder.h"
 #include "core/engine/sampling/noise_schedule.h"
 #include "core/engine/text/clip_tokenizer.h"
 #include "core/engine/text/embeddings.h"
@@ -37,7 +38,7 @@ public:
     void replaceVae(std::shared_ptr<VaeComponent> vae);
     const TextEncoderComponent &textEncoder() const { return *m_textEncoder; }
     const UNetComponent &unet() const { return *m_unetComponent; }
-    const VaeComponent &vae() const { return *m_vaeComponent; }
+    const VaeComponent &vae() const { return m_vaeCoder->component(); }
 
     const ModelArchitecture &architecture() const { return m_architecture; }
     const DiscreteSchedule &schedule() const { return m_schedule; }
@@ -88,41 +89,31 @@ public:
     // LoRAPatcher::apply does, before any weight changes.
     std::vector<LoRAReport> applyLoras(const std::vector<LoRAApplication> &loras);
 
-    // The VAE, with the tiled fallback: when the whole image does not fit in memory (by estimate or by an actual
-    // out-of-memory failure), tiles of decreasing size are tried before OutOfMemoryError is thrown.
-    torch::Tensor decode(const torch::Tensor &latent);            // latent (unscaled) -> [-1, 1] image, float32
-    torch::Tensor encodeMean(const torch::Tensor &image);          // [-1, 1] image -> latent mean (unscaled)
-    std::pair<torch::Tensor, torch::Tensor> encodeMoments(const torch::Tensor &image);
-
-    // Memory the untiled VAE may use, in bytes; 0 = ask the device. Tests lower it to force tiling.
-    void setVaeMemoryBudget(std::int64_t bytes) { m_vaeBudget = bytes; }
-    // Tile edge in latent pixels for the next decodes and encodes; 0 = untiled unless memory runs out.
-    void setVaeTile(std::int64_t latentPixels) { m_forcedTile = latentPixels; }
-    // The latent tile size used by the last decode (0: untiled).
-    std::int64_t lastDecodeTile() const { return m_lastDecodeTile; }
+    // The VAE, with the tiled fallback (VaeCoder): latents unscaled, images in [-1, 1].
+    VaeCoder &vaeCoder() { return *m_vaeCoder; }
+    std::shared_ptr<VaeCoder> sharedVaeCoder() const { return m_vaeCoder; }
+    torch::Tensor decode(const torch::Tensor &latent) { return m_vaeCoder->decode(latent); }
+    torch::Tensor encodeMean(const torch::Tensor &image) { return m_vaeCoder->encodeMean(image); }
+    std::pair<torch::Tensor, torch::Tensor> encodeMoments(const torch::Tensor &image)
+    {
+        return m_vaeCoder->encodeMoments(image);
+    }
 
 private:
     StableDiffusion() = default;
     // Names every UNet and text-encoder weight for LoRA files, with the file tensors it was loaded from.
     void registerPatchableWeights();
-    torch::Tensor decodeTiled(const torch::Tensor &latent, std::int64_t tile, std::int64_t overlap);
-    torch::Tensor encodeTiled(const torch::Tensor &image, std::int64_t tile, std::int64_t overlap);
 
     ModelArchitecture m_architecture;
     DiscreteSchedule m_schedule;
     std::shared_ptr<TextEncoderComponent> m_textEncoder;
     std::shared_ptr<UNetComponent> m_unetComponent;
-    std::shared_ptr<VaeComponent> m_vaeComponent;
+    std::shared_ptr<VaeCoder> m_vaeCoder;
     std::shared_ptr<const ClipTokenizer> m_tokenizer; // the components' networks, for the code that runs them
     ClipTextModel m_text{nullptr};
     UNetModel m_unet{nullptr};
-    AutoencoderKL m_vae{nullptr};
     torch::Device m_device = torch::kCPU;
     torch::ScalarType m_dtype = torch::kFloat32;
-    torch::ScalarType m_vaeDtype = torch::kFloat32;
-    std::int64_t m_vaeBudget = 0;
-    std::int64_t m_forcedTile = 0;
-    std::int64_t m_lastDecodeTile = 0;
     int m_droppedTextLayers = 0;  // text-encoder layers a diffusers SD 2.x folder leaves out
     std::unique_ptr<UnetGraphs> m_graphs;  // set on CUDA devices unless turned off
     LoRAPatcher m_loraPatcher;

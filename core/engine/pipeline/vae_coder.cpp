@@ -1,5 +1,4 @@
-// The VAE side of StableDiffusion: decode and encode, whole or in overlapping tiles when memory runs short.
-#include "core/engine/pipeline/stable_diffusion.h"
+#include "core/engine/pipeline/vae_coder.h"
 
 #include "core/engine/error.h"
 
@@ -11,8 +10,8 @@ namespace atelier::engine {
 
 namespace {
 
-constexpr std::int64_t kTileSizes[] = {64, 32, 16};  // latent pixels; 512, 256 and 128 image pixels
-constexpr std::int64_t kOverlapDivisor = 4;            // a quarter of the tile overlaps its neighbour
+constexpr std::int64_t kTileSizes[] = {64, 32, 16}; // latent pixels; 512, 256 and 128 image pixels
+constexpr std::int64_t kOverlapDivisor = 4;         // a quarter of the tile overlaps its neighbour
 
 bool isOutOfMemory(const std::exception &error)
 {
@@ -74,9 +73,8 @@ torch::Tensor tiled(const torch::Tensor &input, std::int64_t tile, std::int64_t 
             const std::int64_t th = std::min(tile, h), tw = std::min(tile, w);
             const torch::Tensor out = step(input.narrow(2, y, th).narrow(3, x, tw)).to(torch::kCPU, torch::kFloat32);
             const std::int64_t oy = std::int64_t(double(y) * scale), ox = std::int64_t(double(x) * scale);
-            const torch::Tensor mask =
-                featherMask(out.size(2), out.size(3), ramp, y > 0, y + th < h, x > 0, x + tw < w).view(
-                    {1, 1, out.size(2), out.size(3)});
+            const torch::Tensor mask = featherMask(out.size(2), out.size(3), ramp, y > 0, y + th<h, x> 0, x + tw < w)
+                                           .view({1, 1, out.size(2), out.size(3)});
             sum.narrow(2, oy, out.size(2)).narrow(3, ox, out.size(3)).add_(out * mask);
             weight.narrow(2, oy, out.size(2)).narrow(3, ox, out.size(3)).add_(mask);
         }
@@ -96,19 +94,25 @@ std::int64_t estimatedDecodeBytes(const VaeConfig &vae, const torch::Tensor &lat
 
 } // namespace
 
-torch::Tensor StableDiffusion::decodeTiled(const torch::Tensor &latent, std::int64_t tile, std::int64_t overlap)
+VaeCoder::VaeCoder(std::shared_ptr<VaeComponent> vae, torch::Device device)
+    : m_component(std::move(vae))
+    , m_vae(m_component->network)
+    , m_device(device)
+{}
+
+torch::Tensor VaeCoder::decodeTiled(const torch::Tensor &latent, std::int64_t tile, std::int64_t overlap)
 {
-    const double scale = double(m_architecture.vae.downscale());
-    return tiled(latent, tile, overlap, scale, m_architecture.vae.imageChannels,
+    const double scale = double(config().downscale());
+    return tiled(latent, tile, overlap, scale, config().imageChannels,
                  [this](const torch::Tensor &part) { return m_vae->decodeRaw(part.to(m_device)); })
         .to(m_device);
 }
 
-torch::Tensor StableDiffusion::encodeTiled(const torch::Tensor &image, std::int64_t tile, std::int64_t overlap)
+torch::Tensor VaeCoder::encodeTiled(const torch::Tensor &image, std::int64_t tile, std::int64_t overlap)
 {
-    const double scale = 1.0 / double(m_architecture.vae.downscale());
-    const std::int64_t pixels = tile * m_architecture.vae.downscale();
-    return tiled(image, pixels, overlap * m_architecture.vae.downscale(), scale, 2 * m_architecture.vae.embedChannels,
+    const double scale = 1.0 / double(config().downscale());
+    const std::int64_t pixels = tile * config().downscale();
+    return tiled(image, pixels, overlap * config().downscale(), scale, 2 * config().embedChannels,
                  [this](const torch::Tensor &part) {
                      const auto moments = m_vae->encodeMoments(part.to(m_device));
                      return torch::cat({moments.first, moments.second}, 1);
@@ -116,13 +120,13 @@ torch::Tensor StableDiffusion::encodeTiled(const torch::Tensor &image, std::int6
         .to(m_device);
 }
 
-torch::Tensor StableDiffusion::decode(const torch::Tensor &latent)
+torch::Tensor VaeCoder::decode(const torch::Tensor &latent)
 {
     torch::NoGradGuard noGrad;
     const torch::Tensor input = latent.to(m_device, torch::kFloat32);
     const std::int64_t edge = std::max(input.size(2), input.size(3));
-    const bool fitsBudget = m_vaeBudget <= 0 ||
-                            estimatedDecodeBytes(m_architecture.vae, input, torch::elementSize(m_vaeDtype)) <= m_vaeBudget;
+    const bool fitsBudget =
+        m_budget <= 0 || estimatedDecodeBytes(config(), input, torch::elementSize(m_component->dtype)) <= m_budget;
     if (m_forcedTile <= 0 && fitsBudget) {
         try {
             m_lastDecodeTile = 0;
@@ -139,8 +143,9 @@ torch::Tensor StableDiffusion::decode(const torch::Tensor &latent)
         if (tile < edge && (m_forcedTile <= 0 || tile < m_forcedTile))
             tiles.push_back(tile);
     for (std::int64_t tile : tiles) {
-        const torch::Tensor probe = input.narrow(2, 0, std::min(tile, input.size(2))).narrow(3, 0, std::min(tile, input.size(3)));
-        if (m_vaeBudget > 0 && estimatedDecodeBytes(m_architecture.vae, probe, torch::elementSize(m_vaeDtype)) > m_vaeBudget)
+        const torch::Tensor probe =
+            input.narrow(2, 0, std::min(tile, input.size(2))).narrow(3, 0, std::min(tile, input.size(3)));
+        if (m_budget > 0 && estimatedDecodeBytes(config(), probe, torch::elementSize(m_component->dtype)) > m_budget)
             continue;
         try {
             m_lastDecodeTile = tile;
@@ -150,13 +155,13 @@ torch::Tensor StableDiffusion::decode(const torch::Tensor &latent)
                 throw;
         }
     }
-    throw OutOfMemoryError("not enough memory to decode a " + std::to_string(input.size(3) * m_architecture.vae.downscale()) +
-                           "×" + std::to_string(input.size(2) * m_architecture.vae.downscale()) +
-                           " image, even in tiles of " + std::to_string(kTileSizes[2] * m_architecture.vae.downscale()) +
+    throw OutOfMemoryError("not enough memory to decode a " + std::to_string(input.size(3) * config().downscale()) +
+                           "×" + std::to_string(input.size(2) * config().downscale()) + " image, even in tiles of " +
+                           std::to_string(kTileSizes[2] * config().downscale()) +
                            " pixels; lower the resolution or the batch size, or free memory on the device");
 }
 
-std::pair<torch::Tensor, torch::Tensor> StableDiffusion::encodeMoments(const torch::Tensor &image)
+std::pair<torch::Tensor, torch::Tensor> VaeCoder::encodeMoments(const torch::Tensor &image)
 {
     torch::NoGradGuard noGrad;
     const torch::Tensor input = image.to(m_device, torch::kFloat32);
@@ -169,7 +174,7 @@ std::pair<torch::Tensor, torch::Tensor> StableDiffusion::encodeMoments(const tor
                 throw;
         }
     }
-    const std::int64_t edge = std::max(input.size(2), input.size(3)) / m_architecture.vae.downscale();
+    const std::int64_t edge = std::max(input.size(2), input.size(3)) / config().downscale();
     for (std::int64_t tile : kTileSizes) {
         if (m_forcedTile > 0 && tile > m_forcedTile)
             continue;
@@ -188,7 +193,7 @@ std::pair<torch::Tensor, torch::Tensor> StableDiffusion::encodeMoments(const tor
                            std::to_string(input.size(2)) + " image, even in tiles");
 }
 
-torch::Tensor StableDiffusion::encodeMean(const torch::Tensor &image)
+torch::Tensor VaeCoder::encodeMean(const torch::Tensor &image)
 {
     return encodeMoments(image).first;
 }

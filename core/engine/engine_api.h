@@ -4,6 +4,7 @@
 // below; everything above core/engine reaches libtorch through it, by way of client/engine_client.h, so that a
 // process loads libtorch only when it first needs it. Plain standard types only.
 #include "core/engine/device/device_info.h"
+#include "core/engine/ops/op_call.h"
 #include "core/engine/pipeline/generate.h"
 
 #include <functional>
@@ -26,7 +27,7 @@ struct EngineApi
 {
     // Raised whenever the table or a type in it changes, so that an executable never calls a library of another
     // layout; the size is checked as well.
-    static constexpr int kVersion = 2;
+    static constexpr int kVersion = 3;
     int version = kVersion;
     std::size_t size = sizeof(EngineApi);
 
@@ -35,6 +36,11 @@ struct EngineApi
     // engine::generate; false, with `failure` filled, when it threw.
     bool (*generate)(const GenerationRequest &request, const ProgressCallback &onProgress, GenerationResult &result,
                      EngineFailure &failure) = nullptr;
+    // An operation on the values pipeline graphs pass between nodes (ops/engine_ops.h lists them); false, with
+    // `failure` filled, when it threw.
+    bool (*runOp)(const OpCall &call, const ProgressCallback &onProgress, OpResult &result,
+                  EngineFailure &failure) = nullptr;
+    std::vector<std::string> (*opNames)() = nullptr;
 };
 
 constexpr const char *kEngineApiSymbol = "atelier_engine_api";

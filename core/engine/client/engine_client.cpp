@@ -145,4 +145,13 @@ GenerationResult generate(const GenerationRequest &request, const ProgressCallba
     return result;
 }
 
+OpResult runOp(const OpCall &call, const ProgressCallback &onProgress)
+{
+    OpResult result;
+    EngineFailure failure;
+    if (!engineApi().runOp(call, onProgress, result, failure))
+        rethrow(failure);
+    return result;
+}
+
 } // namespace atelier::engine::client

@@ -3,6 +3,7 @@
 
 #include "core/engine/device/runtime.h"
 #include "core/engine/error.h"
+#include "core/engine/ops/engine_ops.h"
 
 #include <new>
 #include <stdexcept>
@@ -11,11 +12,11 @@ namespace atelier::engine {
 
 namespace {
 
-bool generateCatching(const GenerationRequest &request, const ProgressCallback &onProgress, GenerationResult &result,
-                      EngineFailure &failure)
+// Runs `work`; false, with `failure` filled, when it threw.
+template <typename Work> bool catching(Work work, EngineFailure &failure)
 {
     try {
-        result = generate(request, onProgress);
+        work();
         return true;
     } catch (const Error &error) {
         failure = {error.type(), error.what()};
@@ -31,6 +32,17 @@ bool generateCatching(const GenerationRequest &request, const ProgressCallback &
     return false;
 }
 
+bool generateCatching(const GenerationRequest &request, const ProgressCallback &onProgress, GenerationResult &result,
+                      EngineFailure &failure)
+{
+    return catching([&] { result = generate(request, onProgress); }, failure);
+}
+
+bool runOpCatching(const OpCall &call, const ProgressCallback &onProgress, OpResult &result, EngineFailure &failure)
+{
+    return catching([&] { result = runOp(call, onProgress); }, failure);
+}
+
 } // namespace
 
 } // namespace atelier::engine
@@ -42,6 +54,8 @@ extern "C" __attribute__((visibility("default"))) const atelier::engine::EngineA
         api.libtorchVersion = &atelier::engine::libtorchVersion;
         api.availableDevices = &atelier::engine::availableDevices;
         api.generate = &atelier::engine::generateCatching;
+        api.runOp = &atelier::engine::runOpCatching;
+        api.opNames = &atelier::engine::opNames;
         return api;
     }();
     return &table;

@@ -1,6 +1,7 @@
 #include "core/engine/pipeline/generate.h"
 
 #include "core/engine/device/cpu_buffer_cache.h"
+#include "core/engine/device/device_choice.h"
 #include "core/engine/error.h"
 #include "core/engine/io/safetensors_writer.h"
 #include "core/engine/pipeline/sampling_run.h"
@@ -34,36 +35,6 @@ torch::Tensor fromRgb(const RgbImage &image)  // -> [1, 3, H, W] in [-1, 1]
     return (bytes.permute({2, 0, 1}).unsqueeze(0).to(torch::kFloat32) / 127.5 - 1.0).contiguous();
 }
 
-torch::Device parseDevice(const std::string &name)
-{
-    if (name == "cpu")
-        return torch::kCPU;
-    if (name == "cuda" || name.rfind("cuda:", 0) == 0) {
-        if (!torch::cuda::is_available())
-            throw UnsupportedModelError("CUDA is not available in this build or on this machine; use --device cpu");
-        const int index = name == "cuda" ? 0 : std::stoi(name.substr(5));
-        if (index < 0 || index >= int(torch::cuda::device_count()))
-            throw std::invalid_argument("no CUDA device " + std::to_string(index));
-        return torch::Device(torch::kCUDA, static_cast<c10::DeviceIndex>(index));
-    }
-    throw std::invalid_argument("unknown device \"" + name + "\" (use cpu, cuda or cuda:N)");
-}
-
-torch::ScalarType parsePrecision(const std::string &name)
-{
-    if (name == "fp32")
-        return torch::kFloat32;
-    if (name == "fp16")
-        return torch::kFloat16;
-    if (name == "bf16")
-        return torch::kBFloat16;
-    throw std::invalid_argument("unknown precision \"" + name + "\" (use fp32, fp16 or bf16)");
-}
-
-} // namespace
-
-namespace {
-
 GenerationResult generateUnchecked(const GenerationRequest &request,
                                    const std::function<bool(const GenerationProgress &)> &onProgress)
 {
@@ -72,17 +43,9 @@ GenerationResult generateUnchecked(const GenerationRequest &request,
     options.path = request.modelPath;
     options.configPath = request.configPath;
     options.vaePath = request.vaePath;
-    options.device = parseDevice(request.device);
-    options.dtype = parsePrecision(request.precision);
-    if (request.prediction == "v")
-        options.prediction = Prediction::V;
-    else if (request.prediction == "epsilon")
-        options.prediction = Prediction::Epsilon;
-    else if (request.prediction == "sample")
-        options.prediction = Prediction::Sample;
-    else if (!request.prediction.empty())
-        throw std::invalid_argument("unknown prediction type \"" + request.prediction +
-                                    "\" (use epsilon, v or sample)");
+    options.device = deviceNamed(request.device);
+    options.dtype = precisionNamed(request.precision);
+    options.prediction = predictionNamed(request.prediction);
 
     SamplingParams params;
     static_cast<SamplingSettings &>(params) = request;

@@ -173,7 +173,7 @@ SampledLatent sampleLatent(StableDiffusion &model, const ConditioningList &posit
     const torch::Tensor latent0 = start.to(device, torch::kFloat32);
     Guidance guidance(positive, negative, run.cfg, latent0.size(0));
     if (isDiffusersSampler(run.sampler)) {
-        if (run.denoise != 1.0 || run.startStep != 0 || run.endStep >= 0 || !run.addNoise ||
+        if (run.denoise != 1.0 || run.startStep != 0 || run.endStep >= 0 || !run.addNoise || run.noiseMask.defined() ||
             latent0.abs().max().item<double>() != 0.0)
             throw std::invalid_argument("the sampler \"" + run.sampler +
                                         "\" makes images from noise only: an empty latent, full denoise, all steps");
@@ -193,10 +193,25 @@ SampledLatent sampleLatent(StableDiffusion &model, const ConditioningList &posit
     const std::vector<std::int64_t> shape = latent0.sizes().vec();
 
     SamplerHooks hooks;
+    // Inpainting as ComfyUI does it: outside the mask the latent is held at the start latent, noised to each
+    // step's sigma, and the prediction there is the start latent itself.
+    torch::Tensor keep;
+    if (run.noiseMask.defined()) {
+        torch::Tensor mask = torch::upsample_bilinear2d(
+            run.noiseMask.to(torch::kFloat32).reshape({-1, 1, run.noiseMask.size(-2), run.noiseMask.size(-1)}),
+            {latent0.size(2), latent0.size(3)}, false);
+        if (mask.size(0) < latent0.size(0))
+            mask = mask.repeat({(latent0.size(0) + mask.size(0) - 1) / mask.size(0), 1, 1, 1});
+        keep = mask.narrow(0, 0, latent0.size(0)).to(device);
+    }
+    const torch::Tensor noiseOnDevice = result.noise.to(device);
     hooks.denoise = [&](const torch::Tensor &latent, double sigma) {
-        return guidance(latent, [&](const torch::Tensor &input, const torch::Tensor &context) {
-            return model.denoise(input, sigma, context);
+        const torch::Tensor input =
+            keep.defined() ? latent * keep + (latent0 + noiseOnDevice * sigma) * (1.0 - keep) : latent;
+        const torch::Tensor denoised = guidance(input, [&](const torch::Tensor &batch, const torch::Tensor &context) {
+            return model.denoise(batch, sigma, context);
         });
+        return keep.defined() ? denoised * keep + latent0 * (1.0 - keep) : denoised;
     };
     hooks.noise = [&]() {
         return torch::randn(shape, stepNoise, torch::TensorOptions().dtype(torch::kFloat32)).to(device);
@@ -207,6 +222,8 @@ SampledLatent sampleLatent(StableDiffusion &model, const ConditioningList &posit
             return run.onStep(step, steps, latent, denoised);
         };
     result.latent = runSampler(run.sampler, x, sigmas, hooks);
+    if (keep.defined())
+        result.latent = result.latent * keep + latent0 * (1.0 - keep);
     return result;
 }
 

@@ -45,6 +45,8 @@ struct LatentSampling : SamplerSettings
     int startStep = 0;           // the first step of the `steps`-step schedule that runs
     int endStep = -1;            // the step it stops before; -1: the end
     bool finishDenoising = true; // when stopping early, end at sigma 0 rather than leave the remaining noise
+    // Where to sample ([b or 1, 1, H, W] at any size, 1 resample, 0 keep the start latent); undefined: everywhere.
+    torch::Tensor noiseMask;
     std::function<bool(int step, int steps, const torch::Tensor &x, const torch::Tensor &denoised)> onStep;
 };
 

@@ -1,0 +1,83 @@
+#pragma once
+
+// The engine's side of the values operations pass around (op_call.h): what each holds, in libtorch's types. For the
+// operations' own sources and the engine's tests.
+#include "core/engine/ops/op_call.h"
+#include "core/engine/patch/lora_use.h"
+#include "core/engine/pipeline/sampling_run.h"
+#include "core/engine/pipeline/stable_diffusion.h"
+#include "core/engine/pipeline/vae_coder.h"
+
+#include <torch/torch.h>
+
+#include <memory>
+#include <vector>
+
+namespace atelier::engine {
+
+std::int64_t tensorBytes(const torch::Tensor &tensor);
+
+// A diffusion model to sample with: the loaded model (shared with every value made from the same file) and the
+// LoRAs applied to its UNet when it samples.
+struct ModelValue : EngineValue
+{
+    std::shared_ptr<StableDiffusion> model;
+    std::vector<LoRAApplication> loras; // strengthClip unused
+    const char *kind() const override { return "MODEL"; }
+    std::int64_t ownBytes() const override { return 0; }
+};
+
+// A text encoder to encode prompts with: the loaded model, the layer its states come from and its LoRAs.
+struct ClipValue : EngineValue
+{
+    std::shared_ptr<StableDiffusion> model;
+    int clipSkip = 0;                   // layers from the end; 0: the family's default
+    std::vector<LoRAApplication> loras; // strengthModel unused
+    const char *kind() const override { return "CLIP"; }
+    std::int64_t ownBytes() const override { return 0; }
+};
+
+struct VaeValue : EngineValue
+{
+    std::shared_ptr<VaeCoder> coder;
+    const char *kind() const override { return "VAE"; }
+    std::int64_t ownBytes() const override { return 0; }
+};
+
+struct ConditioningValue : EngineValue
+{
+    ConditioningList parts; // contexts float32 on the CPU
+    const char *kind() const override { return "CONDITIONING"; }
+    std::int64_t ownBytes() const override;
+};
+
+// Latents as ComfyUI's LATENT holds them: the VAE's own (unscaled), [b, c, h, w] float32 on the CPU, with an
+// optional noise mask [b or 1, 1, h, w] (1: resample, 0: keep).
+struct LatentValue : EngineValue
+{
+    torch::Tensor samples;
+    torch::Tensor noiseMask;
+    const char *kind() const override { return "LATENT"; }
+    std::int64_t ownBytes() const override { return tensorBytes(samples) + tensorBytes(noiseMask); }
+    std::vector<std::int64_t> shape() const override { return samples.sizes().vec(); }
+};
+
+// Images as ComfyUI's IMAGE holds them: [b, h, w, 3] float32 in [0, 1] on the CPU.
+struct ImageValue : EngineValue
+{
+    torch::Tensor pixels;
+    const char *kind() const override { return "IMAGE"; }
+    std::int64_t ownBytes() const override { return tensorBytes(pixels); }
+    std::vector<std::int64_t> shape() const override { return pixels.sizes().vec(); }
+};
+
+// [b, h, w] float32 in [0, 1] on the CPU.
+struct MaskValue : EngineValue
+{
+    torch::Tensor mask;
+    const char *kind() const override { return "MASK"; }
+    std::int64_t ownBytes() const override { return tensorBytes(mask); }
+    std::vector<std::int64_t> shape() const override { return mask.sizes().vec(); }
+};
+
+} // namespace atelier::engine

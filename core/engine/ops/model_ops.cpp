@@ -1,0 +1,204 @@
+// Loading models for graphs (shared between every loader that names the same file), LoRAs, and prompts.
+#include "core/engine/device/device_choice.h"
+#include "core/engine/error.h"
+#include "core/engine/ops/op_table.h"
+
+#include <map>
+#include <mutex>
+
+namespace atelier::engine::ops {
+
+namespace {
+
+// Loaded models and VAEs by what they were loaded from, held while any value uses them, so that two loader nodes
+// naming the same file (in one run or in runs that overlap) share one copy in memory.
+template <typename Loaded> class SharedLoads
+{
+public:
+    template <typename Load> std::shared_ptr<Loaded> get(const std::string &key, Load load)
+    {
+        std::lock_guard<std::mutex> lock(m_mutex);
+        if (std::shared_ptr<Loaded> held = m_loaded[key].lock())
+            return held;
+        std::shared_ptr<Loaded> loaded = load();
+        m_loaded[key] = loaded;
+        return loaded;
+    }
+
+private:
+    std::mutex m_mutex;
+    std::map<std::string, std::weak_ptr<Loaded>> m_loaded;
+};
+
+SharedLoads<StableDiffusion> g_models;
+SharedLoads<VaeCoder> g_vaes;
+
+std::vector<LoRAApplication> withLora(std::vector<LoRAApplication> loras, const LoRAApplication &added)
+{
+    loras.push_back(added);
+    return loras;
+}
+
+// ComfyUI's "lora key not loaded" warnings for the file just added.
+void addWarnings(const std::vector<LoRAReport> &reports, OpResult &result)
+{
+    if (reports.empty() || reports.back().keysNotLoaded.empty())
+        return;
+    const LoRAReport &report = reports.back();
+    result.warnings.push_back(report.path + ": " + std::to_string(report.keysNotLoaded.size()) +
+                              " keys changed nothing (the first: " + report.keysNotLoaded.front() + ")");
+}
+
+std::shared_ptr<ConditioningValue> conditioningOf(ConditioningList parts)
+{
+    auto value = std::make_shared<ConditioningValue>();
+    value->parts = std::move(parts);
+    return value;
+}
+
+} // namespace
+
+OpResult loadCheckpoint(const OpArguments &arguments, const Progress &)
+{
+    LoadOptions options;
+    options.path = arguments.text("path");
+    options.configPath = arguments.textOr("config", "");
+    options.device = deviceNamed(arguments.textOr("device", "cpu"));
+    options.dtype = precisionNamed(arguments.textOr("precision", "fp32"));
+    options.prediction = predictionNamed(arguments.textOr("prediction", ""));
+    const std::string key = options.path + '\n' + options.configPath + '\n' + options.device.str() + '\n' +
+                            arguments.textOr("precision", "fp32") + '\n' + arguments.textOr("prediction", "");
+    const std::shared_ptr<StableDiffusion> model =
+        g_models.get(key, [&] { return std::shared_ptr<StableDiffusion>(StableDiffusion::load(options)); });
+
+    auto modelValue = std::make_shared<ModelValue>();
+    modelValue->model = model;
+    auto clip = std::make_shared<ClipValue>();
+    clip->model = model;
+    auto vae = std::make_shared<VaeValue>();
+    vae->coder = model->sharedVaeCoder();
+    OpResult result;
+    result.values = {modelValue, clip, vae};
+    result.facts["family"] = familyName(model->architecture().family);
+    result.facts["prediction"] = predictionName(model->architecture().prediction);
+    return result;
+}
+
+OpResult loadVae(const OpArguments &arguments, const Progress &)
+{
+    const std::string path = arguments.text("path");
+    const torch::Device device = deviceNamed(arguments.textOr("device", "cpu"));
+    // SD's VAE overflows in fp16; bf16 has float32's range.
+    const torch::ScalarType dtype =
+        precisionNamed(arguments.textOr("precision", "fp32")) == torch::kFloat32 ? torch::kFloat32 : torch::kBFloat16;
+    auto vae = std::make_shared<VaeValue>();
+    vae->coder = g_vaes.get(path + '\n' + device.str() + '\n' + std::string(c10::toString(dtype)),
+                            [&] { return std::make_shared<VaeCoder>(loadVaeFile(path, device, dtype), device); });
+    return resultOf(vae);
+}
+
+OpResult applyLora(const OpArguments &arguments, const Progress &)
+{
+    const std::string path = arguments.text("path");
+    const double strengthModel = arguments.realOr("strength_model", 1.0);
+    const double strengthClip = arguments.realOr("strength_clip", 1.0);
+    for (double strength : {strengthModel, strengthClip})
+        if (!std::isfinite(strength) || std::abs(strength) > 100)
+            arguments.fail("strength_model", "and strength_clip must be numbers between -100 and 100");
+    OpResult result;
+    if (const auto model = arguments.optionalValue<ModelValue>("model")) {
+        auto patched = std::make_shared<ModelValue>(*model);
+        patched->loras = withLora(model->loras, {path, strengthModel, 0.0});
+        // Checked now, so that a LoRA for another base or a damaged file fails at its loader node.
+        addWarnings(patched->model->applyLoras(patched->loras), result);
+        result.values.push_back(patched);
+    }
+    if (const auto clip = arguments.optionalValue<ClipValue>("clip")) {
+        auto patched = std::make_shared<ClipValue>(*clip);
+        patched->loras = withLora(clip->loras, {path, 0.0, strengthClip});
+        addWarnings(patched->model->applyLoras(patched->loras), result);
+        result.values.push_back(patched);
+    }
+    if (result.values.empty())
+        arguments.fail("model", "or \"clip\" is needed");
+    return result;
+}
+
+OpResult clipSetLastLayer(const OpArguments &arguments, const Progress &)
+{
+    const std::int64_t layer = arguments.integer("layer");
+    if (layer > -1 || layer < -24)
+        arguments.fail("layer", "must be between -24 and -1");
+    auto clip = std::make_shared<ClipValue>(*arguments.value<ClipValue>("clip"));
+    clip->clipSkip = int(-layer);
+    return resultOf(clip);
+}
+
+OpResult encodeText(const OpArguments &arguments, const Progress &)
+{
+    const auto clip = arguments.value<ClipValue>("clip");
+    auto embeddings = std::make_shared<EmbeddingLibrary>();
+    for (const std::string &folder : arguments.texts("embedding_folders"))
+        embeddings->addFolder(folder);
+    StableDiffusion &model = *clip->model;
+    model.applyLoras(clip->loras);
+    model.setEmbeddings(embeddings);
+    model.clearUsedEmbeddings();
+    OpResult result =
+        resultOf(conditioningOf({{model.encodePrompt(arguments.text("text"), clip->clipSkip).to(torch::kCPU)}}));
+    result.warnings = model.embeddingWarnings();
+    std::string used;
+    for (const TextualInversion &embedding : model.usedEmbeddings())
+        used += (used.empty() ? "" : ", ") + embedding.name;
+    if (!used.empty())
+        result.facts["embeddings"] = used;
+    return result;
+}
+
+OpResult conditioningCombine(const OpArguments &arguments, const Progress &)
+{
+    ConditioningList parts = arguments.value<ConditioningValue>("a")->parts;
+    const ConditioningList &more = arguments.value<ConditioningValue>("b")->parts;
+    parts.insert(parts.end(), more.begin(), more.end());
+    return resultOf(conditioningOf(std::move(parts)));
+}
+
+OpResult conditioningConcat(const OpArguments &arguments, const Progress &)
+{
+    const auto from = arguments.value<ConditioningValue>("from");
+    if (from->parts.empty())
+        arguments.fail("from", "is an empty conditioning");
+    ConditioningList parts = arguments.value<ConditioningValue>("to")->parts;
+    for (ConditioningPart &part : parts)
+        part.context = torch::cat({part.context, from->parts.front().context}, 1);
+    return resultOf(conditioningOf(std::move(parts)));
+}
+
+OpResult conditioningAverage(const OpArguments &arguments, const Progress &)
+{
+    const auto from = arguments.value<ConditioningValue>("from");
+    if (from->parts.empty())
+        arguments.fail("from", "is an empty conditioning");
+    const double weight = arguments.real("to_strength");
+    ConditioningList parts = arguments.value<ConditioningValue>("to")->parts;
+    const torch::Tensor source = from->parts.front().context;
+    for (ConditioningPart &part : parts) {
+        // The other prompt is cut or padded with zeros to this one's length, as ComfyUI does.
+        const std::int64_t length = part.context.size(1);
+        torch::Tensor other = source.narrow(1, 0, std::min(length, source.size(1)));
+        if (other.size(1) < length)
+            other = torch::cat({other, torch::zeros({other.size(0), length - other.size(1), other.size(2)})}, 1);
+        part.context = part.context * weight + other * (1.0 - weight);
+    }
+    return resultOf(conditioningOf(std::move(parts)));
+}
+
+OpResult conditioningZeroOut(const OpArguments &arguments, const Progress &)
+{
+    ConditioningList parts = arguments.value<ConditioningValue>("conditioning")->parts;
+    for (ConditioningPart &part : parts)
+        part.context = torch::zeros_like(part.context);
+    return resultOf(conditioningOf(std::move(parts)));
+}
+
+} // namespace atelier::engine::ops

@@ -13,6 +13,8 @@ int runGenerateCommand(CommandContext &context);
 int runInspectCommand(CommandContext &context);
 int runStripCommand(CommandContext &context);
 int runTagCommand(CommandContext &context);
+int runRunCommand(CommandContext &context);
+int runNodesCommand(CommandContext &context);
 
 const std::vector<Command> &commands()
 {
@@ -30,6 +32,10 @@ const std::vector<Command> &commands()
         {QStringLiteral("scan"), QStringLiteral("Add the models found in a folder to the library"), runScanCommand},
         {QStringLiteral("generate"), QStringLiteral("Make images with an SD 1.x or 2.x model (txt2img, img2img)"),
          runGenerateCommand},
+        {QStringLiteral("run"), QStringLiteral("Run a pipeline graph (ComfyUI API prompt, or a PNG carrying one)"),
+         runRunCommand},
+        {QStringLiteral("nodes"), QStringLiteral("List the node types graphs can use (--json: ComfyUI's /object_info)"),
+         runNodesCommand},
         {QStringLiteral("inspect"), QStringLiteral("Show the generation settings stored in a PNG (ComfyUI, A1111/Forge)"),
          runInspectCommand},
         {QStringLiteral("strip"), QStringLiteral("Remove all metadata from a PNG, keeping its pixels"), runStripCommand},

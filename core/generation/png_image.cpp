@@ -52,7 +52,7 @@ Result<QByteArray> encodePng(const engine::RgbImage &rgb, const QList<metadata::
     return metadata::withTextChunks(encoded, chunks);
 }
 
-Result<engine::RgbImage> decodePng(const QByteArray &png)
+Result<engine::RgbImage> decodePng(const QByteArray &png, std::vector<std::uint8_t> *alpha)
 {
     ImageControl control;
     if (!png_image_begin_read_from_memory(&control.image, png.constData(), std::size_t(png.size())))
@@ -66,6 +66,7 @@ Result<engine::RgbImage> decodePng(const QByteArray &png)
                 .arg(height)
                 .arg(kMaxImageSide)
                 .arg(kMaxImagePixels / (1024 * 1024)));
+    const bool hasAlpha = (control.image.format & PNG_FORMAT_FLAG_ALPHA) != 0;
     // Read with alpha so that none is blended in, then drop it.
     control.image.format = PNG_FORMAT_RGBA;
     std::vector<std::uint8_t> rgba(std::size_t(width) * height * 4);
@@ -77,10 +78,18 @@ Result<engine::RgbImage> decodePng(const QByteArray &png)
     rgb.pixels.resize(std::size_t(width) * height * 3);
     for (std::size_t pixel = 0, count = std::size_t(width) * height; pixel < count; ++pixel)
         std::memcpy(rgb.pixels.data() + pixel * 3, rgba.data() + pixel * 4, 3);
+    if (alpha) {
+        alpha->clear();
+        if (hasAlpha) {
+            alpha->resize(std::size_t(width) * height);
+            for (std::size_t pixel = 0; pixel < alpha->size(); ++pixel)
+                (*alpha)[pixel] = rgba[pixel * 4 + 3];
+        }
+    }
     return rgb;
 }
 
-Result<engine::RgbImage> readPngFile(const QString &path, qint64 maxFileBytes)
+Result<engine::RgbImage> readPngFile(const QString &path, qint64 maxFileBytes, std::vector<std::uint8_t> *alpha)
 {
     QFile file(path);
     if (!file.open(QIODevice::ReadOnly))
@@ -89,7 +98,7 @@ Result<engine::RgbImage> readPngFile(const QString &path, qint64 maxFileBytes)
     if (file.size() > maxFileBytes)
         return Result<engine::RgbImage>::failure(
             QStringLiteral("%1: %2 MB is more than a PNG Atelier reads").arg(path).arg(file.size() / (1024 * 1024)));
-    const Result<engine::RgbImage> decoded = decodePng(file.readAll());
+    const Result<engine::RgbImage> decoded = decodePng(file.readAll(), alpha);
     if (!decoded)
         return Result<engine::RgbImage>::failure(QStringLiteral("%1: %2").arg(path, decoded.error()));
     return decoded;

@@ -21,12 +21,14 @@ constexpr qint64 kMaxImagePixels = 64ll * 1024 * 1024;
 Result<QByteArray> encodePng(const engine::RgbImage &image, const QList<metadata::TextChunk> &chunks = {});
 
 // Any PNG (grey, palette, 16-bit, with or without alpha) as 8-bit RGB; alpha is dropped, not blended, as QImage's
-// conversion to RGB does. Fails with a message when the bytes are not a PNG, are damaged, or the image exceeds
-// the limits above.
-Result<engine::RgbImage> decodePng(const QByteArray &png);
+// conversion to RGB does; with `alpha`, a file's alpha channel is kept there (one byte a pixel; left empty for a file
+// without one). Fails with a message when the bytes are not a PNG, are damaged, or the image exceeds the limits
+// above.
+Result<engine::RgbImage> decodePng(const QByteArray &png, std::vector<std::uint8_t> *alpha = nullptr);
 
 // The PNG file at `path`, read only if it is at most `maxFileBytes` long, as decodePng decodes it.
-Result<engine::RgbImage> readPngFile(const QString &path, qint64 maxFileBytes = 512ll * 1024 * 1024);
+Result<engine::RgbImage> readPngFile(const QString &path, qint64 maxFileBytes = 512ll * 1024 * 1024,
+                                     std::vector<std::uint8_t> *alpha = nullptr);
 
 // Encodes and writes `image` through a temporary file beside `path`, so that a full disk or a crash leaves no
 // half-written PNG under that name. The message names `path`.

@@ -72,6 +72,7 @@ struct GraphNode
     QString type;  // class_type
     QString title; // _meta.title; empty when the document gives none
     NodeMode mode = NodeMode::Active;
+    QString package; // the node package an editor workflow names for a custom node (cnr_id or aux_id)
     QList<NodeInput> inputs;
     // The node's fields Atelier does not read (and `_meta` entries besides the title), as a compact JSON object,
     // written back as they were.

@@ -88,6 +88,8 @@ QString AppRoot::defaultModelsDir() const { return resolve(QStringLiteral("model
 QString AppRoot::cacheDir() const { return resolve(QStringLiteral("cache")); }
 QString AppRoot::outputsDir() const { return resolve(QStringLiteral("outputs")); }
 QString AppRoot::workflowsDir() const { return resolve(QStringLiteral("workflows")); }
+QString AppRoot::inputDir() const { return resolve(QStringLiteral("input")); }
+QString AppRoot::tempDir() const { return resolve(QStringLiteral("temp")); }
 QString AppRoot::logsDir() const { return resolve(QStringLiteral("logs")); }
 
 QString AppRoot::resolve(const QString &path) const

@@ -45,6 +45,8 @@ public:
     QString cacheDir() const;           // cache/: downloads kept by download_and_cache, size-capped
     QString outputsDir() const;         // outputs/: generated images
     QString workflowsDir() const;       // workflows/: saved graphs
+    QString inputDir() const;           // input/: images graphs load (LoadImage), as ComfyUI's input folder
+    QString tempDir() const;            // temp/: preview images, emptied freely
     QString logsDir() const;            // logs/: atelier.log and its rotations
 
     // `path` made absolute against the root when it is relative.

@@ -96,13 +96,6 @@ std::string joinedNames(const std::vector<std::string> &names)
     return joined;
 }
 
-const std::vector<std::string> &schedulerNames()
-{
-    static const std::vector<std::string> names{"normal", "karras", "exponential", "sgm_uniform", "simple",
-                                                "ddim_uniform"};
-    return names;
-}
-
 std::vector<double> scheduleSigmas(const DiscreteSchedule &schedule, const std::string &scheduler, int steps)
 {
     if (steps < 1)

@@ -1,5 +1,7 @@
 #pragma once
 
+#include "core/engine/sampling/sampler_names.h"
+
 #include <string>
 #include <vector>
 
@@ -27,8 +29,6 @@ private:
 // "a, b, c": the names an unknown-name error lists.
 std::string joinedNames(const std::vector<std::string> &names);
 
-// ComfyUI's scheduler names, in its order: normal, karras, exponential, sgm_uniform, simple, ddim_uniform.
-const std::vector<std::string> &schedulerNames();
 
 // The `steps + 1` sigmas of `scheduler` (the last one 0), rounded to float32 as ComfyUI's are. Throws
 // std::invalid_argument for an unknown scheduler or steps < 1.

@@ -449,17 +449,6 @@ const SamplerEntry *findSampler(const std::string &name)
 
 } // namespace
 
-const std::vector<std::string> &samplerNames()
-{
-    static const std::vector<std::string> names = [] {
-        std::vector<std::string> out;
-        for (const SamplerEntry &entry : samplerTable())
-            out.push_back(entry.name);
-        return out;
-    }();
-    return names;
-}
-
 bool samplerAddsNoise(const std::string &sampler)
 {
     const SamplerEntry *entry = findSampler(sampler);

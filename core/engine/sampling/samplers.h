@@ -1,5 +1,7 @@
 #pragma once
 
+#include "core/engine/sampling/sampler_names.h"
+
 #include <torch/torch.h>
 
 #include <functional>
@@ -20,8 +22,6 @@ struct SamplerHooks
     std::function<bool(int step, const torch::Tensor &x, const torch::Tensor &denoised)> stepDone;
 };
 
-// ComfyUI's sampler names that this engine runs.
-const std::vector<std::string> &samplerNames();
 
 // True when the sampler draws noise during sampling (its results then depend on the noise hook).
 bool samplerAddsNoise(const std::string &sampler);

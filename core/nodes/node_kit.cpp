@@ -1,0 +1,146 @@
+#include "core/nodes/node_kit.h"
+
+#include "core/engine/client/engine_client.h"
+
+namespace atelier::nodes::kit {
+
+using graph::GraphValue;
+using graph::InputSpec;
+
+InputSpec link(const QString &name, const QString &type, bool optional)
+{
+    InputSpec spec;
+    spec.name = name;
+    spec.type = type;
+    spec.optional = optional;
+    return spec;
+}
+
+InputSpec integer(const QString &name, qint64 defaultValue, double minimum, double maximum, double step)
+{
+    InputSpec spec = link(name, graph::kInt);
+    spec.defaultValue = GraphValue::integer(defaultValue);
+    spec.minimum = minimum;
+    spec.maximum = maximum;
+    spec.step = step;
+    return spec;
+}
+
+InputSpec real(const QString &name, double defaultValue, double minimum, double maximum, double step)
+{
+    InputSpec spec = link(name, graph::kFloat);
+    spec.defaultValue = GraphValue::real(defaultValue);
+    spec.minimum = minimum;
+    spec.maximum = maximum;
+    spec.step = step;
+    return spec;
+}
+
+InputSpec text(const QString &name, const QString &defaultValue, bool multiline)
+{
+    InputSpec spec = link(name, graph::kString);
+    spec.defaultValue = GraphValue::text(defaultValue);
+    spec.multiline = multiline;
+    return spec;
+}
+
+InputSpec combo(const QString &name, const QStringList &options)
+{
+    InputSpec spec = link(name, graph::kCombo);
+    spec.options = options;
+    if (!options.isEmpty())
+        spec.defaultValue = GraphValue::text(options.front());
+    return spec;
+}
+
+InputSpec libraryCombo(const QString &name, const QString &optionsFrom)
+{
+    InputSpec spec = link(name, graph::kCombo);
+    spec.optionsFrom = optionsFrom;
+    return spec;
+}
+
+InputSpec seed(const QString &name)
+{
+    InputSpec spec = integer(name, 0, 0, 18446744073709551615.0);
+    spec.controlAfterGenerate = true;
+    return spec;
+}
+
+graph::OutputSpec output(const QString &type, const QString &name)
+{
+    return {type, name.isEmpty() ? type : name, false};
+}
+
+graph::NodeOutputs FunctionNode::run(const graph::NodeInputs &inputs, graph::NodeRunContext &context) const
+{
+    return m_run(inputs, context);
+}
+
+engine::OpArgument argument(const graph::NodeInputs &inputs, const QString &name)
+{
+    const auto found = inputs.find(name);
+    if (found == inputs.end())
+        return std::monostate();
+    if (found->engine)
+        return found->engine;
+    if (!found->literal)
+        return std::monostate();
+    const GraphValue &value = *found->literal;
+    if (value.isBoolean())
+        return *value.toBoolean();
+    if (value.isText())
+        return value.toText()->toStdString();
+    if (value.isInteger()) {
+        if (const auto small = value.toInteger())
+            return *small;
+        if (const auto big = value.toUnsigned())
+            return *big;
+    }
+    if (const auto number = value.toReal())
+        return *number;
+    return std::monostate();
+}
+
+QString textOf(const graph::NodeInputs &inputs, const QString &name)
+{
+    const auto found = inputs.find(name);
+    if (found == inputs.end() || !found->literal)
+        return {};
+    return found->literal->toText().value_or(QString());
+}
+
+engine::OpResult runOp(const engine::OpCall &call, graph::NodeRunContext &context)
+{
+    return engine::client::runOp(call, [&context](const engine::GenerationProgress &progress) {
+        return context.progress(progress.step, progress.steps, progress.preview);
+    });
+}
+
+graph::NodeOutputs outputsOf(const engine::OpResult &result)
+{
+    graph::NodeOutputs outputs;
+    for (const engine::EngineValuePtr &value : result.values)
+        outputs.values.append(value);
+    for (const std::string &warning : result.warnings)
+        outputs.warnings.append(QString::fromStdString(warning));
+    return outputs;
+}
+
+std::shared_ptr<graph::NodeType> opNode(graph::NodeDefinition definition, std::string op,
+                                        QList<QPair<QString, std::string>> arguments,
+                                        std::map<std::string, engine::OpArgument> extra)
+{
+    return std::make_shared<FunctionNode>(
+        std::move(definition), [op = std::move(op), arguments = std::move(arguments),
+                                extra = std::move(extra)](const graph::NodeInputs &inputs, graph::NodeRunContext &context) {
+            engine::OpCall call;
+            call.op = op;
+            call.arguments = extra;
+            for (const auto &[input, name] : arguments)
+                call.arguments[name] = argument(inputs, input);
+            return outputsOf(runOp(call, context));
+        });
+}
+
+} // namespace atelier::nodes::kit

@@ -183,7 +183,9 @@ RunOutcome GraphExecutor::run(const Graph &input, const RunOptions &options, Run
     QHash<QString, QByteArray> signatures;
     QHash<QString, const NodeOutputs *> results;
     QHash<QString, QString> ranThisRun; // id -> type
-    QHash<QString, NodeOutputs> heldForRun; // outputs of nodes the cache could not keep
+    QHash<QString, const GraphNode *> byId;
+    for (const GraphNode &node : graph.nodes)
+        byId.insert(node.id, &node);
 
     for (const QString &id : outcome.validation.executionOrder) {
         if (options.cancel && options.cancel->load()) {
@@ -191,7 +193,7 @@ RunOutcome GraphExecutor::run(const Graph &input, const RunOptions &options, Run
             outcome.message = QStringLiteral("the run was cancelled");
             return outcome;
         }
-        const GraphNode &node = *graph.node(id);
+        const GraphNode &node = *byId.value(id);
         const NodeType &type = *m_registry->find(node.type);
         const NodeDefinition &definition = type.definition();
 

@@ -26,10 +26,21 @@ QJsonObject errorJson(const ValidationError &error)
             {QStringLiteral("extra_info"), error.extraInfo}};
 }
 
-// The type of output `link.output` of the node it names, or empty when there is none.
-QString outputType(const Graph &graph, const NodeRegistry &registry, const OutputRef &link)
+using NodeIndex = QHash<QString, const GraphNode *>;
+
+NodeIndex indexOf(const Graph &graph)
 {
-    const GraphNode *source = graph.node(link.node);
+    NodeIndex index;
+    index.reserve(graph.nodes.size());
+    for (const GraphNode &node : graph.nodes)
+        index.insert(node.id, &node);
+    return index;
+}
+
+// The type of output `link.output` of the node it names, or empty when there is none.
+QString outputType(const NodeIndex &nodes, const NodeRegistry &registry, const OutputRef &link)
+{
+    const GraphNode *source = nodes.value(link.node);
     const NodeType *type = source ? registry.find(source->type) : nullptr;
     if (!type || link.output < 0 || link.output >= type->definition().outputs.size())
         return {};
@@ -95,7 +106,7 @@ std::optional<ValidationError> checkLiteral(const InputSpec &spec, const GraphVa
 }
 
 // The node's own faults, not counting those of the nodes it needs.
-QList<ValidationError> checkNode(const Graph &graph, const NodeRegistry &registry, const GraphNode &node)
+QList<ValidationError> checkNode(const NodeIndex &nodes, const NodeRegistry &registry, const GraphNode &node)
 {
     QList<ValidationError> errors;
     const NodeType *type = registry.find(node.type);
@@ -130,7 +141,7 @@ QList<ValidationError> checkNode(const Graph &graph, const NodeRegistry &registr
                                spec.name, extra});
                 continue;
             }
-            const GraphNode *source = graph.node(link.node);
+            const GraphNode *source = nodes.value(link.node);
             if (!source) {
                 errors.append({QStringLiteral("bad_linked_input"),
                                QStringLiteral("Input is linked to node %1, which is not in the graph").arg(link.node),
@@ -139,7 +150,7 @@ QList<ValidationError> checkNode(const Graph &graph, const NodeRegistry &registr
             }
             if (!registry.find(source->type))
                 continue; // reported on that node
-            const QString received = outputType(graph, registry, link);
+            const QString received = outputType(nodes, registry, link);
             if (received.isEmpty()) {
                 errors.append({QStringLiteral("bad_linked_input"),
                                QStringLiteral("Input is linked to output %1 of node %2, which has no such output")
@@ -223,13 +234,14 @@ Validation validate(const Graph &graph, const NodeRegistry &registry, const QStr
     }
 
     // Each node's own faults, then an order in which every node comes after the nodes it needs (Kahn's).
+    const NodeIndex nodes = indexOf(graph);
     QHash<QString, QList<ValidationError>> faults;
     QHash<QString, int> waiting;
     QHash<QString, QStringList> consumers;
     for (const GraphNode &node : graph.nodes) {
         if (!needed.contains(node.id))
             continue;
-        QList<ValidationError> errors = checkNode(graph, registry, node);
+        QList<ValidationError> errors = checkNode(nodes, registry, node);
         if (!errors.isEmpty())
             faults.insert(node.id, errors);
         QSet<QString> sources;
@@ -309,9 +321,7 @@ Validation validate(const Graph &graph, const NodeRegistry &registry, const QStr
 
 Graph executableGraph(const Graph &graph, const NodeRegistry &registry)
 {
-    QHash<QString, const GraphNode *> byId;
-    for (const GraphNode &node : graph.nodes)
-        byId.insert(node.id, &node);
+    const NodeIndex byId = indexOf(graph);
     // Where a link to a bypassed or muted node leads instead; followed through chains of bypassed nodes.
     const auto redirect = [&](OutputRef link) -> std::optional<OutputRef> {
         for (int hops = 0; hops <= graph.nodes.size(); ++hops) {
@@ -320,7 +330,7 @@ Graph executableGraph(const Graph &graph, const NodeRegistry &registry)
                 return link;
             if (source->mode == NodeMode::Muted)
                 return std::nullopt;
-            const QString wanted = outputType(graph, registry, link);
+            const QString wanted = outputType(byId, registry, link);
             const NodeType *type = registry.find(source->type);
             std::optional<OutputRef> through;
             for (int pass = 0; pass < 2 && !through && type; ++pass)

@@ -149,6 +149,8 @@ void addLoaders(graph::NodeRegistry &registry, const NodeEnvironment &environmen
     const auto check = [environment](const QString &input, const graph::GraphValue &value)
         -> std::optional<graph::NodeType::Problem> {
         const QString name = value.toText().value_or(QString());
+        if (input != QStringLiteral("image"))
+            return std::nullopt;
         if (const auto found = inputImagePath(environment, name); !found)
             return graph::NodeType::Problem{QStringLiteral("value_not_in_list"), QStringLiteral("Value not in list"),
                                             QStringLiteral("%1: %2").arg(input, found.error())};

@@ -180,6 +180,8 @@ void addVaeAndLoraLoaders(graph::NodeRegistry &registry, const NodeEnvironment &
     vaeNode->check = [environment](const QString &input, const graph::GraphValue &value)
         -> std::optional<NodeType::Problem> {
         const QString name = value.toText().value_or(QString());
+        if (input != QStringLiteral("vae_name"))
+            return std::nullopt;
         if (const auto found = resolveVaeFile(environment, name); !found)
             return notFound(input, name, found.error());
         return std::nullopt;
@@ -189,6 +191,8 @@ void addVaeAndLoraLoaders(graph::NodeRegistry &registry, const NodeEnvironment &
     const auto loraCheck = [environment](const QString &input, const graph::GraphValue &value)
         -> std::optional<NodeType::Problem> {
         const QString name = value.toText().value_or(QString());
+        if (input != QStringLiteral("lora_name"))
+            return std::nullopt;
         if (const auto found = resolveLoraFile(environment, name); !found)
             return notFound(input, name, found.error());
         return std::nullopt;

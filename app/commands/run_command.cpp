@@ -3,6 +3,7 @@
 #include "app/command.h"
 
 #include "core/graph/api_prompt.h"
+#include "core/graph/editor_workflow.h"
 #include "core/graph/executor.h"
 #include "core/metadata/png_text.h"
 #include "core/models/record_store.h"
@@ -36,8 +37,9 @@ struct LoadedGraph
     QByteArray workflow; // the editor workflow it came with, if any
 };
 
-// GRAPH: an API prompt or Atelier workflow (JSON), or a PNG carrying either.
-Result<LoadedGraph> loadGraph(const QString &path)
+// GRAPH: an API prompt, an Atelier workflow or a ComfyUI editor workflow (JSON), or a PNG carrying one; a PNG's API
+// prompt is what ran, so it wins over its editor workflow.
+Result<LoadedGraph> loadGraph(const QString &path, const graph::NodeRegistry &registry)
 {
     QFile file(path);
     if (!file.open(QIODevice::ReadOnly))
@@ -60,10 +62,16 @@ Result<LoadedGraph> loadGraph(const QString &path)
                 loaded.workflow = chunk.text.toUtf8();
         }
         if (json.isEmpty())
+            json = loaded.workflow;
+        if (json.isEmpty())
             return Result<LoadedGraph>::failure(
-                QStringLiteral("%1: the image carries no graph (no prompt or atelier_workflow chunk)").arg(path));
+                QStringLiteral("%1: the image carries no graph (no prompt, workflow or atelier_workflow chunk)")
+                    .arg(path));
+    } else if (graph::isEditorWorkflow(bytes)) {
+        loaded.workflow = bytes;
     }
-    Result<graph::Graph> graph = graph::readApiPrompt(json);
+    Result<graph::Graph> graph =
+        graph::isEditorWorkflow(json) ? graph::graphFromEditorWorkflow(json, registry) : graph::readApiPrompt(json);
     if (!graph)
         return Result<LoadedGraph>::failure(QStringLiteral("%1: %2").arg(path, graph.error()));
     loaded.graph = std::move(graph).value();
@@ -189,8 +197,9 @@ nodes::NodeEnvironment environmentFor(CommandContext &context, models::RecordSto
 int runRunCommand(CommandContext &context)
 {
     QCommandLineParser parser;
-    parser.addPositionalArgument(QStringLiteral("GRAPH"),
-                                 QStringLiteral("An API prompt or Atelier workflow (JSON), or a PNG carrying one."));
+    parser.addPositionalArgument(
+        QStringLiteral("GRAPH"),
+        QStringLiteral("An API prompt, Atelier or ComfyUI editor workflow (JSON), or a PNG carrying one."));
     const QCommandLineOption set(QStringLiteral("set"), QStringLiteral("Set a node's input (repeatable)."),
                                  QStringLiteral("NODE.INPUT=VALUE"));
     const QCommandLineOption target(QStringLiteral("target"),
@@ -208,7 +217,10 @@ int runRunCommand(CommandContext &context)
         context.err << "atelier run: give one GRAPH\nTry 'atelier run --help'.\n";
         return kExitUsage;
     }
-    Result<LoadedGraph> loaded = loadGraph(parser.positionalArguments().front());
+    models::RecordStore store(context.root.databasePath());
+    (void)store.open(); // a library that cannot be opened fails the lookups that need it, with its reason
+    const auto registry = nodes::builtInNodes(environmentFor(context, store, parser.value(out)));
+    Result<LoadedGraph> loaded = loadGraph(parser.positionalArguments().front(), *registry);
     if (!loaded) {
         context.err << "atelier run: " << loaded.error() << "\n";
         return kExitFailure;
@@ -218,10 +230,6 @@ int runRunCommand(CommandContext &context)
             context.err << "atelier run: " << applied.error() << "\n";
             return kExitUsage;
         }
-
-    models::RecordStore store(context.root.databasePath());
-    (void)store.open(); // a library that cannot be opened fails the lookups that need it, with its reason
-    const auto registry = nodes::builtInNodes(environmentFor(context, store, parser.value(out)));
     if (parser.isSet(validateOnly)) {
         const graph::Validation validation =
             graph::validate(graph::executableGraph(loaded->graph, *registry), *registry, parser.values(target));

@@ -1,0 +1,192 @@
+// ComfyUI's editor workflows: every workflow the corpus holds loads and validates with only the errors it should
+// have (custom nodes, models this machine lacks), and for the images that carry both, the graph made from the
+// workflow is the API prompt ComfyUI ran.
+#include "core/graph/api_prompt.h"
+#include "core/graph/editor_workflow.h"
+#include "core/graph/validation.h"
+#include "core/metadata/png_text.h"
+#include "core/nodes/built_in_nodes.h"
+#include "tests/fixtures.h"
+
+#include <QDir>
+#include <QDirIterator>
+#include <QFile>
+#include <QTemporaryDir>
+#include <QTest>
+
+using namespace atelier;
+
+namespace {
+
+struct Chunks
+{
+    QByteArray prompt, workflow;
+};
+
+Chunks chunksOf(const QString &path)
+{
+    Chunks chunks;
+    const Result<metadata::PngText> text = metadata::readPngTextFile(path);
+    if (text)
+        for (const metadata::TextChunk &chunk : text->chunks) {
+            if (chunk.keyword == QStringLiteral("prompt"))
+                chunks.prompt = chunk.text.toUtf8();
+            if (chunk.keyword == QStringLiteral("workflow"))
+                chunks.workflow = chunk.text.toUtf8();
+        }
+    return chunks;
+}
+
+bool sameValue(const graph::GraphValue &a, const graph::GraphValue &b)
+{
+    if (a.isNumber() && b.isNumber())
+        return a.toReal() == b.toReal();
+    return a.jsonText() == b.jsonText();
+}
+
+} // namespace
+
+class TestEditorWorkflow : public QObject
+{
+    Q_OBJECT
+
+private:
+    QTemporaryDir m_root;
+    std::shared_ptr<graph::NodeRegistry> m_registry;
+
+private slots:
+    void initTestCase()
+    {
+        nodes::NodeEnvironment environment;
+        environment.inputDir = m_root.filePath(QStringLiteral("input"));
+        environment.outputDir = m_root.filePath(QStringLiteral("outputs"));
+        m_registry = nodes::builtInNodes(environment);
+    }
+
+    void imagesWithBoth_data()
+    {
+        QTest::addColumn<QString>("path");
+        QDirIterator files(QDir(fixturesDir()).filePath(QStringLiteral("corpus")), {QStringLiteral("*.png")},
+                           QDir::Files, QDirIterator::Subdirectories);
+        int count = 0;
+        while (files.hasNext()) {
+            const QString path = files.next();
+            const Chunks chunks = chunksOf(path);
+            if (!chunks.prompt.isEmpty() && !chunks.workflow.isEmpty()) {
+                QTest::newRow(qPrintable(QDir(fixturesDir()).relativeFilePath(path))) << path;
+                ++count;
+            }
+        }
+        QVERIFY(count >= 10);
+    }
+    // The workflow's graph, as it runs, is the prompt ComfyUI sent for the node types Atelier knows: the same
+    // nodes, the same literal values, the same links (through reroutes and primitives).
+    void imagesWithBoth()
+    {
+        QFETCH(QString, path);
+        const Chunks chunks = chunksOf(path);
+        const Result<graph::Graph> prompt = graph::readApiPrompt(chunks.prompt);
+        QVERIFY2(prompt, qPrintable(prompt.error()));
+        const Result<graph::Graph> fromWorkflow = graph::graphFromEditorWorkflow(chunks.workflow, *m_registry);
+        QVERIFY2(fromWorkflow, qPrintable(fromWorkflow.error()));
+        const graph::Graph runs = graph::executableGraph(fromWorkflow.value(), *m_registry);
+        int compared = 0;
+        for (const graph::GraphNode &sent : prompt->nodes) {
+            const graph::GraphNode *made = runs.node(sent.id);
+            QVERIFY2(made, qPrintable(QStringLiteral("node %1 (%2) is missing").arg(sent.id, sent.type)));
+            QCOMPARE(made->type, sent.type);
+            if (!m_registry->find(sent.type))
+                continue; // a custom node: its widgets are not known here
+            for (const graph::NodeInput &input : sent.inputs) {
+                if (!m_registry->find(sent.type)->definition().input(input.name))
+                    continue; // what older editors sent besides the inputs ("choose file to upload"), ignored
+                const graph::NodeInput *ours = made->input(input.name);
+                QVERIFY2(ours, qPrintable(QStringLiteral("node %1 (%2) lacks %3").arg(sent.id, sent.type, input.name)));
+                if (input.link) {
+                    QVERIFY2(ours->link && *ours->link == *input.link,
+                             qPrintable(QStringLiteral("node %1 input %2: link differs").arg(sent.id, input.name)));
+                } else {
+                    QVERIFY2(ours->value && sameValue(*ours->value, *input.value),
+                             qPrintable(QStringLiteral("node %1 input %2: %3 instead of %4")
+                                            .arg(sent.id, input.name,
+                                                 ours->value ? QString::fromUtf8(ours->value->jsonText()) : "a link",
+                                                 QString::fromUtf8(input.value->jsonText()))));
+                }
+                ++compared;
+            }
+        }
+        QVERIFY(compared > 0);
+    }
+
+    void workflowsValidateWithOnlyTheExpectedErrors_data()
+    {
+        QTest::addColumn<QString>("path");
+        QDirIterator files(QDir(fixturesDir()).filePath(QStringLiteral("corpus/comfyui-workflows")),
+                           {QStringLiteral("*.json")}, QDir::Files);
+        while (files.hasNext()) {
+            const QString path = files.next();
+            QTest::newRow(qPrintable(QFileInfo(path).fileName())) << path;
+        }
+    }
+    void workflowsValidateWithOnlyTheExpectedErrors()
+    {
+        QFETCH(QString, path);
+        QFile file(path);
+        QVERIFY(file.open(QIODevice::ReadOnly));
+        const QByteArray json = file.readAll();
+        QVERIFY(graph::isEditorWorkflow(json));
+        const Result<graph::Graph> graph = graph::graphFromEditorWorkflow(json, *m_registry);
+        QVERIFY2(graph, qPrintable(graph.error()));
+        QVERIFY(!graph->nodes.isEmpty());
+        const graph::Validation validation =
+            graph::validate(graph::executableGraph(graph.value(), *m_registry), *m_registry);
+        const QStringList expected{QStringLiteral("missing_node_type"), QStringLiteral("value_not_in_list"),
+                                   QStringLiteral("unsupported_node")};
+        for (const graph::NodeErrors &node : validation.nodeErrors)
+            for (const graph::ValidationError &error : node.errors)
+                QVERIFY2(expected.contains(error.type) || (error.type == QStringLiteral("dependency_cycle")),
+                         qPrintable(QStringLiteral("node %1 (%2): %3 %4")
+                                        .arg(node.nodeId, node.classType, error.type, error.details)));
+    }
+
+    void brokenWorkflowsAreRefusedWithAReason_data()
+    {
+        QTest::addColumn<QByteArray>("json");
+        QTest::addColumn<QString>("words");
+        QTest::newRow("not JSON") << QByteArray("{\"nodes\": [") << "not a readable workflow";
+        QTest::newRow("nodes not a list") << QByteArray(R"({"nodes": 3})") << "no \"nodes\" list";
+        QTest::newRow("node without id") << QByteArray(R"({"nodes": [{"type": "KSampler"}]})")
+                                         << "not an object with an id";
+        QTest::newRow("bad link") << QByteArray(R"({"nodes": [], "links": [[1, "x"]]})") << "a link is neither";
+        QTest::newRow("deep") << (QByteArray(R"({"nodes": [], "extra": )") + QByteArray(5000, '[') +
+                                  QByteArray(5000, ']') + "}")
+                              << "not a readable workflow";
+    }
+    void brokenWorkflowsAreRefusedWithAReason()
+    {
+        QFETCH(QByteArray, json);
+        QFETCH(QString, words);
+        const Result<graph::Graph> graph = graph::graphFromEditorWorkflow(json, *m_registry);
+        QVERIFY(!graph);
+        QVERIFY2(graph.error().contains(words), qPrintable(graph.error()));
+    }
+
+    // A reroute loop and a link to nowhere leave the input unset for validation to report.
+    void hostileLinksEndInValidationErrors()
+    {
+        const QByteArray json = R"({"nodes": [
+            {"id": 1, "type": "Reroute", "inputs": [{"name": "", "type": "*", "link": 2}]},
+            {"id": 2, "type": "Reroute", "inputs": [{"name": "", "type": "*", "link": 1}]},
+            {"id": 3, "type": "SaveImage", "inputs": [{"name": "images", "type": "IMAGE", "link": 3}],
+             "widgets_values": ["x"]}],
+            "links": [[1, 1, 0, 2, 0, "*"], [2, 2, 0, 1, 0, "*"], [3, 1, 0, 3, 0, "IMAGE"]]})";
+        const Result<graph::Graph> graph = graph::graphFromEditorWorkflow(json, *m_registry);
+        QVERIFY2(graph, qPrintable(graph.error()));
+        const graph::Validation validation = graph::validate(graph.value(), *m_registry);
+        QCOMPARE(validation.errorsOf(QStringLiteral("3"))->errors.front().type,
+                 QStringLiteral("required_input_missing"));
+    }
+};
+
+QTEST_GUILESS_MAIN(TestEditorWorkflow)
+#include "test_editor_workflow.moc"

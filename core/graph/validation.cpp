@@ -122,8 +122,10 @@ QList<ValidationError> checkNode(const NodeIndex &nodes, const NodeRegistry &reg
         return errors;
     }
     const NodeDefinition &definition = type->definition();
-    if (!definition.unsupported.isEmpty())
+    if (!definition.unsupported.isEmpty()) { // one clear reason; its inputs do not matter while it cannot run
         errors.append({QStringLiteral("unsupported_node"), definition.unsupported, node.type, {}});
+        return errors;
+    }
     for (const InputSpec &spec : definition.inputs) {
         const NodeInput *input = node.input(spec.name);
         if (!input || (!input->link && !input->value)) {

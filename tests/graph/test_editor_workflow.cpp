@@ -5,8 +5,8 @@
 #include "core/graph/editor_workflow.h"
 #include "core/graph/validation.h"
 #include "core/metadata/png_text.h"
-#include "core/nodes/built_in_nodes.h"
 #include "tests/fixtures.h"
+#include "tests/graph/library_free_nodes.h"
 
 #include <QDir>
 #include <QDirIterator>
@@ -55,13 +55,7 @@ private:
     std::shared_ptr<graph::NodeRegistry> m_registry;
 
 private slots:
-    void initTestCase()
-    {
-        nodes::NodeEnvironment environment;
-        environment.inputDir = m_root.filePath(QStringLiteral("input"));
-        environment.outputDir = m_root.filePath(QStringLiteral("outputs"));
-        m_registry = nodes::builtInNodes(environment);
-    }
+    void initTestCase() { m_registry = libraryFreeNodes(m_root); }
 
     void imagesWithBoth_data()
     {

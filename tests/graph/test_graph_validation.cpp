@@ -2,8 +2,8 @@
 // self links, 10,000 nodes, huge strings and wrong types in every field end in a clear error, never a crash or hang.
 #include "core/graph/api_prompt.h"
 #include "core/graph/validation.h"
-#include "core/nodes/built_in_nodes.h"
 #include "tests/fixtures.h"
+#include "tests/graph/library_free_nodes.h"
 
 #include <QDir>
 #include <QElapsedTimer>
@@ -74,13 +74,7 @@ private:
     }
 
 private slots:
-    void initTestCase()
-    {
-        nodes::NodeEnvironment environment;
-        environment.inputDir = m_root.filePath(QStringLiteral("input"));
-        environment.outputDir = m_root.filePath(QStringLiteral("outputs"));
-        m_registry = nodes::builtInNodes(environment);
-    }
+    void initTestCase() { m_registry = libraryFreeNodes(m_root); }
 
     void definitionsFollowObjectInfo()
     {

@@ -1,34 +1,18 @@
 #include "core/generation/generation_service.h"
 
-#include <QMetaObject>
-#include <QMutex>
-#include <QPointer>
+#include "core/jobs/serial_worker.h"
 
-#include <atomic>
-#include <condition_variable>
-#include <deque>
+#include <QMetaObject>
+
 #include <mutex>
-#include <thread>
 
 namespace atelier::generation {
 
 struct GenerationService::Worker
 {
-    struct Queued
-    {
-        quint64 id = 0;
-        GenerationRequest request;
-    };
-
-    mutable std::mutex mutex;
-    std::condition_variable wake;
-    std::deque<Queued> queue;
+    mutable std::mutex mutex; // guards place
     RunPlace place;
-    quint64 nextId = 1;
-    quint64 currentId = 0; // 0: idle
-    bool stopping = false;
-    std::atomic<bool> cancelCurrent{false};
-    std::thread thread;
+    std::unique_ptr<jobs::SerialWorker<GenerationRequest>> runs;
 };
 
 namespace {
@@ -57,24 +41,15 @@ GenerationService::GenerationService(RunPlace place, QObject *parent)
     const auto post = [this](auto emitter) {
         QMetaObject::invokeMethod(this, std::move(emitter), Qt::QueuedConnection);
     };
-    worker.thread = std::thread([this, &worker, post] {
-        for (;;) {
-            Worker::Queued next;
+    worker.runs = std::make_unique<jobs::SerialWorker<GenerationRequest>>(
+        [this, &worker, post](quint64 id, GenerationRequest &request, const std::atomic_bool &cancelled) {
             RunPlace place;
             {
-                std::unique_lock<std::mutex> lock(worker.mutex);
-                worker.wake.wait(lock, [&] { return worker.stopping || !worker.queue.empty(); });
-                if (worker.stopping)
-                    return;
-                next = std::move(worker.queue.front());
-                worker.queue.pop_front();
-                worker.currentId = next.id;
-                worker.cancelCurrent = false;
+                std::lock_guard<std::mutex> lock(worker.mutex);
                 place = worker.place;
             }
-            const quint64 id = next.id;
             post([this, id] { emit started(id); });
-            const bool previews = next.request.previews;
+            const bool previews = request.previews;
             const auto onStep = [&](const engine::GenerationProgress &progress) {
                 const int step = progress.step, steps = progress.steps;
                 post([this, id, step, steps] { emit progressed(id, step, steps); });
@@ -82,87 +57,48 @@ GenerationService::GenerationService(RunPlace place, QObject *parent)
                     const engine::RgbImage preview = progress.preview();
                     post([this, id, step, preview] { emit previewReady(id, step, preview); });
                 }
-                return !worker.cancelCurrent.load();
+                return !cancelled.load();
             };
-            const Result<GenerationOutcome> outcome = runGeneration(next.request, place, onStep);
-            {
-                std::lock_guard<std::mutex> lock(worker.mutex);
-                worker.currentId = 0;
-            }
-            if (outcome) {
-                const GenerationOutcome done = outcome.value();
-                post([this, id, done] { emit finished(id, done); });
-            } else {
-                const GenerationFailure why{outcome.errorType(), outcome.error()};
-                post([this, id, why] { emit failed(id, why); });
-            }
-        }
-    });
+            const Result<GenerationOutcome> outcome = runGeneration(request, place, onStep);
+            return std::function<void()>([this, id, outcome, post] {
+                if (outcome) {
+                    const GenerationOutcome done = outcome.value();
+                    post([this, id, done] { emit finished(id, done); });
+                } else {
+                    const GenerationFailure why{outcome.errorType(), outcome.error()};
+                    post([this, id, why] { emit failed(id, why); });
+                }
+            });
+        });
 }
 
 GenerationService::~GenerationService()
 {
-    {
-        std::lock_guard<std::mutex> lock(m_worker->mutex);
-        m_worker->stopping = true;
-        m_worker->queue.clear();
-        m_worker->cancelCurrent = true;
-    }
-    m_worker->wake.notify_all();
-    m_worker->thread.join();
+    m_worker->runs.reset(); // drops the queue, cancels the current run and waits for it
 }
 
 quint64 GenerationService::submit(GenerationRequest request)
 {
-    quint64 id = 0;
-    {
-        std::lock_guard<std::mutex> lock(m_worker->mutex);
-        id = m_worker->nextId++;
-        m_worker->queue.push_back({id, std::move(request)});
-    }
-    m_worker->wake.notify_one();
-    return id;
+    return m_worker->runs->submit(std::move(request));
 }
 
 void GenerationService::cancel(quint64 run)
 {
-    bool dropped = false;
-    {
-        std::lock_guard<std::mutex> lock(m_worker->mutex);
-        if (m_worker->currentId == run) {
-            m_worker->cancelCurrent = true;
-            return;
-        }
-        for (auto it = m_worker->queue.begin(); it != m_worker->queue.end(); ++it)
-            if (it->id == run) {
-                m_worker->queue.erase(it);
-                dropped = true;
-                break;
-            }
-    }
-    if (dropped)
+    if (m_worker->runs->cancel(run))
         emit failed(run,
                     GenerationFailure{QString::fromLatin1(kCancelled), QStringLiteral("cancelled before it started")});
 }
 
 void GenerationService::cancelAll()
 {
-    std::deque<Worker::Queued> dropped;
-    {
-        std::lock_guard<std::mutex> lock(m_worker->mutex);
-        dropped.swap(m_worker->queue);
-        if (m_worker->currentId != 0)
-            m_worker->cancelCurrent = true;
-    }
-    for (const Worker::Queued &run : dropped)
-        emit failed(run.id,
+    for (quint64 run : m_worker->runs->cancelAll())
+        emit failed(run,
                     GenerationFailure{QString::fromLatin1(kCancelled), QStringLiteral("cancelled before it started")});
 }
 
 int GenerationService::pending() const
 {
-    std::lock_guard<std::mutex> lock(m_worker->mutex);
-    return int(m_worker->queue.size()) + (m_worker->currentId != 0 ? 1 : 0);
+    return m_worker->runs->pending();
 }
 
 void GenerationService::setOutputsDir(const QString &outputsDir)

@@ -2,6 +2,7 @@
 // written to the outputs folder (ComfyUI's names: prefix_00001_.png, with the graph in the `prompt` and `workflow`
 // chunks so that the image opens again in Atelier and in ComfyUI).
 #include "core/generation/png_image.h"
+#include "core/metadata/generation_info.h"
 #include "core/nodes/node_kit.h"
 
 #include <QCryptographicHash>
@@ -250,20 +251,38 @@ graph::NodeOutputs saveImages(const graph::NodeInputs &inputs, graph::NodeRunCon
 
     engine::OpCall call{"image_to_pixels", {{"image", argument(inputs, QStringLiteral("images"))}}};
     const engine::OpResult pixels = runOp(call, context);
-    // ComfyUI's chunks, which its loader and Atelier's read back.
-    const auto chunk = [](const QString &keyword, const QByteArray &json) {
+    // ComfyUI's chunks (the graph that ran and the canvas it came from), then Atelier's: the recipe read from the
+    // graph, the graph itself as atelier_workflow, and A1111's parameters, so that every tool shows the settings.
+    const auto chunk = [](const QString &keyword, const QString &text) {
         metadata::TextChunk made;
         made.type = "tEXt";
         made.keyword = keyword;
-        made.text = QString::fromUtf8(json);
+        made.text = text;
         return made;
     };
-    QList<metadata::TextChunk> chunks{chunk(QStringLiteral("prompt"), context.apiPrompt())};
+    const QString prompt = QString::fromUtf8(context.apiPrompt());
+    QList<metadata::TextChunk> graphChunks{chunk(QStringLiteral("prompt"), prompt)};
     if (!context.editorWorkflow().isEmpty())
-        chunks.append(chunk(QStringLiteral("workflow"), context.editorWorkflow()));
+        graphChunks.append(chunk(QStringLiteral("workflow"), QString::fromUtf8(context.editorWorkflow())));
+    metadata::GenerationInfo recipe = metadata::parseComfyUiPrompt(prompt);
+    recipe.tool = QStringLiteral("Atelier");
+    recipe.toolVersion = QStringLiteral(ATELIER_VERSION);
+    if (recipe.model) // a name, never a path of this machine
+        recipe.model->name = QFileInfo(recipe.model->name).fileName();
+    const QString atelierWorkflow =
+        QStringLiteral("{\"format\":\"atelier-workflow\",\"version\":1,\"nodes\":%1}").arg(prompt);
     graph::NodeOutputs outputs;
     int counter = nextCounter(folder, stem);
     for (const engine::RgbImage &image : pixels.images) {
+        recipe.width = image.width;
+        recipe.height = image.height;
+        recipe.batchIndex = int(outputs.files.size());
+        QList<metadata::TextChunk> chunks = graphChunks;
+        for (metadata::TextChunk made : metadata::recipeChunks(recipe)) {
+            if (made.keyword == QStringLiteral("atelier_workflow"))
+                made.text = atelierWorkflow;
+            chunks.append(made);
+        }
         const QString fileName = QStringLiteral("%1_%2_.png").arg(stem).arg(counter++, 5, 10, QLatin1Char('0'));
         const QString path = QDir(folder).filePath(fileName);
         if (const Status written = generation::writePngFile(path, image, chunks); !written)

@@ -5,6 +5,8 @@
 #include "core/generation/png_image.h"
 #include "core/graph/api_prompt.h"
 #include "core/graph/executor.h"
+#include "core/graph/graph_run_service.h"
+#include "core/metadata/generation_info.h"
 #include "core/metadata/png_text.h"
 #include "core/models/record_store.h"
 #include "core/nodes/built_in_nodes.h"
@@ -19,6 +21,7 @@
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QRegularExpression>
+#include <QSignalSpy>
 #include <QTemporaryDir>
 #include <QTest>
 
@@ -421,6 +424,17 @@ private slots:
                 workflowChunk = chunk.text;
         }
         QCOMPARE(workflowChunk, QString::fromUtf8(options.editorWorkflow));
+        // Atelier's recipe from the graph (the model by name, never by path) and A1111's parameters beside it.
+        const Result<metadata::GenerationInfo> recipe =
+            metadata::readGenerationInfo(QDir(outputs()).filePath("test_00002_.png"));
+        QVERIFY(recipe);
+        QCOMPARE(recipe->tool, QStringLiteral("Atelier"));
+        QCOMPARE(recipe->seed.value_or(0), quint64(5));
+        QCOMPARE(recipe->model->name, QStringLiteral("tiny-sd1.safetensors"));
+        QStringList keywords;
+        for (const metadata::TextChunk &chunk : text->chunks)
+            keywords.append(chunk.keyword);
+        QCOMPARE(keywords, (QStringList{"prompt", "workflow", "atelier_metadata", "atelier_workflow", "parameters"}));
         const graph::Graph readBack = graph::readApiPrompt(promptChunk.toUtf8()).value();
         QCOMPARE(readBack.node("3")->input("seed")->value->toInteger().value_or(-1), qint64(5));
         QCOMPARE(readBack.nodes.size(), 7);
@@ -530,6 +544,37 @@ private slots:
             return; // what it lacks is what it should lack
         QVERIFY2(outcome.ok(), qPrintable(outcome.failedNode + ": " + outcome.message));
         QVERIFY(!outcome.files.isEmpty());
+    }
+
+    // The service's queue: runs one after another on its thread with one cache, every event as a signal, and
+    // queued runs cancelled before they start.
+    void theRunServiceQueuesRunsAndKeepsItsCache()
+    {
+        graph::GraphRunService service(m_registry);
+        QSignalSpy finished(&service, &graph::GraphRunService::finished);
+        QSignalSpy cached(&service, &graph::GraphRunService::nodeCached);
+        QSignalSpy previews(&service, &graph::GraphRunService::previewReady);
+        QSignalSpy executed(&service, &graph::GraphRunService::nodeExecuted);
+        const QJsonObject prompt = txt2img(checkpointOf("tiny-sd1"), QStringLiteral("a cat"), 1, 3);
+        const quint64 first = service.submit({graphOf(prompt), {}, true});
+        const quint64 second = service.submit({graphOf(withInput(prompt, "3", "seed", 2)), {}, false});
+        const quint64 dropped = service.submit({graphOf(withInput(prompt, "3", "seed", 3)), {}, false});
+        service.cancel(dropped);
+        QTRY_COMPARE_WITH_TIMEOUT(finished.size(), 3, 120000);
+        QCOMPARE(service.pending(), 0);
+        QMap<quint64, graph::RunOutcome> outcomes;
+        for (const QList<QVariant> &signal : finished)
+            outcomes.insert(signal.at(0).toULongLong(), signal.at(1).value<graph::RunOutcome>());
+        QVERIFY(outcomes.value(first).ok());
+        QVERIFY(outcomes.value(second).ok());
+        QCOMPARE(int(outcomes.value(dropped).status), int(graph::RunOutcome::Status::Interrupted));
+        QCOMPARE(cached.size(), 4);   // the second run: loader, prompts and latent
+        QCOMPARE(previews.size(), 2); // steps 1 and 2 of 3 of the first run
+        QCOMPARE(outputFiles().size(), 2);
+        QList<graph::OutputFile> files;
+        for (const QList<QVariant> &signal : executed)
+            files += signal.at(2).value<QList<graph::OutputFile>>();
+        QCOMPARE(files.size(), 2);
     }
 
     void loraAndConditioningNodesRun()

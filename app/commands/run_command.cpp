@@ -2,12 +2,11 @@
 // executor and node library as every other front end.
 #include "app/command.h"
 
-#include "core/graph/api_prompt.h"
-#include "core/graph/editor_workflow.h"
 #include "core/graph/executor.h"
-#include "core/metadata/png_text.h"
+#include "core/graph/graph_sources.h"
 #include "core/models/record_store.h"
 #include "core/nodes/built_in_nodes.h"
+#include "core/nodes/models_by_hash.h"
 #include "core/settings/app_root.h"
 #include "core/settings/settings_store.h"
 
@@ -31,51 +30,22 @@ void onInterrupt(int)
     g_cancelled = true;
 }
 
-struct LoadedGraph
-{
-    graph::Graph graph;
-    QByteArray workflow; // the editor workflow it came with, if any
-};
-
-// GRAPH: an API prompt, an Atelier workflow or a ComfyUI editor workflow (JSON), or a PNG carrying one; a PNG's API
-// prompt is what ran, so it wins over its editor workflow.
-Result<LoadedGraph> loadGraph(const QString &path, const graph::NodeRegistry &registry)
+// GRAPH: an API prompt, an Atelier workflow or a ComfyUI editor workflow (JSON), or a PNG carrying one or only a
+// recipe (graph_sources.h).
+Result<graph::GraphSource> loadGraph(const QString &path, const graph::NodeRegistry &registry)
 {
     QFile file(path);
     if (!file.open(QIODevice::ReadOnly))
-        return Result<LoadedGraph>::failure(QStringLiteral("%1: cannot be read (%2)").arg(path, file.errorString()));
+        return Result<graph::GraphSource>::failure(
+            QStringLiteral("%1: cannot be read (%2)").arg(path, file.errorString()));
     if (file.size() > 64ll * 1024 * 1024)
-        return Result<LoadedGraph>::failure(QStringLiteral("%1: larger than a graph can be (64 MB)").arg(path));
+        return Result<graph::GraphSource>::failure(QStringLiteral("%1: larger than a graph can be (64 MB)").arg(path));
     const QByteArray bytes = file.readAll();
-    LoadedGraph loaded;
-    QByteArray json = bytes;
-    if (bytes.startsWith("\x89PNG")) {
-        const Result<metadata::PngText> text = metadata::readPngText(bytes);
-        if (!text)
-            return Result<LoadedGraph>::failure(QStringLiteral("%1: %2").arg(path, text.error()));
-        json.clear();
-        for (const metadata::TextChunk &chunk : text->chunks) {
-            if (chunk.keyword == QStringLiteral("prompt") ||
-                (json.isEmpty() && chunk.keyword == QStringLiteral("atelier_workflow")))
-                json = chunk.text.toUtf8();
-            if (chunk.keyword == QStringLiteral("workflow"))
-                loaded.workflow = chunk.text.toUtf8();
-        }
-        if (json.isEmpty())
-            json = loaded.workflow;
-        if (json.isEmpty())
-            return Result<LoadedGraph>::failure(
-                QStringLiteral("%1: the image carries no graph (no prompt, workflow or atelier_workflow chunk)")
-                    .arg(path));
-    } else if (graph::isEditorWorkflow(bytes)) {
-        loaded.workflow = bytes;
-    }
-    Result<graph::Graph> graph =
-        graph::isEditorWorkflow(json) ? graph::graphFromEditorWorkflow(json, registry) : graph::readApiPrompt(json);
-    if (!graph)
-        return Result<LoadedGraph>::failure(QStringLiteral("%1: %2").arg(path, graph.error()));
-    loaded.graph = std::move(graph).value();
-    return loaded;
+    Result<graph::GraphSource> source = bytes.startsWith("\x89PNG") ? graph::graphFromImage(bytes, registry)
+                                                                    : graph::graphFromDocument(bytes, registry);
+    if (!source)
+        return Result<graph::GraphSource>::failure(QStringLiteral("%1: %2").arg(path, source.error()));
+    return source;
 }
 
 // --set NODE.INPUT=VALUE, VALUE as JSON when it reads as JSON (20, 7.5, true, "text"), else as text.
@@ -219,12 +189,17 @@ int runRunCommand(CommandContext &context)
     }
     models::RecordStore store(context.root.databasePath());
     (void)store.open(); // a library that cannot be opened fails the lookups that need it, with its reason
-    const auto registry = nodes::builtInNodes(environmentFor(context, store, parser.value(out)));
-    Result<LoadedGraph> loaded = loadGraph(parser.positionalArguments().front(), *registry);
+    const nodes::NodeEnvironment environment = environmentFor(context, store, parser.value(out));
+    const auto registry = nodes::builtInNodes(environment);
+    Result<graph::GraphSource> loaded = loadGraph(parser.positionalArguments().front(), *registry);
     if (!loaded) {
         context.err << "atelier run: " << loaded.error() << "\n";
         return kExitFailure;
     }
+    for (const QString &warning : loaded->warnings)
+        context.err << "atelier run: " << warning << "\n";
+    for (const QString &found : nodes::resolveModelsByHash(loaded->graph, loaded->modelHashes, *registry, environment))
+        context.err << "atelier run: " << found << "\n";
     for (const QString &setting : parser.values(set))
         if (const Status applied = applySetting(loaded->graph, setting); !applied) {
             context.err << "atelier run: " << applied.error() << "\n";
@@ -241,7 +216,7 @@ int runRunCommand(CommandContext &context)
     CommandListener listener(context, parser.isSet(json));
     graph::RunOptions options;
     options.targets = parser.values(target);
-    options.editorWorkflow = loaded->workflow;
+    options.editorWorkflow = loaded->editorWorkflow;
     options.cancel = &g_cancelled;
     g_cancelled = false;
     const auto previous = std::signal(SIGINT, onInterrupt);

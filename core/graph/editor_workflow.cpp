@@ -214,10 +214,22 @@ private:
 
 } // namespace
 
+namespace {
+
+// ComfyUI's canvas: a "nodes" list with links ("links", or a version 1 "state"); InvokeAI's workflows have nodes
+// too, with "edges" instead.
+bool isComfyWorkflow(const Json &document)
+{
+    return document.is_object() && document.contains("nodes") && document["nodes"].is_array() &&
+           !document.contains("edges") &&
+           (document.contains("links") || document.contains("last_node_id") || document.contains("state"));
+}
+
+} // namespace
+
 bool isEditorWorkflow(const QByteArray &json)
 {
-    const Json document = parseBoundedJsonOrDiscarded<Json>(json);
-    return document.is_object() && document.contains("nodes") && document["nodes"].is_array();
+    return isComfyWorkflow(parseBoundedJsonOrDiscarded<Json>(json));
 }
 
 Result<Graph> graphFromEditorWorkflow(const QByteArray &json, const NodeRegistry &registry)
@@ -226,8 +238,10 @@ Result<Graph> graphFromEditorWorkflow(const QByteArray &json, const NodeRegistry
     if (!parsed)
         return malformed(QStringLiteral("not a readable workflow: %1").arg(parsed.error()));
     const Json &document = parsed.value();
-    if (!document.is_object() || !document.contains("nodes") || !document["nodes"].is_array())
-        return malformed(QStringLiteral("not an editor workflow (no \"nodes\" list)"));
+    if (document.is_object() && document.contains("edges"))
+        return malformed(QStringLiteral("an InvokeAI workflow, which Atelier does not read as a graph yet"));
+    if (!isComfyWorkflow(document))
+        return malformed(QStringLiteral("not an editor workflow (no \"nodes\" list with links)"));
     Result<QHash<std::int64_t, Link>> links = readLinks(document.value("links", Json()));
     if (!links)
         return malformed(links.error());

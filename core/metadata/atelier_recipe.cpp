@@ -31,6 +31,51 @@ QString a1111Schedule(const QString &scheduler)
     return names.value(scheduler, scheduler);
 }
 
+// ComfyUI's sampler and scheduler for the names other tools write: A1111's ("DPM++ 2M Karras", "Euler a"; the
+// schedule in the name or apart), InvokeAI's ("dpmpp_2m_k", "euler_a", "unipc"), or ComfyUI's own. A name it does not
+// know stays as written, for validation to report.
+std::pair<QString, QString> comfySampler(const QString &sampler, const QString &scheduler)
+{
+    static const QHash<QString, QString> invokeAi{{QStringLiteral("euler_a"), QStringLiteral("euler_ancestral")},
+                                                  {QStringLiteral("unipc"), QStringLiteral("uni_pc")},
+                                                  {QStringLiteral("kdpm_2"), QStringLiteral("dpm_2")},
+                                                  {QStringLiteral("kdpm_2_a"), QStringLiteral("dpm_2_ancestral")},
+                                                  {QStringLiteral("dpmpp_2s"), QStringLiteral("dpmpp_2s_ancestral")}};
+    QString name = sampler.trimmed(), schedule = scheduler.trimmed().toLower();
+    for (const auto &[suffix, named] : {std::pair{QStringLiteral(" Karras"), QStringLiteral("karras")},
+                                        std::pair{QStringLiteral(" Exponential"), QStringLiteral("exponential")}})
+        if (name.endsWith(suffix, Qt::CaseInsensitive)) {
+            name.chop(suffix.size());
+            schedule = named;
+        }
+    if (name.endsWith(QStringLiteral("_k"))) { // InvokeAI's Karras variants
+        name.chop(2);
+        schedule = QStringLiteral("karras");
+    }
+    static const QStringList comfy{"euler",
+                                   "euler_ancestral",
+                                   "heun",
+                                   "dpm_2",
+                                   "dpm_2_ancestral",
+                                   "lms",
+                                   "dpmpp_2s_ancestral",
+                                   "dpmpp_2m",
+                                   "dpmpp_2m_sde",
+                                   "ddim",
+                                   "uni_pc",
+                                   "lcm"};
+    QString comfyName = invokeAi.value(name, name);
+    if (!comfy.contains(comfyName))
+        for (const QString &candidate : comfy)
+            if (a1111Sampler(candidate).compare(name, Qt::CaseInsensitive) == 0)
+                comfyName = candidate;
+    static const QHash<QString, QString> schedules{{QStringLiteral("automatic"), QStringLiteral("normal")},
+                                                   {QStringLiteral("sgm uniform"), QStringLiteral("sgm_uniform")},
+                                                   {QStringLiteral("ddim"), QStringLiteral("ddim_uniform")}};
+    schedule = schedules.value(schedule, schedule);
+    return {comfyName, schedule.isEmpty() ? QStringLiteral("normal") : schedule};
+}
+
 // A value for A1111's settings line: quoted when it holds a comma, colon or quote.
 QString settingValue(const QString &value)
 {
@@ -264,12 +309,14 @@ QString recipeWorkflow(const GenerationInfo &recipe)
         add("4", "EmptyLatentImage",
             {{"width", recipe.width.value_or(512)}, {"height", recipe.height.value_or(512)}, {"batch_size", 1}});
     }
+    const auto [sampler, scheduler] =
+        comfySampler(recipe.sampler.value_or(QStringLiteral("euler")), recipe.scheduler.value_or(QString()));
     add("6", "KSampler",
         {{"seed", recipe.seed.value_or(0)},
          {"steps", recipe.steps.value_or(20)},
          {"cfg", recipe.cfg.value_or(7.0)},
-         {"sampler_name", utf8(recipe.sampler.value_or(QStringLiteral("euler")))},
-         {"scheduler", utf8(recipe.scheduler.value_or(QStringLiteral("normal")))},
+         {"sampler_name", utf8(sampler)},
+         {"scheduler", utf8(scheduler)},
          {"denoise", recipe.denoise.value_or(1.0)},
          {"model", model},
          {"positive", link("2", 0)},

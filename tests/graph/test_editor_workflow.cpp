@@ -4,6 +4,7 @@
 #include "core/graph/api_prompt.h"
 #include "core/graph/editor_workflow.h"
 #include "core/graph/validation.h"
+#include "core/graph/workflow_shapes.h"
 #include "core/metadata/png_text.h"
 #include "tests/fixtures.h"
 #include "tests/graph/library_free_nodes.h"
@@ -11,6 +12,7 @@
 #include <QDir>
 #include <QDirIterator>
 #include <QFile>
+#include <QJsonDocument>
 #include <QTemporaryDir>
 #include <QTest>
 
@@ -143,14 +145,62 @@ private slots:
                                         .arg(node.nodeId, node.classType, error.type, error.details)));
     }
 
+    void shapesConvertWithoutLoss_data()
+    {
+        QTest::addColumn<QByteArray>("json");
+        QDirIterator files(QDir(fixturesDir()).filePath(QStringLiteral("corpus")),
+                           {QStringLiteral("*.png"), QStringLiteral("*.json")}, QDir::Files,
+                           QDirIterator::Subdirectories);
+        while (files.hasNext()) {
+            const QString path = files.next();
+            QByteArray json;
+            if (path.endsWith(QStringLiteral(".png"))) {
+                json = chunksOf(path).workflow;
+            } else if (QFile file(path); file.open(QIODevice::ReadOnly)) {
+                json = file.readAll();
+            }
+            if (!json.isEmpty() && graph::isEditorWorkflow(json))
+                QTest::newRow(qPrintable(QDir(fixturesDir()).relativeFilePath(path))) << json;
+        }
+        // A version 1 canvas with a native reroute on a link.
+        QTest::newRow("version 1 with a reroute") << QByteArray(R"({"id": "a", "revision": 0,
+            "state": {"lastGroupId": 0, "lastNodeId": 2, "lastLinkId": 1, "lastRerouteId": 1},
+            "nodes": [{"id": 1, "type": "LoadImage", "mode": 0, "widgets_values": ["a.png", "image"],
+                       "outputs": [{"name": "IMAGE", "type": "IMAGE", "links": [1]}]},
+                      {"id": 2, "type": "PreviewImage", "mode": 0, "inputs": [{"name": "images", "type": "IMAGE", "link": 1}]}],
+            "links": [{"id": 1, "origin_id": 1, "origin_slot": 0, "target_id": 2, "target_slot": 0, "type": "IMAGE", "parentId": 1}],
+            "reroutes": [{"id": 1, "pos": [10, 20], "linkIds": [1]}],
+            "groups": [], "config": {}, "extra": {"ds": {"scale": 1, "offset": [0, 0]}}, "version": 1})");
+    }
+    // 0.4 to version 1 and back (or the other way) gives the document it started from, and both shapes make the
+    // same graph.
+    void shapesConvertWithoutLoss()
+    {
+        QFETCH(QByteArray, json);
+        const graph::WorkflowShape original = graph::workflowShape(json).value();
+        const graph::WorkflowShape other =
+            original == graph::WorkflowShape::V04 ? graph::WorkflowShape::V1 : graph::WorkflowShape::V04;
+        const Result<QByteArray> converted = graph::workflowInShape(json, other);
+        QVERIFY2(converted, qPrintable(converted.error()));
+        QCOMPARE(int(graph::workflowShape(converted.value()).value()), int(other));
+        const Result<QByteArray> back = graph::workflowInShape(converted.value(), original);
+        QVERIFY(back);
+        QCOMPARE(QJsonDocument::fromJson(back.value()), QJsonDocument::fromJson(json));
+
+        const graph::Graph a = graph::graphFromEditorWorkflow(json, *m_registry).value();
+        const graph::Graph b = graph::graphFromEditorWorkflow(converted.value(), *m_registry).value();
+        QCOMPARE(graph::writeApiPrompt(b), graph::writeApiPrompt(a));
+    }
+
     void brokenWorkflowsAreRefusedWithAReason_data()
     {
         QTest::addColumn<QByteArray>("json");
         QTest::addColumn<QString>("words");
         QTest::newRow("not JSON") << QByteArray("{\"nodes\": [") << "not a readable workflow";
-        QTest::newRow("nodes not a list") << QByteArray(R"({"nodes": 3})") << "no \"nodes\" list";
-        QTest::newRow("node without id") << QByteArray(R"({"nodes": [{"type": "KSampler"}]})")
+        QTest::newRow("nodes not a list") << QByteArray(R"({"nodes": 3, "links": []})") << "no \"nodes\" list";
+        QTest::newRow("node without id") << QByteArray(R"({"nodes": [{"type": "KSampler"}], "links": []})")
                                          << "not an object with an id";
+        QTest::newRow("InvokeAI's") << QByteArray(R"({"nodes": [], "edges": []})") << "an InvokeAI workflow";
         QTest::newRow("bad link") << QByteArray(R"({"nodes": [], "links": [[1, "x"]]})") << "a link is neither";
         QTest::newRow("deep") << (QByteArray(R"({"nodes": [], "extra": )") + QByteArray(5000, '[') +
                                   QByteArray(5000, ']') + "}")

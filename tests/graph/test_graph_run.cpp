@@ -6,13 +6,16 @@
 #include "core/graph/api_prompt.h"
 #include "core/graph/executor.h"
 #include "core/graph/graph_run_service.h"
+#include "core/graph/graph_sources.h"
 #include "core/metadata/generation_info.h"
 #include "core/metadata/png_text.h"
 #include "core/models/record_store.h"
 #include "core/nodes/built_in_nodes.h"
+#include "core/nodes/models_by_hash.h"
 #include "tests/fixtures.h"
 #include "tests/image_difference.h"
 
+#include <QCryptographicHash>
 #include <QDir>
 #include <QDirIterator>
 #include <QFile>
@@ -159,6 +162,18 @@ private:
     std::shared_ptr<graph::NodeRegistry> m_registry;
     nodes::NodeEnvironment m_environment;
 
+    // tiny-sd1 in the library as "Tiny", with `hash` when given.
+    bool addTinyModel(const QString &hash)
+    {
+        models::ModelConfig config;
+        config.name = QStringLiteral("Tiny");
+        config.type = models::ModelType::Main;
+        config.format = models::ModelFormat::Checkpoint;
+        config.base = models::BaseModel::Sd1;
+        config.path = checkpointOf("tiny-sd1");
+        config.hash = hash;
+        return bool(m_store->addModel(config));
+    }
     QString outputs() const { return m_root->filePath(QStringLiteral("outputs")); }
     QStringList outputFiles() const
     {
@@ -448,13 +463,7 @@ private slots:
     // Loader names resolve through the library: by name, and by the file name of a path from another machine.
     void loadersResolveLibraryNames()
     {
-        models::ModelConfig config;
-        config.name = QStringLiteral("Tiny");
-        config.type = models::ModelType::Main;
-        config.format = models::ModelFormat::Checkpoint;
-        config.base = models::BaseModel::Sd1;
-        config.path = checkpointOf("tiny-sd1");
-        QVERIFY(m_store->addModel(config));
+        QVERIFY(addTinyModel({}));
         graph::GraphExecutor executor(m_registry);
         for (const QString &name : {QStringLiteral("Tiny"), QStringLiteral("sd15/tiny-sd1.safetensors")}) {
             const graph::RunOutcome outcome = executor.run(graphOf(txt2img(name, QStringLiteral("a cat"), 1, 2)));
@@ -575,6 +584,72 @@ private slots:
         for (const QList<QVariant> &signal : executed)
             files += signal.at(2).value<QList<graph::OutputFile>>();
         QCOMPARE(files.size(), 2);
+    }
+
+    // Any image opens as a graph: the graph it carries, or the one its recipe describes (A1111, InvokeAI, Fooocus
+    // ...), with only the errors its absent models and init image cause.
+    void anyImageOpensAsAGraph()
+    {
+        QDirIterator files(fixture(QStringLiteral("corpus/png")), {QStringLiteral("*.png")}, QDir::Files,
+                           QDirIterator::Subdirectories);
+        int opened = 0, refused = 0;
+        while (files.hasNext()) {
+            const QString path = files.next();
+            QFile file(path);
+            QVERIFY(file.open(QIODevice::ReadOnly));
+            const Result<graph::GraphSource> source = graph::graphFromImage(file.readAll(), *m_registry);
+            if (!source) {
+                QVERIFY2(!source.error().isEmpty(), qPrintable(path));
+                ++refused;
+                continue;
+            }
+            ++opened;
+            const graph::Validation validation =
+                graph::validate(graph::executableGraph(source->graph, *m_registry), *m_registry);
+            for (const graph::NodeErrors &node : validation.nodeErrors)
+                for (const graph::ValidationError &error : node.errors)
+                    QVERIFY2(QStringList({"value_not_in_list", "missing_node_type", "unsupported_node",
+                                          "required_input_missing"})
+                                 .contains(error.type),
+                             qPrintable(QStringLiteral("%1 (%2): node %3 %4 %5")
+                                            .arg(path, source->from, node.nodeId, error.type, error.details)));
+        }
+        qInfo("%d corpus images opened as graphs, %d refused with a reason", opened, refused);
+        QVERIFY(opened >= 8);
+    }
+
+    // A recipe naming a model this library keeps under another name: found by its hash (A1111's short one), run.
+    void aRecipesModelIsFoundByItsHash()
+    {
+        QFile weights(checkpointOf("tiny-sd1"));
+        QVERIFY(weights.open(QIODevice::ReadOnly));
+        QCryptographicHash sha(QCryptographicHash::Sha256);
+        sha.addData(&weights);
+        const QString hex = QString::fromLatin1(sha.result().toHex());
+        QVERIFY(addTinyModel(QStringLiteral("sha256:") + hex));
+
+        metadata::TextChunk parameters;
+        parameters.type = "tEXt";
+        parameters.keyword = QStringLiteral("parameters");
+        parameters.text = QStringLiteral("a cat\nNegative prompt: blurry\nSteps: 2, Sampler: Euler, CFG scale: 7, "
+                                         "Seed: 3, Size: 64x64, Model hash: %1, Model: elsewhere_v1")
+                              .arg(hex.left(10));
+        const QByteArray png =
+            generation::encodePng(engine::RgbImage{8, 8, std::vector<std::uint8_t>(8 * 8 * 3, 0)}, {parameters})
+                .value();
+        Result<graph::GraphSource> source = graph::graphFromImage(png, *m_registry);
+        QVERIFY2(source, qPrintable(source.error()));
+        QVERIFY(source->from.contains(QStringLiteral("A1111")));
+        QCOMPARE(source->graph.node("6")->input("seed")->value->toInteger().value_or(-1), qint64(3));
+        QCOMPARE(graph::validate(source->graph, *m_registry).errorsOf("1")->errors.front().type,
+                 QStringLiteral("value_not_in_list"));
+        const QStringList found =
+            nodes::resolveModelsByHash(source->graph, source->modelHashes, *m_registry, m_environment);
+        QCOMPARE(found.size(), 1);
+        QVERIFY2(found.front().contains(QStringLiteral("elsewhere_v1")), qPrintable(found.front()));
+        graph::GraphExecutor executor(m_registry);
+        const graph::RunOutcome outcome = executor.run(source->graph);
+        QVERIFY2(outcome.ok(), qPrintable(outcome.message + QJsonDocument(outcome.validation.toJson()).toJson()));
     }
 
     void loraAndConditioningNodesRun()

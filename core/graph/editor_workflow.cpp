@@ -5,6 +5,7 @@
 #include <nlohmann/json.hpp>
 
 #include <QHash>
+#include <QSet>
 
 #include <algorithm>
 
@@ -74,56 +75,101 @@ bool isEditorOnly(const QString &type)
 const QStringList kSeedControls{QStringLiteral("fixed"), QStringLiteral("increment"), QStringLiteral("decrement"),
                                 QStringLiteral("randomize")};
 
+// Where a link's value comes from: a node's output, or (through a PrimitiveNode) a literal.
+struct Source
+{
+    std::optional<OutputRef> link;
+    std::optional<GraphValue> value;
+};
+
+// The nodes and links of the workflow, or of one subgraph instance inside it: ids are prefixed with the instances
+// that hold them ("5:", then "5:7:"), and the subgraph's inputs come from the links into its instance.
+struct Scope
+{
+    QHash<std::int64_t, const Json *> nodes;
+    QHash<std::int64_t, Link> links;
+    QString prefix;
+    QHash<int, std::optional<Source>> inputs; // by the subgraph's input slot
+    NodeMode mode = NodeMode::Active;         // the instance's, for nodes inside it
+};
+
+constexpr std::int64_t kSubgraphInputNode = -10;
+constexpr std::int64_t kSubgraphOutputNode = -20;
+constexpr int kMaxSubgraphDepth = 32;
+
+Scope scopeOf(const Json &document, QHash<std::int64_t, Link> links)
+{
+    Scope scope;
+    scope.links = std::move(links);
+    for (const Json &node : document["nodes"])
+        if (node.is_object())
+            if (const auto id = integerOf(node.value("id", Json())))
+                scope.nodes.insert(*id, &node);
+    return scope;
+}
+
+NodeMode modeOf(const Json &node)
+{
+    const Json mode = node.value("mode", Json(0));
+    const std::int64_t value = mode.is_number_integer() ? mode.get<std::int64_t>() : 0;
+    return value == 2 ? NodeMode::Muted : value == 4 ? NodeMode::Bypassed : NodeMode::Active;
+}
+
+QString typeOf(const Json &node)
+{
+    const Json type = node.value("type", Json());
+    return type.is_string() ? QString::fromStdString(type.get<std::string>()) : QString();
+}
+
 class Converter
 {
 public:
-    Converter(const Json &document, const NodeRegistry &registry, QHash<std::int64_t, Link> links)
+    Converter(const Json &document, const NodeRegistry &registry)
         : m_registry(registry)
-        , m_links(std::move(links))
     {
-        for (const Json &node : document["nodes"])
-            if (node.is_object())
-                if (const auto id = integerOf(node.value("id", Json())))
-                    m_nodes.insert(*id, &node);
+        if (document.contains("definitions") && document["definitions"].is_object())
+            if (const Json subgraphs = document["definitions"].value("subgraphs", Json()); subgraphs.is_array())
+                for (const Json &subgraph : subgraphs)
+                    if (subgraph.is_object() && subgraph.value("id", Json()).is_string())
+                        m_subgraphs.insert(QString::fromStdString(subgraph["id"].get<std::string>()), subgraph);
     }
 
-    Result<Graph> convert()
+    Result<Graph> convert(const Scope &scope)
     {
-        QList<std::int64_t> ids = m_nodes.keys();
+        QList<std::int64_t> ids = scope.nodes.keys();
         std::sort(ids.begin(), ids.end());
-        Graph graph;
         for (std::int64_t id : ids) {
-            const Json &node = *m_nodes.value(id);
-            const QString type = QString::fromStdString(node.value("type", std::string()));
+            const Json &node = *scope.nodes.value(id);
+            const QString type = typeOf(node);
             if (type.isEmpty())
-                return malformed(QStringLiteral("node %1 has no type").arg(id));
+                return malformed(QStringLiteral("node %1%2 has no type").arg(scope.prefix).arg(id));
             if (isEditorOnly(type))
                 continue;
-            Result<GraphNode> converted = convertNode(id, node, type);
-            if (!converted)
-                return Result<Graph>::failure(converted);
-            graph.nodes.append(std::move(converted).value());
+            if (m_subgraphs.contains(type)) {
+                if (!instanceOutputs(scope, id))
+                    return malformed(m_problem);
+                continue;
+            }
+            m_graph.nodes.append(convertNode(scope, id, node, type));
         }
-        return graph;
+        if (!m_problem.isEmpty())
+            return malformed(m_problem);
+        return m_graph;
     }
 
 private:
-    // Where a link's value comes from: a node's output, or (through a PrimitiveNode) a literal.
-    struct Source
+    std::optional<Source> follow(const Scope &scope, std::int64_t linkId)
     {
-        std::optional<OutputRef> link;
-        std::optional<GraphValue> value;
-    };
-    std::optional<Source> follow(std::int64_t linkId) const
-    {
-        for (int hops = 0; hops <= m_nodes.size(); ++hops) {
-            const auto link = m_links.constFind(linkId);
-            if (link == m_links.constEnd())
+        for (int hops = 0; hops <= scope.nodes.size(); ++hops) {
+            const auto link = scope.links.constFind(linkId);
+            if (link == scope.links.constEnd())
                 return std::nullopt;
-            const Json *origin = m_nodes.value(link->origin);
-            const QString type = origin ? QString::fromStdString(origin->value("type", std::string())) : QString();
+            if (link->origin == kSubgraphInputNode)
+                return scope.inputs.value(link->originSlot);
+            const Json *origin = scope.nodes.value(link->origin);
+            const QString type = origin ? typeOf(*origin) : QString();
             if (type == QStringLiteral("Reroute")) {
-                const Json &inputs = origin->value("inputs", Json::array());
+                const Json inputs = origin->value("inputs", Json::array());
                 const std::optional<std::int64_t> next = inputs.is_array() && !inputs.empty() && inputs[0].is_object()
                                                              ? integerOf(inputs[0].value("link", Json()))
                                                              : std::nullopt;
@@ -133,27 +179,96 @@ private:
                 continue;
             }
             if (type == QStringLiteral("PrimitiveNode")) {
-                const Json &values = origin->value("widgets_values", Json::array());
+                const Json values = origin->value("widgets_values", Json::array());
                 if (!values.is_array() || values.empty())
                     return std::nullopt;
                 return Source{std::nullopt, GraphValue::fromJsonText(QByteArray::fromStdString(values[0].dump()))};
             }
-            return Source{OutputRef{QString::number(link->origin), link->originSlot}, std::nullopt};
+            if (m_subgraphs.contains(type)) {
+                const auto outputs = instanceOutputs(scope, link->origin);
+                return outputs ? outputs->value(link->originSlot) : std::nullopt;
+            }
+            return Source{OutputRef{scope.prefix + QString::number(link->origin), link->originSlot}, std::nullopt};
         }
         return std::nullopt; // a loop of reroutes
     }
 
-    Result<GraphNode> convertNode(std::int64_t id, const Json &node, const QString &type)
+    // A subgraph instance, flattened once: its nodes join the graph under "<instance>:<node>" ids, and its outputs
+    // are where the links to its output node come from. Null (with m_problem) for a subgraph nested in itself.
+    std::optional<QHash<int, std::optional<Source>>> instanceOutputs(const Scope &scope, std::int64_t id)
+    {
+        const QString key = scope.prefix + QString::number(id);
+        if (const auto done = m_instanceOutputs.constFind(key); done != m_instanceOutputs.constEnd())
+            return *done;
+        const Json &instance = *scope.nodes.value(id);
+        if (m_open.contains(key) || m_open.size() >= kMaxSubgraphDepth) {
+            m_problem = QStringLiteral("subgraph instance %1 holds itself, or subgraphs nest deeper than %2")
+                            .arg(key)
+                            .arg(kMaxSubgraphDepth);
+            return std::nullopt;
+        }
+        m_open.insert(key);
+        const Json &definition = *m_subgraphs.constFind(typeOf(instance));
+        Scope inner;
+        inner.prefix = key + QLatin1Char(':');
+        inner.mode = scope.mode != NodeMode::Active ? scope.mode : modeOf(instance);
+        if (definition.value("nodes", Json()).is_array())
+            for (const Json &node : definition["nodes"])
+                if (node.is_object())
+                    if (const auto nodeId = integerOf(node.value("id", Json())))
+                        inner.nodes.insert(*nodeId, &node);
+        std::vector<std::pair<std::int64_t, int>> toOutputs; // link id, output slot
+        if (definition.value("links", Json()).is_array())
+            for (const Json &link : definition["links"]) {
+                const auto linkId = integerOf(link.value("id", Json())),
+                           origin = integerOf(link.value("origin_id", Json()));
+                const auto slot = integerOf(link.value("origin_slot", Json()));
+                if (!linkId || !origin || !slot)
+                    continue;
+                inner.links.insert(*linkId, Link{*origin, int(*slot)});
+                if (integerOf(link.value("target_id", Json())) == kSubgraphOutputNode)
+                    if (const auto target = integerOf(link.value("target_slot", Json())))
+                        toOutputs.emplace_back(*linkId, int(*target));
+            }
+        // The instance's input slots, in the subgraph's input order.
+        const Json inputs = instance.value("inputs", Json::array());
+        if (inputs.is_array())
+            for (std::size_t slot = 0; slot < inputs.size(); ++slot)
+                if (inputs[slot].is_object())
+                    if (const auto link = integerOf(inputs[slot].value("link", Json())))
+                        inner.inputs.insert(int(slot), follow(scope, *link));
+
+        QList<std::int64_t> ids = inner.nodes.keys();
+        std::sort(ids.begin(), ids.end());
+        for (std::int64_t nodeId : ids) {
+            const Json &node = *inner.nodes.value(nodeId);
+            const QString type = typeOf(node);
+            if (type.isEmpty() || isEditorOnly(type))
+                continue;
+            if (m_subgraphs.contains(type)) {
+                if (!instanceOutputs(inner, nodeId))
+                    return std::nullopt;
+                continue;
+            }
+            m_graph.nodes.append(convertNode(inner, nodeId, node, type));
+        }
+        QHash<int, std::optional<Source>> outputs;
+        for (const auto &[linkId, slot] : toOutputs)
+            outputs.insert(slot, follow(inner, linkId));
+        m_open.remove(key);
+        m_instanceOutputs.insert(key, outputs);
+        return outputs;
+    }
+
+    GraphNode convertNode(const Scope &scope, std::int64_t id, const Json &node, const QString &type)
     {
         GraphNode converted;
-        converted.id = QString::number(id);
+        converted.id = scope.prefix + QString::number(id);
         converted.type = type;
         if (node.contains("title") && node["title"].is_string())
             converted.title = QString::fromStdString(node["title"].get<std::string>());
-        const Json modeValue = node.value("mode", Json(0));
-        const std::int64_t mode = modeValue.is_number_integer() ? modeValue.get<std::int64_t>() : 0;
-        converted.mode = mode == 2 ? NodeMode::Muted : mode == 4 ? NodeMode::Bypassed : NodeMode::Active;
-        const Json &properties = node.value("properties", Json::object());
+        converted.mode = scope.mode != NodeMode::Active ? scope.mode : modeOf(node);
+        const Json properties = node.value("properties", Json::object());
         if (properties.is_object())
             for (const char *key : {"cnr_id", "aux_id"})
                 if (properties.contains(key) && properties[key].is_string() && converted.package.isEmpty())
@@ -161,7 +276,7 @@ private:
 
         // The node's input slots by name: their links, converted widgets included.
         QHash<QString, std::int64_t> linked;
-        const Json &inputs = node.value("inputs", Json::array());
+        const Json inputs = node.value("inputs", Json::array());
         if (inputs.is_array())
             for (const Json &input : inputs)
                 if (input.is_object() && input.contains("name") && input["name"].is_string())
@@ -170,7 +285,7 @@ private:
         const auto addLinked = [&](const QString &name) {
             if (!linked.contains(name))
                 return;
-            if (const std::optional<Source> source = follow(linked.value(name)))
+            if (const std::optional<Source> source = follow(scope, linked.value(name)))
                 converted.inputs.append({name, source->value, source->link});
         };
 
@@ -180,7 +295,7 @@ private:
                 addLinked(it.key());
             return converted;
         }
-        const Json &values = node.value("widgets_values", Json::array());
+        const Json values = node.value("widgets_values", Json::array());
         std::size_t next = 0;
         for (const InputSpec &spec : known->definition().inputs) {
             if (!isWidgetType(spec.type)) {
@@ -208,8 +323,11 @@ private:
     }
 
     const NodeRegistry &m_registry;
-    QHash<std::int64_t, Link> m_links;
-    QHash<std::int64_t, const Json *> m_nodes;
+    QHash<QString, Json> m_subgraphs; // by id
+    QHash<QString, QHash<int, std::optional<Source>>> m_instanceOutputs;
+    QSet<QString> m_open; // instances being flattened
+    QString m_problem;
+    Graph m_graph;
 };
 
 } // namespace
@@ -249,10 +367,7 @@ Result<Graph> graphFromEditorWorkflow(const QByteArray &json, const NodeRegistry
         if (!node.is_object() || !integerOf(node.value("id", Json())))
             return malformed(QStringLiteral("a node is not an object with an id: %1")
                                  .arg(QString::fromStdString(node.dump()).left(120)));
-    if (document.contains("definitions") && document["definitions"].is_object() &&
-        document["definitions"].contains("subgraphs") && !document["definitions"]["subgraphs"].empty())
-        return malformed(QStringLiteral("the workflow uses subgraphs, which Atelier does not run yet"));
-    return Converter(document, registry, std::move(links).value()).convert();
+    return Converter(document, registry).convert(scopeOf(document, std::move(links).value()));
 }
 
 } // namespace atelier::graph

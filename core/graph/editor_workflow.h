@@ -4,8 +4,9 @@
 // 0.4 (links as arrays [id, origin, slot, target, slot, type]) and version 1 (links as objects). Turned into the
 // graph that runs the way ComfyUI's editor turns it into an API prompt: widget values matched to the definition's
 // widget inputs in order (the seed's "control after generate" value skipped), object-form widget values by name,
-// links followed through Reroute nodes, PrimitiveNode values moved into the inputs they feed, notes left out, and
-// each node's mode (muted, bypassed) and node package (cnr_id, aux_id) kept.
+// links followed through Reroute nodes, PrimitiveNode values moved into the inputs they feed, notes left out,
+// subgraphs (version 1's definitions.subgraphs) flattened with "instance:node" ids, and each node's mode (muted,
+// bypassed) and node package (cnr_id, aux_id) kept.
 #include "core/graph/graph.h"
 #include "core/graph/node_type.h"
 #include "core/result.h"

@@ -192,6 +192,57 @@ private slots:
         QCOMPARE(graph::writeApiPrompt(b), graph::writeApiPrompt(a));
     }
 
+    // A version 1 workflow whose prompt encoder sits in a subgraph (used twice, once nested in another): flattened
+    // for running with "instance:node" ids, its inputs and outputs wired through.
+    void subgraphsAreFlattened()
+    {
+        const QByteArray json = R"({"version": 1, "state": {"lastNodeId": 12, "lastLinkId": 9},
+          "nodes": [
+            {"id": 1, "type": "CheckpointLoaderSimple", "widgets_values": ["model.safetensors"]},
+            {"id": 10, "type": "enc-0000", "inputs": [{"name": "clip", "type": "CLIP", "link": 1}],
+             "outputs": [{"name": "CONDITIONING", "type": "CONDITIONING", "links": [2]}]},
+            {"id": 11, "type": "outer-0000", "inputs": [{"name": "clip", "type": "CLIP", "link": 3}],
+             "outputs": [{"name": "CONDITIONING", "type": "CONDITIONING", "links": [4]}]},
+            {"id": 12, "type": "ConditioningCombine",
+             "inputs": [{"name": "conditioning_1", "type": "CONDITIONING", "link": 2},
+                        {"name": "conditioning_2", "type": "CONDITIONING", "link": 4}]}],
+          "links": [{"id": 1, "origin_id": 1, "origin_slot": 1, "target_id": 10, "target_slot": 0, "type": "CLIP"},
+                    {"id": 2, "origin_id": 10, "origin_slot": 0, "target_id": 12, "target_slot": 0, "type": "CONDITIONING"},
+                    {"id": 3, "origin_id": 1, "origin_slot": 1, "target_id": 11, "target_slot": 0, "type": "CLIP"},
+                    {"id": 4, "origin_id": 11, "origin_slot": 0, "target_id": 12, "target_slot": 1, "type": "CONDITIONING"}],
+          "definitions": {"subgraphs": [
+            {"id": "enc-0000", "name": "Encode",
+             "inputs": [{"name": "clip", "type": "CLIP"}], "outputs": [{"name": "CONDITIONING", "type": "CONDITIONING"}],
+             "nodes": [{"id": 2, "type": "CLIPTextEncode", "inputs": [{"name": "clip", "type": "CLIP", "link": 5}],
+                        "widgets_values": ["a castle"]}],
+             "links": [{"id": 5, "origin_id": -10, "origin_slot": 0, "target_id": 2, "target_slot": 0, "type": "CLIP"},
+                       {"id": 6, "origin_id": 2, "origin_slot": 0, "target_id": -20, "target_slot": 0, "type": "CONDITIONING"}]},
+            {"id": "outer-0000", "name": "Outer",
+             "inputs": [{"name": "clip", "type": "CLIP"}], "outputs": [{"name": "CONDITIONING", "type": "CONDITIONING"}],
+             "nodes": [{"id": 7, "type": "enc-0000", "inputs": [{"name": "clip", "type": "CLIP", "link": 7}]}],
+             "links": [{"id": 7, "origin_id": -10, "origin_slot": 0, "target_id": 7, "target_slot": 0, "type": "CLIP"},
+                       {"id": 8, "origin_id": 7, "origin_slot": 0, "target_id": -20, "target_slot": 0, "type": "CONDITIONING"}]}]}})";
+        const Result<graph::Graph> graph = graph::graphFromEditorWorkflow(json, *m_registry);
+        QVERIFY2(graph, qPrintable(graph.error()));
+        QStringList ids;
+        for (const graph::GraphNode &node : graph->nodes)
+            ids.append(node.id);
+        ids.sort();
+        QCOMPARE(ids, (QStringList{"1", "10:2", "11:7:2", "12"}));
+        QCOMPARE(*graph->node("10:2")->input("clip")->link, (graph::OutputRef{"1", 1}));
+        QCOMPARE(*graph->node("11:7:2")->input("clip")->link, (graph::OutputRef{"1", 1}));
+        QCOMPARE(graph->node("10:2")->input("text")->value->toText().value_or(QString()), QStringLiteral("a castle"));
+        QCOMPARE(*graph->node("12")->input("conditioning_1")->link, (graph::OutputRef{"10:2", 0}));
+        QCOMPARE(*graph->node("12")->input("conditioning_2")->link, (graph::OutputRef{"11:7:2", 0}));
+
+        // A subgraph that holds itself is refused, not followed.
+        QByteArray looping = json;
+        looping.replace(R"("nodes": [{"id": 7, "type": "enc-0000")", R"("nodes": [{"id": 7, "type": "outer-0000")");
+        const Result<graph::Graph> refused = graph::graphFromEditorWorkflow(looping, *m_registry);
+        QVERIFY(!refused);
+        QVERIFY2(refused.error().contains(QStringLiteral("holds itself")), qPrintable(refused.error()));
+    }
+
     void brokenWorkflowsAreRefusedWithAReason_data()
     {
         QTest::addColumn<QByteArray>("json");

@@ -2,6 +2,7 @@
 // executor and node library as every other front end.
 #include "app/command.h"
 
+#include "core/graph/editor_workflow.h"
 #include "core/graph/executor.h"
 #include "core/graph/graph_sources.h"
 #include "core/models/record_store.h"
@@ -216,7 +217,9 @@ int runRunCommand(CommandContext &context)
     CommandListener listener(context, parser.isSet(json));
     graph::RunOptions options;
     options.targets = parser.values(target);
-    options.editorWorkflow = loaded->editorWorkflow;
+    // ComfyUI's canvas opens the images too: a graph that came without its canvas gets one laid out.
+    options.editorWorkflow = loaded->editorWorkflow.isEmpty() ? graph::editorWorkflowFromGraph(loaded->graph, *registry)
+                                                              : loaded->editorWorkflow;
     options.cancel = &g_cancelled;
     g_cancelled = false;
     const auto previous = std::signal(SIGINT, onInterrupt);

@@ -370,4 +370,118 @@ Result<Graph> graphFromEditorWorkflow(const QByteArray &json, const NodeRegistry
     return Converter(document, registry).convert(scopeOf(document, std::move(links).value()));
 }
 
+QByteArray editorWorkflowFromGraph(const Graph &graph, const NodeRegistry &registry)
+{
+    // Ids: the graph's where they are numbers, new ones above them otherwise.
+    QHash<QString, std::int64_t> ids;
+    QSet<std::int64_t> taken;
+    std::int64_t lastId = 0;
+    for (const GraphNode &node : graph.nodes) {
+        bool number = false;
+        const std::int64_t id = node.id.toLongLong(&number);
+        if (number && id > 0 && !taken.contains(id)) {
+            ids.insert(node.id, id);
+            taken.insert(id);
+            lastId = std::max(lastId, id);
+        }
+    }
+    for (const GraphNode &node : graph.nodes)
+        if (!ids.contains(node.id))
+            ids.insert(node.id, ++lastId);
+
+    // Depth (longest chain of links before a node) places it in a column, bounded for cycles.
+    QHash<QString, int> depth;
+    for (int pass = 0; pass < std::min<int>(int(graph.nodes.size()), 64); ++pass)
+        for (const GraphNode &node : graph.nodes)
+            for (const NodeInput &input : node.inputs)
+                if (input.link && ids.contains(input.link->node))
+                    depth[node.id] = std::max(depth.value(node.id), depth.value(input.link->node) + 1);
+    QHash<int, int> rows;
+
+    Json nodes = Json::array(), links = Json::array();
+    std::int64_t lastLink = 0;
+    QHash<QString, Json> outputs; // node id -> its outputs list, filled as links are made
+    for (const GraphNode &node : graph.nodes) {
+        const NodeType *type = registry.find(node.type);
+        Json made = {{"id", ids.value(node.id)}, {"type", node.type.toStdString()}};
+        const int column = depth.value(node.id);
+        made["pos"] = Json::array({50 + column * 320, 50 + rows[column]++ * 260});
+        made["size"] = Json::array({300, 200});
+        made["flags"] = Json::object();
+        made["order"] = nodes.size();
+        made["mode"] = node.mode == NodeMode::Muted ? 2 : node.mode == NodeMode::Bypassed ? 4 : 0;
+        if (!node.title.isEmpty())
+            made["title"] = node.title.toStdString();
+        Json inputs = Json::array(), widgets = Json::array();
+        const auto linkInput = [&](const QString &name, const QString &slotType, const OutputRef &from, bool widget) {
+            const std::int64_t linkId = ++lastLink;
+            const int slot = int(inputs.size());
+            Json input = {{"name", name.toStdString()}, {"type", slotType.toStdString()}, {"link", linkId}};
+            if (widget)
+                input["widget"] = {{"name", name.toStdString()}};
+            inputs.push_back(input);
+            links.push_back(Json::array(
+                {linkId, ids.value(from.node), from.output, ids.value(node.id), slot, slotType.toStdString()}));
+            Json &list = outputs[from.node];
+            if (!list.is_array())
+                list = Json::array();
+            while (int(list.size()) <= from.output)
+                list.push_back({{"name", ""}, {"type", ""}, {"links", Json::array()}});
+            list[std::size_t(from.output)]["type"] = slotType.toStdString();
+            list[std::size_t(from.output)]["name"] = slotType.toStdString();
+            list[std::size_t(from.output)]["links"].push_back(linkId);
+        };
+        if (type) {
+            for (const InputSpec &spec : type->definition().inputs) {
+                const NodeInput *given = node.input(spec.name);
+                const bool widget = isWidgetType(spec.type);
+                if (given && given->link)
+                    linkInput(spec.name, spec.type, *given->link, widget);
+                if (!widget)
+                    continue;
+                const std::optional<GraphValue> value = given && given->value ? given->value : spec.defaultValue;
+                widgets.push_back(value ? Json::parse(value->jsonText().toStdString(), nullptr, false) : Json());
+                if (spec.controlAfterGenerate)
+                    widgets.push_back("fixed");
+            }
+        } else {
+            for (const NodeInput &input : node.inputs)
+                if (input.link)
+                    linkInput(input.name, QStringLiteral("*"), *input.link, false);
+        }
+        made["inputs"] = inputs;
+        made["properties"] = {{"Node name for S&R", node.type.toStdString()}};
+        if (!node.package.isEmpty())
+            made["properties"]["cnr_id"] = node.package.toStdString();
+        made["widgets_values"] = widgets;
+        nodes.push_back(made);
+    }
+    // Every output slot a definition has, with the links made from it.
+    for (std::size_t index = 0; index < nodes.size(); ++index) {
+        Json &node = nodes[index];
+        const QString id = graph.nodes.at(qsizetype(index)).id;
+        const NodeType *type = registry.find(graph.nodes.at(qsizetype(index)).type);
+        Json list = outputs.value(id, Json::array());
+        if (type)
+            for (int slot = 0; slot < type->definition().outputs.size(); ++slot) {
+                while (int(list.size()) <= slot)
+                    list.push_back({{"links", Json::array()}});
+                const OutputSpec &spec = type->definition().outputs.at(slot);
+                list[std::size_t(slot)]["name"] = spec.name.toStdString();
+                list[std::size_t(slot)]["type"] = spec.type.toStdString();
+                list[std::size_t(slot)]["slot_index"] = slot;
+            }
+        node["outputs"] = list;
+    }
+    const Json workflow = {{"last_node_id", lastId},
+                           {"last_link_id", lastLink},
+                           {"nodes", nodes},
+                           {"links", links},
+                           {"groups", Json::array()},
+                           {"config", Json::object()},
+                           {"extra", {{"ds", {{"scale", 1}, {"offset", Json::array({0, 0})}}}}},
+                           {"version", 0.4}};
+    return QByteArray::fromStdString(workflow.dump());
+}
+
 } // namespace atelier::graph

@@ -22,4 +22,9 @@ bool isEditorWorkflow(const QByteArray &json);
 // at fault; node types the registry does not know are kept with their linked inputs (validation reports them).
 Result<Graph> graphFromEditorWorkflow(const QByteArray &json, const NodeRegistry &registry);
 
+// The graph as an editor workflow (0.4 shape) that ComfyUI's canvas and Atelier's open: widget values in definition
+// order (seeds "fixed"), links for linked inputs, nodes laid out left to right by depth. Node ids that are not
+// numbers get new ones. An API prompt opened in the editor, or written beside a run, goes through here.
+QByteArray editorWorkflowFromGraph(const Graph &graph, const NodeRegistry &registry);
+
 } // namespace atelier::graph

@@ -243,6 +243,48 @@ private slots:
         QVERIFY2(refused.error().contains(QStringLiteral("holds itself")), qPrintable(refused.error()));
     }
 
+    // Every corpus API prompt written as an editor workflow reads back as the same graph.
+    void apiPromptsBecomeWorkflows()
+    {
+        QDirIterator files(QDir(fixturesDir()).filePath(QStringLiteral("corpus")),
+                           {QStringLiteral("*.png"), QStringLiteral("*.json")}, QDir::Files,
+                           QDirIterator::Subdirectories);
+        int written = 0;
+        while (files.hasNext()) {
+            const QString path = files.next();
+            QByteArray json;
+            if (path.endsWith(QStringLiteral(".png")))
+                json = chunksOf(path).prompt;
+            else if (QFile file(path); file.open(QIODevice::ReadOnly))
+                json = file.readAll();
+            const Result<graph::Graph> prompt = graph::readApiPrompt(json);
+            if (json.isEmpty() || !prompt)
+                continue;
+            const QByteArray workflow = graph::editorWorkflowFromGraph(prompt.value(), *m_registry);
+            QVERIFY(graph::isEditorWorkflow(workflow));
+            const Result<graph::Graph> back = graph::graphFromEditorWorkflow(workflow, *m_registry);
+            QVERIFY2(back, qPrintable(path + ": " + back.error()));
+            for (const graph::GraphNode &sent : prompt->nodes) {
+                const graph::GraphNode *made = back->node(sent.id);
+                QVERIFY2(made && made->type == sent.type, qPrintable(path + ": node " + sent.id));
+                const graph::NodeType *type = m_registry->find(sent.type);
+                for (const graph::NodeInput &input : sent.inputs) {
+                    if (!type || !type->definition().input(input.name))
+                        continue;
+                    const graph::NodeInput *ours = made->input(input.name);
+                    QVERIFY2(ours, qPrintable(path + ": node " + sent.id + " lacks " + input.name));
+                    if (input.link)
+                        QVERIFY(ours->link && *ours->link == *input.link);
+                    else
+                        QVERIFY2(ours->value && sameValue(*ours->value, *input.value),
+                                 qPrintable(path + ": node " + sent.id + " " + input.name));
+                }
+            }
+            ++written;
+        }
+        QVERIFY(written >= 10);
+    }
+
     void brokenWorkflowsAreRefusedWithAReason_data()
     {
         QTest::addColumn<QByteArray>("json");

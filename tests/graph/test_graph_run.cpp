@@ -4,6 +4,7 @@
 #include "core/engine/io/safetensors.h"
 #include "core/generation/png_image.h"
 #include "core/graph/api_prompt.h"
+#include "core/graph/editor_workflow.h"
 #include "core/graph/executor.h"
 #include "core/graph/graph_run_service.h"
 #include "core/graph/graph_sources.h"
@@ -251,6 +252,15 @@ private slots:
         const graph::RunOutcome outcome = executor.run(graphOf(prompt));
         QVERIFY2(outcome.ok(), qPrintable(outcome.message + QJsonDocument(outcome.validation.toJson()).toJson()));
         QCOMPARE(outcome.files.size(), 1);
+        // The same graph as an editor workflow is the same run: every node's signature matches, so all of it
+        // comes from the cache.
+        const QByteArray workflow = graph::editorWorkflowFromGraph(graphOf(prompt), *m_registry);
+        const Result<graph::Graph> fromWorkflow = graph::graphFromEditorWorkflow(workflow, *m_registry);
+        QVERIFY2(fromWorkflow, qPrintable(fromWorkflow.error()));
+        const graph::RunOutcome again = executor.run(fromWorkflow.value());
+        QVERIFY(again.ok());
+        QCOMPARE(ranIn(again).executed, QStringList());
+        QCOMPARE(ranIn(again).cached.size(), outcome.nodes.size());
         const QImage made(outcome.files.front().path), expected(::fixture(fixture.value("png").toString()));
         QVERIFY(!expected.isNull());
         QVERIFY2(largestDifference(made, expected) <= 1,

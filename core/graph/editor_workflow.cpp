@@ -370,12 +370,13 @@ Result<Graph> graphFromEditorWorkflow(const QByteArray &json, const NodeRegistry
     return Converter(document, registry).convert(scopeOf(document, std::move(links).value()));
 }
 
-QByteArray editorWorkflowFromGraph(const Graph &graph, const NodeRegistry &registry)
+namespace {
+
+// Workflow ids: the graph's where they are numbers, new ones above them otherwise; `lastId` the highest.
+QHash<QString, std::int64_t> workflowIds(const Graph &graph, std::int64_t &lastId)
 {
-    // Ids: the graph's where they are numbers, new ones above them otherwise.
     QHash<QString, std::int64_t> ids;
     QSet<std::int64_t> taken;
-    std::int64_t lastId = 0;
     for (const GraphNode &node : graph.nodes) {
         bool number = false;
         const std::int64_t id = node.id.toLongLong(&number);
@@ -388,14 +389,47 @@ QByteArray editorWorkflowFromGraph(const Graph &graph, const NodeRegistry &regis
     for (const GraphNode &node : graph.nodes)
         if (!ids.contains(node.id))
             ids.insert(node.id, ++lastId);
+    return ids;
+}
 
-    // Depth (longest chain of links before a node) places it in a column, bounded for cycles.
+// Each node's depth (the longest chain of links before it), the column it is laid out in; bounded for cycles.
+QHash<QString, int> depthsOf(const Graph &graph)
+{
     QHash<QString, int> depth;
+    QSet<QString> present;
+    for (const GraphNode &node : graph.nodes)
+        present.insert(node.id);
     for (int pass = 0; pass < std::min<int>(int(graph.nodes.size()), 64); ++pass)
         for (const GraphNode &node : graph.nodes)
             for (const NodeInput &input : node.inputs)
-                if (input.link && ids.contains(input.link->node))
+                if (input.link && present.contains(input.link->node))
                     depth[node.id] = std::max(depth.value(node.id), depth.value(input.link->node) + 1);
+    return depth;
+}
+
+// Every output slot the definition has, with the links made from it.
+Json outputSlots(const NodeType *type, Json list)
+{
+    if (!type)
+        return list;
+    for (int slot = 0; slot < type->definition().outputs.size(); ++slot) {
+        while (int(list.size()) <= slot)
+            list.push_back({{"links", Json::array()}});
+        const OutputSpec &spec = type->definition().outputs.at(slot);
+        list[std::size_t(slot)]["name"] = spec.name.toStdString();
+        list[std::size_t(slot)]["type"] = spec.type.toStdString();
+        list[std::size_t(slot)]["slot_index"] = slot;
+    }
+    return list;
+}
+
+} // namespace
+
+QByteArray editorWorkflowFromGraph(const Graph &graph, const NodeRegistry &registry)
+{
+    std::int64_t lastId = 0;
+    const QHash<QString, std::int64_t> ids = workflowIds(graph, lastId);
+    const QHash<QString, int> depth = depthsOf(graph);
     QHash<int, int> rows;
 
     Json nodes = Json::array(), links = Json::array();
@@ -456,22 +490,9 @@ QByteArray editorWorkflowFromGraph(const Graph &graph, const NodeRegistry &regis
         made["widgets_values"] = widgets;
         nodes.push_back(made);
     }
-    // Every output slot a definition has, with the links made from it.
     for (std::size_t index = 0; index < nodes.size(); ++index) {
-        Json &node = nodes[index];
-        const QString id = graph.nodes.at(qsizetype(index)).id;
-        const NodeType *type = registry.find(graph.nodes.at(qsizetype(index)).type);
-        Json list = outputs.value(id, Json::array());
-        if (type)
-            for (int slot = 0; slot < type->definition().outputs.size(); ++slot) {
-                while (int(list.size()) <= slot)
-                    list.push_back({{"links", Json::array()}});
-                const OutputSpec &spec = type->definition().outputs.at(slot);
-                list[std::size_t(slot)]["name"] = spec.name.toStdString();
-                list[std::size_t(slot)]["type"] = spec.type.toStdString();
-                list[std::size_t(slot)]["slot_index"] = slot;
-            }
-        node["outputs"] = list;
+        const GraphNode &node = graph.nodes.at(qsizetype(index));
+        nodes[index]["outputs"] = outputSlots(registry.find(node.type), outputs.value(node.id, Json::array()));
     }
     const Json workflow = {{"last_node_id", lastId},
                            {"last_link_id", lastLink},

@@ -166,6 +166,93 @@ QString whyItRuns(const GraphNode &node, const LastInputs *last, const LastInput
 
 } // namespace
 
+namespace {
+
+// What a node gets when it runs, with its cache signature and what to remember for the next run's reasons.
+struct PreparedNode
+{
+    NodeInputs inputs;
+    LastInputs now;
+    QByteArray key;
+};
+
+PreparedNode prepare(const GraphNode &node, const NodeType &type, const QHash<QString, QByteArray> &signatures,
+                     const QHash<QString, const NodeOutputs *> &results)
+{
+    PreparedNode prepared;
+    prepared.now.type = node.type;
+    QCryptographicHash signature(QCryptographicHash::Sha256);
+    signature.addData(node.type.toUtf8() + '\0');
+    for (const InputSpec &spec : type.definition().inputs) {
+        const NodeInput *given = node.input(spec.name);
+        InputValue value;
+        if (given && given->link) {
+            const OutputRef &link = *given->link;
+            const NodeOutputs *upstream = results.value(link.node);
+            value.engine =
+                upstream && link.output < upstream->values.size() ? upstream->values.at(link.output) : nullptr;
+            signature.addData(spec.name.toUtf8() + "=@" + signatures.value(link.node) + ':' +
+                              QByteArray::number(link.output) + '\0');
+            prepared.now.inputs.insert(spec.name, QStringLiteral("node %1 output %2").arg(link.node).arg(link.output));
+        } else if (given && given->value) {
+            value.literal = given->value;
+            signature.addData(spec.name.toUtf8() + '=' + given->value->jsonText() + '\0');
+            prepared.now.inputs.insert(spec.name, QString::fromUtf8(given->value->jsonText()));
+        } else if (spec.defaultValue) {
+            value.literal = spec.defaultValue;
+        } else {
+            continue;
+        }
+        prepared.inputs.insert(spec.name, value);
+    }
+    prepared.now.changeToken = type.changeToken(prepared.inputs);
+    signature.addData("#" + prepared.now.changeToken);
+    prepared.key = signature.result();
+    return prepared;
+}
+
+// A node's run, its exceptions turned into the failure they stand for.
+struct NodeRun
+{
+    NodeOutputs outputs;
+    std::optional<RunOutcome::Status> failure;
+    QString errorType, message;
+};
+
+NodeRun runNode(const NodeType &type, const NodeInputs &inputs, NodeRunContext &context)
+{
+    NodeRun run;
+    const auto failed = [&run](RunOutcome::Status status, const QString &errorType, const QString &message) {
+        run.failure = status;
+        run.errorType = errorType;
+        run.message = message;
+    };
+    try {
+        run.outputs = type.run(inputs, context);
+    } catch (const engine::CancelledError &error) {
+        failed(RunOutcome::Status::Interrupted, QString::fromUtf8(error.type()),
+               QStringLiteral("the run was cancelled"));
+    } catch (const engine::Error &error) {
+        failed(RunOutcome::Status::Failed, QString::fromUtf8(error.type()), QString::fromUtf8(error.what()));
+    } catch (const std::invalid_argument &error) {
+        failed(RunOutcome::Status::Failed, QStringLiteral("ValueError"), QString::fromUtf8(error.what()));
+    } catch (const std::bad_alloc &) {
+        failed(RunOutcome::Status::Failed, QStringLiteral("OutOfMemoryError"), QStringLiteral("out of memory"));
+    } catch (const std::exception &error) {
+        failed(RunOutcome::Status::Failed, QStringLiteral("RuntimeError"), QString::fromUtf8(error.what()));
+    }
+    const int expected = int(type.definition().outputs.size());
+    if (!run.failure && run.outputs.values.size() < expected)
+        failed(RunOutcome::Status::Failed, QStringLiteral("RuntimeError"),
+               QStringLiteral("%1 made %2 outputs, not %3")
+                   .arg(type.definition().type)
+                   .arg(run.outputs.values.size())
+                   .arg(expected));
+    return run;
+}
+
+} // namespace
+
 RunOutcome GraphExecutor::run(const Graph &input, const RunOptions &options, RunListener *listener)
 {
     RunOutcome outcome;
@@ -195,105 +282,52 @@ RunOutcome GraphExecutor::run(const Graph &input, const RunOptions &options, Run
         }
         const GraphNode &node = *byId.value(id);
         const NodeType &type = *m_registry->find(node.type);
-        const NodeDefinition &definition = type.definition();
-
-        NodeInputs inputs;
-        LastInputs now;
-        now.type = node.type;
-        QCryptographicHash signature(QCryptographicHash::Sha256);
-        signature.addData(node.type.toUtf8() + '\0');
-        for (const InputSpec &spec : definition.inputs) {
-            const NodeInput *given = node.input(spec.name);
-            InputValue value;
-            if (given && given->link) {
-                const NodeOutputs *upstream = results.value(given->link->node);
-                value.engine = upstream && given->link->output < upstream->values.size()
-                                   ? upstream->values.at(given->link->output)
-                                   : nullptr;
-                signature.addData(spec.name.toUtf8() + "=@" + signatures.value(given->link->node) + ':' +
-                                  QByteArray::number(given->link->output) + '\0');
-                now.inputs.insert(spec.name,
-                                  QStringLiteral("node %1 output %2").arg(given->link->node).arg(given->link->output));
-            } else if (given && given->value) {
-                value.literal = given->value;
-                signature.addData(spec.name.toUtf8() + '=' + given->value->jsonText() + '\0');
-                now.inputs.insert(spec.name, QString::fromUtf8(given->value->jsonText()));
-            } else if (spec.defaultValue) {
-                value.literal = spec.defaultValue;
-            } else {
-                continue;
-            }
-            inputs.insert(spec.name, value);
-        }
-        now.changeToken = type.changeToken(inputs);
-        signature.addData("#" + now.changeToken);
-        const QByteArray key = signature.result();
-        signatures.insert(id, key.toHex());
+        const PreparedNode prepared = prepare(node, type, signatures, results);
+        signatures.insert(id, prepared.key.toHex());
 
         NodeRunReport report{id, node.type, false, {}, 0};
-        const auto cached = cache.entries.find(key);
-        if (cached != cache.entries.end()) {
+        if (const auto cached = cache.entries.find(prepared.key); cached != cache.entries.end()) {
             cached->second.lastUsed = cache.tick;
             results.insert(id, &cached->second.outputs);
             report.cached = true;
             report.reason = QStringLiteral("cached: same inputs as an earlier run");
             outcome.files += cached->second.outputs.files;
             outcome.nodes.append(report);
-            cache.lastInputs.insert(id, now);
+            cache.lastInputs.insert(id, prepared.now);
             if (listener)
                 listener->nodeCached(report);
             continue;
         }
-        report.reason = whyItRuns(node, cache.lastInputs.contains(id) ? &cache.lastInputs[id] : nullptr, now,
-                                  ranThisRun);
+        report.reason =
+            whyItRuns(node, cache.lastInputs.contains(id) ? &cache.lastInputs[id] : nullptr, prepared.now, ranThisRun);
         if (listener)
             listener->nodeStarted(id, node.type);
         Context context(id, options, listener, prompt);
         QElapsedTimer timer;
         timer.start();
-        NodeOutputs outputs;
-        const auto fail = [&](RunOutcome::Status status, const QString &errorType, const QString &message) {
-            outcome.status = status;
+        const NodeRun ran = runNode(type, prepared.inputs, context);
+        if (ran.failure) {
+            outcome.status = *ran.failure;
             outcome.failedNode = id;
-            outcome.errorType = errorType;
-            outcome.message = message;
+            outcome.errorType = ran.errorType;
+            outcome.message = ran.message;
             if (listener)
-                listener->nodeFailed(id, node.type, errorType, message);
+                listener->nodeFailed(id, node.type, ran.errorType, ran.message);
             return outcome;
-        };
-        try {
-            outputs = type.run(inputs, context);
-        } catch (const engine::CancelledError &error) {
-            return fail(RunOutcome::Status::Interrupted, QString::fromUtf8(error.type()),
-                        QStringLiteral("the run was cancelled"));
-        } catch (const engine::Error &error) {
-            return fail(RunOutcome::Status::Failed, QString::fromUtf8(error.type()), QString::fromUtf8(error.what()));
-        } catch (const std::invalid_argument &error) {
-            return fail(RunOutcome::Status::Failed, QStringLiteral("ValueError"), QString::fromUtf8(error.what()));
-        } catch (const std::bad_alloc &) {
-            return fail(RunOutcome::Status::Failed, QStringLiteral("OutOfMemoryError"), QStringLiteral("out of memory"));
-        } catch (const std::exception &error) {
-            return fail(RunOutcome::Status::Failed, QStringLiteral("RuntimeError"), QString::fromUtf8(error.what()));
         }
         report.seconds = double(timer.nsecsElapsed()) / 1e9;
-        if (outputs.values.size() < definition.outputs.size())
-            return fail(RunOutcome::Status::Failed, QStringLiteral("RuntimeError"),
-                        QStringLiteral("%1 made %2 outputs, not %3")
-                            .arg(node.type)
-                            .arg(outputs.values.size())
-                            .arg(definition.outputs.size()));
-        outcome.files += outputs.files;
-        outcome.warnings += outputs.warnings;
-        CacheEntry &entry = cache.entries[key];
-        entry.outputs = outputs;
-        entry.bytes = bytesOf(outputs);
+        outcome.files += ran.outputs.files;
+        outcome.warnings += ran.outputs.warnings;
+        CacheEntry &entry = cache.entries[prepared.key];
+        entry.outputs = ran.outputs;
+        entry.bytes = bytesOf(ran.outputs);
         entry.lastUsed = cache.tick;
         results.insert(id, &entry.outputs);
         ranThisRun.insert(id, node.type);
-        cache.lastInputs.insert(id, now);
+        cache.lastInputs.insert(id, prepared.now);
         outcome.nodes.append(report);
         if (listener)
-            listener->nodeExecuted(report, outputs);
+            listener->nodeExecuted(report, ran.outputs);
     }
     cache.trim();
     return outcome;

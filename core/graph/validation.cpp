@@ -197,55 +197,33 @@ QJsonObject Validation::toJson() const
             {QStringLiteral("node_errors"), errors}};
 }
 
-Validation validate(const Graph &graph, const NodeRegistry &registry, const QStringList &targets)
+namespace {
+
+// `starts` and every node they need, through links, without recursion.
+QSet<QString> upstreamOf(const NodeIndex &nodes, QStringList starts)
 {
-    Validation result;
-    QStringList outputs = targets;
-    if (outputs.isEmpty())
-        for (const GraphNode &node : graph.nodes)
-            if (const NodeType *type = registry.find(node.type); type && type->definition().outputNode)
-                outputs.append(node.id);
-    if (outputs.isEmpty()) {
-        result.error = ValidationError{QStringLiteral("prompt_no_outputs"), QStringLiteral("Prompt has no outputs"),
-                                       {}, {}};
-        return result;
-    }
-
-    // What the outputs need, found without recursion.
-    QHash<QString, int> index;
-    for (int i = 0; i < graph.nodes.size(); ++i)
-        index.insert(graph.nodes.at(i).id, i);
-    QSet<QString> needed;
-    QStringList stack;
-    for (const QString &output : outputs) {
-        if (!index.contains(output)) {
-            result.error = ValidationError{QStringLiteral("invalid_prompt"),
-                                           QStringLiteral("Node %1 is not in the graph").arg(output), {}, {}};
-            return result;
-        }
-        stack.append(output);
-    }
-    while (!stack.isEmpty()) {
-        const QString id = stack.takeLast();
-        if (needed.contains(id) || !index.contains(id))
+    QSet<QString> found;
+    while (!starts.isEmpty()) {
+        const QString id = starts.takeLast();
+        const GraphNode *node = nodes.value(id);
+        if (found.contains(id) || !node)
             continue;
-        needed.insert(id);
-        for (const NodeInput &input : graph.nodes.at(index.value(id)).inputs)
-            if (input.link && !needed.contains(input.link->node))
-                stack.append(input.link->node);
+        found.insert(id);
+        for (const NodeInput &input : node->inputs)
+            if (input.link && !found.contains(input.link->node))
+                starts.append(input.link->node);
     }
+    return found;
+}
 
-    // Each node's own faults, then an order in which every node comes after the nodes it needs (Kahn's).
-    const NodeIndex nodes = indexOf(graph);
-    QHash<QString, QList<ValidationError>> faults;
+// The nodes of `needed`, each after the nodes it needs (Kahn's); those left out are in or behind a cycle.
+QStringList dependencyOrder(const Graph &graph, const QSet<QString> &needed)
+{
     QHash<QString, int> waiting;
     QHash<QString, QStringList> consumers;
     for (const GraphNode &node : graph.nodes) {
         if (!needed.contains(node.id))
             continue;
-        QList<ValidationError> errors = checkNode(nodes, registry, node);
-        if (!errors.isEmpty())
-            faults.insert(node.id, errors);
         QSet<QString> sources;
         for (const NodeInput &input : node.inputs)
             if (input.link && input.link->node != node.id && needed.contains(input.link->node))
@@ -262,37 +240,66 @@ Validation validate(const Graph &graph, const NodeRegistry &registry, const QStr
         for (const QString &consumer : consumers.value(order.at(i)))
             if (--waiting[consumer] == 0)
                 order.append(consumer);
+    return order;
+}
+
+QStringList outputNodes(const Graph &graph, const NodeRegistry &registry)
+{
+    QStringList outputs;
     for (const GraphNode &node : graph.nodes)
-        if (needed.contains(node.id) && waiting.value(node.id) > 0 && !faults.contains(node.id))
+        if (const NodeType *type = registry.find(node.type); type && type->definition().outputNode)
+            outputs.append(node.id);
+    return outputs;
+}
+
+} // namespace
+
+Validation validate(const Graph &graph, const NodeRegistry &registry, const QStringList &targets)
+{
+    Validation result;
+    const QStringList outputs = targets.isEmpty() ? outputNodes(graph, registry) : targets;
+    if (outputs.isEmpty()) {
+        result.error =
+            ValidationError{QStringLiteral("prompt_no_outputs"), QStringLiteral("Prompt has no outputs"), {}, {}};
+        return result;
+    }
+    const NodeIndex nodes = indexOf(graph);
+    for (const QString &output : outputs)
+        if (!nodes.contains(output)) {
+            result.error = ValidationError{
+                QStringLiteral("invalid_prompt"), QStringLiteral("Node %1 is not in the graph").arg(output), {}, {}};
+            return result;
+        }
+
+    // Each needed node's own faults; then those in or behind a cycle.
+    const QSet<QString> needed = upstreamOf(nodes, outputs);
+    QHash<QString, QList<ValidationError>> faults;
+    for (const GraphNode &node : graph.nodes)
+        if (needed.contains(node.id))
+            if (QList<ValidationError> errors = checkNode(nodes, registry, node); !errors.isEmpty())
+                faults.insert(node.id, errors);
+    const QStringList order = dependencyOrder(graph, needed);
+    const QSet<QString> ordered(order.cbegin(), order.cend());
+    for (const GraphNode &node : graph.nodes)
+        if (needed.contains(node.id) && !ordered.contains(node.id) && !faults.contains(node.id))
             faults[node.id].append({QStringLiteral("dependency_cycle"),
                                     QStringLiteral("The node is part of a cycle, or needs one"), node.type, {}});
 
-    // A node is valid when it and everything it needs is.
+    // A node is valid when it and everything it needs is; an invalid output depends on every fault behind it.
     QSet<QString> invalid(faults.keyBegin(), faults.keyEnd());
     for (const QString &id : order)
-        for (const NodeInput &input : graph.nodes.at(index.value(id)).inputs)
+        for (const NodeInput &input : nodes.value(id)->inputs)
             if (input.link && invalid.contains(input.link->node))
                 invalid.insert(id);
-
     QHash<QString, QStringList> dependents;
     for (const QString &output : outputs) {
         if (!invalid.contains(output)) {
             result.validOutputs.append(output);
             continue;
         }
-        QSet<QString> seen;
-        QStringList walk{output};
-        while (!walk.isEmpty()) {
-            const QString id = walk.takeLast();
-            if (seen.contains(id) || !index.contains(id))
-                continue;
-            seen.insert(id);
+        for (const QString &id : upstreamOf(nodes, {output}))
             if (faults.contains(id))
                 dependents[id].append(output);
-            for (const NodeInput &input : graph.nodes.at(index.value(id)).inputs)
-                if (input.link)
-                    walk.append(input.link->node);
-        }
     }
     for (const GraphNode &node : graph.nodes)
         if (faults.contains(node.id))
@@ -303,18 +310,7 @@ Validation validate(const Graph &graph, const NodeRegistry &registry, const QStr
                                        QStringLiteral("Prompt outputs failed validation"), {}, {}};
         return result;
     }
-    // The order, kept to what the valid outputs need.
-    QSet<QString> runs;
-    stack = result.validOutputs;
-    while (!stack.isEmpty()) {
-        const QString id = stack.takeLast();
-        if (runs.contains(id))
-            continue;
-        runs.insert(id);
-        for (const NodeInput &input : graph.nodes.at(index.value(id)).inputs)
-            if (input.link)
-                stack.append(input.link->node);
-    }
+    const QSet<QString> runs = upstreamOf(nodes, result.validOutputs);
     for (const QString &id : order)
         if (runs.contains(id))
             result.executionOrder.append(id);

@@ -5,6 +5,7 @@
 #include "core/engine/client/engine_client.h"
 #include "core/generation/png_image.h"
 #include "core/graph/api_prompt.h"
+#include "core/graph/editor_workflow.h"
 #include "core/graph/executor.h"
 #include "core/metadata/png_text.h"
 #include "core/nodes/built_in_nodes.h"
@@ -51,8 +52,10 @@ graph::Graph invertChain(int inverts)
     return graph::readApiPrompt(QJsonDocument(prompt).toJson(QJsonDocument::Compact)).value();
 }
 
-// The largest API prompt the corpus holds, in a .json file or a PNG's prompt chunk.
-QByteArray largestCorpusPrompt(const QString &fixtures, QString &from)
+// The largest document of a kind (`keyword`: "prompt" or "workflow") the corpus holds, in a .json file or a PNG's
+// chunk, as `accepts` tells them apart.
+QByteArray largestCorpusDocument(const QString &fixtures, const QString &keyword,
+                                 const std::function<bool(const QByteArray &)> &accepts, QString &from)
 {
     QByteArray largest;
     QDirIterator files(QDir(fixtures).filePath("corpus"), {"*.json", "*.png"}, QDir::Files,
@@ -63,12 +66,12 @@ QByteArray largestCorpusPrompt(const QString &fixtures, QString &from)
         if (path.endsWith(".png")) {
             if (const auto text = metadata::readPngTextFile(path))
                 for (const metadata::TextChunk &chunk : text->chunks)
-                    if (chunk.keyword == "prompt")
+                    if (chunk.keyword == keyword)
                         candidate = chunk.text.toUtf8();
         } else if (QFile file(path); file.open(QIODevice::ReadOnly)) {
             candidate = file.readAll();
         }
-        if (candidate.size() > largest.size() && graph::readApiPrompt(candidate))
+        if (candidate.size() > largest.size() && accepts(candidate))
             largest = candidate, from = path;
     }
     return largest;
@@ -125,10 +128,17 @@ int main(int argc, char **argv)
     std::printf("validate 1,000 nodes: %.2f ms (target < 20 ms)\n", validateMs);
 
     QString from;
-    const QByteArray largest = largestCorpusPrompt(fixtures, from);
+    const QByteArray largest = largestCorpusDocument(
+        fixtures, "prompt", [](const QByteArray &json) { return bool(graph::readApiPrompt(json)); }, from);
     const double readMs = millisecondsOf([&] { (void)graph::readApiPrompt(largest); }, 21);
     std::printf("read the largest corpus API prompt (%s, %lld bytes): %.3f ms (target < 20 ms)\n",
                 qPrintable(QDir(fixtures).relativeFilePath(from)), qlonglong(largest.size()), readMs);
+
+    QString workflowFrom;
+    const QByteArray workflow = largestCorpusDocument(fixtures, "workflow", graph::isEditorWorkflow, workflowFrom);
+    const double workflowMs = millisecondsOf([&] { (void)graph::graphFromEditorWorkflow(workflow, *registry); }, 21);
+    std::printf("load the largest corpus editor workflow (%s, %lld bytes) as a graph: %.3f ms (target < 20 ms)\n",
+                qPrintable(QDir(fixtures).relativeFilePath(workflowFrom)), qlonglong(workflow.size()), workflowMs);
 
     // The executor against the same operations called directly, on an 8×8 image so that the operations cost little.
     constexpr int kChain = 200;

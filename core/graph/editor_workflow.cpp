@@ -115,6 +115,16 @@ NodeMode modeOf(const Json &node)
     return value == 2 ? NodeMode::Muted : value == 4 ? NodeMode::Bypassed : NodeMode::Active;
 }
 
+// A canvas position: [x, y], or {"0": x, "1": y} as some editors write it.
+std::optional<QPointF> pointOf(const Json &pos)
+{
+    if (pos.is_array() && pos.size() >= 2 && pos[0].is_number() && pos[1].is_number())
+        return QPointF(pos[0].get<double>(), pos[1].get<double>());
+    if (pos.is_object() && pos.value("0", Json()).is_number() && pos.value("1", Json()).is_number())
+        return QPointF(pos["0"].get<double>(), pos["1"].get<double>());
+    return std::nullopt;
+}
+
 QString typeOf(const Json &node)
 {
     const Json type = node.value("type", Json());
@@ -268,6 +278,9 @@ private:
         if (node.contains("title") && node["title"].is_string())
             converted.title = QString::fromStdString(node["title"].get<std::string>());
         converted.mode = scope.mode != NodeMode::Active ? scope.mode : modeOf(node);
+        if (const Json pos = node.value("pos", Json()); scope.prefix.isEmpty())
+            if (const std::optional<QPointF> at = pointOf(pos))
+                converted.position = at;
         const Json properties = node.value("properties", Json::object());
         if (properties.is_object())
             for (const char *key : {"cnr_id", "aux_id"})
@@ -439,7 +452,9 @@ QByteArray editorWorkflowFromGraph(const Graph &graph, const NodeRegistry &regis
         const NodeType *type = registry.find(node.type);
         Json made = {{"id", ids.value(node.id)}, {"type", node.type.toStdString()}};
         const int column = depth.value(node.id);
-        made["pos"] = Json::array({50 + column * 320, 50 + rows[column]++ * 260});
+        const QPointF laidOut(50 + column * 320, 50 + rows[column]++ * 260);
+        const QPointF at = node.position.value_or(laidOut);
+        made["pos"] = Json::array({at.x(), at.y()});
         made["size"] = Json::array({300, 200});
         made["flags"] = Json::object();
         made["order"] = nodes.size();

@@ -23,7 +23,8 @@ bool isEditorWorkflow(const QByteArray &json);
 Result<Graph> graphFromEditorWorkflow(const QByteArray &json, const NodeRegistry &registry);
 
 // The graph as an editor workflow (0.4 shape) that ComfyUI's canvas and Atelier's open: widget values in definition
-// order (seeds "fixed"), links for linked inputs, nodes laid out left to right by depth. Node ids that are not
+// order (seeds "fixed"), links for linked inputs, nodes where their positions say or else laid out left to right
+// by depth. Node ids that are not
 // numbers get new ones. An API prompt opened in the editor, or written beside a run, goes through here.
 QByteArray editorWorkflowFromGraph(const Graph &graph, const NodeRegistry &registry);
 

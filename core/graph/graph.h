@@ -5,6 +5,7 @@
 // written back loses nothing. Plain values, no widgets and no JSON library in this header.
 #include <QByteArray>
 #include <QList>
+#include <QPointF>
 #include <QString>
 
 #include <cstdint>
@@ -73,6 +74,7 @@ struct GraphNode
     QString title; // _meta.title; empty when the document gives none
     NodeMode mode = NodeMode::Active;
     QString package; // the node package an editor workflow names for a custom node (cnr_id or aux_id)
+    std::optional<QPointF> position; // on the editor's canvas, where a workflow gives one; never part of a run
     QList<NodeInput> inputs;
     // The node's fields Atelier does not read (and `_meta` entries besides the title), as a compact JSON object,
     // written back as they were.

@@ -308,6 +308,18 @@ private slots:
         QCOMPARE(reasonOf(cleared, "4"), QStringLiteral("not in the cache (evicted or cleared)"));
     }
 
+    // A size the model cannot make is said in words, at the sampler, and nothing is written.
+    void aSizeTheModelCannotMakeIsExplained()
+    {
+        graph::GraphExecutor executor(m_registry);
+        const graph::RunOutcome outcome = executor.run(
+            graphOf(withInput(txt2img(checkpointOf("tiny-sd1"), QStringLiteral("a cat"), 1, 2), "5", "width", 72)));
+        QCOMPARE(int(outcome.status), int(graph::RunOutcome::Status::Failed));
+        QCOMPARE(outcome.failedNode, QStringLiteral("3"));
+        QVERIFY2(outcome.message.contains(QStringLiteral("multiples of")), qPrintable(outcome.message));
+        QVERIFY(outputFiles().isEmpty());
+    }
+
     void cacheIsBounded()
     {
         graph::GraphExecutor executor(m_registry);

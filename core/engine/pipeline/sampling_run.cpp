@@ -168,6 +168,15 @@ SampledLatent sampleLatent(StableDiffusion &model, const ConditioningList &posit
     if (start.dim() != 4 || start.size(1) != model.architecture().unet.inChannels)
         throw std::invalid_argument("the latent has the wrong shape for this model (it needs " +
                                     std::to_string(model.architecture().unet.inChannels) + " channels)");
+    // The UNet halves the latent at each level but the last and joins the halves again: its sides must divide.
+    const std::int64_t multiple = std::int64_t(1) << (model.architecture().unet.channelMult.size() - 1);
+    if (start.size(2) % multiple || start.size(3) % multiple) {
+        const std::int64_t pixels = multiple * model.architecture().vae.downscale();
+        throw std::invalid_argument("this model makes images whose sides are multiples of " + std::to_string(pixels) +
+                                    " pixels, not " +
+                                    std::to_string(start.size(3) * model.architecture().vae.downscale()) + "×" +
+                                    std::to_string(start.size(2) * model.architecture().vae.downscale()));
+    }
     torch::NoGradGuard noGrad;
     const torch::Device device = model.device();
     const torch::Tensor latent0 = start.to(device, torch::kFloat32);

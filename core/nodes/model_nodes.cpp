@@ -7,6 +7,8 @@
 #include <QFileInfo>
 #include <QSet>
 
+#include <functional>
+
 namespace atelier::nodes::kit {
 
 namespace {
@@ -30,50 +32,53 @@ QStringList candidateNames(const QString &name)
     return names;
 }
 
+// The first of the names a graph may use for a model that `lookUp` finds; else the error of the name as given.
+template <typename T> Result<T> firstFound(const QString &name, const std::function<Result<T>(const QString &)> &lookUp)
+{
+    QString firstError;
+    for (const QString &candidate : candidateNames(name)) {
+        Result<T> found = lookUp(candidate);
+        if (found)
+            return found;
+        if (firstError.isEmpty())
+            firstError = found.error();
+    }
+    return Result<T>::failure(firstError, QStringLiteral("UnknownModel"));
+}
+
 // The path, config and prediction type of the checkpoint a loader names.
 Result<engine::GenerationRequest> resolveCheckpoint(const NodeEnvironment &environment, const QString &name)
 {
-    QString lastError;
-    for (const QString &candidate : candidateNames(name)) {
+    return firstFound<engine::GenerationRequest>(name, [&](const QString &candidate) {
         engine::GenerationRequest request;
         models::BaseModel base = models::BaseModel::Unknown;
         const Status found = generation::resolveMainModel(environment.library, candidate, request, base);
-        if (found)
-            return request;
-        if (lastError.isEmpty())
-            lastError = found.error();
-    }
-    return Result<engine::GenerationRequest>::failure(lastError, QStringLiteral("UnknownModel"));
+        return found ? Result<engine::GenerationRequest>(request) : Result<engine::GenerationRequest>::failure(found);
+    });
 }
 
 Result<QString> resolveVaeFile(const NodeEnvironment &environment, const QString &name)
 {
-    QString lastError;
-    for (const QString &candidate : candidateNames(name)) {
+    return firstFound<QString>(name, [&](const QString &candidate) {
         engine::GenerationRequest request;
         const Status found = generation::resolveVae(environment.library, candidate, request, models::BaseModel::Unknown);
-        if (found && !request.vaePath.empty())
-            return QString::fromStdString(request.vaePath);
-        if (lastError.isEmpty())
-            lastError = found ? QStringLiteral("no VAE named") : found.error();
-    }
-    return Result<QString>::failure(lastError, QStringLiteral("UnknownModel"));
+        if (!found)
+            return Result<QString>::failure(found);
+        if (request.vaePath.empty())
+            return Result<QString>::failure(QStringLiteral("no VAE named %1").arg(candidate));
+        return Result<QString>(QString::fromStdString(request.vaePath));
+    });
 }
 
 Result<QString> resolveLoraFile(const NodeEnvironment &environment, const QString &name)
 {
-    QString lastError;
-    for (const QString &candidate : candidateNames(name)) {
+    return firstFound<QString>(name, [&](const QString &candidate) {
         generation::LoraChoice choice;
         choice.model = candidate;
         const Result<engine::LoRAApplication> found =
             generation::resolveLora(environment.library, choice, models::BaseModel::Unknown);
-        if (found)
-            return QString::fromStdString(found->path);
-        if (lastError.isEmpty())
-            lastError = found.error();
-    }
-    return Result<QString>::failure(lastError, QStringLiteral("UnknownModel"));
+        return found ? Result<QString>(QString::fromStdString(found->path)) : Result<QString>::failure(found);
+    });
 }
 
 Result<QString> resolveConfig(const NodeEnvironment &environment, const QString &name)
@@ -253,18 +258,14 @@ void addTextNodes(graph::NodeRegistry &registry, const NodeEnvironment &environm
     encode.category = QStringLiteral("conditioning");
     encode.inputs = {text(QStringLiteral("text"), {}, true), link(QStringLiteral("clip"), QStringLiteral("CLIP"))};
     encode.outputs = {output(QStringLiteral("CONDITIONING"))};
-    registry.add(std::make_shared<FunctionNode>(
-        encode, [environment](const graph::NodeInputs &inputs, graph::NodeRunContext &context) {
-            engine::OpCall call;
-            call.op = "encode_text";
-            call.arguments = {{"clip", argument(inputs, QStringLiteral("clip"))},
-                              {"text", argument(inputs, QStringLiteral("text"))}};
-            std::vector<std::string> folders;
-            for (const QString &folder : embeddingFolders(environment))
-                folders.push_back(folder.toStdString());
-            call.arguments["embedding_folders"] = folders;
-            return outputsOf(runOp(call, context));
-        }));
+    // The library's embeddings are looked up at each encode: one installed since the last run is found.
+    registry.add(opNode(encode, "encode_text", {{QStringLiteral("clip"), "clip"}, {QStringLiteral("text"), "text"}}, {},
+                        [environment](const graph::NodeInputs &, engine::OpCall &call) {
+                            std::vector<std::string> folders;
+                            for (const QString &folder : embeddingFolders(environment))
+                                folders.push_back(folder.toStdString());
+                            call.arguments["embedding_folders"] = folders;
+                        }));
 
     NodeDefinition lastLayer;
     lastLayer.type = QStringLiteral("CLIPSetLastLayer");

@@ -129,16 +129,19 @@ graph::NodeOutputs outputsOf(const engine::OpResult &result)
 
 std::shared_ptr<graph::NodeType> opNode(graph::NodeDefinition definition, std::string op,
                                         QList<QPair<QString, std::string>> arguments,
-                                        std::map<std::string, engine::OpArgument> extra)
+                                        std::map<std::string, engine::OpArgument> extra, CompleteCall complete)
 {
     return std::make_shared<FunctionNode>(
-        std::move(definition), [op = std::move(op), arguments = std::move(arguments),
-                                extra = std::move(extra)](const graph::NodeInputs &inputs, graph::NodeRunContext &context) {
+        std::move(definition),
+        [op = std::move(op), arguments = std::move(arguments), extra = std::move(extra),
+         complete = std::move(complete)](const graph::NodeInputs &inputs, graph::NodeRunContext &context) {
             engine::OpCall call;
             call.op = op;
             call.arguments = extra;
             for (const auto &[input, name] : arguments)
                 call.arguments[name] = argument(inputs, input);
+            if (complete)
+                complete(inputs, call);
             return outputsOf(runOp(call, context));
         });
 }

@@ -57,10 +57,13 @@ engine::OpResult runOp(const engine::OpCall &call, graph::NodeRunContext &contex
 graph::NodeOutputs outputsOf(const engine::OpResult &result);
 
 // A node that is one engine operation: `arguments` maps its inputs to the operation's (name on the node, name of
-// the argument), literal extras are added by `extra`.
+// the argument), literal extras are added by `extra`, and `complete` adds the arguments that are worked out from
+// several inputs or spelled otherwise ("enable" for true).
+using CompleteCall = std::function<void(const graph::NodeInputs &, engine::OpCall &)>;
 std::shared_ptr<graph::NodeType> opNode(graph::NodeDefinition definition, std::string op,
                                         QList<QPair<QString, std::string>> arguments,
-                                        std::map<std::string, engine::OpArgument> extra = {});
+                                        std::map<std::string, engine::OpArgument> extra = {},
+                                        CompleteCall complete = {});
 
 // Each file's node types.
 void addModelNodes(graph::NodeRegistry &registry, const NodeEnvironment &environment);

@@ -57,17 +57,18 @@ void addSamplers(graph::NodeRegistry &registry)
                                         negative, latent, real(QStringLiteral("denoise"), 1.0, 0.0, 1.0, 0.01)});
     simple.description = QStringLiteral("Uses the provided model, positive and negative conditioning to denoise the "
                                         "latent image.");
-    registry.add(opNode(simple, "sample",
-                        {{QStringLiteral("model"), "model"},
-                         {QStringLiteral("seed"), "seed"},
-                         {QStringLiteral("steps"), "steps"},
-                         {QStringLiteral("cfg"), "cfg"},
-                         {QStringLiteral("sampler_name"), "sampler"},
-                         {QStringLiteral("scheduler"), "scheduler"},
-                         {QStringLiteral("positive"), "positive"},
-                         {QStringLiteral("negative"), "negative"},
-                         {QStringLiteral("latent_image"), "latent"},
-                         {QStringLiteral("denoise"), "denoise"}}));
+    // What both samplers pass on alike, the seed under the name each gives it.
+    const auto common = [](const QString &seedInput) {
+        return QList<QPair<QString, std::string>>{
+            {QStringLiteral("model"), "model"},          {seedInput, "seed"},
+            {QStringLiteral("steps"), "steps"},          {QStringLiteral("cfg"), "cfg"},
+            {QStringLiteral("sampler_name"), "sampler"}, {QStringLiteral("scheduler"), "scheduler"},
+            {QStringLiteral("positive"), "positive"},    {QStringLiteral("negative"), "negative"},
+            {QStringLiteral("latent_image"), "latent"}};
+    };
+    registry.add(
+        opNode(simple, "sample",
+               common(QStringLiteral("seed")) << qMakePair(QStringLiteral("denoise"), std::string("denoise"))));
 
     NodeDefinition advanced = latentNode(
         QStringLiteral("KSamplerAdvanced"), QStringLiteral("sampling"),
@@ -75,27 +76,14 @@ void addSamplers(graph::NodeRegistry &registry)
          seed(QStringLiteral("noise_seed")), steps, cfg, sampler, scheduler, positive, negative, latent,
          integer(QStringLiteral("start_at_step"), 0, 0, 10000), integer(QStringLiteral("end_at_step"), 10000, 0, 10000),
          combo(QStringLiteral("return_with_leftover_noise"), {QStringLiteral("disable"), QStringLiteral("enable")})});
-    registry.add(std::make_shared<FunctionNode>(
-        advanced, [](const graph::NodeInputs &inputs, graph::NodeRunContext &context) {
-            engine::OpCall call;
-            call.op = "sample";
-            for (const auto &[input, name] : QList<QPair<QString, std::string>>{
-                     {QStringLiteral("model"), "model"},
-                     {QStringLiteral("noise_seed"), "seed"},
-                     {QStringLiteral("steps"), "steps"},
-                     {QStringLiteral("cfg"), "cfg"},
-                     {QStringLiteral("sampler_name"), "sampler"},
-                     {QStringLiteral("scheduler"), "scheduler"},
-                     {QStringLiteral("positive"), "positive"},
-                     {QStringLiteral("negative"), "negative"},
-                     {QStringLiteral("latent_image"), "latent"},
-                     {QStringLiteral("start_at_step"), "start_step"},
-                     {QStringLiteral("end_at_step"), "end_step"}})
-                call.arguments[name] = argument(inputs, input);
+    registry.add(opNode(
+        advanced, "sample",
+        common(QStringLiteral("noise_seed")) << qMakePair(QStringLiteral("start_at_step"), std::string("start_step"))
+                                             << qMakePair(QStringLiteral("end_at_step"), std::string("end_step")),
+        {}, [](const graph::NodeInputs &inputs, engine::OpCall &call) {
             call.arguments["add_noise"] = textOf(inputs, QStringLiteral("add_noise")) != QStringLiteral("disable");
             call.arguments["finish_denoising"] =
                 textOf(inputs, QStringLiteral("return_with_leftover_noise")) != QStringLiteral("enable");
-            return outputsOf(runOp(call, context));
         }));
 }
 

@@ -9,6 +9,7 @@
 #include "core/graph/executor.h"
 #include "core/metadata/png_text.h"
 #include "core/nodes/built_in_nodes.h"
+#include "tests/graph/graph_test_support.h"
 
 #include <QCoreApplication>
 #include <QDir>
@@ -77,36 +78,6 @@ QByteArray largestCorpusDocument(const QString &fixtures, const QString &keyword
     return largest;
 }
 
-QJsonObject tinyTxt2img(const QString &checkpoint, int seed)
-{
-    const auto link = [](const char *node, int output) { return QJsonArray{node, output}; };
-    return QJsonObject{
-        {"4",
-         QJsonObject{{"class_type", "CheckpointLoaderSimple"}, {"inputs", QJsonObject{{"ckpt_name", checkpoint}}}}},
-        {"5", QJsonObject{{"class_type", "EmptyLatentImage"},
-                          {"inputs", QJsonObject{{"width", 64}, {"height", 64}, {"batch_size", 1}}}}},
-        {"6", QJsonObject{{"class_type", "CLIPTextEncode"},
-                          {"inputs", QJsonObject{{"text", "a cat"}, {"clip", link("4", 1)}}}}},
-        {"7",
-         QJsonObject{{"class_type", "CLIPTextEncode"}, {"inputs", QJsonObject{{"text", ""}, {"clip", link("4", 1)}}}}},
-        {"3", QJsonObject{{"class_type", "KSampler"},
-                          {"inputs", QJsonObject{{"seed", seed},
-                                                 {"steps", 8},
-                                                 {"cfg", 7.0},
-                                                 {"sampler_name", "euler"},
-                                                 {"scheduler", "normal"},
-                                                 {"denoise", 1.0},
-                                                 {"model", link("4", 0)},
-                                                 {"positive", link("6", 0)},
-                                                 {"negative", link("7", 0)},
-                                                 {"latent_image", link("5", 0)}}}}},
-        {"8", QJsonObject{{"class_type", "VAEDecode"},
-                          {"inputs", QJsonObject{{"samples", link("3", 0)}, {"vae", link("4", 2)}}}}},
-        {"9", QJsonObject{{"class_type", "SaveImage"},
-                          {"inputs", QJsonObject{{"filename_prefix", "b"}, {"images", link("8", 0)}}}}},
-    };
-}
-
 } // namespace
 
 int main(int argc, char **argv)
@@ -173,11 +144,15 @@ int main(int argc, char **argv)
         QElapsedTimer timer;
         timer.start();
         const graph::RunOutcome one =
-            fresh.run(graph::readApiPrompt(QJsonDocument(tinyTxt2img(checkpoint, 1)).toJson()).value());
+            fresh.run(graph::readApiPrompt(
+                          QJsonDocument(graph_tests::txt2img(checkpoint, QStringLiteral("a cat"), 1, 8)).toJson())
+                          .value());
         first.push_back(double(timer.nsecsElapsed()) / 1e6);
         timer.restart();
         const graph::RunOutcome two =
-            fresh.run(graph::readApiPrompt(QJsonDocument(tinyTxt2img(checkpoint, 2)).toJson()).value());
+            fresh.run(graph::readApiPrompt(
+                          QJsonDocument(graph_tests::txt2img(checkpoint, QStringLiteral("a cat"), 2, 8)).toJson())
+                          .value());
         second.push_back(double(timer.nsecsElapsed()) / 1e6);
         if (!one.ok() || !two.ok()) {
             std::printf("the tiny model run failed: %s %s\n", qPrintable(one.message), qPrintable(two.message));

@@ -14,6 +14,7 @@
 #include "core/nodes/built_in_nodes.h"
 #include "core/nodes/models_by_hash.h"
 #include "tests/fixtures.h"
+#include "tests/graph/graph_test_support.h"
 #include "tests/image_difference.h"
 
 #include <QCryptographicHash>
@@ -33,93 +34,9 @@
 #include <cstring>
 
 using namespace atelier;
+using namespace graph_tests;
 
 namespace {
-
-QString fixture(const QString &relative)
-{
-    return QDir(fixturesDir()).filePath(relative);
-}
-
-QString checkpointOf(const QString &model)
-{
-    return fixture(QStringLiteral("models/%1/%1.safetensors").arg(model));
-}
-
-// The fixture txt2img graph as ComfyUI's default workflow has it (the ids of its API export).
-QJsonObject txt2img(const QString &checkpoint, const QString &prompt, qint64 seed, int steps, double cfg = 7.0,
-                    const QString &sampler = QStringLiteral("euler"),
-                    const QString &scheduler = QStringLiteral("normal"), int width = 64, int height = 64,
-                    const QString &negative = QString())
-{
-    const auto link = [](const char *node, int output) { return QJsonArray{QString::fromLatin1(node), output}; };
-    return QJsonObject{
-        {"4",
-         QJsonObject{{"class_type", "CheckpointLoaderSimple"}, {"inputs", QJsonObject{{"ckpt_name", checkpoint}}}}},
-        {"5", QJsonObject{{"class_type", "EmptyLatentImage"},
-                          {"inputs", QJsonObject{{"width", width}, {"height", height}, {"batch_size", 1}}}}},
-        {"6", QJsonObject{{"class_type", "CLIPTextEncode"},
-                          {"inputs", QJsonObject{{"text", prompt}, {"clip", link("4", 1)}}}}},
-        {"7", QJsonObject{{"class_type", "CLIPTextEncode"},
-                          {"inputs", QJsonObject{{"text", negative}, {"clip", link("4", 1)}}}}},
-        {"3", QJsonObject{{"class_type", "KSampler"},
-                          {"inputs", QJsonObject{{"seed", seed},
-                                                 {"steps", steps},
-                                                 {"cfg", cfg},
-                                                 {"sampler_name", sampler},
-                                                 {"scheduler", scheduler},
-                                                 {"denoise", 1.0},
-                                                 {"model", link("4", 0)},
-                                                 {"positive", link("6", 0)},
-                                                 {"negative", link("7", 0)},
-                                                 {"latent_image", link("5", 0)}}}}},
-        {"8", QJsonObject{{"class_type", "VAEDecode"},
-                          {"inputs", QJsonObject{{"samples", link("3", 0)}, {"vae", link("4", 2)}}}}},
-        {"9", QJsonObject{{"class_type", "SaveImage"},
-                          {"inputs", QJsonObject{{"filename_prefix", "test"}, {"images", link("8", 0)}}}}},
-    };
-}
-
-graph::Graph graphOf(const QJsonObject &prompt)
-{
-    Result<graph::Graph> read = graph::readApiPrompt(QJsonDocument(prompt).toJson(QJsonDocument::Compact));
-    if (!read)
-        qFatal("%s", qPrintable(read.error()));
-    return std::move(read).value();
-}
-
-QJsonObject withInput(QJsonObject prompt, const QString &node, const QString &input, const QJsonValue &value)
-{
-    QJsonObject entry = prompt.value(node).toObject();
-    QJsonObject inputs = entry.value(QStringLiteral("inputs")).toObject();
-    inputs.insert(input, value);
-    entry.insert(QStringLiteral("inputs"), inputs);
-    prompt.insert(node, entry);
-    return prompt;
-}
-
-// Who ran and who was served from the cache, by node id.
-struct Ran
-{
-    QStringList executed, cached;
-};
-Ran ranIn(const graph::RunOutcome &outcome)
-{
-    Ran ran;
-    for (const graph::NodeRunReport &report : outcome.nodes)
-        (report.cached ? ran.cached : ran.executed).append(report.nodeId);
-    ran.executed.sort();
-    ran.cached.sort();
-    return ran;
-}
-
-QString reasonOf(const graph::RunOutcome &outcome, const QString &node)
-{
-    for (const graph::NodeRunReport &report : outcome.nodes)
-        if (report.nodeId == node)
-            return report.reason;
-    return {};
-}
 
 // Cancels its run once the sampler reports `atStep`.
 class CancelAt final : public graph::RunListener
@@ -158,48 +75,24 @@ class TestGraphRun : public QObject
     Q_OBJECT
 
 private:
-    std::unique_ptr<QTemporaryDir> m_root;
-    std::unique_ptr<models::RecordStore> m_store;
+    std::unique_ptr<graph_tests::TinyRoot> m_tiny;
     std::shared_ptr<graph::NodeRegistry> m_registry;
     nodes::NodeEnvironment m_environment;
 
-    // tiny-sd1 in the library as "Tiny", with `hash` when given.
-    bool addTinyModel(const QString &hash)
-    {
-        models::ModelConfig config;
-        config.name = QStringLiteral("Tiny");
-        config.type = models::ModelType::Main;
-        config.format = models::ModelFormat::Checkpoint;
-        config.base = models::BaseModel::Sd1;
-        config.path = checkpointOf("tiny-sd1");
-        config.hash = hash;
-        return bool(m_store->addModel(config));
-    }
-    QString outputs() const { return m_root->filePath(QStringLiteral("outputs")); }
-    QStringList outputFiles() const
-    {
-        return QDir(outputs()).entryList({QStringLiteral("*.png")}, QDir::Files, QDir::Name);
-    }
+    QString outputs() const { return m_tiny->outputs(); }
+    QStringList outputFiles() const { return m_tiny->outputFiles(); }
 
 private slots:
     void init()
     {
-        m_root = std::make_unique<QTemporaryDir>();
-        m_store = std::make_unique<models::RecordStore>(m_root->filePath(QStringLiteral("atelier.db")));
-        QVERIFY(m_store->open());
-        m_environment.library = {m_store.get(), m_root->filePath(QStringLiteral("models"))};
-        m_environment.inputDir = m_root->filePath(QStringLiteral("input"));
-        m_environment.outputDir = outputs();
-        m_environment.tempDir = m_root->filePath(QStringLiteral("temp"));
-        m_environment.embeddingFolders = {fixture(QStringLiteral("models/tiny-sd1/embeddings"))};
-        QDir().mkpath(m_environment.inputDir);
-        m_registry = nodes::builtInNodes(m_environment);
+        m_tiny = std::make_unique<graph_tests::TinyRoot>();
+        m_registry = m_tiny->registry;
+        m_environment = m_tiny->environment;
     }
     void cleanup()
     {
         m_registry.reset();
-        m_store.reset();
-        m_root.reset();
+        m_tiny.reset();
     }
 
     void fixtureSamples_data()
@@ -482,101 +375,6 @@ private slots:
         QVERIFY(escaping.message.contains(QStringLiteral("outside the output folder")));
     }
 
-    // Loader names resolve through the library: by name, and by the file name of a path from another machine.
-    void loadersResolveLibraryNames()
-    {
-        QVERIFY(addTinyModel({}));
-        graph::GraphExecutor executor(m_registry);
-        for (const QString &name : {QStringLiteral("Tiny"), QStringLiteral("sd15/tiny-sd1.safetensors")}) {
-            const graph::RunOutcome outcome = executor.run(graphOf(txt2img(name, QStringLiteral("a cat"), 1, 2)));
-            QVERIFY2(outcome.ok(), qPrintable(name + ": " + outcome.message));
-        }
-        const QJsonObject info = m_registry->objectInfo();
-        const QJsonArray checkpoints = info["CheckpointLoaderSimple"]["input"]["required"]["ckpt_name"][0].toArray();
-        QCOMPARE(checkpoints, QJsonArray{"tiny-sd1.safetensors"});
-        const graph::Validation missing =
-            graph::validate(graphOf(txt2img("dreamshaper_8.safetensors", "x", 1, 2)), *m_registry);
-        QCOMPARE(missing.errorsOf("4")->errors.front().type, QStringLiteral("value_not_in_list"));
-        QVERIFY(missing.errorsOf("4")->errors.front().details.contains(QStringLiteral("dreamshaper_8.safetensors")));
-    }
-
-    void corpusGraphsRunOnTheTinyModel_data()
-    {
-        QTest::addColumn<QString>("path");
-        QDirIterator files(fixture(QStringLiteral("corpus")), {QStringLiteral("*.png"), QStringLiteral("*.json")},
-                           QDir::Files, QDirIterator::Subdirectories);
-        while (files.hasNext()) {
-            const QString path = files.next();
-            if (path.contains(QStringLiteral("/comfyui")))
-                QTest::newRow(qPrintable(QDir(fixturesDir()).relativeFilePath(path))) << path;
-        }
-    }
-    // The corpus's API graphs, their models mapped onto the tiny fixture model (and sizes and steps made small):
-    // those of built-in nodes run; the others fail validation only for the node types Atelier lacks.
-    void corpusGraphsRunOnTheTinyModel()
-    {
-        QFETCH(QString, path);
-        QByteArray json;
-        if (path.endsWith(QStringLiteral(".png"))) {
-            if (const auto text = metadata::readPngTextFile(path))
-                for (const metadata::TextChunk &chunk : text->chunks)
-                    if (chunk.keyword == QStringLiteral("prompt"))
-                        json = chunk.text.toUtf8();
-        } else if (QFile file(path); file.open(QIODevice::ReadOnly)) {
-            json = file.readAll();
-        }
-        Result<graph::Graph> read = graph::readApiPrompt(json);
-        if (!read)
-            QSKIP("no API prompt here (an editor workflow only, tested in test_editor_workflow)");
-        graph::Graph graph = std::move(read).value();
-        QVERIFY(generation::writePngFile(QDir(m_environment.inputDir).filePath("corpus.png"),
-                                         engine::RgbImage{64, 64, std::vector<std::uint8_t>(64 * 64 * 3, 128)}, {}));
-        const QString lora = fixture(QStringLiteral("models/tiny-sd1/lora/tiny-sd1-lora-kohya.safetensors"));
-        const QRegularExpression embedding(QStringLiteral("embedding:[\\w.\\-]+"));
-        for (graph::GraphNode &node : graph.nodes)
-            for (graph::NodeInput &input : node.inputs) {
-                if (!input.value)
-                    continue;
-                const QString name = input.name;
-                if (name == QStringLiteral("ckpt_name"))
-                    input.value = graph::GraphValue::text(checkpointOf("tiny-sd1"));
-                else if (name == QStringLiteral("lora_name"))
-                    input.value = graph::GraphValue::text(lora);
-                else if (name == QStringLiteral("vae_name"))
-                    input.value = graph::GraphValue::text(fixture(QStringLiteral("models/tiny-sd1/diffusers/vae")));
-                else if (name == QStringLiteral("image") && node.type == QStringLiteral("LoadImage"))
-                    input.value = graph::GraphValue::text(QStringLiteral("corpus.png"));
-                else if ((name == QStringLiteral("width") || name == QStringLiteral("height")) &&
-                         node.type.startsWith(QStringLiteral("EmptyLatent")))
-                    input.value = graph::GraphValue::integer(64);
-                else if ((name == QStringLiteral("width") || name == QStringLiteral("height")) &&
-                         node.type == QStringLiteral("LatentUpscale"))
-                    input.value = graph::GraphValue::integer(96);
-                else if (name == QStringLiteral("batch_size"))
-                    input.value = graph::GraphValue::integer(1);
-                else if (name == QStringLiteral("steps"))
-                    input.value = graph::GraphValue::integer(std::min<qint64>(input.value->toInteger().value_or(2), 4));
-                else if (input.value->isText())
-                    input.value = graph::GraphValue::text(
-                        input.value->toText()->replace(embedding, QStringLiteral("embedding:tiny-ti")));
-            }
-        graph::GraphExecutor executor(m_registry);
-        const graph::RunOutcome outcome = executor.run(graph);
-        for (const graph::NodeErrors &node : outcome.validation.nodeErrors)
-            for (const graph::ValidationError &error : node.errors)
-                // Samplers ComfyUI has and the engine does not yet (dpmpp_sde, uni_pc_bh2) are reported, not run.
-                QVERIFY2(error.type == QStringLiteral("missing_node_type") ||
-                             error.type == QStringLiteral("unsupported_node") ||
-                             (error.type == QStringLiteral("value_not_in_list") &&
-                              error.details.startsWith(QStringLiteral("sampler_name:"))),
-                         qPrintable(QStringLiteral("node %1 (%2): %3 %4")
-                                        .arg(node.nodeId, node.classType, error.type, error.details)));
-        if (!outcome.validation.nodeErrors.isEmpty())
-            return; // what it lacks is what it should lack
-        QVERIFY2(outcome.ok(), qPrintable(outcome.failedNode + ": " + outcome.message));
-        QVERIFY(!outcome.files.isEmpty());
-    }
-
     // The service's queue: runs one after another on its thread with one cache, every event as a signal, and
     // queued runs cancelled before they start.
     void theRunServiceQueuesRunsAndKeepsItsCache()
@@ -608,74 +406,13 @@ private slots:
         QCOMPARE(files.size(), 2);
     }
 
-    // Any image opens as a graph: the graph it carries, or the one its recipe describes (A1111, InvokeAI, Fooocus
-    // ...), with only the errors its absent models and init image cause.
-    void anyImageOpensAsAGraph()
-    {
-        QDirIterator files(fixture(QStringLiteral("corpus/png")), {QStringLiteral("*.png")}, QDir::Files,
-                           QDirIterator::Subdirectories);
-        int opened = 0, refused = 0;
-        while (files.hasNext()) {
-            const QString path = files.next();
-            QFile file(path);
-            QVERIFY(file.open(QIODevice::ReadOnly));
-            const Result<graph::GraphSource> source = graph::graphFromImage(file.readAll(), *m_registry);
-            if (!source) {
-                QVERIFY2(!source.error().isEmpty(), qPrintable(path));
-                ++refused;
-                continue;
-            }
-            ++opened;
-            const graph::Validation validation =
-                graph::validate(graph::executableGraph(source->graph, *m_registry), *m_registry);
-            for (const graph::NodeErrors &node : validation.nodeErrors)
-                for (const graph::ValidationError &error : node.errors)
-                    QVERIFY2(QStringList({"value_not_in_list", "missing_node_type", "unsupported_node",
-                                          "required_input_missing"})
-                                 .contains(error.type),
-                             qPrintable(QStringLiteral("%1 (%2): node %3 %4 %5")
-                                            .arg(path, source->from, node.nodeId, error.type, error.details)));
-        }
-        qInfo("%d corpus images opened as graphs, %d refused with a reason", opened, refused);
-        QVERIFY(opened >= 8);
-    }
-
-    // A recipe naming a model this library keeps under another name: found by its hash (A1111's short one), run.
-    void aRecipesModelIsFoundByItsHash()
-    {
-        QFile weights(checkpointOf("tiny-sd1"));
-        QVERIFY(weights.open(QIODevice::ReadOnly));
-        QCryptographicHash sha(QCryptographicHash::Sha256);
-        sha.addData(&weights);
-        const QString hex = QString::fromLatin1(sha.result().toHex());
-        QVERIFY(addTinyModel(QStringLiteral("sha256:") + hex));
-
-        metadata::TextChunk parameters;
-        parameters.type = "tEXt";
-        parameters.keyword = QStringLiteral("parameters");
-        parameters.text = QStringLiteral("a cat\nNegative prompt: blurry\nSteps: 2, Sampler: Euler, CFG scale: 7, "
-                                         "Seed: 3, Size: 64x64, Model hash: %1, Model: elsewhere_v1")
-                              .arg(hex.left(10));
-        const QByteArray png =
-            generation::encodePng(engine::RgbImage{8, 8, std::vector<std::uint8_t>(8 * 8 * 3, 0)}, {parameters})
-                .value();
-        Result<graph::GraphSource> source = graph::graphFromImage(png, *m_registry);
-        QVERIFY2(source, qPrintable(source.error()));
-        QVERIFY(source->from.contains(QStringLiteral("A1111")));
-        QCOMPARE(source->graph.node("6")->input("seed")->value->toInteger().value_or(-1), qint64(3));
-        QCOMPARE(graph::validate(source->graph, *m_registry).errorsOf("1")->errors.front().type,
-                 QStringLiteral("value_not_in_list"));
-        const QStringList found =
-            nodes::resolveModelsByHash(source->graph, source->modelHashes, *m_registry, m_environment);
-        QCOMPARE(found.size(), 1);
-        QVERIFY2(found.front().contains(QStringLiteral("elsewhere_v1")), qPrintable(found.front()));
-        graph::GraphExecutor executor(m_registry);
-        const graph::RunOutcome outcome = executor.run(source->graph);
-        QVERIFY2(outcome.ok(), qPrintable(outcome.message + QJsonDocument(outcome.validation.toJson()).toJson()));
-    }
-
     void loraAndConditioningNodesRun()
     {
+        // A plain run first, in an executor that keeps the loaded model (shared with every later loader of the file).
+        graph::GraphExecutor keeper(m_registry);
+        const graph::RunOutcome before = keeper.run(
+            graphOf(withInput(txt2img(checkpointOf("tiny-sd1"), "a cat", 1, 2), "9", "filename_prefix", "before")));
+        QVERIFY(before.ok());
         QJsonObject prompt = txt2img(checkpointOf("tiny-sd1"), QStringLiteral("a cat"), 1, 2);
         const QString lora = QDir(fixture("models/tiny-sd1/lora"))
                                  .entryInfoList({"*.safetensors"}, QDir::Files)
@@ -701,14 +438,13 @@ private slots:
         graph::GraphExecutor executor(m_registry);
         const graph::RunOutcome outcome = executor.run(graphOf(prompt));
         QVERIFY2(outcome.ok(), qPrintable(outcome.message + QJsonDocument(outcome.validation.toJson()).toJson()));
-        // The plain graph afterwards is not touched by the LoRA: the model it shares was restored.
-        const graph::RunOutcome plain =
-            executor.run(graphOf(txt2img(checkpointOf("tiny-sd1"), QStringLiteral("a cat"), 1, 2)));
-        graph::GraphExecutor fresh(m_registry);
-        QTemporaryDir other;
-        const graph::RunOutcome alone = fresh.run(
-            graphOf(withInput(txt2img(checkpointOf("tiny-sd1"), "a cat", 1, 2), "9", "filename_prefix", "alone")));
-        QCOMPARE(largestDifference(QImage(plain.files.front().path), QImage(alone.files.front().path)), 0);
+        // The plain graph afterwards, on the same shared model, is the image it was before the LoRA was applied.
+        const graph::RunOutcome after = executor.run(
+            graphOf(withInput(txt2img(checkpointOf("tiny-sd1"), "a cat", 1, 2), "9", "filename_prefix", "after")));
+        QVERIFY(after.ok());
+        QCOMPARE(ranIn(after).executed, (QStringList{"3", "8", "9"})); // the prompts are cached from the LoRA run
+        QCOMPARE(largestDifference(QImage(before.files.front().path), QImage(after.files.front().path)), 0);
+        QVERIFY(largestDifference(QImage(before.files.front().path), QImage(outcome.files.front().path)) > 0);
     }
 };
 

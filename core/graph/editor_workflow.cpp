@@ -1,8 +1,7 @@
 #include "core/graph/editor_workflow.h"
 
+#include "core/graph/workflow_json.h"
 #include "core/json/bounded_json.h"
-
-#include <nlohmann/json.hpp>
 
 #include <QHash>
 #include <QSet>
@@ -11,9 +10,9 @@
 
 namespace atelier::graph {
 
-namespace {
+using namespace workflow_json;
 
-using Json = nlohmann::ordered_json;
+namespace {
 
 struct Link
 {
@@ -24,19 +23,6 @@ struct Link
 Result<Graph> malformed(const QString &message)
 {
     return Result<Graph>::failure(message, QStringLiteral("FormatError"));
-}
-
-std::optional<std::int64_t> integerOf(const Json &value)
-{
-    if (value.is_number_integer())
-        return value.get<std::int64_t>();
-    if (value.is_string()) {
-        bool ok = false;
-        const qint64 number = QString::fromStdString(value.get<std::string>()).toLongLong(&ok);
-        if (ok)
-            return number;
-    }
-    return std::nullopt;
 }
 
 // Links by id, from either shape.
@@ -65,15 +51,6 @@ Result<QHash<std::int64_t, Link>> readLinks(const Json &links)
     }
     return byId;
 }
-
-bool isEditorOnly(const QString &type)
-{
-    return type == QStringLiteral("Reroute") || type == QStringLiteral("PrimitiveNode") ||
-           type == QStringLiteral("Note") || type == QStringLiteral("MarkdownNote");
-}
-
-const QStringList kSeedControls{QStringLiteral("fixed"), QStringLiteral("increment"), QStringLiteral("decrement"),
-                                QStringLiteral("randomize")};
 
 // Where a link's value comes from: a node's output, or (through a PrimitiveNode) a literal.
 struct Source
@@ -106,29 +83,6 @@ Scope scopeOf(const Json &document, QHash<std::int64_t, Link> links)
             if (const auto id = integerOf(node.value("id", Json())))
                 scope.nodes.insert(*id, &node);
     return scope;
-}
-
-NodeMode modeOf(const Json &node)
-{
-    const Json mode = node.value("mode", Json(0));
-    const std::int64_t value = mode.is_number_integer() ? mode.get<std::int64_t>() : 0;
-    return value == 2 ? NodeMode::Muted : value == 4 ? NodeMode::Bypassed : NodeMode::Active;
-}
-
-// A canvas position: [x, y], or {"0": x, "1": y} as some editors write it.
-std::optional<QPointF> pointOf(const Json &pos)
-{
-    if (pos.is_array() && pos.size() >= 2 && pos[0].is_number() && pos[1].is_number())
-        return QPointF(pos[0].get<double>(), pos[1].get<double>());
-    if (pos.is_object() && pos.value("0", Json()).is_number() && pos.value("1", Json()).is_number())
-        return QPointF(pos["0"].get<double>(), pos["1"].get<double>());
-    return std::nullopt;
-}
-
-QString typeOf(const Json &node)
-{
-    const Json type = node.value("type", Json());
-    return type.is_string() ? QString::fromStdString(type.get<std::string>()) : QString();
 }
 
 class Converter
@@ -309,27 +263,14 @@ private:
             return converted;
         }
         const Json values = node.value("widgets_values", Json::array());
-        std::size_t next = 0;
+        const QHash<QString, std::size_t> indexes = widgetIndexes(known->definition(), values);
         for (const InputSpec &spec : known->definition().inputs) {
-            if (!isWidgetType(spec.type)) {
+            if (!isWidgetType(spec.type) ||
+                linked.contains(spec.name)) { // a widget turned into an input: the link wins
                 addLinked(spec.name);
                 continue;
             }
-            std::optional<GraphValue> value;
-            if (values.is_array() && next < values.size()) {
-                value = GraphValue::fromJsonText(QByteArray::fromStdString(values[next++].dump()));
-                // The editor's "control after generate" value follows a seed: a word, or true in older workflows.
-                if (spec.controlAfterGenerate && next < values.size() &&
-                    (values[next].is_boolean() ||
-                     (values[next].is_string() &&
-                      kSeedControls.contains(QString::fromStdString(values[next].get<std::string>())))))
-                    ++next;
-            } else if (values.is_object() && values.contains(spec.name.toStdString())) {
-                value = GraphValue::fromJsonText(QByteArray::fromStdString(values[spec.name.toStdString()].dump()));
-            }
-            if (linked.contains(spec.name)) // a widget turned into an input: the link wins
-                addLinked(spec.name);
-            else if (value)
+            if (const std::optional<GraphValue> value = widgetValue(spec, values, indexes))
                 converted.inputs.append({spec.name, value, std::nullopt});
         }
         return converted;
@@ -458,7 +399,7 @@ QByteArray editorWorkflowFromGraph(const Graph &graph, const NodeRegistry &regis
         made["size"] = Json::array({300, 200});
         made["flags"] = Json::object();
         made["order"] = nodes.size();
-        made["mode"] = node.mode == NodeMode::Muted ? 2 : node.mode == NodeMode::Bypassed ? 4 : 0;
+        made["mode"] = modeNumber(node.mode);
         if (!node.title.isEmpty())
             made["title"] = node.title.toStdString();
         Json inputs = Json::array(), widgets = Json::array();

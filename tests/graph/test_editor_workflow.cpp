@@ -5,8 +5,8 @@
 #include "core/graph/editor_workflow.h"
 #include "core/graph/validation.h"
 #include "core/graph/workflow_shapes.h"
-#include "core/metadata/png_text.h"
 #include "tests/fixtures.h"
+#include "tests/graph/corpus_workflows.h"
 #include "tests/graph/library_free_nodes.h"
 
 #include <QDir>
@@ -19,25 +19,6 @@
 using namespace atelier;
 
 namespace {
-
-struct Chunks
-{
-    QByteArray prompt, workflow;
-};
-
-Chunks chunksOf(const QString &path)
-{
-    Chunks chunks;
-    const Result<metadata::PngText> text = metadata::readPngTextFile(path);
-    if (text)
-        for (const metadata::TextChunk &chunk : text->chunks) {
-            if (chunk.keyword == QStringLiteral("prompt"))
-                chunks.prompt = chunk.text.toUtf8();
-            if (chunk.keyword == QStringLiteral("workflow"))
-                chunks.workflow = chunk.text.toUtf8();
-        }
-    return chunks;
-}
 
 bool sameValue(const graph::GraphValue &a, const graph::GraphValue &b)
 {
@@ -67,7 +48,7 @@ private slots:
         int count = 0;
         while (files.hasNext()) {
             const QString path = files.next();
-            const Chunks chunks = chunksOf(path);
+            const ComfyChunks chunks = comfyChunksOf(path);
             if (!chunks.prompt.isEmpty() && !chunks.workflow.isEmpty()) {
                 QTest::newRow(qPrintable(QDir(fixturesDir()).relativeFilePath(path))) << path;
                 ++count;
@@ -80,7 +61,7 @@ private slots:
     void imagesWithBoth()
     {
         QFETCH(QString, path);
-        const Chunks chunks = chunksOf(path);
+        const ComfyChunks chunks = comfyChunksOf(path);
         const Result<graph::Graph> prompt = graph::readApiPrompt(chunks.prompt);
         QVERIFY2(prompt, qPrintable(prompt.error()));
         const Result<graph::Graph> fromWorkflow = graph::graphFromEditorWorkflow(chunks.workflow, *m_registry);
@@ -148,20 +129,8 @@ private slots:
     void shapesConvertWithoutLoss_data()
     {
         QTest::addColumn<QByteArray>("json");
-        QDirIterator files(QDir(fixturesDir()).filePath(QStringLiteral("corpus")),
-                           {QStringLiteral("*.png"), QStringLiteral("*.json")}, QDir::Files,
-                           QDirIterator::Subdirectories);
-        while (files.hasNext()) {
-            const QString path = files.next();
-            QByteArray json;
-            if (path.endsWith(QStringLiteral(".png"))) {
-                json = chunksOf(path).workflow;
-            } else if (QFile file(path); file.open(QIODevice::ReadOnly)) {
-                json = file.readAll();
-            }
-            if (!json.isEmpty() && graph::isEditorWorkflow(json))
-                QTest::newRow(qPrintable(QDir(fixturesDir()).relativeFilePath(path))) << json;
-        }
+        for (const CorpusWorkflow &workflow : corpusEditorWorkflows())
+            QTest::newRow(qPrintable(workflow.name)) << workflow.json;
         // A version 1 canvas with a native reroute on a link.
         QTest::newRow("version 1 with a reroute") << QByteArray(R"({"id": "a", "revision": 0,
             "state": {"lastGroupId": 0, "lastNodeId": 2, "lastLinkId": 1, "lastRerouteId": 1},
@@ -254,7 +223,7 @@ private slots:
             const QString path = files.next();
             QByteArray json;
             if (path.endsWith(QStringLiteral(".png")))
-                json = chunksOf(path).prompt;
+                json = comfyChunksOf(path).prompt;
             else if (QFile file(path); file.open(QIODevice::ReadOnly))
                 json = file.readAll();
             const Result<graph::Graph> prompt = graph::readApiPrompt(json);

@@ -1,0 +1,56 @@
+#pragma once
+
+// The editor workflows the fixture corpus holds: the `workflow` chunks of its ComfyUI images and its workflow files,
+// read once for every test that walks them.
+#include "core/graph/editor_workflow.h"
+#include "core/metadata/png_text.h"
+#include "tests/fixtures.h"
+
+#include <QDir>
+#include <QDirIterator>
+#include <QFile>
+#include <QList>
+
+struct ComfyChunks
+{
+    QByteArray prompt, workflow;
+};
+
+inline ComfyChunks comfyChunksOf(const QString &path)
+{
+    ComfyChunks chunks;
+    const atelier::Result<atelier::metadata::PngText> text = atelier::metadata::readPngTextFile(path);
+    if (text)
+        for (const atelier::metadata::TextChunk &chunk : text->chunks) {
+            if (chunk.keyword == QStringLiteral("prompt"))
+                chunks.prompt = chunk.text.toUtf8();
+            if (chunk.keyword == QStringLiteral("workflow"))
+                chunks.workflow = chunk.text.toUtf8();
+        }
+    return chunks;
+}
+
+struct CorpusWorkflow
+{
+    QString name; // relative to the fixture folder
+    QByteArray json;
+};
+
+inline QList<CorpusWorkflow> corpusEditorWorkflows()
+{
+    QList<CorpusWorkflow> found;
+    const QDir fixtures(fixturesDir());
+    QDirIterator files(fixtures.filePath(QStringLiteral("corpus")), {QStringLiteral("*.png"), QStringLiteral("*.json")},
+                       QDir::Files, QDirIterator::Subdirectories);
+    while (files.hasNext()) {
+        const QString path = files.next();
+        QByteArray json;
+        if (path.endsWith(QStringLiteral(".png")))
+            json = comfyChunksOf(path).workflow;
+        else if (QFile file(path); file.open(QIODevice::ReadOnly))
+            json = file.readAll();
+        if (!json.isEmpty() && atelier::graph::isEditorWorkflow(json))
+            found.append({fixtures.relativeFilePath(path), json});
+    }
+    return found;
+}

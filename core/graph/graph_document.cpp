@@ -1,49 +1,260 @@
 #include "core/graph/graph_document.h"
 
 #include "core/graph/editor_workflow.h"
+#include "core/graph/workflow_json.h"
+#include "core/graph/workflow_shapes.h"
+#include "core/json/bounded_json.h"
 
 #include <algorithm>
 
 namespace atelier::graph {
 
-GraphDocument::GraphDocument(std::shared_ptr<const NodeRegistry> registry, Graph graph, QObject *parent)
+using namespace workflow_json;
+
+namespace {
+
+struct LinkEnds
+{
+    std::int64_t id = 0, origin = 0, target = 0;
+    int originSlot = 0, targetSlot = 0;
+};
+
+// A link in either shape: [id, origin, slot, target, slot, type] or an object with those fields.
+std::optional<LinkEnds> endsOf(const Json &link)
+{
+    std::optional<std::int64_t> id, origin, originSlot, target, targetSlot;
+    if (link.is_array() && link.size() >= 5) {
+        id = integerOf(link[0]), origin = integerOf(link[1]), originSlot = integerOf(link[2]);
+        target = integerOf(link[3]), targetSlot = integerOf(link[4]);
+    } else if (link.is_object()) {
+        id = integerOf(link.value("id", Json())), origin = integerOf(link.value("origin_id", Json()));
+        originSlot = integerOf(link.value("origin_slot", Json()));
+        target = integerOf(link.value("target_id", Json()));
+        targetSlot = integerOf(link.value("target_slot", Json()));
+    }
+    if (!id || !origin || !originSlot || !target || !targetSlot)
+        return std::nullopt;
+    return LinkEnds{*id, *origin, *target, int(*originSlot), int(*targetSlot)};
+}
+
+// Whether a value of type `produced` may feed an input of type `wanted`: the same type, one of a comma-separated
+// list, the wildcard on either side, or text into a combo.
+bool typesMatch(const QString &produced, const QString &wanted)
+{
+    if (produced == QStringLiteral("*") || wanted == QStringLiteral("*") || (wanted == kCombo && produced == kString))
+        return true;
+    const QStringList offered = produced.split(QLatin1Char(','));
+    for (const QString &type : wanted.split(QLatin1Char(',')))
+        if (offered.contains(type))
+            return true;
+    return false;
+}
+
+Json jsonOf(const GraphValue &value)
+{
+    return Json::parse(value.jsonText().toStdString(), nullptr, false);
+}
+
+// A value an input's definition takes: one of a fixed combo's options, a number in range, text for text.
+bool acceptable(const InputSpec &spec, const GraphValue &value)
+{
+    if (spec.type == kCombo)
+        return spec.optionsFrom.isEmpty() ? spec.options.contains(value.toText().value_or(QString())) : value.isText();
+    if (spec.type == kInt || spec.type == kFloat) {
+        const std::optional<double> number = value.toReal();
+        return number && (!spec.minimum || *number >= *spec.minimum) && (!spec.maximum || *number <= *spec.maximum) &&
+               (spec.type == kFloat || value.toInteger());
+    }
+    if (spec.type == kString)
+        return value.isText();
+    if (spec.type == kBoolean)
+        return value.isBoolean();
+    return false;
+}
+
+Json newNode(const NodeDefinition &definition, std::int64_t id, QPointF position, std::size_t order)
+{
+    const bool reroute = definition.type == QStringLiteral("Reroute");
+    Json inputs = Json::array(), outputs = Json::array();
+    for (const InputSpec &spec : definition.inputs)
+        if (!isWidgetType(spec.type))
+            inputs.push_back({{"name", reroute ? "" : spec.name.toStdString()},
+                              {"type", spec.type.toStdString()},
+                              {"link", nullptr}});
+    for (int slot = 0; slot < definition.outputs.size(); ++slot) {
+        const OutputSpec &spec = definition.outputs.at(slot);
+        const QString name = reroute ? QString() : spec.name.isEmpty() ? spec.type : spec.name;
+        outputs.push_back({{"name", name.toStdString()},
+                           {"type", spec.type.toStdString()},
+                           {"links", Json::array()},
+                           {"slot_index", slot}});
+    }
+    Json widgets = defaultWidgetValues(definition);
+    if (definition.type == QStringLiteral("Note") || definition.type == QStringLiteral("MarkdownNote"))
+        widgets = Json::array({""});
+    return {{"id", id},
+            {"type", definition.type.toStdString()},
+            {"pos", Json::array({position.x(), position.y()})},
+            {"size", reroute ? Json::array({75, 26}) : Json::array({300, 130})},
+            {"flags", Json::object()},
+            {"order", order},
+            {"mode", 0},
+            {"inputs", inputs},
+            {"outputs", outputs},
+            {"properties", {{"Node name for S&R", definition.type.toStdString()}}},
+            {"widgets_values", widgets}};
+}
+
+} // namespace
+
+// The document and how its shape spells the counters and links.
+struct GraphDocument::Workflow
+{
+    Json json;
+    bool v1 = false;
+
+    Json &nodes() { return json["nodes"]; }
+    Json &links()
+    {
+        if (!json["links"].is_array())
+            json["links"] = Json::array();
+        return json["links"];
+    }
+
+    Json *node(std::int64_t id)
+    {
+        for (Json &node : nodes())
+            if (node.is_object() && integerOf(node.value("id", Json())) == id)
+                return &node;
+        return nullptr;
+    }
+    Json *node(const QString &id)
+    {
+        bool number = false;
+        const std::int64_t value = id.toLongLong(&number);
+        return number ? node(value) : nullptr;
+    }
+
+    // One above the largest id in use or ever counted, counted as the shape counts it.
+    std::int64_t nextId(const char *counter04, const char *counterV1, const Json &items)
+    {
+        Json &counter = v1 ? json["state"][counterV1] : json[counter04];
+        std::int64_t largest = integerOf(counter).value_or(0);
+        for (const Json &item : items)
+            if (item.is_object())
+                largest = std::max(largest, integerOf(item.value("id", Json())).value_or(0));
+            else if (const auto ends = endsOf(item))
+                largest = std::max(largest, ends->id);
+        counter = largest + 1;
+        return largest + 1;
+    }
+
+    Json makeLink(const LinkEnds &ends, const QString &type) const
+    {
+        if (v1)
+            return {{"id", ends.id},
+                    {"origin_id", ends.origin},
+                    {"origin_slot", ends.originSlot},
+                    {"target_id", ends.target},
+                    {"target_slot", ends.targetSlot},
+                    {"type", type.toStdString()}};
+        return Json::array({ends.id, ends.origin, ends.originSlot, ends.target, ends.targetSlot, type.toStdString()});
+    }
+};
+
+namespace {
+
+const NodeDefinition *definitionOf(const NodeRegistry &registry, const Json &node)
+{
+    const NodeType *type = registry.find(typeOf(node));
+    return type ? &type->definition() : nullptr;
+}
+
+// The input slot named `name` (a Reroute's one slot whatever its name), or -1.
+int inputSlot(const Json &node, const QString &name)
+{
+    const Json &inputs = node.contains("inputs") ? node["inputs"] : Json();
+    if (!inputs.is_array())
+        return -1;
+    if (typeOf(node) == QStringLiteral("Reroute"))
+        return inputs.empty() ? -1 : 0;
+    for (std::size_t slot = 0; slot < inputs.size(); ++slot)
+        if (inputs[slot].is_object() && stringOf(inputs[slot].value("name", Json())) == name)
+            return int(slot);
+    return -1;
+}
+
+// The type an output carries: the workflow's own word for editor and unknown nodes (a Reroute says what it carries
+// once linked), the definition's for the rest.
+QString outputType(const NodeDefinition *definition, const Json &node, int slot)
+{
+    if (definition && !definition->editorOnly)
+        return slot >= 0 && slot < definition->outputs.size() ? definition->outputs.at(slot).type : QString();
+    const Json outputs = node.value("outputs", Json());
+    if (!outputs.is_array() || slot < 0 || std::size_t(slot) >= outputs.size() ||
+        !outputs[std::size_t(slot)].is_object())
+        return definition && slot < definition->outputs.size() ? definition->outputs.at(slot).type : QString();
+    return stringOf(outputs[std::size_t(slot)].value("type", Json()));
+}
+
+} // namespace
+
+GraphDocument::GraphDocument(std::shared_ptr<const NodeRegistry> registry, QObject *parent)
+    : GraphDocument(std::move(registry), Graph{}, parent)
+{}
+
+GraphDocument::GraphDocument(std::shared_ptr<const NodeRegistry> registry, const Graph &graph, QObject *parent)
     : QObject(parent)
     , m_registry(std::move(registry))
-    , m_graph(std::move(graph))
-{}
+    , m_workflow(std::make_unique<Workflow>())
+{
+    m_workflow->json = Json::parse(editorWorkflowFromGraph(graph, *m_registry).toStdString());
+}
+
+GraphDocument::~GraphDocument() = default;
+
+Status GraphDocument::openWorkflow(const QByteArray &json)
+{
+    const Result<WorkflowShape> shape = workflowShape(json);
+    if (!shape)
+        return Status::failure(shape);
+    if (const Result<Graph> runs = graphFromEditorWorkflow(json, *m_registry); !runs)
+        return Status::failure(runs);
+    m_workflow->json = parseBoundedOrderedJson(json).value();
+    m_workflow->v1 = shape.value() == WorkflowShape::V1;
+    m_graph.reset();
+    emit reset();
+    emit changed();
+    return {};
+}
+
+void GraphDocument::openGraph(const Graph &graph)
+{
+    m_workflow->json = Json::parse(editorWorkflowFromGraph(graph, *m_registry).toStdString());
+    m_workflow->v1 = false;
+    m_graph.reset();
+    emit reset();
+    emit changed();
+}
+
+const Graph &GraphDocument::graph() const
+{
+    if (!m_graph) {
+        // Every edit keeps the workflow readable, so this reads; an empty graph stands in if it ever did not.
+        Result<Graph> runs = graphFromEditorWorkflow(editorWorkflow(), *m_registry);
+        m_graph = runs ? std::move(runs).value() : Graph{};
+    }
+    return *m_graph;
+}
 
 QByteArray GraphDocument::editorWorkflow() const
 {
-    return editorWorkflowFromGraph(m_graph, *m_registry);
+    return QByteArray::fromStdString(m_workflow->json.dump());
 }
 
-GraphNode *GraphDocument::find(const QString &id)
+void GraphDocument::edited()
 {
-    for (GraphNode &node : m_graph.nodes)
-        if (node.id == id)
-            return &node;
-    return nullptr;
-}
-
-QString GraphDocument::outputType(const OutputRef &output) const
-{
-    const GraphNode *source = m_graph.node(output.node);
-    const NodeType *type = source ? m_registry->find(source->type) : nullptr;
-    if (!type || output.output < 0 || output.output >= type->definition().outputs.size())
-        return {};
-    return type->definition().outputs.at(output.output).type;
-}
-
-void GraphDocument::setInput(GraphNode &node, NodeInput input)
-{
-    const QString name = input.name;
-    const auto existing =
-        std::find_if(node.inputs.begin(), node.inputs.end(), [&](const NodeInput &held) { return held.name == name; });
-    if (existing != node.inputs.end())
-        *existing = std::move(input);
-    else
-        node.inputs.append(std::move(input));
-    emit inputChanged(node.id, name);
+    m_graph.reset();
     emit changed();
 }
 
@@ -52,122 +263,200 @@ QString GraphDocument::addNode(const QString &type, QPointF position)
     const NodeType *known = m_registry->find(type);
     if (!known)
         return {};
-    qint64 largest = 0;
-    for (const GraphNode &node : m_graph.nodes)
-        largest = std::max(largest, node.id.toLongLong());
-    GraphNode node;
-    node.id = QString::number(largest + 1);
-    node.type = type;
-    node.position = position;
-    for (const InputSpec &spec : known->definition().inputs)
-        if (graph::isWidgetType(spec.type) && spec.defaultValue)
-            node.inputs.append({spec.name, spec.defaultValue, std::nullopt});
-        else if (spec.type == kCombo && spec.optionsFrom.isEmpty() && !spec.options.isEmpty())
-            node.inputs.append({spec.name, GraphValue::text(spec.options.front()), std::nullopt});
-    m_graph.nodes.append(node);
-    emit nodeAdded(node.id);
-    emit changed();
-    return node.id;
+    if (!m_workflow->nodes().is_array())
+        m_workflow->nodes() = Json::array();
+    const std::int64_t id = m_workflow->nextId("last_node_id", "lastNodeId", m_workflow->nodes());
+    m_workflow->nodes().push_back(newNode(known->definition(), id, position, m_workflow->nodes().size()));
+    const QString added = QString::number(id);
+    emit nodeAdded(added);
+    edited();
+    return added;
+}
+
+void GraphDocument::removeLink(std::int64_t linkId)
+{
+    Json &links = m_workflow->links();
+    const auto found = std::find_if(links.begin(), links.end(), [&](const Json &link) {
+        const auto ends = endsOf(link);
+        return ends && ends->id == linkId;
+    });
+    if (found == links.end())
+        return;
+    const LinkEnds ends = *endsOf(*found);
+    links.erase(found);
+    if (Json *origin = m_workflow->node(ends.origin))
+        if (Json &outputs = (*origin)["outputs"]; outputs.is_array() && std::size_t(ends.originSlot) < outputs.size())
+            if (Json &made = outputs[std::size_t(ends.originSlot)]["links"]; made.is_array())
+                made.erase(
+                    std::remove_if(made.begin(), made.end(), [&](const Json &id) { return integerOf(id) == linkId; }),
+                    made.end());
+    Json *target = m_workflow->node(ends.target);
+    if (!target || !(*target)["inputs"].is_array() || std::size_t(ends.targetSlot) >= (*target)["inputs"].size())
+        return;
+    Json &input = (*target)["inputs"][std::size_t(ends.targetSlot)];
+    if (integerOf(input.value("link", Json())) == linkId)
+        input["link"] = nullptr;
+    const QString name =
+        typeOf(*target) == QStringLiteral("Reroute") ? QStringLiteral("input") : stringOf(input.value("name", Json()));
+    emit inputChanged(QString::number(ends.target), name);
 }
 
 bool GraphDocument::removeNode(const QString &id)
 {
-    const auto found =
-        std::find_if(m_graph.nodes.begin(), m_graph.nodes.end(), [&](const GraphNode &node) { return node.id == id; });
-    if (found == m_graph.nodes.end())
+    const Json *node = m_workflow->node(id);
+    if (!node)
         return false;
-    m_graph.nodes.erase(found);
+    const std::int64_t removed = integerOf((*node)["id"]).value_or(0);
+    QList<std::int64_t> touching;
+    for (const Json &link : m_workflow->links())
+        if (const auto ends = endsOf(link); ends && (ends->origin == removed || ends->target == removed))
+            touching.append(ends->id);
+    for (std::int64_t link : touching)
+        removeLink(link);
+    Json &nodes = m_workflow->nodes();
+    nodes.erase(std::find_if(nodes.begin(), nodes.end(), [&](const Json &held) {
+        return held.is_object() && integerOf(held.value("id", Json())) == removed;
+    }));
     emit nodeRemoved(id);
-    for (GraphNode &node : m_graph.nodes)
-        for (auto input = node.inputs.begin(); input != node.inputs.end();)
-            if (input->link && input->link->node == id) {
-                const QString name = input->name;
-                input = node.inputs.erase(input);
-                emit inputChanged(node.id, name);
-            } else {
-                ++input;
-            }
-    emit changed();
+    edited();
     return true;
 }
 
 bool GraphDocument::setValue(const QString &nodeId, const QString &input, const GraphValue &value)
 {
-    GraphNode *node = find(nodeId);
-    const NodeType *type = node ? m_registry->find(node->type) : nullptr;
-    const InputSpec *spec = type ? type->definition().input(input) : nullptr;
-    if (!node || (type && (!spec || !graph::isWidgetType(spec->type))))
-        return false; // unknown nodes take any value; known ones only on their widget inputs
-    if (spec && spec->type == kCombo && spec->optionsFrom.isEmpty() &&
-        !spec->options.contains(value.toText().value_or(QString())))
+    Json *node = m_workflow->node(nodeId);
+    if (!node)
         return false;
-    if (spec && (spec->type == kInt || spec->type == kFloat)) {
-        const std::optional<double> number = value.toReal();
-        if (!number || (spec->minimum && *number < *spec->minimum) || (spec->maximum && *number > *spec->maximum))
+    const NodeDefinition *definition = definitionOf(*m_registry, *node);
+    Json &values = (*node)["widgets_values"];
+    if (definition && definition->type == QStringLiteral("PrimitiveNode") && input == QStringLiteral("value")) {
+        if (!values.is_array() || values.empty())
+            values = Json::array({nullptr});
+        values[0] = jsonOf(value);
+    } else if (!definition) {
+        if (!values.is_object()) // array values of an unknown type: which entry is which is unknown
             return false;
+        values[input.toStdString()] = jsonOf(value);
+    } else {
+        const InputSpec *spec = definition->input(input);
+        if (!spec || !graph::isWidgetType(spec->type) || !acceptable(*spec, value))
+            return false;
+        if (values.is_object()) {
+            values[input.toStdString()] = jsonOf(value);
+        } else {
+            if (!values.is_array())
+                values = Json::array();
+            // Entries the workflow lacks at the end take their defaults first.
+            const Json defaults = defaultWidgetValues(*definition);
+            while (!widgetIndexes(*definition, values).contains(input) && values.size() < defaults.size())
+                values.push_back(defaults[values.size()]);
+            const QHash<QString, std::size_t> indexes = widgetIndexes(*definition, values);
+            if (!indexes.contains(input))
+                return false;
+            values[indexes.value(input)] = jsonOf(value);
+        }
     }
-    setInput(*node, {input, value, std::nullopt});
+    emit inputChanged(nodeId, input);
+    edited();
     return true;
 }
 
 bool GraphDocument::connectInput(const OutputRef &from, const QString &nodeId, const QString &input)
 {
-    GraphNode *node = find(nodeId);
-    const NodeType *type = node ? m_registry->find(node->type) : nullptr;
-    const InputSpec *spec = type ? type->definition().input(input) : nullptr;
-    const QString produced = outputType(from);
-    if (!spec || produced.isEmpty() || from.node == nodeId ||
-        !(produced == spec->type || produced == QStringLiteral("*") || (spec->type == kCombo && produced == kString)))
+    Json *origin = m_workflow->node(from.node);
+    Json *target = m_workflow->node(nodeId);
+    if (!origin || !target || from.node == nodeId)
         return false;
-    setInput(*node, {input, std::nullopt, from});
+    const NodeDefinition *produces = definitionOf(*m_registry, *origin);
+    const NodeDefinition *takes = definitionOf(*m_registry, *target);
+    const QString produced = outputType(produces, *origin, from.output);
+    int slot = inputSlot(*target, input);
+    const InputSpec *spec = takes && !takes->editorOnly ? takes->input(input) : nullptr;
+    const QString wanted = spec        ? spec->type
+                           : slot >= 0 ? stringOf((*target)["inputs"][std::size_t(slot)].value("type", Json()))
+                                       : QString();
+    if (produced.isEmpty() || wanted.isEmpty() || !typesMatch(produced, wanted))
+        return false;
+
+    Json &inputs = (*target)["inputs"];
+    if (!inputs.is_array())
+        inputs = Json::array();
+    if (slot < 0) { // a widget input turned into a linked one, or an optional input the workflow left out
+        Json made = {{"name", input.toStdString()}, {"type", wanted.toStdString()}, {"link", nullptr}};
+        if (graph::isWidgetType(wanted))
+            made["widget"] = {{"name", input.toStdString()}};
+        inputs.push_back(made);
+        slot = int(inputs.size()) - 1;
+    }
+    if (const auto held = integerOf(inputs[std::size_t(slot)].value("link", Json())))
+        removeLink(*held);
+
+    const std::int64_t linkId = m_workflow->nextId("last_link_id", "lastLinkId", m_workflow->links());
+    const LinkEnds ends{linkId, integerOf((*origin)["id"]).value_or(0), integerOf((*target)["id"]).value_or(0),
+                        from.output, slot};
+    m_workflow->links().push_back(m_workflow->makeLink(ends, produced == QStringLiteral("*") ? wanted : produced));
+    inputs[std::size_t(slot)]["link"] = linkId;
+    Json &outputs = (*origin)["outputs"];
+    if (!outputs.is_array())
+        outputs = Json::array();
+    while (outputs.size() <= std::size_t(from.output))
+        outputs.push_back({{"name", ""}, {"type", produced.toStdString()}, {"links", Json::array()}});
+    Json &made = outputs[std::size_t(from.output)]["links"];
+    if (!made.is_array())
+        made = Json::array();
+    made.push_back(linkId);
+    emit inputChanged(nodeId, input);
+    edited();
     return true;
 }
 
 bool GraphDocument::disconnectInput(const QString &nodeId, const QString &input)
 {
-    GraphNode *node = find(nodeId);
-    if (!node)
+    const Json *node = m_workflow->node(nodeId);
+    const int slot = node ? inputSlot(*node, input) : -1;
+    const auto link = slot >= 0 ? integerOf((*node)["inputs"][std::size_t(slot)].value("link", Json())) : std::nullopt;
+    if (!link)
         return false;
-    for (auto it = node->inputs.begin(); it != node->inputs.end(); ++it)
-        if (it->name == input && it->link) {
-            node->inputs.erase(it);
-            emit inputChanged(nodeId, input);
-            emit changed();
-            return true;
-        }
-    return false;
+    removeLink(*link);
+    edited();
+    return true;
 }
 
 bool GraphDocument::setMode(const QString &nodeId, NodeMode mode)
 {
-    GraphNode *node = find(nodeId);
-    if (!node || node->mode == mode)
-        return node != nullptr;
-    node->mode = mode;
+    Json *node = m_workflow->node(nodeId);
+    if (!node)
+        return false;
+    if (modeOf(*node) == mode)
+        return true;
+    (*node)["mode"] = modeNumber(mode);
     emit nodeChanged(nodeId);
-    emit changed();
+    edited();
     return true;
 }
 
 bool GraphDocument::setTitle(const QString &nodeId, const QString &title)
 {
-    GraphNode *node = find(nodeId);
+    Json *node = m_workflow->node(nodeId);
     if (!node)
         return false;
-    node->title = title;
+    if (title.isEmpty())
+        node->erase("title");
+    else
+        (*node)["title"] = title.toStdString();
     emit nodeChanged(nodeId);
-    emit changed();
+    edited();
     return true;
 }
 
 bool GraphDocument::moveNode(const QString &nodeId, QPointF position)
 {
-    GraphNode *node = find(nodeId);
+    Json *node = m_workflow->node(nodeId);
     if (!node)
         return false;
-    node->position = position;
+    (*node)["pos"] = Json::array({position.x(), position.y()});
     emit nodeMoved(nodeId, position);
-    emit changed();
+    edited();
     return true;
 }
 

@@ -1,15 +1,20 @@
 #pragma once
 
-// A graph being edited, for the node editor: the graph, its edits, and a signal for each, emitted on the thread that
-// makes the edit (the GUI's). Edits are checked against the node definitions (a link must join an output to an
-// input of its type, a value must be one the input takes) and refused with false otherwise; nothing else is
-// validated here (that is validation's job, before a run). No widgets; the editor's undo stack sits on top.
+// A workflow being edited, for the node editor: ComfyUI's editor workflow itself (either shape, as it was read), its
+// edits, and a signal for each, emitted on the thread that makes the edit (the GUI's). Edits change the workflow in
+// place, so that what Atelier does not show or understand (groups, notes, native reroutes, subgraph definitions,
+// extensions' fields) is written back as it was read. The graph that runs is derived from it on demand.
+// Edits are checked against the node definitions (a link must join an output to an input of its type, a value must
+// be one the input takes) and refused with false otherwise; nothing else is validated here (that is validation's
+// job, before a run). No widgets; the editor's undo stack sits on top. Node ids are the workflow's top-level ids.
 #include "core/graph/graph.h"
 #include "core/graph/node_type.h"
+#include "core/result.h"
 
 #include <QObject>
 
 #include <memory>
+#include <optional>
 
 namespace atelier::graph {
 
@@ -17,20 +22,32 @@ class GraphDocument : public QObject
 {
     Q_OBJECT
 public:
-    GraphDocument(std::shared_ptr<const NodeRegistry> registry, Graph graph = {}, QObject *parent = nullptr);
+    // An empty workflow (0.4 shape).
+    explicit GraphDocument(std::shared_ptr<const NodeRegistry> registry, QObject *parent = nullptr);
+    // `graph` laid out as a workflow (an API prompt opened in the editor).
+    GraphDocument(std::shared_ptr<const NodeRegistry> registry, const Graph &graph, QObject *parent = nullptr);
+    ~GraphDocument() override;
 
-    const Graph &graph() const { return m_graph; }
+    // Replaces the document with an editor workflow, kept as it is; fails (and keeps the current one) on text that
+    // does not read as a workflow. Signals reset().
+    Status openWorkflow(const QByteArray &json);
+    void openGraph(const Graph &graph);
+
     const NodeRegistry &registry() const { return *m_registry; }
-    // The graph as an editor workflow (positions kept), to save or to write into images.
+    // The graph the workflow runs: reroutes and primitives resolved, subgraphs flattened, notes left out.
+    const Graph &graph() const;
+    // The workflow as edited, in the shape it was read in, every field of the source kept.
     QByteArray editorWorkflow() const;
 
-    // A node of a registered type with its widget inputs at their defaults, at `position`; its new id (one above
-    // the largest number in use), or empty for an unknown type.
+    // A node of a registered type (editor nodes included) with its widget inputs at their defaults, at `position`;
+    // its new id (one above the largest in use), or empty for an unknown type.
     QString addNode(const QString &type, QPointF position);
-    // Removes the node and the links into it from other nodes.
+    // Removes the node and every link into or out of it.
     bool removeNode(const QString &id);
+    // A widget input's value (a Note's "text", a PrimitiveNode's "value").
     bool setValue(const QString &nodeId, const QString &input, const GraphValue &value);
-    // Links output `from` to the input (replacing a value or link it had) when the types match.
+    // Links output `from` to the input (replacing a link it had; a widget input becomes a linked one) when the types
+    // match.
     bool connectInput(const OutputRef &from, const QString &nodeId, const QString &input);
     bool disconnectInput(const QString &nodeId, const QString &input);
     bool setMode(const QString &nodeId, NodeMode mode);
@@ -38,6 +55,7 @@ public:
     bool moveNode(const QString &nodeId, QPointF position);
 
 signals:
+    void reset(); // a whole new document
     void nodeAdded(const QString &id);
     void nodeRemoved(const QString &id);
     // A value set, a link made or taken off.
@@ -48,13 +66,15 @@ signals:
     void changed();
 
 private:
-    GraphNode *find(const QString &id);
-    // Gives the node the input (a value or a link), replacing one of its name, and signals it.
-    void setInput(GraphNode &node, NodeInput input);
-    QString outputType(const OutputRef &output) const;
+    struct Workflow;
+
+    void edited();
+    // Takes link `linkId` off both its ends; signals the input it fed.
+    void removeLink(std::int64_t linkId);
 
     std::shared_ptr<const NodeRegistry> m_registry;
-    Graph m_graph;
+    std::unique_ptr<Workflow> m_workflow;
+    mutable std::optional<Graph> m_graph; // derived, until the next edit
 };
 
 } // namespace atelier::graph

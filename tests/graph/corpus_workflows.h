@@ -54,3 +54,14 @@ inline QList<CorpusWorkflow> corpusEditorWorkflows()
     }
     return found;
 }
+
+// A version 1 canvas with a native reroute on a link.
+inline const QByteArray kVersion1WithReroute = QByteArrayLiteral(
+    R"({"id": "a", "revision": 0,
+    "state": {"lastGroupId": 0, "lastNodeId": 2, "lastLinkId": 1, "lastRerouteId": 1},
+    "nodes": [{"id": 1, "type": "LoadImage", "mode": 0, "widgets_values": ["a.png", "image"],
+               "outputs": [{"name": "IMAGE", "type": "IMAGE", "links": [1]}]},
+              {"id": 2, "type": "PreviewImage", "mode": 0, "inputs": [{"name": "images", "type": "IMAGE", "link": 1}]}],
+    "links": [{"id": 1, "origin_id": 1, "origin_slot": 0, "target_id": 2, "target_slot": 0, "type": "IMAGE", "parentId": 1}],
+    "reroutes": [{"id": 1, "pos": [10, 20], "linkIds": [1]}],
+    "groups": [], "config": {}, "extra": {"ds": {"scale": 1, "offset": [0, 0]}}, "version": 1})");

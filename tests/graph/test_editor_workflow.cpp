@@ -132,14 +132,7 @@ private slots:
         for (const CorpusWorkflow &workflow : corpusEditorWorkflows())
             QTest::newRow(qPrintable(workflow.name)) << workflow.json;
         // A version 1 canvas with a native reroute on a link.
-        QTest::newRow("version 1 with a reroute") << QByteArray(R"({"id": "a", "revision": 0,
-            "state": {"lastGroupId": 0, "lastNodeId": 2, "lastLinkId": 1, "lastRerouteId": 1},
-            "nodes": [{"id": 1, "type": "LoadImage", "mode": 0, "widgets_values": ["a.png", "image"],
-                       "outputs": [{"name": "IMAGE", "type": "IMAGE", "links": [1]}]},
-                      {"id": 2, "type": "PreviewImage", "mode": 0, "inputs": [{"name": "images", "type": "IMAGE", "link": 1}]}],
-            "links": [{"id": 1, "origin_id": 1, "origin_slot": 0, "target_id": 2, "target_slot": 0, "type": "IMAGE", "parentId": 1}],
-            "reroutes": [{"id": 1, "pos": [10, 20], "linkIds": [1]}],
-            "groups": [], "config": {}, "extra": {"ds": {"scale": 1, "offset": [0, 0]}}, "version": 1})");
+        QTest::newRow("version 1 with a reroute") << kVersion1WithReroute;
     }
     // 0.4 to version 1 and back (or the other way) gives the document it started from, and both shapes make the
     // same graph.

@@ -1,11 +1,18 @@
-// Editing a graph as the node editor does: nodes added with their defaults, values and links checked against the
-// definitions, removals that take their links along, a signal for every edit, and the result written as an editor
-// workflow that reads back as the same graph, positions included.
+// Editing a workflow as the node editor does: nodes added with their defaults, values and links checked against the
+// definitions, removals that take their links along, a signal for every edit, reroutes and primitives wired like
+// any node, and the workflow written back with everything it was read with (groups, notes, fields of extensions),
+// in its own shape.
+#include "core/graph/api_prompt.h"
 #include "core/graph/editor_workflow.h"
 #include "core/graph/graph_document.h"
 #include "core/graph/validation.h"
+#include "core/graph/workflow_shapes.h"
+#include "tests/graph/corpus_workflows.h"
 #include "tests/graph/library_free_nodes.h"
 
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
 #include <QSignalSpy>
 #include <QTest>
 
@@ -77,6 +84,145 @@ private slots:
         QCOMPARE(back->node(encode)->input("text")->value->toText().value_or(QString()), QStringLiteral("a castle"));
         QCOMPARE(back->node(encode)->position.value_or(QPointF()), QPointF(333, 44));
         QCOMPARE(back->node(load)->position.value_or(QPointF()), QPointF(10, 10));
+    }
+    void openedWorkflowsWriteBackUnchanged_data()
+    {
+        QTest::addColumn<QByteArray>("json");
+        for (const CorpusWorkflow &workflow : corpusEditorWorkflows()) {
+            QTest::newRow(qPrintable(workflow.name)) << workflow.json;
+            QTest::newRow(qPrintable(workflow.name + QStringLiteral(" (version 1)")))
+                << graph::workflowInShape(workflow.json, graph::WorkflowShape::V1).value();
+        }
+    }
+    void openedWorkflowsWriteBackUnchanged()
+    {
+        QFETCH(QByteArray, json);
+        graph::GraphDocument document(m_registry);
+        QSignalSpy reset(&document, &graph::GraphDocument::reset);
+        const Status opened = document.openWorkflow(json);
+        QVERIFY2(opened, qPrintable(opened.error()));
+        QCOMPARE(reset.size(), 1);
+        QCOMPARE(QJsonDocument::fromJson(document.editorWorkflow()), QJsonDocument::fromJson(json));
+        QCOMPARE(graph::writeApiPrompt(document.graph()),
+                 graph::writeApiPrompt(graph::graphFromEditorWorkflow(json, *m_registry).value()));
+    }
+
+    void anEditChangesOnlyWhatItEdits_data()
+    {
+        QTest::addColumn<QByteArray>("json");
+        QTest::addColumn<QString>("sampler");
+        for (const CorpusWorkflow &workflow : corpusEditorWorkflows())
+            for (const QJsonValue node : QJsonDocument::fromJson(workflow.json).object().value("nodes").toArray())
+                if (node.toObject().value("type").toString() == QStringLiteral("KSampler") &&
+                    node.toObject().value("widgets_values").isArray()) {
+                    QTest::newRow(qPrintable(workflow.name))
+                        << workflow.json << QString::number(node.toObject().value("id").toInteger());
+                    break;
+                }
+    }
+    // A new seed and a move touch that node's seed and position; every other node, group, link and field is the
+    // same, in a workflow with groups, notes and custom nodes.
+    void anEditChangesOnlyWhatItEdits()
+    {
+        QFETCH(QByteArray, json);
+        QFETCH(QString, sampler);
+        graph::GraphDocument document(m_registry);
+        QVERIFY(document.openWorkflow(json));
+        QVERIFY(document.setValue(sampler, QStringLiteral("seed"), graph::GraphValue::integer(123456789)));
+        QVERIFY(document.moveNode(sampler, QPointF(5, 6)));
+        QCOMPARE(document.graph().node(sampler)->input("seed")->value->toInteger().value_or(0), qint64(123456789));
+
+        QJsonObject before = QJsonDocument::fromJson(json).object();
+        QJsonObject after = QJsonDocument::fromJson(document.editorWorkflow()).object();
+        QJsonArray nodesBefore = before.take("nodes").toArray(), nodesAfter = after.take("nodes").toArray();
+        QCOMPARE(after, before);
+        QCOMPARE(nodesAfter.size(), nodesBefore.size());
+        for (qsizetype index = 0; index < nodesBefore.size(); ++index) {
+            QJsonObject was = nodesBefore.at(index).toObject(), is = nodesAfter.at(index).toObject();
+            if (QString::number(was.value("id").toInteger()) != sampler) {
+                QCOMPARE(is, was);
+                continue;
+            }
+            QCOMPARE(is.take("pos").toArray(), (QJsonArray{5, 6}));
+            QJsonArray valuesWere = was.take("widgets_values").toArray(), values = is.take("widgets_values").toArray();
+            was.remove("pos");
+            QCOMPARE(is, was);
+            QCOMPARE(values.at(0).toInteger(), qint64(123456789));
+            valuesWere.removeFirst(), values.removeFirst();
+            QCOMPARE(values, valuesWere);
+        }
+    }
+
+    // Reroutes pass a link on, a primitive's value reaches the widget it is wired to, notes stay on the canvas; the
+    // graph that runs has none of them.
+    void reroutesPrimitivesAndNotesAreEditable()
+    {
+        graph::GraphDocument document(m_registry);
+        const QString load = document.addNode(QStringLiteral("CheckpointLoaderSimple"), QPointF(0, 0));
+        const QString reroute = document.addNode(QStringLiteral("Reroute"), QPointF(300, 0));
+        const QString sampler = document.addNode(QStringLiteral("KSampler"), QPointF(500, 0));
+        const QString primitive = document.addNode(QStringLiteral("PrimitiveNode"), QPointF(300, 200));
+        const QString note = document.addNode(QStringLiteral("Note"), QPointF(0, 300));
+        QVERIFY(document.connectInput({load, 0}, reroute, QStringLiteral("input")));
+        QVERIFY(document.connectInput({reroute, 0}, sampler, QStringLiteral("model")));
+        QVERIFY(document.setValue(primitive, QStringLiteral("value"), graph::GraphValue::integer(777)));
+        QVERIFY(document.connectInput({primitive, 0}, sampler, QStringLiteral("seed")));
+        QVERIFY(document.setValue(note, QStringLiteral("text"), graph::GraphValue::text("light from the left")));
+
+        const graph::Graph &runs = document.graph();
+        QCOMPARE(runs.nodes.size(), 2);
+        QCOMPARE(*runs.node(sampler)->input("model")->link, (graph::OutputRef{load, 0}));
+        QCOMPARE(runs.node(sampler)->input("seed")->value->toInteger().value_or(0), qint64(777));
+        QVERIFY(document.editorWorkflow().contains("light from the left"));
+
+        // Unlinking the seed gives the widget its own value back.
+        QVERIFY(document.disconnectInput(sampler, QStringLiteral("seed")));
+        QCOMPARE(document.graph().node(sampler)->input("seed")->value->toInteger().value_or(-1), qint64(0));
+        QVERIFY(!document.disconnectInput(sampler, QStringLiteral("seed")));
+    }
+
+    // A version 1 document is edited in its own shape: object links, the counters under "state", its reroutes.
+    void version1DocumentsStayVersion1()
+    {
+        const QByteArray json = kVersion1WithReroute;
+        graph::GraphDocument document(m_registry);
+        QVERIFY(document.openWorkflow(json));
+        const QString preview = document.addNode(QStringLiteral("PreviewImage"), QPointF(400, 0));
+        QCOMPARE(preview, QStringLiteral("3"));
+        QVERIFY(document.connectInput({QStringLiteral("1"), 0}, preview, QStringLiteral("images")));
+
+        const QJsonObject written = QJsonDocument::fromJson(document.editorWorkflow()).object();
+        QCOMPARE(written.value("version").toInt(), 1);
+        QCOMPARE(written.value("state").toObject(),
+                 (QJsonObject{{"lastGroupId", 0}, {"lastNodeId", 3}, {"lastLinkId", 2}, {"lastRerouteId", 1}}));
+        const QJsonArray links = written.value("links").toArray();
+        QCOMPARE(links.size(), 2);
+        QCOMPARE(links.at(0).toObject().value("parentId").toInt(), 1);
+        QCOMPARE(links.at(1).toObject(), (QJsonObject{{"id", 2},
+                                                      {"origin_id", 1},
+                                                      {"origin_slot", 0},
+                                                      {"target_id", 3},
+                                                      {"target_slot", 0},
+                                                      {"type", "IMAGE"}}));
+        QCOMPARE(written.value("reroutes").toArray().size(), 1);
+        QCOMPARE(document.graph().nodes.size(), 3);
+    }
+
+    // What does not read as a workflow is refused with the reason, and the document keeps what it had.
+    void aBadWorkflowIsRefusedAndTheDocumentKept()
+    {
+        graph::GraphDocument document(m_registry);
+        const QString load = document.addNode(QStringLiteral("CheckpointLoaderSimple"), QPointF(0, 0));
+        const QByteArray kept = document.editorWorkflow();
+        for (const QByteArray &bad :
+             {QByteArray("{"), QByteArray(R"({"prompt": {}})"), QByteArray(R"({"nodes": [{"id": 1}], "links": []})"),
+              QByteArray(R"({"nodes": [{"id": 1, "type": "KSampler"}], "links": 7})")}) {
+            const Status opened = document.openWorkflow(bad);
+            QVERIFY2(!opened, bad.constData());
+            QVERIFY(!opened.error().isEmpty());
+        }
+        QCOMPARE(document.editorWorkflow(), kept);
+        QVERIFY(document.graph().node(load));
     }
 };
 

@@ -270,7 +270,12 @@ private:
                 addLinked(spec.name);
                 continue;
             }
-            if (const std::optional<GraphValue> value = widgetValue(spec, values, indexes))
+            // A widget the workflow has no value for (one added to the node type after it was saved) shows its
+            // default, as ComfyUI's canvas shows it.
+            std::optional<GraphValue> value = widgetValue(spec, values, indexes);
+            if (!value)
+                value = spec.defaultValue;
+            if (value)
                 converted.inputs.append({spec.name, value, std::nullopt});
         }
         return converted;

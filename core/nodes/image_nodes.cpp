@@ -69,14 +69,16 @@ void addVaeNodes(graph::NodeRegistry &registry)
                         {{QStringLiteral("pixels"), "image"},
                          {QStringLiteral("vae"), "vae"},
                          {QStringLiteral("tile_size"), "tile"}}));
-    NodeDefinition inpaint = definitionOf(
-        QStringLiteral("VAEEncodeForInpaint"), QStringLiteral("latent/inpaint"),
-        {link(QStringLiteral("pixels"), kImage), link(QStringLiteral("vae"), kVae), link(QStringLiteral("mask"), kMask),
-         integer(QStringLiteral("grow_mask_by"), 6, 0, 64)},
-        {output(kLatent)});
-    inpaint.unsupported = QStringLiteral("VAEEncodeForInpaint is not in this engine yet; use VAEEncode with "
-                                         "SetLatentNoiseMask");
-    registry.add(opNode(inpaint, "vae_encode_for_inpaint", {}));
+    registry.add(
+        opNode(definitionOf(QStringLiteral("VAEEncodeForInpaint"), QStringLiteral("latent/inpaint"),
+                            {link(QStringLiteral("pixels"), kImage), link(QStringLiteral("vae"), kVae),
+                             link(QStringLiteral("mask"), kMask), integer(QStringLiteral("grow_mask_by"), 6, 0, 64)},
+                            {output(kLatent)}),
+               "vae_encode_for_inpaint",
+               {{QStringLiteral("pixels"), "image"},
+                {QStringLiteral("vae"), "vae"},
+                {QStringLiteral("mask"), "mask"},
+                {QStringLiteral("grow_mask_by"), "grow"}}));
 }
 
 void addImageOps(graph::NodeRegistry &registry)

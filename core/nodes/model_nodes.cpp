@@ -336,15 +336,19 @@ void addConditioningNodes(graph::NodeRegistry &registry)
     registry.add(opNode(definition(QStringLiteral("ConditioningZeroOut"), QStringLiteral("advanced/conditioning"),
                                    {link(QStringLiteral("conditioning"), conditioning)}),
                         "conditioning_zero_out", {{QStringLiteral("conditioning"), "conditioning"}}));
-    NodeDefinition area = definition(QStringLiteral("ConditioningSetArea"), QStringLiteral("conditioning"),
-                                     {link(QStringLiteral("conditioning"), conditioning),
-                                      integer(QStringLiteral("width"), 64, 64, 16384, 8),
-                                      integer(QStringLiteral("height"), 64, 64, 16384, 8),
-                                      integer(QStringLiteral("x"), 0, 0, 16384, 8),
-                                      integer(QStringLiteral("y"), 0, 0, 16384, 8),
-                                      real(QStringLiteral("strength"), 1.0, 0.0, 10.0, 0.01)});
-    area.unsupported = QStringLiteral("ConditioningSetArea: area conditioning is not in this engine yet");
-    registry.add(opNode(area, "conditioning_set_area", {}));
+    registry.add(opNode(
+        definition(
+            QStringLiteral("ConditioningSetArea"), QStringLiteral("conditioning"),
+            {link(QStringLiteral("conditioning"), conditioning), integer(QStringLiteral("width"), 64, 64, 16384, 8),
+             integer(QStringLiteral("height"), 64, 64, 16384, 8), integer(QStringLiteral("x"), 0, 0, 16384, 8),
+             integer(QStringLiteral("y"), 0, 0, 16384, 8), real(QStringLiteral("strength"), 1.0, 0.0, 10.0, 0.01)}),
+        "conditioning_set_area",
+        {{QStringLiteral("conditioning"), "conditioning"},
+         {QStringLiteral("width"), "width"},
+         {QStringLiteral("height"), "height"},
+         {QStringLiteral("x"), "x"},
+         {QStringLiteral("y"), "y"},
+         {QStringLiteral("strength"), "strength"}}));
 }
 
 } // namespace

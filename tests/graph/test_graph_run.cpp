@@ -68,6 +68,18 @@ public:
     int started = 0;
 };
 
+// The mean difference of two images' channels over `area`, in levels.
+double meanDifference(const QImage &a, const QImage &b, const QRect &area)
+{
+    double sum = 0;
+    for (int y = area.top(); y <= area.bottom(); ++y)
+        for (int x = area.left(); x <= area.right(); ++x) {
+            const QColor p = a.pixelColor(x, y), q = b.pixelColor(x, y);
+            sum += std::abs(p.red() - q.red()) + std::abs(p.green() - q.green()) + std::abs(p.blue() - q.blue());
+        }
+    return sum / (3.0 * area.width() * area.height());
+}
+
 } // namespace
 
 class TestGraphRun : public QObject
@@ -445,6 +457,49 @@ private slots:
         QCOMPARE(ranIn(after).executed, (QStringList{"3", "8", "9"})); // the prompts are cached from the LoRA run
         QCOMPARE(largestDifference(QImage(before.files.front().path), QImage(after.files.front().path)), 0);
         QVERIFY(largestDifference(QImage(before.files.front().path), QImage(outcome.files.front().path)) > 0);
+    }
+    // A prompt set to the left half of the image changes the left half: ComfyUI's ConditioningSetArea, combined
+    // with the prompt for the whole image. Set to the whole image, it is the plain prompt.
+    void areaConditioningWeighsItsRegion()
+    {
+        const QJsonObject plain =
+            txt2img(checkpointOf("tiny-sd1"), QStringLiteral("a cat"), 5, 3, 7.0, "euler", "normal", 128, 128);
+        const auto withArea = [&](int width, const char *prefix) {
+            QJsonObject prompt = plain;
+            prompt.insert("12",
+                          QJsonObject{{"class_type", "CLIPTextEncode"},
+                                      {"inputs", QJsonObject{{"text", "a red dog"}, {"clip", QJsonArray{"4", 1}}}}});
+            prompt.insert("13", QJsonObject{{"class_type", "ConditioningSetArea"},
+                                            {"inputs", QJsonObject{{"conditioning", QJsonArray{"12", 0}},
+                                                                   {"width", width},
+                                                                   {"height", 128},
+                                                                   {"x", 0},
+                                                                   {"y", 0},
+                                                                   {"strength", 1.0}}}});
+            prompt.insert("11", QJsonObject{{"class_type", "ConditioningCombine"},
+                                            {"inputs", QJsonObject{{"conditioning_1", QJsonArray{"6", 0}},
+                                                                   {"conditioning_2", QJsonArray{"13", 0}}}}});
+            return withInput(withInput(prompt, "3", "positive", QJsonArray{"11", 0}), "9", "filename_prefix", prefix);
+        };
+        graph::GraphExecutor executor(m_registry);
+        const graph::RunOutcome alone = executor.run(graphOf(plain));
+        const graph::RunOutcome left = executor.run(graphOf(withArea(64, "left")));
+        QVERIFY2(left.ok(), qPrintable(left.message + QJsonDocument(left.validation.toJson()).toJson()));
+        const QImage before(alone.files.front().path), after(left.files.front().path);
+        const double leftChange = meanDifference(before, after, QRect(0, 0, 48, 128));
+        const double rightChange = meanDifference(before, after, QRect(80, 0, 48, 128));
+        QVERIFY2(leftChange > 2 * rightChange,
+                 qPrintable(QStringLiteral("left %1, right %2").arg(leftChange).arg(rightChange)));
+
+        // Two prompts over the whole image, each at strength 1: their average, as ConditioningCombine gives.
+        QJsonObject combined = withArea(128, "whole");
+        combined.insert("11", QJsonObject{{"class_type", "ConditioningCombine"},
+                                          {"inputs", QJsonObject{{"conditioning_1", QJsonArray{"6", 0}},
+                                                                 {"conditioning_2", QJsonArray{"12", 0}}}}});
+        const graph::RunOutcome whole = executor.run(graphOf(withArea(128, "whole-area")));
+        const graph::RunOutcome average = executor.run(graphOf(combined));
+        QVERIFY(whole.ok() && average.ok());
+        QVERIFY(largestDifference(QImage(whole.files.front().path), QImage(average.files.front().path)) <= 1);
     }
 };
 

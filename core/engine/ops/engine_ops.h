@@ -8,12 +8,14 @@
 //   clip_set_last_layer  clip, layer (-1 the last, -2 the one before ...) -> CLIP
 //   encode_text      clip, text, embedding_folders?                 -> CONDITIONING
 //   conditioning_combine a, b | conditioning_concat to, from | conditioning_average to, from, to_strength |
-//   conditioning_zero_out conditioning                                -> CONDITIONING
+//   conditioning_zero_out conditioning | conditioning_set_area conditioning, width, height, x, y, strength
+//                                                                     -> CONDITIONING
 //   empty_latent     width, height, batch                            -> LATENT
 //   sample           model, positive, negative, latent, seed, steps, cfg, sampler, scheduler, denoise,
 //                    add_noise?, start_step?, end_step?, finish_denoising? -> LATENT (with progress)
 //   vae_decode       vae, latent, tile?                              -> IMAGE
 //   vae_encode       vae, image, tile?                               -> LATENT
+//   vae_encode_for_inpaint vae, image, mask, grow                    -> LATENT (greyed under the mask, with it)
 //   set_latent_noise_mask latent, mask | latent_upscale latent, method, width, height, crop |
 //   latent_upscale_by latent, method, scale | latent_from_batch latent, index, length |
 //   repeat_latent_batch latent, amount                               -> LATENT

@@ -82,22 +82,71 @@ OpResult vaeDecode(const OpArguments &arguments, const Progress &)
         imageOf(((decoded + 1.0) / 2.0).clamp(0.0, 1.0).permute({0, 2, 3, 1}).to(torch::kCPU).contiguous()));
 }
 
-OpResult vaeEncode(const OpArguments &arguments, const Progress &)
+namespace {
+
+// The centre of an image ([b, h, w, c] or a mask [b, h, w]) cut to sides the VAE divides, as ComfyUI cuts them.
+torch::Tensor cutToFactor(const OpArguments &arguments, const torch::Tensor &image, std::int64_t factor)
 {
-    const auto vae = arguments.value<VaeValue>("vae");
-    torch::Tensor pixels = arguments.value<ImageValue>("image")->pixels;
-    // Sides are cut down to multiples of the VAE's factor, as ComfyUI does.
-    const std::int64_t factor = vae->coder->config().downscale();
-    const std::int64_t h = pixels.size(1) / factor * factor, w = pixels.size(2) / factor * factor;
+    const std::int64_t h = image.size(1) / factor * factor, w = image.size(2) / factor * factor;
     if (h == 0 || w == 0)
         arguments.fail("image", "is smaller than " + std::to_string(factor) + " pixels");
-    pixels = pixels.narrow(1, (pixels.size(1) - h) / 2, h).narrow(2, (pixels.size(2) - w) / 2, w);
-    VaeCoder &coder = *vae->coder;
+    return image.narrow(1, (image.size(1) - h) / 2, h).narrow(2, (image.size(2) - w) / 2, w);
+}
+
+torch::Tensor encoded(const OpArguments &arguments, VaeCoder &coder, const torch::Tensor &pixels)
+{
     setTile(arguments, coder);
     const torch::Tensor latent = coder.encodeMean(pixels.permute({0, 3, 1, 2}) * 2.0 - 1.0).to(torch::kCPU);
     coder.setTile(0);
+    return latent.to(torch::kFloat32);
+}
+
+} // namespace
+
+OpResult vaeEncode(const OpArguments &arguments, const Progress &)
+{
+    VaeCoder &coder = *arguments.value<VaeValue>("vae")->coder;
+    const torch::Tensor pixels =
+        cutToFactor(arguments, arguments.value<ImageValue>("image")->pixels, coder.config().downscale());
     auto value = std::make_shared<LatentValue>();
-    value->samples = latent.to(torch::kFloat32);
+    value->samples = encoded(arguments, coder, pixels);
+    return resultOf(value);
+}
+
+// ComfyUI's VAEEncodeForInpaint: the masked pixels are greyed out before encoding (the model fills them from
+// nothing), and the latent carries the mask, grown by `grow` pixels so that the seam is sampled too.
+OpResult vaeEncodeForInpaint(const OpArguments &arguments, const Progress &)
+{
+    VaeCoder &coder = *arguments.value<VaeValue>("vae")->coder;
+    const std::int64_t factor = coder.config().downscale();
+    torch::Tensor pixels = arguments.value<ImageValue>("image")->pixels;
+    const torch::Tensor given = arguments.value<MaskValue>("mask")->mask.to(torch::kFloat32);
+    const std::int64_t grow = arguments.integer("grow");
+    if (given.dim() < 2 || given.numel() == 0)
+        arguments.fail("mask", "is empty");
+    if (grow < 0 || grow > 64)
+        arguments.fail("grow", "must be between 0 and 64 pixels");
+    torch::Tensor mask = torch::upsample_bilinear2d(given.reshape({-1, 1, given.size(-2), given.size(-1)}),
+                                                    {pixels.size(1), pixels.size(2)}, false)
+                             .squeeze(1);
+    pixels = cutToFactor(arguments, pixels, factor);
+    mask = cutToFactor(arguments, mask, factor).round();
+    torch::Tensor grown = mask;
+    if (grow > 0) {
+        const torch::Tensor kernel = torch::ones({1, 1, grow, grow});
+        grown = torch::conv2d(mask.unsqueeze(1), kernel, {}, 1, (grow - 1 + 1) / 2)
+                    .clamp(0.0, 1.0)
+                    .narrow(2, 0, mask.size(1))
+                    .narrow(3, 0, mask.size(2))
+                    .squeeze(1);
+    }
+    if (mask.size(0) != 1 && mask.size(0) != pixels.size(0))
+        arguments.fail("mask", "has " + std::to_string(mask.size(0)) + " layers for " + std::to_string(pixels.size(0)) +
+                                   " images");
+    const torch::Tensor keep = (1.0 - mask).unsqueeze(-1);
+    auto value = std::make_shared<LatentValue>();
+    value->samples = encoded(arguments, coder, (pixels - 0.5) * keep + 0.5);
+    value->noiseMask = grown.round().unsqueeze(1).contiguous();
     return resultOf(value);
 }
 

@@ -193,6 +193,21 @@ OpResult conditioningAverage(const OpArguments &arguments, const Progress &)
     return resultOf(conditioningOf(std::move(parts)));
 }
 
+OpResult conditioningSetArea(const OpArguments &arguments, const Progress &)
+{
+    const PixelArea area{arguments.integer("width"), arguments.integer("height"), arguments.integer("x"),
+                         arguments.integer("y")};
+    const double strength = arguments.real("strength");
+    if (area.width < 1 || area.height < 1 || area.x < 0 || area.y < 0)
+        arguments.fail("width", "and height must be positive, x and y at least 0");
+    ConditioningList parts = arguments.value<ConditioningValue>("conditioning")->parts;
+    for (ConditioningPart &part : parts) {
+        part.area = area;
+        part.strength = strength;
+    }
+    return resultOf(conditioningOf(std::move(parts)));
+}
+
 OpResult conditioningZeroOut(const OpArguments &arguments, const Progress &)
 {
     ConditioningList parts = arguments.value<ConditioningValue>("conditioning")->parts;

@@ -20,6 +20,7 @@ OpResult conditioningCombine(const OpArguments &, const Progress &);
 OpResult conditioningConcat(const OpArguments &, const Progress &);
 OpResult conditioningAverage(const OpArguments &, const Progress &);
 OpResult conditioningZeroOut(const OpArguments &, const Progress &);
+OpResult conditioningSetArea(const OpArguments &, const Progress &);
 
 // latent_ops.cpp
 OpResult emptyLatent(const OpArguments &, const Progress &);
@@ -33,6 +34,7 @@ OpResult repeatLatentBatch(const OpArguments &, const Progress &);
 // image_ops.cpp
 OpResult vaeDecode(const OpArguments &, const Progress &);
 OpResult vaeEncode(const OpArguments &, const Progress &);
+OpResult vaeEncodeForInpaint(const OpArguments &, const Progress &);
 OpResult imageFromPixels(const OpArguments &, const Progress &);
 OpResult maskFromPixels(const OpArguments &, const Progress &);
 OpResult imageToPixels(const OpArguments &, const Progress &);

@@ -51,12 +51,16 @@ void checkSettings(const std::string &sampler, const std::string &scheduler, int
         fail("unknown scheduler \"" + scheduler + "\" (known: " + joinedNames(schedulers) + ")");
 }
 
-// The guided prediction of a step: every entry of both lists predicted in one batched call, each list averaged by
-// strength, then classifier-free guidance between the two.
+// The guided prediction of a step: every entry of both lists predicted (those over the whole latent in one batched
+// call, area entries over their region), each list averaged by strength (and by an area's fading weight where it
+// applies), then classifier-free guidance between the two.
 class Guidance
 {
 public:
-    Guidance(const ConditioningList &positive, const ConditioningList &negative, double cfg, std::int64_t batch)
+    using Predict = std::function<torch::Tensor(const torch::Tensor &, const torch::Tensor &)>;
+
+    Guidance(const ConditioningList &positive, const ConditioningList &negative, double cfg,
+             const torch::Tensor &latent, std::int64_t downscale, std::int64_t multiple)
         : m_cfg(cfg)
         , m_negativeCount(cfg == 1.0 ? 0 : negative.size())
     {
@@ -67,20 +71,27 @@ public:
             for (const ConditioningPart &part : list) {
                 contexts.push_back(part.context);
                 m_strengths.push_back(part.strength);
+                m_regions.push_back(part.area ? std::optional<LatentRegion>(latentRegion(
+                                                    *part.area, downscale, multiple, latent.size(2), latent.size(3)))
+                                              : std::nullopt);
+                if (part.area)
+                    m_regions.back()->weight = m_regions.back()->weight.to(latent.device());
             }
         };
         if (m_negativeCount)
             add(negative);
         add(positive);
         for (torch::Tensor &context : sameLength(contexts))
-            m_contexts.push_back(context.expand({batch, -1, -1}));
+            m_contexts.push_back(context.expand({latent.size(0), -1, -1}));
         m_batched = torch::cat(m_contexts, 0);
+        m_hasAreas = std::any_of(m_regions.begin(), m_regions.end(), [](const auto &region) { return bool(region); });
     }
 
     // `predict` maps (inputs, contexts) batched along the first axis to a prediction of the same shape.
-    torch::Tensor operator()(const torch::Tensor &x,
-                             const std::function<torch::Tensor(const torch::Tensor &, const torch::Tensor &)> &predict)
+    torch::Tensor operator()(const torch::Tensor &x, const Predict &predict)
     {
+        if (m_hasAreas)
+            return withAreas(x, predict);
         const std::size_t parts = m_contexts.size();
         const std::vector<torch::Tensor> inputs(parts, x);
         const std::vector<torch::Tensor> predictions =
@@ -107,11 +118,59 @@ private:
         return total == 0.0 ? sum : sum / total;
     }
 
+    // ComfyUI's weighted sum over the parts' regions: each list's predictions and weights summed where they apply,
+    // divided where anything applied (zero where nothing did).
+    torch::Tensor withAreas(const torch::Tensor &x, const Predict &predict)
+    {
+        torch::Tensor sums[2] = {torch::zeros_like(x), torch::zeros_like(x)};
+        torch::Tensor weights[2] = {torch::zeros({1, 1, x.size(2), x.size(3)}, x.options()),
+                                    torch::zeros({1, 1, x.size(2), x.size(3)}, x.options())};
+        std::vector<std::size_t> whole;
+        for (std::size_t i = 0; i < m_contexts.size(); ++i)
+            if (!m_regions[i])
+                whole.push_back(i);
+        if (!whole.empty()) {
+            std::vector<torch::Tensor> contexts;
+            for (std::size_t i : whole)
+                contexts.push_back(m_contexts[i]);
+            const std::vector<torch::Tensor> predictions =
+                predict(torch::cat(std::vector<torch::Tensor>(whole.size(), x), 0), torch::cat(contexts, 0))
+                    .chunk(std::int64_t(whole.size()), 0);
+            for (std::size_t n = 0; n < whole.size(); ++n) {
+                const int list = whole[n] < m_negativeCount ? 0 : 1;
+                sums[list] += predictions[n] * m_strengths[whole[n]];
+                weights[list] += m_strengths[whole[n]];
+            }
+        }
+        for (std::size_t i = 0; i < m_contexts.size(); ++i) {
+            const std::optional<LatentRegion> &region = m_regions[i];
+            if (!region || region->height == 0 || region->width == 0)
+                continue;
+            const int list = i < m_negativeCount ? 0 : 1;
+            const auto crop = [&](const torch::Tensor &t) {
+                return t.narrow(2, region->top, region->height).narrow(3, region->left, region->width);
+            };
+            const torch::Tensor weight = region->weight * m_strengths[i];
+            crop(sums[list]) += predict(crop(x), m_contexts[i]) * weight;
+            crop(weights[list]) += weight;
+        }
+        const auto averaged = [&](int list) {
+            return torch::where(weights[list] > 0, sums[list] / weights[list].clamp_min(1e-37), sums[list]);
+        };
+        const torch::Tensor positive = averaged(1);
+        if (!m_negativeCount)
+            return positive;
+        const torch::Tensor negative = averaged(0);
+        return negative + (positive - negative) * m_cfg;
+    }
+
     double m_cfg;
     std::size_t m_negativeCount;
     std::vector<double> m_strengths;
+    std::vector<std::optional<LatentRegion>> m_regions;
     std::vector<torch::Tensor> m_contexts;
     torch::Tensor m_batched;
+    bool m_hasAreas = false;
 };
 
 SampledLatent runDiffusers(StableDiffusion &model, Guidance &guidance, const torch::Tensor &start,
@@ -133,6 +192,40 @@ std::vector<double> runSigmas(const StableDiffusion &model, const LatentSampling
 }
 
 } // namespace
+
+LatentRegion latentRegion(const PixelArea &area, std::int64_t downscale, std::int64_t multiple,
+                          std::int64_t latentHeight, std::int64_t latentWidth)
+{
+    // One side: its start and length in latent units, clamped to the latent and grown to a length the UNet divides.
+    const auto side = [&](std::int64_t start, std::int64_t length, std::int64_t whole) {
+        start = std::clamp<std::int64_t>(start / downscale, 0, whole);
+        length = std::clamp<std::int64_t>(length / downscale, 0, whole - start);
+        if (length == 0)
+            return std::pair<std::int64_t, std::int64_t>(start, 0);
+        length = std::min(whole, (length + multiple - 1) / multiple * multiple);
+        return std::pair<std::int64_t, std::int64_t>(std::min(start, whole - length), length);
+    };
+    LatentRegion region;
+    std::tie(region.top, region.height) = side(area.y, area.height, latentHeight);
+    std::tie(region.left, region.width) = side(area.x, area.width, latentWidth);
+    region.weight = torch::ones({1, 1, region.height, region.width});
+    if (region.height == 0 || region.width == 0)
+        return region;
+    // Fades toward the inner edges, so that an area's prediction blends into what surrounds it.
+    constexpr std::int64_t kFade = 8;
+    const auto fade = [&](int dim, std::int64_t start, std::int64_t length, std::int64_t whole) {
+        for (std::int64_t t = 0; t < std::min(kFade, length); ++t) {
+            const double factor = double(t + 1) / double(kFade);
+            if (start != 0)
+                region.weight.narrow(dim, t, 1).mul_(factor);
+            if (start + length < whole)
+                region.weight.narrow(dim, length - 1 - t, 1).mul_(factor);
+        }
+    };
+    fade(2, region.top, region.height, latentHeight);
+    fade(3, region.left, region.width, latentWidth);
+    return region;
+}
 
 torch::Tensor seededNoise(std::uint64_t seed, at::IntArrayRef shape)
 {
@@ -180,7 +273,7 @@ SampledLatent sampleLatent(StableDiffusion &model, const ConditioningList &posit
     torch::NoGradGuard noGrad;
     const torch::Device device = model.device();
     const torch::Tensor latent0 = start.to(device, torch::kFloat32);
-    Guidance guidance(positive, negative, run.cfg, latent0.size(0));
+    Guidance guidance(positive, negative, run.cfg, latent0, model.architecture().vae.downscale(), multiple);
     if (isDiffusersSampler(run.sampler)) {
         if (run.denoise != 1.0 || run.startStep != 0 || run.endStep >= 0 || !run.addNoise || run.noiseMask.defined() ||
             latent0.abs().max().item<double>() != 0.0)

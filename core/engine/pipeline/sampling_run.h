@@ -6,6 +6,7 @@
 #include <torch/torch.h>
 
 #include <functional>
+#include <optional>
 #include <string>
 
 namespace atelier::engine {
@@ -29,14 +30,40 @@ struct SamplingResult
     torch::Tensor image;        // [b, 3, H, W] in [0, 1], float32 on the CPU
 };
 
-// One entry of a conditioning list (ComfyUI's CONDITIONING): a prompt's cross-attention states [1, tokens, width]
-// and the weight its prediction gets among the list's entries.
+// A part of the image a conditioning applies to, in pixels from the top left (ComfyUI's ConditioningSetArea).
+struct PixelArea
+{
+    std::int64_t width = 0, height = 0, x = 0, y = 0;
+};
+
+// One entry of a conditioning list (ComfyUI's CONDITIONING): a prompt's cross-attention states [1, tokens, width],
+// the weight its prediction gets among the list's entries, and the area it is predicted over (all of it when
+// absent).
 struct ConditioningPart
 {
+    ConditioningPart(torch::Tensor context = {}, double strength = 1.0, std::optional<PixelArea> area = {})
+        : context(std::move(context))
+        , strength(strength)
+        , area(area)
+    {}
+
     torch::Tensor context;
     double strength = 1.0;
+    std::optional<PixelArea> area;
 };
 using ConditioningList = std::vector<ConditioningPart>;
+
+// Where an area conditioning is predicted in a latent of `latentHeight` × `latentWidth`, and the weight its
+// prediction gets there, as ComfyUI weighs it: the area in latent units (pixels over the VAE's `downscale`),
+// clamped to the latent, grown to sides the UNet divides (`multiple`), with a linear fade over 8 latent pixels on
+// each side that does not touch the latent's border.
+struct LatentRegion
+{
+    std::int64_t top = 0, left = 0, height = 0, width = 0;
+    torch::Tensor weight; // [1, 1, height, width]; empty region when height or width is 0
+};
+LatentRegion latentRegion(const PixelArea &area, std::int64_t downscale, std::int64_t multiple,
+                          std::int64_t latentHeight, std::int64_t latentWidth);
 
 // One sampler run over a latent, as ComfyUI's KSampler and KSamplerAdvanced take it.
 struct LatentSampling : SamplerSettings

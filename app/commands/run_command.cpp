@@ -214,6 +214,8 @@ int runRunCommand(CommandContext &context)
     }
 
     graph::GraphExecutor executor(registry);
+    const settings::Settings &preferences = context.settings.current();
+    executor.setCacheLimits(graph::CacheLimits::of(preferences.outputCacheEntries, preferences.outputCacheGb));
     CommandListener listener(context, parser.isSet(json));
     graph::RunOptions options;
     options.targets = parser.values(target);

@@ -19,10 +19,16 @@
 
 namespace atelier::graph {
 
+// What the executor keeps of node outputs between runs (the settings' output cache; these are its defaults).
 struct CacheLimits
 {
     int maxEntries = 256;
     qint64 maxBytes = 4ll * 1024 * 1024 * 1024; // latents, images and conditionings (models are counted elsewhere)
+
+    static CacheLimits of(int entries, double gigabytes)
+    {
+        return {entries, qint64(gigabytes * 1024.0 * 1024.0 * 1024.0)};
+    }
 };
 
 struct NodeRunReport

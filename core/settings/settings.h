@@ -18,6 +18,10 @@ struct Settings
     double ramCacheGb = 8.0;        // models kept loaded in system memory
     double vramCacheGb = 4.0;       // models kept loaded on the GPU
     double downloadCacheGb = 20.0;  // cap of <root>/cache, least recently used evicted first
+    // What graph runs keep of their nodes' outputs (latents, images, conditionings) so that the next run re-runs
+    // only what changed: at most this many outputs and this much memory, least recently used dropped first.
+    int outputCacheEntries = 256;
+    double outputCacheGb = 4.0;
     int maxParallelDownloads = 5;
     // Where the model hubs are: empty means $HF_ENDPOINT or https://huggingface.co, and https://civitai.com.
     QString huggingFaceEndpoint;

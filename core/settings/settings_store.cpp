@@ -33,6 +33,8 @@ const char *const kRamCache = "ram_cache_gb";
 const char *const kVramCache = "vram_cache_gb";
 const char *const kDownloadCache = "download_cache_gb";
 const char *const kMaxDownloads = "max_parallel_downloads";
+const char *const kOutputCacheEntries = "output_cache_entries";
+const char *const kOutputCache = "output_cache_gb";
 const char *const kHuggingFaceEndpoint = "huggingface_endpoint";
 const char *const kCivitaiEndpoint = "civitai_endpoint";
 const char *const kHuggingFaceToken = "huggingface_token";
@@ -150,12 +152,13 @@ void readInteger(json &object, const char *key, int &target, QStringList &proble
 
 bool Settings::operator==(const Settings &other) const
 {
-    return modelsDir == other.modelsDir && device == other.device && precision == other.precision
-        && ramCacheGb == other.ramCacheGb && vramCacheGb == other.vramCacheGb
-        && downloadCacheGb == other.downloadCacheGb && maxParallelDownloads == other.maxParallelDownloads
-        && huggingFaceEndpoint == other.huggingFaceEndpoint && civitaiEndpoint == other.civitaiEndpoint
-        && huggingFaceToken == other.huggingFaceToken && civitaiToken == other.civitaiToken
-        && installInPlace == other.installInPlace && writeMetadata == other.writeMetadata;
+    return modelsDir == other.modelsDir && device == other.device && precision == other.precision &&
+           ramCacheGb == other.ramCacheGb && vramCacheGb == other.vramCacheGb &&
+           downloadCacheGb == other.downloadCacheGb && maxParallelDownloads == other.maxParallelDownloads &&
+           outputCacheEntries == other.outputCacheEntries && outputCacheGb == other.outputCacheGb &&
+           huggingFaceEndpoint == other.huggingFaceEndpoint && civitaiEndpoint == other.civitaiEndpoint &&
+           huggingFaceToken == other.huggingFaceToken && civitaiToken == other.civitaiToken &&
+           installInPlace == other.installInPlace && writeMetadata == other.writeMetadata;
 }
 
 QStringList Settings::deviceChoices()
@@ -199,6 +202,14 @@ QString parallelDownloadsProblem(int count)
         : QStringLiteral("%1 must be between 1 and 32, not %2").arg(QString::fromLatin1(kMaxDownloads)).arg(count);
 }
 
+QString outputEntriesProblem(int count)
+{
+    return count >= 1 && count <= 100000 ? QString()
+                                         : QStringLiteral("%1 must be between 1 and 100000, not %2")
+                                               .arg(QString::fromLatin1(kOutputCacheEntries))
+                                               .arg(count);
+}
+
 QString endpointProblem(const char *key, const QString &endpoint)
 {
     if (endpoint.isEmpty())
@@ -229,6 +240,8 @@ QStringList validate(const Settings &settings)
                          cacheSizeProblem(kVramCache, settings.vramCacheGb),
                          cacheSizeProblem(kDownloadCache, settings.downloadCacheGb),
                          parallelDownloadsProblem(settings.maxParallelDownloads),
+                         outputEntriesProblem(settings.outputCacheEntries),
+                         cacheSizeProblem(kOutputCache, settings.outputCacheGb),
                          endpointProblem(kHuggingFaceEndpoint, settings.huggingFaceEndpoint),
                          endpointProblem(kCivitaiEndpoint, settings.civitaiEndpoint),
                          tokenProblem(settings.huggingFaceToken),
@@ -314,6 +327,8 @@ void SettingsStore::loadSettingsFile()
     readNumber(object, kVramCache, m_current.vramCacheGb, problems);
     readNumber(object, kDownloadCache, m_current.downloadCacheGb, problems);
     readInteger(object, kMaxDownloads, m_current.maxParallelDownloads, problems);
+    readInteger(object, kOutputCacheEntries, m_current.outputCacheEntries, problems);
+    readNumber(object, kOutputCache, m_current.outputCacheGb, problems);
     readString(object, kHuggingFaceEndpoint, m_current.huggingFaceEndpoint, problems);
     readString(object, kCivitaiEndpoint, m_current.civitaiEndpoint, problems);
     readBoolean(object, kInstallInPlace, m_current.installInPlace, problems);
@@ -335,6 +350,9 @@ void SettingsStore::loadSettingsFile()
              defaults.downloadCacheGb);
     fallBack(parallelDownloadsProblem(m_current.maxParallelDownloads), m_current.maxParallelDownloads,
              defaults.maxParallelDownloads);
+    fallBack(outputEntriesProblem(m_current.outputCacheEntries), m_current.outputCacheEntries,
+             defaults.outputCacheEntries);
+    fallBack(cacheSizeProblem(kOutputCache, m_current.outputCacheGb), m_current.outputCacheGb, defaults.outputCacheGb);
     fallBack(endpointProblem(kHuggingFaceEndpoint, m_current.huggingFaceEndpoint), m_current.huggingFaceEndpoint,
              defaults.huggingFaceEndpoint);
     fallBack(endpointProblem(kCivitaiEndpoint, m_current.civitaiEndpoint), m_current.civitaiEndpoint, defaults.civitaiEndpoint);
@@ -408,6 +426,8 @@ Status SettingsStore::writeSettingsFile(const Settings &settings) const
     preferences[kVramCache] = settings.vramCacheGb;
     preferences[kDownloadCache] = settings.downloadCacheGb;
     preferences[kMaxDownloads] = settings.maxParallelDownloads;
+    preferences[kOutputCacheEntries] = settings.outputCacheEntries;
+    preferences[kOutputCache] = settings.outputCacheGb;
     preferences[kHuggingFaceEndpoint] = toStd(settings.huggingFaceEndpoint);
     preferences[kCivitaiEndpoint] = toStd(settings.civitaiEndpoint);
     preferences[kInstallInPlace] = settings.installInPlace;

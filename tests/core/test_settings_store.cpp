@@ -66,6 +66,8 @@ private slots:
         changed.vramCacheGb = 6.0;
         changed.downloadCacheGb = 50.0;
         changed.maxParallelDownloads = 3;
+        changed.outputCacheEntries = 32;
+        changed.outputCacheGb = 1.5;
         changed.huggingFaceEndpoint = QStringLiteral("http://127.0.0.1:8080");
         changed.civitaiEndpoint = QStringLiteral("https://civitai.example");
         changed.installInPlace = true;
@@ -186,6 +188,7 @@ private slots:
     {
         writeFile(m_root->settingsPath(), R"({"format": 1, "device": "tpu", "precision": "fp8",
             "ram_cache_gb": -3, "vram_cache_gb": "lots", "max_parallel_downloads": 500,
+            "output_cache_entries": 0, "output_cache_gb": 1e9,
             "download_cache_gb": 7.5, "models_dir": "/good/models", "install_in_place": "yes", "write_metadata": 0})");
         SettingsStore store(*m_root);
         store.load();
@@ -195,6 +198,8 @@ private slots:
         QCOMPARE(store.current().ramCacheGb, defaults.ramCacheGb);
         QCOMPARE(store.current().vramCacheGb, defaults.vramCacheGb);
         QCOMPARE(store.current().maxParallelDownloads, defaults.maxParallelDownloads);
+        QCOMPARE(store.current().outputCacheEntries, defaults.outputCacheEntries);
+        QCOMPARE(store.current().outputCacheGb, defaults.outputCacheGb);
         QCOMPARE(store.current().installInPlace, defaults.installInPlace);
         QCOMPARE(store.current().writeMetadata, defaults.writeMetadata);
         // Valid neighbours survive.

@@ -20,6 +20,7 @@
 #include "ui/library/library_panel.h"
 #include "ui/library/library_table_model.h"
 #include "ui/shell/main_window.h"
+#include "ui/shell/settings_dialog.h"
 
 #include <QApplication>
 #include <QDir>
@@ -139,6 +140,12 @@ int main(int argc, char *argv[])
     spin(1500);
     window.grab().save(QDir(output).filePath(QStringLiteral("library-grid.png")));
     window.installQueueDock()->grab().save(QDir(output).filePath(QStringLiteral("install-queue.png")));
+    {
+        ui::SettingsDialog settingsDialog(settingsStore, engineStatus.devices);
+        settingsDialog.show();
+        spin(300);
+        settingsDialog.grab().save(QDir(output).filePath(QStringLiteral("settings.png")));
+    }
     std::printf("screenshots written to %s\n", qPrintable(output));
     for (const auto &job : installer.listJobs())
         installer.cancelJob(job.id);

@@ -100,6 +100,12 @@ SettingsDialog::SettingsDialog(settings::SettingsStore &store, const std::vector
     m_parallelDownloads = new QSpinBox(this);
     m_parallelDownloads->setObjectName(QStringLiteral("parallelDownloadsSpin"));
     m_parallelDownloads->setRange(1, 32);
+    m_outputCacheEntries = new QSpinBox(this);
+    m_outputCacheEntries->setObjectName(QStringLiteral("outputCacheEntriesSpin"));
+    m_outputCacheEntries->setRange(1, 100000);
+    m_outputCacheEntries->setToolTip(tr("Node outputs kept between graph runs, so that only what changed runs again"));
+    m_outputCache = gigabytesBox(this, QStringLiteral("outputCacheSpin"));
+    m_outputCache->setToolTip(m_outputCacheEntries->toolTip());
     m_installInPlace = new QCheckBox(tr("Register dropped local models where they are (instead of copying them "
                                         "into the models folder)"),
                                      this);
@@ -150,6 +156,8 @@ QFormLayout *SettingsDialog::fieldForm(QLayout *modelsRow)
     form->addRow(tr("Model cache on the GPU:"), m_vramCache);
     form->addRow(tr("Download cache:"), m_downloadCache);
     form->addRow(tr("Parallel downloads:"), m_parallelDownloads);
+    form->addRow(tr("Graph outputs kept:"), m_outputCacheEntries);
+    form->addRow(tr("Graph output memory:"), m_outputCache);
     form->addRow(QString(), m_installInPlace);
     form->addRow(QString(), m_writeMetadata);
     form->addRow(tr("Hugging Face address:"), m_huggingFaceEndpoint);
@@ -174,6 +182,8 @@ void SettingsDialog::fill(const settings::Settings &current)
     m_vramCache->setValue(current.vramCacheGb);
     m_downloadCache->setValue(current.downloadCacheGb);
     m_parallelDownloads->setValue(current.maxParallelDownloads);
+    m_outputCacheEntries->setValue(current.outputCacheEntries);
+    m_outputCache->setValue(current.outputCacheGb);
     m_installInPlace->setChecked(current.installInPlace);
     m_writeMetadata->setChecked(current.writeMetadata);
     m_huggingFaceEndpoint->setText(current.huggingFaceEndpoint);
@@ -192,6 +202,8 @@ settings::Settings SettingsDialog::edited() const
     result.vramCacheGb = m_vramCache->value();
     result.downloadCacheGb = m_downloadCache->value();
     result.maxParallelDownloads = m_parallelDownloads->value();
+    result.outputCacheEntries = m_outputCacheEntries->value();
+    result.outputCacheGb = m_outputCache->value();
     result.installInPlace = m_installInPlace->isChecked();
     result.writeMetadata = m_writeMetadata->isChecked();
     result.huggingFaceEndpoint = m_huggingFaceEndpoint->text().trimmed();

@@ -48,6 +48,8 @@ private:
     QComboBox *m_precision = nullptr;
     QDoubleSpinBox *m_ramCache = nullptr;
     QDoubleSpinBox *m_vramCache = nullptr;
+    QSpinBox *m_outputCacheEntries = nullptr;
+    QDoubleSpinBox *m_outputCache = nullptr;
     QDoubleSpinBox *m_downloadCache = nullptr;
     QSpinBox *m_parallelDownloads = nullptr;
     QCheckBox *m_installInPlace = nullptr;

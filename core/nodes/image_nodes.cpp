@@ -225,11 +225,13 @@ void addLoaders(graph::NodeRegistry &registry, const NodeEnvironment &environmen
 }
 
 // The next free counter for `prefix` in `folder`, as ComfyUI numbers its files: one above the highest there.
-int nextCounter(const QString &folder, const QString &prefix)
+int nextCounter(const QString &folder, const QString &prefix, const QString &extension)
 {
-    const QRegularExpression pattern(QStringLiteral("^%1_(\\d+)_?\\.png$").arg(QRegularExpression::escape(prefix)));
+    const QRegularExpression pattern(
+        QStringLiteral("^%1_(\\d+)_?\\.%2$")
+            .arg(QRegularExpression::escape(prefix), QRegularExpression::escape(extension)));
     int highest = 0;
-    QDirIterator files(folder, {prefix + QStringLiteral("_*.png")}, QDir::Files);
+    QDirIterator files(folder, {prefix + QStringLiteral("_*.") + extension}, QDir::Files);
     while (files.hasNext()) {
         const QRegularExpressionMatch match = pattern.match(QFileInfo(files.next()).fileName());
         if (match.hasMatch())
@@ -238,19 +240,37 @@ int nextCounter(const QString &folder, const QString &prefix)
     return highest + 1;
 }
 
+// Where a saver writes: "folder/name" prefixes write into a subfolder, never outside the output folder.
+struct SaveTarget
+{
+    QString folder, subfolder, stem;
+    int counter = 1;
+
+    SaveTarget(const QString &root, const QString &prefixGiven, const QString &fallback, const QString &extension)
+    {
+        const QString prefix = QDir::cleanPath(prefixGiven.isEmpty() ? fallback : prefixGiven);
+        if (QDir::isAbsolutePath(prefix) || prefix.startsWith(QStringLiteral("..")))
+            throw std::invalid_argument(
+                ("Saving outside the output folder is not allowed: " + prefixGiven).toStdString());
+        subfolder = QFileInfo(prefix).path() == QStringLiteral(".") ? QString() : QFileInfo(prefix).path();
+        stem = QFileInfo(prefix).fileName();
+        folder = subfolder.isEmpty() ? root : QDir(root).filePath(subfolder);
+        if (!QDir().mkpath(folder))
+            throw std::runtime_error(("cannot create the output folder " + folder).toStdString());
+        counter = nextCounter(folder, stem, extension);
+    }
+
+    // ComfyUI's name for the next file: prefix_00001_.png
+    QString nextName(const QString &extension)
+    {
+        return QStringLiteral("%1_%2_.%3").arg(stem).arg(counter++, 5, 10, QLatin1Char('0')).arg(extension);
+    }
+};
+
 graph::NodeOutputs saveImages(const graph::NodeInputs &inputs, graph::NodeRunContext &context, const QString &root,
                               const QString &prefixGiven, const QString &type)
 {
-    // "folder/name" prefixes write into a subfolder, never outside the output folder.
-    const QString prefix = QDir::cleanPath(prefixGiven.isEmpty() ? QStringLiteral("ComfyUI") : prefixGiven);
-    if (QDir::isAbsolutePath(prefix) || prefix.startsWith(QStringLiteral("..")))
-        throw std::invalid_argument(("Saving image outside the output folder is not allowed: " + prefixGiven).toStdString());
-    const QString subfolder = QFileInfo(prefix).path() == QStringLiteral(".") ? QString() : QFileInfo(prefix).path();
-    const QString stem = QFileInfo(prefix).fileName();
-    const QString folder = subfolder.isEmpty() ? root : QDir(root).filePath(subfolder);
-    if (!QDir().mkpath(folder))
-        throw std::runtime_error(("cannot create the output folder " + folder).toStdString());
-
+    SaveTarget target(root, prefixGiven, QStringLiteral("ComfyUI"), QStringLiteral("png"));
     engine::OpCall call{"image_to_pixels", {{"image", argument(inputs, QStringLiteral("images"))}}};
     const engine::OpResult pixels = runOp(call, context);
     // ComfyUI's chunks (the graph that ran and the canvas it came from), then Atelier's: the recipe read from the
@@ -274,7 +294,6 @@ graph::NodeOutputs saveImages(const graph::NodeInputs &inputs, graph::NodeRunCon
     const QString atelierWorkflow =
         QStringLiteral("{\"format\":\"atelier-workflow\",\"version\":1,\"nodes\":%1}").arg(prompt);
     graph::NodeOutputs outputs;
-    int counter = nextCounter(folder, stem);
     for (const engine::RgbImage &image : pixels.images) {
         recipe.width = image.width;
         recipe.height = image.height;
@@ -285,11 +304,11 @@ graph::NodeOutputs saveImages(const graph::NodeInputs &inputs, graph::NodeRunCon
                 made.text = atelierWorkflow;
             chunks.append(made);
         }
-        const QString fileName = QStringLiteral("%1_%2_.png").arg(stem).arg(counter++, 5, 10, QLatin1Char('0'));
-        const QString path = QDir(folder).filePath(fileName);
+        const QString fileName = target.nextName(QStringLiteral("png"));
+        const QString path = QDir(target.folder).filePath(fileName);
         if (const Status written = generation::writePngFile(path, image, chunks); !written)
             throw std::runtime_error(written.error().toStdString());
-        outputs.files.append({fileName, subfolder, type, path});
+        outputs.files.append({fileName, target.subfolder, type, path});
     }
     return outputs;
 }
@@ -315,6 +334,29 @@ void addSavers(graph::NodeRegistry &registry, const NodeEnvironment &environment
     registry.add(std::make_shared<FunctionNode>(
         preview, [environment](const graph::NodeInputs &inputs, graph::NodeRunContext &context) {
             return saveImages(inputs, context, environment.tempDir, QStringLiteral("ComfyUI_temp"), QStringLiteral("temp"));
+        }));
+    NodeDefinition latent = definitionOf(QStringLiteral("SaveLatent"), QStringLiteral("_for_testing"),
+                                         {link(QStringLiteral("samples"), kLatent),
+                                          text(QStringLiteral("filename_prefix"), QStringLiteral("latents/ComfyUI"))},
+                                         {});
+    latent.displayName = QStringLiteral("Save Latent");
+    latent.outputNode = true;
+    latent.description = QStringLiteral("Saves the latent to your outputs folder as ComfyUI's .latent file.");
+    registry.add(std::make_shared<FunctionNode>(
+        latent, [environment](const graph::NodeInputs &inputs, graph::NodeRunContext &context) {
+            SaveTarget target(environment.outputDir, textOf(inputs, QStringLiteral("filename_prefix")),
+                              QStringLiteral("latents/ComfyUI"), QStringLiteral("latent"));
+            const QString fileName = target.nextName(QStringLiteral("latent"));
+            const QString path = QDir(target.folder).filePath(fileName);
+            engine::OpCall call{"save_latent",
+                                {{"latent", argument(inputs, QStringLiteral("samples"))},
+                                 {"path", path.toStdString()},
+                                 {"prompt", context.apiPrompt().toStdString()},
+                                 {"workflow", context.editorWorkflow().toStdString()}}};
+            (void)runOp(call, context);
+            graph::NodeOutputs outputs;
+            outputs.files.append({fileName, target.subfolder, QStringLiteral("output"), path});
+            return outputs;
         }));
 }
 

@@ -80,6 +80,17 @@ double meanDifference(const QImage &a, const QImage &b, const QRect &area)
     return sum / (3.0 * area.width() * area.height());
 }
 
+// A float32 tensor's values from a safetensors file, empty when it is absent or of another type.
+std::vector<float> floatsOf(const engine::SafetensorsFile &file, const std::string &name)
+{
+    const engine::TensorEntry *entry = file.find(name);
+    if (!entry || entry->dtype != engine::DType::F32)
+        return {};
+    std::vector<float> values(std::size_t(entry->elementCount()));
+    std::memcpy(values.data(), file.data(*entry), values.size() * sizeof(float));
+    return values;
+}
+
 } // namespace
 
 class TestGraphRun : public QObject
@@ -137,8 +148,7 @@ private slots:
             const engine::TensorEntry *init = reference.find("init_image");
             QVERIFY(init && init->dtype == engine::DType::F32 && init->shape.size() == 4);
             const int height = int(init->shape[2]), width = int(init->shape[3]);
-            std::vector<float> values(std::size_t(init->elementCount()));
-            std::memcpy(values.data(), reference.data(*init), values.size() * sizeof(float));
+            const std::vector<float> values = floatsOf(reference, "init_image");
             engine::RgbImage image{width, height, std::vector<std::uint8_t>(std::size_t(width * height * 3))};
             for (int c = 0; c < 3; ++c)
                 for (int i = 0; i < width * height; ++i)
@@ -153,10 +163,13 @@ private slots:
             prompt = withInput(prompt, QStringLiteral("3"), QStringLiteral("latent_image"), QJsonArray{"11", 0});
             prompt.remove(QStringLiteral("5"));
         }
+        prompt.insert("20", QJsonObject{{"class_type", "SaveLatent"},
+                                        {"inputs", QJsonObject{{"samples", QJsonArray{"3", 0}},
+                                                               {"filename_prefix", "latents/case"}}}});
         graph::GraphExecutor executor(m_registry);
         const graph::RunOutcome outcome = executor.run(graphOf(prompt));
         QVERIFY2(outcome.ok(), qPrintable(outcome.message + QJsonDocument(outcome.validation.toJson()).toJson()));
-        QCOMPARE(outcome.files.size(), 1);
+        QCOMPARE(outcome.files.size(), 2);
         // The same graph as an editor workflow is the same run: every node's signature matches, so all of it
         // comes from the cache.
         const QByteArray workflow = graph::editorWorkflowFromGraph(graphOf(prompt), *m_registry);
@@ -166,7 +179,37 @@ private slots:
         QVERIFY(again.ok());
         QCOMPARE(ranIn(again).executed, QStringList());
         QCOMPARE(ranIn(again).cached.size(), outcome.nodes.size());
-        const QImage made(outcome.files.front().path), expected(::fixture(fixture.value("png").toString()));
+        // The sampler's latent, saved as ComfyUI's .latent file (unscaled), against the fixture's (scaled by the
+        // tiny models' 0.18215), within the case's tolerance relative to the largest value.
+        const auto file = std::find_if(outcome.files.begin(), outcome.files.end(), [](const graph::OutputFile &made) {
+            return made.filename.endsWith(QStringLiteral(".latent"));
+        });
+        QVERIFY(file != outcome.files.end());
+        QCOMPARE(file->subfolder, QStringLiteral("latents"));
+        const engine::SafetensorsFile saved(file->path.toStdString());
+        const engine::SafetensorsFile reference(::fixture(fixture.value("file").toString()).toStdString());
+        const std::vector<float> sampled = floatsOf(saved, "latent_tensor"), wanted = floatsOf(reference, "latent");
+        QCOMPARE(sampled.size(), wanted.size());
+        QVERIFY(saved.find("latent_format_version_0"));
+        double largest = 0, difference = 0;
+        for (std::size_t i = 0; i < sampled.size(); ++i) {
+            largest = std::max(largest, std::abs(double(wanted[i])));
+            difference = std::max(difference, std::abs(sampled[i] * 0.18215 - double(wanted[i])));
+        }
+        // img2img cases start from a float init image, which the graph can only load as an 8-bit PNG: half a level
+        // of rounding in every pixel moves the latent by about 0.1 % more than the case allows.
+        const double tolerance =
+            fixture.value("img2img").toBool()
+                ? 0.005
+                : fixture.value("tolerance").toObject().value("latent_max_abs_relative").toDouble();
+        QVERIFY2(difference <= tolerance * largest,
+                 qPrintable(QStringLiteral("latent differs by %1 of its largest value").arg(difference / largest)));
+
+        const auto png = std::find_if(outcome.files.begin(), outcome.files.end(), [](const graph::OutputFile &made) {
+            return made.filename.endsWith(QStringLiteral(".png"));
+        });
+        QVERIFY(png != outcome.files.end());
+        const QImage made(png->path), expected(::fixture(fixture.value("png").toString()));
         QVERIFY(!expected.isNull());
         QVERIFY2(largestDifference(made, expected) <= 1,
                  qPrintable(QStringLiteral("differs by %1 levels").arg(largestDifference(made, expected))));

@@ -33,6 +33,7 @@ const std::map<std::string, ops::Function> &table()
         {"latent_from_batch", &ops::latentFromBatch},
         {"repeat_latent_batch", &ops::repeatLatentBatch},
         {"vae_decode", &ops::vaeDecode},
+        {"save_latent", &ops::saveLatent},
         {"vae_encode", &ops::vaeEncode},
         {"vae_encode_for_inpaint", &ops::vaeEncodeForInpaint},
         {"image_from_pixels", &ops::imageFromPixels},

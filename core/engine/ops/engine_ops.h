@@ -19,6 +19,7 @@
 //   set_latent_noise_mask latent, mask | latent_upscale latent, method, width, height, crop |
 //   latent_upscale_by latent, method, scale | latent_from_batch latent, index, length |
 //   repeat_latent_batch latent, amount                               -> LATENT
+//   save_latent      latent, path, prompt?, workflow?                -> (a .latent file, ComfyUI's format)
 //   image_from_pixels images                                         -> IMAGE
 //   mask_from_pixels images (their first channel), invert?          -> MASK
 //   image_to_pixels  image                                           -> (images)

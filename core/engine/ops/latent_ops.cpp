@@ -1,6 +1,8 @@
 // Latents: empty ones, sampling, noise masks, resizing and batches, as ComfyUI's latent nodes make them.
 #include "core/engine/ops/op_table.h"
 
+#include "core/engine/io/safetensors_writer.h"
+
 #include <cmath>
 
 namespace atelier::engine::ops {
@@ -133,6 +135,21 @@ OpResult repeatLatentBatch(const OpArguments &arguments, const Progress &)
     if (mask.defined() && mask.size(0) > 1)
         mask = mask.repeat({amount, 1, 1, 1});
     return resultOf(latentOf(latent->samples.repeat({amount, 1, 1, 1}), mask));
+}
+
+// ComfyUI's .latent file (SaveLatent): the samples as they are under "latent_tensor", the empty marker of format
+// version 0 (no scale factor applied), and the graph that made them in the metadata.
+OpResult saveLatent(const OpArguments &arguments, const Progress &)
+{
+    const auto latent = arguments.value<LatentValue>("latent");
+    std::map<std::string, std::string> metadata;
+    for (const char *key : {"prompt", "workflow"})
+        if (arguments.has(key) && !arguments.text(key).empty())
+            metadata[key] = arguments.text(key);
+    writeSafetensors(arguments.text("path"),
+                     {{"latent_tensor", latent->samples.contiguous()}, {"latent_format_version_0", torch::zeros({0})}},
+                     metadata);
+    return {};
 }
 
 } // namespace atelier::engine::ops

@@ -25,6 +25,7 @@ OpResult conditioningSetArea(const OpArguments &, const Progress &);
 // latent_ops.cpp
 OpResult emptyLatent(const OpArguments &, const Progress &);
 OpResult sample(const OpArguments &, const Progress &);
+OpResult saveLatent(const OpArguments &, const Progress &);
 OpResult setLatentNoiseMask(const OpArguments &, const Progress &);
 OpResult latentUpscale(const OpArguments &, const Progress &);
 OpResult latentUpscaleBy(const OpArguments &, const Progress &);

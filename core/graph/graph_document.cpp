@@ -37,19 +37,6 @@ std::optional<LinkEnds> endsOf(const Json &link)
     return LinkEnds{*id, *origin, *target, int(*originSlot), int(*targetSlot)};
 }
 
-// Whether a value of type `produced` may feed an input of type `wanted`: the same type, one of a comma-separated
-// list, the wildcard on either side, or text into a combo.
-bool typesMatch(const QString &produced, const QString &wanted)
-{
-    if (produced == QStringLiteral("*") || wanted == QStringLiteral("*") || (wanted == kCombo && produced == kString))
-        return true;
-    const QStringList offered = produced.split(QLatin1Char(','));
-    for (const QString &type : wanted.split(QLatin1Char(',')))
-        if (offered.contains(type))
-            return true;
-    return false;
-}
-
 Json jsonOf(const GraphValue &value)
 {
     return Json::parse(value.jsonText().toStdString(), nullptr, false);
@@ -375,7 +362,7 @@ bool GraphDocument::connectInput(const OutputRef &from, const QString &nodeId, c
     const QString wanted = spec        ? spec->type
                            : slot >= 0 ? stringOf((*target)["inputs"][std::size_t(slot)].value("type", Json()))
                                        : QString();
-    if (produced.isEmpty() || wanted.isEmpty() || !typesMatch(produced, wanted))
+    if (produced.isEmpty() || wanted.isEmpty() || !typesConnect(produced, wanted))
         return false;
 
     Json &inputs = (*target)["inputs"];
@@ -458,6 +445,143 @@ bool GraphDocument::moveNode(const QString &nodeId, QPointF position)
     emit nodeMoved(nodeId, position);
     edited();
     return true;
+}
+
+QStringList GraphDocument::nodeIds() const
+{
+    QStringList ids;
+    for (const Json &node : m_workflow->json.value("nodes", Json::array()))
+        if (node.is_object())
+            if (const auto id = integerOf(node.value("id", Json())))
+                ids.append(QString::number(*id));
+    return ids;
+}
+
+namespace {
+
+QList<CanvasSlot> slotsOf(const Json &list, bool outputs)
+{
+    QList<CanvasSlot> made;
+    if (!list.is_array())
+        return made;
+    for (const Json &slot : list) {
+        CanvasSlot canvas;
+        if (slot.is_object()) {
+            canvas.name = stringOf(slot.value("name", Json()));
+            canvas.type = stringOf(slot.value("type", Json()));
+            if (!outputs)
+                if (const auto link = integerOf(slot.value("link", Json())))
+                    canvas.link = *link;
+            const Json links = slot.value("links", Json());
+            canvas.links = links.is_array() ? int(links.size()) : 0;
+            canvas.widget = slot.contains("widget");
+        }
+        made.append(canvas);
+    }
+    return made;
+}
+
+// The widgets a node shows: its definition's widget inputs not linked (a Note's text, a primitive's value), or,
+// for a type nobody registered, its values by position.
+QList<NodeInput> widgetsOf(const NodeDefinition *definition, const Json &node, const QList<CanvasSlot> &inputs)
+{
+    QList<NodeInput> widgets;
+    const Json values = node.value("widgets_values", Json());
+    const auto valueAt = [&](std::size_t index) {
+        return GraphValue::fromJsonText(QByteArray::fromStdString(values[index].dump()));
+    };
+    if (!definition || definition->type == QStringLiteral("PrimitiveNode")) {
+        if (values.is_array())
+            for (std::size_t index = 0; index < values.size(); ++index)
+                widgets.append(
+                    {index == 0 && definition ? QStringLiteral("value") : QStringLiteral("value %1").arg(index + 1),
+                     valueAt(index), std::nullopt});
+        return widgets;
+    }
+    if (definition->editorOnly) { // notes
+        if (!definition->inputs.isEmpty() && values.is_array() && !values.empty())
+            widgets.append({definition->inputs.front().name, valueAt(0), std::nullopt});
+        return widgets;
+    }
+    const QHash<QString, std::size_t> indexes = widgetIndexes(*definition, values);
+    for (const InputSpec &spec : definition->inputs) {
+        if (!isWidgetType(spec.type))
+            continue;
+        const bool linked = std::any_of(inputs.begin(), inputs.end(),
+                                        [&](const CanvasSlot &slot) { return slot.name == spec.name && slot.link; });
+        if (linked)
+            continue;
+        std::optional<GraphValue> value = widgetValue(spec, values, indexes);
+        widgets.append({spec.name, value ? value : spec.defaultValue, std::nullopt});
+    }
+    return widgets;
+}
+
+} // namespace
+
+std::optional<CanvasNode> GraphDocument::canvasNode(const QString &id) const
+{
+    const Json *found = m_workflow->node(id);
+    if (!found)
+        return std::nullopt;
+    const Json &node = *found;
+    const NodeDefinition *definition = definitionOf(*m_registry, node);
+    CanvasNode canvas;
+    canvas.id = id;
+    canvas.type = typeOf(node);
+    canvas.known = definition != nullptr;
+    canvas.title = stringOf(node.value("title", Json()));
+    if (canvas.title.isEmpty())
+        canvas.title = definition && !definition->displayName.isEmpty() ? definition->displayName : canvas.type;
+    canvas.position = pointOf(node.value("pos", Json())).value_or(QPointF());
+    const std::optional<QPointF> size = pointOf(node.value("size", Json()));
+    canvas.size = size ? QSizeF(size->x(), size->y()) : QSizeF(300, 130);
+    canvas.mode = modeOf(node);
+    canvas.inputs = slotsOf(node.value("inputs", Json()), false);
+    canvas.outputs = slotsOf(node.value("outputs", Json()), true);
+    // Outputs the definition has and the workflow does not list yet.
+    if (definition && !definition->editorOnly)
+        for (int slot = int(canvas.outputs.size()); slot < definition->outputs.size(); ++slot) {
+            const OutputSpec &spec = definition->outputs.at(slot);
+            canvas.outputs.append({spec.name.isEmpty() ? spec.type : spec.name, spec.type, std::nullopt, 0, false});
+        }
+    canvas.widgets = widgetsOf(definition, node, canvas.inputs);
+    return canvas;
+}
+
+QList<CanvasLink> GraphDocument::links() const
+{
+    QList<CanvasLink> made;
+    const Json links = m_workflow->json.value("links", Json::array());
+    if (!links.is_array())
+        return made;
+    for (const Json &link : links)
+        if (const std::optional<LinkEnds> ends = endsOf(link)) {
+            const Json type = link.is_array() ? (link.size() > 5 ? link[5] : Json()) : link.value("type", Json());
+            made.append({ends->id, OutputRef{QString::number(ends->origin), ends->originSlot},
+                         QString::number(ends->target), ends->targetSlot, stringOf(type)});
+        }
+    return made;
+}
+
+QList<CanvasGroup> GraphDocument::groups() const
+{
+    QList<CanvasGroup> made;
+    const Json groups = m_workflow->json.value("groups", Json::array());
+    if (!groups.is_array())
+        return made;
+    for (const Json &group : groups) {
+        if (!group.is_object())
+            continue;
+        const Json box = group.value("bounding", Json());
+        if (!box.is_array() || box.size() < 4 || !box[0].is_number() || !box[1].is_number() || !box[2].is_number() ||
+            !box[3].is_number())
+            continue;
+        made.append({stringOf(group.value("title", Json())),
+                     QRectF(box[0].get<double>(), box[1].get<double>(), box[2].get<double>(), box[3].get<double>()),
+                     stringOf(group.value("color", Json()))});
+    }
+    return made;
 }
 
 } // namespace atelier::graph

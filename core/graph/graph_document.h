@@ -12,11 +12,54 @@
 #include "core/result.h"
 
 #include <QObject>
+#include <QPointF>
+#include <QRectF>
+#include <QSizeF>
 
 #include <memory>
 #include <optional>
 
 namespace atelier::graph {
+
+// What the canvas shows of the workflow, in plain values.
+struct CanvasSlot
+{
+    QString name;
+    QString type;
+    std::optional<qint64> link; // inputs: the link into it; outputs: unused
+    int links = 0;              // outputs: how many links leave it
+    bool widget = false;        // an input that is a widget turned into a socket
+};
+
+struct CanvasNode
+{
+    QString id;
+    QString type;
+    QString title; // the workflow's, else the definition's display name, else the type
+    QPointF position;
+    QSizeF size;
+    NodeMode mode = NodeMode::Active;
+    bool known = false;                // a registered type
+    QList<CanvasSlot> inputs, outputs; // in the workflow's slot order
+    // The widgets shown on the node (widget inputs not linked), in definition order, with their values.
+    QList<NodeInput> widgets;
+};
+
+struct CanvasLink
+{
+    qint64 id = 0;
+    OutputRef from;
+    QString to;
+    int toSlot = 0;
+    QString type;
+};
+
+struct CanvasGroup
+{
+    QString title;
+    QRectF bounds;
+    QString color; // "#rrggbb", or empty
+};
 
 class GraphDocument : public QObject
 {
@@ -38,6 +81,12 @@ public:
     const Graph &graph() const;
     // The workflow as edited, in the shape it was read in, every field of the source kept.
     QByteArray editorWorkflow() const;
+
+    // The canvas: every top-level node (editor nodes included) in document order, the links between them, groups.
+    QStringList nodeIds() const;
+    std::optional<CanvasNode> canvasNode(const QString &id) const;
+    QList<CanvasLink> links() const;
+    QList<CanvasGroup> groups() const;
 
     // A node of a registered type (editor nodes included) with its widget inputs at their defaults, at `position`;
     // its new id (one above the largest in use), or empty for an unknown type.

@@ -7,6 +7,17 @@
 
 namespace atelier::graph {
 
+bool typesConnect(const QString &produced, const QString &wanted)
+{
+    if (produced == QStringLiteral("*") || wanted == QStringLiteral("*") || (wanted == kCombo && produced == kString))
+        return true;
+    const QStringList offered = produced.split(QLatin1Char(','));
+    for (const QString &type : wanted.split(QLatin1Char(',')))
+        if (offered.contains(type))
+            return true;
+    return false;
+}
+
 bool isWidgetType(const QString &type)
 {
     return type == kInt || type == kFloat || type == kString || type == kBoolean || type == kCombo;

@@ -28,6 +28,9 @@ inline const QString kBoolean = QStringLiteral("BOOLEAN");
 inline const QString kCombo = QStringLiteral("COMBO");
 
 bool isWidgetType(const QString &type);
+// Whether an output of type `produced` may feed an input of type `wanted`: the same type, one of a comma-separated
+// list, the wildcard on either side, or text into a combo.
+bool typesConnect(const QString &produced, const QString &wanted);
 
 struct InputSpec
 {

@@ -243,9 +243,11 @@ QStringList embeddingFolders(const NodeEnvironment &environment)
     QStringList folders = environment.embeddingFolders;
     if (const auto library = generation::libraryEmbeddings(environment.library))
         for (const engine::NamedEmbedding &embedding : library.value()) {
-            const QString folder = QFileInfo(QString::fromStdString(embedding.path)).absolutePath();
-            if (!folders.contains(folder))
-                folders.append(folder);
+            // A record whose file is gone (the library marks it missing) takes no folder with it: a prompt
+            // never fails for an embedding it may not even use.
+            const QFileInfo file(QString::fromStdString(embedding.path));
+            if (file.exists() && !folders.contains(file.absolutePath()))
+                folders.append(file.absolutePath());
         }
     return folders;
 }

@@ -10,6 +10,8 @@
 #include "tests/graph/corpus_workflows.h"
 #include "tests/graph/library_free_nodes.h"
 
+#include <QDir>
+#include <QFile>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
@@ -223,6 +225,45 @@ private slots:
         }
         QCOMPARE(document.editorWorkflow(), kept);
         QVERIFY(document.graph().node(load));
+    }
+    // What the canvas shows: every node (notes included) with its sockets and widgets, the links, the groups.
+    void theCanvasSeesTheWholeWorkflow()
+    {
+        QFile file(QDir(fixturesDir()).filePath("corpus/comfyui-workflows/video_workflow_txt_to_img_to_video.json"));
+        QVERIFY(file.open(QIODevice::ReadOnly));
+        const QByteArray json = file.readAll();
+        graph::GraphDocument document(m_registry);
+        QVERIFY(document.openWorkflow(json));
+        const QJsonObject workflow = QJsonDocument::fromJson(json).object();
+        QCOMPARE(document.nodeIds().size(), workflow.value("nodes").toArray().size());
+        QCOMPARE(document.links().size(), workflow.value("links").toArray().size());
+        QCOMPARE(document.groups().size(), workflow.value("groups").toArray().size());
+        QVERIFY(!document.groups().front().title.isEmpty());
+        for (const QString &id : document.nodeIds()) {
+            const std::optional<graph::CanvasNode> node = document.canvasNode(id);
+            QVERIFY(node);
+            if (node->type != QStringLiteral("KSampler"))
+                continue;
+            QVERIFY(node->known);
+            QStringList widgets;
+            for (const graph::NodeInput &widget : node->widgets)
+                widgets.append(widget.name);
+            QCOMPARE(widgets, (QStringList{"seed", "steps", "cfg", "sampler_name", "scheduler", "denoise"}));
+            QCOMPARE(node->outputs.front().type, QStringLiteral("LATENT"));
+            QVERIFY(node->inputs.front().link);
+        }
+        // A widget turned into a socket leaves the widgets and shows as a linked input.
+        graph::GraphDocument built(m_registry);
+        const QString sampler = built.addNode("KSampler", {});
+        const QString primitive = built.addNode("PrimitiveNode", {});
+        QVERIFY(built.connectInput({primitive, 0}, sampler, "seed"));
+        const graph::CanvasNode node = *built.canvasNode(sampler);
+        QVERIFY(std::none_of(node.widgets.begin(), node.widgets.end(),
+                             [](const graph::NodeInput &widget) { return widget.name == "seed"; }));
+        QVERIFY(std::any_of(node.inputs.begin(), node.inputs.end(), [](const graph::CanvasSlot &slot) {
+            return slot.name == "seed" && slot.widget && slot.link;
+        }));
+        QVERIFY(!built.canvasNode("999"));
     }
 };
 

@@ -4,8 +4,10 @@
 #include "app/command.h"
 
 #include "app/library_services.h"
+#include "app/node_environment.h"
 #include "core/engine/client/engine_client.h"
 #include "core/logging/log.h"
+#include "core/nodes/built_in_nodes.h"
 #include "core/settings/app_root.h"
 #include "core/settings/settings_store.h"
 #include "ui/shell/main_window.h"
@@ -120,8 +122,11 @@ int runWindow(QApplication &application, settings::SettingsStore &settingsStore)
     auto services = app::LibraryServices::open(settingsStore.root(), settingsStore, true);
     const Status libraryOpened = services ? Status() : Status::failure(services);
     ui::MainWindow window(settingsStore);
-    if (services)
+    if (services) {
         window.setLibraryServices(services.value()->store(), services.value()->installer());
+        window.setGraphServices(
+            nodes::builtInNodes(app::nodeEnvironment(settingsStore.root(), settingsStore, services.value()->store())));
+    }
     window.show();
     // The start-up sync (new files in the models folder registered, vanished ones marked missing) probes and
     // hashes, so it runs off the GUI thread; the window is usable meanwhile.

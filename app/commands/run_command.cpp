@@ -1,6 +1,7 @@
 // `atelier run GRAPH` and `atelier nodes`: pipeline graphs from the command line, through the same validation,
 // executor and node library as every other front end.
 #include "app/command.h"
+#include "app/node_environment.h"
 
 #include "core/graph/editor_workflow.h"
 #include "core/graph/executor.h"
@@ -153,16 +154,6 @@ private:
     bool m_json;
 };
 
-nodes::NodeEnvironment environmentFor(CommandContext &context, models::RecordStore &store, const QString &outputs)
-{
-    nodes::NodeEnvironment environment;
-    environment.library = {&store, context.settings.modelsDir()};
-    environment.inputDir = context.root.inputDir();
-    environment.outputDir = outputs.isEmpty() ? context.root.outputsDir() : outputs;
-    environment.tempDir = context.root.tempDir();
-    return environment;
-}
-
 } // namespace
 
 int runRunCommand(CommandContext &context)
@@ -190,7 +181,8 @@ int runRunCommand(CommandContext &context)
     }
     models::RecordStore store(context.root.databasePath());
     (void)store.open(); // a library that cannot be opened fails the lookups that need it, with its reason
-    const nodes::NodeEnvironment environment = environmentFor(context, store, parser.value(out));
+    const nodes::NodeEnvironment environment =
+        app::nodeEnvironment(context.root, context.settings, store, parser.value(out));
     const auto registry = nodes::builtInNodes(environment);
     Result<graph::GraphSource> loaded = loadGraph(parser.positionalArguments().front(), *registry);
     if (!loaded) {
@@ -259,7 +251,7 @@ int runNodesCommand(CommandContext &context)
         return code;
     models::RecordStore store(context.root.databasePath());
     (void)store.open();
-    const auto registry = nodes::builtInNodes(environmentFor(context, store, {}));
+    const auto registry = nodes::builtInNodes(app::nodeEnvironment(context.root, context.settings, store));
     if (parser.isSet(json)) {
         context.out << QJsonDocument(registry->objectInfo()).toJson(QJsonDocument::Indented);
         return kExitOk;

@@ -7,13 +7,18 @@
 
 #include "core/downloads/download_queue.h"
 #include "core/engine/client/engine_client.h"
+#include "core/graph/graph_document.h"
+#include "core/graph/graph_run_service.h"
 #include "core/models/install/model_installer.h"
 #include "core/models/record_store.h"
+#include "core/nodes/built_in_nodes.h"
 #include "core/settings/app_root.h"
 #include "core/settings/settings_store.h"
 #include "tests/bench/realistic_records.h"
 #include "tests/fault_server.h"
 #include "tests/fixtures.h"
+#include "ui/graph/graph_editor.h"
+#include "ui/graph/graph_view.h"
 #include "ui/installs/install_queue_panel.h"
 #include "ui/library/cover_cache.h"
 #include "ui/library/library_filter_proxy.h"
@@ -146,6 +151,62 @@ int main(int argc, char *argv[])
         spin(300);
         settingsDialog.grab().save(QDir(output).filePath(QStringLiteral("settings.png")));
     }
+
+    // The node editor: the ready txt2img graph on the tiny model, idle, running with the sampler's preview, done,
+    // and a graph with validation errors.
+    nodes::NodeEnvironment environment;
+    environment.library = {&store, settingsStore.modelsDir()};
+    environment.inputDir = root->inputDir();
+    environment.outputDir = root->outputsDir();
+    environment.tempDir = root->tempDir();
+    window.setGraphServices(nodes::builtInNodes(environment));
+    window.installQueueDock()->hide();
+    window.galleryDock()->hide();
+    window.libraryDock()->hide();
+    ui::GraphEditor *editor = window.graphEditor();
+    graph::GraphDocument *document = editor->currentDocument();
+    const QStringList ids = document->nodeIds();
+    document->setValue(ids.at(0), QStringLiteral("ckpt_name"),
+                       graph::GraphValue::text(QStringLiteral("tiny-sd1.safetensors")));
+    document->setValue(ids.at(3), QStringLiteral("width"), graph::GraphValue::integer(128));
+    document->setValue(ids.at(3), QStringLiteral("height"), graph::GraphValue::integer(128));
+    document->setValue(ids.at(4), QStringLiteral("steps"), graph::GraphValue::integer(40));
+    editor->currentView()->fitAll();
+    spin(500);
+    window.grab().save(QDir(output).filePath(QStringLiteral("graph-editor.png")));
+    // Until the sampler is at step 12 (or the run ends, whatever happened), then until the run ends.
+    QEventLoop running;
+    bool ended = false;
+    QObject::connect(&editor->runService(), &graph::GraphRunService::nodeProgress, &running,
+                     [&](quint64, const QString &, int value, int) {
+                         if (value == 12)
+                             running.quit();
+                     });
+    QObject::connect(editor, &ui::GraphEditor::runFinished, &running, [&](quint64, const graph::RunOutcome &outcome) {
+        ended = true;
+        if (!outcome.ok())
+            std::fprintf(stderr, "the run ended: %s\n", qPrintable(outcome.message));
+        running.quit();
+    });
+    editor->queueCurrent();
+    running.exec();
+    spin(200);
+    window.grab().save(QDir(output).filePath(QStringLiteral("graph-running.png")));
+    while (!ended)
+        running.exec();
+    spin(300);
+    window.grab().save(QDir(output).filePath(QStringLiteral("graph-done.png")));
+    document->setValue(ids.at(0), QStringLiteral("ckpt_name"),
+                       graph::GraphValue::text(QStringLiteral("sdxl/juggernautXL_v9.safetensors")));
+    document->setValue(ids.at(4), QStringLiteral("cfg"), graph::GraphValue::real(7.5));
+    document->disconnectInput(ids.at(5), QStringLiteral("vae"));
+    ended = false;
+    editor->queueCurrent();
+    while (!ended)
+        running.exec();
+    spin(300);
+    window.grab().save(QDir(output).filePath(QStringLiteral("graph-errors.png")));
+
     std::printf("screenshots written to %s\n", qPrintable(output));
     for (const auto &job : installer.listJobs())
         installer.cancelJob(job.id);

@@ -1,8 +1,10 @@
 #include "ui/shell/main_window.h"
 
+#include "core/graph/executor.h"
 #include "core/logging/log.h"
 #include "core/settings/compute_choice.h"
 #include "core/settings/settings_store.h"
+#include "ui/graph/graph_editor.h"
 #include "ui/installs/install_queue_panel.h"
 #include "ui/library/library_panel.h"
 #include "ui/shell/about_dialog.h"
@@ -10,12 +12,14 @@
 #include "ui/shell/settings_dialog.h"
 
 #include <QAction>
-#include <QCheckBox>
 #include <QApplication>
+#include <QCheckBox>
 #include <QCloseEvent>
 #include <QDockWidget>
+#include <QFileDialog>
 #include <QLabel>
 #include <QMenuBar>
+#include <QMessageBox>
 #include <QSettings>
 #include <QStatusBar>
 
@@ -99,6 +103,54 @@ void MainWindow::setLibraryServices(models::RecordStore &store, models::ModelIns
         resizeDocks({m_libraryDock}, {width() * 11 / 20}, Qt::Horizontal);
 }
 
+void MainWindow::setGraphServices(std::shared_ptr<const graph::NodeRegistry> registry)
+{
+    m_graphEditor = new GraphEditor(std::move(registry), this);
+    const settings::Settings &current = m_settings.current();
+    m_graphEditor->runService().setCacheLimits(
+        graph::CacheLimits::of(current.outputCacheEntries, current.outputCacheGb));
+    connect(&m_settings, &settings::SettingsStore::changed, m_graphEditor, [this](const settings::Settings &now) {
+        m_graphEditor->runService().setCacheLimits(graph::CacheLimits::of(now.outputCacheEntries, now.outputCacheGb));
+    });
+    delete takeCentralWidget();
+    setCentralWidget(m_graphEditor);
+    m_graphEditor->newTxt2ImgTab();
+    // The canvas takes most of the window; a layout the user saved keeps its own sizes.
+    if (!m_layoutRestored) {
+        resizeDocks({m_libraryDock, m_galleryDock}, {width() * 3 / 10, width() / 6}, Qt::Horizontal);
+        resizeDocks({m_installQueueDock}, {height() / 5}, Qt::Vertical);
+    }
+
+    QAction *before = m_fileMenu->actions().value(0);
+    const auto add = [&](const QString &text, const QKeySequence &keys, auto slot) {
+        auto *action = new QAction(text, this);
+        action->setShortcut(keys);
+        connect(action, &QAction::triggered, this, slot);
+        m_fileMenu->insertAction(before, action);
+    };
+    add(tr("&New workflow"), {}, [this] { m_graphEditor->newTxt2ImgTab(); });
+    add(tr("&Open workflow or image…"), {}, [this] {
+        const QString path =
+            QFileDialog::getOpenFileName(this, tr("Open workflow"), {}, tr("Workflows and images (*.json *.png)"));
+        if (!path.isEmpty())
+            if (const Status opened = m_graphEditor->openFile(path); !opened)
+                QMessageBox::warning(this, tr("Open workflow"), opened.error());
+    });
+    add(tr("Save workflow &as…"), QKeySequence::SaveAs, [this] {
+        const QString path = QFileDialog::getSaveFileName(this, tr("Save workflow"), {}, tr("Workflows (*.json)"));
+        if (!path.isEmpty())
+            if (const Status saved = m_graphEditor->saveFile(path); !saved)
+                QMessageBox::warning(this, tr("Save workflow"), saved.error());
+    });
+    add(tr("&Export API graph…"), {}, [this] {
+        const QString path = QFileDialog::getSaveFileName(this, tr("Export API graph"), {}, tr("API graphs (*.json)"));
+        if (!path.isEmpty())
+            if (const Status saved = m_graphEditor->exportApiPrompt(path); !saved)
+                QMessageBox::warning(this, tr("Export API graph"), saved.error());
+    });
+    m_fileMenu->insertSeparator(before);
+}
+
 QDockWidget *MainWindow::addArea(const QString &objectName, const QString &title, QWidget *content,
                                  Qt::DockWidgetArea area)
 {
@@ -112,6 +164,7 @@ QDockWidget *MainWindow::addArea(const QString &objectName, const QString &title
 void MainWindow::buildMenus()
 {
     QMenu *file = menuBar()->addMenu(tr("&File"));
+    m_fileMenu = file;
     QAction *settingsAction = file->addAction(tr("&Settings…"), this, &MainWindow::showSettingsDialog);
     settingsAction->setShortcut(QKeySequence::Preferences);
     settingsAction->setObjectName(QStringLiteral("settingsAction"));

@@ -4,6 +4,7 @@
 
 #include <QMainWindow>
 
+#include <memory>
 #include <vector>
 
 class QDockWidget;
@@ -19,8 +20,13 @@ class SettingsStore;
 struct Settings;
 }
 
+namespace atelier::graph {
+class NodeRegistry;
+}
+
 namespace atelier::ui {
 
+class GraphEditor;
 class InstallQueuePanel;
 class LibraryPanel;
 
@@ -40,6 +46,10 @@ public:
 
     // Puts the model library and the install queue in their areas, on these services (which outlive the window).
     void setLibraryServices(models::RecordStore &store, models::ModelInstaller &installer);
+    // The node editor takes the centre, over the node types given (the library's models behind their combos), with
+    // a txt2img graph ready in its first tab.
+    void setGraphServices(std::shared_ptr<const graph::NodeRegistry> registry);
+    GraphEditor *graphEditor() const { return m_graphEditor; }
     LibraryPanel *libraryPanel() const { return m_libraryPanel; }
     InstallQueuePanel *installQueuePanel() const { return m_installQueuePanel; }
 
@@ -73,6 +83,8 @@ private:
     QLabel *m_deviceLabel = nullptr;
     LibraryPanel *m_libraryPanel = nullptr;
     InstallQueuePanel *m_installQueuePanel = nullptr;
+    GraphEditor *m_graphEditor = nullptr;
+    QMenu *m_fileMenu = nullptr;
     QByteArray m_defaultState;
     bool m_layoutRestored = false;
 };

@@ -1,0 +1,256 @@
+// The node editor driven as an artist drives it, offscreen: nodes added through the search popup, links dragged
+// from port to port, the txt2img graph run on the tiny fixture model to the fixture's image; every kind of edit
+// undone back to the very workflow it started from; corpus images opened as their graphs; invalid graphs marked
+// and never run; a run cancelled mid-way.
+#include "core/graph/graph_document.h"
+#include "tests/graph/corpus_workflows.h"
+#include "tests/graph/graph_test_support.h"
+#include "tests/image_difference.h"
+#include "ui/graph/add_node_popup.h"
+#include "ui/graph/graph_editor.h"
+#include "ui/graph/graph_scene.h"
+#include "ui/graph/graph_view.h"
+#include "ui/graph/node_item.h"
+
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QLabel>
+#include <QLineEdit>
+#include <QListWidget>
+#include <QSignalSpy>
+#include <QUndoStack>
+#include <QtTest>
+
+using namespace atelier;
+using namespace graph_tests;
+
+namespace {
+
+QPoint onViewport(const ui::GraphView &view, QPointF scenePoint)
+{
+    return view.mapFromScene(scenePoint);
+}
+
+} // namespace
+
+class TestGraphEditor : public QObject
+{
+    Q_OBJECT
+
+private:
+    std::unique_ptr<TinyRoot> m_tiny;
+    std::unique_ptr<ui::GraphEditor> m_editor;
+
+    ui::GraphView &view() const { return *m_editor->currentView(); }
+    ui::GraphScene &scene() const { return *m_editor->currentScene(); }
+    graph::GraphDocument &document() const { return *m_editor->currentDocument(); }
+
+    // Adds a node the way an artist does: the search popup, a few letters, Enter.
+    QString addBySearch(const QString &query, const QString &type, QPointF at)
+    {
+        const QStringList before = document().nodeIds();
+        view().showAddNode(at);
+        ui::AddNodePopup *popup = view().addNodePopup();
+        if (!popup)
+            return {};
+        QTest::keyClicks(popup->searchField(), query);
+        if (popup->listed().value(0) != type)
+            qWarning("\"%s\" lists %s first, not %s", qPrintable(query), qPrintable(popup->listed().value(0)),
+                     qPrintable(type));
+        QTest::keyClick(popup->searchField(), Qt::Key_Return);
+        const QStringList after = document().nodeIds();
+        return after.size() == before.size() + 1 ? after.back() : QString();
+    }
+
+    // Drags a link from an output port to an input (its socket, or its widget) with the mouse.
+    void dragLink(const QString &from, int output, const QString &to, const QString &input)
+    {
+        const ui::NodeItem *source = scene().nodeItem(from);
+        const ui::NodeItem *target = scene().nodeItem(to);
+        QVERIFY(source && target);
+        QPointF at;
+        const graph::CanvasNode &node = target->node();
+        bool found = false;
+        for (int slot = 0; slot < node.inputs.size(); ++slot)
+            if (node.inputs.at(slot).name == input && (!node.inputs.at(slot).widget || node.inputs.at(slot).link)) {
+                at = target->inputPort(slot);
+                found = true;
+            }
+        QVERIFY2(found, qPrintable(input));
+        QWidget *viewport = view().viewport();
+        QTest::mousePress(viewport, Qt::LeftButton, {}, onViewport(view(), source->outputPort(output)));
+        QTest::mouseMove(viewport, onViewport(view(), (source->outputPort(output) + at) / 2));
+        QTest::mouseMove(viewport, onViewport(view(), at));
+        QTest::mouseRelease(viewport, Qt::LeftButton, {}, onViewport(view(), at));
+    }
+
+    graph::RunOutcome runAndWait(int timeoutMs = 120000)
+    {
+        QSignalSpy finished(m_editor.get(), &ui::GraphEditor::runFinished);
+        m_editor->queueCurrent();
+        if (!finished.wait(timeoutMs))
+            return {};
+        return finished.first().at(1).value<graph::RunOutcome>();
+    }
+
+private slots:
+    void init()
+    {
+        m_tiny = std::make_unique<TinyRoot>();
+        m_editor = std::make_unique<ui::GraphEditor>(m_tiny->registry);
+        m_editor->resize(1400, 900);
+        m_editor->show();
+        QVERIFY(QTest::qWaitForWindowExposed(m_editor.get()));
+    }
+    void cleanup()
+    {
+        m_editor.reset();
+        m_tiny.reset();
+    }
+
+    // txt2img built by hand (search popup, link drags), run, and compared with the fixture's image.
+    void aGraphBuiltByHandMakesTheFixturesImage()
+    {
+        m_editor->newEmptyTab();
+        view().setTransform(QTransform::fromScale(0.6, 0.6));
+        view().centerOn(700, 300);
+        const QString load =
+            addBySearch(QStringLiteral("ckptloader"), QStringLiteral("CheckpointLoaderSimple"), {0, 200});
+        const QString positive = addBySearch(QStringLiteral("cliptextenc"), QStringLiteral("CLIPTextEncode"), {380, 0});
+        const QString negative =
+            addBySearch(QStringLiteral("cliptextenc"), QStringLiteral("CLIPTextEncode"), {380, 300});
+        const QString latent =
+            addBySearch(QStringLiteral("emptylatent"), QStringLiteral("EmptyLatentImage"), {380, 560});
+        const QString sampler = addBySearch(QStringLiteral("ksampler"), QStringLiteral("KSampler"), {800, 100});
+        const QString decode = addBySearch(QStringLiteral("vaedecode"), QStringLiteral("VAEDecode"), {1160, 100});
+        const QString save = addBySearch(QStringLiteral("saveimage"), QStringLiteral("SaveImage"), {1520, 100});
+        QCOMPARE(document().nodeIds().size(), 7);
+        for (const auto &[id, type] : std::vector<std::pair<QString, QString>>{
+                 {load, "CheckpointLoaderSimple"}, {sampler, "KSampler"}, {save, "SaveImage"}})
+            QCOMPARE(document().canvasNode(id)->type, type);
+
+        dragLink(load, 0, sampler, QStringLiteral("model"));
+        dragLink(load, 1, positive, QStringLiteral("clip"));
+        dragLink(load, 1, negative, QStringLiteral("clip"));
+        dragLink(positive, 0, sampler, QStringLiteral("positive"));
+        dragLink(negative, 0, sampler, QStringLiteral("negative"));
+        dragLink(latent, 0, sampler, QStringLiteral("latent_image"));
+        dragLink(sampler, 0, decode, QStringLiteral("samples"));
+        dragLink(load, 2, decode, QStringLiteral("vae"));
+        dragLink(decode, 0, save, QStringLiteral("images"));
+        QCOMPARE(document().links().size(), 9);
+        // A LATENT cannot go into MODEL: the drop is refused.
+        dragLink(latent, 0, sampler, QStringLiteral("model"));
+        QCOMPARE(*document().graph().node(sampler)->input("model")->link, (graph::OutputRef{load, 0}));
+
+        // The fixture case tiny-sd1.txt2img.euler.normal.s42.
+        const auto set = [&](const QString &node, const QString &input, const graph::GraphValue &value) {
+            scene().edit(QStringLiteral("set"), [&] { QVERIFY(document().setValue(node, input, value)); });
+        };
+        set(load, "ckpt_name", graph::GraphValue::text(checkpointOf("tiny-sd1")));
+        set(positive, "text", graph::GraphValue::text("a photo of a cat"));
+        set(negative, "text", graph::GraphValue::text(""));
+        set(latent, "width", graph::GraphValue::integer(64));
+        set(latent, "height", graph::GraphValue::integer(64));
+        set(sampler, "seed", graph::GraphValue::integer(42));
+        set(sampler, "steps", graph::GraphValue::integer(8));
+        set(sampler, "cfg", graph::GraphValue::real(7.0));
+        const graph::RunOutcome outcome = runAndWait();
+        QVERIFY2(outcome.ok(), qPrintable(outcome.message + QJsonDocument(outcome.validation.toJson()).toJson()));
+        QCOMPARE(outcome.files.size(), 1);
+        const QImage made(outcome.files.front().path);
+        const QImage expected(fixture("cases/tiny-sd1.txt2img.euler.normal.s42.png"));
+        QVERIFY(largestDifference(made, expected) <= 1);
+        // The saver shows what it wrote; the sampler what it made.
+        QVERIFY(m_editor->statusLabel()->text().startsWith(QStringLiteral("Done")));
+    }
+
+    // Every kind of edit, undone, gives back the very workflow; redone, the edited one.
+    void undoAndRedoEveryEdit()
+    {
+        const CorpusWorkflow workflow = corpusEditorWorkflows().value(0);
+        QVERIFY(!workflow.json.isEmpty());
+        QTemporaryDir dir;
+        const QString path = dir.filePath("workflow.json");
+        {
+            QFile file(path);
+            QVERIFY(file.open(QIODevice::WriteOnly));
+            file.write(workflow.json);
+        }
+        QVERIFY(m_editor->openFile(path));
+        const QByteArray original = document().editorWorkflow();
+        QUndoStack &undo = *m_editor->currentUndoStack();
+        const QString first = document().nodeIds().front();
+
+        const QString added = scene().addNode(QStringLiteral("EmptyLatentImage"), QPointF(-400, -400));
+        QVERIFY(!added.isEmpty());
+        scene().edit("value", [&] { document().setValue(added, "width", graph::GraphValue::integer(768)); });
+        scene().edit("move", [&] { document().moveNode(first, QPointF(-800, 40)); });
+        scene().edit("title", [&] { document().setTitle(first, "renamed"); });
+        scene().nodeItem(first)->setSelected(true);
+        scene().setModeOfSelected(graph::NodeMode::Bypassed);
+        scene().clearSelection();
+        scene().nodeItem(added)->setSelected(true);
+        scene().removeSelected();
+        QCOMPARE(undo.count(), 6);
+        const QByteArray edited = document().editorWorkflow();
+        QVERIFY(edited != original);
+        while (undo.canUndo())
+            undo.undo();
+        QCOMPARE(document().editorWorkflow(), original);
+        while (undo.canRedo())
+            undo.redo();
+        QCOMPARE(document().editorWorkflow(), edited);
+        // A drag from port to port is one step too.
+        undo.setIndex(0);
+        QCOMPARE(document().editorWorkflow(), original);
+    }
+
+    void corpusImagesOpenAsTheirGraphs()
+    {
+        const QString png = fixture("corpus/comfyui/lora_lora.png");
+        QVERIFY(m_editor->openFile(png));
+        const QJsonDocument workflow = QJsonDocument::fromJson(comfyChunksOf(png).workflow);
+        QCOMPARE(document().nodeIds().size(), workflow.object().value("nodes").toArray().size());
+        QCOMPARE(document().links().size(), workflow.object().value("links").toArray().size());
+        QVERIFY(m_editor->currentPath().isEmpty()); // an image is never overwritten by Save
+        QVERIFY(!m_editor->openFile(fixture("index.json")));
+    }
+
+    void invalidGraphsAreMarkedAndNeverRun()
+    {
+        m_editor->newTxt2ImgTab(); // the library is empty: the loader names no model
+        const graph::RunOutcome outcome = runAndWait();
+        QCOMPARE(int(outcome.status), int(graph::RunOutcome::Status::Invalid));
+        QVERIFY(outcome.files.isEmpty());
+        const QString loader = document().nodeIds().front();
+        QVERIFY(!scene().nodeItem(loader)->toolTip().isEmpty());
+        QVERIFY(scene().nodeItem(loader)->toolTip().contains(QStringLiteral("ckpt_name")));
+        QVERIFY(QDir(m_tiny->outputs()).entryList(QDir::Files).isEmpty());
+    }
+
+    void aRunCancelsBetweenSteps()
+    {
+        m_editor->newTxt2ImgTab();
+        const QStringList ids = document().nodeIds();
+        scene().edit("model", [&] {
+            document().setValue(ids.at(0), "ckpt_name", graph::GraphValue::text(checkpointOf("tiny-sd1")));
+            document().setValue(ids.at(3), "width", graph::GraphValue::integer(64));
+            document().setValue(ids.at(3), "height", graph::GraphValue::integer(64));
+            document().setValue(ids.at(4), "steps", graph::GraphValue::integer(200));
+        });
+        QSignalSpy progress(&m_editor->runService(), &graph::GraphRunService::nodeProgress);
+        QSignalSpy finished(m_editor.get(), &ui::GraphEditor::runFinished);
+        m_editor->queueCurrent();
+        QVERIFY(progress.wait(60000));
+        m_editor->cancelRuns();
+        QVERIFY(finished.wait(60000));
+        QCOMPARE(int(finished.first().at(1).value<graph::RunOutcome>().status),
+                 int(graph::RunOutcome::Status::Interrupted));
+        QCOMPARE(m_editor->statusLabel()->text(), QStringLiteral("Cancelled"));
+        QVERIFY(QDir(m_tiny->outputs()).entryList(QDir::Files).isEmpty());
+    }
+};
+
+QTEST_MAIN(TestGraphEditor)
+#include "test_graph_editor.moc"

@@ -1,0 +1,50 @@
+#pragma once
+
+// The search that adds a node (Tab or a double-click on the canvas, or a link dropped in empty space): fuzzy
+// matching over names, display names and categories, the most used types first; limited to the types that can
+// take a given link type when one is being dropped.
+#include "core/graph/node_type.h"
+
+#include <QFrame>
+#include <QHash>
+
+class QLineEdit;
+class QListWidget;
+
+namespace atelier::ui {
+
+// How well `query` matches `text`: its letters in order (a subsequence), higher for adjacent letters and word
+// starts; -1 when it does not match at all.
+int fuzzyScore(const QString &query, const QString &text);
+
+class AddNodePopup : public QFrame
+{
+    Q_OBJECT
+public:
+    AddNodePopup(const graph::NodeRegistry &registry, const QHash<QString, int> &uses, QWidget *parent = nullptr);
+
+    // Only types with an input `type` can take (empty: all).
+    void setLinkType(const QString &type);
+    QLineEdit *searchField() const { return m_search; }
+    QListWidget *list() const { return m_list; }
+    // The types listed now, best first.
+    QStringList listed() const;
+
+signals:
+    void chosen(const QString &type);
+
+protected:
+    bool eventFilter(QObject *watched, QEvent *event) override;
+
+private:
+    void refill();
+    void choose();
+
+    const graph::NodeRegistry &m_registry;
+    QHash<QString, int> m_uses;
+    QString m_linkType;
+    QLineEdit *m_search = nullptr;
+    QListWidget *m_list = nullptr;
+};
+
+} // namespace atelier::ui

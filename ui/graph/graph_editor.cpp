@@ -1,0 +1,414 @@
+#include "ui/graph/graph_editor.h"
+
+#include "core/graph/api_prompt.h"
+#include "core/graph/graph_sources.h"
+#include "ui/graph/graph_scene.h"
+#include "ui/graph/graph_view.h"
+#include "ui/graph/node_item.h"
+
+#include <QAction>
+#include <QFile>
+#include <QFileDialog>
+#include <QFileInfo>
+#include <QLabel>
+#include <QMessageBox>
+#include <QSaveFile>
+#include <QTabWidget>
+#include <QToolBar>
+#include <QUndoGroup>
+#include <QUndoStack>
+#include <QVBoxLayout>
+
+namespace atelier::ui {
+
+struct GraphEditor::Tab
+{
+    std::unique_ptr<graph::GraphDocument> document;
+    std::unique_ptr<QUndoStack> undo;
+    GraphScene *scene = nullptr;
+    GraphView *view = nullptr;
+    QString title;
+    QString path;
+};
+
+namespace {
+
+QImage imageOf(const engine::RgbImage &image)
+{
+    if (image.width <= 0 || image.height <= 0 || image.pixels.size() < std::size_t(image.width) * image.height * 3)
+        return {};
+    return QImage(image.pixels.data(), image.width, image.height, image.width * 3, QImage::Format_RGB888).copy();
+}
+
+// The canvas node a run's node belongs to: itself, or the subgraph instance holding it ("5:2" is in 5).
+QString canvasId(const QString &runNode)
+{
+    return runNode.section(QLatin1Char(':'), 0, 0);
+}
+
+QUndoGroup &undoGroup(QObject *owner)
+{
+    auto *group = owner->findChild<QUndoGroup *>(QStringLiteral("graphUndoGroup"));
+    if (!group) {
+        group = new QUndoGroup(owner);
+        group->setObjectName(QStringLiteral("graphUndoGroup"));
+    }
+    return *group;
+}
+
+} // namespace
+
+GraphEditor::GraphEditor(std::shared_ptr<const graph::NodeRegistry> registry, QWidget *parent)
+    : QWidget(parent)
+    , m_registry(std::move(registry))
+    , m_runs(m_registry)
+{
+    setObjectName(QStringLiteral("graphEditor"));
+    auto *toolbar = new QToolBar(this);
+    toolbar->setObjectName(QStringLiteral("graphToolbar"));
+    const auto action = [&](const QString &text, const QKeySequence &keys, auto slot) {
+        QAction *made = toolbar->addAction(text, this, slot);
+        made->setShortcut(keys);
+        made->setShortcutContext(Qt::WidgetWithChildrenShortcut);
+        return made;
+    };
+    action(tr("New"), QKeySequence::New, [this] { newTxt2ImgTab(); });
+    action(tr("Open…"), QKeySequence::Open, [this] {
+        const QString path =
+            QFileDialog::getOpenFileName(this, tr("Open workflow"), {}, tr("Workflows and images (*.json *.png)"));
+        if (!path.isEmpty())
+            if (const Status opened = openFile(path); !opened)
+                QMessageBox::warning(this, tr("Open workflow"), opened.error());
+    });
+    action(tr("Save"), QKeySequence::Save, [this] {
+        QString path = currentPath();
+        if (path.isEmpty() || !path.endsWith(QStringLiteral(".json")))
+            path = QFileDialog::getSaveFileName(this, tr("Save workflow"), {}, tr("Workflows (*.json)"));
+        if (!path.isEmpty())
+            if (const Status saved = saveFile(path); !saved)
+                QMessageBox::warning(this, tr("Save workflow"), saved.error());
+    });
+    toolbar->addSeparator();
+    QAction *undo = undoGroup(this).createUndoAction(this, tr("Undo"));
+    undo->setShortcut(QKeySequence::Undo);
+    QAction *redo = undoGroup(this).createRedoAction(this, tr("Redo"));
+    redo->setShortcut(QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_Z));
+    for (QAction *history : {undo, redo}) {
+        history->setShortcutContext(Qt::WidgetWithChildrenShortcut);
+        toolbar->addAction(history);
+    }
+    toolbar->addSeparator();
+    QAction *queue = action(tr("Queue"), QKeySequence(Qt::CTRL | Qt::Key_Return), [this] { queueCurrent(); });
+    queue->setObjectName(QStringLiteral("queueAction"));
+    action(tr("Cancel"), QKeySequence(Qt::Key_Escape), [this] { cancelRuns(); });
+
+    m_tabs = new QTabWidget(this);
+    m_tabs->setObjectName(QStringLiteral("graphTabs"));
+    m_tabs->setDocumentMode(true);
+    m_tabs->setTabsClosable(true);
+    m_tabs->setMovable(true);
+    connect(m_tabs, &QTabWidget::currentChanged, this, [this] {
+        if (Tab *tab = currentTab())
+            undoGroup(this).setActiveStack(tab->undo.get());
+    });
+    connect(m_tabs, &QTabWidget::tabCloseRequested, this, [this](int index) {
+        QWidget *view = m_tabs->widget(index);
+        m_tabs->removeTab(index);
+        m_tabList.erase(std::remove_if(m_tabList.begin(), m_tabList.end(),
+                                       [&](const std::unique_ptr<Tab> &tab) { return tab->view == view; }),
+                        m_tabList.end());
+    });
+    m_status = new QLabel(tr("Ready"), this);
+    m_status->setObjectName(QStringLiteral("graphStatus"));
+
+    auto *layout = new QVBoxLayout(this);
+    layout->setContentsMargins(0, 0, 0, 0);
+    layout->setSpacing(0);
+    layout->addWidget(toolbar);
+    layout->addWidget(m_tabs, 1);
+    layout->addWidget(m_status);
+    connectRuns();
+}
+
+GraphEditor::~GraphEditor()
+{
+    m_tabs->clear();
+    m_tabList.clear();
+}
+
+void GraphEditor::addTab(std::unique_ptr<graph::GraphDocument> document, const QString &title, const QString &path)
+{
+    auto tab = std::make_unique<Tab>();
+    tab->document = std::move(document);
+    tab->undo = std::make_unique<QUndoStack>();
+    undoGroup(this).addStack(tab->undo.get());
+    tab->scene = new GraphScene(*tab->document, *tab->undo, this);
+    tab->view = new GraphView(tab->scene, m_tabs);
+    tab->scene->setParent(tab->view);
+    tab->title = title;
+    tab->path = path;
+    Tab &added = *tab;
+    connect(tab->undo.get(), &QUndoStack::cleanChanged, this, [this, &added] { updateTitle(added); });
+    m_tabList.push_back(std::move(tab));
+    m_tabs->setCurrentIndex(m_tabs->addTab(added.view, title));
+    undoGroup(this).setActiveStack(added.undo.get());
+    updateTitle(added);
+    added.view->fitAll();
+}
+
+void GraphEditor::updateTitle(Tab &tab)
+{
+    const int index = m_tabs->indexOf(tab.view);
+    if (index >= 0) // a dirty marker, as editors have
+        m_tabs->setTabText(index, tab.undo->isClean() ? tab.title : tab.title + QStringLiteral(" •"));
+}
+
+void GraphEditor::newEmptyTab()
+{
+    addTab(std::make_unique<graph::GraphDocument>(m_registry), tr("Untitled"));
+}
+
+void GraphEditor::newTxt2ImgTab()
+{
+    auto document = std::make_unique<graph::GraphDocument>(m_registry);
+    graph::GraphDocument &doc = *document;
+    const QString load = doc.addNode(QStringLiteral("CheckpointLoaderSimple"), QPointF(0, 200));
+    const QString positive = doc.addNode(QStringLiteral("CLIPTextEncode"), QPointF(380, 0));
+    const QString negative = doc.addNode(QStringLiteral("CLIPTextEncode"), QPointF(380, 260));
+    const QString latent = doc.addNode(QStringLiteral("EmptyLatentImage"), QPointF(380, 500));
+    const QString sampler = doc.addNode(QStringLiteral("KSampler"), QPointF(760, 120));
+    const QString decode = doc.addNode(QStringLiteral("VAEDecode"), QPointF(1120, 120));
+    const QString save = doc.addNode(QStringLiteral("SaveImage"), QPointF(1480, 120));
+    if (const QString model = m_registry->options(QStringLiteral("checkpoints")).value(0); !model.isEmpty())
+        doc.setValue(load, QStringLiteral("ckpt_name"), graph::GraphValue::text(model));
+    doc.setValue(positive, QStringLiteral("text"),
+                 graph::GraphValue::text(QStringLiteral("a lighthouse on a cliff at dusk, oil painting")));
+    doc.setValue(negative, QStringLiteral("text"), graph::GraphValue::text(QStringLiteral("blurry, text")));
+    doc.setTitle(positive, tr("Positive prompt"));
+    doc.setTitle(negative, tr("Negative prompt"));
+    doc.connectInput({load, 0}, sampler, QStringLiteral("model"));
+    doc.connectInput({load, 1}, positive, QStringLiteral("clip"));
+    doc.connectInput({load, 1}, negative, QStringLiteral("clip"));
+    doc.connectInput({positive, 0}, sampler, QStringLiteral("positive"));
+    doc.connectInput({negative, 0}, sampler, QStringLiteral("negative"));
+    doc.connectInput({latent, 0}, sampler, QStringLiteral("latent_image"));
+    doc.connectInput({sampler, 0}, decode, QStringLiteral("samples"));
+    doc.connectInput({load, 2}, decode, QStringLiteral("vae"));
+    doc.connectInput({decode, 0}, save, QStringLiteral("images"));
+    addTab(std::move(document), tr("txt2img"));
+}
+
+Status GraphEditor::openFile(const QString &path)
+{
+    QFile file(path);
+    if (!file.open(QIODevice::ReadOnly))
+        return Status::failure(tr("cannot read %1: %2").arg(path, file.errorString()));
+    const QByteArray bytes = file.read(256ll * 1024 * 1024);
+    const bool png = bytes.startsWith("\x89PNG");
+    const Result<graph::GraphSource> source =
+        png ? graph::graphFromImage(bytes, *m_registry) : graph::graphFromDocument(bytes, *m_registry);
+    if (!source)
+        return Status::failure(tr("%1: %2").arg(QFileInfo(path).fileName(), source.error()));
+    auto document = std::make_unique<graph::GraphDocument>(m_registry);
+    const bool canvas = !source->editorWorkflow.isEmpty() && document->openWorkflow(source->editorWorkflow);
+    if (!canvas)
+        document->openGraph(source->graph);
+    // Only workflows are saved back where they came from; anything else becomes a new workflow.
+    addTab(std::move(document), QFileInfo(path).completeBaseName(), !png && canvas ? path : QString());
+    return {};
+}
+
+Status GraphEditor::saveFile(const QString &path)
+{
+    Tab *tab = currentTab();
+    if (!tab)
+        return Status::failure(tr("no workflow is open"));
+    QSaveFile file(path);
+    if (!file.open(QIODevice::WriteOnly))
+        return Status::failure(tr("cannot write %1: %2").arg(path, file.errorString()));
+    file.write(tab->document->editorWorkflow());
+    if (!file.commit())
+        return Status::failure(tr("cannot write %1: %2").arg(path, file.errorString()));
+    tab->path = path;
+    tab->title = QFileInfo(path).completeBaseName();
+    tab->undo->setClean();
+    updateTitle(*tab);
+    return {};
+}
+
+Status GraphEditor::exportApiPrompt(const QString &path)
+{
+    const graph::GraphDocument *document = currentDocument();
+    if (!document)
+        return Status::failure(tr("no workflow is open"));
+    QSaveFile file(path);
+    if (!file.open(QIODevice::WriteOnly))
+        return Status::failure(tr("cannot write %1: %2").arg(path, file.errorString()));
+    file.write(graph::writeApiPrompt(document->graph()));
+    return file.commit() ? Status{} : Status::failure(tr("cannot write %1: %2").arg(path, file.errorString()));
+}
+
+int GraphEditor::tabCount() const
+{
+    return m_tabs->count();
+}
+
+GraphEditor::Tab *GraphEditor::currentTab() const
+{
+    QWidget *view = m_tabs->currentWidget();
+    for (const std::unique_ptr<Tab> &tab : m_tabList)
+        if (tab->view == view)
+            return tab.get();
+    return nullptr;
+}
+
+GraphEditor::Tab *GraphEditor::tabOf(quint64 run) const
+{
+    GraphView *view = m_runTabs.value(run);
+    for (const std::unique_ptr<Tab> &tab : m_tabList)
+        if (tab->view == view)
+            return tab.get();
+    return nullptr;
+}
+
+GraphView *GraphEditor::currentView() const
+{
+    Tab *tab = currentTab();
+    return tab ? tab->view : nullptr;
+}
+
+GraphScene *GraphEditor::currentScene() const
+{
+    Tab *tab = currentTab();
+    return tab ? tab->scene : nullptr;
+}
+
+graph::GraphDocument *GraphEditor::currentDocument() const
+{
+    Tab *tab = currentTab();
+    return tab ? tab->document.get() : nullptr;
+}
+
+QUndoStack *GraphEditor::currentUndoStack() const
+{
+    Tab *tab = currentTab();
+    return tab ? tab->undo.get() : nullptr;
+}
+
+QString GraphEditor::currentPath() const
+{
+    Tab *tab = currentTab();
+    return tab ? tab->path : QString();
+}
+
+quint64 GraphEditor::queueCurrent()
+{
+    Tab *tab = currentTab();
+    if (!tab)
+        return 0;
+    for (const QString &id : tab->document->nodeIds())
+        if (NodeItem *item = tab->scene->nodeItem(id)) {
+            item->setErrors({}, {});
+            item->setRunState(NodeItem::RunState::Idle);
+        }
+    graph::GraphRunService::Submission submission;
+    submission.graph = tab->document->graph(); // a copy: edits from now on are for the next run
+    submission.options.editorWorkflow = tab->document->editorWorkflow();
+    submission.previews = true;
+    // Known before it is queued: `queued` is emitted inside submit.
+    const quint64 run = m_runs.submit(std::move(submission));
+    m_runTabs.insert(run, tab->view);
+    return run;
+}
+
+void GraphEditor::cancelRuns()
+{
+    m_runs.cancelAll();
+}
+
+void GraphEditor::markErrors(Tab &tab, const graph::Validation &validation)
+{
+    for (const graph::NodeErrors &node : validation.nodeErrors) {
+        NodeItem *item = tab.scene->nodeItem(canvasId(node.nodeId));
+        if (!item)
+            continue;
+        QStringList messages, inputs;
+        for (const graph::ValidationError &error : node.errors) {
+            messages.append(error.details.isEmpty() ? error.message
+                                                    : error.message + QStringLiteral(": ") + error.details);
+            if (const QString input = error.extraInfo.value(QStringLiteral("input_name")).toString(); !input.isEmpty())
+                inputs.append(input);
+        }
+        item->setErrors(messages, inputs);
+    }
+}
+
+void GraphEditor::connectRuns()
+{
+    const auto itemOf = [this](quint64 run, const QString &node) -> NodeItem * {
+        Tab *tab = tabOf(run);
+        return tab ? tab->scene->nodeItem(canvasId(node)) : nullptr;
+    };
+    connect(&m_runs, &graph::GraphRunService::queued, this, [this](quint64, int position) {
+        m_status->setText(position > 1 ? tr("Queued (%1 ahead)").arg(position - 1) : tr("Queued"));
+    });
+    connect(&m_runs, &graph::GraphRunService::started, this, [this](quint64) { m_status->setText(tr("Running…")); });
+    connect(&m_runs, &graph::GraphRunService::nodeStarted, this,
+            [this, itemOf](quint64 run, const QString &node, const QString &type) {
+                if (NodeItem *item = itemOf(run, node))
+                    item->setRunState(NodeItem::RunState::Running);
+                m_status->setText(tr("Running %1…").arg(type));
+            });
+    connect(&m_runs, &graph::GraphRunService::nodeCached, this,
+            [itemOf](quint64 run, const graph::NodeRunReport &report) {
+                if (NodeItem *item = itemOf(run, report.nodeId))
+                    item->setRunState(NodeItem::RunState::Cached, report.reason);
+            });
+    connect(&m_runs, &graph::GraphRunService::nodeProgress, this,
+            [this, itemOf](quint64 run, const QString &node, int value, int maximum) {
+                if (NodeItem *item = itemOf(run, node))
+                    item->setProgress(value, maximum);
+                m_status->setText(tr("Step %1 of %2").arg(value).arg(maximum));
+            });
+    connect(&m_runs, &graph::GraphRunService::previewReady, this,
+            [itemOf](quint64 run, const QString &node, const engine::RgbImage &preview) {
+                if (NodeItem *item = itemOf(run, node))
+                    item->setPreview(imageOf(preview).scaled(256, 256, Qt::KeepAspectRatio, Qt::SmoothTransformation));
+            });
+    connect(&m_runs, &graph::GraphRunService::nodeExecuted, this,
+            [itemOf](quint64 run, const graph::NodeRunReport &report, const QList<graph::OutputFile> &files) {
+                NodeItem *item = itemOf(run, report.nodeId);
+                if (!item)
+                    return;
+                item->setRunState(NodeItem::RunState::Done, report.reason);
+                if (!files.isEmpty())
+                    item->setPreview(QImage(files.front().path));
+            });
+    connect(&m_runs, &graph::GraphRunService::nodeFailed, this,
+            [itemOf](quint64 run, const QString &node, const QString &, const QString &message) {
+                if (NodeItem *item = itemOf(run, node))
+                    item->setRunState(NodeItem::RunState::Failed, message);
+            });
+    connect(&m_runs, &graph::GraphRunService::finished, this, [this](quint64 run, const graph::RunOutcome &outcome) {
+        if (Tab *tab = tabOf(run))
+            markErrors(*tab, outcome.validation);
+        switch (outcome.status) {
+        case graph::RunOutcome::Status::Completed:
+            m_status->setText(outcome.files.isEmpty() ? tr("Done") : tr("Done: %1").arg(outcome.files.back().path));
+            break;
+        case graph::RunOutcome::Status::Invalid:
+            m_status->setText(tr("The graph has errors (marked on the nodes); nothing ran"));
+            break;
+        case graph::RunOutcome::Status::Failed:
+            m_status->setText(tr("Failed at node %1: %2").arg(outcome.failedNode, outcome.message));
+            break;
+        case graph::RunOutcome::Status::Interrupted:
+            m_status->setText(tr("Cancelled"));
+            break;
+        }
+        m_runTabs.remove(run);
+        emit runFinished(run, outcome);
+    });
+}
+
+} // namespace atelier::ui

@@ -1,0 +1,75 @@
+#pragma once
+
+// The node editor: workflows in tabs (each with its own undo history), the file actions, and runs. Queue sends a
+// copy of the current graph to the run service (editing goes on during a run and never changes it); the canvas
+// shows what each node is doing: outlined while it runs, its progress, the sampler's preview each step, the images
+// a saver wrote, "cached" for what the cache served, and the errors of validation or of a failed node on the node
+// concerned.
+#include "core/graph/graph_document.h"
+#include "core/graph/graph_run_service.h"
+#include "core/result.h"
+
+#include <QWidget>
+
+#include <memory>
+
+class QLabel;
+class QTabWidget;
+class QUndoStack;
+
+namespace atelier::ui {
+
+class GraphScene;
+class GraphView;
+
+class GraphEditor : public QWidget
+{
+    Q_OBJECT
+public:
+    explicit GraphEditor(std::shared_ptr<const graph::NodeRegistry> registry, QWidget *parent = nullptr);
+    ~GraphEditor() override;
+
+    // A tab with the ready txt2img graph (loader, two prompts, empty latent, sampler, decode, save), on the first
+    // main model the library has.
+    void newTxt2ImgTab();
+    void newEmptyTab();
+    // A workflow (either shape), an API prompt, or an image with a graph or a recipe, in a new tab.
+    Status openFile(const QString &path);
+    // The current tab as an editor workflow (ComfyUI opens it); the tab remembers the path.
+    Status saveFile(const QString &path);
+    Status exportApiPrompt(const QString &path);
+
+    int tabCount() const;
+    GraphView *currentView() const;
+    GraphScene *currentScene() const;
+    graph::GraphDocument *currentDocument() const;
+    QUndoStack *currentUndoStack() const;
+    QString currentPath() const;
+
+    // Queues the current graph; its run id.
+    quint64 queueCurrent();
+    void cancelRuns();
+    graph::GraphRunService &runService() { return m_runs; }
+    QLabel *statusLabel() const { return m_status; }
+
+signals:
+    void runFinished(quint64 run, const atelier::graph::RunOutcome &outcome);
+
+private:
+    struct Tab;
+    void addTab(std::unique_ptr<graph::GraphDocument> document, const QString &title, const QString &path = {});
+    Tab *tabOf(quint64 run) const;
+    Tab *currentTab() const;
+    void updateTitle(Tab &tab);
+    void connectRuns();
+    void markErrors(Tab &tab, const graph::Validation &validation);
+
+    std::shared_ptr<const graph::NodeRegistry> m_registry;
+    graph::GraphRunService m_runs;
+    QTabWidget *m_tabs = nullptr;
+    QLabel *m_status = nullptr;
+    std::vector<std::unique_ptr<Tab>> m_tabList;
+    QHash<quint64, GraphView *> m_runTabs; // the tab each run was queued from
+};
+
+} // namespace atelier::ui

@@ -1,0 +1,310 @@
+#include "ui/graph/graph_scene.h"
+
+#include "ui/graph/node_item.h"
+#include "ui/graph/port_colors.h"
+#include "ui/graph/workflow_edit.h"
+
+#include <QGraphicsPathItem>
+#include <QGraphicsRectItem>
+#include <QGraphicsSimpleTextItem>
+#include <QPainter>
+#include <QUndoStack>
+
+#include <cmath>
+
+namespace atelier::ui {
+
+namespace {
+
+constexpr qreal kGrid = 20;
+
+} // namespace
+
+GraphScene::GraphScene(graph::GraphDocument &document, QUndoStack &undo, QObject *parent)
+    : QGraphicsScene(parent)
+    , m_document(document)
+    , m_undo(undo)
+{
+    setItemIndexMethod(QGraphicsScene::BspTreeIndex);
+    connect(&m_document, &graph::GraphDocument::reset, this, &GraphScene::rebuild);
+    connect(&m_document, &graph::GraphDocument::nodeAdded, this, [this](const QString &id) {
+        addNodeItem(id);
+        rebuildLinks();
+    });
+    connect(&m_document, &graph::GraphDocument::nodeRemoved, this, [this](const QString &id) {
+        delete m_nodes.take(id);
+        rebuildLinks();
+    });
+    connect(&m_document, &graph::GraphDocument::inputChanged, this, [this](const QString &id, const QString &) {
+        refreshNode(id);
+        rebuildLinks();
+    });
+    connect(&m_document, &graph::GraphDocument::nodeChanged, this, &GraphScene::refreshNode);
+    connect(&m_document, &graph::GraphDocument::nodeMoved, this, [this](const QString &id, QPointF) {
+        refreshNode(id);
+        updateLinkPaths();
+    });
+    rebuild();
+}
+
+GraphScene::~GraphScene() = default;
+
+void GraphScene::rebuild()
+{
+    for (NodeItem *item : std::as_const(m_nodes))
+        delete item;
+    m_nodes.clear();
+    for (QGraphicsItem *item : std::as_const(m_groupItems))
+        delete item;
+    m_groupItems.clear();
+    for (const graph::CanvasGroup &group : m_document.groups()) {
+        const QColor color = QColor::isValidColorName(group.color) ? QColor(group.color) : QColor(0x3f, 0x78, 0x9e);
+        auto *box = addRect(group.bounds, QPen(color, 2), QColor(color.red(), color.green(), color.blue(), 40));
+        box->setZValue(-10);
+        auto *title = addSimpleText(group.title);
+        title->setBrush(QColor(0xdd, 0xdd, 0xdd));
+        QFont font = title->font();
+        font.setPointSizeF(font.pointSizeF() * 1.6);
+        title->setFont(font);
+        title->setPos(group.bounds.topLeft() + QPointF(8, 4));
+        title->setZValue(-9);
+        m_groupItems << box << title;
+    }
+    for (const QString &id : m_document.nodeIds())
+        addNodeItem(id);
+    rebuildLinks();
+}
+
+void GraphScene::addNodeItem(const QString &id)
+{
+    const std::optional<graph::CanvasNode> node = m_document.canvasNode(id);
+    if (!node || m_nodes.contains(id))
+        return;
+    auto *item = new NodeItem(*this, id);
+    item->refresh(*node);
+    addItem(item);
+    m_nodes.insert(id, item);
+}
+
+void GraphScene::refreshNode(const QString &id)
+{
+    if (NodeItem *item = m_nodes.value(id))
+        if (const std::optional<graph::CanvasNode> node = m_document.canvasNode(id))
+            item->refresh(*node);
+}
+
+QStringList GraphScene::selectedNodeIds() const
+{
+    QStringList ids;
+    for (QGraphicsItem *item : selectedItems())
+        if (auto *node = dynamic_cast<NodeItem *>(item))
+            ids.append(node->id());
+    return ids;
+}
+
+QPainterPath GraphScene::linkPath(QPointF from, QPointF to) const
+{
+    const qreal bend = std::max<qreal>(40, std::abs(to.x() - from.x()) / 2);
+    QPainterPath path(from);
+    path.cubicTo(from + QPointF(bend, 0), to - QPointF(bend, 0), to);
+    return path;
+}
+
+void GraphScene::rebuildLinks()
+{
+    for (const LinkView &view : std::as_const(m_links))
+        delete view.item;
+    m_links.clear();
+    for (const graph::CanvasLink &link : m_document.links()) {
+        if (!m_nodes.contains(link.from.node) || !m_nodes.contains(link.to))
+            continue;
+        auto *item = addPath(QPainterPath(), QPen(portColor(link.type), 2.5));
+        item->setZValue(-1);
+        m_links.append({link, item});
+    }
+    updateLinkPaths();
+}
+
+void GraphScene::updateLinkPaths()
+{
+    for (const LinkView &view : std::as_const(m_links)) {
+        const NodeItem *from = m_nodes.value(view.link.from.node);
+        const NodeItem *to = m_nodes.value(view.link.to);
+        if (from && to)
+            view.item->setPath(linkPath(from->outputPort(view.link.from.output), to->inputPort(view.link.toSlot)));
+    }
+}
+
+void GraphScene::edit(const QString &label, const std::function<void()> &change)
+{
+    beginEdit(label);
+    change();
+    endEdit();
+}
+
+void GraphScene::beginEdit(const QString &label)
+{
+    if (m_editDepth++ == 0) {
+        m_editBefore = m_document.editorWorkflow();
+        m_editLabel = label;
+    }
+}
+
+void GraphScene::endEdit()
+{
+    if (m_editDepth == 0 || --m_editDepth > 0)
+        return;
+    QByteArray after = m_document.editorWorkflow();
+    if (after != m_editBefore)
+        m_undo.push(new WorkflowEdit(m_document, m_editLabel, std::exchange(m_editBefore, {}), std::move(after)));
+}
+
+QString GraphScene::addNode(const QString &type, QPointF at, const std::optional<graph::OutputRef> &from)
+{
+    QString id;
+    edit(tr("Add %1").arg(type), [&] {
+        id = m_document.addNode(type, QPointF(std::round(at.x() / kGrid) * kGrid, std::round(at.y() / kGrid) * kGrid));
+        if (id.isEmpty() || !from)
+            return;
+        if (const std::optional<graph::CanvasNode> node = m_document.canvasNode(id)) {
+            for (const graph::CanvasSlot &slot : node->inputs)
+                if (m_document.connectInput(*from, id, slot.name))
+                    return;
+            for (const graph::NodeInput &widget : node->widgets)
+                if (m_document.connectInput(*from, id, widget.name))
+                    return;
+        }
+    });
+    return id;
+}
+
+void GraphScene::removeSelected()
+{
+    const QStringList ids = selectedNodeIds();
+    if (ids.isEmpty())
+        return;
+    edit(ids.size() == 1 ? tr("Delete node") : tr("Delete %1 nodes").arg(ids.size()), [&] {
+        for (const QString &id : ids)
+            m_document.removeNode(id);
+    });
+}
+
+void GraphScene::setModeOfSelected(graph::NodeMode mode)
+{
+    const QStringList ids = selectedNodeIds();
+    bool all = !ids.isEmpty();
+    for (const QString &id : ids)
+        if (const auto node = m_document.canvasNode(id); node && node->mode != mode)
+            all = false;
+    const graph::NodeMode chosen = all ? graph::NodeMode::Active : mode;
+    edit(chosen == graph::NodeMode::Bypassed ? tr("Bypass")
+         : chosen == graph::NodeMode::Muted  ? tr("Mute")
+                                             : tr("Activate"),
+         [&] {
+             for (const QString &id : ids)
+                 m_document.setMode(id, chosen);
+         });
+}
+
+void GraphScene::startLinkDrag(const graph::OutputRef &from, QPointF scenePos)
+{
+    const NodeItem *origin = m_nodes.value(from.node);
+    if (!origin || from.output >= origin->node().outputs.size())
+        return;
+    m_dragFrom = from;
+    m_dragType = origin->node().outputs.at(from.output).type;
+    m_dragItem = addPath(linkPath(origin->outputPort(from.output), scenePos), QPen(portColor(m_dragType), 2.5));
+    m_dragItem->setZValue(10);
+    for (NodeItem *item : std::as_const(m_nodes))
+        item->update(); // compatible ports light up
+}
+
+void GraphScene::pickUpLink(const QString &nodeId, const QString &input, QPointF scenePos)
+{
+    const std::optional<graph::CanvasNode> node = m_document.canvasNode(nodeId);
+    if (!node)
+        return;
+    for (const graph::CanvasSlot &slot : node->inputs)
+        if (slot.name == input && slot.link)
+            for (const graph::CanvasLink &link : m_document.links())
+                if (link.id == *slot.link) {
+                    beginEdit(tr("Move link"));
+                    m_document.disconnectInput(nodeId, input);
+                    startLinkDrag(link.from, scenePos);
+                    return;
+                }
+}
+
+void GraphScene::moveLinkDrag(QPointF scenePos)
+{
+    if (!m_dragItem || !m_dragFrom)
+        return;
+    if (const NodeItem *origin = m_nodes.value(m_dragFrom->node))
+        m_dragItem->setPath(linkPath(origin->outputPort(m_dragFrom->output), scenePos));
+}
+
+void GraphScene::finishLinkDrag(QPointF scenePos, QPoint screenPos)
+{
+    if (!m_dragFrom)
+        return;
+    const graph::OutputRef from = *m_dragFrom;
+    const QString type = std::exchange(m_dragType, {});
+    m_dragFrom.reset();
+    delete std::exchange(m_dragItem, nullptr);
+    for (NodeItem *item : std::as_const(m_nodes))
+        item->update();
+
+    NodeItem *target = nullptr;
+    for (QGraphicsItem *item : items(scenePos))
+        if ((target = dynamic_cast<NodeItem *>(item)))
+            break;
+    // A picked-up link is one step with where it goes: beginEdit ran when it was picked up.
+    const bool pickedUp = m_editDepth > 0;
+    if (target && target->id() != from.node) {
+        QString input = target->inputAt(scenePos);
+        if (input.isEmpty()) // dropped on the node: its first free input of the type
+            for (const graph::CanvasSlot &slot : target->node().inputs)
+                if (!slot.link && graph::typesConnect(type, slot.type)) {
+                    input = slot.name;
+                    break;
+                }
+        if (!input.isEmpty())
+            edit(tr("Link"), [&] { m_document.connectInput(from, target->id(), input); });
+    } else if (!target) {
+        emit linkDroppedOnCanvas(from, type, scenePos, screenPos);
+    }
+    if (pickedUp)
+        endEdit();
+}
+
+void GraphScene::nodeMovedOnCanvas(const QString &)
+{
+    updateLinkPaths();
+}
+
+void GraphScene::commitMoves()
+{
+    for (NodeItem *item : std::as_const(m_nodes)) {
+        const QPointF snapped(std::round(item->pos().x() / kGrid) * kGrid, std::round(item->pos().y() / kGrid) * kGrid);
+        if (snapped != item->node().position)
+            m_document.moveNode(item->id(), snapped);
+    }
+}
+
+void GraphScene::drawBackground(QPainter *painter, const QRectF &rect)
+{
+    painter->fillRect(rect, QColor(0x1e, 0x1e, 0x21));
+    // A dot grid, dropped when zoomed far out so that it never costs more than the nodes.
+    const qreal scale = painter->worldTransform().m11();
+    if (scale < 0.35)
+        return;
+    painter->setPen(QPen(QColor(0x33, 0x33, 0x38), 0));
+    const qreal left = std::floor(rect.left() / kGrid) * kGrid, top = std::floor(rect.top() / kGrid) * kGrid;
+    QVector<QPointF> dots;
+    for (qreal x = left; x < rect.right(); x += kGrid)
+        for (qreal y = top; y < rect.bottom(); y += kGrid)
+            dots.append(QPointF(x, y));
+    painter->drawPoints(dots.constData(), int(dots.size()));
+}
+
+} // namespace atelier::ui

@@ -1,0 +1,84 @@
+#pragma once
+
+// One node on the canvas: its title, typed ports, and the widgets of its literal inputs, painted (no child widgets,
+// so that hundreds of nodes pan and zoom smoothly). It holds only the node's id and a copy of what it shows;
+// every change goes through the scene to the document as an undoable edit.
+#include "core/graph/graph_document.h"
+
+#include <QGraphicsObject>
+#include <QImage>
+
+namespace atelier::ui {
+
+class GraphScene;
+
+class NodeItem : public QGraphicsObject
+{
+    Q_OBJECT
+public:
+    enum class RunState { Idle, Queued, Running, Cached, Done, Failed };
+
+    NodeItem(GraphScene &scene, const QString &id);
+
+    const QString &id() const { return m_id; }
+    const graph::CanvasNode &node() const { return m_node; }
+    // Takes what the document says about the node now.
+    void refresh(const graph::CanvasNode &node);
+
+    QRectF boundingRect() const override;
+    void paint(QPainter *painter, const QStyleOptionGraphicsItem *option, QWidget *widget) override;
+
+    // Where a port sits, in scene coordinates (inputs by the workflow's slot index).
+    QPointF inputPort(int slot) const;
+    QPointF outputPort(int slot) const;
+    // The input a link dropped at `scenePoint` would feed (a socket, or a widget that becomes one), or empty.
+    QString inputAt(const QPointF &scenePoint) const;
+    // The output slot whose port is within reach of `scenePoint`, or -1.
+    int outputAt(const QPointF &scenePoint) const;
+
+    void setRunState(RunState state, const QString &message = {});
+    void setProgress(int value, int maximum);
+    void setPreview(const QImage &image);
+    // Validation errors: the node's, and the inputs they concern (drawn in red), with the messages as tooltip.
+    void setErrors(const QStringList &messages, const QStringList &inputs);
+
+protected:
+    void mousePressEvent(QGraphicsSceneMouseEvent *event) override;
+    void mouseMoveEvent(QGraphicsSceneMouseEvent *event) override;
+    void mouseReleaseEvent(QGraphicsSceneMouseEvent *event) override;
+    void mouseDoubleClickEvent(QGraphicsSceneMouseEvent *event) override;
+    QVariant itemChange(GraphicsItemChange change, const QVariant &value) override;
+
+private:
+    enum class Gesture { None, Move, LinkFromOutput, LinkFromInput, DragNumber };
+
+    qreal width() const;
+    int socketRows() const;
+    QList<int> shownInputs() const; // slot indexes of the inputs drawn as sockets, in row order
+    int inputRow(int slot) const;
+    QRectF widgetRect(int index) const; // local
+    int widgetAt(const QPointF &local) const;
+    const graph::InputSpec *specOf(const QString &input) const;
+    void stepNumber(int index, double steps);
+    void editWidget(int index, const QPointF &screenPos);
+    void chooseOption(int index, const QPoint &screenPos);
+    void paintWidget(QPainter *painter, int index) const;
+    void paintPorts(QPainter *painter) const;
+
+    GraphScene &m_scene;
+    QString m_id;
+    graph::CanvasNode m_node;
+    qreal m_height = 0;
+    RunState m_state = RunState::Idle;
+    QString m_message;
+    int m_progress = 0, m_progressMax = 0;
+    QImage m_preview;
+    QStringList m_errors, m_errorInputs;
+
+    Gesture m_gesture = Gesture::None;
+    int m_gestureIndex = -1;
+    QPointF m_pressAt;
+    double m_pressValue = 0;
+};
+
+} // namespace atelier::ui

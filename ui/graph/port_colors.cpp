@@ -1,0 +1,45 @@
+#include "ui/graph/port_colors.h"
+
+#include <QHash>
+
+namespace atelier::ui {
+
+namespace {
+
+const QList<QPair<QString, QColor>> &palette()
+{
+    static const QList<QPair<QString, QColor>> colors{
+        {QStringLiteral("MODEL"), QColor(0xb3, 0x9d, 0xdb)},
+        {QStringLiteral("CLIP"), QColor(0xff, 0xd5, 0x00)},
+        {QStringLiteral("VAE"), QColor(0xff, 0x6e, 0x6e)},
+        {QStringLiteral("CONDITIONING"), QColor(0xff, 0xa9, 0x31)},
+        {QStringLiteral("LATENT"), QColor(0xff, 0x9c, 0xf9)},
+        {QStringLiteral("IMAGE"), QColor(0x64, 0xb5, 0xf6)},
+        {QStringLiteral("MASK"), QColor(0x81, 0xc7, 0x84)},
+        {QStringLiteral("INT"), QColor(0x7f, 0xc4, 0xc0)},
+        {QStringLiteral("FLOAT"), QColor(0x9a, 0xc7, 0x7f)},
+        {QStringLiteral("STRING"), QColor(0xc9, 0xc9, 0xc9)},
+        {QStringLiteral("COMBO"), QColor(0xc9, 0xc9, 0xc9)},
+        {QStringLiteral("BOOLEAN"), QColor(0xe0, 0x9b, 0x6e)},
+        {QStringLiteral("*"), QColor(0x9e, 0x9e, 0x9e)},
+    };
+    return colors;
+}
+
+} // namespace
+
+QColor portColor(const QString &type)
+{
+    for (const auto &[name, color] : palette())
+        if (name == type)
+            return color;
+    // Types of custom nodes: a stable colour of their own from their name.
+    return QColor::fromHsv(int(qHash(type) % 360), 110, 210);
+}
+
+QList<QPair<QString, QColor>> portLegend()
+{
+    return palette();
+}
+
+} // namespace atelier::ui

@@ -5,6 +5,8 @@
 #include "core/graph/workflow_shapes.h"
 #include "core/json/bounded_json.h"
 
+#include <QRandomGenerator>
+
 #include <algorithm>
 
 namespace atelier::graph {
@@ -12,6 +14,23 @@ namespace atelier::graph {
 using namespace workflow_json;
 
 namespace {
+
+constexpr const char *kControlAfterGenerate = "control_after_generate";
+
+// The index of the control entry after the seed widget of `definition` in array-form `values`, or -1; `seed`
+// gets the seed input's name.
+int seedControlIndex(const NodeDefinition &definition, const Json &values, QString *seed = nullptr)
+{
+    const QHash<QString, std::size_t> indexes = widgetIndexes(definition, values);
+    for (const InputSpec &spec : definition.inputs)
+        if (spec.controlAfterGenerate && indexes.contains(spec.name) && indexes.value(spec.name) + 1 < values.size() &&
+            isSeedControl(values[indexes.value(spec.name) + 1])) {
+            if (seed)
+                *seed = spec.name;
+            return int(indexes.value(spec.name) + 1);
+        }
+    return -1;
+}
 
 struct LinkEnds
 {
@@ -320,6 +339,11 @@ bool GraphDocument::setValue(const QString &nodeId, const QString &input, const 
         if (!values.is_array() || values.empty())
             values = Json::array({nullptr});
         values[0] = jsonOf(value);
+    } else if (definition && input == QLatin1String(kControlAfterGenerate)) {
+        const int at = values.is_array() ? seedControlIndex(*definition, values) : -1;
+        if (at < 0 || !kSeedControls.contains(value.toText().value_or(QString())))
+            return false;
+        values[std::size_t(at)] = jsonOf(value);
     } else if (!definition) {
         if (!values.is_object()) // array values of an unknown type: which entry is which is unknown
             return false;
@@ -513,6 +537,13 @@ QList<NodeInput> widgetsOf(const NodeDefinition *definition, const Json &node, c
             continue;
         std::optional<GraphValue> value = widgetValue(spec, values, indexes);
         widgets.append({spec.name, value ? value : spec.defaultValue, std::nullopt});
+        if (spec.controlAfterGenerate && values.is_array() && indexes.contains(spec.name) &&
+            indexes.value(spec.name) + 1 < values.size() && isSeedControl(values[indexes.value(spec.name) + 1]))
+            widgets.append({QString::fromLatin1(kControlAfterGenerate),
+                            GraphValue::text(values[indexes.value(spec.name) + 1].is_string()
+                                                 ? stringOf(values[indexes.value(spec.name) + 1])
+                                                 : QStringLiteral("randomize")),
+                            std::nullopt});
     }
     return widgets;
 }
@@ -582,6 +613,40 @@ QList<CanvasGroup> GraphDocument::groups() const
                      stringOf(group.value("color", Json()))});
     }
     return made;
+}
+
+QStringList GraphDocument::applySeedControls()
+{
+    QStringList changed;
+    for (const QString &id : nodeIds()) {
+        Json *node = m_workflow->node(id);
+        const NodeDefinition *definition = definitionOf(*m_registry, *node);
+        Json &values = (*node)["widgets_values"];
+        QString seedInput;
+        const int at = definition && values.is_array() ? seedControlIndex(*definition, values, &seedInput) : -1;
+        if (at < 0 || !values[std::size_t(at)].is_string())
+            continue;
+        const QString control = stringOf(values[std::size_t(at)]);
+        const std::uint64_t seed =
+            GraphValue::fromJsonText(QByteArray::fromStdString(values[std::size_t(at - 1)].dump()))
+                .toUnsigned()
+                .value_or(0);
+        std::uint64_t next = seed;
+        if (control == QStringLiteral("increment"))
+            next = seed + 1;
+        else if (control == QStringLiteral("decrement"))
+            next = seed == 0 ? 0 : seed - 1;
+        else if (control == QStringLiteral("randomize"))
+            next = QRandomGenerator::global()->generate64() & ((std::uint64_t(1) << 53) - 1);
+        if (next == seed)
+            continue;
+        values[std::size_t(at - 1)] = next;
+        changed.append(id);
+        emit inputChanged(id, seedInput);
+    }
+    if (!changed.isEmpty())
+        edited();
+    return changed;
 }
 
 } // namespace atelier::graph

@@ -103,6 +103,12 @@ public:
     bool setTitle(const QString &nodeId, const QString &title);
     bool moveNode(const QString &nodeId, QPointF position);
 
+    // ComfyUI's "control after generate" of seed widgets, shown on the canvas as the widget
+    // "control_after_generate" after the seed and set with setValue: "fixed", "increment", "decrement" or
+    // "randomize". Applied after a run is queued: the seeds change as their controls say (random seeds stay below
+    // 2^53, which every JSON reader keeps exact). The nodes whose seed changed.
+    QStringList applySeedControls();
+
 signals:
     void reset(); // a whole new document
     void nodeAdded(const QString &id);

@@ -4,16 +4,15 @@
 
 namespace atelier::graph::workflow_json {
 
-namespace {
-
 const QStringList kSeedControls{QStringLiteral("fixed"), QStringLiteral("increment"), QStringLiteral("decrement"),
                                 QStringLiteral("randomize")};
 
-// The editor's "control after generate" entry that follows a seed: a word, or true in older workflows.
 bool isSeedControl(const Json &value)
 {
     return value.is_boolean() || (value.is_string() && kSeedControls.contains(stringOf(value)));
 }
+
+namespace {
 
 std::optional<GraphValue> initialValue(const InputSpec &spec)
 {

@@ -24,6 +24,11 @@ std::optional<std::int64_t> integerOf(const Json &value);
 QString stringOf(const Json &value);
 QString typeOf(const Json &node);
 
+// The editor's "control after generate" words, and whether an entry after a seed is one (a word, or true in older
+// workflows).
+extern const QStringList kSeedControls;
+bool isSeedControl(const Json &value);
+
 // Reroute, PrimitiveNode, Note and MarkdownNote: shapes on the canvas, resolved away before a graph runs.
 bool isEditorOnly(const QString &type);
 

@@ -248,7 +248,8 @@ private slots:
             QStringList widgets;
             for (const graph::NodeInput &widget : node->widgets)
                 widgets.append(widget.name);
-            QCOMPARE(widgets, (QStringList{"seed", "steps", "cfg", "sampler_name", "scheduler", "denoise"}));
+            QCOMPARE(widgets, (QStringList{"seed", "control_after_generate", "steps", "cfg", "sampler_name",
+                                           "scheduler", "denoise"}));
             QCOMPARE(node->outputs.front().type, QStringLiteral("LATENT"));
             QVERIFY(node->inputs.front().link);
         }
@@ -264,6 +265,31 @@ private slots:
             return slot.name == "seed" && slot.widget && slot.link;
         }));
         QVERIFY(!built.canvasNode("999"));
+    }
+    // ComfyUI's "control after generate": shown after the seed, set like a widget, applied after a run is queued.
+    void seedsChangeAfterARunAsTheirControlSays()
+    {
+        graph::GraphDocument document(m_registry);
+        const QString sampler = document.addNode("KSampler", {});
+        const auto widget = [&](const QString &name) -> std::optional<graph::GraphValue> {
+            const graph::CanvasNode node = *document.canvasNode(sampler);
+            for (const graph::NodeInput &input : node.widgets)
+                if (input.name == name)
+                    return input.value;
+            return std::nullopt;
+        };
+        QCOMPARE(widget("control_after_generate")->toText().value_or(QString()), QStringLiteral("fixed"));
+        QVERIFY(document.setValue(sampler, "seed", graph::GraphValue::integer(41)));
+        QVERIFY(document.applySeedControls().isEmpty()); // fixed
+        QVERIFY(!document.setValue(sampler, "control_after_generate", graph::GraphValue::text("sometimes")));
+        QVERIFY(document.setValue(sampler, "control_after_generate", graph::GraphValue::text("increment")));
+        QCOMPARE(document.applySeedControls(), QStringList{sampler});
+        QCOMPARE(document.graph().node(sampler)->input("seed")->value->toInteger().value_or(0), qint64(42));
+        QVERIFY(!document.graph().node(sampler)->input("control_after_generate"));
+        QVERIFY(document.setValue(sampler, "control_after_generate", graph::GraphValue::text("randomize")));
+        QCOMPARE(document.applySeedControls(), QStringList{sampler});
+        const std::uint64_t random = widget("seed")->toUnsigned().value_or(0);
+        QVERIFY(random != 42 && random < (std::uint64_t(1) << 53));
     }
 };
 

@@ -201,9 +201,52 @@ private slots:
         while (undo.canRedo())
             undo.redo();
         QCOMPARE(document().editorWorkflow(), edited);
-        // A drag from port to port is one step too.
-        undo.setIndex(0);
-        QCOMPARE(document().editorWorkflow(), original);
+    }
+
+    // A link dragged from port to port is one step; so is one picked up from an input and dropped elsewhere.
+    void aLinkDragIsOneStep()
+    {
+        m_editor->newEmptyTab();
+        const QString latent = scene().addNode(QStringLiteral("EmptyLatentImage"), QPointF(0, 0));
+        const QString decode = scene().addNode(QStringLiteral("VAEDecode"), QPointF(400, 0));
+        const QString other = scene().addNode(QStringLiteral("VAEDecode"), QPointF(400, 300));
+        view().fitAll();
+        QUndoStack &undo = *m_editor->currentUndoStack();
+        const int before = undo.count();
+        dragLink(latent, 0, decode, QStringLiteral("samples"));
+        QCOMPARE(undo.count(), before + 1);
+        QCOMPARE(document().links().size(), 1);
+        undo.undo();
+        QCOMPARE(document().links().size(), 0);
+        undo.redo();
+        QCOMPARE(document().links().size(), 1);
+        // Picked up from the input and dropped on the other decoder's.
+        const ui::NodeItem *from = scene().nodeItem(decode);
+        const ui::NodeItem *to = scene().nodeItem(other);
+        QWidget *viewport = view().viewport();
+        QTest::mousePress(viewport, Qt::LeftButton, {}, view().mapFromScene(from->inputPort(0)));
+        QTest::mouseMove(viewport, view().mapFromScene(to->inputPort(0) + QPointF(0, -20)));
+        QTest::mouseMove(viewport, view().mapFromScene(to->inputPort(0)));
+        QTest::mouseRelease(viewport, Qt::LeftButton, {}, view().mapFromScene(to->inputPort(0)));
+        QCOMPARE(undo.count(), before + 2);
+        QCOMPARE(document().links().size(), 1);
+        QCOMPARE(document().links().front().to, other);
+        undo.undo();
+        QCOMPARE(document().links().front().to, decode);
+    }
+
+    // A seed set to increment is one higher after each Queue; the run got the seed it had when queued.
+    void seedsIncrementAfterQueueing()
+    {
+        m_editor->newTxt2ImgTab();
+        const QString sampler = document().nodeIds().at(4);
+        scene().edit("seed", [&] {
+            document().setValue(sampler, "seed", graph::GraphValue::integer(7));
+            document().setValue(sampler, "control_after_generate", graph::GraphValue::text("increment"));
+        });
+        const graph::RunOutcome outcome = runAndWait(); // invalid (no model), but queued
+        QCOMPARE(int(outcome.status), int(graph::RunOutcome::Status::Invalid));
+        QCOMPARE(document().graph().node(sampler)->input("seed")->value->toInteger().value_or(0), qint64(8));
     }
 
     void corpusImagesOpenAsTheirGraphs()

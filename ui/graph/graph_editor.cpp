@@ -318,6 +318,8 @@ quint64 GraphEditor::queueCurrent()
     // Known before it is queued: `queued` is emitted inside submit.
     const quint64 run = m_runs.submit(std::move(submission));
     m_runTabs.insert(run, tab->view);
+    // Seeds set to change after each run do so now, for the next one (ComfyUI's "control after generate").
+    tab->scene->edit(tr("Seeds after queueing"), [&] { tab->document->applySeedControls(); });
     return run;
 }
 

@@ -22,6 +22,7 @@ constexpr qreal kPortRadius = 5;
 constexpr qreal kReach = 12;
 constexpr qreal kMinWidth = 220;
 constexpr qreal kMaxPreview = 256;
+constexpr const char *kSeedControl = "control_after_generate";
 
 QString shown(const graph::GraphValue &value)
 {
@@ -269,7 +270,8 @@ void NodeItem::paintWidget(QPainter *painter, int index) const
     painter->setPen(QColor(0x99, 0x99, 0x99));
     const QString value = widget.value ? shown(*widget.value) : QString();
     const bool number = spec && (spec->type == graph::kInt || spec->type == graph::kFloat);
-    const bool choice = spec && (spec->type == graph::kCombo || spec->type == graph::kBoolean);
+    const bool choice = (spec && (spec->type == graph::kCombo || spec->type == graph::kBoolean)) ||
+                        widget.name == QLatin1String(kSeedControl);
     const QRectF inner = field.adjusted(number || choice ? 16 : 10, 0, number || choice ? -16 : -10, 0);
     if (number || choice) { // ComfyUI's arrows: click one to step, drag the field to slide
         painter->drawText(field.adjusted(6, 0, 0, 0), Qt::AlignVCenter | Qt::AlignLeft, QStringLiteral("◂"));
@@ -316,7 +318,8 @@ void NodeItem::mousePressEvent(QGraphicsSceneMouseEvent *event)
             event->accept();
             return;
         }
-        if (spec && (spec->type == graph::kCombo || spec->type == graph::kBoolean)) {
+        if ((spec && (spec->type == graph::kCombo || spec->type == graph::kBoolean)) ||
+            m_node.widgets.at(widget).name == QLatin1String(kSeedControl)) {
             chooseOption(widget, event->screenPos());
             event->accept();
             return;
@@ -454,11 +457,13 @@ void NodeItem::chooseOption(int index, const QPoint &screenPos)
 {
     const graph::NodeInput widget = m_node.widgets.at(index);
     const graph::InputSpec *spec = specOf(widget.name);
-    if (!spec)
+    if (!spec && widget.name != QLatin1String(kSeedControl))
         return;
-    QStringList options = spec->type == graph::kBoolean ? QStringList{QStringLiteral("true"), QStringLiteral("false")}
-                          : spec->optionsFrom.isEmpty() ? spec->options
-                                                        : m_scene.document().registry().options(spec->optionsFrom);
+    QStringList options = !spec ? QStringList{QStringLiteral("fixed"), QStringLiteral("increment"),
+                                              QStringLiteral("decrement"), QStringLiteral("randomize")}
+                          : spec->type == graph::kBoolean ? QStringList{QStringLiteral("true"), QStringLiteral("false")}
+                          : spec->optionsFrom.isEmpty()   ? spec->options
+                                                          : m_scene.document().registry().options(spec->optionsFrom);
     QMenu menu;
     for (const QString &option : options)
         menu.addAction(option);
@@ -467,7 +472,7 @@ void NodeItem::chooseOption(int index, const QPoint &screenPos)
     const QAction *chosen = menu.exec(screenPos);
     if (!chosen || !chosen->isEnabled())
         return;
-    const graph::GraphValue value = spec->type == graph::kBoolean
+    const graph::GraphValue value = spec && spec->type == graph::kBoolean
                                         ? graph::GraphValue::boolean(chosen->text() == QStringLiteral("true"))
                                         : graph::GraphValue::text(chosen->text());
     m_scene.edit(tr("Change %1").arg(widget.name), [&] { m_scene.document().setValue(m_id, widget.name, value); });

@@ -127,13 +127,32 @@ struct GraphDocument::Workflow
         return json["links"];
     }
 
+    // Nodes by id through an index of their positions, rebuilt when the list changed size or the document was
+    // replaced (the canvas asks for every node after each edit; a scan each time is quadratic in large graphs).
     Json *node(std::int64_t id)
     {
-        for (Json &node : nodes())
-            if (node.is_object() && integerOf(node.value("id", Json())) == id)
-                return &node;
-        return nullptr;
+        Json &list = nodes();
+        if (!list.is_array())
+            return nullptr;
+        if (indexedSize != list.size()) {
+            positions.clear();
+            for (std::size_t at = 0; at < list.size(); ++at)
+                if (list[at].is_object())
+                    if (const auto held = integerOf(list[at].value("id", Json())))
+                        positions.insert(*held, at);
+            indexedSize = list.size();
+        }
+        const auto found = positions.constFind(id);
+        return found == positions.constEnd() ? nullptr : &list[*found];
     }
+    void nodesChanged() { indexedSize = std::size_t(-1); }
+    void replace(Json document)
+    {
+        json = std::move(document);
+        indexedSize = std::size_t(-1);
+    }
+    QHash<std::int64_t, std::size_t> positions;
+    std::size_t indexedSize = std::size_t(-1);
     Json *node(const QString &id)
     {
         bool number = false;
@@ -214,7 +233,7 @@ GraphDocument::GraphDocument(std::shared_ptr<const NodeRegistry> registry, const
     , m_registry(std::move(registry))
     , m_workflow(std::make_unique<Workflow>())
 {
-    m_workflow->json = Json::parse(editorWorkflowFromGraph(graph, *m_registry).toStdString());
+    m_workflow->replace(Json::parse(editorWorkflowFromGraph(graph, *m_registry).toStdString()));
 }
 
 GraphDocument::~GraphDocument() = default;
@@ -226,7 +245,7 @@ Status GraphDocument::openWorkflow(const QByteArray &json)
         return Status::failure(shape);
     if (const Result<Graph> runs = graphFromEditorWorkflow(json, *m_registry); !runs)
         return Status::failure(runs);
-    m_workflow->json = parseBoundedOrderedJson(json).value();
+    m_workflow->replace(parseBoundedOrderedJson(json).value());
     m_workflow->v1 = shape.value() == WorkflowShape::V1;
     m_graph.reset();
     emit reset();
@@ -234,9 +253,20 @@ Status GraphDocument::openWorkflow(const QByteArray &json)
     return {};
 }
 
+void GraphDocument::restore(const QByteArray &written)
+{
+    Result<Json> parsed = parseBoundedOrderedJson(written);
+    if (!parsed)
+        return; // never: the document wrote it
+    m_workflow->replace(std::move(parsed).value());
+    m_graph.reset();
+    emit reset();
+    emit changed();
+}
+
 void GraphDocument::openGraph(const Graph &graph)
 {
-    m_workflow->json = Json::parse(editorWorkflowFromGraph(graph, *m_registry).toStdString());
+    m_workflow->replace(Json::parse(editorWorkflowFromGraph(graph, *m_registry).toStdString()));
     m_workflow->v1 = false;
     m_graph.reset();
     emit reset();
@@ -273,6 +303,7 @@ QString GraphDocument::addNode(const QString &type, QPointF position)
         m_workflow->nodes() = Json::array();
     const std::int64_t id = m_workflow->nextId("last_node_id", "lastNodeId", m_workflow->nodes());
     m_workflow->nodes().push_back(newNode(known->definition(), id, position, m_workflow->nodes().size()));
+    m_workflow->nodesChanged();
     const QString added = QString::number(id);
     emit nodeAdded(added);
     edited();
@@ -323,6 +354,7 @@ bool GraphDocument::removeNode(const QString &id)
     nodes.erase(std::find_if(nodes.begin(), nodes.end(), [&](const Json &held) {
         return held.is_object() && integerOf(held.value("id", Json())) == removed;
     }));
+    m_workflow->nodesChanged();
     emit nodeRemoved(id);
     edited();
     return true;

@@ -75,6 +75,8 @@ public:
     // does not read as a workflow. Signals reset().
     Status openWorkflow(const QByteArray &json);
     void openGraph(const Graph &graph);
+    // Puts back a workflow this document wrote before (undo and redo): read once, not checked again.
+    void restore(const QByteArray &written);
 
     const NodeRegistry &registry() const { return *m_registry; }
     // The graph the workflow runs: reroutes and primitives resolved, subgraphs flattened, notes left out.

@@ -27,17 +27,14 @@ GraphScene::GraphScene(graph::GraphDocument &document, QUndoStack &undo, QObject
 {
     setItemIndexMethod(QGraphicsScene::BspTreeIndex);
     connect(&m_document, &graph::GraphDocument::reset, this, &GraphScene::rebuild);
-    connect(&m_document, &graph::GraphDocument::nodeAdded, this, [this](const QString &id) {
-        addNodeItem(id);
-        rebuildLinks();
-    });
+    connect(&m_document, &graph::GraphDocument::nodeAdded, this, &GraphScene::addNodeItem);
     connect(&m_document, &graph::GraphDocument::nodeRemoved, this, [this](const QString &id) {
         delete m_nodes.take(id);
-        rebuildLinks();
+        scheduleLinks();
     });
     connect(&m_document, &graph::GraphDocument::inputChanged, this, [this](const QString &id, const QString &) {
         refreshNode(id);
-        rebuildLinks();
+        scheduleLinks();
     });
     connect(&m_document, &graph::GraphDocument::nodeChanged, this, &GraphScene::refreshNode);
     connect(&m_document, &graph::GraphDocument::nodeMoved, this, [this](const QString &id, QPointF) {
@@ -110,8 +107,23 @@ QPainterPath GraphScene::linkPath(QPointF from, QPointF to) const
     return path;
 }
 
+void GraphScene::scheduleLinks()
+{
+    // Many edits come at once (a paste, a removal of many nodes): the links are redrawn once, after them.
+    if (std::exchange(m_linksScheduled, true))
+        return;
+    QMetaObject::invokeMethod(
+        this,
+        [this] {
+            if (m_linksScheduled)
+                rebuildLinks();
+        },
+        Qt::QueuedConnection);
+}
+
 void GraphScene::rebuildLinks()
 {
+    m_linksScheduled = false;
     for (const LinkView &view : std::as_const(m_links))
         delete view.item;
     m_links.clear();
@@ -154,6 +166,8 @@ void GraphScene::endEdit()
 {
     if (m_editDepth == 0 || --m_editDepth > 0)
         return;
+    if (m_linksScheduled) // what the edit did is on the canvas when it returns
+        rebuildLinks();
     QByteArray after = m_document.editorWorkflow();
     if (after != m_editBefore)
         m_undo.push(new WorkflowEdit(m_document, m_editLabel, std::exchange(m_editBefore, {}), std::move(after)));

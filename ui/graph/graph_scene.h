@@ -67,6 +67,7 @@ private:
     void addNodeItem(const QString &id);
     void refreshNode(const QString &id);
     void rebuildLinks();
+    void scheduleLinks();
     void updateLinkPaths();
     QPainterPath linkPath(QPointF from, QPointF to) const;
 
@@ -80,6 +81,7 @@ private:
     };
     QList<LinkView> m_links;
     QList<QGraphicsItem *> m_groupItems;
+    bool m_linksScheduled = false;
 
     QByteArray m_editBefore;
     QString m_editLabel;

@@ -172,10 +172,22 @@ void NodeItem::setErrors(const QStringList &messages, const QStringList &inputs)
     refresh(m_node);
 }
 
-void NodeItem::paint(QPainter *painter, const QStyleOptionGraphicsItem *, QWidget *)
+void NodeItem::paint(QPainter *painter, const QStyleOptionGraphicsItem *option, QWidget *)
 {
-    painter->setRenderHint(QPainter::Antialiasing);
     const QRectF body(0, 0, width(), m_height);
+    // Zoomed far out, text cannot be read: a node is its box, its title bar and its state, cheap to draw by the
+    // hundred.
+    if (option->levelOfDetailFromTransform(painter->worldTransform()) < 0.4) {
+        painter->fillRect(body, m_node.mode == graph::NodeMode::Bypassed ? QColor(0x5c, 0x2c, 0x66)
+                                                                         : QColor(0x35, 0x35, 0x38));
+        painter->fillRect(QRectF(0, 0, width(), kTitle), !m_errors.isEmpty() || m_state == RunState::Failed
+                                                             ? QColor(0xe5, 0x39, 0x35)
+                                                         : m_state == RunState::Running ? QColor(0x66, 0xbb, 0x6a)
+                                                         : isSelected()                 ? QColor(0xee, 0xee, 0xee)
+                                                                                        : QColor(0x25, 0x25, 0x28));
+        return;
+    }
+    painter->setRenderHint(QPainter::Antialiasing);
     QColor fill(0x35, 0x35, 0x38);
     if (m_node.mode == graph::NodeMode::Bypassed)
         fill = QColor(0x5c, 0x2c, 0x66);

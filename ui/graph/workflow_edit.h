@@ -23,9 +23,9 @@ public:
     void redo() override
     {
         if (!std::exchange(m_firstRedo, false))
-            (void)m_document.openWorkflow(m_after);
+            m_document.restore(m_after);
     }
-    void undo() override { (void)m_document.openWorkflow(m_before); }
+    void undo() override { m_document.restore(m_before); }
 
 private:
     graph::GraphDocument &m_document;

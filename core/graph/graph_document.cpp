@@ -6,6 +6,8 @@
 #include "core/json/bounded_json.h"
 
 #include <QRandomGenerator>
+#include <QSet>
+#include <QUuid>
 
 #include <algorithm>
 
@@ -232,6 +234,7 @@ GraphDocument::GraphDocument(std::shared_ptr<const NodeRegistry> registry, const
     : QObject(parent)
     , m_registry(std::move(registry))
     , m_workflow(std::make_unique<Workflow>())
+    , m_token(QUuid::createUuid().toString(QUuid::WithoutBraces))
 {
     m_workflow->replace(Json::parse(editorWorkflowFromGraph(graph, *m_registry).toStdString()));
 }
@@ -679,6 +682,89 @@ QStringList GraphDocument::applySeedControls()
     if (!changed.isEmpty())
         edited();
     return changed;
+}
+
+QByteArray GraphDocument::copyNodes(const QStringList &ids) const
+{
+    Json nodes = Json::array(), links = Json::array();
+    QSet<std::int64_t> chosen;
+    for (const QString &id : ids)
+        if (const Json *node = m_workflow->node(id)) {
+            nodes.push_back(*node);
+            chosen.insert(integerOf((*node)["id"]).value_or(0));
+        }
+    for (const Json &link : m_workflow->json.value("links", Json::array()))
+        if (const std::optional<LinkEnds> ends = endsOf(link); ends && chosen.contains(ends->target))
+            links.push_back(link.is_array() ? link
+                                            : Json::array({ends->id, ends->origin, ends->originSlot, ends->target,
+                                                           ends->targetSlot, link.value("type", Json())}));
+    // Links from outside only mean something in the document they came from: the clipboard says which it is.
+    const Json clipboard = {{"last_node_id", 0},       {"last_link_id", 0},
+                            {"nodes", nodes},          {"links", links},
+                            {"groups", Json::array()}, {"extra", {{"atelier_copied_from", m_token.toStdString()}}},
+                            {"version", 0.4}};
+    return QByteArray::fromStdString(clipboard.dump());
+}
+
+QStringList GraphDocument::pasteNodes(const QByteArray &clipboard, QPointF at, bool keepInputLinks)
+{
+    Result<QByteArray> flat = workflowInShape(clipboard, WorkflowShape::V04);
+    if (!flat)
+        return {};
+    const Json pasted = parseBoundedOrderedJson(flat.value()).value();
+    const Json nodes = pasted.value("nodes", Json::array());
+    QRectF bounds;
+    for (const Json &node : nodes)
+        if (node.is_object())
+            bounds |= QRectF(pointOf(node.value("pos", Json())).value_or(QPointF()), QSizeF(1, 1));
+    // New ids for the pasted nodes, and the nodes themselves, unlinked and moved.
+    QHash<std::int64_t, std::int64_t> renamed;
+    QStringList made;
+    for (const Json &node : nodes) {
+        const std::optional<std::int64_t> old = node.is_object() ? integerOf(node.value("id", Json())) : std::nullopt;
+        if (!old || typeOf(node).isEmpty() || renamed.contains(*old))
+            continue;
+        Json copy = node;
+        const std::int64_t id = m_workflow->nextId("last_node_id", "lastNodeId", m_workflow->nodes());
+        copy["id"] = id;
+        const QPointF from = pointOf(node.value("pos", Json())).value_or(QPointF());
+        copy["pos"] = Json::array({from.x() - bounds.left() + at.x(), from.y() - bounds.top() + at.y()});
+        if (copy["inputs"].is_array())
+            for (Json &input : copy["inputs"])
+                if (input.is_object())
+                    input["link"] = nullptr;
+        if (copy["outputs"].is_array())
+            for (Json &output : copy["outputs"])
+                if (output.is_object())
+                    output["links"] = Json::array();
+        m_workflow->nodes().push_back(copy);
+        m_workflow->nodesChanged();
+        renamed.insert(*old, id);
+        made.append(QString::number(id));
+        emit nodeAdded(made.back());
+    }
+    for (const Json &link : pasted.value("links", Json::array())) {
+        const std::optional<LinkEnds> ends = endsOf(link);
+        if (!ends || !renamed.contains(ends->target))
+            continue;
+        const bool inside = renamed.contains(ends->origin);
+        const Json extra = pasted.value("extra", Json::object());
+        const bool here = extra.is_object() && stringOf(extra.value("atelier_copied_from", Json())) == m_token;
+        if (!inside && (!keepInputLinks || !here || !m_workflow->node(ends->origin)))
+            continue;
+        const Json *target = m_workflow->node(renamed.value(ends->target));
+        const Json inputs = target->value("inputs", Json());
+        if (!inputs.is_array() || std::size_t(ends->targetSlot) >= inputs.size())
+            continue;
+        const QString input = typeOf(*target) == QStringLiteral("Reroute")
+                                  ? QStringLiteral("input")
+                                  : stringOf(inputs[std::size_t(ends->targetSlot)].value("name", Json()));
+        connectInput({QString::number(inside ? renamed.value(ends->origin) : ends->origin), ends->originSlot},
+                     QString::number(renamed.value(ends->target)), input);
+    }
+    if (!made.isEmpty())
+        edited();
+    return made;
 }
 
 } // namespace atelier::graph

@@ -111,6 +111,14 @@ public:
     // 2^53, which every JSON reader keeps exact). The nodes whose seed changed.
     QStringList applySeedControls();
 
+    // The clipboard: the nodes as an editor workflow of their own (with the links among them and those into them),
+    // which another window, another tab or ComfyUI's canvas can take.
+    QByteArray copyNodes(const QStringList &ids) const;
+    // Pastes what copyNodes made (or any editor workflow) with new ids, its top left at `at`, the links among the
+    // pasted nodes remade and, with `keepInputLinks`, those into them from nodes this document has. The new ids;
+    // none for text that is not a workflow.
+    QStringList pasteNodes(const QByteArray &clipboard, QPointF at, bool keepInputLinks = false);
+
 signals:
     void reset(); // a whole new document
     void nodeAdded(const QString &id);
@@ -131,6 +139,7 @@ private:
 
     std::shared_ptr<const NodeRegistry> m_registry;
     std::unique_ptr<Workflow> m_workflow;
+    QString m_token;                      // names this document in what it copies
     mutable std::optional<Graph> m_graph; // derived, until the next edit
 };
 

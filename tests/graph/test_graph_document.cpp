@@ -291,6 +291,40 @@ private slots:
         const std::uint64_t random = widget("seed")->toUnsigned().value_or(0);
         QVERIFY(random != 42 && random < (std::uint64_t(1) << 53));
     }
+    // Copied nodes paste with new ids and the links among them; Ctrl+Shift+V's links from outside only in the
+    // document they were copied from.
+    void copiedNodesPasteWithTheirLinks()
+    {
+        graph::GraphDocument document(m_registry);
+        const QString load = document.addNode("CheckpointLoaderSimple", QPointF(0, 0));
+        const QString encode = document.addNode("CLIPTextEncode", QPointF(300, 0));
+        const QString zero = document.addNode("ConditioningZeroOut", QPointF(600, 0));
+        QVERIFY(document.connectInput({load, 1}, encode, "clip"));
+        QVERIFY(document.connectInput({encode, 0}, zero, "conditioning"));
+        QVERIFY(document.setValue(encode, "text", graph::GraphValue::text("a fox")));
+        const QByteArray clipboard = document.copyNodes({encode, zero});
+        QVERIFY(graph::isEditorWorkflow(clipboard)); // ComfyUI's canvas can take it
+
+        const QStringList plain = document.pasteNodes(clipboard, QPointF(0, 500));
+        QCOMPARE(plain.size(), 2);
+        QVERIFY(!plain.contains(encode) && !plain.contains(zero));
+        QCOMPARE(document.canvasNode(plain.at(0))->position, QPointF(0, 500));
+        QCOMPARE(document.canvasNode(plain.at(1))->position, QPointF(300, 500));
+        QCOMPARE(*document.graph().node(plain.at(1))->input("conditioning")->link, (graph::OutputRef{plain.at(0), 0}));
+        QVERIFY(!document.graph().node(plain.at(0))->input("clip")); // its input link stayed behind
+        QCOMPARE(document.graph().node(plain.at(0))->input("text")->value->toText().value_or(QString()),
+                 QStringLiteral("a fox"));
+
+        const QStringList linked = document.pasteNodes(clipboard, QPointF(0, 900), true);
+        QCOMPARE(*document.graph().node(linked.at(0))->input("clip")->link, (graph::OutputRef{load, 1}));
+
+        graph::GraphDocument other(m_registry);
+        other.addNode("KSampler", {});
+        const QStringList elsewhere = other.pasteNodes(clipboard, QPointF(), true);
+        QCOMPARE(elsewhere.size(), 2);
+        QVERIFY(!other.graph().node(elsewhere.at(0))->input("clip")); // node 1 there is not the loader
+        QVERIFY(document.pasteNodes("not a workflow", {}).isEmpty());
+    }
 };
 
 QTEST_GUILESS_MAIN(TestGraphDocument)

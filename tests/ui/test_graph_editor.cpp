@@ -293,6 +293,25 @@ private slots:
         QCOMPARE(m_editor->statusLabel()->text(), QStringLiteral("Cancelled"));
         QVERIFY(QDir(m_tiny->outputs()).entryList(QDir::Files).isEmpty());
     }
+    // Ctrl+C in one tab, Ctrl+V in another: the same nodes, one undo step.
+    void copyAndPasteBetweenTabs()
+    {
+        m_editor->newTxt2ImgTab();
+        const QStringList ids = document().nodeIds();
+        scene().nodeItem(ids.at(1))->setSelected(true);
+        scene().nodeItem(ids.at(4))->setSelected(true);
+        view().setFocus();
+        QTest::keyClick(view().viewport(), Qt::Key_C, Qt::ControlModifier);
+        m_editor->newEmptyTab();
+        view().setFocus();
+        QTest::keyClick(view().viewport(), Qt::Key_V, Qt::ControlModifier);
+        QCOMPARE(document().nodeIds().size(), 2);
+        QCOMPARE(document().links().size(), 1); // the prompt into the sampler
+        QCOMPARE(scene().selectedNodeIds().size(), 2);
+        QCOMPARE(m_editor->currentUndoStack()->count(), 1);
+        m_editor->currentUndoStack()->undo();
+        QCOMPARE(document().nodeIds().size(), 0);
+    }
 };
 
 QTEST_MAIN(TestGraphEditor)

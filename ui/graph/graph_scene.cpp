@@ -203,6 +203,17 @@ void GraphScene::removeSelected()
     });
 }
 
+QStringList GraphScene::paste(const QByteArray &clipboard, QPointF at, bool keepInputLinks)
+{
+    QStringList pasted;
+    edit(tr("Paste"), [&] { pasted = m_document.pasteNodes(clipboard, at, keepInputLinks); });
+    clearSelection();
+    for (const QString &id : pasted)
+        if (NodeItem *item = m_nodes.value(id))
+            item->setSelected(true);
+    return pasted;
+}
+
 void GraphScene::setModeOfSelected(graph::NodeMode mode)
 {
     const QStringList ids = selectedNodeIds();

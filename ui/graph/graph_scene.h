@@ -41,6 +41,8 @@ public:
     // input of a matching type is linked to that output in the same step.
     QString addNode(const QString &type, QPointF at, const std::optional<graph::OutputRef> &from = std::nullopt);
     void removeSelected();
+    // Pastes copied nodes at `at` as one step and selects them; their ids.
+    QStringList paste(const QByteArray &clipboard, QPointF at, bool keepInputLinks);
     void setModeOfSelected(graph::NodeMode mode); // the mode, or back to active when all have it already
 
     // Link dragging, driven by the node items.

@@ -4,6 +4,8 @@
 #include "ui/graph/graph_scene.h"
 #include "ui/graph/node_item.h"
 
+#include <QClipboard>
+#include <QGuiApplication>
 #include <QKeyEvent>
 #include <QLineEdit>
 #include <QResizeEvent>
@@ -150,6 +152,21 @@ void GraphView::keyPressEvent(QKeyEvent *event)
         for (QGraphicsItem *item : scene()->items())
             if (dynamic_cast<NodeItem *>(item))
                 item->setSelected(true);
+    } else if (control && (event->key() == Qt::Key_C || event->key() == Qt::Key_X)) {
+        const QStringList ids = m_scene->selectedNodeIds();
+        if (!ids.isEmpty())
+            QGuiApplication::clipboard()->setText(QString::fromUtf8(m_scene->document().copyNodes(ids)));
+        if (event->key() == Qt::Key_X)
+            m_scene->removeSelected();
+    } else if (control && event->key() == Qt::Key_V) {
+        // At the cursor; Ctrl+Shift+V keeps the links into the pasted nodes, as ComfyUI's does.
+        m_scene->paste(QGuiApplication::clipboard()->text().toUtf8(), mapToScene(mapFromGlobal(QCursor::pos())),
+                       event->modifiers() & Qt::ShiftModifier);
+    } else if (control && event->key() == Qt::Key_D) {
+        const QStringList ids = m_scene->selectedNodeIds();
+        if (!ids.isEmpty())
+            m_scene->paste(m_scene->document().copyNodes(ids), m_scene->nodeItem(ids.front())->pos() + QPointF(40, 40),
+                           true);
     } else if (event->key() == Qt::Key_F || event->key() == Qt::Key_Home) {
         fitAll();
     } else if (event->key() == Qt::Key_Space && !event->isAutoRepeat()) {

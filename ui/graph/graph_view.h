@@ -2,7 +2,8 @@
 
 // The canvas view: zoom to the cursor (wheel), pan (middle drag, or Space and drag), fit (F or Home), and the
 // keys ComfyUI's and Blender's users expect: Tab or a double-click adds a node, Delete removes the selection,
-// Ctrl+B bypasses and Ctrl+M mutes it, Ctrl+A selects everything.
+// Ctrl+B bypasses and Ctrl+M mutes it, Ctrl+A selects everything, Ctrl+C/X/V copy, cut and paste (Ctrl+Shift+V
+// with the links into the pasted nodes), Ctrl+D duplicates.
 #include "core/graph/graph.h"
 
 #include <QGraphicsView>

@@ -10,10 +10,12 @@
 #include "core/nodes/built_in_nodes.h"
 #include "core/settings/app_root.h"
 #include "core/settings/settings_store.h"
+#include "ui/graph/graph_editor.h"
 #include "ui/shell/main_window.h"
 
 #include <QApplication>
 #include <QCommandLineParser>
+#include <QFileInfo>
 #include <QFuture>
 #include <QFutureWatcher>
 #include <QLibraryInfo>
@@ -114,7 +116,7 @@ ui::EngineStatus startEngine()
     return status;
 }
 
-int runWindow(QApplication &application, settings::SettingsStore &settingsStore)
+int runWindow(QApplication &application, settings::SettingsStore &settingsStore, const QString &openFile)
 {
     // The library is opened at start so that a database Atelier must not touch (another program's file, a damaged
     // or newer one) is reported at once, with what to do, rather than when a model is first installed. Its
@@ -126,6 +128,11 @@ int runWindow(QApplication &application, settings::SettingsStore &settingsStore)
         window.setLibraryServices(services.value()->store(), services.value()->installer());
         window.setGraphServices(
             nodes::builtInNodes(app::nodeEnvironment(settingsStore.root(), settingsStore, services.value()->store())));
+        if (!openFile.isEmpty())
+            if (const Status opened = window.graphEditor()->openFile(openFile); !opened)
+                QTimer::singleShot(0, &window, [&window, message = opened.error()] {
+                    QMessageBox::warning(&window, QObject::tr("Open workflow"), message);
+                });
     }
     window.show();
     // The start-up sync (new files in the models folder registered, vanished ones marked missing) probes and
@@ -219,15 +226,20 @@ int main(int argc, char *argv[])
     const QCommandLineOption version = parser.addVersionOption();
     parser.addOption(options.root);
     parser.addOption(options.verbose);
-    parser.addPositionalArgument(QStringLiteral("command"), QStringLiteral("A command (see above); none opens the window."),
-                                 QStringLiteral("[command [options]]"));
+    parser.addPositionalArgument(QStringLiteral("command"),
+                                 QStringLiteral("A command (see above); none opens the window, and a workflow, API "
+                                                "graph or PNG file opens the window with its graph."),
+                                 QStringLiteral("[command [options] | FILE]"));
     if (!parser.parse(arguments)) {
         writeTo(stderr, QStringLiteral("atelier: %1\nTry 'atelier --help'.\n").arg(parser.errorText()));
         return app::kExitUsage;
     }
 
     const QStringList positional = parser.positionalArguments();
-    const bool headless = !positional.isEmpty() || parser.isSet(help) || parser.isSet(version);
+    // `atelier FILE`: the window, with a workflow, an API graph or an image's graph open in a tab.
+    const bool opensFile =
+        positional.size() == 1 && !app::findCommand(positional.first()) && QFileInfo(positional.first()).isFile();
+    const bool headless = (!positional.isEmpty() && !opensFile) || parser.isSet(help) || parser.isSet(version);
     if (parser.isSet(help)) {
         writeTo(stdout, parser.helpText());
         return app::kExitOk;
@@ -264,7 +276,8 @@ int main(int argc, char *argv[])
             QStringList{arguments.first() + QLatin1Char(' ') + command->name} + positional.mid(1);
         status = runCommand(*command, commandArguments, root.value(), settingsStore);
     } else {
-        status = runWindow(static_cast<QApplication &>(*application), settingsStore);
+        status = runWindow(static_cast<QApplication &>(*application), settingsStore,
+                           opensFile ? QFileInfo(positional.first()).absoluteFilePath() : QString());
     }
     logging::uninstallLogging();
     return status;

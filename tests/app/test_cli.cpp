@@ -170,6 +170,23 @@ private slots:
         QCOMPARE(badGlobal.exitCode, 2);
     }
 
+    // `atelier FILE` is the window with that graph, not an unknown command; a file that is not there still is one.
+    void aFileOpensTheWindow()
+    {
+        QTemporaryDir dir;
+        QProcessEnvironment environment = QProcessEnvironment::systemEnvironment();
+        environment.insert(QStringLiteral("QT_QPA_PLATFORM"), QStringLiteral("offscreen"));
+        environment.insert(QStringLiteral("ATELIER_EXIT_AFTER_FIRST_PAINT"), QStringLiteral("1"));
+        const QString image = QDir(fixturesDir()).filePath(QStringLiteral("corpus/comfyui/lora_lora.png"));
+        const CliRun opened = runAtelier({QStringLiteral("--root"), dir.path(), image}, environment);
+        QCOMPARE(opened.exitCode, 0);
+        QVERIFY2(opened.err.contains("first paint"), opened.err.constData());
+        const CliRun missing =
+            runAtelier({QStringLiteral("--root"), dir.path(), dir.filePath(QStringLiteral("gone.png"))});
+        QCOMPARE(missing.exitCode, 2);
+        QVERIFY(missing.err.contains("unknown command"));
+    }
+
     void rootThatCannotBeUsedFailsClearly()
     {
         QTemporaryDir dir;

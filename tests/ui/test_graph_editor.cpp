@@ -17,6 +17,7 @@
 #include <QLabel>
 #include <QLineEdit>
 #include <QListWidget>
+#include <QMimeData>
 #include <QSignalSpy>
 #include <QUndoStack>
 #include <QtTest>
@@ -311,6 +312,26 @@ private slots:
         QCOMPARE(m_editor->currentUndoStack()->count(), 1);
         m_editor->currentUndoStack()->undo();
         QCOMPARE(document().nodeIds().size(), 0);
+    }
+    // A PNG dropped on the canvas opens as its graph in a new tab; a file that is not one says why.
+    void aDroppedImageOpensItsGraph()
+    {
+        m_editor->newEmptyTab();
+        const int tabs = m_editor->tabCount();
+        const auto drop = [&](const QString &path) {
+            QMimeData data;
+            data.setUrls({QUrl::fromLocalFile(path)});
+            QDragEnterEvent enter(QPoint(200, 200), Qt::CopyAction, &data, Qt::LeftButton, Qt::NoModifier);
+            QApplication::sendEvent(view().viewport(), &enter);
+            QDropEvent event(QPointF(200, 200), Qt::CopyAction, &data, Qt::LeftButton, Qt::NoModifier);
+            QApplication::sendEvent(view().viewport(), &event);
+        };
+        drop(fixture("corpus/comfyui/img2img_img2img_workflow.png"));
+        QCOMPARE(m_editor->tabCount(), tabs + 1);
+        QVERIFY(document().nodeIds().size() >= 7);
+        drop(fixture("index.json"));
+        QCOMPARE(m_editor->tabCount(), tabs + 1);
+        QVERIFY(m_editor->statusLabel()->text().contains(QStringLiteral("index.json")));
     }
 };
 

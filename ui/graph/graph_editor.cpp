@@ -148,6 +148,11 @@ void GraphEditor::addTab(std::unique_ptr<graph::GraphDocument> document, const Q
     tab->title = title;
     tab->path = path;
     Tab &added = *tab;
+    connect(tab->view, &GraphView::filesDropped, this, [this](const QStringList &paths) {
+        for (const QString &path : paths)
+            if (const Status opened = openFile(path); !opened)
+                m_status->setText(opened.error());
+    });
     connect(tab->undo.get(), &QUndoStack::cleanChanged, this, [this, &added] { updateTitle(added); });
     m_tabList.push_back(std::move(tab));
     m_tabs->setCurrentIndex(m_tabs->addTab(added.view, title));

@@ -8,6 +8,7 @@
 #include <QGuiApplication>
 #include <QKeyEvent>
 #include <QLineEdit>
+#include <QMimeData>
 #include <QResizeEvent>
 #include <QScrollBar>
 #include <QWheelEvent>
@@ -38,10 +39,53 @@ GraphView::GraphView(GraphScene *scene, QWidget *parent)
     setVerticalScrollBarPolicy(Qt::ScrollBarAlwaysOff);
     setSceneRect(-1e6, -1e6, 2e6, 2e6);
     setFocusPolicy(Qt::StrongFocus);
+    setAcceptDrops(true);
+    viewport()->setAcceptDrops(true);
     connect(scene, &GraphScene::linkDroppedOnCanvas, this,
             [this](const graph::OutputRef &from, const QString &type, QPointF scenePos, QPoint) {
                 showAddNode(scenePos, type, from);
             });
+}
+
+namespace {
+
+QStringList droppedGraphs(const QMimeData *data)
+{
+    QStringList paths;
+    for (const QUrl &url : data->urls())
+        if (url.isLocalFile() && (url.toLocalFile().endsWith(QStringLiteral(".json"), Qt::CaseInsensitive) ||
+                                  url.toLocalFile().endsWith(QStringLiteral(".png"), Qt::CaseInsensitive)))
+            paths.append(url.toLocalFile());
+    return paths;
+}
+
+} // namespace
+
+void GraphView::dragEnterEvent(QDragEnterEvent *event)
+{
+    if (!droppedGraphs(event->mimeData()).isEmpty())
+        event->acceptProposedAction();
+    else
+        QGraphicsView::dragEnterEvent(event);
+}
+
+void GraphView::dragMoveEvent(QDragMoveEvent *event)
+{
+    if (!droppedGraphs(event->mimeData()).isEmpty())
+        event->acceptProposedAction();
+    else
+        QGraphicsView::dragMoveEvent(event);
+}
+
+void GraphView::dropEvent(QDropEvent *event)
+{
+    const QStringList paths = droppedGraphs(event->mimeData());
+    if (paths.isEmpty()) {
+        QGraphicsView::dropEvent(event);
+        return;
+    }
+    event->acceptProposedAction();
+    emit filesDropped(paths);
 }
 
 void GraphView::resizeEvent(QResizeEvent *event)

@@ -28,6 +28,10 @@ public:
                      const std::optional<graph::OutputRef> &from = std::nullopt);
     AddNodePopup *addNodePopup() const { return m_popup; }
 
+signals:
+    // Workflow, API graph or PNG files dropped on the canvas, to be opened.
+    void filesDropped(const QStringList &paths);
+
 protected:
     void wheelEvent(QWheelEvent *event) override;
     void mousePressEvent(QMouseEvent *event) override;
@@ -37,6 +41,9 @@ protected:
     void keyPressEvent(QKeyEvent *event) override;
     void keyReleaseEvent(QKeyEvent *event) override;
     void resizeEvent(QResizeEvent *event) override;
+    void dragEnterEvent(QDragEnterEvent *event) override;
+    void dragMoveEvent(QDragMoveEvent *event) override;
+    void dropEvent(QDropEvent *event) override;
     bool focusNextPrevChild(bool next) override;
 
 private:

@@ -19,6 +19,7 @@
 #include <QListWidget>
 #include <QMimeData>
 #include <QSignalSpy>
+#include <QTabWidget>
 #include <QUndoStack>
 #include <QtTest>
 
@@ -332,6 +333,35 @@ private slots:
         drop(fixture("index.json"));
         QCOMPARE(m_editor->tabCount(), tabs + 1);
         QVERIFY(m_editor->statusLabel()->text().contains(QStringLiteral("index.json")));
+    }
+    // The open tabs come back after a restart, edits included, the current one current.
+    void theOpenTabsComeBack()
+    {
+        m_editor->newTxt2ImgTab();
+        scene().edit("title", [&] { document().setTitle(document().nodeIds().front(), "kept"); });
+        QVERIFY(m_editor->openFile(fixture("corpus/comfyui/lora_lora.png")));
+        const QByteArray second = document().editorWorkflow();
+        m_editor->newEmptyTab();
+        QTemporaryDir dir;
+        const QString folder = dir.filePath("session");
+        {
+            QSettings state(dir.filePath("ui-state.ini"), QSettings::IniFormat);
+            m_editor->saveSession(folder, state);
+        }
+        ui::GraphEditor again(m_tiny->registry);
+        QSettings state(dir.filePath("ui-state.ini"), QSettings::IniFormat);
+        QVERIFY(again.restoreSession(folder, state));
+        QCOMPARE(again.tabCount(), 3);
+        QCOMPARE(again.currentDocument()->nodeIds().size(), 0);
+        auto *tabs = again.findChild<QTabWidget *>(QStringLiteral("graphTabs"));
+        tabs->setCurrentIndex(1);
+        QCOMPARE(again.currentDocument()->editorWorkflow(), second);
+        tabs->setCurrentIndex(0);
+        QCOMPARE(again.currentDocument()->canvasNode(again.currentDocument()->nodeIds().front())->title,
+                 QStringLiteral("kept"));
+        ui::GraphEditor nothing(m_tiny->registry);
+        QSettings empty(dir.filePath("none.ini"), QSettings::IniFormat);
+        QVERIFY(!nothing.restoreSession(dir.filePath("nowhere"), empty));
     }
 };
 

@@ -8,6 +8,7 @@
 #include <QDockWidget>
 #include <QLabel>
 #include <QLineEdit>
+#include <QMenu>
 #include <QSpinBox>
 #include <QtTest>
 
@@ -56,6 +57,21 @@ private slots:
             const auto *text = dock->findChild<QLabel *>(QStringLiteral("placeholderText"));
             QVERIFY(text && text->text().size() > 20);
         }
+    }
+
+    // View → Port colours lists every type the canvas colours, with its swatch.
+    void theViewMenuHasThePortLegend()
+    {
+        ui::MainWindow window(*m_store);
+        auto *legend = window.findChild<QMenu *>(QStringLiteral("portLegendMenu"));
+        QVERIFY(legend);
+        QStringList types;
+        for (const QAction *action : legend->actions()) {
+            QVERIFY(!action->icon().isNull());
+            types.append(action->text());
+        }
+        for (const char *type : {"MODEL", "CLIP", "VAE", "CONDITIONING", "LATENT", "IMAGE", "MASK"})
+            QVERIFY2(types.contains(QString::fromLatin1(type)), type);
     }
 
     void statusBarShowsTheComputeDevice()

@@ -7,12 +7,14 @@
 #include "ui/graph/node_item.h"
 
 #include <QAction>
+#include <QDir>
 #include <QFile>
 #include <QFileDialog>
 #include <QFileInfo>
 #include <QLabel>
 #include <QMessageBox>
 #include <QSaveFile>
+#include <QSettings>
 #include <QTabWidget>
 #include <QToolBar>
 #include <QUndoGroup>
@@ -251,6 +253,58 @@ Status GraphEditor::exportApiPrompt(const QString &path)
         return Status::failure(tr("cannot write %1: %2").arg(path, file.errorString()));
     file.write(graph::writeApiPrompt(document->graph()));
     return file.commit() ? Status{} : Status::failure(tr("cannot write %1: %2").arg(path, file.errorString()));
+}
+
+void GraphEditor::saveSession(const QString &folder, QSettings &state) const
+{
+    QDir dir(folder);
+    dir.mkpath(QStringLiteral("."));
+    for (const QString &old : dir.entryList({QStringLiteral("tab-*.json")}, QDir::Files))
+        dir.remove(old);
+    state.beginGroup(QStringLiteral("graphSession"));
+    state.remove(QString());
+    state.beginWriteArray(QStringLiteral("tabs"));
+    for (int index = 0; index < m_tabs->count(); ++index) {
+        const auto tab = std::find_if(m_tabList.begin(), m_tabList.end(), [&](const std::unique_ptr<Tab> &held) {
+            return held->view == m_tabs->widget(index);
+        });
+        if (tab == m_tabList.end())
+            continue;
+        const QString file = QStringLiteral("tab-%1.json").arg(index + 1);
+        QSaveFile saved(dir.filePath(file));
+        if (!saved.open(QIODevice::WriteOnly) || saved.write((*tab)->document->editorWorkflow()) < 0 || !saved.commit())
+            continue; // a tab that cannot be kept is not worth failing the quit for
+        state.setArrayIndex(index);
+        state.setValue(QStringLiteral("file"), file);
+        state.setValue(QStringLiteral("title"), (*tab)->title);
+        state.setValue(QStringLiteral("path"), (*tab)->path);
+    }
+    state.endArray();
+    state.setValue(QStringLiteral("current"), m_tabs->currentIndex());
+    state.endGroup();
+}
+
+bool GraphEditor::restoreSession(const QString &folder, QSettings &state)
+{
+    state.beginGroup(QStringLiteral("graphSession"));
+    const int count = state.beginReadArray(QStringLiteral("tabs"));
+    for (int index = 0; index < count; ++index) {
+        state.setArrayIndex(index);
+        QFile file(QDir(folder).filePath(state.value(QStringLiteral("file")).toString()));
+        if (!file.open(QIODevice::ReadOnly))
+            continue;
+        auto document = std::make_unique<graph::GraphDocument>(m_registry);
+        if (!document->openWorkflow(file.readAll()))
+            continue;
+        addTab(std::move(document), state.value(QStringLiteral("title")).toString(),
+               state.value(QStringLiteral("path")).toString());
+    }
+    state.endArray();
+    const int current = state.value(QStringLiteral("current"), 0).toInt();
+    state.endGroup();
+    if (current >= 0 && current < m_tabs->count())
+        m_tabs->setCurrentIndex(current);
+    return m_tabs->count() > 0;
 }
 
 int GraphEditor::tabCount() const

@@ -14,6 +14,7 @@
 #include <memory>
 
 class QLabel;
+class QSettings;
 class QTabWidget;
 class QUndoStack;
 
@@ -38,6 +39,11 @@ public:
     // The current tab as an editor workflow (ComfyUI opens it); the tab remembers the path.
     Status saveFile(const QString &path);
     Status exportApiPrompt(const QString &path);
+
+    // The open tabs, kept across restarts: their workflows as they are (edited or not) in `folder`, their titles,
+    // paths and the current one in `state`. Restoring opens what it finds; false when it found nothing.
+    void saveSession(const QString &folder, QSettings &state) const;
+    bool restoreSession(const QString &folder, QSettings &state);
 
     int tabCount() const;
     GraphView *currentView() const;

@@ -5,6 +5,7 @@
 #include "core/settings/compute_choice.h"
 #include "core/settings/settings_store.h"
 #include "ui/graph/graph_editor.h"
+#include "ui/graph/port_colors.h"
 #include "ui/installs/install_queue_panel.h"
 #include "ui/library/library_panel.h"
 #include "ui/shell/about_dialog.h"
@@ -15,6 +16,7 @@
 #include <QApplication>
 #include <QCheckBox>
 #include <QCloseEvent>
+#include <QDir>
 #include <QDockWidget>
 #include <QFileDialog>
 #include <QLabel>
@@ -114,7 +116,10 @@ void MainWindow::setGraphServices(std::shared_ptr<const graph::NodeRegistry> reg
     });
     delete takeCentralWidget();
     setCentralWidget(m_graphEditor);
-    m_graphEditor->newTxt2ImgTab();
+    // The tabs open when Atelier was last closed, or the ready txt2img graph the first time.
+    QSettings state(m_settings.root().uiStatePath(), QSettings::IniFormat);
+    if (!m_graphEditor->restoreSession(sessionFolder(), state))
+        m_graphEditor->newTxt2ImgTab();
     // The canvas takes most of the window; a layout the user saved keeps its own sizes.
     if (!m_layoutRestored) {
         resizeDocks({m_libraryDock, m_galleryDock}, {width() * 3 / 10, width() / 6}, Qt::Horizontal);
@@ -175,6 +180,15 @@ void MainWindow::buildMenus()
     QMenu *view = menuBar()->addMenu(tr("&View"));
     for (QDockWidget *dock : {m_libraryDock, m_installQueueDock, m_galleryDock})
         view->addAction(dock->toggleViewAction());
+    view->addSeparator();
+    // What each colour of the node editor's ports and links carries.
+    QMenu *legend = view->addMenu(tr("Port &colours"));
+    legend->setObjectName(QStringLiteral("portLegendMenu"));
+    for (const auto &[type, color] : portLegend()) {
+        QPixmap swatch(14, 14);
+        swatch.fill(color);
+        legend->addAction(QIcon(swatch), type == QStringLiteral("*") ? tr("any type (reroutes, primitives)") : type);
+    }
     view->addSeparator();
     view->addAction(tr("&Reset layout"), this, &MainWindow::resetLayout);
 
@@ -245,9 +259,18 @@ bool MainWindow::restoreLayout()
     return !docks.isEmpty() && restoreState(docks, kLayoutVersion);
 }
 
+QString MainWindow::sessionFolder() const
+{
+    return QDir(m_settings.root().workflowsDir()).filePath(QStringLiteral(".session"));
+}
+
 void MainWindow::closeEvent(QCloseEvent *event)
 {
     saveLayout();
+    if (m_graphEditor) {
+        QSettings state(m_settings.root().uiStatePath(), QSettings::IniFormat);
+        m_graphEditor->saveSession(sessionFolder(), state);
+    }
     if (m_libraryPanel)
         m_libraryPanel->saveState();
     event->accept();

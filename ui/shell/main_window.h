@@ -73,6 +73,7 @@ private:
     QDockWidget *addArea(const QString &objectName, const QString &title, QWidget *content,
                          Qt::DockWidgetArea area);
     void buildMenus();
+    QString sessionFolder() const; // the open workflows, kept across restarts
     void showComputeDevice(const settings::Settings &current);
 
     settings::SettingsStore &m_settings;

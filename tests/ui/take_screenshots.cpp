@@ -163,6 +163,8 @@ int main(int argc, char *argv[])
     window.installQueueDock()->hide();
     window.galleryDock()->hide();
     window.libraryDock()->hide();
+    if (auto *nodeLibrary = window.findChild<QDockWidget *>(QStringLiteral("nodeLibraryDock")))
+        window.resizeDocks({nodeLibrary}, {300}, Qt::Horizontal);
     ui::GraphEditor *editor = window.graphEditor();
     graph::GraphDocument *document = editor->currentDocument();
     const QStringList ids = document->nodeIds();

@@ -11,6 +11,7 @@
 #include "ui/graph/graph_scene.h"
 #include "ui/graph/graph_view.h"
 #include "ui/graph/node_item.h"
+#include "ui/graph/node_library_panel.h"
 
 #include <QJsonArray>
 #include <QJsonDocument>
@@ -20,6 +21,8 @@
 #include <QMimeData>
 #include <QSignalSpy>
 #include <QTabWidget>
+#include <QTreeWidget>
+#include <QTreeWidgetItemIterator>
 #include <QUndoStack>
 #include <QtTest>
 
@@ -362,6 +365,24 @@ private slots:
         ui::GraphEditor nothing(m_tiny->registry);
         QSettings empty(dir.filePath("none.ini"), QSettings::IniFormat);
         QVERIFY(!nothing.restoreSession(dir.filePath("nowhere"), empty));
+    }
+    // The node library lists the types by category, filters as you type, and adds the one activated.
+    void theNodeLibraryAddsNodes()
+    {
+        m_editor->newEmptyTab();
+        ui::NodeLibraryPanel panel(*m_tiny->registry);
+        connect(&panel, &ui::NodeLibraryPanel::addRequested, m_editor.get(), &ui::GraphEditor::addNodeAtCentre);
+        QVERIFY(panel.tree()->topLevelItemCount() >= 5); // categories: conditioning, image, latent, loaders ...
+        QTest::keyClicks(panel.searchField(), QStringLiteral("vaedecode"));
+        QTreeWidgetItem *found = nullptr;
+        for (QTreeWidgetItemIterator it(panel.tree()); *it; ++it)
+            if ((*it)->data(0, Qt::UserRole).toString() == QStringLiteral("VAEDecode"))
+                found = *it;
+        QVERIFY(found);
+        emit panel.tree()->itemActivated(found, 0);
+        QCOMPARE(document().nodeIds().size(), 1);
+        QCOMPARE(document().canvasNode(document().nodeIds().front())->type, QStringLiteral("VAEDecode"));
+        QCOMPARE(m_editor->currentUndoStack()->count(), 1);
     }
 };
 

@@ -307,6 +307,14 @@ bool GraphEditor::restoreSession(const QString &folder, QSettings &state)
     return m_tabs->count() > 0;
 }
 
+QString GraphEditor::addNodeAtCentre(const QString &type)
+{
+    GraphView *view = currentView();
+    if (!view)
+        return {};
+    return view->graphScene()->addNode(type, view->mapToScene(view->viewport()->rect().center()));
+}
+
 int GraphEditor::tabCount() const
 {
     return m_tabs->count();

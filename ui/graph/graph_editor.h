@@ -52,6 +52,10 @@ public:
     QUndoStack *currentUndoStack() const;
     QString currentPath() const;
 
+    // A node of `type` in the middle of the current view, as one undo step; its id.
+    QString addNodeAtCentre(const QString &type);
+    const graph::NodeRegistry &registry() const { return *m_registry; }
+
     // Queues the current graph; its run id.
     quint64 queueCurrent();
     void cancelRuns();

@@ -3,6 +3,7 @@
 #include "ui/graph/add_node_popup.h"
 #include "ui/graph/graph_scene.h"
 #include "ui/graph/node_item.h"
+#include "ui/graph/node_library_panel.h"
 
 #include <QClipboard>
 #include <QGuiApplication>
@@ -63,7 +64,7 @@ QStringList droppedGraphs(const QMimeData *data)
 
 void GraphView::dragEnterEvent(QDragEnterEvent *event)
 {
-    if (!droppedGraphs(event->mimeData()).isEmpty())
+    if (!droppedGraphs(event->mimeData()).isEmpty() || event->mimeData()->hasFormat(kNodeTypeMime))
         event->acceptProposedAction();
     else
         QGraphicsView::dragEnterEvent(event);
@@ -71,7 +72,7 @@ void GraphView::dragEnterEvent(QDragEnterEvent *event)
 
 void GraphView::dragMoveEvent(QDragMoveEvent *event)
 {
-    if (!droppedGraphs(event->mimeData()).isEmpty())
+    if (!droppedGraphs(event->mimeData()).isEmpty() || event->mimeData()->hasFormat(kNodeTypeMime))
         event->acceptProposedAction();
     else
         QGraphicsView::dragMoveEvent(event);
@@ -79,6 +80,12 @@ void GraphView::dragMoveEvent(QDragMoveEvent *event)
 
 void GraphView::dropEvent(QDropEvent *event)
 {
+    if (event->mimeData()->hasFormat(kNodeTypeMime)) { // from the node library
+        event->acceptProposedAction();
+        m_scene->addNode(QString::fromUtf8(event->mimeData()->data(kNodeTypeMime)),
+                         mapToScene(event->position().toPoint()));
+        return;
+    }
     const QStringList paths = droppedGraphs(event->mimeData());
     if (paths.isEmpty()) {
         QGraphicsView::dropEvent(event);

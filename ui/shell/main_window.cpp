@@ -5,6 +5,7 @@
 #include "core/settings/compute_choice.h"
 #include "core/settings/settings_store.h"
 #include "ui/graph/graph_editor.h"
+#include "ui/graph/node_library_panel.h"
 #include "ui/graph/port_colors.h"
 #include "ui/installs/install_queue_panel.h"
 #include "ui/library/library_panel.h"
@@ -126,6 +127,19 @@ void MainWindow::setGraphServices(std::shared_ptr<const graph::NodeRegistry> reg
         resizeDocks({m_installQueueDock}, {height() / 5}, Qt::Vertical);
     }
 
+    auto *nodeLibrary = new NodeLibraryPanel(m_graphEditor->registry(), this);
+    connect(nodeLibrary, &NodeLibraryPanel::addRequested, m_graphEditor, &GraphEditor::addNodeAtCentre);
+    // A dock made after the saved layout was applied: where the layout had it, else in a tab beside the library.
+    m_nodeLibraryDock = new QDockWidget(tr("Node library"), this);
+    m_nodeLibraryDock->setObjectName(QStringLiteral("nodeLibraryDock"));
+    m_nodeLibraryDock->setWidget(nodeLibrary);
+    if (!restoreDockWidget(m_nodeLibraryDock)) {
+        addDockWidget(Qt::LeftDockWidgetArea, m_nodeLibraryDock);
+        tabifyDockWidget(m_libraryDock, m_nodeLibraryDock);
+        m_libraryDock->raise();
+    }
+    m_viewMenu->insertAction(m_viewMenu->actions().value(0), m_nodeLibraryDock->toggleViewAction());
+
     QAction *before = m_fileMenu->actions().value(0);
     const auto add = [&](const QString &text, const QKeySequence &keys, auto slot) {
         auto *action = new QAction(text, this);
@@ -178,6 +192,7 @@ void MainWindow::buildMenus()
     quit->setShortcut(QKeySequence::Quit);
 
     QMenu *view = menuBar()->addMenu(tr("&View"));
+    m_viewMenu = view;
     for (QDockWidget *dock : {m_libraryDock, m_installQueueDock, m_galleryDock})
         view->addAction(dock->toggleViewAction());
     view->addSeparator();

@@ -86,6 +86,8 @@ private:
     InstallQueuePanel *m_installQueuePanel = nullptr;
     GraphEditor *m_graphEditor = nullptr;
     QMenu *m_fileMenu = nullptr;
+    QMenu *m_viewMenu = nullptr;
+    QDockWidget *m_nodeLibraryDock = nullptr;
     QByteArray m_defaultState;
     bool m_layoutRestored = false;
 };

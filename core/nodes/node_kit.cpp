@@ -2,6 +2,8 @@
 
 #include "core/engine/client/engine_client.h"
 
+#include <QHash>
+
 namespace atelier::nodes::kit {
 
 using graph::GraphValue;
@@ -70,6 +72,43 @@ InputSpec seed(const QString &name)
 graph::OutputSpec output(const QString &type, const QString &name)
 {
     return {type, name.isEmpty() ? type : name, false};
+}
+
+QString comfyDisplayName(const QString &type)
+{
+    static const QHash<QString, QString> names{
+        {QStringLiteral("KSampler"), QStringLiteral("KSampler")},
+        {QStringLiteral("KSamplerAdvanced"), QStringLiteral("KSampler (Advanced)")},
+        {QStringLiteral("CheckpointLoaderSimple"), QStringLiteral("Load Checkpoint")},
+        {QStringLiteral("VAELoader"), QStringLiteral("Load VAE")},
+        {QStringLiteral("LoraLoader"), QStringLiteral("Load LoRA")},
+        {QStringLiteral("CLIPTextEncode"), QStringLiteral("CLIP Text Encode (Prompt)")},
+        {QStringLiteral("CLIPSetLastLayer"), QStringLiteral("CLIP Set Last Layer")},
+        {QStringLiteral("ConditioningCombine"), QStringLiteral("Conditioning (Combine)")},
+        {QStringLiteral("ConditioningAverage"), QStringLiteral("Conditioning (Average)")},
+        {QStringLiteral("ConditioningConcat"), QStringLiteral("Conditioning (Concat)")},
+        {QStringLiteral("ConditioningSetArea"), QStringLiteral("Conditioning (Set Area)")},
+        {QStringLiteral("EmptyLatentImage"), QStringLiteral("Empty Latent Image")},
+        {QStringLiteral("VAEDecode"), QStringLiteral("VAE Decode")},
+        {QStringLiteral("VAEEncode"), QStringLiteral("VAE Encode")},
+        {QStringLiteral("VAEDecodeTiled"), QStringLiteral("VAE Decode (Tiled)")},
+        {QStringLiteral("VAEEncodeTiled"), QStringLiteral("VAE Encode (Tiled)")},
+        {QStringLiteral("VAEEncodeForInpaint"), QStringLiteral("VAE Encode (for Inpainting)")},
+        {QStringLiteral("SetLatentNoiseMask"), QStringLiteral("Set Latent Noise Mask")},
+        {QStringLiteral("LatentUpscale"), QStringLiteral("Upscale Latent")},
+        {QStringLiteral("LatentUpscaleBy"), QStringLiteral("Upscale Latent By")},
+        {QStringLiteral("LatentFromBatch"), QStringLiteral("Latent From Batch")},
+        {QStringLiteral("RepeatLatentBatch"), QStringLiteral("Repeat Latent Batch")},
+        {QStringLiteral("ImageScale"), QStringLiteral("Upscale Image")},
+        {QStringLiteral("ImageScaleBy"), QStringLiteral("Upscale Image By")},
+        {QStringLiteral("ImageInvert"), QStringLiteral("Invert Image")},
+        {QStringLiteral("ImageBatch"), QStringLiteral("Batch Images")},
+        {QStringLiteral("LoadImage"), QStringLiteral("Load Image")},
+        {QStringLiteral("LoadImageMask"), QStringLiteral("Load Image (as Mask)")},
+        {QStringLiteral("PrimitiveNode"), QStringLiteral("Primitive")},
+        {QStringLiteral("MarkdownNote"), QStringLiteral("Markdown Note")},
+    };
+    return names.value(type, type);
 }
 
 graph::NodeOutputs FunctionNode::run(const graph::NodeInputs &inputs, graph::NodeRunContext &context) const

@@ -22,13 +22,21 @@ graph::OutputSpec output(const QString &type, const QString &name = {});
 
 using RunFunction = std::function<graph::NodeOutputs(const graph::NodeInputs &, graph::NodeRunContext &)>;
 
+// ComfyUI's display name for a built-in type (its NODE_DISPLAY_NAME_MAPPINGS), or the type itself.
+QString comfyDisplayName(const QString &type);
+
 class FunctionNode final : public graph::NodeType
 {
 public:
+    // A definition without a display name gets ComfyUI's for its type, so that the canvas and /object_info read
+    // as ComfyUI's do ("Empty Latent Image", "VAE Decode").
     FunctionNode(graph::NodeDefinition definition, RunFunction run)
         : m_definition(std::move(definition))
         , m_run(std::move(run))
-    {}
+    {
+        if (m_definition.displayName.isEmpty())
+            m_definition.displayName = comfyDisplayName(m_definition.type);
+    }
     const graph::NodeDefinition &definition() const override { return m_definition; }
     graph::NodeOutputs run(const graph::NodeInputs &inputs, graph::NodeRunContext &context) const override;
     QByteArray changeToken(const graph::NodeInputs &inputs) const override

@@ -131,6 +131,9 @@ private slots:
         QVERIFY(required["sampler_name"][0].toArray().contains(QStringLiteral("dpmpp_2m")));
         QCOMPARE(sampler["input_order"]["required"][0].toString(), QStringLiteral("model"));
         QCOMPARE(info["SaveImage"]["output_node"].toBool(), true);
+        // ComfyUI's display names, as its menus and canvas show them.
+        QCOMPARE(info["EmptyLatentImage"]["display_name"].toString(), QStringLiteral("Empty Latent Image"));
+        QCOMPARE(info["VAEEncodeForInpaint"]["display_name"].toString(), QStringLiteral("VAE Encode (for Inpainting)"));
         QCOMPARE(info["CheckpointLoaderSimple"]["output_name"].toArray(), (QJsonArray{"MODEL", "CLIP", "VAE"}));
     }
 

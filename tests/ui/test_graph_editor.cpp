@@ -13,6 +13,7 @@
 #include "ui/graph/node_item.h"
 #include "ui/graph/node_library_panel.h"
 
+#include <QAction>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QLabel>
@@ -383,6 +384,30 @@ private slots:
         QCOMPARE(document().nodeIds().size(), 1);
         QCOMPARE(document().canvasNode(document().nodeIds().front())->type, QStringLiteral("VAEDecode"));
         QCOMPARE(m_editor->currentUndoStack()->count(), 1);
+    }
+    // "Run to here": only what the selected node needs runs; the saver does not.
+    void runToHereRunsOnlyWhatItNeeds()
+    {
+        m_editor->newTxt2ImgTab();
+        const QStringList ids = document().nodeIds();
+        scene().edit("model", [&] {
+            document().setValue(ids.at(0), "ckpt_name", graph::GraphValue::text(checkpointOf("tiny-sd1")));
+            document().setValue(ids.at(3), "width", graph::GraphValue::integer(64));
+            document().setValue(ids.at(3), "height", graph::GraphValue::integer(64));
+            document().setValue(ids.at(4), "steps", graph::GraphValue::integer(2));
+        });
+        scene().nodeItem(ids.at(5))->setSelected(true); // the decoder
+        QSignalSpy finished(m_editor.get(), &ui::GraphEditor::runFinished);
+        m_editor->findChild<QAction *>(QStringLiteral("runToHereAction"))->trigger();
+        QVERIFY(finished.wait(120000));
+        const graph::RunOutcome outcome = finished.first().at(1).value<graph::RunOutcome>();
+        QVERIFY2(outcome.ok(), qPrintable(outcome.message));
+        QStringList ran;
+        for (const graph::NodeRunReport &report : outcome.nodes)
+            ran.append(report.nodeId);
+        QVERIFY(ran.contains(ids.at(5)));
+        QVERIFY(!ran.contains(ids.at(6))); // the saver
+        QVERIFY(outcome.files.isEmpty());
     }
 };
 

@@ -102,6 +102,14 @@ GraphEditor::GraphEditor(std::shared_ptr<const graph::NodeRegistry> registry, QW
     toolbar->addSeparator();
     QAction *queue = action(tr("Queue"), QKeySequence(Qt::CTRL | Qt::Key_Return), [this] { queueCurrent(); });
     queue->setObjectName(QStringLiteral("queueAction"));
+    QAction *toHere = action(tr("Run to here"), QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_Return), [this] {
+        if (const GraphScene *scene = currentScene(); scene && !scene->selectedNodeIds().isEmpty())
+            queueCurrent(scene->selectedNodeIds());
+        else
+            m_status->setText(tr("Select the nodes to run up to first"));
+    });
+    toHere->setObjectName(QStringLiteral("runToHereAction"));
+    toHere->setToolTip(tr("Runs only what the selected nodes need"));
     action(tr("Cancel"), QKeySequence(Qt::Key_Escape), [this] { cancelRuns(); });
 
     m_tabs = new QTabWidget(this);
@@ -368,7 +376,7 @@ QString GraphEditor::currentPath() const
     return tab ? tab->path : QString();
 }
 
-quint64 GraphEditor::queueCurrent()
+quint64 GraphEditor::queueCurrent(const QStringList &targets)
 {
     Tab *tab = currentTab();
     if (!tab)
@@ -381,6 +389,7 @@ quint64 GraphEditor::queueCurrent()
     graph::GraphRunService::Submission submission;
     submission.graph = tab->document->graph(); // a copy: edits from now on are for the next run
     submission.options.editorWorkflow = tab->document->editorWorkflow();
+    submission.options.targets = targets;
     submission.previews = true;
     // Known before it is queued: `queued` is emitted inside submit.
     const quint64 run = m_runs.submit(std::move(submission));

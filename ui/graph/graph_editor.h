@@ -56,8 +56,8 @@ public:
     QString addNodeAtCentre(const QString &type);
     const graph::NodeRegistry &registry() const { return *m_registry; }
 
-    // Queues the current graph; its run id.
-    quint64 queueCurrent();
+    // Queues the current graph; its run id. With `targets`, only what they need runs ("Run to here").
+    quint64 queueCurrent(const QStringList &targets = {});
     void cancelRuns();
     graph::GraphRunService &runService() { return m_runs; }
     QLabel *statusLabel() const { return m_status; }

@@ -90,6 +90,20 @@ private:
         QTest::mouseRelease(viewport, Qt::LeftButton, {}, onViewport(view(), at));
     }
 
+    // The ready txt2img tab, on tiny-sd1 at 64×64 with `steps` steps; its node ids.
+    QStringList txt2imgOnTheTinyModel(int steps)
+    {
+        m_editor->newTxt2ImgTab();
+        const QStringList ids = document().nodeIds();
+        scene().edit("model", [&] {
+            document().setValue(ids.at(0), "ckpt_name", graph::GraphValue::text(checkpointOf("tiny-sd1")));
+            document().setValue(ids.at(3), "width", graph::GraphValue::integer(64));
+            document().setValue(ids.at(3), "height", graph::GraphValue::integer(64));
+            document().setValue(ids.at(4), "steps", graph::GraphValue::integer(steps));
+        });
+        return ids;
+    }
+
     graph::RunOutcome runAndWait(int timeoutMs = 120000)
     {
         QSignalSpy finished(m_editor.get(), &ui::GraphEditor::runFinished);
@@ -280,14 +294,7 @@ private slots:
 
     void aRunCancelsBetweenSteps()
     {
-        m_editor->newTxt2ImgTab();
-        const QStringList ids = document().nodeIds();
-        scene().edit("model", [&] {
-            document().setValue(ids.at(0), "ckpt_name", graph::GraphValue::text(checkpointOf("tiny-sd1")));
-            document().setValue(ids.at(3), "width", graph::GraphValue::integer(64));
-            document().setValue(ids.at(3), "height", graph::GraphValue::integer(64));
-            document().setValue(ids.at(4), "steps", graph::GraphValue::integer(200));
-        });
+        const QStringList ids = txt2imgOnTheTinyModel(200);
         QSignalSpy progress(&m_editor->runService(), &graph::GraphRunService::nodeProgress);
         QSignalSpy finished(m_editor.get(), &ui::GraphEditor::runFinished);
         m_editor->queueCurrent();
@@ -388,14 +395,7 @@ private slots:
     // "Run to here": only what the selected node needs runs; the saver does not.
     void runToHereRunsOnlyWhatItNeeds()
     {
-        m_editor->newTxt2ImgTab();
-        const QStringList ids = document().nodeIds();
-        scene().edit("model", [&] {
-            document().setValue(ids.at(0), "ckpt_name", graph::GraphValue::text(checkpointOf("tiny-sd1")));
-            document().setValue(ids.at(3), "width", graph::GraphValue::integer(64));
-            document().setValue(ids.at(3), "height", graph::GraphValue::integer(64));
-            document().setValue(ids.at(4), "steps", graph::GraphValue::integer(2));
-        });
+        const QStringList ids = txt2imgOnTheTinyModel(2);
         scene().nodeItem(ids.at(5))->setSelected(true); // the decoder
         QSignalSpy finished(m_editor.get(), &ui::GraphEditor::runFinished);
         m_editor->findChild<QAction *>(QStringLiteral("runToHereAction"))->trigger();

@@ -1,62 +1,17 @@
-#include "core/graph/graph_document.h"
+#include "core/graph/document_workflow.h"
 
 #include "core/graph/editor_workflow.h"
-#include "core/graph/workflow_json.h"
 #include "core/graph/workflow_shapes.h"
 #include "core/json/bounded_json.h"
 
 #include <QRandomGenerator>
-#include <QSet>
 #include <QUuid>
 
 #include <algorithm>
 
 namespace atelier::graph {
 
-using namespace workflow_json;
-
 namespace {
-
-constexpr const char *kControlAfterGenerate = "control_after_generate";
-
-// The index of the control entry after the seed widget of `definition` in array-form `values`, or -1; `seed`
-// gets the seed input's name.
-int seedControlIndex(const NodeDefinition &definition, const Json &values, QString *seed = nullptr)
-{
-    const QHash<QString, std::size_t> indexes = widgetIndexes(definition, values);
-    for (const InputSpec &spec : definition.inputs)
-        if (spec.controlAfterGenerate && indexes.contains(spec.name) && indexes.value(spec.name) + 1 < values.size() &&
-            isSeedControl(values[indexes.value(spec.name) + 1])) {
-            if (seed)
-                *seed = spec.name;
-            return int(indexes.value(spec.name) + 1);
-        }
-    return -1;
-}
-
-struct LinkEnds
-{
-    std::int64_t id = 0, origin = 0, target = 0;
-    int originSlot = 0, targetSlot = 0;
-};
-
-// A link in either shape: [id, origin, slot, target, slot, type] or an object with those fields.
-std::optional<LinkEnds> endsOf(const Json &link)
-{
-    std::optional<std::int64_t> id, origin, originSlot, target, targetSlot;
-    if (link.is_array() && link.size() >= 5) {
-        id = integerOf(link[0]), origin = integerOf(link[1]), originSlot = integerOf(link[2]);
-        target = integerOf(link[3]), targetSlot = integerOf(link[4]);
-    } else if (link.is_object()) {
-        id = integerOf(link.value("id", Json())), origin = integerOf(link.value("origin_id", Json()));
-        originSlot = integerOf(link.value("origin_slot", Json()));
-        target = integerOf(link.value("target_id", Json()));
-        targetSlot = integerOf(link.value("target_slot", Json()));
-    }
-    if (!id || !origin || !originSlot || !target || !targetSlot)
-        return std::nullopt;
-    return LinkEnds{*id, *origin, *target, int(*originSlot), int(*targetSlot)};
-}
 
 Json jsonOf(const GraphValue &value)
 {
@@ -115,87 +70,7 @@ Json newNode(const NodeDefinition &definition, std::int64_t id, QPointF position
 
 } // namespace
 
-// The document and how its shape spells the counters and links.
-struct GraphDocument::Workflow
-{
-    Json json;
-    bool v1 = false;
-
-    Json &nodes() { return json["nodes"]; }
-    Json &links()
-    {
-        if (!json["links"].is_array())
-            json["links"] = Json::array();
-        return json["links"];
-    }
-
-    // Nodes by id through an index of their positions, rebuilt when the list changed size or the document was
-    // replaced (the canvas asks for every node after each edit; a scan each time is quadratic in large graphs).
-    Json *node(std::int64_t id)
-    {
-        Json &list = nodes();
-        if (!list.is_array())
-            return nullptr;
-        if (indexedSize != list.size()) {
-            positions.clear();
-            for (std::size_t at = 0; at < list.size(); ++at)
-                if (list[at].is_object())
-                    if (const auto held = integerOf(list[at].value("id", Json())))
-                        positions.insert(*held, at);
-            indexedSize = list.size();
-        }
-        const auto found = positions.constFind(id);
-        return found == positions.constEnd() ? nullptr : &list[*found];
-    }
-    void nodesChanged() { indexedSize = std::size_t(-1); }
-    void replace(Json document)
-    {
-        json = std::move(document);
-        indexedSize = std::size_t(-1);
-    }
-    QHash<std::int64_t, std::size_t> positions;
-    std::size_t indexedSize = std::size_t(-1);
-    Json *node(const QString &id)
-    {
-        bool number = false;
-        const std::int64_t value = id.toLongLong(&number);
-        return number ? node(value) : nullptr;
-    }
-
-    // One above the largest id in use or ever counted, counted as the shape counts it.
-    std::int64_t nextId(const char *counter04, const char *counterV1, const Json &items)
-    {
-        Json &counter = v1 ? json["state"][counterV1] : json[counter04];
-        std::int64_t largest = integerOf(counter).value_or(0);
-        for (const Json &item : items)
-            if (item.is_object())
-                largest = std::max(largest, integerOf(item.value("id", Json())).value_or(0));
-            else if (const auto ends = endsOf(item))
-                largest = std::max(largest, ends->id);
-        counter = largest + 1;
-        return largest + 1;
-    }
-
-    Json makeLink(const LinkEnds &ends, const QString &type) const
-    {
-        if (v1)
-            return {{"id", ends.id},
-                    {"origin_id", ends.origin},
-                    {"origin_slot", ends.originSlot},
-                    {"target_id", ends.target},
-                    {"target_slot", ends.targetSlot},
-                    {"type", type.toStdString()}};
-        return Json::array({ends.id, ends.origin, ends.originSlot, ends.target, ends.targetSlot, type.toStdString()});
-    }
-};
-
 namespace {
-
-const NodeDefinition *definitionOf(const NodeRegistry &registry, const Json &node)
-{
-    const NodeType *type = registry.find(typeOf(node));
-    return type ? &type->definition() : nullptr;
-}
 
 // The input slot named `name` (a Reroute's one slot whatever its name), or -1.
 int inputSlot(const Json &node, const QString &name)
@@ -506,150 +381,6 @@ bool GraphDocument::moveNode(const QString &nodeId, QPointF position)
     return true;
 }
 
-QStringList GraphDocument::nodeIds() const
-{
-    QStringList ids;
-    for (const Json &node : m_workflow->json.value("nodes", Json::array()))
-        if (node.is_object())
-            if (const auto id = integerOf(node.value("id", Json())))
-                ids.append(QString::number(*id));
-    return ids;
-}
-
-namespace {
-
-QList<CanvasSlot> slotsOf(const Json &list, bool outputs)
-{
-    QList<CanvasSlot> made;
-    if (!list.is_array())
-        return made;
-    for (const Json &slot : list) {
-        CanvasSlot canvas;
-        if (slot.is_object()) {
-            canvas.name = stringOf(slot.value("name", Json()));
-            canvas.type = stringOf(slot.value("type", Json()));
-            if (!outputs)
-                if (const auto link = integerOf(slot.value("link", Json())))
-                    canvas.link = *link;
-            const Json links = slot.value("links", Json());
-            canvas.links = links.is_array() ? int(links.size()) : 0;
-            canvas.widget = slot.contains("widget");
-        }
-        made.append(canvas);
-    }
-    return made;
-}
-
-// The widgets a node shows: its definition's widget inputs not linked (a Note's text, a primitive's value), or,
-// for a type nobody registered, its values by position.
-QList<NodeInput> widgetsOf(const NodeDefinition *definition, const Json &node, const QList<CanvasSlot> &inputs)
-{
-    QList<NodeInput> widgets;
-    const Json values = node.value("widgets_values", Json());
-    const auto valueAt = [&](std::size_t index) {
-        return GraphValue::fromJsonText(QByteArray::fromStdString(values[index].dump()));
-    };
-    if (!definition || definition->type == QStringLiteral("PrimitiveNode")) {
-        if (values.is_array())
-            for (std::size_t index = 0; index < values.size(); ++index)
-                widgets.append(
-                    {index == 0 && definition ? QStringLiteral("value") : QStringLiteral("value %1").arg(index + 1),
-                     valueAt(index), std::nullopt});
-        return widgets;
-    }
-    if (definition->editorOnly) { // notes
-        if (!definition->inputs.isEmpty() && values.is_array() && !values.empty())
-            widgets.append({definition->inputs.front().name, valueAt(0), std::nullopt});
-        return widgets;
-    }
-    const QHash<QString, std::size_t> indexes = widgetIndexes(*definition, values);
-    for (const InputSpec &spec : definition->inputs) {
-        if (!isWidgetType(spec.type))
-            continue;
-        const bool linked = std::any_of(inputs.begin(), inputs.end(),
-                                        [&](const CanvasSlot &slot) { return slot.name == spec.name && slot.link; });
-        if (linked)
-            continue;
-        std::optional<GraphValue> value = widgetValue(spec, values, indexes);
-        widgets.append({spec.name, value ? value : spec.defaultValue, std::nullopt});
-        if (spec.controlAfterGenerate && values.is_array() && indexes.contains(spec.name) &&
-            indexes.value(spec.name) + 1 < values.size() && isSeedControl(values[indexes.value(spec.name) + 1]))
-            widgets.append({QString::fromLatin1(kControlAfterGenerate),
-                            GraphValue::text(values[indexes.value(spec.name) + 1].is_string()
-                                                 ? stringOf(values[indexes.value(spec.name) + 1])
-                                                 : QStringLiteral("randomize")),
-                            std::nullopt});
-    }
-    return widgets;
-}
-
-} // namespace
-
-std::optional<CanvasNode> GraphDocument::canvasNode(const QString &id) const
-{
-    const Json *found = m_workflow->node(id);
-    if (!found)
-        return std::nullopt;
-    const Json &node = *found;
-    const NodeDefinition *definition = definitionOf(*m_registry, node);
-    CanvasNode canvas;
-    canvas.id = id;
-    canvas.type = typeOf(node);
-    canvas.known = definition != nullptr;
-    canvas.title = stringOf(node.value("title", Json()));
-    if (canvas.title.isEmpty())
-        canvas.title = definition && !definition->displayName.isEmpty() ? definition->displayName : canvas.type;
-    canvas.position = pointOf(node.value("pos", Json())).value_or(QPointF());
-    const std::optional<QPointF> size = pointOf(node.value("size", Json()));
-    canvas.size = size ? QSizeF(size->x(), size->y()) : QSizeF(300, 130);
-    canvas.mode = modeOf(node);
-    canvas.inputs = slotsOf(node.value("inputs", Json()), false);
-    canvas.outputs = slotsOf(node.value("outputs", Json()), true);
-    // Outputs the definition has and the workflow does not list yet.
-    if (definition && !definition->editorOnly)
-        for (int slot = int(canvas.outputs.size()); slot < definition->outputs.size(); ++slot) {
-            const OutputSpec &spec = definition->outputs.at(slot);
-            canvas.outputs.append({spec.name.isEmpty() ? spec.type : spec.name, spec.type, std::nullopt, 0, false});
-        }
-    canvas.widgets = widgetsOf(definition, node, canvas.inputs);
-    return canvas;
-}
-
-QList<CanvasLink> GraphDocument::links() const
-{
-    QList<CanvasLink> made;
-    const Json links = m_workflow->json.value("links", Json::array());
-    if (!links.is_array())
-        return made;
-    for (const Json &link : links)
-        if (const std::optional<LinkEnds> ends = endsOf(link)) {
-            const Json type = link.is_array() ? (link.size() > 5 ? link[5] : Json()) : link.value("type", Json());
-            made.append({ends->id, OutputRef{QString::number(ends->origin), ends->originSlot},
-                         QString::number(ends->target), ends->targetSlot, stringOf(type)});
-        }
-    return made;
-}
-
-QList<CanvasGroup> GraphDocument::groups() const
-{
-    QList<CanvasGroup> made;
-    const Json groups = m_workflow->json.value("groups", Json::array());
-    if (!groups.is_array())
-        return made;
-    for (const Json &group : groups) {
-        if (!group.is_object())
-            continue;
-        const Json box = group.value("bounding", Json());
-        if (!box.is_array() || box.size() < 4 || !box[0].is_number() || !box[1].is_number() || !box[2].is_number() ||
-            !box[3].is_number())
-            continue;
-        made.append({stringOf(group.value("title", Json())),
-                     QRectF(box[0].get<double>(), box[1].get<double>(), box[2].get<double>(), box[3].get<double>()),
-                     stringOf(group.value("color", Json()))});
-    }
-    return made;
-}
-
 QStringList GraphDocument::applySeedControls()
 {
     QStringList changed;
@@ -682,89 +413,6 @@ QStringList GraphDocument::applySeedControls()
     if (!changed.isEmpty())
         edited();
     return changed;
-}
-
-QByteArray GraphDocument::copyNodes(const QStringList &ids) const
-{
-    Json nodes = Json::array(), links = Json::array();
-    QSet<std::int64_t> chosen;
-    for (const QString &id : ids)
-        if (const Json *node = m_workflow->node(id)) {
-            nodes.push_back(*node);
-            chosen.insert(integerOf((*node)["id"]).value_or(0));
-        }
-    for (const Json &link : m_workflow->json.value("links", Json::array()))
-        if (const std::optional<LinkEnds> ends = endsOf(link); ends && chosen.contains(ends->target))
-            links.push_back(link.is_array() ? link
-                                            : Json::array({ends->id, ends->origin, ends->originSlot, ends->target,
-                                                           ends->targetSlot, link.value("type", Json())}));
-    // Links from outside only mean something in the document they came from: the clipboard says which it is.
-    const Json clipboard = {{"last_node_id", 0},       {"last_link_id", 0},
-                            {"nodes", nodes},          {"links", links},
-                            {"groups", Json::array()}, {"extra", {{"atelier_copied_from", m_token.toStdString()}}},
-                            {"version", 0.4}};
-    return QByteArray::fromStdString(clipboard.dump());
-}
-
-QStringList GraphDocument::pasteNodes(const QByteArray &clipboard, QPointF at, bool keepInputLinks)
-{
-    Result<QByteArray> flat = workflowInShape(clipboard, WorkflowShape::V04);
-    if (!flat)
-        return {};
-    const Json pasted = parseBoundedOrderedJson(flat.value()).value();
-    const Json nodes = pasted.value("nodes", Json::array());
-    QRectF bounds;
-    for (const Json &node : nodes)
-        if (node.is_object())
-            bounds |= QRectF(pointOf(node.value("pos", Json())).value_or(QPointF()), QSizeF(1, 1));
-    // New ids for the pasted nodes, and the nodes themselves, unlinked and moved.
-    QHash<std::int64_t, std::int64_t> renamed;
-    QStringList made;
-    for (const Json &node : nodes) {
-        const std::optional<std::int64_t> old = node.is_object() ? integerOf(node.value("id", Json())) : std::nullopt;
-        if (!old || typeOf(node).isEmpty() || renamed.contains(*old))
-            continue;
-        Json copy = node;
-        const std::int64_t id = m_workflow->nextId("last_node_id", "lastNodeId", m_workflow->nodes());
-        copy["id"] = id;
-        const QPointF from = pointOf(node.value("pos", Json())).value_or(QPointF());
-        copy["pos"] = Json::array({from.x() - bounds.left() + at.x(), from.y() - bounds.top() + at.y()});
-        if (copy["inputs"].is_array())
-            for (Json &input : copy["inputs"])
-                if (input.is_object())
-                    input["link"] = nullptr;
-        if (copy["outputs"].is_array())
-            for (Json &output : copy["outputs"])
-                if (output.is_object())
-                    output["links"] = Json::array();
-        m_workflow->nodes().push_back(copy);
-        m_workflow->nodesChanged();
-        renamed.insert(*old, id);
-        made.append(QString::number(id));
-        emit nodeAdded(made.back());
-    }
-    for (const Json &link : pasted.value("links", Json::array())) {
-        const std::optional<LinkEnds> ends = endsOf(link);
-        if (!ends || !renamed.contains(ends->target))
-            continue;
-        const bool inside = renamed.contains(ends->origin);
-        const Json extra = pasted.value("extra", Json::object());
-        const bool here = extra.is_object() && stringOf(extra.value("atelier_copied_from", Json())) == m_token;
-        if (!inside && (!keepInputLinks || !here || !m_workflow->node(ends->origin)))
-            continue;
-        const Json *target = m_workflow->node(renamed.value(ends->target));
-        const Json inputs = target->value("inputs", Json());
-        if (!inputs.is_array() || std::size_t(ends->targetSlot) >= inputs.size())
-            continue;
-        const QString input = typeOf(*target) == QStringLiteral("Reroute")
-                                  ? QStringLiteral("input")
-                                  : stringOf(inputs[std::size_t(ends->targetSlot)].value("name", Json()));
-        connectInput({QString::number(inside ? renamed.value(ends->origin) : ends->origin), ends->originSlot},
-                     QString::number(renamed.value(ends->target)), input);
-    }
-    if (!made.isEmpty())
-        edited();
-    return made;
 }
 
 } // namespace atelier::graph

@@ -317,6 +317,10 @@ bool GraphDocument::connectInput(const OutputRef &from, const QString &nodeId, c
                         from.output, slot};
     m_workflow->links().push_back(m_workflow->makeLink(ends, produced == QStringLiteral("*") ? wanted : produced));
     inputs[std::size_t(slot)]["link"] = linkId;
+    // A reroute carries the type of what feeds it from now on, as ComfyUI's canvas has it.
+    if (typeOf(*target) == QStringLiteral("Reroute") && produced != QStringLiteral("*"))
+        if (Json &carried = (*target)["outputs"]; carried.is_array() && !carried.empty() && carried[0].is_object())
+            carried[0]["type"] = produced.toStdString();
     Json &outputs = (*origin)["outputs"];
     if (!outputs.is_array())
         outputs = Json::array();

@@ -40,6 +40,8 @@ struct CanvasNode
     QSizeF size;
     NodeMode mode = NodeMode::Active;
     bool known = false;                // a registered type
+    bool collapsed = false;            // drawn as its title bar alone
+    QString color, bgcolor;            // the title's and the body's colours ("#rgb" or "#rrggbb"), or empty
     QList<CanvasSlot> inputs, outputs; // in the workflow's slot order
     // The widgets shown on the node (widget inputs not linked), in definition order, with their values.
     QList<NodeInput> widgets;
@@ -56,6 +58,7 @@ struct CanvasLink
 
 struct CanvasGroup
 {
+    int index = 0; // its place in the workflow's list, which names it in edits
     QString title;
     QRectF bounds;
     QString color; // "#rrggbb", or empty
@@ -105,6 +108,22 @@ public:
     bool setTitle(const QString &nodeId, const QString &title);
     bool moveNode(const QString &nodeId, QPointF position);
 
+    // How a node looks (graph_document_layout.cpp): collapsed to its title bar, coloured (ComfyUI's "color" for the
+    // title and "bgcolor" for the body; empty strings take the colours off).
+    bool setCollapsed(const QString &nodeId, bool collapsed);
+    bool setColor(const QString &nodeId, const QString &color, const QString &bgcolor);
+
+    // Groups: titled boxes. Moving one moves the nodes whose centre lies inside it, as ComfyUI's canvas does.
+    int addGroup(const QString &title, const QRectF &bounds); // its index
+    bool removeGroup(int index);
+    bool moveGroup(int index, QPointF by);
+    bool setGroupBounds(int index, const QRectF &bounds); // resizing: the nodes stay where they are
+    bool setGroupTitle(int index, const QString &title);
+    bool setGroupColor(int index, const QString &color);
+    QStringList nodesInGroup(int index) const;
+    // Where a node lies on the canvas: its position and the size the workflow gives it.
+    std::optional<QRectF> nodeBounds(const QString &nodeId) const;
+
     // ComfyUI's "control after generate" of seed widgets, shown on the canvas as the widget
     // "control_after_generate" after the seed and set with setValue: "fixed", "increment", "decrement" or
     // "randomize". Applied after a run is queued: the seeds change as their controls say (random seeds stay below
@@ -127,6 +146,7 @@ signals:
     void inputChanged(const QString &nodeId, const QString &input);
     void nodeChanged(const QString &nodeId); // mode or title
     void nodeMoved(const QString &nodeId, QPointF position);
+    void groupsChanged(); // a group added, removed, moved, resized, renamed or recoloured
     // After every edit, whatever it was: for views that redraw everything and for "modified" marks.
     void changed();
 

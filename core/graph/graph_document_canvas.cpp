@@ -108,6 +108,10 @@ std::optional<CanvasNode> GraphDocument::canvasNode(const QString &id) const
     const std::optional<QPointF> size = pointOf(node.value("size", Json()));
     canvas.size = size ? QSizeF(size->x(), size->y()) : QSizeF(300, 130);
     canvas.mode = modeOf(node);
+    const Json flags = node.value("flags", Json());
+    canvas.collapsed = flags.is_object() && flags.value("collapsed", Json()) == Json(true);
+    canvas.color = stringOf(node.value("color", Json()));
+    canvas.bgcolor = stringOf(node.value("bgcolor", Json()));
     canvas.inputs = slotsOf(node.value("inputs", Json()), false);
     canvas.outputs = slotsOf(node.value("outputs", Json()), true);
     // Outputs the definition has and the workflow does not list yet.
@@ -141,16 +145,14 @@ QList<CanvasGroup> GraphDocument::groups() const
     const Json groups = m_workflow->json.value("groups", Json::array());
     if (!groups.is_array())
         return made;
-    for (const Json &group : groups) {
+    for (std::size_t index = 0; index < groups.size(); ++index) {
+        const Json &group = groups[index];
         if (!group.is_object())
             continue;
-        const Json box = group.value("bounding", Json());
-        if (!box.is_array() || box.size() < 4 || !box[0].is_number() || !box[1].is_number() || !box[2].is_number() ||
-            !box[3].is_number())
+        const std::optional<QRectF> box = rectOf(group.value("bounding", Json()));
+        if (!box)
             continue;
-        made.append({stringOf(group.value("title", Json())),
-                     QRectF(box[0].get<double>(), box[1].get<double>(), box[2].get<double>(), box[3].get<double>()),
-                     stringOf(group.value("color", Json()))});
+        made.append({int(index), stringOf(group.value("title", Json())), *box, stringOf(group.value("color", Json()))});
     }
     return made;
 }

@@ -75,6 +75,17 @@ std::optional<QPointF> pointOf(const Json &pos)
     return std::nullopt;
 }
 
+std::optional<QRectF> rectOf(const Json &bounding)
+{
+    if (!bounding.is_array() || bounding.size() < 4)
+        return std::nullopt;
+    for (std::size_t at = 0; at < 4; ++at)
+        if (!bounding[at].is_number())
+            return std::nullopt;
+    return QRectF(bounding[0].get<double>(), bounding[1].get<double>(), bounding[2].get<double>(),
+                  bounding[3].get<double>());
+}
+
 QHash<QString, std::size_t> widgetIndexes(const NodeDefinition &definition, const Json &values)
 {
     QHash<QString, std::size_t> indexes;

@@ -10,6 +10,7 @@
 
 #include <QHash>
 #include <QPointF>
+#include <QRectF>
 #include <QString>
 
 #include <cstdint>
@@ -36,6 +37,8 @@ NodeMode modeOf(const Json &node);
 int modeNumber(NodeMode mode); // 0 active, 2 muted ("never"), 4 bypassed
 // A canvas position: [x, y], or {"0": x, "1": y} as some editors write it.
 std::optional<QPointF> pointOf(const Json &pos);
+// A group's "bounding": [x, y, width, height].
+std::optional<QRectF> rectOf(const Json &bounding);
 
 // Where each widget input of `definition` sits in a node's array-form `widgets_values`: in definition order, one
 // entry per widget, the seed's "control after generate" entry skipped where the array has one. Inputs past the end

@@ -267,6 +267,66 @@ private slots:
         QVERIFY(!built.canvasNode("999"));
     }
     // ComfyUI's "control after generate": shown after the seed, set like a widget, applied after a run is queued.
+    void groupsMoveTheirNodesAndNodesKeepTheirLooks_data()
+    {
+        QTest::addColumn<bool>("version1");
+        QTest::newRow("0.4") << false;
+        QTest::newRow("version 1") << true;
+    }
+    void groupsMoveTheirNodesAndNodesKeepTheirLooks()
+    {
+        QFETCH(bool, version1);
+        graph::GraphDocument document(m_registry);
+        if (version1)
+            QVERIFY(document.openWorkflow(
+                graph::workflowInShape(document.editorWorkflow(), graph::WorkflowShape::V1).value()));
+        const QString inside = document.addNode(QStringLiteral("EmptyLatentImage"), QPointF(100, 100));
+        const QString outside = document.addNode(QStringLiteral("VAEDecode"), QPointF(900, 100));
+        QSignalSpy groupsChanged(&document, &graph::GraphDocument::groupsChanged);
+        QSignalSpy moved(&document, &graph::GraphDocument::nodeMoved);
+
+        const int group = document.addGroup(QStringLiteral("Latent"), QRectF(50, 50, 500, 300));
+        QCOMPARE(group, 0);
+        QCOMPARE(document.nodesInGroup(group), QStringList{inside});
+        QVERIFY(document.moveGroup(group, QPointF(40, -20)));
+        QCOMPARE(document.canvasNode(inside)->position, QPointF(140, 80));
+        QCOMPARE(document.canvasNode(outside)->position, QPointF(900, 100));
+        QCOMPARE(moved.size(), 1);
+        QVERIFY(document.setGroupTitle(group, QStringLiteral("Size")));
+        QVERIFY(document.setGroupColor(group, QStringLiteral("#a1309b")));
+        QVERIFY(document.setGroupBounds(group, QRectF(90, 30, 800, 300)));
+        const QList<graph::CanvasGroup> groups = document.groups();
+        QCOMPARE(groups.size(), 1);
+        QCOMPARE(groups.front().title, QStringLiteral("Size"));
+        QCOMPARE(groups.front().color, QStringLiteral("#a1309b"));
+        QCOMPARE(groups.front().bounds, QRectF(90, 30, 800, 300));
+        QCOMPARE(groupsChanged.size(), 5);
+        QVERIFY(!document.moveGroup(3, QPointF(1, 1)));
+        // Version 1 counts its groups and gives each an id, as ComfyUI's frontend does.
+        const QJsonObject written = QJsonDocument::fromJson(document.editorWorkflow()).object();
+        if (version1) {
+            QCOMPARE(written.value("state").toObject().value("lastGroupId").toInt(), 1);
+            QCOMPARE(written.value("groups").toArray().at(0).toObject().value("id").toInt(), 1);
+        }
+
+        QVERIFY(document.setCollapsed(inside, true));
+        QVERIFY(document.setColor(inside, QStringLiteral("#322"), QStringLiteral("#533")));
+        std::optional<graph::CanvasNode> node = document.canvasNode(inside);
+        QVERIFY(node->collapsed);
+        QCOMPARE(node->color, QStringLiteral("#322"));
+        QCOMPARE(node->bgcolor, QStringLiteral("#533"));
+        QVERIFY(document.setCollapsed(inside, false));
+        QVERIFY(document.setColor(inside, {}, {}));
+        node = document.canvasNode(inside);
+        QVERIFY(!node->collapsed);
+        QVERIFY(node->color.isEmpty() && node->bgcolor.isEmpty());
+        // None of it touches what runs.
+        QCOMPARE(document.graph().nodes.size(), 2);
+
+        QVERIFY(document.removeGroup(group));
+        QVERIFY(document.groups().isEmpty());
+    }
+
     void seedsChangeAfterARunAsTheirControlSays()
     {
         graph::GraphDocument document(m_registry);

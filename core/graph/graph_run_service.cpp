@@ -159,6 +159,19 @@ void GraphRunService::cancelAll()
         emit finished(run, cancelledBeforeStart());
 }
 
+bool GraphRunService::moveUp(quint64 run)
+{
+    return m_worker->runs->moveUp(run);
+}
+
+QList<quint64> GraphRunService::waiting() const
+{
+    QList<quint64> ids;
+    for (quint64 run : m_worker->runs->waiting())
+        ids.append(run);
+    return ids;
+}
+
 int GraphRunService::pending() const
 {
     return m_worker->runs->pending();

@@ -33,6 +33,10 @@ public:
     // A queued run is dropped (finished with Interrupted at once); the current one stops at its next check.
     void cancel(quint64 run);
     void cancelAll();
+    // A queued run goes one place up the queue; false when it is first, running or gone.
+    bool moveUp(quint64 run);
+    // The runs waiting, next first (the running one is not among them).
+    QList<quint64> waiting() const;
     // Runs queued or running.
     int pending() const;
     // Empties the executor's cache before the next run starts.

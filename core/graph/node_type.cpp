@@ -137,7 +137,8 @@ QJsonObject NodeRegistry::objectInfo() const
 {
     QJsonObject all;
     for (const NodeType *type : types())
-        all.insert(type->definition().type, graph::objectInfo(type->definition(), m_lister));
+        all.insert(type->definition().type,
+                   graph::objectInfo(type->definition(), [this](const QString &from) { return options(from); }));
     return all;
 }
 

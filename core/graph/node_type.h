@@ -135,6 +135,17 @@ public:
     virtual std::optional<Problem> checkValue(const QString &, const GraphValue &) const { return std::nullopt; }
 };
 
+// One entry of a library-backed combo, for pickers that group and search: the value the input takes (a file
+// name), the group it belongs to (a model's base, "sd-1"; empty when none), and what else names it (the model's
+// name in the library), and the file it names, where it names one.
+struct ComboOption
+{
+    QString value;
+    QString group;
+    QString detail;
+    QString path;
+};
+
 class NodeRegistry
 {
 public:
@@ -142,14 +153,24 @@ public:
     const NodeType *find(const QString &classType) const;
     QList<const NodeType *> types() const; // by name
     // The environment's lists behind library-backed combos (see InputSpec::optionsFrom).
-    void setOptionLister(std::function<QStringList(const QString &)> lister) { m_lister = std::move(lister); }
-    QStringList options(const QString &optionsFrom) const { return m_lister ? m_lister(optionsFrom) : QStringList(); }
+    void setOptionLister(std::function<QList<ComboOption>(const QString &)> lister) { m_lister = std::move(lister); }
+    QList<ComboOption> describedOptions(const QString &optionsFrom) const
+    {
+        return m_lister ? m_lister(optionsFrom) : QList<ComboOption>();
+    }
+    QStringList options(const QString &optionsFrom) const
+    {
+        QStringList values;
+        for (const ComboOption &option : describedOptions(optionsFrom))
+            values.append(option.value);
+        return values;
+    }
     // Every type's objectInfo, keyed by class_type, as /object_info answers.
     QJsonObject objectInfo() const;
 
 private:
     QHash<QString, std::shared_ptr<const NodeType>> m_types;
-    std::function<QStringList(const QString &)> m_lister;
+    std::function<QList<ComboOption>(const QString &)> m_lister;
 };
 
 } // namespace atelier::graph

@@ -75,6 +75,28 @@ public:
         return false;
     }
 
+    // Swaps a waiting run with the one ahead of it; false when it is first in line, running or unknown.
+    bool moveUp(quint64 id)
+    {
+        std::lock_guard<std::mutex> lock(m_mutex);
+        for (std::size_t at = 1; at < m_queue.size(); ++at)
+            if (m_queue[at].id == id) {
+                std::swap(m_queue[at], m_queue[at - 1]);
+                return true;
+            }
+        return false;
+    }
+
+    // The ids waiting, first in line first.
+    std::vector<quint64> waiting() const
+    {
+        std::lock_guard<std::mutex> lock(m_mutex);
+        std::vector<quint64> ids;
+        for (const Queued &queued : m_queue)
+            ids.push_back(queued.id);
+        return ids;
+    }
+
     // Drops every waiting run (their ids are returned) and cancels the current one.
     std::vector<quint64> cancelAll()
     {

@@ -6,6 +6,9 @@
 
 #include <QDirIterator>
 #include <QFileInfo>
+#include <QSet>
+
+#include <algorithm>
 
 namespace atelier::nodes {
 
@@ -41,15 +44,18 @@ namespace {
 
 // The names behind a library-backed combo: the file names of the library's models of a type, or the images in the
 // input folder.
-QStringList listOptions(const NodeEnvironment &environment, const QString &from)
+QList<graph::ComboOption> listOptions(const NodeEnvironment &environment, const QString &from)
 {
-    QStringList names;
+    QList<graph::ComboOption> options;
     if (from == QStringLiteral("input images")) {
+        QStringList names;
         QDirIterator files(environment.inputDir, {QStringLiteral("*.png")}, QDir::Files, QDirIterator::Subdirectories);
         while (files.hasNext())
             names.append(QDir(environment.inputDir).relativeFilePath(files.next()));
         names.sort();
-        return names;
+        for (const QString &name : std::as_const(names))
+            options.append({name, {}, {}, QDir(environment.inputDir).filePath(name)});
+        return options;
     }
     std::optional<models::ModelType> type;
     if (from == QStringLiteral("checkpoints"))
@@ -60,13 +66,21 @@ QStringList listOptions(const NodeEnvironment &environment, const QString &from)
         type = models::ModelType::Lora;
     models::RecordStore *store = environment.library.store;
     if (!type || !store || (!store->isOpen() && !store->open()))
-        return names;
+        return options;
+    // The file name is what loaders take (and what workflows from ComfyUI hold); the base groups them.
+    QSet<QString> seen;
     if (const auto records = store->searchByName(QString(), std::nullopt, *type))
-        for (const models::ModelConfig &record : records.value())
-            names.append(QFileInfo(record.path).fileName());
-    names.sort(Qt::CaseInsensitive);
-    names.removeDuplicates();
-    return names;
+        for (const models::ModelConfig &record : records.value()) {
+            const QString file = QFileInfo(record.path).fileName();
+            if (seen.contains(file))
+                continue;
+            seen.insert(file);
+            options.append({file, models::toString(record.base), record.name, record.path});
+        }
+    std::sort(options.begin(), options.end(), [](const graph::ComboOption &a, const graph::ComboOption &b) {
+        return a.value.compare(b.value, Qt::CaseInsensitive) < 0;
+    });
+    return options;
 }
 
 } // namespace

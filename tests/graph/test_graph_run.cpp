@@ -430,11 +430,12 @@ private slots:
         QVERIFY(escaping.message.contains(QStringLiteral("outside the output folder")));
     }
 
-    // The service's queue: runs one after another on its thread with one cache, every event as a signal, and
-    // queued runs cancelled before they start.
+    // The service's queue: runs one after another on its thread with one cache, every event as a signal, queued
+    // runs cancelled before they start or moved up the queue.
     void theRunServiceQueuesRunsAndKeepsItsCache()
     {
         graph::GraphRunService service(m_registry);
+        QSignalSpy started(&service, &graph::GraphRunService::started);
         QSignalSpy finished(&service, &graph::GraphRunService::finished);
         QSignalSpy cached(&service, &graph::GraphRunService::nodeCached);
         QSignalSpy previews(&service, &graph::GraphRunService::previewReady);
@@ -443,22 +444,32 @@ private slots:
         const quint64 first = service.submit({graphOf(prompt), {}, true});
         const quint64 second = service.submit({graphOf(withInput(prompt, "3", "seed", 2)), {}, false});
         const quint64 dropped = service.submit({graphOf(withInput(prompt, "3", "seed", 3)), {}, false});
+        const quint64 hurried = service.submit({graphOf(withInput(prompt, "3", "seed", 4)), {}, false});
         service.cancel(dropped);
-        QTRY_COMPARE_WITH_TIMEOUT(finished.size(), 3, 120000);
+        QVERIFY(service.moveUp(hurried));
+        const QList<quint64> waiting = service.waiting();
+        QVERIFY(waiting.indexOf(hurried) >= 0 && waiting.indexOf(hurried) < waiting.indexOf(second));
+        QVERIFY(!service.moveUp(dropped));
+        QTRY_COMPARE_WITH_TIMEOUT(finished.size(), 4, 120000);
         QCOMPARE(service.pending(), 0);
+        QList<quint64> startOrder;
+        for (const QList<QVariant> &signal : started)
+            startOrder.append(signal.at(0).toULongLong());
+        QCOMPARE(startOrder, (QList<quint64>{first, hurried, second}));
         QMap<quint64, graph::RunOutcome> outcomes;
         for (const QList<QVariant> &signal : finished)
             outcomes.insert(signal.at(0).toULongLong(), signal.at(1).value<graph::RunOutcome>());
         QVERIFY(outcomes.value(first).ok());
         QVERIFY(outcomes.value(second).ok());
+        QVERIFY(outcomes.value(hurried).ok());
         QCOMPARE(int(outcomes.value(dropped).status), int(graph::RunOutcome::Status::Interrupted));
-        QCOMPARE(cached.size(), 4);   // the second run: loader, prompts and latent
+        QCOMPARE(cached.size(), 8);   // the later runs: loader, prompts and latent each
         QCOMPARE(previews.size(), 2); // steps 1 and 2 of 3 of the first run
-        QCOMPARE(outputFiles().size(), 2);
+        QCOMPARE(outputFiles().size(), 3);
         QList<graph::OutputFile> files;
         for (const QList<QVariant> &signal : executed)
             files += signal.at(2).value<QList<graph::OutputFile>>();
-        QCOMPARE(files.size(), 2);
+        QCOMPARE(files.size(), 3);
     }
 
     void loraAndConditioningNodesRun()

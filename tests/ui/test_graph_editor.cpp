@@ -10,10 +10,17 @@
 #include "ui/graph/graph_editor.h"
 #include "ui/graph/graph_scene.h"
 #include "ui/graph/graph_view.h"
+#include "ui/graph/minimap.h"
 #include "ui/graph/node_item.h"
 #include "ui/graph/node_library_panel.h"
+#include "ui/graph/option_picker.h"
+#include "ui/graph/port_colors.h"
+#include "ui/graph/prompt_editor.h"
+#include "ui/graph/run_queue_panel.h"
+#include "ui/library/library_table_model.h"
 
 #include <QAction>
+#include <QComboBox>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QLabel>
@@ -102,6 +109,14 @@ private:
             document().setValue(ids.at(4), "steps", graph::GraphValue::integer(steps));
         });
         return ids;
+    }
+
+    void dropOnCanvas(QMimeData &data, QPoint at = QPoint(200, 200))
+    {
+        QDragEnterEvent enter(at, Qt::CopyAction, &data, Qt::LeftButton, Qt::NoModifier);
+        QApplication::sendEvent(view().viewport(), &enter);
+        QDropEvent event(QPointF(at), Qt::CopyAction, &data, Qt::LeftButton, Qt::NoModifier);
+        QApplication::sendEvent(view().viewport(), &event);
     }
 
     graph::RunOutcome runAndWait(int timeoutMs = 120000)
@@ -333,10 +348,7 @@ private slots:
         const auto drop = [&](const QString &path) {
             QMimeData data;
             data.setUrls({QUrl::fromLocalFile(path)});
-            QDragEnterEvent enter(QPoint(200, 200), Qt::CopyAction, &data, Qt::LeftButton, Qt::NoModifier);
-            QApplication::sendEvent(view().viewport(), &enter);
-            QDropEvent event(QPointF(200, 200), Qt::CopyAction, &data, Qt::LeftButton, Qt::NoModifier);
-            QApplication::sendEvent(view().viewport(), &event);
+            dropOnCanvas(data);
         };
         drop(fixture("corpus/comfyui/img2img_img2img_workflow.png"));
         QCOMPARE(m_editor->tabCount(), tabs + 1);
@@ -345,6 +357,221 @@ private slots:
         QCOMPARE(m_editor->tabCount(), tabs + 1);
         QVERIFY(m_editor->statusLabel()->text().contains(QStringLiteral("index.json")));
     }
+
+    // Ctrl+G groups the selection; dragging the group's title carries its nodes (one step); the title bar's dot
+    // collapses a node; colours come from ComfyUI's palette.
+    void groupsCarryTheirNodesAndNodesCollapse()
+    {
+        m_editor->newEmptyTab();
+        const QString latent = scene().addNode(QStringLiteral("EmptyLatentImage"), QPointF(0, 0));
+        const QString decode = scene().addNode(QStringLiteral("VAEDecode"), QPointF(600, 0));
+        const QString outside = scene().addNode(QStringLiteral("VAEDecode"), QPointF(600, 600));
+        view().fitAll();
+        QUndoStack &undo = *m_editor->currentUndoStack();
+        scene().nodeItem(latent)->setSelected(true);
+        scene().nodeItem(decode)->setSelected(true);
+        view().setFocus();
+        QTest::keyClick(&view(), Qt::Key_G, Qt::ControlModifier);
+        QCOMPARE(document().groups().size(), 1);
+        QCOMPARE(document().nodesInGroup(0), (QStringList{latent, decode}));
+        const QPointF title = document().groups().front().bounds.topLeft() + QPointF(60, 12);
+        const int steps = undo.count();
+        QWidget *viewport = view().viewport();
+        QTest::mousePress(viewport, Qt::LeftButton, {}, view().mapFromScene(title));
+        QTest::mouseMove(viewport, view().mapFromScene(title + QPointF(100, 30)));
+        QTest::mouseMove(viewport, view().mapFromScene(title + QPointF(200, 100)));
+        QTest::mouseRelease(viewport, Qt::LeftButton, {}, view().mapFromScene(title + QPointF(200, 100)));
+        QCOMPARE(undo.count(), steps + 1);
+        QCOMPARE(document().canvasNode(latent)->position, QPointF(200, 100));
+        QCOMPARE(document().canvasNode(decode)->position, QPointF(800, 100));
+        QCOMPARE(document().canvasNode(outside)->position, QPointF(600, 600));
+        QCOMPARE(scene().nodeItem(latent)->pos(), QPointF(200, 100));
+        undo.undo();
+        QCOMPARE(document().canvasNode(latent)->position, QPointF(0, 0));
+
+        // The dot at the left of the title collapses and expands.
+        const ui::NodeItem *item = scene().nodeItem(latent);
+        const qreal fullHeight = item->boundingRect().height();
+        const QPoint toggle = view().mapFromScene(item->mapToScene(QPointF(13, 13)));
+        QTest::mouseClick(viewport, Qt::LeftButton, {}, toggle);
+        QVERIFY(document().canvasNode(latent)->collapsed);
+        QVERIFY(scene().nodeItem(latent)->boundingRect().height() < fullHeight / 2);
+        QTest::mouseClick(viewport, Qt::LeftButton, {}, toggle);
+        QVERIFY(!document().canvasNode(latent)->collapsed);
+
+        scene().clearSelection();
+        scene().nodeItem(decode)->setSelected(true);
+        scene().setColorOfSelected(ui::canvasPalette().front().title, ui::canvasPalette().front().body);
+        QCOMPARE(document().canvasNode(decode)->bgcolor, ui::canvasPalette().front().body);
+        scene().alignSelected(ui::GraphScene::Alignment::TopEdges);
+    }
+
+    // A double-click on a link puts a reroute point on it; Ctrl and a stroke across links cut them, one step.
+    void reroutesAndCutsOnLinks()
+    {
+        m_editor->newEmptyTab();
+        const QString latent = scene().addNode(QStringLiteral("EmptyLatentImage"), QPointF(0, 0));
+        const QString decode = scene().addNode(QStringLiteral("VAEDecode"), QPointF(800, 0));
+        scene().edit("link", [&] { document().connectInput({latent, 0}, decode, QStringLiteral("samples")); });
+        view().fitAll();
+        const QPointF middle = (scene().nodeItem(latent)->outputPort(0) + scene().nodeItem(decode)->inputPort(0)) / 2;
+        QWidget *viewport = view().viewport();
+        QTest::mouseDClick(viewport, Qt::LeftButton, {}, view().mapFromScene(middle));
+        QCOMPARE(document().nodeIds().size(), 3);
+        const QString reroute = document().nodeIds().back();
+        QCOMPARE(document().canvasNode(reroute)->type, QStringLiteral("Reroute"));
+        QCOMPARE(document().links().size(), 2);
+        // What runs is unchanged: the decoder still takes the latent.
+        QCOMPARE(*document().graph().node(decode)->input("samples")->link, (graph::OutputRef{latent, 0}));
+
+        QUndoStack &undo = *m_editor->currentUndoStack();
+        const int steps = undo.count();
+        // A stroke across the link into the reroute, left of it.
+        const QPointF top(middle.x() - 150, middle.y() - 150), bottom(middle.x() - 170, middle.y() + 150);
+        QTest::mousePress(viewport, Qt::LeftButton, Qt::ControlModifier, view().mapFromScene(top));
+        QTest::mouseMove(viewport, view().mapFromScene(middle - QPointF(160, 0)));
+        QTest::mouseMove(viewport, view().mapFromScene(bottom));
+        QTest::mouseRelease(viewport, Qt::LeftButton, Qt::ControlModifier, view().mapFromScene(bottom));
+        QCOMPARE(document().links().size(), 1);
+        QCOMPARE(document().links().front().from.node, reroute);
+        QCOMPARE(undo.count(), steps + 1);
+        undo.undo();
+        QCOMPARE(document().links().size(), 2);
+    }
+
+    // Prompts are coloured as the engine reads them; long combos open a picker with search and a base filter.
+    void promptsAreHighlightedAndModelsPicked()
+    {
+        using Mark = ui::PromptHighlighter::Mark;
+        const QString prompt =
+            QStringLiteral("a (red:1.3) fox, [blur] \\(x\\) embedding:style BREAK <lora:ink:0.5> (open");
+        const QList<Mark> marks = ui::PromptHighlighter::marks(prompt);
+        const auto markAt = [&](const QString &piece, int offset = 0) {
+            return marks.at(int(prompt.indexOf(piece)) + offset);
+        };
+        QCOMPARE(markAt("red"), Mark::Emphasis);
+        QCOMPARE(markAt("1.3"), Mark::Weight);
+        QCOMPARE(markAt("blur"), Mark::Deemphasis);
+        QCOMPARE(markAt("x"), Mark::Plain); // escaped brackets are text
+        QCOMPARE(markAt("embedding:style", 10), Mark::Embedding);
+        QCOMPARE(markAt("BREAK"), Mark::Break);
+        QCOMPARE(markAt("<lora"), Mark::Lora);
+        QCOMPARE(markAt("(open"), Mark::Unclosed);
+        QCOMPARE(markAt("fox"), Mark::Plain);
+
+        ui::OptionPicker picker({{"tiny.safetensors", "sd-1", "Tiny", {}},
+                                 {"big-xl.safetensors", "sdxl", "Big XL", {}},
+                                 {"tiny-inpaint.safetensors", "sd-1", "Tiny inpainting", {}}},
+                                QStringLiteral("tiny.safetensors"));
+        QSignalSpy chosen(&picker, &ui::OptionPicker::chosen);
+        QCOMPARE(picker.listed().size(), 3);
+        QCOMPARE(picker.list()->currentItem()->data(Qt::UserRole).toString(), QStringLiteral("tiny.safetensors"));
+        picker.groupFilter()->setCurrentIndex(picker.groupFilter()->findData(QStringLiteral("sdxl")));
+        QCOMPARE(picker.listed(), QStringList{"big-xl.safetensors"});
+        picker.groupFilter()->setCurrentIndex(0);
+        QTest::keyClicks(picker.searchField(), QStringLiteral("inpaint"));
+        QCOMPARE(picker.listed(), QStringList{"tiny-inpaint.safetensors"});
+        QTest::keyClick(picker.searchField(), Qt::Key_Return);
+        QCOMPARE(chosen.size(), 1);
+        QCOMPARE(chosen.front().front().toString(), QStringLiteral("tiny-inpaint.safetensors"));
+    }
+
+    // A model dragged from the library makes its loader; a plain picture goes into the input folder and gets a
+    // LoadImage showing it; a file that is no picture is refused with its name.
+    void droppedModelsAndPicturesMakeTheirNodes()
+    {
+        m_editor->newEmptyTab();
+        m_editor->setInputFolder(m_tiny->environment.inputDir);
+        QMimeData models;
+        models.setData(QString::fromLatin1(ui::kModelMime),
+                       "main\ttiny.safetensors\tsd-1\nlora\tink.safetensors\tsd-1\nembedding\tstyle.pt\tsd-1\n");
+        dropOnCanvas(models);
+        QCOMPARE(document().nodeIds().size(), 2);
+        const std::optional<graph::CanvasNode> loader = document().canvasNode(document().nodeIds().front());
+        QCOMPARE(loader->type, QStringLiteral("CheckpointLoaderSimple"));
+        QCOMPARE(loader->widgets.front().value->toText().value_or(QString()), QStringLiteral("tiny.safetensors"));
+        QCOMPARE(document().canvasNode(document().nodeIds().back())->type, QStringLiteral("LoraLoader"));
+        QVERIFY(m_editor->statusLabel()->text().contains(QStringLiteral("style.pt")));
+
+        QTemporaryDir pictures;
+        QImage picture(48, 32, QImage::Format_RGB888);
+        picture.fill(QColor(200, 40, 40));
+        const QString jpeg = pictures.filePath("red fox.jpg");
+        QVERIFY(picture.save(jpeg, "JPEG"));
+        QMimeData image;
+        image.setUrls({QUrl::fromLocalFile(jpeg)});
+        const int tabs = m_editor->tabCount();
+        dropOnCanvas(image);
+        QCOMPARE(m_editor->tabCount(), tabs); // no graph in it: no new tab
+        QCOMPARE(document().nodeIds().size(), 3);
+        const QString load = document().nodeIds().back();
+        QCOMPARE(document().canvasNode(load)->type, QStringLiteral("LoadImage"));
+        QCOMPARE(document().canvasNode(load)->widgets.front().value->toText().value_or(QString()),
+                 QStringLiteral("red fox.png"));
+        QVERIFY(QFileInfo::exists(QDir(m_tiny->environment.inputDir).filePath("red fox.png")));
+        QVERIFY(scene().nodeItem(load)->boundingRect().height() > 120); // its thumbnail
+        dropOnCanvas(image);                                            // the same picture again: the same file
+        QCOMPARE(QDir(m_tiny->environment.inputDir).entryList(QDir::Files).size(), 1);
+
+        const QString broken = pictures.filePath("broken.png");
+        {
+            QFile file(broken);
+            QVERIFY(file.open(QIODevice::WriteOnly));
+            file.write("\x89PNG\r\n\x1a\nnot really");
+        }
+        QMimeData bad;
+        bad.setUrls({QUrl::fromLocalFile(broken)});
+        dropOnCanvas(bad);
+        QVERIFY(m_editor->statusLabel()->text().contains(QStringLiteral("broken.png")));
+        QCOMPARE(document().nodeIds().size(), 4);
+    }
+
+    // Queued runs are listed; a waiting one moves up or goes; Clear leaves the running one.
+    void theRunQueueIsVisibleAndEditable()
+    {
+        const QStringList ids = txt2imgOnTheTinyModel(2);
+        // A new seed each run, so that each makes an image (the cache would serve a run repeated as it was).
+        scene().edit("seed", [&] {
+            document().setValue(ids.at(4), "control_after_generate", graph::GraphValue::text("increment"));
+        });
+        ui::RunQueuePanel &panel = *m_editor->runQueuePanel();
+        QSignalSpy finished(m_editor.get(), &ui::GraphEditor::runFinished);
+        const quint64 first = m_editor->queueCurrent();
+        const quint64 second = m_editor->queueCurrent();
+        const quint64 third = m_editor->queueCurrent();
+        QCOMPARE(panel.shownRuns(), (QList<quint64>{first, second, third}));
+        panel.list()->setCurrentRow(2);
+        panel.moveSelectedUp();
+        QCOMPARE(panel.shownRuns(), (QList<quint64>{first, third, second}));
+        panel.list()->setCurrentRow(2);
+        panel.removeSelected();
+        QTRY_VERIFY(!panel.shownRuns().contains(second));
+        QTRY_COMPARE_WITH_TIMEOUT(finished.size(), 3, 120000);
+        QVERIFY(panel.shownRuns().isEmpty());
+        QCOMPARE(m_tiny->outputFiles().size(), 2);
+
+        m_editor->queueCurrent();
+        m_editor->queueCurrent();
+        m_editor->queueCurrent();
+        panel.clearWaiting();
+        QTRY_COMPARE_WITH_TIMEOUT(finished.size(), 6, 120000);
+        QVERIFY(m_tiny->outputFiles().size() <= 4); // the running one ran on; those waiting did not
+        QVERIFY(panel.shownRuns().isEmpty());
+    }
+
+    // The minimap shows the canvas and a click there moves the view.
+    void theMinimapMovesTheView()
+    {
+        txt2imgOnTheTinyModel(2);
+        ui::Minimap *minimap = view().minimap();
+        QVERIFY(minimap->isVisible());
+        view().scale(3, 3);
+        const QPointF before = view().mapToScene(view().viewport()->rect().center());
+        QTest::mouseClick(minimap, Qt::LeftButton, {}, QPoint(minimap->width() - 8, minimap->height() / 2));
+        const QPointF after = view().mapToScene(view().viewport()->rect().center());
+        QVERIFY2(after.x() > before.x() + 100, qPrintable(QStringLiteral("%1 → %2").arg(before.x()).arg(after.x())));
+    }
+
     // The open tabs come back after a restart, edits included, the current one current.
     void theOpenTabsComeBack()
     {

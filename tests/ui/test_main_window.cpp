@@ -1,4 +1,10 @@
+#include "core/graph/graph_document.h"
+#include "core/nodes/built_in_nodes.h"
 #include "core/settings/settings_store.h"
+#include "ui/graph/graph_editor.h"
+#include "ui/graph/graph_scene.h"
+#include "ui/graph/graph_view.h"
+#include "ui/graph/node_item.h"
 #include "ui/shell/about_dialog.h"
 #include "ui/shell/main_window.h"
 #include "ui/shell/settings_dialog.h"
@@ -9,7 +15,10 @@
 #include <QLabel>
 #include <QLineEdit>
 #include <QMenu>
+#include <QMenuBar>
 #include <QSpinBox>
+#include <QUndoStack>
+#include <QUndoView>
 #include <QtTest>
 
 using namespace atelier;
@@ -57,6 +66,60 @@ private slots:
             const auto *text = dock->findChild<QLabel *>(QStringLiteral("placeholderText"));
             QVERIFY(text && text->text().size() > 20);
         }
+    }
+
+    // The node editor brings its docks (node library, run queue, history) and menus: Edit's undo, redo and
+    // clipboard actions act on the current canvas; File → Open recent lists what was opened or saved.
+    void theEditorHasItsMenusDocksAndRecentFiles()
+    {
+        ui::MainWindow window(*m_store);
+        nodes::NodeEnvironment environment;
+        environment.inputDir = m_dir->filePath(QStringLiteral("input"));
+        environment.outputDir = m_dir->filePath(QStringLiteral("outputs"));
+        window.setGraphServices(nodes::builtInNodes(environment));
+        window.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&window));
+        QMenu *view = nullptr;
+        for (QAction *menu : window.menuBar()->actions())
+            if (menu->text() == QStringLiteral("&View"))
+                view = menu->menu();
+        QVERIFY(view);
+        for (QDockWidget *dock : {window.runQueueDock(), window.historyDock()}) {
+            QVERIFY(dock);
+            QVERIFY(view->actions().contains(dock->toggleViewAction()));
+        }
+        QVERIFY(window.historyDock()->findChild<QUndoView *>(QStringLiteral("undoHistory")));
+
+        ui::GraphEditor &editor = *window.graphEditor();
+        const int nodes = int(editor.currentDocument()->nodeIds().size());
+        editor.currentScene()->addNode(QStringLiteral("EmptyLatentImage"), QPointF(-300, -300));
+        auto *edit = window.findChild<QMenu *>(QStringLiteral("editMenu"));
+        QVERIFY(edit);
+        QVERIFY(window.menuBar()->actions().contains(edit->menuAction()));
+        auto *undo = edit->findChild<QAction *>(QStringLiteral("editUndo"));
+        QVERIFY(undo);
+        undo->trigger();
+        QCOMPARE(int(editor.currentDocument()->nodeIds().size()), nodes);
+        edit->findChild<QAction *>(QStringLiteral("editRedo"))->trigger();
+        QCOMPARE(int(editor.currentDocument()->nodeIds().size()), nodes + 1);
+        // Copy and paste through the menu: the pasted node is new.
+        editor.currentScene()->clearSelection();
+        editor.currentScene()->nodeItem(editor.currentDocument()->nodeIds().back())->setSelected(true);
+        edit->findChild<QAction *>(QStringLiteral("editCopy"))->trigger();
+        edit->findChild<QAction *>(QStringLiteral("editPaste"))->trigger();
+        QCOMPARE(int(editor.currentDocument()->nodeIds().size()), nodes + 2);
+
+        const QString saved = m_dir->filePath(QStringLiteral("mine.json"));
+        QVERIFY(editor.saveFile(saved));
+        QVERIFY(editor.openFile(saved));
+        QCOMPARE(window.recentFiles(), QStringList{QFileInfo(saved).absoluteFilePath()});
+        auto *recent = window.findChild<QMenu *>(QStringLiteral("recentFilesMenu"));
+        QVERIFY(recent);
+        QMetaObject::invokeMethod(recent, "aboutToShow");
+        QCOMPARE(recent->actions().front()->text(), QStringLiteral("mine.json"));
+        const int tabs = editor.tabCount();
+        recent->actions().front()->trigger();
+        QCOMPARE(editor.tabCount(), tabs + 1);
     }
 
     // View → Port colours lists every type the canvas colours, with its swatch.

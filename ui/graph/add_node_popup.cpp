@@ -115,24 +115,31 @@ void AddNodePopup::choose()
     }
 }
 
+bool searchListKey(QListWidget &list, const QKeyEvent &key, const std::function<void()> &choose,
+                   const std::function<void()> &dismiss)
+{
+    if (key.key() == Qt::Key_Down || key.key() == Qt::Key_Up) {
+        const int row = list.currentRow() + (key.key() == Qt::Key_Down ? 1 : -1);
+        list.setCurrentRow(std::clamp(row, 0, list.count() - 1));
+        return true;
+    }
+    if (key.key() == Qt::Key_Return || key.key() == Qt::Key_Enter) {
+        choose();
+        return true;
+    }
+    if (key.key() == Qt::Key_Escape) {
+        dismiss();
+        return true;
+    }
+    return false;
+}
+
 bool AddNodePopup::eventFilter(QObject *watched, QEvent *event)
 {
-    if (watched == m_search && event->type() == QEvent::KeyPress) {
-        const auto *key = static_cast<QKeyEvent *>(event);
-        if (key->key() == Qt::Key_Down || key->key() == Qt::Key_Up) {
-            const int row = m_list->currentRow() + (key->key() == Qt::Key_Down ? 1 : -1);
-            m_list->setCurrentRow(std::clamp(row, 0, m_list->count() - 1));
-            return true;
-        }
-        if (key->key() == Qt::Key_Return || key->key() == Qt::Key_Enter) {
-            choose();
-            return true;
-        }
-        if (key->key() == Qt::Key_Escape) {
-            hide();
-            return true;
-        }
-    }
+    if (watched == m_search && event->type() == QEvent::KeyPress &&
+        searchListKey(
+            *m_list, *static_cast<QKeyEvent *>(event), [this] { choose(); }, [this] { hide(); }))
+        return true;
     return QFrame::eventFilter(watched, event);
 }
 

@@ -8,6 +8,9 @@
 #include <QFrame>
 #include <QHash>
 
+#include <functional>
+
+class QKeyEvent;
 class QLineEdit;
 class QListWidget;
 
@@ -16,6 +19,11 @@ namespace atelier::ui {
 // How well `query` matches `text`: its letters in order (a subsequence), higher for adjacent letters and word
 // starts; -1 when it does not match at all.
 int fuzzyScore(const QString &query, const QString &text);
+
+// The keys a search field above a list answers for it: Up and Down move in the list, Enter chooses, Escape
+// dismisses. True when `key` was one of them.
+bool searchListKey(QListWidget &list, const QKeyEvent &key, const std::function<void()> &choose,
+                   const std::function<void()> &dismiss);
 
 class AddNodePopup : public QFrame
 {

@@ -5,12 +5,14 @@
 #include "ui/graph/graph_scene.h"
 #include "ui/graph/graph_view.h"
 #include "ui/graph/node_item.h"
+#include "ui/graph/run_queue_panel.h"
 
 #include <QAction>
 #include <QDir>
 #include <QFile>
 #include <QFileDialog>
 #include <QFileInfo>
+#include <QImageReader>
 #include <QLabel>
 #include <QMessageBox>
 #include <QSaveFile>
@@ -48,7 +50,7 @@ QString canvasId(const QString &runNode)
     return runNode.section(QLatin1Char(':'), 0, 0);
 }
 
-QUndoGroup &undoGroup(QObject *owner)
+QUndoGroup &undoGroupOf(QObject *owner)
 {
     auto *group = owner->findChild<QUndoGroup *>(QStringLiteral("graphUndoGroup"));
     if (!group) {
@@ -91,9 +93,9 @@ GraphEditor::GraphEditor(std::shared_ptr<const graph::NodeRegistry> registry, QW
                 QMessageBox::warning(this, tr("Save workflow"), saved.error());
     });
     toolbar->addSeparator();
-    QAction *undo = undoGroup(this).createUndoAction(this, tr("Undo"));
+    QAction *undo = undoGroupOf(this).createUndoAction(this, tr("Undo"));
     undo->setShortcut(QKeySequence::Undo);
-    QAction *redo = undoGroup(this).createRedoAction(this, tr("Redo"));
+    QAction *redo = undoGroupOf(this).createRedoAction(this, tr("Redo"));
     redo->setShortcut(QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_Z));
     for (QAction *history : {undo, redo}) {
         history->setShortcutContext(Qt::WidgetWithChildrenShortcut);
@@ -119,7 +121,7 @@ GraphEditor::GraphEditor(std::shared_ptr<const graph::NodeRegistry> registry, QW
     m_tabs->setMovable(true);
     connect(m_tabs, &QTabWidget::currentChanged, this, [this] {
         if (Tab *tab = currentTab())
-            undoGroup(this).setActiveStack(tab->undo.get());
+            undoGroupOf(this).setActiveStack(tab->undo.get());
     });
     connect(m_tabs, &QTabWidget::tabCloseRequested, this, [this](int index) {
         QWidget *view = m_tabs->widget(index);
@@ -128,6 +130,8 @@ GraphEditor::GraphEditor(std::shared_ptr<const graph::NodeRegistry> registry, QW
                                        [&](const std::unique_ptr<Tab> &tab) { return tab->view == view; }),
                         m_tabList.end());
     });
+    m_queuePanel = new RunQueuePanel(m_runs, this);
+    m_queuePanel->hide(); // until the window puts it in its dock
     m_status = new QLabel(tr("Ready"), this);
     m_status->setObjectName(QStringLiteral("graphStatus"));
 
@@ -138,6 +142,11 @@ GraphEditor::GraphEditor(std::shared_ptr<const graph::NodeRegistry> registry, QW
     layout->addWidget(m_tabs, 1);
     layout->addWidget(m_status);
     connectRuns();
+}
+
+QUndoGroup *GraphEditor::undoGroup()
+{
+    return &undoGroupOf(this);
 }
 
 GraphEditor::~GraphEditor()
@@ -151,22 +160,19 @@ void GraphEditor::addTab(std::unique_ptr<graph::GraphDocument> document, const Q
     auto tab = std::make_unique<Tab>();
     tab->document = std::move(document);
     tab->undo = std::make_unique<QUndoStack>();
-    undoGroup(this).addStack(tab->undo.get());
+    undoGroupOf(this).addStack(tab->undo.get());
     tab->scene = new GraphScene(*tab->document, *tab->undo, this);
     tab->view = new GraphView(tab->scene, m_tabs);
     tab->scene->setParent(tab->view);
     tab->title = title;
     tab->path = path;
     Tab &added = *tab;
-    connect(tab->view, &GraphView::filesDropped, this, [this](const QStringList &paths) {
-        for (const QString &path : paths)
-            if (const Status opened = openFile(path); !opened)
-                m_status->setText(opened.error());
-    });
+    connect(tab->view, &GraphView::filesDropped, this, &GraphEditor::dropFiles);
+    connect(tab->view, &GraphView::message, m_status, &QLabel::setText);
     connect(tab->undo.get(), &QUndoStack::cleanChanged, this, [this, &added] { updateTitle(added); });
     m_tabList.push_back(std::move(tab));
     m_tabs->setCurrentIndex(m_tabs->addTab(added.view, title));
-    undoGroup(this).setActiveStack(added.undo.get());
+    undoGroupOf(this).setActiveStack(added.undo.get());
     updateTitle(added);
     added.view->fitAll();
 }
@@ -230,7 +236,70 @@ Status GraphEditor::openFile(const QString &path)
         document->openGraph(source->graph);
     // Only workflows are saved back where they came from; anything else becomes a new workflow.
     addTab(std::move(document), QFileInfo(path).completeBaseName(), !png && canvas ? path : QString());
+    emit fileUsed(QFileInfo(path).absoluteFilePath());
     return {};
+}
+
+void GraphEditor::dropFiles(const QStringList &paths, QPointF scenePos)
+{
+    QStringList problems;
+    QPointF next = scenePos;
+    for (const QString &path : paths) {
+        const bool workflow = path.endsWith(QStringLiteral(".json"), Qt::CaseInsensitive);
+        if (workflow || imageHasGraph(path)) {
+            if (const Status opened = openFile(path); !opened)
+                problems.append(opened.error());
+            continue;
+        }
+        // A plain picture: into the input folder, and a LoadImage for it where it was dropped.
+        const Result<QString> name = importInputImage(path);
+        if (!name) {
+            problems.append(name.error());
+            continue;
+        }
+        if (GraphScene *scene = currentScene();
+            scene && !scene
+                          ->addNodeWithValue(QStringLiteral("LoadImage"), QStringLiteral("image"),
+                                             graph::GraphValue::text(name.value()), next)
+                          .isEmpty())
+            next += QPointF(40, 40);
+    }
+    m_status->setText(problems.isEmpty() ? tr("Ready") : problems.join(QLatin1Char('\n')));
+}
+
+bool GraphEditor::imageHasGraph(const QString &path) const
+{
+    QFile file(path);
+    if (!file.open(QIODevice::ReadOnly))
+        return false;
+    const QByteArray bytes = file.read(256ll * 1024 * 1024);
+    return bytes.startsWith("\x89PNG") && graph::graphFromImage(bytes, *m_registry);
+}
+
+Result<QString> GraphEditor::importInputImage(const QString &path)
+{
+    if (m_inputFolder.isEmpty())
+        return Result<QString>::failure(tr("there is no input folder to put %1 in").arg(QFileInfo(path).fileName()));
+    QImageReader reader(path);
+    reader.setAutoTransform(true);
+    const QImage image = reader.read();
+    if (image.isNull())
+        return Result<QString>::failure(
+            tr("%1 is not an image Atelier can read: %2").arg(QFileInfo(path).fileName(), reader.errorString()));
+    if (!QDir().mkpath(m_inputFolder))
+        return Result<QString>::failure(tr("cannot create the input folder %1").arg(m_inputFolder));
+    // LoadImage reads PNG: other formats are converted. A name already taken by another picture gets a number.
+    const QString base = QFileInfo(path).completeBaseName();
+    QString name = base + QStringLiteral(".png");
+    for (int copy = 2; QFileInfo::exists(QDir(m_inputFolder).filePath(name)); ++copy) {
+        if (QImage(QDir(m_inputFolder).filePath(name)) == image)
+            return name; // the same picture, dropped again
+        name = QStringLiteral("%1 (%2).png").arg(base).arg(copy);
+    }
+    QSaveFile file(QDir(m_inputFolder).filePath(name));
+    if (!file.open(QIODevice::WriteOnly) || !image.save(&file, "PNG") || !file.commit())
+        return Result<QString>::failure(tr("cannot write %1: %2").arg(file.fileName(), file.errorString()));
+    return name;
 }
 
 Status GraphEditor::saveFile(const QString &path)
@@ -248,6 +317,7 @@ Status GraphEditor::saveFile(const QString &path)
     tab->title = QFileInfo(path).completeBaseName();
     tab->undo->setClean();
     updateTitle(*tab);
+    emit fileUsed(QFileInfo(path).absoluteFilePath());
     return {};
 }
 
@@ -394,6 +464,7 @@ quint64 GraphEditor::queueCurrent(const QStringList &targets)
     // Known before it is queued: `queued` is emitted inside submit.
     const quint64 run = m_runs.submit(std::move(submission));
     m_runTabs.insert(run, tab->view);
+    m_queuePanel->track(run, targets.isEmpty() ? tab->title : tr("%1, up to %2").arg(tab->title, targets.join(", ")));
     // Seeds set to change after each run do so now, for the next one (ComfyUI's "control after generate").
     tab->scene->edit(tr("Seeds after queueing"), [&] { tab->document->applySeedControls(); });
     return run;

@@ -16,12 +16,14 @@
 class QLabel;
 class QSettings;
 class QTabWidget;
+class QUndoGroup;
 class QUndoStack;
 
 namespace atelier::ui {
 
 class GraphScene;
 class GraphView;
+class RunQueuePanel;
 
 class GraphEditor : public QWidget
 {
@@ -39,6 +41,10 @@ public:
     // The current tab as an editor workflow (ComfyUI opens it); the tab remembers the path.
     Status saveFile(const QString &path);
     Status exportApiPrompt(const QString &path);
+    // Files dropped on the canvas: workflows and images with a graph open in tabs; other pictures go into the
+    // input folder (as PNG, which LoadImage reads) and get a LoadImage node at `scenePos`.
+    void dropFiles(const QStringList &paths, QPointF scenePos);
+    void setInputFolder(const QString &folder) { m_inputFolder = folder; }
 
     // The open tabs, kept across restarts: their workflows as they are (edited or not) in `folder`, their titles,
     // paths and the current one in `state`. Restoring opens what it finds; false when it found nothing.
@@ -50,6 +56,10 @@ public:
     GraphScene *currentScene() const;
     graph::GraphDocument *currentDocument() const;
     QUndoStack *currentUndoStack() const;
+    // Every tab's undo stack, the current tab's active: for the Edit menu and the History list.
+    QUndoGroup *undoGroup();
+    // The runs queued from the editor, for a dock of the window's.
+    RunQueuePanel *runQueuePanel() const { return m_queuePanel; }
     QString currentPath() const;
 
     // A node of `type` in the middle of the current view, as one undo step; its id.
@@ -63,6 +73,8 @@ public:
     QLabel *statusLabel() const { return m_status; }
 
 signals:
+    // A workflow opened or saved (its absolute path): for the recent files.
+    void fileUsed(const QString &path);
     void runFinished(quint64 run, const atelier::graph::RunOutcome &outcome);
 
 private:
@@ -73,11 +85,15 @@ private:
     void updateTitle(Tab &tab);
     void connectRuns();
     void markErrors(Tab &tab, const graph::Validation &validation);
+    bool imageHasGraph(const QString &path) const;
+    Result<QString> importInputImage(const QString &path); // its name in the input folder
 
     std::shared_ptr<const graph::NodeRegistry> m_registry;
     graph::GraphRunService m_runs;
     QTabWidget *m_tabs = nullptr;
     QLabel *m_status = nullptr;
+    RunQueuePanel *m_queuePanel = nullptr;
+    QString m_inputFolder;
     std::vector<std::unique_ptr<Tab>> m_tabList;
     QHash<quint64, GraphView *> m_runTabs; // the tab each run was queued from
 };

@@ -1,22 +1,47 @@
 #include "ui/graph/graph_scene.h"
 
+#include "ui/graph/group_item.h"
 #include "ui/graph/node_item.h"
 #include "ui/graph/port_colors.h"
 #include "ui/graph/workflow_edit.h"
 
 #include <QGraphicsPathItem>
-#include <QGraphicsRectItem>
-#include <QGraphicsSimpleTextItem>
 #include <QPainter>
 #include <QUndoStack>
 
 #include <cmath>
+#include <limits>
 
 namespace atelier::ui {
 
 namespace {
 
 constexpr qreal kGrid = 20;
+
+// A link's curve, hit where the pointer is within a few pixels of the stroke (a path item's own shape is the
+// area the curve encloses).
+class LinkItem : public QGraphicsPathItem
+{
+public:
+    LinkItem(qint64 id, const QColor &color)
+        : m_id(id)
+    {
+        setPen(QPen(color, 2.5));
+        setZValue(-1);
+        setAcceptedMouseButtons(Qt::NoButton);
+    }
+    qint64 id() const { return m_id; }
+    QRectF boundingRect() const override { return path().boundingRect().adjusted(-6, -6, 6, 6); }
+    QPainterPath shape() const override
+    {
+        QPainterPathStroker stroker;
+        stroker.setWidth(10);
+        return stroker.createStroke(path());
+    }
+
+private:
+    qint64 m_id;
+};
 
 } // namespace
 
@@ -36,7 +61,11 @@ GraphScene::GraphScene(graph::GraphDocument &document, QUndoStack &undo, QObject
         refreshNode(id);
         scheduleLinks();
     });
-    connect(&m_document, &graph::GraphDocument::nodeChanged, this, &GraphScene::refreshNode);
+    connect(&m_document, &graph::GraphDocument::nodeChanged, this, [this](const QString &id) {
+        refreshNode(id);
+        updateLinkPaths(); // a collapsed node's links meet at its title
+    });
+    connect(&m_document, &graph::GraphDocument::groupsChanged, this, &GraphScene::syncGroups);
     connect(&m_document, &graph::GraphDocument::nodeMoved, this, [this](const QString &id, QPointF) {
         refreshNode(id);
         updateLinkPaths();
@@ -51,25 +80,38 @@ void GraphScene::rebuild()
     for (NodeItem *item : std::as_const(m_nodes))
         delete item;
     m_nodes.clear();
-    for (QGraphicsItem *item : std::as_const(m_groupItems))
-        delete item;
-    m_groupItems.clear();
-    for (const graph::CanvasGroup &group : m_document.groups()) {
-        const QColor color = QColor::isValidColorName(group.color) ? QColor(group.color) : QColor(0x3f, 0x78, 0x9e);
-        auto *box = addRect(group.bounds, QPen(color, 2), QColor(color.red(), color.green(), color.blue(), 40));
-        box->setZValue(-10);
-        auto *title = addSimpleText(group.title);
-        title->setBrush(QColor(0xdd, 0xdd, 0xdd));
-        QFont font = title->font();
-        font.setPointSizeF(font.pointSizeF() * 1.6);
-        title->setFont(font);
-        title->setPos(group.bounds.topLeft() + QPointF(8, 4));
-        title->setZValue(-9);
-        m_groupItems << box << title;
-    }
+    syncGroups();
     for (const QString &id : m_document.nodeIds())
         addNodeItem(id);
     rebuildLinks();
+}
+
+void GraphScene::syncGroups()
+{
+    // Items are kept and refreshed in place: a group's own drag ends in an edit that lands here, and the item
+    // handling that release must outlive it.
+    const QList<graph::CanvasGroup> groups = m_document.groups();
+    int shown = 0;
+    for (const graph::CanvasGroup &group : groups) {
+        if (shown < m_groups.size()) {
+            m_groups[shown]->refresh(group);
+        } else {
+            auto *item = new GroupItem(*this, group);
+            addItem(item);
+            m_groups.append(item);
+        }
+        ++shown;
+    }
+    while (m_groups.size() > shown)
+        delete m_groups.takeLast();
+}
+
+GroupItem *GraphScene::groupAt(QPointF scenePos) const
+{
+    for (QGraphicsItem *item : items(scenePos))
+        if (auto *group = dynamic_cast<GroupItem *>(item))
+            return group;
+    return nullptr;
 }
 
 void GraphScene::addNodeItem(const QString &id)
@@ -130,8 +172,8 @@ void GraphScene::rebuildLinks()
     for (const graph::CanvasLink &link : m_document.links()) {
         if (!m_nodes.contains(link.from.node) || !m_nodes.contains(link.to))
             continue;
-        auto *item = addPath(QPainterPath(), QPen(portColor(link.type), 2.5));
-        item->setZValue(-1);
+        auto *item = new LinkItem(link.id, portColor(link.type));
+        addItem(item);
         m_links.append({link, item});
     }
     updateLinkPaths();
@@ -192,6 +234,34 @@ QString GraphScene::addNode(const QString &type, QPointF at, const std::optional
     return id;
 }
 
+QString GraphScene::addNodeWithValue(const QString &type, const QString &input, const graph::GraphValue &value,
+                                     QPointF at)
+{
+    QString id;
+    edit(tr("Add %1").arg(type), [&] {
+        id = m_document.addNode(type, QPointF(std::round(at.x() / kGrid) * kGrid, std::round(at.y() / kGrid) * kGrid));
+        if (!id.isEmpty() && !m_document.setValue(id, input, value)) {
+            m_document.removeNode(id);
+            id.clear();
+        }
+    });
+    return id;
+}
+
+QString GraphScene::addLoader(const QString &modelType, const QString &file, QPointF at)
+{
+    // ComfyUI's loaders, so that the workflow opens there too.
+    static const QHash<QString, QPair<QString, QString>> loaders{
+        {QStringLiteral("main"), {QStringLiteral("CheckpointLoaderSimple"), QStringLiteral("ckpt_name")}},
+        {QStringLiteral("vae"), {QStringLiteral("VAELoader"), QStringLiteral("vae_name")}},
+        {QStringLiteral("lora"), {QStringLiteral("LoraLoader"), QStringLiteral("lora_name")}},
+    };
+    const auto loader = loaders.constFind(modelType);
+    if (loader == loaders.constEnd())
+        return {};
+    return addNodeWithValue(loader->first, loader->second, graph::GraphValue::text(file), at);
+}
+
 void GraphScene::removeSelected()
 {
     const QStringList ids = selectedNodeIds();
@@ -231,6 +301,127 @@ void GraphScene::setModeOfSelected(graph::NodeMode mode)
          });
 }
 
+void GraphScene::setCollapsedOfSelected(bool collapsed)
+{
+    const QStringList ids = selectedNodeIds();
+    edit(collapsed ? tr("Collapse") : tr("Expand"), [&] {
+        for (const QString &id : ids)
+            m_document.setCollapsed(id, collapsed);
+    });
+}
+
+void GraphScene::setColorOfSelected(const QString &title, const QString &body)
+{
+    const QStringList ids = selectedNodeIds();
+    edit(tr("Colour"), [&] {
+        for (const QString &id : ids)
+            m_document.setColor(id, title, body);
+    });
+}
+
+int GraphScene::groupSelected(const QString &title)
+{
+    QRectF around;
+    for (const QString &id : selectedNodeIds())
+        around |= m_nodes.value(id)->sceneBoundingRect();
+    if (around.isEmpty())
+        return -1;
+    int index = -1;
+    // Room for the title bar above the nodes, as ComfyUI's "Group selected nodes" leaves.
+    edit(tr("Group"), [&] { index = m_document.addGroup(title, around.adjusted(-20, -54, 20, 20)); });
+    return index;
+}
+
+void GraphScene::alignSelected(Alignment alignment)
+{
+    const QStringList ids = selectedNodeIds();
+    if (ids.isEmpty())
+        return;
+    qreal left = std::numeric_limits<qreal>::max(), top = left;
+    for (const QString &id : ids) {
+        left = std::min(left, m_nodes.value(id)->pos().x());
+        top = std::min(top, m_nodes.value(id)->pos().y());
+    }
+    edit(tr("Align"), [&] {
+        for (const QString &id : ids) {
+            QPointF to = m_nodes.value(id)->pos();
+            if (alignment == Alignment::Grid)
+                to = QPointF(std::round(to.x() / kGrid) * kGrid, std::round(to.y() / kGrid) * kGrid);
+            else if (alignment == Alignment::LeftEdges)
+                to.setX(left);
+            else
+                to.setY(top);
+            if (to != m_nodes.value(id)->node().position)
+                m_document.moveNode(id, to);
+        }
+    });
+}
+
+std::optional<qint64> GraphScene::linkAt(QPointF scenePos) const
+{
+    for (QGraphicsItem *item : items(scenePos))
+        if (auto *link = dynamic_cast<LinkItem *>(item))
+            return link->id();
+    return std::nullopt;
+}
+
+namespace {
+
+// The input a link feeds, by name (a reroute's one input is unnamed in the workflow).
+QString inputFed(const graph::GraphDocument &document, const graph::CanvasLink &link)
+{
+    const std::optional<graph::CanvasNode> target = document.canvasNode(link.to);
+    if (!target || link.toSlot < 0 || link.toSlot >= target->inputs.size())
+        return {};
+    return target->type == QStringLiteral("Reroute") ? QStringLiteral("input") : target->inputs.at(link.toSlot).name;
+}
+
+} // namespace
+
+int GraphScene::cutLinks(const QLineF &stroke)
+{
+    QList<graph::CanvasLink> crossed;
+    for (const LinkView &view : std::as_const(m_links)) {
+        // The curve as a polyline, fine enough for a stroke drawn by hand.
+        const QPainterPath &curve = view.item->path();
+        QPointF previous = curve.pointAtPercent(0);
+        for (int step = 1; step <= 24; ++step) {
+            const QPointF next = curve.pointAtPercent(step / 24.0);
+            if (QLineF(previous, next).intersects(stroke) == QLineF::BoundedIntersection) {
+                crossed.append(view.link);
+                break;
+            }
+            previous = next;
+        }
+    }
+    if (crossed.isEmpty())
+        return 0;
+    edit(crossed.size() == 1 ? tr("Cut link") : tr("Cut %1 links").arg(crossed.size()), [&] {
+        for (const graph::CanvasLink &link : std::as_const(crossed))
+            m_document.disconnectInput(link.to, inputFed(m_document, link));
+    });
+    return int(crossed.size());
+}
+
+QString GraphScene::insertReroute(qint64 linkId, QPointF at)
+{
+    const QList<graph::CanvasLink> links = m_document.links();
+    const auto found =
+        std::find_if(links.begin(), links.end(), [&](const graph::CanvasLink &link) { return link.id == linkId; });
+    if (found == links.end())
+        return {};
+    const graph::CanvasLink link = *found;
+    const QString input = inputFed(m_document, link);
+    QString reroute;
+    edit(tr("Add reroute"), [&] {
+        reroute = m_document.addNode(QStringLiteral("Reroute"), at - QPointF(30, 13));
+        if (reroute.isEmpty() || !m_document.connectInput(link.from, reroute, QStringLiteral("input")) ||
+            !m_document.connectInput({reroute, 0}, link.to, input))
+            reroute.clear();
+    });
+    return reroute;
+}
+
 void GraphScene::startLinkDrag(const graph::OutputRef &from, QPointF scenePos)
 {
     const NodeItem *origin = m_nodes.value(from.node);
@@ -249,8 +440,9 @@ void GraphScene::pickUpLink(const QString &nodeId, const QString &input, QPointF
     const std::optional<graph::CanvasNode> node = m_document.canvasNode(nodeId);
     if (!node)
         return;
+    const bool reroute = node->type == QStringLiteral("Reroute"); // its one input is unnamed in the workflow
     for (const graph::CanvasSlot &slot : node->inputs)
-        if (slot.name == input && slot.link)
+        if ((slot.name == input || reroute) && slot.link)
             for (const graph::CanvasLink &link : m_document.links())
                 if (link.id == *slot.link) {
                     beginEdit(tr("Move link"));
@@ -287,6 +479,8 @@ void GraphScene::finishLinkDrag(QPointF scenePos, QPoint screenPos)
     const bool pickedUp = m_editDepth > 0;
     if (target && target->id() != from.node) {
         QString input = target->inputAt(scenePos);
+        if (input.isEmpty() && target->node().type == QStringLiteral("Reroute"))
+            input = QStringLiteral("input");
         if (input.isEmpty()) // dropped on the node: its first free input of the type
             for (const graph::CanvasSlot &slot : target->node().inputs)
                 if (!slot.link && graph::typesConnect(type, slot.type)) {

@@ -16,6 +16,7 @@ class QUndoStack;
 
 namespace atelier::ui {
 
+class GroupItem;
 class NodeItem;
 
 class GraphScene : public QGraphicsScene
@@ -41,9 +42,27 @@ public:
     // input of a matching type is linked to that output in the same step.
     QString addNode(const QString &type, QPointF at, const std::optional<graph::OutputRef> &from = std::nullopt);
     void removeSelected();
+    // The loader node for a library model of `modelType` (TAXONOMY's "main", "vae", "lora"), set to `file`, as
+    // one step; its id, or empty when no loader takes that type.
+    QString addLoader(const QString &modelType, const QString &file, QPointF at);
+    // A node of `type` with `input` set to `value`, as one step (a LoadImage for a dropped image); its id.
+    QString addNodeWithValue(const QString &type, const QString &input, const graph::GraphValue &value, QPointF at);
     // Pastes copied nodes at `at` as one step and selects them; their ids.
     QStringList paste(const QByteArray &clipboard, QPointF at, bool keepInputLinks);
     void setModeOfSelected(graph::NodeMode mode); // the mode, or back to active when all have it already
+    void setCollapsedOfSelected(bool collapsed);
+    void setColorOfSelected(const QString &title, const QString &body); // empty: ComfyUI's default look
+    // A group around the selected nodes, as one step; its index, or -1 with nothing selected.
+    int groupSelected(const QString &title);
+    enum class Alignment { Grid, LeftEdges, TopEdges };
+    void alignSelected(Alignment alignment);
+
+    // Links: the one whose curve passes within a few pixels of a scene point, links crossed by a cut stroke
+    // (taken off as one step), and a reroute point put on a link (one step).
+    std::optional<qint64> linkAt(QPointF scenePos) const;
+    int cutLinks(const QLineF &stroke);
+    QString insertReroute(qint64 linkId, QPointF at);
+    GroupItem *groupAt(QPointF scenePos) const;
 
     // Link dragging, driven by the node items.
     void startLinkDrag(const graph::OutputRef &from, QPointF scenePos);
@@ -60,12 +79,19 @@ signals:
     // A link was dropped where no input is: the view offers the nodes that can take it.
     void linkDroppedOnCanvas(const atelier::graph::OutputRef &from, const QString &type, QPointF scenePos,
                              QPoint screenPos);
+    // "Add node…" chosen from the canvas's menu.
+    void addNodeRequested(QPointF scenePos);
 
 protected:
     void drawBackground(QPainter *painter, const QRectF &rect) override;
+    void contextMenuEvent(QGraphicsSceneContextMenuEvent *event) override;
 
 private:
     void rebuild();
+    void syncGroups();
+    void showNodeMenu(QGraphicsSceneContextMenuEvent *event);
+    void showGroupMenu(GroupItem &group, QGraphicsSceneContextMenuEvent *event);
+    void showCanvasMenu(QGraphicsSceneContextMenuEvent *event);
     void addNodeItem(const QString &id);
     void refreshNode(const QString &id);
     void rebuildLinks();
@@ -82,7 +108,7 @@ private:
         QGraphicsPathItem *item = nullptr;
     };
     QList<LinkView> m_links;
-    QList<QGraphicsItem *> m_groupItems;
+    QList<GroupItem *> m_groups; // by index in the workflow's list
     bool m_linksScheduled = false;
 
     QByteArray m_editBefore;

@@ -2,10 +2,16 @@
 
 #include "ui/graph/add_node_popup.h"
 #include "ui/graph/graph_scene.h"
+#include "ui/graph/group_item.h"
+#include "ui/graph/minimap.h"
 #include "ui/graph/node_item.h"
 #include "ui/graph/node_library_panel.h"
+#include "ui/library/library_table_model.h"
 
 #include <QClipboard>
+#include <QContextMenuEvent>
+#include <QFileInfo>
+#include <QGraphicsLineItem>
 #include <QGuiApplication>
 #include <QKeyEvent>
 #include <QLineEdit>
@@ -46,25 +52,110 @@ GraphView::GraphView(GraphScene *scene, QWidget *parent)
             [this](const graph::OutputRef &from, const QString &type, QPointF scenePos, QPoint) {
                 showAddNode(scenePos, type, from);
             });
+    connect(scene, &GraphScene::addNodeRequested, this, [this](QPointF scenePos) { showAddNode(scenePos); });
+    m_minimap = new Minimap(*this);
+}
+
+void GraphView::scrollContentsBy(int dx, int dy)
+{
+    QGraphicsView::scrollContentsBy(dx, dy);
+    m_minimap->scheduleUpdate();
+}
+
+void GraphView::contextMenuEvent(QContextMenuEvent *event)
+{
+    if (event->modifiers() & Qt::ControlModifier) { // Ctrl and the right button cut links, as in Blender
+        event->accept();
+        return;
+    }
+    QGraphicsView::contextMenuEvent(event);
+}
+
+void GraphView::panTo(QPointF sceneCentre)
+{
+    m_fitted = false;
+    centerOn(sceneCentre);
+}
+
+void GraphView::copySelection()
+{
+    const QStringList ids = m_scene->selectedNodeIds();
+    if (!ids.isEmpty())
+        QGuiApplication::clipboard()->setText(QString::fromUtf8(m_scene->document().copyNodes(ids)));
+}
+
+void GraphView::cutSelection()
+{
+    copySelection();
+    m_scene->removeSelected();
+}
+
+void GraphView::pasteAtCursor(bool keepInputLinks)
+{
+    // At the pointer when it is over the canvas, else in the middle of the view.
+    QPoint at = mapFromGlobal(QCursor::pos());
+    if (!viewport()->rect().contains(at))
+        at = viewport()->rect().center();
+    m_scene->paste(QGuiApplication::clipboard()->text().toUtf8(), mapToScene(at), keepInputLinks);
+}
+
+void GraphView::duplicateSelection()
+{
+    const QStringList ids = m_scene->selectedNodeIds();
+    if (!ids.isEmpty())
+        m_scene->paste(m_scene->document().copyNodes(ids), m_scene->nodeItem(ids.front())->pos() + QPointF(40, 40),
+                       true);
+}
+
+void GraphView::selectAll()
+{
+    for (QGraphicsItem *item : scene()->items())
+        if (dynamic_cast<NodeItem *>(item))
+            item->setSelected(true);
+}
+
+void GraphView::fitSelection()
+{
+    const QStringList ids = m_scene->selectedNodeIds();
+    if (ids.isEmpty()) {
+        fitAll();
+        return;
+    }
+    QRectF bounds;
+    for (const QString &id : ids)
+        bounds |= m_scene->nodeItem(id)->sceneBoundingRect();
+    m_fitted = false;
+    fitInView(bounds.adjusted(-40, -40, 40, 40), Qt::KeepAspectRatio);
+    if (transform().m11() > 1.5)
+        setTransform(QTransform::fromScale(1.5, 1.5));
+    centerOn(bounds.center());
 }
 
 namespace {
 
-QStringList droppedGraphs(const QMimeData *data)
+// Workflows, API graphs and images (opened when they carry a graph, else loaded by a LoadImage node).
+QStringList droppedFiles(const QMimeData *data)
 {
+    static const QStringList suffixes{QStringLiteral("json"), QStringLiteral("png"),  QStringLiteral("jpg"),
+                                      QStringLiteral("jpeg"), QStringLiteral("webp"), QStringLiteral("bmp")};
     QStringList paths;
     for (const QUrl &url : data->urls())
-        if (url.isLocalFile() && (url.toLocalFile().endsWith(QStringLiteral(".json"), Qt::CaseInsensitive) ||
-                                  url.toLocalFile().endsWith(QStringLiteral(".png"), Qt::CaseInsensitive)))
+        if (url.isLocalFile() && suffixes.contains(QFileInfo(url.toLocalFile()).suffix().toLower()))
             paths.append(url.toLocalFile());
     return paths;
+}
+
+bool canDrop(const QMimeData *data)
+{
+    return data->hasFormat(kNodeTypeMime) || data->hasFormat(QString::fromLatin1(kModelMime)) ||
+           !droppedFiles(data).isEmpty();
 }
 
 } // namespace
 
 void GraphView::dragEnterEvent(QDragEnterEvent *event)
 {
-    if (!droppedGraphs(event->mimeData()).isEmpty() || event->mimeData()->hasFormat(kNodeTypeMime))
+    if (canDrop(event->mimeData()))
         event->acceptProposedAction();
     else
         QGraphicsView::dragEnterEvent(event);
@@ -72,7 +163,7 @@ void GraphView::dragEnterEvent(QDragEnterEvent *event)
 
 void GraphView::dragMoveEvent(QDragMoveEvent *event)
 {
-    if (!droppedGraphs(event->mimeData()).isEmpty() || event->mimeData()->hasFormat(kNodeTypeMime))
+    if (canDrop(event->mimeData()))
         event->acceptProposedAction();
     else
         QGraphicsView::dragMoveEvent(event);
@@ -86,18 +177,38 @@ void GraphView::dropEvent(QDropEvent *event)
                          mapToScene(event->position().toPoint()));
         return;
     }
-    const QStringList paths = droppedGraphs(event->mimeData());
+    const QPointF at = mapToScene(event->position().toPoint());
+    if (event->mimeData()->hasFormat(QString::fromLatin1(kModelMime))) { // from the model library: loaders
+        event->acceptProposedAction();
+        QPointF next = at;
+        QStringList refused;
+        for (const QByteArray &line : event->mimeData()->data(QString::fromLatin1(kModelMime)).split('\n')) {
+            const QList<QByteArray> fields = line.split('\t');
+            if (fields.size() < 2)
+                continue;
+            const QString type = QString::fromUtf8(fields.at(0)), file = QString::fromUtf8(fields.at(1));
+            if (m_scene->addLoader(type, file, next).isEmpty())
+                refused.append(tr("%1 (a %2 model)").arg(file, type));
+            else
+                next += QPointF(40, 160);
+        }
+        if (!refused.isEmpty())
+            emit message(tr("No loader node takes %1 yet").arg(refused.join(QStringLiteral(", "))));
+        return;
+    }
+    const QStringList paths = droppedFiles(event->mimeData());
     if (paths.isEmpty()) {
         QGraphicsView::dropEvent(event);
         return;
     }
     event->acceptProposedAction();
-    emit filesDropped(paths);
+    emit filesDropped(paths, at);
 }
 
 void GraphView::resizeEvent(QResizeEvent *event)
 {
     QGraphicsView::resizeEvent(event);
+    m_minimap->move(width() - m_minimap->width() - 10, height() - m_minimap->height() - 10);
     if (m_fitted)
         fitAll();
 }
@@ -139,6 +250,7 @@ void GraphView::wheelEvent(QWheelEvent *event)
         return;
     m_fitted = false;
     scale(factor, factor);
+    m_minimap->scheduleUpdate();
 }
 
 void GraphView::mousePressEvent(QMouseEvent *event)
@@ -148,6 +260,17 @@ void GraphView::mousePressEvent(QMouseEvent *event)
         m_fitted = false;
         m_panFrom = event->pos();
         viewport()->setCursor(Qt::ClosedHandCursor);
+        event->accept();
+        return;
+    }
+    // Ctrl and a drag that starts off the nodes: a stroke that cuts the links it crosses.
+    const bool onNode = dynamic_cast<NodeItem *>(itemAt(event->pos())) != nullptr;
+    if ((event->modifiers() & Qt::ControlModifier) && !onNode &&
+        (event->button() == Qt::LeftButton || event->button() == Qt::RightButton)) {
+        const QPointF at = mapToScene(event->pos());
+        m_cutStroke = scene()->addLine(QLineF(at, at), QPen(QColor(0xff, 0x8a, 0x65), 2, Qt::DashLine));
+        m_cutStroke->setZValue(20);
+        viewport()->setCursor(Qt::CrossCursor);
         event->accept();
         return;
     }
@@ -164,6 +287,11 @@ void GraphView::mouseMoveEvent(QMouseEvent *event)
         event->accept();
         return;
     }
+    if (m_cutStroke) {
+        m_cutStroke->setLine(QLineF(m_cutStroke->line().p1(), mapToScene(event->pos())));
+        event->accept();
+        return;
+    }
     QGraphicsView::mouseMoveEvent(event);
 }
 
@@ -175,15 +303,32 @@ void GraphView::mouseReleaseEvent(QMouseEvent *event)
         event->accept();
         return;
     }
+    if (m_cutStroke) {
+        const QLineF stroke(m_cutStroke->line().p1(), mapToScene(event->pos()));
+        delete std::exchange(m_cutStroke, nullptr);
+        viewport()->unsetCursor();
+        if (stroke.length() > 2)
+            m_scene->cutLinks(stroke);
+        event->accept();
+        return;
+    }
     QGraphicsView::mouseReleaseEvent(event);
 }
 
 void GraphView::mouseDoubleClickEvent(QMouseEvent *event)
 {
-    if (!itemAt(event->pos()) && event->button() == Qt::LeftButton) {
-        showAddNode(mapToScene(event->pos()));
-        event->accept();
-        return;
+    const QPointF at = mapToScene(event->pos());
+    if (event->button() == Qt::LeftButton && !dynamic_cast<NodeItem *>(itemAt(event->pos()))) {
+        if (const std::optional<qint64> link = m_scene->linkAt(at)) {
+            m_scene->insertReroute(*link, at);
+            event->accept();
+            return;
+        }
+        if (const GroupItem *group = m_scene->groupAt(at); !group || !group->onTitle(at)) {
+            showAddNode(at);
+            event->accept();
+            return;
+        }
     }
     QGraphicsView::mouseDoubleClickEvent(event);
 }
@@ -199,27 +344,25 @@ void GraphView::keyPressEvent(QKeyEvent *event)
         m_scene->setModeOfSelected(graph::NodeMode::Bypassed);
     } else if (control && event->key() == Qt::Key_M) {
         m_scene->setModeOfSelected(graph::NodeMode::Muted);
+    } else if ((event->modifiers() & Qt::AltModifier) && event->key() == Qt::Key_C) {
+        const QStringList ids = m_scene->selectedNodeIds();
+        if (!ids.isEmpty())
+            m_scene->setCollapsedOfSelected(!m_scene->nodeItem(ids.front())->node().collapsed);
+    } else if (control && event->key() == Qt::Key_G) {
+        m_scene->groupSelected(tr("Group"));
     } else if (control && event->key() == Qt::Key_A) {
-        for (QGraphicsItem *item : scene()->items())
-            if (dynamic_cast<NodeItem *>(item))
-                item->setSelected(true);
-    } else if (control && (event->key() == Qt::Key_C || event->key() == Qt::Key_X)) {
-        const QStringList ids = m_scene->selectedNodeIds();
-        if (!ids.isEmpty())
-            QGuiApplication::clipboard()->setText(QString::fromUtf8(m_scene->document().copyNodes(ids)));
-        if (event->key() == Qt::Key_X)
-            m_scene->removeSelected();
+        selectAll();
+    } else if (control && event->key() == Qt::Key_C) {
+        copySelection();
+    } else if (control && event->key() == Qt::Key_X) {
+        cutSelection();
     } else if (control && event->key() == Qt::Key_V) {
-        // At the cursor; Ctrl+Shift+V keeps the links into the pasted nodes, as ComfyUI's does.
-        m_scene->paste(QGuiApplication::clipboard()->text().toUtf8(), mapToScene(mapFromGlobal(QCursor::pos())),
-                       event->modifiers() & Qt::ShiftModifier);
+        // Ctrl+Shift+V keeps the links into the pasted nodes, as ComfyUI's does.
+        pasteAtCursor(event->modifiers() & Qt::ShiftModifier);
     } else if (control && event->key() == Qt::Key_D) {
-        const QStringList ids = m_scene->selectedNodeIds();
-        if (!ids.isEmpty())
-            m_scene->paste(m_scene->document().copyNodes(ids), m_scene->nodeItem(ids.front())->pos() + QPointF(40, 40),
-                           true);
+        duplicateSelection();
     } else if (event->key() == Qt::Key_F || event->key() == Qt::Key_Home) {
-        fitAll();
+        fitSelection();
     } else if (event->key() == Qt::Key_Space && !event->isAutoRepeat()) {
         m_spaceHeld = true;
     } else {

@@ -1,12 +1,16 @@
 #pragma once
 
-// The canvas view: zoom to the cursor (wheel), pan (middle drag, or Space and drag), fit (F or Home), and the
-// keys ComfyUI's and Blender's users expect: Tab or a double-click adds a node, Delete removes the selection,
-// Ctrl+B bypasses and Ctrl+M mutes it, Ctrl+A selects everything, Ctrl+C/X/V copy, cut and paste (Ctrl+Shift+V
-// with the links into the pasted nodes), Ctrl+D duplicates.
+// The canvas view: zoom to the cursor (wheel), pan (middle drag, or Space and drag), fit (F or Home: the selection,
+// or everything), a minimap in the corner, and the keys ComfyUI's and Blender's users expect: Tab or a double-click
+// adds a node, Delete removes the selection, Ctrl+B bypasses and Ctrl+M mutes it, Alt+C collapses it, Ctrl+G groups
+// it, Ctrl+A selects everything, Ctrl+C/X/V copy, cut and paste (Ctrl+Shift+V with the links into the pasted
+// nodes), Ctrl+D duplicates. Ctrl+drag (left, or right as in Blender) across links cuts them; a double-click on a
+// link puts a reroute point on it.
 #include "core/graph/graph.h"
 
 #include <QGraphicsView>
+
+class QGraphicsLineItem;
 
 #include <optional>
 
@@ -14,6 +18,7 @@ namespace atelier::ui {
 
 class AddNodePopup;
 class GraphScene;
+class Minimap;
 
 class GraphView : public QGraphicsView
 {
@@ -23,14 +28,26 @@ public:
 
     GraphScene *graphScene() const { return m_scene; }
     void fitAll();
+    void fitSelection(); // the selected nodes, or everything when none is
+    void panTo(QPointF sceneCentre);
+
+    // The Edit menu's actions, on the selection (the canvas's keys do the same).
+    void copySelection();
+    void cutSelection();
+    void pasteAtCursor(bool keepInputLinks);
+    void duplicateSelection();
+    void selectAll();
+    Minimap *minimap() const { return m_minimap; }
     // Opens the node search at `scenePos`; the node chosen is added there (linked from `from` when given).
     void showAddNode(QPointF scenePos, const QString &linkType = {},
                      const std::optional<graph::OutputRef> &from = std::nullopt);
     AddNodePopup *addNodePopup() const { return m_popup; }
 
 signals:
-    // Workflow, API graph or PNG files dropped on the canvas, to be opened.
-    void filesDropped(const QStringList &paths);
+    // Workflows, API graphs or images dropped on the canvas at `scenePos`: to open, or to load by a LoadImage node.
+    void filesDropped(const QStringList &paths, QPointF scenePos);
+    // Something to tell the artist (the status line shows it).
+    void message(const QString &text);
 
 protected:
     void wheelEvent(QWheelEvent *event) override;
@@ -41,6 +58,8 @@ protected:
     void keyPressEvent(QKeyEvent *event) override;
     void keyReleaseEvent(QKeyEvent *event) override;
     void resizeEvent(QResizeEvent *event) override;
+    void scrollContentsBy(int dx, int dy) override;
+    void contextMenuEvent(QContextMenuEvent *event) override;
     void dragEnterEvent(QDragEnterEvent *event) override;
     void dragMoveEvent(QDragMoveEvent *event) override;
     void dropEvent(QDropEvent *event) override;
@@ -49,6 +68,8 @@ protected:
 private:
     GraphScene *m_scene;
     AddNodePopup *m_popup = nullptr;
+    Minimap *m_minimap = nullptr;
+    QGraphicsLineItem *m_cutStroke = nullptr; // while Ctrl-dragging across links
     bool m_panning = false;
     bool m_spaceHeld = false;
     bool m_fitted = true; // the whole graph is in view, until the artist zooms or pans

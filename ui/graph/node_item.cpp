@@ -5,8 +5,8 @@
 
 #include <QApplication>
 #include <QGraphicsSceneMouseEvent>
+#include <QImageReader>
 #include <QInputDialog>
-#include <QMenu>
 #include <QPainter>
 #include <QStyleOptionGraphicsItem>
 
@@ -22,18 +22,8 @@ constexpr qreal kPortRadius = 5;
 constexpr qreal kReach = 12;
 constexpr qreal kMinWidth = 220;
 constexpr qreal kMaxPreview = 256;
-constexpr const char *kSeedControl = "control_after_generate";
-
-QString shown(const graph::GraphValue &value)
-{
-    if (const std::optional<QString> text = value.toText())
-        return text->simplified();
-    if (value.isInteger())
-        return QString::fromUtf8(value.jsonText());
-    if (const std::optional<double> number = value.toReal())
-        return QString::number(*number, 'g', 6);
-    return QString::fromUtf8(value.jsonText());
-}
+constexpr qreal kRerouteWidth = 60;
+constexpr qreal kToggle = 16; // the collapse toggle at the left of the title
 
 } // namespace
 
@@ -50,12 +40,19 @@ void NodeItem::refresh(const graph::CanvasNode &node)
 {
     prepareGeometryChange();
     m_node = node;
+    loadThumbnail();
     const int widgets = int(m_node.widgets.size());
     const qreal previewHeight =
-        m_preview.isNull()
+        shownImage().isNull()
             ? 0
-            : std::min(kMaxPreview, (width() - 16) * m_preview.height() / std::max(1, m_preview.width()));
-    m_height = kTitle + 6 + (socketRows() + widgets) * kRow + previewHeight + (previewHeight > 0 ? 8 : 0);
+            : std::min(kMaxPreview, (width() - 16) * shownImage().height() / std::max(1, shownImage().width()));
+    m_height =
+        compact() ? kTitle : kTitle + 6 + (socketRows() + widgets) * kRow + previewHeight + (previewHeight > 0 ? 8 : 0);
+    if (m_node.collapsed) {
+        QFont bold = QApplication::font();
+        bold.setBold(true);
+        m_collapsedWidth = QFontMetricsF(bold).horizontalAdvance(m_node.title) + kToggle + 30;
+    }
     QSignalBlocker quiet(this);
     setPos(m_node.position);
     setOpacity(m_node.mode == graph::NodeMode::Muted ? 0.45 : 1.0);
@@ -65,7 +62,25 @@ void NodeItem::refresh(const graph::CanvasNode &node)
 
 qreal NodeItem::width() const
 {
-    return std::clamp<qreal>(m_node.size.width(), kMinWidth, 640);
+    if (isReroute())
+        return kRerouteWidth;
+    const qreal full = std::clamp<qreal>(m_node.size.width(), kMinWidth, 640);
+    return m_node.collapsed ? std::min(full, m_collapsedWidth) : full;
+}
+
+bool NodeItem::isReroute() const
+{
+    return m_node.type == QStringLiteral("Reroute");
+}
+
+bool NodeItem::compact() const
+{
+    return m_node.collapsed || isReroute();
+}
+
+QRectF NodeItem::collapseToggle() const
+{
+    return QRectF(8, (kTitle - 10) / 2, 10, 10);
 }
 
 QList<int> NodeItem::shownInputs() const
@@ -94,21 +109,27 @@ QRectF NodeItem::boundingRect() const
 
 QPointF NodeItem::inputPort(int slot) const
 {
+    if (compact()) // every link meets at the middle of the title bar
+        return mapToScene(QPointF(0, kTitle / 2));
     const int row = std::max(0, inputRow(slot));
     return mapToScene(QPointF(0, kTitle + 6 + row * kRow + kRow / 2));
 }
 
 QPointF NodeItem::outputPort(int slot) const
 {
+    if (compact())
+        return mapToScene(QPointF(width(), kTitle / 2));
     return mapToScene(QPointF(width(), kTitle + 6 + slot * kRow + kRow / 2));
 }
 
 QString NodeItem::inputAt(const QPointF &scenePoint) const
 {
     const QPointF local = mapFromScene(scenePoint);
+    if (m_node.collapsed)
+        return {};
     for (int slot : shownInputs())
         if (QLineF(mapFromScene(inputPort(slot)), local).length() <= kReach)
-            return m_node.inputs.at(slot).name;
+            return isReroute() ? QStringLiteral("input") : m_node.inputs.at(slot).name; // a reroute's slot is unnamed
     if (const int widget = widgetAt(local); widget >= 0)
         return m_node.widgets.at(widget).name;
     return {};
@@ -130,6 +151,8 @@ QRectF NodeItem::widgetRect(int index) const
 
 int NodeItem::widgetAt(const QPointF &local) const
 {
+    if (compact())
+        return -1;
     for (int index = 0; index < m_node.widgets.size(); ++index)
         if (widgetRect(index).contains(local))
             return index;
@@ -157,6 +180,38 @@ void NodeItem::setProgress(int value, int maximum)
     m_progress = value;
     m_progressMax = maximum;
     update();
+}
+
+const QImage &NodeItem::shownImage() const
+{
+    return m_preview.isNull() ? m_thumbnail : m_preview;
+}
+
+void NodeItem::loadThumbnail()
+{
+    // An image input's picture (LoadImage's "image"), read at thumbnail size when the choice changes.
+    const auto widget = std::find_if(m_node.widgets.begin(), m_node.widgets.end(), [&](const graph::NodeInput &input) {
+        const graph::InputSpec *spec = specOf(input.name);
+        return spec && spec->imageUpload;
+    });
+    const QString chosen =
+        widget != m_node.widgets.end() && widget->value ? widget->value->toText().value_or(QString()) : QString();
+    if (chosen == m_thumbnailOf)
+        return;
+    m_thumbnailOf = chosen;
+    m_thumbnail = QImage();
+    if (chosen.isEmpty())
+        return;
+    const graph::InputSpec *spec = specOf(widget->name);
+    for (const graph::ComboOption &option : m_scene.document().registry().describedOptions(spec->optionsFrom))
+        if (option.value == chosen && !option.path.isEmpty()) {
+            QImageReader reader(option.path);
+            const QSize size = reader.size();
+            if (size.isValid())
+                reader.setScaledSize(size.scaled(QSize(int(kMaxPreview), int(kMaxPreview)), Qt::KeepAspectRatio));
+            m_thumbnail = reader.read(); // a broken file leaves no thumbnail; the run will say what is wrong
+            break;
+        }
 }
 
 void NodeItem::setPreview(const QImage &image)
@@ -188,7 +243,8 @@ void NodeItem::paint(QPainter *painter, const QStyleOptionGraphicsItem *option, 
         return;
     }
     painter->setRenderHint(QPainter::Antialiasing);
-    QColor fill(0x35, 0x35, 0x38);
+    // The artist's colours (ComfyUI's "bgcolor" and "color"), unless bypassed: that purple must show.
+    QColor fill = QColor::isValidColorName(m_node.bgcolor) ? QColor(m_node.bgcolor) : QColor(0x35, 0x35, 0x38);
     if (m_node.mode == graph::NodeMode::Bypassed)
         fill = QColor(0x5c, 0x2c, 0x66);
     QColor outline = isSelected() ? QColor(0xff, 0xff, 0xff) : QColor(0x1c, 0x1c, 0x1e);
@@ -198,19 +254,35 @@ void NodeItem::paint(QPainter *painter, const QStyleOptionGraphicsItem *option, 
         outline = QColor(0x66, 0xbb, 0x6a);
     painter->setPen(QPen(outline, isSelected() || m_state == RunState::Running || !m_errors.isEmpty() ? 2.5 : 1.0));
     painter->setBrush(fill);
+    if (isReroute()) { // a small dot-to-dot relay
+        painter->drawRoundedRect(body, kTitle / 2, kTitle / 2);
+        paintPorts(painter);
+        return;
+    }
     painter->drawRoundedRect(body, 6, 6);
 
     // Title bar, with the run state on its right.
     const QRectF title(0, 0, width(), kTitle);
     painter->setPen(Qt::NoPen);
-    painter->setBrush(m_node.known ? QColor(0x25, 0x25, 0x28) : QColor(0x6d, 0x1f, 0x1f));
-    painter->drawRoundedRect(title.adjusted(1, 1, -1, 0), 5, 5);
+    painter->setBrush(!m_node.known                            ? QColor(0x6d, 0x1f, 0x1f)
+                      : QColor::isValidColorName(m_node.color) ? QColor(m_node.color)
+                                                               : QColor(0x25, 0x25, 0x28));
+    painter->drawRoundedRect(title.adjusted(1, 1, -1, m_node.collapsed ? -1 : 0), 5, 5);
+    // The collapse toggle: filled while collapsed, as ComfyUI draws it.
+    painter->setPen(QPen(QColor(0x9a, 0x9a, 0x9a), 1.2));
+    painter->setBrush(m_node.collapsed ? QColor(0x9a, 0x9a, 0x9a) : QColor(Qt::transparent));
+    painter->drawEllipse(collapseToggle());
     painter->setPen(QColor(0xe8, 0xe8, 0xe8));
     QFont bold = painter->font();
     bold.setBold(true);
     painter->setFont(bold);
-    painter->drawText(title.adjusted(10, 0, -60, 0), Qt::AlignVCenter | Qt::AlignLeft,
-                      painter->fontMetrics().elidedText(m_node.title, Qt::ElideRight, int(width() - 70)));
+    painter->drawText(title.adjusted(10 + kToggle, 0, m_node.collapsed ? 0 : -60, 0), Qt::AlignVCenter | Qt::AlignLeft,
+                      painter->fontMetrics().elidedText(m_node.title, Qt::ElideRight, int(width() - 70 - kToggle)));
+    if (m_node.collapsed) {
+        painter->setFont(QApplication::font());
+        paintPorts(painter);
+        return;
+    }
     painter->setFont(QApplication::font());
     QString badge;
     if (m_state == RunState::Cached)
@@ -232,16 +304,32 @@ void NodeItem::paint(QPainter *painter, const QStyleOptionGraphicsItem *option, 
     paintPorts(painter);
     for (int index = 0; index < m_node.widgets.size(); ++index)
         paintWidget(painter, index);
-    if (!m_preview.isNull()) {
+    if (const QImage &image = shownImage(); !image.isNull()) {
         const qreal top = kTitle + 6 + (socketRows() + m_node.widgets.size()) * kRow + 4;
-        const QSizeF size = QSizeF(m_preview.size()).scaled(QSizeF(width() - 16, kMaxPreview), Qt::KeepAspectRatio);
-        painter->drawImage(QRectF(QPointF((width() - size.width()) / 2, top), size), m_preview);
+        const QSizeF size = QSizeF(image.size()).scaled(QSizeF(width() - 16, kMaxPreview), Qt::KeepAspectRatio);
+        painter->drawImage(QRectF(QPointF((width() - size.width()) / 2, top), size), image);
     }
 }
 
 void NodeItem::paintPorts(QPainter *painter) const
 {
     const QString dragged = m_scene.draggedType();
+    if (compact()) { // one dot each side where every link meets
+        const QString type = isReroute() && !m_node.outputs.isEmpty() ? m_node.outputs.front().type : QString();
+        painter->setPen(QPen(Qt::black, 1));
+        if (!m_node.inputs.isEmpty()) {
+            const bool fits = isReroute() && !dragged.isEmpty();
+            painter->setPen(fits ? QPen(Qt::white, 2) : QPen(Qt::black, 1));
+            painter->setBrush(portColor(isReroute() ? type : m_node.inputs.front().type));
+            painter->drawEllipse(QPointF(0, kTitle / 2), kPortRadius, kPortRadius);
+        }
+        if (!m_node.outputs.isEmpty()) {
+            painter->setPen(QPen(Qt::black, 1));
+            painter->setBrush(portColor(m_node.outputs.front().type));
+            painter->drawEllipse(QPointF(width(), kTitle / 2), kPortRadius, kPortRadius);
+        }
+        return;
+    }
     const QList<int> inputs = shownInputs();
     for (int row = 0; row < inputs.size(); ++row) {
         const graph::CanvasSlot &slot = m_node.inputs.at(inputs.at(row));
@@ -270,38 +358,19 @@ void NodeItem::paintPorts(QPainter *painter) const
     }
 }
 
-void NodeItem::paintWidget(QPainter *painter, int index) const
-{
-    const QRectF field = widgetRect(index);
-    const graph::NodeInput &widget = m_node.widgets.at(index);
-    const graph::InputSpec *spec = specOf(widget.name);
-    const bool wrong = m_errorInputs.contains(widget.name);
-    painter->setPen(wrong ? QPen(QColor(0xe5, 0x39, 0x35), 1.5) : Qt::NoPen);
-    painter->setBrush(QColor(0x22, 0x22, 0x24));
-    painter->drawRoundedRect(field, field.height() / 2, field.height() / 2);
-    painter->setPen(QColor(0x99, 0x99, 0x99));
-    const QString value = widget.value ? shown(*widget.value) : QString();
-    const bool number = spec && (spec->type == graph::kInt || spec->type == graph::kFloat);
-    const bool choice = (spec && (spec->type == graph::kCombo || spec->type == graph::kBoolean)) ||
-                        widget.name == QLatin1String(kSeedControl);
-    const QRectF inner = field.adjusted(number || choice ? 16 : 10, 0, number || choice ? -16 : -10, 0);
-    if (number || choice) { // ComfyUI's arrows: click one to step, drag the field to slide
-        painter->drawText(field.adjusted(6, 0, 0, 0), Qt::AlignVCenter | Qt::AlignLeft, QStringLiteral("◂"));
-        painter->drawText(field.adjusted(0, 0, -6, 0), Qt::AlignVCenter | Qt::AlignRight, QStringLiteral("▸"));
-    }
-    painter->drawText(inner, Qt::AlignVCenter | Qt::AlignLeft, widget.name);
-    painter->setPen(QColor(0xe0, 0xe0, 0xe0));
-    const int nameWidth = painter->fontMetrics().horizontalAdvance(widget.name) + 12;
-    painter->drawText(inner.adjusted(nameWidth, 0, 0, 0), Qt::AlignVCenter | Qt::AlignRight,
-                      painter->fontMetrics().elidedText(value, Qt::ElideMiddle, int(inner.width()) - nameWidth));
-}
-
 void NodeItem::mousePressEvent(QGraphicsSceneMouseEvent *event)
 {
     m_gesture = Gesture::None;
     m_pressAt = event->scenePos();
     if (event->button() != Qt::LeftButton) {
         QGraphicsObject::mousePressEvent(event);
+        return;
+    }
+    if (!isReroute() && collapseToggle().adjusted(-4, -4, 4, 4).contains(event->pos())) {
+        const bool collapse = !m_node.collapsed;
+        m_scene.edit(collapse ? tr("Collapse") : tr("Expand"),
+                     [&] { m_scene.document().setCollapsed(m_id, collapse); });
+        event->accept();
         return;
     }
     if (const int output = outputAt(event->scenePos()); output >= 0) {
@@ -417,77 +486,6 @@ void NodeItem::mouseDoubleClickEvent(QGraphicsSceneMouseEvent *event)
         return;
     }
     QGraphicsObject::mouseDoubleClickEvent(event);
-}
-
-void NodeItem::stepNumber(int index, double steps)
-{
-    const graph::NodeInput &widget = m_node.widgets.at(index);
-    const graph::InputSpec *spec = specOf(widget.name);
-    if (!spec)
-        return;
-    const double step = spec->step ? *spec->step : spec->type == graph::kInt ? 1.0 : 0.01;
-    double value = (widget.value ? widget.value->toReal().value_or(0) : 0) + steps * step;
-    if (spec->minimum)
-        value = std::max(value, *spec->minimum);
-    if (spec->maximum)
-        value = std::min(value, *spec->maximum);
-    m_scene.document().setValue(m_id, widget.name,
-                                spec->type == graph::kInt ? graph::GraphValue::integer(qint64(value))
-                                                          : graph::GraphValue::real(value));
-}
-
-void NodeItem::editWidget(int index, const QPointF &screenPos)
-{
-    const graph::NodeInput widget = m_node.widgets.at(index);
-    const graph::InputSpec *spec = specOf(widget.name);
-    const QString label = widget.name;
-    bool ok = false;
-    std::optional<graph::GraphValue> value;
-    if (spec && spec->type == graph::kInt) {
-        const double current = widget.value ? widget.value->toReal().value_or(0) : 0;
-        const double chosen = QInputDialog::getDouble(
-            nullptr, m_node.title, label, current, spec->minimum.value_or(-1e18), spec->maximum.value_or(1e18), 0, &ok);
-        value = graph::GraphValue::integer(qint64(chosen));
-    } else if (spec && spec->type == graph::kFloat) {
-        const double current = widget.value ? widget.value->toReal().value_or(0) : 0;
-        const double chosen = QInputDialog::getDouble(
-            nullptr, m_node.title, label, current, spec->minimum.value_or(-1e18), spec->maximum.value_or(1e18), 4, &ok);
-        value = graph::GraphValue::real(chosen);
-    } else if (spec && (spec->type == graph::kCombo || spec->type == graph::kBoolean)) {
-        chooseOption(index, screenPos.toPoint());
-        return;
-    } else {
-        const QString current = widget.value ? widget.value->toText().value_or(QString()) : QString();
-        const QString text = QInputDialog::getMultiLineText(nullptr, m_node.title, label, current, &ok);
-        value = graph::GraphValue::text(text);
-    }
-    if (ok && value)
-        m_scene.edit(tr("Change %1").arg(label), [&] { m_scene.document().setValue(m_id, widget.name, *value); });
-}
-
-void NodeItem::chooseOption(int index, const QPoint &screenPos)
-{
-    const graph::NodeInput widget = m_node.widgets.at(index);
-    const graph::InputSpec *spec = specOf(widget.name);
-    if (!spec && widget.name != QLatin1String(kSeedControl))
-        return;
-    QStringList options = !spec ? QStringList{QStringLiteral("fixed"), QStringLiteral("increment"),
-                                              QStringLiteral("decrement"), QStringLiteral("randomize")}
-                          : spec->type == graph::kBoolean ? QStringList{QStringLiteral("true"), QStringLiteral("false")}
-                          : spec->optionsFrom.isEmpty()   ? spec->options
-                                                          : m_scene.document().registry().options(spec->optionsFrom);
-    QMenu menu;
-    for (const QString &option : options)
-        menu.addAction(option);
-    if (options.isEmpty())
-        menu.addAction(tr("(nothing to choose from)"))->setEnabled(false);
-    const QAction *chosen = menu.exec(screenPos);
-    if (!chosen || !chosen->isEnabled())
-        return;
-    const graph::GraphValue value = spec && spec->type == graph::kBoolean
-                                        ? graph::GraphValue::boolean(chosen->text() == QStringLiteral("true"))
-                                        : graph::GraphValue::text(chosen->text());
-    m_scene.edit(tr("Change %1").arg(widget.name), [&] { m_scene.document().setValue(m_id, widget.name, value); });
 }
 
 QVariant NodeItem::itemChange(GraphicsItemChange change, const QVariant &value)

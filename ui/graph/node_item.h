@@ -50,9 +50,14 @@ protected:
     QVariant itemChange(GraphicsItemChange change, const QVariant &value) override;
 
 private:
+    // The seed's "control after generate", shown as a widget of its own after the seed.
+    static constexpr const char *kSeedControl = "control_after_generate";
     enum class Gesture { None, Move, LinkFromOutput, LinkFromInput, DragNumber };
 
     qreal width() const;
+    bool isReroute() const;
+    bool compact() const;          // drawn as a title bar alone: collapsed, or a reroute
+    QRectF collapseToggle() const; // local
     int socketRows() const;
     QList<int> shownInputs() const; // slot indexes of the inputs drawn as sockets, in row order
     int inputRow(int slot) const;
@@ -64,15 +69,20 @@ private:
     void chooseOption(int index, const QPoint &screenPos);
     void paintWidget(QPainter *painter, int index) const;
     void paintPorts(QPainter *painter) const;
+    const QImage &shownImage() const; // the run's preview or result, else an image input's thumbnail
+    void loadThumbnail();
 
     GraphScene &m_scene;
     QString m_id;
     graph::CanvasNode m_node;
     qreal m_height = 0;
+    qreal m_collapsedWidth = 0;
     RunState m_state = RunState::Idle;
     QString m_message;
     int m_progress = 0, m_progressMax = 0;
     QImage m_preview;
+    QImage m_thumbnail;
+    QString m_thumbnailOf;
     QStringList m_errors, m_errorInputs;
 
     Gesture m_gesture = Gesture::None;

@@ -1,6 +1,7 @@
 #include "ui/graph/port_colors.h"
 
 #include <QHash>
+#include <QObject>
 
 namespace atelier::ui {
 
@@ -40,6 +41,22 @@ QColor portColor(const QString &type)
 QList<QPair<QString, QColor>> portLegend()
 {
     return palette();
+}
+
+const QList<CanvasColor> &canvasPalette()
+{
+    static const QList<CanvasColor> palette{
+        {QObject::tr("Red"), QStringLiteral("#322"), QStringLiteral("#533"), QStringLiteral("#A88")},
+        {QObject::tr("Brown"), QStringLiteral("#332922"), QStringLiteral("#593930"), QStringLiteral("#b06634")},
+        {QObject::tr("Green"), QStringLiteral("#232"), QStringLiteral("#353"), QStringLiteral("#8A8")},
+        {QObject::tr("Blue"), QStringLiteral("#223"), QStringLiteral("#335"), QStringLiteral("#88A")},
+        {QObject::tr("Pale blue"), QStringLiteral("#2a363b"), QStringLiteral("#3f5159"), QStringLiteral("#3f789e")},
+        {QObject::tr("Cyan"), QStringLiteral("#233"), QStringLiteral("#355"), QStringLiteral("#8AA")},
+        {QObject::tr("Purple"), QStringLiteral("#323"), QStringLiteral("#535"), QStringLiteral("#a1309b")},
+        {QObject::tr("Yellow"), QStringLiteral("#432"), QStringLiteral("#653"), QStringLiteral("#b58b2a")},
+        {QObject::tr("Black"), QStringLiteral("#222"), QStringLiteral("#000"), QStringLiteral("#444")},
+    };
+    return palette;
 }
 
 } // namespace atelier::ui

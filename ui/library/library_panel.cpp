@@ -146,6 +146,8 @@ void LibraryPanel::buildViews()
     m_table->setWordWrap(false);
     m_table->setAlternatingRowColors(true);
     m_table->setEditTriggers(QAbstractItemView::NoEditTriggers);
+    m_table->setDragEnabled(true); // onto the node editor: a loader for the model
+    m_table->setDragDropMode(QAbstractItemView::DragOnly);
     m_table->verticalHeader()->hide();
     // Fixed row heights and no "resize to contents": both would measure every one of 10,000 rows.
     m_table->verticalHeader()->setSectionResizeMode(QHeaderView::Fixed);
@@ -169,6 +171,8 @@ void LibraryPanel::buildViews()
     m_grid->setSpacing(4);
     m_grid->setSelectionMode(QAbstractItemView::ExtendedSelection);
     m_grid->setEditTriggers(QAbstractItemView::NoEditTriggers);
+    m_grid->setDragEnabled(true);
+    m_grid->setDragDropMode(QAbstractItemView::DragOnly);
     m_grid->setItemDelegate(new ModelTileDelegate(kCoverSize, m_grid));
     m_grid->setContextMenuPolicy(Qt::CustomContextMenu);
     m_views->addWidget(m_grid);

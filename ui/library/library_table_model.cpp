@@ -5,8 +5,12 @@
 
 #include <QColor>
 #include <QDir>
+#include <QFileInfo>
 #include <QLocale>
+#include <QMimeData>
 #include <QPixmap>
+#include <QSet>
+#include <QUrl>
 #include <QtConcurrent/QtConcurrentRun>
 
 namespace atelier::ui {
@@ -228,6 +232,39 @@ int LibraryTableModel::rowCount(const QModelIndex &parent) const
 int LibraryTableModel::columnCount(const QModelIndex &parent) const
 {
     return parent.isValid() ? 0 : ColumnCount;
+}
+
+Qt::ItemFlags LibraryTableModel::flags(const QModelIndex &index) const
+{
+    const Qt::ItemFlags base = QAbstractTableModel::flags(index);
+    return index.isValid() ? base | Qt::ItemIsDragEnabled : base;
+}
+
+QStringList LibraryTableModel::mimeTypes() const
+{
+    return {QString::fromLatin1(kModelMime), QStringLiteral("text/uri-list")};
+}
+
+QMimeData *LibraryTableModel::mimeData(const QModelIndexList &indexes) const
+{
+    QSet<int> rows;
+    QByteArray lines;
+    QList<QUrl> urls;
+    for (const QModelIndex &index : indexes) {
+        if (!index.isValid() || index.row() >= m_entries.size() || rows.contains(index.row()))
+            continue;
+        rows.insert(index.row());
+        const models::ModelSummary &model = m_entries[index.row()].summary;
+        const QString path = absolutePath(model.path);
+        lines += QStringLiteral("%1\t%2\t%3\n")
+                     .arg(models::toString(model.type), QFileInfo(path).fileName(), models::toString(model.base))
+                     .toUtf8();
+        urls.append(QUrl::fromLocalFile(path));
+    }
+    auto *data = new QMimeData;
+    data->setData(QString::fromLatin1(kModelMime), lines);
+    data->setUrls(urls);
+    return data;
 }
 
 QVariant LibraryTableModel::data(const QModelIndex &index, int role) const

@@ -21,6 +21,10 @@ struct LibraryEntry
     QString tagText;      // the folded tags joined, for sorting by tags
 };
 
+// Models dragged out of the library: a line per model, "type<TAB>file name<TAB>base" (the type and base as
+// TAXONOMY spells them; the file name is what loader nodes take). The files travel as URLs beside it.
+inline constexpr const char *kModelMime = "application/x-atelier-models";
+
 // The words of `text`, folded (models::foldedForMatching), each with a leading space: what the search matches.
 QStringList searchWords(const QString &text);
 
@@ -48,6 +52,9 @@ public:
     int columnCount(const QModelIndex &parent = QModelIndex()) const override;
     QVariant data(const QModelIndex &index, int role = Qt::DisplayRole) const override;
     QVariant headerData(int section, Qt::Orientation orientation, int role = Qt::DisplayRole) const override;
+    Qt::ItemFlags flags(const QModelIndex &index) const override;
+    QStringList mimeTypes() const override;
+    QMimeData *mimeData(const QModelIndexList &indexes) const override;
 
     // Reads every record again, off the GUI thread; loaded() or loadFailed() follow.
     void reload();

@@ -1,11 +1,9 @@
 #include "ui/shell/main_window.h"
 
-#include "core/graph/executor.h"
 #include "core/logging/log.h"
 #include "core/settings/compute_choice.h"
 #include "core/settings/settings_store.h"
 #include "ui/graph/graph_editor.h"
-#include "ui/graph/node_library_panel.h"
 #include "ui/graph/port_colors.h"
 #include "ui/installs/install_queue_panel.h"
 #include "ui/library/library_panel.h"
@@ -19,10 +17,8 @@
 #include <QCloseEvent>
 #include <QDir>
 #include <QDockWidget>
-#include <QFileDialog>
 #include <QLabel>
 #include <QMenuBar>
-#include <QMessageBox>
 #include <QSettings>
 #include <QStatusBar>
 
@@ -104,70 +100,6 @@ void MainWindow::setLibraryServices(models::RecordStore &store, models::ModelIns
     // The library needs room for its list and details; a layout the user saved keeps its own sizes.
     if (!m_layoutRestored)
         resizeDocks({m_libraryDock}, {width() * 11 / 20}, Qt::Horizontal);
-}
-
-void MainWindow::setGraphServices(std::shared_ptr<const graph::NodeRegistry> registry)
-{
-    m_graphEditor = new GraphEditor(std::move(registry), this);
-    const settings::Settings &current = m_settings.current();
-    m_graphEditor->runService().setCacheLimits(
-        graph::CacheLimits::of(current.outputCacheEntries, current.outputCacheGb));
-    connect(&m_settings, &settings::SettingsStore::changed, m_graphEditor, [this](const settings::Settings &now) {
-        m_graphEditor->runService().setCacheLimits(graph::CacheLimits::of(now.outputCacheEntries, now.outputCacheGb));
-    });
-    delete takeCentralWidget();
-    setCentralWidget(m_graphEditor);
-    // The tabs open when Atelier was last closed, or the ready txt2img graph the first time.
-    QSettings state(m_settings.root().uiStatePath(), QSettings::IniFormat);
-    if (!m_graphEditor->restoreSession(sessionFolder(), state))
-        m_graphEditor->newTxt2ImgTab();
-    // The canvas takes most of the window; a layout the user saved keeps its own sizes.
-    if (!m_layoutRestored) {
-        resizeDocks({m_libraryDock, m_galleryDock}, {width() * 3 / 10, width() / 6}, Qt::Horizontal);
-        resizeDocks({m_installQueueDock}, {height() / 5}, Qt::Vertical);
-    }
-
-    auto *nodeLibrary = new NodeLibraryPanel(m_graphEditor->registry(), this);
-    connect(nodeLibrary, &NodeLibraryPanel::addRequested, m_graphEditor, &GraphEditor::addNodeAtCentre);
-    // A dock made after the saved layout was applied: where the layout had it, else in a tab beside the library.
-    m_nodeLibraryDock = new QDockWidget(tr("Node library"), this);
-    m_nodeLibraryDock->setObjectName(QStringLiteral("nodeLibraryDock"));
-    m_nodeLibraryDock->setWidget(nodeLibrary);
-    if (!restoreDockWidget(m_nodeLibraryDock)) {
-        addDockWidget(Qt::LeftDockWidgetArea, m_nodeLibraryDock);
-        tabifyDockWidget(m_libraryDock, m_nodeLibraryDock);
-        m_libraryDock->raise();
-    }
-    m_viewMenu->insertAction(m_viewMenu->actions().value(0), m_nodeLibraryDock->toggleViewAction());
-
-    QAction *before = m_fileMenu->actions().value(0);
-    const auto add = [&](const QString &text, const QKeySequence &keys, auto slot) {
-        auto *action = new QAction(text, this);
-        action->setShortcut(keys);
-        connect(action, &QAction::triggered, this, slot);
-        m_fileMenu->insertAction(before, action);
-    };
-    add(tr("&New workflow"), {}, [this] { m_graphEditor->newTxt2ImgTab(); });
-    add(tr("&Open workflow or image…"), {}, [this] {
-        const QString path =
-            QFileDialog::getOpenFileName(this, tr("Open workflow"), {}, tr("Workflows and images (*.json *.png)"));
-        if (!path.isEmpty())
-            if (const Status opened = m_graphEditor->openFile(path); !opened)
-                QMessageBox::warning(this, tr("Open workflow"), opened.error());
-    });
-    add(tr("Save workflow &as…"), QKeySequence::SaveAs, [this] {
-        const QString path = QFileDialog::getSaveFileName(this, tr("Save workflow"), {}, tr("Workflows (*.json)"));
-        if (!path.isEmpty())
-            if (const Status saved = m_graphEditor->saveFile(path); !saved)
-                QMessageBox::warning(this, tr("Save workflow"), saved.error());
-    });
-    add(tr("&Export API graph…"), {}, [this] {
-        const QString path = QFileDialog::getSaveFileName(this, tr("Export API graph"), {}, tr("API graphs (*.json)"));
-        if (!path.isEmpty())
-            if (const Status saved = m_graphEditor->exportApiPrompt(path); !saved)
-                QMessageBox::warning(this, tr("Export API graph"), saved.error());
-    });
-    m_fileMenu->insertSeparator(before);
 }
 
 QDockWidget *MainWindow::addArea(const QString &objectName, const QString &title, QWidget *content,

@@ -52,6 +52,10 @@ public:
     GraphEditor *graphEditor() const { return m_graphEditor; }
     LibraryPanel *libraryPanel() const { return m_libraryPanel; }
     InstallQueuePanel *installQueuePanel() const { return m_installQueuePanel; }
+    QDockWidget *runQueueDock() const { return m_runQueueDock; }
+    QDockWidget *historyDock() const { return m_historyDock; }
+    // Workflows opened or saved, the latest first (File → Open recent).
+    QStringList recentFiles() const;
 
     // The engine's devices and version once it has loaded, or why it could not; until then the status bar says
     // that it is starting.
@@ -74,6 +78,14 @@ private:
                          Qt::DockWidgetArea area);
     void buildMenus();
     QString sessionFolder() const; // the open workflows, kept across restarts
+    // main_window_graph.cpp: the node editor's docks and menus.
+    QDockWidget *addEditorDock(const QString &objectName, const QString &title, QWidget *content,
+                               Qt::DockWidgetArea area, QDockWidget *besides);
+    void buildWorkflowFileActions();
+    void buildEditMenu();
+    void openWorkflowFile(const QString &path);
+    void fillRecentMenu();
+    void rememberRecentFile(const QString &path);
     void showComputeDevice(const settings::Settings &current);
 
     settings::SettingsStore &m_settings;
@@ -88,6 +100,9 @@ private:
     QMenu *m_fileMenu = nullptr;
     QMenu *m_viewMenu = nullptr;
     QDockWidget *m_nodeLibraryDock = nullptr;
+    QDockWidget *m_runQueueDock = nullptr;
+    QDockWidget *m_historyDock = nullptr;
+    QMenu *m_recentMenu = nullptr;
     QByteArray m_defaultState;
     bool m_layoutRestored = false;
 };

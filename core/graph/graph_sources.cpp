@@ -8,33 +8,18 @@
 
 #include <nlohmann/json.hpp>
 
+#include <algorithm>
+
 namespace atelier::graph {
 
 namespace {
 
-// ComfyUI's workflows list the models their loaders need, on the workflow or on each node:
-// "models": [{"name", "url", "hash", "hash_type", "directory"}].
 QMap<QString, QString> workflowModelHashes(const QByteArray &json)
 {
     QMap<QString, QString> hashes;
-    const nlohmann::json document = parseBoundedJsonOrDiscarded(json);
-    if (!document.is_object())
-        return hashes;
-    const auto collect = [&](const nlohmann::json &models) {
-        if (!models.is_array())
-            return;
-        for (const nlohmann::json &model : models)
-            if (model.is_object() && model.value("name", nlohmann::json()).is_string() &&
-                model.value("hash", nlohmann::json()).is_string())
-                hashes.insert(QString::fromStdString(model["name"].get<std::string>()),
-                              QString::fromStdString(model["hash"].get<std::string>()));
-    };
-    collect(document.value("models", nlohmann::json()));
-    const nlohmann::json nodes = document.value("nodes", nlohmann::json());
-    if (nodes.is_array())
-        for (const nlohmann::json &node : nodes)
-            if (node.is_object() && node.value("properties", nlohmann::json()).is_object())
-                collect(node["properties"].value("models", nlohmann::json()));
+    for (const ModelSource &model : workflowModelSources(json))
+        if (!model.hash.isEmpty())
+            hashes.insert(model.name, model.hash);
     return hashes;
 }
 
@@ -65,6 +50,72 @@ Result<GraphSource> graphFromRecipe(const metadata::GenerationInfo &recipe)
 }
 
 } // namespace
+
+QList<ModelSource> workflowModelSources(const QByteArray &editorWorkflow)
+{
+    QList<ModelSource> sources;
+    const nlohmann::json document = parseBoundedJsonOrDiscarded(editorWorkflow);
+    if (!document.is_object())
+        return sources;
+    const auto text = [](const nlohmann::json &model, const char *field) {
+        const nlohmann::json value = model.value(field, nlohmann::json());
+        return value.is_string() ? QString::fromStdString(value.get<std::string>()) : QString();
+    };
+    const auto collect = [&](const nlohmann::json &models) {
+        if (!models.is_array())
+            return;
+        for (const nlohmann::json &model : models) {
+            if (!model.is_object() || text(model, "name").isEmpty())
+                continue;
+            const ModelSource source{text(model, "name"), text(model, "url"), text(model, "hash"),
+                                     text(model, "directory")};
+            if (std::none_of(sources.begin(), sources.end(),
+                             [&](const ModelSource &held) { return held.name == source.name; }))
+                sources.append(source);
+        }
+    };
+    collect(document.value("models", nlohmann::json()));
+    const nlohmann::json nodes = document.value("nodes", nlohmann::json());
+    if (nodes.is_array())
+        for (const nlohmann::json &node : nodes)
+            if (node.is_object() && node.value("properties", nlohmann::json()).is_object())
+                collect(node["properties"].value("models", nlohmann::json()));
+    return sources;
+}
+
+QList<MissingModel> missingModels(const Graph &graph, const NodeRegistry &registry, const Validation &validation,
+                                  const QList<ModelSource> &sources)
+{
+    static const QStringList modelLists{QStringLiteral("checkpoints"), QStringLiteral("vae"), QStringLiteral("loras")};
+    QList<MissingModel> missing;
+    for (const NodeErrors &node : validation.nodeErrors) {
+        const GraphNode *held = graph.node(node.nodeId);
+        const NodeType *type = registry.find(node.classType);
+        if (!held || !type)
+            continue;
+        for (const ValidationError &error : node.errors) {
+            const QString input = error.extraInfo.value(QStringLiteral("input_name")).toString();
+            const InputSpec *spec = type->definition().input(input);
+            const NodeInput *value = held->input(input);
+            if (error.type != QStringLiteral("value_not_in_list") || !spec || !modelLists.contains(spec->optionsFrom) ||
+                !value || !value->value)
+                continue;
+            MissingModel model{node.nodeId, input, value->value->toText().value_or(QString()), {}};
+            // The workflow's entry names the file as the loader does, or by its base name (ComfyUI's lists
+            // give "model.safetensors" where the loader says "sdxl/model.safetensors").
+            const QString file = model.name.section(QLatin1Char('/'), -1).section(QLatin1Char('\\'), -1);
+            model.source.name = model.name;
+            for (const ModelSource &source : sources)
+                if (source.name == model.name || source.name == file) {
+                    model.source = source;
+                    break;
+                }
+            if (!model.name.isEmpty())
+                missing.append(model);
+        }
+    }
+    return missing;
+}
 
 Result<GraphSource> graphFromDocument(const QByteArray &json, const NodeRegistry &registry)
 {

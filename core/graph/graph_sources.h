@@ -5,6 +5,7 @@
 // Atelier's atelier_metadata), which becomes the equivalent txt2img/img2img graph: any image opens as a graph.
 #include "core/graph/graph.h"
 #include "core/graph/node_type.h"
+#include "core/graph/validation.h"
 #include "core/result.h"
 
 #include <QByteArray>
@@ -13,6 +14,30 @@
 #include <QStringList>
 
 namespace atelier::graph {
+
+// Where a model a workflow needs can be had, as ComfyUI's workflows list them on the workflow or on each node:
+// "models": [{"name", "url", "hash", "hash_type", "directory"}]. Any field but the name may be empty.
+struct ModelSource
+{
+    QString name;
+    QString url;
+    QString hash;
+    QString directory; // ComfyUI's models folder ("checkpoints", "loras", "vae")
+};
+QList<ModelSource> workflowModelSources(const QByteArray &editorWorkflow);
+
+// A model a graph names that the library does not have: the loader and input asking for it, the name it asks
+// for, and where to get it when the workflow says.
+struct MissingModel
+{
+    QString nodeId;
+    QString input;
+    QString name;
+    ModelSource source; // the workflow's entry of that name (url, hash), or just the name
+};
+// The missing models among `validation`'s errors: values not in the list of a library-backed model combo.
+QList<MissingModel> missingModels(const Graph &graph, const NodeRegistry &registry, const Validation &validation,
+                                  const QList<ModelSource> &sources);
 
 struct GraphSource
 {

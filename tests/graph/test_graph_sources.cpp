@@ -207,6 +207,46 @@ private slots:
         const graph::RunOutcome outcome = executor.run(source->graph);
         QVERIFY2(outcome.ok(), qPrintable(outcome.message + QJsonDocument(outcome.validation.toJson()).toJson()));
     }
+
+    // Models a workflow names and the library lacks are listed with what the workflow says of them: the URL and
+    // hash of its "models" list (on the workflow or on the loader), matched by the file's name.
+    void missingModelsComeWithTheirSources()
+    {
+        graph::Graph graph;
+        graph::GraphNode checkpoint;
+        checkpoint.id = QStringLiteral("1");
+        checkpoint.type = QStringLiteral("CheckpointLoaderSimple");
+        checkpoint.inputs.append(
+            {QStringLiteral("ckpt_name"), graph::GraphValue::text("sdxl/juggernaut.safetensors"), std::nullopt});
+        graph::GraphNode lora;
+        lora.id = QStringLiteral("2");
+        lora.type = QStringLiteral("LoraLoader");
+        lora.inputs = {{QStringLiteral("model"), std::nullopt, graph::OutputRef{"1", 0}},
+                       {QStringLiteral("clip"), std::nullopt, graph::OutputRef{"1", 1}},
+                       {QStringLiteral("lora_name"), graph::GraphValue::text("ink.safetensors"), std::nullopt},
+                       {QStringLiteral("strength_model"), graph::GraphValue::real(1.0), std::nullopt},
+                       {QStringLiteral("strength_clip"), graph::GraphValue::real(1.0), std::nullopt}};
+        graph.nodes = {checkpoint, lora};
+        const QByteArray workflow =
+            "{\"nodes\": [{\"id\": 2, \"type\": \"LoraLoader\", \"properties\": {\"models\": [{\"name\": "
+            "\"ink.safetensors\", \"hash\": \"abc123\", \"hash_type\": \"SHA256\", \"directory\": \"loras\"}]}}], "
+            "\"models\": [{\"name\": \"juggernaut.safetensors\", \"url\": \"https://example.org/j.safetensors\", "
+            "\"directory\": \"checkpoints\"}]}";
+        const QList<graph::ModelSource> sources = graph::workflowModelSources(workflow);
+        QCOMPARE(sources.size(), 2);
+        const graph::Validation validation = graph::validate(graph, *m_registry, {QStringLiteral("2")});
+        const QList<graph::MissingModel> missing = graph::missingModels(graph, *m_registry, validation, sources);
+        QCOMPARE(missing.size(), 2);
+        QCOMPARE(missing.at(0).nodeId, QStringLiteral("1"));
+        QCOMPARE(missing.at(0).input, QStringLiteral("ckpt_name"));
+        QCOMPARE(missing.at(0).name, QStringLiteral("sdxl/juggernaut.safetensors"));
+        QCOMPARE(missing.at(0).source.url, QStringLiteral("https://example.org/j.safetensors"));
+        QCOMPARE(missing.at(1).source.hash, QStringLiteral("abc123"));
+        QVERIFY(missing.at(1).source.url.isEmpty());
+        // Garbage is no list at all.
+        QVERIFY(graph::workflowModelSources("{\"models\": 3}").isEmpty());
+        QVERIFY(graph::workflowModelSources("not json").isEmpty());
+    }
 };
 
 QTEST_GUILESS_MAIN(TestGraphSources)

@@ -18,7 +18,12 @@
 #include "tests/fault_server.h"
 #include "tests/fixtures.h"
 #include "ui/graph/graph_editor.h"
+#include "ui/graph/graph_scene.h"
 #include "ui/graph/graph_view.h"
+#include "ui/graph/missing_models_dialog.h"
+#include "ui/graph/node_item.h"
+#include "ui/graph/port_colors.h"
+#include "ui/graph/prompt_editor.h"
 #include "ui/installs/install_queue_panel.h"
 #include "ui/library/cover_cache.h"
 #include "ui/library/library_filter_proxy.h"
@@ -29,9 +34,10 @@
 
 #include <QApplication>
 #include <QDir>
-#include <QDockWidget>
 #include <QDirIterator>
+#include <QDockWidget>
 #include <QElapsedTimer>
+#include <QLabel>
 #include <QTableView>
 #include <QTemporaryDir>
 
@@ -160,9 +166,23 @@ int main(int argc, char *argv[])
     environment.outputDir = root->outputsDir();
     environment.tempDir = root->tempDir();
     window.setGraphServices(nodes::builtInNodes(environment));
+    {
+        // The whole window at its first start, as Atelier opens it: the model library (details below its list)
+        // and the node library on the left, the canvas in the middle, the gallery and history on the right, the
+        // install and run queues below.
+        ui::MainWindow fresh(settingsStore);
+        fresh.setEngineStatus(engineStatus);
+        fresh.setLibraryServices(store, installer);
+        fresh.setGraphServices(nodes::builtInNodes(environment));
+        fresh.show();
+        spin(800);
+        fresh.grab().save(QDir(output).filePath(QStringLiteral("main-window.png")));
+    }
     window.installQueueDock()->hide();
     window.galleryDock()->hide();
     window.libraryDock()->hide();
+    window.runQueueDock()->hide();
+    window.historyDock()->hide();
     if (auto *nodeLibrary = window.findChild<QDockWidget *>(QStringLiteral("nodeLibraryDock")))
         window.resizeDocks({nodeLibrary}, {300}, Qt::Horizontal);
     ui::GraphEditor *editor = window.graphEditor();
@@ -208,6 +228,61 @@ int main(int argc, char *argv[])
         running.exec();
     spin(300);
     window.grab().save(QDir(output).filePath(QStringLiteral("graph-errors.png")));
+    editor->showMissingModels();
+    spin(300);
+    if (auto *missing = editor->findChild<ui::MissingModelsDialog *>()) {
+        missing->grab().save(QDir(output).filePath(QStringLiteral("missing-models.png")));
+        missing->close();
+    }
+
+    // Organised: the prompts grouped and coloured, a reroute carrying the VAE, the run queue with three runs.
+    document->setValue(ids.at(0), QStringLiteral("ckpt_name"),
+                       graph::GraphValue::text(QStringLiteral("tiny-sd1.safetensors")));
+    document->connectInput({ids.at(0), 2}, ids.at(5), QStringLiteral("vae"));
+    document->setValue(ids.at(4), QStringLiteral("steps"), graph::GraphValue::integer(30));
+    document->setValue(ids.at(4), QStringLiteral("control_after_generate"), graph::GraphValue::text("increment"));
+    ui::GraphScene *scene = editor->currentScene();
+    scene->clearSelection();
+    for (int node : {1, 2, 3})
+        scene->nodeItem(ids.at(node))->setSelected(true);
+    scene->groupSelected(QStringLiteral("Prompt and size"));
+    scene->clearSelection();
+    scene->nodeItem(ids.at(1))->setSelected(true);
+    scene->setColorOfSelected(ui::canvasPalette().at(2).title, ui::canvasPalette().at(2).body);
+    scene->clearSelection();
+    scene->nodeItem(ids.at(2))->setSelected(true);
+    scene->setColorOfSelected(ui::canvasPalette().at(0).title, ui::canvasPalette().at(0).body);
+    scene->clearSelection();
+    for (const graph::CanvasLink &link : document->links())
+        if (link.to == ids.at(5) && link.type == QStringLiteral("VAE"))
+            scene->insertReroute(link.id, QPointF(1180, 330));
+    window.graphEditor()->statusLabel()->setText(QStringLiteral("Ready"));
+    window.runQueueDock()->show();
+    window.resizeDocks({window.runQueueDock()}, {170}, Qt::Vertical);
+    editor->currentView()->fitAll();
+    bool queueShown = false;
+    QObject::connect(&editor->runService(), &graph::GraphRunService::nodeProgress, &running,
+                     [&](quint64, const QString &, int value, int) {
+                         if (value == 8 && !queueShown)
+                             running.quit();
+                     });
+    ended = false;
+    for (int run = 0; run < 3; ++run)
+        editor->queueCurrent();
+    running.exec();
+    queueShown = true;
+    spin(200);
+    window.grab().save(QDir(output).filePath(QStringLiteral("graph-organised.png")));
+    editor->cancelRuns();
+    spin(500);
+
+    // The prompt editor colours emphasis, weights, embeddings and BREAK as the engine reads them.
+    ui::PromptEditor prompt(QStringLiteral("Positive prompt — text"),
+                            QStringLiteral("a (lighthouse:1.3) on a cliff at dusk, [fog], embedding:oil-style, "
+                                           "((dramatic sky)) BREAK warm light, <lora:ink:0.6> (unfinished"));
+    prompt.show();
+    spin(300);
+    prompt.grab().save(QDir(output).filePath(QStringLiteral("prompt-editor.png")));
 
     std::printf("screenshots written to %s\n", qPrintable(output));
     for (const auto &job : installer.listJobs())

@@ -11,6 +11,7 @@
 #include "ui/graph/graph_scene.h"
 #include "ui/graph/graph_view.h"
 #include "ui/graph/minimap.h"
+#include "ui/graph/missing_models_dialog.h"
 #include "ui/graph/node_item.h"
 #include "ui/graph/node_library_panel.h"
 #include "ui/graph/option_picker.h"
@@ -23,12 +24,16 @@
 #include <QComboBox>
 #include <QJsonArray>
 #include <QJsonDocument>
+#include <QJsonObject>
 #include <QLabel>
 #include <QLineEdit>
 #include <QListWidget>
 #include <QMimeData>
+#include <QPushButton>
 #include <QSignalSpy>
 #include <QTabWidget>
+#include <QTableWidget>
+#include <QToolButton>
 #include <QTreeWidget>
 #include <QTreeWidgetItemIterator>
 #include <QUndoStack>
@@ -305,6 +310,53 @@ private slots:
         QVERIFY(!scene().nodeItem(loader)->toolTip().isEmpty());
         QVERIFY(scene().nodeItem(loader)->toolTip().contains(QStringLiteral("ckpt_name")));
         QVERIFY(QDir(m_tiny->outputs()).entryList(QDir::Files).isEmpty());
+    }
+
+    // A model the library lacks is listed after the refused run, with the URL the workflow's "models" list gives:
+    // Install puts it on the install queue; one without a URL is looked for in the library.
+    void missingModelsCanBeInstalled()
+    {
+        const QStringList ids = txt2imgOnTheTinyModel(2);
+        scene().edit("models", [&] {
+            document().setValue(ids.at(0), "ckpt_name", graph::GraphValue::text("sdxl/juggernaut.safetensors"));
+            document().connectInput({ids.at(0), 0}, ids.at(4), "model");
+        });
+        QJsonObject workflow = QJsonDocument::fromJson(document().editorWorkflow()).object();
+        workflow.insert("models", QJsonArray{QJsonObject{{"name", "juggernaut.safetensors"},
+                                                         {"url", "https://example.org/juggernaut.safetensors"},
+                                                         {"directory", "checkpoints"}}});
+        QTemporaryDir dir;
+        const QString path = dir.filePath("needs-a-model.json");
+        {
+            QFile file(path);
+            QVERIFY(file.open(QIODevice::WriteOnly));
+            file.write(QJsonDocument(workflow).toJson());
+        }
+        QVERIFY(m_editor->openFile(path));
+        const graph::RunOutcome outcome = runAndWait();
+        QCOMPARE(int(outcome.status), int(graph::RunOutcome::Status::Invalid));
+        QCOMPARE(m_editor->missingModels().size(), 1);
+        auto *button = m_editor->findChild<QToolButton *>("missingModelsButton");
+        QVERIFY(button && button->isVisible());
+        QSignalSpy install(m_editor.get(), &ui::GraphEditor::installModelRequested);
+        button->click();
+        auto *dialog = m_editor->findChild<ui::MissingModelsDialog *>();
+        QVERIFY(dialog);
+        QCOMPARE(dialog->table()->rowCount(), 1);
+        QCOMPARE(dialog->table()->item(0, 0)->text(), QStringLiteral("sdxl/juggernaut.safetensors"));
+        auto *installButton = dialog->findChild<QPushButton *>("installButton");
+        QVERIFY(installButton);
+        installButton->click();
+        QCOMPARE(install.size(), 1);
+        QCOMPARE(install.front().front().toString(), QStringLiteral("https://example.org/juggernaut.safetensors"));
+        dialog->close();
+
+        // Without a URL: found by its name in the library.
+        ui::MissingModelsDialog plain({{"1", "ckpt_name", "sd15/dreamshaper_8.safetensors", {}}});
+        QSignalSpy find(&plain, &ui::MissingModelsDialog::findRequested);
+        plain.findChild<QPushButton *>("findButton")->click();
+        QCOMPARE(find.size(), 1);
+        QCOMPARE(find.front().front().toString(), QStringLiteral("dreamshaper_8"));
     }
 
     void aRunCancelsBetweenSteps()

@@ -19,10 +19,12 @@
 #include <QLabel>
 #include <QLineEdit>
 #include <QListView>
+#include <QMimeData>
 #include <QPlainTextEdit>
 #include <QPushButton>
 #include <QRadioButton>
 #include <QSignalSpy>
+#include <QSplitter>
 #include <QStringListModel>
 #include <QTableView>
 #include <QToolButton>
@@ -148,6 +150,30 @@ private slots:
         QCOMPARE(lora.data().toString(), QStringLiteral("lora"));
         QCOMPARE(lora.siblingAtColumn(ui::LibraryTableModel::BaseColumn).data().toString(), QStringLiteral("sd-1"));
         QCOMPARE(panel->countLabel()->text(), QStringLiteral("5 models"));
+    }
+
+    // In a dock beside the canvas: the details below the list; wide: beside it. A drag carries the models
+    // for the node editor (type, file name, base) and their files.
+    void detailsMoveBelowTheListInATallPanelAndModelsDrag()
+    {
+        addSampleLibrary();
+        auto panel = openPanel();
+        auto *splitter = panel->findChild<QSplitter *>(QStringLiteral("librarySplitter"));
+        QVERIFY(splitter);
+        QCOMPARE(splitter->orientation(), Qt::Horizontal);
+        panel->resize(420, 900);
+        QTRY_COMPARE(splitter->orientation(), Qt::Vertical);
+        QVERIFY(splitter->sizes().at(0) > 200 && splitter->sizes().at(1) > 200);
+        panel->resize(1200, 700);
+        QTRY_COMPARE(splitter->orientation(), Qt::Horizontal);
+
+        const QModelIndex lora = panel->proxy()->index(1, ui::LibraryTableModel::NameColumn);
+        std::unique_ptr<QMimeData> dragged(panel->proxy()->mimeData({lora, lora.siblingAtColumn(1)}));
+        QVERIFY(dragged);
+        const QList<QByteArray> lines = dragged->data(QString::fromLatin1(ui::kModelMime)).trimmed().split('\n');
+        QCOMPARE(lines.size(), 1);
+        QVERIFY2(lines.front().startsWith("lora\t") && lines.front().endsWith("\tsd-1"), lines.front().constData());
+        QCOMPARE(dragged->urls().size(), 1);
     }
 
     void filtersByBaseTypeAndFormatWithCounts()

@@ -4,6 +4,7 @@
 #include "core/graph/graph_sources.h"
 #include "ui/graph/graph_scene.h"
 #include "ui/graph/graph_view.h"
+#include "ui/graph/missing_models_dialog.h"
 #include "ui/graph/node_item.h"
 #include "ui/graph/run_queue_panel.h"
 
@@ -12,6 +13,7 @@
 #include <QFile>
 #include <QFileDialog>
 #include <QFileInfo>
+#include <QHBoxLayout>
 #include <QImageReader>
 #include <QLabel>
 #include <QMessageBox>
@@ -19,6 +21,7 @@
 #include <QSettings>
 #include <QTabWidget>
 #include <QToolBar>
+#include <QToolButton>
 #include <QUndoGroup>
 #include <QUndoStack>
 #include <QVBoxLayout>
@@ -134,13 +137,21 @@ GraphEditor::GraphEditor(std::shared_ptr<const graph::NodeRegistry> registry, QW
     m_queuePanel->hide(); // until the window puts it in its dock
     m_status = new QLabel(tr("Ready"), this);
     m_status->setObjectName(QStringLiteral("graphStatus"));
+    m_missingButton = new QToolButton(this);
+    m_missingButton->setObjectName(QStringLiteral("missingModelsButton"));
+    m_missingButton->hide();
+    connect(m_missingButton, &QToolButton::clicked, this, &GraphEditor::showMissingModels);
+    auto *statusRow = new QHBoxLayout;
+    statusRow->setContentsMargins(4, 0, 4, 0);
+    statusRow->addWidget(m_status, 1);
+    statusRow->addWidget(m_missingButton);
 
     auto *layout = new QVBoxLayout(this);
     layout->setContentsMargins(0, 0, 0, 0);
     layout->setSpacing(0);
     layout->addWidget(toolbar);
     layout->addWidget(m_tabs, 1);
-    layout->addWidget(m_status);
+    layout->addLayout(statusRow);
     connectRuns();
 }
 
@@ -470,6 +481,15 @@ quint64 GraphEditor::queueCurrent(const QStringList &targets)
     return run;
 }
 
+void GraphEditor::showMissingModels()
+{
+    auto *dialog = new MissingModelsDialog(m_missing, this);
+    dialog->setAttribute(Qt::WA_DeleteOnClose);
+    connect(dialog, &MissingModelsDialog::installRequested, this, &GraphEditor::installModelRequested);
+    connect(dialog, &MissingModelsDialog::findRequested, this, &GraphEditor::findModelRequested);
+    dialog->show();
+}
+
 void GraphEditor::cancelRuns()
 {
     m_runs.cancelAll();
@@ -539,8 +559,14 @@ void GraphEditor::connectRuns()
                     item->setRunState(NodeItem::RunState::Failed, message);
             });
     connect(&m_runs, &graph::GraphRunService::finished, this, [this](quint64 run, const graph::RunOutcome &outcome) {
-        if (Tab *tab = tabOf(run))
+        if (Tab *tab = tabOf(run)) {
             markErrors(*tab, outcome.validation);
+            m_missing = graph::missingModels(tab->document->graph(), *m_registry, outcome.validation,
+                                             graph::workflowModelSources(tab->document->editorWorkflow()));
+            m_missingButton->setText(m_missing.size() == 1 ? tr("1 model missing: install…")
+                                                           : tr("%1 models missing: install…").arg(m_missing.size()));
+            m_missingButton->setVisible(!m_missing.isEmpty());
+        }
         switch (outcome.status) {
         case graph::RunOutcome::Status::Completed:
             m_status->setText(outcome.files.isEmpty() ? tr("Done") : tr("Done: %1").arg(outcome.files.back().path));

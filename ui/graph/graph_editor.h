@@ -7,6 +7,7 @@
 // concerned.
 #include "core/graph/graph_document.h"
 #include "core/graph/graph_run_service.h"
+#include "core/graph/graph_sources.h"
 #include "core/result.h"
 
 #include <QWidget>
@@ -14,6 +15,7 @@
 #include <memory>
 
 class QLabel;
+class QToolButton;
 class QSettings;
 class QTabWidget;
 class QUndoGroup;
@@ -71,10 +73,16 @@ public:
     void cancelRuns();
     graph::GraphRunService &runService() { return m_runs; }
     QLabel *statusLabel() const { return m_status; }
+    // The models the last refused run of the current tab's graph lacked ("Install missing models…" lists them).
+    QList<graph::MissingModel> missingModels() const { return m_missing; }
+    void showMissingModels();
 
 signals:
     // A workflow opened or saved (its absolute path): for the recent files.
     void fileUsed(const QString &path);
+    // From the missing models: a source for the install queue, a name to look for in the library.
+    void installModelRequested(const QString &source);
+    void findModelRequested(const QString &name);
     void runFinished(quint64 run, const atelier::graph::RunOutcome &outcome);
 
 private:
@@ -94,6 +102,8 @@ private:
     QLabel *m_status = nullptr;
     RunQueuePanel *m_queuePanel = nullptr;
     QString m_inputFolder;
+    QList<graph::MissingModel> m_missing;
+    QToolButton *m_missingButton = nullptr;
     std::vector<std::unique_ptr<Tab>> m_tabList;
     QHash<quint64, GraphView *> m_runTabs; // the tab each run was queued from
 };

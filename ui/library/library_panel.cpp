@@ -30,6 +30,7 @@
 #include <QMenu>
 #include <QMessageBox>
 #include <QPointer>
+#include <QResizeEvent>
 #include <QSettings>
 #include <QSplitter>
 #include <QStackedWidget>
@@ -72,9 +73,13 @@ LibraryPanel::LibraryPanel(models::RecordStore &store, models::ModelInstaller &i
 
     auto *layout = new QVBoxLayout(this);
     layout->setContentsMargins(4, 4, 4, 4);
-    auto *bar = new QHBoxLayout;
-    buildFilterBar(bar);
-    layout->addLayout(bar);
+    for (QHBoxLayout *&row : m_filterRows) {
+        row = new QHBoxLayout;
+        layout->addLayout(row);
+    }
+    buildFilterBar(m_filterRows[0]);
+    // Narrow until shown wide: a dock is sized before it is shown, by the minimum this arrangement has.
+    arrangeFilterBar(true);
 
     auto *chipRow = new QHBoxLayout;
     m_chips = new QWidget(this);
@@ -86,7 +91,7 @@ LibraryPanel::LibraryPanel(models::RecordStore &store, models::ModelInstaller &i
     chipRow->addWidget(m_count);
     layout->addLayout(chipRow);
 
-    m_splitter = new QSplitter(Qt::Horizontal, this);
+    m_splitter = new QSplitter(Qt::Vertical, this);
     m_splitter->setObjectName(QStringLiteral("librarySplitter"));
     m_views = new QStackedWidget(m_splitter);
 
@@ -490,6 +495,63 @@ void LibraryPanel::selectModel(const QString &key)
     }
     m_table->selectionModel()->setCurrentIndex(index, QItemSelectionModel::ClearAndSelect | QItemSelectionModel::Rows);
     currentView()->scrollTo(index);
+}
+
+void LibraryPanel::searchFor(const QString &text)
+{
+    m_search->setText(text);
+    m_searchDelay->stop();
+    m_proxy->setSearchText(text);
+}
+
+void LibraryPanel::arrangeFilterBar(bool narrow)
+{
+    m_narrow = narrow;
+    QList<QWidget *> rows[3];
+    if (narrow) {
+        rows[0] = {m_search, m_listButton, m_gridButton};
+        rows[1] = {m_base, m_type, m_format, m_tag};
+        rows[2] = {m_sort, m_descending, m_problems};
+    } else {
+        rows[0] = {m_search, m_base,       m_type,     m_format,     m_tag,
+                   m_sort,   m_descending, m_problems, m_listButton, m_gridButton};
+    }
+    for (QHBoxLayout *row : m_filterRows)
+        while (QLayoutItem *item = row->takeAt(0))
+            delete item;
+    for (int row = 0; row < 3; ++row) {
+        for (QWidget *widget : std::as_const(rows[row]))
+            m_filterRows[row]->addWidget(widget, widget == m_search ? 2 : 0);
+        if (row == 2 && narrow)
+            m_filterRows[row]->addStretch(1);
+    }
+    // Narrow, the filter combos share their row and elide what does not fit. Their explicit minimum lets the
+    // panel shrink in the first place: sized to their contents, they would hold a dock too wide to ever be narrow.
+    for (QComboBox *box : {m_base, m_type, m_format, m_tag, m_sort}) {
+        box->setMinimumWidth(56);
+        if (box == m_sort)
+            continue;
+        box->setSizeAdjustPolicy(narrow ? QComboBox::AdjustToMinimumContentsLengthWithIcon
+                                        : QComboBox::AdjustToContents);
+        box->setMinimumContentsLength(narrow ? 4 : 0);
+        box->setSizePolicy(narrow ? QSizePolicy::Expanding : QSizePolicy::Preferred, QSizePolicy::Fixed);
+    }
+    m_search->setMinimumWidth(narrow ? 100 : 180);
+}
+
+void LibraryPanel::resizeEvent(QResizeEvent *event)
+{
+    QWidget::resizeEvent(event);
+    if (const bool narrow = width() < 760; narrow != m_narrow)
+        arrangeFilterBar(narrow);
+    // Side by side only where both get room (the library alone in a wide window): a horizontal splitter's
+    // minimum is the two panels' together, which would hold a dock too wide for the canvas beside it.
+    const Qt::Orientation wanted = width() >= 1000 && width() > height() ? Qt::Horizontal : Qt::Vertical;
+    if (m_splitter->orientation() == wanted)
+        return;
+    m_splitter->setOrientation(wanted);
+    const int length = wanted == Qt::Horizontal ? m_splitter->width() : m_splitter->height();
+    m_splitter->setSizes({length * 3 / 5, length * 2 / 5});
 }
 
 bool LibraryPanel::eventFilter(QObject *watched, QEvent *event)

@@ -63,6 +63,8 @@ public:
     // Selects and shows a model (after the library has loaded, if it is still loading); filters that would hide
     // it are cleared.
     void selectModel(const QString &key);
+    // Shows what the search finds for `text`, as if typed in the search field.
+    void searchFor(const QString &text);
     // Asks what to do (remove the records, or delete the files too) and does it.
     void deleteSelected();
     // Without asking: for the dialog's answer, and for scripts and tests.
@@ -80,9 +82,14 @@ signals:
 
 protected:
     bool eventFilter(QObject *watched, QEvent *event) override;
+    // The details go below the list in a dock beside the canvas and beside it when the panel is wide, so that
+    // neither is squeezed.
+    void resizeEvent(QResizeEvent *event) override;
 
 private:
     void buildFilterBar(QHBoxLayout *bar);
+    // One row of filters when wide; in a narrow dock, three (search and view; filters; sort and problems).
+    void arrangeFilterBar(bool narrow);
     void buildViews();
     void followLibrary();
     void restoreState();
@@ -120,6 +127,8 @@ private:
     QToolButton *m_problems = nullptr;
     QWidget *m_chips = nullptr;
     QHBoxLayout *m_chipsLayout = nullptr;
+    QHBoxLayout *m_filterRows[3] = {};
+    bool m_narrow = false;
     QLabel *m_count = nullptr;
     QStackedWidget *m_views = nullptr;
     QTableView *m_table = nullptr;

@@ -8,6 +8,8 @@
 #include "ui/graph/graph_view.h"
 #include "ui/graph/node_library_panel.h"
 #include "ui/graph/run_queue_panel.h"
+#include "ui/installs/install_queue_panel.h"
+#include "ui/library/library_panel.h"
 
 #include <QAction>
 #include <QDockWidget>
@@ -68,6 +70,21 @@ void MainWindow::setGraphServices(std::shared_ptr<const graph::NodeRegistry> reg
     buildWorkflowFileActions();
     buildEditMenu();
     connect(m_graphEditor, &GraphEditor::fileUsed, this, &MainWindow::rememberRecentFile);
+    // The missing models of a refused run: onto the install queue, or looked for in the library.
+    connect(m_graphEditor, &GraphEditor::installModelRequested, this, [this](const QString &source) {
+        if (!m_installQueuePanel)
+            return;
+        m_installQueuePanel->install({source});
+        m_installQueueDock->show();
+        m_installQueueDock->raise();
+    });
+    connect(m_graphEditor, &GraphEditor::findModelRequested, this, [this](const QString &name) {
+        if (!m_libraryPanel)
+            return;
+        m_libraryDock->show();
+        m_libraryDock->raise();
+        m_libraryPanel->searchFor(name);
+    });
 }
 
 QDockWidget *MainWindow::addEditorDock(const QString &objectName, const QString &title, QWidget *content,

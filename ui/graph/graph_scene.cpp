@@ -63,12 +63,12 @@ GraphScene::GraphScene(graph::GraphDocument &document, QUndoStack &undo, QObject
     });
     connect(&m_document, &graph::GraphDocument::nodeChanged, this, [this](const QString &id) {
         refreshNode(id);
-        updateLinkPaths(); // a collapsed node's links meet at its title
+        updateLinkPaths(id); // a collapsed node's links meet at its title
     });
     connect(&m_document, &graph::GraphDocument::groupsChanged, this, &GraphScene::syncGroups);
     connect(&m_document, &graph::GraphDocument::nodeMoved, this, [this](const QString &id, QPointF) {
         refreshNode(id);
-        updateLinkPaths();
+        updateLinkPaths(id);
     });
     rebuild();
 }
@@ -169,24 +169,37 @@ void GraphScene::rebuildLinks()
     for (const LinkView &view : std::as_const(m_links))
         delete view.item;
     m_links.clear();
+    m_linksOfNode.clear();
     for (const graph::CanvasLink &link : m_document.links()) {
         if (!m_nodes.contains(link.from.node) || !m_nodes.contains(link.to))
             continue;
         auto *item = new LinkItem(link.id, portColor(link.type));
         addItem(item);
+        m_linksOfNode.insert(link.from.node, int(m_links.size()));
+        m_linksOfNode.insert(link.to, int(m_links.size()));
         m_links.append({link, item});
     }
     updateLinkPaths();
 }
 
-void GraphScene::updateLinkPaths()
+void GraphScene::updateLinkPath(const LinkView &view) const
 {
-    for (const LinkView &view : std::as_const(m_links)) {
-        const NodeItem *from = m_nodes.value(view.link.from.node);
-        const NodeItem *to = m_nodes.value(view.link.to);
-        if (from && to)
-            view.item->setPath(linkPath(from->outputPort(view.link.from.output), to->inputPort(view.link.toSlot)));
+    const NodeItem *from = m_nodes.value(view.link.from.node);
+    const NodeItem *to = m_nodes.value(view.link.to);
+    if (from && to)
+        view.item->setPath(linkPath(from->outputPort(view.link.from.output), to->inputPort(view.link.toSlot)));
+}
+
+void GraphScene::updateLinkPaths(const QString &node)
+{
+    if (node.isEmpty()) {
+        for (const LinkView &view : std::as_const(m_links))
+            updateLinkPath(view);
+        return;
     }
+    // Only the links of the node that moved: a drag of one node among hundreds stays cheap.
+    for (auto at = m_linksOfNode.constFind(node); at != m_linksOfNode.constEnd() && at.key() == node; ++at)
+        updateLinkPath(m_links.at(*at));
 }
 
 void GraphScene::edit(const QString &label, const std::function<void()> &change)
@@ -496,9 +509,9 @@ void GraphScene::finishLinkDrag(QPointF scenePos, QPoint screenPos)
         endEdit();
 }
 
-void GraphScene::nodeMovedOnCanvas(const QString &)
+void GraphScene::nodeMovedOnCanvas(const QString &id)
 {
-    updateLinkPaths();
+    updateLinkPaths(id);
 }
 
 void GraphScene::commitMoves()

@@ -96,7 +96,9 @@ private:
     void refreshNode(const QString &id);
     void rebuildLinks();
     void scheduleLinks();
-    void updateLinkPaths();
+    void updateLinkPaths(const QString &node = {}); // every link's, or those of one node
+    struct LinkView;
+    void updateLinkPath(const LinkView &view) const;
     QPainterPath linkPath(QPointF from, QPointF to) const;
 
     graph::GraphDocument &m_document;
@@ -108,6 +110,7 @@ private:
         QGraphicsPathItem *item = nullptr;
     };
     QList<LinkView> m_links;
+    QMultiHash<QString, int> m_linksOfNode; // node id -> index in m_links, both ends
     QList<GroupItem *> m_groups; // by index in the workflow's list
     bool m_linksScheduled = false;
 

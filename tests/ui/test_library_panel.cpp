@@ -317,6 +317,8 @@ private slots:
         QCOMPARE(details->shownKey(), model.key);
         QCOMPARE(details->findChild<QLineEdit *>(QStringLiteral("nameEdit"))->text(), QStringLiteral("Detail Lora"));
         QCOMPARE(details->findChild<QLabel *>(QStringLiteral("hashLabel"))->text(), model.hash);
+        QCOMPARE(details->findChild<QLabel *>(QStringLiteral("hashLabel"))->toolTip(), model.hash);
+        QVERIFY(!details->findChild<QLabel *>(QStringLiteral("pathLabel"))->toolTip().isEmpty());
         QCOMPARE(details->findChild<QLabel *>(QStringLiteral("shortHashLabel"))->text(), model.hash.mid(7, 10));
         QVERIFY(details->findChild<QLabel *>(QStringLiteral("sourceLabel"))->text().contains(QStringLiteral("<a href=")));
         QVERIFY(details->findChild<QPlainTextEdit *>(QStringLiteral("remoteMetadataText"))->toPlainText().contains(QStringLiteral("Detail Tweaker LoRA")));

@@ -219,7 +219,9 @@ void ModelDetailsPanel::fill(const models::ModelConfig &config, bool replaceEdit
 
     const QString path = absolutePath(config.path);
     m_path->setText(path.toHtmlEscaped());
+    m_path->setToolTip(path); // cut short in a narrow dock: the whole of it on hover
     m_hash->setText(config.hash.isEmpty() ? tr("(not hashed)") : config.hash);
+    m_hash->setToolTip(config.hash);
     m_shortHash->setText(shortHash(config.hash));
     const QUrl sourceUrl(config.source);
     if (sourceUrl.isValid() && (sourceUrl.scheme() == QLatin1String("https") || sourceUrl.scheme() == QLatin1String("http")))

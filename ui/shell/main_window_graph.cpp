@@ -48,7 +48,7 @@ void MainWindow::setGraphServices(std::shared_ptr<const graph::NodeRegistry> reg
         m_graphEditor->newTxt2ImgTab();
     // The canvas takes most of the window; a layout the user saved keeps its own sizes.
     if (!m_layoutRestored) {
-        resizeDocks({m_libraryDock, m_galleryDock}, {width() * 3 / 10, width() / 6}, Qt::Horizontal);
+        resizeDocks({m_libraryDock, m_galleryDock}, {width() / 4, width() / 6}, Qt::Horizontal);
         resizeDocks({m_installQueueDock}, {height() / 5}, Qt::Vertical);
     }
 

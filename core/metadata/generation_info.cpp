@@ -7,6 +7,7 @@
 #include <QSet>
 
 #include <algorithm>
+#include <cmath>
 #include <unordered_map>
 #include <vector>
 
@@ -271,18 +272,54 @@ std::optional<quint64> parseSeed(QStringView text)
 
 namespace {
 
+// A number the settings line states, or nothing with a warning: "Steps: twenty" is not 0 steps.
+std::optional<int> statedWhole(const QString &key, const QString &value, QStringList &warnings)
+{
+    bool ok = false;
+    const int number = value.trimmed().toInt(&ok);
+    if (!ok)
+        warnings << QStringLiteral("%1 \"%2\" is not a whole number; it is left out").arg(key, value.left(64));
+    return ok ? std::optional<int>(number) : std::nullopt;
+}
+
+std::optional<double> statedDecimal(const QString &key, const QString &value, QStringList &warnings)
+{
+    const std::optional<double> number = decimal(value.trimmed());
+    if (!number || !std::isfinite(*number)) {
+        warnings << QStringLiteral("%1 \"%2\" is not a number; it is left out").arg(key, value.left(64));
+        return std::nullopt;
+    }
+    return number;
+}
+
+// Values no generator uses: read, but flagged, since a damaged or edited file is the likelier story.
+void flagOutOfRange(GenerationInfo &info)
+{
+    if (info.steps && (*info.steps < 1 || *info.steps > 10000))
+        info.warnings << QStringLiteral("%1 steps is out of the usual range (1 to 10000)").arg(*info.steps);
+    if (info.cfg && (*info.cfg < 0 || *info.cfg > 100))
+        info.warnings << QStringLiteral("a CFG scale of %1 is out of the usual range (0 to 100)").arg(*info.cfg);
+    for (const std::optional<int> *side : {&info.width, &info.height})
+        if (*side && (**side < 1 || **side > 65536))
+            info.warnings << QStringLiteral("a size of %1 pixels is out of the usual range (1 to 65536)").arg(**side);
+    if (info.denoise && (*info.denoise < 0 || *info.denoise > 1))
+        info.warnings << QStringLiteral("a denoising strength of %1 is out of range (0 to 1)").arg(*info.denoise);
+}
+
 // One "Key: value" of A1111's settings line; LoRA hashes are kept apart until the prompt's tags are read.
 void readA1111Setting(const QString &key, const QString &value, GenerationInfo &info,
                       QMap<QString, QString> &loraHashes)
 {
+    if (value.trimmed().isEmpty()) // "Model: " (stable-diffusion.cpp) states nothing
+        return;
     if (key == QLatin1String("Steps"))
-        info.steps = value.toInt();
+        info.steps = statedWhole(key, value, info.warnings);
     else if (key == QLatin1String("Sampler"))
         info.sampler = value;
     else if (key == QLatin1String("Schedule type"))
         info.scheduler = value;
     else if (key == QLatin1String("CFG scale"))
-        info.cfg = decimal(value);
+        info.cfg = statedDecimal(key, value, info.warnings);
     else if (key == QLatin1String("Seed")) {
         info.seed = parseSeed(value);
         if (!info.seed)
@@ -291,9 +328,13 @@ void readA1111Setting(const QString &key, const QString &value, GenerationInfo &
                                  .arg(value.left(64));
     } else if (key == QLatin1String("Size")) {
         const QStringList size = value.split(QLatin1Char('x'));
-        if (size.size() == 2) {
-            info.width = size[0].toInt();
-            info.height = size[1].toInt();
+        bool wide = false, high = false;
+        const int width = size.value(0).toInt(&wide), height = size.value(1).toInt(&high);
+        if (size.size() == 2 && wide && high) {
+            info.width = width;
+            info.height = height;
+        } else {
+            info.warnings << QStringLiteral("the size \"%1\" is not WIDTHxHEIGHT; it is left out").arg(value.left(64));
         }
     } else if (key == QLatin1String("Model hash") || key == QLatin1String("Model") || key == QLatin1String("VAE") ||
                key == QLatin1String("VAE hash")) {
@@ -303,7 +344,9 @@ void readA1111Setting(const QString &key, const QString &value, GenerationInfo &
             reference = ModelReference();
         (key.endsWith(QLatin1String(" hash")) ? reference->hash : reference->name) = value;
     } else if (key == QLatin1String("Denoising strength")) {
-        info.denoise = decimal(value);
+        info.denoise = statedDecimal(key, value, info.warnings);
+    } else if (key == QLatin1String("Unet") && !info.model) { // stable-diffusion.cpp's diffusion model file
+        info.model = ModelReference{value, QString()};
     } else if (key == QLatin1String("Lora hashes")) {
         for (const auto &[name, hash] : namedHashes(value))
             loraHashes.insert(name, hash);
@@ -312,6 +355,19 @@ void readA1111Setting(const QString &key, const QString &value, GenerationInfo &
             info.embeddings << ModelReference{name, hash};
     } else if (key == QLatin1String("Version")) {
         info.toolVersion = value;
+        // Tools that write A1111's line name themselves in its Version.
+        static const QList<std::pair<QString, QString>> writers{
+            {QStringLiteral("stable-diffusion.cpp"), QStringLiteral("stable-diffusion.cpp")},
+            {QStringLiteral("StabilityMatrix"), QStringLiteral("Stability Matrix")},
+            {QStringLiteral("Stability Matrix"), QStringLiteral("Stability Matrix")},
+            {QStringLiteral("Fooocus"), QStringLiteral("Fooocus")},
+        };
+        for (const auto &[mark, tool] : writers)
+            if (value.contains(mark, Qt::CaseInsensitive)) {
+                info.tool = tool;
+                info.toolVersion = QString(value).remove(mark, Qt::CaseInsensitive).trimmed();
+                return;
+            }
         if (value.startsWith(QLatin1String("f"))) // Forge writes versions like "f2.0.1v1.10.1-previous-..."
             info.tool = QStringLiteral("Forge");
     }
@@ -408,14 +464,29 @@ GenerationInfo describeText(const PngText &text)
         info = parseInvokeAiLegacy(legacy->text);
     else if (const TextChunk *dream = find(QStringLiteral("Dream")))
         info = parseDreamCommand(dream->text);
+    else if (const TextChunk *swarm = find(QStringLiteral("parameters")); swarm && isSwarmUiParameters(swarm->text))
+        info = parseSwarmUiParameters(swarm->text); // before its ComfyUI backend's `prompt`: what the artist set
+    else if (const TextChunk *fooocus = find(QStringLiteral("parameters"));
+             fooocus && (isFooocusParameters(fooocus->text) ||
+                         (find(QStringLiteral("fooocus_scheme")) &&
+                          find(QStringLiteral("fooocus_scheme"))->text.trimmed() == QLatin1String("fooocus"))))
+        info = parseFooocusParameters(fooocus->text);
     else if (const TextChunk *prompt = find(QStringLiteral("prompt")))
         info = parseComfyUiPrompt(prompt->text);
     else if (const TextChunk *workflow = find(QStringLiteral("workflow")))
         info = parseComfyUiWorkflow(workflow->text);
     else if (const TextChunk *parameters = find(QStringLiteral("parameters")))
         info = parseA1111Parameters(parameters->text);
-    else
+    else if (const TextChunk *software = find(QStringLiteral("Software"));
+             software && software->text.trimmed() == QLatin1String("NovelAI")) {
+        const TextChunk *comment = find(QStringLiteral("Comment"));
+        const TextChunk *description = find(QStringLiteral("Description"));
+        const TextChunk *source = find(QStringLiteral("Source"));
+        info = parseNovelAiComment(comment ? comment->text : QString(), description ? description->text : QString(),
+                                   source ? source->text : QString());
+    } else
         info.tool = text.chunks.isEmpty() ? QStringLiteral("none") : QStringLiteral("unknown");
+    flagOutOfRange(info);
     info.chunks = text.chunks;
     info.warnings = text.warnings + info.warnings;
     return info;

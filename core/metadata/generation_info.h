@@ -73,6 +73,13 @@ GenerationInfo parseDreamCommand(const QString &dream);
 // ComfyUI's editor graph (`workflow`: nodes with positional widget values, links as [id, from, slot, to, slot,
 // type]), read through the API shape for the node types whose widgets are known; used when `prompt` is absent.
 GenerationInfo parseComfyUiWorkflow(const QString &workflowJson);
+// JSON recipes (json_tool_readers.cpp): Fooocus's and SwarmUI's `parameters` (JSON where A1111 writes text) and
+// NovelAI's `Comment` (with the prompt in `Description` and the model in `Source`).
+bool isFooocusParameters(const QString &parameters);
+bool isSwarmUiParameters(const QString &parameters);
+GenerationInfo parseFooocusParameters(const QString &parametersJson);
+GenerationInfo parseSwarmUiParameters(const QString &parametersJson);
+GenerationInfo parseNovelAiComment(const QString &commentJson, const QString &description, const QString &source);
 // Atelier's own `atelier_metadata` JSON.
 GenerationInfo parseAtelierMetadata(const QString &metadataJson);
 

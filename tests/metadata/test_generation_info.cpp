@@ -357,6 +357,99 @@ private slots:
         QVERIFY(!promptOnly.steps && !promptOnly.seed);
         QVERIFY(!promptOnly.warnings.isEmpty());
     }
+
+    // Tools that write JSON where A1111 writes text, and tools that write A1111's line under their own name: each
+    // read as what it is, the values the corpus's MANIFEST states.
+    void everyToolsRecipeIsReadAsWhatItIs()
+    {
+        const auto read = [](const QString &file) {
+            const atelier::Result<GenerationInfo> info =
+                readGenerationInfo(fixturesDir() + QStringLiteral("/corpus/png/") + file);
+            if (!info)
+                qFatal("%s: %s", qPrintable(file), qPrintable(info.error()));
+            return info.value();
+        };
+        const GenerationInfo fooocus = read(QStringLiteral("fooocus/sdparsers_fooocus1_cropped.png"));
+        QCOMPARE(fooocus.tool, QStringLiteral("Fooocus"));
+        QCOMPARE(fooocus.toolVersion, QStringLiteral("v2.4.3"));
+        QCOMPARE(fooocus.prompt.value(), QStringLiteral("a smiling goldfish"));
+        QCOMPARE(fooocus.seed.value(), quint64(6952411511246973023ull)); // written as text, past 2^53
+        QCOMPARE(fooocus.steps.value(), 30);
+        QCOMPARE(fooocus.cfg.value(), 4.0);
+        QCOMPARE(fooocus.width.value(), 768);
+        QCOMPARE(fooocus.height.value(), 1280);
+        QCOMPARE(fooocus.model->name, QStringLiteral("juggernautXL_v8Rundiffusion"));
+        QCOMPARE(fooocus.model->hash, QStringLiteral("aeb7e9e689"));
+        QVERIFY2(fooocus.warnings.isEmpty(), qPrintable(fooocus.warnings.join("; ")));
+
+        const GenerationInfo swarm = read(QStringLiteral("swarmui/sdmeta_swarmui.png"));
+        QCOMPARE(swarm.tool, QStringLiteral("SwarmUI"));
+        QCOMPARE(swarm.toolVersion, QStringLiteral("0.9.7.4"));
+        QVERIFY(swarm.prompt->endsWith(QStringLiteral("#テスト")));
+        QCOMPARE(swarm.seed.value(), quint64(2083100758));
+        QCOMPARE(swarm.cfg.value(), 7.0);
+        QCOMPARE(swarm.model->name, QStringLiteral("waiIllustriousSDXL_v160.safetensors"));
+        QCOMPARE(swarm.model->hash, QStringLiteral("22d8cb95b807b0c242576b676a12b07ae6b782b57ae4fe07a07254801b2d5d61"));
+
+        const GenerationInfo novelai = read(QStringLiteral("novelai/sdparsers_novelai1_cropped.png"));
+        QCOMPARE(novelai.tool, QStringLiteral("NovelAI"));
+        QCOMPARE(novelai.prompt.value(), QStringLiteral("masterpiece, best quality,  cat, space, icon"));
+        QVERIFY(novelai.negativePrompt->startsWith(QStringLiteral("lowres, bad anatomy")));
+        QCOMPARE(novelai.seed.value(), quint64(2253955223));
+        QCOMPARE(novelai.steps.value(), 50);
+        QCOMPARE(novelai.cfg.value(), 10.0);
+        QCOMPARE(novelai.model->hash, QStringLiteral("1D44365E"));
+
+        const GenerationInfo sdcpp = read(QStringLiteral("sdcpp/sdcpp_anima_example.png"));
+        QCOMPARE(sdcpp.tool, QStringLiteral("stable-diffusion.cpp"));
+        QCOMPARE(sdcpp.model->name, QStringLiteral("anima-preview.safetensors")); // "Model: " is empty; Unet names it
+        QCOMPARE(sdcpp.cfg.value(), 6.0);
+
+        const GenerationInfo matrix = parseA1111Parameters(
+            QStringLiteral("a cat\nSteps: 20, Sampler: Euler a, CFG scale: 7, Seed: 1, Size: 512x512, Version: "
+                           "StabilityMatrix 2.11.0"));
+        QCOMPARE(matrix.tool, QStringLiteral("Stability Matrix"));
+        QCOMPARE(matrix.toolVersion, QStringLiteral("2.11.0"));
+    }
+
+    // A value that cannot be read is left out with a warning, never read as 0; values out of any tool's range are
+    // flagged.
+    void unreadableValuesAreNullWithAWarning()
+    {
+        const GenerationInfo info =
+            parseA1111Parameters(QStringLiteral("a cat\nSteps: twenty, Sampler: Euler, CFG scale: lots, Seed: 12ab, "
+                                                "Size: 512xwide, Denoising strength: x"));
+        QVERIFY(!info.steps);
+        QVERIFY(!info.cfg);
+        QVERIFY(!info.seed);
+        QVERIFY(!info.width && !info.height);
+        QVERIFY(!info.denoise);
+        const QString warnings = info.warnings.join(QLatin1Char('\n'));
+        for (const char *said : {"twenty", "lots", "12ab", "512xwide"})
+            QVERIFY2(warnings.contains(QLatin1String(said)), said);
+
+        PngText text;
+        TextChunk parameters;
+        parameters.type = "tEXt";
+        parameters.keyword = QStringLiteral("parameters");
+        parameters.text = QStringLiteral("a cat\nSteps: 0, CFG scale: 500, Seed: 18446744073709551615, Size: 512x512");
+        text.chunks << parameters;
+        const GenerationInfo odd = describeText(text);
+        QCOMPARE(odd.seed.value(), quint64(18446744073709551615ull)); // the largest seed is a seed
+        QCOMPARE(odd.steps.value(), 0);
+        const QString flagged = odd.warnings.join(QLatin1Char('\n'));
+        QVERIFY2(flagged.contains(QStringLiteral("0 steps")), qPrintable(flagged));
+        QVERIFY2(flagged.contains(QStringLiteral("500")), qPrintable(flagged));
+
+        // JSON that is not an object, from a tool that should write one.
+        const GenerationInfo broken = parseFooocusParameters(QStringLiteral("{\"prompt\": "));
+        QCOMPARE(broken.tool, QStringLiteral("Fooocus"));
+        QVERIFY(!broken.warnings.isEmpty());
+        const GenerationInfo wrongSeed = parseFooocusParameters(QStringLiteral("{\"seed\": \"12ab\", \"steps\": 3}"));
+        QVERIFY(!wrongSeed.seed);
+        QCOMPARE(wrongSeed.steps.value(), 3);
+        QVERIFY(wrongSeed.warnings.join(' ').contains(QStringLiteral("12ab")));
+    }
 };
 
 QTEST_GUILESS_MAIN(TestGenerationInfo)

@@ -19,23 +19,13 @@ std::optional<ModelReference> invokeModel(const Json &value)
     return ModelReference{name, text(member(value, "hash")).value_or(QString())};
 }
 
-Json parseObject(const QString &json, const QString &chunk, GenerationInfo &info)
-{
-    Result<Json> parsed = parseBoundedJson(json.toUtf8());
-    if (!parsed || !parsed.value().is_object()) {
-        info.warnings << QStringLiteral("the \"%1\" chunk is not a JSON object; its settings are unknown").arg(chunk);
-        return Json::object();
-    }
-    return std::move(parsed.value());
-}
-
 } // namespace
 
 GenerationInfo parseInvokeAiMetadata(const QString &metadataJson)
 {
     GenerationInfo info;
     info.tool = QStringLiteral("InvokeAI");
-    const Json object = parseObject(metadataJson, QStringLiteral("invokeai_metadata"), info);
+    const Json object = objectOf(metadataJson, QStringLiteral("the \"invokeai_metadata\" chunk"), info.warnings);
     if (object.empty())
         return info;
     info.toolVersion = text(member(object, "app_version")).value_or(QString());
@@ -66,7 +56,7 @@ GenerationInfo parseInvokeAiLegacy(const QString &sdMetadataJson)
 {
     GenerationInfo info;
     info.tool = QStringLiteral("InvokeAI");
-    const Json object = parseObject(sdMetadataJson, QStringLiteral("sd-metadata"), info);
+    const Json object = objectOf(sdMetadataJson, QStringLiteral("the \"sd-metadata\" chunk"), info.warnings);
     if (object.empty())
         return info;
     info.toolVersion = text(member(object, "app_version")).value_or(QString());

@@ -66,4 +66,15 @@ inline std::optional<quint64> seed(const Json &value, QStringList &warnings)
     return std::nullopt;
 }
 
+// A chunk's JSON object, or an empty one with a warning naming `what` ("the \"sd-metadata\" chunk").
+inline Json objectOf(const QString &json, const QString &what, QStringList &warnings)
+{
+    Result<Json> parsed = parseBoundedJson(json.toUtf8());
+    if (!parsed || !parsed.value().is_object()) {
+        warnings << QStringLiteral("%1 is not a JSON object; its settings are unknown").arg(what);
+        return Json::object();
+    }
+    return std::move(parsed.value());
+}
+
 } // namespace atelier::metadata::json_fields

@@ -12,16 +12,6 @@ namespace {
 
 using namespace json_fields;
 
-Json parsedObject(const QString &json, const QString &tool, GenerationInfo &info)
-{
-    Result<Json> parsed = parseBoundedJson(json.toUtf8());
-    if (!parsed || !parsed.value().is_object()) {
-        info.warnings << QStringLiteral("%1's recipe is not a JSON object; its settings are unknown").arg(tool);
-        return Json::object();
-    }
-    return std::move(parsed.value());
-}
-
 // A seed written as a number or as decimal text (Fooocus writes it as text, past what JSON numbers keep).
 std::optional<quint64> seedOf(const Json &value, QStringList &warnings)
 {
@@ -68,7 +58,7 @@ GenerationInfo parseFooocusParameters(const QString &parametersJson)
 {
     GenerationInfo info;
     info.tool = QStringLiteral("Fooocus");
-    const Json object = parsedObject(parametersJson, info.tool, info);
+    const Json object = objectOf(parametersJson, info.tool + QStringLiteral("'s recipe"), info.warnings);
     if (object.empty())
         return info;
     const QString version = text(member(object, "version")).value_or(QString());
@@ -109,7 +99,8 @@ GenerationInfo parseSwarmUiParameters(const QString &parametersJson)
 {
     GenerationInfo info;
     info.tool = QStringLiteral("SwarmUI");
-    const Json params = member(parsedObject(parametersJson, info.tool, info), "sui_image_params");
+    const Json params =
+        member(objectOf(parametersJson, info.tool + QStringLiteral("'s recipe"), info.warnings), "sui_image_params");
     const Json models = member(parseBoundedJsonOrDiscarded(parametersJson.toUtf8()), "sui_models");
     info.toolVersion = text(member(params, "swarm_version")).value_or(QString());
     info.prompt = text(member(params, "prompt"));
@@ -157,7 +148,9 @@ GenerationInfo parseNovelAiComment(const QString &commentJson, const QString &de
 {
     GenerationInfo info;
     info.tool = QStringLiteral("NovelAI");
-    const Json object = commentJson.isEmpty() ? Json::object() : parsedObject(commentJson, info.tool, info);
+    const Json object = commentJson.isEmpty()
+                            ? Json::object()
+                            : objectOf(commentJson, info.tool + QStringLiteral("'s recipe"), info.warnings);
     // The prompt is in the Comment of newer images, in Description of all of them.
     info.prompt = text(member(object, "prompt"));
     if (!info.prompt && !description.isEmpty())

@@ -79,6 +79,12 @@ public:
             return source.get<std::string>();
         return source.is_number_integer() ? std::to_string(source.get<std::int64_t>()) : std::string();
     }
+    // Which output of that node the input takes (0 when it is not a link).
+    int linkedSlot(const std::string &id, const std::string &input) const
+    {
+        const Json &value = member(inputs(id), input);
+        return value.is_array() && value.size() == 2 ? integer(value[1]).value_or(0) : 0;
+    }
 
     // A widget value, following a link to a primitive node when the input is linked.
     const Json &value(const std::string &id, const std::string &input) const
@@ -97,25 +103,37 @@ public:
         return absent;
     }
 
-    // The prompt text behind a conditioning input: through ControlNet, combine and area nodes to the text encoders.
-    QStringList texts(const std::string &id, QSet<QString> &seen) const
+    // The prompt text behind a conditioning input (output `slot` of node `id`): through ControlNet, combine and
+    // area nodes to the text encoders. A node with a positive and a negative input and two conditioning outputs
+    // (ControlNet apply, InstructPix2Pix, inpaint-model conditioning) passes its negative through its second.
+    QStringList texts(const std::string &id, int slot, QSet<QString> &seen) const
     {
-        if (id.empty() || seen.contains(QString::fromStdString(id)))
+        const QString visit = QStringLiteral("%1:%2").arg(QString::fromStdString(id)).arg(slot);
+        if (id.empty() || seen.contains(visit))
             return {};
-        seen.insert(QString::fromStdString(id));
+        seen.insert(visit);
         if (type(id).startsWith(QLatin1String("CLIPTextEncode"))) {
-            for (const char *key : {"text", "text_g", "text_l"})
+            for (const char *key : {"text", "text_g", "text_l", "t5xxl", "clip_l", "prompt"})
                 if (const auto prompt = text(value(id, key)))
                     return {*prompt};
             return {};
         }
-        QStringList found;
         const Json &in = inputs(id);
+        if (in.contains("positive") && in.contains("negative")) {
+            const std::string side = slot == 1 ? "negative" : "positive";
+            return texts(linked(id, side), linkedSlot(id, side), seen);
+        }
+        QStringList found;
         if (in.is_object())
             for (auto input = in.begin(); input != in.end(); ++input)
                 if (input.key().find("conditioning") != std::string::npos || input.key() == "positive")
-                    found += texts(linked(id, input.key()), seen);
+                    found += texts(linked(id, input.key()), linkedSlot(id, input.key()), seen);
         return found;
+    }
+    QStringList textsOf(const std::string &id, const std::string &input) const
+    {
+        QSet<QString> seen;
+        return texts(linked(id, input), linkedSlot(id, input), seen);
     }
 
     std::vector<std::string> samplers() const
@@ -165,10 +183,13 @@ void readModelChain(const ComfyGraph &graph, std::string at, GenerationInfo &inf
     for (int depth = 0; !at.empty() && depth < 64; ++depth) {
         const QString kind = graph.type(at);
         const Json &in = graph.inputs(at);
-        if (kind.startsWith(QLatin1String("CheckpointLoader")) || kind == QLatin1String("UNETLoader")) {
+        // Any loader naming a file: checkpoints (plain, unCLIP, image-only), diffusion models, GGUF UNets.
+        if (in.contains("ckpt_name") || in.contains("unet_name")) {
             const Json &name = in.contains("ckpt_name") ? member(in, "ckpt_name") : member(in, "unet_name");
-            if (const auto checkpoint = text(name))
+            if (const auto checkpoint = text(graph.value(at, in.contains("ckpt_name") ? "ckpt_name" : "unet_name")))
                 info.model = ModelReference{*checkpoint, QString()};
+            else if (const auto direct = text(name))
+                info.model = ModelReference{*direct, QString()};
             return;
         }
         if (kind.startsWith(QLatin1String("LoraLoader"))) {
@@ -178,7 +199,17 @@ void readModelChain(const ComfyGraph &graph, std::string at, GenerationInfo &inf
             lora.clipWeight = number(member(in, "strength_clip"));
             info.loras.prepend(lora);  // walking from the sampler back to the checkpoint
         }
-        at = graph.linked(at, "model");
+        std::string next = graph.linked(at, "model");
+        if (next.empty() && in.is_object()) {
+            // A switch or selector: the input its "select" names ("input2"), else the first one linked.
+            if (const auto select = integer(graph.value(at, "select")))
+                for (const char *prefix : {"input", "model", "model_"})
+                    if (next.empty())
+                        next = graph.linked(at, prefix + std::to_string(*select));
+            for (auto input = in.begin(); next.empty() && input != in.end(); ++input)
+                next = graph.linked(at, input.key());
+        }
+        at = next;
     }
 }
 
@@ -218,9 +249,15 @@ void readComfyGraph(const Json &nodes, GenerationInfo &info)
             break;
         }
     const QString kind = graph.type(first);
-    info.seed = seed(graph.value(first, kind == QLatin1String("KSampler") ? "seed" : "noise_seed"), info.warnings);
-    info.cfg = number(graph.value(first, "cfg"));
-    if (kind == QLatin1String("SamplerCustom")) {
+    // SamplerCustomAdvanced takes its parts from nodes of their own: noise (the seed), a guider (model, prompts,
+    // CFG), a sampler and sigmas, as FLUX graphs use it.
+    const bool advanced = kind == QLatin1String("SamplerCustomAdvanced");
+    const std::string guider = advanced ? graph.linked(first, "guider") : first;
+    info.seed = seed(advanced ? graph.value(graph.linked(first, "noise"), "noise_seed")
+                              : graph.value(first, kind == QLatin1String("KSampler") ? "seed" : "noise_seed"),
+                     info.warnings);
+    info.cfg = number(graph.value(guider, "cfg"));
+    if (kind == QLatin1String("SamplerCustom") || advanced) {
         info.sampler = text(graph.value(graph.linked(first, "sampler"), "sampler_name"));
         const std::string sigmas = graph.linked(first, "sigmas");
         info.steps = integer(graph.value(sigmas, "steps"));
@@ -232,15 +269,18 @@ void readComfyGraph(const Json &nodes, GenerationInfo &info)
         info.scheduler = text(graph.value(first, "scheduler"));
         info.denoise = number(graph.value(first, "denoise"));
     }
-    QSet<QString> seen;
-    const QStringList positive = graph.texts(graph.linked(first, "positive"), seen);
+    // A BasicGuider has one conditioning and no negative.
+    const QStringList positive =
+        graph.textsOf(guider, graph.inputs(guider).contains("positive") ? "positive" : "conditioning");
     if (!positive.isEmpty())
         info.prompt = positive.join(QLatin1Char('\n'));
-    seen.clear();
-    const QStringList negative = graph.texts(graph.linked(first, "negative"), seen);
+    const QStringList negative = graph.textsOf(guider, "negative");
     if (!negative.isEmpty())
         info.negativePrompt = negative.join(QLatin1Char('\n'));
-    readModelChain(graph, graph.linked(first, "model"), info);
+    std::string model = graph.linked(guider, "model");
+    if (model.empty() && advanced)
+        model = graph.linked(graph.linked(first, "sigmas"), "model");
+    readModelChain(graph, model, info);
     readLatentSource(graph, first, info);
     static const QRegularExpression embedding(QStringLiteral(R"(embedding:([^\s,()\[\]]+))"));
     for (const QString &prompt : {info.prompt.value_or(QString()), info.negativePrompt.value_or(QString())}) {

@@ -450,6 +450,55 @@ private slots:
         QCOMPARE(wrongSeed.steps.value(), 3);
         QVERIFY(wrongSeed.warnings.join(' ').contains(QStringLiteral("12ab")));
     }
+
+    // ComfyUI graphs read through the nodes that stand between the sampler and what it uses: a conditioning node
+    // with two outputs gives the negative from its negative side; SamplerCustomAdvanced's noise, guider, sampler
+    // and sigmas nodes give the seed, prompt, model and steps; unCLIP loaders and switches still name the model.
+    void comfyUiGraphsAreFollowedThroughEveryKindOfNode()
+    {
+        const auto graph = [](const char *json) { return parseComfyUiPrompt(QString::fromUtf8(json)); };
+        const GenerationInfo controlnet = graph(R"json({
+            "1": {"class_type": "CheckpointLoaderSimple", "inputs": {"ckpt_name": "sd15.safetensors"}},
+            "2": {"class_type": "CLIPTextEncode", "inputs": {"text": "a castle", "clip": ["1", 1]}},
+            "3": {"class_type": "CLIPTextEncode", "inputs": {"text": "blurry", "clip": ["1", 1]}},
+            "4": {"class_type": "ControlNetApplyAdvanced",
+                  "inputs": {"positive": ["2", 0], "negative": ["3", 0], "strength": 1.0}},
+            "5": {"class_type": "EmptyLatentImage", "inputs": {"width": 512, "height": 768, "batch_size": 1}},
+            "6": {"class_type": "KSampler", "inputs": {"seed": 5, "steps": 20, "cfg": 7, "sampler_name": "euler",
+                  "scheduler": "normal", "denoise": 1, "model": ["1", 0], "positive": ["4", 0],
+                  "negative": ["4", 1], "latent_image": ["5", 0]}}})json");
+        QCOMPARE(controlnet.prompt.value(), QStringLiteral("a castle"));
+        QCOMPARE(controlnet.negativePrompt.value(), QStringLiteral("blurry"));
+
+        const GenerationInfo flux = graph(R"json({
+            "10": {"class_type": "UNETLoader", "inputs": {"unet_name": "flux1-dev.safetensors", "weight_dtype": "default"}},
+            "11": {"class_type": "DualCLIPLoader", "inputs": {"clip_name1": "t5xxl.safetensors", "clip_name2": "clip_l.safetensors"}},
+            "12": {"class_type": "CLIPTextEncode", "inputs": {"text": "a fox in snow", "clip": ["11", 0]}},
+            "13": {"class_type": "FluxGuidance", "inputs": {"guidance": 3.5, "conditioning": ["12", 0]}},
+            "14": {"class_type": "BasicGuider", "inputs": {"model": ["10", 0], "conditioning": ["13", 0]}},
+            "15": {"class_type": "RandomNoise", "inputs": {"noise_seed": 987654321987}},
+            "16": {"class_type": "KSamplerSelect", "inputs": {"sampler_name": "euler"}},
+            "17": {"class_type": "BasicScheduler", "inputs": {"model": ["10", 0], "scheduler": "simple", "steps": 24, "denoise": 1}},
+            "18": {"class_type": "EmptySD3LatentImage", "inputs": {"width": 1024, "height": 1024, "batch_size": 1}},
+            "19": {"class_type": "SamplerCustomAdvanced", "inputs": {"noise": ["15", 0], "guider": ["14", 0],
+                   "sampler": ["16", 0], "sigmas": ["17", 0], "latent_image": ["18", 0]}}})json");
+        QCOMPARE(flux.prompt.value(), QStringLiteral("a fox in snow"));
+        QVERIFY(!flux.negativePrompt);
+        QCOMPARE(flux.seed.value(), quint64(987654321987ull));
+        QCOMPARE(flux.steps.value(), 24);
+        QCOMPARE(flux.sampler.value(), QStringLiteral("euler"));
+        QCOMPARE(flux.model->name, QStringLiteral("flux1-dev.safetensors"));
+        QCOMPARE(flux.width.value(), 1024);
+
+        const GenerationInfo switched = graph(R"json({
+            "1": {"class_type": "unCLIPCheckpointLoader", "inputs": {"ckpt_name": "sd21-unclip-h.ckpt"}},
+            "2": {"class_type": "ImageOnlyCheckpointLoader", "inputs": {"ckpt_name": "svd.safetensors"}},
+            "3": {"class_type": "Any Switch (rgthree)", "inputs": {"select": 2, "input1": ["2", 0], "input2": ["1", 0]}},
+            "4": {"class_type": "CLIPTextEncode", "inputs": {"text": "a bird", "clip": ["1", 1]}},
+            "5": {"class_type": "KSampler", "inputs": {"seed": 1, "steps": 10, "cfg": 5, "sampler_name": "euler",
+                  "scheduler": "normal", "denoise": 1, "model": ["3", 0], "positive": ["4", 0], "negative": ["4", 0]}}})json");
+        QCOMPARE(switched.model->name, QStringLiteral("sd21-unclip-h.ckpt"));
+    }
 };
 
 QTEST_GUILESS_MAIN(TestGenerationInfo)

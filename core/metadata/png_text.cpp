@@ -3,6 +3,8 @@
 #include <QFile>
 #include <QStringDecoder>
 
+#include <algorithm>
+
 #include <zlib.h>
 
 namespace atelier::metadata {
@@ -17,6 +19,7 @@ struct RawChunk
     QByteArray type;
     qint64 offset = 0;  // of the length field
     quint32 length = 0;
+    bool badCrc = false; // kept only by a tolerant walk
     qint64 total() const { return qint64(length) + 12; }
 };
 
@@ -40,35 +43,45 @@ QString where(const RawChunk &chunk)
     return QStringLiteral("%1 chunk at byte %2").arg(QString::fromLatin1(chunk.type)).arg(chunk.offset);
 }
 
-// Every chunk from the signature to IEND, lengths and CRCs checked.
-Result<QList<RawChunk>> walkChunks(const QByteArray &png, bool verifyCrc = true)
+// Every chunk from the signature to IEND, lengths and CRCs checked. With `damage`, a walk that meets a broken
+// structure (truncation, an impossible length) stops there and says why in it, keeping the chunks before; a bad CRC
+// marks its chunk and the walk goes on. Without it, any of these fails the walk.
+Result<QList<RawChunk>> walkChunks(const QByteArray &png, bool verifyCrc = true, QString *damage = nullptr)
 {
     if (!png.startsWith(kSignature))
         return Result<QList<RawChunk>>::failure(QStringLiteral("not a PNG file (its first bytes are not the PNG signature)"),
                                                 QStringLiteral("FormatError"));
     QList<RawChunk> chunks;
+    const auto broken = [&](const QString &why) {
+        if (damage) {
+            *damage = why;
+            return Result<QList<RawChunk>>(chunks);
+        }
+        return Result<QList<RawChunk>>::failure(why, QStringLiteral("FormatError"));
+    };
     qint64 at = kSignature.size();
     while (true) {
         if (png.size() - at < 12)
-            return Result<QList<RawChunk>>::failure(
-                QStringLiteral("the file is truncated at byte %1 (no IEND chunk)").arg(at), QStringLiteral("FormatError"));
+            return broken(QStringLiteral("the file is truncated at byte %1 (no IEND chunk)").arg(at));
         RawChunk chunk;
         chunk.offset = at;
         chunk.length = bigEndian(png.constData() + at);
         chunk.type = png.mid(at + 4, 4);
         if (chunk.length > kMaxPngLength)
-            return Result<QList<RawChunk>>::failure(
-                QStringLiteral("%1 claims %2 bytes, more than PNG allows").arg(where(chunk)).arg(chunk.length),
-                QStringLiteral("FormatError"));
+            return broken(
+                QStringLiteral("%1 claims %2 bytes, more than PNG allows").arg(where(chunk)).arg(chunk.length));
         if (png.size() - at < chunk.total())
-            return Result<QList<RawChunk>>::failure(
-                QStringLiteral("%1 is cut short: it claims %2 bytes, the file ends first").arg(where(chunk)).arg(chunk.length),
-                QStringLiteral("FormatError"));
+            return broken(QStringLiteral("%1 is cut short: it claims %2 bytes, the file ends first")
+                              .arg(where(chunk))
+                              .arg(chunk.length));
         const quint32 stored = bigEndian(png.constData() + at + 8 + chunk.length);
         const quint32 computed = quint32(crc32(0, reinterpret_cast<const Bytef *>(png.constData() + at + 4), uInt(chunk.length + 4)));
-        if (verifyCrc && stored != computed)
-            return Result<QList<RawChunk>>::failure(QStringLiteral("%1 is damaged (CRC mismatch)").arg(where(chunk)),
-                                                    QStringLiteral("FormatError"));
+        if (verifyCrc && stored != computed) {
+            if (!damage)
+                return Result<QList<RawChunk>>::failure(
+                    QStringLiteral("%1 is damaged (CRC mismatch)").arg(where(chunk)), QStringLiteral("FormatError"));
+            chunk.badCrc = true;
+        }
         chunks.append(chunk);
         at += chunk.total();
         if (chunk.type == "IEND")
@@ -221,14 +234,26 @@ Result<QByteArray> encodeText(const TextChunk &chunk)
 
 Result<PngText> readPngText(const QByteArray &png, const PngTextLimits &limits)
 {
-    const Result<QList<RawChunk>> chunks = walkChunks(png, limits.verifyCrc);
+    // Text before damage is still read: a truncated download or one bad chunk keeps the recipe it carried.
+    QString damage;
+    const Result<QList<RawChunk>> chunks = walkChunks(png, limits.verifyCrc, &damage);
     if (!chunks)
         return Result<PngText>::failure(chunks);
     PngText result;
     int seen = 0;
+    qint64 budget = limits.maxTotalTextBytes; // what every chunk together may cost once decoded
     for (const RawChunk &raw : chunks.value()) {
         if (!isText(raw.type))
             continue;
+        if (raw.badCrc) {
+            result.warnings << QStringLiteral("%1 is damaged (CRC mismatch); ignored").arg(where(raw));
+            continue;
+        }
+        if (budget <= 0) {
+            result.warnings << QStringLiteral("the text chunks hold more than %1 MiB together; the rest are ignored")
+                                   .arg(limits.maxTotalTextBytes / (1024 * 1024));
+            break;
+        }
         if (++seen > limits.maxTextChunks) {
             if (seen == limits.maxTextChunks + 1)
                 result.warnings << QStringLiteral("more than %1 text chunks; the rest are ignored").arg(limits.maxTextChunks);
@@ -241,13 +266,21 @@ Result<PngText> readPngText(const QByteArray &png, const PngTextLimits &limits)
         }
         TextChunk chunk;
         QString problem;
-        const bool kept = decodeText(raw.type, png.mid(raw.offset + 8, raw.length), limits, chunk, problem);
+        PngTextLimits remaining = limits;
+        remaining.maxInflatedBytes = std::min(limits.maxInflatedBytes, budget);
+        const bool kept = decodeText(raw.type, png.mid(raw.offset + 8, raw.length), remaining, chunk, problem);
+        budget -= std::max<qint64>(raw.length, qint64(chunk.text.size()) * qint64(sizeof(QChar)));
         if (!problem.isEmpty())
             result.warnings << QStringLiteral("%1%2: %3%4")
                                    .arg(where(raw), chunk.keyword.isEmpty() ? QString() : QStringLiteral(" \"%1\"").arg(chunk.keyword),
                                         problem, kept ? QString() : QStringLiteral("; ignored"));
         if (kept)
             result.chunks.append(chunk);
+    }
+    if (!damage.isEmpty()) {
+        if (result.chunks.isEmpty())
+            return Result<PngText>::failure(damage, QStringLiteral("FormatError"));
+        result.warnings << QStringLiteral("%1; the text chunks before it are read").arg(damage);
     }
     return result;
 }

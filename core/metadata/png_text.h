@@ -28,6 +28,9 @@ struct PngTextLimits
     qint64 maxChunkBytes = 16ll * 1024 * 1024;    // one text chunk as stored
     qint64 maxInflatedBytes = 16ll * 1024 * 1024; // one compressed chunk once inflated (decompression bombs)
     int maxTextChunks = 1000;
+    // Every text chunk of a file together, as decoded: without it, a small file of many compressed chunks just under
+    // the per-chunk limits would cost gigabytes.
+    qint64 maxTotalTextBytes = 64ll * 1024 * 1024;
     // Off only for fuzzing, so that mutated chunks reach the decoders (as libpng's CRC-ignoring option does).
     bool verifyCrc = true;
 };

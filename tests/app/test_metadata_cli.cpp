@@ -78,9 +78,19 @@ private slots:
         QVERIFY(original.open(QIODevice::ReadOnly));
         broken.write(original.read(5000));
         broken.close();
-        const CliRun run = atelier({QStringLiteral("inspect"), broken.fileName()});
+        // Cut short in its pixels: the recipe before the damage is still read, with a warning saying where.
+        CliRun run = atelier({QStringLiteral("inspect"), broken.fileName()});
+        QCOMPARE(run.exitCode, 0);
+        QVERIFY2(run.out.contains("masterpiece best quality girl") && run.out.contains("cut short"),
+                 run.out.constData());
+        // Cut short before any text: nothing to read, and the error says where.
+        QVERIFY(broken.open(QIODevice::WriteOnly | QIODevice::Truncate));
+        original.seek(0);
+        broken.write(original.read(40));
+        broken.close();
+        run = atelier({QStringLiteral("inspect"), broken.fileName()});
         QCOMPARE(run.exitCode, 1);
-        QVERIFY2(run.err.contains("broken.png") && run.err.contains("cut short"), run.err.constData());
+        QVERIFY2(run.err.contains("broken.png") && run.err.contains("truncated"), run.err.constData());
     }
 
     void generatedImagesCarryTheirRecipeUnlessAskedNotTo()

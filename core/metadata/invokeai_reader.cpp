@@ -60,7 +60,10 @@ GenerationInfo parseInvokeAiLegacy(const QString &sdMetadataJson)
     if (object.empty())
         return info;
     info.toolVersion = text(member(object, "app_version")).value_or(QString());
-    const QString modelName = text(member(object, "model_weights")).value_or(QString());
+    // 2.x names the weights file in model_weights; some records name only the model's id, in model_id.
+    QString modelName = text(member(object, "model_weights")).value_or(QString());
+    if (modelName.isEmpty())
+        modelName = text(member(object, "model_id")).value_or(QString());
     if (!modelName.isEmpty())
         info.model = ModelReference{modelName, text(member(object, "model_hash")).value_or(QString())};
     const Json &image = member(object, "image");

@@ -499,6 +499,18 @@ private slots:
                   "scheduler": "normal", "denoise": 1, "model": ["3", 0], "positive": ["4", 0], "negative": ["4", 0]}}})json");
         QCOMPARE(switched.model->name, QStringLiteral("sd21-unclip-h.ckpt"));
     }
+
+    void legacyInvokeAiRecordsNamingTheModelById()
+    {
+        const GenerationInfo info = parseInvokeAiLegacy(QStringLiteral(
+            "{\"model\": \"stable diffusion\", \"model_id\": \"stable-diffusion-1.5\", \"model_hash\": \"cc6cb27103\", "
+            "\"app_id\": \"invoke-ai/InvokeAI\", \"app_version\": \"2.3.0\", \"image\": {\"prompt\": \"a tree\", "
+            "\"seed\": 12, \"steps\": 30, \"sampler\": \"k_lms\", \"cfg_scale\": 7.5, \"width\": 512, \"height\": "
+            "512}}"));
+        QCOMPARE(info.model->name, QStringLiteral("stable-diffusion-1.5"));
+        QCOMPARE(info.model->hash, QStringLiteral("cc6cb27103"));
+        QCOMPARE(info.prompt.value(), QStringLiteral("a tree"));
+    }
 };
 
 QTEST_GUILESS_MAIN(TestGenerationInfo)

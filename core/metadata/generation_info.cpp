@@ -2,6 +2,7 @@
 
 #include "core/metadata/json_fields.h"
 
+#include <QFile>
 #include <QHash>
 #include <QRegularExpression>
 #include <QSet>
@@ -534,10 +535,34 @@ GenerationInfo describeText(const PngText &text)
 
 Result<GenerationInfo> readGenerationInfo(const QString &path)
 {
-    const Result<PngText> text = readPngTextFile(path);
-    if (!text)
-        return Result<GenerationInfo>::failure(text);
-    return describeText(text.value());
+    const Result<PngText> chunks = readPngTextFile(path);
+    if (!chunks)
+        return Result<GenerationInfo>::failure(chunks);
+    GenerationInfo info = describeText(chunks.value());
+    if (info.tool != QLatin1String("none") && info.tool != QLatin1String("unknown"))
+        return info;
+    // No recipe in the text: A1111's stealth metadata may hold one in the pixels (a site stripped the chunks).
+    QFile file(path);
+    if (!file.open(QIODevice::ReadOnly))
+        return info;
+    QStringList warnings;
+    const std::optional<QString> hidden = readStealthText(file.readAll(), warnings);
+    info.warnings += warnings;
+    if (!hidden)
+        return info;
+    GenerationInfo stealth;
+    const Json object =
+        hidden->trimmed().startsWith(QLatin1Char('{')) ? parseBoundedJsonOrDiscarded(hidden->toUtf8()) : Json();
+    if (object.is_object()) // NovelAI hides its chunks as one JSON object
+        stealth = parseNovelAiComment(text(member(object, "Comment")).value_or(QString()),
+                                      text(member(object, "Description")).value_or(QString()),
+                                      text(member(object, "Source")).value_or(QString()));
+    else
+        stealth = parseA1111Parameters(*hidden);
+    stealth.chunks = info.chunks;
+    stealth.warnings = info.warnings + stealth.warnings;
+    stealth.warnings << QStringLiteral("the recipe was read from the pixels (stealth metadata), not from text chunks");
+    return stealth;
 }
 
 } // namespace atelier::metadata
@@ -550,11 +575,18 @@ namespace {
 const QHash<QString, QStringList> &widgetNames()
 {
     static const QHash<QString, QStringList> names{
-        {QStringLiteral("KSampler"), {"seed", "control_after_generate", "steps", "cfg", "sampler_name", "scheduler", "denoise"}},
-        {QStringLiteral("KSamplerAdvanced"), {"add_noise", "noise_seed", "control_after_generate", "steps", "cfg", "sampler_name",
-                                              "scheduler", "start_at_step", "end_at_step", "return_with_leftover_noise"}},
+        {QStringLiteral("KSampler"),
+         {"seed", "control_after_generate", "steps", "cfg", "sampler_name", "scheduler", "denoise"}},
+        {QStringLiteral("KSamplerAdvanced"),
+         {"add_noise", "noise_seed", "control_after_generate", "steps", "cfg", "sampler_name", "scheduler",
+          "start_at_step", "end_at_step", "return_with_leftover_noise"}},
         {QStringLiteral("SamplerCustom"), {"add_noise", "noise_seed", "control_after_generate", "cfg"}},
         {QStringLiteral("KSamplerSelect"), {"sampler_name"}},
+        {QStringLiteral("RandomNoise"), {"noise_seed", "control_after_generate"}},
+        {QStringLiteral("CFGGuider"), {"cfg"}},
+        {QStringLiteral("FluxGuidance"), {"guidance"}},
+        {QStringLiteral("unCLIPCheckpointLoader"), {"ckpt_name"}},
+        {QStringLiteral("ImageOnlyCheckpointLoader"), {"ckpt_name"}},
         {QStringLiteral("SDTurboScheduler"), {"steps", "denoise"}},
         {QStringLiteral("BasicScheduler"), {"scheduler", "steps", "denoise"}},
         {QStringLiteral("CLIPTextEncode"), {"text"}},

@@ -56,8 +56,10 @@ struct GenerationInfo
 // spaces, no fraction). Empty when the text is not one, so that the caller can say why.
 std::optional<quint64> parseSeed(QStringView text);
 
-// Reads an image's text chunks and recognises Atelier (`atelier_metadata`), InvokeAI, ComfyUI (`prompt` API graph, with `workflow` kept raw) and
-// A1111/Forge (`parameters`). Fails only when the file cannot be read as a PNG at all.
+// Reads an image's text chunks and recognises Atelier (`atelier_metadata`), InvokeAI, ComfyUI (`prompt` API graph,
+// with `workflow` kept raw), SwarmUI, Fooocus, NovelAI and A1111/Forge and the tools writing its line
+// (`parameters`); an image without a text recipe is searched for A1111's stealth metadata in its pixels. Fails
+// only when the file cannot be read as a PNG at all.
 Result<GenerationInfo> readGenerationInfo(const QString &path);
 GenerationInfo describeText(const PngText &text);
 
@@ -73,6 +75,9 @@ GenerationInfo parseDreamCommand(const QString &dream);
 // ComfyUI's editor graph (`workflow`: nodes with positional widget values, links as [id, from, slot, to, slot,
 // type]), read through the API shape for the node types whose widgets are known; used when `prompt` is absent.
 GenerationInfo parseComfyUiWorkflow(const QString &workflowJson);
+// A1111's stealth metadata (stealth_info.cpp): text hidden in the pixels' low bits, for images whose text chunks
+// were stripped; empty when there is none. What makes it unreadable goes into `warnings`.
+std::optional<QString> readStealthText(const QByteArray &png, QStringList &warnings);
 // JSON recipes (json_tool_readers.cpp): Fooocus's and SwarmUI's `parameters` (JSON where A1111 writes text) and
 // NovelAI's `Comment` (with the prompt in `Description` and the model in `Source`).
 bool isFooocusParameters(const QString &parameters);

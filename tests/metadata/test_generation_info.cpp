@@ -3,10 +3,13 @@
 #include "tests/fixtures.h"
 
 #include <nlohmann/json.hpp>
+#include <zlib.h>
 
 #include <QDir>
+#include <QImage>
 #include <QJsonDocument>
 #include <QJsonObject>
+#include <QTemporaryDir>
 #include <QTest>
 
 using namespace atelier::metadata;
@@ -510,6 +513,79 @@ private slots:
         QCOMPARE(info.model->name, QStringLiteral("stable-diffusion-1.5"));
         QCOMPARE(info.model->hash, QStringLiteral("cc6cb27103"));
         QCOMPARE(info.prompt.value(), QStringLiteral("a tree"));
+    }
+
+    // A1111's stealth metadata, for images whose text chunks were stripped: the parameters in the low bits of the
+    // alpha channel (or of red, green and blue), plain or gzipped, read when the image has no text recipe.
+    void stealthMetadataInThePixelsIsRead_data()
+    {
+        QTest::addColumn<bool>("rgb");
+        QTest::addColumn<bool>("compressed");
+        QTest::newRow("alpha") << false << false;
+        QTest::newRow("alpha, gzipped") << false << true;
+        QTest::newRow("rgb") << true << false;
+    }
+    void stealthMetadataInThePixelsIsRead()
+    {
+        QFETCH(bool, rgb);
+        QFETCH(bool, compressed);
+        const QByteArray parameters = QByteArrayLiteral(
+            "a lighthouse at dusk\nNegative prompt: blurry\nSteps: 25, Sampler: Euler a, CFG scale: 6, Seed: 1234, "
+            "Size: 96x80, Model: dreamshaper_8");
+        QByteArray data = parameters;
+        if (compressed) {
+            z_stream stream{};
+            QVERIFY(deflateInit2(&stream, 9, Z_DEFLATED, 16 + MAX_WBITS, 8, Z_DEFAULT_STRATEGY) == Z_OK);
+            QByteArray out(int(deflateBound(&stream, uLong(data.size())) + 32), '\0');
+            stream.next_in = reinterpret_cast<Bytef *>(data.data());
+            stream.avail_in = uInt(data.size());
+            stream.next_out = reinterpret_cast<Bytef *>(out.data());
+            stream.avail_out = uInt(out.size());
+            QCOMPARE(deflate(&stream, Z_FINISH), Z_STREAM_END);
+            out.resize(int(stream.total_out));
+            deflateEnd(&stream);
+            data = out;
+        }
+        const QByteArray signature = rgb ? (compressed ? "stealth_rgbcomp" : "stealth_rgbinfo")
+                                         : (compressed ? "stealth_pngcomp" : "stealth_pnginfo");
+        QByteArray payload = signature;
+        const quint32 bits = quint32(data.size()) * 8;
+        payload.append(char(bits >> 24)).append(char(bits >> 16)).append(char(bits >> 8)).append(char(bits));
+        payload += data;
+
+        QImage image(96, 80, QImage::Format_RGBA8888);
+        image.fill(QColor(120, 130, 140, 255));
+        qint64 bit = 0;
+        const auto put = [&](bool value) {
+            const qint64 pixel = rgb ? bit / 3 : bit;
+            const int channel = rgb ? int(bit % 3) : 3;
+            ++bit;
+            uchar *at = image.scanLine(int(pixel % image.height())) + (pixel / image.height()) * 4 + channel;
+            *at = uchar((*at & 0xfe) | (value ? 1 : 0));
+        };
+        for (const char byte : std::as_const(payload))
+            for (int shift = 7; shift >= 0; --shift)
+                put((uchar(byte) >> shift) & 1);
+        QTemporaryDir dir;
+        const QString path = dir.filePath(QStringLiteral("stripped.png"));
+        QVERIFY(image.save(path, "PNG"));
+
+        const auto info = readGenerationInfo(path);
+        QVERIFY2(info, qPrintable(info.error()));
+        QCOMPARE(info->tool, QStringLiteral("A1111"));
+        QCOMPARE(info->prompt.value(), QStringLiteral("a lighthouse at dusk"));
+        QCOMPARE(info->negativePrompt.value(), QStringLiteral("blurry"));
+        QCOMPARE(info->seed.value(), quint64(1234));
+        QCOMPARE(info->model->name, QStringLiteral("dreamshaper_8"));
+        QVERIFY2(info->warnings.join(' ').contains(QStringLiteral("pixels")), qPrintable(info->warnings.join(' ')));
+
+        // A plain picture has nothing hidden, and says nothing about it.
+        QImage plain(32, 32, QImage::Format_RGBA8888);
+        plain.fill(Qt::white);
+        QVERIFY(plain.save(dir.filePath(QStringLiteral("plain.png")), "PNG"));
+        const auto none = readGenerationInfo(dir.filePath(QStringLiteral("plain.png")));
+        QVERIFY(none);
+        QCOMPARE(none->tool, QStringLiteral("none"));
     }
 };
 

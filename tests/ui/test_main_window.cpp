@@ -1,10 +1,14 @@
 #include "core/graph/graph_document.h"
 #include "core/nodes/built_in_nodes.h"
 #include "core/settings/settings_store.h"
+#include "tests/ui/test_library.h"
 #include "ui/graph/graph_editor.h"
 #include "ui/graph/graph_scene.h"
 #include "ui/graph/graph_view.h"
 #include "ui/graph/node_item.h"
+#include "ui/installs/install_job_model.h"
+#include "ui/installs/install_queue_panel.h"
+#include "ui/library/library_panel.h"
 #include "ui/shell/about_dialog.h"
 #include "ui/shell/main_window.h"
 #include "ui/shell/settings_dialog.h"
@@ -16,6 +20,7 @@
 #include <QLineEdit>
 #include <QMenu>
 #include <QMenuBar>
+#include <QSignalSpy>
 #include <QSpinBox>
 #include <QUndoStack>
 #include <QUndoView>
@@ -120,6 +125,34 @@ private slots:
         const int tabs = editor.tabCount();
         recent->actions().front()->trigger();
         QCOMPARE(editor.tabCount(), tabs + 1);
+    }
+
+    // A missing model's Install goes onto the window's install queue (shown), Find in library into the library's
+    // search (shown).
+    void missingModelsReachTheInstallQueueAndTheLibrary()
+    {
+        TestLibrary library;
+        QVERIFY(library.opened);
+        ui::MainWindow window(*m_store);
+        window.setLibraryServices(*library.store, *library.installer);
+        nodes::NodeEnvironment environment;
+        environment.inputDir = m_dir->filePath(QStringLiteral("input"));
+        window.setGraphServices(nodes::builtInNodes(environment));
+        window.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&window));
+        window.installQueueDock()->hide();
+        const int jobs = window.installQueuePanel()->jobModel()->rowCount();
+        const QString missing = m_dir->filePath(QStringLiteral("no-such-model.safetensors"));
+        emit window.graphEditor()->installModelRequested(missing);
+        QTRY_COMPARE(window.installQueuePanel()->jobModel()->rowCount(), jobs + 1);
+        QVERIFY(window.installQueueDock()->isVisible());
+
+        window.libraryDock()->hide();
+        emit window.graphEditor()->findModelRequested(QStringLiteral("dreamshaper_8"));
+        QVERIFY(window.libraryDock()->isVisible());
+        auto *search = window.libraryPanel()->findChild<QLineEdit *>(QStringLiteral("librarySearch"));
+        QVERIFY(search);
+        QCOMPARE(search->text(), QStringLiteral("dreamshaper_8"));
     }
 
     // View → Port colours lists every type the canvas colours, with its swatch.

@@ -1,6 +1,7 @@
 #include "core/models/record_store.h"
-#include "core/models/record_store_sql_p.h"
 #include "core/json/bounded_json.h"
+#include "core/models/record_store_sql_p.h"
+#include "core/storage/sqlite_file_p.h"
 
 #include "core/logging/log.h"
 
@@ -23,26 +24,13 @@ using namespace store_sql;
 
 namespace {
 
-// A serial per thread that is never reused, unlike thread ids, so a connection name never outlives its thread's
-// identity.
-QAtomicInteger<quint64> g_nextThreadSerial{1};
-thread_local const quint64 t_threadSerial = g_nextThreadSerial.fetchAndAddRelaxed(1);
-QAtomicInteger<quint64> g_nextStoreSerial{1};
-
 // ---- Schema ------------------------------------------------------------------------------------------------
-
-struct Migration
-{
-    int toVersion;
-    const char *what;
-    QStringList statements;
-};
 
 // Forward migrations; each runs in one transaction that also sets user_version. Never edit a released step:
 // add a new one.
-const QList<Migration> &migrations()
+const QList<storage::SqliteMigration> &migrations()
 {
-    static const QList<Migration> all = {
+    static const QList<storage::SqliteMigration> all = {
         {1,
          "create the model records",
          {QStringLiteral("CREATE TABLE models ("
@@ -73,11 +61,12 @@ const QList<Migration> &migrations()
          {QStringLiteral("CREATE VIRTUAL TABLE models_fts USING fts5("
                          " name, description, tags, trigger_words,"
                          " tokenize = 'unicode61 remove_diacritics 2', prefix = '2 3')"),
-          QStringLiteral("INSERT INTO models_fts (rowid, name, description, tags, trigger_words)"
-                         " SELECT m.id, m.name, coalesce(json_extract(m.config, '$.description'), ''),"
-                         "  coalesce((SELECT group_concat(t.tag, ' ') FROM model_tags t WHERE t.model_id = m.id), ''),"
-                         "  coalesce((SELECT group_concat(w.value, ' ') FROM json_each(m.config, '$.trigger_words') w), '')"
-                         " FROM models m")}},
+          QStringLiteral(
+              "INSERT INTO models_fts (rowid, name, description, tags, trigger_words)"
+              " SELECT m.id, m.name, coalesce(json_extract(m.config, '$.description'), ''),"
+              "  coalesce((SELECT group_concat(t.tag, ' ') FROM model_tags t WHERE t.model_id = m.id), ''),"
+              "  coalesce((SELECT group_concat(w.value, ' ') FROM json_each(m.config, '$.trigger_words') w), '')"
+              " FROM models m")}},
         {3,
          "remember file hashes, so that unchanged files are never hashed twice",
          {QStringLiteral("CREATE TABLE file_hashes ("
@@ -92,211 +81,49 @@ const QList<Migration> &migrations()
     return all;
 }
 
-// Libraries open in this process, by absolute path, with how many stores have each open.
-QMutex g_openLibrariesMutex;
-QHash<QString, int> g_openLibraries;
-
-QString libraryKey(const QString &path) { return QFileInfo(path).absoluteFilePath(); }
-
-bool isOpenInThisProcess(const QString &path)
-{
-    QMutexLocker lock(&g_openLibrariesMutex);
-    return g_openLibraries.value(libraryKey(path)) > 0;
-}
-
-void registerOpen(const QString &path, int change)
-{
-    QMutexLocker lock(&g_openLibrariesMutex);
-    const QString key = libraryKey(path);
-    const int count = g_openLibraries.value(key) + change;
-    if (count > 0)
-        g_openLibraries[key] = count;
-    else
-        g_openLibraries.remove(key);
-}
-
 } // namespace
 
 // ---- Opening --------------------------------------------------------------------------------------------------
 
 RecordStore::RecordStore(QString databasePath, QObject *parent)
     : QObject(parent)
-    , m_path(std::move(databasePath))
-    , m_connectionPrefix(QStringLiteral("atelier-records-%1-").arg(g_nextStoreSerial.fetchAndAddRelaxed(1)))
+    , m_path(databasePath)
+    , m_file(std::make_unique<storage::SqliteFile>(
+          std::move(databasePath),
+          storage::SqliteFileRole{QStringLiteral("model library"),
+                                  QStringLiteral("Atelier then starts an empty library"),
+                                  QStringLiteral("Restore a backup (atelier models import), or move the file away to "
+                                                 "start an empty library.")},
+          migrations(), lcModels()))
 {
     qRegisterMetaType<ModelConfig>();
 }
 
-RecordStore::~RecordStore()
+RecordStore::~RecordStore() = default;
+
+bool RecordStore::isOpen() const
 {
-    if (m_open)
-        registerOpen(m_path, -1);
-    QMutexLocker lock(&m_connectionsMutex);
-    for (const QString &name : std::as_const(m_connections))
-        QSqlDatabase::removeDatabase(name);
+    return m_file->isOpen();
 }
 
 Result<QSqlDatabase> RecordStore::connection() const
 {
-    const QString name = m_connectionPrefix + QString::number(t_threadSerial);
-    {
-        QMutexLocker lock(&m_connectionsMutex);
-        if (m_connections.contains(name))
-            return QSqlDatabase::database(name, false);
-        m_connections.insert(name);
-    }
-    QSqlDatabase db = QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), name);
-    db.setDatabaseName(m_path);
-    // Another thread or process holding the write lock makes us wait, not fail.
-    db.setConnectOptions(QStringLiteral("QSQLITE_BUSY_TIMEOUT=15000"));
-    if (!db.open())
-        return Result<QSqlDatabase>::failure(
-            QStringLiteral("Cannot open the model library %1: %2").arg(m_path, describe(db.lastError())), kDatabaseError);
-    for (const char *pragma : {"PRAGMA foreign_keys = ON", "PRAGMA synchronous = NORMAL"}) {
-        if (Status s = run(db, QLatin1String(pragma), QStringLiteral("configure its connection")); !s)
-            return Result<QSqlDatabase>::failure(s);
-    }
-    return db;
+    return m_file->connection();
 }
 
 Result<QSqlDatabase> RecordStore::usableConnection() const
 {
-    if (!m_open)
-        return Result<QSqlDatabase>::failure(notOpen());
-    return connection();
+    return m_file->usableConnection();
 }
 
 Status RecordStore::notOpen() const
 {
-    return Status::failure(m_openError.isEmpty() ? QStringLiteral("The model library is not open.") : m_openError,
-                           m_openErrorType.isEmpty() ? kDatabaseError : m_openErrorType);
+    return m_file->notOpen();
 }
 
 Status RecordStore::open()
 {
-    const auto refuse = [this](const QString &message, const QString &type) {
-        m_open = false;
-        m_openError = message;
-        m_openErrorType = type;
-        qCWarning(lcModels).noquote() << message;
-        return Status::failure(message, type);
-    };
-
-    // Look before SQLite does: opening another program's file as a database must not write to it. The look uses
-    // its own descriptor, closed before SQLite opens the file, and is skipped when another store of this process
-    // has the file open (it was checked then): closing any descriptor of a file drops all of this process's POSIX
-    // locks on it, SQLite's included, and without them another process may reset the WAL under our feet.
-    if (!isOpenInThisProcess(m_path)) {
-        QFile file(m_path);
-        if (file.exists() && file.size() > 0) {
-            if (!file.open(QIODevice::ReadOnly))
-                return refuse(QStringLiteral("Cannot read the model library %1: %2").arg(m_path, file.errorString()),
-                              kDatabaseError);
-            const QByteArray header = file.read(16);
-            file.close();
-            if (header != QByteArray("SQLite format 3\0", 16))
-                return refuse(QStringLiteral("%1 is not an SQLite database, so it is not an Atelier model library. Atelier "
-                                             "has not changed it. Move it away (Atelier then starts an empty library) or "
-                                             "choose another root with --root.")
-                                  .arg(m_path),
-                              QStringLiteral("ForeignDatabase"));
-        }
-    }
-
-    const Result<QSqlDatabase> opened = connection();
-    if (!opened)
-        return refuse(opened.error(), opened.errorType());
-    QSqlDatabase db = opened.value();
-
-    QSqlQuery check(db);
-    if (!check.exec(QStringLiteral("PRAGMA quick_check")) || !check.next() || check.value(0).toString() != QLatin1String("ok")) {
-        const QString details = check.lastError().isValid() ? describe(check.lastError()) : check.value(0).toString();
-        return refuse(QStringLiteral("The model library %1 is damaged (%2). Atelier will not write to it. Restore a "
-                                     "backup (atelier models import), or move the file away to start an empty library.")
-                          .arg(m_path, details),
-                      QStringLiteral("CorruptDatabase"));
-    }
-    check.finish();
-
-    QSqlQuery versionQuery(db);
-    if (!versionQuery.exec(QStringLiteral("PRAGMA user_version")) || !versionQuery.next())
-        return refuse(QStringLiteral("Cannot read the schema version of %1: %2").arg(m_path, describe(versionQuery.lastError())),
-                      kDatabaseError);
-    const int version = versionQuery.value(0).toInt();
-    versionQuery.finish();
-    if (version > kSchemaVersion)
-        return refuse(QStringLiteral("The model library %1 was written by a newer version of Atelier (schema %2; this "
-                                     "version knows up to %3). Atelier will not change it: update Atelier, or choose "
-                                     "another root with --root.")
-                          .arg(m_path)
-                          .arg(version)
-                          .arg(kSchemaVersion),
-                      QStringLiteral("NewerDatabase"));
-
-    // Schema 0 is a new, empty file. One with tables of its own is another program's database that happens to sit
-    // where the library belongs: it is left exactly as it is, WAL mode included.
-    if (version == 0) {
-        QSqlQuery tables(db);
-        QStringList names;
-        if (tables.exec(
-                QStringLiteral("SELECT name FROM sqlite_master WHERE name NOT LIKE 'sqlite_%' ORDER BY name LIMIT 6")))
-            while (tables.next())
-                names << tables.value(0).toString();
-        tables.finish();
-        if (!names.isEmpty())
-            return refuse(QStringLiteral("%1 is an SQLite database of another program (it holds %2), not a model "
-                                         "library. Atelier will not change it: move it away, or choose another root "
-                                         "with --root.")
-                              .arg(m_path, names.join(QStringLiteral(", "))),
-                          QStringLiteral("ForeignDatabase"));
-    }
-    if (Status wal = run(db, QStringLiteral("PRAGMA journal_mode = WAL"), QStringLiteral("switch to WAL mode")); !wal)
-        return refuse(wal.error(), wal.errorType());
-    if (version < kSchemaVersion) {
-        if (Status migrated = migrate(db, version); !migrated)
-            return refuse(migrated.error(), migrated.errorType());
-    }
-    m_open = true;
-    m_openError.clear();
-    registerOpen(m_path, +1);
-    return {};
-}
-
-Status RecordStore::migrate(QSqlDatabase &db, int fromVersion)
-{
-    if (fromVersion > 0) {
-        // A copy of the library as it was, in case a migration surprises someone.
-        const QString backup = QStringLiteral("%1.schema-%2.bak").arg(m_path).arg(fromVersion);
-        QFile::remove(backup);
-        if (Status copied = run(db, QStringLiteral("VACUUM INTO ?"), QStringLiteral("back itself up"), {backup}); !copied)
-            return copied;
-        qCInfo(lcModels).noquote() << "model library backed up to" << backup << "before migrating";
-    }
-    for (const Migration &migration : migrations()) {
-        if (migration.toVersion <= fromVersion)
-            continue;
-        const Status migrated = inTransaction(db, [&]() -> Status {
-            // Re-read inside the write lock: another process may have migrated meanwhile.
-            QSqlQuery current(db);
-            if (current.exec(QStringLiteral("PRAGMA user_version")) && current.next()
-                && current.value(0).toInt() >= migration.toVersion)
-                return {};
-            current.finish();
-            for (const QString &statement : migration.statements) {
-                if (Status s = run(db, statement, QStringLiteral("migrate to schema %1 (%2)")
-                                                      .arg(migration.toVersion)
-                                                      .arg(QLatin1String(migration.what)));
-                    !s)
-                    return s;
-            }
-            return run(db, QStringLiteral("PRAGMA user_version = %1").arg(migration.toVersion),
-                       QStringLiteral("record its schema version"));
-        });
-        if (!migrated)
-            return migrated;
-        qCInfo(lcModels).noquote() << "model library migrated to schema" << migration.toVersion << "-" << migration.what;
-    }
-    return {};
+    return m_file->open();
 }
 
 // ---- Writing ----------------------------------------------------------------------------------------------
@@ -316,7 +143,7 @@ void stampTimes(ModelConfig &config)
 
 Result<ModelConfig> RecordStore::addModel(ModelConfig config)
 {
-    if (!m_open)
+    if (!isOpen())
         return Result<ModelConfig>::failure(notOpen());
     if (config.key.isEmpty())
         config.key = ModelConfig::newKey();
@@ -393,7 +220,7 @@ Status RecordStore::deleteModel(const QString &key)
 
 Result<RecordStore::ImportReport> RecordStore::importModels(QList<ModelConfig> configs, bool replaceExisting)
 {
-    if (!m_open)
+    if (!isOpen())
         return Result<ImportReport>::failure(notOpen());
     for (ModelConfig &config : configs) {
         stampTimes(config); // an export edited by hand may have lost them

@@ -13,11 +13,16 @@
 #include <nlohmann/json_fwd.hpp>
 
 #include <functional>
+#include <memory>
 #include <optional>
 
 // Qt Sql stays inside core: the store's users see records, never connections or queries.
 class QSqlDatabase;
 class QSqlQuery;
+
+namespace atelier::storage {
+class SqliteFile;
+}
 
 namespace atelier::models {
 
@@ -105,7 +110,7 @@ public:
     // A file that is not SQLite, is damaged, or was written by a newer version is left untouched, and every
     // later call fails with the same message.
     Status open();
-    bool isOpen() const { return m_open; }
+    bool isOpen() const;
     QString databasePath() const { return m_path; }
     QString version() const { return QString::number(kSchemaVersion); }
 
@@ -148,7 +153,7 @@ public:
 
     // The hash cache: a file's SHA-256 remembered with what identifies its contents (path, size, modification
     // time, inode). A lookup whose identity differs in any part finds nothing.
-    bool hashCacheReady() const override { return m_open; }
+    bool hashCacheReady() const override { return isOpen(); }
     Result<std::optional<QString>> cachedFileHash(const hashing::FileIdentity &file) const override;
     Status rememberFileHash(const hashing::FileIdentity &file, const QString &sha256) override;
     QString hashCacheFile() const override { return m_path; }
@@ -169,7 +174,6 @@ private:
     Result<QSqlDatabase> connection() const;
     // The calling thread's connection once the library is open; otherwise why it is not.
     Result<QSqlDatabase> usableConnection() const;
-    Status migrate(QSqlDatabase &db, int fromVersion);
     // One statement in its own transaction on the calling thread's connection.
     Status writeOne(const QString &sql, const QString &what, const QVariantList &bindings);
     Result<QList<ModelConfig>> select(const QString &where, const QVariantList &bindings,
@@ -181,12 +185,7 @@ private:
     Result<int> runPlan(const QueryPlan &plan, const std::function<Status(const QSqlQuery &)> &readRow) const;
 
     QString m_path;
-    QString m_connectionPrefix;
-    bool m_open = false;
-    QString m_openError;
-    QString m_openErrorType;
-    mutable QMutex m_connectionsMutex;
-    mutable QSet<QString> m_connections;
+    std::unique_ptr<storage::SqliteFile> m_file; // connections, the open-time checks and the migrations
 };
 
 } // namespace atelier::models

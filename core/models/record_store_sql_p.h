@@ -4,6 +4,7 @@
 // row document written and read. Private to those two files (`_p.h`), which is why it may name Qt Sql.
 #include "core/json/bounded_json.h"
 #include "core/models/record_store.h"
+#include "core/storage/sqlite_statements_p.h"
 
 #include <QRegularExpression>
 #include <QSqlDatabase>
@@ -19,51 +20,26 @@ namespace atelier::models::store_sql {
 
 using json = nlohmann::ordered_json;
 
-inline const QString kDatabaseError = QStringLiteral("Database");
+using storage::describe;
+using storage::kDatabaseError;
 inline const QString kUnknownModel = QStringLiteral("UnknownModel");
 inline const QString kDuplicateModel = QStringLiteral("DuplicateModel");
-
-inline QString describe(const QSqlError &error)
-{
-    QString text = error.databaseText();
-    if (text.isEmpty())
-        text = error.text();
-    return text;
-}
+inline const QString kLibrary = QStringLiteral("The model library");
 
 inline Status queryFailure(const QSqlQuery &query, const QString &what)
 {
-    return Status::failure(QStringLiteral("The model library could not %1: %2").arg(what, describe(query.lastError())),
-                           kDatabaseError);
+    return storage::queryFailure(query, kLibrary, what);
 }
 
 // Runs one statement; `what` completes "The model library could not …" on failure.
 inline Status run(QSqlDatabase &db, const QString &sql, const QString &what, const QVariantList &bindings = {})
 {
-    QSqlQuery query(db);
-    if (!query.prepare(sql))
-        return queryFailure(query, what);
-    for (const QVariant &value : bindings)
-        query.addBindValue(value);
-    if (!query.exec())
-        return queryFailure(query, what);
-    return {};
+    return storage::run(db, sql, kLibrary, what, bindings);
 }
 
-// Runs `body` in an IMMEDIATE transaction (the write lock is taken up front, so two writers queue on the busy
-// timeout instead of failing halfway); rolls back when it fails.
 inline Status inTransaction(QSqlDatabase &db, const std::function<Status()> &body)
 {
-    if (Status begun = run(db, QStringLiteral("BEGIN IMMEDIATE"), QStringLiteral("start a transaction")); !begun)
-        return begun;
-    Status result = body();
-    if (result) {
-        result = run(db, QStringLiteral("COMMIT"), QStringLiteral("commit"));
-        if (result)
-            return result;
-    }
-    run(db, QStringLiteral("ROLLBACK"), QStringLiteral("roll back"));
-    return result;
+    return storage::inTransaction(db, kLibrary, body);
 }
 
 // Free text as an FTS5 query: every word must match as a prefix, in any indexed column.

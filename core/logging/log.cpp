@@ -11,6 +11,7 @@
 Q_LOGGING_CATEGORY(lcApp, "atelier.app", QtInfoMsg)
 Q_LOGGING_CATEGORY(lcSettings, "atelier.settings", QtInfoMsg)
 Q_LOGGING_CATEGORY(lcModels, "atelier.models", QtInfoMsg)
+Q_LOGGING_CATEGORY(lcGallery, "atelier.gallery", QtInfoMsg)
 Q_LOGGING_CATEGORY(lcDownloads, "atelier.downloads", QtInfoMsg)
 Q_LOGGING_CATEGORY(lcGraph, "atelier.graph", QtInfoMsg)
 Q_LOGGING_CATEGORY(lcMetadata, "atelier.metadata", QtInfoMsg)

@@ -1,0 +1,92 @@
+#pragma once
+
+// The image index: every image in the folders Atelier watches (its outputs, and others the artist adds), with the
+// recipe core/metadata reads from it, searchable by words of the prompts, model and LoRA names, and filtered by
+// model, LoRA, date, folder, star and rating. SQLite (`images.db` in the root, its own migrations, full-text
+// search over the recipes); files that cannot be read are reported, never indexed half-way. Stars and ratings are
+// the artist's, kept across rescans.
+#include "core/metadata/generation_info.h"
+#include "core/result.h"
+
+#include <QDateTime>
+#include <QList>
+#include <QString>
+#include <QStringList>
+
+#include <atomic>
+#include <functional>
+#include <memory>
+#include <optional>
+
+namespace atelier::storage {
+class SqliteFile;
+}
+
+namespace atelier::gallery {
+
+struct IndexedImage
+{
+    QString path;   // absolute
+    QString folder; // the indexed folder it was found in
+    qint64 fileSize = 0;
+    QDateTime modified;
+    int width = 0, height = 0;
+    QString sha256;
+    metadata::GenerationInfo recipe; // what the index keeps of it: the fields, not the raw chunks
+    bool hasGraph = false;           // a workflow or API graph it can open as
+    bool starred = false;
+    int rating = 0; // 0 (none) to 5
+};
+
+struct ImageQuery
+{
+    QString text;   // words, each matched as a prefix over prompts, model and LoRA names
+    QString model;  // a model name (or file name) the recipe states, exactly, case-insensitively
+    QString lora;   // a LoRA the recipe uses
+    QString folder; // one indexed folder
+    std::optional<QDateTime> since;
+    bool starredOnly = false;
+    int minRating = 0;
+    int offset = 0;
+    int limit = 200; // 0: all
+};
+
+struct ScanReport
+{
+    int indexed = 0;      // new or changed
+    int unchanged = 0;    // same size and time as when indexed
+    int removed = 0;      // gone from the folder, taken out of the index
+    QStringList failures; // "path: why", for files that are not images Atelier can read
+};
+
+class ImageIndex
+{
+public:
+    explicit ImageIndex(QString databasePath);
+    ~ImageIndex();
+
+    Status open();
+    bool isOpen() const;
+
+    // Reads one file and records it (again, if it changed); its record.
+    Result<IndexedImage> indexFile(const QString &path, const QString &folder = {});
+    // Every PNG under `folder` indexed, those gone removed; `progress` hears (done, total); `cancel` stops between
+    // files. The folder is remembered for later scans.
+    Result<ScanReport> scanFolder(const QString &folder, const std::function<void(int, int)> &progress = {},
+                                  const std::atomic_bool *cancel = nullptr);
+    Result<QStringList> folders() const;
+
+    // Newest first.
+    Result<QList<IndexedImage>> search(const ImageQuery &query) const;
+    Result<std::optional<IndexedImage>> image(const QString &path) const;
+    Result<int> count() const;
+
+    Status setStarred(const QString &path, bool starred);
+    Status setRating(const QString &path, int rating);
+    Status removeImage(const QString &path);
+
+private:
+    std::unique_ptr<storage::SqliteFile> m_file;
+};
+
+} // namespace atelier::gallery

@@ -11,6 +11,7 @@ int runInstallCommand(CommandContext &context);
 int runScanCommand(CommandContext &context);
 int runGenerateCommand(CommandContext &context);
 int runInspectCommand(CommandContext &context);
+int runImagesCommand(CommandContext &context);
 int runStripCommand(CommandContext &context);
 int runTagCommand(CommandContext &context);
 int runRunCommand(CommandContext &context);
@@ -23,12 +24,14 @@ const std::vector<Command> &commands()
          runInfoCommand},
         {QStringLiteral("models"), QStringLiteral("List, show, edit, remove, export and import model records"),
          runModelsCommand},
-        {QStringLiteral("probe"), QStringLiteral("Identify a model file or folder and show the evidence"), runProbeCommand},
+        {QStringLiteral("probe"), QStringLiteral("Identify a model file or folder and show the evidence"),
+         runProbeCommand},
         {QStringLiteral("hash"), QStringLiteral("SHA-256, AUTOV2 and fast identity hash of a model file or folder"),
          runHashCommand},
-        {QStringLiteral("download"), QStringLiteral("Download a file, resuming an interrupted download"), runDownloadCommand},
-        {QStringLiteral("install"), QStringLiteral("Install a model from a path, URL, Civitai page or Hugging Face repo"),
-         runInstallCommand},
+        {QStringLiteral("download"), QStringLiteral("Download a file, resuming an interrupted download"),
+         runDownloadCommand},
+        {QStringLiteral("install"),
+         QStringLiteral("Install a model from a path, URL, Civitai page or Hugging Face repo"), runInstallCommand},
         {QStringLiteral("scan"), QStringLiteral("Add the models found in a folder to the library"), runScanCommand},
         {QStringLiteral("generate"), QStringLiteral("Make images with an SD 1.x or 2.x model (txt2img, img2img)"),
          runGenerateCommand},
@@ -36,9 +39,13 @@ const std::vector<Command> &commands()
          runRunCommand},
         {QStringLiteral("nodes"), QStringLiteral("List the node types graphs can use (--json: ComfyUI's /object_info)"),
          runNodesCommand},
-        {QStringLiteral("inspect"), QStringLiteral("Show the generation settings stored in a PNG (ComfyUI, A1111/Forge)"),
-         runInspectCommand},
-        {QStringLiteral("strip"), QStringLiteral("Remove all metadata from a PNG, keeping its pixels"), runStripCommand},
+        {QStringLiteral("images"),
+         QStringLiteral("The image index: add folders, search images by prompt, model and LoRA, show a recipe"),
+         runImagesCommand},
+        {QStringLiteral("inspect"),
+         QStringLiteral("Show the generation settings stored in a PNG (ComfyUI, A1111/Forge)"), runInspectCommand},
+        {QStringLiteral("strip"), QStringLiteral("Remove all metadata from a PNG, keeping its pixels"),
+         runStripCommand},
         {QStringLiteral("tag"), QStringLiteral("Write a recipe (JSON) into a PNG's metadata"), runTagCommand},
     };
     return all;

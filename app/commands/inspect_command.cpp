@@ -1,71 +1,11 @@
 #include "app/command.h"
 
+#include "app/recipe_json.h"
 #include "core/metadata/generation_info.h"
 
 #include <nlohmann/json.hpp>
 
 namespace atelier::app {
-
-namespace {
-
-using json = nlohmann::ordered_json;
-
-template<typename T>
-json orNull(const std::optional<T> &value)
-{
-    return value ? json(*value) : json();
-}
-
-json orNull(const std::optional<QString> &value)
-{
-    return value ? json(value->toStdString()) : json();
-}
-
-json toJson(const metadata::GenerationInfo &info)
-{
-    json object;
-    object["tool"] = info.tool.toStdString();
-    object["tool_version"] = info.toolVersion.isEmpty() ? json() : json(info.toolVersion.toStdString());
-    object["prompt"] = orNull(info.prompt);
-    object["negative_prompt"] = orNull(info.negativePrompt);
-    object["seed"] = orNull(info.seed);
-    object["steps"] = orNull(info.steps);
-    object["sampler"] = orNull(info.sampler);
-    object["scheduler"] = orNull(info.scheduler);
-    object["cfg"] = orNull(info.cfg);
-    object["width"] = orNull(info.width);
-    object["height"] = orNull(info.height);
-    object["denoise"] = orNull(info.denoise);
-    object["model"] = info.model ? json{{"name", info.model->name.isEmpty() ? json() : json(info.model->name.toStdString())},
-                                        {"hash", info.model->hash.isEmpty() ? json() : json(info.model->hash.toStdString())}}
-                                 : json();
-    object["vae"] = info.vae ? json{{"name", info.vae->name.isEmpty() ? json() : json(info.vae->name.toStdString())},
-                                    {"hash", info.vae->hash.isEmpty() ? json() : json(info.vae->hash.toStdString())}}
-                             : json();
-    object["loras"] = json::array();
-    for (const metadata::LoraUse &lora : info.loras)
-        object["loras"].push_back({{"name", lora.name.toStdString()},
-                                   {"weight", orNull(lora.weight)},
-                                   {"clip_weight", orNull(lora.clipWeight)},
-                                   {"hash", lora.hash.isEmpty() ? json() : json(lora.hash.toStdString())}});
-    object["embeddings"] = json::array();
-    for (const metadata::ModelReference &embedding : info.embeddings)
-        object["embeddings"].push_back(
-            {{"name", embedding.name.toStdString()},
-             {"hash", embedding.hash.isEmpty() ? json() : json(embedding.hash.toStdString())}});
-    object["sampling_passes"] = info.samplingPasses;
-    object["chunks"] = json::array();
-    for (const metadata::TextChunk &chunk : info.chunks)
-        object["chunks"].push_back({{"type", chunk.type.toStdString()},
-                                    {"keyword", chunk.keyword.toStdString()},
-                                    {"text", chunk.text.toStdString()}});
-    object["warnings"] = json::array();
-    for (const QString &warning : info.warnings)
-        object["warnings"].push_back(warning.toStdString());
-    return object;
-}
-
-} // namespace
 
 // `atelier inspect IMAGE [--json]`: the recipe stored in an image, whichever tool wrote it.
 int runInspectCommand(CommandContext &context)
@@ -87,7 +27,7 @@ int runInspectCommand(CommandContext &context)
         return kExitFailure;
     }
     if (parser.isSet(asJson)) {
-        context.out << QString::fromStdString(toJson(info.value()).dump(2)) << "\n";
+        context.out << QString::fromStdString(recipeJson(info.value()).dump(2)) << "\n";
         return kExitOk;
     }
     const metadata::GenerationInfo &i = info.value();

@@ -81,6 +81,10 @@ Result<AppRoot> AppRoot::open(const QString &path)
 }
 
 QString AppRoot::databasePath() const { return resolve(QStringLiteral("atelier.db")); }
+QString AppRoot::imageIndexPath() const
+{
+    return resolve(QStringLiteral("images.db"));
+}
 QString AppRoot::settingsPath() const { return resolve(QStringLiteral("settings.json")); }
 QString AppRoot::secretsPath() const { return resolve(QStringLiteral("secrets.json")); }
 QString AppRoot::uiStatePath() const { return resolve(QStringLiteral("ui-state.ini")); }

@@ -38,6 +38,7 @@ public:
 
     QString path() const { return m_path; }
     QString databasePath() const;       // atelier.db
+    QString imageIndexPath() const;     // images.db: the image index (core/gallery)
     QString settingsPath() const;       // settings.json: preferences, shareable
     QString secretsPath() const;        // secrets.json: access tokens, mode 0600
     QString uiStatePath() const;        // ui-state.ini: window geometry and dock layout

@@ -202,6 +202,46 @@ private slots:
         QVERIFY2(run.err.contains("bad.json"), run.err.constData());
         QVERIFY(!QFile::exists(path(QStringLiteral("never.png"))));
     }
+
+    // The image index from the command line: folders added (with progress and a summary), images found by prompt
+    // words and by model, a recipe shown as inspect prints it, and clear errors for what is not there.
+    void imagesAreIndexedSearchedAndShown()
+    {
+        const QString png = QDir(fixturesDir()).filePath(QStringLiteral("corpus/png"));
+        CliRun run = atelier({QStringLiteral("images"), QStringLiteral("add"), png});
+        QCOMPARE(run.exitCode, 0);
+        QVERIFY2(run.out.contains(" indexed, 0 unchanged, 0 removed, 0 unreadable"), run.out.constData());
+        QVERIFY2(run.err.contains("indexing"), run.err.constData());
+        run = atelier({QStringLiteral("images"), QStringLiteral("add"), png});
+        QVERIFY2(run.out.contains("0 indexed"), run.out.constData()); // nothing changed
+
+        run = atelier(
+            {QStringLiteral("images"), QStringLiteral("search"), QStringLiteral("goldfish"), QStringLiteral("--json")});
+        QCOMPARE(run.exitCode, 0);
+        const QJsonArray found = QJsonDocument::fromJson(run.out).array();
+        QCOMPARE(found.size(), 1);
+        QCOMPARE(found.at(0).toObject().value("recipe").toObject().value("tool").toString(), QStringLiteral("Fooocus"));
+        run = atelier({QStringLiteral("images"), QStringLiteral("search"), QStringLiteral("--model"),
+                       QStringLiteral("waiIllustriousSDXL_v160"), QStringLiteral("--json")});
+        QCOMPARE(QJsonDocument::fromJson(run.out).array().size(), 2);
+
+        const QString novelai = QDir(png).filePath(QStringLiteral("novelai/sdparsers_novelai1_cropped.png"));
+        run = atelier({QStringLiteral("images"), QStringLiteral("show"), novelai});
+        QCOMPARE(run.exitCode, 0);
+        const QJsonObject recipe = QJsonDocument::fromJson(run.out).object();
+        QCOMPARE(recipe.value("tool").toString(), QStringLiteral("NovelAI"));
+        QCOMPARE(recipe.value("seed").toInteger(), 2253955223ll);
+
+        run = atelier({QStringLiteral("images"), QStringLiteral("show"), path(QStringLiteral("elsewhere.png"))});
+        QCOMPARE(run.exitCode, 1);
+        QVERIFY2(run.err.contains("not in the index"), run.err.constData());
+        run = atelier({QStringLiteral("images"), QStringLiteral("search"), QStringLiteral("--since"),
+                       QStringLiteral("yesterday")});
+        QCOMPARE(run.exitCode, 2);
+        run = atelier({QStringLiteral("images"), QStringLiteral("add"), path(QStringLiteral("no-such-folder"))});
+        QCOMPARE(run.exitCode, 1);
+        QVERIFY2(run.err.contains("not a folder"), run.err.constData());
+    }
 };
 
 QTEST_GUILESS_MAIN(TestMetadataCli)

@@ -23,7 +23,6 @@ namespace atelier::gallery {
 namespace {
 
 const QString kIndex = QStringLiteral("The image index");
-constexpr qint64 kMaxImageBytes = 512ll * 1024 * 1024;
 
 const QList<storage::SqliteMigration> &migrations()
 {
@@ -203,21 +202,14 @@ Result<IndexedImage> ImageIndex::indexFile(const QString &path, const QString &f
         return Result<IndexedImage>::failure(db);
     const QFileInfo info(path);
     const QString absolute = info.absoluteFilePath();
-    QFile file(absolute);
-    if (!file.open(QIODevice::ReadOnly))
-        return Result<IndexedImage>::failure(
-            QStringLiteral("%1: cannot be read (%2)").arg(absolute, file.errorString()));
-    if (file.size() > kMaxImageBytes)
-        return Result<IndexedImage>::failure(
-            QStringLiteral("%1: larger than the %2 MiB images are read up to").arg(absolute).arg(kMaxImageBytes >> 20));
-    const QByteArray bytes = file.readAll();
-    const Result<metadata::PngText> text = metadata::readPngText(bytes);
-    if (!text)
-        return Result<IndexedImage>::failure(QStringLiteral("%1: %2").arg(absolute, text.error()));
-    // The same reading as `atelier inspect`, stealth metadata included.
-    Result<metadata::GenerationInfo> recipe = metadata::readGenerationInfo(absolute);
+    // Read once: the recipe (text, or the pixels' stealth metadata), the size and the hash all come from these bytes.
+    const Result<QByteArray> read = metadata::readImageFile(absolute);
+    if (!read)
+        return Result<IndexedImage>::failure(read);
+    const QByteArray &bytes = read.value();
+    Result<metadata::GenerationInfo> recipe = metadata::readGenerationInfo(bytes);
     if (!recipe)
-        return Result<IndexedImage>::failure(recipe);
+        return Result<IndexedImage>::failure(QStringLiteral("%1: %2").arg(absolute, recipe.error()));
 
     IndexedImage image;
     image.path = absolute;
@@ -227,11 +219,11 @@ Result<IndexedImage> ImageIndex::indexFile(const QString &path, const QString &f
     std::tie(image.width, image.height) = pngSize(bytes);
     image.sha256 = QString::fromLatin1(QCryptographicHash::hash(bytes, QCryptographicHash::Sha256).toHex());
     image.recipe = std::move(recipe).value();
-    image.recipe.chunks.clear();
-    for (const metadata::TextChunk &chunk : text->chunks)
+    for (const metadata::TextChunk &chunk : std::as_const(image.recipe.chunks))
         if (chunk.keyword == QLatin1String("prompt") || chunk.keyword == QLatin1String("workflow") ||
             chunk.keyword == QLatin1String("atelier_workflow") || chunk.keyword == QLatin1String("invokeai_graph"))
             image.hasGraph = true;
+    image.recipe.chunks.clear(); // the index keeps the fields, not the raw text
     const metadata::GenerationInfo &r = image.recipe;
     QStringList embeddings;
     for (const metadata::ModelReference &embedding : r.embeddings)

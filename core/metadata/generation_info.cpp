@@ -2,7 +2,6 @@
 
 #include "core/metadata/json_fields.h"
 
-#include <QFile>
 #include <QHash>
 #include <QRegularExpression>
 #include <QSet>
@@ -533,20 +532,17 @@ GenerationInfo describeText(const PngText &text)
     return info;
 }
 
-Result<GenerationInfo> readGenerationInfo(const QString &path)
+Result<GenerationInfo> readGenerationInfo(const QByteArray &png)
 {
-    const Result<PngText> chunks = readPngTextFile(path);
+    const Result<PngText> chunks = readPngText(png);
     if (!chunks)
         return Result<GenerationInfo>::failure(chunks);
     GenerationInfo info = describeText(chunks.value());
     if (info.tool != QLatin1String("none") && info.tool != QLatin1String("unknown"))
         return info;
     // No recipe in the text: A1111's stealth metadata may hold one in the pixels (a site stripped the chunks).
-    QFile file(path);
-    if (!file.open(QIODevice::ReadOnly))
-        return info;
     QStringList warnings;
-    const std::optional<QString> hidden = readStealthText(file.readAll(), warnings);
+    const std::optional<QString> hidden = readStealthText(png, warnings);
     info.warnings += warnings;
     if (!hidden)
         return info;
@@ -563,6 +559,17 @@ Result<GenerationInfo> readGenerationInfo(const QString &path)
     stealth.warnings = info.warnings + stealth.warnings;
     stealth.warnings << QStringLiteral("the recipe was read from the pixels (stealth metadata), not from text chunks");
     return stealth;
+}
+
+Result<GenerationInfo> readGenerationInfo(const QString &path)
+{
+    const Result<QByteArray> bytes = readImageFile(path);
+    if (!bytes)
+        return Result<GenerationInfo>::failure(bytes);
+    Result<GenerationInfo> info = readGenerationInfo(bytes.value());
+    if (!info)
+        return Result<GenerationInfo>::failure(QStringLiteral("%1: %2").arg(path, info.error()), info.errorType());
+    return info;
 }
 
 } // namespace atelier::metadata

@@ -61,6 +61,8 @@ std::optional<quint64> parseSeed(QStringView text);
 // (`parameters`); an image without a text recipe is searched for A1111's stealth metadata in its pixels. Fails
 // only when the file cannot be read as a PNG at all.
 Result<GenerationInfo> readGenerationInfo(const QString &path);
+// The same for a PNG already in memory (the file read once by whoever needs its bytes too).
+Result<GenerationInfo> readGenerationInfo(const QByteArray &png);
 GenerationInfo describeText(const PngText &text);
 
 // A1111's `parameters` text: prompt lines, "Negative prompt: ..." lines, then "Key: value, ..." with quoted values.

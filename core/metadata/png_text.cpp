@@ -285,15 +285,25 @@ Result<PngText> readPngText(const QByteArray &png, const PngTextLimits &limits)
     return result;
 }
 
-Result<PngText> readPngTextFile(const QString &path, const PngTextLimits &limits, qint64 maxFileBytes)
+Result<QByteArray> readImageFile(const QString &path, qint64 maxFileBytes)
 {
     QFile file(path);
     if (!file.open(QIODevice::ReadOnly))
-        return Result<PngText>::failure(QStringLiteral("%1: cannot be read (%2)").arg(path, file.errorString()));
+        return Result<QByteArray>::failure(QStringLiteral("%1: cannot be read (%2)").arg(path, file.errorString()));
     if (file.size() > maxFileBytes)
-        return Result<PngText>::failure(QStringLiteral("%1: %2 MiB is larger than the %3 MiB images are read up to")
-                                            .arg(path).arg(file.size() / (1024 * 1024)).arg(maxFileBytes / (1024 * 1024)));
-    Result<PngText> read = readPngText(file.readAll(), limits);
+        return Result<QByteArray>::failure(QStringLiteral("%1: %2 MiB is larger than the %3 MiB images are read up to")
+                                               .arg(path)
+                                               .arg(file.size() / (1024 * 1024))
+                                               .arg(maxFileBytes / (1024 * 1024)));
+    return file.readAll();
+}
+
+Result<PngText> readPngTextFile(const QString &path, const PngTextLimits &limits, qint64 maxFileBytes)
+{
+    const Result<QByteArray> bytes = readImageFile(path, maxFileBytes);
+    if (!bytes)
+        return Result<PngText>::failure(bytes);
+    Result<PngText> read = readPngText(bytes.value(), limits);
     if (!read)
         return Result<PngText>::failure(QStringLiteral("%1: %2").arg(path, read.error()), read.errorType());
     return read;

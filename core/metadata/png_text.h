@@ -45,6 +45,8 @@ struct PngText
 // or its CRC does not match, or a length exceeds PNG's 2^31 - 1. Nothing is decoded beyond the limits.
 Result<PngText> readPngText(const QByteArray &png, const PngTextLimits &limits = {});
 // The same for a file, which is read only if it is at most `maxFileBytes` long.
+// A whole image file, refused past `maxFileBytes` (with the path in the message).
+Result<QByteArray> readImageFile(const QString &path, qint64 maxFileBytes = 512ll * 1024 * 1024);
 Result<PngText> readPngTextFile(const QString &path, const PngTextLimits &limits = {},
                                 qint64 maxFileBytes = 512ll * 1024 * 1024);
 

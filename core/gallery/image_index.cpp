@@ -13,7 +13,6 @@
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
-#include <QRegularExpression>
 #include <QSet>
 
 #include <tuple>
@@ -53,17 +52,6 @@ const QList<storage::SqliteMigration> &migrations()
                          " tokenize = 'unicode61 remove_diacritics 2', prefix = '2 3')")}},
     };
     return all;
-}
-
-// Every word a prefix, in any column (as the model library's search).
-QString ftsQuery(const QString &text)
-{
-    QStringList terms;
-    for (QString word : text.split(QRegularExpression(QStringLiteral("[\\s,()\\[\\]:<>]+")), Qt::SkipEmptyParts)) {
-        word.replace(QLatin1Char('"'), QStringLiteral("\"\""));
-        terms << QStringLiteral("\"%1\"*").arg(word);
-    }
-    return terms.join(QLatin1Char(' '));
 }
 
 // The size IHDR states (bytes 16 to 24 of a PNG).
@@ -387,7 +375,7 @@ Result<QList<IndexedImage>> ImageIndex::search(const ImageQuery &query) const
         return Result<QList<IndexedImage>>::failure(db);
     QStringList where;
     QVariantList bindings;
-    if (const QString match = ftsQuery(query.text); !match.isEmpty()) {
+    if (const QString match = storage::ftsQuery(query.text); !match.isEmpty()) {
         where << QStringLiteral("id IN (SELECT rowid FROM images_fts WHERE images_fts MATCH ?)");
         bindings << match;
     }

@@ -42,16 +42,7 @@ inline Status inTransaction(QSqlDatabase &db, const std::function<Status()> &bod
     return storage::inTransaction(db, kLibrary, body);
 }
 
-// Free text as an FTS5 query: every word must match as a prefix, in any indexed column.
-inline QString ftsQuery(const QString &text)
-{
-    QStringList terms;
-    for (QString word : text.split(QRegularExpression(QStringLiteral("\\s+")), Qt::SkipEmptyParts)) {
-        word.replace(QLatin1Char('"'), QStringLiteral("\"\""));
-        terms << QStringLiteral("\"%1\"*").arg(word);
-    }
-    return terms.join(QLatin1Char(' '));
-}
+using storage::ftsQuery;
 
 // Writes the searchable columns, the tags and the full-text row of one record. `id` is the row to replace, or
 // 0 for a new one.

@@ -5,9 +5,11 @@
 // core.
 #include "core/result.h"
 
+#include <QRegularExpression>
 #include <QSqlDatabase>
 #include <QSqlError>
 #include <QSqlQuery>
+#include <QStringList>
 #include <QVariant>
 
 #include <functional>
@@ -58,6 +60,19 @@ inline Status inTransaction(QSqlDatabase &db, const QString &owner, const std::f
     }
     run(db, QStringLiteral("ROLLBACK"), owner, QStringLiteral("roll back"));
     return result;
+}
+
+// Free text as an FTS5 query: every word must match as a prefix, in any indexed column. Each word is quoted, so
+// that nothing typed is read as FTS5 syntax.
+inline QString ftsQuery(const QString &text)
+{
+    static const QRegularExpression spaces(QStringLiteral("\\s+"));
+    QStringList terms;
+    for (QString word : text.split(spaces, Qt::SkipEmptyParts)) {
+        word.replace(QLatin1Char('"'), QStringLiteral("\"\""));
+        terms << QStringLiteral("\"%1\"*").arg(word);
+    }
+    return terms.join(QLatin1Char(' '));
 }
 
 } // namespace atelier::storage

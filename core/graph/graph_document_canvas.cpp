@@ -114,6 +114,10 @@ std::optional<CanvasNode> GraphDocument::canvasNode(const QString &id) const
     canvas.bgcolor = stringOf(node.value("bgcolor", Json()));
     canvas.inputs = slotsOf(node.value("inputs", Json()), false);
     canvas.outputs = slotsOf(node.value("outputs", Json()), true);
+    // A reroute's one input is unnamed in the workflow; the canvas names it as edits do ("input").
+    if (definition && definition->editorOnly && !definition->inputs.isEmpty() && canvas.inputs.size() == 1 &&
+        canvas.inputs.front().name.isEmpty())
+        canvas.inputs.front().name = definition->inputs.front().name;
     // Outputs the definition has and the workflow does not list yet.
     if (definition && !definition->editorOnly)
         for (int slot = int(canvas.outputs.size()); slot < definition->outputs.size(); ++slot) {

@@ -455,7 +455,15 @@ private slots:
         scene().nodeItem(decode)->setSelected(true);
         scene().setColorOfSelected(ui::canvasPalette().front().title, ui::canvasPalette().front().body);
         QCOMPARE(document().canvasNode(decode)->bgcolor, ui::canvasPalette().front().body);
+
+        // Top edges line up with the highest of the selection; left edges with the leftmost.
+        scene().edit("apart", [&] { document().moveNode(outside, QPointF(640, 600)); });
+        scene().nodeItem(outside)->setSelected(true);
         scene().alignSelected(ui::GraphScene::Alignment::TopEdges);
+        QCOMPARE(document().canvasNode(outside)->position, QPointF(640, 0));
+        scene().alignSelected(ui::GraphScene::Alignment::LeftEdges);
+        QCOMPARE(document().canvasNode(outside)->position, QPointF(600, 0));
+        QCOMPARE(document().canvasNode(decode)->position, QPointF(600, 0));
     }
 
     // A double-click on a link puts a reroute point on it; Ctrl and a stroke across links cut them, one step.
@@ -488,6 +496,22 @@ private slots:
         QCOMPARE(document().links().front().from.node, reroute);
         QCOMPARE(undo.count(), steps + 1);
         undo.undo();
+        QCOMPARE(document().links().size(), 2);
+
+        // The reroute's input is picked up like any other: dragged off into empty canvas, its link goes.
+        const QPointF rerouteInput = scene().nodeItem(reroute)->inputPort(0);
+        QTest::mousePress(viewport, Qt::LeftButton, {}, view().mapFromScene(rerouteInput));
+        QTest::mouseMove(viewport, view().mapFromScene(rerouteInput + QPointF(0, 150)));
+        QTest::mouseRelease(viewport, Qt::LeftButton, {}, view().mapFromScene(rerouteInput + QPointF(0, 300)));
+        QCOMPARE(document().links().size(), 1);
+        QCOMPARE(document().links().front().from.node, reroute);
+        if (view().addNodePopup())
+            view().addNodePopup()->hide();
+        undo.undo();
+        QCOMPARE(document().links().size(), 2);
+        // And a link dropped on its input feeds it.
+        scene().edit("unlink", [&] { document().disconnectInput(reroute, QStringLiteral("input")); });
+        dragLink(latent, 0, reroute, QStringLiteral("input"));
         QCOMPARE(document().links().size(), 2);
     }
 

@@ -380,13 +380,13 @@ std::optional<qint64> GraphScene::linkAt(QPointF scenePos) const
 
 namespace {
 
-// The input a link feeds, by name (a reroute's one input is unnamed in the workflow).
+// The input a link feeds, by name.
 QString inputFed(const graph::GraphDocument &document, const graph::CanvasLink &link)
 {
     const std::optional<graph::CanvasNode> target = document.canvasNode(link.to);
     if (!target || link.toSlot < 0 || link.toSlot >= target->inputs.size())
         return {};
-    return target->type == QStringLiteral("Reroute") ? QStringLiteral("input") : target->inputs.at(link.toSlot).name;
+    return target->inputs.at(link.toSlot).name;
 }
 
 } // namespace
@@ -428,9 +428,12 @@ QString GraphScene::insertReroute(qint64 linkId, QPointF at)
     QString reroute;
     edit(tr("Add reroute"), [&] {
         reroute = m_document.addNode(QStringLiteral("Reroute"), at - QPointF(30, 13));
-        if (reroute.isEmpty() || !m_document.connectInput(link.from, reroute, QStringLiteral("input")) ||
+        if (reroute.isEmpty())
+            return;
+        // The old link stays until the reroute's output replaces it: taking the reroute away undoes a failure.
+        if (!m_document.connectInput(link.from, reroute, QStringLiteral("input")) ||
             !m_document.connectInput({reroute, 0}, link.to, input))
-            reroute.clear();
+            m_document.removeNode(std::exchange(reroute, QString()));
     });
     return reroute;
 }
@@ -453,9 +456,8 @@ void GraphScene::pickUpLink(const QString &nodeId, const QString &input, QPointF
     const std::optional<graph::CanvasNode> node = m_document.canvasNode(nodeId);
     if (!node)
         return;
-    const bool reroute = node->type == QStringLiteral("Reroute"); // its one input is unnamed in the workflow
     for (const graph::CanvasSlot &slot : node->inputs)
-        if ((slot.name == input || reroute) && slot.link)
+        if (slot.name == input && slot.link)
             for (const graph::CanvasLink &link : m_document.links())
                 if (link.id == *slot.link) {
                     beginEdit(tr("Move link"));
@@ -492,8 +494,6 @@ void GraphScene::finishLinkDrag(QPointF scenePos, QPoint screenPos)
     const bool pickedUp = m_editDepth > 0;
     if (target && target->id() != from.node) {
         QString input = target->inputAt(scenePos);
-        if (input.isEmpty() && target->node().type == QStringLiteral("Reroute"))
-            input = QStringLiteral("input");
         if (input.isEmpty()) // dropped on the node: its first free input of the type
             for (const graph::CanvasSlot &slot : target->node().inputs)
                 if (!slot.link && graph::typesConnect(type, slot.type)) {

@@ -129,7 +129,7 @@ QString NodeItem::inputAt(const QPointF &scenePoint) const
         return {};
     for (int slot : shownInputs())
         if (QLineF(mapFromScene(inputPort(slot)), local).length() <= kReach)
-            return isReroute() ? QStringLiteral("input") : m_node.inputs.at(slot).name; // a reroute's slot is unnamed
+            return m_node.inputs.at(slot).name;
     if (const int widget = widgetAt(local); widget >= 0)
         return m_node.widgets.at(widget).name;
     return {};

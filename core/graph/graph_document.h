@@ -156,6 +156,7 @@ private:
     void edited();
     // Takes link `linkId` off both its ends; signals the input it fed.
     void removeLink(std::int64_t linkId);
+    bool setGroupText(int index, const char *field, const QString &value); // a group's title or colour
 
     std::shared_ptr<const NodeRegistry> m_registry;
     std::unique_ptr<Workflow> m_workflow;

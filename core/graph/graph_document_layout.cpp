@@ -140,26 +140,25 @@ bool GraphDocument::setGroupBounds(int index, const QRectF &bounds)
     return true;
 }
 
-bool GraphDocument::setGroupTitle(int index, const QString &title)
+bool GraphDocument::setGroupText(int index, const char *field, const QString &value)
 {
     Json *group = groupAt(m_workflow->json, index);
     if (!group)
         return false;
-    (*group)["title"] = title.toStdString();
+    (*group)[field] = value.toStdString();
     emit groupsChanged();
     edited();
     return true;
 }
 
+bool GraphDocument::setGroupTitle(int index, const QString &title)
+{
+    return setGroupText(index, "title", title);
+}
+
 bool GraphDocument::setGroupColor(int index, const QString &color)
 {
-    Json *group = groupAt(m_workflow->json, index);
-    if (!group)
-        return false;
-    (*group)["color"] = color.toStdString();
-    emit groupsChanged();
-    edited();
-    return true;
+    return setGroupText(index, "color", color);
 }
 
 } // namespace atelier::graph

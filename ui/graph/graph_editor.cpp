@@ -256,13 +256,14 @@ void GraphEditor::dropFiles(const QStringList &paths, QPointF scenePos)
     QStringList problems;
     QPointF next = scenePos;
     for (const QString &path : paths) {
-        const bool workflow = path.endsWith(QStringLiteral(".json"), Qt::CaseInsensitive);
-        if (workflow || imageHasGraph(path)) {
-            if (const Status opened = openFile(path); !opened)
+        // A workflow, or an image with a graph or a recipe, opens in a tab.
+        const Status opened = openFile(path);
+        if (opened || path.endsWith(QStringLiteral(".json"), Qt::CaseInsensitive)) {
+            if (!opened)
                 problems.append(opened.error());
             continue;
         }
-        // A plain picture: into the input folder, and a LoadImage for it where it was dropped.
+        // Any other picture: into the input folder, and a LoadImage for it where it was dropped.
         const Result<QString> name = importInputImage(path);
         if (!name) {
             problems.append(name.error());
@@ -276,15 +277,6 @@ void GraphEditor::dropFiles(const QStringList &paths, QPointF scenePos)
             next += QPointF(40, 40);
     }
     m_status->setText(problems.isEmpty() ? tr("Ready") : problems.join(QLatin1Char('\n')));
-}
-
-bool GraphEditor::imageHasGraph(const QString &path) const
-{
-    QFile file(path);
-    if (!file.open(QIODevice::ReadOnly))
-        return false;
-    const QByteArray bytes = file.read(256ll * 1024 * 1024);
-    return bytes.startsWith("\x89PNG") && graph::graphFromImage(bytes, *m_registry);
 }
 
 Result<QString> GraphEditor::importInputImage(const QString &path)

@@ -93,7 +93,6 @@ private:
     void updateTitle(Tab &tab);
     void connectRuns();
     void markErrors(Tab &tab, const graph::Validation &validation);
-    bool imageHasGraph(const QString &path) const;
     Result<QString> importInputImage(const QString &path); // its name in the input folder
 
     std::shared_ptr<const graph::NodeRegistry> m_registry;

@@ -110,7 +110,8 @@ int runImagesCommand(CommandContext &context)
 
     gallery::ImageQuery query;
     query.text = arguments.mid(1).join(QLatin1Char(' '));
-    query.model = parser.value(model);
+    if (parser.isSet(model))
+        query.models << parser.value(model);
     query.lora = parser.value(lora);
     query.limit = 0;
     if (parser.isSet(since)) {

@@ -159,6 +159,44 @@ IndexedImage readRow(const QSqlQuery &row)
     return image;
 }
 
+QString orderClause(ImageOrder order)
+{
+    // Missing values last; seeds are decimal text (unsigned 64-bit), ordered as numbers by length first.
+    const QString newest = QStringLiteral("modified_ms DESC, path");
+    switch (order) {
+    case ImageOrder::Newest:
+        return newest;
+    case ImageOrder::Oldest:
+        return QStringLiteral("modified_ms, path");
+    case ImageOrder::Rating:
+        return QStringLiteral("rating DESC, starred DESC, ") + newest;
+    case ImageOrder::Model:
+        return QStringLiteral("model IS NULL, model COLLATE NOCASE, ") + newest;
+    case ImageOrder::Seed:
+        return QStringLiteral("seed IS NULL, length(seed), seed, ") + newest;
+    case ImageOrder::Steps:
+        return QStringLiteral("steps IS NULL, steps, ") + newest;
+    case ImageOrder::Cfg:
+        return QStringLiteral("cfg IS NULL, cfg, ") + newest;
+    case ImageOrder::Sampler:
+        return QStringLiteral("sampler IS NULL, sampler COLLATE NOCASE, ") + newest;
+    }
+    return newest;
+}
+
+// The images whose `column` ("path" or "folder") is `value`, out of the records and the search; inside a transaction.
+Status forgetImagesWhere(QSqlDatabase &db, const QString &column, const QString &value)
+{
+    const QString what = QStringLiteral("forget %1").arg(value);
+    if (Status s = storage::run(
+            db,
+            QStringLiteral("DELETE FROM images_fts WHERE rowid IN (SELECT id FROM images WHERE %1 = ?)").arg(column),
+            kIndex, what, {value});
+        !s)
+        return s;
+    return storage::run(db, QStringLiteral("DELETE FROM images WHERE %1 = ?").arg(column), kIndex, what, {value});
+}
+
 } // namespace
 
 ImageIndex::ImageIndex(QString databasePath)
@@ -341,6 +379,7 @@ Result<ScanReport> ImageIndex::scanFolder(const QString &folder, const std::func
             ++report.unchanged;
         } else if (const Result<IndexedImage> indexed = indexFile(path, root); indexed) {
             ++report.indexed;
+            report.indexedPaths << path;
         } else {
             report.failures << indexed.error();
         }
@@ -349,8 +388,10 @@ Result<ScanReport> ImageIndex::scanFolder(const QString &folder, const std::func
     }
     if (!(cancel && cancel->load()))
         for (auto it = known.constBegin(); it != known.constEnd(); ++it)
-            if (!present.contains(it.key()) && removeImage(it.key()))
+            if (!present.contains(it.key()) && removeImage(it.key())) {
                 ++report.removed;
+                report.removedPaths << it.key();
+            }
     return report;
 }
 
@@ -379,11 +420,15 @@ Result<QList<IndexedImage>> ImageIndex::search(const ImageQuery &query) const
         where << QStringLiteral("id IN (SELECT rowid FROM images_fts WHERE images_fts MATCH ?)");
         bindings << match;
     }
-    if (!query.model.isEmpty()) {
+    if (!query.models.isEmpty()) {
         // The name as the recipe states it, or the file name it is the stem of ("dreamshaper_8" finds
         // "dreamshaper_8.safetensors").
-        where << QStringLiteral("(model = ? COLLATE NOCASE OR lower(substr(model, 1, length(?))) = lower(?))");
-        bindings << query.model << query.model + QLatin1Char('.') << query.model + QLatin1Char('.');
+        QStringList anyOf;
+        for (const QString &model : query.models) {
+            anyOf << QStringLiteral("model = ? COLLATE NOCASE OR lower(substr(model, 1, length(?))) = lower(?)");
+            bindings << model << model + QLatin1Char('.') << model + QLatin1Char('.');
+        }
+        where << QLatin1Char('(') + anyOf.join(QStringLiteral(" OR ")) + QLatin1Char(')');
     }
     if (!query.lora.isEmpty()) {
         where << QStringLiteral("EXISTS (SELECT 1 FROM json_each(images.loras) l WHERE json_extract(l.value, '$.name') "
@@ -398,6 +443,10 @@ Result<QList<IndexedImage>> ImageIndex::search(const ImageQuery &query) const
         where << QStringLiteral("modified_ms >= ?");
         bindings << query.since->toMSecsSinceEpoch();
     }
+    if (query.until) {
+        where << QStringLiteral("modified_ms < ?");
+        bindings << query.until->toMSecsSinceEpoch();
+    }
     if (query.starredOnly)
         where << QStringLiteral("starred = 1");
     if (query.minRating > 0) {
@@ -407,7 +456,7 @@ Result<QList<IndexedImage>> ImageIndex::search(const ImageQuery &query) const
     QString sql = QStringLiteral("SELECT %1 FROM images").arg(kColumns);
     if (!where.isEmpty())
         sql += QStringLiteral(" WHERE ") + where.join(QStringLiteral(" AND "));
-    sql += QStringLiteral(" ORDER BY modified_ms DESC, path");
+    sql += QStringLiteral(" ORDER BY ") + orderClause(query.order);
     if (query.limit > 0)
         sql += QStringLiteral(" LIMIT %1 OFFSET %2").arg(query.limit).arg(std::max(0, query.offset));
     QSqlQuery select(db.value());
@@ -450,6 +499,41 @@ Result<int> ImageIndex::count() const
     return query.value(0).toInt();
 }
 
+Result<ImageFacets> ImageIndex::facets() const
+{
+    Result<QSqlDatabase> db = m_file->usableConnection();
+    if (!db)
+        return Result<ImageFacets>::failure(db);
+    ImageFacets facets;
+    QSqlQuery models(db.value());
+    if (!models.exec(QStringLiteral("SELECT model, max(model_hash), count(*) FROM images WHERE model IS NOT NULL "
+                                    "GROUP BY model COLLATE NOCASE ORDER BY model COLLATE NOCASE")))
+        return Result<ImageFacets>::failure(storage::queryFailure(models, kIndex, QStringLiteral("list its models")));
+    while (models.next())
+        facets.models.append({models.value(0).toString(), models.value(1).toString(), models.value(2).toInt()});
+    QSqlQuery loras(db.value());
+    if (!loras.exec(QStringLiteral("SELECT DISTINCT json_extract(l.value, '$.name') AS name FROM images, "
+                                   "json_each(images.loras) l WHERE name IS NOT NULL ORDER BY name COLLATE NOCASE")))
+        return Result<ImageFacets>::failure(storage::queryFailure(loras, kIndex, QStringLiteral("list its LoRAs")));
+    while (loras.next())
+        facets.loras << loras.value(0).toString();
+    return facets;
+}
+
+Status ImageIndex::forgetFolder(const QString &folder)
+{
+    Result<QSqlDatabase> db = m_file->usableConnection();
+    if (!db)
+        return Status::failure(db);
+    const QString root = QDir(folder).absolutePath();
+    return storage::inTransaction(db.value(), kIndex, [&]() -> Status {
+        if (Status s = forgetImagesWhere(db.value(), QStringLiteral("folder"), root); !s)
+            return s;
+        return storage::run(db.value(), QStringLiteral("DELETE FROM image_folders WHERE path = ?"), kIndex,
+                            QStringLiteral("forget %1").arg(root), {root});
+    });
+}
+
 Status ImageIndex::setStarred(const QString &path, bool starred)
 {
     Result<QSqlDatabase> db = m_file->usableConnection();
@@ -476,16 +560,8 @@ Status ImageIndex::removeImage(const QString &path)
     if (!db)
         return Status::failure(db);
     const QString absolute = QFileInfo(path).absoluteFilePath();
-    return storage::inTransaction(db.value(), kIndex, [&]() -> Status {
-        if (Status s = storage::run(db.value(),
-                                    QStringLiteral("DELETE FROM images_fts WHERE rowid IN (SELECT id FROM images WHERE "
-                                                   "path = ?)"),
-                                    kIndex, QStringLiteral("forget %1").arg(absolute), {absolute});
-            !s)
-            return s;
-        return storage::run(db.value(), QStringLiteral("DELETE FROM images WHERE path = ?"), kIndex,
-                            QStringLiteral("forget %1").arg(absolute), {absolute});
-    });
+    return storage::inTransaction(db.value(), kIndex,
+                                  [&] { return forgetImagesWhere(db.value(), QStringLiteral("path"), absolute); });
 }
 
 } // namespace atelier::gallery

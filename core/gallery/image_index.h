@@ -38,17 +38,35 @@ struct IndexedImage
     int rating = 0; // 0 (none) to 5
 };
 
+// How results are ordered; within equal keys, newest first.
+enum class ImageOrder { Newest, Oldest, Rating, Model, Seed, Steps, Cfg, Sampler };
+
 struct ImageQuery
 {
-    QString text;   // words, each matched as a prefix over prompts, model and LoRA names
-    QString model;  // a model name (or file name) the recipe states, exactly, case-insensitively
-    QString lora;   // a LoRA the recipe uses
-    QString folder; // one indexed folder
+    QString text;       // words, each matched as a prefix over prompts, model and LoRA names
+    QStringList models; // any of these model names (or file names) the recipe states, case-insensitively
+    QString lora;       // a LoRA the recipe uses
+    QString folder;     // one indexed folder
     std::optional<QDateTime> since;
+    std::optional<QDateTime> until; // before this time
     bool starredOnly = false;
     int minRating = 0;
+    ImageOrder order = ImageOrder::Newest;
     int offset = 0;
     int limit = 200; // 0: all
+};
+
+// What the indexed recipes name, for filters to offer: each model with a hash its images state, and each LoRA.
+struct ImageFacets
+{
+    struct Model
+    {
+        QString name;
+        QString hash; // as the recipes wrote it (short or full), when any did
+        int images = 0;
+    };
+    QList<Model> models; // by name
+    QStringList loras;   // by name
 };
 
 struct ScanReport
@@ -57,6 +75,7 @@ struct ScanReport
     int unchanged = 0;    // same size and time as when indexed
     int removed = 0;      // gone from the folder, taken out of the index
     QStringList failures; // "path: why", for files that are not images Atelier can read
+    QStringList indexedPaths, removedPaths;
 };
 
 class ImageIndex
@@ -75,11 +94,15 @@ public:
     Result<ScanReport> scanFolder(const QString &folder, const std::function<void(int, int)> &progress = {},
                                   const std::atomic_bool *cancel = nullptr);
     Result<QStringList> folders() const;
+    // A folder no longer indexed: its images leave the index (the files stay). The outputs folder can be forgotten
+    // too; whoever owns the index adds it back.
+    Status forgetFolder(const QString &folder);
 
     // Newest first.
     Result<QList<IndexedImage>> search(const ImageQuery &query) const;
     Result<std::optional<IndexedImage>> image(const QString &path) const;
     Result<int> count() const;
+    Result<ImageFacets> facets() const;
 
     Status setStarred(const QString &path, bool starred);
     Status setRating(const QString &path, int rating);

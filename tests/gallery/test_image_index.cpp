@@ -88,7 +88,7 @@ private slots:
         QCOMPARE(goldfish.size(), 1);
         QCOMPARE(goldfish.front().recipe.tool, QStringLiteral("Fooocus"));
         gallery::ImageQuery byModel;
-        byModel.model = QStringLiteral("waiIllustriousSDXL_v160");
+        byModel.models = {QStringLiteral("waiIllustriousSDXL_v160")};
         QCOMPARE(index.search(byModel).value().size(), 2); // A1111's name and SwarmUI's file name
         gallery::ImageQuery byLora;
         byLora.lora = QStringLiteral("epiNoiseoffset_v2.safetensors");

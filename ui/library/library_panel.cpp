@@ -4,7 +4,7 @@
 #include "core/models/install/model_installer.h"
 #include "core/models/record_store.h"
 #include "core/models/taxonomy.h"
-#include "ui/library/cover_cache.h"
+#include "ui/common/thumbnail_cache.h"
 #include "ui/library/delete_models_dialog.h"
 #include "ui/library/library_filter_proxy.h"
 #include "ui/library/library_table_model.h"
@@ -66,7 +66,7 @@ LibraryPanel::LibraryPanel(models::RecordStore &store, models::ModelInstaller &i
       m_statePath(std::move(statePath))
 {
     setObjectName(QStringLiteral("libraryPanel"));
-    m_covers = new CoverCache(kCoverSize, this);
+    m_covers = new ThumbnailCache(kCoverSize, this);
     m_library = new LibraryTableModel(m_store, m_modelsDir, m_covers, this);
     m_proxy = new LibraryFilterProxy(this);
     m_proxy->setLibrary(m_library);

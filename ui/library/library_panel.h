@@ -23,7 +23,7 @@ class RecordStore;
 
 namespace atelier::ui {
 
-class CoverCache;
+class ThumbnailCache;
 class LibraryFilterProxy;
 class LibraryTableModel;
 class ModelDetailsPanel;
@@ -111,7 +111,7 @@ private:
     models::ModelInstaller &m_installer;
     QString m_modelsDir;
     QString m_statePath;
-    CoverCache *m_covers = nullptr;
+    ThumbnailCache *m_covers = nullptr;
     LibraryTableModel *m_library = nullptr;
     LibraryFilterProxy *m_proxy = nullptr;
 

@@ -6,7 +6,7 @@
 #include "core/models/install/model_installer.h"
 #include "core/models/record_store.h"
 #include "core/models/taxonomy.h"
-#include "ui/library/cover_cache.h"
+#include "ui/common/thumbnail_cache.h"
 #include "ui/library/delete_models_dialog.h"
 #include "ui/library/library_filter_proxy.h"
 #include "ui/library/library_table_model.h"

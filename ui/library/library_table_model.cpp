@@ -1,7 +1,7 @@
 #include "ui/library/library_table_model.h"
 
 #include "core/models/taxonomy.h"
-#include "ui/library/cover_cache.h"
+#include "ui/common/thumbnail_cache.h"
 
 #include <QColor>
 #include <QDir>
@@ -46,8 +46,12 @@ LibraryEntry makeLibraryEntry(models::ModelSummary summary)
     return entry;
 }
 
-LibraryTableModel::LibraryTableModel(models::RecordStore &store, QString modelsDir, CoverCache *covers, QObject *parent)
-    : QAbstractTableModel(parent), m_store(store), m_modelsDir(std::move(modelsDir)), m_covers(covers)
+LibraryTableModel::LibraryTableModel(models::RecordStore &store, QString modelsDir, ThumbnailCache *covers,
+                                     QObject *parent)
+    : QAbstractTableModel(parent)
+    , m_store(store)
+    , m_modelsDir(std::move(modelsDir))
+    , m_covers(covers)
 {
     // The store emits from whichever thread wrote; these connections queue to the GUI thread.
     connect(&m_store, &models::RecordStore::modelAdded, this, [this](const models::ModelConfig &config) {
@@ -61,7 +65,7 @@ LibraryTableModel::LibraryTableModel(models::RecordStore &store, QString modelsD
     });
     connect(&m_load, &QFutureWatcher<Loaded>::finished, this, &LibraryTableModel::applyLoad);
     if (m_covers)
-        connect(m_covers, &CoverCache::coverReady, this, &LibraryTableModel::coverReady);
+        connect(m_covers, &ThumbnailCache::thumbnailReady, this, &LibraryTableModel::coverReady);
 }
 
 LibraryTableModel::~LibraryTableModel()
@@ -314,7 +318,7 @@ QVariant LibraryTableModel::data(const QModelIndex &index, int role) const
     case CoverRole:
         if (!m_covers || model.coverImage.isEmpty())
             return QPixmap();
-        return m_covers->cover(absolutePath(model.coverImage));
+        return m_covers->thumbnail(absolutePath(model.coverImage));
     case SortRole:
         switch (index.column()) {
         case NameColumn: return entry.sortName;

@@ -9,7 +9,7 @@
 
 namespace atelier::ui {
 
-class CoverCache;
+class ThumbnailCache;
 
 // One row of the library: a record's summary and what the filter and the sort need, prepared once.
 struct LibraryEntry
@@ -45,7 +45,7 @@ public:
         PathRole,        // the absolute path of the model's files
     };
 
-    LibraryTableModel(models::RecordStore &store, QString modelsDir, CoverCache *covers, QObject *parent = nullptr);
+    LibraryTableModel(models::RecordStore &store, QString modelsDir, ThumbnailCache *covers, QObject *parent = nullptr);
     ~LibraryTableModel() override;
 
     int rowCount(const QModelIndex &parent = QModelIndex()) const override;
@@ -96,7 +96,7 @@ private:
 
     models::RecordStore &m_store;
     QString m_modelsDir;
-    CoverCache *m_covers;
+    ThumbnailCache *m_covers;
     QVector<LibraryEntry> m_entries;
     QHash<QString, int> m_rowOfKey;
     QHash<QString, int> m_hashCount;

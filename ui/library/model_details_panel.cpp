@@ -3,7 +3,7 @@
 #include "core/hashing/content_hash.h"
 #include "core/models/record_store.h"
 #include "core/models/taxonomy.h"
-#include "ui/library/cover_cache.h"
+#include "ui/common/thumbnail_cache.h"
 
 #include <QApplication>
 #include <QClipboard>
@@ -121,7 +121,7 @@ QString ModelDetailsPanel::absolutePath(const QString &path) const
 void ModelDetailsPanel::showCover(const QString &path)
 {
     // Decoded off the GUI thread; until it arrives (or when there is none) the label is hidden.
-    const QPixmap cover = m_covers->cover(path);
+    const QPixmap cover = m_covers->thumbnail(path);
     m_cover->setPixmap(cover);
     m_cover->setVisible(!cover.isNull());
 }

@@ -24,7 +24,7 @@ class RecordStore;
 
 namespace atelier::ui {
 
-class CoverCache;
+class ThumbnailCache;
 
 // Everything about one model, and the fields an artist may change: name, description, tags (completed from the
 // tags in use), variant, prediction type and VAE override. Each change is validated by the record store and saved
@@ -86,7 +86,7 @@ private:
     QString m_key;
     std::optional<models::ModelConfig> m_shown;
     QUndoStack *m_undo;
-    CoverCache *m_covers;
+    ThumbnailCache *m_covers;
     bool m_filling = false;
 
     QWidget *m_content = nullptr;

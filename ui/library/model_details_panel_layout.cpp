@@ -4,7 +4,7 @@
 #include "core/hashing/content_hash.h"
 #include "core/models/record_store.h"
 #include "core/models/taxonomy.h"
-#include "ui/library/cover_cache.h"
+#include "ui/common/thumbnail_cache.h"
 
 #include <QApplication>
 #include <QClipboard>
@@ -75,7 +75,7 @@ ModelDetailsPanel::ModelDetailsPanel(models::RecordStore &store, QString modelsD
     , m_store(store)
     , m_modelsDir(std::move(modelsDir))
     , m_undo(new QUndoStack(this))
-    , m_covers(new CoverCache(QSize(256, 256), this))
+    , m_covers(new ThumbnailCache(QSize(256, 256), this))
 {
     setObjectName(QStringLiteral("modelDetailsPanel"));
     auto *outer = new QVBoxLayout(this);
@@ -348,7 +348,7 @@ void ModelDetailsPanel::buildExpanders(QVBoxLayout *layout)
 // The panel follows the record as the store changes it and as covers arrive.
 void ModelDetailsPanel::followStore()
 {
-    connect(m_covers, &CoverCache::coverReady, this, [this](const QString &path) {
+    connect(m_covers, &ThumbnailCache::thumbnailReady, this, [this](const QString &path) {
         if (m_shown && absolutePath(m_shown->coverImage) == path)
             showCover(path);
     });

@@ -122,6 +122,10 @@ public:
         FaultRoute versionRoute;
         versionRoute.body = QJsonDocument(versionAnswer).toJson(QJsonDocument::Compact);
         civitai.setRoute(QStringLiteral("/api/v1/model-versions/%1").arg(versionId).toUtf8(), versionRoute);
+        // Civitai answers a file's hash (either form, any case) with the version it belongs to.
+        const QByteArray sha256 = QCryptographicHash::hash(file, QCryptographicHash::Sha256).toHex().toUpper();
+        civitai.setRoute("/api/v1/model-versions/by-hash/" + sha256, versionRoute);
+        civitai.setRoute("/api/v1/model-versions/by-hash/" + sha256.left(10), versionRoute);
 
         const QByteArray signedPath = "/civitai-files/" + QByteArray::number(versionId);
         FaultRoute redirect;

@@ -551,6 +551,21 @@ private slots:
         const InstallJob again = install(m_hub->civitai.url("/api/download/models/63006").toString());
         QCOMPARE(again.errorType, QStringLiteral("DuplicateModel"));
         QVERIFY2(again.error.contains(QStringLiteral("nothing was downloaded")), qPrintable(again.error));
+
+        // By the hash an image's recipe gives (A1111's short AutoV2 here): the same version is found.
+        const QString shortHash =
+            QString::fromLatin1(QCryptographicHash::hash(lora, QCryptographicHash::Sha256).toHex().left(10));
+        const QString byHash = civitaiByHashSource(shortHash, m_hub->civitaiEndpoint());
+        QCOMPARE(parseModelSource(byHash, QStringLiteral("127.0.0.3")).value().civitaiFileHash, shortHash.toUpper());
+        const InstallJob byItsHash = install(byHash);
+        QCOMPARE(byItsHash.errorType, QStringLiteral("DuplicateModel"));
+        QVERIFY(m_hub->civitai.requests("/api/v1/model-versions/by-hash/" + shortHash.toUpper().toUtf8()).size() == 1);
+        // A hash Civitai does not know is said so.
+        const InstallJob unknown = install(
+            civitaiByHashSource(QStringLiteral("sha256:") + QString(64, QLatin1Char('a')), m_hub->civitaiEndpoint()));
+        QVERIFY(!unknown.complete());
+        QVERIFY2(unknown.error.contains(QStringLiteral("Civitai has no model file with the hash AAAA")),
+                 qPrintable(unknown.error));
     }
 
     void scansAFolderAndSyncsTheLibrary()

@@ -295,6 +295,27 @@ Result<RemoteModel> ModelInstaller::readHuggingFaceListing(const ModelSource &so
 Result<RemoteModel> ModelInstaller::readCivitaiListing(const ModelSource &source, const HubToken &token) const
 {
     qint64 modelId = source.civitaiModelId;
+    qint64 versionId = source.civitaiVersionId;
+    if (!source.civitaiFileHash.isEmpty()) {
+        // Civitai answers a file's hash with the version that file belongs to.
+        const QUrl byHash = apiAddress(m_options.civitaiEndpoint,
+                                       QStringLiteral("/api/v1/model-versions/by-hash/") + source.civitaiFileHash);
+        const Result<QByteArray> version = fetchJson(byHash, token(byHash), false);
+        if (!version)
+            return failed<RemoteModel>(
+                version.error().endsWith(QLatin1String(" answered 404"))
+                    ? QStringLiteral("Civitai has no model file with the hash %1").arg(source.civitaiFileHash)
+                    : QStringLiteral("cannot look up the hash %1 on Civitai: %2")
+                          .arg(source.civitaiFileHash, version.error()),
+                version.errorType());
+        const QJsonObject found = QJsonDocument::fromJson(version.value()).object();
+        versionId = found.value(QStringLiteral("id")).toInteger();
+        modelId = found.value(QStringLiteral("modelId")).toInteger();
+        if (versionId == 0 || modelId == 0)
+            return failed<RemoteModel>(
+                QStringLiteral("Civitai did not say which model the hash %1 belongs to").arg(source.civitaiFileHash),
+                QStringLiteral("FormatError"));
+    }
     if (modelId == 0) {
         const QUrl versionUrl = apiAddress(m_options.civitaiEndpoint,
                                            QStringLiteral("/api/v1/model-versions/%1").arg(source.civitaiVersionId));
@@ -315,7 +336,7 @@ Result<RemoteModel> ModelInstaller::readCivitaiListing(const ModelSource &source
     if (!answer)
         return failed<RemoteModel>(QStringLiteral("cannot read Civitai model %1: %2").arg(modelId).arg(answer.error()),
                                    answer.errorType());
-    return readCivitaiModel(answer.value(), source.civitaiVersionId);
+    return readCivitaiModel(answer.value(), versionId);
 }
 
 void ModelInstaller::resolve(int id)

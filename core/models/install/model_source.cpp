@@ -23,9 +23,11 @@ bool isHubHost(const QUrl &url, const QString &hubHost)
 }
 
 // civitai.com/models/58390[/slug][?modelVersionId=63006], /api/download/models/63006, /api/v1/models/58390,
-// /api/v1/model-versions/63006.
+// /api/v1/model-versions/63006, /api/v1/model-versions/by-hash/{sha256 or AutoV2}.
 std::optional<ModelSource> civitaiSource(const QUrl &url)
 {
+    static const QRegularExpression byHash(
+        QStringLiteral("^/api/v1/model-versions/by-hash/([0-9A-Fa-f]{10}|[0-9A-Fa-f]{64})/?$"));
     static const QRegularExpression model(QStringLiteral("^/(?:api/v1/)?models/(\\d+)(?:/[^/]*)?/?$"));
     static const QRegularExpression version(QStringLiteral("^/api/(?:download/models|v1/model-versions)/(\\d+)/?$"));
     ModelSource source;
@@ -38,6 +40,10 @@ std::optional<ModelSource> civitaiSource(const QUrl &url)
     }
     if (const auto match = version.match(url.path()); match.hasMatch()) {
         source.civitaiVersionId = match.captured(1).toLongLong();
+        return source;
+    }
+    if (const auto match = byHash.match(url.path()); match.hasMatch()) {
+        source.civitaiFileHash = match.captured(1).toUpper();
         return source;
     }
     return std::nullopt;
@@ -60,6 +66,16 @@ std::optional<ModelSource> huggingFaceSource(const QUrl &url)
 }
 
 } // namespace
+
+QString civitaiByHashSource(const QString &hash, const QUrl &endpoint)
+{
+    QString bare = hash.trimmed();
+    bare.remove(QRegularExpression(QStringLiteral("^sha256:"), QRegularExpression::CaseInsensitiveOption));
+    QUrl url = endpoint;
+    url.setPath(url.path().remove(QRegularExpression(QStringLiteral("/+$"))) +
+                QStringLiteral("/api/v1/model-versions/by-hash/") + bare.toUpper());
+    return url.toString();
+}
 
 bool hasWeightsExtension(const QString &fileName)
 {

@@ -24,6 +24,7 @@ struct ModelSource
     QString subfolder;                   // HuggingFace: a folder of the repo, or one file when it names weights
     qint64 civitaiModelId = 0;           // Civitai: the model, and the version when known
     qint64 civitaiVersionId = 0;
+    QString civitaiFileHash; // Civitai: a file's SHA-256 or AutoV2 hash, which names its version
     QString accessToken;
 
     // The string the user gave, normalised: what get_job_by_source matches and what records keep as "source".
@@ -40,6 +41,10 @@ struct ModelSource
 // "InvalidSource" and says what was expected.
 Result<ModelSource> parseModelSource(const QString &text, const QString &civitaiHost = QStringLiteral("civitai.com"),
                                      const QString &huggingFaceHost = QStringLiteral("huggingface.co"));
+
+// The Civitai address that finds a model file by its hash (a full SHA-256, or A1111's 10-digit AutoV2): what an
+// image's recipe gives for a model this machine lacks. `endpoint` is Civitai's (a mirror's) base address.
+QString civitaiByHashSource(const QString &hash, const QUrl &endpoint = QUrl(QStringLiteral("https://civitai.com")));
 
 bool hasWeightsExtension(const QString &fileName);
 

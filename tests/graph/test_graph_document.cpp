@@ -5,8 +5,10 @@
 #include "core/graph/api_prompt.h"
 #include "core/graph/editor_workflow.h"
 #include "core/graph/graph_document.h"
+#include "core/graph/recipe_fill.h"
 #include "core/graph/validation.h"
 #include "core/graph/workflow_shapes.h"
+#include "core/metadata/generation_info.h"
 #include "tests/graph/corpus_workflows.h"
 #include "tests/graph/library_free_nodes.h"
 
@@ -384,6 +386,40 @@ private slots:
         QCOMPARE(elsewhere.size(), 2);
         QVERIFY(!other.graph().node(elsewhere.at(0))->input("clip")); // node 1 there is not the loader
         QVERIFY(document.pasteNodes("not a workflow", {}).isEmpty());
+    }
+
+    // "Use recipe": an A1111 image's settings go into the graph's widgets, its sampler names in ComfyUI's spelling.
+    void aRecipeFillsTheGraphsWidgets()
+    {
+        metadata::GenerationInfo made;
+        made.prompt = QStringLiteral("first");
+        made.negativePrompt = QStringLiteral("first negative");
+        made.model = metadata::ModelReference{QStringLiteral("base.safetensors"), QString()};
+        graph::GraphDocument document(m_registry);
+        document.openGraph(graph::readApiPrompt(metadata::recipeWorkflow(made).toUtf8()).value());
+
+        const metadata::GenerationInfo recipe = metadata::parseA1111Parameters(QStringLiteral(
+            "a lighthouse at dusk\nNegative prompt: fog\nSteps: 31, Sampler: DPM++ 2M Karras, CFG scale: 5.5, Seed: "
+            "123456789012, Size: 640x896, Model: dreamshaper_8.safetensors"));
+        const QStringList changes = graph::fillFromRecipe(document, recipe);
+        QVERIFY2(changes.size() == 10, qPrintable(changes.join('\n')));
+        const graph::Graph &graph = document.graph();
+        const auto value = [&](const char *node, const char *input) {
+            return *graph.node(QString::fromLatin1(node))->input(QString::fromLatin1(input))->value;
+        };
+        QCOMPARE(value("6", "seed").toUnsigned(), std::optional<std::uint64_t>(123456789012ull));
+        QCOMPARE(value("6", "steps").toInteger(), std::optional<std::int64_t>(31));
+        QCOMPARE(value("6", "cfg").toReal(), std::optional<double>(5.5));
+        QCOMPARE(value("6", "sampler_name").toText(), std::optional<QString>(QStringLiteral("dpmpp_2m")));
+        QCOMPARE(value("6", "scheduler").toText(), std::optional<QString>(QStringLiteral("karras")));
+        QCOMPARE(value("2", "text").toText(), std::optional<QString>(QStringLiteral("a lighthouse at dusk")));
+        QCOMPARE(value("3", "text").toText(), std::optional<QString>(QStringLiteral("fog")));
+        QCOMPARE(value("4", "width").toInteger(), std::optional<std::int64_t>(640));
+        QCOMPARE(value("4", "height").toInteger(), std::optional<std::int64_t>(896));
+        QCOMPARE(value("1", "ckpt_name").toText(), std::optional<QString>(QStringLiteral("dreamshaper_8.safetensors")));
+        // Again: nothing left to change. A recipe stating nothing changes nothing.
+        QVERIFY(graph::fillFromRecipe(document, recipe).isEmpty());
+        QVERIFY(graph::fillFromRecipe(document, metadata::GenerationInfo()).isEmpty());
     }
 };
 

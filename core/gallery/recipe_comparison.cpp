@@ -1,0 +1,100 @@
+#include "core/gallery/recipe_comparison.h"
+
+#include <QRegularExpression>
+
+namespace atelier::gallery {
+
+namespace {
+
+QString number(double value)
+{
+    return QString::number(value, 'g', 6);
+}
+
+template <typename T, typename Show> QString shown(const std::optional<T> &value, Show show)
+{
+    return value ? show(*value) : QString();
+}
+
+QString loraText(const metadata::LoraUse &lora)
+{
+    QString text = lora.name;
+    if (lora.weight && lora.clipWeight && *lora.clipWeight != *lora.weight)
+        text += QStringLiteral(" (%1, text %2)").arg(number(*lora.weight), number(*lora.clipWeight));
+    else if (lora.weight)
+        text += QStringLiteral(" (%1)").arg(number(*lora.weight));
+    return text;
+}
+
+// Words as an artist edits them: split at commas and spaces, lower-cased, brackets kept (they are emphasis).
+QStringList promptWords(const std::optional<QString> &prompt)
+{
+    static const QRegularExpression separators(QStringLiteral("[\\s,]+"));
+    QStringList words;
+    for (const QString &word : prompt.value_or(QString()).split(separators, Qt::SkipEmptyParts))
+        words << word.toLower();
+    return words;
+}
+
+// `from` without `without`'s words, counting repeats (a word typed twice and once differs by one).
+QStringList wordsMissing(QStringList from, const QStringList &without)
+{
+    for (const QString &word : without)
+        from.removeOne(word);
+    from.removeDuplicates();
+    return from;
+}
+
+} // namespace
+
+QList<RecipeField> recipeFields(const metadata::GenerationInfo &recipe)
+{
+    QList<RecipeField> fields;
+    const auto add = [&](const QString &name, const QString &value) { fields.append({name, value}); };
+    add(QStringLiteral("Model"), recipe.model ? recipe.model->name : QString());
+    add(QStringLiteral("Seed"), shown(recipe.seed, [](quint64 seed) { return QString::number(seed); }));
+    add(QStringLiteral("Steps"), shown(recipe.steps, [](int steps) { return QString::number(steps); }));
+    add(QStringLiteral("Sampler"), recipe.sampler.value_or(QString()));
+    add(QStringLiteral("Scheduler"), recipe.scheduler.value_or(QString()));
+    add(QStringLiteral("CFG"), shown(recipe.cfg, number));
+    add(QStringLiteral("Size"),
+        recipe.width && recipe.height ? QStringLiteral("%1 × %2").arg(*recipe.width).arg(*recipe.height) : QString());
+    add(QStringLiteral("Denoise"), shown(recipe.denoise, number));
+    QStringList loras;
+    for (const metadata::LoraUse &lora : recipe.loras)
+        loras << loraText(lora);
+    add(QStringLiteral("LoRAs"), loras.join(QStringLiteral(", ")));
+    QStringList embeddings;
+    for (const metadata::ModelReference &embedding : recipe.embeddings)
+        embeddings << embedding.name;
+    add(QStringLiteral("Embeddings"), embeddings.join(QStringLiteral(", ")));
+    add(QStringLiteral("VAE"), recipe.vae ? recipe.vae->name : QString());
+    add(QStringLiteral("Clip skip"), shown(recipe.clipSkip, [](int skip) { return QString::number(skip); }));
+    add(QStringLiteral("Sampling passes"),
+        recipe.samplingPasses > 1 ? QString::number(recipe.samplingPasses) : QString());
+    add(QStringLiteral("Tool"),
+        recipe.toolVersion.isEmpty() ? recipe.tool : recipe.tool + QLatin1Char(' ') + recipe.toolVersion);
+    return fields;
+}
+
+QList<RecipeDifference> compareRecipes(const metadata::GenerationInfo &before, const metadata::GenerationInfo &after)
+{
+    QList<RecipeDifference> differences;
+    const auto comparePrompt = [&](const QString &name, const std::optional<QString> &a,
+                                   const std::optional<QString> &b) {
+        if (a.value_or(QString()) == b.value_or(QString()))
+            return;
+        const QStringList wordsA = promptWords(a), wordsB = promptWords(b);
+        differences.append({name, a.value_or(QString()), b.value_or(QString()), wordsMissing(wordsA, wordsB),
+                            wordsMissing(wordsB, wordsA)});
+    };
+    comparePrompt(QStringLiteral("Prompt"), before.prompt, after.prompt);
+    comparePrompt(QStringLiteral("Negative prompt"), before.negativePrompt, after.negativePrompt);
+    const QList<RecipeField> a = recipeFields(before), b = recipeFields(after);
+    for (int i = 0; i < a.size(); ++i)
+        if (a.at(i).value != b.at(i).value)
+            differences.append({a.at(i).name, a.at(i).value, b.at(i).value, {}, {}});
+    return differences;
+}
+
+} // namespace atelier::gallery

@@ -1,0 +1,31 @@
+#pragma once
+
+// A recipe as an artist reads it, field by field, and what changed between two: the seed, words of the prompts,
+// steps, a LoRA's strength... (the gallery's compare view and inspector).
+#include "core/metadata/generation_info.h"
+
+#include <QList>
+#include <QString>
+#include <QStringList>
+
+namespace atelier::gallery {
+
+struct RecipeField
+{
+    QString name;  // "Seed", "Steps", "Sampler" ... (translatable by the caller; stable keys here)
+    QString value; // as shown; empty when the recipe does not state it
+};
+// The fields the recipe states besides the prompts, in the order a reader expects them.
+QList<RecipeField> recipeFields(const metadata::GenerationInfo &recipe);
+
+struct RecipeDifference
+{
+    QString name;
+    QString before, after; // empty when that side does not state it
+    // Prompts only: the words (comma-separated phrases' words, emphasis kept) one side has and the other lacks.
+    QStringList removed, added;
+};
+// The fields that differ between `before` and `after`, prompts first.
+QList<RecipeDifference> compareRecipes(const metadata::GenerationInfo &before, const metadata::GenerationInfo &after);
+
+} // namespace atelier::gallery

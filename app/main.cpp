@@ -6,6 +6,7 @@
 #include "app/library_services.h"
 #include "app/node_environment.h"
 #include "core/engine/client/engine_client.h"
+#include "core/gallery/gallery_service.h"
 #include "core/logging/log.h"
 #include "core/nodes/built_in_nodes.h"
 #include "core/settings/app_root.h"
@@ -123,6 +124,8 @@ int runWindow(QApplication &application, settings::SettingsStore &settingsStore,
     // services outlive the window, whose panels hold on to them until they are gone.
     auto services = app::LibraryServices::open(settingsStore.root(), settingsStore, true);
     const Status libraryOpened = services ? Status() : Status::failure(services);
+    // The image index outlives the window too; it opens and scans on its own thread once the window has painted.
+    gallery::GalleryService gallery(settingsStore.root().imageIndexPath(), settingsStore.root().outputsDir());
     ui::MainWindow window(settingsStore);
     if (services) {
         window.setLibraryServices(services.value()->store(), services.value()->installer());
@@ -134,6 +137,7 @@ int runWindow(QApplication &application, settings::SettingsStore &settingsStore,
                     QMessageBox::warning(&window, QObject::tr("Open workflow"), message);
                 });
     }
+    window.setGalleryService(gallery);
     window.show();
     // The start-up sync (new files in the models folder registered, vanished ones marked missing) probes and
     // hashes, so it runs off the GUI thread; the window is usable meanwhile.
@@ -155,8 +159,9 @@ int runWindow(QApplication &application, settings::SettingsStore &settingsStore,
     QFutureWatcher<ui::EngineStatus> engineStart;
     QObject::connect(&engineStart, &QFutureWatcher<ui::EngineStatus>::finished, &window,
                      [&window, &engineStart] { window.setEngineStatus(engineStart.result()); });
-    AfterFirstPaint afterFirstPaint([&engineStart] {
+    AfterFirstPaint afterFirstPaint([&engineStart, &gallery] {
         engineStart.setFuture(QtConcurrent::run(startEngine));
+        gallery.start();
         if (qEnvironmentVariableIsSet("ATELIER_EXIT_AFTER_FIRST_PAINT")) {
             std::fputs("first paint\n", stderr);
             std::fflush(stderr);

@@ -139,4 +139,19 @@ Result<ModelConfig> lookUpModel(const RecordStore &store, const QString &typed, 
         kUnknown);
 }
 
+std::optional<ModelConfig> modelWithHash(const QList<ModelConfig> &records, const QString &hash)
+{
+    const auto bare = [](QString text) {
+        text = text.trimmed().toLower();
+        return text.startsWith(QLatin1String("sha256:")) ? text.mid(7) : text;
+    };
+    const QString wanted = bare(hash);
+    if (wanted.size() != 64 && wanted.size() != 10)
+        return std::nullopt;
+    for (const ModelConfig &record : records)
+        if (const QString sha = bare(record.hash); sha.size() == 64 && sha.startsWith(wanted))
+            return record;
+    return std::nullopt;
+}
+
 } // namespace atelier::models

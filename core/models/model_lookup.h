@@ -20,4 +20,8 @@ class RecordStore;
 // keys (a key always tells them apart).
 Result<ModelConfig> lookUpModel(const RecordStore &store, const QString &typed, std::optional<ModelType> type = {});
 
+// The record among `records` whose content the hash names: a full SHA-256 (with or without "sha256:", any case) or
+// A1111's 10-digit AutoV2 (a SHA-256's start). Nothing for any other length.
+std::optional<ModelConfig> modelWithHash(const QList<ModelConfig> &records, const QString &hash);
+
 } // namespace atelier::models

@@ -1,6 +1,7 @@
 #include "core/nodes/models_by_hash.h"
 
 #include "core/models/model_config.h"
+#include "core/models/model_lookup.h"
 #include "core/models/record_store.h"
 
 #include <QFileInfo>
@@ -59,15 +60,10 @@ QStringList resolveModelsByHash(graph::Graph &graph, const QMap<QString, QString
                 const auto all = store->allModels();
                 records = all ? all.value() : QList<models::ModelConfig>();
             }
-            for (const models::ModelConfig &record : *records) {
-                const QString sha = bareHash(record.hash);
-                if (sha.size() == 64 && sha.startsWith(hash)) {
-                    input.value = graph::GraphValue::text(record.key);
-                    replaced.append(QStringLiteral("node %1 %2: %3 is not in the library by name; its hash found %4 "
-                                                   "(%5)")
-                                        .arg(node.id, input.name, name, record.name, record.key));
-                    break;
-                }
+            if (const std::optional<models::ModelConfig> record = models::modelWithHash(*records, hash)) {
+                input.value = graph::GraphValue::text(record->key);
+                replaced.append(QStringLiteral("node %1 %2: %3 is not in the library by name; its hash found %4 (%5)")
+                                    .arg(node.id, input.name, name, record->name, record->key));
             }
         }
     }

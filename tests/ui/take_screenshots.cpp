@@ -7,6 +7,7 @@
 
 #include "core/downloads/download_queue.h"
 #include "core/engine/client/engine_client.h"
+#include "core/gallery/gallery_service.h"
 #include "core/graph/graph_document.h"
 #include "core/graph/graph_run_service.h"
 #include "core/models/install/model_installer.h"
@@ -18,6 +19,10 @@
 #include "tests/fault_server.h"
 #include "tests/fixtures.h"
 #include "ui/common/thumbnail_cache.h"
+#include "ui/gallery/gallery_model.h"
+#include "ui/gallery/gallery_panel.h"
+#include "ui/gallery/image_inspector.h"
+#include "ui/gallery/image_viewer.h"
 #include "ui/graph/graph_editor.h"
 #include "ui/graph/graph_scene.h"
 #include "ui/graph/graph_view.h"
@@ -38,6 +43,7 @@
 #include <QDockWidget>
 #include <QElapsedTimer>
 #include <QLabel>
+#include <QListView>
 #include <QTableView>
 #include <QTemporaryDir>
 
@@ -283,6 +289,78 @@ int main(int argc, char *argv[])
     prompt.show();
     spin(300);
     prompt.grab().save(QDir(output).filePath(QStringLiteral("prompt-editor.png")));
+
+    // The gallery over the corpus's images from every tool, copied into the outputs folder and another tool's folder.
+    {
+        const QString corpus = QDir(fixturesDir()).filePath(QStringLiteral("corpus"));
+        const QString comfyOutputs = QDir(root->outputsDir()).filePath(QStringLiteral("comfyui"));
+        QDir().mkpath(comfyOutputs);
+        for (const QString &name : QDir(corpus + QStringLiteral("/comfyui")).entryList({QStringLiteral("*.png")}))
+            QFile::copy(corpus + QStringLiteral("/comfyui/") + name, QDir(comfyOutputs).filePath(name));
+        const QString otherTools = QDir(root->path()).filePath(QStringLiteral("other-tools"));
+        QDirIterator others(corpus + QStringLiteral("/png"), {QStringLiteral("*.png")}, QDir::Files,
+                            QDirIterator::Subdirectories);
+        QDir().mkpath(otherTools);
+        while (others.hasNext()) {
+            const QFileInfo file(others.next());
+            QFile::copy(file.filePath(), QDir(otherTools).filePath(file.dir().dirName() + '-' + file.fileName()));
+        }
+        gallery::GalleryService images(root->imageIndexPath(), root->outputsDir());
+        ui::MainWindow shown(settingsStore);
+        shown.setEngineStatus(engineStatus);
+        shown.setLibraryServices(store, installer);
+        shown.setGraphServices(nodes::builtInNodes(environment));
+        shown.setGalleryService(images);
+        shown.resize(1560, 960);
+        shown.libraryDock()->hide();
+        shown.installQueueDock()->hide();
+        shown.runQueueDock()->hide();
+        shown.historyDock()->hide();
+        if (auto *nodeLibrary = shown.findChild<QDockWidget *>(QStringLiteral("nodeLibraryDock")))
+            nodeLibrary->hide();
+        shown.show();
+        images.start();
+        images.addFolder(otherTools);
+        spin(300);
+        images.waitForIdle();
+        spin(300);
+        images.waitForIdle();
+        ui::GalleryPanel *panel = shown.galleryPanel();
+        shown.resizeDocks({shown.galleryDock()}, {820}, Qt::Horizontal);
+        panel->setTileSize(150);
+        spin(300);
+        QListView *grid = panel->grid();
+        const auto mark = [&](int row, bool star, int rating) {
+            grid->setCurrentIndex(panel->model()->index(row, 0));
+            if (star)
+                panel->toggleStar();
+            panel->rate(rating);
+        };
+        mark(1, true, 5);
+        mark(3, false, 4);
+        mark(6, true, 3);
+        const int comfy = panel->model()->rowOf(QDir(comfyOutputs).filePath(QStringLiteral("lora_lora.png")));
+        grid->setCurrentIndex(panel->model()->index(std::max(0, comfy), 0));
+        panel->thumbnails()->waitForLoads();
+        panel->inspector()->waitForRead();
+        spin(500);
+        panel->thumbnails()->waitForLoads();
+        spin(300);
+        shown.grab().save(QDir(output).filePath(QStringLiteral("gallery.png")));
+
+        // Two attempts side by side, with what changed between their recipes.
+        const QString before = QDir(comfyOutputs).filePath(QStringLiteral("lora_lora.png"));
+        const QString after = QDir(comfyOutputs).filePath(QStringLiteral("lora_lora_multiple.png"));
+        ui::ImageViewer *viewer = panel->viewer();
+        viewer->compare(before, metadata::readGenerationInfo(before).value(), after,
+                        metadata::readGenerationInfo(after).value());
+        viewer->resize(1200, 760);
+        viewer->show();
+        viewer->waitForImages();
+        spin(400);
+        viewer->grab().save(QDir(output).filePath(QStringLiteral("gallery-compare.png")));
+        viewer->close();
+    }
 
     std::printf("screenshots written to %s\n", qPrintable(output));
     for (const auto &job : installer.listJobs())

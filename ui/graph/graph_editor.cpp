@@ -2,6 +2,8 @@
 
 #include "core/graph/api_prompt.h"
 #include "core/graph/graph_sources.h"
+#include "core/graph/recipe_fill.h"
+#include "ui/common/rgb_image.h"
 #include "ui/graph/graph_scene.h"
 #include "ui/graph/graph_view.h"
 #include "ui/graph/missing_models_dialog.h"
@@ -39,13 +41,6 @@ struct GraphEditor::Tab
 };
 
 namespace {
-
-QImage imageOf(const engine::RgbImage &image)
-{
-    if (image.width <= 0 || image.height <= 0 || image.pixels.size() < std::size_t(image.width) * image.height * 3)
-        return {};
-    return QImage(image.pixels.data(), image.width, image.height, image.width * 3, QImage::Format_RGB888).copy();
-}
 
 // The canvas node a run's node belongs to: itself, or the subgraph instance holding it ("5:2" is in 5).
 QString canvasId(const QString &runNode)
@@ -534,7 +529,7 @@ void GraphEditor::connectRuns()
     connect(&m_runs, &graph::GraphRunService::previewReady, this,
             [itemOf](quint64 run, const QString &node, const engine::RgbImage &preview) {
                 if (NodeItem *item = itemOf(run, node))
-                    item->setPreview(imageOf(preview).scaled(256, 256, Qt::KeepAspectRatio, Qt::SmoothTransformation));
+                    item->setPreview(toQImage(preview).scaled(256, 256, Qt::KeepAspectRatio, Qt::SmoothTransformation));
             });
     connect(&m_runs, &graph::GraphRunService::nodeExecuted, this,
             [itemOf](quint64 run, const graph::NodeRunReport &report, const QList<graph::OutputFile> &files) {
@@ -576,6 +571,19 @@ void GraphEditor::connectRuns()
         m_runTabs.remove(run);
         emit runFinished(run, outcome);
     });
+}
+
+QStringList GraphEditor::useRecipe(const metadata::GenerationInfo &recipe)
+{
+    Tab *tab = currentTab();
+    if (!tab)
+        return {};
+    QStringList changes;
+    tab->scene->edit(tr("Use recipe"), [&] { changes = graph::fillFromRecipe(*tab->document, recipe); });
+    m_status->setText(changes.isEmpty() ? tr("This graph has no widget for the recipe's settings.")
+                                        : tr("Recipe used: %n setting(s) changed", nullptr, int(changes.size())));
+    m_status->setToolTip(changes.join(QLatin1Char('\n')));
+    return changes;
 }
 
 } // namespace atelier::ui

@@ -8,6 +8,7 @@
 #include "core/graph/graph_document.h"
 #include "core/graph/graph_run_service.h"
 #include "core/graph/graph_sources.h"
+#include "core/metadata/generation_info.h"
 #include "core/result.h"
 
 #include <QWidget>
@@ -76,6 +77,8 @@ public:
     // The models the last refused run of the current tab's graph lacked ("Install missing models…" lists them).
     QList<graph::MissingModel> missingModels() const { return m_missing; }
     void showMissingModels();
+    // An image's recipe put into the current graph's widgets, as one undo step; what changed (the status line says).
+    QStringList useRecipe(const metadata::GenerationInfo &recipe);
 
 signals:
     // A workflow opened or saved (its absolute path): for the recent files.

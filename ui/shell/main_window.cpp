@@ -83,6 +83,7 @@ MainWindow::MainWindow(settings::SettingsStore &settings, QWidget *parent)
 void MainWindow::setLibraryServices(models::RecordStore &store, models::ModelInstaller &installer)
 {
     const settings::AppRoot &root = m_settings.root();
+    m_store = &store;
     m_libraryPanel = new LibraryPanel(store, installer, m_settings.modelsDir(), root.uiStatePath(), this);
     m_installQueuePanel = new InstallQueuePanel(installer, m_settings.current().installInPlace, this);
     connect(m_installQueuePanel, &InstallQueuePanel::showModelRequested, this, [this](const QString &key) {

@@ -24,8 +24,13 @@ namespace atelier::graph {
 class NodeRegistry;
 }
 
+namespace atelier::gallery {
+class GalleryService;
+}
+
 namespace atelier::ui {
 
+class GalleryPanel;
 class GraphEditor;
 class InstallQueuePanel;
 class LibraryPanel;
@@ -50,6 +55,10 @@ public:
     // a txt2img graph ready in its first tab.
     void setGraphServices(std::shared_ptr<const graph::NodeRegistry> registry);
     GraphEditor *graphEditor() const { return m_graphEditor; }
+    // The gallery and inspector take the right-hand area, over the image index (which outlives the window); the
+    // editor's images reach it as they are written. After setLibraryServices and setGraphServices.
+    void setGalleryService(gallery::GalleryService &service);
+    GalleryPanel *galleryPanel() const { return m_galleryPanel; }
     LibraryPanel *libraryPanel() const { return m_libraryPanel; }
     InstallQueuePanel *installQueuePanel() const { return m_installQueuePanel; }
     QDockWidget *runQueueDock() const { return m_runQueueDock; }
@@ -97,6 +106,9 @@ private:
     LibraryPanel *m_libraryPanel = nullptr;
     InstallQueuePanel *m_installQueuePanel = nullptr;
     GraphEditor *m_graphEditor = nullptr;
+    GalleryPanel *m_galleryPanel = nullptr;
+    models::RecordStore *m_store = nullptr;
+    double m_runProgress = 0; // the sampler's, for the gallery's preview tile
     QMenu *m_fileMenu = nullptr;
     QMenu *m_viewMenu = nullptr;
     QDockWidget *m_nodeLibraryDock = nullptr;

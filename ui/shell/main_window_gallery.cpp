@@ -1,0 +1,99 @@
+// The window's gallery: the panel in the right-hand area, its links into the library, the install queue and the
+// node editor, and the editor's runs feeding it.
+#include "ui/shell/main_window.h"
+
+#include "core/gallery/gallery_service.h"
+#include "core/models/install/model_source.h"
+#include "core/models/model_lookup.h"
+#include "core/models/record_store.h"
+#include "core/models/taxonomy.h"
+#include "core/settings/settings_store.h"
+#include "ui/common/rgb_image.h"
+#include "ui/gallery/gallery_panel.h"
+#include "ui/graph/graph_editor.h"
+#include "ui/installs/install_queue_panel.h"
+#include "ui/library/library_panel.h"
+
+#include <QDir>
+#include <QDockWidget>
+#include <QMessageBox>
+#include <QStatusBar>
+
+namespace atelier::ui {
+
+void MainWindow::setGalleryService(gallery::GalleryService &service)
+{
+    m_galleryPanel =
+        new GalleryPanel(service, QDir(m_settings.root().cacheDir()).filePath(QStringLiteral("thumbnails")), this);
+    delete m_galleryDock->widget();
+    m_galleryDock->setWidget(m_galleryPanel);
+    m_galleryDock->setWindowTitle(tr("Gallery"));
+
+    if (models::RecordStore *store = m_store) {
+        // By hash first (the recipe's, full or AutoV2), then by the name or file name the recipe gives.
+        m_galleryPanel->setLibraryFinder([store](const metadata::ModelReference &model) -> std::optional<LibraryMatch> {
+            const auto all = store->allModels();
+            if (!all)
+                return std::nullopt;
+            std::optional<models::ModelConfig> found = models::modelWithHash(all.value(), model.hash);
+            if (!found && !model.name.isEmpty())
+                if (const auto named = models::lookUpModel(*store, model.name); named)
+                    found = named.value();
+            if (!found)
+                return std::nullopt;
+            return LibraryMatch{found->key, found->name, models::toString(found->base)};
+        });
+    }
+    connect(m_galleryPanel, &GalleryPanel::selectModelRequested, this, [this](const QString &key) {
+        if (!m_libraryPanel)
+            return;
+        m_libraryDock->show();
+        m_libraryDock->raise();
+        m_libraryPanel->selectModel(key);
+    });
+    connect(m_galleryPanel, &GalleryPanel::installRequested, this, [this](const QString &hash) {
+        if (!m_installQueuePanel)
+            return;
+        const QString endpoint = m_settings.current().civitaiEndpoint;
+        m_installQueuePanel->install({models::civitaiByHashSource(
+            hash, QUrl(endpoint.isEmpty() ? QStringLiteral("https://civitai.com") : endpoint))});
+        m_installQueueDock->show();
+        m_installQueueDock->raise();
+    });
+    connect(&service, &gallery::GalleryService::failed, this, [this](const QString &why) {
+        statusBar()->showMessage(tr("The gallery cannot open its index: %1").arg(why));
+    });
+
+    if (!m_graphEditor)
+        return;
+    connect(m_galleryPanel, &GalleryPanel::openAsGraphRequested, this, [this](const QString &path) {
+        if (const Status opened = m_graphEditor->openFile(path); !opened)
+            QMessageBox::warning(this, tr("Open as graph"), opened.error());
+    });
+    connect(m_galleryPanel, &GalleryPanel::useRecipeRequested, this,
+            [this](const metadata::GenerationInfo &recipe) { m_graphEditor->useRecipe(recipe); });
+
+    // The editor's runs: the preview as the gallery's first tile while sampling, the images as they are written.
+    graph::GraphRunService &runs = m_graphEditor->runService();
+    connect(&runs, &graph::GraphRunService::nodeProgress, m_galleryPanel,
+            [this](quint64, const QString &, int value, int maximum) {
+                m_runProgress = maximum > 0 ? double(value) / maximum : 0.0;
+            });
+    connect(&runs, &graph::GraphRunService::previewReady, m_galleryPanel,
+            [this](quint64, const QString &, const engine::RgbImage &preview) {
+                m_galleryPanel->showRunPreview(toQImage(preview), m_runProgress);
+            });
+    connect(&runs, &graph::GraphRunService::nodeExecuted, m_galleryPanel,
+            [&service](quint64, const graph::NodeRunReport &, const QList<graph::OutputFile> &files) {
+                QStringList written;
+                for (const graph::OutputFile &file : files)
+                    if (file.type == QLatin1String("output") && file.path.endsWith(QLatin1String(".png")))
+                        written << file.path;
+                if (!written.isEmpty())
+                    service.indexFiles(written);
+            });
+    connect(&runs, &graph::GraphRunService::finished, m_galleryPanel,
+            [this](quint64, const graph::RunOutcome &) { m_galleryPanel->endRunPreview(); });
+}
+
+} // namespace atelier::ui

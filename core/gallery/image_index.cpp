@@ -457,8 +457,11 @@ Result<QList<IndexedImage>> ImageIndex::search(const ImageQuery &query) const
     if (!where.isEmpty())
         sql += QStringLiteral(" WHERE ") + where.join(QStringLiteral(" AND "));
     sql += QStringLiteral(" ORDER BY ") + orderClause(query.order);
-    if (query.limit > 0)
-        sql += QStringLiteral(" LIMIT %1 OFFSET %2").arg(query.limit).arg(std::max(0, query.offset));
+    // SQLite takes an offset only with a limit; -1 is none.
+    if (query.limit > 0 || query.offset > 0)
+        sql += QStringLiteral(" LIMIT %1 OFFSET %2")
+                   .arg(query.limit > 0 ? query.limit : -1)
+                   .arg(std::max(0, query.offset));
     QSqlQuery select(db.value());
     if (!select.prepare(sql))
         return Result<QList<IndexedImage>>::failure(storage::queryFailure(select, kIndex, QStringLiteral("search")));

@@ -178,6 +178,15 @@ private slots:
         QCOMPARE(answers.at(1).at(1).value<QList<gallery::IndexedImage>>().size(), a1111Images - 1);
         QCOMPARE(answers.at(1).at(2).toBool(), true);
 
+        // All of them (no limit), in two parts.
+        gallery::ImageQuery everything;
+        everything.limit = 0;
+        service.search(everything, 2);
+        QTRY_COMPARE_WITH_TIMEOUT(answers.size(), 4, 10000);
+        QCOMPARE(answers.at(2).at(1).value<QList<gallery::IndexedImage>>().size(), 2);
+        QCOMPARE(answers.at(3).at(1).value<QList<gallery::IndexedImage>>().size(), a1111Images - 2);
+        QCOMPARE(searchAll(service, everything, 2).size(), a1111Images);
+
         // Remembered for the next start.
         service.waitForIdle();
         {

@@ -12,7 +12,9 @@
 #include "ui/gallery/image_viewer.h"
 
 #include <QApplication>
+#include <QCheckBox>
 #include <QClipboard>
+#include <QComboBox>
 #include <QDir>
 #include <QFile>
 #include <QLineEdit>
@@ -95,6 +97,20 @@ private slots:
             QVERIFY(gallery.model().image(row)->recipe.prompt->contains(QStringLiteral("girl"), Qt::CaseInsensitive));
         gallery.panel.searchField()->clear();
         QTRY_COMPARE_WITH_TIMEOUT(gallery.model().imageCount(), corpusImages, 5000);
+
+        // A date range: the files were copied today.
+        gallery.panel.setDateRange(QDate::currentDate().addDays(-20), QDate::currentDate().addDays(-10));
+        QTRY_COMPARE_WITH_TIMEOUT(gallery.model().imageCount(), 0, 5000);
+        gallery.panel.setDateRange(QDate::currentDate(), QDate::currentDate());
+        QTRY_COMPARE_WITH_TIMEOUT(gallery.model().imageCount(), corpusImages, 5000);
+        // By model: only the images whose recipe names it.
+        auto *models = gallery.panel.findChild<QComboBox *>(QStringLiteral("modelFilter"));
+        QTRY_VERIFY(models->count() > 2);
+        models->setCurrentIndex(1);
+        emit models->activated(1);
+        QTRY_VERIFY_WITH_TIMEOUT(gallery.model().imageCount() < corpusImages, 5000);
+        for (int row = 0; row < gallery.model().imageCount(); ++row)
+            QCOMPARE(gallery.model().image(row)->recipe.model->name, models->currentText());
     }
 
     void starsAndRatingsComeFromTheKeysAndStay()
@@ -111,6 +127,18 @@ private slots:
             QVERIFY(gallery.model().image(2)->starred);
             QCOMPARE(gallery.model().image(2)->rating, 4);
             gallery.service.waitForIdle();
+            // The starred filter and the rating filter show it alone.
+            gallery.panel.findChild<QCheckBox *>(QStringLiteral("starredFilter"))->setChecked(true);
+            QTRY_COMPARE_WITH_TIMEOUT(gallery.model().imageCount(), 1, 5000);
+            QCOMPARE(gallery.model().image(0)->path, starredPath);
+            gallery.panel.findChild<QCheckBox *>(QStringLiteral("starredFilter"))->setChecked(false);
+            auto *rating = gallery.panel.findChild<QComboBox *>(QStringLiteral("ratingFilter"));
+            rating->setCurrentIndex(5);
+            emit rating->activated(5);
+            QTRY_COMPARE_WITH_TIMEOUT(gallery.model().imageCount(), 0, 5000);
+            rating->setCurrentIndex(4);
+            emit rating->activated(4);
+            QTRY_COMPARE_WITH_TIMEOUT(gallery.model().imageCount(), 1, 5000);
         }
         Gallery again(m_root.path(), outputs());
         QTRY_COMPARE_WITH_TIMEOUT(again.model().imageCount(), corpusImages, 10000);

@@ -2,10 +2,14 @@
 // from port to port, the txt2img graph run on the tiny fixture model to the fixture's image; every kind of edit
 // undone back to the very workflow it started from; corpus images opened as their graphs; invalid graphs marked
 // and never run; a run cancelled mid-way.
+#include "core/gallery/gallery_service.h"
 #include "core/graph/graph_document.h"
 #include "tests/graph/corpus_workflows.h"
 #include "tests/graph/graph_test_support.h"
 #include "tests/image_difference.h"
+#include "ui/gallery/gallery_model.h"
+#include "ui/gallery/gallery_panel.h"
+#include "ui/gallery/image_inspector.h"
 #include "ui/graph/add_node_popup.h"
 #include "ui/graph/graph_editor.h"
 #include "ui/graph/graph_scene.h"
@@ -373,6 +377,46 @@ private slots:
         QCOMPARE(m_editor->statusLabel()->text(), QStringLiteral("Cancelled"));
         QVERIFY(QDir(m_tiny->outputs()).entryList(QDir::Files).isEmpty());
     }
+    // The gallery follows the editor's runs: the preview is its first tile while the sampler steps, the image is on
+    // top as soon as it is written; the image's recipe then goes back into a fresh graph with "Use recipe".
+    void runsReachTheGalleryAndRecipesComeBack()
+    {
+        gallery::GalleryService images(m_tiny->root.filePath(QStringLiteral("images.db")), m_tiny->outputs());
+        ui::GalleryPanel panel(images, m_tiny->root.filePath(QStringLiteral("cache/thumbnails")));
+        panel.followRuns(m_editor->runService());
+        panel.show();
+        QSignalSpy scanned(&images, &gallery::GalleryService::scanFinished);
+        images.start();
+        QVERIFY(scanned.wait(20000));
+        const QStringList ids = txt2imgOnTheTinyModel(6);
+        document().setValue(ids.at(4), QStringLiteral("seed"), graph::GraphValue::integer(4242));
+        bool previewShown = false;
+        connect(panel.model(), &QAbstractItemModel::rowsInserted, this, [&] {
+            previewShown = previewShown || panel.model()->index(0, 0).data(ui::GalleryModel::PreviewRole).toBool();
+        });
+        QCOMPARE(int(runAndWait().status), int(graph::RunOutcome::Status::Completed));
+        QVERIFY(previewShown);
+        QCOMPARE(m_tiny->outputFiles().size(), 1);
+        const QString written = QDir(m_tiny->outputs()).filePath(m_tiny->outputFiles().first());
+        QTRY_COMPARE_WITH_TIMEOUT(panel.model()->imageCount(), 1, 10000);
+        QVERIFY(!panel.model()->index(0, 0).data(ui::GalleryModel::PreviewRole).toBool());
+        QCOMPARE(panel.model()->image(0)->path, written);
+        QCOMPARE(panel.model()->image(0)->recipe.seed, std::optional<quint64>(4242));
+
+        m_editor->newTxt2ImgTab();
+        const QStringList fresh = document().nodeIds();
+        panel.grid()->setCurrentIndex(panel.model()->index(0, 0));
+        panel.inspector()->waitForRead();
+        QVERIFY(m_editor->useRecipe(panel.inspector()->recipe()).size() >= 3);
+        QCOMPARE(document().graph().node(fresh.at(4))->input(QStringLiteral("seed"))->value->toInteger(),
+                 std::optional<std::int64_t>(4242));
+        QCOMPARE(document().graph().node(fresh.at(4))->input(QStringLiteral("steps"))->value->toInteger(),
+                 std::optional<std::int64_t>(6));
+        scene().undoStack().undo();
+        QVERIFY(document().graph().node(fresh.at(4))->input(QStringLiteral("seed"))->value->toInteger() !=
+                std::optional<std::int64_t>(4242));
+    }
+
     // Ctrl+C in one tab, Ctrl+V in another: the same nodes, one undo step.
     void copyAndPasteBetweenTabs()
     {

@@ -1,7 +1,12 @@
+#include "core/gallery/gallery_service.h"
 #include "core/graph/graph_document.h"
 #include "core/nodes/built_in_nodes.h"
 #include "core/settings/settings_store.h"
+#include "tests/fixtures.h"
 #include "tests/ui/test_library.h"
+#include "ui/gallery/gallery_model.h"
+#include "ui/gallery/gallery_panel.h"
+#include "ui/gallery/image_inspector.h"
 #include "ui/graph/graph_editor.h"
 #include "ui/graph/graph_scene.h"
 #include "ui/graph/graph_view.h"
@@ -18,6 +23,7 @@
 #include <QDockWidget>
 #include <QLabel>
 #include <QLineEdit>
+#include <QListView>
 #include <QMenu>
 #include <QMenuBar>
 #include <QSignalSpy>
@@ -153,6 +159,76 @@ private slots:
         auto *search = window.libraryPanel()->findChild<QLineEdit *>(QStringLiteral("librarySearch"));
         QVERIFY(search);
         QCOMPARE(search->text(), QStringLiteral("dreamshaper_8"));
+    }
+
+    // The gallery replaces the placeholder: a recipe's model found in the library links to it (the library shows
+    // it), a missing one is looked up by hash through the install queue, and an image opens as a graph.
+    void theGalleryReachesTheLibraryInstallQueueAndEditor()
+    {
+        TestLibrary library;
+        QVERIFY(library.opened);
+        models::ModelConfig base;
+        base.name = QStringLiteral("SD 1.5 base");
+        base.type = models::ModelType::Main;
+        base.format = models::ModelFormat::Checkpoint;
+        base.base = models::BaseModel::Sd1;
+        base.path = library.modelsDir() + QStringLiteral("/v1-5-pruned-emaonly.ckpt");
+        base.hash = QStringLiteral("sha256:") + QString(64, QLatin1Char('c'));
+        const auto added = library.store->addModel(base);
+        QVERIFY2(added, qPrintable(added.error()));
+        const QString outputs = m_dir->filePath(QStringLiteral("outputs"));
+        QDir().mkpath(outputs);
+        QVERIFY(QFile::copy(fixturesDir() + QStringLiteral("/corpus/comfyui/lora_lora.png"),
+                            outputs + QStringLiteral("/lora_lora.png")));
+        gallery::GalleryService images(m_dir->filePath(QStringLiteral("images.db")), outputs);
+
+        ui::MainWindow window(*m_store);
+        window.setLibraryServices(*library.store, *library.installer);
+        nodes::NodeEnvironment environment;
+        environment.inputDir = m_dir->filePath(QStringLiteral("input"));
+        environment.outputDir = outputs;
+        window.setGraphServices(nodes::builtInNodes(environment));
+        window.setGalleryService(images);
+        window.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&window));
+        QCOMPARE(window.galleryDock()->widget(), window.galleryPanel());
+        QSignalSpy scanned(&images, &gallery::GalleryService::scanFinished);
+        images.start();
+        QVERIFY(scanned.wait(20000));
+        ui::GalleryPanel &panel = *window.galleryPanel();
+        QTRY_COMPARE(panel.model()->imageCount(), 1);
+        panel.grid()->setCurrentIndex(panel.model()->index(0, 0));
+        panel.inspector()->waitForRead();
+
+        // The checkpoint by its file name: a link to the library's record.
+        QLabel *modelRow = nullptr;
+        for (QLabel *label : panel.inspector()->findChildren<QLabel *>())
+            if (label->text().contains(QStringLiteral("select:")))
+                modelRow = label;
+        QVERIFY(modelRow);
+        QVERIFY(modelRow->text().contains(QStringLiteral("SD 1.5 base")));
+        window.libraryDock()->hide();
+        emit modelRow->linkActivated(QStringLiteral("select:") + added->key);
+        QVERIFY(window.libraryDock()->isVisible());
+
+        // A LoRA the library lacks, by the hash a recipe gives: onto the install queue as Civitai's by-hash address
+        // (of the Civitai the settings name: here a port on this machine where nothing listens).
+        settings::Settings offline = m_store->current();
+        offline.civitaiEndpoint = QStringLiteral("http://127.0.0.1:9");
+        QVERIFY(m_store->save(offline));
+        const int jobs = window.installQueuePanel()->jobModel()->rowCount();
+        emit panel.installRequested(QStringLiteral("ABCDEF0123"));
+        QTRY_COMPARE(window.installQueuePanel()->jobModel()->rowCount(), jobs + 1);
+        QVERIFY(window.installQueueDock()->isVisible());
+        bool byHash = false;
+        for (const auto &job : library.installer->listJobs())
+            byHash =
+                byHash || job.source.contains(QStringLiteral("127.0.0.1:9/api/v1/model-versions/by-hash/ABCDEF0123"));
+        QVERIFY(byHash);
+
+        const int tabs = window.graphEditor()->tabCount();
+        emit panel.openAsGraphRequested(outputs + QStringLiteral("/lora_lora.png"));
+        QCOMPARE(window.graphEditor()->tabCount(), tabs + 1);
     }
 
     // View → Port colours lists every type the canvas colours, with its swatch.

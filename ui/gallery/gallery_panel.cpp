@@ -1,5 +1,7 @@
 #include "ui/gallery/gallery_panel.h"
 
+#include "core/graph/graph_run_service.h"
+#include "ui/common/rgb_image.h"
 #include "ui/common/thumbnail_cache.h"
 #include "ui/gallery/gallery_model.h"
 #include "ui/gallery/gallery_tile_delegate.h"
@@ -10,15 +12,20 @@
 #include <QCheckBox>
 #include <QClipboard>
 #include <QComboBox>
+#include <QDateEdit>
 #include <QDesktopServices>
+#include <QDialog>
+#include <QDialogButtonBox>
 #include <QDir>
 #include <QFileDialog>
 #include <QFileInfo>
+#include <QFormLayout>
 #include <QHBoxLayout>
 #include <QImage>
 #include <QLabel>
 #include <QLineEdit>
 #include <QListView>
+#include <QLocale>
 #include <QMenu>
 #include <QMessageBox>
 #include <QMimeData>
@@ -34,6 +41,9 @@
 namespace atelier::ui {
 
 namespace {
+
+// The "Between…" entry of the time filter.
+constexpr int kChooseDates = 1 << 20;
 
 // Thumbnails on disk: one size, large enough for the biggest tiles; 512 MiB holds some 40,000 of them.
 constexpr int kThumbnailPixels = 320;
@@ -240,6 +250,7 @@ void GalleryPanel::buildFilters(QWidget *bar)
     m_timeFilter->addItem(tr("Last 7 days"), 7);
     m_timeFilter->addItem(tr("Last 30 days"), 30);
     m_timeFilter->addItem(tr("Older than 30 days"), -30);
+    m_timeFilter->addItem(tr("Between…"), kChooseDates);
     m_ratingFilter->addItem(tr("Any rating"), 0);
     for (int stars = 1; stars <= 5; ++stars)
         m_ratingFilter->addItem(QString(stars, QChar(0x2605)) + (stars < 5 ? QStringLiteral("+") : QString()), stars);
@@ -253,8 +264,13 @@ void GalleryPanel::buildFilters(QWidget *bar)
                                                             m_ratingFilter, m_starredFilter, m_folderFilter, addFolder})
         row->addWidget(filter);
     row->addStretch();
-    for (QComboBox *combo : {m_modelFilter, m_baseFilter, m_loraFilter, m_timeFilter, m_ratingFilter, m_folderFilter})
+    for (QComboBox *combo : {m_modelFilter, m_baseFilter, m_loraFilter, m_ratingFilter, m_folderFilter})
         connect(combo, &QComboBox::activated, this, &GalleryPanel::applyFilters);
+    connect(m_timeFilter, &QComboBox::activated, this, [this] {
+        if (m_timeFilter->currentData().toInt() == kChooseDates)
+            chooseDates();
+        applyFilters();
+    });
     connect(m_starredFilter, &QCheckBox::toggled, this, &GalleryPanel::applyFilters);
 }
 
@@ -289,13 +305,48 @@ void GalleryPanel::applyFilters()
         query.folder = m_folderFilter->currentData().toString();
     const int days = m_timeFilter->currentData().toInt();
     const QDateTime startOfToday = QDateTime(QDate::currentDate(), QTime(0, 0));
-    if (days > 0)
+    if (days == kChooseDates) {
+        query.since = QDateTime(m_dates.first, QTime(0, 0));
+        query.until = QDateTime(m_dates.second.addDays(1), QTime(0, 0));
+    } else if (days > 0)
         query.since = startOfToday.addDays(1 - days);
     else if (days < 0)
         query.until = startOfToday.addDays(days);
     query.starredOnly = m_starredFilter->isChecked();
     query.minRating = m_ratingFilter->currentData().toInt();
     m_model->setQuery(query);
+}
+
+void GalleryPanel::setDateRange(QDate from, QDate to)
+{
+    m_dates = {std::min(from, to), std::max(from, to)};
+    const int at = m_timeFilter->findData(kChooseDates);
+    m_timeFilter->setItemText(at,
+                              QStringLiteral("%1 – %2").arg(QLocale().toString(m_dates.first, QLocale::ShortFormat),
+                                                            QLocale().toString(m_dates.second, QLocale::ShortFormat)));
+    m_timeFilter->setCurrentIndex(at);
+    applyFilters();
+}
+
+void GalleryPanel::chooseDates()
+{
+    QDialog dialog(this);
+    dialog.setWindowTitle(tr("Images made between"));
+    auto *form = new QFormLayout(&dialog);
+    auto *from = new QDateEdit(m_dates.first.isValid() ? m_dates.first : QDate::currentDate().addDays(-7), &dialog);
+    auto *to = new QDateEdit(m_dates.second.isValid() ? m_dates.second : QDate::currentDate(), &dialog);
+    for (QDateEdit *edit : {from, to})
+        edit->setCalendarPopup(true);
+    form->addRow(tr("From"), from);
+    form->addRow(tr("To (included)"), to);
+    auto *buttons = new QDialogButtonBox(QDialogButtonBox::Ok | QDialogButtonBox::Cancel, &dialog);
+    connect(buttons, &QDialogButtonBox::accepted, &dialog, &QDialog::accept);
+    connect(buttons, &QDialogButtonBox::rejected, &dialog, &QDialog::reject);
+    form->addRow(buttons);
+    if (dialog.exec() == QDialog::Accepted)
+        setDateRange(from->date(), to->date());
+    else if (!m_dates.first.isValid())
+        m_timeFilter->setCurrentIndex(0);
 }
 
 void GalleryPanel::facetsChanged(const gallery::ImageFacets &facets)
@@ -465,6 +516,28 @@ void GalleryPanel::addFolder()
     const QString folder = QFileDialog::getExistingDirectory(this, tr("Index a folder of images"));
     if (!folder.isEmpty())
         m_service.addFolder(folder);
+}
+
+void GalleryPanel::followRuns(graph::GraphRunService &runs)
+{
+    connect(&runs, &graph::GraphRunService::nodeProgress, this,
+            [this](quint64, const QString &, int value, int maximum) {
+                m_runProgress = maximum > 0 ? double(value) / maximum : 0.0;
+            });
+    connect(&runs, &graph::GraphRunService::previewReady, this,
+            [this](quint64, const QString &, const engine::RgbImage &preview) {
+                showRunPreview(toQImage(preview), m_runProgress);
+            });
+    connect(&runs, &graph::GraphRunService::nodeExecuted, this,
+            [this](quint64, const graph::NodeRunReport &, const QList<graph::OutputFile> &files) {
+                QStringList written;
+                for (const graph::OutputFile &file : files)
+                    if (file.type == QLatin1String("output") && file.path.endsWith(QLatin1String(".png")))
+                        written << file.path;
+                if (!written.isEmpty())
+                    m_service.indexFiles(written);
+            });
+    connect(&runs, &graph::GraphRunService::finished, this, &GalleryPanel::endRunPreview);
 }
 
 void GalleryPanel::showRunPreview(const QImage &preview, double progress)

@@ -3,7 +3,10 @@
 #include "core/gallery/gallery_service.h"
 #include "ui/gallery/library_match.h"
 
+#include <QDate>
 #include <QWidget>
+
+#include <utility>
 
 class QCheckBox;
 class QComboBox;
@@ -12,6 +15,10 @@ class QLineEdit;
 class QListView;
 class QSlider;
 class QUndoStack;
+
+namespace atelier::graph {
+class GraphRunService;
+}
 
 namespace atelier::ui {
 
@@ -53,7 +60,12 @@ public:
     void showInFolder();
     void copyImage();
     void addFolder();
+    // Only images made from `from` to `to` (both included); the time filter's "Between…".
+    void setDateRange(QDate from, QDate to);
 
+    // The runs of an editor: while one samples, its preview is the first tile; the images it writes are indexed at
+    // once, so that they appear on top without waiting for the watcher.
+    void followRuns(graph::GraphRunService &runs);
     // While a run renders: its preview as the first tile.
     void showRunPreview(const QImage &preview, double progress);
     void endRunPreview();
@@ -67,6 +79,7 @@ signals:
 private:
     void buildFilters(QWidget *bar);
     void applyFilters();
+    void chooseDates();
     void facetsChanged(const gallery::ImageFacets &facets);
     void foldersChanged(const QStringList &folders);
     void currentChanged();
@@ -96,6 +109,8 @@ private:
     ImageViewer *m_viewer = nullptr;
     QString m_scanning; // "outputs 120 / 400" while a folder is scanned
     QStringList m_unreadable;
+    std::pair<QDate, QDate> m_dates; // the time filter's "Between…"
+    double m_runProgress = 0;        // the sampler's, for the preview tile
 };
 
 } // namespace atelier::ui

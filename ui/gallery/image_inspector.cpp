@@ -220,6 +220,11 @@ void ImageInspector::present(const QString &path, const Result<metadata::Generat
                 links << modelLink({lora.name, lora.hash},
                                    lora.weight ? QString::number(*lora.weight, 'g', 4) : QString());
             value->setText(links.join(QStringLiteral("<br>")));
+        } else if (field.name == QLatin1String("Embeddings")) {
+            QStringList links;
+            for (const metadata::ModelReference &embedding : m_recipe.embeddings)
+                links << modelLink(embedding);
+            value->setText(links.join(QStringLiteral("<br>")));
         } else if (field.name == QLatin1String("VAE") && m_recipe.vae) {
             value->setText(modelLink(*m_recipe.vae));
         } else {

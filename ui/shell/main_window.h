@@ -108,7 +108,6 @@ private:
     GraphEditor *m_graphEditor = nullptr;
     GalleryPanel *m_galleryPanel = nullptr;
     models::RecordStore *m_store = nullptr;
-    double m_runProgress = 0; // the sampler's, for the gallery's preview tile
     QMenu *m_fileMenu = nullptr;
     QMenu *m_viewMenu = nullptr;
     QDockWidget *m_nodeLibraryDock = nullptr;

@@ -8,7 +8,6 @@
 #include "core/models/record_store.h"
 #include "core/models/taxonomy.h"
 #include "core/settings/settings_store.h"
-#include "ui/common/rgb_image.h"
 #include "ui/gallery/gallery_panel.h"
 #include "ui/graph/graph_editor.h"
 #include "ui/installs/install_queue_panel.h"
@@ -73,27 +72,7 @@ void MainWindow::setGalleryService(gallery::GalleryService &service)
     connect(m_galleryPanel, &GalleryPanel::useRecipeRequested, this,
             [this](const metadata::GenerationInfo &recipe) { m_graphEditor->useRecipe(recipe); });
 
-    // The editor's runs: the preview as the gallery's first tile while sampling, the images as they are written.
-    graph::GraphRunService &runs = m_graphEditor->runService();
-    connect(&runs, &graph::GraphRunService::nodeProgress, m_galleryPanel,
-            [this](quint64, const QString &, int value, int maximum) {
-                m_runProgress = maximum > 0 ? double(value) / maximum : 0.0;
-            });
-    connect(&runs, &graph::GraphRunService::previewReady, m_galleryPanel,
-            [this](quint64, const QString &, const engine::RgbImage &preview) {
-                m_galleryPanel->showRunPreview(toQImage(preview), m_runProgress);
-            });
-    connect(&runs, &graph::GraphRunService::nodeExecuted, m_galleryPanel,
-            [&service](quint64, const graph::NodeRunReport &, const QList<graph::OutputFile> &files) {
-                QStringList written;
-                for (const graph::OutputFile &file : files)
-                    if (file.type == QLatin1String("output") && file.path.endsWith(QLatin1String(".png")))
-                        written << file.path;
-                if (!written.isEmpty())
-                    service.indexFiles(written);
-            });
-    connect(&runs, &graph::GraphRunService::finished, m_galleryPanel,
-            [this](quint64, const graph::RunOutcome &) { m_galleryPanel->endRunPreview(); });
+    m_galleryPanel->followRuns(m_graphEditor->runService());
 }
 
 } // namespace atelier::ui

@@ -172,16 +172,36 @@ int main(int argc, char *argv[])
     environment.outputDir = root->outputsDir();
     environment.tempDir = root->tempDir();
     window.setGraphServices(nodes::builtInNodes(environment));
+    // Images from every tool in the corpus: ComfyUI's in the outputs folder, the others in another tool's folder.
+    const QString corpus = QDir(fixturesDir()).filePath(QStringLiteral("corpus"));
+    const QString comfyOutputs = QDir(root->outputsDir()).filePath(QStringLiteral("comfyui"));
+    QDir().mkpath(comfyOutputs);
+    for (const QString &name : QDir(corpus + QStringLiteral("/comfyui")).entryList({QStringLiteral("*.png")}))
+        QFile::copy(corpus + QStringLiteral("/comfyui/") + name, QDir(comfyOutputs).filePath(name));
+    const QString otherTools = QDir(root->path()).filePath(QStringLiteral("other-tools"));
+    QDirIterator others(corpus + QStringLiteral("/png"), {QStringLiteral("*.png")}, QDir::Files,
+                        QDirIterator::Subdirectories);
+    QDir().mkpath(otherTools);
+    while (others.hasNext()) {
+        const QFileInfo file(others.next());
+        QFile::copy(file.filePath(), QDir(otherTools).filePath(file.dir().dirName() + '-' + file.fileName()));
+    }
     {
         // The whole window at its first start, as Atelier opens it: the model library (details below its list)
         // and the node library on the left, the canvas in the middle, the gallery and history on the right, the
         // install and run queues below.
+        gallery::GalleryService freshImages(root->imageIndexPath(), root->outputsDir());
         ui::MainWindow fresh(settingsStore);
         fresh.setEngineStatus(engineStatus);
         fresh.setLibraryServices(store, installer);
         fresh.setGraphServices(nodes::builtInNodes(environment));
+        fresh.setGalleryService(freshImages);
         fresh.show();
+        freshImages.start();
         spin(800);
+        freshImages.waitForIdle();
+        fresh.galleryPanel()->thumbnails()->waitForLoads();
+        spin(300);
         fresh.grab().save(QDir(output).filePath(QStringLiteral("main-window.png")));
     }
     window.installQueueDock()->hide();
@@ -292,19 +312,6 @@ int main(int argc, char *argv[])
 
     // The gallery over the corpus's images from every tool, copied into the outputs folder and another tool's folder.
     {
-        const QString corpus = QDir(fixturesDir()).filePath(QStringLiteral("corpus"));
-        const QString comfyOutputs = QDir(root->outputsDir()).filePath(QStringLiteral("comfyui"));
-        QDir().mkpath(comfyOutputs);
-        for (const QString &name : QDir(corpus + QStringLiteral("/comfyui")).entryList({QStringLiteral("*.png")}))
-            QFile::copy(corpus + QStringLiteral("/comfyui/") + name, QDir(comfyOutputs).filePath(name));
-        const QString otherTools = QDir(root->path()).filePath(QStringLiteral("other-tools"));
-        QDirIterator others(corpus + QStringLiteral("/png"), {QStringLiteral("*.png")}, QDir::Files,
-                            QDirIterator::Subdirectories);
-        QDir().mkpath(otherTools);
-        while (others.hasNext()) {
-            const QFileInfo file(others.next());
-            QFile::copy(file.filePath(), QDir(otherTools).filePath(file.dir().dirName() + '-' + file.fileName()));
-        }
         gallery::GalleryService images(root->imageIndexPath(), root->outputsDir());
         ui::MainWindow shown(settingsStore);
         shown.setEngineStatus(engineStatus);

@@ -20,6 +20,7 @@
 #include <QFileDialog>
 #include <QFileInfo>
 #include <QFormLayout>
+#include <QGridLayout>
 #include <QHBoxLayout>
 #include <QImage>
 #include <QLabel>
@@ -95,7 +96,7 @@ QComboBox *filterCombo(const QString &name, const QString &tip, QWidget *parent)
     combo->setObjectName(name);
     combo->setToolTip(tip);
     combo->setSizeAdjustPolicy(QComboBox::AdjustToMinimumContentsLengthWithIcon);
-    combo->setMinimumContentsLength(6);
+    combo->setMinimumContentsLength(4);
     return combo;
 }
 
@@ -229,9 +230,11 @@ GalleryPanel::~GalleryPanel() = default;
 
 void GalleryPanel::buildFilters(QWidget *bar)
 {
-    auto *row = new QHBoxLayout(bar);
-    row->setContentsMargins(4, 0, 4, 0);
-    row->setSpacing(3);
+    // Two rows, so that the gallery can be narrow beside the canvas.
+    auto *rows = new QGridLayout(bar);
+    rows->setContentsMargins(4, 0, 4, 0);
+    rows->setHorizontalSpacing(3);
+    rows->setVerticalSpacing(2);
     m_modelFilter = filterCombo(QStringLiteral("modelFilter"), tr("Model"), bar);
     m_baseFilter = filterCombo(QStringLiteral("baseFilter"), tr("Base model (of the models the library has)"), bar);
     m_loraFilter = filterCombo(QStringLiteral("loraFilter"), tr("LoRA"), bar);
@@ -260,10 +263,17 @@ void GalleryPanel::buildFilters(QWidget *bar)
     addFolder->setToolTip(tr("Index another folder (another tool's outputs)"));
     addFolder->setAutoRaise(true);
     connect(addFolder, &QToolButton::clicked, this, &GalleryPanel::addFolder);
-    for (QWidget *filter : std::initializer_list<QWidget *>{m_modelFilter, m_baseFilter, m_loraFilter, m_timeFilter,
-                                                            m_ratingFilter, m_starredFilter, m_folderFilter, addFolder})
-        row->addWidget(filter);
-    row->addStretch();
+    rows->addWidget(m_modelFilter, 0, 0);
+    rows->addWidget(m_baseFilter, 0, 1);
+    rows->addWidget(m_loraFilter, 0, 2);
+    rows->addWidget(m_starredFilter, 0, 3);
+    rows->addWidget(m_timeFilter, 1, 0);
+    rows->addWidget(m_ratingFilter, 1, 1);
+    rows->addWidget(m_folderFilter, 1, 2);
+    rows->addWidget(addFolder, 1, 3);
+    rows->setColumnStretch(0, 1);
+    rows->setColumnStretch(1, 1);
+    rows->setColumnStretch(2, 1);
     for (QComboBox *combo : {m_modelFilter, m_baseFilter, m_loraFilter, m_ratingFilter, m_folderFilter})
         connect(combo, &QComboBox::activated, this, &GalleryPanel::applyFilters);
     connect(m_timeFilter, &QComboBox::activated, this, [this] {

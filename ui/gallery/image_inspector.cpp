@@ -10,6 +10,7 @@
 #include <QFileDialog>
 #include <QFileInfo>
 #include <QFormLayout>
+#include <QGridLayout>
 #include <QHBoxLayout>
 #include <QHeaderView>
 #include <QLabel>
@@ -62,6 +63,7 @@ ImageInspector::ImageInspector(QWidget *parent)
     auto *scroll = new QScrollArea(this);
     scroll->setWidgetResizable(true);
     scroll->setFrameShape(QFrame::NoFrame);
+    scroll->setHorizontalScrollBarPolicy(Qt::ScrollBarAlwaysOff);
     outer->addWidget(scroll);
     auto *content = new QWidget(scroll);
     scroll->setWidget(content);
@@ -83,7 +85,8 @@ ImageInspector::ImageInspector(QWidget *parent)
     layout->addWidget(m_title);
     layout->addWidget(m_subtitle);
 
-    auto *actions = new QHBoxLayout;
+    // Two by two, so that the inspector stays readable in a narrow dock.
+    auto *actions = new QGridLayout;
     actions->setSpacing(4);
     const auto button = [&](const QString &name, const QString &text, const QString &tip, auto slot) {
         auto *b = new QPushButton(text, content);
@@ -91,7 +94,7 @@ ImageInspector::ImageInspector(QWidget *parent)
         b->setToolTip(tip);
         b->setEnabled(false);
         connect(b, &QPushButton::clicked, this, slot);
-        actions->addWidget(b);
+        actions->addWidget(b, int(m_actions.size()) / 2, int(m_actions.size()) % 2);
         m_actions << b;
         return b;
     };
@@ -110,7 +113,6 @@ ImageInspector::ImageInspector(QWidget *parent)
     copy->setMenu(copyMenu);
     button(QStringLiteral("export"), tr("Export…"), tr("Save a copy with all, some or none of its metadata"),
            &ImageInspector::exportImage);
-    actions->addStretch();
     layout->addLayout(actions);
 
     layout->addWidget(sectionLabel(tr("Prompt"), content));

@@ -13,6 +13,8 @@
 #include <QTimer>
 
 #include <atomic>
+#include <deque>
+#include <mutex>
 
 namespace atelier::gallery {
 
@@ -36,6 +38,9 @@ constexpr int kSettleMs = 250;
 // inotify watches are a per-user resource shared with every other program: a deep folder tree is watched only
 // this far, and its deeper folders are picked up by the rescans at start-up.
 constexpr int kMostWatchedFoldersPerRoot = 512;
+// A file changed this recently may still be being written in place (tools that do not write atomically): its
+// folder is looked at again after this long.
+constexpr qint64 kStillBeingWrittenMs = 2000;
 // A watcher-driven rescan that changed more than this many files tells views to search again rather than sending
 // each record.
 constexpr int kLargestChangeSentAsRecords = 200;
@@ -44,6 +49,13 @@ bool isInside(const QString &path, const QString &folder)
 {
     return path == folder || path.startsWith(folder.endsWith(QLatin1Char('/')) ? folder : folder + QLatin1Char('/'));
 }
+
+struct PendingSearch
+{
+    quint64 ticket;
+    ImageQuery query;
+    int firstPage;
+};
 
 } // namespace
 
@@ -92,12 +104,60 @@ public:
         folders.prepend(outputs);
         announceFolders();
         toService([this] { emit service.ready(); });
+        // Watched first, so that nothing written while a folder is scanned is missed; searches are answered
+        // between the files of a scan (a first screen does not wait for the start-up rescan).
         for (const QString &folder : std::as_const(folders)) {
-            if (stopping)
-                return;
-            scan(folder, false);
             watch(folder);
+            post([this, folder] {
+                if (!stopping && folders.contains(folder))
+                    scan(folder, false);
+            });
         }
+    }
+
+    // The searches asked for so far, answered in order.
+    void answerSearches()
+    {
+        for (;;) {
+            PendingSearch next;
+            {
+                std::lock_guard lock(searchMutex);
+                if (searches.empty())
+                    return;
+                next = std::move(searches.front());
+                searches.pop_front();
+            }
+            answer(next);
+        }
+    }
+
+    void answer(const PendingSearch &asked)
+    {
+        const ImageQuery &query = asked.query;
+        const quint64 ticket = asked.ticket;
+        const bool paged = asked.firstPage > 0 && (query.limit == 0 || query.limit > asked.firstPage);
+        ImageQuery first = query;
+        if (paged)
+            first.limit = asked.firstPage;
+        const Result<QList<IndexedImage>> found = index.search(first);
+        if (!found) {
+            toService([this, ticket, why = found.error()] {
+                emit service.problem(why);
+                emit service.searchFinished(ticket, {}, true);
+            });
+            return;
+        }
+        const bool more = paged && found->size() == asked.firstPage;
+        toService([this, ticket, images = found.value(), more] { emit service.searchFinished(ticket, images, !more); });
+        if (!more)
+            return;
+        ImageQuery rest = query;
+        rest.offset = query.offset + asked.firstPage;
+        rest.limit = query.limit == 0 ? 0 : query.limit - asked.firstPage;
+        const Result<QList<IndexedImage>> others = index.search(rest);
+        toService([this, ticket, images = others ? others.value() : QList<IndexedImage>()] {
+            emit service.searchFinished(ticket, images, true);
+        });
     }
 
     // `live`: a change noticed while running, sent as records when it is small.
@@ -106,6 +166,7 @@ public:
         QElapsedTimer sinceProgress;
         sinceProgress.start();
         const auto progress = [&](int done, int total) {
+            answerSearches();
             if (done == total || sinceProgress.elapsed() >= 100) {
                 sinceProgress.restart();
                 toService([this, folder, done, total] { emit service.scanProgress(folder, done, total); });
@@ -118,12 +179,23 @@ public:
         }
         for (const QString &failure : report->failures)
             qCWarning(lcGallery).noquote() << "not indexed:" << failure;
-        if (live && report->indexedPaths.size() <= kLargestChangeSentAsRecords) {
-            sendRecords(report->indexedPaths);
-            if (!report->removedPaths.isEmpty())
-                toService([this, gone = report->removedPaths] { emit service.imagesRemoved(gone); });
+        ScanReport done = report.value();
+        if (live && done.indexedPaths.size() <= kLargestChangeSentAsRecords) {
+            sendRecords(done.indexedPaths);
+            if (!done.removedPaths.isEmpty())
+                toService([this, gone = done.removedPaths] { emit service.imagesRemoved(gone); });
+            done.sentAsRecords = true;
         }
-        toService([this, folder, report = report.value()] { emit service.scanFinished(folder, report); });
+        // A file written in place may have been read half-written: its folder is looked at again shortly.
+        const QDateTime recently = QDateTime::currentDateTimeUtc().addMSecs(-kStillBeingWrittenMs);
+        for (const QString &path : std::as_const(done.indexedPaths))
+            if (QFileInfo(path).lastModified().toUTC() > recently) {
+                changedFolders.insert(folder);
+                if (!settle->isActive())
+                    settle->start(int(kStillBeingWrittenMs));
+                break;
+            }
+        toService([this, folder, done] { emit service.scanFinished(folder, done); });
     }
 
     void sendRecords(const QStringList &paths)
@@ -168,7 +240,7 @@ public:
         for (const QString &folder : std::as_const(folders))
             if (isInside(directory, folder)) {
                 changedFolders.insert(folder);
-                settle->start();
+                settle->start(kSettleMs);
                 return;
             }
     }
@@ -179,8 +251,8 @@ public:
         for (const QString &folder : changed) {
             if (stopping || !folders.contains(folder))
                 continue;
-            scan(folder, true);
             watch(folder); // new subfolders
+            scan(folder, true);
         }
     }
 
@@ -210,6 +282,8 @@ public:
     QTimer *settle = nullptr;
     QSet<QString> changedFolders;
     std::atomic_bool stopping{false};
+    std::mutex searchMutex; // guards `searches`, filled from the service's thread
+    std::deque<PendingSearch> searches;
 };
 
 GalleryService::GalleryService(QString databasePath, QString outputsFolder, QObject *parent)
@@ -223,7 +297,8 @@ GalleryService::GalleryService(QString databasePath, QString outputsFolder, QObj
 GalleryService::~GalleryService()
 {
     m_worker->stopping = true;
-    // The watcher, the timer and the index's connection belong to the worker thread: they go there.
+    // The watcher and the timer belong to the worker thread: they go there. (The index's connections are closed when
+    // the index goes, after the thread has stopped.)
     QMetaObject::invokeMethod(
         &m_worker->context,
         [worker = m_worker.get()] {
@@ -246,33 +321,11 @@ void GalleryService::start()
 quint64 GalleryService::search(const ImageQuery &query, int firstPage)
 {
     const quint64 ticket = m_nextTicket++;
-    m_worker->post([worker = m_worker.get(), query, firstPage, ticket] {
-        const bool paged = firstPage > 0 && (query.limit == 0 || query.limit > firstPage);
-        ImageQuery first = query;
-        if (paged)
-            first.limit = firstPage;
-        const Result<QList<IndexedImage>> found = worker->index.search(first);
-        if (!found) {
-            worker->toService([worker, ticket, why = found.error()] {
-                emit worker->service.problem(why);
-                emit worker->service.searchFinished(ticket, {}, true);
-            });
-            return;
-        }
-        const bool more = paged && found->size() == firstPage;
-        worker->toService([worker, ticket, images = found.value(), more] {
-            emit worker->service.searchFinished(ticket, images, !more);
-        });
-        if (!more)
-            return;
-        ImageQuery rest = query;
-        rest.offset = query.offset + firstPage;
-        rest.limit = query.limit == 0 ? 0 : query.limit - firstPage;
-        const Result<QList<IndexedImage>> others = worker->index.search(rest);
-        worker->toService([worker, ticket, images = others ? others.value() : QList<IndexedImage>()] {
-            emit worker->service.searchFinished(ticket, images, true);
-        });
-    });
+    {
+        std::lock_guard lock(m_worker->searchMutex);
+        m_worker->searches.push_back({ticket, query, firstPage});
+    }
+    m_worker->post([worker = m_worker.get()] { worker->answerSearches(); });
     return ticket;
 }
 
@@ -297,10 +350,19 @@ void GalleryService::addFolder(const QString &folder)
             });
             return;
         }
+        for (const QString &indexed : std::as_const(worker->folders))
+            if (isInside(folder, indexed) || isInside(indexed, folder)) {
+                worker->toService([worker, folder, indexed] {
+                    emit worker->service.problem(
+                        tr("%1 is already indexed as part of %2, or holds it.")
+                            .arg(QDir::toNativeSeparators(folder), QDir::toNativeSeparators(indexed)));
+                });
+                return;
+            }
         worker->folders << folder;
         worker->announceFolders();
-        worker->scan(folder, false);
         worker->watch(folder);
+        worker->scan(folder, false);
     });
 }
 

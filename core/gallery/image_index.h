@@ -76,6 +76,9 @@ struct ScanReport
     int removed = 0;      // gone from the folder, taken out of the index
     QStringList failures; // "path: why", for files that are not images Atelier can read
     QStringList indexedPaths, removedPaths;
+    // Set by the gallery service for a change noticed while running whose records it sent (imagesIndexed,
+    // imagesRemoved): views have them already and need not search again.
+    bool sentAsRecords = false;
 };
 
 class ImageIndex

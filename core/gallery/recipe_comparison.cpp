@@ -1,5 +1,6 @@
 #include "core/gallery/recipe_comparison.h"
 
+#include <QHash>
 #include <QRegularExpression>
 
 namespace atelier::gallery {
@@ -36,13 +37,20 @@ QStringList promptWords(const std::optional<QString> &prompt)
     return words;
 }
 
-// `from` without `without`'s words, counting repeats (a word typed twice and once differs by one).
-QStringList wordsMissing(QStringList from, const QStringList &without)
+// `from` without `without`'s words, counting repeats (a word typed twice and once differs by one); in `from`'s order.
+QStringList wordsMissing(const QStringList &from, const QStringList &without)
 {
+    QHash<QString, int> available;
     for (const QString &word : without)
-        from.removeOne(word);
-    from.removeDuplicates();
-    return from;
+        ++available[word];
+    QStringList missing;
+    for (const QString &word : from) {
+        if (int &left = available[word]; left > 0)
+            --left;
+        else if (!missing.contains(word))
+            missing << word;
+    }
+    return missing;
 }
 
 } // namespace

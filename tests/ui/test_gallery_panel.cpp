@@ -17,6 +17,7 @@
 #include <QComboBox>
 #include <QDir>
 #include <QFile>
+#include <QLabel>
 #include <QLineEdit>
 #include <QListView>
 #include <QMimeData>
@@ -168,9 +169,16 @@ private slots:
             QVERIFY(newer.open(QIODevice::ReadWrite));
             QVERIFY(newer.setFileTime(QDateTime::currentDateTime().addSecs(60), QFileDevice::FileModificationTime));
         }
+        gallery.select(3);
+        const QString selected = gallery.model().image(3)->path;
+        QSignalSpy resets(&gallery.model(), &QAbstractItemModel::modelReset);
         QVERIFY(QFile::rename(written + QStringLiteral(".tmp"), written));
         QTRY_COMPARE_WITH_TIMEOUT(gallery.model().imageCount(), corpusImages + 1, 10000);
         QCOMPARE(gallery.model().image(0)->path, written);
+        // Inserted, not searched again: the selection stays on the same image.
+        QTest::qWait(600);
+        QCOMPARE(resets.size(), 0);
+        QCOMPARE(gallery.model().image(gallery.grid().currentIndex().row())->path, selected);
 
         // While a run renders, its preview is the first tile; then it goes.
         QImage preview(64, 64, QImage::Format_RGB888);
@@ -229,14 +237,26 @@ private slots:
         inspector.waitForRead();
         QCOMPARE(inspector.recipe().tool, QStringLiteral("A1111"));
         delete mime;
+        // Its model is not in the library, and its recipe gives a hash: "Find and install…" asks for it by that hash.
+        QLabel *modelRow = nullptr;
+        for (QLabel *label : inspector.findChildren<QLabel *>())
+            if (label->text().contains(QStringLiteral("href=\"find:")))
+                modelRow = label;
+        QVERIFY(modelRow);
+        QSignalSpy install(&gallery.panel, &ui::GalleryPanel::installRequested);
+        const QString hash = inspector.recipe().model->hash;
+        emit modelRow->linkActivated(QStringLiteral("find:") + hash);
+        QCOMPARE(install.size(), 1);
+        QCOMPARE(install.at(0).at(0).toString(), hash);
     }
 
     void deleteGoesToTheTrashAndUndoBringsItBack()
     {
         Gallery gallery(m_root.path(), outputs());
         QTRY_COMPARE_WITH_TIMEOUT(gallery.model().imageCount(), corpusImages, 10000);
-        const QString path = gallery.model().image(0)->path;
-        gallery.select(0);
+        const int row = 4;
+        const QString path = gallery.model().image(row)->path;
+        gallery.select(row);
         gallery.grid().setFocus();
         QTest::keyClick(&gallery.grid(), Qt::Key_Delete);
         QVERIFY2(!QFile::exists(path), "moved to the trash");
@@ -244,7 +264,10 @@ private slots:
         gallery.panel.undoStack()->undo();
         QVERIFY(QFile::exists(path));
         QTRY_COMPARE_WITH_TIMEOUT(gallery.model().imageCount(), corpusImages, 10000);
-        QVERIFY(gallery.model().rowOf(path) >= 0);
+        QCOMPARE(gallery.model().rowOf(path), row); // back where its date puts it
+        // The trash keeps no record of it; nothing was trashed anywhere but the test's own trash.
+        QVERIFY(QDir(m_root.filePath(QStringLiteral("data/Trash/info"))).entryList(QDir::Files).isEmpty());
+        QVERIFY(QDir(m_root.filePath(QStringLiteral("data/Trash/files"))).entryList(QDir::Files).isEmpty());
     }
 
     void theViewerStepsAndCompares()

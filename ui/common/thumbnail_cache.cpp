@@ -75,17 +75,19 @@ QString ThumbnailCache::diskPath(const QString &contentKey) const
 
 QPixmap ThumbnailCache::thumbnail(const QString &path, const QString &contentKey)
 {
-    if (path.isEmpty() || m_unreadable.contains(path))
+    // The same path with other contents (a file written again) is another thumbnail.
+    const QString key = contentKey.isEmpty() ? path : path + QLatin1Char('#') + contentKey;
+    if (path.isEmpty() || m_unreadable.contains(key))
         return {};
-    if (const QPixmap *cached = m_thumbnails.object(path))
+    if (const QPixmap *cached = m_thumbnails.object(key))
         return *cached;
-    if (m_loading.contains(path))
+    if (m_loading.contains(key))
         return {};
-    m_loading.insert(path);
+    m_loading.insert(key);
     const QSize size = m_size;
     const QString onDisk = m_diskFolder.isEmpty() || contentKey.size() < 8 ? QString() : diskPath(contentKey);
     QPointer<ThumbnailCache> self(this);
-    m_pool->start([self, this, path, size, onDisk] {
+    m_pool->start([self, this, path, key, size, onDisk] {
         QImage image;
         if (!onDisk.isEmpty())
             image = QImage(onDisk);
@@ -104,9 +106,9 @@ QPixmap ThumbnailCache::thumbnail(const QString &path, const QString &contentKey
         }
         QMetaObject::invokeMethod(
             self.data(),
-            [self, path, image] {
+            [self, path, key, image] {
                 if (self)
-                    self->loaded(path, image);
+                    self->loaded(path, key, image);
             },
             Qt::QueuedConnection);
     });
@@ -148,14 +150,14 @@ void ThumbnailCache::waitForLoads()
     m_pool->waitForDone();
 }
 
-void ThumbnailCache::loaded(const QString &path, const QImage &image)
+void ThumbnailCache::loaded(const QString &path, const QString &key, const QImage &image)
 {
-    m_loading.remove(path);
+    m_loading.remove(key);
     if (image.isNull()) {
-        m_unreadable.insert(path);
+        m_unreadable.insert(key);
         return;
     }
-    m_thumbnails.insert(path, new QPixmap(QPixmap::fromImage(image)));
+    m_thumbnails.insert(key, new QPixmap(QPixmap::fromImage(image)));
     emit thumbnailReady(path);
 }
 

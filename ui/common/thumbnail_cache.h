@@ -42,12 +42,12 @@ signals:
     void thumbnailReady(const QString &path);
 
 private:
-    void loaded(const QString &path, const QImage &image);
+    void loaded(const QString &path, const QString &key, const QImage &image);
     void keepUnderCap(); // on the pool
 
     QSize m_size;
     QThreadPool *m_pool;
-    QCache<QString, QPixmap> m_thumbnails;
+    QCache<QString, QPixmap> m_thumbnails; // by path, and content key when given
     QSet<QString> m_loading;
     QSet<QString> m_unreadable;
     QString m_diskFolder;

@@ -7,6 +7,8 @@
 #include <QPixmap>
 #include <QUrl>
 
+#include <algorithm>
+
 namespace atelier::ui {
 
 GalleryModel::GalleryModel(gallery::GalleryService &service, ThumbnailCache &thumbnails, QObject *parent)
@@ -23,9 +25,15 @@ GalleryModel::GalleryModel(gallery::GalleryService &service, ThumbnailCache &thu
     connect(&service, &gallery::GalleryService::imagesRemoved, this, &GalleryModel::removed);
     connect(&service, &gallery::GalleryService::scanFinished, this,
             [this](const QString &, const gallery::ScanReport &report) {
-                if (report.indexed + report.removed > 0)
+                if (!report.sentAsRecords && report.indexed + report.removed > 0)
                     m_searchAgain.start();
             });
+    // Something the index refused (a star that could not be saved): the rows show what it holds.
+    // (Not for a search that failed: that would only fail again.)
+    connect(&service, &gallery::GalleryService::problem, this, [this] {
+        if (!isSearching())
+            m_searchAgain.start();
+    });
     connect(&service, &gallery::GalleryService::foldersChanged, &m_searchAgain, qOverload<>(&QTimer::start));
     connect(&service, &gallery::GalleryService::ready, this, &GalleryModel::refresh);
     connect(&thumbnails, &ThumbnailCache::thumbnailReady, this, [this](const QString &path) {
@@ -86,8 +94,15 @@ void GalleryModel::indexed(const QList<gallery::IndexedImage> &images)
             const QModelIndex changed = index(firstImageRow() + at);
             emit dataChanged(changed, changed);
         } else if (showsEveryNewImageOnTop() && (!m_query.since || image.modified >= *m_query.since)) {
-            beginInsertRows({}, firstImageRow(), firstImageRow());
-            m_images.prepend(image);
+            // Newest first: a new image goes on top, one put back from the trash where its date says.
+            const auto place =
+                std::partition_point(m_images.cbegin(), m_images.cend(), [&](const gallery::IndexedImage &shown) {
+                    return shown.modified > image.modified ||
+                           (shown.modified == image.modified && shown.path < image.path);
+                });
+            const int at = int(place - m_images.cbegin());
+            beginInsertRows({}, firstImageRow() + at, firstImageRow() + at);
+            m_images.insert(at, image);
             reindexRows();
             endInsertRows();
         } else {

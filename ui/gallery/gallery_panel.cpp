@@ -65,8 +65,13 @@ public:
     {
         QStringList back;
         for (const auto &[original, inTrash] : std::as_const(m_moved))
-            if (QFile::rename(inTrash, original))
+            if (QFile::rename(inTrash, original)) {
                 back << original;
+                // The trash's record of it (…/Trash/info/NAME.trashinfo beside …/Trash/files/NAME) goes too.
+                const QFileInfo trashed(inTrash);
+                QFile::remove(QDir(trashed.dir().filePath(QStringLiteral("../info")))
+                                  .filePath(trashed.fileName() + QStringLiteral(".trashinfo")));
+            }
         m_service.indexFiles(back);
     }
     void redo() override
@@ -198,6 +203,10 @@ GalleryPanel::GalleryPanel(gallery::GalleryService &service, const QString &thum
                                   : QString();
         updateStatus();
     });
+    connect(&service, &gallery::GalleryService::problem, this, [this](const QString &message) {
+        m_problem = message;
+        updateStatus();
+    });
     connect(&service, &gallery::GalleryService::scanFinished, this,
             [this](const QString &, const gallery::ScanReport &report) {
                 m_scanning.clear();
@@ -321,7 +330,7 @@ void GalleryPanel::applyFilters()
     } else if (days > 0)
         query.since = startOfToday.addDays(1 - days);
     else if (days < 0)
-        query.until = startOfToday.addDays(days);
+        query.until = startOfToday.addDays(days + 1); // the day before the first of "the last N days"
     query.starredOnly = m_starredFilter->isChecked();
     query.minRating = m_ratingFilter->currentData().toInt();
     m_model->setQuery(query);
@@ -362,14 +371,17 @@ void GalleryPanel::chooseDates()
 void GalleryPanel::facetsChanged(const gallery::ImageFacets &facets)
 {
     m_facets = facets;
-    const auto refill = [](QComboBox *combo, const QStringList &names) {
+    bool filterGone = false; // a chosen model or LoRA no image names any more
+    const auto refill = [&filterGone](QComboBox *combo, const QStringList &names) {
         const QString kept = combo->currentIndex() > 0 ? combo->currentText() : QString();
         while (combo->count() > 1)
             combo->removeItem(1);
         for (const QString &name : names)
             combo->addItem(name);
-        if (!kept.isEmpty())
+        if (!kept.isEmpty()) {
             combo->setCurrentIndex(std::max(0, combo->findText(kept)));
+            filterGone = filterGone || combo->currentIndex() == 0;
+        }
     };
     QStringList models;
     QMap<QString, QStringList> modelsByBase;
@@ -386,8 +398,12 @@ void GalleryPanel::facetsChanged(const gallery::ImageFacets &facets)
         m_baseFilter->removeItem(1);
     for (auto it = modelsByBase.constBegin(); it != modelsByBase.constEnd(); ++it)
         m_baseFilter->addItem(it.key(), it.value());
-    if (!keptBase.isEmpty())
+    if (!keptBase.isEmpty()) {
         m_baseFilter->setCurrentIndex(std::max(0, m_baseFilter->findText(keptBase)));
+        filterGone = filterGone || m_baseFilter->currentIndex() == 0;
+    }
+    if (filterGone)
+        applyFilters();
 }
 
 void GalleryPanel::foldersChanged(const QStringList &folders)
@@ -576,8 +592,10 @@ void GalleryPanel::updateStatus()
         parts << m_scanning;
     if (!m_unreadable.isEmpty())
         parts << tr("%n file(s) could not be read", nullptr, int(m_unreadable.size()));
+    if (!m_problem.isEmpty())
+        parts << m_problem;
     m_status->setText(parts.join(QStringLiteral(" · ")));
-    m_status->setToolTip(m_unreadable.join(QLatin1Char('\n')));
+    m_status->setToolTip((m_unreadable + QStringList{m_problem}).join(QLatin1Char('\n')).trimmed());
 }
 
 void GalleryPanel::showContextMenu(const QPoint &at)

@@ -109,6 +109,7 @@ private:
     ImageViewer *m_viewer = nullptr;
     QString m_scanning; // "outputs 120 / 400" while a folder is scanned
     QStringList m_unreadable;
+    QString m_problem;               // the last thing the index could not do
     std::pair<QDate, QDate> m_dates; // the time filter's "Between…"
     double m_runProgress = 0;        // the sampler's, for the preview tile
 };

@@ -2,6 +2,7 @@
 
 #include "core/gallery/image_export.h"
 #include "core/gallery/recipe_comparison.h"
+#include "core/models/install/model_source.h"
 #include "ui/graph/prompt_editor.h"
 
 #include <QApplication>
@@ -167,6 +168,7 @@ ImageInspector::ImageInspector(QWidget *parent)
 void ImageInspector::inspect(const QString &path)
 {
     if (path.isEmpty()) {
+        m_readingPath.clear();
         present({}, Result<metadata::GenerationInfo>::failure(QString()));
         return;
     }
@@ -265,7 +267,7 @@ QString ImageInspector::modelLink(const metadata::ModelReference &model, const Q
         return QStringLiteral("<a href=\"select:%1\">%2</a>%3 <span style='color:gray'>(%4)</span>")
             .arg(found->key, found->name.toHtmlEscaped(), strength, found->base.toHtmlEscaped());
     QString text = model.name.toHtmlEscaped() + strength;
-    if (!model.hash.isEmpty())
+    if (models::isCivitaiFileHash(model.hash))
         text += QStringLiteral(" — %1 <a href=\"find:%2\">%3</a>")
                     .arg(tr("not in the library"), model.hash.toHtmlEscaped(), tr("Find and install…"));
     else

@@ -223,9 +223,13 @@ void ImageViewer::load(ZoomView *view, const QString &path)
     view->setImage({}, tr("Loading %1…").arg(QFileInfo(path).fileName()));
     auto *watcher = new QFutureWatcher<QImage>(this);
     m_loads << watcher;
-    connect(watcher, &QFutureWatcher<QImage>::finished, this, [this, view, watcher, path] {
+    // Stepping quickly starts loads that may end out of order: only the latest for a view is shown.
+    const int request = ++m_requests[view];
+    connect(watcher, &QFutureWatcher<QImage>::finished, this, [this, view, watcher, path, request] {
         const QImage image = watcher->result();
-        view->setImage(image, image.isNull() ? tr("%1 cannot be shown").arg(QFileInfo(path).fileName()) : QString());
+        if (m_requests.value(view) == request)
+            view->setImage(image,
+                           image.isNull() ? tr("%1 cannot be shown").arg(QFileInfo(path).fileName()) : QString());
         m_loads.removeOne(watcher);
         watcher->deleteLater();
     });
@@ -244,15 +248,16 @@ void ImageViewer::showRow(int row)
     const gallery::IndexedImage *image = m_model.image(row);
     if (!image)
         return;
-    m_row = row;
+    m_path = image->path;
     m_comparing = false;
     m_right->hide();
     m_differences->hide();
     load(m_left, image->path);
+    const int position = row - (m_model.image(0) ? 0 : 1); // past the running run's preview tile
     m_caption->setText(QStringLiteral("%1   <span style='color:gray'>%2 / %3 · %4 × %5</span>")
                            .arg(QFileInfo(image->path).fileName().toHtmlEscaped())
-                           .arg(row + 1)
-                           .arg(m_model.rowCount())
+                           .arg(position + 1)
+                           .arg(m_model.imageCount())
                            .arg(image->width)
                            .arg(image->height));
     setWindowTitle(QFileInfo(image->path).fileName());
@@ -262,7 +267,7 @@ void ImageViewer::compare(const QString &before, const metadata::GenerationInfo 
                           const metadata::GenerationInfo &afterRecipe)
 {
     m_comparing = true;
-    m_row = -1;
+    m_path.clear();
     load(m_left, before);
     load(m_right, after);
     m_right->show();
@@ -288,16 +293,22 @@ void ImageViewer::compare(const QString &before, const metadata::GenerationInfo 
     setWindowTitle(tr("Compare"));
 }
 
+int ImageViewer::row() const
+{
+    return m_path.isEmpty() ? -1 : m_model.rowOf(m_path);
+}
+
 void ImageViewer::next()
 {
-    if (!m_comparing && m_row + 1 < m_model.rowCount())
-        showRow(m_row + 1);
+    // From where the image is now: the grid may have changed since it was opened.
+    if (const int at = row(); !m_comparing && at >= 0 && m_model.image(at + 1))
+        showRow(at + 1);
 }
 
 void ImageViewer::previous()
 {
-    if (!m_comparing && m_row > 0 && m_model.image(m_row - 1))
-        showRow(m_row - 1);
+    if (const int at = row(); !m_comparing && at > 0 && m_model.image(at - 1))
+        showRow(at - 1);
 }
 
 void ImageViewer::keyPressEvent(QKeyEvent *event)

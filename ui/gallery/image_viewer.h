@@ -3,6 +3,7 @@
 #include "core/metadata/generation_info.h"
 
 #include <QFutureWatcher>
+#include <QHash>
 #include <QImage>
 #include <QWidget>
 
@@ -60,7 +61,7 @@ public:
     explicit ImageViewer(GalleryModel &model, QWidget *parent = nullptr);
 
     void showRow(int row);
-    int row() const { return m_row; }
+    int row() const; // of the image shown, in the grid as it is now; -1 when comparing or gone
     void compare(const QString &before, const metadata::GenerationInfo &beforeRecipe, const QString &after,
                  const metadata::GenerationInfo &afterRecipe);
     bool isComparing() const { return m_comparing; }
@@ -78,7 +79,8 @@ private:
     void load(ZoomView *view, const QString &path);
 
     GalleryModel &m_model;
-    int m_row = -1;
+    QString m_path; // shown alone
+    QHash<ZoomView *, int> m_requests;
     bool m_comparing = false;
     ZoomView *m_left;
     ZoomView *m_right;

@@ -18,6 +18,8 @@
 #include <QMessageBox>
 #include <QStatusBar>
 
+#include <memory>
+
 namespace atelier::ui {
 
 void MainWindow::setGalleryService(gallery::GalleryService &service)
@@ -32,19 +34,30 @@ void MainWindow::setGalleryService(gallery::GalleryService &service)
         resizeDocks({m_galleryDock}, {width() / 4}, Qt::Horizontal);
 
     if (models::RecordStore *store = m_store) {
+        // The library's records, read once and again only after it changes (the gallery asks for every model its
+        // images name whenever images arrive).
+        auto records = std::make_shared<std::optional<QList<models::ModelConfig>>>();
+        const auto forget = [records] { records->reset(); };
+        connect(store, &models::RecordStore::modelAdded, m_galleryPanel, forget);
+        connect(store, &models::RecordStore::modelUpdated, m_galleryPanel, forget);
+        connect(store, &models::RecordStore::modelRemoved, m_galleryPanel, forget);
         // By hash first (the recipe's, full or AutoV2), then by the name or file name the recipe gives.
-        m_galleryPanel->setLibraryFinder([store](const metadata::ModelReference &model) -> std::optional<LibraryMatch> {
-            const auto all = store->allModels();
-            if (!all)
-                return std::nullopt;
-            std::optional<models::ModelConfig> found = models::modelWithHash(all.value(), model.hash);
-            if (!found && !model.name.isEmpty())
-                if (const auto named = models::lookUpModel(*store, model.name); named)
-                    found = named.value();
-            if (!found)
-                return std::nullopt;
-            return LibraryMatch{found->key, found->name, models::toString(found->base)};
-        });
+        m_galleryPanel->setLibraryFinder(
+            [store, records](const metadata::ModelReference &model) -> std::optional<LibraryMatch> {
+                if (!*records) {
+                    const auto all = store->allModels();
+                    if (!all)
+                        return std::nullopt;
+                    *records = all.value();
+                }
+                std::optional<models::ModelConfig> found = models::modelWithHash(**records, model.hash);
+                if (!found && !model.name.isEmpty())
+                    if (const auto named = models::lookUpModel(*store, model.name); named)
+                        found = named.value();
+                if (!found)
+                    return std::nullopt;
+                return LibraryMatch{found->key, found->name, models::toString(found->base)};
+            });
     }
     connect(m_galleryPanel, &GalleryPanel::selectModelRequested, this, [this](const QString &key) {
         if (!m_libraryPanel)

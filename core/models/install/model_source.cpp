@@ -23,11 +23,12 @@ bool isHubHost(const QUrl &url, const QString &hubHost)
 }
 
 // civitai.com/models/58390[/slug][?modelVersionId=63006], /api/download/models/63006, /api/v1/models/58390,
-// /api/v1/model-versions/63006, /api/v1/model-versions/by-hash/{sha256 or AutoV2}.
+// /api/v1/model-versions/63006, /api/v1/model-versions/by-hash/{hash} (SHA-256, or Civitai's AutoV1, AutoV2, AutoV3
+// and CRC32 forms: 64, 8, 10, 12 or 8 hex digits).
 std::optional<ModelSource> civitaiSource(const QUrl &url)
 {
-    static const QRegularExpression byHash(
-        QStringLiteral("^/api/v1/model-versions/by-hash/([0-9A-Fa-f]{10}|[0-9A-Fa-f]{64})/?$"));
+    static const QRegularExpression byHash(QStringLiteral(
+        "^/api/v1/model-versions/by-hash/([0-9A-Fa-f]{8}|[0-9A-Fa-f]{10}|[0-9A-Fa-f]{12}|[0-9A-Fa-f]{64})/?$"));
     static const QRegularExpression model(QStringLiteral("^/(?:api/v1/)?models/(\\d+)(?:/[^/]*)?/?$"));
     static const QRegularExpression version(QStringLiteral("^/api/(?:download/models|v1/model-versions)/(\\d+)/?$"));
     ModelSource source;
@@ -67,10 +68,25 @@ std::optional<ModelSource> huggingFaceSource(const QUrl &url)
 
 } // namespace
 
-QString civitaiByHashSource(const QString &hash, const QUrl &endpoint)
+namespace {
+QString bareHash(const QString &hash)
 {
     QString bare = hash.trimmed();
     bare.remove(QRegularExpression(QStringLiteral("^sha256:"), QRegularExpression::CaseInsensitiveOption));
+    return bare;
+}
+} // namespace
+
+bool isCivitaiFileHash(const QString &hash)
+{
+    static const QRegularExpression forms(
+        QStringLiteral("^(?:[0-9A-Fa-f]{8}|[0-9A-Fa-f]{10}|[0-9A-Fa-f]{12}|[0-9A-Fa-f]{64})$"));
+    return forms.match(bareHash(hash)).hasMatch();
+}
+
+QString civitaiByHashSource(const QString &hash, const QUrl &endpoint)
+{
+    const QString bare = bareHash(hash);
     QUrl url = endpoint;
     url.setPath(url.path().remove(QRegularExpression(QStringLiteral("/+$"))) +
                 QStringLiteral("/api/v1/model-versions/by-hash/") + bare.toUpper());

@@ -45,6 +45,8 @@ Result<ModelSource> parseModelSource(const QString &text, const QString &civitai
 // The Civitai address that finds a model file by its hash (a full SHA-256, or A1111's 10-digit AutoV2): what an
 // image's recipe gives for a model this machine lacks. `endpoint` is Civitai's (a mirror's) base address.
 QString civitaiByHashSource(const QString &hash, const QUrl &endpoint = QUrl(QStringLiteral("https://civitai.com")));
+// Whether Civitai can find a file by this hash ("sha256:" or not): 8, 10, 12 or 64 hex digits.
+bool isCivitaiFileHash(const QString &hash);
 
 bool hasWeightsExtension(const QString &fileName);
 

@@ -17,9 +17,9 @@ using namespace atelier::test;
 namespace {
 
 // Families the engine generates with so far. A case of one of these must pass.
-const QSet<QString> kSupportedFamilies{QStringLiteral("sd1"), QStringLiteral("sd2")};
+const QSet<QString> kSupportedFamilies{QStringLiteral("sd1"), QStringLiteral("sd2"), QStringLiteral("sdxl")};
 // Families whose issues are still open: their cases are listed as not yet supported. Any other family fails.
-const QSet<QString> kExpectedUnsupportedFamilies{QStringLiteral("sdxl"), QStringLiteral("amused")};
+const QSet<QString> kExpectedUnsupportedFamilies{QStringLiteral("amused")};
 // Every case kind this program checks. A kind missing here fails, so that no new case is passed over silently.
 const QSet<QString> kCheckedKinds{QStringLiteral("tokenizer"),    QStringLiteral("text_encoder"),
                                   QStringLiteral("conditioning"), QStringLiteral("unet"),
@@ -228,8 +228,13 @@ private slots:
             const auto chunks = engine::tokenizePrompt(*engine::ClipTokenizer::bundled(),
                                                        prompts[i].toString().toStdString(), model.architecture().padToken);
             QVERIFY(torch::equal(torch::tensor(chunks[0].ids).view({1, 77}), reference.at(p + "input_ids")));
-            COMPARE_CLOSE(model.encodePrompt(prompts[i].toString().toStdString()), reference.at(p + "context"),
-                          tolerance(fixture, "max_abs"), QString::fromStdString(p + "context"));
+            const auto encoded = model.encodeConditioning(prompts[i].toString().toStdString());
+            COMPARE_CLOSE(encoded.context, reference.at(p + "context"), tolerance(fixture, "max_abs"),
+                          QString::fromStdString(p + "context"));
+            // SDXL: the pooled embedding, and the second tokenizer's ids (padded with 0).
+            if (reference.contains(p + "pooled"))
+                COMPARE_CLOSE(encoded.pooled, reference.at(p + "pooled"), tolerance(fixture, "max_abs"),
+                              QString::fromStdString(p + "pooled"));
         }
     }
 
@@ -241,7 +246,13 @@ private slots:
         SKIP_IF_EMPTY(fixture);
         engine::StableDiffusion &model = loadedModel(fixture.value(QStringLiteral("model")).toString(), diffusers);
         const engine::StateDict reference = expected(fixture);
-        const torch::Tensor out = model.unetForward(reference.at("x"), reference.at("timesteps"), reference.at("context"));
+        // SDXL: the pooled text embedding and the size numbers make the extra conditioning.
+        torch::Tensor y;
+        if (reference.contains("text_embeds"))
+            y = engine::sizeConditioningVector(reference.at("text_embeds"), reference.at("time_ids"),
+                                               model.architecture().unet.admInChannels);
+        const torch::Tensor out =
+            model.unetForward(reference.at("x"), reference.at("timesteps"), reference.at("context"), y);
         COMPARE_CLOSE(out, reference.at("out"), tolerance(fixture, "max_abs"), QStringLiteral("out"));
     }
 

@@ -240,7 +240,14 @@ void readLdmParams(const YAML::Node &root, LdmConfig &config)
         config.unetHeads = heads.as<std::int64_t>();
     if (const YAML::Node channels = child(unet, {"num_head_channels"}); channels && channels.as<std::int64_t>() > 0)
         config.unetHeadChannels = channels.as<std::int64_t>();
-    const YAML::Node text = child(params, {"cond_stage_config", "params"});
+    YAML::Node text = child(params, {"cond_stage_config", "params"});
+    // SGM (SDXL): the first embedder is CLIP-L, the second OpenCLIP-G.
+    if (const YAML::Node models = child(params, {"conditioner_config", "params", "emb_models"});
+        !text && models && models.IsSequence() && models.size() >= 1) {
+        text = child(models[0], {"params"});
+        if (models.size() >= 2)
+            readIf(child(models[1], {"params", "heads"}), config.text2Heads);
+    }
     readIf(child(text, {"heads"}), config.textHeads);
     if (const YAML::Node act = child(text, {"hidden_act"}))
         config.textQuickGelu = act.as<std::string>() == "quick_gelu";

@@ -96,6 +96,7 @@ struct LdmConfig
     std::optional<std::int64_t> unetHeads, unetHeadChannels; // one of them, as the YAML gives it
     std::optional<std::int64_t> textHeads;
     std::optional<bool> textQuickGelu;
+    std::optional<std::int64_t> text2Heads; // SDXL's second encoder (OpenCLIP-G), as its embedder states it
     bool textPenultimateLayer = false;
 };
 

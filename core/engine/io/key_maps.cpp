@@ -88,6 +88,10 @@ StateDict unetFromDiffusers(const StateDict &diffusers)
             mapped = "time_embed.0." + name.substr(24);
         else if (startsWith(name, "time_embedding.linear_2."))
             mapped = "time_embed.2." + name.substr(24);
+        else if (startsWith(name, "add_embedding.linear_1.")) // SDXL's pooled-text and size conditioning
+            mapped = "label_emb.0.0." + name.substr(23);
+        else if (startsWith(name, "add_embedding.linear_2."))
+            mapped = "label_emb.0.2." + name.substr(23);
         else if (startsWith(name, "conv_norm_out."))
             mapped = "out.0." + name.substr(14);
         else if (startsWith(name, "conv_out."))
@@ -128,6 +132,8 @@ std::string unetDiffusersName(const std::string &ldm, std::int64_t resBlocksPerL
         {"input_blocks.0.0", "conv_in"},
         {"time_embed.0", "time_embedding.linear_1"},
         {"time_embed.2", "time_embedding.linear_2"},
+        {"label_emb.0.0", "add_embedding.linear_1"},
+        {"label_emb.0.2", "add_embedding.linear_2"},
         {"out.0", "conv_norm_out"},
         {"out.2", "conv_out"},
     };

@@ -38,6 +38,18 @@ torch::Tensor timestepEmbedding(const torch::Tensor &timesteps, std::int64_t dim
     return torch::cat({torch::cos(arguments), torch::sin(arguments)}, 1);
 }
 
+torch::Tensor sizeConditioningVector(const torch::Tensor &pooled, const torch::Tensor &timeIds,
+                                     std::int64_t admInChannels)
+{
+    const std::int64_t perNumber = (admInChannels - pooled.size(1)) / 6;
+    if (perNumber <= 0 || pooled.size(1) + 6 * perNumber != admInChannels || timeIds.size(1) != 6)
+        throw std::invalid_argument("the pooled text embedding of width " + std::to_string(pooled.size(1)) +
+                                    " does not fit the UNet's extra conditioning of width " +
+                                    std::to_string(admInChannels));
+    const torch::Tensor sizes = timestepEmbedding(timeIds.flatten(), perNumber).view({timeIds.size(0), -1});
+    return torch::cat({pooled.to(torch::kFloat32), sizes.to(pooled.device())}, 1);
+}
+
 ResBlockImpl::ResBlockImpl(std::int64_t in, std::int64_t out, std::int64_t embedding)
 {
     auto inLayers = child(*this, "in_layers");
@@ -101,7 +113,7 @@ torch::Tensor TransformerBlockImpl::forward(torch::Tensor x, const torch::Tensor
     return x + ffOut(halves[0] * torch::gelu(halves[1]));
 }
 
-SpatialTransformerImpl::SpatialTransformerImpl(std::int64_t channels, const UNetConfig &config)
+SpatialTransformerImpl::SpatialTransformerImpl(std::int64_t channels, std::int64_t depth, const UNetConfig &config)
     : linear(config.linearProjection)
 {
     norm = register_module("norm", groupNorm(channels, 1e-6));
@@ -110,7 +122,7 @@ SpatialTransformerImpl::SpatialTransformerImpl(std::int64_t channels, const UNet
     else
         projInConv = register_module("proj_in", conv(channels, channels, 1));
     auto blockList = child(*this, "transformer_blocks");
-    for (std::int64_t i = 0; i < config.transformerDepth; ++i)
+    for (std::int64_t i = 0; i < depth; ++i)
         blocks.push_back(blockList->register_module(
             std::to_string(i), TransformerBlock(channels, config.contextDim, config.headsFor(channels))));
     if (linear)
@@ -162,6 +174,11 @@ UNetModelImpl::UNetModelImpl(const UNetConfig &config_) : config(config_)
     auto timeEmbed = child(*this, "time_embed");
     timeEmbed1 = timeEmbed->register_module("0", torch::nn::Linear(mc, embedding));
     timeEmbed2 = timeEmbed->register_module("2", torch::nn::Linear(embedding, embedding));
+    if (config.admInChannels > 0) {
+        auto label = child(*child(*this, "label_emb"), "0");
+        labelEmbed1 = label->register_module("0", torch::nn::Linear(config.admInChannels, embedding));
+        labelEmbed2 = label->register_module("2", torch::nn::Linear(embedding, embedding));
+    }
 
     auto inputList = child(*this, "input_blocks");
     const auto addInput = [&]() {
@@ -182,8 +199,8 @@ UNetModelImpl::UNetModelImpl(const UNetConfig &config_) : config(config_)
             auto block = addInput();
             block->res = block->register_module("0", ResBlock(channels, out, embedding));
             channels = out;
-            if (config.attentionAtLevel[level])
-                block->transformer = block->register_module("1", SpatialTransformer(channels, config));
+            if (const std::int64_t depth = config.depthAt(level); depth > 0)
+                block->transformer = block->register_module("1", SpatialTransformer(channels, depth, config));
             skipChannels.push_back(channels);
         }
         if (level + 1 < levels) {
@@ -195,7 +212,8 @@ UNetModelImpl::UNetModelImpl(const UNetConfig &config_) : config(config_)
 
     middleBlock = register_module("middle_block", UNetBlock());
     middleBlock->res = middleBlock->register_module("0", ResBlock(channels, channels, embedding));
-    middleBlock->transformer = middleBlock->register_module("1", SpatialTransformer(channels, config));
+    middleBlock->transformer =
+        middleBlock->register_module("1", SpatialTransformer(channels, config.middleDepth(), config));
     middleBlock->resAfter = middleBlock->register_module("2", ResBlock(channels, channels, embedding));
 
     auto outputList = child(*this, "output_blocks");
@@ -209,8 +227,8 @@ UNetModelImpl::UNetModelImpl(const UNetConfig &config_) : config(config_)
             block->res = block->register_module("0", ResBlock(channels + skip, out, embedding));
             channels = out;
             int next = 1;
-            if (config.attentionAtLevel[level]) {
-                block->transformer = block->register_module("1", SpatialTransformer(channels, config));
+            if (const std::int64_t depth = config.depthAt(level); depth > 0) {
+                block->transformer = block->register_module("1", SpatialTransformer(channels, depth, config));
                 next = 2;
             }
             if (level > 0 && r == config.resBlocksPerLevel)
@@ -222,10 +240,18 @@ UNetModelImpl::UNetModelImpl(const UNetConfig &config_) : config(config_)
     outConv = outList->register_module("2", conv(channels, config.outChannels, 3));
 }
 
-torch::Tensor UNetModelImpl::forward(const torch::Tensor &x, const torch::Tensor &timesteps, const torch::Tensor &context)
+torch::Tensor UNetModelImpl::forward(const torch::Tensor &x, const torch::Tensor &timesteps,
+                                     const torch::Tensor &context, const torch::Tensor &y)
 {
     const auto dtype = timeEmbed1->weight.scalar_type();
     torch::Tensor embedding = timeEmbed2(torch::silu(timeEmbed1(timestepEmbedding(timesteps, config.modelChannels).to(dtype))));
+    if (labelEmbed1) {
+        if (!y.defined() || y.dim() != 2 || y.size(1) != config.admInChannels)
+            throw std::invalid_argument("this UNet needs its extra conditioning y of width " +
+                                        std::to_string(config.admInChannels) +
+                                        " (the pooled text and size embeddings)");
+        embedding = embedding + labelEmbed2(torch::silu(labelEmbed1(y.to(dtype))));
+    }
     const torch::Tensor embeddingSilu = torch::silu(embedding);
     const torch::Tensor ctx = context.to(dtype);
 
@@ -258,14 +284,16 @@ UNetConfig UNetConfig::fromWeights(const StateDict &unet)
     config.attentionAtLevel.clear();
     std::int64_t resInLevel = 0, firstLevelRes = -1;
     bool levelHasAttention = false;
-    std::int64_t levelChannels = 0;
+    std::int64_t levelChannels = 0, levelDepth = 0;
     const auto closeLevel = [&]() {
         config.channelMult.push_back(levelChannels / config.modelChannels);
         config.attentionAtLevel.push_back(levelHasAttention);
+        config.transformerDepthAtLevel.push_back(levelDepth);
         if (firstLevelRes < 0)
             firstLevelRes = resInLevel;
         resInLevel = 0;
         levelHasAttention = false;
+        levelDepth = 0;
     };
     const std::set<int> blocks = unet.indicesUnder("input_blocks.");
     for (int index : blocks) {
@@ -283,7 +311,8 @@ UNetConfig UNetConfig::fromWeights(const StateDict &unet)
         if (const torch::Tensor *projIn = unet.find(prefix + "1.proj_in.weight")) {
             levelHasAttention = true;
             config.linearProjection = projIn->dim() == 2;
-            config.transformerDepth = std::int64_t(unet.indicesUnder(prefix + "1.transformer_blocks.").size());
+            levelDepth = std::int64_t(unet.indicesUnder(prefix + "1.transformer_blocks.").size());
+            config.transformerDepth = levelDepth;
         }
     }
     if (resInLevel > 0)
@@ -296,6 +325,18 @@ UNetConfig UNetConfig::fromWeights(const StateDict &unet)
         throw UnsupportedModelError(unet.source + ": the UNet has no cross-attention in its middle block "
                                                   "(\"middle_block.1.transformer_blocks.0.attn2.to_k.weight\")");
     config.contextDim = unet.sizeOf(middleKeys, StateDict::kLinear, 1);
+    config.transformerDepthMiddle = std::int64_t(unet.indicesUnder("middle_block.1.transformer_blocks.").size());
+    // The same depth wherever there is attention (SD 1.x/2.x) needs no list.
+    bool uniform = true;
+    for (std::size_t level = 0; level < config.transformerDepthAtLevel.size(); ++level)
+        uniform = uniform && config.transformerDepthAtLevel[level] ==
+                                 (config.attentionAtLevel[level] ? config.transformerDepth : 0);
+    if (uniform && config.transformerDepthMiddle == config.transformerDepth) {
+        config.transformerDepthAtLevel.clear();
+        config.transformerDepthMiddle = -1;
+    }
+    if (unet.contains("label_emb.0.0.weight"))
+        config.admInChannels = unet.sizeOf("label_emb.0.0.weight", StateDict::kLinear, 1);
     return config;
 }
 

@@ -6,7 +6,7 @@
 
 namespace atelier::engine {
 
-// The architecture of an LDM UNetModel with spatial transformers (SD 1.x, SD 2.x).
+// The architecture of an LDM/SGM UNetModel with spatial transformers (SD 1.x, SD 2.x, SDXL).
 struct UNetConfig
 {
     std::int64_t inChannels = 4;
@@ -16,12 +16,26 @@ struct UNetConfig
     std::int64_t resBlocksPerLevel = 2;
     std::vector<bool> attentionAtLevel{true, true, true, false};
     std::int64_t transformerDepth = 1;
+    // SDXL: transformer blocks per level (0: none) and in the middle block, when they differ between levels;
+    // empty / -1: transformerDepth wherever attentionAtLevel says.
+    std::vector<std::int64_t> transformerDepthAtLevel;
+    std::int64_t transformerDepthMiddle = -1;
+    // SDXL: the width of the extra conditioning vector `y` (the pooled text embedding and the size embeddings,
+    // "label_emb"); 0 for models without one.
+    std::int64_t admInChannels = 0;
     std::int64_t contextDim = 768;
     std::int64_t numHeads = 8;      // heads per transformer, or -1 to derive them from headChannels
     std::int64_t headChannels = -1; // channels per head (SD 2.x: 64)
     bool linearProjection = false;  // proj_in/proj_out as Linear (SD 2.x) instead of 1x1 convolutions
 
     std::int64_t headsFor(std::int64_t channels) const { return numHeads > 0 ? numHeads : channels / headChannels; }
+    std::int64_t depthAt(std::size_t level) const
+    {
+        if (level < transformerDepthAtLevel.size())
+            return transformerDepthAtLevel[level];
+        return level < attentionAtLevel.size() && attentionAtLevel[level] ? transformerDepth : 0;
+    }
+    std::int64_t middleDepth() const { return transformerDepthMiddle >= 0 ? transformerDepthMiddle : transformerDepth; }
 
     // Everything the weights (LDM names, without "model.diffusion_model.") decide: channels, levels, attention,
     // the context width. Heads cannot be read from weights: the family rules and configs set them. Throws
@@ -64,7 +78,7 @@ TORCH_MODULE(TransformerBlock);
 
 struct SpatialTransformerImpl : torch::nn::Module
 {
-    SpatialTransformerImpl(std::int64_t channels, const UNetConfig &config);
+    SpatialTransformerImpl(std::int64_t channels, std::int64_t depth, const UNetConfig &config);
     torch::Tensor forward(const torch::Tensor &x, const torch::Tensor &context);
 
     bool linear;
@@ -92,11 +106,14 @@ TORCH_MODULE(UNetBlock);
 struct UNetModelImpl : torch::nn::Module
 {
     explicit UNetModelImpl(const UNetConfig &config);
-    // x [b, 4, h, w], timesteps [b] (fractional), context [b, n, contextDim] -> the network's prediction.
-    torch::Tensor forward(const torch::Tensor &x, const torch::Tensor &timesteps, const torch::Tensor &context);
+    // x [b, 4, h, w], timesteps [b] (fractional), context [b, n, contextDim], and for SDXL y [b, admInChannels]
+    // -> the network's prediction.
+    torch::Tensor forward(const torch::Tensor &x, const torch::Tensor &timesteps, const torch::Tensor &context,
+                          const torch::Tensor &y = {});
 
     UNetConfig config;
     torch::nn::Linear timeEmbed1{nullptr}, timeEmbed2{nullptr};
+    torch::nn::Linear labelEmbed1{nullptr}, labelEmbed2{nullptr}; // label_emb.0.0, label_emb.0.2 (SDXL)
     std::vector<UNetBlock> inputBlocks, outputBlocks;
     UNetBlock middleBlock{nullptr};
     torch::nn::GroupNorm outNorm{nullptr};
@@ -106,5 +123,11 @@ TORCH_MODULE(UNetModel);
 
 // The sinusoidal embedding LDM uses: [cos(t f), sin(t f)] with f = 10000^(-i/half).
 torch::Tensor timestepEmbedding(const torch::Tensor &timesteps, std::int64_t dim);
+
+// SDXL's extra conditioning `y`: the pooled text embedding [b, P] followed by the sinusoidal embeddings of the six
+// size numbers `timeIds` [b, 6] (original height and width, crop top and left, target height and width), each as
+// wide as what `admInChannels` leaves for them.
+torch::Tensor sizeConditioningVector(const torch::Tensor &pooled, const torch::Tensor &timeIds,
+                                     std::int64_t admInChannels);
 
 } // namespace atelier::engine

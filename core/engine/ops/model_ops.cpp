@@ -134,6 +134,14 @@ OpResult clipSetLastLayer(const OpArguments &arguments, const Progress &)
     return resultOf(clip);
 }
 
+// A prompt's conditioning on the CPU: its states, and SDXL's pooled embedding.
+ConditioningPart textConditioning(StableDiffusion &model, const std::string &text, int clipSkip)
+{
+    const StableDiffusion::PromptConditioning encoded = model.encodeConditioning(text, clipSkip);
+    return ConditioningPart(encoded.context.to(torch::kCPU), 1.0, std::nullopt,
+                            encoded.pooled.defined() ? encoded.pooled.to(torch::kCPU) : torch::Tensor());
+}
+
 OpResult encodeText(const OpArguments &arguments, const Progress &)
 {
     const auto clip = arguments.value<ClipValue>("clip");
@@ -144,8 +152,7 @@ OpResult encodeText(const OpArguments &arguments, const Progress &)
     model.applyLoras(clip->loras);
     model.setEmbeddings(embeddings);
     model.clearUsedEmbeddings();
-    OpResult result =
-        resultOf(conditioningOf({{model.encodePrompt(arguments.text("text"), clip->clipSkip).to(torch::kCPU)}}));
+    OpResult result = resultOf(conditioningOf({textConditioning(model, arguments.text("text"), clip->clipSkip)}));
     result.warnings = model.embeddingWarnings();
     std::string used;
     for (const TextualInversion &embedding : model.usedEmbeddings())

@@ -19,9 +19,6 @@ namespace {
 [[noreturn]] void explainNotACheckpoint(const StateDict &all)
 {
     const std::string &source = all.source;
-    if (all.hasPrefix("conditioner.embedders.") || all.hasPrefix("model.diffusion_model.label_emb."))
-        throw UnsupportedModelError(source + ": an SDXL checkpoint; this version of Atelier generates with SD 1.x "
-                                             "and SD 2.x models only");
     if ((all.contains("encoder.conv_in.weight") && all.contains("decoder.conv_in.weight")) ||
         all.contains("first_stage_model.encoder.conv_in.weight"))
         throw UnsupportedModelError(source + ": a VAE, not a main model; choose a checkpoint as the model (a VAE "
@@ -37,7 +34,7 @@ namespace {
     if (all.hasPrefix("down_blocks.") || all.hasPrefix("conv_in."))
         throw UnsupportedModelError(source + ": a diffusers UNet on its own; open the whole diffusers folder instead");
     throw UnsupportedModelError(source + ": no UNet weights (\"model.diffusion_model.*\") found; this is not an "
-                                         "SD 1.x or 2.x checkpoint");
+                                         "SD 1.x, 2.x or SDXL checkpoint");
 }
 
 TensorShapes shapesOf(const StateDict &weights)
@@ -53,7 +50,16 @@ TensorShapes shapesOf(const StateDict &weights)
 // Heads cannot be read from weights: SD 1.x uses 8 heads, SD 2.x 64 channels per head. Configs override this.
 void applyFamilyRules(ModelArchitecture &arch)
 {
-    if (arch.family == ModelFamily::Sd2) {
+    if (arch.family == ModelFamily::Sdxl) {
+        // Both encoders at the penultimate layer, no final norm; 64 channels per head; SGM's latent scale.
+        arch.defaultLayerFromEnd = 2;
+        arch.textFinalNorm = false;
+        arch.padToken = ClipTokenizer::kEndToken;
+        arch.padToken2 = 0;
+        arch.unet.headChannels = 64;
+        arch.unet.numHeads = -1;
+        arch.vae.scaleFactor = 0.13025;
+    } else if (arch.family == ModelFamily::Sd2) {
         arch.defaultLayerFromEnd = 2;
         arch.padToken = 0;
         arch.unet.headChannels = 64;
@@ -81,6 +87,8 @@ void applyLdmYaml(const LdmConfig &config, ModelArchitecture &arch)
     }
     arch.text.heads = config.textHeads.value_or(arch.text.heads);
     arch.text.quickGelu = config.textQuickGelu.value_or(arch.text.quickGelu);
+    if (arch.text2 && config.text2Heads)
+        arch.text2->heads = *config.text2Heads;
     if (config.textPenultimateLayer)
         arch.defaultLayerFromEnd = 2;
 }
@@ -158,10 +166,10 @@ fs::path diffusersWeights(const fs::path &componentFolder)
                                            "diffusion_pytorch_model.fp16.safetensors", "diffusion_pytorch_model.bin"});
 }
 
-[[noreturn]] void refuseFamily(const std::string &source, ModelFamily family)
+[[noreturn]] void refuseRefiner(const std::string &source)
 {
-    throw UnsupportedModelError(source + ": an " + std::string(family == ModelFamily::Sdxl ? "SDXL" : "SDXL refiner") +
-                                " model; this version of Atelier generates with SD 1.x and SD 2.x models only");
+    throw UnsupportedModelError(source + ": an SDXL refiner; this version of Atelier generates with SD 1.x, SD 2.x "
+                                         "and SDXL base models, not yet with the refiner");
 }
 
 // ---- The two layouts -------------------------------------------------------------------------------------------
@@ -175,8 +183,8 @@ void readDiffusersFolder(const fs::path &path, CheckpointParts &parts)
     const nlohmann::json unetConfig = readJson(path / "unet" / "config.json");
     const nlohmann::json scheduler = readJsonIfThere(path / "scheduler" / "scheduler_config.json");
     parts.findings = diffusersFamily(readJsonIfThere(path / "model_index.json"), unetConfig, textConfig, scheduler);
-    if (parts.findings.family == ModelFamily::Sdxl || parts.findings.family == ModelFamily::SdxlRefiner)
-        refuseFamily(path.string(), *parts.findings.family);
+    if (parts.findings.family == ModelFamily::SdxlRefiner)
+        refuseRefiner(path.string());
 
     parts.unet = unetFromDiffusers(loadWeights(diffusersWeights(path / "unet").string()));
     parts.vae = vaeFromDiffusers(loadWeights(diffusersWeights(path / "vae").string()));
@@ -185,6 +193,15 @@ void readDiffusersFolder(const fs::path &path, CheckpointParts &parts)
             .string());
     ModelArchitecture &arch = parts.architecture;
     const bool openClip = parts.findings.textEncoder == TextEncoderLayout::OpenClip;
+    nlohmann::json text2Config;
+    if (parts.findings.family == ModelFamily::Sdxl) {
+        text2Config = readJson(path / "text_encoder_2" / "config.json");
+        parts.text2 = loadWeights(
+            firstExisting(path / "text_encoder_2", {"model.safetensors", "model.fp16.safetensors", "pytorch_model.bin"})
+                .string());
+        arch.text2 = ClipTextConfig::fromWeights(parts.text2, true);
+        parts.text2Prefix = "text_encoder_2/";
+    }
     arch.unet = UNetConfig::fromWeights(parts.unet);
     arch.vae = VaeConfig::fromWeights(parts.vae);
     arch.text = ClipTextConfig::fromWeights(parts.text, openClip);
@@ -193,6 +210,13 @@ void readDiffusersFolder(const fs::path &path, CheckpointParts &parts)
     arch.prediction = parts.findings.prediction.value_or(Prediction::Epsilon);
     applyFamilyRules(arch);
     applyDiffusersConfigs(unetConfig, readJson(path / "vae" / "config.json"), textConfig, scheduler, arch);
+    if (arch.text2 && text2Config.is_object()) {
+        readIf(text2Config, "num_attention_heads", arch.text2->heads);
+        std::string act;
+        readIf(text2Config, "hidden_act", act);
+        if (!act.empty())
+            arch.text2->quickGelu = act == "quick_gelu";
+    }
     // SD 2.x releases in this layout drop the text encoder's last layer, which SD 2.x never reads.
     if (arch.family == ModelFamily::Sd2)
         parts.droppedTextLayers = 1;
@@ -210,23 +234,35 @@ void readDiffusersFolder(const fs::path &path, CheckpointParts &parts)
     parts.textPrefix = "text_encoder/";
 }
 
+// transformers' CLIPTextModel names under `prefix`, with or without their "text_model." level (older saves leave
+// it out).
+StateDict clipUnder(const StateDict &all, const std::string &prefix)
+{
+    if (all.hasPrefix(prefix + "text_model."))
+        return all.under(prefix);
+    StateDict text;
+    for (auto &[name, tensor] : all.under(prefix).tensors)
+        text.tensors.emplace("text_model." + name, tensor);
+    text.source = all.source;
+    return text;
+}
+
 void readTextEncoder(const StateDict &all, CheckpointParts &parts)
 {
     switch (parts.findings.textEncoder) {
+    case TextEncoderLayout::SdxlPair:
+        parts.textPrefix = "conditioner.embedders.0.transformer.";
+        parts.text = clipUnder(all, parts.textPrefix);
+        parts.text2Prefix = "conditioner.embedders.1.model.";
+        parts.text2 = clipFromOpenClip(all.under(parts.text2Prefix));
+        return;
     case TextEncoderLayout::OpenClip:
         parts.textPrefix = "cond_stage_model.model.";
         parts.text = clipFromOpenClip(all.under(parts.textPrefix));
         return;
     case TextEncoderLayout::ClipL:
         parts.textPrefix = "cond_stage_model.transformer.";
-        if (all.hasPrefix("cond_stage_model.transformer.text_model.")) {
-            parts.text = all.under(parts.textPrefix);
-        } else {
-            // Older saves leave out transformers' "text_model." level.
-            for (auto &[name, tensor] : all.under(parts.textPrefix).tensors)
-                parts.text.tensors.emplace("text_model." + name, tensor);
-            parts.text.source = all.source;
-        }
+        parts.text = clipUnder(all, parts.textPrefix);
         return;
     default:
         throw UnsupportedModelError(all.source + ": the checkpoint has no text encoder (\"cond_stage_model.*\")");
@@ -238,7 +274,7 @@ void readSingleFile(const LoadOptions &options, CheckpointParts &parts)
     StateDict all = loadWeights(options.path);
     if (all.hasPrefix("state_dict."))
         all = all.under("state_dict.");
-    if (!all.hasPrefix("model.diffusion_model.") || all.hasPrefix("conditioner.embedders."))
+    if (!all.hasPrefix("model.diffusion_model."))
         explainNotACheckpoint(all);
     parts.findings = checkpointFamily(shapesOf(all));
     const std::string yaml = options.configPath.empty() ? ldmConfigBeside(options.path) : options.configPath;
@@ -247,8 +283,8 @@ void readSingleFile(const LoadOptions &options, CheckpointParts &parts)
         config = readLdmConfig(yaml);
         applyLdmConfig(*config, parts.findings);
     }
-    if (parts.findings.family == ModelFamily::Sdxl || parts.findings.family == ModelFamily::SdxlRefiner)
-        refuseFamily(all.source, *parts.findings.family);
+    if (parts.findings.family == ModelFamily::SdxlRefiner)
+        refuseRefiner(all.source);
 
     parts.unetPrefix = "model.diffusion_model.";
     parts.unet = all.under(parts.unetPrefix);
@@ -262,6 +298,8 @@ void readSingleFile(const LoadOptions &options, CheckpointParts &parts)
     arch.unet = UNetConfig::fromWeights(parts.unet);
     arch.vae = VaeConfig::fromWeights(parts.vae);
     arch.text = ClipTextConfig::fromWeights(parts.text, parts.findings.textEncoder == TextEncoderLayout::OpenClip);
+    if (!parts.text2.tensors.empty())
+        arch.text2 = ClipTextConfig::fromWeights(parts.text2, true);
     arch.family = parts.findings.family.value_or(ModelFamily::Sd1);
     arch.prediction = parts.findings.prediction.value_or(Prediction::Epsilon);
     applyFamilyRules(arch);
@@ -276,10 +314,11 @@ void checkHeads(const CheckpointParts &parts)
     if (arch.text.heads <= 0 || arch.unet.numHeads == 0 || arch.unet.headChannels == 0 ||
         (arch.unet.numHeads < 0 && arch.unet.headChannels < 0))
         throw UnsupportedModelError(parts.unet.source + ": the config gives no valid number of attention heads");
-    if (arch.text.width % arch.text.heads != 0)
-        throw UnsupportedModelError(parts.unet.source + ": the text encoder's width " +
-                                    std::to_string(arch.text.width) + " does not split into " +
-                                    std::to_string(arch.text.heads) + " heads");
+    for (const ClipTextConfig *text : {&arch.text, arch.text2 ? &*arch.text2 : nullptr})
+        if (text && (text->heads <= 0 || text->width % text->heads != 0))
+            throw UnsupportedModelError(parts.unet.source + ": the text encoder's width " +
+                                        std::to_string(text->width) + " does not split into " +
+                                        std::to_string(text->heads) + " heads");
 }
 
 } // namespace
@@ -313,6 +352,12 @@ std::shared_ptr<TextEncoderComponent> loadTextEncoder(const CheckpointParts &par
     component->tokenizer = parts.tokenizer ? parts.tokenizer : ClipTokenizer::bundled();
     component->weights = parts.text;
     component->prefix = parts.textPrefix;
+    if (parts.architecture.text2) {
+        component->network2 = ClipTextModel(*parts.architecture.text2);
+        loadParameters(*component->network2, parts.text2, "second text encoder", parts.text2Prefix, device, dtype);
+        component->weights2 = parts.text2;
+        component->prefix2 = parts.text2Prefix;
+    }
     return component;
 }
 

@@ -27,8 +27,11 @@ struct ModelArchitecture
     UNetConfig unet;
     VaeConfig vae;
     ClipTextConfig text;
-    int defaultLayerFromEnd = 1;   // SD 2.x reads the penultimate layer
+    std::optional<ClipTextConfig> text2; // SDXL: OpenCLIP-G beside CLIP-L (`text`)
+    int defaultLayerFromEnd = 1;         // SD 2.x and SDXL read the penultimate layer
+    bool textFinalNorm = true;     // SDXL reads its encoders' penultimate layers as they are, without the final norm
     std::int64_t padToken = 49407; // SD 1.x pads with the end token, SD 2.x with 0
+    std::int64_t padToken2 = 0;    // SDXL's second encoder pads with 0
     double linearStart = 0.00085;
     double linearEnd = 0.012;
 };
@@ -51,24 +54,26 @@ struct CheckpointParts
 {
     ModelArchitecture architecture;
     FamilyFindings findings;
-    StateDict unet, vae, text;                      // under the names the networks use
-    std::string unetPrefix, vaePrefix, textPrefix;  // where each one sits in the file, for messages
+    StateDict unet, vae, text, text2;                           // under the names the networks use (text2: SDXL)
+    std::string unetPrefix, vaePrefix, textPrefix, text2Prefix; // where each one sits in the file, for messages
     int droppedTextLayers = 0;                      // text-encoder layers a diffusers SD 2.x folder leaves out
     std::shared_ptr<const ClipTokenizer> tokenizer; // a diffusers folder's own; null: the bundled one
 };
 
 // Reads a single-file checkpoint or a diffusers folder and decides its architecture (configs beside it included).
-// Throws UnsupportedModelError for what is not an SD 1.x/2.x main model, saying what it is (a VAE, a LoRA, SDXL
-// ...), and FormatError for damaged files or configs.
+// Throws UnsupportedModelError for what is not an SD 1.x/2.x or SDXL main model, saying what it is (a VAE, a LoRA,
+// an SDXL refiner ...), and FormatError for damaged files or configs.
 CheckpointParts readCheckpoint(const LoadOptions &options);
 
-// A text encoder on a device, with its tokenizer.
+// A model's text encoder on a device, with its tokenizer: one CLIP, or SDXL's pair (CLIP-L, then OpenCLIP-G in
+// `network2`), which read the same token ids.
 struct TextEncoderComponent
 {
     ClipTextModel network{nullptr};
+    ClipTextModel network2{nullptr};
     std::shared_ptr<const ClipTokenizer> tokenizer;
-    StateDict weights; // the file tensors it was loaded from: LoRA patches come off by restoring from them
-    std::string prefix;
+    StateDict weights, weights2; // the file tensors they were loaded from: LoRA patches come off by restoring them
+    std::string prefix, prefix2;
 };
 
 struct UNetComponent

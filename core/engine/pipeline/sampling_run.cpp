@@ -57,10 +57,11 @@ void checkSettings(const std::string &sampler, const std::string &scheduler, int
 class Guidance
 {
 public:
-    using Predict = std::function<torch::Tensor(const torch::Tensor &, const torch::Tensor &)>;
+    // (inputs, contexts, extra conditionings y or undefined), batched along the first axis.
+    using Predict = std::function<torch::Tensor(const torch::Tensor &, const torch::Tensor &, const torch::Tensor &)>;
 
-    Guidance(const ConditioningList &positive, const ConditioningList &negative, double cfg,
-             const torch::Tensor &latent, std::int64_t downscale, std::int64_t multiple)
+    Guidance(const StableDiffusion &model, const ConditioningList &positive, const ConditioningList &negative,
+             double cfg, const torch::Tensor &latent, std::int64_t downscale, std::int64_t multiple)
         : m_cfg(cfg)
         , m_negativeCount(cfg == 1.0 ? 0 : negative.size())
     {
@@ -70,6 +71,11 @@ public:
         const auto add = [&](const ConditioningList &list) {
             for (const ConditioningPart &part : list) {
                 contexts.push_back(part.context);
+                // SDXL: the pooled prompt and the size conditioning, the image's own size where none is given.
+                const torch::Tensor y = model.extraConditioning(part.pooled, part.size, latent.size(3) * downscale,
+                                                                latent.size(2) * downscale);
+                if (y.defined())
+                    m_extras.push_back(y.to(latent.device()).expand({latent.size(0), -1}));
                 m_strengths.push_back(part.strength);
                 m_regions.push_back(part.area ? std::optional<LatentRegion>(latentRegion(
                                                     *part.area, downscale, multiple, latent.size(2), latent.size(3)))
@@ -84,6 +90,8 @@ public:
         for (torch::Tensor &context : sameLength(contexts))
             m_contexts.push_back(context.expand({latent.size(0), -1, -1}));
         m_batched = torch::cat(m_contexts, 0);
+        if (!m_extras.empty())
+            m_batchedExtras = torch::cat(m_extras, 0);
         m_hasAreas = std::any_of(m_regions.begin(), m_regions.end(), [](const auto &region) { return bool(region); });
     }
 
@@ -95,8 +103,8 @@ public:
         const std::size_t parts = m_contexts.size();
         const std::vector<torch::Tensor> inputs(parts, x);
         const std::vector<torch::Tensor> predictions =
-            parts == 1 ? std::vector<torch::Tensor>{predict(x, m_batched)}
-                       : predict(torch::cat(inputs, 0), m_batched).chunk(std::int64_t(parts), 0);
+            parts == 1 ? std::vector<torch::Tensor>{predict(x, m_batched, m_batchedExtras)}
+                       : predict(torch::cat(inputs, 0), m_batched, m_batchedExtras).chunk(std::int64_t(parts), 0);
         const torch::Tensor positive = average(predictions, m_negativeCount, parts);
         if (!m_negativeCount)
             return positive;
@@ -130,11 +138,15 @@ private:
             if (!m_regions[i])
                 whole.push_back(i);
         if (!whole.empty()) {
-            std::vector<torch::Tensor> contexts;
-            for (std::size_t i : whole)
+            std::vector<torch::Tensor> contexts, extras;
+            for (std::size_t i : whole) {
                 contexts.push_back(m_contexts[i]);
+                if (!m_extras.empty())
+                    extras.push_back(m_extras[i]);
+            }
             const std::vector<torch::Tensor> predictions =
-                predict(torch::cat(std::vector<torch::Tensor>(whole.size(), x), 0), torch::cat(contexts, 0))
+                predict(torch::cat(std::vector<torch::Tensor>(whole.size(), x), 0), torch::cat(contexts, 0),
+                        extras.empty() ? torch::Tensor() : torch::cat(extras, 0))
                     .chunk(std::int64_t(whole.size()), 0);
             for (std::size_t n = 0; n < whole.size(); ++n) {
                 const int list = whole[n] < m_negativeCount ? 0 : 1;
@@ -151,7 +163,8 @@ private:
                 return t.narrow(2, region->top, region->height).narrow(3, region->left, region->width);
             };
             const torch::Tensor weight = region->weight * m_strengths[i];
-            crop(sums[list]) += predict(crop(x), m_contexts[i]) * weight;
+            crop(sums[list]) +=
+                predict(crop(x), m_contexts[i], m_extras.empty() ? torch::Tensor() : m_extras[i]) * weight;
             crop(weights[list]) += weight;
         }
         const auto averaged = [&](int list) {
@@ -170,6 +183,8 @@ private:
     std::vector<std::optional<LatentRegion>> m_regions;
     std::vector<torch::Tensor> m_contexts;
     torch::Tensor m_batched;
+    std::vector<torch::Tensor> m_extras; // SDXL's y per part, else empty
+    torch::Tensor m_batchedExtras;
     bool m_hasAreas = false;
 };
 
@@ -273,7 +288,7 @@ SampledLatent sampleLatent(StableDiffusion &model, const ConditioningList &posit
     torch::NoGradGuard noGrad;
     const torch::Device device = model.device();
     const torch::Tensor latent0 = start.to(device, torch::kFloat32);
-    Guidance guidance(positive, negative, run.cfg, latent0, model.architecture().vae.downscale(), multiple);
+    Guidance guidance(model, positive, negative, run.cfg, latent0, model.architecture().vae.downscale(), multiple);
     if (isDiffusersSampler(run.sampler)) {
         if (run.denoise != 1.0 || run.startStep != 0 || run.endStep >= 0 || !run.addNoise || run.noiseMask.defined() ||
             latent0.abs().max().item<double>() != 0.0)
@@ -310,9 +325,10 @@ SampledLatent sampleLatent(StableDiffusion &model, const ConditioningList &posit
     hooks.denoise = [&](const torch::Tensor &latent, double sigma) {
         const torch::Tensor input =
             keep.defined() ? latent * keep + (latent0 + noiseOnDevice * sigma) * (1.0 - keep) : latent;
-        const torch::Tensor denoised = guidance(input, [&](const torch::Tensor &batch, const torch::Tensor &context) {
-            return model.denoise(batch, sigma, context);
-        });
+        const torch::Tensor denoised =
+            guidance(input, [&](const torch::Tensor &batch, const torch::Tensor &context, const torch::Tensor &y) {
+                return model.denoise(batch, sigma, context, y);
+            });
         return keep.defined() ? denoised * keep + latent0 * (1.0 - keep) : denoised;
     };
     hooks.noise = [&]() {
@@ -357,8 +373,12 @@ SamplingResult generateImages(StableDiffusion &model, const SamplingParams &para
             {params.batch, model.architecture().unet.inChannels, params.height / factor, params.width / factor},
             torch::TensorOptions().dtype(torch::kFloat32));
     }
-    const ConditioningList negative{{model.encodePrompt(params.negative, params.clipSkip)}};
-    const ConditioningList positive{{model.encodePrompt(params.prompt, params.clipSkip)}};
+    const auto conditioningOf = [&](const std::string &prompt) {
+        const StableDiffusion::PromptConditioning encoded = model.encodeConditioning(prompt, params.clipSkip);
+        return ConditioningList{ConditioningPart(encoded.context, 1.0, std::nullopt, encoded.pooled)};
+    };
+    const ConditioningList negative = conditioningOf(params.negative);
+    const ConditioningList positive = conditioningOf(params.prompt);
 
     LatentSampling run;
     static_cast<SamplerSettings &>(run) = params;
@@ -392,10 +412,10 @@ SampledLatent runDiffusers(StableDiffusion &model, Guidance &guidance, const tor
 
     DiffusersHooks hooks;
     hooks.predictNoise = [&](const torch::Tensor &x, std::int64_t t) {
-        return guidance(x, [&](const torch::Tensor &input, const torch::Tensor &context) {
+        return guidance(x, [&](const torch::Tensor &input, const torch::Tensor &context, const torch::Tensor &y) {
             const torch::Tensor time =
                 torch::full({input.size(0)}, float(t), torch::TensorOptions().dtype(torch::kFloat32).device(device));
-            torch::Tensor out = model.unetForward(input, time, context);
+            torch::Tensor out = model.unetForward(input, time, context, y);
             const double a = alphasCumprod[t].item<double>();
             if (arch.prediction == Prediction::V) // ε = √ᾱ v + √(1 − ᾱ) x (diffusers' v_prediction, solved for ε)
                 out = out * std::sqrt(a) + input * std::sqrt(1.0 - a);

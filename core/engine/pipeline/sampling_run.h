@@ -38,18 +38,22 @@ struct PixelArea
 
 // One entry of a conditioning list (ComfyUI's CONDITIONING): a prompt's cross-attention states [1, tokens, width],
 // the weight its prediction gets among the list's entries, and the area it is predicted over (all of it when
-// absent).
+// absent). SDXL adds the prompt's pooled embedding [1, P] and the size conditioning.
 struct ConditioningPart
 {
-    ConditioningPart(torch::Tensor context = {}, double strength = 1.0, std::optional<PixelArea> area = {})
+    ConditioningPart(torch::Tensor context = {}, double strength = 1.0, std::optional<PixelArea> area = {},
+                     torch::Tensor pooled = {})
         : context(std::move(context))
         , strength(strength)
         , area(area)
+        , pooled(std::move(pooled))
     {}
 
     torch::Tensor context;
     double strength = 1.0;
     std::optional<PixelArea> area;
+    torch::Tensor pooled;
+    SizeConditioning size;
 };
 using ConditioningList = std::vector<ConditioningPart>;
 

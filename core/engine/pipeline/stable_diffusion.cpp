@@ -48,10 +48,12 @@ std::unique_ptr<StableDiffusion> StableDiffusion::assemble(const ModelArchitectu
     model->m_schedule = DiscreteSchedule(architecture.linearStart, architecture.linearEnd);
     model->m_textEncoder = std::move(textEncoder);
     model->m_text = model->m_textEncoder->network;
+    model->m_text2 = model->m_textEncoder->network2;
     model->m_tokenizer = model->m_textEncoder->tokenizer;
     model->m_unetComponent = std::move(unet);
     model->m_unet = model->m_unetComponent->network;
-    if (options.cudaGraphs && UnetGraphs::supported(options.device))
+    // Recorded graphs take (x, timesteps, context): SDXL's extra input runs without them for now.
+    if (options.cudaGraphs && UnetGraphs::supported(options.device) && architecture.unet.admInChannels == 0)
         model->m_graphs = std::make_unique<UnetGraphs>();
     model->replaceVae(std::move(vae));
     model->registerPatchableWeights();
@@ -151,6 +153,14 @@ torch::Tensor StableDiffusion::embedTokens(const torch::Tensor &ids, const torch
 StableDiffusion::PromptTokens StableDiffusion::tokenize(const std::string &prompt) const
 {
     PromptTokens tokens;
+    if (m_architecture.family == ModelFamily::Sdxl && m_embeddings) {
+        // SDXL embeddings carry a vector for each encoder (clip_l, clip_g); until both are placed, names stay text.
+        tokens.chunks = tokenizePrompt(*m_tokenizer, prompt, m_architecture.padToken);
+        if (prompt.find("embedding:") != std::string::npos)
+            tokens.warnings.push_back("textual-inversion embeddings are not used with SDXL models yet; "
+                                      "\"embedding:…\" was read as text");
+        return tokens;
+    }
     if (!m_embeddings) {
         tokens.chunks = tokenizePrompt(*m_tokenizer, prompt, m_architecture.padToken);
         return tokens;
@@ -165,6 +175,11 @@ StableDiffusion::PromptTokens StableDiffusion::tokenize(const std::string &promp
 }
 
 torch::Tensor StableDiffusion::encodePrompt(const std::string &prompt, int clipSkip)
+{
+    return encodeConditioning(prompt, clipSkip).context;
+}
+
+StableDiffusion::PromptConditioning StableDiffusion::encodeConditioning(const std::string &prompt, int clipSkip)
 {
     const int layerFromEnd =
         clipSkip > 0 ? std::max(1, clipSkip - m_droppedTextLayers) : m_architecture.defaultLayerFromEnd;
@@ -197,19 +212,62 @@ torch::Tensor StableDiffusion::encodePrompt(const std::string &prompt, int clipS
         ++rows;
     }
     const torch::Tensor idTensor = torch::tensor(ids, torch::kInt64).view({rows, length});
-    torch::Tensor hidden = encodeTokens(idTensor, layerFromEnd, true, tokens.placeholderRows).hidden;
-    if (weighted) {
-        const torch::Tensor empty = hidden[rows - 1];
-        hidden = hidden.narrow(0, 0, rows - 1);
-        const torch::Tensor w =
-            torch::tensor(weights, torch::kFloat32).view({rows - 1, length, 1}).to(hidden.device());
-        hidden = torch::where(w != 1.0f, (hidden - empty) * w + empty, hidden);
+    // One encoder's states for the chunks, weighted by ComfyUI's rule; its pooled state of the first chunk.
+    const auto encodeWith = [&](ClipTextModel &encoder, const torch::Tensor &tokenIds) {
+        torch::NoGradGuard noGrad;
+        ClipTextModelImpl::Output output =
+            encoder->forward(tokenIds.to(m_device), layerFromEnd, m_architecture.textFinalNorm, tokens.placeholderRows);
+        torch::Tensor hidden = output.hidden.to(torch::kFloat32);
+        if (weighted) {
+            const torch::Tensor empty = hidden[rows - 1];
+            hidden = hidden.narrow(0, 0, rows - 1);
+            const torch::Tensor w =
+                torch::tensor(weights, torch::kFloat32).view({rows - 1, length, 1}).to(hidden.device());
+            hidden = torch::where(w != 1.0f, (hidden - empty) * w + empty, hidden);
+        }
+        return std::make_pair(hidden.reshape({1, -1, hidden.size(-1)}),
+                              output.pooled.narrow(0, 0, 1).to(torch::kFloat32));
+    };
+    PromptConditioning conditioning;
+    conditioning.context = encodeWith(m_text, idTensor).first;
+    if (m_text2) {
+        // The second encoder reads the same ids, padded its own way (after each chunk's end token).
+        torch::Tensor secondIds = idTensor.clone();
+        if (m_architecture.padToken2 != m_architecture.padToken) {
+            const torch::Tensor afterEnd = (secondIds == m_tokenizer->endToken()).to(torch::kInt32).cumsum(1) > 0;
+            const torch::Tensor isEnd = secondIds == m_tokenizer->endToken();
+            const torch::Tensor firstEnd = isEnd & (isEnd.to(torch::kInt32).cumsum(1) == 1);
+            secondIds =
+                torch::where(afterEnd & ~firstEnd, torch::full_like(secondIds, m_architecture.padToken2), secondIds);
+        }
+        auto [context2, pooled2] = encodeWith(m_text2, secondIds);
+        conditioning.context = torch::cat({conditioning.context, context2}, -1);
+        conditioning.pooled = pooled2;
     }
-    return hidden.reshape({1, -1, hidden.size(-1)});
+    return conditioning;
+}
+
+torch::Tensor StableDiffusion::extraConditioning(const torch::Tensor &pooled, const SizeConditioning &size,
+                                                 std::int64_t imageWidth, std::int64_t imageHeight) const
+{
+    const std::int64_t adm = m_architecture.unet.admInChannels;
+    if (adm == 0)
+        return {};
+    if (!pooled.defined())
+        throw std::invalid_argument("an SDXL model needs the pooled text embedding of its own text encoders; this "
+                                    "conditioning has none");
+    const auto or_ = [](std::int64_t value, std::int64_t otherwise) { return value > 0 ? value : otherwise; };
+    const std::vector<float> ids{float(or_(size.height, imageHeight)),
+                                 float(or_(size.width, imageWidth)),
+                                 float(size.cropTop),
+                                 float(size.cropLeft),
+                                 float(or_(size.targetHeight, imageHeight)),
+                                 float(or_(size.targetWidth, imageWidth))};
+    return sizeConditioningVector(pooled.to(torch::kCPU), torch::tensor(ids).view({1, 6}), adm);
 }
 
 torch::Tensor StableDiffusion::unetForward(const torch::Tensor &x, const torch::Tensor &timesteps,
-                                           const torch::Tensor &context)
+                                           const torch::Tensor &context, const torch::Tensor &y)
 {
     torch::NoGradGuard noGrad;
     torch::Tensor input = x.to(m_device, m_dtype);
@@ -219,16 +277,17 @@ torch::Tensor StableDiffusion::unetForward(const torch::Tensor &x, const torch::
     const torch::Tensor ctx = context.to(m_device, m_dtype);
     if (m_graphs)
         return m_graphs->run(m_unet, input, t, ctx).to(torch::kFloat32);
-    return m_unet->forward(input, t, ctx).to(torch::kFloat32);
+    return m_unet->forward(input, t, ctx, y.defined() ? y.to(m_device, m_dtype) : y).to(torch::kFloat32);
 }
 
-torch::Tensor StableDiffusion::denoise(const torch::Tensor &x, double sigma, const torch::Tensor &context)
+torch::Tensor StableDiffusion::denoise(const torch::Tensor &x, double sigma, const torch::Tensor &context,
+                                       const torch::Tensor &y)
 {
     const double cIn = 1.0 / std::sqrt(sigma * sigma + 1.0);
     // Made on the device: a host tensor would be copied in, and the step loop must not wait for the host.
     const torch::Tensor timesteps = torch::full({x.size(0)}, float(m_schedule.timestep(sigma)),
                                                 torch::TensorOptions().dtype(torch::kFloat32).device(m_device));
-    const torch::Tensor out = unetForward(x * cIn, timesteps, context);
+    const torch::Tensor out = unetForward(x * cIn, timesteps, context, y);
     if (m_architecture.prediction == Prediction::V)
         return x / (sigma * sigma + 1.0) - out * (sigma / std::sqrt(sigma * sigma + 1.0));
     if (m_architecture.prediction == Prediction::Sample)

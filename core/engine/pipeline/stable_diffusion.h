@@ -17,7 +17,16 @@
 
 namespace atelier::engine {
 
-// A loaded SD 1.x/2.x model: text encoder, UNet and VAE on one device, with its noise schedule and tokenizer.
+// SDXL's size conditioning (ComfyUI's CLIPTextEncodeSDXL): the size the image is said to come from, the top-left
+// corner of its crop and the size it is made at, in pixels. Zero sizes: the size of the image being made.
+struct SizeConditioning
+{
+    std::int64_t width = 0, height = 0;
+    std::int64_t cropTop = 0, cropLeft = 0;
+    std::int64_t targetWidth = 0, targetHeight = 0;
+};
+
+// A loaded SD 1.x/2.x or SDXL model: text encoder, UNet and VAE on one device, with its noise schedule and tokenizer.
 class StableDiffusion
 {
 public:
@@ -62,8 +71,20 @@ public:
 
     // [1, 77·chunks, width] cross-attention conditioning of a weighted prompt (ComfyUI's rule for weights: each
     // weighted token's state is pushed away from the empty prompt's state). clipSkip 0 uses the family default.
-    // The embeddings it used are added to usedEmbeddings().
+    // The embeddings it used are added to usedEmbeddings(). SDXL: both encoders' states side by side.
     torch::Tensor encodePrompt(const std::string &prompt, int clipSkip = 0);
+    // The same, with SDXL's pooled text embedding ([1, P]: the second encoder's projected end-of-text state of the
+    // first chunk); undefined for other families.
+    struct PromptConditioning
+    {
+        torch::Tensor context;
+        torch::Tensor pooled;
+    };
+    PromptConditioning encodeConditioning(const std::string &prompt, int clipSkip = 0);
+    // SDXL's extra UNet input for a prompt's pooled embedding and a size conditioning (zero sizes taken from
+    // `imageWidth` × `imageHeight`); undefined for models that take none.
+    torch::Tensor extraConditioning(const torch::Tensor &pooled, const SizeConditioning &size, std::int64_t imageWidth,
+                                    std::int64_t imageHeight) const;
     // The text encoder's hidden states for already tokenized ids [b, 77] (placeholders as in tokenize()).
     ClipTextModelImpl::Output encodeTokens(const torch::Tensor &ids, int layerFromEnd, bool finalNorm,
                                            const torch::Tensor &placeholderRows = {});
@@ -80,9 +101,12 @@ public:
     }
 
     // The clean-latent estimate for x at `sigma` under `context` (batched as given), from the network's eps or v.
-    torch::Tensor denoise(const torch::Tensor &x, double sigma, const torch::Tensor &context);
+    // `y`: SDXL's extra conditioning (extraConditioning), batched as the context.
+    torch::Tensor denoise(const torch::Tensor &x, double sigma, const torch::Tensor &context,
+                          const torch::Tensor &y = {});
     // The raw UNet output for a scaled input (no sigma handling), as the fixtures record it.
-    torch::Tensor unetForward(const torch::Tensor &x, const torch::Tensor &timesteps, const torch::Tensor &context);
+    torch::Tensor unetForward(const torch::Tensor &x, const torch::Tensor &timesteps, const torch::Tensor &context,
+                              const torch::Tensor &y = {});
 
     // Applies `loras` on top of the loaded weights, replacing whatever was applied before (an empty list takes all
     // off). Nothing is read from the checkpoint again: the originals of patched weights are kept. Throws as
@@ -111,6 +135,7 @@ private:
     std::shared_ptr<VaeCoder> m_vaeCoder;
     std::shared_ptr<const ClipTokenizer> m_tokenizer; // the components' networks, for the code that runs them
     ClipTextModel m_text{nullptr};
+    ClipTextModel m_text2{nullptr}; // SDXL's OpenCLIP-G
     UNetModel m_unet{nullptr};
     torch::Device m_device = torch::kCPU;
     torch::ScalarType m_dtype = torch::kFloat32;

@@ -261,13 +261,14 @@ void addTextNodes(graph::NodeRegistry &registry, const NodeEnvironment &environm
     encode.inputs = {text(QStringLiteral("text"), {}, true), link(QStringLiteral("clip"), QStringLiteral("CLIP"))};
     encode.outputs = {output(QStringLiteral("CONDITIONING"))};
     // The library's embeddings are looked up at each encode: one installed since the last run is found.
+    const auto withEmbeddingFolders = [environment](const graph::NodeInputs &, engine::OpCall &call) {
+        std::vector<std::string> folders;
+        for (const QString &folder : embeddingFolders(environment))
+            folders.push_back(folder.toStdString());
+        call.arguments["embedding_folders"] = folders;
+    };
     registry.add(opNode(encode, "encode_text", {{QStringLiteral("clip"), "clip"}, {QStringLiteral("text"), "text"}}, {},
-                        [environment](const graph::NodeInputs &, engine::OpCall &call) {
-                            std::vector<std::string> folders;
-                            for (const QString &folder : embeddingFolders(environment))
-                                folders.push_back(folder.toStdString());
-                            call.arguments["embedding_folders"] = folders;
-                        }));
+                        withEmbeddingFolders));
 
     NodeDefinition lastLayer;
     lastLayer.type = QStringLiteral("CLIPSetLastLayer");
@@ -279,8 +280,7 @@ void addTextNodes(graph::NodeRegistry &registry, const NodeEnvironment &environm
     registry.add(opNode(lastLayer, "clip_set_last_layer",
                         {{QStringLiteral("clip"), "clip"}, {QStringLiteral("stop_at_clip_layer"), "layer"}}));
 
-    const QString sdxlOnly =
-        QStringLiteral("%1 encodes for SDXL models, which this engine does not run yet (SD 1.x and 2.x only)");
+    const QString refinerOnly = QStringLiteral("%1 encodes for SDXL refiners, which this engine does not run yet");
     NodeDefinition sdxl;
     sdxl.type = QStringLiteral("CLIPTextEncodeSDXL");
     sdxl.category = QStringLiteral("advanced/conditioning");
@@ -294,15 +294,28 @@ void addTextNodes(graph::NodeRegistry &registry, const NodeEnvironment &environm
                    text(QStringLiteral("text_g"), {}, true),
                    text(QStringLiteral("text_l"), {}, true)};
     sdxl.outputs = {output(QStringLiteral("CONDITIONING"))};
-    sdxl.unsupported = sdxlOnly.arg(sdxl.type);
-    registry.add(opNode(sdxl, "encode_text_sdxl", {}));
+    sdxl.description = QStringLiteral("Encodes a prompt for each of SDXL's text encoders (text_l for CLIP-L, text_g "
+                                      "for OpenCLIP-G) with the size conditioning: the size the image is said to "
+                                      "come from, its crop, and the size it is made at.");
+    registry.add(opNode(sdxl, "encode_text_sdxl",
+                        {{QStringLiteral("clip"), "clip"},
+                         {QStringLiteral("width"), "width"},
+                         {QStringLiteral("height"), "height"},
+                         {QStringLiteral("crop_w"), "crop_w"},
+                         {QStringLiteral("crop_h"), "crop_h"},
+                         {QStringLiteral("target_width"), "target_width"},
+                         {QStringLiteral("target_height"), "target_height"},
+                         {QStringLiteral("text_g"), "text_g"},
+                         {QStringLiteral("text_l"), "text_l"}},
+                        {}, withEmbeddingFolders));
     NodeDefinition refiner = sdxl;
     refiner.type = QStringLiteral("CLIPTextEncodeSDXLRefiner");
     refiner.inputs = {real(QStringLiteral("ascore"), 6.0, 0.0, 1000.0, 0.01),
                       integer(QStringLiteral("width"), 1024, 0, 16384),
                       integer(QStringLiteral("height"), 1024, 0, 16384), text(QStringLiteral("text"), {}, true),
                       link(QStringLiteral("clip"), QStringLiteral("CLIP"))};
-    refiner.unsupported = sdxlOnly.arg(refiner.type);
+    refiner.description.clear();
+    refiner.unsupported = refinerOnly.arg(refiner.type);
     registry.add(opNode(refiner, "encode_text_sdxl", {}));
 }
 

@@ -509,6 +509,35 @@ private slots:
         QCOMPARE(maxAbsDifference(model.decode(latent), own), 0.0);
     }
 
+    // SDXL's two encoders each read their own prompt (CLIPTextEncodeSDXL's text_l and text_g), the shorter one
+    // padded with empty chunks, and the size conditioning reaches the UNet.
+    void sdxlEncodesEachPromptWithItsEncoderAndTheSize()
+    {
+        const auto model = load(modelPath(QStringLiteral("tiny-sdxl"), false));
+        const std::int64_t widthL = model->architecture().text.width;
+        const auto same = model->encodeConditioning("a watercolor lighthouse", "a watercolor lighthouse", 0);
+        const auto other = model->encodeConditioning("a watercolor lighthouse", "an oil painting of a storm", 0);
+        QVERIFY(torch::equal(same.context.narrow(-1, 0, widthL), other.context.narrow(-1, 0, widthL)));
+        QVERIFY(!torch::allclose(same.context.narrow(-1, widthL, widthL), other.context.narrow(-1, widthL, widthL)));
+        QVERIFY(!torch::allclose(same.pooled, other.pooled));
+        // A long second prompt: the first is given an empty chunk to match.
+        std::string words;
+        for (int i = 0; i < 90; ++i)
+            words += "tree ";
+        const auto longer = model->encodeConditioning("a lighthouse", words, 0);
+        QCOMPARE(longer.context.size(1), 154);
+
+        engine::SizeConditioning size;
+        const torch::Tensor asMade = model->extraConditioning(same.pooled, size, 64, 64);
+        size.width = size.height = 1024;
+        const torch::Tensor asLarge = model->extraConditioning(same.pooled, size, 64, 64);
+        QCOMPARE(asMade.size(1), model->architecture().unet.admInChannels);
+        QVERIFY(!torch::allclose(asMade, asLarge));
+        QVERIFY(torch::equal(asMade.narrow(1, 0, same.pooled.size(1)), asLarge.narrow(1, 0, same.pooled.size(1))));
+        // An SD 1.x model takes no extra conditioning.
+        QVERIFY(!load(modelPath(QStringLiteral("tiny-sd1"), false))->extraConditioning({}, size, 64, 64).defined());
+    }
+
     void predictionComesFromConfigsAndMarkers()
     {
         const auto predictionOf = [&](const QString &checkpoint, const QByteArray &yaml) {

@@ -212,16 +212,11 @@ private slots:
             QJsonObject{{"class_type", "UltimateSDUpscale"}, {"inputs", QJsonObject{{"image", QJsonArray{"8", 0}}}}};
         prompt["21"] = QJsonObject{{"class_type", "SaveImage"},
                                    {"inputs", QJsonObject{{"images", QJsonArray{"20", 0}}, {"filename_prefix", "up"}}}};
-        prompt["22"] = QJsonObject{{"class_type", "CLIPTextEncodeSDXL"},
-                                   {"inputs", QJsonObject{{"clip", QJsonArray{"4", 1}},
-                                                          {"width", 1024},
-                                                          {"height", 1024},
-                                                          {"crop_w", 0},
-                                                          {"crop_h", 0},
-                                                          {"target_width", 1024},
-                                                          {"target_height", 1024},
-                                                          {"text_g", "a"},
-                                                          {"text_l", "a"}}}};
+        prompt["22"] = QJsonObject{
+            {"class_type", "CLIPTextEncodeSDXLRefiner"},
+            {"inputs",
+             QJsonObject{
+                 {"clip", QJsonArray{"4", 1}}, {"ascore", 6.0}, {"width", 1024}, {"height", 1024}, {"text", "a"}}}};
         graph::Graph graph = graphOf(prompt);
         for (graph::GraphNode &node : graph.nodes)
             if (node.id == QStringLiteral("20"))
@@ -234,7 +229,7 @@ private slots:
             validation.errorsOf("20")->errors.front().details.contains(QStringLiteral("comfyui_ultimatesdupscale")));
         QCOMPARE(validation.errorsOf("20")->dependentOutputs, QStringList{"21"});
         QCOMPARE(errorTypes(validation, "22"), QStringList{"unsupported_node"});
-        QVERIFY(validation.errorsOf("22")->errors.front().message.contains(QStringLiteral("SDXL")));
+        QVERIFY(validation.errorsOf("22")->errors.front().message.contains(QStringLiteral("SDXL refiner")));
     }
 
     void noOutputsIsAnError()

@@ -20,6 +20,7 @@ const std::map<std::string, ops::Function> &table()
         {"apply_lora", &ops::applyLora},
         {"clip_set_last_layer", &ops::clipSetLastLayer},
         {"encode_text", &ops::encodeText},
+        {"encode_text_sdxl", &ops::encodeTextSdxl},
         {"conditioning_combine", &ops::conditioningCombine},
         {"conditioning_concat", &ops::conditioningConcat},
         {"conditioning_average", &ops::conditioningAverage},

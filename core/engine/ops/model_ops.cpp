@@ -135,30 +135,64 @@ OpResult clipSetLastLayer(const OpArguments &arguments, const Progress &)
 }
 
 // A prompt's conditioning on the CPU: its states, and SDXL's pooled embedding.
-ConditioningPart textConditioning(StableDiffusion &model, const std::string &text, int clipSkip)
+ConditioningPart textConditioning(StableDiffusion &model, const std::string &text, const std::string &secondText,
+                                  int clipSkip)
 {
-    const StableDiffusion::PromptConditioning encoded = model.encodeConditioning(text, clipSkip);
+    const StableDiffusion::PromptConditioning encoded = model.encodeConditioning(text, secondText, clipSkip);
     return ConditioningPart(encoded.context.to(torch::kCPU), 1.0, std::nullopt,
                             encoded.pooled.defined() ? encoded.pooled.to(torch::kCPU) : torch::Tensor());
 }
 
-OpResult encodeText(const OpArguments &arguments, const Progress &)
+// The CLIP's model, its LoRAs applied and the embedding folders the call names searched.
+StableDiffusion &encoderOf(const OpArguments &arguments, const ClipValue &clip)
 {
-    const auto clip = arguments.value<ClipValue>("clip");
     auto embeddings = std::make_shared<EmbeddingLibrary>();
     for (const std::string &folder : arguments.texts("embedding_folders"))
         embeddings->addFolder(folder);
-    StableDiffusion &model = *clip->model;
-    model.applyLoras(clip->loras);
+    StableDiffusion &model = *clip.model;
+    model.applyLoras(clip.loras);
     model.setEmbeddings(embeddings);
     model.clearUsedEmbeddings();
-    OpResult result = resultOf(conditioningOf({textConditioning(model, arguments.text("text"), clip->clipSkip)}));
+    return model;
+}
+
+// The warnings and the embeddings an encode used, for the node's report.
+void reportEmbeddings(const StableDiffusion &model, OpResult &result)
+{
     result.warnings = model.embeddingWarnings();
     std::string used;
     for (const TextualInversion &embedding : model.usedEmbeddings())
         used += (used.empty() ? "" : ", ") + embedding.name;
     if (!used.empty())
         result.facts["embeddings"] = used;
+}
+
+OpResult encodeText(const OpArguments &arguments, const Progress &)
+{
+    const auto clip = arguments.value<ClipValue>("clip");
+    StableDiffusion &model = encoderOf(arguments, *clip);
+    const std::string &text = arguments.text("text");
+    OpResult result = resultOf(conditioningOf({textConditioning(model, text, text, clip->clipSkip)}));
+    reportEmbeddings(model, result);
+    return result;
+}
+
+OpResult encodeTextSdxl(const OpArguments &arguments, const Progress &)
+{
+    const auto clip = arguments.value<ClipValue>("clip");
+    StableDiffusion &model = encoderOf(arguments, *clip);
+    if (model.architecture().family != ModelFamily::Sdxl)
+        arguments.fail("clip", std::string("belongs to an ") + familyName(model.architecture().family) +
+                                   " model; CLIPTextEncodeSDXL encodes for SDXL models (use CLIPTextEncode)");
+    ConditioningPart part = textConditioning(model, arguments.text("text_l"), arguments.text("text_g"), clip->clipSkip);
+    part.size.width = arguments.integer("width");
+    part.size.height = arguments.integer("height");
+    part.size.cropLeft = arguments.integer("crop_w");
+    part.size.cropTop = arguments.integer("crop_h");
+    part.size.targetWidth = arguments.integer("target_width");
+    part.size.targetHeight = arguments.integer("target_height");
+    OpResult result = resultOf(conditioningOf({part}));
+    reportEmbeddings(model, result);
     return result;
 }
 

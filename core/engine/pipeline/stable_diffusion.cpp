@@ -181,9 +181,11 @@ torch::Tensor StableDiffusion::encodePrompt(const std::string &prompt, int clipS
 
 StableDiffusion::PromptConditioning StableDiffusion::encodeConditioning(const std::string &prompt, int clipSkip)
 {
-    const int layerFromEnd =
-        clipSkip > 0 ? std::max(1, clipSkip - m_droppedTextLayers) : m_architecture.defaultLayerFromEnd;
-    const PromptTokens tokens = tokenize(prompt);
+    return encodeConditioning(prompt, prompt, clipSkip);
+}
+
+void StableDiffusion::rememberEmbeddings(const PromptTokens &tokens)
+{
     for (const TextualInversion &embedding : tokens.embeddings) {
         const bool known = std::any_of(m_usedEmbeddings.begin(), m_usedEmbeddings.end(),
                                        [&](const TextualInversion &used) { return used.name == embedding.name; });
@@ -193,54 +195,77 @@ StableDiffusion::PromptConditioning StableDiffusion::encodeConditioning(const st
     for (const std::string &warning : tokens.warnings)
         if (std::find(m_embeddingWarnings.begin(), m_embeddingWarnings.end(), warning) == m_embeddingWarnings.end())
             m_embeddingWarnings.push_back(warning);
-    const std::vector<TokenChunk> &chunks = tokens.chunks;
-    bool weighted = false;
-    std::vector<std::int64_t> ids;
-    std::vector<float> weights;
-    for (const TokenChunk &chunk : chunks) {
-        ids.insert(ids.end(), chunk.ids.begin(), chunk.ids.end());
-        weights.insert(weights.end(), chunk.weights.begin(), chunk.weights.end());
-        for (float weight : chunk.weights)
-            weighted = weighted || weight != 1.0f;
+}
+
+StableDiffusion::PromptConditioning StableDiffusion::encodeConditioning(const std::string &prompt,
+                                                                        const std::string &secondPrompt, int clipSkip)
+{
+    const int layerFromEnd =
+        clipSkip > 0 ? std::max(1, clipSkip - m_droppedTextLayers) : m_architecture.defaultLayerFromEnd;
+    PromptTokens first = tokenize(prompt);
+    rememberEmbeddings(first);
+    PromptTokens second;
+    if (m_text2) {
+        second = secondPrompt == prompt ? first : tokenize(secondPrompt);
+        rememberEmbeddings(second);
+        // As ComfyUI does for SDXL's two prompts: the one with fewer chunks gets empty ones.
+        const std::size_t chunks = std::max(first.chunks.size(), second.chunks.size());
+        const std::size_t length = first.chunks.front().ids.size();
+        TokenChunk empty;
+        empty.ids = {m_tokenizer->startToken(), m_tokenizer->endToken()};
+        empty.ids.resize(length, m_architecture.padToken);
+        empty.weights.assign(length, 1.0f);
+        for (PromptTokens *tokens : {&first, &second})
+            tokens->chunks.resize(chunks, empty);
     }
-    const std::int64_t length = std::int64_t(chunks.front().ids.size());
-    std::int64_t rows = std::int64_t(chunks.size());
-    if (weighted) {
-        ids.push_back(m_tokenizer->startToken());
-        ids.push_back(m_tokenizer->endToken());
-        ids.insert(ids.end(), std::size_t(length - 2), m_architecture.padToken);
-        ++rows;
-    }
-    const torch::Tensor idTensor = torch::tensor(ids, torch::kInt64).view({rows, length});
-    // One encoder's states for the chunks, weighted by ComfyUI's rule; its pooled state of the first chunk.
-    const auto encodeWith = [&](ClipTextModel &encoder, const torch::Tensor &tokenIds) {
+
+    // One encoder's states for a prompt's chunks, weighted by ComfyUI's rule (each weighted token's state pushed away
+    // from the empty prompt's), with its own padding; and its pooled state of the first chunk.
+    const auto encodeWith = [&](ClipTextModel &encoder, const PromptTokens &tokens, std::int64_t padToken) {
+        bool weighted = false;
+        std::vector<std::int64_t> ids;
+        std::vector<float> weights;
+        for (const TokenChunk &chunk : tokens.chunks) {
+            ids.insert(ids.end(), chunk.ids.begin(), chunk.ids.end());
+            weights.insert(weights.end(), chunk.weights.begin(), chunk.weights.end());
+            for (float weight : chunk.weights)
+                weighted = weighted || weight != 1.0f;
+        }
+        const std::int64_t length = std::int64_t(tokens.chunks.front().ids.size());
+        std::int64_t rows = std::int64_t(tokens.chunks.size());
+        if (weighted) {
+            ids.push_back(m_tokenizer->startToken());
+            ids.push_back(m_tokenizer->endToken());
+            ids.insert(ids.end(), std::size_t(length - 2), m_architecture.padToken);
+            ++rows;
+        }
+        torch::Tensor idTensor = torch::tensor(ids, torch::kInt64).view({rows, length});
+        if (padToken != m_architecture.padToken) {
+            // Padding is what follows a row's first end token.
+            const torch::Tensor isEnd = idTensor == m_tokenizer->endToken();
+            const torch::Tensor seen = isEnd.to(torch::kInt32).cumsum(1);
+            idTensor =
+                torch::where((seen > 1) | ((seen == 1) & ~isEnd), torch::full_like(idTensor, padToken), idTensor);
+        }
         torch::NoGradGuard noGrad;
-        ClipTextModelImpl::Output output =
-            encoder->forward(tokenIds.to(m_device), layerFromEnd, m_architecture.textFinalNorm, tokens.placeholderRows);
+        const ClipTextModelImpl::Output output =
+            encoder->forward(idTensor.to(m_device), layerFromEnd, m_architecture.textFinalNorm, tokens.placeholderRows);
         torch::Tensor hidden = output.hidden.to(torch::kFloat32);
         if (weighted) {
-            const torch::Tensor empty = hidden[rows - 1];
+            const torch::Tensor emptyState = hidden[rows - 1];
             hidden = hidden.narrow(0, 0, rows - 1);
             const torch::Tensor w =
                 torch::tensor(weights, torch::kFloat32).view({rows - 1, length, 1}).to(hidden.device());
-            hidden = torch::where(w != 1.0f, (hidden - empty) * w + empty, hidden);
+            hidden = torch::where(w != 1.0f, (hidden - emptyState) * w + emptyState, hidden);
         }
         return std::make_pair(hidden.reshape({1, -1, hidden.size(-1)}),
                               output.pooled.narrow(0, 0, 1).to(torch::kFloat32));
     };
     PromptConditioning conditioning;
-    conditioning.context = encodeWith(m_text, idTensor).first;
+    auto [context, pooled] = encodeWith(m_text, first, m_architecture.padToken);
+    conditioning.context = context;
     if (m_text2) {
-        // The second encoder reads the same ids, padded its own way (after each chunk's end token).
-        torch::Tensor secondIds = idTensor.clone();
-        if (m_architecture.padToken2 != m_architecture.padToken) {
-            const torch::Tensor afterEnd = (secondIds == m_tokenizer->endToken()).to(torch::kInt32).cumsum(1) > 0;
-            const torch::Tensor isEnd = secondIds == m_tokenizer->endToken();
-            const torch::Tensor firstEnd = isEnd & (isEnd.to(torch::kInt32).cumsum(1) == 1);
-            secondIds =
-                torch::where(afterEnd & ~firstEnd, torch::full_like(secondIds, m_architecture.padToken2), secondIds);
-        }
-        auto [context2, pooled2] = encodeWith(m_text2, secondIds);
+        auto [context2, pooled2] = encodeWith(m_text2, second, m_architecture.padToken2);
         conditioning.context = torch::cat({conditioning.context, context2}, -1);
         conditioning.pooled = pooled2;
     }

@@ -81,6 +81,9 @@ public:
         torch::Tensor pooled;
     };
     PromptConditioning encodeConditioning(const std::string &prompt, int clipSkip = 0);
+    // SDXL with a prompt for each encoder (ComfyUI's CLIPTextEncodeSDXL: text_l for CLIP-L, text_g for
+    // OpenCLIP-G); other families read `prompt` only.
+    PromptConditioning encodeConditioning(const std::string &prompt, const std::string &secondPrompt, int clipSkip);
     // SDXL's extra UNet input for a prompt's pooled embedding and a size conditioning (zero sizes taken from
     // `imageWidth` × `imageHeight`); undefined for models that take none.
     torch::Tensor extraConditioning(const torch::Tensor &pooled, const SizeConditioning &size, std::int64_t imageWidth,
@@ -127,6 +130,7 @@ private:
     StableDiffusion() = default;
     // Names every UNet and text-encoder weight for LoRA files, with the file tensors it was loaded from.
     void registerPatchableWeights();
+    void rememberEmbeddings(const PromptTokens &tokens);
 
     ModelArchitecture m_architecture;
     DiscreteSchedule m_schedule;

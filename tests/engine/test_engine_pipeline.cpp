@@ -538,6 +538,87 @@ private slots:
         QVERIFY(!load(modelPath(QStringLiteral("tiny-sd1"), false))->extraConditioning({}, size, 64, 64).defined());
     }
 
+    // SDXL LoRAs reach the UNet and both text encoders under kohya's names (lora_te1_, lora_te2_) and diffusers'
+    // (text_encoder_2); taken off, the model is exactly as loaded. A LoRA for SD 1.x is refused before anything
+    // changes.
+    void sdxlLorasPatchTheUNetAndBothEncoders()
+    {
+        const auto model = load(modelPath(QStringLiteral("tiny-sdxl"), false));
+        torch::manual_seed(3);
+        const auto pair = [](const std::string &module, std::int64_t in, std::int64_t out,
+                             std::map<std::string, torch::Tensor> &tensors) {
+            tensors[module + ".lora_down.weight"] = torch::randn({4, in});
+            tensors[module + ".lora_up.weight"] = torch::randn({out, 4});
+            tensors[module + ".alpha"] = torch::tensor(2.0f);
+        };
+        std::map<std::string, torch::Tensor> lora;
+        pair("lora_te1_text_model_encoder_layers_0_self_attn_q_proj", 32, 32, lora);
+        pair("lora_unet_input_blocks_4_1_transformer_blocks_0_attn1_to_q", 32, 32, lora);
+        lora["text_encoder_2.text_model.encoder.layers.0.self_attn.k_proj.lora_A.weight"] = torch::randn({4, 32});
+        lora["text_encoder_2.text_model.encoder.layers.0.self_attn.k_proj.lora_B.weight"] = torch::randn({32, 4});
+        const QString path = m_dir.filePath(QStringLiteral("sdxl-lora.safetensors"));
+        engine::writeSafetensors(path.toStdString(), lora);
+
+        const auto before = model->encodeConditioning("a lighthouse", 0);
+        const torch::Tensor x = torch::randn({1, 4, 8, 8});
+        const torch::Tensor y = model->extraConditioning(before.pooled, {}, 64, 64);
+        const torch::Tensor unetBefore = model->unetForward(x, torch::full({1}, 500.0f), before.context, y);
+        const auto reports = model->applyLoras({{path.toStdString(), 1.0, 1.0}});
+        QCOMPARE(reports.size(), std::size_t(1));
+        QVERIFY2(reports[0].keysNotLoaded.empty(),
+                 reports[0].keysNotLoaded.empty() ? "" : reports[0].keysNotLoaded.front().c_str());
+        QCOMPARE(reports[0].unetWeights, 1);
+        QCOMPARE(reports[0].textWeights, 2);
+        const auto after = model->encodeConditioning("a lighthouse", 0);
+        const std::int64_t widthL = model->architecture().text.width;
+        QVERIFY(!torch::allclose(before.context.narrow(-1, 0, widthL), after.context.narrow(-1, 0, widthL)));
+        QVERIFY(!torch::allclose(before.context.narrow(-1, widthL, widthL), after.context.narrow(-1, widthL, widthL)));
+        QVERIFY(!torch::allclose(unetBefore, model->unetForward(x, torch::full({1}, 500.0f), before.context, y)));
+        model->applyLoras({});
+        QVERIFY(torch::equal(model->encodeConditioning("a lighthouse", 0).context, before.context));
+        QVERIFY(torch::equal(model->unetForward(x, torch::full({1}, 500.0f), before.context, y), unetBefore));
+
+        expectError<engine::UnsupportedModelError>(
+            [&] {
+                model->applyLoras(
+                    {{fixturePath(QStringLiteral("models/tiny-sd1/lora/tiny-sd1-lora-kohya.safetensors")).toStdString(),
+                      1.0, 1.0}});
+            },
+            {QStringLiteral("tiny-sd1-lora-kohya")});
+        QVERIFY(torch::equal(model->encodeConditioning("a lighthouse", 0).context, before.context));
+    }
+
+    // SDXL embeddings give each encoder its own vectors (clip_l, clip_g); an SD 1.x embedding is refused by an
+    // SDXL model and an SDXL one by an SD 1.x model, each saying why.
+    void sdxlEmbeddingsFeedBothEncoders()
+    {
+        const auto model = load(modelPath(QStringLiteral("tiny-sdxl"), false));
+        torch::manual_seed(5);
+        const QString path = m_dir.filePath(QStringLiteral("watercolor-xl.safetensors"));
+        engine::writeSafetensors(path.toStdString(),
+                                 {{"clip_l", torch::randn({2, 32})}, {"clip_g", torch::randn({2, 32})}});
+        auto library = std::make_shared<engine::EmbeddingLibrary>();
+        library->add("watercolor-xl", path.toStdString());
+        library->add("tiny-ti",
+                     fixturePath(QStringLiteral("models/tiny-sd1/embeddings/tiny-ti.safetensors")).toStdString());
+        model->setEmbeddings(library);
+        const auto plain = model->encodeConditioning("a lighthouse, watercolor", 0);
+        const auto embedded = model->encodeConditioning("a lighthouse, embedding:watercolor-xl", 0);
+        const std::int64_t widthL = model->architecture().text.width;
+        QVERIFY(!torch::allclose(plain.context.narrow(-1, 0, widthL), embedded.context.narrow(-1, 0, widthL)));
+        QVERIFY(
+            !torch::allclose(plain.context.narrow(-1, widthL, widthL), embedded.context.narrow(-1, widthL, widthL)));
+        QCOMPARE(model->usedEmbeddings().size(), std::size_t(1));
+        QCOMPARE(model->usedEmbeddings().front().name, std::string("watercolor-xl"));
+        expectError<engine::UnsupportedModelError>([&] { model->encodeConditioning("embedding:tiny-ti", 0); },
+                                                   {QStringLiteral("tiny-ti")});
+
+        const auto sd1 = load(modelPath(QStringLiteral("tiny-sd1"), false));
+        sd1->setEmbeddings(library);
+        expectError<engine::UnsupportedModelError>([&] { sd1->encodePrompt("embedding:watercolor-xl"); },
+                                                   {QStringLiteral("watercolor-xl")});
+    }
+
     void predictionComesFromConfigsAndMarkers()
     {
         const auto predictionOf = [&](const QString &checkpoint, const QByteArray &yaml) {

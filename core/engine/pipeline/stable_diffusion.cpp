@@ -108,15 +108,26 @@ void StableDiffusion::registerPatchableWeights()
         }
         m_loraPatcher.addWeight(PatchedNetwork::UNet, aliases, item.value(), unetWeights.at(name));
     }
-    for (const auto &item : m_text->named_parameters()) {
-        const std::string &name = item.key();
-        if (name.size() <= suffix.size() || name.compare(name.size() - suffix.size(), suffix.size(), suffix) != 0 ||
-            !textWeights.contains(name))
-            continue;
-        const std::string module = name.substr(0, name.size() - suffix.size());
-        m_loraPatcher.addWeight(PatchedNetwork::TextEncoder,
-                                {"lora_te_" + underscored(module), "text_encoder." + module}, item.value(),
-                                textWeights.at(name));
+    // Text encoders: kohya's lora_te_ (SD 1.x/2.x) or lora_te1_/lora_te2_ (SDXL), diffusers' text_encoder(_2).
+    const auto addText = [&](ClipTextModel &network, const StateDict &weights, const std::vector<std::string> &kohya,
+                             const std::string &diffusers) {
+        for (const auto &item : network->named_parameters()) {
+            const std::string &name = item.key();
+            if (name.size() <= suffix.size() || name.compare(name.size() - suffix.size(), suffix.size(), suffix) != 0 ||
+                !weights.contains(name))
+                continue;
+            const std::string module = name.substr(0, name.size() - suffix.size());
+            std::vector<std::string> aliases{diffusers + "." + module};
+            for (const std::string &prefix : kohya)
+                aliases.push_back(prefix + underscored(module));
+            m_loraPatcher.addWeight(PatchedNetwork::TextEncoder, aliases, item.value(), weights.at(name));
+        }
+    };
+    if (m_text2) {
+        addText(m_text, textWeights, {"lora_te1_"}, "text_encoder");
+        addText(m_text2, m_textEncoder->weights2, {"lora_te2_"}, "text_encoder_2");
+    } else {
+        addText(m_text, textWeights, {"lora_te_"}, "text_encoder");
     }
 }
 
@@ -152,21 +163,24 @@ torch::Tensor StableDiffusion::embedTokens(const torch::Tensor &ids, const torch
 
 StableDiffusion::PromptTokens StableDiffusion::tokenize(const std::string &prompt) const
 {
+    return tokenizeFor(prompt, 0);
+}
+
+StableDiffusion::PromptTokens StableDiffusion::tokenizeFor(const std::string &prompt, int encoder) const
+{
     PromptTokens tokens;
-    if (m_architecture.family == ModelFamily::Sdxl && m_embeddings) {
-        // SDXL embeddings carry a vector for each encoder (clip_l, clip_g); until both are placed, names stay text.
-        tokens.chunks = tokenizePrompt(*m_tokenizer, prompt, m_architecture.padToken);
-        if (prompt.find("embedding:") != std::string::npos)
-            tokens.warnings.push_back("textual-inversion embeddings are not used with SDXL models yet; "
-                                      "\"embedding:…\" was read as text");
-        return tokens;
-    }
     if (!m_embeddings) {
         tokens.chunks = tokenizePrompt(*m_tokenizer, prompt, m_architecture.padToken);
         return tokens;
     }
-    PromptEmbeddingTable table(*m_embeddings, m_architecture.text.vocabSize, m_architecture.text.width, "",
-                               m_architecture.family == ModelFamily::Sd2 ? "SD 2.x" : "SD 1.x");
+    // SDXL embeddings hold vectors for each encoder: the same placeholder ids, each encoder's own rows.
+    const bool sdxl = m_architecture.family == ModelFamily::Sdxl;
+    const ClipTextConfig &text = encoder == 1 && m_architecture.text2 ? *m_architecture.text2 : m_architecture.text;
+    PromptEmbeddingTable table(*m_embeddings, text.vocabSize, text.width,
+                               sdxl ? (encoder == 1 ? "clip_g" : "clip_l") : "",
+                               sdxl                                        ? "SDXL"
+                               : m_architecture.family == ModelFamily::Sd2 ? "SD 2.x"
+                                                                           : "SD 1.x");
     tokens.chunks = tokenizePrompt(*m_tokenizer, prompt, m_architecture.padToken, 77, &table);
     tokens.placeholderRows = table.rows();
     tokens.embeddings = table.used();
@@ -206,7 +220,7 @@ StableDiffusion::PromptConditioning StableDiffusion::encodeConditioning(const st
     rememberEmbeddings(first);
     PromptTokens second;
     if (m_text2) {
-        second = secondPrompt == prompt ? first : tokenize(secondPrompt);
+        second = tokenizeFor(secondPrompt, 1);
         rememberEmbeddings(second);
         // As ComfyUI does for SDXL's two prompts: the one with fewer chunks gets empty ones.
         const std::size_t chunks = std::max(first.chunks.size(), second.chunks.size());

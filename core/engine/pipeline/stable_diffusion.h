@@ -68,6 +68,8 @@ public:
         std::vector<std::string> warnings; // words naming an embedding that could not be used, and why
     };
     PromptTokens tokenize(const std::string &prompt) const;
+    // The same for one of SDXL's encoders (0: CLIP-L, 1: OpenCLIP-G), whose embedding vectors differ.
+    PromptTokens tokenizeFor(const std::string &prompt, int encoder) const;
 
     // [1, 77·chunks, width] cross-attention conditioning of a weighted prompt (ComfyUI's rule for weights: each
     // weighted token's state is pushed away from the empty prompt's state). clipSkip 0 uses the family default.

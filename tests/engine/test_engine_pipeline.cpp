@@ -619,6 +619,34 @@ private slots:
                                                    {QStringLiteral("watercolor-xl")});
     }
 
+    // v-prediction SDXL fine-tunes mark themselves with "v_pred", and those trained to end in pure noise with
+    // "ztsnr": the schedule is rescaled as ComfyUI rescales it (the first sigma kept, the last about 4518.8).
+    void vPredictionSdxlWithZeroTerminalSnr()
+    {
+        const QString marked = rewritten(
+            QStringLiteral("vpred-xl.safetensors"),
+            [](auto &tensors) {
+                tensors["v_pred"] = torch::zeros({1});
+                tensors["ztsnr"] = torch::zeros({1});
+            },
+            QStringLiteral("tiny-sdxl"));
+        // The YAML beside the original states the heads a shrunk model cannot imply.
+        QVERIFY(QFile::copy(fixturePath(QStringLiteral("models/tiny-sdxl/tiny-sdxl.yaml")),
+                            m_dir.filePath(QStringLiteral("vpred-xl.yaml"))));
+        const auto model = load(marked);
+        QCOMPARE(int(model->architecture().prediction), int(engine::Prediction::V));
+        QVERIFY(model->architecture().zeroTerminalSnr);
+        const engine::DiscreteSchedule plain;
+        QCOMPARE(model->schedule().sigmaMin(), plain.sigmaMin());
+        QVERIFY2(std::abs(model->schedule().sigmaMax() - 4518.8) < 0.5,
+                 qPrintable(QString::number(model->schedule().sigmaMax())));
+        QVERIFY(plain.sigmaMax() < 15);
+        // It still generates (v from the UNet, a finite image).
+        engine::SamplingParams params = smallRun("euler", 3);
+        const engine::SamplingResult result = engine::generateImages(*model, params);
+        QVERIFY(torch::isfinite(result.image).all().item<bool>());
+    }
+
     void predictionComesFromConfigsAndMarkers()
     {
         const auto predictionOf = [&](const QString &checkpoint, const QByteArray &yaml) {

@@ -159,6 +159,10 @@ FamilyFindings checkpointFamily(const TensorShapes &weights)
     } else if (findings.family) {
         findings.prediction = Prediction::Epsilon;
     }
+    if (weights.has("ztsnr")) {
+        findings.zeroTerminalSnr = true;
+        findings.evidence.push_back("a \"ztsnr\" marker key: its noise schedule ends in pure noise");
+    }
     return findings;
 }
 
@@ -230,7 +234,13 @@ void readLdmParams(const YAML::Node &root, LdmConfig &config)
         config.prediction = parameterization.as<std::string>() == "v"    ? Prediction::V
                             : parameterization.as<std::string>() == "x0" ? Prediction::Sample
                                                                          : Prediction::Epsilon;
-    else if (!target.empty())
+    else if (const std::string scaling =
+                 child(params, {"denoiser_config", "params", "scaling_config", "target"}).as<std::string>("");
+             !scaling.empty())
+        // SGM (SDXL) names the prediction by the denoiser's scaling: VScaling predicts v, EpsScaling the noise.
+        config.prediction = scaling.find("VScaling") != std::string::npos ? Prediction::V : Prediction::Epsilon;
+    else if (!target.empty() && target.rfind("sgm.", 0) != 0)
+        // (An SGM config without a denoiser section says nothing; a "v_pred" key in the weights may.)
         config.prediction = Prediction::Epsilon;
     readIf(child(unet, {"in_channels"}), config.unetInChannels);
     readIf(child(params, {"linear_start"}), config.linearStart);

@@ -74,6 +74,7 @@ struct FamilyFindings
     // predict v, its 512-pixel "base" ones epsilon. A config (or the user) should say.
     bool predictionAssumed = false;
     std::int64_t unetInChannels = -1; // 4 for txt2img models, 9 for inpainting, 5 for depth; -1 unknown
+    bool zeroTerminalSnr = false;     // a "ztsnr" marker key: trained on a schedule that ends in pure noise
     TextEncoderLayout textEncoder = TextEncoderLayout::None;
     std::vector<std::string> evidence;
 };

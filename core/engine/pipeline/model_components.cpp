@@ -302,6 +302,7 @@ void readSingleFile(const LoadOptions &options, CheckpointParts &parts)
         arch.text2 = ClipTextConfig::fromWeights(parts.text2, true);
     arch.family = parts.findings.family.value_or(ModelFamily::Sd1);
     arch.prediction = parts.findings.prediction.value_or(Prediction::Epsilon);
+    arch.zeroTerminalSnr = parts.findings.zeroTerminalSnr;
     applyFamilyRules(arch);
     if (config)
         applyLdmYaml(*config, arch);

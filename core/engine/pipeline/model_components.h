@@ -34,6 +34,7 @@ struct ModelArchitecture
     std::int64_t padToken2 = 0;    // SDXL's second encoder pads with 0
     double linearStart = 0.00085;
     double linearEnd = 0.012;
+    bool zeroTerminalSnr = false; // the schedule rescaled to end in pure noise (a "ztsnr" key)
 };
 
 struct LoadOptions

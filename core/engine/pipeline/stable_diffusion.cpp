@@ -45,7 +45,8 @@ std::unique_ptr<StableDiffusion> StableDiffusion::assemble(const ModelArchitectu
     model->m_device = options.device;
     model->m_dtype = options.dtype;
     model->m_droppedTextLayers = droppedTextLayers;
-    model->m_schedule = DiscreteSchedule(architecture.linearStart, architecture.linearEnd);
+    model->m_schedule =
+        DiscreteSchedule(architecture.linearStart, architecture.linearEnd, 1000, architecture.zeroTerminalSnr);
     model->m_textEncoder = std::move(textEncoder);
     model->m_text = model->m_textEncoder->network;
     model->m_text2 = model->m_textEncoder->network2;

@@ -52,15 +52,33 @@ std::vector<double> normalSigmas(const DiscreteSchedule &schedule, int steps, bo
 
 } // namespace
 
-DiscreteSchedule::DiscreteSchedule(double linearStart, double linearEnd, int timesteps)
+DiscreteSchedule::DiscreteSchedule(double linearStart, double linearEnd, int timesteps, bool zeroTerminalSnr)
 {
     const double from = std::sqrt(linearStart), to = std::sqrt(linearEnd);
     double cumulative = 1.0;
+    std::vector<double> sigmas;
     for (int i = 0; i < timesteps; ++i) {
         const double root = timesteps == 1 ? from : from + (to - from) * double(i) / double(timesteps - 1);
         cumulative *= 1.0 - root * root;
-        const double sigma = std::sqrt((1.0 - cumulative) / cumulative);
-        m_sigmas.push_back(asFloat(sigma));
+        sigmas.push_back(asFloat(std::sqrt((1.0 - cumulative) / cumulative)));
+    }
+    if (zeroTerminalSnr && timesteps > 1) {
+        // Shift and scale sqrt(alpha_bar) so that it starts where it did and ends at 0; the last alpha_bar is kept
+        // just above 0 (ComfyUI's 4.8973451890853435e-08), so that its sigma stays finite.
+        std::vector<double> root(sigmas.size());
+        for (std::size_t i = 0; i < sigmas.size(); ++i)
+            root[i] = std::sqrt(1.0 / (sigmas[i] * sigmas[i] + 1.0));
+        const double first = root.front(), last = root.back();
+        for (std::size_t i = 0; i < sigmas.size(); ++i) {
+            double alphaBar = (root[i] - last) * first / (first - last);
+            alphaBar *= alphaBar;
+            if (i + 1 == sigmas.size())
+                alphaBar = 4.8973451890853435e-08;
+            sigmas[i] = asFloat(std::sqrt((1.0 - alphaBar) / alphaBar));
+        }
+    }
+    for (double sigma : sigmas) {
+        m_sigmas.push_back(sigma);
         m_logSigmas.push_back(asFloat(std::log(sigma)));
     }
 }

@@ -13,7 +13,10 @@ namespace atelier::engine {
 class DiscreteSchedule
 {
 public:
-    explicit DiscreteSchedule(double linearStart = 0.00085, double linearEnd = 0.012, int timesteps = 1000);
+    // `zeroTerminalSnr`: the schedule rescaled so that its last step is pure noise (v-prediction models trained that
+    // way mark it with a "ztsnr" key), as ComfyUI rescales it.
+    explicit DiscreteSchedule(double linearStart = 0.00085, double linearEnd = 0.012, int timesteps = 1000,
+                              bool zeroTerminalSnr = false);
 
     double sigmaMin() const { return m_sigmas.front(); }
     double sigmaMax() const { return m_sigmas.back(); }

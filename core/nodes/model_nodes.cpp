@@ -280,7 +280,6 @@ void addTextNodes(graph::NodeRegistry &registry, const NodeEnvironment &environm
     registry.add(opNode(lastLayer, "clip_set_last_layer",
                         {{QStringLiteral("clip"), "clip"}, {QStringLiteral("stop_at_clip_layer"), "layer"}}));
 
-    const QString refinerOnly = QStringLiteral("%1 encodes for SDXL refiners, which this engine does not run yet");
     NodeDefinition sdxl;
     sdxl.type = QStringLiteral("CLIPTextEncodeSDXL");
     sdxl.category = QStringLiteral("advanced/conditioning");
@@ -314,9 +313,16 @@ void addTextNodes(graph::NodeRegistry &registry, const NodeEnvironment &environm
                       integer(QStringLiteral("width"), 1024, 0, 16384),
                       integer(QStringLiteral("height"), 1024, 0, 16384), text(QStringLiteral("text"), {}, true),
                       link(QStringLiteral("clip"), QStringLiteral("CLIP"))};
-    refiner.description.clear();
-    refiner.unsupported = refinerOnly.arg(refiner.type);
-    registry.add(opNode(refiner, "encode_text_sdxl", {}));
+    refiner.description = QStringLiteral("Encodes a prompt for the SDXL refiner with its aesthetic score (ascore: "
+                                         "about 6 for a positive prompt, 2.5 for a negative one) and the size the "
+                                         "image is said to come from.");
+    registry.add(opNode(refiner, "encode_text_sdxl_refiner",
+                        {{QStringLiteral("clip"), "clip"},
+                         {QStringLiteral("ascore"), "ascore"},
+                         {QStringLiteral("width"), "width"},
+                         {QStringLiteral("height"), "height"},
+                         {QStringLiteral("text"), "text"}},
+                        {}, withEmbeddingFolders));
 }
 
 void addConditioningNodes(graph::NodeRegistry &registry)

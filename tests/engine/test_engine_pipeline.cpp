@@ -7,6 +7,7 @@
 #include "core/engine/io/safetensors_writer.h"
 #include "core/engine/pipeline/sampling_run.h"
 #include "core/engine/sampling/diffusers_schedulers.h"
+#include "core/engine/sampling/noise_schedule.h"
 #include "core/engine/sampling/samplers.h"
 #include "core/engine/text/clip_tokenizer.h"
 #include "core/engine/text/prompt_weights.h"
@@ -382,7 +383,7 @@ private slots:
                 }));
             },
             {QStringLiteral("a LoRA")});
-        // An SDXL refiner (OpenCLIP-G alone in the conditioner), made from tiny-sdxl: not generated with yet.
+        // The base's UNet behind the refiner's encoder layout (OpenCLIP-G alone): parts that cannot work together.
         expectError<engine::UnsupportedModelError>(
             [&] {
                 load(rewritten(
@@ -399,7 +400,7 @@ private slots:
                     },
                     QStringLiteral("tiny-sdxl")));
             },
-            {QStringLiteral("SDXL refiner")});
+            {QStringLiteral("states 32 wide"), QStringLiteral("reads states 64 wide")});
         expectError<engine::UnsupportedModelError>(
             [&] {
                 load(rewritten(QStringLiteral("empty.safetensors"), [](auto &tensors) {
@@ -645,6 +646,96 @@ private slots:
         engine::SamplingParams params = smallRun("euler", 3);
         const engine::SamplingResult result = engine::generateImages(*model, params);
         QVERIFY(torch::isfinite(result.image).all().item<bool>());
+    }
+
+    // The SDXL refiner, made here from tiny-sdxl's parts (its OpenCLIP-G as the one encoder, its VAE, a UNet of the
+    // refiner's shape with the aesthetic-score conditioning): it loads as the refiner, and a base run handed over at
+    // step 6 of 8 (KSamplerAdvanced's end and start steps, the leftover noise kept) equals the same eight Euler
+    // steps taken by hand, the first six on the base, the last two on the refiner.
+    void aRefinerTakesOverFromTheBase()
+    {
+        const auto base = load(modelPath(QStringLiteral("tiny-sdxl"), false));
+        engine::UNetConfig config = base->architecture().unet;
+        config.contextDim = base->architecture().text2->width;
+        config.admInChannels = base->architecture().text2->projection + 5 * 8; // pooled, then five numbers
+        torch::manual_seed(11);
+        engine::UNetModel refinerUnet(config);
+        const QString refinerPath = rewritten(
+            QStringLiteral("tiny-refiner.safetensors"),
+            [&](auto &tensors) {
+                std::map<std::string, torch::Tensor> refiner;
+                const std::string second = "conditioner.embedders.1.";
+                for (auto &[name, tensor] : tensors)
+                    if (name.rfind(second, 0) == 0)
+                        refiner.emplace("conditioner.embedders.0." + name.substr(second.size()), tensor);
+                    else if (name.rfind("first_stage_model.", 0) == 0)
+                        refiner.emplace(name, tensor);
+                for (const auto &item : refinerUnet->named_parameters())
+                    refiner.emplace("model.diffusion_model." + item.key(), item.value().detach().clone());
+                tensors = refiner;
+            },
+            QStringLiteral("tiny-sdxl"));
+        QFile yaml(m_dir.filePath(QStringLiteral("tiny-refiner.yaml")));
+        QVERIFY(yaml.open(QIODevice::WriteOnly));
+        yaml.write("model:\n  target: sgm.models.diffusion.DiffusionEngine\n  params:\n    scale_factor: 0.13025\n"
+                   "    network_config:\n      params: {num_head_channels: 16, context_dim: 32, adm_in_channels: 72}\n"
+                   "    conditioner_config:\n      params:\n        emb_models:\n"
+                   "          - target: sgm.modules.encoders.modules.FrozenOpenCLIPEmbedder2\n"
+                   "            params: {layer: penultimate, heads: 1}\n");
+        yaml.close();
+        const auto refiner = load(refinerPath);
+        QCOMPARE(int(refiner->architecture().family), int(engine::ModelFamily::SdxlRefiner));
+        const auto refinerPrompt = refiner->encodeConditioning("a watercolor lighthouse", 0);
+        QCOMPARE(refinerPrompt.context.size(-1), 32);
+        QVERIFY(refinerPrompt.pooled.defined());
+        // Its aesthetic score: 6 for a positive prompt, 2.5 for a negative one unless given.
+        engine::SizeConditioning size;
+        const torch::Tensor positiveY = refiner->extraConditioning(refinerPrompt.pooled, size, 64, 64, false);
+        QVERIFY(!torch::equal(positiveY, refiner->extraConditioning(refinerPrompt.pooled, size, 64, 64, true)));
+        size.aestheticScore = 2.5;
+        QVERIFY(torch::equal(refiner->extraConditioning(refinerPrompt.pooled, size, 64, 64, false),
+                             refiner->extraConditioning(refinerPrompt.pooled, {}, 64, 64, true)));
+
+        const auto listOf = [](engine::StableDiffusion &model, const std::string &text) {
+            const auto encoded = model.encodeConditioning(text, 0);
+            return engine::ConditioningList{
+                engine::ConditioningPart(encoded.context, 1.0, std::nullopt, encoded.pooled)};
+        };
+        const auto basePositive = listOf(*base, "a watercolor lighthouse"), baseNegative = listOf(*base, "blurry");
+        const auto refinerPositive = listOf(*refiner, "a watercolor lighthouse"),
+                   refinerNegative = listOf(*refiner, "blurry");
+        engine::LatentSampling first;
+        first.seed = 42;
+        first.steps = 8;
+        first.cfg = 5.0;
+        first.endStep = 6;
+        first.finishDenoising = false; // return_with_leftover_noise
+        const torch::Tensor empty = torch::zeros({1, 4, 8, 8});
+        const engine::SampledLatent handed = engine::sampleLatent(*base, basePositive, baseNegative, empty, first);
+        engine::LatentSampling second = first;
+        second.startStep = 6;
+        second.endStep = -1;
+        second.addNoise = false;
+        second.finishDenoising = true;
+        const torch::Tensor twoPasses =
+            engine::sampleLatent(*refiner, refinerPositive, refinerNegative, handed.latent, second).latent;
+
+        const std::vector<double> sigmas = engine::scheduleSigmas(base->schedule(), "normal", 8);
+        torch::Tensor x = engine::seededNoise(42, {1, 4, 8, 8}) * sigmas.front();
+        for (std::size_t i = 0; i + 1 < sigmas.size(); ++i) {
+            engine::StableDiffusion &model = i < 6 ? *base : *refiner;
+            const auto &positive = i < 6 ? basePositive : refinerPositive;
+            const auto &negative = i < 6 ? baseNegative : refinerNegative;
+            const auto predict = [&](const engine::ConditioningList &list, bool isNegative) {
+                return model.denoise(x, sigmas[i], list.front().context,
+                                     model.extraConditioning(list.front().pooled, {}, 64, 64, isNegative));
+            };
+            const torch::Tensor unconditional = predict(negative, true);
+            const torch::Tensor denoised = unconditional + (predict(positive, false) - unconditional) * 5.0;
+            x = x + (x - denoised) / sigmas[i] * (sigmas[i + 1] - sigmas[i]);
+        }
+        const double difference = (twoPasses - x).abs().max().item<double>();
+        QVERIFY2(difference < 1e-4, qPrintable(QString::number(difference)));
     }
 
     void predictionComesFromConfigsAndMarkers()

@@ -212,11 +212,26 @@ private slots:
             QJsonObject{{"class_type", "UltimateSDUpscale"}, {"inputs", QJsonObject{{"image", QJsonArray{"8", 0}}}}};
         prompt["21"] = QJsonObject{{"class_type", "SaveImage"},
                                    {"inputs", QJsonObject{{"images", QJsonArray{"20", 0}}, {"filename_prefix", "up"}}}};
-        prompt["22"] = QJsonObject{
-            {"class_type", "CLIPTextEncodeSDXLRefiner"},
-            {"inputs",
-             QJsonObject{
-                 {"clip", QJsonArray{"4", 1}}, {"ascore", 6.0}, {"width", 1024}, {"height", 1024}, {"text", "a"}}}};
+        // A type the registry knows but this build cannot run (as a node of an engine not built in would be).
+        struct NotInThisBuild final : graph::NodeType
+        {
+            NotInThisBuild()
+            {
+                definition_.type = QStringLiteral("FutureImageSave");
+                definition_.category = QStringLiteral("image");
+                definition_.inputs = {graph::InputSpec{}};
+                definition_.inputs.front().name = QStringLiteral("images");
+                definition_.inputs.front().type = QStringLiteral("IMAGE");
+                definition_.outputNode = true;
+                definition_.unsupported = QStringLiteral("FutureImageSave needs an engine this build lacks");
+            }
+            const graph::NodeDefinition &definition() const override { return definition_; }
+            graph::NodeOutputs run(const graph::NodeInputs &, graph::NodeRunContext &) const override { return {}; }
+            graph::NodeDefinition definition_;
+        };
+        m_registry->add(std::make_shared<NotInThisBuild>());
+        prompt["22"] =
+            QJsonObject{{"class_type", "FutureImageSave"}, {"inputs", QJsonObject{{"images", QJsonArray{"8", 0}}}}};
         graph::Graph graph = graphOf(prompt);
         for (graph::GraphNode &node : graph.nodes)
             if (node.id == QStringLiteral("20"))
@@ -229,7 +244,7 @@ private slots:
             validation.errorsOf("20")->errors.front().details.contains(QStringLiteral("comfyui_ultimatesdupscale")));
         QCOMPARE(validation.errorsOf("20")->dependentOutputs, QStringList{"21"});
         QCOMPARE(errorTypes(validation, "22"), QStringList{"unsupported_node"});
-        QVERIFY(validation.errorsOf("22")->errors.front().message.contains(QStringLiteral("SDXL refiner")));
+        QVERIFY(validation.errorsOf("22")->errors.front().message.contains(QStringLiteral("engine this build lacks")));
     }
 
     void noOutputsIsAnError()

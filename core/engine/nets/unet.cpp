@@ -41,8 +41,9 @@ torch::Tensor timestepEmbedding(const torch::Tensor &timesteps, std::int64_t dim
 torch::Tensor sizeConditioningVector(const torch::Tensor &pooled, const torch::Tensor &timeIds,
                                      std::int64_t admInChannels)
 {
-    const std::int64_t perNumber = (admInChannels - pooled.size(1)) / 6;
-    if (perNumber <= 0 || pooled.size(1) + 6 * perNumber != admInChannels || timeIds.size(1) != 6)
+    const std::int64_t numbers = timeIds.size(1);
+    const std::int64_t perNumber = numbers > 0 ? (admInChannels - pooled.size(1)) / numbers : 0;
+    if (perNumber <= 0 || pooled.size(1) + numbers * perNumber != admInChannels)
         throw std::invalid_argument("the pooled text embedding of width " + std::to_string(pooled.size(1)) +
                                     " does not fit the UNet's extra conditioning of width " +
                                     std::to_string(admInChannels));

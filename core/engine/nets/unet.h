@@ -124,9 +124,10 @@ TORCH_MODULE(UNetModel);
 // The sinusoidal embedding LDM uses: [cos(t f), sin(t f)] with f = 10000^(-i/half).
 torch::Tensor timestepEmbedding(const torch::Tensor &timesteps, std::int64_t dim);
 
-// SDXL's extra conditioning `y`: the pooled text embedding [b, P] followed by the sinusoidal embeddings of the six
-// size numbers `timeIds` [b, 6] (original height and width, crop top and left, target height and width), each as
-// wide as what `admInChannels` leaves for them.
+// SDXL's extra conditioning `y`: the pooled text embedding [b, P] followed by the sinusoidal embeddings of the size
+// numbers `timeIds` [b, n] (the base's six: original height and width, crop top and left, target height and width;
+// the refiner's five: the same with an aesthetic score for the target size), each as wide as what `admInChannels`
+// leaves for them.
 torch::Tensor sizeConditioningVector(const torch::Tensor &pooled, const torch::Tensor &timeIds,
                                      std::int64_t admInChannels);
 

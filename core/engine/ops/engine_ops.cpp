@@ -21,6 +21,7 @@ const std::map<std::string, ops::Function> &table()
         {"clip_set_last_layer", &ops::clipSetLastLayer},
         {"encode_text", &ops::encodeText},
         {"encode_text_sdxl", &ops::encodeTextSdxl},
+        {"encode_text_sdxl_refiner", &ops::encodeTextSdxlRefiner},
         {"conditioning_combine", &ops::conditioningCombine},
         {"conditioning_concat", &ops::conditioningConcat},
         {"conditioning_average", &ops::conditioningAverage},

@@ -177,23 +177,44 @@ OpResult encodeText(const OpArguments &arguments, const Progress &)
     return result;
 }
 
-OpResult encodeTextSdxl(const OpArguments &arguments, const Progress &)
+// The SDXL encoders' nodes: the CLIP's model must be of `family`; `fill` sets the part's size conditioning.
+OpResult encodeSized(const OpArguments &arguments, ModelFamily family, const char *node, const std::string &text,
+                     const std::string &secondText, const std::function<void(SizeConditioning &)> &fill)
 {
     const auto clip = arguments.value<ClipValue>("clip");
     StableDiffusion &model = encoderOf(arguments, *clip);
-    if (model.architecture().family != ModelFamily::Sdxl)
-        arguments.fail("clip", std::string("belongs to an ") + familyName(model.architecture().family) +
-                                   " model; CLIPTextEncodeSDXL encodes for SDXL models (use CLIPTextEncode)");
-    ConditioningPart part = textConditioning(model, arguments.text("text_l"), arguments.text("text_g"), clip->clipSkip);
-    part.size.width = arguments.integer("width");
-    part.size.height = arguments.integer("height");
-    part.size.cropLeft = arguments.integer("crop_w");
-    part.size.cropTop = arguments.integer("crop_h");
-    part.size.targetWidth = arguments.integer("target_width");
-    part.size.targetHeight = arguments.integer("target_height");
+    if (model.architecture().family != family)
+        arguments.fail("clip", std::string("belongs to an ") + familyName(model.architecture().family) + " model; " +
+                                   node + " encodes for " + familyName(family) + " models");
+    ConditioningPart part = textConditioning(model, text, secondText, clip->clipSkip);
+    fill(part.size);
     OpResult result = resultOf(conditioningOf({part}));
     reportEmbeddings(model, result);
     return result;
+}
+
+OpResult encodeTextSdxl(const OpArguments &arguments, const Progress &)
+{
+    return encodeSized(arguments, ModelFamily::Sdxl, "CLIPTextEncodeSDXL", arguments.text("text_l"),
+                       arguments.text("text_g"), [&](SizeConditioning &size) {
+                           size.width = arguments.integer("width");
+                           size.height = arguments.integer("height");
+                           size.cropLeft = arguments.integer("crop_w");
+                           size.cropTop = arguments.integer("crop_h");
+                           size.targetWidth = arguments.integer("target_width");
+                           size.targetHeight = arguments.integer("target_height");
+                       });
+}
+
+OpResult encodeTextSdxlRefiner(const OpArguments &arguments, const Progress &)
+{
+    const std::string &text = arguments.text("text");
+    return encodeSized(arguments, ModelFamily::SdxlRefiner, "CLIPTextEncodeSDXLRefiner", text, text,
+                       [&](SizeConditioning &size) {
+                           size.width = arguments.integer("width");
+                           size.height = arguments.integer("height");
+                           size.aestheticScore = arguments.real("ascore");
+                       });
 }
 
 OpResult conditioningCombine(const OpArguments &arguments, const Progress &)

@@ -17,6 +17,7 @@ OpResult applyLora(const OpArguments &, const Progress &);
 OpResult clipSetLastLayer(const OpArguments &, const Progress &);
 OpResult encodeText(const OpArguments &, const Progress &);
 OpResult encodeTextSdxl(const OpArguments &, const Progress &);
+OpResult encodeTextSdxlRefiner(const OpArguments &, const Progress &);
 OpResult conditioningCombine(const OpArguments &, const Progress &);
 OpResult conditioningConcat(const OpArguments &, const Progress &);
 OpResult conditioningAverage(const OpArguments &, const Progress &);

@@ -50,7 +50,15 @@ TensorShapes shapesOf(const StateDict &weights)
 // Heads cannot be read from weights: SD 1.x uses 8 heads, SD 2.x 64 channels per head. Configs override this.
 void applyFamilyRules(ModelArchitecture &arch)
 {
-    if (arch.family == ModelFamily::Sdxl) {
+    if (arch.family == ModelFamily::SdxlRefiner) {
+        // OpenCLIP-G alone, at the penultimate layer without the final norm, padded with 0.
+        arch.defaultLayerFromEnd = 2;
+        arch.textFinalNorm = false;
+        arch.padToken = 0;
+        arch.unet.headChannels = 64;
+        arch.unet.numHeads = -1;
+        arch.vae.scaleFactor = 0.13025;
+    } else if (arch.family == ModelFamily::Sdxl) {
         // Both encoders at the penultimate layer, no final norm; 64 channels per head; SGM's latent scale.
         arch.defaultLayerFromEnd = 2;
         arch.textFinalNorm = false;
@@ -166,12 +174,6 @@ fs::path diffusersWeights(const fs::path &componentFolder)
                                            "diffusion_pytorch_model.fp16.safetensors", "diffusion_pytorch_model.bin"});
 }
 
-[[noreturn]] void refuseRefiner(const std::string &source)
-{
-    throw UnsupportedModelError(source + ": an SDXL refiner; this version of Atelier generates with SD 1.x, SD 2.x "
-                                         "and SDXL base models, not yet with the refiner");
-}
-
 // ---- The two layouts -------------------------------------------------------------------------------------------
 
 void readDiffusersFolder(const fs::path &path, CheckpointParts &parts)
@@ -179,20 +181,22 @@ void readDiffusersFolder(const fs::path &path, CheckpointParts &parts)
     if (!fs::exists(path / "model_index.json") && !fs::exists(path / "unet"))
         throw UnsupportedModelError(path.string() + ": a folder without model_index.json or unet/; not a diffusers "
                                                     "model");
-    const nlohmann::json textConfig = readJson(path / "text_encoder" / "config.json");
+    // The SDXL refiner has only the second encoder (text_encoder_2, tokenizer_2).
+    const bool onlySecondEncoder = !fs::exists(path / "text_encoder") && fs::exists(path / "text_encoder_2");
+    const nlohmann::json textConfig =
+        readJson(path / (onlySecondEncoder ? "text_encoder_2" : "text_encoder") / "config.json");
     const nlohmann::json unetConfig = readJson(path / "unet" / "config.json");
     const nlohmann::json scheduler = readJsonIfThere(path / "scheduler" / "scheduler_config.json");
     parts.findings = diffusersFamily(readJsonIfThere(path / "model_index.json"), unetConfig, textConfig, scheduler);
-    if (parts.findings.family == ModelFamily::SdxlRefiner)
-        refuseRefiner(path.string());
-
     parts.unet = unetFromDiffusers(loadWeights(diffusersWeights(path / "unet").string()));
     parts.vae = vaeFromDiffusers(loadWeights(diffusersWeights(path / "vae").string()));
+    // The refiner's one encoder is OpenCLIP-G, which diffusers keeps as text_encoder_2.
+    const bool refiner = parts.findings.family == ModelFamily::SdxlRefiner || onlySecondEncoder;
+    const fs::path textFolder = path / (onlySecondEncoder ? "text_encoder_2" : "text_encoder");
     parts.text = loadWeights(
-        firstExisting(path / "text_encoder", {"model.safetensors", "model.fp16.safetensors", "pytorch_model.bin"})
-            .string());
+        firstExisting(textFolder, {"model.safetensors", "model.fp16.safetensors", "pytorch_model.bin"}).string());
     ModelArchitecture &arch = parts.architecture;
-    const bool openClip = parts.findings.textEncoder == TextEncoderLayout::OpenClip;
+    const bool openClip = parts.findings.textEncoder == TextEncoderLayout::OpenClip || refiner;
     nlohmann::json text2Config;
     if (parts.findings.family == ModelFamily::Sdxl) {
         text2Config = readJson(path / "text_encoder_2" / "config.json");
@@ -220,9 +224,10 @@ void readDiffusersFolder(const fs::path &path, CheckpointParts &parts)
     // SD 2.x releases in this layout drop the text encoder's last layer, which SD 2.x never reads.
     if (arch.family == ModelFamily::Sd2)
         parts.droppedTextLayers = 1;
-    if (fs::exists(path / "tokenizer" / "vocab.json")) {
-        parts.tokenizer = ClipTokenizer::fromFolder((path / "tokenizer").string());
-        const nlohmann::json tokenizerConfig = readJsonIfThere(path / "tokenizer" / "tokenizer_config.json");
+    if (const fs::path tokenizer = path / (onlySecondEncoder ? "tokenizer_2" : "tokenizer");
+        fs::exists(tokenizer / "vocab.json")) {
+        parts.tokenizer = ClipTokenizer::fromFolder(tokenizer.string());
+        const nlohmann::json tokenizerConfig = readJsonIfThere(tokenizer / "tokenizer_config.json");
         if (tokenizerConfig.is_object() && tokenizerConfig.contains("pad_token") &&
             tokenizerConfig["pad_token"].is_string()) {
             if (const auto pad = parts.tokenizer->idOf(tokenizerConfig["pad_token"].get<std::string>()))
@@ -231,7 +236,7 @@ void readDiffusersFolder(const fs::path &path, CheckpointParts &parts)
     }
     parts.unetPrefix = "unet/";
     parts.vaePrefix = "vae/";
-    parts.textPrefix = "text_encoder/";
+    parts.textPrefix = refiner ? "text_encoder_2/" : "text_encoder/";
 }
 
 // transformers' CLIPTextModel names under `prefix`, with or without their "text_model." level (older saves leave
@@ -250,6 +255,10 @@ StateDict clipUnder(const StateDict &all, const std::string &prefix)
 void readTextEncoder(const StateDict &all, CheckpointParts &parts)
 {
     switch (parts.findings.textEncoder) {
+    case TextEncoderLayout::SdxlRefinerG:
+        parts.textPrefix = "conditioner.embedders.0.model.";
+        parts.text = clipFromOpenClip(all.under(parts.textPrefix));
+        return;
     case TextEncoderLayout::SdxlPair:
         parts.textPrefix = "conditioner.embedders.0.transformer.";
         parts.text = clipUnder(all, parts.textPrefix);
@@ -283,9 +292,6 @@ void readSingleFile(const LoadOptions &options, CheckpointParts &parts)
         config = readLdmConfig(yaml);
         applyLdmConfig(*config, parts.findings);
     }
-    if (parts.findings.family == ModelFamily::SdxlRefiner)
-        refuseRefiner(all.source);
-
     parts.unetPrefix = "model.diffusion_model.";
     parts.unet = all.under(parts.unetPrefix);
     parts.vaePrefix = "first_stage_model.";
@@ -297,7 +303,9 @@ void readSingleFile(const LoadOptions &options, CheckpointParts &parts)
     ModelArchitecture &arch = parts.architecture;
     arch.unet = UNetConfig::fromWeights(parts.unet);
     arch.vae = VaeConfig::fromWeights(parts.vae);
-    arch.text = ClipTextConfig::fromWeights(parts.text, parts.findings.textEncoder == TextEncoderLayout::OpenClip);
+    arch.text =
+        ClipTextConfig::fromWeights(parts.text, parts.findings.textEncoder == TextEncoderLayout::OpenClip ||
+                                                    parts.findings.textEncoder == TextEncoderLayout::SdxlRefinerG);
     if (!parts.text2.tensors.empty())
         arch.text2 = ClipTextConfig::fromWeights(parts.text2, true);
     arch.family = parts.findings.family.value_or(ModelFamily::Sd1);
@@ -338,6 +346,13 @@ CheckpointParts readCheckpoint(const LoadOptions &options)
     if (options.prediction)
         arch.prediction = *options.prediction;
     checkHeads(parts);
+    // The UNet reads what the text encoders give, side by side: a file of mixed parts fails here, not mid-run.
+    const std::int64_t given = arch.text.width + (arch.text2 ? arch.text2->width : 0);
+    if (given != arch.unet.contextDim)
+        throw UnsupportedModelError(parts.unet.source + ": its text encoder" + (arch.text2 ? "s give" : " gives") +
+                                    " states " + std::to_string(given) + " wide, and its UNet reads states " +
+                                    std::to_string(arch.unet.contextDim) +
+                                    " wide; the file mixes parts of different models");
     if (arch.text.eosToken < 0)
         arch.text.eosToken = ClipTokenizer::kEndToken;
     arch.defaultLayerFromEnd = std::max(1, arch.defaultLayerFromEnd - parts.droppedTextLayers);

@@ -68,12 +68,12 @@ public:
         if (positive.empty() || (cfg != 1.0 && negative.empty()))
             throw std::invalid_argument("a sampler needs a positive and a negative conditioning");
         std::vector<torch::Tensor> contexts;
-        const auto add = [&](const ConditioningList &list) {
+        const auto add = [&](const ConditioningList &list, bool negativeList) {
             for (const ConditioningPart &part : list) {
                 contexts.push_back(part.context);
                 // SDXL: the pooled prompt and the size conditioning, the image's own size where none is given.
                 const torch::Tensor y = model.extraConditioning(part.pooled, part.size, latent.size(3) * downscale,
-                                                                latent.size(2) * downscale);
+                                                                latent.size(2) * downscale, negativeList);
                 if (y.defined())
                     m_extras.push_back(y.to(latent.device()).expand({latent.size(0), -1}));
                 m_strengths.push_back(part.strength);
@@ -85,8 +85,8 @@ public:
             }
         };
         if (m_negativeCount)
-            add(negative);
-        add(positive);
+            add(negative, true);
+        add(positive, false);
         for (torch::Tensor &context : sameLength(contexts))
             m_contexts.push_back(context.expand({latent.size(0), -1, -1}));
         m_batched = torch::cat(m_contexts, 0);

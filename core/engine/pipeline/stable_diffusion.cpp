@@ -279,6 +279,8 @@ StableDiffusion::PromptConditioning StableDiffusion::encodeConditioning(const st
     PromptConditioning conditioning;
     auto [context, pooled] = encodeWith(m_text, first, m_architecture.padToken);
     conditioning.context = context;
+    if (m_architecture.family == ModelFamily::SdxlRefiner)
+        conditioning.pooled = pooled; // its one encoder is OpenCLIP-G
     if (m_text2) {
         auto [context2, pooled2] = encodeWith(m_text2, second, m_architecture.padToken2);
         conditioning.context = torch::cat({conditioning.context, context2}, -1);
@@ -288,7 +290,7 @@ StableDiffusion::PromptConditioning StableDiffusion::encodeConditioning(const st
 }
 
 torch::Tensor StableDiffusion::extraConditioning(const torch::Tensor &pooled, const SizeConditioning &size,
-                                                 std::int64_t imageWidth, std::int64_t imageHeight) const
+                                                 std::int64_t imageWidth, std::int64_t imageHeight, bool negative) const
 {
     const std::int64_t adm = m_architecture.unet.admInChannels;
     if (adm == 0)
@@ -297,13 +299,13 @@ torch::Tensor StableDiffusion::extraConditioning(const torch::Tensor &pooled, co
         throw std::invalid_argument("an SDXL model needs the pooled text embedding of its own text encoders; this "
                                     "conditioning has none");
     const auto or_ = [](std::int64_t value, std::int64_t otherwise) { return value > 0 ? value : otherwise; };
-    const std::vector<float> ids{float(or_(size.height, imageHeight)),
-                                 float(or_(size.width, imageWidth)),
-                                 float(size.cropTop),
-                                 float(size.cropLeft),
-                                 float(or_(size.targetHeight, imageHeight)),
-                                 float(or_(size.targetWidth, imageWidth))};
-    return sizeConditioningVector(pooled.to(torch::kCPU), torch::tensor(ids).view({1, 6}), adm);
+    std::vector<float> ids{float(or_(size.height, imageHeight)), float(or_(size.width, imageWidth)),
+                           float(size.cropTop), float(size.cropLeft)};
+    if (m_architecture.family == ModelFamily::SdxlRefiner)
+        ids.push_back(float(size.aestheticScore.value_or(negative ? 2.5 : 6.0)));
+    else
+        ids.insert(ids.end(), {float(or_(size.targetHeight, imageHeight)), float(or_(size.targetWidth, imageWidth))});
+    return sizeConditioningVector(pooled.to(torch::kCPU), torch::tensor(ids).view({1, std::int64_t(ids.size())}), adm);
 }
 
 torch::Tensor StableDiffusion::unetForward(const torch::Tensor &x, const torch::Tensor &timesteps,

@@ -24,6 +24,9 @@ struct SizeConditioning
     std::int64_t width = 0, height = 0;
     std::int64_t cropTop = 0, cropLeft = 0;
     std::int64_t targetWidth = 0, targetHeight = 0;
+    // The SDXL refiner's aesthetic score (it takes no target size); unset: 6 for a positive prompt and 2.5 for a
+    // negative one, as ComfyUI defaults them.
+    std::optional<double> aestheticScore;
 };
 
 // A loaded SD 1.x/2.x or SDXL model: text encoder, UNet and VAE on one device, with its noise schedule and tokenizer.
@@ -89,7 +92,7 @@ public:
     // SDXL's extra UNet input for a prompt's pooled embedding and a size conditioning (zero sizes taken from
     // `imageWidth` × `imageHeight`); undefined for models that take none.
     torch::Tensor extraConditioning(const torch::Tensor &pooled, const SizeConditioning &size, std::int64_t imageWidth,
-                                    std::int64_t imageHeight) const;
+                                    std::int64_t imageHeight, bool negative = false) const;
     // The text encoder's hidden states for already tokenized ids [b, 77] (placeholders as in tokenize()).
     ClipTextModelImpl::Output encodeTokens(const torch::Tensor &ids, int layerFromEnd, bool finalNorm,
                                            const torch::Tensor &placeholderRows = {});

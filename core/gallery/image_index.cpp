@@ -258,7 +258,7 @@ Result<IndexedImage> ImageIndex::indexFile(const QString &path, const QString &f
     for (const metadata::LoraUse &lora : r.loras)
         loraNames += lora.name + QLatin1Char(' ');
 
-    const Status written = storage::inTransaction(db.value(), kIndex, [&]() -> Status {
+    const auto write = [&]() -> Status {
         QSqlQuery upsert(db.value());
         // Stars and ratings are the artist's: a rescan of a changed file keeps them.
         upsert.prepare(
@@ -327,7 +327,9 @@ Result<IndexedImage> ImageIndex::indexFile(const QString &path, const QString &f
                             kIndex, QStringLiteral("update its search"),
                             {row, r.prompt.value_or(QString()), r.negativePrompt.value_or(QString()),
                              r.model ? r.model->name : QString(), loraNames});
-    });
+    };
+    // Inside a scan's batch the scan's transaction holds the write; on its own, the record is one transaction.
+    const Status written = m_batching ? write() : storage::inTransaction(db.value(), kIndex, write);
     if (!written)
         return Result<IndexedImage>::failure(written);
     return image;
@@ -367,6 +369,29 @@ Result<ScanReport> ImageIndex::scanFolder(const QString &folder, const std::func
 
     ScanReport report;
     QSet<QString> present;
+    // New and changed files are written in batches, one transaction each: a commit per file would cost more than
+    // reading the file. A batch whose commit fails is written again file by file.
+    constexpr int kBatch = 200;
+    QStringList batch;
+    const auto commitBatch = [&] {
+        if (!m_batching)
+            return;
+        m_batching = false;
+        if (storage::run(db.value(), QStringLiteral("COMMIT"), kIndex, QStringLiteral("commit"))) {
+            report.indexed += int(batch.size());
+            report.indexedPaths += batch;
+        } else {
+            storage::run(db.value(), QStringLiteral("ROLLBACK"), kIndex, QStringLiteral("roll back"));
+            for (const QString &path : std::as_const(batch))
+                if (const Result<IndexedImage> again = indexFile(path, root); again) {
+                    ++report.indexed;
+                    report.indexedPaths << path;
+                } else {
+                    report.failures << again.error();
+                }
+        }
+        batch.clear();
+    };
     for (int at = 0; at < files.size(); ++at) {
         if (cancel && cancel->load())
             break;
@@ -377,15 +402,31 @@ Result<ScanReport> ImageIndex::scanFolder(const QString &folder, const std::func
         if (was != known.constEnd() && was->first == info.size() &&
             was->second == info.lastModified().toUTC().toMSecsSinceEpoch()) {
             ++report.unchanged;
-        } else if (const Result<IndexedImage> indexed = indexFile(path, root); indexed) {
-            ++report.indexed;
-            report.indexedPaths << path;
         } else {
-            report.failures << indexed.error();
+            if (!m_batching)
+                m_batching = bool(storage::run(db.value(), QStringLiteral("BEGIN IMMEDIATE"), kIndex,
+                                               QStringLiteral("start a transaction")));
+            if (const Result<IndexedImage> indexed = indexFile(path, root); indexed) {
+                if (m_batching)
+                    batch << path;
+                else {
+                    ++report.indexed;
+                    report.indexedPaths << path;
+                }
+            } else {
+                report.failures << indexed.error();
+            }
+            if (batch.size() >= kBatch)
+                commitBatch();
         }
-        if (progress)
+        if (progress) {
+            // What the progress callback may do (answer searches) sees the files written so far.
+            if (at + 1 == files.size() || (at + 1) % kBatch == 0)
+                commitBatch();
             progress(at + 1, int(files.size()));
+        }
     }
+    commitBatch();
     if (!(cancel && cancel->load()))
         for (auto it = known.constBegin(); it != known.constEnd(); ++it)
             if (!present.contains(it.key()) && removeImage(it.key())) {

@@ -113,6 +113,7 @@ public:
 
 private:
     std::unique_ptr<storage::SqliteFile> m_file;
+    bool m_batching = false; // a scan's transaction is open: records are written in it
 };
 
 } // namespace atelier::gallery

@@ -199,6 +199,48 @@ Status forgetImagesWhere(QSqlDatabase &db, const QString &column, const QString 
 
 } // namespace
 
+// The statements that write one image's record and its search entry, prepared once per scan.
+struct ImageIndex::RecordStatements
+{
+    explicit RecordStatements(const QSqlDatabase &db)
+        : upsert(db)
+        , id(db)
+        , forgetSearch(db)
+        , addSearch(db)
+    {}
+
+    Status prepare()
+    {
+        // Stars and ratings are the artist's: a rescan of a changed file keeps them.
+        const QString upsertSql =
+            QStringLiteral("INSERT INTO images (%1, indexed_at) VALUES (%2) ON CONFLICT (path) DO UPDATE SET "
+                           "folder = excluded.folder, file_size = excluded.file_size, modified_ms = "
+                           "excluded.modified_ms, width = excluded.width, height = excluded.height, sha256 = "
+                           "excluded.sha256, tool = excluded.tool, tool_version = excluded.tool_version, "
+                           "prompt = excluded.prompt, negative_prompt = excluded.negative_prompt, seed = "
+                           "excluded.seed, steps = excluded.steps, sampler = excluded.sampler, scheduler = "
+                           "excluded.scheduler, cfg = excluded.cfg, denoise = excluded.denoise, recipe_width "
+                           "= excluded.recipe_width, recipe_height = excluded.recipe_height, model = "
+                           "excluded.model, model_hash = excluded.model_hash, vae = excluded.vae, loras = "
+                           "excluded.loras, embeddings = excluded.embeddings, has_graph = excluded.has_graph, "
+                           "warnings = excluded.warnings, indexed_at = excluded.indexed_at")
+                .arg(kColumns, QStringLiteral("?, ").repeated(28) + QStringLiteral("?"));
+        const std::pair<QSqlQuery *, QString> all[] = {
+            {&upsert, upsertSql},
+            {&id, QStringLiteral("SELECT id, starred, rating FROM images WHERE path = ?")},
+            {&forgetSearch, QStringLiteral("DELETE FROM images_fts WHERE rowid = ?")},
+            {&addSearch, QStringLiteral("INSERT INTO images_fts (rowid, prompt, negative_prompt, model, loras) "
+                                        "VALUES (?, ?, ?, ?, ?)")},
+        };
+        for (const auto &[query, sql] : all)
+            if (!query->prepare(sql))
+                return storage::queryFailure(*query, kIndex, QStringLiteral("prepare its statements"));
+        return {};
+    }
+
+    QSqlQuery upsert, id, forgetSearch, addSearch;
+};
+
 ImageIndex::ImageIndex(QString databasePath)
     : m_file(std::make_unique<storage::SqliteFile>(
           std::move(databasePath),
@@ -259,21 +301,16 @@ Result<IndexedImage> ImageIndex::indexFile(const QString &path, const QString &f
         loraNames += lora.name + QLatin1Char(' ');
 
     const auto write = [&]() -> Status {
-        QSqlQuery upsert(db.value());
-        // Stars and ratings are the artist's: a rescan of a changed file keeps them.
-        upsert.prepare(
-            QStringLiteral("INSERT INTO images (%1, indexed_at) VALUES (%2) ON CONFLICT (path) DO UPDATE SET "
-                           "folder = excluded.folder, file_size = excluded.file_size, modified_ms = "
-                           "excluded.modified_ms, width = excluded.width, height = excluded.height, sha256 = "
-                           "excluded.sha256, tool = excluded.tool, tool_version = excluded.tool_version, "
-                           "prompt = excluded.prompt, negative_prompt = excluded.negative_prompt, seed = "
-                           "excluded.seed, steps = excluded.steps, sampler = excluded.sampler, scheduler = "
-                           "excluded.scheduler, cfg = excluded.cfg, denoise = excluded.denoise, recipe_width "
-                           "= excluded.recipe_width, recipe_height = excluded.recipe_height, model = "
-                           "excluded.model, model_hash = excluded.model_hash, vae = excluded.vae, loras = "
-                           "excluded.loras, embeddings = excluded.embeddings, has_graph = excluded.has_graph, "
-                           "warnings = excluded.warnings, indexed_at = excluded.indexed_at")
-                .arg(kColumns, QStringLiteral("?, ").repeated(28) + QStringLiteral("?")));
+        // A scan keeps its statements prepared from file to file: preparing them costs more than running them.
+        std::unique_ptr<RecordStatements> own;
+        RecordStatements *statements = m_statements.get();
+        if (!statements) {
+            own = std::make_unique<RecordStatements>(db.value());
+            if (Status prepared = own->prepare(); !prepared)
+                return prepared;
+            statements = own.get();
+        }
+        QSqlQuery &upsert = statements->upsert;
         for (const QVariant &value :
              QVariantList{image.path,
                           image.folder,
@@ -309,24 +346,26 @@ Result<IndexedImage> ImageIndex::indexFile(const QString &path, const QString &f
             upsert.addBindValue(value);
         if (!upsert.exec())
             return storage::queryFailure(upsert, kIndex, QStringLiteral("record %1").arg(image.path));
-        QSqlQuery id(db.value());
-        id.prepare(QStringLiteral("SELECT id, starred, rating FROM images WHERE path = ?"));
+        QSqlQuery &id = statements->id;
         id.addBindValue(image.path);
         if (!id.exec() || !id.next())
             return storage::queryFailure(id, kIndex, QStringLiteral("find %1").arg(image.path));
         const qint64 row = id.value(0).toLongLong();
         image.starred = id.value(1).toBool();
         image.rating = id.value(2).toInt();
-        if (Status s = storage::run(db.value(), QStringLiteral("DELETE FROM images_fts WHERE rowid = ?"), kIndex,
-                                    QStringLiteral("update its search"), {row});
-            !s)
-            return s;
-        return storage::run(db.value(),
-                            QStringLiteral("INSERT INTO images_fts (rowid, prompt, negative_prompt, model, loras) "
-                                           "VALUES (?, ?, ?, ?, ?)"),
-                            kIndex, QStringLiteral("update its search"),
-                            {row, r.prompt.value_or(QString()), r.negativePrompt.value_or(QString()),
-                             r.model ? r.model->name : QString(), loraNames});
+        id.finish();
+        QSqlQuery &forget = statements->forgetSearch;
+        forget.addBindValue(row);
+        if (!forget.exec())
+            return storage::queryFailure(forget, kIndex, QStringLiteral("update its search"));
+        QSqlQuery &add = statements->addSearch;
+        for (const QVariant &value :
+             QVariantList{row, r.prompt.value_or(QString()), r.negativePrompt.value_or(QString()),
+                          r.model ? r.model->name : QString(), loraNames})
+            add.addBindValue(value);
+        if (!add.exec())
+            return storage::queryFailure(add, kIndex, QStringLiteral("update its search"));
+        return {};
     };
     // Inside a scan's batch the scan's transaction holds the write; on its own, the record is one transaction.
     const Status written = m_batching ? write() : storage::inTransaction(db.value(), kIndex, write);
@@ -406,6 +445,11 @@ Result<ScanReport> ImageIndex::scanFolder(const QString &folder, const std::func
             if (!m_batching)
                 m_batching = bool(storage::run(db.value(), QStringLiteral("BEGIN IMMEDIATE"), kIndex,
                                                QStringLiteral("start a transaction")));
+            if (!m_statements) {
+                auto statements = std::make_unique<RecordStatements>(db.value());
+                if (statements->prepare())
+                    m_statements = std::move(statements);
+            }
             if (const Result<IndexedImage> indexed = indexFile(path, root); indexed) {
                 if (m_batching)
                     batch << path;
@@ -427,6 +471,7 @@ Result<ScanReport> ImageIndex::scanFolder(const QString &folder, const std::func
         }
     }
     commitBatch();
+    m_statements.reset();
     if (!(cancel && cancel->load()))
         for (auto it = known.constBegin(); it != known.constEnd(); ++it)
             if (!present.contains(it.key()) && removeImage(it.key())) {

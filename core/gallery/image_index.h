@@ -112,8 +112,10 @@ public:
     Status removeImage(const QString &path);
 
 private:
+    struct RecordStatements;
     std::unique_ptr<storage::SqliteFile> m_file;
-    bool m_batching = false; // a scan's transaction is open: records are written in it
+    bool m_batching = false;                        // a scan's transaction is open: records are written in it
+    std::unique_ptr<RecordStatements> m_statements; // prepared for the scan under way
 };
 
 } // namespace atelier::gallery

@@ -130,49 +130,6 @@ private slots:
         m_dir.reset();
     }
 
-    void recognisesSources_data()
-    {
-        QTest::addColumn<QString>("text");
-        QTest::addColumn<int>("kind");
-        QTest::addColumn<QString>("normalised");
-        QTest::newRow("repo") << "runwayml/stable-diffusion-v1-5" << int(ModelSource::Kind::HuggingFace) << "runwayml/stable-diffusion-v1-5";
-        QTest::newRow("variant") << "owner/name:fp16" << int(ModelSource::Kind::HuggingFace) << "owner/name:fp16";
-        QTest::newRow("variant+subfolder") << "owner/name:fp16:vae" << int(ModelSource::Kind::HuggingFace) << "owner/name:fp16:vae";
-        QTest::newRow("subfolder") << "owner/name::vae" << int(ModelSource::Kind::HuggingFace) << "owner/name::vae";
-        QTest::newRow("file") << "owner/name::/path/to/file.safetensors" << int(ModelSource::Kind::HuggingFace)
-                              << "owner/name::path/to/file.safetensors";
-        QTest::newRow("url") << "https://example.com/x.safetensors" << int(ModelSource::Kind::Url) << "https://example.com/x.safetensors";
-        QTest::newRow("civitai page") << "https://civitai.com/models/58390/detail-tweaker-lora-lora" << int(ModelSource::Kind::Civitai)
-                                      << "https://civitai.com/models/58390/detail-tweaker-lora-lora";
-        QTest::newRow("hf resolve link") << "https://huggingface.co/owner/name/resolve/main/loras/x.safetensors"
-                                         << int(ModelSource::Kind::HuggingFace) << "owner/name::loras/x.safetensors";
-        QTest::newRow("hf repo page") << "https://huggingface.co/owner/name" << int(ModelSource::Kind::HuggingFace) << "owner/name";
-        QTest::newRow("civitai download") << "https://civitai.com/api/download/models/63006" << int(ModelSource::Kind::Civitai)
-                                          << "https://civitai.com/api/download/models/63006";
-    }
-
-    void recognisesSources()
-    {
-        QFETCH(QString, text);
-        QFETCH(int, kind);
-        QFETCH(QString, normalised);
-        const auto source = parseModelSource(text);
-        QVERIFY2(source, qPrintable(source.error()));
-        QCOMPARE(int(source.value().kind), kind);
-        QCOMPARE(source.value().toString(), normalised);
-        if (text.contains(QLatin1String("file.safetensors")))
-            QVERIFY(source.value().namesSingleFile());
-        if (text == QLatin1String("owner/name:fp16:vae")) {
-            QCOMPARE(toString(*source.value().variant), QStringLiteral("fp16"));
-            QCOMPARE(source.value().subfolder, QStringLiteral("vae"));
-        }
-        if (text.contains(QLatin1String("58390"))) {
-            QCOMPARE(source.value().civitaiModelId, 58390);
-        }
-        if (text.contains(QLatin1String("63006")))
-            QCOMPARE(source.value().civitaiVersionId, 63006);
-    }
-
     void refusesWhatIsNoSource_data()
     {
         QTest::addColumn<QString>("text");

@@ -2,14 +2,11 @@
 // from port to port, the txt2img graph run on the tiny fixture model to the fixture's image; every kind of edit
 // undone back to the very workflow it started from; corpus images opened as their graphs; invalid graphs marked
 // and never run; a run cancelled mid-way.
-#include "core/gallery/gallery_service.h"
 #include "core/graph/graph_document.h"
 #include "tests/graph/corpus_workflows.h"
 #include "tests/graph/graph_test_support.h"
 #include "tests/image_difference.h"
-#include "ui/gallery/gallery_model.h"
-#include "ui/gallery/gallery_panel.h"
-#include "ui/gallery/image_inspector.h"
+#include "tests/ui/editor_test_support.h"
 #include "ui/graph/add_node_popup.h"
 #include "ui/graph/graph_editor.h"
 #include "ui/graph/graph_scene.h"
@@ -21,7 +18,6 @@
 #include "ui/graph/option_picker.h"
 #include "ui/graph/port_colors.h"
 #include "ui/graph/prompt_editor.h"
-#include "ui/graph/run_queue_panel.h"
 #include "ui/library/library_table_model.h"
 
 #include <QAction>
@@ -106,19 +102,7 @@ private:
         QTest::mouseRelease(viewport, Qt::LeftButton, {}, onViewport(view(), at));
     }
 
-    // The ready txt2img tab, on tiny-sd1 at 64×64 with `steps` steps; its node ids.
-    QStringList txt2imgOnTheTinyModel(int steps)
-    {
-        m_editor->newTxt2ImgTab();
-        const QStringList ids = document().nodeIds();
-        scene().edit("model", [&] {
-            document().setValue(ids.at(0), "ckpt_name", graph::GraphValue::text(checkpointOf("tiny-sd1")));
-            document().setValue(ids.at(3), "width", graph::GraphValue::integer(64));
-            document().setValue(ids.at(3), "height", graph::GraphValue::integer(64));
-            document().setValue(ids.at(4), "steps", graph::GraphValue::integer(steps));
-        });
-        return ids;
-    }
+    QStringList txt2imgOnTheTinyModel(int steps) { return editor_tests::txt2imgOnTheTinyModel(*m_editor, steps); }
 
     void dropOnCanvas(QMimeData &data, QPoint at = QPoint(200, 200))
     {
@@ -128,14 +112,7 @@ private:
         QApplication::sendEvent(view().viewport(), &event);
     }
 
-    graph::RunOutcome runAndWait(int timeoutMs = 120000)
-    {
-        QSignalSpy finished(m_editor.get(), &ui::GraphEditor::runFinished);
-        m_editor->queueCurrent();
-        if (!finished.wait(timeoutMs))
-            return {};
-        return finished.first().at(1).value<graph::RunOutcome>();
-    }
+    graph::RunOutcome runAndWait() { return editor_tests::runAndWait(*m_editor); }
 
 private slots:
     void init()
@@ -361,60 +338,6 @@ private slots:
         plain.findChild<QPushButton *>("findButton")->click();
         QCOMPARE(find.size(), 1);
         QCOMPARE(find.front().front().toString(), QStringLiteral("dreamshaper_8"));
-    }
-
-    void aRunCancelsBetweenSteps()
-    {
-        const QStringList ids = txt2imgOnTheTinyModel(200);
-        QSignalSpy progress(&m_editor->runService(), &graph::GraphRunService::nodeProgress);
-        QSignalSpy finished(m_editor.get(), &ui::GraphEditor::runFinished);
-        m_editor->queueCurrent();
-        QVERIFY(progress.wait(60000));
-        m_editor->cancelRuns();
-        QVERIFY(finished.wait(60000));
-        QCOMPARE(int(finished.first().at(1).value<graph::RunOutcome>().status),
-                 int(graph::RunOutcome::Status::Interrupted));
-        QCOMPARE(m_editor->statusLabel()->text(), QStringLiteral("Cancelled"));
-        QVERIFY(QDir(m_tiny->outputs()).entryList(QDir::Files).isEmpty());
-    }
-    // The gallery follows the editor's runs: the preview is its first tile while the sampler steps, the image is on
-    // top as soon as it is written; the image's recipe then goes back into a fresh graph with "Use recipe".
-    void runsReachTheGalleryAndRecipesComeBack()
-    {
-        gallery::GalleryService images(m_tiny->root.filePath(QStringLiteral("images.db")), m_tiny->outputs());
-        ui::GalleryPanel panel(images, m_tiny->root.filePath(QStringLiteral("cache/thumbnails")));
-        panel.followRuns(m_editor->runService());
-        panel.show();
-        QSignalSpy scanned(&images, &gallery::GalleryService::scanFinished);
-        images.start();
-        QVERIFY(scanned.wait(20000));
-        const QStringList ids = txt2imgOnTheTinyModel(6);
-        document().setValue(ids.at(4), QStringLiteral("seed"), graph::GraphValue::integer(4242));
-        bool previewShown = false;
-        connect(panel.model(), &QAbstractItemModel::rowsInserted, this, [&] {
-            previewShown = previewShown || panel.model()->index(0, 0).data(ui::GalleryModel::PreviewRole).toBool();
-        });
-        QCOMPARE(int(runAndWait().status), int(graph::RunOutcome::Status::Completed));
-        QVERIFY(previewShown);
-        QCOMPARE(m_tiny->outputFiles().size(), 1);
-        const QString written = QDir(m_tiny->outputs()).filePath(m_tiny->outputFiles().first());
-        QTRY_COMPARE_WITH_TIMEOUT(panel.model()->imageCount(), 1, 10000);
-        QVERIFY(!panel.model()->index(0, 0).data(ui::GalleryModel::PreviewRole).toBool());
-        QCOMPARE(panel.model()->image(0)->path, written);
-        QCOMPARE(panel.model()->image(0)->recipe.seed, std::optional<quint64>(4242));
-
-        m_editor->newTxt2ImgTab();
-        const QStringList fresh = document().nodeIds();
-        panel.grid()->setCurrentIndex(panel.model()->index(0, 0));
-        panel.inspector()->waitForRead();
-        QVERIFY(m_editor->useRecipe(panel.inspector()->recipe()).size() >= 3);
-        QCOMPARE(document().graph().node(fresh.at(4))->input(QStringLiteral("seed"))->value->toInteger(),
-                 std::optional<std::int64_t>(4242));
-        QCOMPARE(document().graph().node(fresh.at(4))->input(QStringLiteral("steps"))->value->toInteger(),
-                 std::optional<std::int64_t>(6));
-        scene().undoStack().undo();
-        QVERIFY(document().graph().node(fresh.at(4))->input(QStringLiteral("seed"))->value->toInteger() !=
-                std::optional<std::int64_t>(4242));
     }
 
     // Ctrl+C in one tab, Ctrl+V in another: the same nodes, one undo step.
@@ -644,39 +567,6 @@ private slots:
         dropOnCanvas(bad);
         QVERIFY(m_editor->statusLabel()->text().contains(QStringLiteral("broken.png")));
         QCOMPARE(document().nodeIds().size(), 4);
-    }
-
-    // Queued runs are listed; a waiting one moves up or goes; Clear leaves the running one.
-    void theRunQueueIsVisibleAndEditable()
-    {
-        const QStringList ids = txt2imgOnTheTinyModel(2);
-        // A new seed each run, so that each makes an image (the cache would serve a run repeated as it was).
-        scene().edit("seed", [&] {
-            document().setValue(ids.at(4), "control_after_generate", graph::GraphValue::text("increment"));
-        });
-        ui::RunQueuePanel &panel = *m_editor->runQueuePanel();
-        QSignalSpy finished(m_editor.get(), &ui::GraphEditor::runFinished);
-        const quint64 first = m_editor->queueCurrent();
-        const quint64 second = m_editor->queueCurrent();
-        const quint64 third = m_editor->queueCurrent();
-        QCOMPARE(panel.shownRuns(), (QList<quint64>{first, second, third}));
-        panel.list()->setCurrentRow(2);
-        panel.moveSelectedUp();
-        QCOMPARE(panel.shownRuns(), (QList<quint64>{first, third, second}));
-        panel.list()->setCurrentRow(2);
-        panel.removeSelected();
-        QTRY_VERIFY(!panel.shownRuns().contains(second));
-        QTRY_COMPARE_WITH_TIMEOUT(finished.size(), 3, 120000);
-        QVERIFY(panel.shownRuns().isEmpty());
-        QCOMPARE(m_tiny->outputFiles().size(), 2);
-
-        m_editor->queueCurrent();
-        m_editor->queueCurrent();
-        m_editor->queueCurrent();
-        panel.clearWaiting();
-        QTRY_COMPARE_WITH_TIMEOUT(finished.size(), 6, 120000);
-        QVERIFY(m_tiny->outputFiles().size() <= 4); // the running one ran on; those waiting did not
-        QVERIFY(panel.shownRuns().isEmpty());
     }
 
     // The minimap shows the canvas and a click there moves the view.

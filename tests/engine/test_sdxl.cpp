@@ -1,0 +1,260 @@
+// SDXL and its refiner beyond the fixture cases: a prompt for each encoder and the size conditioning, LoRAs and
+// embeddings on both encoders (and those of other bases refused), v-prediction with a zero-terminal-SNR schedule,
+// and a refiner made from tiny-sdxl's parts taking over a base run.
+#include "tests/engine/pipeline_test_support.h"
+
+#include "core/engine/error.h"
+#include "core/engine/sampling/noise_schedule.h"
+#include "core/engine/text/embeddings.h"
+
+#include <QFile>
+#include <QTemporaryDir>
+#include <QTest>
+
+using namespace atelier;
+using namespace atelier::test;
+
+class TestSdxl : public QObject
+{
+    Q_OBJECT
+
+    QTemporaryDir m_dir;
+
+    QString rewritten(const QString &name, const std::function<void(std::map<std::string, torch::Tensor> &)> &edit,
+                      const QString &model)
+    {
+        return rewrittenCheckpoint(m_dir.filePath(name), edit, model);
+    }
+
+private slots:
+    // SDXL's two encoders each read their own prompt (CLIPTextEncodeSDXL's text_l and text_g), the shorter one
+    // padded with empty chunks, and the size conditioning reaches the UNet.
+    void sdxlEncodesEachPromptWithItsEncoderAndTheSize()
+    {
+        const auto model = load(modelPath(QStringLiteral("tiny-sdxl"), false));
+        const std::int64_t widthL = model->architecture().text.width;
+        const auto same = model->encodeConditioning("a watercolor lighthouse", "a watercolor lighthouse", 0);
+        const auto other = model->encodeConditioning("a watercolor lighthouse", "an oil painting of a storm", 0);
+        QVERIFY(torch::equal(same.context.narrow(-1, 0, widthL), other.context.narrow(-1, 0, widthL)));
+        QVERIFY(!torch::allclose(same.context.narrow(-1, widthL, widthL), other.context.narrow(-1, widthL, widthL)));
+        QVERIFY(!torch::allclose(same.pooled, other.pooled));
+        // A long second prompt: the first is given an empty chunk to match.
+        std::string words;
+        for (int i = 0; i < 90; ++i)
+            words += "tree ";
+        const auto longer = model->encodeConditioning("a lighthouse", words, 0);
+        QCOMPARE(longer.context.size(1), 154);
+
+        engine::SizeConditioning size;
+        const torch::Tensor asMade = model->extraConditioning(same.pooled, size, 64, 64);
+        size.width = size.height = 1024;
+        const torch::Tensor asLarge = model->extraConditioning(same.pooled, size, 64, 64);
+        QCOMPARE(asMade.size(1), model->architecture().unet.admInChannels);
+        QVERIFY(!torch::allclose(asMade, asLarge));
+        QVERIFY(torch::equal(asMade.narrow(1, 0, same.pooled.size(1)), asLarge.narrow(1, 0, same.pooled.size(1))));
+        // An SD 1.x model takes no extra conditioning.
+        QVERIFY(!load(modelPath(QStringLiteral("tiny-sd1"), false))->extraConditioning({}, size, 64, 64).defined());
+    }
+
+    // SDXL LoRAs reach the UNet and both text encoders under kohya's names (lora_te1_, lora_te2_) and diffusers'
+    // (text_encoder_2); taken off, the model is exactly as loaded. A LoRA for SD 1.x is refused before anything
+    // changes.
+    void sdxlLorasPatchTheUNetAndBothEncoders()
+    {
+        const auto model = load(modelPath(QStringLiteral("tiny-sdxl"), false));
+        torch::manual_seed(3);
+        const auto pair = [](const std::string &module, std::int64_t in, std::int64_t out,
+                             std::map<std::string, torch::Tensor> &tensors) {
+            tensors[module + ".lora_down.weight"] = torch::randn({4, in});
+            tensors[module + ".lora_up.weight"] = torch::randn({out, 4});
+            tensors[module + ".alpha"] = torch::tensor(2.0f);
+        };
+        std::map<std::string, torch::Tensor> lora;
+        pair("lora_te1_text_model_encoder_layers_0_self_attn_q_proj", 32, 32, lora);
+        pair("lora_unet_input_blocks_4_1_transformer_blocks_0_attn1_to_q", 32, 32, lora);
+        lora["text_encoder_2.text_model.encoder.layers.0.self_attn.k_proj.lora_A.weight"] = torch::randn({4, 32});
+        lora["text_encoder_2.text_model.encoder.layers.0.self_attn.k_proj.lora_B.weight"] = torch::randn({32, 4});
+        const QString path = m_dir.filePath(QStringLiteral("sdxl-lora.safetensors"));
+        engine::writeSafetensors(path.toStdString(), lora);
+
+        const auto before = model->encodeConditioning("a lighthouse", 0);
+        const torch::Tensor x = torch::randn({1, 4, 8, 8});
+        const torch::Tensor y = model->extraConditioning(before.pooled, {}, 64, 64);
+        const torch::Tensor unetBefore = model->unetForward(x, torch::full({1}, 500.0f), before.context, y);
+        const auto reports = model->applyLoras({{path.toStdString(), 1.0, 1.0}});
+        QCOMPARE(reports.size(), std::size_t(1));
+        QVERIFY2(reports[0].keysNotLoaded.empty(),
+                 reports[0].keysNotLoaded.empty() ? "" : reports[0].keysNotLoaded.front().c_str());
+        QCOMPARE(reports[0].unetWeights, 1);
+        QCOMPARE(reports[0].textWeights, 2);
+        const auto after = model->encodeConditioning("a lighthouse", 0);
+        const std::int64_t widthL = model->architecture().text.width;
+        QVERIFY(!torch::allclose(before.context.narrow(-1, 0, widthL), after.context.narrow(-1, 0, widthL)));
+        QVERIFY(!torch::allclose(before.context.narrow(-1, widthL, widthL), after.context.narrow(-1, widthL, widthL)));
+        QVERIFY(!torch::allclose(unetBefore, model->unetForward(x, torch::full({1}, 500.0f), before.context, y)));
+        model->applyLoras({});
+        QVERIFY(torch::equal(model->encodeConditioning("a lighthouse", 0).context, before.context));
+        QVERIFY(torch::equal(model->unetForward(x, torch::full({1}, 500.0f), before.context, y), unetBefore));
+
+        expectError<engine::UnsupportedModelError>(
+            [&] {
+                model->applyLoras(
+                    {{fixturePath(QStringLiteral("models/tiny-sd1/lora/tiny-sd1-lora-kohya.safetensors")).toStdString(),
+                      1.0, 1.0}});
+            },
+            {QStringLiteral("tiny-sd1-lora-kohya")});
+        QVERIFY(torch::equal(model->encodeConditioning("a lighthouse", 0).context, before.context));
+    }
+
+    // SDXL embeddings give each encoder its own vectors (clip_l, clip_g); an SD 1.x embedding is refused by an
+    // SDXL model and an SDXL one by an SD 1.x model, each saying why.
+    void sdxlEmbeddingsFeedBothEncoders()
+    {
+        const auto model = load(modelPath(QStringLiteral("tiny-sdxl"), false));
+        torch::manual_seed(5);
+        const QString path = m_dir.filePath(QStringLiteral("watercolor-xl.safetensors"));
+        engine::writeSafetensors(path.toStdString(),
+                                 {{"clip_l", torch::randn({2, 32})}, {"clip_g", torch::randn({2, 32})}});
+        auto library = std::make_shared<engine::EmbeddingLibrary>();
+        library->add("watercolor-xl", path.toStdString());
+        library->add("tiny-ti",
+                     fixturePath(QStringLiteral("models/tiny-sd1/embeddings/tiny-ti.safetensors")).toStdString());
+        model->setEmbeddings(library);
+        const auto plain = model->encodeConditioning("a lighthouse, watercolor", 0);
+        const auto embedded = model->encodeConditioning("a lighthouse, embedding:watercolor-xl", 0);
+        const std::int64_t widthL = model->architecture().text.width;
+        QVERIFY(!torch::allclose(plain.context.narrow(-1, 0, widthL), embedded.context.narrow(-1, 0, widthL)));
+        QVERIFY(
+            !torch::allclose(plain.context.narrow(-1, widthL, widthL), embedded.context.narrow(-1, widthL, widthL)));
+        QCOMPARE(model->usedEmbeddings().size(), std::size_t(1));
+        QCOMPARE(model->usedEmbeddings().front().name, std::string("watercolor-xl"));
+        expectError<engine::UnsupportedModelError>([&] { model->encodeConditioning("embedding:tiny-ti", 0); },
+                                                   {QStringLiteral("tiny-ti")});
+
+        const auto sd1 = load(modelPath(QStringLiteral("tiny-sd1"), false));
+        sd1->setEmbeddings(library);
+        expectError<engine::UnsupportedModelError>([&] { sd1->encodePrompt("embedding:watercolor-xl"); },
+                                                   {QStringLiteral("watercolor-xl")});
+    }
+
+    // v-prediction SDXL fine-tunes mark themselves with "v_pred", and those trained to end in pure noise with
+    // "ztsnr": the schedule is rescaled as ComfyUI rescales it (the first sigma kept, the last about 4518.8).
+    void vPredictionSdxlWithZeroTerminalSnr()
+    {
+        const QString marked = rewritten(
+            QStringLiteral("vpred-xl.safetensors"),
+            [](auto &tensors) {
+                tensors["v_pred"] = torch::zeros({1});
+                tensors["ztsnr"] = torch::zeros({1});
+            },
+            QStringLiteral("tiny-sdxl"));
+        // The YAML beside the original states the heads a shrunk model cannot imply.
+        QVERIFY(QFile::copy(fixturePath(QStringLiteral("models/tiny-sdxl/tiny-sdxl.yaml")),
+                            m_dir.filePath(QStringLiteral("vpred-xl.yaml"))));
+        const auto model = load(marked);
+        QCOMPARE(int(model->architecture().prediction), int(engine::Prediction::V));
+        QVERIFY(model->architecture().zeroTerminalSnr);
+        const engine::DiscreteSchedule plain;
+        QCOMPARE(model->schedule().sigmaMin(), plain.sigmaMin());
+        QVERIFY2(std::abs(model->schedule().sigmaMax() - 4518.8) < 0.5,
+                 qPrintable(QString::number(model->schedule().sigmaMax())));
+        QVERIFY(plain.sigmaMax() < 15);
+        // It still generates (v from the UNet, a finite image).
+        engine::SamplingParams params = smallRun("euler", 3);
+        const engine::SamplingResult result = engine::generateImages(*model, params);
+        QVERIFY(torch::isfinite(result.image).all().item<bool>());
+    }
+
+    // The SDXL refiner, made here from tiny-sdxl's parts (its OpenCLIP-G as the one encoder, its VAE, a UNet of the
+    // refiner's shape with the aesthetic-score conditioning): it loads as the refiner, and a base run handed over at
+    // step 6 of 8 (KSamplerAdvanced's end and start steps, the leftover noise kept) equals the same eight Euler
+    // steps taken by hand, the first six on the base, the last two on the refiner.
+    void aRefinerTakesOverFromTheBase()
+    {
+        const auto base = load(modelPath(QStringLiteral("tiny-sdxl"), false));
+        engine::UNetConfig config = base->architecture().unet;
+        config.contextDim = base->architecture().text2->width;
+        config.admInChannels = base->architecture().text2->projection + 5 * 8; // pooled, then five numbers
+        torch::manual_seed(11);
+        engine::UNetModel refinerUnet(config);
+        const QString refinerPath = rewritten(
+            QStringLiteral("tiny-refiner.safetensors"),
+            [&](auto &tensors) {
+                std::map<std::string, torch::Tensor> refiner;
+                const std::string second = "conditioner.embedders.1.";
+                for (auto &[name, tensor] : tensors)
+                    if (name.rfind(second, 0) == 0)
+                        refiner.emplace("conditioner.embedders.0." + name.substr(second.size()), tensor);
+                    else if (name.rfind("first_stage_model.", 0) == 0)
+                        refiner.emplace(name, tensor);
+                for (const auto &item : refinerUnet->named_parameters())
+                    refiner.emplace("model.diffusion_model." + item.key(), item.value().detach().clone());
+                tensors = refiner;
+            },
+            QStringLiteral("tiny-sdxl"));
+        QFile yaml(m_dir.filePath(QStringLiteral("tiny-refiner.yaml")));
+        QVERIFY(yaml.open(QIODevice::WriteOnly));
+        yaml.write("model:\n  target: sgm.models.diffusion.DiffusionEngine\n  params:\n    scale_factor: 0.13025\n"
+                   "    network_config:\n      params: {num_head_channels: 16, context_dim: 32, adm_in_channels: 72}\n"
+                   "    conditioner_config:\n      params:\n        emb_models:\n"
+                   "          - target: sgm.modules.encoders.modules.FrozenOpenCLIPEmbedder2\n"
+                   "            params: {layer: penultimate, heads: 1}\n");
+        yaml.close();
+        const auto refiner = load(refinerPath);
+        QCOMPARE(int(refiner->architecture().family), int(engine::ModelFamily::SdxlRefiner));
+        const auto refinerPrompt = refiner->encodeConditioning("a watercolor lighthouse", 0);
+        QCOMPARE(refinerPrompt.context.size(-1), 32);
+        QVERIFY(refinerPrompt.pooled.defined());
+        // Its aesthetic score: 6 for a positive prompt, 2.5 for a negative one unless given.
+        engine::SizeConditioning size;
+        const torch::Tensor positiveY = refiner->extraConditioning(refinerPrompt.pooled, size, 64, 64, false);
+        QVERIFY(!torch::equal(positiveY, refiner->extraConditioning(refinerPrompt.pooled, size, 64, 64, true)));
+        size.aestheticScore = 2.5;
+        QVERIFY(torch::equal(refiner->extraConditioning(refinerPrompt.pooled, size, 64, 64, false),
+                             refiner->extraConditioning(refinerPrompt.pooled, {}, 64, 64, true)));
+
+        const auto listOf = [](engine::StableDiffusion &model, const std::string &text) {
+            const auto encoded = model.encodeConditioning(text, 0);
+            return engine::ConditioningList{
+                engine::ConditioningPart(encoded.context, 1.0, std::nullopt, encoded.pooled)};
+        };
+        const auto basePositive = listOf(*base, "a watercolor lighthouse"), baseNegative = listOf(*base, "blurry");
+        const auto refinerPositive = listOf(*refiner, "a watercolor lighthouse"),
+                   refinerNegative = listOf(*refiner, "blurry");
+        engine::LatentSampling first;
+        first.seed = 42;
+        first.steps = 8;
+        first.cfg = 5.0;
+        first.endStep = 6;
+        first.finishDenoising = false; // return_with_leftover_noise
+        const torch::Tensor empty = torch::zeros({1, 4, 8, 8});
+        const engine::SampledLatent handed = engine::sampleLatent(*base, basePositive, baseNegative, empty, first);
+        engine::LatentSampling second = first;
+        second.startStep = 6;
+        second.endStep = -1;
+        second.addNoise = false;
+        second.finishDenoising = true;
+        const torch::Tensor twoPasses =
+            engine::sampleLatent(*refiner, refinerPositive, refinerNegative, handed.latent, second).latent;
+
+        const std::vector<double> sigmas = engine::scheduleSigmas(base->schedule(), "normal", 8);
+        torch::Tensor x = engine::seededNoise(42, {1, 4, 8, 8}) * sigmas.front();
+        for (std::size_t i = 0; i + 1 < sigmas.size(); ++i) {
+            engine::StableDiffusion &model = i < 6 ? *base : *refiner;
+            const auto &positive = i < 6 ? basePositive : refinerPositive;
+            const auto &negative = i < 6 ? baseNegative : refinerNegative;
+            const auto predict = [&](const engine::ConditioningList &list, bool isNegative) {
+                return model.denoise(x, sigmas[i], list.front().context,
+                                     model.extraConditioning(list.front().pooled, {}, 64, 64, isNegative));
+            };
+            const torch::Tensor unconditional = predict(negative, true);
+            const torch::Tensor denoised = unconditional + (predict(positive, false) - unconditional) * 5.0;
+            x = x + (x - denoised) / sigmas[i] * (sigmas[i + 1] - sigmas[i]);
+        }
+        const double difference = (twoPasses - x).abs().max().item<double>();
+        QVERIFY2(difference < 1e-4, qPrintable(QString::number(difference)));
+    }
+};
+
+QTEST_GUILESS_MAIN(TestSdxl)
+#include "test_sdxl.moc"

@@ -10,7 +10,7 @@ namespace atelier::gallery {
 
 Status exportImage(const QString &source, const QString &target, ExportMetadata metadata)
 {
-    if (QFileInfo(source).canonicalFilePath() == QFileInfo(target).canonicalFilePath())
+    if (QFileInfo::exists(target) && QFileInfo(source).canonicalFilePath() == QFileInfo(target).canonicalFilePath())
         return Status::failure(QStringLiteral("%1 would be written over itself; choose another file").arg(target));
     const Result<QByteArray> read = metadata::readImageFile(source);
     if (!read)

@@ -63,7 +63,9 @@ std::pair<int, int> pngSize(const QByteArray &png)
         return int((quint32(quint8(png[at])) << 24) | (quint32(quint8(png[at + 1])) << 16) |
                    (quint32(quint8(png[at + 2])) << 8) | quint32(quint8(png[at + 3])));
     };
-    return {word(16), word(20)};
+    // PNG allows up to 2^31 - 1; anything past that is damage, not a size.
+    const int width = word(16), height = word(20);
+    return {std::max(width, 0), std::max(height, 0)};
 }
 
 QString lorasJson(const QList<metadata::LoraUse> &loras)
@@ -368,7 +370,20 @@ Result<IndexedImage> ImageIndex::indexFile(const QString &path, const QString &f
         return {};
     };
     // Inside a scan's batch the scan's transaction holds the write; on its own, the record is one transaction.
-    const Status written = m_batching ? write() : storage::inTransaction(db.value(), kIndex, write);
+    // A record half written (its search entry refused) is taken back alone, not with the batch around it.
+    const auto writeInBatch = [&]() -> Status {
+        if (Status saved =
+                storage::run(db.value(), QStringLiteral("SAVEPOINT image"), kIndex, QStringLiteral("record"));
+            !saved)
+            return saved;
+        const Status done = write();
+        storage::run(db.value(), done ? QStringLiteral("RELEASE image") : QStringLiteral("ROLLBACK TO image"), kIndex,
+                     QStringLiteral("record"));
+        if (!done)
+            storage::run(db.value(), QStringLiteral("RELEASE image"), kIndex, QStringLiteral("record"));
+        return done;
+    };
+    const Status written = m_batching ? writeInBatch() : storage::inTransaction(db.value(), kIndex, write);
     if (!written)
         return Result<IndexedImage>::failure(written);
     return image;
@@ -412,6 +427,18 @@ Result<ScanReport> ImageIndex::scanFolder(const QString &folder, const std::func
     // reading the file. A batch whose commit fails is written again file by file.
     constexpr int kBatch = 200;
     QStringList batch;
+    // Whatever ends the scan (an exception included), no transaction or statement outlives it.
+    struct BatchEnd
+    {
+        ImageIndex &index;
+        QSqlDatabase &db;
+        ~BatchEnd()
+        {
+            index.m_statements.reset();
+            if (std::exchange(index.m_batching, false))
+                storage::run(db, QStringLiteral("ROLLBACK"), kIndex, QStringLiteral("roll back"));
+        }
+    } batchEnd{*this, db.value()};
     const auto commitBatch = [&] {
         if (!m_batching)
             return;

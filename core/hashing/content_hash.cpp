@@ -76,6 +76,14 @@ QString autoV2(const QString &sha256)
     return sha256.left(10).toLower();
 }
 
+QString bareHash(const QString &hash)
+{
+    QString bare = hash.trimmed().toLower();
+    if (bare.startsWith(QLatin1String("sha256:")))
+        bare = bare.mid(7);
+    return bare;
+}
+
 Result<QString> fastIdentityHash(const QString &path)
 {
     QFile file(path);

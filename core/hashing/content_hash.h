@@ -22,6 +22,8 @@ Result<QString> sha256OfFile(const QString &path, const CancelFlag *cancel = nul
 // The 10-hex "AUTOV2" short form that A1111, ComfyUI tooling and Civitai's by-hash lookup use: the first ten
 // characters of the SHA-256.
 QString autoV2(const QString &sha256);
+// A hash as written by tools and records ("sha256:ABC…", " abc… "): its hex digits alone, lower case.
+QString bareHash(const QString &hash);
 
 // A quick identity for duplicate checks, in the spirit of imohash: SHA-256 over the size and three 16 KiB samples
 // (start, middle, end), or over the whole file when it is small; 32 hex characters. Equal files always agree;

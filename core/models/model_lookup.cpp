@@ -1,5 +1,7 @@
 #include "core/models/model_lookup.h"
 
+#include "core/hashing/content_hash.h"
+
 #include "core/models/record_store.h"
 
 #include <QFileInfo>
@@ -141,15 +143,11 @@ Result<ModelConfig> lookUpModel(const RecordStore &store, const QString &typed, 
 
 std::optional<ModelConfig> modelWithHash(const QList<ModelConfig> &records, const QString &hash)
 {
-    const auto bare = [](QString text) {
-        text = text.trimmed().toLower();
-        return text.startsWith(QLatin1String("sha256:")) ? text.mid(7) : text;
-    };
-    const QString wanted = bare(hash);
+    const QString wanted = hashing::bareHash(hash);
     if (wanted.size() != 64 && wanted.size() != 10)
         return std::nullopt;
     for (const ModelConfig &record : records)
-        if (const QString sha = bare(record.hash); sha.size() == 64 && sha.startsWith(wanted))
+        if (const QString sha = hashing::bareHash(record.hash); sha.size() == 64 && sha.startsWith(wanted))
             return record;
     return std::nullopt;
 }

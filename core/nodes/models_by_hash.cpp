@@ -1,5 +1,7 @@
 #include "core/nodes/models_by_hash.h"
 
+#include "core/hashing/content_hash.h"
+
 #include "core/models/model_config.h"
 #include "core/models/model_lookup.h"
 #include "core/models/record_store.h"
@@ -12,24 +14,15 @@ namespace {
 
 const QStringList kModelInputs{QStringLiteral("ckpt_name"), QStringLiteral("vae_name"), QStringLiteral("lora_name")};
 
-// The hash as hex digits only, lower case: "sha256:ABC…" and "abc…" are the same.
-QString bareHash(QString hash)
-{
-    hash = hash.trimmed().toLower();
-    if (hash.startsWith(QStringLiteral("sha256:")))
-        hash = hash.mid(7);
-    return hash;
-}
-
 // The hash `hashByName` gives for `name`, by the name as written or its file name.
 QString hashFor(const QMap<QString, QString> &hashByName, const QString &name)
 {
     if (hashByName.contains(name))
-        return bareHash(hashByName.value(name));
+        return hashing::bareHash(hashByName.value(name));
     const QString fileName = QFileInfo(QString(name).replace(QLatin1Char('\\'), QLatin1Char('/'))).fileName();
     for (auto it = hashByName.cbegin(); it != hashByName.cend(); ++it)
         if (QFileInfo(QString(it.key()).replace(QLatin1Char('\\'), QLatin1Char('/'))).fileName() == fileName)
-            return bareHash(it.value());
+            return hashing::bareHash(it.value());
     return {};
 }
 

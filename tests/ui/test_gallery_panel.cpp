@@ -258,14 +258,27 @@ private slots:
         const QString path = gallery.model().image(row)->path;
         gallery.select(row);
         gallery.grid().setFocus();
+        // Marked first: stars and ratings live only in the index, and must come back with the file.
+        QTest::keyClick(&gallery.grid(), Qt::Key_F);
+        QTest::keyClick(&gallery.grid(), Qt::Key_3);
         QTest::keyClick(&gallery.grid(), Qt::Key_Delete);
         QVERIFY2(!QFile::exists(path), "moved to the trash");
         QCOMPARE(gallery.model().imageCount(), corpusImages - 1);
+        // In the test's own trash, with the trash's record of it.
+        QCOMPARE(QDir(m_root.filePath(QStringLiteral("data/Trash/files"))).entryList(QDir::Files).size(), 1);
+        QCOMPARE(QDir(m_root.filePath(QStringLiteral("data/Trash/info"))).entryList(QDir::Files).size(), 1);
         gallery.panel.undoStack()->undo();
         QVERIFY(QFile::exists(path));
         QTRY_COMPARE_WITH_TIMEOUT(gallery.model().imageCount(), corpusImages, 10000);
         QCOMPARE(gallery.model().rowOf(path), row); // back where its date puts it
-        // The trash keeps no record of it; nothing was trashed anywhere but the test's own trash.
+        gallery.service.waitForIdle();
+        gallery::ImageQuery marked;
+        marked.starredOnly = true;
+        marked.minRating = 3;
+        gallery.model().setQuery(marked);
+        QTRY_COMPARE_WITH_TIMEOUT(gallery.model().imageCount(), 1, 5000);
+        QCOMPARE(gallery.model().image(0)->path, path);
+        // The trash keeps no record of it.
         QVERIFY(QDir(m_root.filePath(QStringLiteral("data/Trash/info"))).entryList(QDir::Files).isEmpty());
         QVERIFY(QDir(m_root.filePath(QStringLiteral("data/Trash/files"))).entryList(QDir::Files).isEmpty());
     }

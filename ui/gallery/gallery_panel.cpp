@@ -27,6 +27,7 @@
 #include <QLineEdit>
 #include <QListView>
 #include <QLocale>
+#include <QMap>
 #include <QMenu>
 #include <QMessageBox>
 #include <QMimeData>
@@ -54,7 +55,13 @@ constexpr qint64 kThumbnailCacheBytes = 512ll * 1024 * 1024;
 class TrashImages : public QUndoCommand
 {
 public:
-    TrashImages(gallery::GalleryService &service, QList<std::pair<QString, QString>> moved)
+    struct Moved
+    {
+        QString original, inTrash;
+        bool starred = false; // the artist's marks live only in the index: they come back with the file
+        int rating = 0;
+    };
+    TrashImages(gallery::GalleryService &service, QList<Moved> moved)
         : m_service(service)
         , m_moved(std::move(moved))
     {
@@ -63,27 +70,46 @@ public:
     }
     void undo() override
     {
-        QStringList back;
-        for (const auto &[original, inTrash] : std::as_const(m_moved))
-            if (QFile::rename(inTrash, original)) {
-                back << original;
-                // The trash's record of it (…/Trash/info/NAME.trashinfo beside …/Trash/files/NAME) goes too.
-                const QFileInfo trashed(inTrash);
+        QStringList back, starred, stuck;
+        QMap<int, QStringList> rated;
+        for (const Moved &file : std::as_const(m_moved)) {
+            if (!QFile::rename(file.inTrash, file.original)) {
+                stuck << QDir::toNativeSeparators(file.original);
+                continue;
+            }
+            back << file.original;
+            if (file.starred)
+                starred << file.original;
+            if (file.rating > 0)
+                rated[file.rating] << file.original;
+            // The freedesktop trash's record of it (…/Trash/info/NAME.trashinfo beside …/Trash/files/NAME) goes too.
+            const QFileInfo trashed(file.inTrash);
+            if (trashed.dir().dirName() == QLatin1String("files"))
                 QFile::remove(QDir(trashed.dir().filePath(QStringLiteral("../info")))
                                   .filePath(trashed.fileName() + QStringLiteral(".trashinfo")));
-            }
+        }
+        // Queued after the indexing on the index's thread, so the records exist when the marks are set.
         m_service.indexFiles(back);
+        if (!starred.isEmpty())
+            m_service.setStarred(starred, true);
+        for (auto it = rated.cbegin(); it != rated.cend(); ++it)
+            m_service.setRating(it.value(), it.key());
+        if (!stuck.isEmpty())
+            emit m_service.problem(QCoreApplication::translate("GalleryPanel",
+                                                               "These files could not be put back (their place is "
+                                                               "taken) and stay in the trash: %1")
+                                       .arg(stuck.join(QStringLiteral(", "))));
     }
     void redo() override
     {
         if (std::exchange(m_firstTime, false))
             return; // the panel moved them already
         QStringList gone;
-        for (auto &[original, inTrash] : m_moved) {
+        for (Moved &file : m_moved) {
             QString trashed;
-            if (QFile::moveToTrash(original, &trashed)) {
-                inTrash = trashed;
-                gone << original;
+            if (QFile::moveToTrash(file.original, &trashed)) {
+                file.inTrash = trashed;
+                gone << file.original;
             }
         }
         m_service.forgetImages(gone);
@@ -91,7 +117,7 @@ public:
 
 private:
     gallery::GalleryService &m_service;
-    QList<std::pair<QString, QString>> m_moved; // original path, path in the trash
+    QList<Moved> m_moved;
     bool m_firstTime = true;
 };
 
@@ -458,18 +484,19 @@ void GalleryPanel::rate(int rating)
 
 void GalleryPanel::moveSelectionToTrash()
 {
-    QList<std::pair<QString, QString>> moved;
+    QList<TrashImages::Moved> moved;
     QStringList failed;
     for (const QString &path : selectedPaths()) {
         QString inTrash;
+        const gallery::IndexedImage *image = m_model->image(m_model->rowOf(path));
         if (QFile::moveToTrash(path, &inTrash))
-            moved.append({path, inTrash});
+            moved.append({path, inTrash, image && image->starred, image ? image->rating : 0});
         else
             failed << QDir::toNativeSeparators(path);
     }
     QStringList gone;
-    for (const auto &entry : std::as_const(moved))
-        gone << entry.first;
+    for (const TrashImages::Moved &entry : std::as_const(moved))
+        gone << entry.original;
     m_model->takeOut(gone);
     m_service.forgetImages(gone);
     if (!moved.isEmpty())

@@ -15,6 +15,7 @@
 
 #include <QDir>
 #include <QDockWidget>
+#include <QFileInfo>
 #include <QMessageBox>
 #include <QStatusBar>
 
@@ -51,9 +52,21 @@ void MainWindow::setGalleryService(gallery::GalleryService &service)
                     *records = all.value();
                 }
                 std::optional<models::ModelConfig> found = models::modelWithHash(**records, model.hash);
-                if (!found && !model.name.isEmpty())
-                    if (const auto named = models::lookUpModel(*store, model.name); named)
-                        found = named.value();
+                // Else by the name, file name or file stem the recipe gives, among the same records: no query and
+                // no close-name search on the GUI thread for each model the gallery shows.
+                if (!found && !model.name.isEmpty()) {
+                    const QString wanted =
+                        QFileInfo(QString(model.name).replace(QLatin1Char('\\'), QLatin1Char('/'))).fileName();
+                    for (const models::ModelConfig &record : **records) {
+                        const QFileInfo file(record.path);
+                        if (record.name.compare(model.name, Qt::CaseInsensitive) == 0 ||
+                            file.fileName().compare(wanted, Qt::CaseInsensitive) == 0 ||
+                            file.completeBaseName().compare(wanted, Qt::CaseInsensitive) == 0) {
+                            found = record;
+                            break;
+                        }
+                    }
+                }
                 if (!found)
                     return std::nullopt;
                 return LibraryMatch{found->key, found->name, models::toString(found->base)};

@@ -1,5 +1,7 @@
 #include "core/models/install/model_source.h"
 
+#include "core/hashing/content_hash.h"
+
 #include <QDir>
 #include <QFileInfo>
 #include <QRegularExpression>
@@ -68,25 +70,16 @@ std::optional<ModelSource> huggingFaceSource(const QUrl &url)
 
 } // namespace
 
-namespace {
-QString bareHash(const QString &hash)
-{
-    QString bare = hash.trimmed();
-    bare.remove(QRegularExpression(QStringLiteral("^sha256:"), QRegularExpression::CaseInsensitiveOption));
-    return bare;
-}
-} // namespace
-
 bool isCivitaiFileHash(const QString &hash)
 {
     static const QRegularExpression forms(
         QStringLiteral("^(?:[0-9A-Fa-f]{8}|[0-9A-Fa-f]{10}|[0-9A-Fa-f]{12}|[0-9A-Fa-f]{64})$"));
-    return forms.match(bareHash(hash)).hasMatch();
+    return forms.match(hashing::bareHash(hash)).hasMatch();
 }
 
 QString civitaiByHashSource(const QString &hash, const QUrl &endpoint)
 {
-    const QString bare = bareHash(hash);
+    const QString bare = hashing::bareHash(hash);
     QUrl url = endpoint;
     url.setPath(url.path().remove(QRegularExpression(QStringLiteral("/+$"))) +
                 QStringLiteral("/api/v1/model-versions/by-hash/") + bare.toUpper());

@@ -1,8 +1,9 @@
 // The parts of the engine that the fixture cases do not pin down: prompt syntax and chunking, every scheduler and
 // sampler, cancellation, tiled VAE fallback, clip skip, and hostile or mismatched weight files.
-#include "tests/engine/checkpoint_writer.h"
-#include "tests/engine/engine_fixtures.h"
+// libtorch before Qt: Qt's "slots" macro would break libtorch's headers.
 #include "tests/engine/pipeline_test_support.h"
+
+#include "tests/engine/checkpoint_writer.h"
 
 #include "core/engine/error.h"
 #include "core/engine/io/safetensors_writer.h"

@@ -251,6 +251,10 @@ OpResult conditioningAverage(const OpArguments &arguments, const Progress &)
         if (other.size(1) < length)
             other = torch::cat({other, torch::zeros({other.size(0), length - other.size(1), other.size(2)})}, 1);
         part.context = part.context * weight + other * (1.0 - weight);
+        // SDXL's pooled embedding is blended the same way (ComfyUI keeps this one's when the other has none).
+        const torch::Tensor &otherPooled = from->parts.front().pooled;
+        if (part.pooled.defined() && otherPooled.defined())
+            part.pooled = part.pooled * weight + otherPooled * (1.0 - weight);
     }
     return resultOf(conditioningOf(std::move(parts)));
 }
@@ -273,8 +277,11 @@ OpResult conditioningSetArea(const OpArguments &arguments, const Progress &)
 OpResult conditioningZeroOut(const OpArguments &arguments, const Progress &)
 {
     ConditioningList parts = arguments.value<ConditioningValue>("conditioning")->parts;
-    for (ConditioningPart &part : parts)
+    for (ConditioningPart &part : parts) {
         part.context = torch::zeros_like(part.context);
+        if (part.pooled.defined()) // SDXL: the pooled embedding too, as ComfyUI zeroes it
+            part.pooled = torch::zeros_like(part.pooled);
+    }
     return resultOf(conditioningOf(std::move(parts)));
 }
 

@@ -70,6 +70,12 @@ public:
         std::vector<torch::Tensor> contexts;
         const auto add = [&](const ConditioningList &list, bool negativeList) {
             for (const ConditioningPart &part : list) {
+                // A prompt encoded by another model's text encoder (a base's on a refiner) cannot be read here.
+                if (part.context.dim() != 3 || part.context.size(2) != model.architecture().unet.contextDim)
+                    throw std::invalid_argument("a conditioning of width " + std::to_string(part.context.size(-1)) +
+                                                " reached a model that reads " +
+                                                std::to_string(model.architecture().unet.contextDim) +
+                                                "; encode the prompt with this model's own CLIP");
                 contexts.push_back(part.context);
                 // SDXL: the pooled prompt and the size conditioning, the image's own size where none is given.
                 const torch::Tensor y = model.extraConditioning(part.pooled, part.size, latent.size(3) * downscale,

@@ -53,8 +53,7 @@ std::unique_ptr<StableDiffusion> StableDiffusion::assemble(const ModelArchitectu
     model->m_tokenizer = model->m_textEncoder->tokenizer;
     model->m_unetComponent = std::move(unet);
     model->m_unet = model->m_unetComponent->network;
-    // Recorded graphs take (x, timesteps, context): SDXL's extra input runs without them for now.
-    if (options.cudaGraphs && UnetGraphs::supported(options.device) && architecture.unet.admInChannels == 0)
+    if (options.cudaGraphs && UnetGraphs::supported(options.device))
         model->m_graphs = std::make_unique<UnetGraphs>();
     model->replaceVae(std::move(vae));
     model->registerPatchableWeights();
@@ -175,8 +174,13 @@ StableDiffusion::PromptTokens StableDiffusion::tokenizeFor(const std::string &pr
         return tokens;
     }
     // SDXL embeddings hold vectors for each encoder: the same placeholder ids, each encoder's own rows.
-    const bool sdxl = m_architecture.family == ModelFamily::Sdxl;
+    // The refiner's one encoder is SDXL's second: it takes the clip_g vectors of SDXL embeddings.
+    const bool refiner = m_architecture.family == ModelFamily::SdxlRefiner;
+    const bool sdxl = m_architecture.family == ModelFamily::Sdxl || refiner;
+    if (refiner)
+        encoder = 1;
     const ClipTextConfig &text = encoder == 1 && m_architecture.text2 ? *m_architecture.text2 : m_architecture.text;
+    // (For the refiner `text` is its only encoder, OpenCLIP-G.)
     PromptEmbeddingTable table(*m_embeddings, text.vocabSize, text.width,
                                sdxl ? (encoder == 1 ? "clip_g" : "clip_l") : "",
                                sdxl                                        ? "SDXL"
@@ -279,8 +283,10 @@ StableDiffusion::PromptConditioning StableDiffusion::encodeConditioning(const st
     PromptConditioning conditioning;
     auto [context, pooled] = encodeWith(m_text, first, m_architecture.padToken);
     conditioning.context = context;
-    if (m_architecture.family == ModelFamily::SdxlRefiner)
-        conditioning.pooled = pooled; // its one encoder is OpenCLIP-G
+    // A UNet that takes extra conditioning reads the pooled embedding of the last encoder (OpenCLIP-G in SDXL and
+    // its refiner).
+    if (m_architecture.unet.admInChannels > 0)
+        conditioning.pooled = pooled;
     if (m_text2) {
         auto [context2, pooled2] = encodeWith(m_text2, second, m_architecture.padToken2);
         conditioning.context = torch::cat({conditioning.context, context2}, -1);
@@ -317,7 +323,8 @@ torch::Tensor StableDiffusion::unetForward(const torch::Tensor &x, const torch::
         input = input.contiguous(torch::MemoryFormat::ChannelsLast);
     const torch::Tensor t = timesteps.to(m_device, torch::kFloat32);
     const torch::Tensor ctx = context.to(m_device, m_dtype);
-    if (m_graphs)
+    // Recorded graphs take (x, timesteps, context): calls with SDXL's extra input run without them for now.
+    if (m_graphs && !y.defined())
         return m_graphs->run(m_unet, input, t, ctx).to(torch::kFloat32);
     return m_unet->forward(input, t, ctx, y.defined() ? y.to(m_device, m_dtype) : y).to(torch::kFloat32);
 }

@@ -16,6 +16,14 @@ json orNull(const std::optional<QString> &value)
     return value ? json(value->toStdString()) : json();
 }
 
+json reference(const std::optional<metadata::ModelReference> &model)
+{
+    if (!model)
+        return json();
+    return json{{"name", model->name.isEmpty() ? json() : json(model->name.toStdString())},
+                {"hash", model->hash.isEmpty() ? json() : json(model->hash.toStdString())}};
+}
+
 } // namespace
 
 nlohmann::ordered_json recipeJson(const metadata::GenerationInfo &info)
@@ -33,13 +41,10 @@ nlohmann::ordered_json recipeJson(const metadata::GenerationInfo &info)
     object["width"] = orNull(info.width);
     object["height"] = orNull(info.height);
     object["denoise"] = orNull(info.denoise);
-    object["model"] = info.model
-                          ? json{{"name", info.model->name.isEmpty() ? json() : json(info.model->name.toStdString())},
-                                 {"hash", info.model->hash.isEmpty() ? json() : json(info.model->hash.toStdString())}}
-                          : json();
-    object["vae"] = info.vae ? json{{"name", info.vae->name.isEmpty() ? json() : json(info.vae->name.toStdString())},
-                                    {"hash", info.vae->hash.isEmpty() ? json() : json(info.vae->hash.toStdString())}}
-                             : json();
+    object["model"] = reference(info.model);
+    object["vae"] = reference(info.vae);
+    object["refiner"] = reference(info.refiner);
+    object["refiner_switch"] = orNull(info.refinerSwitch);
     object["loras"] = json::array();
     for (const metadata::LoraUse &lora : info.loras)
         object["loras"].push_back({{"name", lora.name.toStdString()},

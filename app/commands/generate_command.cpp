@@ -118,8 +118,11 @@ int runOnService(CommandContext &context, generation::GenerationRequest request)
                              context.err << "atelier generate: " << warning << "\n";
                          for (const QString &path : outcome.imagePaths)
                              context.out << path << "\n";
-                         context.err << QStringLiteral("%1 %2 model loaded in %3 s; sampled and decoded in %4 s\n")
-                                            .arg(outcome.family, outcome.prediction)
+                         context.err << QStringLiteral("%1 %2 model%3 loaded in %4 s; sampled and decoded in %5 s\n")
+                                            .arg(outcome.family, outcome.prediction,
+                                                 outcome.refinerFamily.isEmpty()
+                                                     ? QString()
+                                                     : QStringLiteral(" and %1 refiner").arg(outcome.refinerFamily))
                                             .arg(outcome.loadSeconds, 0, 'f', 2)
                                             .arg(outcome.sampleSeconds, 0, 'f', 2);
                          loop.quit();
@@ -204,6 +207,14 @@ struct GenerateOptions
                            QStringLiteral("A VAE (file, folder or library key) to use instead of the model's own; "
                                           "default: the library record's VAE override, if any."),
                            QStringLiteral("KEY_OR_PATH")};
+    QCommandLineOption refiner{QStringLiteral("refiner"),
+                               QStringLiteral("A model that runs the last steps and decodes: SDXL's refiner, or "
+                                              "another model of the same family (file, folder or library key)."),
+                               QStringLiteral("KEY_OR_PATH")};
+    QCommandLineOption refinerSwitch{QStringLiteral("refiner-switch"),
+                                     QStringLiteral("The share of the steps the model runs before the refiner takes "
+                                                    "over, in (0, 1)."),
+                                     QStringLiteral("F"), QStringLiteral("0.8")};
     QCommandLineOption out{QStringLiteral("out"),
                            QStringLiteral("Where to write the PNG (more images: FILE-2.png ...)."),
                            QStringLiteral("FILE.png")};
@@ -223,9 +234,10 @@ struct GenerateOptions
 
     void addTo(QCommandLineParser &parser) const
     {
-        parser.addOptions({model,     config,     prompt, negative, seed,       steps,      cfg,      sampler,
-                           scheduler, width,      height, batch,    init,       denoise,    clipSkip, device,
-                           precision, prediction, vae,    out,      saveLatent, noMetadata, lora,     embeddings});
+        parser.addOptions({model,      config,    prompt,     negative,   seed,         steps, cfg,
+                           sampler,    scheduler, width,      height,     batch,        init,  denoise,
+                           clipSkip,   device,    precision,  prediction, vae,          out,   saveLatent,
+                           noMetadata, lora,      embeddings, refiner,    refinerSwitch});
     }
 };
 
@@ -277,8 +289,8 @@ int runGenerateCommand(CommandContext &context)
     QCommandLineParser parser;
     const GenerateOptions options;
     options.addTo(parser);
-    if (const int done =
-            parseCommandArguments(parser, context, QStringLiteral("Generate images with an SD 1.x or 2.x model."));
+    if (const int done = parseCommandArguments(parser, context,
+                                               QStringLiteral("Generate images with an SD 1.x, 2.x or SDXL model."));
         done >= 0)
         return done;
     for (const auto &required : {options.model, options.prompt, options.out})
@@ -294,6 +306,17 @@ int runGenerateCommand(CommandContext &context)
     request.precision = parser.value(options.precision);
     request.prediction = parser.value(options.prediction);
     request.vae = parser.value(options.vae);
+    if (parser.isSet(options.refinerSwitch) && !parser.isSet(options.refiner))
+        return usage(context, QStringLiteral("--refiner-switch needs --refiner"));
+    if (parser.isSet(options.refiner)) {
+        request.refiner = parser.value(options.refiner);
+        bool number = false;
+        request.refinerSwitch = parser.value(options.refinerSwitch).toDouble(&number);
+        if (!number || !(request.refinerSwitch > 0.0 && request.refinerSwitch < 1.0))
+            return usage(context, QStringLiteral("--refiner-switch %1: the share of the steps before the refiner "
+                                                 "takes over must be between 0 and 1")
+                                      .arg(parser.value(options.refinerSwitch).left(64)));
+    }
     request.saveLatentPath = parser.value(options.saveLatent);
     request.outputPath = parser.value(options.out);
     request.writeRecipe = !parser.isSet(options.noMetadata) && context.settings.current().writeMetadata;

@@ -51,6 +51,10 @@ int runInspectCommand(CommandContext &context)
     if (i.vae)
         row(QStringLiteral("vae"),
             i.vae->name + (i.vae->hash.isEmpty() ? QString() : QStringLiteral(" [%1]").arg(i.vae->hash)));
+    if (i.refiner)
+        row(QStringLiteral("refiner"),
+            i.refiner->name + (i.refiner->hash.isEmpty() ? QString() : QStringLiteral(" [%1]").arg(i.refiner->hash)) +
+                (i.refinerSwitch ? QStringLiteral(" from %1 of the steps").arg(*i.refinerSwitch) : QString()));
     for (const metadata::LoraUse &lora : i.loras) {
         QString strengths = lora.weight ? QStringLiteral(" × %1").arg(*lora.weight) : QString();
         if (lora.clipWeight && lora.clipWeight != lora.weight)

@@ -37,6 +37,10 @@ struct GenerationRequest : engine::SamplingSettings
     // Folders of textual-inversion files, named by file name in prompts; the library's embeddings are always
     // searched too.
     QStringList embeddingFolders;
+    // A model that takes over for the last steps and decodes: SDXL's refiner, or another model of the same latent
+    // space, named as `model` is. It runs after `refinerSwitch` of the steps, in (0, 1).
+    QString refiner;
+    double refinerSwitch = 0.8;
     QString device = QStringLiteral("cpu");     // "cpu", "cuda", "cuda:N"
     QString precision = QStringLiteral("fp32"); // fp32, fp16, bf16
     // FILE.png (a batch adds FILE-2.png, FILE-3.png ...), replaced when it exists. Empty: a new file in the
@@ -53,7 +57,8 @@ struct GenerationOutcome
     // What the user should know although the run succeeded: LoRA keys that matched nothing, words that named no
     // embedding, a library that could not be read.
     QStringList warnings;
-    QString family;     // "sd-1", "sd-2"
+    QString family;        // "sd-1", "sd-2", "sdxl"
+    QString refinerFamily; // when a refiner ran: "sdxl-refiner", "sdxl" ...
     QString prediction; // "epsilon", "v"
     double loadSeconds = 0;
     double sampleSeconds = 0;

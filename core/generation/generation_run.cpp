@@ -115,6 +115,11 @@ Result<engine::GenerationRequest> engineRequest(const GenerationRequest &request
         return Made::failure(request.vae.isEmpty() ? QStringLiteral("the model's VAE override: %1").arg(found.error())
                                                    : found.error(),
                              QString::fromLatin1(kRunFailed));
+    if (!request.refiner.isEmpty()) {
+        if (const Status found = resolveRefiner(place.library, request.refiner, base, made); !found)
+            return Made::failure(found.error(), QString::fromLatin1(kRunFailed));
+        made.refinerSwitch = request.refinerSwitch;
+    }
     for (const LoraChoice &choice : request.loras) {
         const Result<engine::LoRAApplication> lora = resolveLora(place.library, choice, base);
         if (!lora)
@@ -194,6 +199,10 @@ metadata::GenerationInfo recipeOf(const GenerationRequest &asked, const engine::
     if (used.clipSkip > 0)
         recipe.clipSkip = used.clipSkip;
     recipe.model = metadata::ModelReference{baseNameOf(used.modelPath), modelSha256(library, used.modelPath)};
+    if (!used.refinerPath.empty()) {
+        recipe.refiner = metadata::ModelReference{baseNameOf(used.refinerPath), modelSha256(library, used.refinerPath)};
+        recipe.refinerSwitch = used.refinerSwitch;
+    }
     if (!used.vaePath.empty())
         recipe.vae = metadata::ModelReference{baseNameOf(used.vaePath), modelSha256(library, used.vaePath)};
     if (!asked.initImagePath.isEmpty())
@@ -235,6 +244,7 @@ Result<GenerationOutcome> runGeneration(const GenerationRequest &request, const 
     for (const std::string &warning : result->warnings)
         outcome.warnings << QString::fromStdString(warning);
     outcome.family = QString::fromStdString(result->family);
+    outcome.refinerFamily = QString::fromStdString(result->refinerFamily);
     outcome.prediction = QString::fromStdString(result->prediction);
     outcome.loadSeconds = result->loadSeconds;
     outcome.sampleSeconds = result->sampleSeconds;

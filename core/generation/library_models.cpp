@@ -95,6 +95,24 @@ Status resolveMainModel(const ModelLibrary &library, const QString &given, engin
     return {};
 }
 
+Status resolveRefiner(const ModelLibrary &library, const QString &given, models::BaseModel modelBase,
+                      engine::GenerationRequest &request)
+{
+    engine::GenerationRequest found;
+    models::BaseModel refinerBase = models::BaseModel::Unknown;
+    if (const Status resolved = resolveMainModel(library, given, found, refinerBase); !resolved)
+        return Status::failure(QStringLiteral("the refiner: %1").arg(resolved.error()));
+    const auto sdxlLatents = [](models::BaseModel base) {
+        return base == models::BaseModel::Sdxl || base == models::BaseModel::SdxlRefiner;
+    };
+    if (knownBase(modelBase) && knownBase(refinerBase) && sdxlLatents(modelBase) != sdxlLatents(refinerBase))
+        return Status::failure(QStringLiteral("the refiner %1 is a %2 model and cannot refine a %3 model's latent "
+                                              "(an SDXL base takes the SDXL refiner or another SDXL model)")
+                                   .arg(given, models::toString(refinerBase), models::toString(modelBase)));
+    request.refinerPath = found.modelPath;
+    return {};
+}
+
 Status resolveVae(const ModelLibrary &library, const QString &given, engine::GenerationRequest &request,
                   models::BaseModel modelBase)
 {

@@ -26,6 +26,12 @@ struct ModelLibrary
 Status resolveMainModel(const ModelLibrary &library, const QString &given, engine::GenerationRequest &request,
                         models::BaseModel &base, QString *vaeOverride = nullptr);
 
+// The refiner `given` names (a file or folder, or a library main model) into request.refinerPath. A library model
+// whose base reads another latent space than `modelBase` (an SD 1.x model for an SDXL base) is refused here, before
+// anything loads.
+Status resolveRefiner(const ModelLibrary &library, const QString &given, models::BaseModel modelBase,
+                      engine::GenerationRequest &request);
+
 // The VAE to decode with instead of the model's own: `given` (a file or folder, or a library VAE), else the
 // override the main model's record names (a library VAE or a path in the models folder). `modelBase` must match a
 // library VAE's base when both are known. Leaves request.vaePath empty when neither names one.

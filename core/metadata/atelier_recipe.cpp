@@ -6,6 +6,9 @@
 
 #include <QHash>
 
+#include <algorithm>
+#include <cmath>
+
 namespace atelier::metadata {
 
 namespace {
@@ -150,6 +153,49 @@ void putIfStated(WrittenJson &object, const char *key, const std::optional<QStri
         object[key] = utf8(*value);
 }
 
+// A base→refiner run as ComfyUI graphs it: the base's KSamplerAdvanced stops at the switch step with its leftover
+// noise, the refiner's (node 6, which the decoder reads) goes on from there on prompts its own CLIP encodes, and
+// the refiner's VAE decodes unless another VAE was chosen.
+template <typename Add>
+void refinerNodes(const GenerationInfo &recipe, const Add &add, const WrittenJson &model, const WrittenJson &latent,
+                  WrittenJson &vae, const QString &sampler, const QString &scheduler)
+{
+    const auto link = [](const std::string &node, int output) { return WrittenJson::array({node, output}); };
+    const int steps = recipe.steps.value_or(20);
+    // The share of the steps the base runs, as the engine rounds it: at least one step each.
+    const int switchStep =
+        std::clamp(int(std::lround(steps * recipe.refinerSwitch.value_or(0.8))), 1, std::max(1, steps - 1));
+    // KSamplerAdvanced has no denoise: img2img's shortened schedule is the last `steps` of a longer one, as
+    // KSampler makes it.
+    const double denoise = recipe.denoise.value_or(1.0);
+    const int scheduleSteps = denoise > 0.0 && denoise < 1.0 ? int(steps / denoise) : steps;
+    const int firstStep = scheduleSteps - steps;
+    add("20", "CheckpointLoaderSimple", {{"ckpt_name", utf8(recipe.refiner->name)}});
+    add("21", "CLIPTextEncode", {{"text", utf8(recipe.prompt.value_or(QString()))}, {"clip", link("20", 1)}});
+    add("22", "CLIPTextEncode", {{"text", utf8(recipe.negativePrompt.value_or(QString()))}, {"clip", link("20", 1)}});
+    const auto pass = [&](const std::string &id, const WrittenJson &passModel, const std::string &positive,
+                          const std::string &negative, const WrittenJson &from, bool first) {
+        add(id, "KSamplerAdvanced",
+            {{"add_noise", first ? "enable" : "disable"},
+             {"noise_seed", recipe.seed.value_or(0)},
+             {"steps", scheduleSteps},
+             {"cfg", recipe.cfg.value_or(7.0)},
+             {"sampler_name", utf8(sampler)},
+             {"scheduler", utf8(scheduler)},
+             {"start_at_step", first ? firstStep : firstStep + switchStep},
+             {"end_at_step", first ? firstStep + switchStep : 10000},
+             {"return_with_leftover_noise", first ? "enable" : "disable"},
+             {"model", passModel},
+             {"positive", link(positive, 0)},
+             {"negative", link(negative, 0)},
+             {"latent_image", from}});
+    };
+    pass("23", model, "2", "3", latent, true);
+    pass("6", link("20", 0), "21", "22", link("23", 0), false);
+    if (!recipe.vae)
+        vae = link("20", 2);
+}
+
 } // namespace
 
 QString a1111Parameters(const GenerationInfo &recipe)
@@ -180,6 +226,14 @@ QString a1111Parameters(const GenerationInfo &recipe)
     if (recipe.vae) {
         add(QStringLiteral("VAE hash"), hashing::autoV2(recipe.vae->hash));
         add(QStringLiteral("VAE"), recipe.vae->name);
+    }
+    if (recipe.refiner) {
+        const QString shortHash = hashing::autoV2(recipe.refiner->hash);
+        add(QStringLiteral("Refiner"), shortHash.isEmpty()
+                                           ? recipe.refiner->name
+                                           : QStringLiteral("%1 [%2]").arg(recipe.refiner->name, shortHash));
+        add(QStringLiteral("Refiner switch at"),
+            recipe.refinerSwitch ? QString::number(*recipe.refinerSwitch) : QString());
     }
     add(QStringLiteral("Denoising strength"), recipe.denoise && *recipe.denoise < 1.0 ? QString::number(*recipe.denoise) : QString());
     add(QStringLiteral("Clip skip"), recipe.clipSkip && *recipe.clipSkip > 1 ? QString::number(*recipe.clipSkip) : QString());
@@ -219,6 +273,9 @@ QList<TextChunk> recipeChunks(const GenerationInfo &recipe)
                            {"autov2", utf8(hashing::autoV2(recipe.model->hash))}};
     if (recipe.vae)
         object["vae"] = hashedName(recipe.vae->name, recipe.vae->hash);
+    if (recipe.refiner)
+        object["refiner"] = hashedName(recipe.refiner->name, recipe.refiner->hash);
+    putIfStated(object, "refiner_switch", recipe.refinerSwitch);
     if (!recipe.initImageSha256.isEmpty())
         object["init_image"] = {{"sha256", utf8(recipe.initImageSha256)}};
     WrittenJson loras = WrittenJson::array(), embeddings = WrittenJson::array();
@@ -243,6 +300,10 @@ QList<TextChunk> recipeChunks(const GenerationInfo &recipe)
     pipeline.push_back({{"type", "sample"},
                         {"sampler", utf8(recipe.sampler.value_or(QString()))},
                         {"scheduler", utf8(recipe.scheduler.value_or(QString()))}});
+    if (recipe.refiner)
+        pipeline.push_back({{"type", "refine"},
+                            {"model", utf8(recipe.refiner->name)},
+                            {"switch", recipe.refinerSwitch.value_or(0.8)}});
     pipeline.push_back({{"type", "decode"}});
     pipeline.push_back({{"type", "save_image"}});
     object["pipeline"] = std::move(pipeline);
@@ -311,17 +372,21 @@ QString recipeWorkflow(const GenerationInfo &recipe)
     }
     const auto [sampler, scheduler] =
         comfySampler(recipe.sampler.value_or(QStringLiteral("euler")), recipe.scheduler.value_or(QString()));
-    add("6", "KSampler",
-        {{"seed", recipe.seed.value_or(0)},
-         {"steps", recipe.steps.value_or(20)},
-         {"cfg", recipe.cfg.value_or(7.0)},
-         {"sampler_name", utf8(sampler)},
-         {"scheduler", utf8(scheduler)},
-         {"denoise", recipe.denoise.value_or(1.0)},
-         {"model", model},
-         {"positive", link("2", 0)},
-         {"negative", link("3", 0)},
-         {"latent_image", latent}});
+    if (recipe.refiner) {
+        refinerNodes(recipe, add, model, latent, vae, sampler, scheduler);
+    } else {
+        add("6", "KSampler",
+            {{"seed", recipe.seed.value_or(0)},
+             {"steps", recipe.steps.value_or(20)},
+             {"cfg", recipe.cfg.value_or(7.0)},
+             {"sampler_name", utf8(sampler)},
+             {"scheduler", utf8(scheduler)},
+             {"denoise", recipe.denoise.value_or(1.0)},
+             {"model", model},
+             {"positive", link("2", 0)},
+             {"negative", link("3", 0)},
+             {"latent_image", latent}});
+    }
     add("7", "VAEDecode", {{"samples", link("6", 0)}, {"vae", vae}});
     add("8", "SaveImage", {{"images", link("7", 0)}, {"filename_prefix", "Atelier"}});
     return compactText({{"format", "atelier-workflow"}, {"version", kFormatVersion}, {"nodes", std::move(nodes)}});
@@ -361,6 +426,11 @@ GenerationInfo parseAtelierMetadata(const QString &metadataJson)
     if (const Json &vae = member(object, "vae"); vae.is_object() && !vae.empty())
         info.vae = ModelReference{text(member(vae, "name")).value_or(QString()),
                                   text(member(vae, "sha256")).value_or(QString())};
+    if (const Json &refiner = member(object, "refiner"); refiner.is_object() && !refiner.empty()) {
+        info.refiner = ModelReference{text(member(refiner, "name")).value_or(QString()),
+                                      text(member(refiner, "sha256")).value_or(QString())};
+        info.refinerSwitch = number(member(object, "refiner_switch"));
+    }
     info.initImageSha256 = text(member(member(object, "init_image"), "sha256")).value_or(QString());
     for (const Json &lora : elements(member(object, "loras")))
         info.loras << LoraUse{text(member(lora, "name")).value_or(QString()), number(member(lora, "strength_model")),
@@ -368,7 +438,7 @@ GenerationInfo parseAtelierMetadata(const QString &metadataJson)
     for (const Json &embedding : elements(member(object, "embeddings")))
         info.embeddings << ModelReference{text(member(embedding, "name")).value_or(QString()),
                                           text(member(embedding, "sha256")).value_or(QString())};
-    info.samplingPasses = 1;
+    info.samplingPasses = info.refiner ? 2 : 1;
     return info;
 }
 

@@ -383,6 +383,14 @@ void readA1111Setting(const QString &key, const QString &value, GenerationInfo &
         if (!reference)
             reference = ModelReference();
         (key.endsWith(QLatin1String(" hash")) ? reference->hash : reference->name) = value;
+    } else if (key == QLatin1String("Refiner")) {
+        // "sd_xl_refiner_1.0 [7440042bbd]": the name, then the short hash in brackets when A1111 knew it.
+        static const QRegularExpression namedHash(QStringLiteral("^(.*?)\\s*\\[([0-9a-fA-F]+)\\]$"));
+        const QRegularExpressionMatch match = namedHash.match(value.trimmed());
+        info.refiner = match.hasMatch() ? ModelReference{match.captured(1), match.captured(2)}
+                                        : ModelReference{value.trimmed(), QString()};
+    } else if (key == QLatin1String("Refiner switch at")) {
+        info.refinerSwitch = statedDecimal(key, value, info.warnings);
     } else if (key == QLatin1String("Denoising strength")) {
         info.denoise = statedDecimal(key, value, info.warnings);
     } else if (key == QLatin1String("Unet") && !info.model) { // stable-diffusion.cpp's diffusion model file

@@ -42,6 +42,8 @@ struct GenerationInfo
     std::optional<double> denoise;
     std::optional<ModelReference> model;
     std::optional<ModelReference> vae; // a VAE used instead of the model's own
+    std::optional<ModelReference> refiner; // a model that ran the last steps (A1111's "Refiner")
+    std::optional<double> refinerSwitch;   // the share of the steps the first model ran, in (0, 1)
     QList<LoraUse> loras;
     QList<ModelReference> embeddings; // textual inversions named by the prompts, with hashes where stated
     std::optional<int> clipSkip;

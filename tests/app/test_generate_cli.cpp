@@ -26,6 +26,15 @@ class TestGenerateCli : public QObject
     }
 
     static QString fixture(const QString &relative) { return QDir(fixturesDir()).filePath(relative); }
+    // The text of the chunk `keyword` in `atelier inspect --json`'s answer.
+    static QString chunkText(const QJsonObject &recipe, const QString &keyword)
+    {
+        for (const QJsonValue &chunk : recipe.value(QStringLiteral("chunks")).toArray())
+            if (chunk.toObject().value(QStringLiteral("keyword")).toString() == keyword)
+                return chunk.toObject().value(QStringLiteral("text")).toString();
+        return {};
+    }
+
     static QString checkpoint() { return fixture(QStringLiteral("models/tiny-sd1/tiny-sd1.safetensors")); }
     QString output(const QString &name) const { return m_root->filePath(name); }
 
@@ -89,6 +98,49 @@ private slots:
             QVERIFY2(run.err.contains("sdxl epsilon"), run.err.constData());
             QVERIFY(largestDifference(QImage(out), reference) <= 1);
         }
+
+        // Another SDXL model as the refiner (here the same weights from the diffusers folder): Euler continuing from
+        // the leftover noise of step 4 of 8 makes the reference again, and the recipe names the refiner.
+        const QString refined = output(QStringLiteral("refined.png"));
+        CliRun run = atelier(
+            QStringList{QStringLiteral("generate"), QStringLiteral("--model"),
+                        fixture(QStringLiteral("models/tiny-sdxl/tiny-sdxl.safetensors")), QStringLiteral("--refiner"),
+                        fixture(QStringLiteral("models/tiny-sdxl/diffusers")), QStringLiteral("--refiner-switch"),
+                        QStringLiteral("0.5"), QStringLiteral("--out"), refined} +
+            options);
+        QVERIFY2(run.exitCode == 0, run.err.constData());
+        QVERIFY2(run.err.contains("and sdxl refiner") && run.err.contains("8/8"), run.err.constData());
+        QVERIFY(largestDifference(QImage(refined), reference) <= 1);
+        const CliRun inspected = atelier({QStringLiteral("inspect"), refined, QStringLiteral("--json")});
+        const QJsonObject recipe = QJsonDocument::fromJson(inspected.out).object();
+        QCOMPARE(recipe.value(QStringLiteral("refiner")).toObject().value(QStringLiteral("name")).toString(),
+                 QStringLiteral("diffusers"));
+        QCOMPARE(recipe.value(QStringLiteral("refiner_switch")).toDouble(), 0.5);
+        QCOMPARE(recipe.value(QStringLiteral("sampling_passes")).toInt(), 2);
+        const QString parameters = chunkText(recipe, QStringLiteral("parameters"));
+        QVERIFY2(parameters.contains(QStringLiteral("Refiner: diffusers")) &&
+                     parameters.contains(QStringLiteral("Refiner switch at: 0.5")),
+                 qPrintable(parameters));
+        const QString workflow = chunkText(recipe, QStringLiteral("atelier_workflow"));
+        QCOMPARE(workflow.count(QStringLiteral("KSamplerAdvanced")), 2);
+
+        // What cannot be handed over is refused before anything is written.
+        const QString never = output(QStringLiteral("never-refined.png"));
+        const QStringList base = QStringList{QStringLiteral("generate"), QStringLiteral("--model"),
+                                             fixture(QStringLiteral("models/tiny-sdxl/tiny-sdxl.safetensors")),
+                                             QStringLiteral("--out"), never} +
+                                 options;
+        run = atelier(base + QStringList{QStringLiteral("--refiner-switch"), QStringLiteral("0.5")});
+        QCOMPARE(run.exitCode, 2);
+        QVERIFY2(run.err.contains("--refiner-switch needs --refiner"), run.err.constData());
+        run = atelier(base + QStringList{QStringLiteral("--refiner"), checkpoint(), QStringLiteral("--refiner-switch"),
+                                         QStringLiteral("1.5")});
+        QCOMPARE(run.exitCode, 2);
+        QVERIFY2(run.err.contains("between 0 and 1"), run.err.constData());
+        run = atelier(base + QStringList{QStringLiteral("--refiner"), checkpoint()});
+        QCOMPARE(run.exitCode, 2);
+        QVERIFY2(run.err.contains("latent spaces differ"), run.err.constData());
+        QVERIFY(!QFileInfo::exists(never));
     }
 
     void batchesImg2imgDiffusersFoldersAndLatents()

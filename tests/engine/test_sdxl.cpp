@@ -4,6 +4,7 @@
 #include "tests/engine/pipeline_test_support.h"
 
 #include "core/engine/error.h"
+#include "core/engine/pipeline/generate.h"
 #include "core/engine/sampling/noise_schedule.h"
 #include "core/engine/text/embeddings.h"
 
@@ -24,6 +25,42 @@ class TestSdxl : public QObject
                       const QString &model)
     {
         return rewrittenCheckpoint(m_dir.filePath(name), edit, model);
+    }
+
+    // The SDXL refiner, made from tiny-sdxl's parts: its OpenCLIP-G as the one encoder, its VAE, and a UNet of the
+    // refiner's shape with the aesthetic-score conditioning (seeded weights), with the YAML its heads need.
+    QString tinyRefiner(const engine::StableDiffusion &base)
+    {
+        engine::UNetConfig config = base.architecture().unet;
+        config.contextDim = base.architecture().text2->width;
+        config.admInChannels = base.architecture().text2->projection + 5 * 8; // pooled, then five numbers
+        torch::manual_seed(11);
+        engine::UNetModel refinerUnet(config);
+        const QString refinerPath = rewritten(
+            QStringLiteral("tiny-refiner.safetensors"),
+            [&](auto &tensors) {
+                std::map<std::string, torch::Tensor> refiner;
+                const std::string second = "conditioner.embedders.1.";
+                for (auto &[name, tensor] : tensors)
+                    if (name.rfind(second, 0) == 0)
+                        refiner.emplace("conditioner.embedders.0." + name.substr(second.size()), tensor);
+                    else if (name.rfind("first_stage_model.", 0) == 0)
+                        refiner.emplace(name, tensor);
+                for (const auto &item : refinerUnet->named_parameters())
+                    refiner.emplace("model.diffusion_model." + item.key(), item.value().detach().clone());
+                tensors = refiner;
+            },
+            QStringLiteral("tiny-sdxl"));
+        QFile yaml(m_dir.filePath(QStringLiteral("tiny-refiner.yaml")));
+        if (!yaml.open(QIODevice::WriteOnly))
+            return {};
+        yaml.write("model:\n  target: sgm.models.diffusion.DiffusionEngine\n  params:\n    scale_factor: 0.13025\n"
+                   "    network_config:\n      params: {num_head_channels: 16, context_dim: 32, adm_in_channels: 72}\n"
+                   "    conditioner_config:\n      params:\n        emb_models:\n"
+                   "          - target: sgm.modules.encoders.modules.FrozenOpenCLIPEmbedder2\n"
+                   "            params: {layer: penultimate, heads: 1}\n");
+        yaml.close();
+        return refinerPath;
     }
 
 private slots:
@@ -171,34 +208,8 @@ private slots:
     void aRefinerTakesOverFromTheBase()
     {
         const auto base = load(modelPath(QStringLiteral("tiny-sdxl"), false));
-        engine::UNetConfig config = base->architecture().unet;
-        config.contextDim = base->architecture().text2->width;
-        config.admInChannels = base->architecture().text2->projection + 5 * 8; // pooled, then five numbers
-        torch::manual_seed(11);
-        engine::UNetModel refinerUnet(config);
-        const QString refinerPath = rewritten(
-            QStringLiteral("tiny-refiner.safetensors"),
-            [&](auto &tensors) {
-                std::map<std::string, torch::Tensor> refiner;
-                const std::string second = "conditioner.embedders.1.";
-                for (auto &[name, tensor] : tensors)
-                    if (name.rfind(second, 0) == 0)
-                        refiner.emplace("conditioner.embedders.0." + name.substr(second.size()), tensor);
-                    else if (name.rfind("first_stage_model.", 0) == 0)
-                        refiner.emplace(name, tensor);
-                for (const auto &item : refinerUnet->named_parameters())
-                    refiner.emplace("model.diffusion_model." + item.key(), item.value().detach().clone());
-                tensors = refiner;
-            },
-            QStringLiteral("tiny-sdxl"));
-        QFile yaml(m_dir.filePath(QStringLiteral("tiny-refiner.yaml")));
-        QVERIFY(yaml.open(QIODevice::WriteOnly));
-        yaml.write("model:\n  target: sgm.models.diffusion.DiffusionEngine\n  params:\n    scale_factor: 0.13025\n"
-                   "    network_config:\n      params: {num_head_channels: 16, context_dim: 32, adm_in_channels: 72}\n"
-                   "    conditioner_config:\n      params:\n        emb_models:\n"
-                   "          - target: sgm.modules.encoders.modules.FrozenOpenCLIPEmbedder2\n"
-                   "            params: {layer: penultimate, heads: 1}\n");
-        yaml.close();
+        const QString refinerPath = tinyRefiner(*base);
+        QVERIFY(!refinerPath.isEmpty());
         const auto refiner = load(refinerPath);
         QCOMPARE(int(refiner->architecture().family), int(engine::ModelFamily::SdxlRefiner));
         const auto refinerPrompt = refiner->encodeConditioning("a watercolor lighthouse", 0);
@@ -270,6 +281,95 @@ private slots:
         QVERIFY(!torch::allclose(refiner->encodeConditioning("a lighthouse, embedding:style-a", 0).context,
                                  refiner->encodeConditioning("a lighthouse, embedding:style-b", 0).context));
         QCOMPARE(refiner->usedEmbeddings().size(), std::size_t(2));
+    }
+
+    // `generate` with a refiner (`--refiner`, switch 0.75 of 8 steps): the same image as the two passes run by hand
+    // (the base's first six steps, the refiner's last two on prompts its own CLIP encodes, its VAE decoding), one
+    // progress count over both; what cannot be handed over is refused before sampling.
+    void generateHandsTheLastStepsToTheRefiner()
+    {
+        const auto base = load(modelPath(QStringLiteral("tiny-sdxl"), false));
+        const QString refinerPath = tinyRefiner(*base);
+        QVERIFY(!refinerPath.isEmpty());
+        engine::GenerationRequest request;
+        request.modelPath = modelPath(QStringLiteral("tiny-sdxl"), false).toStdString();
+        request.refinerPath = refinerPath.toStdString();
+        request.refinerSwitch = 0.75;
+        request.prompt = "a watercolor lighthouse";
+        request.negative = "blurry";
+        request.seed = 42;
+        request.steps = 8;
+        request.cfg = 5.0;
+        request.width = 64;
+        request.height = 64;
+        std::vector<int> progress, stepCounts;
+        const engine::GenerationResult result = engine::generate(request, [&](const engine::GenerationProgress &p) {
+            stepCounts.push_back(p.steps);
+            progress.push_back(p.step);
+            return true;
+        });
+        QCOMPARE(result.family, std::string("sdxl"));
+        QCOMPARE(result.refinerFamily, std::string("sdxl-refiner"));
+        QCOMPARE(progress, std::vector<int>({1, 2, 3, 4, 5, 6, 7, 8}));
+        QCOMPARE(stepCounts, std::vector<int>(8, 8));
+        QCOMPARE(result.images.size(), std::size_t(1));
+
+        const auto refiner = load(refinerPath);
+        const auto listOf = [](engine::StableDiffusion &model, const std::string &text) {
+            const auto encoded = model.encodeConditioning(text, 0);
+            return engine::ConditioningList{
+                engine::ConditioningPart(encoded.context, 1.0, std::nullopt, encoded.pooled)};
+        };
+        engine::LatentSampling first;
+        first.seed = 42;
+        first.steps = 8;
+        first.cfg = 5.0;
+        first.endStep = 6;
+        first.finishDenoising = false;
+        const torch::Tensor handed =
+            engine::sampleLatent(*base, listOf(*base, request.prompt), listOf(*base, request.negative),
+                                 torch::zeros({1, 4, 8, 8}), first)
+                .latent;
+        engine::LatentSampling second = first;
+        second.startStep = 6;
+        second.endStep = -1;
+        second.addNoise = false;
+        second.finishDenoising = true;
+        const torch::Tensor latent = engine::sampleLatent(*refiner, listOf(*refiner, request.prompt),
+                                                          listOf(*refiner, request.negative), handed, second)
+                                         .latent;
+        const double scale = refiner->architecture().vae.scaleFactor;
+        const torch::Tensor pixels = ((refiner->decode(latent / scale) + 1.0) / 2.0)
+                                         .clamp(0.0, 1.0)[0]
+                                         .mul(255.0)
+                                         .round()
+                                         .to(torch::kUInt8)
+                                         .permute({1, 2, 0})
+                                         .contiguous();
+        const engine::RgbImage &image = result.images.front();
+        QCOMPARE(image.pixels.size(), std::size_t(pixels.numel()));
+        int worst = 0;
+        for (std::size_t i = 0; i < image.pixels.size(); ++i)
+            worst = std::max(worst, std::abs(int(image.pixels[i]) - int(pixels.data_ptr<std::uint8_t>()[i])));
+        QVERIFY2(worst <= 1, qPrintable(QString::number(worst)));
+
+        // An SD 1.x model reads another latent space; a diffusers sampler runs one schedule; the switch is a share.
+        engine::GenerationRequest sd1 = request;
+        sd1.refinerPath = modelPath(QStringLiteral("tiny-sd1"), false).toStdString();
+        expectError<std::invalid_argument>([&] { engine::generate(sd1); },
+                                           {QStringLiteral("sd-1"), QStringLiteral("latent spaces differ")});
+        engine::GenerationRequest ddim = request;
+        ddim.sampler = "ddim_diffusers";
+        ddim.scheduler = "diffusers";
+        expectError<std::invalid_argument>([&] { engine::generate(ddim); }, {QStringLiteral("refiner")});
+        for (const double share : {0.0, 1.0, 1.5}) {
+            engine::GenerationRequest outside = request;
+            outside.refinerSwitch = share;
+            expectError<std::invalid_argument>([&] { engine::generate(outside); }, {QStringLiteral("between 0 and 1")});
+        }
+        engine::GenerationRequest oneStep = request;
+        oneStep.steps = 1;
+        expectError<std::invalid_argument>([&] { engine::generate(oneStep); }, {QStringLiteral("two steps")});
     }
 };
 

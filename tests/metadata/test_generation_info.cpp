@@ -263,6 +263,66 @@ private slots:
         QCOMPARE(a1111.seed, recipe.seed);
     }
 
+    // A base→refiner run: A1111's "Refiner" and "Refiner switch at", our JSON, and a graph of two KSamplerAdvanced
+    // passes that ComfyUI's reading follows from the base's loader.
+    void refinedRecipesCarryTheRefiner()
+    {
+        const GenerationInfo fromA1111 =
+            parseA1111Parameters(QStringLiteral("a cat\nSteps: 30, Model: sd_xl_base_1.0, Refiner: sd_xl_refiner_1.0 "
+                                                "[7440042bbd], Refiner switch at: 0.8"));
+        QVERIFY(fromA1111.refiner);
+        QCOMPARE(fromA1111.refiner->name, QStringLiteral("sd_xl_refiner_1.0"));
+        QCOMPARE(fromA1111.refiner->hash, QStringLiteral("7440042bbd"));
+        QCOMPARE(fromA1111.refinerSwitch.value(), 0.8);
+        QCOMPARE(parseA1111Parameters(QStringLiteral("a cat\nSteps: 30, Refiner: plain")).refiner->name,
+                 QStringLiteral("plain"));
+
+        GenerationInfo recipe;
+        recipe.tool = QStringLiteral("Atelier");
+        recipe.prompt = QStringLiteral("a lighthouse");
+        recipe.negativePrompt = QStringLiteral("blurry");
+        recipe.seed = 7;
+        recipe.steps = 10;
+        recipe.sampler = QStringLiteral("euler");
+        recipe.scheduler = QStringLiteral("normal");
+        recipe.cfg = 6.0;
+        recipe.width = 1024;
+        recipe.height = 1024;
+        recipe.model = ModelReference{QStringLiteral("sdxl-base"), QString(64, QLatin1Char('a'))};
+        recipe.refiner = ModelReference{QStringLiteral("sdxl-refiner"), QString(64, QLatin1Char('d'))};
+        recipe.refinerSwitch = 0.7;
+        const QList<TextChunk> chunks = recipeChunks(recipe);
+        PngText text;
+        text.chunks = chunks;
+        const GenerationInfo back = describeText(text);
+        QVERIFY(back.refiner);
+        QCOMPARE(back.refiner->name, recipe.refiner->name);
+        QCOMPARE(back.refiner->hash, recipe.refiner->hash);
+        QCOMPARE(back.refinerSwitch, recipe.refinerSwitch);
+        QCOMPARE(back.samplingPasses, 2);
+        const GenerationInfo a1111 = parseA1111Parameters(a1111Parameters(recipe));
+        QCOMPARE(a1111.refiner->name, recipe.refiner->name);
+        QCOMPARE(a1111.refiner->hash, QStringLiteral("dddddddddd"));
+        QCOMPARE(a1111.refinerSwitch, recipe.refinerSwitch);
+
+        const QJsonObject workflow = QJsonDocument::fromJson(chunks[1].text.toUtf8()).object();
+        const QJsonObject nodes = workflow.value(QStringLiteral("nodes")).toObject();
+        const QJsonObject first =
+            nodes.value(QStringLiteral("23")).toObject().value(QStringLiteral("inputs")).toObject();
+        const QJsonObject second =
+            nodes.value(QStringLiteral("6")).toObject().value(QStringLiteral("inputs")).toObject();
+        QCOMPARE(first.value(QStringLiteral("end_at_step")).toInt(), 7);
+        QCOMPARE(first.value(QStringLiteral("return_with_leftover_noise")).toString(), QStringLiteral("enable"));
+        QCOMPARE(second.value(QStringLiteral("start_at_step")).toInt(), 7);
+        QCOMPARE(second.value(QStringLiteral("add_noise")).toString(), QStringLiteral("disable"));
+        const GenerationInfo asGraph = parseComfyUiPrompt(QString::fromUtf8(QJsonDocument(nodes).toJson()));
+        QVERIFY2(asGraph.warnings.isEmpty(), qPrintable(asGraph.warnings.join(QLatin1Char(' '))));
+        QCOMPARE(asGraph.samplingPasses, 2);
+        QCOMPARE(asGraph.model->name, recipe.model->name);
+        QCOMPARE(asGraph.seed, recipe.seed);
+        QCOMPARE(asGraph.prompt, recipe.prompt);
+    }
+
     // ComfyUI draws its random seeds from 0 to 2^64 - 1: half of them are past 2^63, where a signed or a double
     // reading would change them. Every reader and writer carries them exactly.
     void seedsAreUnsigned64BitEverywhere()

@@ -7,6 +7,7 @@
 #include "core/engine/pipeline/sampling_run.h"
 #include "core/engine/sampling/diffusers_schedulers.h"
 
+#include <algorithm>
 #include <chrono>
 #include <cmath>
 
@@ -53,6 +54,8 @@ GenerationResult generateUnchecked(const GenerationRequest &request,
         params.initImage = fromRgb(request.initImage);
     else if (request.denoise < 1.0)
         throw std::invalid_argument("denoise below 1 needs an init image");
+    if (!request.refinerPath.empty())
+        params.refinerStartStep = refinerStartStep(params.steps, request.refinerSwitch);
     validate(params);  // before the (slow) load
 
     // The folders named for this run come first, so that their files win over the library's of the same name.
@@ -77,6 +80,21 @@ GenerationResult generateUnchecked(const GenerationRequest &request,
     // LoRAs are patched and anything is sampled; the encodings themselves are made by the run.
     model->tokenize(request.prompt);
     model->tokenize(request.negative);
+    // The refiner is loaded before anything is sampled, so that one that cannot run (another latent space, an
+    // embedding it cannot read) stops the run before the first model has spent its steps.
+    std::unique_ptr<StableDiffusion> refiner;
+    if (!request.refinerPath.empty()) {
+        LoadOptions refinerOptions = options;
+        refinerOptions.path = request.refinerPath;
+        refinerOptions.configPath.clear();
+        refinerOptions.prediction.reset();
+        refiner = StableDiffusion::load(refinerOptions);
+        result.refinerFamily = familyName(refiner->architecture().family);
+        refiner->setEmbeddings(embeddings);
+        refiner->tokenize(request.prompt);
+        refiner->tokenize(request.negative);
+        params.refiner = refiner.get();
+    }
     result.loras = model->applyLoras(request.loras);
     result.loadSeconds = std::chrono::duration<double>(Clock::now() - loadStart).count();
 
@@ -93,9 +111,17 @@ GenerationResult generateUnchecked(const GenerationRequest &request,
     result.sampleSeconds = std::chrono::duration<double>(Clock::now() - sampleStart).count();
     for (std::int64_t i = 0; i < sampled.image.size(0); ++i)
         result.images.push_back(toRgb(sampled.image[i]));
-    for (const TextualInversion &embedding : model->usedEmbeddings())
-        result.embeddingsUsed.push_back({embedding.name, embedding.path});
-    result.warnings = model->embeddingWarnings();
+    for (const StableDiffusion *used : {model.get(), refiner.get()}) {
+        if (!used)
+            continue;
+        for (const TextualInversion &embedding : used->usedEmbeddings())
+            if (std::none_of(result.embeddingsUsed.begin(), result.embeddingsUsed.end(),
+                             [&](const NamedEmbedding &known) { return known.path == embedding.path; }))
+                result.embeddingsUsed.push_back({embedding.name, embedding.path});
+        for (const std::string &warning : used->embeddingWarnings())
+            if (std::find(result.warnings.begin(), result.warnings.end(), warning) == result.warnings.end())
+                result.warnings.push_back(warning);
+    }
     if (!request.saveLatentPath.empty())
         writeSafetensors(request.saveLatentPath, {{"latent", sampled.latent}},
                          {{"format", "atelier-latent"}, {"base", result.family},

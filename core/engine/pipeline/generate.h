@@ -38,6 +38,11 @@ struct GenerationRequest : SamplingSettings
     std::vector<LoRAApplication> loras;        // applied in order, each on the one before
     std::vector<NamedEmbedding> embeddings;    // embeddings by name (the library's)
     std::vector<std::string> embeddingFolders; // folders of embedding files, named by file name
+    // A model that runs the last steps and decodes (SDXL's refiner, or another model of the same latent space), a
+    // single file or diffusers folder; empty: none. It takes over after `refinerSwitch` of the steps, in (0, 1).
+    // LoRAs apply to the first model only; the VAE given above decodes for the refiner too.
+    std::string refinerPath;
+    double refinerSwitch = 0.8;
 };
 
 struct GenerationProgress
@@ -54,7 +59,8 @@ struct GenerationResult
     std::vector<NamedEmbedding> embeddingsUsed; // the embeddings the prompts named, once each
     std::vector<std::string> warnings;          // words naming an embedding that stayed text, and why
     std::vector<RgbImage> images;
-    std::string family;       // "sd-1", "sd-2"
+    std::string family;        // "sd-1", "sd-2", "sdxl"
+    std::string refinerFamily; // "sdxl-refiner" ... when a refiner ran
     std::string prediction;   // "epsilon", "v", "sample"
     double loadSeconds = 0;
     double sampleSeconds = 0;

@@ -5,6 +5,7 @@
 #include "core/engine/sampling/samplers.h"
 
 #include <algorithm>
+#include <cmath>
 #include <numeric>
 #include <stdexcept>
 
@@ -269,6 +270,15 @@ void validate(const SamplingParams &params)
     checkSettings(params.sampler, params.scheduler, params.steps, params.cfg, params.denoise);
     if (isDiffusersSampler(params.sampler) && (params.initImage.defined() || params.denoise != 1.0))
         fail("the sampler \"" + params.sampler + "\" makes images from noise only (no init image or denoise)");
+    if (params.refiner || params.refinerStartStep > 0) {
+        if (isDiffusersSampler(params.sampler))
+            fail("the sampler \"" + params.sampler +
+                 "\" runs its steps as one schedule and cannot hand them to a "
+                 "refiner; use a ComfyUI sampler such as euler or dpmpp_2m");
+        if (params.refinerStartStep < 1 || params.refinerStartStep >= params.steps)
+            fail("the refiner must take over after the first step and before the last (step " +
+                 std::to_string(params.refinerStartStep) + " of " + std::to_string(params.steps) + ")");
+    }
     if (params.initImage.defined() &&
         (params.initImage.dim() != 4 || params.initImage.size(1) != 3 || params.initImage.size(2) % 8 ||
          params.initImage.size(3) % 8))
@@ -362,9 +372,29 @@ torch::Tensor latentPreview(const torch::Tensor &latent)
     return ((rgb + 1.0) / 2.0).clamp(0.0, 1.0);
 }
 
+int refinerStartStep(int steps, double switchAt)
+{
+    if (!(switchAt > 0.0 && switchAt < 1.0))
+        throw std::invalid_argument("the refiner's switch must be between 0 and 1 (the share of the steps the first "
+                                    "model runs), not " +
+                                    std::to_string(switchAt));
+    if (steps < 2)
+        throw std::invalid_argument("a refiner needs at least two steps to share with the first model");
+    return std::clamp(int(std::lround(steps * switchAt)), 1, steps - 1);
+}
+
 SamplingResult generateImages(StableDiffusion &model, const SamplingParams &params)
 {
     validate(params);
+    if (params.refiner) {
+        // The latent is handed over as it is: both models must read the same latent space.
+        const ModelArchitecture &first = model.architecture(), &second = params.refiner->architecture();
+        if (first.unet.inChannels != second.unet.inChannels || first.vae.scaleFactor != second.vae.scaleFactor)
+            throw std::invalid_argument(std::string("a ") + familyName(second.family) +
+                                        " model cannot refine the latent of a " + familyName(first.family) +
+                                        " model: their latent spaces differ (an SDXL base takes the SDXL refiner "
+                                        "or another SDXL model)");
+    }
     torch::NoGradGuard noGrad;
     const double scale = model.architecture().vae.scaleFactor;
     const std::int64_t factor = model.architecture().vae.downscale();
@@ -379,22 +409,44 @@ SamplingResult generateImages(StableDiffusion &model, const SamplingParams &para
             {params.batch, model.architecture().unet.inChannels, params.height / factor, params.width / factor},
             torch::TensorOptions().dtype(torch::kFloat32));
     }
-    const auto conditioningOf = [&](const std::string &prompt) {
-        const StableDiffusion::PromptConditioning encoded = model.encodeConditioning(prompt, params.clipSkip);
+    const auto conditioningOf = [&](StableDiffusion &encoder, const std::string &prompt) {
+        const StableDiffusion::PromptConditioning encoded = encoder.encodeConditioning(prompt, params.clipSkip);
         return ConditioningList{ConditioningPart(encoded.context, 1.0, std::nullopt, encoded.pooled)};
     };
-    const ConditioningList negative = conditioningOf(params.negative);
-    const ConditioningList positive = conditioningOf(params.prompt);
-
     LatentSampling run;
     static_cast<SamplerSettings &>(run) = params;
     run.onStep = params.onStep;
-    SampledLatent sampled = sampleLatent(model, positive, negative, start, run);
+    if (params.refiner) {
+        run.endStep = params.refinerStartStep;
+        run.finishDenoising = false; // the refiner takes the leftover noise
+        // Progress counts the steps of both models as one run's.
+        if (params.onStep)
+            run.onStep = [&](int step, int, const torch::Tensor &x, const torch::Tensor &denoised) {
+                return params.onStep(step, params.steps, x, denoised);
+            };
+    }
+    SampledLatent sampled =
+        sampleLatent(model, conditioningOf(model, params.prompt), conditioningOf(model, params.negative), start, run);
     result.sigmas = sampled.sigmas;
     result.timesteps = sampled.timesteps;
     result.noise = sampled.noise;
+    StableDiffusion &decoder = params.refiner ? *params.refiner : model;
+    if (params.refiner) {
+        LatentSampling rest = run;
+        rest.startStep = params.refinerStartStep;
+        rest.endStep = -1;
+        rest.addNoise = false;
+        rest.finishDenoising = true;
+        if (params.onStep)
+            rest.onStep = [&](int step, int, const torch::Tensor &x, const torch::Tensor &denoised) {
+                return params.onStep(params.refinerStartStep + step, params.steps, x, denoised);
+            };
+        const torch::Tensor handed = sampled.latent;
+        sampled = sampleLatent(decoder, conditioningOf(decoder, params.prompt),
+                               conditioningOf(decoder, params.negative), handed, rest);
+    }
     result.latent = sampled.latent.to(torch::kCPU);
-    const torch::Tensor decoded = model.decode(sampled.latent / scale);
+    const torch::Tensor decoded = decoder.decode(sampled.latent / scale);
     result.image = ((decoded + 1.0) / 2.0).clamp(0.0, 1.0).to(torch::kCPU);
     return result;
 }

@@ -18,7 +18,17 @@ struct SamplingParams : SamplingSettings
     // After each step: the step (0-based), the step count, the current latent and the clean estimate. Returning
     // false cancels the run with CancelledError.
     std::function<bool(int step, int steps, const torch::Tensor &x, const torch::Tensor &denoised)> onStep;
+    // A second model that takes over at `refinerStartStep` of the `steps` (SDXL's refiner, or any model of the same
+    // latent space): the first model's latent is handed over with its leftover noise, as KSamplerAdvanced's end and
+    // start steps do, each model guided by the prompts encoded with its own CLIP, and the second decodes the image.
+    StableDiffusion *refiner = nullptr;
+    int refinerStartStep = 0; // 1 to steps - 1; validate() checks it whenever it is set, refiner or not yet
 };
+
+// The step a refiner takes over at when it runs the last (1 - `switchAt`) of `steps` (A1111's "switch at"): the
+// first model runs at least one step and the refiner at least one. Throws std::invalid_argument when `switchAt` is
+// not in (0, 1) or there are fewer than two steps to share.
+int refinerStartStep(int steps, double switchAt);
 
 struct SamplingResult
 {

@@ -1,8 +1,10 @@
 #include "core/engine/error.h"
+#include "core/engine/io/mapped_file.h"
 #include "core/engine/io/safetensors.h"
 
 #include <QtTest>
 
+#include <algorithm>
 #include <chrono>
 #include <cstring>
 #include <fcntl.h>
@@ -221,6 +223,35 @@ private slots:
         file.close();
         const SafetensorsFile weights(path.toStdString());
         QCOMPARE(weights.find("w")->elementCount(), std::int64_t(1600000000));
+    }
+
+    // A converted weight's file pages are given back to the kernel, and read again, unchanged, when touched; memory
+    // that is not a mapped file (a heap buffer, a range past the mapping) is never given back, since its contents
+    // would be lost.
+    void givenBackPagesComeBackFromTheFile()
+    {
+        QTemporaryDir dir;
+        const qint64 bytes = 4 * 65536;
+        const QString path =
+            writeFile(dir, R"({"w": {"dtype": "U8", "shape": [262144], "data_offsets": [0, 262144]}})", bytes);
+        const MappedFile mapped(path.toStdString());
+        const auto *data = reinterpret_cast<const unsigned char *>(mapped.data());
+        const std::size_t dataStart = mapped.size() - std::size_t(bytes);
+        std::uint64_t before = 0;
+        for (std::size_t i = 0; i < mapped.size(); ++i)
+            before += data[i];
+        releaseMappedPages(data + dataStart, std::size_t(bytes));
+        std::uint64_t after = 0;
+        for (std::size_t i = 0; i < mapped.size(); ++i)
+            after += data[i];
+        QCOMPARE(after, before);
+        QCOMPARE(int(data[dataStart + 1000]), 1000 % 256);
+
+        std::vector<unsigned char> heap(1 << 20, 7);
+        releaseMappedPages(heap.data(), heap.size());
+        QVERIFY(std::all_of(heap.begin(), heap.end(), [](unsigned char value) { return value == 7; }));
+        releaseMappedPages(data + dataStart, std::size_t(bytes) + (1 << 20)); // runs past the mapping: left alone
+        QCOMPARE(int(data[dataStart + 5]), 5);
     }
 };
 

@@ -36,6 +36,7 @@ class TestSdxl : public QObject
         config.admInChannels = base.architecture().text2->projection + 5 * 8; // pooled, then five numbers
         torch::manual_seed(11);
         engine::UNetModel refinerUnet(config);
+        engine::initializeRandomly(*refinerUnet);
         const QString refinerPath = rewritten(
             QStringLiteral("tiny-refiner.safetensors"),
             [&](auto &tensors) {

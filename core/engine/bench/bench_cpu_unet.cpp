@@ -55,6 +55,7 @@ int main(int argc, char **argv)
     torch::NoGradGuard noGrad;
     torch::manual_seed(0);
     UNetModel unet(UNetConfig{}); // the defaults are SD 1.5's
+    initializeRandomly(*unet);
     unet->eval();
     const std::int64_t latent = size / 8;
     const torch::Tensor x = torch::randn({2, 4, latent, latent});

@@ -235,6 +235,7 @@ void benchFamily(const std::string &name, const UNetConfig &config, std::int64_t
 {
     torch::NoGradGuard noGrad;
     UNetModel unet(config);
+    initializeRandomly(*unet);
     prepare(unet, dtype);
     const auto options = torch::TensorOptions().dtype(dtype).device(g_device);
     const torch::Tensor x = torch::randn({2, 4, latentSize, latentSize}, options).contiguous(torch::MemoryFormat::ChannelsLast);
@@ -264,11 +265,13 @@ void benchFamily(const std::string &name, const UNetConfig &config, std::int64_t
     if (!withFullRun)
         return;
     ClipTextModel clip(textConfig);
+    initializeRandomly(*clip);
     prepare(clip, dtype);
     const torch::Tensor ids = torch::randint(0, 49407, {2, 77}, torch::TensorOptions().dtype(torch::kInt64)).to(g_device);
     for (int r = 0; r < repeats; ++r)
         figures.add(name + " text encoder b2 ms", timeCalls([&] { clip->forward(ids, 1, true); }, 3, calls));
     AutoencoderKL vae(sdVae());
+    initializeRandomly(*vae);
     const torch::ScalarType vaeType = dtype == torch::kFloat32 ? torch::kFloat32 : torch::kBFloat16;
     prepare(vae, vaeType);
     const torch::Tensor latent = torch::randn({1, 4, latentSize, latentSize}, torch::TensorOptions().dtype(vaeType).device(g_device))
@@ -302,6 +305,7 @@ void checkAgainstCpu(Figures &figures)
     config.contextDim = 64;
     torch::manual_seed(1);
     UNetModel cpu(config);
+    initializeRandomly(*cpu);
     cpu->eval();
     const torch::Tensor x = torch::randn({2, 4, 16, 16}), t = torch::tensor({10.0f, 700.0f}), c = torch::randn({2, 77, 64});
     const torch::Tensor reference = cpu->forward(x, t, c);

@@ -4,6 +4,7 @@
 // The folder receives a random SD 1.5 checkpoint (2 GB, float16) and a LoRA; both are written once and reused.
 #include "core/engine/io/safetensors_writer.h"
 #include "core/engine/pipeline/stable_diffusion.h"
+#include "core/engine/tools/process_memory.h"
 #include "core/engine/tools/random_checkpoint.h"
 #include "core/engine/tools/report.h"
 
@@ -20,28 +21,6 @@
 using namespace atelier::engine;
 
 namespace {
-
-// A field of /proc/self/status in bytes (VmRSS, VmHWM, RssAnon, RssFile).
-double statusBytes(const std::string &field)
-{
-    std::ifstream status("/proc/self/status");
-    std::string line;
-    while (std::getline(status, line))
-        if (line.rfind(field + ":", 0) == 0)
-            return std::stod(line.substr(field.size() + 1)) * 1024.0;
-    return 0;
-}
-
-// Resets the peak resident size (VmHWM) to the current one (Linux: "5" to clear_refs).
-void resetPeak()
-{
-    std::ofstream("/proc/self/clear_refs") << "5";
-}
-
-double megabytes(double bytes)
-{
-    return bytes / (1024.0 * 1024.0);
-}
 
 // A kohya-format LoRA of `rank` on every layer kohya's default network trains: the UNet transformers' attention
 // projections, feed-forward and proj_in/proj_out, and the text encoder's attention and MLP. Random float16 weights.

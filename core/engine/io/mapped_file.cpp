@@ -5,11 +5,38 @@
 #include <cerrno>
 #include <cstring>
 #include <fcntl.h>
+#include <map>
+#include <mutex>
 #include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 namespace atelier::engine {
+
+namespace {
+
+// The live mappings by start address, for releaseMappedPages.
+std::mutex g_mappingsMutex;
+std::map<const std::byte *, std::uint64_t> g_mappings;
+
+} // namespace
+
+void releaseMappedPages(const void *data, std::size_t bytes)
+{
+    const auto *begin = static_cast<const std::byte *>(data);
+    const std::lock_guard<std::mutex> lock(g_mappingsMutex);
+    auto mapping = g_mappings.upper_bound(begin);
+    if (mapping == g_mappings.begin())
+        return;
+    --mapping;
+    if (begin + bytes > mapping->first + mapping->second)
+        return;
+    const std::uintptr_t page = std::uintptr_t(::sysconf(_SC_PAGESIZE));
+    const std::uintptr_t first = (reinterpret_cast<std::uintptr_t>(begin) + page - 1) / page * page;
+    const std::uintptr_t last = (reinterpret_cast<std::uintptr_t>(begin) + bytes) / page * page;
+    if (last > first) // a read-only private file mapping: its pages come back from the file
+        ::madvise(reinterpret_cast<void *>(first), last - first, MADV_DONTNEED);
+}
 
 int openRegularFile(const std::string &path, struct stat &info)
 {
@@ -41,6 +68,8 @@ MappedFile::MappedFile(const std::string &path)
             throw FormatError(path + ": cannot map into memory (" + std::strerror(error) + ")");
         }
         m_data = static_cast<const std::byte *>(mapped);
+        const std::lock_guard<std::mutex> lock(g_mappingsMutex);
+        g_mappings[m_data] = m_size;
     }
     ::close(fd);
 }
@@ -69,8 +98,13 @@ MappedFile &MappedFile::operator=(MappedFile &&other) noexcept
 
 void MappedFile::release() noexcept
 {
-    if (m_data)
+    if (m_data) {
+        {
+            const std::lock_guard<std::mutex> lock(g_mappingsMutex);
+            g_mappings.erase(m_data);
+        }
         ::munmap(const_cast<std::byte *>(m_data), m_size);
+    }
     m_data = nullptr;
     m_size = 0;
 }

@@ -37,4 +37,10 @@ private:
     std::uint64_t m_size = 0;
 };
 
+// Gives back the resident pages of [data, data + bytes) where the range lies in a live MappedFile, so that a weight
+// copied to another dtype or device stops counting twice; the pages are read again from the file (or the page
+// cache) if touched later. Only whole pages inside the range are given back; memory that is not a mapped file is
+// left alone, since giving back anonymous pages would lose their contents.
+void releaseMappedPages(const void *data, std::size_t bytes);
+
 } // namespace atelier::engine

@@ -1,5 +1,7 @@
 #include "core/engine/io/state_dict.h"
 
+#include "core/engine/io/mapped_file.h"
+
 #include "core/engine/error.h"
 #include "core/engine/io/safetensors.h"
 #include "core/engine/io/torch_checkpoint.h"
@@ -188,6 +190,10 @@ void loadParameters(torch::nn::Module &module, const StateDict &weights, const s
         torch::Tensor value = source->to(device, dtype);
         if (value.dim() == 4 && device.is_cuda())
             value = value.contiguous(torch::MemoryFormat::ChannelsLast);
+        // A file weight used as it is stays mapped; one converted or moved leaves its file pages to the kernel (a
+        // LoRA taken off reads them again), so that loading keeps about one copy of each weight resident.
+        if (source->device().is_cpu() && !value.is_alias_of(*source))
+            releaseMappedPages(source->storage().data(), source->storage().nbytes());
         item.value().set_data(value);
     }
     module.eval();

@@ -8,9 +8,9 @@ namespace atelier::engine {
 
 namespace {
 
-torch::nn::LayerNorm layerNorm(std::int64_t width)
+LayerNorm layerNorm(std::int64_t width)
 {
-    return torch::nn::LayerNorm(torch::nn::LayerNormOptions({width}).eps(1e-5));
+    return LayerNorm(width, 1e-5);
 }
 
 } // namespace
@@ -19,14 +19,14 @@ ClipEncoderLayerImpl::ClipEncoderLayerImpl(const ClipTextConfig &config)
     : heads(config.heads), quickGelu(config.quickGelu)
 {
     auto attention = register_module("self_attn", std::make_shared<torch::nn::Module>());
-    qProj = attention->register_module("q_proj", torch::nn::Linear(config.width, config.width));
-    kProj = attention->register_module("k_proj", torch::nn::Linear(config.width, config.width));
-    vProj = attention->register_module("v_proj", torch::nn::Linear(config.width, config.width));
-    outProj = attention->register_module("out_proj", torch::nn::Linear(config.width, config.width));
+    qProj = attention->register_module("q_proj", Linear(config.width, config.width));
+    kProj = attention->register_module("k_proj", Linear(config.width, config.width));
+    vProj = attention->register_module("v_proj", Linear(config.width, config.width));
+    outProj = attention->register_module("out_proj", Linear(config.width, config.width));
     layerNorm1 = register_module("layer_norm1", layerNorm(config.width));
     auto mlp = register_module("mlp", std::make_shared<torch::nn::Module>());
-    fc1 = mlp->register_module("fc1", torch::nn::Linear(config.width, config.intermediate));
-    fc2 = mlp->register_module("fc2", torch::nn::Linear(config.intermediate, config.width));
+    fc1 = mlp->register_module("fc1", Linear(config.width, config.intermediate));
+    fc2 = mlp->register_module("fc2", Linear(config.intermediate, config.width));
     layerNorm2 = register_module("layer_norm2", layerNorm(config.width));
 }
 
@@ -45,17 +45,15 @@ ClipTextModelImpl::ClipTextModelImpl(const ClipTextConfig &config_) : config(con
 {
     auto textModel = register_module("text_model", std::make_shared<torch::nn::Module>());
     auto embeddings = textModel->register_module("embeddings", std::make_shared<torch::nn::Module>());
-    tokenEmbedding = embeddings->register_module("token_embedding", torch::nn::Embedding(config.vocabSize, config.width));
-    positionEmbedding =
-        embeddings->register_module("position_embedding", torch::nn::Embedding(config.positions, config.width));
+    tokenEmbedding = embeddings->register_module("token_embedding", Embedding(config.vocabSize, config.width));
+    positionEmbedding = embeddings->register_module("position_embedding", Embedding(config.positions, config.width));
     auto encoder = textModel->register_module("encoder", std::make_shared<torch::nn::Module>());
     auto layerList = encoder->register_module("layers", std::make_shared<torch::nn::Module>());
     for (std::int64_t i = 0; i < config.layers; ++i)
         layers.push_back(layerList->register_module(std::to_string(i), ClipEncoderLayer(config)));
     finalLayerNorm = textModel->register_module("final_layer_norm", layerNorm(config.width));
     if (config.projection > 0)
-        textProjection = register_module(
-            "text_projection", torch::nn::Linear(torch::nn::LinearOptions(config.width, config.projection).bias(false)));
+        textProjection = register_module("text_projection", Linear(config.width, config.projection, false));
 }
 
 torch::Tensor ClipTextModelImpl::embedTokens(const torch::Tensor &ids, const torch::Tensor &placeholderRows)

@@ -1,5 +1,7 @@
 #pragma once
 
+#include "core/engine/nets/layers.h"
+
 #include <torch/torch.h>
 
 #include <string>
@@ -31,8 +33,8 @@ struct ClipEncoderLayerImpl : torch::nn::Module
 
     std::int64_t heads;
     bool quickGelu;
-    torch::nn::Linear qProj{nullptr}, kProj{nullptr}, vProj{nullptr}, outProj{nullptr}, fc1{nullptr}, fc2{nullptr};
-    torch::nn::LayerNorm layerNorm1{nullptr}, layerNorm2{nullptr};
+    Linear qProj{nullptr}, kProj{nullptr}, vProj{nullptr}, outProj{nullptr}, fc1{nullptr}, fc2{nullptr};
+    LayerNorm layerNorm1{nullptr}, layerNorm2{nullptr};
 };
 TORCH_MODULE(ClipEncoderLayer);
 
@@ -56,10 +58,10 @@ struct ClipTextModelImpl : torch::nn::Module
                    const torch::Tensor &placeholderRows = {});
 
     ClipTextConfig config;
-    torch::nn::Embedding tokenEmbedding{nullptr}, positionEmbedding{nullptr};
+    Embedding tokenEmbedding{nullptr}, positionEmbedding{nullptr};
     std::vector<ClipEncoderLayer> layers;
-    torch::nn::LayerNorm finalLayerNorm{nullptr};
-    torch::nn::Linear textProjection{nullptr};
+    LayerNorm finalLayerNorm{nullptr};
+    Linear textProjection{nullptr};
 };
 TORCH_MODULE(ClipTextModel);
 

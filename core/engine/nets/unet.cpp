@@ -17,14 +17,14 @@ ModulePtr child(torch::nn::Module &parent, const std::string &name)
     return parent.register_module(name, std::make_shared<torch::nn::Module>());
 }
 
-torch::nn::GroupNorm groupNorm(std::int64_t channels, double eps)
+GroupNorm groupNorm(std::int64_t channels, double eps)
 {
-    return torch::nn::GroupNorm(torch::nn::GroupNormOptions(32, channels).eps(eps));
+    return GroupNorm(32, channels, eps);
 }
 
-torch::nn::Conv2d conv(std::int64_t in, std::int64_t out, std::int64_t kernel, std::int64_t stride = 1)
+Conv2d conv(std::int64_t in, std::int64_t out, std::int64_t kernel, std::int64_t stride = 1)
 {
-    return torch::nn::Conv2d(torch::nn::Conv2dOptions(in, out, kernel).stride(stride).padding(kernel / 2));
+    return Conv2d(in, out, kernel, stride, kernel / 2);
 }
 
 } // namespace
@@ -57,7 +57,7 @@ ResBlockImpl::ResBlockImpl(std::int64_t in, std::int64_t out, std::int64_t embed
     inNorm = inLayers->register_module("0", groupNorm(in, 1e-5));
     inConv = inLayers->register_module("2", conv(in, out, 3));
     auto embLayers = child(*this, "emb_layers");
-    embeddingProjection = embLayers->register_module("1", torch::nn::Linear(embedding, out));
+    embeddingProjection = embLayers->register_module("1", Linear(embedding, out));
     auto outLayers = child(*this, "out_layers");
     outNorm = outLayers->register_module("0", groupNorm(out, 1e-5));
     outConv = outLayers->register_module("3", conv(out, out, 3));
@@ -76,13 +76,11 @@ torch::Tensor ResBlockImpl::forward(const torch::Tensor &x, const torch::Tensor 
 CrossAttentionImpl::CrossAttentionImpl(std::int64_t queryDim, std::int64_t contextDim, std::int64_t heads_)
     : heads(heads_)
 {
-    const auto projection = [](std::int64_t in, std::int64_t out) {
-        return torch::nn::Linear(torch::nn::LinearOptions(in, out).bias(false));
-    };
+    const auto projection = [](std::int64_t in, std::int64_t out) { return Linear(in, out, false); };
     toQ = register_module("to_q", projection(queryDim, queryDim));
     toK = register_module("to_k", projection(contextDim, queryDim));
     toV = register_module("to_v", projection(contextDim, queryDim));
-    toOut = child(*this, "to_out")->register_module("0", torch::nn::Linear(queryDim, queryDim));
+    toOut = child(*this, "to_out")->register_module("0", Linear(queryDim, queryDim));
 }
 
 torch::Tensor CrossAttentionImpl::forward(const torch::Tensor &x, const torch::Tensor &context)
@@ -98,12 +96,12 @@ TransformerBlockImpl::TransformerBlockImpl(std::int64_t dim, std::int64_t contex
     attn1 = register_module("attn1", CrossAttention(dim, dim, heads));
     auto ff = child(*this, "ff");
     auto net = child(*ff, "net");
-    ffIn = child(*net, "0")->register_module("proj", torch::nn::Linear(dim, dim * 4 * 2));
-    ffOut = net->register_module("2", torch::nn::Linear(dim * 4, dim));
+    ffIn = child(*net, "0")->register_module("proj", Linear(dim, dim * 4 * 2));
+    ffOut = net->register_module("2", Linear(dim * 4, dim));
     attn2 = register_module("attn2", CrossAttention(dim, contextDim, heads));
-    norm1 = register_module("norm1", torch::nn::LayerNorm(torch::nn::LayerNormOptions({dim})));
-    norm2 = register_module("norm2", torch::nn::LayerNorm(torch::nn::LayerNormOptions({dim})));
-    norm3 = register_module("norm3", torch::nn::LayerNorm(torch::nn::LayerNormOptions({dim})));
+    norm1 = register_module("norm1", LayerNorm(dim));
+    norm2 = register_module("norm2", LayerNorm(dim));
+    norm3 = register_module("norm3", LayerNorm(dim));
 }
 
 torch::Tensor TransformerBlockImpl::forward(torch::Tensor x, const torch::Tensor &context)
@@ -119,7 +117,7 @@ SpatialTransformerImpl::SpatialTransformerImpl(std::int64_t channels, std::int64
 {
     norm = register_module("norm", groupNorm(channels, 1e-6));
     if (linear)
-        projInLinear = register_module("proj_in", torch::nn::Linear(channels, channels));
+        projInLinear = register_module("proj_in", Linear(channels, channels));
     else
         projInConv = register_module("proj_in", conv(channels, channels, 1));
     auto blockList = child(*this, "transformer_blocks");
@@ -127,7 +125,7 @@ SpatialTransformerImpl::SpatialTransformerImpl(std::int64_t channels, std::int64
         blocks.push_back(blockList->register_module(
             std::to_string(i), TransformerBlock(channels, config.contextDim, config.headsFor(channels))));
     if (linear)
-        projOutLinear = register_module("proj_out", torch::nn::Linear(channels, channels));
+        projOutLinear = register_module("proj_out", Linear(channels, channels));
     else
         projOutConv = register_module("proj_out", conv(channels, channels, 1));
 }
@@ -173,12 +171,12 @@ UNetModelImpl::UNetModelImpl(const UNetConfig &config_) : config(config_)
     const std::int64_t mc = config.modelChannels;
     const std::int64_t embedding = mc * 4;
     auto timeEmbed = child(*this, "time_embed");
-    timeEmbed1 = timeEmbed->register_module("0", torch::nn::Linear(mc, embedding));
-    timeEmbed2 = timeEmbed->register_module("2", torch::nn::Linear(embedding, embedding));
+    timeEmbed1 = timeEmbed->register_module("0", Linear(mc, embedding));
+    timeEmbed2 = timeEmbed->register_module("2", Linear(embedding, embedding));
     if (config.admInChannels > 0) {
         auto label = child(*child(*this, "label_emb"), "0");
-        labelEmbed1 = label->register_module("0", torch::nn::Linear(config.admInChannels, embedding));
-        labelEmbed2 = label->register_module("2", torch::nn::Linear(embedding, embedding));
+        labelEmbed1 = label->register_module("0", Linear(config.admInChannels, embedding));
+        labelEmbed2 = label->register_module("2", Linear(embedding, embedding));
     }
 
     auto inputList = child(*this, "input_blocks");

@@ -1,5 +1,7 @@
 #pragma once
 
+#include "core/engine/nets/layers.h"
+
 #include <torch/torch.h>
 
 #include <vector>
@@ -49,9 +51,9 @@ struct ResBlockImpl : torch::nn::Module
     ResBlockImpl(std::int64_t in, std::int64_t out, std::int64_t embedding);
     torch::Tensor forward(const torch::Tensor &x, const torch::Tensor &embeddingSilu);
 
-    torch::nn::GroupNorm inNorm{nullptr}, outNorm{nullptr};
-    torch::nn::Conv2d inConv{nullptr}, outConv{nullptr}, skip{nullptr};
-    torch::nn::Linear embeddingProjection{nullptr};
+    GroupNorm inNorm{nullptr}, outNorm{nullptr};
+    Conv2d inConv{nullptr}, outConv{nullptr}, skip{nullptr};
+    Linear embeddingProjection{nullptr};
 };
 TORCH_MODULE(ResBlock);
 
@@ -61,7 +63,7 @@ struct CrossAttentionImpl : torch::nn::Module
     torch::Tensor forward(const torch::Tensor &x, const torch::Tensor &context);
 
     std::int64_t heads;
-    torch::nn::Linear toQ{nullptr}, toK{nullptr}, toV{nullptr}, toOut{nullptr};
+    Linear toQ{nullptr}, toK{nullptr}, toV{nullptr}, toOut{nullptr};
 };
 TORCH_MODULE(CrossAttention);
 
@@ -71,8 +73,8 @@ struct TransformerBlockImpl : torch::nn::Module
     torch::Tensor forward(torch::Tensor x, const torch::Tensor &context);
 
     CrossAttention attn1{nullptr}, attn2{nullptr};
-    torch::nn::LayerNorm norm1{nullptr}, norm2{nullptr}, norm3{nullptr};
-    torch::nn::Linear ffIn{nullptr}, ffOut{nullptr};  // GEGLU feed-forward: ff.net.0.proj, ff.net.2
+    LayerNorm norm1{nullptr}, norm2{nullptr}, norm3{nullptr};
+    Linear ffIn{nullptr}, ffOut{nullptr}; // GEGLU feed-forward: ff.net.0.proj, ff.net.2
 };
 TORCH_MODULE(TransformerBlock);
 
@@ -82,9 +84,9 @@ struct SpatialTransformerImpl : torch::nn::Module
     torch::Tensor forward(const torch::Tensor &x, const torch::Tensor &context);
 
     bool linear;
-    torch::nn::GroupNorm norm{nullptr};
-    torch::nn::Conv2d projInConv{nullptr}, projOutConv{nullptr};
-    torch::nn::Linear projInLinear{nullptr}, projOutLinear{nullptr};
+    GroupNorm norm{nullptr};
+    Conv2d projInConv{nullptr}, projOutConv{nullptr};
+    Linear projInLinear{nullptr}, projOutLinear{nullptr};
     std::vector<TransformerBlock> blocks;
 };
 TORCH_MODULE(SpatialTransformer);
@@ -95,11 +97,11 @@ struct UNetBlockImpl : torch::nn::Module
 {
     torch::Tensor forward(torch::Tensor x, const torch::Tensor &embeddingSilu, const torch::Tensor &context);
 
-    torch::nn::Conv2d convIn{nullptr};  // input_blocks.0 only
+    Conv2d convIn{nullptr}; // input_blocks.0 only
     ResBlock res{nullptr};
     SpatialTransformer transformer{nullptr};
     ResBlock resAfter{nullptr};         // middle_block's second res block
-    torch::nn::Conv2d downsample{nullptr}, upsample{nullptr};
+    Conv2d downsample{nullptr}, upsample{nullptr};
 };
 TORCH_MODULE(UNetBlock);
 
@@ -112,12 +114,12 @@ struct UNetModelImpl : torch::nn::Module
                           const torch::Tensor &y = {});
 
     UNetConfig config;
-    torch::nn::Linear timeEmbed1{nullptr}, timeEmbed2{nullptr};
-    torch::nn::Linear labelEmbed1{nullptr}, labelEmbed2{nullptr}; // label_emb.0.0, label_emb.0.2 (SDXL)
+    Linear timeEmbed1{nullptr}, timeEmbed2{nullptr};
+    Linear labelEmbed1{nullptr}, labelEmbed2{nullptr}; // label_emb.0.0, label_emb.0.2 (SDXL)
     std::vector<UNetBlock> inputBlocks, outputBlocks;
     UNetBlock middleBlock{nullptr};
-    torch::nn::GroupNorm outNorm{nullptr};
-    torch::nn::Conv2d outConv{nullptr};
+    GroupNorm outNorm{nullptr};
+    Conv2d outConv{nullptr};
 };
 TORCH_MODULE(UNetModel);
 

@@ -8,16 +8,14 @@ namespace atelier::engine {
 
 namespace {
 
-torch::nn::GroupNorm normalize(std::int64_t channels)
+GroupNorm normalize(std::int64_t channels)
 {
-    return torch::nn::GroupNorm(torch::nn::GroupNormOptions(32, channels).eps(1e-6));
+    return GroupNorm(32, channels, 1e-6);
 }
 
-torch::nn::Conv2d conv(std::int64_t in, std::int64_t out, std::int64_t kernel, std::int64_t stride = 1,
-                       std::int64_t padding = -1)
+Conv2d conv(std::int64_t in, std::int64_t out, std::int64_t kernel, std::int64_t stride = 1, std::int64_t padding = -1)
 {
-    return torch::nn::Conv2d(
-        torch::nn::Conv2dOptions(in, out, kernel).stride(stride).padding(padding < 0 ? kernel / 2 : padding));
+    return Conv2d(in, out, kernel, stride, padding < 0 ? kernel / 2 : padding);
 }
 
 std::shared_ptr<torch::nn::Module> child(torch::nn::Module &parent, const std::string &name)

@@ -1,5 +1,7 @@
 #pragma once
 
+#include "core/engine/nets/layers.h"
+
 #include <torch/torch.h>
 
 #include <vector>
@@ -29,8 +31,8 @@ struct VaeResBlockImpl : torch::nn::Module
     VaeResBlockImpl(std::int64_t in, std::int64_t out);
     torch::Tensor forward(const torch::Tensor &x);
 
-    torch::nn::GroupNorm norm1{nullptr}, norm2{nullptr};
-    torch::nn::Conv2d conv1{nullptr}, conv2{nullptr}, shortcut{nullptr};
+    GroupNorm norm1{nullptr}, norm2{nullptr};
+    Conv2d conv1{nullptr}, conv2{nullptr}, shortcut{nullptr};
 };
 TORCH_MODULE(VaeResBlock);
 
@@ -39,8 +41,8 @@ struct VaeAttentionImpl : torch::nn::Module
     explicit VaeAttentionImpl(std::int64_t channels);
     torch::Tensor forward(const torch::Tensor &x);
 
-    torch::nn::GroupNorm norm{nullptr};
-    torch::nn::Conv2d q{nullptr}, k{nullptr}, v{nullptr}, projOut{nullptr};
+    GroupNorm norm{nullptr};
+    Conv2d q{nullptr}, k{nullptr}, v{nullptr}, projOut{nullptr};
 };
 TORCH_MODULE(VaeAttention);
 
@@ -58,7 +60,7 @@ TORCH_MODULE(VaeMid);
 struct VaeLevelImpl : torch::nn::Module
 {
     std::vector<VaeResBlock> blocks;
-    torch::nn::Conv2d resample{nullptr};  // down: stride-2 conv after asymmetric padding; up: conv after 2x nearest
+    Conv2d resample{nullptr}; // down: stride-2 conv after asymmetric padding; up: conv after 2x nearest
     bool down = true;
 };
 TORCH_MODULE(VaeLevel);
@@ -68,10 +70,10 @@ struct VaeEncoderImpl : torch::nn::Module
     explicit VaeEncoderImpl(const VaeConfig &config);
     torch::Tensor forward(const torch::Tensor &image);
 
-    torch::nn::Conv2d convIn{nullptr}, convOut{nullptr};
+    Conv2d convIn{nullptr}, convOut{nullptr};
     std::vector<VaeLevel> levels;
     VaeMid mid{nullptr};
-    torch::nn::GroupNorm normOut{nullptr};
+    GroupNorm normOut{nullptr};
 };
 TORCH_MODULE(VaeEncoder);
 
@@ -80,10 +82,10 @@ struct VaeDecoderImpl : torch::nn::Module
     explicit VaeDecoderImpl(const VaeConfig &config);
     torch::Tensor forward(const torch::Tensor &z);
 
-    torch::nn::Conv2d convIn{nullptr}, convOut{nullptr};
+    Conv2d convIn{nullptr}, convOut{nullptr};
     std::vector<VaeLevel> levels;  // levels[i] is LDM's up.i; run from the last to the first
     VaeMid mid{nullptr};
-    torch::nn::GroupNorm normOut{nullptr};
+    GroupNorm normOut{nullptr};
 };
 TORCH_MODULE(VaeDecoder);
 
@@ -99,7 +101,7 @@ struct AutoencoderKLImpl : torch::nn::Module
     VaeConfig config;
     VaeEncoder encoder{nullptr};
     VaeDecoder decoder{nullptr};
-    torch::nn::Conv2d quantConv{nullptr}, postQuantConv{nullptr};
+    Conv2d quantConv{nullptr}, postQuantConv{nullptr};
 };
 TORCH_MODULE(AutoencoderKL);
 

@@ -1,0 +1,69 @@
+#include "core/engine/nets/layers.h"
+
+#include <cmath>
+
+namespace atelier::engine {
+
+LinearImpl::LinearImpl(std::int64_t in, std::int64_t out, bool withBias)
+{
+    weight = register_parameter("weight", torch::empty({out, in}));
+    if (withBias)
+        bias = register_parameter("bias", torch::empty({out}));
+}
+
+Conv2dImpl::Conv2dImpl(std::int64_t in, std::int64_t out, std::int64_t kernel, std::int64_t stride,
+                       std::int64_t padding)
+    : m_stride(stride)
+    , m_padding(padding)
+{
+    weight = register_parameter("weight", torch::empty({out, in, kernel, kernel}));
+    bias = register_parameter("bias", torch::empty({out}));
+}
+
+GroupNormImpl::GroupNormImpl(std::int64_t groups, std::int64_t channels, double eps)
+    : m_groups(groups)
+    , m_eps(eps)
+{
+    weight = register_parameter("weight", torch::empty({channels}));
+    bias = register_parameter("bias", torch::empty({channels}));
+}
+
+LayerNormImpl::LayerNormImpl(std::int64_t width, double eps)
+    : m_eps(eps)
+{
+    weight = register_parameter("weight", torch::empty({width}));
+    bias = register_parameter("bias", torch::empty({width}));
+}
+
+EmbeddingImpl::EmbeddingImpl(std::int64_t count, std::int64_t width)
+{
+    weight = register_parameter("weight", torch::empty({count, width}));
+}
+
+void initializeRandomly(torch::nn::Module &module)
+{
+    torch::NoGradGuard noGrad;
+    const auto uniformByFanIn = [](const torch::Tensor &weight, const torch::Tensor &bias) {
+        const double bound = 1.0 / std::sqrt(double(weight[0].numel()));
+        weight.uniform_(-bound, bound);
+        if (bias.defined())
+            bias.uniform_(-bound, bound);
+    };
+    for (const std::shared_ptr<torch::nn::Module> &layer : module.modules()) {
+        if (auto *linear = layer->as<LinearImpl>()) {
+            uniformByFanIn(linear->weight, linear->bias);
+        } else if (auto *convolution = layer->as<Conv2dImpl>()) {
+            uniformByFanIn(convolution->weight, convolution->bias);
+        } else if (auto *embedding = layer->as<EmbeddingImpl>()) {
+            embedding->weight.normal_();
+        } else if (auto *norm = layer->as<GroupNormImpl>()) {
+            norm->weight.fill_(1.0);
+            norm->bias.zero_();
+        } else if (auto *norm = layer->as<LayerNormImpl>()) {
+            norm->weight.fill_(1.0);
+            norm->bias.zero_();
+        }
+    }
+}
+
+} // namespace atelier::engine

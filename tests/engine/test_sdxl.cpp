@@ -8,7 +8,10 @@
 #include "core/engine/sampling/noise_schedule.h"
 #include "core/engine/text/embeddings.h"
 
+#include <QDir>
+#include <QDirIterator>
 #include <QFile>
+#include <QFileInfo>
 #include <QTemporaryDir>
 #include <QTest>
 
@@ -200,6 +203,26 @@ private slots:
         engine::SamplingParams params = smallRun("euler", 3);
         const engine::SamplingResult result = engine::generateImages(*model, params);
         QVERIFY(torch::isfinite(result.image).all().item<bool>());
+
+        // A diffusers folder says the same in its scheduler config (prediction_type, rescale_betas_zero_snr).
+        const QString folder = m_dir.filePath(QStringLiteral("vpred-xl-diffusers"));
+        const QString original = modelPath(QStringLiteral("tiny-sdxl"), true);
+        QDirIterator files(original, QDir::Files, QDirIterator::Subdirectories);
+        while (files.hasNext()) {
+            const QString file = files.next();
+            const QString copy = folder + file.mid(original.size());
+            QVERIFY(QDir().mkpath(QFileInfo(copy).absolutePath()));
+            QVERIFY(QFile::copy(file, copy));
+        }
+        QFile scheduler(folder + QStringLiteral("/scheduler/scheduler_config.json"));
+        QVERIFY(scheduler.open(QIODevice::WriteOnly | QIODevice::Truncate));
+        scheduler.write(R"({"_class_name": "EulerDiscreteScheduler", "beta_start": 0.00085, "beta_end": 0.012,
+            "beta_schedule": "scaled_linear", "prediction_type": "v_prediction", "rescale_betas_zero_snr": true})");
+        scheduler.close();
+        const auto fromFolder = load(folder);
+        QCOMPARE(int(fromFolder->architecture().prediction), int(engine::Prediction::V));
+        QVERIFY(fromFolder->architecture().zeroTerminalSnr);
+        QCOMPARE(fromFolder->schedule().sigmaMax(), model->schedule().sigmaMax());
     }
 
     // The SDXL refiner, made here from tiny-sdxl's parts (its OpenCLIP-G as the one encoder, its VAE, a UNet of the

@@ -406,6 +406,13 @@ FamilyFindings diffusersFamily(const json &index, const json &unet, const json &
             "scheduler_config.json: prediction_type " + prediction +
             (predictionFromDiffusers(prediction) ? "" : ", which no release uses; epsilon is assumed"));
     }
+    if (scheduler.is_object())
+        if (const auto rescaled = scheduler.find("rescale_betas_zero_snr");
+            rescaled != scheduler.end() && rescaled->is_boolean() && rescaled->get<bool>()) {
+            f.zeroTerminalSnr = true;
+            f.evidence.push_back(
+                "scheduler_config.json: rescale_betas_zero_snr: its noise schedule ends in pure noise");
+        }
     if (f.family == ModelFamily::Sd1 || f.family == ModelFamily::Sd2)
         f.textEncoder = activation == "gelu" ? TextEncoderLayout::OpenClip : TextEncoderLayout::ClipL;
     return f;

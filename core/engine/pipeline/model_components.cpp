@@ -212,6 +212,7 @@ void readDiffusersFolder(const fs::path &path, CheckpointParts &parts)
     // A shrunk model whose configs say nothing of its family is an SD 1.x one by its tokenizer and padding.
     arch.family = parts.findings.family.value_or(ModelFamily::Sd1);
     arch.prediction = parts.findings.prediction.value_or(Prediction::Epsilon);
+    arch.zeroTerminalSnr = parts.findings.zeroTerminalSnr;
     applyFamilyRules(arch);
     applyDiffusersConfigs(unetConfig, readJson(path / "vae" / "config.json"), textConfig, scheduler, arch);
     if (arch.text2 && text2Config.is_object()) {

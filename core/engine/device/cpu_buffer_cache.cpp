@@ -5,6 +5,7 @@
 #include <c10/core/Allocator.h>
 #include <c10/core/CPUAllocator.h>
 #include <c10/util/Exception.h>
+#include <torch/version.h>
 
 #include <unistd.h>
 
@@ -104,15 +105,30 @@ void freeBlock(void *data)
     std::free(block);
 }
 
+// libtorch 2.3 made allocate() non-const and copy_data() a duty of every allocator.
+#if TORCH_VERSION_MAJOR > 2 || (TORCH_VERSION_MAJOR == 2 && TORCH_VERSION_MINOR >= 3)
+#define ATELIER_ALLOCATE_CONST
+#define ATELIER_ALLOCATOR_COPIES 1
+#else
+#define ATELIER_ALLOCATE_CONST const
+#define ATELIER_ALLOCATOR_COPIES 0
+#endif
+
 class CachingCpuAllocator final : public c10::Allocator
 {
 public:
-    c10::DataPtr allocate(std::size_t bytes) const override
+    c10::DataPtr allocate(std::size_t bytes) ATELIER_ALLOCATE_CONST override
     {
         void *data = allocateBlock(bytes);
         return {data, data, &freeBlock, c10::Device(c10::DeviceType::CPU)};
     }
     c10::DeleterFnPtr raw_deleter() const override { return &freeBlock; }
+#if ATELIER_ALLOCATOR_COPIES
+    void copy_data(void *dest, const void *src, std::size_t count) const override
+    {
+        default_copy_data(dest, src, count);
+    }
+#endif
 };
 
 } // namespace

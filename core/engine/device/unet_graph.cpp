@@ -21,9 +21,9 @@ constexpr std::size_t kMaxRecorded = 3;
 
 struct UnetGraphs::Recorded
 {
-    std::vector<std::int64_t> xShape, contextShape;
+    std::vector<std::int64_t> xShape, contextShape, yShape; // yShape empty: no y
     torch::ScalarType dtype = torch::kFloat32;
-    torch::Tensor x, timesteps, context, out;
+    torch::Tensor x, timesteps, context, y, out;
 #ifdef ATELIER_ENGINE_CUDA
     std::unique_ptr<at::cuda::CUDAGraph> graph;
 #endif
@@ -48,14 +48,16 @@ void UnetGraphs::clear()
 }
 
 torch::Tensor UnetGraphs::run(UNetModel &unet, const torch::Tensor &x, const torch::Tensor &timesteps,
-                              const torch::Tensor &context)
+                              const torch::Tensor &context, const torch::Tensor &y)
 {
     torch::NoGradGuard noGrad;
 #ifdef ATELIER_ENGINE_CUDA
     if (x.is_cuda()) {
-        const std::vector<std::int64_t> xShape = x.sizes().vec(), contextShape = context.sizes().vec();
+        const std::vector<std::int64_t> xShape = x.sizes().vec(), contextShape = context.sizes().vec(),
+                                        yShape = y.defined() ? y.sizes().vec() : std::vector<std::int64_t>();
         auto found = std::find_if(m_recorded.begin(), m_recorded.end(), [&](const std::unique_ptr<Recorded> &r) {
-            return r->xShape == xShape && r->contextShape == contextShape && r->dtype == x.scalar_type();
+            return r->xShape == xShape && r->contextShape == contextShape && r->yShape == yShape &&
+                   r->dtype == x.scalar_type();
         });
         if (found == m_recorded.end()) {
             if (m_recorded.size() >= kMaxRecorded)
@@ -63,20 +65,23 @@ torch::Tensor UnetGraphs::run(UNetModel &unet, const torch::Tensor &x, const tor
             auto recorded = std::make_unique<Recorded>();
             recorded->xShape = xShape;
             recorded->contextShape = contextShape;
+            recorded->yShape = yShape;
             recorded->dtype = x.scalar_type();
             recorded->x = x.clone();
             recorded->timesteps = timesteps.clone();
             recorded->context = context.clone();
+            if (y.defined())
+                recorded->y = y.clone();
             const c10::cuda::CUDAStream stream = c10::cuda::getStreamFromPool();
             c10::cuda::getCurrentCUDAStream().synchronize();  // the inputs are ready before the side stream reads them
             {
                 c10::cuda::CUDAStreamGuard guard(stream);
                 for (int i = 0; i < 2; ++i)
-                    recorded->out = unet->forward(recorded->x, recorded->timesteps, recorded->context);
+                    recorded->out = unet->forward(recorded->x, recorded->timesteps, recorded->context, recorded->y);
                 stream.synchronize();
                 recorded->graph = std::make_unique<at::cuda::CUDAGraph>();
                 recorded->graph->capture_begin();
-                recorded->out = unet->forward(recorded->x, recorded->timesteps, recorded->context);
+                recorded->out = unet->forward(recorded->x, recorded->timesteps, recorded->context, recorded->y);
                 recorded->graph->capture_end();
             }
             stream.synchronize();
@@ -90,11 +95,13 @@ torch::Tensor UnetGraphs::run(UNetModel &unet, const torch::Tensor &x, const tor
         recorded.x.copy_(x);
         recorded.timesteps.copy_(timesteps);
         recorded.context.copy_(context);
+        if (y.defined())
+            recorded.y.copy_(y);
         recorded.graph->replay();
         return recorded.out.clone();
     }
 #endif
-    return unet->forward(x, timesteps, context);
+    return unet->forward(x, timesteps, context, y);
 }
 
 } // namespace atelier::engine

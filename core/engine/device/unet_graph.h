@@ -23,8 +23,10 @@ public:
     // True when this build can record CUDA graphs for `device`.
     static bool supported(const torch::Device &device);
 
-    // The network's output for these inputs (a fresh tensor, never a recorded buffer).
-    torch::Tensor run(UNetModel &unet, const torch::Tensor &x, const torch::Tensor &timesteps, const torch::Tensor &context);
+    // The network's output for these inputs (a fresh tensor, never a recorded buffer). `y`: SDXL's extra
+    // conditioning, or undefined; a graph is recorded per shape of every input.
+    torch::Tensor run(UNetModel &unet, const torch::Tensor &x, const torch::Tensor &timesteps,
+                      const torch::Tensor &context, const torch::Tensor &y = {});
 
     // Forgets every recorded graph and the memory they hold.
     void clear();

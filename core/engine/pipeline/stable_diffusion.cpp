@@ -323,10 +323,10 @@ torch::Tensor StableDiffusion::unetForward(const torch::Tensor &x, const torch::
         input = input.contiguous(torch::MemoryFormat::ChannelsLast);
     const torch::Tensor t = timesteps.to(m_device, torch::kFloat32);
     const torch::Tensor ctx = context.to(m_device, m_dtype);
-    // Recorded graphs take (x, timesteps, context): calls with SDXL's extra input run without them for now.
-    if (m_graphs && !y.defined())
-        return m_graphs->run(m_unet, input, t, ctx).to(torch::kFloat32);
-    return m_unet->forward(input, t, ctx, y.defined() ? y.to(m_device, m_dtype) : y).to(torch::kFloat32);
+    const torch::Tensor extra = y.defined() ? y.to(m_device, m_dtype) : y;
+    if (m_graphs)
+        return m_graphs->run(m_unet, input, t, ctx, extra).to(torch::kFloat32);
+    return m_unet->forward(input, t, ctx, extra).to(torch::kFloat32);
 }
 
 torch::Tensor StableDiffusion::denoise(const torch::Tensor &x, double sigma, const torch::Tensor &context,

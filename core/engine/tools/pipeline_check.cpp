@@ -1,4 +1,4 @@
-// Runs the real pipeline on a device: every sd1/sd2 `sample` case of a fixture index (in fp32 and in reduced
+// Runs the real pipeline on a device: every sd1/sd2/sdxl `sample` case of a fixture index (in fp32 and in reduced
 // precision, with and without CUDA graphs) against the reference images, and, with --full-size, a whole SD 1.5
 // checkpoint of random weights written to disk, loaded like a user's file and timed end to end.
 #include "core/engine/error.h"
@@ -55,7 +55,8 @@ int checkFixtures(const std::string &fixtures, const torch::Device &device)
     say("| --- | --- | --- | --- | --- | --- |");
     int failures = 0;
     for (const auto &entry : index["cases"]) {
-        if (entry["kind"] != "sample" || (entry["family"] != "sd1" && entry["family"] != "sd2"))
+        if (entry["kind"] != "sample" ||
+            (entry["family"] != "sd1" && entry["family"] != "sd2" && entry["family"] != "sdxl"))
             continue;
         const std::string model = entry["model"];
         const StateDict reference = loadWeights(fixtures + "/" + entry["file"].get<std::string>());

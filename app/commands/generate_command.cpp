@@ -1,6 +1,7 @@
 #include "app/command.h"
 
 #include "core/engine/sampling/sampler_names.h"
+#include "core/generation/cache_budgets.h"
 #include "core/generation/generation_service.h"
 #include "core/metadata/generation_info.h"
 #include "core/models/record_store.h"
@@ -94,6 +95,7 @@ QString decodeOtherInitImage(const QString &path, engine::RgbImage &rgb)
 // Runs the request on the generation service, drawing its progress on stderr, until it finishes; Ctrl+C cancels.
 int runOnService(CommandContext &context, generation::GenerationRequest request)
 {
+    generation::applyCacheBudgets(context.settings.current());
     models::RecordStore store(context.root.databasePath());
     (void)store.open(); // a library that cannot be opened fails the lookups that need it, with its reason
     generation::GenerationService service(
@@ -118,6 +120,8 @@ int runOnService(CommandContext &context, generation::GenerationRequest request)
                              context.err << "atelier generate: " << warning << "\n";
                          for (const QString &path : outcome.imagePaths)
                              context.out << path << "\n";
+                         for (const QString &line : outcome.loadReport)
+                             context.err << "loaded " << line << "\n";
                          context.err << QStringLiteral("%1 %2 model%3 loaded in %4 s; sampled and decoded in %5 s\n")
                                             .arg(outcome.family, outcome.prediction,
                                                  outcome.refinerFamily.isEmpty()

@@ -1,6 +1,7 @@
 #include "app/command.h"
 
 #include "core/engine/client/engine_client.h"
+#include "core/generation/cache_budgets.h"
 #include "core/logging/log.h"
 #include "core/models/record_store.h"
 #include "core/settings/app_root.h"
@@ -72,6 +73,8 @@ void printJson(CommandContext &context, const InfoFacts &facts)
     object["library"] = {{"models", facts.modelCount >= 0 ? json(facts.modelCount) : json()},
                          {"schema", facts.schema.toStdString()},
                          {"error", facts.libraryOpened ? json() : json(facts.libraryOpened.error().toStdString())}};
+    const engine::CacheBudgets budgets = generation::cacheBudgetsOf(context.settings.current());
+    object["model_cache"] = {{"ram_bytes", budgets.ramBytes}, {"device_bytes", budgets.deviceBytes}};
     object["compute"] = {{"device", facts.compute.device.id},
                          {"precision", facts.compute.precision.toStdString()},
                          {"note", facts.compute.note.toStdString()}};
@@ -100,6 +103,12 @@ void printText(CommandContext &context, const InfoFacts &facts)
             QStringLiteral("%1  %2").arg(QString::fromStdString(facts.devices[i].id).leftJustified(8),
                                          QString::fromStdString(facts.devices[i].name)));
     }
+    const engine::CacheBudgets budgets = generation::cacheBudgetsOf(context.settings.current());
+    const auto budgetText = [](std::int64_t bytes) {
+        return bytes > 0 ? QString::fromStdString(engine::sizeText(bytes)) : QStringLiteral("no limit");
+    };
+    row(QStringLiteral("model cache"), QStringLiteral("RAM %1, each GPU %2 (Settings → Cache)")
+                                           .arg(budgetText(budgets.ramBytes), budgetText(budgets.deviceBytes)));
     row(QStringLiteral("compute"), facts.compute.label());
     if (!facts.compute.note.isEmpty())
         row(QString(), facts.compute.note);

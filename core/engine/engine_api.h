@@ -3,6 +3,7 @@
 // The engine's one door for the layers above it. libatelier-engine.so exports atelier_engine_api(), the table
 // below; everything above core/engine reaches libtorch through it, by way of client/engine_client.h, so that a
 // process loads libtorch only when it first needs it. Plain standard types only.
+#include "core/engine/cache/model_cache.h"
 #include "core/engine/device/device_info.h"
 #include "core/engine/ops/op_call.h"
 #include "core/engine/pipeline/generate.h"
@@ -27,7 +28,7 @@ struct EngineApi
 {
     // Raised whenever the table or a type in it changes, so that an executable never calls a library of another
     // layout; the size is checked as well.
-    static constexpr int kVersion = 4;
+    static constexpr int kVersion = 5;
     int version = kVersion;
     std::size_t size = sizeof(EngineApi);
 
@@ -41,6 +42,11 @@ struct EngineApi
     bool (*runOp)(const OpCall &call, const ProgressCallback &onProgress, OpResult &result,
                   EngineFailure &failure) = nullptr;
     std::vector<std::string> (*opNames)() = nullptr;
+    // The model cache (cache/model_cache.h): what it holds, its budgets, and dropping or pinning entries.
+    CacheSnapshot (*cacheSnapshot)() = nullptr;
+    void (*setCacheBudgets)(const CacheBudgets &budgets) = nullptr;
+    bool (*unloadCached)(const SubmodelKey &key) = nullptr; // an empty source: every unused entry
+    void (*pinCached)(const SubmodelKey &key, bool pinned) = nullptr;
 };
 
 constexpr const char *kEngineApiSymbol = "atelier_engine_api";

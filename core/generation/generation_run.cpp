@@ -246,6 +246,8 @@ Result<GenerationOutcome> runGeneration(const GenerationRequest &request, const 
     outcome.family = QString::fromStdString(result->family);
     outcome.refinerFamily = QString::fromStdString(result->refinerFamily);
     outcome.prediction = QString::fromStdString(result->prediction);
+    for (const std::string &line : result->loadReport)
+        outcome.loadReport << QString::fromStdString(line);
     outcome.loadSeconds = result->loadSeconds;
     outcome.sampleSeconds = result->sampleSeconds;
 

@@ -34,6 +34,7 @@
 #include "ui/library/library_filter_proxy.h"
 #include "ui/library/library_panel.h"
 #include "ui/library/library_table_model.h"
+#include "ui/memory/memory_panel.h"
 #include "ui/shell/main_window.h"
 #include "ui/shell/settings_dialog.h"
 
@@ -244,6 +245,15 @@ int main(int argc, char *argv[])
         running.exec();
     spin(300);
     window.grab().save(QDir(output).filePath(QStringLiteral("graph-done.png")));
+    // The Memory dock after the run: the submodels its loader put in the cache.
+    window.memoryDock()->show();
+    window.memoryDock()->raise();
+    if (auto *memory = window.memoryDock()->findChild<ui::MemoryPanel *>()) {
+        memory->refresh();
+        spin(100);
+        window.memoryDock()->grab().save(QDir(output).filePath(QStringLiteral("memory.png")));
+    }
+    window.installQueueDock()->raise();
     document->setValue(ids.at(0), QStringLiteral("ckpt_name"),
                        graph::GraphValue::text(QStringLiteral("sdxl/juggernautXL_v9.safetensors")));
     document->setValue(ids.at(4), QStringLiteral("cfg"), graph::GraphValue::real(7.5));

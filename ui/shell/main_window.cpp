@@ -1,5 +1,6 @@
 #include "ui/shell/main_window.h"
 
+#include "core/generation/cache_budgets.h"
 #include "core/logging/log.h"
 #include "core/settings/compute_choice.h"
 #include "core/settings/settings_store.h"
@@ -7,6 +8,7 @@
 #include "ui/graph/port_colors.h"
 #include "ui/installs/install_queue_panel.h"
 #include "ui/library/library_panel.h"
+#include "ui/memory/memory_panel.h"
 #include "ui/shell/about_dialog.h"
 #include "ui/shell/placeholder_panel.h"
 #include "ui/shell/settings_dialog.h"
@@ -68,11 +70,18 @@ MainWindow::MainWindow(settings::SettingsStore &settings, QWidget *parent)
                              this),
         Qt::RightDockWidgetArea);
 
+    // What the model cache holds, beside the install queue.
+    m_memoryDock = addArea(QStringLiteral("memoryDock"), tr("Memory"), new MemoryPanel(this), Qt::BottomDockWidgetArea);
+    tabifyDockWidget(m_installQueueDock, m_memoryDock);
+    m_installQueueDock->raise();
+
     m_deviceLabel = new QLabel(this);
     m_deviceLabel->setObjectName(QStringLiteral("deviceLabel"));
     statusBar()->addPermanentWidget(m_deviceLabel);
     showComputeDevice(m_settings.current());
     connect(&m_settings, &settings::SettingsStore::changed, this, &MainWindow::showComputeDevice);
+    generation::applyCacheBudgets(m_settings.current());
+    connect(&m_settings, &settings::SettingsStore::changed, this, &generation::applyCacheBudgets);
 
     buildMenus();
     resize(1400, 900);
@@ -126,7 +135,7 @@ void MainWindow::buildMenus()
 
     QMenu *view = menuBar()->addMenu(tr("&View"));
     m_viewMenu = view;
-    for (QDockWidget *dock : {m_libraryDock, m_installQueueDock, m_galleryDock})
+    for (QDockWidget *dock : {m_libraryDock, m_installQueueDock, m_memoryDock, m_galleryDock})
         view->addAction(dock->toggleViewAction());
     view->addSeparator();
     // What each colour of the node editor's ports and links carries.
@@ -182,7 +191,7 @@ void MainWindow::showAboutDialog()
 void MainWindow::resetLayout()
 {
     restoreState(m_defaultState, kLayoutVersion);
-    for (QDockWidget *dock : {m_libraryDock, m_installQueueDock, m_galleryDock})
+    for (QDockWidget *dock : {m_libraryDock, m_installQueueDock, m_memoryDock, m_galleryDock})
         dock->show();
 }
 

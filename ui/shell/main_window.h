@@ -47,6 +47,7 @@ public:
     QDockWidget *libraryDock() const { return m_libraryDock; }
     QDockWidget *installQueueDock() const { return m_installQueueDock; }
     QDockWidget *galleryDock() const { return m_galleryDock; }
+    QDockWidget *memoryDock() const { return m_memoryDock; }
     QLabel *deviceLabel() const { return m_deviceLabel; }
 
     // Puts the model library and the install queue in their areas, on these services (which outlive the window).
@@ -102,6 +103,7 @@ private:
     QDockWidget *m_libraryDock = nullptr;
     QDockWidget *m_installQueueDock = nullptr;
     QDockWidget *m_galleryDock = nullptr;
+    QDockWidget *m_memoryDock = nullptr;
     QLabel *m_deviceLabel = nullptr;
     LibraryPanel *m_libraryPanel = nullptr;
     InstallQueuePanel *m_installQueuePanel = nullptr;

@@ -110,11 +110,18 @@ LoadedEngine *g_loaded = nullptr; // set once, under g_mutex
 
 } // namespace
 
+namespace {
+CacheBudgets g_budgets; // under g_mutex: what the engine gets when it opens
+} // namespace
+
 const EngineApi &engineApi()
 {
     std::lock_guard<std::mutex> lock(g_mutex);
-    if (!g_loaded)
+    if (!g_loaded) {
         g_loaded = new LoadedEngine(open()); // never freed: the library stays open until the process ends
+        if (g_loaded->api)
+            g_loaded->api->setCacheBudgets(g_budgets);
+    }
     if (!g_loaded->api)
         throw EngineUnavailableError(g_loaded->error);
     return *g_loaded->api;
@@ -143,6 +150,46 @@ GenerationResult generate(const GenerationRequest &request, const ProgressCallba
     if (!engineApi().generate(request, onProgress, result, failure))
         rethrow(failure);
     return result;
+}
+
+void setCacheBudgets(const CacheBudgets &budgets)
+{
+    const EngineApi *open = nullptr;
+    {
+        std::lock_guard<std::mutex> lock(g_mutex);
+        g_budgets = budgets;
+        if (g_loaded && g_loaded->api)
+            open = g_loaded->api;
+    }
+    if (open)
+        open->setCacheBudgets(budgets);
+}
+
+CacheBudgets cacheBudgets()
+{
+    std::lock_guard<std::mutex> lock(g_mutex);
+    return g_budgets;
+}
+
+CacheSnapshot cacheSnapshot()
+{
+    if (!engineLoaded()) {
+        CacheSnapshot empty;
+        empty.budgets = cacheBudgets();
+        return empty;
+    }
+    return engineApi().cacheSnapshot();
+}
+
+bool unloadCached(const SubmodelKey &key)
+{
+    return engineLoaded() && engineApi().unloadCached(key);
+}
+
+void pinCached(const SubmodelKey &key, bool pinned)
+{
+    if (engineLoaded())
+        engineApi().pinCached(key, pinned);
 }
 
 OpResult runOp(const OpCall &call, const ProgressCallback &onProgress)

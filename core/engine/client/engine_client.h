@@ -37,4 +37,14 @@ GenerationResult generate(const GenerationRequest &request, const ProgressCallba
 // An engine operation (ops/engine_ops.h) through the library, its exceptions arriving as generate()'s do.
 OpResult runOp(const OpCall &call, const ProgressCallback &onProgress = {});
 
+// The model cache's budgets: applied at once when the engine is open, else kept and applied when it opens (setting
+// them never loads libtorch).
+void setCacheBudgets(const CacheBudgets &budgets);
+CacheBudgets cacheBudgets();
+// What the model cache holds; empty (with the budgets) while the engine is not open.
+CacheSnapshot cacheSnapshot();
+// Drops an unused entry (false when in use or gone), or with an empty key's source every unused entry.
+bool unloadCached(const SubmodelKey &key);
+void pinCached(const SubmodelKey &key, bool pinned);
+
 } // namespace atelier::engine::client

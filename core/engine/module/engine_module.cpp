@@ -1,6 +1,7 @@
 // libatelier-engine.so's only export: the engine's table (engine_api.h), over the functions the static engine has.
 #include "core/engine/engine_api.h"
 
+#include "core/engine/cache/model_cache.h"
 #include "core/engine/device/runtime.h"
 #include "core/engine/error.h"
 #include "core/engine/ops/engine_ops.h"
@@ -43,6 +44,29 @@ bool runOpCatching(const OpCall &call, const ProgressCallback &onProgress, OpRes
     return catching([&] { result = runOp(call, onProgress); }, failure);
 }
 
+CacheSnapshot cacheSnapshot()
+{
+    return ModelCache::shared().snapshot();
+}
+
+void setCacheBudgets(const CacheBudgets &budgets)
+{
+    ModelCache::shared().setBudgets(budgets);
+}
+
+bool unloadCached(const SubmodelKey &key)
+{
+    if (!key.source.empty())
+        return ModelCache::shared().unload(key);
+    ModelCache::shared().unloadAll();
+    return true;
+}
+
+void pinCached(const SubmodelKey &key, bool pinned)
+{
+    ModelCache::shared().setPinned(key, pinned);
+}
+
 } // namespace
 
 } // namespace atelier::engine
@@ -56,6 +80,10 @@ extern "C" __attribute__((visibility("default"))) const atelier::engine::EngineA
         api.generate = &atelier::engine::generateCatching;
         api.runOp = &atelier::engine::runOpCatching;
         api.opNames = &atelier::engine::opNames;
+        api.cacheSnapshot = &atelier::engine::cacheSnapshot;
+        api.setCacheBudgets = &atelier::engine::setCacheBudgets;
+        api.unloadCached = &atelier::engine::unloadCached;
+        api.pinCached = &atelier::engine::pinCached;
         return api;
     }();
     return &table;

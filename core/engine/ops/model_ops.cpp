@@ -1,4 +1,5 @@
 // Loading models for graphs (shared between every loader that names the same file), LoRAs, and prompts.
+#include "core/engine/cache/cached_loads.h"
 #include "core/engine/device/device_choice.h"
 #include "core/engine/error.h"
 #include "core/engine/ops/op_table.h"
@@ -68,8 +69,9 @@ OpResult loadCheckpoint(const OpArguments &arguments, const Progress &)
     options.prediction = predictionNamed(arguments.textOr("prediction", ""));
     const std::string key = options.path + '\n' + options.configPath + '\n' + options.device.str() + '\n' +
                             arguments.textOr("precision", "fp32") + '\n' + arguments.textOr("prediction", "");
+    LoadReport report;
     const std::shared_ptr<StableDiffusion> model =
-        g_models.get(key, [&] { return std::shared_ptr<StableDiffusion>(StableDiffusion::load(options)); });
+        g_models.get(key, [&] { return std::shared_ptr<StableDiffusion>(loadModelCached(options, &report)); });
 
     auto modelValue = std::make_shared<ModelValue>();
     modelValue->model = model;
@@ -81,6 +83,8 @@ OpResult loadCheckpoint(const OpArguments &arguments, const Progress &)
     result.values = {modelValue, clip, vae};
     result.facts["family"] = familyName(model->architecture().family);
     result.facts["prediction"] = predictionName(model->architecture().prediction);
+    for (std::size_t i = 0; i < report.size(); ++i)
+        result.facts["loaded." + std::to_string(i)] = report[i];
     return result;
 }
 
@@ -93,7 +97,7 @@ OpResult loadVae(const OpArguments &arguments, const Progress &)
         precisionNamed(arguments.textOr("precision", "fp32")) == torch::kFloat32 ? torch::kFloat32 : torch::kBFloat16;
     auto vae = std::make_shared<VaeValue>();
     vae->coder = g_vaes.get(path + '\n' + device.str() + '\n' + std::string(c10::toString(dtype)),
-                            [&] { return std::make_shared<VaeCoder>(loadVaeFile(path, device, dtype), device); });
+                            [&] { return std::make_shared<VaeCoder>(loadVaeFileCached(path, device, dtype), device); });
     return resultOf(vae);
 }
 

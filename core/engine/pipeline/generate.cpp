@@ -1,5 +1,6 @@
 #include "core/engine/pipeline/generate.h"
 
+#include "core/engine/cache/cached_loads.h"
 #include "core/engine/device/cpu_buffer_cache.h"
 #include "core/engine/device/device_choice.h"
 #include "core/engine/error.h"
@@ -70,8 +71,8 @@ GenerationResult generateUnchecked(const GenerationRequest &request,
             throw std::invalid_argument(lora.path + ": LoRA strengths must be numbers between -100 and 100");
 
     const auto loadStart = Clock::now();
-    std::unique_ptr<StableDiffusion> model = StableDiffusion::load(options);
     GenerationResult result;
+    std::unique_ptr<StableDiffusion> model = loadModelCached(options, &result.loadReport);
     result.family = familyName(model->architecture().family);
     const Prediction prediction = model->architecture().prediction;
     result.prediction = prediction == Prediction::V ? "v" : prediction == Prediction::Sample ? "sample" : "epsilon";
@@ -88,7 +89,7 @@ GenerationResult generateUnchecked(const GenerationRequest &request,
         refinerOptions.path = request.refinerPath;
         refinerOptions.configPath.clear();
         refinerOptions.prediction.reset();
-        refiner = StableDiffusion::load(refinerOptions);
+        refiner = loadModelCached(refinerOptions, &result.loadReport);
         result.refinerFamily = familyName(refiner->architecture().family);
         refiner->setEmbeddings(embeddings);
         refiner->tokenize(request.prompt);

@@ -62,6 +62,7 @@ struct GenerationResult
     std::string family;        // "sd-1", "sd-2", "sdxl"
     std::string refinerFamily; // "sdxl-refiner" ... when a refiner ran
     std::string prediction;   // "epsilon", "v", "sample"
+    std::vector<std::string> loadReport; // where each submodel came from: "unet: from RAM (1.60 GiB, 0.00 s)"
     double loadSeconds = 0;
     double sampleSeconds = 0;
 };

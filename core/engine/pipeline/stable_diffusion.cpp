@@ -34,6 +34,14 @@ std::unique_ptr<StableDiffusion> StableDiffusion::load(const LoadOptions &option
                     parts.droppedTextLayers, options);
 }
 
+StableDiffusion::~StableDiffusion()
+{
+    try {
+        m_loraPatcher.restore();
+    } catch (...) { // restoring copies tensors back; a failure here must not end the process
+    }
+}
+
 std::unique_ptr<StableDiffusion> StableDiffusion::assemble(const ModelArchitecture &architecture,
                                                            std::shared_ptr<TextEncoderComponent> textEncoder,
                                                            std::shared_ptr<UNetComponent> unet,

@@ -37,6 +37,8 @@ public:
     // files that are not such a model (a VAE, a LoRA, SDXL ...) or miss weights, FormatError for damaged files.
     // With options.vaePath, that VAE replaces the model's own.
     static std::unique_ptr<StableDiffusion> load(const LoadOptions &options);
+    // Takes its LoRAs off the components, which a cache may share with other models.
+    ~StableDiffusion();
     // A model of already loaded components (which it shares; LoRAs it applies patch them until taken off). Throws
     // as replaceVae does.
     static std::unique_ptr<StableDiffusion> assemble(const ModelArchitecture &architecture,

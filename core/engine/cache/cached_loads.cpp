@@ -1,0 +1,144 @@
+#include "core/engine/cache/cached_loads.h"
+
+#include "core/engine/error.h"
+
+#include <chrono>
+#include <cstdio>
+#include <filesystem>
+
+namespace atelier::engine {
+
+namespace {
+
+namespace fs = std::filesystem;
+
+// A file's size and modification time, or a folder's newest file's, so that a changed model is loaded afresh.
+std::string stampOf(const std::string &path)
+{
+    std::error_code error;
+    const fs::path file(path);
+    if (fs::is_directory(file, error)) {
+        std::uintmax_t size = 0;
+        fs::file_time_type newest{};
+        for (const auto &item : fs::recursive_directory_iterator(file, error))
+            if (item.is_regular_file(error)) {
+                size += item.file_size(error);
+                newest = std::max(newest, item.last_write_time(error));
+            }
+        return std::to_string(size) + "@" + std::to_string(newest.time_since_epoch().count());
+    }
+    return std::to_string(fs::file_size(file, error)) + "@" +
+           std::to_string(fs::last_write_time(file, error).time_since_epoch().count());
+}
+
+std::string dtypeName(torch::ScalarType dtype)
+{
+    switch (dtype) {
+    case torch::kFloat16:
+        return "float16";
+    case torch::kBFloat16:
+        return "bfloat16";
+    case torch::kFloat32:
+        return "float32";
+    default:
+        return c10::toString(dtype);
+    }
+}
+
+std::string deviceText(const torch::Device &device)
+{
+    return device.is_cpu() ? "cpu" : device.str();
+}
+
+// The bytes `weights` take at `dtype`, from their shapes alone (the estimate before loading).
+std::int64_t bytesAt(const StateDict &weights, torch::ScalarType dtype)
+{
+    std::int64_t bytes = 0;
+    for (const auto &[name, tensor] : weights.tensors)
+        if (tensor.is_floating_point())
+            bytes += tensor.numel() * std::int64_t(torch::elementSize(dtype));
+    return bytes;
+}
+
+// Loads one component through the cache and says where it came from.
+template <typename T>
+std::shared_ptr<T> cachedComponent(const SubmodelKey &key, std::int64_t estimate,
+                                   const std::function<std::shared_ptr<T>()> &load,
+                                   const std::function<std::int64_t(const T &)> &measure, LoadReport *report)
+{
+    bool hit = false;
+    const auto start = std::chrono::steady_clock::now();
+    std::shared_ptr<T> component = ModelCache::shared().get<T>(key, estimate, load, measure, &hit);
+    if (report) {
+        char line[160];
+        const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+        std::snprintf(line, sizeof line, "%s: %s (%s, %.2f s)", key.submodel.c_str(),
+                      hit ? (key.device == "cpu" ? "from RAM" : "already on the device") : "from disk",
+                      sizeText(measure(*component)).c_str(), seconds);
+        report->push_back(line);
+    }
+    return component;
+}
+
+} // namespace
+
+std::int64_t parameterBytes(const torch::nn::Module &network)
+{
+    std::int64_t bytes = 0;
+    for (const torch::Tensor &parameter : network.parameters())
+        bytes += parameter.numel() * std::int64_t(parameter.element_size());
+    return bytes;
+}
+
+std::unique_ptr<StableDiffusion> loadModelCached(const LoadOptions &options, LoadReport *report)
+{
+    if (options.dtype == torch::kFloat16 && options.device.is_cpu())
+        throw UnsupportedModelError("fp16 needs a CUDA device; use fp32 (or bf16) on the CPU");
+    const CheckpointParts parts = readCheckpoint(options);
+    const torch::ScalarType vaeDtype = options.dtype == torch::kFloat32 ? torch::kFloat32 : torch::kBFloat16;
+    const std::string device = deviceText(options.device);
+    // A config file changes the networks built from the same weights: it is part of the stamp.
+    const std::string stamp =
+        stampOf(options.path) +
+        (options.configPath.empty() ? "" : " " + options.configPath + " " + stampOf(options.configPath));
+    const auto keyOf = [&](const char *submodel, torch::ScalarType dtype) {
+        return SubmodelKey{options.path, submodel, device, dtypeName(dtype), stamp};
+    };
+    // A replacement VAE is read first: a wrong file fails before the large parts load.
+    std::shared_ptr<VaeComponent> vae;
+    if (!options.vaePath.empty())
+        vae = loadVaeFileCached(options.vaePath, options.device, vaeDtype, report);
+    if (options.device.is_cuda()) {
+        at::globalContext().setAllowTF32CuDNN(options.dtype != torch::kFloat32);
+        at::globalContext().setBenchmarkCuDNN(options.cudnnBenchmark);
+    }
+    const auto text = cachedComponent<TextEncoderComponent>(
+        keyOf("text_encoder", options.dtype), bytesAt(parts.text, options.dtype) + bytesAt(parts.text2, options.dtype),
+        [&] { return loadTextEncoder(parts, options.device, options.dtype); },
+        [](const TextEncoderComponent &loaded) {
+            return parameterBytes(*loaded.network) + (loaded.network2 ? parameterBytes(*loaded.network2) : 0);
+        },
+        report);
+    const auto unet = cachedComponent<UNetComponent>(
+        keyOf("unet", options.dtype), bytesAt(parts.unet, options.dtype),
+        [&] { return loadUNet(parts, options.device, options.dtype); },
+        [](const UNetComponent &loaded) { return parameterBytes(*loaded.network); }, report);
+    if (!vae)
+        vae = cachedComponent<VaeComponent>(
+            keyOf("vae", vaeDtype), bytesAt(parts.vae, vaeDtype),
+            [&] { return loadVae(parts, options.device, vaeDtype); },
+            [](const VaeComponent &loaded) { return parameterBytes(*loaded.network); }, report);
+    return StableDiffusion::assemble(parts.architecture, text, unet, vae, parts.droppedTextLayers, options);
+}
+
+std::shared_ptr<VaeComponent> loadVaeFileCached(const std::string &path, torch::Device device, torch::ScalarType dtype,
+                                                LoadReport *report)
+{
+    const SubmodelKey key{path, "vae", deviceText(device), dtypeName(dtype), stampOf(path)};
+    // A VAE file's size at the target dtype: about its float tensors' count (known only once read).
+    return cachedComponent<VaeComponent>(
+        key, 0, [&] { return loadVaeFile(path, device, dtype); },
+        [](const VaeComponent &loaded) { return parameterBytes(*loaded.network); }, report);
+}
+
+} // namespace atelier::engine

@@ -1,0 +1,30 @@
+#pragma once
+
+// Main models and VAEs loaded through the process's ModelCache: a main model is read for its architecture, then its
+// text encoder(s), UNet and VAE come from the cache where they are held, and from disk where not. Includes
+// libtorch: for the engine's own sources and tests.
+#include "core/engine/cache/model_cache.h"
+#include "core/engine/pipeline/stable_diffusion.h"
+
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace atelier::engine {
+
+// Where each submodel of a load came from, for the run's report: "unet: from disk (1.23 GiB, 2.1 s)", "vae: from
+// RAM (0.16 GiB)".
+using LoadReport = std::vector<std::string>;
+
+// StableDiffusion::load, with every component through ModelCache::shared(). The model shares the cached
+// components; LoRAs it applies are taken off again when it is destroyed.
+std::unique_ptr<StableDiffusion> loadModelCached(const LoadOptions &options, LoadReport *report = nullptr);
+
+// loadVaeFile through the cache.
+std::shared_ptr<VaeComponent> loadVaeFileCached(const std::string &path, torch::Device device, torch::ScalarType dtype,
+                                                LoadReport *report = nullptr);
+
+// The bytes of a network's parameters.
+std::int64_t parameterBytes(const torch::nn::Module &network);
+
+} // namespace atelier::engine

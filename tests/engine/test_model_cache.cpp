@@ -1,0 +1,186 @@
+// The model load service's cache on the tiny fixture models: submodels cached apart and shared, budgets honoured to
+// the byte, entries in use never evicted, one load for concurrent requests, a model larger than the budget refused
+// with the sizes, and LoRAs taken off a shared UNet bit for bit.
+#include "tests/engine/engine_fixtures.h"
+
+#include "core/engine/cache/cached_loads.h"
+
+#include <QTest>
+
+#include <atomic>
+#include <thread>
+
+using namespace atelier;
+using namespace atelier::engine;
+using namespace atelier::test;
+
+namespace {
+
+LoadOptions optionsFor(const QString &model)
+{
+    LoadOptions options;
+    options.path = modelPath(model, false).toStdString();
+    return options;
+}
+
+std::int64_t heldOnCpu()
+{
+    const CacheSnapshot snapshot = ModelCache::shared().snapshot();
+    const auto found = snapshot.heldBytes.find("cpu");
+    return found == snapshot.heldBytes.end() ? 0 : found->second;
+}
+
+std::int64_t modelBytes(const StableDiffusion &model)
+{
+    return parameterBytes(*model.textEncoder().network) + parameterBytes(*model.unet().network) +
+           parameterBytes(*model.vae().network);
+}
+
+bool sameWeights(const torch::nn::Module &a, const torch::nn::Module &b)
+{
+    const auto left = a.named_parameters(), right = b.named_parameters();
+    if (left.size() != right.size())
+        return false;
+    for (const auto &item : left)
+        if (!torch::equal(item.value(), right[item.key()]))
+            return false;
+    return true;
+}
+
+} // namespace
+
+class TestModelCache : public QObject
+{
+    Q_OBJECT
+
+private slots:
+    void init()
+    {
+        ModelCache::shared().setBudgets({});
+        ModelCache::shared().unloadAll();
+    }
+
+    // A second load of the same file comes from RAM, component by component, as the same tensors.
+    void aSecondLoadIsAHitForEverySubmodel()
+    {
+        LoadReport first, second;
+        const auto a = loadModelCached(optionsFor(QStringLiteral("tiny-sd1")), &first);
+        const auto b = loadModelCached(optionsFor(QStringLiteral("tiny-sd1")), &second);
+        QCOMPARE(first.size(), std::size_t(3));
+        for (const std::string &line : first)
+            QVERIFY2(line.find("from disk") != std::string::npos, line.c_str());
+        for (const std::string &line : second)
+            QVERIFY2(line.find("from RAM") != std::string::npos, line.c_str());
+        QVERIFY(a->unet().network.get() == b->unet().network.get());
+        const CacheSnapshot snapshot = ModelCache::shared().snapshot();
+        QCOMPARE(snapshot.entries.size(), std::size_t(3));
+        QCOMPARE(snapshot.hits, std::int64_t(3));
+        // The sizes are the tensors' bytes.
+        QCOMPARE(heldOnCpu(), modelBytes(*a));
+        for (const CacheEntryInfo &entry : snapshot.entries)
+            QVERIFY(entry.inUse);
+    }
+
+    // A budget that holds exactly one model: loading another evicts the first's unused submodels, oldest first,
+    // and what is held never passes the budget.
+    void budgetsAreHonouredToTheByte()
+    {
+        std::int64_t sd1Bytes = 0, sd2Bytes = 0;
+        {
+            const auto sd1 = loadModelCached(optionsFor(QStringLiteral("tiny-sd1")));
+            sd1Bytes = modelBytes(*sd1);
+        }
+        ModelCache::shared().unloadAll();
+        {
+            const auto sd2 = loadModelCached(optionsFor(QStringLiteral("tiny-sd2v")));
+            sd2Bytes = modelBytes(*sd2);
+        }
+        ModelCache::shared().unloadAll();
+        const std::int64_t budget = std::max(sd1Bytes, sd2Bytes);
+        ModelCache::shared().setBudgets({budget, 0});
+        for (int round = 0; round < 3; ++round)
+            for (const QString &model : {QStringLiteral("tiny-sd1"), QStringLiteral("tiny-sd2v")}) {
+                const auto loaded = loadModelCached(optionsFor(model));
+                QVERIFY2(heldOnCpu() <= budget, qPrintable(QString::number(heldOnCpu())));
+                QCOMPARE(heldOnCpu(), modelBytes(*loaded));
+            }
+        QVERIFY(ModelCache::shared().snapshot().evictions >= 15);
+    }
+
+    // A model in use is locked: under a budget that holds it alone, another model is refused with the sizes, and the
+    // first stays cached.
+    void entriesInUseSurvivePressureAndTooLargeModelsAreRefused()
+    {
+        const auto held = loadModelCached(optionsFor(QStringLiteral("tiny-sd1")));
+        ModelCache::shared().setBudgets({modelBytes(*held), 0});
+        try {
+            loadModelCached(optionsFor(QStringLiteral("tiny-sd2v")));
+            QFAIL("a model past the budget was loaded");
+        } catch (const CacheBudgetError &error) {
+            const QString message = QString::fromUtf8(error.what());
+            QVERIFY2(message.contains(QStringLiteral("needs")) && message.contains(QStringLiteral("RAM budget")) &&
+                         message.contains(QStringLiteral("in use")),
+                     qPrintable(message));
+        }
+        QCOMPARE(ModelCache::shared().snapshot().entries.size(), std::size_t(3));
+        QCOMPARE(heldOnCpu(), modelBytes(*held));
+        // Nothing fits a budget smaller than the UNet, whatever is free.
+        ModelCache::shared().setBudgets({1024, 0});
+        QVERIFY_THROWS_EXCEPTION(CacheBudgetError, loadModelCached(optionsFor(QStringLiteral("tiny-sd2v"))));
+    }
+
+    // Requests for one submodel from several threads at once load it once and share it.
+    void concurrentRequestsLoadOnce()
+    {
+        std::atomic<int> loads{0};
+        std::vector<std::shared_ptr<int>> got(6);
+        std::vector<std::thread> threads;
+        const SubmodelKey key{"a file", "unet", "cpu", "float32", "1@1"};
+        for (std::size_t i = 0; i < got.size(); ++i)
+            threads.emplace_back([&, i] {
+                got[i] = ModelCache::shared().get<int>(
+                    key, 4,
+                    [&] {
+                        ++loads;
+                        std::this_thread::sleep_for(std::chrono::milliseconds(200));
+                        return std::make_shared<int>(42);
+                    },
+                    [](const int &) { return std::int64_t(4); });
+            });
+        for (std::thread &thread : threads)
+            thread.join();
+        QCOMPARE(loads.load(), 1);
+        for (const auto &value : got)
+            QVERIFY(value == got.front());
+        // A failed load leaves nothing behind: the next request loads again.
+        const SubmodelKey broken{"a broken file", "unet", "cpu", "float32", "1@1"};
+        const auto failing = []() -> std::shared_ptr<int> { throw std::runtime_error("damaged"); };
+        const auto size = [](const int &) { return std::int64_t(4); };
+        QVERIFY_THROWS_EXCEPTION(std::runtime_error, ModelCache::shared().get<int>(broken, 4, failing, size));
+        QCOMPARE(*ModelCache::shared().get<int>(
+                     broken, 4, [] { return std::make_shared<int>(7); }, size),
+                 7);
+    }
+
+    // LoRAs patch the cached UNet a model shares; the model takes them off when it goes, so the next model on the
+    // same cached UNet gets the file's weights bit for bit.
+    void loraPatchesComeOffTheSharedUnet()
+    {
+        const auto fresh = StableDiffusion::load(optionsFor(QStringLiteral("tiny-sd1")));
+        {
+            const auto patched = loadModelCached(optionsFor(QStringLiteral("tiny-sd1")));
+            patched->applyLoras(
+                {{fixturePath(QStringLiteral("models/tiny-sd1/lora/tiny-sd1-lora-kohya.safetensors")).toStdString(),
+                  1.0, 1.0}});
+            QVERIFY(!sameWeights(*patched->unet().network, *fresh->unet().network));
+        }
+        LoadReport report;
+        const auto again = loadModelCached(optionsFor(QStringLiteral("tiny-sd1")), &report);
+        QVERIFY2(report[1].find("from RAM") != std::string::npos, report[1].c_str());
+        QVERIFY(sameWeights(*again->unet().network, *fresh->unet().network));
+        QVERIFY(sameWeights(*again->textEncoder().network, *fresh->textEncoder().network));
+    }
+};
+
+QTEST_GUILESS_MAIN(TestModelCache)
+#include "test_model_cache.moc"

@@ -128,6 +128,8 @@ public:
         }
         m_context.err << "  " << report.nodeId << " " << report.classType << ": "
                       << QString::number(report.seconds, 'f', 2) << " s (" << report.reason << ")\n";
+        for (const QString &note : outputs.notes)
+            m_context.err << "    " << note << "\n";
         for (const QString &warning : outputs.warnings)
             m_context.err << "    " << warning << "\n";
         m_context.err.flush();

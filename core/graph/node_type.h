@@ -98,6 +98,7 @@ struct NodeOutputs
     QList<engine::EngineValuePtr> values; // one per output
     QList<OutputFile> files;
     QStringList warnings;
+    QStringList notes; // what a user may want to know, not a problem: "loaded unet: from RAM (3.2 GiB, 0.00 s)"
 };
 
 // What a node can ask of the run it is part of.

@@ -163,6 +163,10 @@ graph::NodeOutputs outputsOf(const engine::OpResult &result)
         outputs.values.append(value);
     for (const std::string &warning : result.warnings)
         outputs.warnings.append(QString::fromStdString(warning));
+    // Loaders say where each part of a model came from (facts "loaded.0", "loaded.1" ...).
+    for (const auto &[fact, value] : result.facts)
+        if (fact.rfind("loaded.", 0) == 0)
+            outputs.notes.append(QStringLiteral("loaded ") + QString::fromStdString(value));
     return outputs;
 }
 

@@ -47,6 +47,9 @@ private slots:
         QVERIFY(!info.at("devices").at(0).at("name").get<std::string>().empty());
         QCOMPARE(info.at("library").at("models").get<int>(), 0);
         QVERIFY(info.at("library").at("error").is_null());
+        // The model cache's budgets, from the settings' defaults (8 GiB of RAM, 4 GiB per GPU).
+        QCOMPARE(info.at("model_cache").at("ram_bytes").get<std::int64_t>(), std::int64_t(8) << 30);
+        QCOMPARE(info.at("model_cache").at("device_bytes").get<std::int64_t>(), std::int64_t(4) << 30);
         // First start made the layout.
         QVERIFY(QFileInfo(dir.path() + "/models").isDir());
         QVERIFY(QFileInfo(dir.path() + "/settings.json").isFile());

@@ -180,6 +180,30 @@ private slots:
         QVERIFY(sameWeights(*again->unet().network, *fresh->unet().network));
         QVERIFY(sameWeights(*again->textEncoder().network, *fresh->textEncoder().network));
     }
+
+    // Two models on the same cached parts (here told different prediction types): each samples with its own LoRAs
+    // only, whichever patched last, and one going does not take the other's patches off.
+    void modelsSharingPartsNeverSeeEachOthersLoras()
+    {
+        const auto fresh = StableDiffusion::load(optionsFor(QStringLiteral("tiny-sd1")));
+        const std::vector<LoRAApplication> lora{
+            {fixturePath(QStringLiteral("models/tiny-sd1/lora/tiny-sd1-lora-kohya.safetensors")).toStdString(), 1.0,
+             1.0}};
+        LoadOptions otherPrediction = optionsFor(QStringLiteral("tiny-sd1"));
+        otherPrediction.prediction = Prediction::V;
+        const auto withLora = loadModelCached(optionsFor(QStringLiteral("tiny-sd1")));
+        auto without = loadModelCached(otherPrediction);
+        QVERIFY(withLora->unet().network.get() == without->unet().network.get());
+        withLora->applyLoras(lora);
+        QVERIFY(!sameWeights(*withLora->unet().network, *fresh->unet().network));
+        without->applyLoras({}); // takes the other's patches off before it samples
+        QVERIFY(sameWeights(*without->unet().network, *fresh->unet().network));
+        QVERIFY(sameWeights(*without->textEncoder().network, *fresh->textEncoder().network));
+        withLora->applyLoras(lora); // and they come back for the model that asks for them
+        QVERIFY(!sameWeights(*withLora->unet().network, *fresh->unet().network));
+        without.reset(); // its patcher owns nothing now: the other's patches stay
+        QVERIFY(!sameWeights(*withLora->unet().network, *fresh->unet().network));
+    }
 };
 
 QTEST_GUILESS_MAIN(TestModelCache)

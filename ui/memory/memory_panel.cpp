@@ -7,6 +7,7 @@
 #include <QHeaderView>
 #include <QLabel>
 #include <QPushButton>
+#include <QScrollBar>
 #include <QTimer>
 #include <QTreeWidget>
 #include <QVBoxLayout>
@@ -146,6 +147,7 @@ void MemoryPanel::refresh()
     if (hadSelection)
         selected = selectedEntry()->key;
     m_snapshot = m_access.snapshot();
+    const int scrolled = m_entries->verticalScrollBar()->value();
     m_entries->clear();
     for (const engine::CacheEntryInfo &entry : m_snapshot.entries) {
         auto *item = new QTreeWidgetItem(m_entries);
@@ -171,6 +173,7 @@ void MemoryPanel::refresh()
         if (hadSelection && entry.key == selected)
             item->setSelected(true);
     }
+    m_entries->verticalScrollBar()->setValue(scrolled);
     // Totals against the budgets: RAM always, each device that holds something.
     const auto budgetText = [](std::int64_t bytes) { return bytes > 0 ? sizeOf(bytes) : tr("no limit"); };
     const auto held = [&](const std::string &device) {

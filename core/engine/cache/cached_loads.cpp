@@ -97,10 +97,14 @@ std::unique_ptr<StableDiffusion> loadModelCached(const LoadOptions &options, Loa
     const CheckpointParts parts = readCheckpoint(options);
     const torch::ScalarType vaeDtype = options.dtype == torch::kFloat32 ? torch::kFloat32 : torch::kBFloat16;
     const std::string device = deviceText(options.device);
-    // A config file changes the networks built from the same weights: it is part of the stamp.
+    // A config file changes the networks built from the same weights: the one given, or the YAML beside the
+    // checkpoint that the reader takes when none is, is part of the stamp.
+    std::string config = options.configPath;
+    if (config.empty() && !fs::is_directory(options.path))
+        config = fs::path(options.path).replace_extension(".yaml").string();
+    std::error_code missing;
     const std::string stamp =
-        stampOf(options.path) +
-        (options.configPath.empty() ? "" : " " + options.configPath + " " + stampOf(options.configPath));
+        stampOf(options.path) + (fs::exists(config, missing) ? " " + config + " " + stampOf(config) : std::string());
     const auto keyOf = [&](const char *submodel, torch::ScalarType dtype) {
         return SubmodelKey{options.path, submodel, device, dtypeName(dtype), stamp};
     };
@@ -135,9 +139,12 @@ std::shared_ptr<VaeComponent> loadVaeFileCached(const std::string &path, torch::
                                                 LoadReport *report)
 {
     const SubmodelKey key{path, "vae", deviceText(device), dtypeName(dtype), stampOf(path)};
-    // A VAE file's size at the target dtype: about its float tensors' count (known only once read).
+    // A VAE file's size at the target dtype, from its tensors' shapes (a folder's is measured once loaded).
+    std::int64_t estimate = 0;
+    if (!fs::is_directory(path))
+        estimate = bytesAt(loadWeights(path), dtype);
     return cachedComponent<VaeComponent>(
-        key, 0, [&] { return loadVaeFile(path, device, dtype); },
+        key, estimate, [&] { return loadVaeFile(path, device, dtype); },
         [](const VaeComponent &loaded) { return parameterBytes(*loaded.network); }, report);
 }
 

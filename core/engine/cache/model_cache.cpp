@@ -120,8 +120,15 @@ std::shared_ptr<void> ModelCache::getErased(const SubmodelKey &key, std::int64_t
     entry.bytes = measured;
     entry.lastUse = std::chrono::steady_clock::now();
     ++m_loads;
-    // Where the estimate was short, older entries make up the difference.
-    makeRoom(key.device, 0);
+    // Where the estimate was short, older entries make up the difference; if they cannot, the entry goes.
+    if (!makeRoom(key.device, 0)) {
+        const std::int64_t over = heldOn(key.device) - budgetFor(key.device);
+        m_entries.erase(key);
+        m_loaded.notify_all();
+        throw CacheBudgetError(key.text() + " takes " + sizeText(measured) + ", " + sizeText(over) + " more than the " +
+                               (key.device == "cpu" ? "RAM" : key.device) + " budget of " +
+                               sizeText(budgetFor(key.device)) + " holds beside the models in use");
+    }
     if (loadedFromCache)
         *loadedFromCache = false;
     m_loaded.notify_all();

@@ -14,6 +14,7 @@
 #include <torch/torch.h>
 
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <string>
 
@@ -66,10 +67,22 @@ struct CheckpointParts
 // an SDXL refiner ...), and FormatError for damaged files or configs.
 CheckpointParts readCheckpoint(const LoadOptions &options);
 
+class LoRAPatcher;
+
+// Which model's LoRA patcher has patched a component's weights. Models assembled from one cached component each
+// have a patcher of their own: before one patches, it has the other's patches taken off (under the mutex), so that
+// no model samples with another's LoRAs.
+struct PatchOwner
+{
+    std::mutex mutex;
+    LoRAPatcher *patcher = nullptr;
+};
+
 // A model's text encoder on a device, with its tokenizer: one CLIP, or SDXL's pair (CLIP-L, then OpenCLIP-G in
 // `network2`), which read the same token ids.
 struct TextEncoderComponent
 {
+    std::shared_ptr<PatchOwner> patchOwner = std::make_shared<PatchOwner>();
     ClipTextModel network{nullptr};
     ClipTextModel network2{nullptr};
     std::shared_ptr<const ClipTokenizer> tokenizer;
@@ -79,6 +92,7 @@ struct TextEncoderComponent
 
 struct UNetComponent
 {
+    std::shared_ptr<PatchOwner> patchOwner = std::make_shared<PatchOwner>();
     UNetModel network{nullptr};
     StateDict weights;
     std::string prefix;

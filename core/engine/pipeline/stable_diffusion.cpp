@@ -36,10 +36,17 @@ std::unique_ptr<StableDiffusion> StableDiffusion::load(const LoadOptions &option
 
 StableDiffusion::~StableDiffusion()
 {
+    // Its patches come off the shared components, unless another model's have already replaced them.
+    std::unique_lock<std::mutex> text(m_textEncoder->patchOwner->mutex, std::defer_lock);
+    std::unique_lock<std::mutex> unet(m_unetComponent->patchOwner->mutex, std::defer_lock);
+    std::lock(text, unet);
     try {
         m_loraPatcher.restore();
     } catch (...) { // restoring copies tensors back; a failure here must not end the process
     }
+    for (PatchOwner *owner : {m_textEncoder->patchOwner.get(), m_unetComponent->patchOwner.get()})
+        if (owner->patcher == &m_loraPatcher)
+            owner->patcher = nullptr;
 }
 
 std::unique_ptr<StableDiffusion> StableDiffusion::assemble(const ModelArchitecture &architecture,
@@ -151,6 +158,19 @@ std::vector<LoRAReport> StableDiffusion::applyLoras(const std::vector<LoRAApplic
                 model.m_graphs = std::make_unique<UnetGraphs>();
         }
     } graphReset{*this};
+    // Another model on the same cached components has its patches taken off first; this model's CUDA graphs may
+    // have recorded the weights it replaced, so they are recorded again.
+    std::unique_lock<std::mutex> text(m_textEncoder->patchOwner->mutex, std::defer_lock);
+    std::unique_lock<std::mutex> unet(m_unetComponent->patchOwner->mutex, std::defer_lock);
+    std::lock(text, unet);
+    for (PatchOwner *owner : {m_textEncoder->patchOwner.get(), m_unetComponent->patchOwner.get()}) {
+        if (owner->patcher && owner->patcher != &m_loraPatcher) {
+            owner->patcher->restore();
+            if (m_graphs)
+                m_graphs = std::make_unique<UnetGraphs>();
+        }
+        owner->patcher = &m_loraPatcher;
+    }
     return m_loraPatcher.apply(loras, familyName(m_architecture.family));
 }
 ClipTextModelImpl::Output StableDiffusion::encodeTokens(const torch::Tensor &ids, int layerFromEnd, bool finalNorm,

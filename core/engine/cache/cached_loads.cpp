@@ -92,10 +92,9 @@ std::int64_t parameterBytes(const torch::nn::Module &network)
 
 std::unique_ptr<StableDiffusion> loadModelCached(const LoadOptions &options, LoadReport *report)
 {
-    if (options.dtype == torch::kFloat16 && options.device.is_cpu())
-        throw UnsupportedModelError("fp16 needs a CUDA device; use fp32 (or bf16) on the CPU");
+    prepareLoad(options);
     const CheckpointParts parts = readCheckpoint(options);
-    const torch::ScalarType vaeDtype = options.dtype == torch::kFloat32 ? torch::kFloat32 : torch::kBFloat16;
+    const torch::ScalarType vaeDtype = vaeDtypeFor(options.dtype);
     const std::string device = deviceText(options.device);
     // A config file changes the networks built from the same weights: the one given, or the YAML beside the
     // checkpoint that the reader takes when none is, is part of the stamp.
@@ -112,10 +111,6 @@ std::unique_ptr<StableDiffusion> loadModelCached(const LoadOptions &options, Loa
     std::shared_ptr<VaeComponent> vae;
     if (!options.vaePath.empty())
         vae = loadVaeFileCached(options.vaePath, options.device, vaeDtype, report);
-    if (options.device.is_cuda()) {
-        at::globalContext().setAllowTF32CuDNN(options.dtype != torch::kFloat32);
-        at::globalContext().setBenchmarkCuDNN(options.cudnnBenchmark);
-    }
     const auto text = cachedComponent<TextEncoderComponent>(
         keyOf("text_encoder", options.dtype), bytesAt(parts.text, options.dtype) + bytesAt(parts.text2, options.dtype),
         [&] { return loadTextEncoder(parts, options.device, options.dtype); },

@@ -92,9 +92,7 @@ OpResult loadVae(const OpArguments &arguments, const Progress &)
 {
     const std::string path = arguments.text("path");
     const torch::Device device = deviceNamed(arguments.textOr("device", "cpu"));
-    // SD's VAE overflows in fp16; bf16 has float32's range.
-    const torch::ScalarType dtype =
-        precisionNamed(arguments.textOr("precision", "fp32")) == torch::kFloat32 ? torch::kFloat32 : torch::kBFloat16;
+    const torch::ScalarType dtype = vaeDtypeFor(precisionNamed(arguments.textOr("precision", "fp32")));
     auto vae = std::make_shared<VaeValue>();
     vae->coder = g_vaes.get(path + '\n' + device.str() + '\n' + std::string(c10::toString(dtype)),
                             [&] { return std::make_shared<VaeCoder>(loadVaeFileCached(path, device, dtype), device); });

@@ -360,6 +360,18 @@ CheckpointParts readCheckpoint(const LoadOptions &options)
     return parts;
 }
 
+void prepareLoad(const LoadOptions &options)
+{
+    if (options.dtype == torch::kFloat16 && options.device.is_cpu())
+        throw UnsupportedModelError("fp16 needs a CUDA device; use fp32 (or bf16) on the CPU");
+    if (options.device.is_cuda()) {
+        // Process-wide switches of libtorch. fp32 means fp32: cuDNN's TF32 convolutions would move results by
+        // about 1e-3, outside the reference tolerances. Reduced precision does not use TF32 either way.
+        at::globalContext().setAllowTF32CuDNN(options.dtype != torch::kFloat32);
+        at::globalContext().setBenchmarkCuDNN(options.cudnnBenchmark);
+    }
+}
+
 std::shared_ptr<TextEncoderComponent> loadTextEncoder(const CheckpointParts &parts, torch::Device device,
                                                       torch::ScalarType dtype)
 {

@@ -62,6 +62,15 @@ struct CheckpointParts
     std::shared_ptr<const ClipTokenizer> tokenizer; // a diffusers folder's own; null: the bundled one
 };
 
+// What every load of a main model does first, cached or not: refuses fp16 on the CPU (UnsupportedModelError) and
+// sets libtorch's process-wide cuDNN switches for a CUDA device.
+void prepareLoad(const LoadOptions &options);
+// The dtype a main model's VAE runs in: SD's VAE overflows in fp16, bf16 has float32's range.
+inline torch::ScalarType vaeDtypeFor(torch::ScalarType dtype)
+{
+    return dtype == torch::kFloat32 ? torch::kFloat32 : torch::kBFloat16;
+}
+
 // Reads a single-file checkpoint or a diffusers folder and decides its architecture (configs beside it included).
 // Throws UnsupportedModelError for what is not an SD 1.x/2.x or SDXL main model, saying what it is (a VAE, a LoRA,
 // an SDXL refiner ...), and FormatError for damaged files or configs.

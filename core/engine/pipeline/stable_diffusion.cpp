@@ -12,22 +12,13 @@ namespace atelier::engine {
 
 std::unique_ptr<StableDiffusion> StableDiffusion::load(const LoadOptions &options)
 {
-    const bool reduced = options.dtype != torch::kFloat32;
-    if (reduced && options.device.is_cpu() && options.dtype == torch::kFloat16)
-        throw UnsupportedModelError("fp16 needs a CUDA device; use fp32 (or bf16) on the CPU");
+    prepareLoad(options);
     const CheckpointParts parts = readCheckpoint(options);
-    // SD's VAE overflows in fp16; bf16 has float32's range.
-    const torch::ScalarType vaeDtype = reduced ? torch::kBFloat16 : torch::kFloat32;
+    const torch::ScalarType vaeDtype = vaeDtypeFor(options.dtype);
     // A replacement VAE is read before anything is loaded: a wrong file fails fast.
     std::shared_ptr<VaeComponent> replacement;
     if (!options.vaePath.empty())
         replacement = loadVaeFile(options.vaePath, options.device, vaeDtype);
-    if (options.device.is_cuda()) {
-        // Process-wide switches of libtorch. fp32 means fp32: cuDNN's TF32 convolutions would move results by
-        // about 1e-3, outside the reference tolerances. Reduced precision does not use TF32 either way.
-        at::globalContext().setAllowTF32CuDNN(options.dtype != torch::kFloat32);
-        at::globalContext().setBenchmarkCuDNN(options.cudnnBenchmark);
-    }
     return assemble(parts.architecture, loadTextEncoder(parts, options.device, options.dtype),
                     loadUNet(parts, options.device, options.dtype),
                     replacement ? std::move(replacement) : loadVae(parts, options.device, vaeDtype),

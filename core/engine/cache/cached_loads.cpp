@@ -136,8 +136,13 @@ std::shared_ptr<VaeComponent> loadVaeFileCached(const std::string &path, torch::
     const SubmodelKey key{path, "vae", deviceText(device), dtypeName(dtype), stampOf(path)};
     // A VAE file's size at the target dtype, from its tensors' shapes (a folder's is measured once loaded).
     std::int64_t estimate = 0;
-    if (!fs::is_directory(path))
-        estimate = bytesAt(loadWeights(path), dtype);
+    // A missing or unreadable file is left to loadVaeFile, whose messages say what the file is instead.
+    std::error_code error;
+    if (fs::is_regular_file(path, error))
+        try {
+            estimate = bytesAt(loadWeights(path), dtype);
+        } catch (const Error &) {
+        }
     return cachedComponent<VaeComponent>(
         key, estimate, [&] { return loadVaeFile(path, device, dtype); },
         [](const VaeComponent &loaded) { return parameterBytes(*loaded.network); }, report);

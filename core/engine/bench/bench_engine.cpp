@@ -6,6 +6,7 @@
 #include "core/engine/nets/vae.h"
 #include "core/engine/sampling/noise_schedule.h"
 #include "core/engine/sampling/samplers.h"
+#include "core/engine/tools/random_checkpoint.h"
 
 #include <torch/torch.h>
 #include <torch/version.h>
@@ -118,6 +119,19 @@ ClipTextConfig openClipH()
     return config;
 }
 
+// OpenCLIP ViT-bigG/14's text tower, SDXL's second encoder.
+ClipTextConfig openClipBigG()
+{
+    ClipTextConfig config;
+    config.width = 1280;
+    config.layers = 32;
+    config.heads = 20;
+    config.intermediate = 5120;
+    config.quickGelu = false;
+    config.projection = 1280;
+    return config;
+}
+
 VaeConfig sdVae()
 {
     return VaeConfig();
@@ -140,8 +154,13 @@ void prepare(Module &module, torch::ScalarType dtype)
 class UnetRunner
 {
 public:
-    UnetRunner(UNetModel unet, torch::Tensor x, torch::Tensor t, torch::Tensor context, bool graph)
-        : m_unet(std::move(unet)), m_x(std::move(x)), m_t(std::move(t)), m_context(std::move(context))
+    // `y`: SDXL's pooled-text-and-sizes vector, undefined for SD 1.x/2.x.
+    UnetRunner(UNetModel unet, torch::Tensor x, torch::Tensor t, torch::Tensor context, torch::Tensor y, bool graph)
+        : m_unet(std::move(unet))
+        , m_x(std::move(x))
+        , m_t(std::move(t))
+        , m_context(std::move(context))
+        , m_y(std::move(y))
     {
 #ifdef ATELIER_ENGINE_CUDA
         if (graph && g_device.is_cuda()) {
@@ -150,11 +169,11 @@ public:
             {
                 c10::cuda::CUDAStreamGuard guard(stream);
                 for (int i = 0; i < 3; ++i)
-                    m_out = m_unet->forward(m_x, m_t, m_context);
+                    m_out = m_unet->forward(m_x, m_t, m_context, m_y);
                 stream.synchronize();
                 m_graph = std::make_unique<at::cuda::CUDAGraph>();
                 m_graph->capture_begin();
-                m_out = m_unet->forward(m_x, m_t, m_context);
+                m_out = m_unet->forward(m_x, m_t, m_context, m_y);
                 m_graph->capture_end();
             }
             torch::cuda::synchronize();
@@ -176,7 +195,7 @@ public:
             return m_out;
         }
 #endif
-        return m_unet->forward(x, t, m_context);
+        return m_unet->forward(x, t, m_context, m_y);
     }
 
     const torch::Tensor &x() const { return m_x; }
@@ -184,7 +203,7 @@ public:
 
 private:
     UNetModel m_unet;
-    torch::Tensor m_x, m_t, m_context, m_out;
+    torch::Tensor m_x, m_t, m_context, m_y, m_out;
 #ifdef ATELIER_ENGINE_CUDA
     std::unique_ptr<at::cuda::CUDAGraph> m_graph;
 #endif
@@ -198,8 +217,8 @@ struct Figures
 
 // A txt2img run as the pipeline makes it: two prompts through CLIP, `steps` Euler steps with guidance (batch 2
 // UNet calls), then the VAE decode. Nothing in the loop waits for the device.
-double txt2img(ClipTextModel &clip, UnetRunner &unet, AutoencoderKL &vae, std::int64_t latentSize, int steps,
-               torch::ScalarType dtype)
+double txt2img(std::vector<ClipTextModel> &encoders, UnetRunner &unet, AutoencoderKL &vae, std::int64_t latentSize,
+               int steps, torch::ScalarType dtype)
 {
     torch::NoGradGuard noGrad;
     const DiscreteSchedule schedule;
@@ -208,8 +227,8 @@ double txt2img(ClipTextModel &clip, UnetRunner &unet, AutoencoderKL &vae, std::i
     synchronize();
     const auto start = Clock::now();
     const torch::Tensor ids = torch::randint(0, 49407, {2, 77}, torch::TensorOptions().dtype(torch::kInt64)).to(g_device);
-    const torch::Tensor context = clip->forward(ids, 1, true).hidden;
-    (void)context;  // the runner holds a context of the same shape; the encoder's cost is what is measured here
+    for (ClipTextModel &encoder : encoders)
+        (void)encoder->forward(ids, 1, true); // the runner holds a context of the same shape: only the cost counts
     at::Generator generator = at::detail::createCPUGenerator(42);
     torch::Tensor x = torch::randn({1, 4, latentSize, latentSize}, generator).to(g_device) * sigmas[0];
     SamplerHooks hooks;
@@ -229,11 +248,24 @@ double txt2img(ClipTextModel &clip, UnetRunner &unet, AutoencoderKL &vae, std::i
     return std::chrono::duration<double, std::milli>(Clock::now() - start).count();
 }
 
-void benchFamily(const std::string &name, const UNetConfig &config, std::int64_t latentSize, double tflopPerCall,
-                 const ClipTextConfig &textConfig, torch::ScalarType dtype, bool withFullRun, int calls, int repeats,
+struct Family
+{
+    std::string name;
+    UNetConfig unet;
+    std::int64_t latentSize = 64;
+    double tflopPerCall = 0; // 0: not reported
+    std::vector<ClipTextConfig> encoders;
+    int steps = 20;
+};
+
+void benchFamily(const Family &family, torch::ScalarType dtype, bool withFullRun, int calls, int repeats,
                  Figures &figures)
 {
     torch::NoGradGuard noGrad;
+    const std::string &name = family.name;
+    const UNetConfig &config = family.unet;
+    const std::int64_t latentSize = family.latentSize;
+    const double tflopPerCall = family.tflopPerCall;
     UNetModel unet(config);
     initializeRandomly(*unet);
     prepare(unet, dtype);
@@ -241,11 +273,13 @@ void benchFamily(const std::string &name, const UNetConfig &config, std::int64_t
     const torch::Tensor x = torch::randn({2, 4, latentSize, latentSize}, options).contiguous(torch::MemoryFormat::ChannelsLast);
     const torch::Tensor t = torch::full({2}, 500.0f, torch::TensorOptions().dtype(torch::kFloat32).device(g_device));
     const torch::Tensor context = torch::randn({2, 77, config.contextDim}, options);
+    const torch::Tensor y =
+        config.admInChannels > 0 ? torch::randn({2, config.admInChannels}, options) : torch::Tensor();
 
-    UnetRunner eager(unet, x.clone(), t.clone(), context, false);
+    UnetRunner eager(unet, x.clone(), t.clone(), context, y, false);
     std::unique_ptr<UnetRunner> graph;
     if (g_device.is_cuda())
-        graph = std::make_unique<UnetRunner>(unet, x.clone(), t.clone(), context, true);
+        graph = std::make_unique<UnetRunner>(unet, x.clone(), t.clone(), context, y, true);
     for (int r = 0; r < repeats; ++r) {
         const double eagerMs = timeCalls([&] { eager(x, t); }, 5, calls);
         figures.add(name + " UNet eager ms", eagerMs);
@@ -264,12 +298,20 @@ void benchFamily(const std::string &name, const UNetConfig &config, std::int64_t
     }
     if (!withFullRun)
         return;
-    ClipTextModel clip(textConfig);
-    initializeRandomly(*clip);
-    prepare(clip, dtype);
+    std::vector<ClipTextModel> encoders;
+    for (const ClipTextConfig &textConfig : family.encoders) {
+        encoders.emplace_back(textConfig);
+        initializeRandomly(*encoders.back());
+        prepare(encoders.back(), dtype);
+    }
     const torch::Tensor ids = torch::randint(0, 49407, {2, 77}, torch::TensorOptions().dtype(torch::kInt64)).to(g_device);
     for (int r = 0; r < repeats; ++r)
-        figures.add(name + " text encoder b2 ms", timeCalls([&] { clip->forward(ids, 1, true); }, 3, calls));
+        figures.add(name + " text encoder(s) b2 ms", timeCalls(
+                                                         [&] {
+                                                             for (ClipTextModel &encoder : encoders)
+                                                                 encoder->forward(ids, 1, true);
+                                                         },
+                                                         3, calls));
     AutoencoderKL vae(sdVae());
     initializeRandomly(*vae);
     const torch::ScalarType vaeType = dtype == torch::kFloat32 ? torch::kFloat32 : torch::kBFloat16;
@@ -279,13 +321,14 @@ void benchFamily(const std::string &name, const UNetConfig &config, std::int64_t
     for (int r = 0; r < repeats; ++r)
         figures.add(name + " VAE decode b1 ms", timeCalls([&] { vae->decodeRaw(latent); }, 2, std::max(3, calls / 3)));
 
-    txt2img(clip, eager, vae, latentSize, 20, dtype);  // warm
+    const std::string run = name + " txt2img " + std::to_string(family.steps) + " steps";
+    txt2img(encoders, eager, vae, latentSize, family.steps, dtype); // warm
     for (int r = 0; r < repeats; ++r)
-        figures.add(name + " txt2img 20 steps eager ms", txt2img(clip, eager, vae, latentSize, 20, dtype));
+        figures.add(run + " eager ms", txt2img(encoders, eager, vae, latentSize, family.steps, dtype));
     if (graph) {
-        txt2img(clip, *graph, vae, latentSize, 20, dtype);  // warm
+        txt2img(encoders, *graph, vae, latentSize, family.steps, dtype); // warm
         for (int r = 0; r < repeats; ++r) {
-            figures.add(name + " txt2img 20 steps graph ms", txt2img(clip, *graph, vae, latentSize, 20, dtype));
+            figures.add(run + " graph ms", txt2img(encoders, *graph, vae, latentSize, family.steps, dtype));
             figures.add(name + " device MiB after graph run", usedDeviceMegabytes());
         }
     }
@@ -329,6 +372,7 @@ int main(int argc, char **argv)
     std::string outPath, deviceName = torch::cuda::is_available() ? "cuda" : "cpu";
     int repeats = 3, calls = 30;
     bool quick = false;
+    std::string only;
     for (int i = 1; i < argc; ++i) {
         const std::string arg = argv[i];
         if (arg == "--out" && i + 1 < argc)
@@ -341,6 +385,8 @@ int main(int argc, char **argv)
             calls = std::stoi(argv[++i]);
         else if (arg == "--quick")
             quick = true;
+        else if (arg == "--only" && i + 1 < argc) // sd15, sd21 or sdxl
+            only = argv[++i];
     }
     g_device = torch::Device(deviceName);
     const torch::ScalarType dtype = g_device.is_cuda() ? torch::kFloat16 : torch::kFloat32;
@@ -358,15 +404,26 @@ int main(int argc, char **argv)
     if (quick) {
         UNetConfig tiny;
         tiny.modelChannels = 64;
-        benchFamily("SD1.5-shaped (quick) 256px", tiny, 32, 0.0, clipL(), dtype, true, std::min(calls, 3), repeats,
+        benchFamily({"SD1.5-shaped (quick) 256px", tiny, 32, 0.0, {clipL()}}, dtype, true, std::min(calls, 3), repeats,
                     figures);
+        UNetConfig tinyXl = sdxlUNetConfig();
+        tinyXl.modelChannels = 64;
+        tinyXl.transformerDepthAtLevel = {0, 1, 1};
+        tinyXl.transformerDepthMiddle = 1;
+        benchFamily({"SDXL-shaped (quick) 256px", tinyXl, 32, 0.0, {clipL(), clipL()}}, dtype, true, std::min(calls, 3),
+                    repeats, figures);
     } else {
-        benchFamily("SD1.5 512px", sd15Unet(), 64, 1.61, clipL(), dtype, true, calls, repeats, figures);
-        std::cout << "SD1.5 done" << std::endl;
-        benchFamily("SD2.1 768px", sd21Unet(), 96, 4.30, openClipH(), dtype, true, calls, repeats, figures);
-        std::cout << "SD2.1 768 done" << std::endl;
-        benchFamily("SD2.1 512px", sd21Unet(), 64, 0.0, openClipH(), dtype, true, calls, repeats, figures);
-        std::cout << "SD2.1 512 done" << std::endl;
+        const std::vector<std::pair<std::string, Family>> families{
+            {"sd15", {"SD1.5 512px", sd15Unet(), 64, 1.61, {clipL()}}},
+            {"sd21", {"SD2.1 768px", sd21Unet(), 96, 4.30, {openClipH()}}},
+            {"sdxl", {"SDXL 1024px", sdxlUNetConfig(), 128, 13.5, {clipL(), openClipBigG()}, 30}},
+        };
+        for (const auto &[key, family] : families) {
+            if (!only.empty() && key != only)
+                continue;
+            benchFamily(family, dtype, true, calls, repeats, figures);
+            std::cout << key << " done" << std::endl;
+        }
     }
     say("");
     say("| figure | median | min | max | runs |");

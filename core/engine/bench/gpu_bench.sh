@@ -1,17 +1,24 @@
 #!/usr/bin/env bash
-# Builds the engine against the CUDA libtorch of the GPU machine's PyTorch and runs the engine benchmark.
-# Output goes to $OUT (or ./bench-out): configure/build logs, the run log and the result table.
+# On the GPU machine: atelier_engine_bench and, on the same card right after it, the PyTorch-eager baseline
+# (diffusers_baseline.py; diffusers is pure Python: PYTHONPATH may name a copy of its src folder), family by family.
+# Usage: gpu_bench.sh [sd15|sd21|sdxl]...  (all three when none is named). Results go to $OUT (or ./bench-out).
 set -uo pipefail
+here=$(dirname "$0")
 out="${OUT:-$PWD/bench-out}"
 mkdir -p "$out"
-prefix=$(python3 -c "import torch; print(torch.utils.cmake_prefix_path)")
-nvidia-smi --query-gpu=name,driver_version,memory.total --format=csv > "$out/gpu.txt" 2>&1
-start=$(date +%s)
-cmake -S . -B /tmp/atelier-engine -G Ninja -DCMAKE_BUILD_TYPE=Release -DATELIER_ENGINE_ONLY=ON \
-    -DCMAKE_PREFIX_PATH="$prefix" > "$out/configure.log" 2>&1 || { tail -30 "$out/configure.log"; exit 1; }
-cmake --build /tmp/atelier-engine --target atelier_engine_bench > "$out/build.log" 2>&1 || { grep -E "error" "$out/build.log" | head -30; exit 1; }
-echo "build: $(( $(date +%s) - start )) s"
-/tmp/atelier-engine/core/engine/atelier_engine_bench --out "$out/bench.txt" "$@" > "$out/run.log" 2>&1
-status=$?
-tail -40 "$out/run.log"
+bash "$here/gpu_build.sh" atelier_engine_bench || exit 1
+families=("$@")
+[ ${#families[@]} -gt 0 ] || families=(sd15 sd21 sdxl)
+status=0
+for family in "${families[@]}"; do
+    /tmp/atelier-engine/core/engine/atelier_engine_bench --only "$family" --out "$out/atelier_$family.txt" \
+        > "$out/atelier_$family.log" 2>&1 || status=1
+    if python3 -c "import diffusers" 2> /dev/null; then
+        python3 "$here/diffusers_baseline.py" --only "$family" --out "$out/diffusers_$family.txt" \
+            > "$out/diffusers_$family.log" 2>&1 || status=1
+    else
+        echo "diffusers cannot be imported: no baseline for $family"
+    fi
+    grep -h "^| " "$out/atelier_$family.txt" "$out/diffusers_$family.txt" 2> /dev/null | grep -v "^| ---\|^| figure"
+done
 exit $status

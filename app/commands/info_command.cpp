@@ -104,11 +104,9 @@ void printText(CommandContext &context, const InfoFacts &facts)
                                          QString::fromStdString(facts.devices[i].name)));
     }
     const engine::CacheBudgets budgets = generation::cacheBudgetsOf(context.settings.current());
-    const auto budgetText = [](std::int64_t bytes) {
-        return bytes > 0 ? QString::fromStdString(engine::sizeText(bytes)) : QStringLiteral("no limit");
-    };
     row(QStringLiteral("model cache"), QStringLiteral("RAM %1, each GPU %2 (Settings → Cache)")
-                                           .arg(budgetText(budgets.ramBytes), budgetText(budgets.deviceBytes)));
+                                           .arg(QString::fromStdString(generation::budgetText(budgets.ramBytes)),
+                                                QString::fromStdString(generation::budgetText(budgets.deviceBytes))));
     row(QStringLiteral("compute"), facts.compute.label());
     if (!facts.compute.note.isEmpty())
         row(QString(), facts.compute.note);

@@ -15,8 +15,10 @@ struct Settings
     QString device = QStringLiteral("auto");
     // "auto" (fp16 on CUDA, fp32 on the CPU), "fp32", "fp16" or "bf16".
     QString precision = QStringLiteral("auto");
-    double ramCacheGb = 8.0;        // models kept loaded in system memory
-    double vramCacheGb = 4.0;       // models kept loaded on the GPU
+    // Models kept loaded in system memory and on each GPU; 0: automatic, as InvokeAI sizes them (half the
+    // machine's memory less 2 GiB; the card's memory less a working reserve).
+    double ramCacheGb = 0.0;
+    double vramCacheGb = 0.0;
     double downloadCacheGb = 20.0;  // cap of <root>/cache, least recently used evicted first
     // What graph runs keep of their nodes' outputs (latents, images, conditionings) so that the next run re-runs
     // only what changed: at most this many outputs and this much memory, least recently used dropped first.

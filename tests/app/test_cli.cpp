@@ -5,6 +5,10 @@
 
 #include <nlohmann/json.hpp>
 
+#include <algorithm>
+
+#include <unistd.h>
+
 using nlohmann::json;
 
 namespace {
@@ -47,9 +51,12 @@ private slots:
         QVERIFY(!info.at("devices").at(0).at("name").get<std::string>().empty());
         QCOMPARE(info.at("library").at("models").get<int>(), 0);
         QVERIFY(info.at("library").at("error").is_null());
-        // The model cache's budgets, from the settings' defaults (8 GiB of RAM, 4 GiB per GPU).
-        QCOMPARE(info.at("model_cache").at("ram_bytes").get<std::int64_t>(), std::int64_t(8) << 30);
-        QCOMPARE(info.at("model_cache").at("device_bytes").get<std::int64_t>(), std::int64_t(4) << 30);
+        // The model cache's budgets, automatic by default: half this machine's memory less 2 GiB (at least a
+        // quarter of it), and each GPU's memory less the working reserve (-1, resolved by the engine per card).
+        const std::int64_t physical = std::int64_t(sysconf(_SC_PHYS_PAGES)) * sysconf(_SC_PAGESIZE);
+        QCOMPARE(info.at("model_cache").at("ram_bytes").get<std::int64_t>(),
+                 std::max(physical / 2 - (std::int64_t(2) << 30), physical / 4));
+        QCOMPARE(info.at("model_cache").at("device_bytes").get<std::int64_t>(), std::int64_t(-1));
         // First start made the layout.
         QVERIFY(QFileInfo(dir.path() + "/models").isDir());
         QVERIFY(QFileInfo(dir.path() + "/settings.json").isFile());

@@ -36,6 +36,15 @@ std::int64_t modelBytes(const StableDiffusion &model)
            parameterBytes(*model.vae().network);
 }
 
+// The notes of the cached `submodel` (the only one of its kind in the cache).
+std::vector<std::string> notesOf(const std::string &submodel)
+{
+    for (const CacheEntryInfo &entry : ModelCache::shared().snapshot().entries)
+        if (entry.key.submodel == submodel)
+            return entry.notes;
+    return {"(not cached)"};
+}
+
 bool sameWeights(const torch::nn::Module &a, const torch::nn::Module &b)
 {
     const auto left = a.named_parameters(), right = b.named_parameters();
@@ -129,6 +138,37 @@ private slots:
         QVERIFY_THROWS_EXCEPTION(CacheBudgetError, loadModelCached(optionsFor(QStringLiteral("tiny-sd2v"))));
     }
 
+    // The automatic GPU budget is the card's memory less the working reserve, once the card's memory is known (here
+    // told for a device name no loader uses, so that the test runs on any machine).
+    void automaticDeviceBudgetIsTheCardLessTheReserve()
+    {
+        const std::int64_t GiB = std::int64_t(1) << 30;
+        ModelCache &cache = ModelCache::shared();
+        cache.setBudgets({0, CacheBudgets::kCardLessReserve});
+        const auto load = [] { return std::make_shared<int>(1); };
+        const std::function<std::int64_t(const int &)> sixGiB = [&](const int &) { return 6 * GiB; };
+        const SubmodelKey first{"card-test-a", "unet", "cuda:7", "float16", ""};
+        // Unknown card: no limit.
+        QVERIFY(cache.get<int>(first, 6 * GiB, load, sixGiB));
+        cache.unloadAll();
+        cache.setDeviceMemory("cuda:7", 8 * GiB);
+        QCOMPARE(cache.snapshot().budgetBytes.at("cuda:7"), 5 * GiB);
+        try {
+            cache.get<int>(first, 6 * GiB, load, sixGiB);
+            QFAIL("a part larger than the card's budget was loaded");
+        } catch (const CacheBudgetError &error) {
+            QVERIFY2(QString::fromUtf8(error.what()).contains(QStringLiteral("cuda:7 budget is 5.00 GiB")),
+                     error.what());
+        }
+        const std::function<std::int64_t(const int &)> fourGiB = [&](const int &) { return 4 * GiB; };
+        QVERIFY(cache.get<int>(first, 4 * GiB, load, fourGiB));
+        // A card smaller than the reserve still holds a quarter of its memory.
+        cache.setDeviceMemory("cuda:7", 2 * GiB);
+        QCOMPARE(cache.snapshot().budgetBytes.at("cuda:7"), GiB / 2);
+        QCOMPARE(cache.snapshot().entries.size(), std::size_t(1)); // evicted only when room is asked for
+        cache.unloadAll();
+    }
+
     // Requests for one submodel from several threads at once load it once and share it.
     void concurrentRequestsLoadOnce()
     {
@@ -173,7 +213,13 @@ private slots:
                 {{fixturePath(QStringLiteral("models/tiny-sd1/lora/tiny-sd1-lora-kohya.safetensors")).toStdString(),
                   1.0, 1.0}});
             QVERIFY(!sameWeights(*patched->unet().network, *fresh->unet().network));
+            // The cache says which LoRAs are on each part, at the strength that part took.
+            const std::vector<std::string> expected{"LoRA tiny-sd1-lora-kohya 1"};
+            for (const char *part : {"unet", "text_encoder"})
+                QCOMPARE(notesOf(part), expected);
         }
+        for (const char *part : {"unet", "text_encoder"})
+            QVERIFY(notesOf(part).empty());
         LoadReport report;
         const auto again = loadModelCached(optionsFor(QStringLiteral("tiny-sd1")), &report);
         QVERIFY2(report[1].find("from RAM") != std::string::npos, report[1].c_str());

@@ -1,6 +1,7 @@
 #include "ui/memory/memory_panel.h"
 
 #include "core/engine/client/engine_client.h"
+#include "core/generation/cache_budgets.h"
 
 #include <QFileInfo>
 #include <QHBoxLayout>
@@ -175,17 +176,21 @@ void MemoryPanel::refresh()
     }
     m_entries->verticalScrollBar()->setValue(scrolled);
     // Totals against the budgets: RAM always, each device that holds something.
-    const auto budgetText = [](std::int64_t bytes) { return bytes > 0 ? sizeOf(bytes) : tr("no limit"); };
+    const auto budgetOn = [&](const std::string &device) {
+        const auto resolved = m_snapshot.budgetBytes.find(device);
+        const std::int64_t bytes = resolved != m_snapshot.budgetBytes.end() ? resolved->second
+                                   : device == "cpu"                        ? m_snapshot.budgets.ramBytes
+                                                                            : m_snapshot.budgets.deviceBytes;
+        return QString::fromStdString(generation::budgetText(bytes));
+    };
     const auto held = [&](const std::string &device) {
         const auto found = m_snapshot.heldBytes.find(device);
         return found == m_snapshot.heldBytes.end() ? std::int64_t(0) : found->second;
     };
-    QStringList totals{tr("RAM: %1 of %2").arg(sizeOf(held("cpu")), budgetText(m_snapshot.budgets.ramBytes))};
+    QStringList totals{tr("RAM: %1 of %2").arg(sizeOf(held("cpu")), budgetOn("cpu"))};
     for (const auto &[device, bytes] : m_snapshot.heldBytes)
         if (device != "cpu")
-            totals << tr("%1: %2 of %3")
-                          .arg(QString::fromStdString(device), sizeOf(bytes),
-                               budgetText(m_snapshot.budgets.deviceBytes));
+            totals << tr("%1: %2 of %3").arg(QString::fromStdString(device), sizeOf(bytes), budgetOn(device));
     const auto counted = [](std::int64_t count, const QString &one, const QString &many) {
         return (count == 1 ? one : many).arg(count);
     };

@@ -95,7 +95,9 @@ SettingsDialog::SettingsDialog(settings::SettingsStore &store, const std::vector
     m_precision = precisionCombo(this);
 
     m_ramCache = gigabytesBox(this, QStringLiteral("ramCacheSpin"));
+    m_ramCache->setSpecialValueText(tr("Automatic (half the memory less 2 GB)"));
     m_vramCache = gigabytesBox(this, QStringLiteral("vramCacheSpin"));
+    m_vramCache->setSpecialValueText(tr("Automatic (the card's memory less 3 GB)"));
     m_downloadCache = gigabytesBox(this, QStringLiteral("downloadCacheSpin"));
     m_parallelDownloads = new QSpinBox(this);
     m_parallelDownloads->setObjectName(QStringLiteral("parallelDownloadsSpin"));

@@ -1,5 +1,6 @@
 #include "core/engine/cache/cached_loads.h"
 
+#include "core/engine/device/runtime.h"
 #include "core/engine/error.h"
 
 #include <chrono>
@@ -45,9 +46,16 @@ std::string dtypeName(torch::ScalarType dtype)
     }
 }
 
+// The cache key's device; a GPU's memory is told to the cache, for budgets taken from it.
 std::string deviceText(const torch::Device &device)
 {
-    return device.is_cpu() ? "cpu" : device.str();
+    if (device.is_cpu())
+        return "cpu";
+    if (device.is_cuda()) {
+        const DeviceInfo info{DeviceKind::Cuda, device.has_index() ? device.index() : 0, "", ""};
+        ModelCache::shared().setDeviceMemory(device.str(), deviceMemoryBytes(info));
+    }
+    return device.str();
 }
 
 // The bytes `weights` take at `dtype`, from their shapes alone (the estimate before loading).
@@ -113,14 +121,22 @@ std::unique_ptr<StableDiffusion> loadModelCached(const LoadOptions &options, Loa
         vae = loadVaeFileCached(options.vaePath, options.device, vaeDtype, report);
     const auto text = cachedComponent<TextEncoderComponent>(
         keyOf("text_encoder", options.dtype), bytesAt(parts.text, options.dtype) + bytesAt(parts.text2, options.dtype),
-        [&] { return loadTextEncoder(parts, options.device, options.dtype); },
+        [&] {
+            auto loaded = loadTextEncoder(parts, options.device, options.dtype);
+            loaded->patchOwner->cacheKey = keyOf("text_encoder", options.dtype);
+            return loaded;
+        },
         [](const TextEncoderComponent &loaded) {
             return parameterBytes(*loaded.network) + (loaded.network2 ? parameterBytes(*loaded.network2) : 0);
         },
         report);
     const auto unet = cachedComponent<UNetComponent>(
         keyOf("unet", options.dtype), bytesAt(parts.unet, options.dtype),
-        [&] { return loadUNet(parts, options.device, options.dtype); },
+        [&] {
+            auto loaded = loadUNet(parts, options.device, options.dtype);
+            loaded->patchOwner->cacheKey = keyOf("unet", options.dtype);
+            return loaded;
+        },
         [](const UNetComponent &loaded) { return parameterBytes(*loaded.network); }, report);
     if (!vae)
         vae = cachedComponent<VaeComponent>(

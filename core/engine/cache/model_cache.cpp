@@ -32,9 +32,23 @@ CacheBudgets ModelCache::budgets() const
     return m_budgets;
 }
 
+void ModelCache::setDeviceMemory(const std::string &device, std::int64_t totalBytes)
+{
+    std::lock_guard<std::mutex> lock(m_mutex);
+    m_deviceMemory[device] = totalBytes;
+}
+
 std::int64_t ModelCache::budgetFor(const std::string &device) const
 {
-    return device == "cpu" ? m_budgets.ramBytes : m_budgets.deviceBytes;
+    if (device == "cpu")
+        return m_budgets.ramBytes;
+    if (m_budgets.deviceBytes != CacheBudgets::kCardLessReserve)
+        return m_budgets.deviceBytes;
+    const auto memory = m_deviceMemory.find(device);
+    if (memory == m_deviceMemory.end())
+        return 0;
+    // A card smaller than the reserve still holds one model at a time rather than none.
+    return std::max(memory->second - CacheBudgets::kDeviceWorkingReserve, memory->second / 4);
 }
 
 std::int64_t ModelCache::heldOn(const std::string &device) const
@@ -194,6 +208,11 @@ CacheSnapshot ModelCache::snapshot() const
         snapshot.entries.push_back(info);
         snapshot.heldBytes[key.device] += entry.bytes;
     }
+    snapshot.budgetBytes["cpu"] = budgetFor("cpu");
+    for (const auto &[device, bytes] : snapshot.heldBytes)
+        snapshot.budgetBytes[device] = budgetFor(device);
+    for (const auto &[device, memory] : m_deviceMemory)
+        snapshot.budgetBytes[device] = budgetFor(device);
     std::sort(snapshot.entries.begin(), snapshot.entries.end(),
               [](const CacheEntryInfo &a, const CacheEntryInfo &b) { return a.idleSeconds < b.idleSeconds; });
     return snapshot;

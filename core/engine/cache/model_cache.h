@@ -50,13 +50,18 @@ struct CacheEntryInfo
 
 struct CacheBudgets
 {
+    // InvokeAI's default for a GPU: the card's memory less a working reserve for activations (kDeviceWorkingReserve).
+    static constexpr std::int64_t kCardLessReserve = -1;
+    static constexpr std::int64_t kDeviceWorkingReserve = std::int64_t(3) << 30;
+
     std::int64_t ramBytes = 0;    // submodels on the CPU; 0: no limit
-    std::int64_t deviceBytes = 0; // submodels on each GPU; 0: no limit
+    std::int64_t deviceBytes = 0; // submodels on each GPU; 0: no limit, or kCardLessReserve
 };
 
 struct CacheSnapshot
 {
     CacheBudgets budgets;
+    std::map<std::string, std::int64_t> budgetBytes; // by device, kCardLessReserve resolved; 0: no limit
     std::vector<CacheEntryInfo> entries;           // most recently used first
     std::map<std::string, std::int64_t> heldBytes; // by device ("cpu", "cuda:0")
     std::int64_t loads = 0, hits = 0, evictions = 0;
@@ -80,6 +85,9 @@ public:
 
     void setBudgets(const CacheBudgets &budgets);
     CacheBudgets budgets() const;
+    // A GPU's memory, which a kCardLessReserve budget is taken from; told by the loaders before a device's first
+    // entry. Until then such a device has no limit.
+    void setDeviceMemory(const std::string &device, std::int64_t totalBytes);
 
     // The entry for `key`, loaded by `load` when absent. `bytes` is its size, known before loading (from the file's
     // tensor shapes and the target dtype), so that room is made, or the load refused, before anything is read.
@@ -131,6 +139,7 @@ private:
     std::condition_variable m_loaded;
     CacheBudgets m_budgets;
     std::map<SubmodelKey, Entry> m_entries;
+    std::map<std::string, std::int64_t> m_deviceMemory;
     std::int64_t m_loads = 0, m_hits = 0, m_evictions = 0;
 };
 

@@ -2,6 +2,7 @@
 
 #include "core/engine/device/device_info.h"
 
+#include <cstdint>
 #include <string>
 #include <vector>
 
@@ -17,5 +18,8 @@ bool cudaAvailable();
 
 // The CPU first, then every usable CUDA device.
 std::vector<DeviceInfo> availableDevices();
+
+// A CUDA device's memory in bytes; 0 for the CPU, or where this libtorch has no CUDA.
+std::int64_t deviceMemoryBytes(const DeviceInfo &device);
 
 } // namespace atelier::engine

@@ -4,6 +4,7 @@
 // their weights decide (the networks' fromWeights) and load on their own, so that a VAE can be replaced, LoRAs
 // patch one network, and loader nodes and a model cache can hold them separately. Includes libtorch: for the
 // engine's own sources and tests only.
+#include "core/engine/cache/model_cache.h"
 #include "core/engine/family/model_family.h"
 #include "core/engine/io/state_dict.h"
 #include "core/engine/nets/clip_text.h"
@@ -85,6 +86,8 @@ struct PatchOwner
 {
     std::mutex mutex;
     LoRAPatcher *patcher = nullptr;
+    // The component's entry in the model cache, whose notes say which LoRAs are on; none when not cached.
+    std::optional<SubmodelKey> cacheKey;
 };
 
 // A model's text encoder on a device, with its tokenizer: one CLIP, or SDXL's pair (CLIP-L, then OpenCLIP-G in

@@ -6,7 +6,9 @@
 #include "core/engine/text/prompt_weights.h"
 
 #include <algorithm>
+#include <cstdio>
 #include <cstring>
+#include <filesystem>
 
 namespace atelier::engine {
 
@@ -36,8 +38,11 @@ StableDiffusion::~StableDiffusion()
     } catch (...) { // restoring copies tensors back; a failure here must not end the process
     }
     for (PatchOwner *owner : {m_textEncoder->patchOwner.get(), m_unetComponent->patchOwner.get()})
-        if (owner->patcher == &m_loraPatcher)
+        if (owner->patcher == &m_loraPatcher) {
             owner->patcher = nullptr;
+            if (owner->cacheKey)
+                ModelCache::shared().setNotes(*owner->cacheKey, {});
+        }
 }
 
 std::unique_ptr<StableDiffusion> StableDiffusion::assemble(const ModelArchitecture &architecture,
@@ -162,7 +167,22 @@ std::vector<LoRAReport> StableDiffusion::applyLoras(const std::vector<LoRAApplic
         }
         owner->patcher = &m_loraPatcher;
     }
-    return m_loraPatcher.apply(loras, familyName(m_architecture.family));
+    std::vector<LoRAReport> reports = m_loraPatcher.apply(loras, familyName(m_architecture.family));
+    // The Memory panel says which LoRAs are on each cached part, at the strength each part took.
+    const auto notesOf = [&](double LoRAApplication::*strength) {
+        std::vector<std::string> notes;
+        for (const LoRAApplication &lora : loras) {
+            char text[32];
+            std::snprintf(text, sizeof text, " %.2g", lora.*strength);
+            notes.push_back("LoRA " + std::filesystem::path(lora.path).stem().string() + text);
+        }
+        return notes;
+    };
+    if (m_textEncoder->patchOwner->cacheKey)
+        ModelCache::shared().setNotes(*m_textEncoder->patchOwner->cacheKey, notesOf(&LoRAApplication::strengthClip));
+    if (m_unetComponent->patchOwner->cacheKey)
+        ModelCache::shared().setNotes(*m_unetComponent->patchOwner->cacheKey, notesOf(&LoRAApplication::strengthModel));
+    return reports;
 }
 ClipTextModelImpl::Output StableDiffusion::encodeTokens(const torch::Tensor &ids, int layerFromEnd, bool finalNorm,
                                                         const torch::Tensor &placeholderRows)

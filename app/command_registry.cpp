@@ -9,6 +9,7 @@ int runHashCommand(CommandContext &context);
 int runDownloadCommand(CommandContext &context);
 int runInstallCommand(CommandContext &context);
 int runScanCommand(CommandContext &context);
+int runImportLibraryCommand(CommandContext &context);
 int runGenerateCommand(CommandContext &context);
 int runInspectCommand(CommandContext &context);
 int runImagesCommand(CommandContext &context);
@@ -33,6 +34,9 @@ const std::vector<Command> &commands()
         {QStringLiteral("install"),
          QStringLiteral("Install a model from a path, URL, Civitai page or Hugging Face repo"), runInstallCommand},
         {QStringLiteral("scan"), QStringLiteral("Add the models found in a folder to the library"), runScanCommand},
+        {QStringLiteral("import-library"),
+         QStringLiteral("Register ComfyUI, A1111/Forge, InvokeAI and Stability Matrix models where they are"),
+         runImportLibraryCommand},
         {QStringLiteral("generate"), QStringLiteral("Make images with an SD 1.x or 2.x model (txt2img, img2img)"),
          runGenerateCommand},
         {QStringLiteral("run"), QStringLiteral("Run a pipeline graph (ComfyUI API prompt, or a PNG carrying one)"),

@@ -39,3 +39,13 @@ inline bool writeSparseSafetensorsFile(const QString &path, const nlohmann::json
     return file.write(prefix, 8) == 8 && file.write(text.data(), qint64(text.size())) == qint64(text.size())
         && file.resize(qint64(8 + text.size() + offset));
 }
+
+// A kohya SD1 LoRA of three sparse tensors; `tag` in its metadata gives each file its own hash.
+inline bool writeSparseSd1Lora(const QString &path, const QString &tag)
+{
+    const nlohmann::json tensors = nlohmann::json::parse(R"([
+        ["lora_unet_down_blocks_0_attentions_0_transformer_blocks_0_attn2_to_k.lora_down.weight", "F16", [4, 768]],
+        ["lora_unet_down_blocks_0_attentions_0_transformer_blocks_0_attn2_to_k.lora_up.weight", "F16", [320, 4]],
+        ["lora_te_text_model_encoder_layers_0_mlp_fc1.lora_down.weight", "F16", [4, 768]]])");
+    return writeSparseSafetensorsFile(path, tensors, {{"tag", tag.toStdString()}});
+}

@@ -28,11 +28,7 @@ QByteArray readAll(const QString &path)
 QByteArray loraBytes(const QString &scratch, const QString &tag)
 {
     const QString path = QDir(scratch).filePath(QStringLiteral("lora-%1.safetensors").arg(tag));
-    const nlohmann::json tensors = nlohmann::json::parse(R"([
-        ["lora_unet_down_blocks_0_attentions_0_transformer_blocks_0_attn2_to_k.lora_down.weight", "F16", [4, 768]],
-        ["lora_unet_down_blocks_0_attentions_0_transformer_blocks_0_attn2_to_k.lora_up.weight", "F16", [320, 4]],
-        ["lora_te_text_model_encoder_layers_0_mlp_fc1.lora_down.weight", "F16", [4, 768]]])");
-    writeSparseSafetensorsFile(path, tensors, {{"tag", tag.toStdString()}});
+    writeSparseSd1Lora(path, tag);
     return readAll(path);
 }
 

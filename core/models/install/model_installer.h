@@ -97,7 +97,8 @@ public:
     void pruneJobs();
 
     // Library upkeep. These run on the calling thread (never the GUI thread: they probe and hash).
-    Result<ModelConfig> registerPath(const QString &path, const Request &request = {});
+    Result<ModelConfig> registerPath(const QString &path, const Request &request = {},
+                                     const hashing::CancelFlag *cancel = nullptr);
     Result<ModelConfig> installPath(const QString &path, const Request &request = {});
     Status unregister(const QString &key);
     // Whether deleteModel may delete this path: inside the models folder once symbolic links are resolved.
@@ -115,6 +116,10 @@ public:
     // Finds models under `folder` (weights files, diffusers folders, component folders) and registers them in place
     // or installs copies.
     Result<ScanReport> scanDirectory(const QString &folder, bool install);
+    // The models under `folder` as scanDirectory finds them: weights files, diffusers and component folders.
+    static QStringList modelsUnder(const QString &folder);
+    // The bytes of a file, or of every file in a folder.
+    static qint64 bytesOnDisk(const QString &path);
 
     struct SyncReport
     {

@@ -11,14 +11,25 @@ using namespace installer_files;
 
 // ---- library upkeep ------------------------------------------------------------------------------------------
 
-Result<ModelConfig> ModelInstaller::registerPath(const QString &path, const Request &request)
+Result<ModelConfig> ModelInstaller::registerPath(const QString &path, const Request &request,
+                                                 const hashing::CancelFlag *cancel)
 {
     Request inPlace = request;
     inPlace.inplace = true;
     const QString absolute = QDir::cleanPath(QFileInfo(path).absoluteFilePath());
     if (!QFileInfo::exists(absolute))
         return failed<ModelConfig>(QStringLiteral("%1 does not exist").arg(path), QStringLiteral("NotFound"));
-    return installModel(absolute, inPlace, nullptr, nullptr, false, nullptr, {});
+    return installModel(absolute, inPlace, nullptr, nullptr, false, cancel, {});
+}
+
+QStringList ModelInstaller::modelsUnder(const QString &folder)
+{
+    return findModels(folder);
+}
+
+qint64 ModelInstaller::bytesOnDisk(const QString &path)
+{
+    return sizeOnDisk(path);
 }
 
 Result<ModelConfig> ModelInstaller::installPath(const QString &path, const Request &request)

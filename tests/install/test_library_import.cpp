@@ -1,0 +1,392 @@
+// Other tools' libraries brought in: fake ComfyUI (with an extra_model_paths.yaml naming an A1111 folder), InvokeAI
+// (a real SQLite database in InvokeAI's schema) and Stability Matrix installations built on disk from the fixture
+// models and sparse files, imported in place; nothing in their folders is written, a second import registers
+// nothing, and broken configs, databases and sidecars are reported without keeping the other models out.
+#include "core/downloads/download_queue.h"
+#include "core/models/import/library_import.h"
+#include "core/models/install/model_installer.h"
+#include "core/models/record_store.h"
+#include "tests/fixtures.h"
+#include "tests/sparse_safetensors.h"
+
+#include <QCryptographicHash>
+#include <QDirIterator>
+#include <QSqlDatabase>
+#include <QSqlError>
+#include <QSqlQuery>
+#include <QtTest>
+
+#include <nlohmann/json.hpp>
+
+using namespace atelier::models;
+using atelier::downloads::DownloadQueue;
+
+namespace {
+
+void writeFile(const QString &path, const QByteArray &content)
+{
+    QDir().mkpath(QFileInfo(path).path());
+    QFile file(path);
+    QVERIFY(file.open(QIODevice::WriteOnly | QIODevice::Truncate));
+    QCOMPARE(file.write(content), qint64(content.size()));
+}
+
+void copyFixture(const QString &fixture, const QString &to)
+{
+    QDir().mkpath(QFileInfo(to).path());
+    QVERIFY2(QFile::copy(QDir(fixturesDir()).filePath(fixture), to), qPrintable(to));
+}
+
+void writeLora(const QString &path, const QString &tag)
+{
+    QVERIFY(writeSparseSd1Lora(path, tag));
+}
+
+// Every file under `folder` (hidden ones too) with its size, modification time and content hash.
+QMap<QString, QString> treeOf(const QString &folder)
+{
+    QMap<QString, QString> tree;
+    QDirIterator it(folder, QDir::Files | QDir::Hidden | QDir::System, QDirIterator::Subdirectories);
+    while (it.hasNext()) {
+        const QString path = it.next();
+        QFile file(path);
+        file.open(QIODevice::ReadOnly);
+        QCryptographicHash hash(QCryptographicHash::Sha256);
+        hash.addData(&file);
+        tree.insert(QDir(folder).relativeFilePath(path), QStringLiteral("%1 %2 %3")
+                                                             .arg(it.fileInfo().size())
+                                                             .arg(it.fileInfo().lastModified().toMSecsSinceEpoch())
+                                                             .arg(QString::fromLatin1(hash.result().toHex())));
+    }
+    return tree;
+}
+
+// InvokeAI 4's models table: a JSON config per model, the searchable fields generated from it.
+void writeInvokeAiDatabase(const QString &path, const QList<nlohmann::json> &configs)
+{
+    QDir().mkpath(QFileInfo(path).path());
+    {
+        QSqlDatabase database = QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), QStringLiteral("invokeai"));
+        database.setDatabaseName(path);
+        QVERIFY(database.open());
+        QSqlQuery query(database);
+        QVERIFY(query.exec(QStringLiteral("PRAGMA journal_mode = WAL")));
+        QVERIFY2(query.exec(QStringLiteral(R"(CREATE TABLE models (
+            id TEXT NOT NULL PRIMARY KEY,
+            hash TEXT GENERATED ALWAYS as (json_extract(config, '$.hash')) VIRTUAL NOT NULL,
+            base TEXT GENERATED ALWAYS as (json_extract(config, '$.base')) VIRTUAL NOT NULL,
+            type TEXT GENERATED ALWAYS as (json_extract(config, '$.type')) VIRTUAL NOT NULL,
+            path TEXT GENERATED ALWAYS as (json_extract(config, '$.path')) VIRTUAL NOT NULL,
+            format TEXT GENERATED ALWAYS as (json_extract(config, '$.format')) VIRTUAL NOT NULL,
+            name TEXT GENERATED ALWAYS as (json_extract(config, '$.name')) VIRTUAL NOT NULL,
+            description TEXT GENERATED ALWAYS as (json_extract(config, '$.description')) VIRTUAL,
+            source TEXT GENERATED ALWAYS as (json_extract(config, '$.source')) VIRTUAL NOT NULL,
+            source_type TEXT GENERATED ALWAYS as (json_extract(config, '$.source_type')) VIRTUAL NOT NULL,
+            source_api_response TEXT GENERATED ALWAYS as (json_extract(config, '$.source_api_response')) VIRTUAL,
+            trigger_phrases TEXT GENERATED ALWAYS as (json_extract(config, '$.trigger_phrases')) VIRTUAL,
+            config TEXT NOT NULL,
+            created_at DATETIME NOT NULL DEFAULT(STRFTIME('%Y-%m-%d %H:%M:%f', 'NOW')),
+            updated_at DATETIME NOT NULL DEFAULT(STRFTIME('%Y-%m-%d %H:%M:%f', 'NOW')))
+        )")),
+                 qPrintable(query.lastError().text()));
+        for (const nlohmann::json &config : configs) {
+            query.prepare(QStringLiteral("INSERT INTO models (id, config) VALUES (?, ?)"));
+            query.addBindValue(QString::fromStdString(config.at("key").get<std::string>()));
+            query.addBindValue(QString::fromStdString(config.dump()));
+            QVERIFY2(query.exec(), qPrintable(query.lastError().text()));
+        }
+        database.close();
+    }
+    QSqlDatabase::removeDatabase(QStringLiteral("invokeai"));
+}
+
+const ModelConfig *recordAt(const QList<ModelConfig> &records, const QString &path)
+{
+    for (const ModelConfig &record : records)
+        if (QDir::cleanPath(record.path) == QDir::cleanPath(path))
+            return &record;
+    return nullptr;
+}
+
+} // namespace
+
+class TestLibraryImport : public QObject
+{
+    Q_OBJECT
+
+    std::unique_ptr<QTemporaryDir> m_dir;
+    std::unique_ptr<RecordStore> m_store;
+    std::unique_ptr<DownloadQueue> m_queue;
+    std::unique_ptr<ModelInstaller> m_installer;
+
+    QString at(const QString &relative) const { return m_dir->filePath(relative); }
+    QString tools() const { return at(QStringLiteral("tools")); }
+
+    // The four installations, as their tools leave them.
+    void buildInstallations()
+    {
+        // ComfyUI: a checkpoint, a LoRA with Civitai Helper's sidecars, a LoRA misfiled among the checkpoints, and
+        // an extra_model_paths.yaml that adds an A1111 install's folders (several LoRA folders on lines of their
+        // own, a base path relative to the file).
+        copyFixture(QStringLiteral("models/tiny-sd1/tiny-sd1.safetensors"),
+                    at(QStringLiteral("tools/ComfyUI/models/checkpoints/tiny.safetensors")));
+        writeLora(at(QStringLiteral("tools/ComfyUI/models/loras/style.safetensors")), QStringLiteral("style"));
+        writeFile(at(QStringLiteral("tools/ComfyUI/models/loras/style.civitai.info")), R"({
+            "id": 222, "modelId": 111, "name": "v1.0", "trainedWords": ["stylish", "neon"],
+            "description": "<p>Neon &amp; chrome.</p>", "baseModel": "SD 1.5",
+            "model": {"name": "Neon Style", "type": "LORA", "tags": ["style", "neon"]}})");
+        writeFile(at(QStringLiteral("tools/ComfyUI/models/loras/style.preview.png")),
+                  QByteArray("\x89PNG\r\n\x1a\n", 8));
+        writeLora(at(QStringLiteral("tools/ComfyUI/models/checkpoints/misfiled-lora.safetensors")),
+                  QStringLiteral("misfiled"));
+        writeFile(at(QStringLiteral("tools/ComfyUI/extra_model_paths.yaml")),
+                  "a111:\n    base_path: ../webui/\n    checkpoints: models/Stable-diffusion\n"
+                  "    configs: models/Stable-diffusion\n    loras: |\n         models/Lora\n         models/LyCORIS\n"
+                  "    embeddings: embeddings\n");
+        // A1111: an extra-networks card; the same LoRA file ComfyUI has, copied; an embedding.
+        writeLora(at(QStringLiteral("tools/webui/models/Lora/detail.safetensors")), QStringLiteral("detail"));
+        writeFile(at(QStringLiteral("tools/webui/models/Lora/detail.json")),
+                  R"({"description": "More detail", "activation text": "detailed, intricate", "sd version": "SD1"})");
+        QDir().mkpath(at(QStringLiteral("tools/webui/models/LyCORIS")));
+        QVERIFY(QFile::copy(at(QStringLiteral("tools/ComfyUI/models/loras/style.safetensors")),
+                            at(QStringLiteral("tools/webui/models/LyCORIS/style-copy.safetensors"))));
+        QDir().mkpath(at(QStringLiteral("tools/webui/models/Stable-diffusion")));
+        copyFixture(QStringLiteral("models/tiny-sd1/embeddings/tiny-ti.safetensors"),
+                    at(QStringLiteral("tools/webui/embeddings/tiny-ti.safetensors")));
+        // InvokeAI: a LoRA its record calls an SDXL one (the probe disagrees), with trigger phrases and a cover.
+        writeFile(at(QStringLiteral("tools/invokeai/invokeai.yaml")), "schema_version: 4.0.2\nmodels_dir: models\n");
+        writeLora(at(QStringLiteral("tools/invokeai/models/sd-1/lora/invoke.safetensors")), QStringLiteral("invoke"));
+        writeFile(at(QStringLiteral("tools/invokeai/model_images/0a1b2c.webp")), QByteArray("RIFF\0\0\0\0WEBP", 12));
+        writeInvokeAiDatabase(at(QStringLiteral("tools/invokeai/databases/invokeai.db")),
+                              {{{"key", "0a1b2c"},
+                                {"hash", "blake3:00ff"},
+                                {"path", "sd-1/lora/invoke.safetensors"},
+                                {"name", "Invoke LoRA"},
+                                {"description", "curated in InvokeAI"},
+                                {"base", "sdxl"},
+                                {"type", "lora"},
+                                {"format", "lycoris"},
+                                {"source", "https://civitai.com/models/333"},
+                                {"source_type", "url"},
+                                {"cover_image", "0a1b2c.webp"},
+                                {"trigger_phrases", {"invtrigger"}}},
+                               {{"key", "ffeedd"},
+                                {"hash", "blake3:0000"},
+                                {"path", "/nowhere/gone.safetensors"},
+                                {"name", "Gone"},
+                                {"base", "sd-1"},
+                                {"type", "main"},
+                                {"format", "checkpoint"},
+                                {"source", "/nowhere/gone.safetensors"},
+                                {"source_type", "path"}}});
+        // Stability Matrix's shared folder, with its connected-model record.
+        writeLora(at(QStringLiteral("tools/StabilityMatrix/Data/Models/Lora/sm.safetensors")), QStringLiteral("sm"));
+        writeFile(at(QStringLiteral("tools/StabilityMatrix/Data/Models/Lora/sm.cm-info.json")),
+                  R"({"ModelId": 444, "VersionId": 555, "ModelName": "SM Lora", "TrainedWords": ["smword"]})");
+        QDir().mkpath(at(QStringLiteral("tools/StabilityMatrix/Data/Models/StableDiffusion")));
+    }
+
+private slots:
+    void init()
+    {
+        m_dir = std::make_unique<QTemporaryDir>();
+        QVERIFY(m_dir->isValid());
+        m_store = std::make_unique<RecordStore>(at(QStringLiteral("library.db")));
+        QVERIFY(m_store->open());
+        m_queue = std::make_unique<DownloadQueue>();
+        ModelInstaller::Options options;
+        options.modelsDir = at(QStringLiteral("models"));
+        options.cacheDir = at(QStringLiteral("cache"));
+        m_installer = std::make_unique<ModelInstaller>(*m_store, *m_queue, options);
+        buildInstallations();
+    }
+
+    void cleanup()
+    {
+        m_installer.reset();
+        m_queue.reset();
+        m_store.reset();
+        m_dir.reset();
+    }
+
+    void eachToolsLayoutIsFound()
+    {
+        const auto comfy = findInstallations(at(QStringLiteral("tools/ComfyUI")));
+        QCOMPARE(comfy.size(), 1);
+        QVERIFY(comfy[0].tool == ForeignTool::ComfyUi);
+        QStringList folders;
+        for (const ForeignModelFolder &folder : comfy[0].folders)
+            folders << QDir(tools()).relativeFilePath(folder.path) + QLatin1Char(' ') + folder.role;
+        const QStringList expected{QStringLiteral("ComfyUI/models/checkpoints checkpoints"),
+                                   QStringLiteral("ComfyUI/models/loras loras"),
+                                   QStringLiteral("webui/models/Stable-diffusion checkpoints (a111)"),
+                                   QStringLiteral("webui/models/Lora loras (a111)"),
+                                   QStringLiteral("webui/models/LyCORIS loras (a111)"),
+                                   QStringLiteral("webui/embeddings embeddings (a111)")};
+        QCOMPARE(folders, expected);
+        QVERIFY(comfy[0].folders[1].expectedType == ModelType::Lora);
+        // Its models folder given instead of its root.
+        QCOMPARE(findInstallations(at(QStringLiteral("tools/ComfyUI/models"))).at(0).root,
+                 QDir::cleanPath(at(QStringLiteral("tools/ComfyUI"))));
+
+        const auto webui = findInstallations(at(QStringLiteral("tools/webui")));
+        QCOMPARE(webui.size(), 1);
+        QVERIFY(webui[0].tool == ForeignTool::Automatic1111);
+        QCOMPARE(webui[0].folders.size(), 4);
+
+        const auto invoke = findInstallations(at(QStringLiteral("tools/invokeai")));
+        QCOMPARE(invoke.size(), 1);
+        QVERIFY(invoke[0].tool == ForeignTool::InvokeAi);
+        QCOMPARE(invoke[0].invokeDatabase, QDir::cleanPath(at(QStringLiteral("tools/invokeai/databases/invokeai.db"))));
+        QCOMPARE(invoke[0].invokeModelsDir, QDir::cleanPath(at(QStringLiteral("tools/invokeai/models"))));
+
+        const auto matrix = findInstallations(at(QStringLiteral("tools/StabilityMatrix")));
+        QCOMPARE(matrix.size(), 1);
+        QVERIFY(matrix[0].tool == ForeignTool::StabilityMatrix);
+        QCOMPARE(matrix[0].folders.size(), 2);
+
+        QVERIFY(findInstallations(at(QStringLiteral("library.db"))).isEmpty());
+        QVERIFY(findInstallations(m_dir->path()).isEmpty());
+        QCOMPARE(usualInstallationPaths(tools()),
+                 QStringList({QDir::cleanPath(at(QStringLiteral("tools/ComfyUI"))),
+                              QDir::cleanPath(at(QStringLiteral("tools/invokeai"))),
+                              QDir::cleanPath(at(QStringLiteral("tools/StabilityMatrix")))}));
+    }
+
+    // Everything registered where it is, with what the tools knew; nothing in their folders written; a second
+    // import registers nothing.
+    void importRegistersInPlaceWithTheToolsMetadata()
+    {
+        const QMap<QString, QString> before = treeOf(tools());
+        const QStringList roots{at(QStringLiteral("tools/ComfyUI")), at(QStringLiteral("tools/webui")),
+                                at(QStringLiteral("tools/invokeai")), at(QStringLiteral("tools/StabilityMatrix"))};
+        const ImportPlan plan = planLibraryImport(roots, *m_store);
+        QCOMPARE(plan.installations.size(), 4);
+        // The A1111 folders come once, though ComfyUI's extra paths name them too.
+        QCOMPARE(plan.items.size(), 8);
+        QVERIFY2(
+            plan.problems.join(QLatin1Char('\n')).contains(QStringLiteral("\"Gone\" names a file that does not exist")),
+            qPrintable(plan.problems.join(QLatin1Char('\n'))));
+        const auto groups = plan.groups();
+        QCOMPARE(groups.first().label, QStringLiteral("ComfyUI · checkpoints"));
+        QCOMPARE(groups.first().count, 2);
+
+        QList<int> progress;
+        const ImportReport report =
+            runLibraryImport(*m_installer, plan, [&](int done, int, const QString &) { progress << done; });
+        QVERIFY2(report.failures.isEmpty(), qPrintable(report.failures.join(QLatin1Char('\n'))));
+        QCOMPARE(report.registered.size(), 7);
+        QCOMPARE(report.duplicates.size(), 1);
+        QVERIFY(report.duplicates[0].contains(QStringLiteral("style-copy.safetensors")));
+        QCOMPARE(progress.size(), 9);
+        QCOMPARE(progress.last(), 8);
+
+        const QString differences = report.differences.join(QLatin1Char('\n'));
+        QVERIFY2(
+            differences.contains(QStringLiteral("invoke.safetensors: InvokeAI says base sdxl, the probe says sd-1")),
+            qPrintable(differences));
+        QVERIFY2(differences.contains(
+                     QStringLiteral("misfiled-lora.safetensors: in ComfyUI's checkpoints folder, but the probe says it "
+                                    "is a lora model")),
+                 qPrintable(differences));
+
+        const QList<ModelConfig> records = m_store->allModels().value();
+        QCOMPARE(records.size(), 7);
+        const ModelConfig *style =
+            recordAt(records, at(QStringLiteral("tools/ComfyUI/models/loras/style.safetensors")));
+        QVERIFY(style);
+        QCOMPARE(style->name, QStringLiteral("Neon Style"));
+        QCOMPARE(style->description, QStringLiteral("Neon & chrome."));
+        QCOMPARE(style->triggerWords, QStringList({QStringLiteral("stylish"), QStringLiteral("neon")}));
+        QCOMPARE(style->source, QStringLiteral("https://civitai.com/models/111?modelVersionId=222"));
+        QCOMPARE(style->coverImage, at(QStringLiteral("tools/ComfyUI/models/loras/style.preview.png")));
+        QVERIFY(!style->sourceApiResponse.isEmpty());
+        const ModelConfig *detail = recordAt(records, at(QStringLiteral("tools/webui/models/Lora/detail.safetensors")));
+        QVERIFY(detail);
+        QCOMPARE(detail->description, QStringLiteral("More detail"));
+        QCOMPARE(detail->triggerWords, QStringList({QStringLiteral("detailed"), QStringLiteral("intricate")}));
+        const ModelConfig *invoke =
+            recordAt(records, at(QStringLiteral("tools/invokeai/models/sd-1/lora/invoke.safetensors")));
+        QVERIFY(invoke);
+        QCOMPARE(invoke->name, QStringLiteral("Invoke LoRA"));
+        QCOMPARE(invoke->description, QStringLiteral("curated in InvokeAI"));
+        QCOMPARE(toString(invoke->base), QStringLiteral("sd-1")); // the probe's finding stands
+        QCOMPARE(invoke->triggerWords, QStringList({QStringLiteral("invtrigger")}));
+        QCOMPARE(invoke->source, QStringLiteral("https://civitai.com/models/333"));
+        QCOMPARE(invoke->coverImage, QDir::cleanPath(at(QStringLiteral("tools/invokeai/model_images/0a1b2c.webp"))));
+        const ModelConfig *matrix =
+            recordAt(records, at(QStringLiteral("tools/StabilityMatrix/Data/Models/Lora/sm.safetensors")));
+        QVERIFY(matrix);
+        QCOMPARE(matrix->name, QStringLiteral("SM Lora"));
+        QCOMPARE(matrix->triggerWords, QStringList({QStringLiteral("smword")}));
+        const ModelConfig *embedding =
+            recordAt(records, at(QStringLiteral("tools/webui/embeddings/tiny-ti.safetensors")));
+        QVERIFY(embedding);
+        QCOMPARE(toString(embedding->type), QStringLiteral("embedding"));
+
+        // In place: nothing copied into the library, nothing written in the tools' folders (InvokeAI's database
+        // included: no journal, no -wal or -shm file).
+        QVERIFY(!QDir(at(QStringLiteral("models"))).exists() ||
+                QDir(at(QStringLiteral("models"))).entryList(QDir::Files | QDir::NoDotAndDotDot).isEmpty());
+        QCOMPARE(treeOf(tools()), before);
+
+        // Again: nothing new, everything known (the duplicate stays a duplicate).
+        const ImportPlan again = planLibraryImport(roots, *m_store);
+        int inLibrary = 0;
+        for (const ImportItem &item : again.items)
+            inLibrary += item.inLibrary ? 1 : 0;
+        QCOMPARE(inLibrary, 7);
+        const ImportReport second = runLibraryImport(*m_installer, again);
+        QVERIFY(second.registered.isEmpty());
+        QCOMPARE(second.known.size(), 7);
+        QCOMPARE(m_store->allModels().value().size(), 7);
+        QCOMPARE(treeOf(tools()), before);
+    }
+
+    // A cancelled import keeps what it registered, and the next run goes on from there.
+    void aCancelledImportGoesOnWhereItStopped()
+    {
+        const QStringList roots{at(QStringLiteral("tools/ComfyUI"))};
+        const ImportPlan plan = planLibraryImport(roots, *m_store);
+        atelier::hashing::CancelFlag cancel{false};
+        const ImportReport first = runLibraryImport(
+            *m_installer, plan, [&](int done, int, const QString &) { cancel.store(done >= 2); }, &cancel);
+        QVERIFY(first.cancelled);
+        QCOMPARE(first.registered.size(), 2);
+        const ImportReport rest = runLibraryImport(*m_installer, planLibraryImport(roots, *m_store));
+        QVERIFY(!rest.cancelled);
+        QCOMPARE(rest.known.size(), 2);
+        QCOMPARE(first.registered.size() + rest.registered.size(), plan.items.size() - rest.duplicates.size());
+    }
+
+    // Broken configs, a database that is not InvokeAI's and unreadable sidecars are named; the models still come in.
+    void brokenInputsAreNamedAndTheRestImported()
+    {
+        writeFile(at(QStringLiteral("tools/ComfyUI/extra_model_paths.yaml")), "a111: [unclosed\n  base_path: {\n");
+        writeFile(at(QStringLiteral("tools/invokeai/databases/invokeai.db")),
+                  "this is not SQLite at all, not even close");
+        writeFile(at(QStringLiteral("tools/ComfyUI/models/loras/style.civitai.info")), "{\"id\": ");
+        const ImportPlan plan = planLibraryImport(
+            {at(QStringLiteral("tools/ComfyUI")), at(QStringLiteral("tools/invokeai")), at(QStringLiteral("nowhere"))},
+            *m_store);
+        const QString problems = plan.problems.join(QLatin1Char('\n'));
+        QVERIFY2(problems.contains(QStringLiteral("extra_model_paths.yaml")), qPrintable(problems));
+        QVERIFY2(problems.contains(QStringLiteral("invokeai.db")), qPrintable(problems));
+        QVERIFY2(problems.contains(QStringLiteral("nowhere: no ComfyUI")), qPrintable(problems));
+        // ComfyUI's own folders and InvokeAI's models folder are still there to import.
+        QCOMPARE(plan.items.size(), 4);
+        const ImportReport report = runLibraryImport(*m_installer, plan);
+        QVERIFY2(report.failures.isEmpty(), qPrintable(report.failures.join(QLatin1Char('\n'))));
+        QCOMPARE(report.registered.size(), 4);
+        QVERIFY2(report.warnings.join(QLatin1Char('\n')).contains(QStringLiteral("style.civitai.info")),
+                 qPrintable(report.warnings.join(QLatin1Char('\n'))));
+        // Without the sidecar the name is the probe's.
+        const ModelConfig *style =
+            recordAt(m_store->allModels().value(), at(QStringLiteral("tools/ComfyUI/models/loras/style.safetensors")));
+        QVERIFY(style);
+        QCOMPARE(style->name, QStringLiteral("style"));
+    }
+};
+
+QTEST_GUILESS_MAIN(TestLibraryImport)
+#include "test_library_import.moc"

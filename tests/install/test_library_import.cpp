@@ -381,8 +381,9 @@ private slots:
         QVERIFY2(report.warnings.join(QLatin1Char('\n')).contains(QStringLiteral("style.civitai.info")),
                  qPrintable(report.warnings.join(QLatin1Char('\n'))));
         // Without the sidecar the name is the probe's.
+        const QList<ModelConfig> records = m_store->allModels().value();
         const ModelConfig *style =
-            recordAt(m_store->allModels().value(), at(QStringLiteral("tools/ComfyUI/models/loras/style.safetensors")));
+            recordAt(records, at(QStringLiteral("tools/ComfyUI/models/loras/style.safetensors")));
         QVERIFY(style);
         QCOMPARE(style->name, QStringLiteral("style"));
     }

@@ -18,6 +18,7 @@
 #include "tests/bench/realistic_records.h"
 #include "tests/fault_server.h"
 #include "tests/fixtures.h"
+#include "tests/sparse_safetensors.h"
 #include "ui/common/thumbnail_cache.h"
 #include "ui/gallery/gallery_model.h"
 #include "ui/gallery/gallery_panel.h"
@@ -31,6 +32,7 @@
 #include "ui/graph/port_colors.h"
 #include "ui/graph/prompt_editor.h"
 #include "ui/installs/install_queue_panel.h"
+#include "ui/library/import_library_dialog.h"
 #include "ui/library/library_filter_proxy.h"
 #include "ui/library/library_panel.h"
 #include "ui/library/library_table_model.h"
@@ -45,8 +47,10 @@
 #include <QElapsedTimer>
 #include <QLabel>
 #include <QListView>
+#include <QPushButton>
 #include <QTableView>
 #include <QTemporaryDir>
+#include <QTimer>
 
 #include <cstdio>
 
@@ -163,6 +167,53 @@ int main(int argc, char *argv[])
         settingsDialog.show();
         spin(300);
         settingsDialog.grab().save(QDir(output).filePath(QStringLiteral("settings.png")));
+    }
+
+    // Importing other tools' libraries: a ComfyUI install whose extra_model_paths.yaml adds an A1111 one, LoRAs
+    // with Civitai Helper's sidecars, and a checkpoint the library has already.
+    {
+        const QDir tools(dir.filePath(QStringLiteral("tools")));
+        const auto write = [](const QString &path, const QByteArray &content) {
+            QDir().mkpath(QFileInfo(path).path());
+            QFile file(path);
+            if (file.open(QIODevice::WriteOnly))
+                file.write(content);
+        };
+        const char *loras[] = {"neon-city", "watercolor-wash", "film-grain", "ink-sketch"};
+        for (const char *name : loras) {
+            const QString path =
+                tools.filePath(QStringLiteral("ComfyUI/models/loras/%1.safetensors").arg(QLatin1String(name)));
+            writeSparseSd1Lora(path, QLatin1String(name));
+            write(QFileInfo(path).path() + QLatin1Char('/') + QLatin1String(name) + QStringLiteral(".civitai.info"),
+                  QByteArray(R"({"id": 1, "modelId": 2, "trainedWords": ["style"], "model": {"name": ")") + name +
+                      R"("}})");
+        }
+        QDir().mkpath(tools.filePath(QStringLiteral("ComfyUI/models/checkpoints")));
+        QFile::copy(QDir(fixtures).filePath(QStringLiteral("tiny-sd1/tiny-sd1.safetensors")),
+                    tools.filePath(QStringLiteral("ComfyUI/models/checkpoints/tiny-sd1.safetensors")));
+        write(tools.filePath(QStringLiteral("ComfyUI/extra_model_paths.yaml")),
+              "a111:\n    base_path: ../stable-diffusion-webui\n    loras: models/Lora\n    embeddings: embeddings\n");
+        QDir().mkpath(tools.filePath(QStringLiteral("stable-diffusion-webui/embeddings")));
+        QFile::copy(QDir(fixtures).filePath(QStringLiteral("tiny-sd1/embeddings/tiny-ti.safetensors")),
+                    tools.filePath(QStringLiteral("stable-diffusion-webui/embeddings/tiny-ti.safetensors")));
+        writeSparseSd1Lora(tools.filePath(QStringLiteral("stable-diffusion-webui/models/Lora/detail.safetensors")),
+                           QStringLiteral("detail"));
+        ui::ImportLibraryDialog importDialog(store, installer, {tools.filePath(QStringLiteral("ComfyUI"))});
+        importDialog.show();
+        const auto waitFor = [&](auto signal) {
+            QEventLoop loop;
+            QObject::connect(&importDialog, signal, &loop, &QEventLoop::quit);
+            QTimer::singleShot(30000, &loop, &QEventLoop::quit);
+            loop.exec();
+        };
+        waitFor(&ui::ImportLibraryDialog::planned);
+        spin(200);
+        importDialog.grab().save(QDir(output).filePath(QStringLiteral("import-library.png")));
+        importDialog.importButton()->click();
+        waitFor(&ui::ImportLibraryDialog::imported);
+        waitFor(&ui::ImportLibraryDialog::planned);
+        spin(200);
+        importDialog.grab().save(QDir(output).filePath(QStringLiteral("import-library-done.png")));
     }
 
     // The node editor: the ready txt2img graph on the tiny model, idle, running with the sampler's preview, done,

@@ -13,6 +13,7 @@
 #include "ui/graph/node_item.h"
 #include "ui/installs/install_job_model.h"
 #include "ui/installs/install_queue_panel.h"
+#include "ui/library/import_library_dialog.h"
 #include "ui/library/library_panel.h"
 #include "ui/shell/about_dialog.h"
 #include "ui/shell/main_window.h"
@@ -232,6 +233,32 @@ private slots:
     }
 
     // View → Port colours lists every type the canvas colours, with its swatch.
+    // The first start with an empty library and another tool's models in the usual places offers to import them,
+    // once; File → Import models from other tools… opens the same dialog any time.
+    void anEmptyLibraryIsOfferedTheOtherToolsModelsOnce()
+    {
+        const QByteArray home = qgetenv("HOME");
+        const QString fakeHome = m_dir->filePath(QStringLiteral("home"));
+        QDir().mkpath(fakeHome + QStringLiteral("/ComfyUI/models/checkpoints"));
+        qputenv("HOME", fakeHome.toUtf8());
+        TestLibrary library;
+        QVERIFY(library.opened);
+        for (int start = 0; start < 2; ++start) {
+            ui::MainWindow window(*m_store);
+            window.setLibraryServices(*library.store, *library.installer);
+            QCoreApplication::processEvents();
+            const auto dialogs = window.findChildren<ui::ImportLibraryDialog *>();
+            QCOMPARE(dialogs.size(), start == 0 ? 1 : 0);
+            auto *action = window.findChild<QAction *>(QStringLiteral("importLibraryAction"));
+            QVERIFY(action && action->isEnabled());
+            action->trigger();
+            QCOMPARE(window.findChildren<ui::ImportLibraryDialog *>().size(), start == 0 ? 2 : 1);
+            for (ui::ImportLibraryDialog *dialog : window.findChildren<ui::ImportLibraryDialog *>())
+                QTRY_VERIFY(!dialog->busy());
+        }
+        qputenv("HOME", home);
+    }
+
     void theViewMenuHasThePortLegend()
     {
         ui::MainWindow window(*m_store);

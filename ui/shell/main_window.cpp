@@ -2,11 +2,14 @@
 
 #include "core/generation/cache_budgets.h"
 #include "core/logging/log.h"
+#include "core/models/import/foreign_installations.h"
+#include "core/models/record_store.h"
 #include "core/settings/compute_choice.h"
 #include "core/settings/settings_store.h"
 #include "ui/graph/graph_editor.h"
 #include "ui/graph/port_colors.h"
 #include "ui/installs/install_queue_panel.h"
+#include "ui/library/import_library_dialog.h"
 #include "ui/library/library_panel.h"
 #include "ui/memory/memory_panel.h"
 #include "ui/shell/about_dialog.h"
@@ -23,6 +26,7 @@
 #include <QMenuBar>
 #include <QSettings>
 #include <QStatusBar>
+#include <QTimer>
 
 namespace atelier::ui {
 
@@ -93,6 +97,8 @@ void MainWindow::setLibraryServices(models::RecordStore &store, models::ModelIns
 {
     const settings::AppRoot &root = m_settings.root();
     m_store = &store;
+    m_installer = &installer;
+    m_importLibraryAction->setEnabled(true);
     m_libraryPanel = new LibraryPanel(store, installer, m_settings.modelsDir(), root.uiStatePath(), this);
     m_installQueuePanel = new InstallQueuePanel(installer, m_settings.current().installInPlace, this);
     connect(m_installQueuePanel, &InstallQueuePanel::showModelRequested, this, [this](const QString &key) {
@@ -110,6 +116,30 @@ void MainWindow::setLibraryServices(models::RecordStore &store, models::ModelIns
     // The library needs room for its list and details; a layout the user saved keeps its own sizes.
     if (!m_layoutRestored)
         resizeDocks({m_libraryDock}, {width() * 11 / 20}, Qt::Horizontal);
+    QTimer::singleShot(0, this, &MainWindow::offerLibraryImport);
+}
+
+ImportLibraryDialog *MainWindow::showImportLibraryDialog(const QStringList &paths)
+{
+    if (!m_store || !m_installer)
+        return nullptr;
+    auto *dialog = new ImportLibraryDialog(*m_store, *m_installer, paths, this);
+    dialog->setAttribute(Qt::WA_DeleteOnClose);
+    dialog->show();
+    return dialog;
+}
+
+void MainWindow::offerLibraryImport()
+{
+    QSettings state(m_settings.root().uiStatePath(), QSettings::IniFormat);
+    const QString offered = QStringLiteral("libraryImport/offered");
+    if (state.value(offered).toBool() || !m_store)
+        return;
+    const auto records = m_store->allModels();
+    if (!records || !records->isEmpty() || models::usualInstallationPaths(QDir::homePath()).isEmpty())
+        return;
+    state.setValue(offered, true);
+    showImportLibraryDialog();
 }
 
 QDockWidget *MainWindow::addArea(const QString &objectName, const QString &title, QWidget *content,
@@ -129,6 +159,12 @@ void MainWindow::buildMenus()
     QAction *settingsAction = file->addAction(tr("&Settings…"), this, &MainWindow::showSettingsDialog);
     settingsAction->setShortcut(QKeySequence::Preferences);
     settingsAction->setObjectName(QStringLiteral("settingsAction"));
+    m_importLibraryAction =
+        file->addAction(tr("&Import models from other tools…"), this, [this] { showImportLibraryDialog(); });
+    m_importLibraryAction->setObjectName(QStringLiteral("importLibraryAction"));
+    m_importLibraryAction->setToolTip(tr("Register the models of ComfyUI, A1111/Forge, InvokeAI and Stability Matrix "
+                                         "where they are"));
+    m_importLibraryAction->setEnabled(false);
     file->addSeparator();
     QAction *quit = file->addAction(tr("&Quit"), this, &QWidget::close);
     quit->setShortcut(QKeySequence::Quit);

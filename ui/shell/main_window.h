@@ -7,6 +7,7 @@
 #include <memory>
 #include <vector>
 
+class QAction;
 class QDockWidget;
 class QLabel;
 
@@ -32,6 +33,7 @@ namespace atelier::ui {
 
 class GalleryPanel;
 class GraphEditor;
+class ImportLibraryDialog;
 class InstallQueuePanel;
 class LibraryPanel;
 
@@ -78,6 +80,8 @@ public:
 public slots:
     void showSettingsDialog();
     void showAboutDialog();
+    // File → Import models from other tools…: looks in `paths`, or the usual places when none are given.
+    ImportLibraryDialog *showImportLibraryDialog(const QStringList &paths = {});
     void resetLayout();
 
 protected:
@@ -110,6 +114,11 @@ private:
     GraphEditor *m_graphEditor = nullptr;
     GalleryPanel *m_galleryPanel = nullptr;
     models::RecordStore *m_store = nullptr;
+    models::ModelInstaller *m_installer = nullptr;
+    QAction *m_importLibraryAction = nullptr;
+    // The first start with an empty library and other tools' folders in the usual places offers to import them,
+    // once.
+    void offerLibraryImport();
     QMenu *m_fileMenu = nullptr;
     QMenu *m_viewMenu = nullptr;
     QDockWidget *m_nodeLibraryDock = nullptr;

@@ -10,6 +10,7 @@ int runDownloadCommand(CommandContext &context);
 int runInstallCommand(CommandContext &context);
 int runScanCommand(CommandContext &context);
 int runImportLibraryCommand(CommandContext &context);
+int runResolveCommand(CommandContext &context);
 int runGenerateCommand(CommandContext &context);
 int runInspectCommand(CommandContext &context);
 int runImagesCommand(CommandContext &context);
@@ -37,6 +38,9 @@ const std::vector<Command> &commands()
         {QStringLiteral("import-library"),
          QStringLiteral("Register ComfyUI, A1111/Forge, InvokeAI and Stability Matrix models where they are"),
          runImportLibraryCommand},
+        {QStringLiteral("resolve"),
+         QStringLiteral("Find the model a hash or name means: in the library, else on Civitai (--online)"),
+         runResolveCommand},
         {QStringLiteral("generate"), QStringLiteral("Make images with an SD 1.x or 2.x model (txt2img, img2img)"),
          runGenerateCommand},
         {QStringLiteral("run"), QStringLiteral("Run a pipeline graph (ComfyUI API prompt, or a PNG carrying one)"),

@@ -2,10 +2,13 @@
 #include "tests/fixtures.h"
 #include "tests/install/hub_server.h"
 
+#include <QCryptographicHash>
 #include <QDir>
 #include <QFile>
 #include <QTemporaryDir>
 #include <QtTest>
+
+#include <nlohmann/json.hpp>
 
 // `atelier install`, `atelier scan` and `atelier models rm --delete-files`, run as a user would.
 class TestInstallCli : public QObject
@@ -84,6 +87,57 @@ private slots:
         const CliRun installed = atelier({QStringLiteral("install"), QStringLiteral("atelier-test/tiny"), QStringLiteral("--token"), QStringLiteral("hf_cli_token")});
         QVERIFY2(installed.exitCode == 0, installed.err.constData());
         QVERIFY(QFile::exists(m_root->filePath(QStringLiteral("models/sd-1/main/tiny-sd1.safetensors"))));
+    }
+
+    // `atelier resolve`: a hash or name the library has; a hash it lacks, looked up on (a local) Civitai only when
+    // asked, and installed from there with its SHA-256 checked.
+    void resolvesHashesInTheLibraryThenOnCivitai()
+    {
+        HubServer hub;
+        QFile lora(
+            QDir(fixturesDir()).filePath(QStringLiteral("models/tiny-sd1/lora/tiny-sd1-lora-kohya.safetensors")));
+        QVERIFY(lora.open(QIODevice::ReadOnly));
+        const QByteArray loraBytes = lora.readAll();
+        hub.addCivitaiModel(58390, 62833, QStringLiteral("add_detail.safetensors"), loraBytes, QByteArray("cover"));
+        QFile settings(m_root->filePath(QStringLiteral("settings.json")));
+        QVERIFY(settings.open(QIODevice::WriteOnly));
+        settings.write(QStringLiteral(R"({"format": 1, "civitai_endpoint": "%1"})")
+                           .arg(hub.civitaiEndpoint().toString())
+                           .toUtf8());
+        settings.close();
+        const QString sha256 =
+            QString::fromLatin1(QCryptographicHash::hash(loraBytes, QCryptographicHash::Sha256).toHex());
+
+        QVERIFY(atelier({QStringLiteral("install"), checkpoint(), QStringLiteral("--name"), QStringLiteral("Tiny one")})
+                    .exitCode == 0);
+        const CliRun byName = atelier({QStringLiteral("resolve"), QStringLiteral("Tiny one")});
+        QVERIFY2(byName.exitCode == 0 && byName.out.contains("in the library: Tiny one (sd-1 main"),
+                 byName.out.constData());
+
+        const CliRun offline = atelier({QStringLiteral("resolve"), sha256.left(10)});
+        QCOMPARE(offline.exitCode, 1);
+        QVERIFY2(offline.err.contains("--online"), offline.err.constData());
+        const CliRun looked =
+            atelier({QStringLiteral("resolve"), QStringLiteral("sha256:") + sha256, QStringLiteral("--online")});
+        QVERIFY2(looked.exitCode == 0, looked.err.constData());
+        QVERIFY2(looked.out.contains("on Civitai: Detail Tweaker LoRA (sd-1)") && looked.out.contains("(this hash)") &&
+                     looked.out.contains("atelier install"),
+                 looked.out.constData());
+        const CliRun unknown =
+            atelier({QStringLiteral("resolve"), QStringLiteral("0123456789"), QStringLiteral("--online")});
+        QCOMPARE(unknown.exitCode, 1);
+        QVERIFY2(unknown.err.contains("Civitai has no model file with the hash"), unknown.err.constData());
+
+        const CliRun installed =
+            atelier({QStringLiteral("resolve"), sha256.left(10).toUpper(), QStringLiteral("--online"),
+                     QStringLiteral("--install"), QStringLiteral("--json")});
+        QVERIFY2(installed.exitCode == 0, installed.err.constData());
+        const nlohmann::json answer = nlohmann::json::parse(installed.out.toStdString());
+        QCOMPARE(answer.at("civitai").at("files").at(0).at("sha256").get<std::string>(), sha256.toStdString());
+        QCOMPARE(answer.at("installed").get<std::string>().size(), std::size_t(32));
+        const CliRun known = atelier({QStringLiteral("resolve"), sha256.left(10)});
+        QVERIFY2(known.exitCode == 0 && known.out.contains("in the library: Detail Tweaker LoRA"),
+                 known.out.constData());
     }
 
     void scansAFolder()

@@ -338,6 +338,21 @@ private slots:
         plain.findChild<QPushButton *>("findButton")->click();
         QCOMPARE(find.size(), 1);
         QCOMPARE(find.front().front().toString(), QStringLiteral("dreamshaper_8"));
+
+        // Without a URL but with a hash Civitai can find (a full SHA-256 or A1111's AutoV2): looked up there.
+        ui::MissingModelsDialog hashed(
+            {{"1", "ckpt_name", "sd15/dreamshaper_8.safetensors", {"", "", "879DB523C3", ""}}});
+        QVERIFY(!hashed.findChild<QPushButton *>("findButton"));
+        QSignalSpy lookUp(&hashed, &ui::MissingModelsDialog::lookUpRequested);
+        auto *lookUpButton = hashed.findChild<QPushButton *>("lookUpButton");
+        QVERIFY(lookUpButton);
+        lookUpButton->click();
+        QCOMPARE(lookUp.size(), 1);
+        QCOMPARE(lookUp.front().front().toString(), QStringLiteral("879DB523C3"));
+        QVERIFY(!lookUpButton->isEnabled());
+        // A hash Civitai cannot search by (a 7-digit one) leaves the library search.
+        ui::MissingModelsDialog shortHash({{"1", "ckpt_name", "x.safetensors", {"", "", "abcdef1", ""}}});
+        QVERIFY(shortHash.findChild<QPushButton *>("findButton"));
     }
 
     // Ctrl+C in one tab, Ctrl+V in another: the same nodes, one undo step.

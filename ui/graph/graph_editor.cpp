@@ -473,6 +473,7 @@ void GraphEditor::showMissingModels()
     auto *dialog = new MissingModelsDialog(m_missing, this);
     dialog->setAttribute(Qt::WA_DeleteOnClose);
     connect(dialog, &MissingModelsDialog::installRequested, this, &GraphEditor::installModelRequested);
+    connect(dialog, &MissingModelsDialog::lookUpRequested, this, &GraphEditor::installModelByHashRequested);
     connect(dialog, &MissingModelsDialog::findRequested, this, &GraphEditor::findModelRequested);
     dialog->show();
 }

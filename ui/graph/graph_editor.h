@@ -85,6 +85,8 @@ signals:
     void fileUsed(const QString &path);
     // From the missing models: a source for the install queue, a name to look for in the library.
     void installModelRequested(const QString &source);
+    // A missing model the workflow gives only a hash for, to be looked up on Civitai and installed.
+    void installModelByHashRequested(const QString &hash);
     void findModelRequested(const QString &name);
     void runFinished(quint64 run, const atelier::graph::RunOutcome &outcome);
 

@@ -1,5 +1,7 @@
 #include "ui/graph/missing_models_dialog.h"
 
+#include "core/models/install/model_source.h"
+
 #include <QDialogButtonBox>
 #include <QHeaderView>
 #include <QLabel>
@@ -37,19 +39,31 @@ MissingModelsDialog::MissingModelsDialog(QList<graph::MissingModel> missing, QWi
         cell(2, !model.source.url.isEmpty()    ? model.source.url
                 : !model.source.hash.isEmpty() ? tr("hash %1 (no download link given)").arg(model.source.hash)
                                                : tr("the workflow does not say"));
-        auto *action = new QPushButton(model.source.url.isEmpty() ? tr("Find in library") : tr("Install"), m_table);
-        action->setObjectName(model.source.url.isEmpty() ? QStringLiteral("findButton")
-                                                         : QStringLiteral("installButton"));
         const QString url = model.source.url;
+        const QString hash =
+            url.isEmpty() && models::isCivitaiFileHash(model.source.hash) ? model.source.hash : QString();
+        auto *action = new QPushButton(!url.isEmpty()    ? tr("Install")
+                                       : !hash.isEmpty() ? tr("Look up on Civitai")
+                                                         : tr("Find in library"),
+                                       m_table);
+        action->setObjectName(!url.isEmpty()    ? QStringLiteral("installButton")
+                              : !hash.isEmpty() ? QStringLiteral("lookUpButton")
+                                                : QStringLiteral("findButton"));
+        if (!hash.isEmpty())
+            action->setToolTip(tr("Sends the hash to Civitai, which says which model file it is; that file goes on the "
+                                  "install queue and is checked against the hash when it arrives"));
         // Found under its own file name, whatever folder the workflow kept it in.
         const QString file = model.name.section(QLatin1Char('/'), -1).section(QLatin1Char('\\'), -1);
         const QString name = file.contains(QLatin1Char('.')) ? file.section(QLatin1Char('.'), 0, -2) : file;
-        connect(action, &QPushButton::clicked, this, [this, action, url, name] {
-            if (url.isEmpty()) {
+        connect(action, &QPushButton::clicked, this, [this, action, url, hash, name] {
+            if (url.isEmpty() && hash.isEmpty()) {
                 emit findRequested(name);
                 return;
             }
-            emit installRequested(url);
+            if (!url.isEmpty())
+                emit installRequested(url);
+            else
+                emit lookUpRequested(hash);
             action->setEnabled(false);
             action->setText(tr("Queued"));
         });

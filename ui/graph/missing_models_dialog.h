@@ -1,8 +1,9 @@
 #pragma once
 
 // The models a graph needs and the library lacks, after a run refused them: each with the loader asking, where the
-// workflow says to get it, and what can be done: Install (puts its URL on the install queue) or, without a URL,
-// Find in the library (the model may be there under another file name).
+// workflow says to get it, and what can be done: Install (puts its URL on the install queue); without a URL but with
+// a hash, Look up on Civitai (the hash finds the file there, installed with its SHA-256 checked); with neither, Find
+// in the library (the model may be there under another file name).
 #include "core/graph/graph_sources.h"
 
 #include <QDialog>
@@ -20,6 +21,7 @@ public:
 
 signals:
     void installRequested(const QString &source);
+    void lookUpRequested(const QString &hash);
     void findRequested(const QString &name);
 
 private:

@@ -3,6 +3,7 @@
 #include "core/generation/cache_budgets.h"
 #include "core/logging/log.h"
 #include "core/models/import/foreign_installations.h"
+#include "core/models/install/model_source.h"
 #include "core/models/record_store.h"
 #include "core/settings/compute_choice.h"
 #include "core/settings/settings_store.h"
@@ -127,6 +128,17 @@ ImportLibraryDialog *MainWindow::showImportLibraryDialog(const QStringList &path
     dialog->setAttribute(Qt::WA_DeleteOnClose);
     dialog->show();
     return dialog;
+}
+
+void MainWindow::installByHash(const QString &hash)
+{
+    if (!m_installQueuePanel)
+        return;
+    const QString endpoint = m_settings.current().civitaiEndpoint;
+    m_installQueuePanel->install({models::civitaiByHashSource(
+        hash, QUrl(endpoint.isEmpty() ? QStringLiteral("https://civitai.com") : endpoint))});
+    m_installQueueDock->show();
+    m_installQueueDock->raise();
 }
 
 void MainWindow::offerLibraryImport()

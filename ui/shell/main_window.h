@@ -119,6 +119,8 @@ private:
     // The first start with an empty library and other tools' folders in the usual places offers to import them,
     // once.
     void offerLibraryImport();
+    // A model an image or workflow names by hash: looked up on Civitai (the settings' endpoint) by the install queue.
+    void installByHash(const QString &hash);
     QMenu *m_fileMenu = nullptr;
     QMenu *m_viewMenu = nullptr;
     QDockWidget *m_nodeLibraryDock = nullptr;

@@ -3,7 +3,6 @@
 #include "ui/shell/main_window.h"
 
 #include "core/gallery/gallery_service.h"
-#include "core/models/install/model_source.h"
 #include "core/models/model_lookup.h"
 #include "core/models/record_store.h"
 #include "core/models/taxonomy.h"
@@ -79,15 +78,7 @@ void MainWindow::setGalleryService(gallery::GalleryService &service)
         m_libraryDock->raise();
         m_libraryPanel->selectModel(key);
     });
-    connect(m_galleryPanel, &GalleryPanel::installRequested, this, [this](const QString &hash) {
-        if (!m_installQueuePanel)
-            return;
-        const QString endpoint = m_settings.current().civitaiEndpoint;
-        m_installQueuePanel->install({models::civitaiByHashSource(
-            hash, QUrl(endpoint.isEmpty() ? QStringLiteral("https://civitai.com") : endpoint))});
-        m_installQueueDock->show();
-        m_installQueueDock->raise();
-    });
+    connect(m_galleryPanel, &GalleryPanel::installRequested, this, &MainWindow::installByHash);
     connect(&service, &gallery::GalleryService::failed, this, [this](const QString &why) {
         statusBar()->showMessage(tr("The gallery cannot open its index: %1").arg(why));
     });

@@ -78,6 +78,7 @@ void MainWindow::setGraphServices(std::shared_ptr<const graph::NodeRegistry> reg
         m_installQueueDock->show();
         m_installQueueDock->raise();
     });
+    connect(m_graphEditor, &GraphEditor::installModelByHashRequested, this, &MainWindow::installByHash);
     connect(m_graphEditor, &GraphEditor::findModelRequested, this, [this](const QString &name) {
         if (!m_libraryPanel)
             return;

@@ -292,6 +292,20 @@ Result<RemoteModel> ModelInstaller::readHuggingFaceListing(const ModelSource &so
                                 m_options.huggingFaceEndpoint);
 }
 
+Result<RemoteModel> ModelInstaller::describeRemote(const ModelSource &source) const
+{
+    const HubToken token = [this, &source](const QUrl &url) { return tokenFor(source.accessToken, url); };
+    switch (source.kind) {
+    case ModelSource::Kind::HuggingFace:
+        return readHuggingFaceListing(source, token);
+    case ModelSource::Kind::Civitai:
+        return readCivitaiListing(source, token);
+    default:
+        return failed<RemoteModel>(QStringLiteral("%1 is not a Hugging Face or Civitai model").arg(source.toString()),
+                                   QStringLiteral("InvalidSource"));
+    }
+}
+
 Result<RemoteModel> ModelInstaller::readCivitaiListing(const ModelSource &source, const HubToken &token) const
 {
     qint64 modelId = source.civitaiModelId;

@@ -76,6 +76,11 @@ public:
     InstallJob heuristicImport(const QString &source, const Request &request = {});
     InstallJob importModel(const ModelSource &source, const Request &request = {});
 
+    // What a hub says of a Hugging Face or Civitai source (a Civitai by-hash address among them): its name, base and
+    // files with their hashes, without installing anything. Blocks: never on the GUI thread. "InvalidSource" for
+    // other kinds of source.
+    Result<RemoteModel> describeRemote(const ModelSource &source) const;
+
     // Block until every job (or this one) has ended, or the timeout (ms; -1 waits for ever) passed: nullopt then.
     // Never call on the GUI thread.
     std::optional<QList<InstallJob>> waitForInstalls(int timeoutMs = -1) const;

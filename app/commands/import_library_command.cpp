@@ -74,6 +74,7 @@ nlohmann::json reportJson(const models::ImportPlan &plan, const models::ImportRe
         object["failures"] = strings(report->failures);
         object["differences"] = strings(report->differences);
         object["warnings"] = strings(report->warnings);
+        object["fully_hashed"] = report->fullyHashed;
     }
     return object;
 }
@@ -87,7 +88,10 @@ int runImportLibraryCommand(CommandContext &context)
                                     QStringLiteral("Show what would be registered, and stop."));
     const QCommandLineOption json(QStringLiteral("json"),
                                   QStringLiteral("Print the findings and the outcome as JSON."));
-    parser.addOptions({dryRun, json});
+    const QCommandLineOption quick(QStringLiteral("quick"),
+                                   QStringLiteral("Register with the fast identity hash only; the next import without "
+                                                  "--quick computes the full SHA-256."));
+    parser.addOptions({dryRun, json, quick});
     parser.addPositionalArgument(QStringLiteral("PATH"),
                                  QStringLiteral("A ComfyUI, A1111/Forge, InvokeAI or Stability Matrix folder (default: "
                                                 "the usual places in your home folder)."),
@@ -132,7 +136,13 @@ int runImportLibraryCommand(CommandContext &context)
         std::fputs((line + QStringLiteral("\033[K")).toLocal8Bit().constData(), stderr);
         std::fflush(stderr);
     };
-    const models::ImportReport report = models::runLibraryImport(services.value()->installer(), plan, progress);
+    models::ImportReport report = models::runLibraryImport(services.value()->installer(), plan, progress);
+    // The library is usable now; the full SHA-256 of what came in with its fast hash follows, unless put off.
+    if (!parser.isSet(quick)) {
+        if (!parser.isSet(json))
+            context.err << "\ncomputing full hashes (stop with Ctrl+C: the next import goes on)\n";
+        models::completeImportHashes(services.value()->installer(), report, progress);
+    }
     if (parser.isSet(json)) {
         context.out << QString::fromStdString(reportJson(plan, &report).dump(2)) << "\n";
     } else {
@@ -146,7 +156,10 @@ int runImportLibraryCommand(CommandContext &context)
         for (const QString &failure : report.failures)
             context.err << "atelier import-library: " << failure << "\n";
         context.out << report.registered.size() << " registered, " << report.known.size() << " already in the library, "
-                    << report.duplicates.size() << " duplicates, " << report.failures.size() << " failed\n";
+                    << report.duplicates.size() << " duplicates, " << report.failures.size() << " failed"
+                    << (report.fullyHashed >= 0 ? QStringLiteral("; %1 hashed in full").arg(report.fullyHashed)
+                                                : QString())
+                    << "\n";
     }
     return report.failures.isEmpty() ? kExitOk : kExitFailure;
 }

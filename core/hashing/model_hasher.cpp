@@ -155,8 +155,20 @@ Result<PathHashes> ModelHasher::hash(const QString &path, const Options &options
         return result.folder ? folderHash(relativePaths, hashes, hexCharacters) : hashes.first();
     };
     result.fast = combine(fastHashes, 32);
-    if (options.fastOnly)
+    if (options.fastOnly) {
+        // The full hash too, when the cache remembers every file's: it costs nothing.
+        QStringList remembered;
+        for (const FileIdentity &file : std::as_const(files)) {
+            const auto cachedHash = m_cache && m_cache->hashCacheReady() ? m_cache->cachedFileHash(file)
+                                                                         : Result<std::optional<QString>>(std::nullopt);
+            if (!cachedHash || !cachedHash.value())
+                return result;
+            remembered << *cachedHash.value();
+        }
+        result.sha256 = combine(remembered, 64);
+        result.cachedFiles = result.fileCount;
         return result;
+    }
 
     std::atomic<qint64> done{0};
     std::atomic<int> cached{0};

@@ -17,7 +17,7 @@ struct PathHashes
 {
     QString path;
     bool folder = false;
-    QString sha256;  // empty when only the fast hash was asked for
+    QString sha256;  // with fastOnly, empty unless the cache remembers every file's full hash
     QString fast;    // the fast identity hash
     qint64 size = 0; // bytes, all files together
     int fileCount = 0;

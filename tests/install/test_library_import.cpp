@@ -324,6 +324,27 @@ private slots:
         QVERIFY(embedding);
         QCOMPARE(toString(embedding->type), QStringLiteral("embedding"));
 
+        // Registered with the fast identity hash; the full SHA-256 of all of them comes in the second phase.
+        for (const ModelConfig &record : records)
+            QVERIFY2(record.hash.startsWith(QStringLiteral("fast:")), qPrintable(record.hash));
+        ImportReport hashed = report;
+        QList<int> hashing;
+        completeImportHashes(*m_installer, hashed, [&](int done, int, const QString &) { hashing << done; });
+        QCOMPARE(hashed.fullyHashed, 7);
+        QCOMPARE(hashing.size(), 8);
+        const QByteArray styleBytes = [&] {
+            QFile file(style->path);
+            return file.open(QIODevice::ReadOnly) ? file.readAll() : QByteArray();
+        }();
+        const QString styleSha256 =
+            QString::fromLatin1(QCryptographicHash::hash(styleBytes, QCryptographicHash::Sha256).toHex());
+        QCOMPARE(m_store->getModel(style->key).value().hash, QStringLiteral("sha256:") + styleSha256);
+        const QList<ModelConfig> hashedRecords = m_store->allModels().value();
+        for (const ModelConfig &record : hashedRecords)
+            QVERIFY2(record.hash.startsWith(QStringLiteral("sha256:")), qPrintable(record.hash));
+        completeImportHashes(*m_installer, hashed);
+        QCOMPARE(hashed.fullyHashed, 0); // nothing left to do
+
         // In place: nothing copied into the library, nothing written in the tools' folders (InvokeAI's database
         // included: no journal, no -wal or -shm file).
         QVERIFY(!QDir(at(QStringLiteral("models"))).exists() ||

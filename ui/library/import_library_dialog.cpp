@@ -219,29 +219,43 @@ void ImportLibraryDialog::startImport()
         watcher->deleteLater();
     });
     models::ModelInstaller *installer = &m_installer;
-    const auto progress = [this](int done, int total, const QString &path) {
-        QMetaObject::invokeMethod(
-            this,
-            [this, done, total, path] {
-                m_progress->setValue(done);
-                if (!path.isEmpty() && m_cancelFlag && !m_cancelFlag->load())
-                    m_status->setText(tr("Probing and hashing %1 of %2: %3").arg(done + 1).arg(total).arg(path));
-            },
-            Qt::QueuedConnection);
+    // Two phases: each model registered with its fast hash (the library can use it at once), then every full
+    // SHA-256 the library still lacks.
+    const auto progressOf = [this](bool fullHashes) {
+        return [this, fullHashes](int done, int total, const QString &path) {
+            QMetaObject::invokeMethod(
+                this,
+                [this, fullHashes, done, total, path] {
+                    m_progress->setRange(0, total);
+                    m_progress->setValue(done);
+                    if (path.isEmpty() || !m_cancelFlag || m_cancelFlag->load())
+                        return;
+                    m_status->setText(
+                        (fullHashes ? tr("Computing the full hash of %1 of %2: %3") : tr("Registering %1 of %2: %3"))
+                            .arg(done + 1)
+                            .arg(total)
+                            .arg(path));
+                },
+                Qt::QueuedConnection);
+        };
     };
-    watcher->setFuture(QtConcurrent::run([installer, selected, progress, cancel = m_cancelFlag] {
-        return models::runLibraryImport(*installer, selected, progress, cancel.get());
-    }));
+    watcher->setFuture(QtConcurrent::run(
+        [installer, selected, registering = progressOf(false), hashing = progressOf(true), cancel = m_cancelFlag] {
+            models::ImportReport report = models::runLibraryImport(*installer, selected, registering, cancel.get());
+            models::completeImportHashes(*installer, report, hashing, cancel.get());
+            return report;
+        }));
 }
 
 void ImportLibraryDialog::showReport(const models::ImportReport &report)
 {
     QStringList lines;
-    lines << tr("%1 registered, %2 already in the library, %3 duplicates, %4 failed%5")
+    lines << tr("%1 registered, %2 already in the library, %3 duplicates, %4 failed%5%6")
                  .arg(report.registered.size())
                  .arg(report.known.size())
                  .arg(report.duplicates.size())
                  .arg(report.failures.size())
+                 .arg(report.fullyHashed >= 0 ? tr("; %1 hashed in full").arg(report.fullyHashed) : QString())
                  .arg(report.cancelled ? tr(" (stopped: import again to go on)") : QString());
     for (const QString &line : report.failures)
         lines << tr("Failed: %1").arg(line);

@@ -167,7 +167,10 @@ void LibraryPanel::relocateModel(const QString &key, const QString &path)
                 return outcome;
             }
             // Never relabel another file as this model: only the same contents may take its place.
-            if (!config->hash.isEmpty() && config->hash != QStringLiteral("sha256:") + hashes->sha256) {
+            const QString hashOfFile =
+                (config->hash.startsWith(QLatin1String("fast:")) ? QStringLiteral("fast:") + hashes->fast
+                                                                 : QStringLiteral("sha256:") + hashes->sha256);
+            if (!config->hash.isEmpty() && config->hash != hashOfFile) {
                 outcome.message =
                     QObject::tr("%1 is not the same file as “%2” (its contents differ); install it as a new "
                                 "model instead.")

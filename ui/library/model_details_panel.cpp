@@ -220,9 +220,13 @@ void ModelDetailsPanel::fill(const models::ModelConfig &config, bool replaceEdit
     const QString path = absolutePath(config.path);
     m_path->setText(path.toHtmlEscaped());
     m_path->setToolTip(path); // cut short in a narrow dock: the whole of it on hover
-    m_hash->setText(config.hash.isEmpty() ? tr("(not hashed)") : config.hash);
+    // A model imported in place has its fast identity hash until the full SHA-256 is computed.
+    const bool quickHash = config.hash.startsWith(QLatin1String("fast:"));
+    m_hash->setText(config.hash.isEmpty() ? tr("(not hashed)")
+                    : quickHash           ? tr("%1 (its full SHA-256 is still to be computed)").arg(config.hash)
+                                          : config.hash);
     m_hash->setToolTip(config.hash);
-    m_shortHash->setText(shortHash(config.hash));
+    m_shortHash->setText(quickHash ? tr("(not yet)") : shortHash(config.hash));
     const QUrl sourceUrl(config.source);
     if (sourceUrl.isValid() && (sourceUrl.scheme() == QLatin1String("https") || sourceUrl.scheme() == QLatin1String("http")))
         m_source->setText(QStringLiteral("<a href=\"%1\">%2</a>").arg(sourceUrl.toString(QUrl::FullyEncoded).toHtmlEscaped(),

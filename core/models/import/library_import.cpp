@@ -4,6 +4,7 @@
 #include "core/models/install/model_installer.h"
 #include "core/models/record_store.h"
 
+#include <QDir>
 #include <QFileInfo>
 #include <QHash>
 
@@ -151,10 +152,68 @@ ImportPlan planLibraryImport(const QStringList &paths, const RecordStore &store)
     return plan;
 }
 
+namespace {
+
+// The library's files by size and fast identity, to find the same file under another path whatever kind of hash
+// its record has (a fast identity, or the full SHA-256 that replaced it). A record's file is read (three samples)
+// only when a file of its size comes to be imported, and once.
+class ContentIndex
+{
+public:
+    ContentIndex(const RecordStore &store, const QString &modelsDir)
+        : m_modelsDir(modelsDir)
+    {
+        const auto all = store.allModels();
+        if (all)
+            for (const ModelConfig &model : all.value())
+                add(model);
+    }
+
+    // Records keep paths inside the models folder relative to it.
+    void add(ModelConfig model, const QString &identity = QString())
+    {
+        model.path = QDir::cleanPath(QDir(m_modelsDir).absoluteFilePath(model.path));
+        if (!identity.isEmpty())
+            m_byIdentity.insert(identity, model);
+        else if (QFileInfo(model.path).isFile())
+            m_unread[model.fileSize] << model;
+    }
+
+    // The record whose file has the same contents as `path` (a file), if any; `identity` gets the file's fast
+    // identity.
+    std::optional<ModelConfig> sameFileAs(const QString &path, QString &identity)
+    {
+        const QFileInfo file(path);
+        if (!file.isFile())
+            return std::nullopt;
+        const Result<QString> fast = hashing::fastIdentityHash(path);
+        if (!fast)
+            return std::nullopt;
+        identity = QString::number(file.size()) + QLatin1Char(':') + fast.value();
+        for (const ModelConfig &unread : m_unread.take(file.size())) {
+            const Result<QString> theirs = hashing::fastIdentityHash(unread.path);
+            if (theirs)
+                m_byIdentity.insert(QString::number(file.size()) + QLatin1Char(':') + theirs.value(), unread);
+        }
+        const auto found = m_byIdentity.constFind(identity);
+        if (found == m_byIdentity.constEnd() || found->path == QDir::cleanPath(path))
+            return std::nullopt;
+        return *found;
+    }
+
+private:
+    QString m_modelsDir;
+    QHash<qint64, QList<ModelConfig>> m_unread; // by size, not yet read
+    QHash<QString, ModelConfig> m_byIdentity;   // "size:fast identity"
+};
+
+} // namespace
+
 ImportReport runLibraryImport(ModelInstaller &installer, const ImportPlan &plan, const ImportProgress &progress,
                               const hashing::CancelFlag *cancel)
 {
     ImportReport report;
+    ContentIndex library(installer.recordStore(), installer.options().modelsDir);
     const int total = int(plan.items.size());
     for (int i = 0; i < total; ++i) {
         const ImportItem &item = plan.items[i];
@@ -168,7 +227,17 @@ ImportReport runLibraryImport(ModelInstaller &installer, const ImportPlan &plan,
             report.known << item.path;
             continue;
         }
+        // The same file in two tools' folders is one model: the report names both paths.
+        QString identity;
+        if (const auto same = library.sameFileAs(item.path, identity)) {
+            report.duplicates
+                << QStringLiteral("%1: the same file as \"%2\" (%3)").arg(item.path, same->name, same->path);
+            continue;
+        }
+        // The fast identity now; the full SHA-256 afterwards (completeQuickHashes), so that the library is usable
+        // before hundreds of gigabytes are read.
         ModelInstaller::Request request;
+        request.quickHash = true;
         request.config = overridesFor(item, report.warnings);
         Result<ModelConfig> added = installer.registerPath(item.path, request, cancel);
         // A sidecar or record whose values the library refuses (a base it does not know) must not keep the model
@@ -176,9 +245,11 @@ ImportReport runLibraryImport(ModelInstaller &installer, const ImportPlan &plan,
         if (!added && added.errorType() == QLatin1String("InvalidModelConfig")) {
             report.differences
                 << QStringLiteral("%1: the tool's metadata was not taken: %2").arg(item.path, added.error());
-            added = installer.registerPath(item.path, {}, cancel);
+            request.config.clear();
+            added = installer.registerPath(item.path, request, cancel);
         }
         if (added) {
+            library.add(added.value(), identity);
             report.registered << added.value().key;
             report.differences << differencesOf(item, added.value());
         } else if (added.errorType() == QLatin1String("Cancelled")) {
@@ -193,6 +264,20 @@ ImportReport runLibraryImport(ModelInstaller &installer, const ImportPlan &plan,
     if (progress && !report.cancelled)
         progress(total, total, QString());
     return report;
+}
+
+void completeImportHashes(ModelInstaller &installer, ImportReport &report, const ImportProgress &progress,
+                          const hashing::CancelFlag *cancel)
+{
+    if (report.cancelled)
+        return;
+    const Result<int> hashed = installer.completeQuickHashes(cancel, progress);
+    if (hashed)
+        report.fullyHashed = hashed.value();
+    else if (hashed.errorType() == QLatin1String("Cancelled"))
+        report.cancelled = true;
+    else
+        report.failures << QStringLiteral("computing full hashes: %1").arg(hashed.error());
 }
 
 } // namespace atelier::models

@@ -62,14 +62,21 @@ struct ImportReport
     QStringList differences; // "path: InvokeAI says base sdxl, the probe says sd-1"
     QStringList warnings;    // sidecars that could not be read (the model is registered without them)
     bool cancelled = false;
+    int fullyHashed = -1; // models whose full SHA-256 completeImportHashes computed; -1: not run
 };
 
 // Called before each item: how many are done, of how many, and which comes next.
 using ImportProgress = std::function<void(int done, int total, const QString &path)>;
 
-// Registers the plan's items in place, one after another (each is probed and hashed). Restartable: what is
-// registered stays, and the next run skips it. Runs on the calling thread: never the GUI thread.
+// Registers the plan's items in place, one after another (each is probed and given its fast identity hash: the
+// full SHA-256 comes after, from ModelInstaller::completeQuickHashes). Restartable: what is registered stays, and the
+// next run skips it. Runs on the calling thread: never the GUI thread.
 ImportReport runLibraryImport(ModelInstaller &installer, const ImportPlan &plan, const ImportProgress &progress = {},
                               const hashing::CancelFlag *cancel = nullptr);
+
+// The second phase: the full SHA-256 of every model registered with only its fast hash (this import's and any
+// earlier one's), into `report` (fullyHashed; cancelled; a failure among failures). Restartable like the first.
+void completeImportHashes(ModelInstaller &installer, ImportReport &report, const ImportProgress &progress = {},
+                          const hashing::CancelFlag *cancel = nullptr);
 
 } // namespace atelier::models

@@ -98,7 +98,7 @@ Result<ModelConfig> ModelInstaller::installModel(const QString &path, const Requ
 
     if (Status allowed = stage(Stage::Hash); !allowed)
         return Installed::failure(allowed);
-    if (Status hashed = hashAsNew(config, path, request.allowDuplicate, cancel); !hashed)
+    if (Status hashed = hashAsNew(config, path, request, cancel); !hashed)
         return Installed::failure(hashed);
     if (request.inplace && !moveInsteadOfCopy) {
         if (m_store.searchByPath(path))
@@ -113,17 +113,20 @@ Result<ModelConfig> ModelInstaller::installModel(const QString &path, const Requ
     return placeInLibrary(config, path, remote, moveInsteadOfCopy, stage);
 }
 
-Status ModelInstaller::hashAsNew(ModelConfig &config, const QString &path, bool allowDuplicate,
+Status ModelInstaller::hashAsNew(ModelConfig &config, const QString &path, const Request &request,
                                  const hashing::CancelFlag *cancel)
 {
     hashing::ModelHasher::Options hashOptions;
     hashOptions.cancel = cancel;
+    hashOptions.fastOnly = request.quickHash && request.inplace;
     const Result<hashing::PathHashes> hashes = hashing::ModelHasher(&m_store).hash(path, hashOptions);
     if (!hashes)
         return Status::failure(hashes);
-    config.hash = QStringLiteral("sha256:") + hashes.value().sha256;
+    // A quick hash is the fast identity, unless the library remembers the file's full hash already.
+    config.hash =
+        hashes->sha256.isEmpty() ? QStringLiteral("fast:") + hashes->fast : QStringLiteral("sha256:") + hashes->sha256;
     config.fileSize = hashes.value().size;
-    if (allowDuplicate)
+    if (request.allowDuplicate)
         return {};
     const auto same = m_store.searchByHash(config.hash);
     if (!same || same.value().isEmpty())

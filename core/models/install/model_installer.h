@@ -32,6 +32,9 @@ struct InstallRequest
     QString accessToken;
     bool inplace = false;    // local sources: register where they are instead of copying into the library
     bool allowDuplicate = false;  // install even when a model with the same hash is in the library
+    // Registering in place: the fast identity hash now (a "fast:…" hash, unless the full one is remembered), the
+    // full SHA-256 later (ModelInstaller::completeQuickHashes), so that a large library is usable at once.
+    bool quickHash = false;
 };
 
 // InvokeAI's ModelInstallService on the record store, the probe and the download queue. Remote files download in
@@ -121,6 +124,11 @@ public:
     // Finds models under `folder` (weights files, diffusers folders, component folders) and registers them in place
     // or installs copies.
     Result<ScanReport> scanDirectory(const QString &folder, bool install);
+    // Replaces the "fast:…" hashes of records registered with Request::quickHash by their full SHA-256, one model
+    // after another (`progress` before each: done, of how many, which); records whose files are missing are left.
+    // Returns how many were completed; "Cancelled" when `cancel` stopped it (what is done stays done).
+    Result<int> completeQuickHashes(const hashing::CancelFlag *cancel = nullptr,
+                                    const std::function<void(int done, int total, const QString &path)> &progress = {});
     // The models under `folder` as scanDirectory finds them: weights files, diffusers and component folders.
     static QStringList modelsUnder(const QString &folder);
     // The bytes of a file, or of every file in a folder.
@@ -188,7 +196,8 @@ private:
     };
     // installModel's steps: the content hash and the duplicate check, the copy staged beside the library, the move
     // under a free name with the YAML and cover beside it, and the record.
-    Status hashAsNew(ModelConfig &config, const QString &path, bool allowDuplicate, const hashing::CancelFlag *cancel);
+    Status hashAsNew(ModelConfig &config, const QString &path, const Request &request,
+                     const hashing::CancelFlag *cancel);
     Result<QString> stageCopy(const QString &path, const QString &wantedName, const hashing::CancelFlag *cancel);
     struct Placement;
     Status moveUnderFreeName(const QString &staged, const QString &folder, const QString &wantedName,

@@ -22,6 +22,40 @@ Result<ModelConfig> ModelInstaller::registerPath(const QString &path, const Requ
     return installModel(absolute, inPlace, nullptr, nullptr, false, cancel, {});
 }
 
+Result<int> ModelInstaller::completeQuickHashes(const hashing::CancelFlag *cancel,
+                                                const std::function<void(int, int, const QString &)> &progress)
+{
+    const auto all = m_store.allModels();
+    if (!all)
+        return Result<int>::failure(all);
+    QList<ModelConfig> pending;
+    for (const ModelConfig &model : all.value())
+        if (model.hash.startsWith(QLatin1String("fast:")) && !model.missing && QFileInfo::exists(model.path))
+            pending << model;
+    int completed = 0;
+    for (int i = 0; i < pending.size(); ++i) {
+        if (progress)
+            progress(i, int(pending.size()), pending[i].path);
+        hashing::ModelHasher::Options options;
+        options.cancel = cancel;
+        const Result<hashing::PathHashes> hashes = hashing::ModelHasher(&m_store).hash(pending[i].path, options);
+        if (!hashes && hashes.errorType() == QLatin1String("Cancelled"))
+            return Result<int>::failure(hashes);
+        if (!hashes) {
+            qCWarning(lcModels).noquote() << "cannot hash" << pending[i].path << ":" << hashes.error();
+            continue;
+        }
+        const Result<ModelConfig> updated =
+            m_store.updateModel(pending[i].key, {{"hash", (QStringLiteral("sha256:") + hashes->sha256).toStdString()}});
+        if (!updated)
+            return Result<int>::failure(updated);
+        ++completed;
+    }
+    if (progress)
+        progress(int(pending.size()), int(pending.size()), QString());
+    return completed;
+}
+
 QStringList ModelInstaller::modelsUnder(const QString &folder)
 {
     return findModels(folder);

@@ -32,14 +32,6 @@ using json = nlohmann::json;
 
 namespace {
 
-double secondsOf(const std::function<void()> &work)
-{
-    QElapsedTimer timer;
-    timer.start();
-    work();
-    return double(timer.nsecsElapsed()) / 1e9;
-}
-
 void writeFile(const QString &path, qint64 bytes, quint32 seed)
 {
     QDir().mkpath(QFileInfo(path).path());

@@ -25,14 +25,6 @@ using namespace atelier::models;
 
 namespace {
 
-double secondsOf(const std::function<void()> &work)
-{
-    QElapsedTimer timer;
-    timer.start();
-    work();
-    return double(timer.nsecsElapsed()) / 1e9;
-}
-
 // A kohya LoRA whose header says about 144 MB (rank 32 over many layers, summed into a few large tensors).
 bool writeLora(const QString &path, int index)
 {

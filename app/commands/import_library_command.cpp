@@ -3,6 +3,7 @@
 #include "app/library_services.h"
 #include "core/models/import/library_import.h"
 #include "core/models/record_store.h"
+#include "core/settings/settings_store.h"
 
 #include <QDir>
 
@@ -143,6 +144,14 @@ int runImportLibraryCommand(CommandContext &context)
             context.err << "\ncomputing full hashes (stop with Ctrl+C: the next import goes on)\n";
         models::completeImportHashes(services.value()->installer(), report, progress);
     }
+    // The folders are watched from now on (by the application while it runs).
+    settings::Settings watched = context.settings.current();
+    for (const QString &folder : std::as_const(report.folders))
+        if (!watched.watchedModelFolders.contains(folder))
+            watched.watchedModelFolders << folder;
+    if (watched != context.settings.current())
+        if (const Status saved = context.settings.save(watched); !saved)
+            context.err << "atelier import-library: the folders will not be watched: " << saved.error() << "\n";
     if (parser.isSet(json)) {
         context.out << QString::fromStdString(reportJson(plan, &report).dump(2)) << "\n";
     } else {

@@ -32,6 +32,9 @@ struct Settings
     QString civitaiToken;
     // Local files dropped or added for install: registered where they are (true) or copied into the models folder.
     bool installInPlace = false;
+    // Other tools' model folders imported in place (File → Import models from other tools…), watched while Atelier
+    // runs: new models there are registered, removed ones marked missing, moved ones found again.
+    QStringList watchedModelFolders;
     // Images Atelier saves carry their recipe (prompt, settings, model names and hashes) unless this is off.
     bool writeMetadata = true;
 

@@ -4,6 +4,8 @@
 
 #include "core/logging/log.h"
 
+#include <algorithm>
+
 #include <QDateTime>
 #include <QDir>
 #include <QFile>
@@ -40,6 +42,7 @@ const char *const kCivitaiEndpoint = "civitai_endpoint";
 const char *const kHuggingFaceToken = "huggingface_token";
 const char *const kCivitaiToken = "civitai_token";
 const char *const kInstallInPlace = "install_in_place";
+const char *const kWatchedModelFolders = "watched_model_folders";
 const char *const kWriteMetadata = "write_metadata";
 
 bool isDeviceChoice(const QString &value)
@@ -109,6 +112,24 @@ void readString(json &object, const char *key, QString &target, QStringList &pro
     object.erase(it);
 }
 
+void readStringList(json &object, const char *key, QStringList &target, QStringList &problems)
+{
+    auto it = object.find(key);
+    if (it == object.end())
+        return;
+    const bool strings =
+        it->is_array() && std::all_of(it->begin(), it->end(), [](const json &item) { return item.is_string(); });
+    if (strings) {
+        target.clear();
+        for (const json &item : *it)
+            target << toQString(item.get<std::string>());
+    } else {
+        problems << QStringLiteral("'%1' must be a list of strings, got %2; using the default")
+                        .arg(QString::fromLatin1(key), toQString(it->dump()));
+    }
+    object.erase(it);
+}
+
 void readNumber(json &object, const char *key, double &target, QStringList &problems)
 {
     auto it = object.find(key);
@@ -158,7 +179,8 @@ bool Settings::operator==(const Settings &other) const
            outputCacheEntries == other.outputCacheEntries && outputCacheGb == other.outputCacheGb &&
            huggingFaceEndpoint == other.huggingFaceEndpoint && civitaiEndpoint == other.civitaiEndpoint &&
            huggingFaceToken == other.huggingFaceToken && civitaiToken == other.civitaiToken &&
-           installInPlace == other.installInPlace && writeMetadata == other.writeMetadata;
+           installInPlace == other.installInPlace && writeMetadata == other.writeMetadata &&
+           watchedModelFolders == other.watchedModelFolders;
 }
 
 QStringList Settings::deviceChoices()
@@ -333,6 +355,7 @@ void SettingsStore::loadSettingsFile()
     readString(object, kCivitaiEndpoint, m_current.civitaiEndpoint, problems);
     readBoolean(object, kInstallInPlace, m_current.installInPlace, problems);
     readBoolean(object, kWriteMetadata, m_current.writeMetadata, problems);
+    readStringList(object, kWatchedModelFolders, m_current.watchedModelFolders, problems);
 
     // Values of the right type but outside what is accepted fall back one by one.
     const Settings defaults;
@@ -432,6 +455,9 @@ Status SettingsStore::writeSettingsFile(const Settings &settings) const
     preferences[kCivitaiEndpoint] = toStd(settings.civitaiEndpoint);
     preferences[kInstallInPlace] = settings.installInPlace;
     preferences[kWriteMetadata] = settings.writeMetadata;
+    preferences[kWatchedModelFolders] = json::array();
+    for (const QString &folder : settings.watchedModelFolders)
+        preferences[kWatchedModelFolders].push_back(toStd(folder));
     return writeJsonAtomically(m_root.settingsPath(), preferences, kWorldReadable);
 }
 

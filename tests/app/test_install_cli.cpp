@@ -140,6 +140,40 @@ private slots:
                  known.out.constData());
     }
 
+    // `atelier import-library`: a ComfyUI folder registered in place, its folders watched from then on; again, nothing
+    // new.
+    void importsAnotherToolsLibraryInPlace()
+    {
+        QTemporaryDir tools;
+        const QString checkpoints = tools.filePath(QStringLiteral("ComfyUI/models/checkpoints"));
+        QDir().mkpath(checkpoints);
+        QVERIFY(QFile::copy(checkpoint(), checkpoints + QStringLiteral("/tiny.safetensors")));
+        const CliRun dry = atelier(
+            {QStringLiteral("import-library"), tools.filePath(QStringLiteral("ComfyUI")), QStringLiteral("--dry-run")});
+        QVERIFY2(dry.exitCode == 0 && dry.out.contains("ComfyUI · checkpoints") && dry.out.contains("1 models"),
+                 dry.out.constData());
+        const CliRun imported = atelier(
+            {QStringLiteral("import-library"), tools.filePath(QStringLiteral("ComfyUI")), QStringLiteral("--json")});
+        QVERIFY2(imported.exitCode == 0, imported.err.constData());
+        const nlohmann::json report = nlohmann::json::parse(imported.out.toStdString());
+        QCOMPARE(report.at("registered").size(), std::size_t(1));
+        QCOMPARE(report.at("fully_hashed").get<int>(), 1);
+        QFile settings(m_root->filePath(QStringLiteral("settings.json")));
+        QVERIFY(settings.open(QIODevice::ReadOnly));
+        const nlohmann::json saved = nlohmann::json::parse(settings.readAll().toStdString());
+        QCOMPARE(saved.at("watched_model_folders").at(0).get<std::string>(),
+                 QDir::cleanPath(checkpoints).toStdString());
+        const CliRun shown = atelier({QStringLiteral("models"), QStringLiteral("list")});
+        QVERIFY2(shown.out.contains("tiny"), shown.out.constData());
+        QVERIFY(!QFile::exists(m_root->filePath(QStringLiteral("models/sd-1/main/tiny.safetensors"))));
+        const CliRun again = atelier({QStringLiteral("import-library"), tools.filePath(QStringLiteral("ComfyUI"))});
+        QVERIFY2(again.exitCode == 0 && again.out.contains("0 registered, 1 already in the library"),
+                 again.out.constData());
+        const CliRun nothing = atelier({QStringLiteral("import-library"), tools.filePath(QStringLiteral("nowhere"))});
+        QCOMPARE(nothing.exitCode, 1);
+        QVERIFY2(nothing.err.contains("no ComfyUI"), nothing.err.constData());
+    }
+
     void scansAFolder()
     {
         QTemporaryDir folder;

@@ -3,6 +3,7 @@
 // models and sparse files, imported in place; nothing in their folders is written, a second import registers
 // nothing, and broken configs, databases and sidecars are reported without keeping the other models out.
 #include "core/downloads/download_queue.h"
+#include "core/models/import/folder_watch.h"
 #include "core/models/import/library_import.h"
 #include "core/models/install/model_installer.h"
 #include "core/models/record_store.h"
@@ -11,6 +12,7 @@
 
 #include <QCryptographicHash>
 #include <QDirIterator>
+#include <QSignalSpy>
 #include <QSqlDatabase>
 #include <QSqlError>
 #include <QSqlQuery>
@@ -362,6 +364,78 @@ private slots:
         QCOMPARE(second.known.size(), 7);
         QCOMPARE(m_store->allModels().value().size(), 7);
         QCOMPARE(treeOf(tools()), before);
+    }
+
+    // After the import the folders stay in step: a new model is registered, a removed one marked missing, a moved
+    // one found again by its contents (whether its record has the fast or the full hash); the import names the
+    // folders to watch, and the watcher does the same on its own when files change.
+    void importedFoldersStayInStep()
+    {
+        const ImportPlan plan = planLibraryImport({at(QStringLiteral("tools/ComfyUI"))}, *m_store);
+        ImportReport report = runLibraryImport(*m_installer, plan);
+        QCOMPARE(report.registered.size(), 5);
+        const QString loras = QDir::cleanPath(at(QStringLiteral("tools/ComfyUI/models/loras")));
+        const QString checkpoints = QDir::cleanPath(at(QStringLiteral("tools/ComfyUI/models/checkpoints")));
+        QVERIFY2(report.folders.contains(loras) && report.folders.contains(checkpoints),
+                 qPrintable(report.folders.join(QLatin1Char(' '))));
+        // The checkpoint gets its full hash; the LoRAs keep their fast ones.
+        const QString tinyKey = m_store->searchByPath(checkpoints + QStringLiteral("/tiny.safetensors")).value().key;
+        const QString styleKey = m_store->searchByPath(loras + QStringLiteral("/style.safetensors")).value().key;
+        QVERIFY(!reconcileFolders(*m_installer, report.folders).changedLibrary());
+        completeImportHashes(*m_installer, report);
+        QVERIFY(m_store->getModel(tinyKey).value().hash.startsWith(QStringLiteral("sha256:")));
+
+        writeLora(loras + QStringLiteral("/new-one.safetensors"), QStringLiteral("new"));
+        QDir().mkpath(loras + QStringLiteral("/sorted"));
+        QVERIFY(QFile::rename(loras + QStringLiteral("/style.safetensors"),
+                              loras + QStringLiteral("/sorted/style.safetensors")));
+        QVERIFY(QFile::rename(checkpoints + QStringLiteral("/tiny.safetensors"),
+                              checkpoints + QStringLiteral("/tiny-renamed.safetensors")));
+        QVERIFY(QFile::remove(checkpoints + QStringLiteral("/misfiled-lora.safetensors")));
+        const FolderReconciliation outcome = reconcileFolders(*m_installer, report.folders);
+        QVERIFY2(outcome.failures.isEmpty(), qPrintable(outcome.failures.join(QLatin1Char('\n'))));
+        QCOMPARE(outcome.registered.size(), 1);
+        QCOMPARE(outcome.missing.size(), 3); // the two moved ones, before they are found, and the removed one
+        QCOMPARE(outcome.found.size(), 2);
+        const ModelConfig style = m_store->getModel(styleKey).value();
+        QCOMPARE(style.path, loras + QStringLiteral("/sorted/style.safetensors"));
+        QVERIFY(!style.missing);
+        QCOMPARE(style.name, QStringLiteral("Neon Style")); // the record, with what the import gave it, kept
+        const ModelConfig tiny = m_store->getModel(tinyKey).value();
+        QCOMPARE(tiny.path, checkpoints + QStringLiteral("/tiny-renamed.safetensors"));
+        QVERIFY(!tiny.missing);
+        int missing = 0;
+        const QList<ModelConfig> records = m_store->allModels().value();
+        for (const ModelConfig &record : records)
+            missing += record.missing ? 1 : 0;
+        QCOMPARE(missing, 1);
+        // The copy of the style LoRA in the A1111 folder is still not a model of its own, though its record has the
+        // full hash now and the copy only a fast one.
+        QVERIFY(!m_store->searchByPath(
+            QDir::cleanPath(at(QStringLiteral("tools/webui/models/LyCORIS/style-copy.safetensors")))));
+        QVERIFY(!reconcileFolders(*m_installer, report.folders).changedLibrary());
+        // A model registered by the watch (a fast hash) moved in turn.
+        const QString newKey = m_store->searchByPath(loras + QStringLiteral("/new-one.safetensors")).value().key;
+        QVERIFY(m_store->getModel(newKey).value().hash.startsWith(QStringLiteral("fast:")));
+        QVERIFY(QFile::rename(loras + QStringLiteral("/new-one.safetensors"),
+                              loras + QStringLiteral("/sorted/new-one.safetensors")));
+        const FolderReconciliation again = reconcileFolders(*m_installer, report.folders);
+        QCOMPARE(again.found, QStringList{newKey});
+        QVERIFY(again.registered.isEmpty());
+        QCOMPARE(m_store->getModel(newKey).value().path, loras + QStringLiteral("/sorted/new-one.safetensors"));
+
+        // The watcher: a model copied into a watched folder is registered a moment later.
+        LibraryWatcher watcher(*m_installer);
+        watcher.setSettleMs(100);
+        QSignalSpy reconciled(&watcher, &LibraryWatcher::reconciled);
+        watcher.setFolders(report.folders);
+        QVERIFY(reconciled.wait(10000));
+        QVERIFY(!reconciled.takeFirst().at(0).value<FolderReconciliation>().changedLibrary());
+        writeLora(loras + QStringLiteral("/sorted/dropped-in.safetensors"), QStringLiteral("dropped"));
+        QVERIFY(reconciled.wait(10000));
+        const FolderReconciliation seen = reconciled.takeFirst().at(0).value<FolderReconciliation>();
+        QCOMPARE(seen.registered.size(), 1);
+        QVERIFY(m_store->searchByPath(loras + QStringLiteral("/sorted/dropped-in.safetensors")));
     }
 
     // A cancelled import keeps what it registered, and the next run goes on from there.

@@ -27,6 +27,7 @@
 #include <QListView>
 #include <QMenu>
 #include <QMenuBar>
+#include <QPushButton>
 #include <QSignalSpy>
 #include <QSpinBox>
 #include <QUndoStack>
@@ -257,6 +258,32 @@ private slots:
                 QTRY_VERIFY(!dialog->busy());
         }
         qputenv("HOME", home);
+    }
+
+    // An import from the window leaves its folders watched: a model copied there later is registered.
+    void importedFoldersAreWatched()
+    {
+        TestLibrary library;
+        QVERIFY(library.opened);
+        ui::MainWindow window(*m_store);
+        window.setLibraryServices(*library.store, *library.installer);
+        const QString loras = m_dir->filePath(QStringLiteral("ComfyUI/models/loras"));
+        QDir().mkpath(loras);
+        QDir().mkpath(m_dir->filePath(QStringLiteral("ComfyUI/models/checkpoints")));
+        QVERIFY(QFile::copy(
+            QDir(fixturesDir()).filePath(QStringLiteral("models/tiny-sd1/lora/tiny-sd1-lora-kohya.safetensors")),
+            loras + QStringLiteral("/kohya.safetensors")));
+        ui::ImportLibraryDialog *dialog = window.showImportLibraryDialog({m_dir->filePath(QStringLiteral("ComfyUI"))});
+        QVERIFY(dialog);
+        QTRY_VERIFY(!dialog->busy() && dialog->importButton()->isEnabled());
+        dialog->importButton()->click();
+        QTRY_VERIFY_WITH_TIMEOUT(m_store->current().watchedModelFolders == QStringList{QDir::cleanPath(loras)}, 20000);
+        QVERIFY(QFile::copy(
+            QDir(fixturesDir()).filePath(QStringLiteral("models/tiny-sd1/lora/tiny-sd1-lora-peft.safetensors")),
+            loras + QStringLiteral("/peft.safetensors")));
+        QTRY_VERIFY_WITH_TIMEOUT(
+            library.store->searchByPath(QDir::cleanPath(loras + QStringLiteral("/peft.safetensors"))), 20000);
+        QTRY_VERIFY(!dialog->busy());
     }
 
     void theViewMenuHasThePortLegend()

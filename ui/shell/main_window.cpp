@@ -2,6 +2,7 @@
 
 #include "core/generation/cache_budgets.h"
 #include "core/logging/log.h"
+#include "core/models/import/folder_watch.h"
 #include "core/models/import/foreign_installations.h"
 #include "core/models/install/model_source.h"
 #include "core/models/record_store.h"
@@ -117,7 +118,35 @@ void MainWindow::setLibraryServices(models::RecordStore &store, models::ModelIns
     // The library needs room for its list and details; a layout the user saved keeps its own sizes.
     if (!m_layoutRestored)
         resizeDocks({m_libraryDock}, {width() * 11 / 20}, Qt::Horizontal);
+    m_libraryWatcher = new models::LibraryWatcher(installer, this);
+    m_libraryWatcher->setFolders(m_settings.current().watchedModelFolders);
+    connect(&m_settings, &settings::SettingsStore::changed, m_libraryWatcher,
+            [this](const settings::Settings &current) {
+                if (current.watchedModelFolders != m_libraryWatcher->folders())
+                    m_libraryWatcher->setFolders(current.watchedModelFolders);
+            });
+    connect(m_libraryWatcher, &models::LibraryWatcher::reconciled, this,
+            [this](const models::FolderReconciliation &outcome) {
+                if (outcome.changedLibrary())
+                    statusBar()->showMessage(tr("Watched folders: %1 new, %2 missing, %3 found again")
+                                                 .arg(outcome.registered.size())
+                                                 .arg(outcome.missing.size())
+                                                 .arg(outcome.found.size()),
+                                             8000);
+            });
     QTimer::singleShot(0, this, &MainWindow::offerLibraryImport);
+}
+
+void MainWindow::watchImportedFolders(const QStringList &folders)
+{
+    settings::Settings changed = m_settings.current();
+    for (const QString &folder : folders)
+        if (!changed.watchedModelFolders.contains(folder))
+            changed.watchedModelFolders << folder;
+    if (changed == m_settings.current())
+        return;
+    if (const Status saved = m_settings.save(changed); !saved)
+        statusBar()->showMessage(tr("The imported folders will not be watched: %1").arg(saved.error()));
 }
 
 ImportLibraryDialog *MainWindow::showImportLibraryDialog(const QStringList &paths)
@@ -126,6 +155,8 @@ ImportLibraryDialog *MainWindow::showImportLibraryDialog(const QStringList &path
         return nullptr;
     auto *dialog = new ImportLibraryDialog(*m_store, *m_installer, paths, this);
     dialog->setAttribute(Qt::WA_DeleteOnClose);
+    connect(dialog, &ImportLibraryDialog::imported, this,
+            [this](const models::ImportReport &report) { watchImportedFolders(report.folders); });
     dialog->show();
     return dialog;
 }

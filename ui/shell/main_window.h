@@ -12,6 +12,7 @@ class QDockWidget;
 class QLabel;
 
 namespace atelier::models {
+class LibraryWatcher;
 class ModelInstaller;
 class RecordStore;
 }
@@ -115,6 +116,8 @@ private:
     GalleryPanel *m_galleryPanel = nullptr;
     models::RecordStore *m_store = nullptr;
     models::ModelInstaller *m_installer = nullptr;
+    models::LibraryWatcher *m_libraryWatcher = nullptr; // the imported folders, kept in step with the library
+    void watchImportedFolders(const QStringList &folders);
     QAction *m_importLibraryAction = nullptr;
     // The first start with an empty library and other tools' folders in the usual places offers to import them,
     // once.

@@ -196,7 +196,8 @@ void SettingsDialog::fill(const settings::Settings &current)
 
 settings::Settings SettingsDialog::edited() const
 {
-    settings::Settings result;
+    // What the dialog does not show (the watched folders) stays as it is.
+    settings::Settings result = m_store.current();
     result.modelsDir = m_modelsDir->text().trimmed();
     result.device = m_device->currentData().toString();
     result.precision = m_precision->currentData().toString();

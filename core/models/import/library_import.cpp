@@ -1,5 +1,6 @@
 #include "core/models/import/library_import.h"
 
+#include "core/models/import/content_index.h"
 #include "core/models/import/sidecar_metadata.h"
 #include "core/models/install/model_installer.h"
 #include "core/models/record_store.h"
@@ -132,7 +133,8 @@ ImportPlan planLibraryImport(const QStringList &paths, const RecordStore &store)
             }
             for (const ForeignModelFolder &folder : installation.folders)
                 for (const QString &model : ModelInstaller::modelsUnder(folder.path)) {
-                    ImportItem item{model, installation.tool, folder.role, folder.expectedType, 0, false, {}};
+                    ImportItem item{model, installation.tool, folder.path, folder.role, folder.expectedType, 0, false,
+                                    {}};
                     if (invokeRecords.contains(model))
                         item.invokeRecord = invokeRecords.take(model);
                     add(item);
@@ -144,70 +146,14 @@ ImportPlan planLibraryImport(const QStringList &paths, const RecordStore &store)
                                          .arg(record.path, record.name);
                     continue;
                 }
-                add({record.path, installation.tool, QStringLiteral("registered in place"), std::nullopt, 0, false,
-                     record});
+                // Only the file is InvokeAI's: its folder is not watched.
+                add({record.path, installation.tool, QString(), QStringLiteral("registered in place"), std::nullopt, 0,
+                     false, record});
             }
         }
     }
     return plan;
 }
-
-namespace {
-
-// The library's files by size and fast identity, to find the same file under another path whatever kind of hash
-// its record has (a fast identity, or the full SHA-256 that replaced it). A record's file is read (three samples)
-// only when a file of its size comes to be imported, and once.
-class ContentIndex
-{
-public:
-    ContentIndex(const RecordStore &store, const QString &modelsDir)
-        : m_modelsDir(modelsDir)
-    {
-        const auto all = store.allModels();
-        if (all)
-            for (const ModelConfig &model : all.value())
-                add(model);
-    }
-
-    // Records keep paths inside the models folder relative to it.
-    void add(ModelConfig model, const QString &identity = QString())
-    {
-        model.path = QDir::cleanPath(QDir(m_modelsDir).absoluteFilePath(model.path));
-        if (!identity.isEmpty())
-            m_byIdentity.insert(identity, model);
-        else if (QFileInfo(model.path).isFile())
-            m_unread[model.fileSize] << model;
-    }
-
-    // The record whose file has the same contents as `path` (a file), if any; `identity` gets the file's fast
-    // identity.
-    std::optional<ModelConfig> sameFileAs(const QString &path, QString &identity)
-    {
-        const QFileInfo file(path);
-        if (!file.isFile())
-            return std::nullopt;
-        const Result<QString> fast = hashing::fastIdentityHash(path);
-        if (!fast)
-            return std::nullopt;
-        identity = QString::number(file.size()) + QLatin1Char(':') + fast.value();
-        for (const ModelConfig &unread : m_unread.take(file.size())) {
-            const Result<QString> theirs = hashing::fastIdentityHash(unread.path);
-            if (theirs)
-                m_byIdentity.insert(QString::number(file.size()) + QLatin1Char(':') + theirs.value(), unread);
-        }
-        const auto found = m_byIdentity.constFind(identity);
-        if (found == m_byIdentity.constEnd() || found->path == QDir::cleanPath(path))
-            return std::nullopt;
-        return *found;
-    }
-
-private:
-    QString m_modelsDir;
-    QHash<qint64, QList<ModelConfig>> m_unread; // by size, not yet read
-    QHash<QString, ModelConfig> m_byIdentity;   // "size:fast identity"
-};
-
-} // namespace
 
 ImportReport runLibraryImport(ModelInstaller &installer, const ImportPlan &plan, const ImportProgress &progress,
                               const hashing::CancelFlag *cancel)
@@ -221,6 +167,8 @@ ImportReport runLibraryImport(ModelInstaller &installer, const ImportPlan &plan,
             report.cancelled = true;
             break;
         }
+        if (!item.folder.isEmpty() && !report.folders.contains(item.folder))
+            report.folders << item.folder;
         if (progress)
             progress(i, total, item.path);
         if (installer.recordStore().searchByPath(item.path)) {

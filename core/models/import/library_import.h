@@ -25,7 +25,8 @@ struct ImportItem
 {
     QString path;
     ForeignTool tool = ForeignTool::ComfyUi;
-    QString role;                          // the tool's folder it was found in
+    QString folder;                        // the tool's folder it was found in (empty: a file InvokeAI registered)
+    QString role;                          // that folder's name in the tool
     std::optional<ModelType> expectedType; // what that folder holds
     qint64 bytes = 0;
     bool inLibrary = false; // its path is registered already
@@ -63,6 +64,7 @@ struct ImportReport
     QStringList warnings;    // sidecars that could not be read (the model is registered without them)
     bool cancelled = false;
     int fullyHashed = -1; // models whose full SHA-256 completeImportHashes computed; -1: not run
+    QStringList folders;  // the tools' folders the import went through, to be watched from now on
 };
 
 // Called before each item: how many are done, of how many, and which comes next.

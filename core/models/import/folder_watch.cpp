@@ -1,0 +1,186 @@
+#include "core/models/import/folder_watch.h"
+
+#include "core/hashing/model_hasher.h"
+#include "core/models/import/content_index.h"
+#include "core/models/import/sidecar_metadata.h"
+#include "core/models/install/model_installer.h"
+#include "core/models/record_store.h"
+
+#include <QDir>
+#include <QDirIterator>
+#include <QFileInfo>
+#include <QFutureWatcher>
+#include <QSet>
+#include <QtConcurrent/QtConcurrentRun>
+
+#include <algorithm>
+
+#include <nlohmann/json.hpp>
+
+namespace atelier::models {
+
+namespace {
+
+bool isUnder(const QString &path, const QStringList &folders)
+{
+    for (const QString &folder : folders)
+        if (path == folder || path.startsWith(folder + QLatin1Char('/')))
+            return true;
+    return false;
+}
+
+// Whether `path` holds the contents `record`'s hash names: its fast identity, or its full SHA-256.
+bool holdsContentsOf(const ModelConfig &record, const QString &path, RecordStore &store)
+{
+    hashing::ModelHasher::Options options;
+    options.fastOnly = record.hash.startsWith(QLatin1String("fast:"));
+    const Result<hashing::PathHashes> hashes = hashing::ModelHasher(&store).hash(path, options);
+    if (!hashes)
+        return false;
+    return record.hash ==
+           (options.fastOnly ? QStringLiteral("fast:") + hashes->fast : QStringLiteral("sha256:") + hashes->sha256);
+}
+
+} // namespace
+
+FolderReconciliation reconcileFolders(ModelInstaller &installer, const QStringList &givenFolders)
+{
+    FolderReconciliation outcome;
+    RecordStore &store = installer.recordStore();
+    const auto all = store.allModels();
+    if (!all) {
+        outcome.failures << all.error();
+        return outcome;
+    }
+    QStringList folders;
+    for (const QString &folder : givenFolders)
+        folders << QDir::cleanPath(QFileInfo(folder).absoluteFilePath());
+    const QDir modelsDir(installer.options().modelsDir);
+    const auto mark = [&](const ModelConfig &model, nlohmann::ordered_json changes, QStringList &list) {
+        const Result<ModelConfig> updated = store.updateModel(model.key, changes);
+        if (updated)
+            list << model.key;
+        else
+            outcome.failures << QStringLiteral("%1: %2").arg(model.path, updated.error());
+    };
+
+    // Files gone from the folders are marked missing; those back again are unmarked.
+    QSet<QString> known;
+    QList<ModelConfig> gone; // anywhere in the library: where a moved file came from
+    for (const ModelConfig &model : all.value()) {
+        const QString path = QDir::cleanPath(modelsDir.absoluteFilePath(model.path));
+        known.insert(path);
+        const bool present = QFileInfo::exists(path);
+        if (!present)
+            gone << model;
+        if (isUnder(path, folders) && present == model.missing)
+            mark(model, {{"missing", !present}}, present ? outcome.found : outcome.missing);
+    }
+
+    // New files: a missing model under another path (the same size and contents), a copy of a model the library
+    // has (left alone), else a new model.
+    ContentIndex library(store, installer.options().modelsDir);
+    for (const QString &folder : std::as_const(folders)) {
+        for (const QString &path : ModelInstaller::modelsUnder(folder)) {
+            if (known.contains(path))
+                continue;
+            const qint64 size = ModelInstaller::bytesOnDisk(path);
+            auto moved = std::find_if(gone.begin(), gone.end(), [&](const ModelConfig &model) {
+                return model.fileSize == size && holdsContentsOf(model, path, store);
+            });
+            if (moved != gone.end()) {
+                mark(*moved, {{"path", path.toStdString()}, {"missing", false}}, outcome.found);
+                ModelConfig relocated = *moved;
+                relocated.path = path;
+                library.add(relocated); // its copies elsewhere in the folders are copies still
+                gone.erase(moved);
+                continue;
+            }
+            QString identity;
+            if (library.sameFileAs(path, identity))
+                continue;
+            ModelInstaller::Request request;
+            request.quickHash = true;
+            request.config = readSidecars(path).overridesJson();
+            Result<ModelConfig> added = installer.registerPath(path, request);
+            if (!added && added.errorType() == QLatin1String("InvalidModelConfig")) {
+                request.config.clear();
+                added = installer.registerPath(path, request);
+            }
+            if (added) {
+                library.add(added.value(), identity);
+                outcome.registered << added->key;
+            } else if (added.errorType() != QLatin1String("DuplicateModel")) // a copy of a model the library has
+                outcome.failures << QStringLiteral("%1: %2").arg(path, added.error());
+        }
+    }
+    return outcome;
+}
+
+LibraryWatcher::LibraryWatcher(ModelInstaller &installer, QObject *parent)
+    : QObject(parent)
+    , m_installer(installer)
+{
+    qRegisterMetaType<FolderReconciliation>();
+    m_settle.setSingleShot(true);
+    m_settle.setInterval(1500);
+    connect(&m_settle, &QTimer::timeout, this, &LibraryWatcher::reconcile);
+    // Every change restarts the wait: a model being copied in is looked at once it has settled.
+    connect(&m_watcher, &QFileSystemWatcher::directoryChanged, this, [this] { m_settle.start(); });
+}
+
+LibraryWatcher::~LibraryWatcher()
+{
+    for (auto *running : findChildren<QFutureWatcherBase *>())
+        running->waitForFinished();
+}
+
+void LibraryWatcher::setFolders(const QStringList &folders)
+{
+    m_folders = folders;
+    watchTree();
+    if (!m_folders.isEmpty())
+        reconcile();
+}
+
+void LibraryWatcher::watchTree()
+{
+    if (!m_watcher.directories().isEmpty())
+        m_watcher.removePaths(m_watcher.directories());
+    QStringList directories;
+    for (const QString &folder : std::as_const(m_folders)) {
+        if (!QFileInfo(folder).isDir())
+            continue;
+        directories << folder;
+        QDirIterator below(folder, QDir::Dirs | QDir::NoDotAndDotDot, QDirIterator::Subdirectories);
+        while (below.hasNext())
+            directories << below.next();
+    }
+    if (!directories.isEmpty())
+        m_watcher.addPaths(directories);
+}
+
+void LibraryWatcher::reconcile()
+{
+    if (m_busy) {
+        m_again = true;
+        return;
+    }
+    m_busy = true;
+    auto *running = new QFutureWatcher<FolderReconciliation>(this);
+    connect(running, &QFutureWatcher<FolderReconciliation>::finished, this, [this, running] {
+        m_busy = false;
+        const FolderReconciliation outcome = running->result();
+        running->deleteLater();
+        watchTree(); // folders made since are watched too
+        emit reconciled(outcome);
+        if (m_again) {
+            m_again = false;
+            m_settle.start();
+        }
+    });
+    running->setFuture(QtConcurrent::run(
+        [installer = &m_installer, folders = m_folders] { return reconcileFolders(*installer, folders); }));
+}
+
+} // namespace atelier::models

@@ -1,0 +1,60 @@
+#pragma once
+
+// Other tools' model folders, kept in step with the library after their import: a model added there is registered
+// in place (with its fast hash and its sidecars), one removed is marked missing (never deleted from the library),
+// and one that reappears under another path, in any of the folders, is found again by its contents.
+#include "core/models/model_config.h"
+
+#include <QFileSystemWatcher>
+#include <QObject>
+#include <QStringList>
+#include <QTimer>
+
+namespace atelier::models {
+
+class ModelInstaller;
+
+struct FolderReconciliation
+{
+    QStringList registered; // keys of models new in the folders
+    QStringList missing;    // keys of records whose files are gone
+    QStringList found;      // keys of records whose files came back or were found under another path
+    QStringList failures;   // "path: why"
+    bool changedLibrary() const { return !registered.isEmpty() || !missing.isEmpty() || !found.isEmpty(); }
+};
+
+// Brings the library in step with `folders` now. Runs on the calling thread: never the GUI thread.
+FolderReconciliation reconcileFolders(ModelInstaller &installer, const QStringList &folders);
+
+// Watches folders and their subfolders, and reconciles them on a worker thread a moment after anything in them
+// changes (a copy in progress settles first), and once when the folders are set.
+class LibraryWatcher : public QObject
+{
+    Q_OBJECT
+public:
+    explicit LibraryWatcher(ModelInstaller &installer, QObject *parent = nullptr);
+    ~LibraryWatcher() override;
+
+    void setFolders(const QStringList &folders);
+    QStringList folders() const { return m_folders; }
+    // Milliseconds between the last change seen and the reconciliation (default 1500).
+    void setSettleMs(int milliseconds) { m_settle.setInterval(milliseconds); }
+
+signals:
+    void reconciled(const atelier::models::FolderReconciliation &outcome);
+
+private:
+    void reconcile();
+    void watchTree();
+
+    ModelInstaller &m_installer;
+    QStringList m_folders;
+    QFileSystemWatcher m_watcher;
+    QTimer m_settle;
+    bool m_busy = false;  // a reconciliation is under way
+    bool m_again = false; // a change came while it ran
+};
+
+} // namespace atelier::models
+
+Q_DECLARE_METATYPE(atelier::models::FolderReconciliation)

@@ -5,6 +5,7 @@
 #include "core/downloads/download_queue.h"
 #include "core/models/import/folder_watch.h"
 #include "core/models/import/library_import.h"
+#include "core/models/import/sidecar_metadata.h"
 #include "core/models/install/model_installer.h"
 #include "core/models/record_store.h"
 #include "tests/fixtures.h"
@@ -436,6 +437,33 @@ private slots:
         const FolderReconciliation seen = reconciled.takeFirst().at(0).value<FolderReconciliation>();
         QCOMPARE(seen.registered.size(), 1);
         QVERIFY(m_store->searchByPath(loras + QStringLiteral("/sorted/dropped-in.safetensors")));
+    }
+
+    // Each tool's sidecar gives what it knows; ComfyUI LoRA Manager's too. A1111's card adds to Civitai Helper's.
+    void eachToolsSidecarsAreRead()
+    {
+        const QString folder = at(QStringLiteral("sidecars"));
+        writeFile(folder + QStringLiteral("/managed.metadata.json"),
+                  R"({"file_name": "managed", "model_name": "Managed LoRA",
+            "modelDescription": "<p>From <b>LoRA Manager</b></p>", "tags": ["anime"], "preview_url": "/nowhere.png",
+            "civitai": {"id": 77, "modelId": 66, "trainedWords": ["mtrigger"]}})");
+        writeFile(folder + QStringLiteral("/managed.webp"), QByteArray("RIFF\0\0\0\0WEBP", 12));
+        const SidecarMetadata managed = readSidecars(folder + QStringLiteral("/managed.safetensors"));
+        QCOMPARE(managed.name, QStringLiteral("Managed LoRA"));
+        QCOMPARE(managed.description, QStringLiteral("From LoRA Manager"));
+        QCOMPARE(managed.tags, QStringList{QStringLiteral("anime")});
+        QCOMPARE(managed.triggerWords, QStringList{QStringLiteral("mtrigger")});
+        QCOMPARE(managed.source, QStringLiteral("https://civitai.com/models/66?modelVersionId=77"));
+        QCOMPARE(managed.coverImage, folder + QStringLiteral("/managed.webp")); // the named preview is not there
+        const SidecarMetadata none = readSidecars(folder + QStringLiteral("/plain.safetensors"));
+        QVERIFY(none.empty());
+        QCOMPARE(none.overridesJson(), QByteArray("{}"));
+        // A sidecar too large to be one, and one that is not JSON, are named; nothing is taken from them.
+        writeFile(folder + QStringLiteral("/huge.civitai.info"), QByteArray(9 << 20, ' '));
+        writeFile(folder + QStringLiteral("/huge.json"), "[1, 2");
+        const SidecarMetadata broken = readSidecars(folder + QStringLiteral("/huge.safetensors"));
+        QCOMPARE(broken.problems.size(), 2);
+        QCOMPARE(broken.overridesJson(), QByteArray("{}"));
     }
 
     // A cancelled import keeps what it registered, and the next run goes on from there.

@@ -138,6 +138,30 @@ void readStabilityMatrixInfo(const QString &path, SidecarMetadata &metadata)
         metadata.source = civitaiPage(number(*info, "ModelId"), number(*info, "VersionId"));
 }
 
+// ComfyUI LoRA Manager's `<name>.metadata.json`: its name, description and tags, and Civitai's version inside.
+void readLoraManagerMetadata(const QString &path, SidecarMetadata &metadata)
+{
+    const auto record = readObject(path, metadata);
+    if (!record)
+        return;
+    if (metadata.name.isEmpty())
+        metadata.name = text(*record, "model_name");
+    if (metadata.description.isEmpty())
+        metadata.description = plainText(text(*record, "modelDescription"));
+    if (metadata.tags.isEmpty())
+        metadata.tags = strings(*record, "tags");
+    const auto civitai = record->find("civitai");
+    if (civitai != record->end() && civitai->is_object()) {
+        if (metadata.triggerWords.isEmpty())
+            metadata.triggerWords = strings(*civitai, "trainedWords");
+        if (metadata.source.isEmpty())
+            metadata.source = civitaiPage(number(*civitai, "modelId"), number(*civitai, "id"));
+    }
+    const QString preview = text(*record, "preview_url");
+    if (metadata.coverImage.isEmpty() && !preview.isEmpty() && QFileInfo(preview).isFile())
+        metadata.coverImage = QDir::cleanPath(preview);
+}
+
 } // namespace
 
 QByteArray SidecarMetadata::overridesJson() const
@@ -181,6 +205,8 @@ SidecarMetadata readSidecars(const QString &modelPath)
         readCivitaiInfo(beside(QStringLiteral(".civitai.info")), metadata);
     if (QFileInfo::exists(beside(QStringLiteral(".cm-info.json"))))
         readStabilityMatrixInfo(beside(QStringLiteral(".cm-info.json")), metadata);
+    if (QFileInfo::exists(beside(QStringLiteral(".metadata.json"))))
+        readLoraManagerMetadata(beside(QStringLiteral(".metadata.json")), metadata);
     if (QFileInfo::exists(beside(QStringLiteral(".json"))))
         readA1111Card(beside(QStringLiteral(".json")), metadata);
     for (const char *suffix :

@@ -2,7 +2,8 @@
 
 // What other tools write beside a model file: Civitai Helper's `<name>.civitai.info` (Civitai's model-version
 // JSON), A1111's extra-networks card `<name>.json` (description, activation text), Stability Matrix's
-// `<name>.cm-info.json`, and preview images (`<name>.preview.png`, `<name>.png` ...). Read, never written.
+// `<name>.cm-info.json`, ComfyUI LoRA Manager's `<name>.metadata.json`, and preview images (`<name>.preview.png`,
+// `<name>.png` ...). Read, never written.
 #include <QByteArray>
 #include <QString>
 #include <QStringList>

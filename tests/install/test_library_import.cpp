@@ -436,6 +436,10 @@ private slots:
         QVERIFY(reconciled.wait(10000));
         const FolderReconciliation seen = reconciled.takeFirst().at(0).value<FolderReconciliation>();
         QCOMPARE(seen.registered.size(), 1);
+        // ... and given its full SHA-256 in the background.
+        QCOMPARE(seen.fullyHashed, 1);
+        QVERIFY(m_store->searchByPath(loras + QStringLiteral("/sorted/dropped-in.safetensors"))
+                    ->hash.startsWith(QStringLiteral("sha256:")));
         QVERIFY(m_store->searchByPath(loras + QStringLiteral("/sorted/dropped-in.safetensors")));
     }
 

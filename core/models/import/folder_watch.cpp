@@ -131,6 +131,7 @@ LibraryWatcher::LibraryWatcher(ModelInstaller &installer, QObject *parent)
 
 LibraryWatcher::~LibraryWatcher()
 {
+    m_stop.store(true);
     for (auto *running : findChildren<QFutureWatcherBase *>())
         running->waitForFinished();
 }
@@ -179,8 +180,12 @@ void LibraryWatcher::reconcile()
             m_settle.start();
         }
     });
-    running->setFuture(QtConcurrent::run(
-        [installer = &m_installer, folders = m_folders] { return reconcileFolders(*installer, folders); }));
+    running->setFuture(QtConcurrent::run([installer = &m_installer, folders = m_folders, stop = &m_stop] {
+        FolderReconciliation outcome = reconcileFolders(*installer, folders);
+        const Result<int> hashed = installer->completeQuickHashes(stop);
+        outcome.fullyHashed = hashed ? hashed.value() : 0;
+        return outcome;
+    }));
 }
 
 } // namespace atelier::models

@@ -3,6 +3,7 @@
 // Other tools' model folders, kept in step with the library after their import: a model added there is registered
 // in place (with its fast hash and its sidecars), one removed is marked missing (never deleted from the library),
 // and one that reappears under another path, in any of the folders, is found again by its contents.
+#include "core/hashing/content_hash.h"
 #include "core/models/model_config.h"
 
 #include <QFileSystemWatcher>
@@ -20,6 +21,7 @@ struct FolderReconciliation
     QStringList missing;    // keys of records whose files are gone
     QStringList found;      // keys of records whose files came back or were found under another path
     QStringList failures;   // "path: why"
+    int fullyHashed = 0;    // models given their full SHA-256 after the reconciliation (LibraryWatcher)
     bool changedLibrary() const { return !registered.isEmpty() || !missing.isEmpty() || !found.isEmpty(); }
 };
 
@@ -27,7 +29,9 @@ struct FolderReconciliation
 FolderReconciliation reconcileFolders(ModelInstaller &installer, const QStringList &folders);
 
 // Watches folders and their subfolders, and reconciles them on a worker thread a moment after anything in them
-// changes (a copy in progress settles first), and once when the folders are set.
+// changes (a copy in progress settles first), and once when the folders are set. After each reconciliation it
+// computes the full SHA-256 of the models that have only their fast hash (an import closed before it finished, a
+// model the watch registered): in the background, stopped when the watcher goes.
 class LibraryWatcher : public QObject
 {
     Q_OBJECT
@@ -51,6 +55,7 @@ private:
     QStringList m_folders;
     QFileSystemWatcher m_watcher;
     QTimer m_settle;
+    hashing::CancelFlag m_stop{false};
     bool m_busy = false;  // a reconciliation is under way
     bool m_again = false; // a change came while it ran
 };

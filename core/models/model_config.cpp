@@ -215,10 +215,25 @@ const SpecialisedField kSpecialisedFields[7] = {
 };
 
 namespace {
-const char *const kCommonFields[] = {"key",         "name",        "type",   "format",      "base",
-                                     "path",        "hash",        "description", "source", "source_type",
-                                     "source_api_response", "cover_image", "tags", "trigger_words",
-                                     "added_at",    "updated_at",  "file_size",   "missing"};
+const char *const kCommonFields[] = {"key",
+                                     "name",
+                                     "type",
+                                     "format",
+                                     "base",
+                                     "path",
+                                     "hash",
+                                     "description",
+                                     "source",
+                                     "source_type",
+                                     "source_api_response",
+                                     "cover_image",
+                                     "tags",
+                                     "trigger_words",
+                                     "added_at",
+                                     "updated_at",
+                                     "file_size",
+                                     "missing",
+                                     "copies"};
 }
 
 QStringList allFieldNames()
@@ -275,6 +290,11 @@ json toJson(const ModelConfig &config)
     object["file_size"] = config.fileSize;
     if (config.missing)
         object["missing"] = true;
+    if (!config.copies.isEmpty()) {
+        object["copies"] = json::array();
+        for (const QString &copy : config.copies)
+            object["copies"].push_back(ss(copy));
+    }
     if (config.configPath)
         object["config_path"] = ss(*config.configPath);
     if (config.vae)
@@ -326,6 +346,7 @@ Result<ModelConfig> readConfig(const json &object, bool trusted)
     config.tags = normalisedWords(config.tags);
     read.stringList("trigger_words", config.triggerWords);
     config.triggerWords = normalisedWords(config.triggerWords);
+    read.stringList("copies", config.copies);
     read.timestamp("added_at", config.addedAt);
     read.timestamp("updated_at", config.updatedAt);
     if (const json *size = read.find("file_size")) {

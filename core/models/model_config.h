@@ -38,6 +38,8 @@ struct ModelConfig
     QDateTime updatedAt;         // "updated_at", UTC
     qint64 fileSize = 0;         // "file_size": bytes on disk, all files of a folder together
     bool missing = false;        // "missing": its files were not found at the last sync (written only when true)
+    QStringList copies;          // "copies": the same file under other paths (other tools' folders; written only
+                                 // when there are some)
 
     // Specialised fields; which ones apply is in kSpecialisedFields.
     std::optional<QString> configPath;              // "config_path": checkpoints: the original LDM YAML

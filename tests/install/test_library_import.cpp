@@ -304,6 +304,8 @@ private slots:
         QCOMPARE(style->source, QStringLiteral("https://civitai.com/models/111?modelVersionId=222"));
         QCOMPARE(style->coverImage, at(QStringLiteral("tools/ComfyUI/models/loras/style.preview.png")));
         QVERIFY(!style->sourceApiResponse.isEmpty());
+        // The copy in the A1111 folder is the same model: one record, which knows both paths.
+        QCOMPARE(style->copies, QStringList{at(QStringLiteral("tools/webui/models/LyCORIS/style-copy.safetensors"))});
         const ModelConfig *detail = recordAt(records, at(QStringLiteral("tools/webui/models/Lora/detail.safetensors")));
         QVERIFY(detail);
         QCOMPARE(detail->description, QStringLiteral("More detail"));
@@ -415,6 +417,11 @@ private slots:
         QVERIFY(!m_store->searchByPath(
             QDir::cleanPath(at(QStringLiteral("tools/webui/models/LyCORIS/style-copy.safetensors")))));
         QVERIFY(!reconcileFolders(*m_installer, report.folders).changedLibrary());
+        // A copy deleted is forgotten.
+        QCOMPARE(m_store->getModel(styleKey).value().copies.size(), 1);
+        QVERIFY(QFile::remove(at(QStringLiteral("tools/webui/models/LyCORIS/style-copy.safetensors"))));
+        QVERIFY(reconcileFolders(*m_installer, report.folders).failures.isEmpty());
+        QVERIFY(m_store->getModel(styleKey).value().copies.isEmpty());
         // A model registered by the watch (a fast hash) moved in turn.
         const QString newKey = m_store->searchByPath(loras + QStringLiteral("/new-one.safetensors")).value().key;
         QVERIFY(m_store->getModel(newKey).value().hash.startsWith(QStringLiteral("fast:")));

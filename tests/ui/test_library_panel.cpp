@@ -320,6 +320,22 @@ private slots:
         QCOMPARE(details->findChild<QLabel *>(QStringLiteral("hashLabel"))->toolTip(), model.hash);
         QVERIFY(!details->findChild<QLabel *>(QStringLiteral("pathLabel"))->toolTip().isEmpty());
         QCOMPARE(details->findChild<QLabel *>(QStringLiteral("shortHashLabel"))->text(), model.hash.mid(7, 10));
+        // Copies of the file in other tools' folders are listed under the path; none here.
+        QVERIFY(details->findChild<QLabel *>(QStringLiteral("copiesLabel"))->isHidden());
+        QVERIFY(m_library->store->updateModel(
+            model.key, {{"copies", {"/comfy/loras/a.safetensors", "/webui/Lora/a.safetensors"}}}));
+        QTRY_VERIFY(!details->findChild<QLabel *>(QStringLiteral("copiesLabel"))->isHidden());
+        QVERIFY(details->findChild<QLabel *>(QStringLiteral("copiesLabel"))
+                    ->text()
+                    .contains(QStringLiteral("/webui/Lora/a.safetensors")));
+        // A model imported in place shows its fast hash until the full one is computed.
+        QVERIFY(m_library->store->updateModel(model.key, {{"hash", "fast:0123456789abcdef0123456789abcdef"}}));
+        QTRY_VERIFY(details->findChild<QLabel *>(QStringLiteral("hashLabel"))
+                        ->text()
+                        .contains(QStringLiteral("still to be computed")));
+        QCOMPARE(details->findChild<QLabel *>(QStringLiteral("shortHashLabel"))->text(), QStringLiteral("(not yet)"));
+        QVERIFY(m_library->store->updateModel(model.key, {{"hash", model.hash.toStdString()}}));
+        QTRY_COMPARE(details->findChild<QLabel *>(QStringLiteral("hashLabel"))->text(), model.hash);
         QVERIFY(details->findChild<QLabel *>(QStringLiteral("sourceLabel"))->text().contains(QStringLiteral("<a href=")));
         QVERIFY(details->findChild<QPlainTextEdit *>(QStringLiteral("remoteMetadataText"))->toPlainText().contains(QStringLiteral("Detail Tweaker LoRA")));
         QVERIFY(details->findChild<QPlainTextEdit *>(QStringLiteral("allFieldsText"))->toPlainText().contains(model.key));

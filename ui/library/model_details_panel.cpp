@@ -220,6 +220,10 @@ void ModelDetailsPanel::fill(const models::ModelConfig &config, bool replaceEdit
     const QString path = absolutePath(config.path);
     m_path->setText(path.toHtmlEscaped());
     m_path->setToolTip(path); // cut short in a narrow dock: the whole of it on hover
+    m_copies->setText(
+        config.copies.join(QLatin1Char('\n')).toHtmlEscaped().replace(QLatin1Char('\n'), QStringLiteral("<br>")));
+    m_copies->setVisible(!config.copies.isEmpty());
+    m_copiesLabel->setVisible(!config.copies.isEmpty());
     // A model imported in place has its fast identity hash until the full SHA-256 is computed.
     const bool quickHash = config.hash.startsWith(QLatin1String("fast:"));
     m_hash->setText(config.hash.isEmpty() ? tr("(not hashed)")

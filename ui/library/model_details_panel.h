@@ -108,6 +108,8 @@ private:
     QLabel *m_predictionLabel = nullptr;
     QLabel *m_vaeLabel = nullptr;
     QLabel *m_path = nullptr;
+    QLabel *m_copies = nullptr; // the same file in other tools' folders
+    QLabel *m_copiesLabel = nullptr;
     QLabel *m_hash = nullptr;
     QLabel *m_shortHash = nullptr;
     QLabel *m_source = nullptr;

@@ -265,6 +265,9 @@ void ModelDetailsPanel::buildFacts(QFormLayout *form)
     pathRow->addWidget(m_path, 1);
     pathRow->addWidget(showInFolder);
     form->addRow(tr("Path:"), pathRow);
+    m_copies = selectableLabel(m_content, QStringLiteral("copiesLabel"));
+    m_copiesLabel = new QLabel(tr("Also at:"), m_content);
+    form->addRow(m_copiesLabel, m_copies);
 
     auto *hashRow = new QHBoxLayout;
     m_hash = selectableLabel(m_content, QStringLiteral("hashLabel"));

@@ -6,6 +6,8 @@
 #include <QDir>
 #include <QFileInfo>
 
+#include <nlohmann/json.hpp>
+
 namespace atelier::models {
 
 ContentIndex::ContentIndex(const RecordStore &store, const QString &modelsDir)
@@ -45,6 +47,21 @@ std::optional<ModelConfig> ContentIndex::sameFileAs(const QString &path, QString
     if (found == m_byIdentity.constEnd() || found->path == QDir::cleanPath(path))
         return std::nullopt;
     return *found;
+}
+
+Status noteCopy(RecordStore &store, const QString &key, const QString &copy)
+{
+    const Result<ModelConfig> current = store.getModel(key);
+    if (!current)
+        return Status::failure(current);
+    if (current->copies.contains(copy))
+        return {};
+    nlohmann::ordered_json copies = nlohmann::ordered_json::array();
+    for (const QString &known : current->copies)
+        copies.push_back(known.toStdString());
+    copies.push_back(copy.toStdString());
+    const Result<ModelConfig> updated = store.updateModel(key, {{"copies", copies}});
+    return updated ? Status() : Status::failure(updated);
 }
 
 } // namespace atelier::models

@@ -4,6 +4,7 @@
 // record has (a fast identity, or the full SHA-256 that replaced it). A record's file is read (three samples) only
 // when a file of its size is asked about, and once. For the library import and the folder watch.
 #include "core/models/model_config.h"
+#include "core/result.h"
 
 #include <QHash>
 #include <QList>
@@ -31,5 +32,8 @@ private:
     QHash<qint64, QList<ModelConfig>> m_unread; // by size, not yet read
     QHash<QString, ModelConfig> m_byIdentity;   // "size:fast identity"
 };
+
+// Notes `copy` among the copies of the model `key` (once); false with the store's message when it cannot.
+Status noteCopy(RecordStore &store, const QString &key, const QString &copy);
 
 } // namespace atelier::models

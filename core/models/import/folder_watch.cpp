@@ -70,11 +70,21 @@ FolderReconciliation reconcileFolders(ModelInstaller &installer, const QStringLi
     for (const ModelConfig &model : all.value()) {
         const QString path = QDir::cleanPath(modelsDir.absoluteFilePath(model.path));
         known.insert(path);
+        for (const QString &copy : model.copies)
+            known.insert(copy);
         const bool present = QFileInfo::exists(path);
         if (!present)
             gone << model;
         if (isUnder(path, folders) && present == model.missing)
             mark(model, {{"missing", !present}}, present ? outcome.found : outcome.missing);
+        // Copies deleted since are forgotten.
+        nlohmann::ordered_json kept = nlohmann::ordered_json::array();
+        for (const QString &copy : model.copies)
+            if (QFileInfo::exists(copy))
+                kept.push_back(copy.toStdString());
+        if (kept.size() != std::size_t(model.copies.size()))
+            if (const Result<ModelConfig> pruned = store.updateModel(model.key, {{"copies", kept}}); !pruned)
+                outcome.failures << QStringLiteral("%1: %2").arg(model.path, pruned.error());
     }
 
     // New files: a missing model under another path (the same size and contents), a copy of a model the library
@@ -97,8 +107,11 @@ FolderReconciliation reconcileFolders(ModelInstaller &installer, const QStringLi
                 continue;
             }
             QString identity;
-            if (library.sameFileAs(path, identity))
+            if (const auto same = library.sameFileAs(path, identity)) {
+                if (const Status noted = noteCopy(store, same->key, path); !noted)
+                    outcome.failures << QStringLiteral("%1: %2").arg(path, noted.error());
                 continue;
+            }
             ModelInstaller::Request request;
             request.quickHash = true;
             request.config = readSidecars(path).overridesJson();

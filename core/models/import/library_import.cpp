@@ -180,6 +180,8 @@ ImportReport runLibraryImport(ModelInstaller &installer, const ImportPlan &plan,
         if (const auto same = library.sameFileAs(item.path, identity)) {
             report.duplicates
                 << QStringLiteral("%1: the same file as \"%2\" (%3)").arg(item.path, same->name, same->path);
+            if (const Status noted = noteCopy(installer.recordStore(), same->key, item.path); !noted)
+                report.failures << QStringLiteral("%1: %2").arg(item.path, noted.error());
             continue;
         }
         // The fast identity now; the full SHA-256 afterwards (completeQuickHashes), so that the library is usable

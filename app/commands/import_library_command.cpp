@@ -146,7 +146,7 @@ int runImportLibraryCommand(CommandContext &context)
     }
     // The folders are watched from now on (by the application while it runs).
     settings::Settings watched = context.settings.current();
-    for (const QString &folder : std::as_const(report.folders))
+    for (const QString &folder : report.cancelled ? QStringList() : report.folders)
         if (!watched.watchedModelFolders.contains(folder))
             watched.watchedModelFolders << folder;
     if (watched != context.settings.current())

@@ -8,6 +8,8 @@
 
 #include <QUrl>
 
+#include <algorithm>
+
 #include <nlohmann/json.hpp>
 
 namespace atelier::app {
@@ -80,6 +82,13 @@ int runResolveCommand(CommandContext &context)
             return kExitFailure;
         }
         found = models::modelWithHash(records.value(), wanted);
+        const auto pending = std::count_if(records->begin(), records->end(), [](const models::ModelConfig &model) {
+            return model.hash.startsWith(QLatin1String("fast:"));
+        });
+        if (!found && pending > 0)
+            context.err << "atelier resolve: " << pending
+                        << " models have only their fast hash so far and may include this one; atelier "
+                           "import-library computes their full hashes\n";
     } else {
         const Result<models::ModelConfig> named = models::lookUpModel(store, wanted);
         if (!named) {

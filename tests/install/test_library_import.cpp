@@ -13,6 +13,7 @@
 
 #include <QCryptographicHash>
 #include <QDirIterator>
+#include <QElapsedTimer>
 #include <QSignalSpy>
 #include <QSqlDatabase>
 #include <QSqlError>
@@ -43,6 +44,14 @@ void copyFixture(const QString &fixture, const QString &to)
 void writeLora(const QString &path, const QString &tag)
 {
     QVERIFY(writeSparseSd1Lora(path, tag));
+}
+
+// A file as one copied in a while ago: the folder watch leaves files written in the last seconds for later.
+void settle(const QString &path)
+{
+    QFile file(path);
+    QVERIFY(file.open(QIODevice::ReadWrite));
+    QVERIFY(file.setFileTime(QDateTime::currentDateTime().addSecs(-60), QFileDevice::FileModificationTime));
 }
 
 // Every file under `folder` (hidden ones too) with its size, modification time and content hash.
@@ -389,16 +398,24 @@ private slots:
         QVERIFY(m_store->getModel(tinyKey).value().hash.startsWith(QStringLiteral("sha256:")));
 
         writeLora(loras + QStringLiteral("/new-one.safetensors"), QStringLiteral("new"));
+        // Just written, it is left for a later look; settled, it is registered.
+        QVERIFY(reconcileFolders(*m_installer, report.folders).unsettled);
+        settle(loras + QStringLiteral("/new-one.safetensors"));
         QDir().mkpath(loras + QStringLiteral("/sorted"));
         QVERIFY(QFile::rename(loras + QStringLiteral("/style.safetensors"),
                               loras + QStringLiteral("/sorted/style.safetensors")));
         QVERIFY(QFile::rename(checkpoints + QStringLiteral("/tiny.safetensors"),
                               checkpoints + QStringLiteral("/tiny-renamed.safetensors")));
         QVERIFY(QFile::remove(checkpoints + QStringLiteral("/misfiled-lora.safetensors")));
+        for (const QString &moved : {loras + QStringLiteral("/sorted/style.safetensors"),
+                                     checkpoints + QStringLiteral("/tiny-renamed.safetensors")})
+            settle(moved); // written by this test a moment ago; a user's files were written long before
         const FolderReconciliation outcome = reconcileFolders(*m_installer, report.folders);
         QVERIFY2(outcome.failures.isEmpty(), qPrintable(outcome.failures.join(QLatin1Char('\n'))));
         QCOMPARE(outcome.registered.size(), 1);
-        QCOMPARE(outcome.missing.size(), 3); // the two moved ones, before they are found, and the removed one
+        // The moved checkpoint before it is found, and the removed LoRA; the style LoRA, with a copy left, is never
+        // lost.
+        QCOMPARE(outcome.missing.size(), 2);
         QCOMPARE(outcome.found.size(), 2);
         const ModelConfig style = m_store->getModel(styleKey).value();
         QCOMPARE(style.path, loras + QStringLiteral("/sorted/style.safetensors"));
@@ -417,9 +434,22 @@ private slots:
         QVERIFY(!m_store->searchByPath(
             QDir::cleanPath(at(QStringLiteral("tools/webui/models/LyCORIS/style-copy.safetensors")))));
         QVERIFY(!reconcileFolders(*m_installer, report.folders).changedLibrary());
-        // A copy deleted is forgotten.
+        // The model's own file deleted while a copy is left: the copy is the model now.
+        const QString copyPath =
+            QDir::cleanPath(at(QStringLiteral("tools/webui/models/LyCORIS/style-copy.safetensors")));
+        QCOMPARE(m_store->getModel(styleKey).value().copies, QStringList{copyPath});
+        QVERIFY(QFile::remove(loras + QStringLiteral("/sorted/style.safetensors")));
+        const FolderReconciliation promoted = reconcileFolders(*m_installer, report.folders);
+        QCOMPARE(promoted.found, QStringList{styleKey});
+        QVERIFY(promoted.missing.isEmpty());
+        QCOMPARE(m_store->getModel(styleKey).value().path, copyPath);
+        QVERIFY(m_store->getModel(styleKey).value().copies.isEmpty());
+        // A copy noted, then deleted, is forgotten.
+        QVERIFY(QFile::copy(copyPath, loras + QStringLiteral("/style-again.safetensors")));
+        settle(loras + QStringLiteral("/style-again.safetensors"));
+        QVERIFY(!reconcileFolders(*m_installer, report.folders).changedLibrary());
         QCOMPARE(m_store->getModel(styleKey).value().copies.size(), 1);
-        QVERIFY(QFile::remove(at(QStringLiteral("tools/webui/models/LyCORIS/style-copy.safetensors"))));
+        QVERIFY(QFile::remove(loras + QStringLiteral("/style-again.safetensors")));
         QVERIFY(reconcileFolders(*m_installer, report.folders).failures.isEmpty());
         QVERIFY(m_store->getModel(styleKey).value().copies.isEmpty());
         // A model registered by the watch (a fast hash) moved in turn.
@@ -440,8 +470,13 @@ private slots:
         QVERIFY(reconciled.wait(10000));
         QVERIFY(!reconciled.takeFirst().at(0).value<FolderReconciliation>().changedLibrary());
         writeLora(loras + QStringLiteral("/sorted/dropped-in.safetensors"), QStringLiteral("dropped"));
-        QVERIFY(reconciled.wait(10000));
-        const FolderReconciliation seen = reconciled.takeFirst().at(0).value<FolderReconciliation>();
+        // Looked at until it has been left alone for a few seconds, then registered.
+        FolderReconciliation seen;
+        QElapsedTimer waited;
+        waited.start();
+        while (seen.registered.isEmpty() && waited.elapsed() < 20000 &&
+               (!reconciled.isEmpty() || reconciled.wait(10000)))
+            seen = reconciled.takeFirst().at(0).value<FolderReconciliation>();
         QCOMPARE(seen.registered.size(), 1);
         // ... and given its full SHA-256 in the background.
         QCOMPARE(seen.fullyHashed, 1);

@@ -155,8 +155,11 @@ ImportLibraryDialog *MainWindow::showImportLibraryDialog(const QStringList &path
         return nullptr;
     auto *dialog = new ImportLibraryDialog(*m_store, *m_installer, paths, this);
     dialog->setAttribute(Qt::WA_DeleteOnClose);
-    connect(dialog, &ImportLibraryDialog::imported, this,
-            [this](const models::ImportReport &report) { watchImportedFolders(report.folders); });
+    connect(dialog, &ImportLibraryDialog::imported, this, [this](const models::ImportReport &report) {
+        // Stopped is stopped: the watch would otherwise register the rest.
+        if (!report.cancelled)
+            watchImportedFolders(report.folders);
+    });
     dialog->show();
     return dialog;
 }

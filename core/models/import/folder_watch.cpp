@@ -6,6 +6,7 @@
 #include "core/models/install/model_installer.h"
 #include "core/models/record_store.h"
 
+#include <QDateTime>
 #include <QDir>
 #include <QDirIterator>
 #include <QFileInfo>
@@ -21,6 +22,9 @@ namespace atelier::models {
 
 namespace {
 
+// How long a new file must have been left alone before it is looked at.
+constexpr qint64 kSettleSeconds = 3;
+
 bool isUnder(const QString &path, const QStringList &folders)
 {
     for (const QString &folder : folders)
@@ -30,9 +34,11 @@ bool isUnder(const QString &path, const QStringList &folders)
 }
 
 // Whether `path` holds the contents `record`'s hash names: its fast identity, or its full SHA-256.
-bool holdsContentsOf(const ModelConfig &record, const QString &path, RecordStore &store)
+bool holdsContentsOf(const ModelConfig &record, const QString &path, RecordStore &store,
+                     const hashing::CancelFlag *stop)
 {
     hashing::ModelHasher::Options options;
+    options.cancel = stop;
     options.fastOnly = record.hash.startsWith(QLatin1String("fast:"));
     const Result<hashing::PathHashes> hashes = hashing::ModelHasher(&store).hash(path, options);
     if (!hashes)
@@ -43,7 +49,8 @@ bool holdsContentsOf(const ModelConfig &record, const QString &path, RecordStore
 
 } // namespace
 
-FolderReconciliation reconcileFolders(ModelInstaller &installer, const QStringList &givenFolders)
+FolderReconciliation reconcileFolders(ModelInstaller &installer, const QStringList &givenFolders,
+                                      const hashing::CancelFlag *stop)
 {
     FolderReconciliation outcome;
     RecordStore &store = installer.recordStore();
@@ -75,7 +82,10 @@ FolderReconciliation reconcileFolders(ModelInstaller &installer, const QStringLi
         const bool present = QFileInfo::exists(path);
         if (!present)
             gone << model;
-        if (isUnder(path, folders) && present == model.missing)
+        // A model whose file is gone but a copy is left is not lost: it moves to the file or the copy below.
+        const bool copyLeft = std::any_of(model.copies.begin(), model.copies.end(),
+                                          [](const QString &copy) { return QFileInfo::exists(copy); });
+        if (isUnder(path, folders) && present == model.missing && !(copyLeft && !present))
             mark(model, {{"missing", !present}}, present ? outcome.found : outcome.missing);
         // Copies deleted since are forgotten.
         nlohmann::ordered_json kept = nlohmann::ordered_json::array();
@@ -92,11 +102,18 @@ FolderReconciliation reconcileFolders(ModelInstaller &installer, const QStringLi
     ContentIndex library(store, installer.options().modelsDir);
     for (const QString &folder : std::as_const(folders)) {
         for (const QString &path : ModelInstaller::modelsUnder(folder)) {
+            if (stop && stop->load())
+                return outcome;
             if (known.contains(path))
                 continue;
+            // A file written in the last seconds may be a copy under way (its header there, the rest not yet).
+            if (QFileInfo(path).lastModified().secsTo(QDateTime::currentDateTime()) < kSettleSeconds) {
+                outcome.unsettled = true;
+                continue;
+            }
             const qint64 size = ModelInstaller::bytesOnDisk(path);
             auto moved = std::find_if(gone.begin(), gone.end(), [&](const ModelConfig &model) {
-                return model.fileSize == size && holdsContentsOf(model, path, store);
+                return model.fileSize == size && holdsContentsOf(model, path, store, stop);
             });
             if (moved != gone.end()) {
                 mark(*moved, {{"path", path.toStdString()}, {"missing", false}}, outcome.found);
@@ -115,17 +132,30 @@ FolderReconciliation reconcileFolders(ModelInstaller &installer, const QStringLi
             ModelInstaller::Request request;
             request.quickHash = true;
             request.config = readSidecars(path).overridesJson();
-            Result<ModelConfig> added = installer.registerPath(path, request);
+            Result<ModelConfig> added = installer.registerPath(path, request, stop);
             if (!added && added.errorType() == QLatin1String("InvalidModelConfig")) {
                 request.config.clear();
-                added = installer.registerPath(path, request);
+                added = installer.registerPath(path, request, stop);
             }
             if (added) {
                 library.add(added.value(), identity);
                 outcome.registered << added->key;
-            } else if (added.errorType() != QLatin1String("DuplicateModel")) // a copy of a model the library has
+            } else if (added.errorType() != QLatin1String("DuplicateModel") && // a copy of a model the library has
+                       added.errorType() != QLatin1String("Cancelled"))
                 outcome.failures << QStringLiteral("%1: %2").arg(path, added.error());
         }
+    }
+    // Gone, not found elsewhere, but a copy is left: the copy is the model now.
+    for (const ModelConfig &model : std::as_const(gone)) {
+        const auto copy = std::find_if(model.copies.begin(), model.copies.end(),
+                                       [](const QString &candidate) { return QFileInfo::exists(candidate); });
+        if (copy == model.copies.end())
+            continue;
+        nlohmann::ordered_json rest = nlohmann::ordered_json::array();
+        for (const QString &other : model.copies)
+            if (other != *copy && QFileInfo::exists(other))
+                rest.push_back(other.toStdString());
+        mark(model, {{"path", copy->toStdString()}, {"copies", rest}, {"missing", false}}, outcome.found);
     }
     return outcome;
 }
@@ -188,13 +218,13 @@ void LibraryWatcher::reconcile()
         running->deleteLater();
         watchTree(); // folders made since are watched too
         emit reconciled(outcome);
-        if (m_again) {
+        if (m_again || outcome.unsettled) {
             m_again = false;
             m_settle.start();
         }
     });
     running->setFuture(QtConcurrent::run([installer = &m_installer, folders = m_folders, stop = &m_stop] {
-        FolderReconciliation outcome = reconcileFolders(*installer, folders);
+        FolderReconciliation outcome = reconcileFolders(*installer, folders, stop);
         const Result<int> hashed = installer->completeQuickHashes(stop);
         outcome.fullyHashed = hashed ? hashed.value() : 0;
         return outcome;

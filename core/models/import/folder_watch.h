@@ -22,11 +22,14 @@ struct FolderReconciliation
     QStringList found;      // keys of records whose files came back or were found under another path
     QStringList failures;   // "path: why"
     int fullyHashed = 0;    // models given their full SHA-256 after the reconciliation (LibraryWatcher)
+    bool unsettled = false; // files written in the last seconds were left for the next look (a copy under way)
     bool changedLibrary() const { return !registered.isEmpty() || !missing.isEmpty() || !found.isEmpty(); }
 };
 
-// Brings the library in step with `folders` now. Runs on the calling thread: never the GUI thread.
-FolderReconciliation reconcileFolders(ModelInstaller &installer, const QStringList &folders);
+// Brings the library in step with `folders` now; `stop` ends it between files. Runs on the calling thread: never
+// the GUI thread.
+FolderReconciliation reconcileFolders(ModelInstaller &installer, const QStringList &folders,
+                                      const hashing::CancelFlag *stop = nullptr);
 
 // Watches folders and their subfolders, and reconciles them on a worker thread a moment after anything in them
 // changes (a copy in progress settles first), and once when the folders are set. After each reconciliation it

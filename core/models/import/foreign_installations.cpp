@@ -2,6 +2,7 @@
 
 #include <QDir>
 #include <QFileInfo>
+#include <QRegularExpression>
 
 #include <yaml-cpp/yaml.h>
 
@@ -72,6 +73,21 @@ const std::vector<KnownFolder> &stabilityMatrixFolders()
     return folders;
 }
 
+// ComfyUI expands "~" and environment variables in extra_model_paths.yaml.
+QString expanded(QString path)
+{
+    if (path == QLatin1String("~") || path.startsWith(QLatin1String("~/")))
+        path.replace(0, 1, QDir::homePath());
+    static const QRegularExpression variable(QStringLiteral("\\$\\{?([A-Za-z_][A-Za-z0-9_]*)\\}?"));
+    QRegularExpressionMatch match;
+    for (qsizetype from = 0; (match = variable.match(path, from)).hasMatch();) {
+        const QString value = qEnvironmentVariable(match.captured(1).toLocal8Bit().constData());
+        path.replace(match.capturedStart(), match.capturedLength(), value);
+        from = match.capturedStart() + value.size();
+    }
+    return path;
+}
+
 bool isDir(const QString &path)
 {
     return QFileInfo(path).isDir();
@@ -138,7 +154,7 @@ void readExtraModelPaths(ForeignInstallation &installation, const QString &file)
         const QString sectionName = QString::fromStdString(section.first.as<std::string>(""));
         QString base = fileFolder.path();
         if (const YAML::Node basePath = section.second["base_path"]; basePath && basePath.IsScalar()) {
-            const QString given = QString::fromStdString(basePath.as<std::string>()).trimmed();
+            const QString given = expanded(QString::fromStdString(basePath.as<std::string>()).trimmed());
             base = QDir::isAbsolutePath(given) ? given : fileFolder.filePath(given);
         }
         for (const auto &item : section.second) {
@@ -148,7 +164,7 @@ void readExtraModelPaths(ForeignInstallation &installation, const QString &file)
                 continue;
             for (const QString &line :
                  QString::fromStdString(item.second.as<std::string>()).split(QLatin1Char('\n'), Qt::SkipEmptyParts)) {
-                const QString relative = line.trimmed();
+                const QString relative = expanded(line.trimmed());
                 if (relative.isEmpty())
                     continue;
                 const QString path = QDir::isAbsolutePath(relative) ? relative : QDir(base).filePath(relative);
@@ -213,11 +229,13 @@ QList<ForeignInstallation> findInstallations(const QString &path)
         return found;
     const QDir dir(path);
     const auto has = [&](const char *relative) { return isDir(dir.filePath(QString::fromLatin1(relative))); };
-    // A tool's models folder given instead of its root.
-    if (has("checkpoints") && (has("loras") || has("vae") || has("embeddings")))
-        return findInstallations(QFileInfo(path).absolutePath());
-    if (has("Stable-diffusion") && !has("models"))
-        return findInstallations(QFileInfo(path).absolutePath());
+    // A tool's models folder given instead of its root (never above the file system's root).
+    const QString parent = QFileInfo(clean(path)).absolutePath();
+    const bool hasParent = parent != clean(path);
+    if (hasParent && has("checkpoints") && (has("loras") || has("vae") || has("embeddings")))
+        return findInstallations(parent);
+    if (hasParent && has("Stable-diffusion") && !has("models"))
+        return findInstallations(parent);
 
     const QString extraPaths = dir.filePath(QStringLiteral("extra_model_paths.yaml"));
     if (has("models/checkpoints") || QFileInfo::exists(extraPaths) || (has("comfy") && has("models"))) {

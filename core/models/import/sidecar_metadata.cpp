@@ -68,7 +68,7 @@ qint64 number(const nlohmann::json &object, const char *field)
 }
 
 // A sidecar's JSON object, or a problem noted.
-std::optional<nlohmann::json> readObject(const QString &path, SidecarMetadata &metadata)
+std::optional<nlohmann::json> readObject(const QString &path, SidecarMetadata &metadata, QByteArray *raw = nullptr)
 {
     QFile file(path);
     if (file.size() > kMaxSidecarBytes) {
@@ -87,18 +87,17 @@ std::optional<nlohmann::json> readObject(const QString &path, SidecarMetadata &m
         return std::nullopt;
     }
     metadata.files << path;
+    if (raw)
+        *raw = content;
     return parsed.value();
 }
 
 // Civitai Helper's copy of the API's model version: the version, with the model's name, type and tags inside.
 void readCivitaiInfo(const QString &path, SidecarMetadata &metadata)
 {
-    const auto version = readObject(path, metadata);
+    const auto version = readObject(path, metadata, &metadata.apiResponse);
     if (!version)
         return;
-    QFile file(path);
-    if (file.open(QIODevice::ReadOnly))
-        metadata.apiResponse = file.readAll();
     const auto model = version->find("model");
     if (model != version->end() && model->is_object()) {
         metadata.name = text(*model, "name");
@@ -157,9 +156,11 @@ void readLoraManagerMetadata(const QString &path, SidecarMetadata &metadata)
         if (metadata.source.isEmpty())
             metadata.source = civitaiPage(number(*civitai, "modelId"), number(*civitai, "id"));
     }
+    // A relative preview is beside the model.
     const QString preview = text(*record, "preview_url");
-    if (metadata.coverImage.isEmpty() && !preview.isEmpty() && QFileInfo(preview).isFile())
-        metadata.coverImage = QDir::cleanPath(preview);
+    const QString previewPath = QDir(QFileInfo(path).absolutePath()).absoluteFilePath(preview);
+    if (metadata.coverImage.isEmpty() && !preview.isEmpty() && QFileInfo(previewPath).isFile())
+        metadata.coverImage = QDir::cleanPath(previewPath);
 }
 
 } // namespace
@@ -212,7 +213,7 @@ SidecarMetadata readSidecars(const QString &modelPath)
     for (const char *suffix :
          {".preview.png", ".preview.jpg", ".preview.jpeg", ".preview.webp", ".png", ".jpg", ".jpeg", ".webp"}) {
         const QString image = beside(QString::fromLatin1(suffix));
-        if (QFileInfo(image).isFile()) {
+        if (metadata.coverImage.isEmpty() && QFileInfo(image).isFile()) {
             metadata.coverImage = image;
             metadata.files << image;
             break;

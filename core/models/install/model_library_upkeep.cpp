@@ -45,10 +45,14 @@ Result<int> ModelInstaller::completeQuickHashes(const hashing::CancelFlag *cance
             qCWarning(lcModels).noquote() << "cannot hash" << pending[i].path << ":" << hashes.error();
             continue;
         }
+        // The size too: the file may have changed since it was registered.
         const Result<ModelConfig> updated =
-            m_store.updateModel(pending[i].key, {{"hash", (QStringLiteral("sha256:") + hashes->sha256).toStdString()}});
-        if (!updated)
-            return Result<int>::failure(updated);
+            m_store.updateModel(pending[i].key, {{"hash", (QStringLiteral("sha256:") + hashes->sha256).toStdString()},
+                                                 {"file_size", hashes->size}});
+        if (!updated) { // removed meanwhile, say: the others still get theirs
+            qCWarning(lcModels).noquote() << "cannot record the hash of" << pending[i].path << ":" << updated.error();
+            continue;
+        }
         ++completed;
     }
     if (progress)

@@ -462,6 +462,18 @@ private slots:
         QVERIFY(again.registered.isEmpty());
         QCOMPARE(m_store->getModel(newKey).value().path, loras + QStringLiteral("/sorted/new-one.safetensors"));
 
+        // A file that is no model is named once and passed by until it changes.
+        writeFile(loras + QStringLiteral("/notes.safetensors"), "not a model at all");
+        settle(loras + QStringLiteral("/notes.safetensors"));
+        UnregistrableFiles unregistrable;
+        QCOMPARE(reconcileFolders(*m_installer, report.folders, nullptr, &unregistrable).failures.size(), 1);
+        QVERIFY(reconcileFolders(*m_installer, report.folders, nullptr, &unregistrable).failures.isEmpty());
+        QCOMPARE(reconcileFolders(*m_installer, report.folders).failures.size(), 1); // without the memory
+        writeFile(loras + QStringLiteral("/notes.safetensors"), "still not a model, but longer");
+        settle(loras + QStringLiteral("/notes.safetensors"));
+        QCOMPARE(reconcileFolders(*m_installer, report.folders, nullptr, &unregistrable).failures.size(), 1);
+        QVERIFY(QFile::remove(loras + QStringLiteral("/notes.safetensors")));
+
         // The watcher: a model copied into a watched folder is registered a moment later.
         LibraryWatcher watcher(*m_installer);
         watcher.setSettleMs(100);

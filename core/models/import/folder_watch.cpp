@@ -50,7 +50,7 @@ bool holdsContentsOf(const ModelConfig &record, const QString &path, RecordStore
 } // namespace
 
 FolderReconciliation reconcileFolders(ModelInstaller &installer, const QStringList &givenFolders,
-                                      const hashing::CancelFlag *stop)
+                                      const hashing::CancelFlag *stop, UnregistrableFiles *unregistrable)
 {
     FolderReconciliation outcome;
     RecordStore &store = installer.recordStore();
@@ -107,10 +107,14 @@ FolderReconciliation reconcileFolders(ModelInstaller &installer, const QStringLi
             if (known.contains(path))
                 continue;
             // A file written in the last seconds may be a copy under way (its header there, the rest not yet).
-            if (QFileInfo(path).lastModified().secsTo(QDateTime::currentDateTime()) < kSettleSeconds) {
+            const QFileInfo file(path);
+            if (file.lastModified().secsTo(QDateTime::currentDateTime()) < kSettleSeconds) {
                 outcome.unsettled = true;
                 continue;
             }
+            const QPair<qint64, qint64> state{file.size(), file.lastModified().toMSecsSinceEpoch()};
+            if (unregistrable && unregistrable->value(path) == state)
+                continue;
             const qint64 size = ModelInstaller::bytesOnDisk(path);
             auto moved = std::find_if(gone.begin(), gone.end(), [&](const ModelConfig &model) {
                 return model.fileSize == size && holdsContentsOf(model, path, store, stop);
@@ -140,9 +144,13 @@ FolderReconciliation reconcileFolders(ModelInstaller &installer, const QStringLi
             if (added) {
                 library.add(added.value(), identity);
                 outcome.registered << added->key;
-            } else if (added.errorType() != QLatin1String("DuplicateModel") && // a copy of a model the library has
-                       added.errorType() != QLatin1String("Cancelled"))
-                outcome.failures << QStringLiteral("%1: %2").arg(path, added.error());
+            } else if (added.errorType() != QLatin1String("Cancelled")) {
+                // A copy of a model the library has is no failure; neither is looked at again until it changes.
+                if (added.errorType() != QLatin1String("DuplicateModel"))
+                    outcome.failures << QStringLiteral("%1: %2").arg(path, added.error());
+                if (unregistrable)
+                    unregistrable->insert(path, state);
+            }
         }
     }
     // Gone, not found elsewhere, but a copy is left: the copy is the model now.
@@ -223,12 +231,13 @@ void LibraryWatcher::reconcile()
             m_settle.start();
         }
     });
-    running->setFuture(QtConcurrent::run([installer = &m_installer, folders = m_folders, stop = &m_stop] {
-        FolderReconciliation outcome = reconcileFolders(*installer, folders, stop);
-        const Result<int> hashed = installer->completeQuickHashes(stop);
-        outcome.fullyHashed = hashed ? hashed.value() : 0;
-        return outcome;
-    }));
+    running->setFuture(QtConcurrent::run(
+        [installer = &m_installer, folders = m_folders, stop = &m_stop, unregistrable = &m_unregistrable] {
+            FolderReconciliation outcome = reconcileFolders(*installer, folders, stop, unregistrable);
+            const Result<int> hashed = installer->completeQuickHashes(stop);
+            outcome.fullyHashed = hashed ? hashed.value() : 0;
+            return outcome;
+        }));
 }
 
 } // namespace atelier::models

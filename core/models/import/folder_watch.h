@@ -7,7 +7,9 @@
 #include "core/models/model_config.h"
 
 #include <QFileSystemWatcher>
+#include <QHash>
 #include <QObject>
+#include <QPair>
 #include <QStringList>
 #include <QTimer>
 
@@ -26,10 +28,15 @@ struct FolderReconciliation
     bool changedLibrary() const { return !registered.isEmpty() || !missing.isEmpty() || !found.isEmpty(); }
 };
 
-// Brings the library in step with `folders` now; `stop` ends it between files. Runs on the calling thread: never
-// the GUI thread.
+// Files a look could not register (not a model, a damaged file), by path with their size and modification time:
+// a later look passes them by until they change.
+using UnregistrableFiles = QHash<QString, QPair<qint64, qint64>>;
+
+// Brings the library in step with `folders` now; `stop` ends it between files; `unregistrable`, when given, is
+// read and kept up to date. Runs on the calling thread: never the GUI thread.
 FolderReconciliation reconcileFolders(ModelInstaller &installer, const QStringList &folders,
-                                      const hashing::CancelFlag *stop = nullptr);
+                                      const hashing::CancelFlag *stop = nullptr,
+                                      UnregistrableFiles *unregistrable = nullptr);
 
 // Watches folders and their subfolders, and reconciles them on a worker thread a moment after anything in them
 // changes (a copy in progress settles first), and once when the folders are set. After each reconciliation it
@@ -59,6 +66,7 @@ private:
     QFileSystemWatcher m_watcher;
     QTimer m_settle;
     hashing::CancelFlag m_stop{false};
+    UnregistrableFiles m_unregistrable; // used by one reconciliation at a time, on the worker
     bool m_busy = false;  // a reconciliation is under way
     bool m_again = false; // a change came while it ran
 };

@@ -257,6 +257,13 @@ private slots:
         QVERIFY(matrix[0].tool == ForeignTool::StabilityMatrix);
         QCOMPARE(matrix[0].folders.size(), 2);
 
+        // A models folder in ComfyUI's layout that no tool's root holds (one that several tools share).
+        QDir().mkpath(at(QStringLiteral("shared/checkpoints")));
+        QDir().mkpath(at(QStringLiteral("shared/loras")));
+        const auto shared = findInstallations(at(QStringLiteral("shared")));
+        QCOMPARE(shared.size(), 1);
+        QCOMPARE(shared[0].folders.size(), 2);
+        QCOMPARE(shared[0].folders[1].path, QDir::cleanPath(at(QStringLiteral("shared/loras"))));
         QVERIFY(findInstallations(at(QStringLiteral("library.db"))).isEmpty());
         QVERIFY(findInstallations(m_dir->path()).isEmpty());
         QCOMPARE(usualInstallationPaths(tools()),

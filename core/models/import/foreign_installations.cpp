@@ -6,6 +6,7 @@
 
 #include <yaml-cpp/yaml.h>
 
+#include <cstring>
 #include <vector>
 
 namespace atelier::models {
@@ -232,8 +233,16 @@ QList<ForeignInstallation> findInstallations(const QString &path)
     // A tool's models folder given instead of its root (never above the file system's root).
     const QString parent = QFileInfo(clean(path)).absolutePath();
     const bool hasParent = parent != clean(path);
-    if (hasParent && has("checkpoints") && (has("loras") || has("vae") || has("embeddings")))
-        return findInstallations(parent);
+    if (has("checkpoints") && (has("loras") || has("vae") || has("embeddings"))) {
+        if (hasParent)
+            if (QList<ForeignInstallation> atRoot = findInstallations(parent); !atRoot.isEmpty())
+                return atRoot;
+        // A models folder in ComfyUI's layout that several tools share, with no tool's root around it.
+        std::vector<KnownFolder> shared;
+        for (const KnownFolder &known : comfyUiFolders())
+            shared.push_back({known.relativePath + std::strlen("models/"), known.role, known.expectedType});
+        return {installationOf(ForeignTool::ComfyUi, path, shared)};
+    }
     if (hasParent && has("Stable-diffusion") && !has("models"))
         return findInstallations(parent);
 

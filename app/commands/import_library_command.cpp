@@ -145,12 +145,8 @@ int runImportLibraryCommand(CommandContext &context)
         models::completeImportHashes(services.value()->installer(), report, progress);
     }
     // The folders are watched from now on (by the application while it runs).
-    settings::Settings watched = context.settings.current();
-    for (const QString &folder : report.cancelled ? QStringList() : report.folders)
-        if (!watched.watchedModelFolders.contains(folder))
-            watched.watchedModelFolders << folder;
-    if (watched != context.settings.current())
-        if (const Status saved = context.settings.save(watched); !saved)
+    if (!report.cancelled)
+        if (const Status saved = context.settings.addWatchedModelFolders(report.folders); !saved)
             context.err << "atelier import-library: the folders will not be watched: " << saved.error() << "\n";
     if (parser.isSet(json)) {
         context.out << QString::fromStdString(reportJson(plan, &report).dump(2)) << "\n";

@@ -438,6 +438,15 @@ void SettingsStore::loadSecretsFile()
     m_unknownSecrets = QByteArray::fromStdString(object.dump());
 }
 
+Status SettingsStore::addWatchedModelFolders(const QStringList &folders)
+{
+    Settings changed = m_current;
+    for (const QString &folder : folders)
+        if (!changed.watchedModelFolders.contains(folder))
+            changed.watchedModelFolders << folder;
+    return changed == m_current ? Status() : save(changed);
+}
+
 Status SettingsStore::writeSettingsFile(const Settings &settings) const
 {
     json preferences = m_unknownSettings.isEmpty() ? json::object() : json::parse(m_unknownSettings.toStdString());

@@ -33,6 +33,8 @@ public:
 
     // Validates and saves atomically; on success current() changes and changed() is emitted.
     Status save(const Settings &settings);
+    // Adds folders to watchedModelFolders (each once) and saves; nothing is written when all are there.
+    Status addWatchedModelFolders(const QStringList &folders);
 
 signals:
     void changed(const atelier::settings::Settings &settings);

@@ -139,13 +139,7 @@ void MainWindow::setLibraryServices(models::RecordStore &store, models::ModelIns
 
 void MainWindow::watchImportedFolders(const QStringList &folders)
 {
-    settings::Settings changed = m_settings.current();
-    for (const QString &folder : folders)
-        if (!changed.watchedModelFolders.contains(folder))
-            changed.watchedModelFolders << folder;
-    if (changed == m_settings.current())
-        return;
-    if (const Status saved = m_settings.save(changed); !saved)
+    if (const Status saved = m_settings.addWatchedModelFolders(folders); !saved)
         statusBar()->showMessage(tr("The imported folders will not be watched: %1").arg(saved.error()));
 }
 
@@ -181,8 +175,11 @@ void MainWindow::offerLibraryImport()
     const QString offered = QStringLiteral("libraryImport/offered");
     if (state.value(offered).toBool() || !m_store)
         return;
-    const auto records = m_store->allModels();
-    if (!records || !records->isEmpty() || models::usualInstallationPaths(QDir::homePath()).isEmpty())
+    // One summary row tells whether the library is empty, without reading every record on the GUI thread.
+    models::ModelQuery anyModel;
+    anyModel.limit = 1;
+    const auto page = m_store->browse(anyModel);
+    if (!page || page->total > 0 || models::usualInstallationPaths(QDir::homePath()).isEmpty())
         return;
     state.setValue(offered, true);
     showImportLibraryDialog();

@@ -2,6 +2,7 @@
 
 #include "core/hashing/model_hasher.h"
 #include "core/models/import/content_index.h"
+#include "core/models/import/library_import.h"
 #include "core/models/import/sidecar_metadata.h"
 #include "core/models/install/model_installer.h"
 #include "core/models/record_store.h"
@@ -133,14 +134,8 @@ FolderReconciliation reconcileFolders(ModelInstaller &installer, const QStringLi
                     outcome.failures << QStringLiteral("%1: %2").arg(path, noted.error());
                 continue;
             }
-            ModelInstaller::Request request;
-            request.quickHash = true;
-            request.config = readSidecars(path).overridesJson();
-            Result<ModelConfig> added = installer.registerPath(path, request, stop);
-            if (!added && added.errorType() == QLatin1String("InvalidModelConfig")) {
-                request.config.clear();
-                added = installer.registerPath(path, request, stop);
-            }
+            const Result<ModelConfig> added =
+                registerInPlace(installer, path, readSidecars(path).overridesJson(), stop);
             if (added) {
                 library.add(added.value(), identity);
                 outcome.registered << added->key;
@@ -187,20 +182,19 @@ LibraryWatcher::~LibraryWatcher()
         running->waitForFinished();
 }
 
-void LibraryWatcher::setFolders(const QStringList &folders)
-{
-    m_folders = folders;
-    watchTree();
-    if (!m_folders.isEmpty())
-        reconcile();
-}
+namespace {
 
-void LibraryWatcher::watchTree()
+// What a reconciliation hands back to the watcher: its outcome, and every folder to watch (walked on the worker).
+struct WatcherRun
 {
-    if (!m_watcher.directories().isEmpty())
-        m_watcher.removePaths(m_watcher.directories());
+    FolderReconciliation outcome;
     QStringList directories;
-    for (const QString &folder : std::as_const(m_folders)) {
+};
+
+QStringList directoriesUnder(const QStringList &folders)
+{
+    QStringList directories;
+    for (const QString &folder : folders) {
         if (!QFileInfo(folder).isDir())
             continue;
         directories << folder;
@@ -208,8 +202,38 @@ void LibraryWatcher::watchTree()
         while (below.hasNext())
             directories << below.next();
     }
-    if (!directories.isEmpty())
-        m_watcher.addPaths(directories);
+    return directories;
+}
+
+} // namespace
+
+void LibraryWatcher::setFolders(const QStringList &folders)
+{
+    m_folders = folders;
+    // The folders themselves at once; their subfolders once the first look has walked them.
+    QStringList present;
+    for (const QString &folder : folders)
+        if (QFileInfo(folder).isDir())
+            present << folder;
+    watch(present);
+    if (!m_folders.isEmpty())
+        reconcile();
+}
+
+void LibraryWatcher::watch(const QStringList &directories)
+{
+    const QStringList watched = m_watcher.directories();
+    QStringList gone, added;
+    for (const QString &directory : watched)
+        if (!directories.contains(directory))
+            gone << directory;
+    for (const QString &directory : directories)
+        if (!watched.contains(directory))
+            added << directory;
+    if (!gone.isEmpty())
+        m_watcher.removePaths(gone);
+    if (!added.isEmpty())
+        m_watcher.addPaths(added);
 }
 
 void LibraryWatcher::reconcile()
@@ -219,24 +243,26 @@ void LibraryWatcher::reconcile()
         return;
     }
     m_busy = true;
-    auto *running = new QFutureWatcher<FolderReconciliation>(this);
-    connect(running, &QFutureWatcher<FolderReconciliation>::finished, this, [this, running] {
+    auto *running = new QFutureWatcher<WatcherRun>(this);
+    connect(running, &QFutureWatcher<WatcherRun>::finished, this, [this, running] {
         m_busy = false;
-        const FolderReconciliation outcome = running->result();
+        const WatcherRun run = running->result();
         running->deleteLater();
-        watchTree(); // folders made since are watched too
-        emit reconciled(outcome);
-        if (m_again || outcome.unsettled) {
+        watch(run.directories); // folders made since are watched too
+        emit reconciled(run.outcome);
+        if (m_again || run.outcome.unsettled) {
             m_again = false;
             m_settle.start();
         }
     });
     running->setFuture(QtConcurrent::run(
         [installer = &m_installer, folders = m_folders, stop = &m_stop, unregistrable = &m_unregistrable] {
-            FolderReconciliation outcome = reconcileFolders(*installer, folders, stop, unregistrable);
+            WatcherRun run;
+            run.outcome = reconcileFolders(*installer, folders, stop, unregistrable);
+            run.directories = directoriesUnder(folders);
             const Result<int> hashed = installer->completeQuickHashes(stop);
-            outcome.fullyHashed = hashed ? hashed.value() : 0;
-            return outcome;
+            run.outcome.fullyHashed = hashed ? hashed.value() : 0;
+            return run;
         }));
 }
 

@@ -59,7 +59,7 @@ signals:
 
 private:
     void reconcile();
-    void watchTree();
+    void watch(const QStringList &directories); // only what changed is added or removed
 
     ModelInstaller &m_installer;
     QStringList m_folders;

@@ -186,18 +186,11 @@ ImportReport runLibraryImport(ModelInstaller &installer, const ImportPlan &plan,
         }
         // The fast identity now; the full SHA-256 afterwards (completeQuickHashes), so that the library is usable
         // before hundreds of gigabytes are read.
-        ModelInstaller::Request request;
-        request.quickHash = true;
-        request.config = overridesFor(item, report.warnings);
-        Result<ModelConfig> added = installer.registerPath(item.path, request, cancel);
-        // A sidecar or record whose values the library refuses (a base it does not know) must not keep the model
-        // out: it is registered on the probe's findings, and the refusal noted.
-        if (!added && added.errorType() == QLatin1String("InvalidModelConfig")) {
-            report.differences
-                << QStringLiteral("%1: the tool's metadata was not taken: %2").arg(item.path, added.error());
-            request.config.clear();
-            added = installer.registerPath(item.path, request, cancel);
-        }
+        QString refused;
+        const Result<ModelConfig> added =
+            registerInPlace(installer, item.path, overridesFor(item, report.warnings), cancel, &refused);
+        if (!refused.isEmpty())
+            report.differences << QStringLiteral("%1: the tool's metadata was not taken: %2").arg(item.path, refused);
         if (added) {
             library.add(added.value(), identity);
             report.registered << added.value().key;
@@ -214,6 +207,21 @@ ImportReport runLibraryImport(ModelInstaller &installer, const ImportPlan &plan,
     if (progress && !report.cancelled)
         progress(total, total, QString());
     return report;
+}
+
+Result<ModelConfig> registerInPlace(ModelInstaller &installer, const QString &path, const QByteArray &overrides,
+                                    const hashing::CancelFlag *cancel, QString *refused)
+{
+    ModelInstaller::Request request;
+    request.quickHash = true;
+    request.config = overrides;
+    const Result<ModelConfig> added = installer.registerPath(path, request, cancel);
+    if (added || added.errorType() != QLatin1String("InvalidModelConfig") || overrides.isEmpty())
+        return added;
+    if (refused)
+        *refused = added.error();
+    request.config.clear();
+    return installer.registerPath(path, request, cancel);
 }
 
 void completeImportHashes(ModelInstaller &installer, ImportReport &report, const ImportProgress &progress,

@@ -7,6 +7,7 @@
 #include "core/hashing/content_hash.h"
 #include "core/models/import/foreign_installations.h"
 #include "core/models/import/invokeai_records.h"
+#include "core/models/model_config.h"
 
 #include <QList>
 #include <QString>
@@ -75,6 +76,12 @@ using ImportProgress = std::function<void(int done, int total, const QString &pa
 // next run skips it. Runs on the calling thread: never the GUI thread.
 ImportReport runLibraryImport(ModelInstaller &installer, const ImportPlan &plan, const ImportProgress &progress = {},
                               const hashing::CancelFlag *cancel = nullptr);
+
+// Registers `path` in place with its fast identity hash and `overrides` (the tools' metadata, ModelConfig's JSON
+// names). Values the library refuses (a base it does not know) do not keep the model out: it is registered on the
+// probe's findings, and `refused` says why the metadata was not taken. For the import and the folder watch.
+Result<ModelConfig> registerInPlace(ModelInstaller &installer, const QString &path, const QByteArray &overrides,
+                                    const hashing::CancelFlag *cancel, QString *refused = nullptr);
 
 // The second phase: the full SHA-256 of every model registered with only its fast hash (this import's and any
 // earlier one's), into `report` (fullyHashed; cancelled; a failure among failures). Restartable like the first.

@@ -550,6 +550,13 @@ private slots:
     // Broken configs, a database that is not InvokeAI's and unreadable sidecars are named; the models still come in.
     void brokenInputsAreNamedAndTheRestImported()
     {
+        // A config naming the file system's root is not followed there.
+        writeFile(at(QStringLiteral("tools/ComfyUI/extra_model_paths.yaml")),
+                  "oops:\n    base_path: /\n    loras: .\n");
+        const auto rooted = findInstallations(at(QStringLiteral("tools/ComfyUI")));
+        QCOMPARE(rooted.at(0).folders.size(), 2);
+        QVERIFY2(rooted.at(0).problems.join(QLatin1Char(' ')).contains(QStringLiteral("is not a models folder")),
+                 qPrintable(rooted.at(0).problems.join(QLatin1Char(' '))));
         writeFile(at(QStringLiteral("tools/ComfyUI/extra_model_paths.yaml")), "a111: [unclosed\n  base_path: {\n");
         writeFile(at(QStringLiteral("tools/invokeai/databases/invokeai.db")),
                   "this is not SQLite at all, not even close");

@@ -105,6 +105,12 @@ void addFolder(ForeignInstallation &installation, const QString &path, const QSt
     const QString folder = clean(path);
     if (!isDir(folder))
         return;
+    // A config naming the file system's root or the home folder (a typo, an empty base path) would have the whole
+    // disk walked, registered and watched.
+    if (QDir(folder).isRoot() || folder == clean(QDir::homePath())) {
+        installation.problems << QStringLiteral("%1 (%2) is not a models folder: left out").arg(folder, role);
+        return;
+    }
     for (const ForeignModelFolder &known : installation.folders)
         if (known.path == folder)
             return;

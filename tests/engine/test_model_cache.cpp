@@ -1,14 +1,11 @@
 // The model load service's cache on the tiny fixture models: submodels cached apart and shared, budgets honoured to
-// the byte, entries in use never evicted, one load for concurrent requests, a model larger than the budget refused
+// the byte, entries in use never evicted, a model larger than the budget refused
 // with the sizes, and LoRAs taken off a shared UNet bit for bit.
 #include "tests/engine/engine_fixtures.h"
 
 #include "core/engine/cache/cached_loads.h"
 
 #include <QTest>
-
-#include <atomic>
-#include <thread>
 
 using namespace atelier;
 using namespace atelier::engine;
@@ -136,70 +133,6 @@ private slots:
         // Nothing fits a budget smaller than the UNet, whatever is free.
         ModelCache::shared().setBudgets({1024, 0});
         QVERIFY_THROWS_EXCEPTION(CacheBudgetError, loadModelCached(optionsFor(QStringLiteral("tiny-sd2v"))));
-    }
-
-    // The automatic GPU budget is the card's memory less the working reserve, once the card's memory is known (here
-    // told for a device name no loader uses, so that the test runs on any machine).
-    void automaticDeviceBudgetIsTheCardLessTheReserve()
-    {
-        const std::int64_t GiB = std::int64_t(1) << 30;
-        ModelCache &cache = ModelCache::shared();
-        cache.setBudgets({0, CacheBudgets::kCardLessReserve});
-        const auto load = [] { return std::make_shared<int>(1); };
-        const std::function<std::int64_t(const int &)> sixGiB = [&](const int &) { return 6 * GiB; };
-        const SubmodelKey first{"card-test-a", "unet", "cuda:7", "float16", ""};
-        // Unknown card: no limit.
-        QVERIFY(cache.get<int>(first, 6 * GiB, load, sixGiB));
-        cache.unloadAll();
-        cache.setDeviceMemory("cuda:7", 8 * GiB);
-        QCOMPARE(cache.snapshot().budgetBytes.at("cuda:7"), 5 * GiB);
-        try {
-            cache.get<int>(first, 6 * GiB, load, sixGiB);
-            QFAIL("a part larger than the card's budget was loaded");
-        } catch (const CacheBudgetError &error) {
-            QVERIFY2(QString::fromUtf8(error.what()).contains(QStringLiteral("cuda:7 budget is 5.00 GiB")),
-                     error.what());
-        }
-        const std::function<std::int64_t(const int &)> fourGiB = [&](const int &) { return 4 * GiB; };
-        QVERIFY(cache.get<int>(first, 4 * GiB, load, fourGiB));
-        // A card smaller than the reserve still holds a quarter of its memory.
-        cache.setDeviceMemory("cuda:7", 2 * GiB);
-        QCOMPARE(cache.snapshot().budgetBytes.at("cuda:7"), GiB / 2);
-        QCOMPARE(cache.snapshot().entries.size(), std::size_t(1)); // evicted only when room is asked for
-        cache.unloadAll();
-    }
-
-    // Requests for one submodel from several threads at once load it once and share it.
-    void concurrentRequestsLoadOnce()
-    {
-        std::atomic<int> loads{0};
-        std::vector<std::shared_ptr<int>> got(6);
-        std::vector<std::thread> threads;
-        const SubmodelKey key{"a file", "unet", "cpu", "float32", "1@1"};
-        for (std::size_t i = 0; i < got.size(); ++i)
-            threads.emplace_back([&, i] {
-                got[i] = ModelCache::shared().get<int>(
-                    key, 4,
-                    [&] {
-                        ++loads;
-                        std::this_thread::sleep_for(std::chrono::milliseconds(200));
-                        return std::make_shared<int>(42);
-                    },
-                    [](const int &) { return std::int64_t(4); });
-            });
-        for (std::thread &thread : threads)
-            thread.join();
-        QCOMPARE(loads.load(), 1);
-        for (const auto &value : got)
-            QVERIFY(value == got.front());
-        // A failed load leaves nothing behind: the next request loads again.
-        const SubmodelKey broken{"a broken file", "unet", "cpu", "float32", "1@1"};
-        const auto failing = []() -> std::shared_ptr<int> { throw std::runtime_error("damaged"); };
-        const auto size = [](const int &) { return std::int64_t(4); };
-        QVERIFY_THROWS_EXCEPTION(std::runtime_error, ModelCache::shared().get<int>(broken, 4, failing, size));
-        QCOMPARE(*ModelCache::shared().get<int>(
-                     broken, 4, [] { return std::make_shared<int>(7); }, size),
-                 7);
     }
 
     // LoRAs patch the cached UNet a model shares; the model takes them off when it goes, so the next model on the

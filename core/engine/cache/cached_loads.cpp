@@ -3,7 +3,6 @@
 #include "core/engine/device/runtime.h"
 #include "core/engine/error.h"
 
-#include <chrono>
 #include <cstdio>
 #include <filesystem>
 
@@ -68,25 +67,96 @@ std::int64_t bytesAt(const StateDict &weights, torch::ScalarType dtype)
     return bytes;
 }
 
-// Loads one component through the cache and says where it came from.
+// A parameter moved to `device`, in the layout the loaders give it there (channels-last convolutions on a GPU).
+torch::Tensor movedTo(const torch::Tensor &parameter, const torch::Device &device)
+{
+    torch::Tensor moved = parameter.to(device);
+    if (moved.dim() == 4 && device.is_cuda())
+        moved = moved.contiguous(torch::MemoryFormat::ChannelsLast);
+    return moved;
+}
+
+// Moves the networks' parameters to `device`, in the order they were built (roughly the order they run) until
+// `allowance` bytes are there (kAllOnDevice: all), the rest to RAM, from where the layers copy them in for each
+// call. Every holder of a parameter (a LoRA patcher, a recorded graph's network) sees it move. Returns the bytes
+// on `device`.
+std::int64_t placeNetworks(const std::vector<torch::nn::Module *> &networks, const std::string &device,
+                           std::int64_t allowance)
+{
+    torch::NoGradGuard noGrad;
+    const torch::Device target(device);
+    std::int64_t placed = 0;
+    for (torch::nn::Module *network : networks) {
+        if (!network)
+            continue;
+        for (torch::Tensor &parameter : network->parameters()) {
+            const std::int64_t bytes = parameter.numel() * std::int64_t(parameter.element_size());
+            const bool fits = allowance == kAllOnDevice || placed + bytes <= allowance;
+            const torch::Device where = fits ? target : torch::Device(torch::kCPU);
+            if (parameter.device() != where)
+                parameter.set_data(movedTo(parameter, where));
+            if (fits)
+                placed += bytes;
+        }
+    }
+    return placed;
+}
+
+std::string reportLine(const SubmodelKey &key, const CacheFetch &fetch)
+{
+    std::string from;
+    switch (fetch.from) {
+    case CacheFetch::From::Disk:
+        from = "from disk";
+        break;
+    case CacheFetch::From::Ram:
+        from = key.device == "cpu" ? "from RAM" : "from RAM to " + key.device;
+        break;
+    case CacheFetch::From::Device:
+        from = "already on " + key.device;
+        break;
+    }
+    std::string size = sizeText(fetch.bytes);
+    if (fetch.onDevice < fetch.bytes)
+        size = sizeText(fetch.onDevice) + " of " + size + " on " + key.device + ", the rest streamed from RAM";
+    char seconds[32];
+    std::snprintf(seconds, sizeof seconds, "%.2f s", fetch.seconds);
+    return key.submodel + ": " + from + " (" + size + ", " + seconds + ")";
+}
+
+// Loads one component through the cache and says where it came from. `networks` lists its networks, which move
+// between devices together.
 template <typename T>
 std::shared_ptr<T> cachedComponent(const SubmodelKey &key, std::int64_t estimate,
-                                   const std::function<std::shared_ptr<T>()> &load,
-                                   const std::function<std::int64_t(const T &)> &measure, LoadReport *report)
+                                   const std::function<std::shared_ptr<T>(const torch::Device &)> &load,
+                                   const std::function<std::vector<torch::nn::Module *>(T &)> &networks,
+                                   LoadReport *report)
 {
-    bool hit = false;
-    const auto start = std::chrono::steady_clock::now();
-    std::shared_ptr<T> component = ModelCache::shared().get<T>(key, estimate, load, measure, &hit);
-    if (report) {
-        char line[160];
-        const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-        std::snprintf(line, sizeof line, "%s: %s (%s, %.2f s)", key.submodel.c_str(),
-                      hit ? (key.device == "cpu" ? "from RAM" : "already on the device") : "from disk",
-                      sizeText(measure(*component)).c_str(), seconds);
-        report->push_back(line);
-    }
+    CachedLoad<T> how;
+    how.load = [&](const std::string &device) { return load(torch::Device(device)); };
+    how.measure = [&](const T &loaded) {
+        std::int64_t bytes = 0;
+        // Listing the networks changes nothing; the list is of mutable modules for placing them.
+        for (torch::nn::Module *network : networks(const_cast<T &>(loaded)))
+            if (network)
+                bytes += parameterBytes(*network);
+        return bytes;
+    };
+    how.place = [networks](T &loaded, const std::string &device, std::int64_t allowance) {
+        return placeNetworks(networks(loaded), device, allowance);
+    };
+    CacheFetch fetch;
+    std::shared_ptr<T> component = ModelCache::shared().get<T>(key, estimate, how, &fetch);
+    if (report)
+        report->push_back(reportLine(key, fetch));
     return component;
 }
+
+const auto textNetworks = [](TextEncoderComponent &text) {
+    return std::vector<torch::nn::Module *>{text.network.get(), text.network2 ? text.network2.get() : nullptr};
+};
+const auto unetNetworks = [](UNetComponent &unet) { return std::vector<torch::nn::Module *>{unet.network.get()}; };
+const auto vaeNetworks = [](VaeComponent &vae) { return std::vector<torch::nn::Module *>{vae.network.get()}; };
 
 } // namespace
 
@@ -121,28 +191,24 @@ std::unique_ptr<StableDiffusion> loadModelCached(const LoadOptions &options, Loa
         vae = loadVaeFileCached(options.vaePath, options.device, vaeDtype, report);
     const auto text = cachedComponent<TextEncoderComponent>(
         keyOf("text_encoder", options.dtype), bytesAt(parts.text, options.dtype) + bytesAt(parts.text2, options.dtype),
-        [&] {
-            auto loaded = loadTextEncoder(parts, options.device, options.dtype);
+        [&](const torch::Device &device) {
+            auto loaded = loadTextEncoder(parts, device, options.dtype);
             loaded->patchOwner->cacheKey = keyOf("text_encoder", options.dtype);
             return loaded;
         },
-        [](const TextEncoderComponent &loaded) {
-            return parameterBytes(*loaded.network) + (loaded.network2 ? parameterBytes(*loaded.network2) : 0);
-        },
-        report);
+        textNetworks, report);
     const auto unet = cachedComponent<UNetComponent>(
         keyOf("unet", options.dtype), bytesAt(parts.unet, options.dtype),
-        [&] {
-            auto loaded = loadUNet(parts, options.device, options.dtype);
+        [&](const torch::Device &device) {
+            auto loaded = loadUNet(parts, device, options.dtype);
             loaded->patchOwner->cacheKey = keyOf("unet", options.dtype);
             return loaded;
         },
-        [](const UNetComponent &loaded) { return parameterBytes(*loaded.network); }, report);
+        unetNetworks, report);
     if (!vae)
         vae = cachedComponent<VaeComponent>(
             keyOf("vae", vaeDtype), bytesAt(parts.vae, vaeDtype),
-            [&] { return loadVae(parts, options.device, vaeDtype); },
-            [](const VaeComponent &loaded) { return parameterBytes(*loaded.network); }, report);
+            [&](const torch::Device &device) { return loadVae(parts, device, vaeDtype); }, vaeNetworks, report);
     return StableDiffusion::assemble(parts.architecture, text, unet, vae, parts.droppedTextLayers, options);
 }
 
@@ -160,8 +226,7 @@ std::shared_ptr<VaeComponent> loadVaeFileCached(const std::string &path, torch::
         } catch (const Error &) {
         }
     return cachedComponent<VaeComponent>(
-        key, estimate, [&] { return loadVaeFile(path, device, dtype); },
-        [](const VaeComponent &loaded) { return parameterBytes(*loaded.network); }, report);
+        key, estimate, [&](const torch::Device &on) { return loadVaeFile(path, on, dtype); }, vaeNetworks, report);
 }
 
 } // namespace atelier::engine

@@ -13,17 +13,28 @@ ModelCache &ModelCache::shared()
     return cache;
 }
 
+namespace {
+
+SubmodelKey inRam(SubmodelKey key)
+{
+    key.device = "cpu";
+    return key;
+}
+
+} // namespace
+
 void ModelCache::setBudgets(const CacheBudgets &budgets)
 {
     std::lock_guard<std::mutex> lock(m_mutex);
     m_budgets = budgets;
-    // A smaller budget takes effect at once, as far as unused entries allow.
+    // A smaller budget takes effect at once, as far as unused entries allow; what it no longer holds is dropped
+    // rather than moved, so that nothing is copied on the caller's (the settings dialog's) thread.
     std::vector<std::string> devices;
     for (const auto &[key, entry] : m_entries)
         if (std::find(devices.begin(), devices.end(), key.device) == devices.end())
             devices.push_back(key.device);
     for (const std::string &device : devices)
-        makeRoom(device, 0);
+        makeRoom(device, nullptr);
 }
 
 CacheBudgets ModelCache::budgets() const
@@ -56,74 +67,232 @@ std::int64_t ModelCache::heldOn(const std::string &device) const
     std::int64_t held = 0;
     for (const auto &[key, entry] : m_entries)
         if (key.device == device)
-            held += entry.bytes;
+            held += entry.onDevice;
+        else if (device == "cpu")
+            held += entry.bytes - entry.onDevice;
     return held;
 }
 
-bool ModelCache::makeRoom(const std::string &device, std::int64_t bytes)
+std::string ModelCache::budgetText(const std::string &device) const
+{
+    std::int64_t fixed = 0;
+    for (const auto &[key, entry] : m_entries)
+        if (!movable(entry))
+            fixed += key.device == device ? entry.onDevice : device == "cpu" ? entry.bytes - entry.onDevice : 0;
+    return "the " + budgetName(device) + " budget is " + sizeText(budgetFor(device)) + ", of which " + sizeText(fixed) +
+           " is held by models in use or pinned";
+}
+
+std::int64_t ModelCache::shareOnDevice(const SubmodelKey &key, std::int64_t bytes, bool canSplit) const
+{
+    const std::int64_t budget = budgetFor(key.device);
+    if (budget <= 0)
+        return bytes;
+    std::int64_t fixed = 0;
+    for (const auto &[other, entry] : m_entries)
+        if (other.device == key.device && !(other == key) && !movable(entry))
+            fixed += entry.onDevice;
+    if (fixed + bytes <= budget)
+        return bytes;
+    if (key.device != "cpu" && canSplit)
+        return std::max<std::int64_t>(0, budget - fixed);
+    throw CacheBudgetError(key.text() + " needs " + sizeText(bytes) + "; " + budgetText(key.device) +
+                           " (raise the cache size in the settings)");
+}
+
+bool ModelCache::makeRoom(const std::string &device, std::vector<Move> *moves)
 {
     const std::int64_t budget = budgetFor(device);
     if (budget <= 0)
         return true;
-    while (heldOn(device) + bytes > budget) {
+    while (heldOn(device) > budget) {
         auto oldest = m_entries.end();
         for (auto it = m_entries.begin(); it != m_entries.end(); ++it)
-            if (it->first.device == device && it->second.value && !it->second.pinned && !inUse(it->second) &&
+            if (it->first.device == device && movable(it->second) &&
                 (oldest == m_entries.end() || it->second.lastUse < oldest->second.lastUse))
                 oldest = it;
         if (oldest == m_entries.end())
             return false;
+        const SubmodelKey ramKey = inRam(oldest->first);
+        const bool offload = moves && device != "cpu" && oldest->second.place && !m_entries.count(ramKey);
+        Entry entry = std::move(oldest->second);
         m_entries.erase(oldest);
-        ++m_evictions;
+        if (!offload) {
+            ++m_evictions;
+            continue;
+        }
+        // Accounted in RAM at once; RAM's own least recently used entries make room, or it is dropped after all.
+        entry.onDevice = entry.bytes;
+        entry.loading = true;
+        Entry &offloaded = m_entries[ramKey] = std::move(entry);
+        if (!makeRoom("cpu", moves)) {
+            m_entries.erase(ramKey);
+            ++m_evictions;
+            continue;
+        }
+        moves->push_back({ramKey, offloaded.value, offloaded.place});
+        ++m_offloads;
     }
     return true;
 }
 
-std::shared_ptr<void> ModelCache::getErased(const SubmodelKey &key, std::int64_t bytes,
-                                            const std::function<std::shared_ptr<void>()> &load,
-                                            const std::function<std::int64_t(const std::shared_ptr<void> &)> &measure,
-                                            bool *loadedFromCache)
+void ModelCache::carryOut(std::unique_lock<std::mutex> &lock, std::vector<Move> &moves)
 {
+    if (moves.empty())
+        return;
+    lock.unlock();
+    std::vector<bool> failed(moves.size(), false);
+    for (std::size_t i = 0; i < moves.size(); ++i) {
+        try {
+            moves[i].place(moves[i].value.get(), moves[i].to.device, kAllOnDevice);
+        } catch (...) {
+            failed[i] = true; // out of RAM, say: the entry is dropped, which frees what it held
+        }
+        moves[i].value.reset();
+    }
+    lock.lock();
+    for (std::size_t i = 0; i < moves.size(); ++i) {
+        const auto found = m_entries.find(moves[i].to);
+        if (found == m_entries.end())
+            continue;
+        if (failed[i]) {
+            m_entries.erase(found);
+            ++m_evictions;
+        } else {
+            found->second.loading = false;
+        }
+    }
+    moves.clear();
+    m_loaded.notify_all();
+}
+
+std::shared_ptr<void> ModelCache::getErased(const SubmodelKey &key, std::int64_t bytes, const Handlers &handlers,
+                                            CacheFetch *fetch)
+{
+    const auto start = std::chrono::steady_clock::now();
     std::unique_lock<std::mutex> lock(m_mutex);
+    std::shared_ptr<void> value;
     for (;;) {
         const auto found = m_entries.find(key);
-        if (found == m_entries.end())
+        if (found != m_entries.end()) {
+            if (found->second.loading) {
+                m_loaded.wait(lock);
+                continue;
+            }
+            // A partial load takes more of the device when room has come free since.
+            Entry &entry = found->second;
+            if (entry.onDevice < entry.bytes && movable(entry) && entry.place &&
+                shareOnDevice(key, entry.bytes, true) > entry.onDevice) {
+                value = moveOntoDevice(lock, key, key, fetch);
+                break;
+            }
+            found->second.lastUse = std::chrono::steady_clock::now();
+            ++m_hits;
+            if (fetch)
+                *fetch = {key.device == "cpu" ? CacheFetch::From::Ram : CacheFetch::From::Device, found->second.bytes,
+                          found->second.onDevice, 0.0};
+            value = found->second.value;
             break;
-        if (found->second.loading) {
-            m_loaded.wait(lock);
-            continue;
         }
-        found->second.lastUse = std::chrono::steady_clock::now();
-        ++m_hits;
-        if (loadedFromCache)
-            *loadedFromCache = true;
-        return found->second.value;
+        if (key.device != "cpu") {
+            const auto offloaded = m_entries.find(inRam(key));
+            if (offloaded != m_entries.end() && offloaded->second.loading) {
+                m_loaded.wait(lock);
+                continue;
+            }
+            if (offloaded != m_entries.end() && movable(offloaded->second) && offloaded->second.place) {
+                value = moveOntoDevice(lock, key, inRam(key), fetch);
+                break;
+            }
+        }
+        value = loadFromDisk(lock, key, bytes, handlers, fetch);
+        break;
     }
-    if (!makeRoom(key.device, bytes)) {
-        std::int64_t inUseBytes = 0;
-        for (const auto &[other, entry] : m_entries)
-            if (other.device == key.device && (inUse(entry) || entry.pinned || entry.loading))
-                inUseBytes += entry.bytes;
-        throw CacheBudgetError(key.text() + " needs " + sizeText(bytes) + "; the " +
-                               (key.device == "cpu" ? "RAM" : key.device) + " budget is " +
-                               sizeText(budgetFor(key.device)) + ", of which " + sizeText(inUseBytes) +
-                               " is held by models in use or pinned (raise the cache size in the settings)");
-    }
-    Entry &placeholder = m_entries[key];
-    placeholder.loading = true;
-    placeholder.bytes = bytes; // reserved while it loads
+    if (fetch)
+        fetch->seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    return value;
+}
+
+std::shared_ptr<void> ModelCache::moveOntoDevice(std::unique_lock<std::mutex> &lock, const SubmodelKey &key,
+                                                 const SubmodelKey &from, CacheFetch *fetch)
+{
+    Entry moving = std::move(m_entries.at(from));
+    m_entries.erase(from);
+    const std::int64_t share = shareOnDevice(key, moving.bytes, true); // splits rather than throws
+    // The part that stays in RAM was there already, so RAM has room for it; the device makes room by offloading.
+    moving.onDevice = share;
+    moving.loading = true;
+    const std::shared_ptr<void> value = moving.value;
+    const Placement place = moving.place;
+    const std::int64_t bytes = moving.bytes;
+    m_entries[key] = std::move(moving);
+    std::vector<Move> moves;
+    makeRoom(key.device, &moves);
+    makeRoom("cpu", &moves);
+    carryOut(lock, moves);
     lock.unlock();
-    std::shared_ptr<void> value;
-    std::int64_t measured = bytes;
+    std::int64_t placed = 0;
     std::exception_ptr failure;
     try {
-        value = load();
-        measured = measure(value);
+        placed = place(value.get(), key.device, share == bytes ? kAllOnDevice : share);
     } catch (...) {
         failure = std::current_exception();
     }
     lock.lock();
-    Entry &entry = m_entries[key];
+    Entry &entry = m_entries.at(key);
+    entry.loading = false;
+    m_loaded.notify_all();
+    if (failure) {
+        m_entries.erase(key);
+        ++m_evictions;
+        std::rethrow_exception(failure);
+    }
+    entry.onDevice = placed;
+    entry.lastUse = std::chrono::steady_clock::now();
+    ++m_reloads;
+    if (fetch)
+        *fetch = {CacheFetch::From::Ram, bytes, placed, 0.0};
+    return value;
+}
+
+std::shared_ptr<void> ModelCache::loadFromDisk(std::unique_lock<std::mutex> &lock, const SubmodelKey &key,
+                                               std::int64_t bytes, const Handlers &handlers, CacheFetch *fetch)
+{
+    const std::int64_t share = shareOnDevice(key, bytes, bool(handlers.place));
+    const bool partial = share < bytes;
+    Entry &placeholder = m_entries[key];
+    placeholder.loading = true;
+    placeholder.bytes = bytes; // reserved while it loads
+    placeholder.onDevice = share;
+    placeholder.place = handlers.place;
+    std::vector<Move> moves;
+    const bool ramHoldsTheRest = makeRoom("cpu", &moves);
+    if (key.device != "cpu")
+        makeRoom(key.device, &moves);
+    if (!ramHoldsTheRest) {
+        const std::string message = key.text() + " needs " + sizeText(bytes) + "; " + budgetText(key.device) +
+                                    (partial ? ", and " + budgetText("cpu") + " (loaded partially, " +
+                                                   sizeText(bytes - share) + " would stay in RAM)"
+                                             : std::string()) +
+                                    " (raise the cache size in the settings)";
+        m_entries.erase(key);
+        carryOut(lock, moves);
+        throw CacheBudgetError(message);
+    }
+    carryOut(lock, moves);
+    lock.unlock();
+    std::shared_ptr<void> value;
+    std::int64_t measured = bytes, placed = share;
+    std::exception_ptr failure;
+    try {
+        value = handlers.load(partial ? "cpu" : key.device);
+        measured = handlers.measure(value);
+        placed = partial ? handlers.place(value.get(), key.device, share) : measured;
+    } catch (...) {
+        failure = std::current_exception();
+    }
+    lock.lock();
+    Entry &entry = m_entries.at(key);
     entry.loading = false;
     if (failure) {
         m_entries.erase(key);
@@ -132,20 +301,23 @@ std::shared_ptr<void> ModelCache::getErased(const SubmodelKey &key, std::int64_t
     }
     entry.value = value;
     entry.bytes = measured;
+    entry.onDevice = placed;
     entry.lastUse = std::chrono::steady_clock::now();
     ++m_loads;
     // Where the estimate was short, older entries make up the difference; if they cannot, the entry goes.
-    if (!makeRoom(key.device, 0)) {
-        const std::int64_t over = heldOn(key.device) - budgetFor(key.device);
+    const bool fits = makeRoom(key.device, &moves) && makeRoom("cpu", &moves);
+    if (!fits) {
+        const std::string message = key.text() + " takes " + sizeText(measured) + ", more than " +
+                                    budgetText(key.device) + " leaves (raise the cache size in the settings)";
         m_entries.erase(key);
+        carryOut(lock, moves);
         m_loaded.notify_all();
-        throw CacheBudgetError(key.text() + " takes " + sizeText(measured) + ", " + sizeText(over) + " more than the " +
-                               (key.device == "cpu" ? "RAM" : key.device) + " budget of " +
-                               sizeText(budgetFor(key.device)) + " holds beside the models in use");
+        throw CacheBudgetError(message);
     }
-    if (loadedFromCache)
-        *loadedFromCache = false;
+    carryOut(lock, moves);
     m_loaded.notify_all();
+    if (fetch)
+        *fetch = {CacheFetch::From::Disk, measured, placed, 0.0};
     return value;
 }
 
@@ -194,6 +366,8 @@ CacheSnapshot ModelCache::snapshot() const
     snapshot.loads = m_loads;
     snapshot.hits = m_hits;
     snapshot.evictions = m_evictions;
+    snapshot.offloads = m_offloads;
+    snapshot.reloads = m_reloads;
     const auto now = std::chrono::steady_clock::now();
     for (const auto &[key, entry] : m_entries) {
         if (entry.loading)
@@ -201,12 +375,15 @@ CacheSnapshot ModelCache::snapshot() const
         CacheEntryInfo info;
         info.key = key;
         info.bytes = entry.bytes;
+        info.onDevice = entry.onDevice;
         info.idleSeconds = std::chrono::duration<double>(now - entry.lastUse).count();
         info.inUse = inUse(entry);
         info.pinned = entry.pinned;
         info.notes = entry.notes;
         snapshot.entries.push_back(info);
-        snapshot.heldBytes[key.device] += entry.bytes;
+        snapshot.heldBytes[key.device] += entry.onDevice;
+        if (entry.onDevice < entry.bytes)
+            snapshot.heldBytes["cpu"] += entry.bytes - entry.onDevice;
     }
     snapshot.budgetBytes["cpu"] = budgetFor("cpu");
     for (const auto &[device, bytes] : snapshot.heldBytes)

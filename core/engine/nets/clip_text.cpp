@@ -68,7 +68,7 @@ torch::Tensor ClipTextModelImpl::embedTokens(const torch::Tensor &ids, const tor
     const torch::Tensor extra = (ids - vocabulary).clamp(0, placeholderRows.size(0) - 1);
     if (((ids - vocabulary) >= placeholderRows.size(0)).any().item<bool>())
         throw std::invalid_argument("a placeholder id past the textual-inversion vectors given");
-    const torch::Tensor rows = placeholderRows.to(tokenEmbedding->weight.device(), tokenEmbedding->weight.dtype());
+    const torch::Tensor rows = placeholderRows.to(ids.device(), tokenEmbedding->weight.dtype());
     const torch::Tensor fromVocabulary = tokenEmbedding(torch::where(inVocabulary, ids, torch::zeros_like(ids)));
     const torch::Tensor fromPlaceholders = rows.index_select(0, extra.flatten()).view(fromVocabulary.sizes());
     return torch::where(inVocabulary.unsqueeze(-1), fromVocabulary, fromPlaceholders);
@@ -78,8 +78,9 @@ ClipTextModelImpl::Output ClipTextModelImpl::forward(const torch::Tensor &ids, i
                                                      const torch::Tensor &placeholderRows)
 {
     const std::int64_t tokens = ids.size(1);
-    const auto options = tokenEmbedding->weight.options();
-    torch::Tensor x = embedTokens(ids, placeholderRows) + positionEmbedding->weight.narrow(0, 0, tokens).unsqueeze(0);
+    const auto options = tokenEmbedding->weight.options().device(ids.device());
+    torch::Tensor x = embedTokens(ids, placeholderRows) +
+                      besideInput(positionEmbedding->weight, ids).narrow(0, 0, tokens).unsqueeze(0);
     const torch::Tensor causalMask =
         torch::full({tokens, tokens}, -std::numeric_limits<float>::infinity(), options.dtype(torch::kFloat32))
             .triu(1);

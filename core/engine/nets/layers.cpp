@@ -40,6 +40,15 @@ EmbeddingImpl::EmbeddingImpl(std::int64_t count, std::int64_t width)
     weight = register_parameter("weight", torch::empty({count, width}));
 }
 
+bool residentOn(torch::nn::Module &network, const torch::Device &device)
+{
+    for (const torch::Tensor &parameter : network.parameters())
+        if (parameter.device().type() != device.type() ||
+            (device.has_index() && parameter.device().index() != device.index()))
+            return false;
+    return true;
+}
+
 void initializeRandomly(torch::nn::Module &module)
 {
     torch::NoGradGuard noGrad;

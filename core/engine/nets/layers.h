@@ -13,11 +13,24 @@
 
 namespace atelier::engine {
 
+// `weight` on the device of the `input` it computes with. A network the model cache loaded partially (its device
+// budget too small for all of it) keeps some layers' weights in RAM; they are copied in for each call.
+inline torch::Tensor besideInput(const torch::Tensor &weight, const torch::Tensor &input)
+{
+    return !weight.defined() || weight.device() == input.device() ? weight : weight.to(input.device(), true);
+}
+
+// True when every parameter of `network` is on `device` (a network loaded partially is not).
+bool residentOn(torch::nn::Module &network, const torch::Device &device);
+
 class LinearImpl : public torch::nn::Module
 {
 public:
     LinearImpl(std::int64_t in, std::int64_t out, bool bias = true);
-    torch::Tensor forward(const torch::Tensor &x) { return torch::linear(x, weight, bias); }
+    torch::Tensor forward(const torch::Tensor &x)
+    {
+        return torch::linear(x, besideInput(weight, x), besideInput(bias, x));
+    }
 
     torch::Tensor weight, bias;
 };
@@ -29,7 +42,10 @@ class Conv2dImpl : public torch::nn::Module
 public:
     Conv2dImpl(std::int64_t in, std::int64_t out, std::int64_t kernel, std::int64_t stride = 1,
                std::int64_t padding = 0);
-    torch::Tensor forward(const torch::Tensor &x) { return torch::conv2d(x, weight, bias, m_stride, m_padding); }
+    torch::Tensor forward(const torch::Tensor &x)
+    {
+        return torch::conv2d(x, besideInput(weight, x), besideInput(bias, x), m_stride, m_padding);
+    }
 
     torch::Tensor weight, bias;
 
@@ -42,7 +58,10 @@ class GroupNormImpl : public torch::nn::Module
 {
 public:
     GroupNormImpl(std::int64_t groups, std::int64_t channels, double eps = 1e-5);
-    torch::Tensor forward(const torch::Tensor &x) { return torch::group_norm(x, m_groups, weight, bias, m_eps); }
+    torch::Tensor forward(const torch::Tensor &x)
+    {
+        return torch::group_norm(x, m_groups, besideInput(weight, x), besideInput(bias, x), m_eps);
+    }
 
     torch::Tensor weight, bias;
 
@@ -59,7 +78,7 @@ public:
     explicit LayerNormImpl(std::int64_t width, double eps = 1e-5);
     torch::Tensor forward(const torch::Tensor &x)
     {
-        return torch::layer_norm(x, {weight.size(0)}, weight, bias, m_eps);
+        return torch::layer_norm(x, {weight.size(0)}, besideInput(weight, x), besideInput(bias, x), m_eps);
     }
 
     torch::Tensor weight, bias;
@@ -73,7 +92,7 @@ class EmbeddingImpl : public torch::nn::Module
 {
 public:
     EmbeddingImpl(std::int64_t count, std::int64_t width);
-    torch::Tensor forward(const torch::Tensor &ids) { return torch::embedding(weight, ids); }
+    torch::Tensor forward(const torch::Tensor &ids) { return torch::embedding(besideInput(weight, ids), ids); }
 
     torch::Tensor weight;
 };

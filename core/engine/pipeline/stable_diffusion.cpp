@@ -64,7 +64,8 @@ std::unique_ptr<StableDiffusion> StableDiffusion::assemble(const ModelArchitectu
     model->m_tokenizer = model->m_textEncoder->tokenizer;
     model->m_unetComponent = std::move(unet);
     model->m_unet = model->m_unetComponent->network;
-    if (options.cudaGraphs && UnetGraphs::supported(options.device))
+    // A UNet the cache loaded partially copies weights in during its call, which a recorded graph cannot replay.
+    if (options.cudaGraphs && UnetGraphs::supported(options.device) && residentOn(*model->m_unet, options.device))
         model->m_graphs = std::make_unique<UnetGraphs>();
     model->replaceVae(std::move(vae));
     model->registerPatchableWeights();

@@ -76,32 +76,6 @@ torch::Tensor movedTo(const torch::Tensor &parameter, const torch::Device &devic
     return moved;
 }
 
-// Moves the networks' parameters to `device`, in the order they were built (roughly the order they run) until
-// `allowance` bytes are there (kAllOnDevice: all), the rest to RAM, from where the layers copy them in for each
-// call. Every holder of a parameter (a LoRA patcher, a recorded graph's network) sees it move. Returns the bytes
-// on `device`.
-std::int64_t placeNetworks(const std::vector<torch::nn::Module *> &networks, const std::string &device,
-                           std::int64_t allowance)
-{
-    torch::NoGradGuard noGrad;
-    const torch::Device target(device);
-    std::int64_t placed = 0;
-    for (torch::nn::Module *network : networks) {
-        if (!network)
-            continue;
-        for (torch::Tensor &parameter : network->parameters()) {
-            const std::int64_t bytes = parameter.numel() * std::int64_t(parameter.element_size());
-            const bool fits = allowance == kAllOnDevice || placed + bytes <= allowance;
-            const torch::Device where = fits ? target : torch::Device(torch::kCPU);
-            if (parameter.device() != where)
-                parameter.set_data(movedTo(parameter, where));
-            if (fits)
-                placed += bytes;
-        }
-    }
-    return placed;
-}
-
 std::string reportLine(const SubmodelKey &key, const CacheFetch &fetch)
 {
     std::string from;
@@ -159,6 +133,28 @@ const auto unetNetworks = [](UNetComponent &unet) { return std::vector<torch::nn
 const auto vaeNetworks = [](VaeComponent &vae) { return std::vector<torch::nn::Module *>{vae.network.get()}; };
 
 } // namespace
+
+std::int64_t placeNetworks(const std::vector<torch::nn::Module *> &networks, const std::string &device,
+                           std::int64_t allowance)
+{
+    torch::NoGradGuard noGrad;
+    const torch::Device target(device);
+    std::int64_t placed = 0;
+    for (torch::nn::Module *network : networks) {
+        if (!network)
+            continue;
+        for (torch::Tensor &parameter : network->parameters()) {
+            const std::int64_t bytes = parameter.numel() * std::int64_t(parameter.element_size());
+            const bool fits = allowance == kAllOnDevice || placed + bytes <= allowance;
+            const torch::Device where = fits ? target : torch::Device(torch::kCPU);
+            if (parameter.device() != where)
+                parameter.set_data(movedTo(parameter, where));
+            if (fits)
+                placed += bytes;
+        }
+    }
+    return placed;
+}
 
 std::int64_t parameterBytes(const torch::nn::Module &network)
 {

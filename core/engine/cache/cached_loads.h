@@ -24,6 +24,13 @@ std::unique_ptr<StableDiffusion> loadModelCached(const LoadOptions &options, Loa
 std::shared_ptr<VaeComponent> loadVaeFileCached(const std::string &path, torch::Device device, torch::ScalarType dtype,
                                                 LoadReport *report = nullptr);
 
+// Moves the networks' parameters to `device`, in the order they were built (roughly the order they run) until
+// `allowance` bytes are there (kAllOnDevice: all), the rest to RAM, from where the layers copy them in for each
+// call. Every holder of a parameter (a LoRA patcher, a recorded graph's network) sees it move. Returns the bytes
+// on `device`. The model cache's placement of every component.
+std::int64_t placeNetworks(const std::vector<torch::nn::Module *> &networks, const std::string &device,
+                           std::int64_t allowance);
+
 // The bytes of a network's parameters.
 std::int64_t parameterBytes(const torch::nn::Module &network);
 

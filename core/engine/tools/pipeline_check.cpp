@@ -1,6 +1,8 @@
 // Runs the real pipeline on a device: every sd1/sd2/sdxl `sample` case of a fixture index (in fp32 and in reduced
-// precision, with and without CUDA graphs) against the reference images, and, with --full-size, a whole SD 1.5
+// precision, with and without CUDA graphs) against the reference images; with --cache-moves, the model cache
+// moving those models between RAM and the GPU without changing their images; and, with --full-size, a whole SD 1.5
 // checkpoint of random weights written to disk, loaded like a user's file and timed end to end.
+#include "core/engine/cache/cached_loads.h"
 #include "core/engine/error.h"
 #include "core/engine/io/safetensors_writer.h"
 #include "core/engine/io/state_dict.h"
@@ -14,6 +16,7 @@
 #include <cuda_runtime_api.h>
 #endif
 
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <fstream>
@@ -41,6 +44,25 @@ void synchronize(const torch::Device &device)
 {
     if (device.is_cuda())
         torch::cuda::synchronize();
+}
+
+// A fixture case's sampling settings.
+SamplingParams paramsOf(const nlohmann::json &entry, const StateDict &reference)
+{
+    SamplingParams params;
+    params.prompt = entry["prompt"];
+    params.negative = entry["negative"];
+    params.seed = entry["seed"];
+    params.steps = entry["steps"];
+    params.cfg = entry["cfg"];
+    params.sampler = entry["sampler"];
+    params.scheduler = entry["scheduler"];
+    params.width = entry["width"];
+    params.height = entry["height"];
+    params.denoise = entry.value("denoise", 1.0);
+    if (entry.value("img2img", false))
+        params.initImage = reference.at("init_image");
+    return params;
 }
 
 int checkFixtures(const std::string &fixtures, const torch::Device &device)
@@ -73,20 +95,7 @@ int checkFixtures(const std::string &fixtures, const torch::Device &device)
                 options.dtype = dtype;
                 options.cudaGraphs = graphs;
                 auto sd = StableDiffusion::load(options);
-                SamplingParams params;
-                params.prompt = entry["prompt"];
-                params.negative = entry["negative"];
-                params.seed = entry["seed"];
-                params.steps = entry["steps"];
-                params.cfg = entry["cfg"];
-                params.sampler = entry["sampler"];
-                params.scheduler = entry["scheduler"];
-                params.width = entry["width"];
-                params.height = entry["height"];
-                params.denoise = entry.value("denoise", 1.0);
-                if (entry.value("img2img", false))
-                    params.initImage = reference.at("init_image");
-                const SamplingResult result = generateImages(*sd, params);
+                const SamplingResult result = generateImages(*sd, paramsOf(entry, reference));
                 const double imageDiff = (result.image - reference.at("image")).abs().max().item<double>();
                 const double latentDiff = (result.latent - reference.at("latent")).abs().max().item<double>() /
                                           reference.at("latent").abs().max().item<double>();
@@ -103,6 +112,96 @@ int checkFixtures(const std::string &fixtures, const torch::Device &device)
         }
     }
     say(failures ? "FAILED: " + std::to_string(failures) + " case(s) outside their bound" : "all cases within bounds");
+    return failures ? 1 : 0;
+}
+
+bool anyLineHas(const LoadReport &report, const std::string &text)
+{
+    return std::any_of(report.begin(), report.end(),
+                       [&](const std::string &line) { return line.find(text) != std::string::npos; });
+}
+
+// The model cache moving real networks on the device: a model offloaded to RAM by another and moved back, and one
+// loaded partially (half its UNet left in RAM), make the image the model made when loaded whole (float16).
+int checkCacheMoves(const std::string &fixtures, const torch::Device &device)
+{
+    if (!device.is_cuda()) {
+        say("cache moves: not checked without a CUDA device");
+        return 0;
+    }
+    std::ifstream in(fixtures + "/index.json");
+    const nlohmann::json index = nlohmann::json::parse(in);
+    const auto optionsFor = [&](const std::string &model) {
+        LoadOptions options;
+        options.path = fixtures + "/models/" + model + "/" + model + ".safetensors";
+        options.device = device;
+        options.dtype = torch::kFloat16;
+        return options;
+    };
+    ModelCache &cache = ModelCache::shared();
+    const auto heldOnDevice = [&] {
+        const CacheSnapshot snapshot = cache.snapshot();
+        const auto found = snapshot.heldBytes.find(device.str());
+        return found == snapshot.heldBytes.end() ? std::int64_t(0) : found->second;
+    };
+    say("| case | offloaded and moved back: max abs diff | loaded partially: max abs diff | partial UNet |");
+    say("| --- | --- | --- | --- |");
+    int failures = 0;
+    for (const std::string id : {"tiny-sd1.txt2img.euler.normal.s42", "tiny-sdxl.txt2img.euler.normal.s42"}) {
+        const auto entry = std::find_if(index["cases"].begin(), index["cases"].end(),
+                                        [&](const nlohmann::json &item) { return item["id"] == id; });
+        if (entry == index["cases"].end()) {
+            say("| " + id + " | not in the index | | |");
+            ++failures;
+            continue;
+        }
+        const StateDict reference = loadWeights(fixtures + "/" + (*entry)["file"].get<std::string>());
+        const SamplingParams params = paramsOf(*entry, reference);
+        const LoadOptions options = optionsFor((*entry)["model"]);
+        cache.unloadAll();
+        cache.setBudgets({});
+        torch::Tensor whole;
+        std::int64_t unetBytes = 0;
+        {
+            const auto model = loadModelCached(options);
+            whole = generateImages(*model, params).image;
+            unetBytes = parameterBytes(*model->unet().network);
+        }
+        const std::int64_t oneModel = heldOnDevice();
+        // Another model under a budget of this one offloads it; asked for again, it comes back from RAM.
+        cache.setBudgets({0, oneModel});
+        loadModelCached(optionsFor("tiny-sd2v"));
+        LoadReport moved;
+        torch::Tensor back;
+        {
+            const auto model = loadModelCached(options, &moved);
+            back = generateImages(*model, params).image;
+        }
+        cache.unloadAll();
+        cache.setBudgets({0, oneModel - unetBytes / 2});
+        LoadReport partial;
+        torch::Tensor split;
+        {
+            const auto model = loadModelCached(options, &partial);
+            split = generateImages(*model, params).image;
+        }
+        const double movedDiff = (back - whole).abs().max().item<double>();
+        const double splitDiff = (split - whole).abs().max().item<double>();
+        const bool ok = anyLineHas(moved, "from RAM to") && anyLineHas(partial, "streamed from RAM") &&
+                        movedDiff <= 1e-3 && splitDiff <= 1e-3;
+        failures += ok ? 0 : 1;
+        std::string partialUnet;
+        for (const std::string &line : partial)
+            if (line.rfind("unet", 0) == 0)
+                partialUnet = line;
+        say("| " + id + format(" | %.2e | %.2e | ", movedDiff, splitDiff) + partialUnet + " |");
+        if (!ok)
+            for (const std::string &line : moved)
+                say("  moved back: " + line);
+    }
+    cache.unloadAll();
+    cache.setBudgets({});
+    say(failures ? "FAILED: cache moves changed an image or did not happen" : "cache moves: images unchanged");
     return failures ? 1 : 0;
 }
 
@@ -147,12 +246,15 @@ int fullSize(const std::string &folder, const torch::Device &device, torch::Scal
 
 int main(int argc, char **argv)
 {
-    std::string fixtures, fullSizeFolder, outPath, deviceName = torch::cuda::is_available() ? "cuda" : "cpu";
+    std::string fixtures, cacheFixtures, fullSizeFolder, outPath,
+        deviceName = torch::cuda::is_available() ? "cuda" : "cpu";
     bool cudnnBenchmark = true;
     for (int i = 1; i + 1 < argc; i += 2) {
         const std::string arg = argv[i];
         if (arg == "--fixtures")
             fixtures = argv[i + 1];
+        else if (arg == "--cache-moves")
+            cacheFixtures = argv[i + 1];
         else if (arg == "--full-size")
             fullSizeFolder = argv[i + 1];
         else if (arg == "--device")
@@ -167,6 +269,8 @@ int main(int argc, char **argv)
     try {
         if (!fixtures.empty())
             status |= checkFixtures(fixtures, device);
+        if (!cacheFixtures.empty())
+            status |= checkCacheMoves(cacheFixtures, device);
         if (!fullSizeFolder.empty())
             status |= fullSize(fullSizeFolder, device, device.is_cuda() ? torch::kFloat16 : torch::kFloat32, cudnnBenchmark);
     } catch (const std::exception &error) {

@@ -201,32 +201,17 @@ int main(int argc, char **argv)
                      "(on a machine with a CUDA GPU)\n";
         return 2;
     }
-    const std::string sd15 = folder + "/random-sd15.safetensors", sd15b = folder + "/random-sd15-b.safetensors",
-                      sdxlPath = folder + "/random-sdxl.safetensors", sdxlB = folder + "/random-sdxl-b.safetensors";
-    torch::manual_seed(0);
-    if (!std::filesystem::exists(sd15))
-        writeFullSizeCheckpoint(sd15);
-    torch::manual_seed(1);
-    if (!std::filesystem::exists(sd15b))
-        writeFullSizeCheckpoint(sd15b);
-    if (sdxl) {
-        torch::manual_seed(2);
-        if (!std::filesystem::exists(sdxlPath))
-            writeFullSizeSdxlCheckpoint(sdxlPath);
-        torch::manual_seed(3);
-        if (!std::filesystem::exists(sdxlB))
-            writeFullSizeSdxlCheckpoint(sdxlB);
-    }
+    const RandomCheckpoints files = randomCheckpointsIn(folder, sdxl ? 2 : 0);
     try {
-        moveAgainstCopy("SD 1.5", sd15);
+        moveAgainstCopy("SD 1.5", files.sd15);
         if (sdxl)
-            moveAgainstCopy("SDXL", sdxlPath);
-        switchUnderOneModelBudget("SD 1.5", sd15, sd15b, switches);
+            moveAgainstCopy("SDXL", files.sdxl);
+        switchUnderOneModelBudget("SD 1.5", files.sd15, files.sd15b, switches);
         if (sdxl)
-            switchUnderOneModelBudget("SDXL", sdxlPath, sdxlB, switches);
-        partialAgainstFitting("SD 1.5", sd15, 64);
+            switchUnderOneModelBudget("SDXL", files.sdxl, files.sdxlB, switches);
+        partialAgainstFitting("SD 1.5", files.sd15, 64);
         if (sdxl)
-            partialAgainstFitting("SDXL", sdxlPath, 128);
+            partialAgainstFitting("SDXL", files.sdxl, 128);
     } catch (const std::exception &error) {
         say(std::string("error: ") + error.what());
         if (!outPath.empty())

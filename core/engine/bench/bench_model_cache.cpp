@@ -81,16 +81,8 @@ int main(int argc, char **argv)
         std::cerr << "usage: atelier_model_cache_bench --folder DIR [--switches 50] [--no-sdxl] [--out FILE]\n";
         return 2;
     }
-    const std::string sd15 = folder + "/random-sd15.safetensors", sd15b = folder + "/random-sd15-b.safetensors",
-                      sdxlPath = folder + "/random-sdxl.safetensors";
-    torch::manual_seed(0);
-    if (!std::filesystem::exists(sd15))
-        writeFullSizeCheckpoint(sd15);
-    torch::manual_seed(1);
-    if (!std::filesystem::exists(sd15b))
-        writeFullSizeCheckpoint(sd15b);
-    if (sdxl && !std::filesystem::exists(sdxlPath))
-        writeFullSizeSdxlCheckpoint(sdxlPath);
+    const RandomCheckpoints files = randomCheckpointsIn(folder, sdxl ? 1 : 0);
+    const std::string &sd15 = files.sd15, &sd15b = files.sd15b, &sdxlPath = files.sdxl;
     say("CPU, " + std::to_string(torch::get_num_threads()) +
         " threads; random full-size checkpoints (float16 files, "
         "loaded as float32)");

@@ -10,6 +10,7 @@
 #include <torch/torch.h>
 
 #include <cmath>
+#include <fstream>
 #include <map>
 #include <string>
 
@@ -94,6 +95,31 @@ inline void writeFullSizeSdxlCheckpoint(const std::string &path)
         tensors.emplace(block + "mlp.c_proj.bias", random({kWidth}));
     }
     writeSafetensors(path, tensors);
+}
+
+// The random full-size checkpoints the benchmarks share, in `folder`, written there once and reused: two SD 1.5
+// checkpoints of different weights, and with `sdxlCount` one or two SDXL checkpoints (6.9 GB each).
+struct RandomCheckpoints
+{
+    std::string sd15, sd15b, sdxl, sdxlB;
+};
+
+inline RandomCheckpoints randomCheckpointsIn(const std::string &folder, int sdxlCount)
+{
+    const RandomCheckpoints paths{folder + "/random-sd15.safetensors", folder + "/random-sd15-b.safetensors",
+                                  folder + "/random-sdxl.safetensors", folder + "/random-sdxl-b.safetensors"};
+    const auto ensure = [](const std::string &path, std::uint64_t seed, void (*write)(const std::string &)) {
+        torch::manual_seed(seed);
+        if (!std::ifstream(path))
+            write(path);
+    };
+    ensure(paths.sd15, 0, writeFullSizeCheckpoint);
+    ensure(paths.sd15b, 1, writeFullSizeCheckpoint);
+    if (sdxlCount > 0)
+        ensure(paths.sdxl, 2, writeFullSizeSdxlCheckpoint);
+    if (sdxlCount > 1)
+        ensure(paths.sdxlB, 3, writeFullSizeSdxlCheckpoint);
+    return paths;
 }
 
 } // namespace atelier::engine

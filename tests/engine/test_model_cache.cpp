@@ -7,6 +7,9 @@
 
 #include <QTest>
 
+#include <atomic>
+#include <thread>
+
 using namespace atelier;
 using namespace atelier::engine;
 using namespace atelier::test;
@@ -51,6 +54,20 @@ bool sameWeights(const torch::nn::Module &a, const torch::nn::Module &b)
         if (!torch::equal(item.value(), right[item.key()]))
             return false;
     return true;
+}
+
+std::vector<LoRAApplication> kohyaLora()
+{
+    return {
+        {fixturePath(QStringLiteral("models/tiny-sd1/lora/tiny-sd1-lora-kohya.safetensors")).toStdString(), 1.0, 1.0}};
+}
+
+// tiny-sd1 told another prediction type: another model on the same cached parts.
+LoadOptions otherPrediction()
+{
+    LoadOptions options = optionsFor(QStringLiteral("tiny-sd1"));
+    options.prediction = Prediction::V;
+    return options;
 }
 
 } // namespace
@@ -165,13 +182,9 @@ private slots:
     void modelsSharingPartsNeverSeeEachOthersLoras()
     {
         const auto fresh = StableDiffusion::load(optionsFor(QStringLiteral("tiny-sd1")));
-        const std::vector<LoRAApplication> lora{
-            {fixturePath(QStringLiteral("models/tiny-sd1/lora/tiny-sd1-lora-kohya.safetensors")).toStdString(), 1.0,
-             1.0}};
-        LoadOptions otherPrediction = optionsFor(QStringLiteral("tiny-sd1"));
-        otherPrediction.prediction = Prediction::V;
+        const std::vector<LoRAApplication> lora = kohyaLora();
         const auto withLora = loadModelCached(optionsFor(QStringLiteral("tiny-sd1")));
-        auto without = loadModelCached(otherPrediction);
+        auto without = loadModelCached(otherPrediction());
         QVERIFY(withLora->unet().network.get() == without->unet().network.get());
         withLora->applyLoras(lora);
         QVERIFY(!sameWeights(*withLora->unet().network, *fresh->unet().network));
@@ -182,6 +195,37 @@ private slots:
         QVERIFY(!sameWeights(*withLora->unet().network, *fresh->unet().network));
         without.reset(); // its patcher owns nothing now: the other's patches stay
         QVERIFY(!sameWeights(*withLora->unet().network, *fresh->unet().network));
+    }
+
+    // Runs on two threads with different LoRAs on one cached UNet each compute with their own weights: a model
+    // holding its LoRAs on makes the other wait to patch.
+    void concurrentRunsWithDifferentLorasNeverMix()
+    {
+        const std::vector<LoRAApplication> lora = kohyaLora();
+        const auto withLora = loadModelCached(optionsFor(QStringLiteral("tiny-sd1")));
+        const auto without = loadModelCached(otherPrediction());
+        QVERIFY(withLora->unet().network.get() == without->unet().network.get());
+        torch::manual_seed(3);
+        const torch::Tensor x = torch::randn({1, 4, 8, 8}), t = torch::tensor({500.0f});
+        const torch::Tensor context = torch::randn({1, 77, withLora->architecture().unet.contextDim});
+        const auto output = [&](StableDiffusion &model, const std::vector<LoRAApplication> &loras) {
+            const LoraHold hold = model.holdLoras(loras);
+            return model.unetForward(x, t, context);
+        };
+        const torch::Tensor expectedWith = output(*withLora, lora), expectedWithout = output(*without, {});
+        QVERIFY(!torch::equal(expectedWith, expectedWithout));
+        std::atomic<int> mixed{0};
+        const auto run = [&](StableDiffusion &model, const std::vector<LoRAApplication> &loras,
+                             const torch::Tensor &expected) {
+            for (int i = 0; i < 40; ++i)
+                if (!torch::equal(output(model, loras), expected))
+                    ++mixed;
+        };
+        std::thread first(run, std::ref(*withLora), std::cref(lora), std::cref(expectedWith));
+        std::thread second(run, std::ref(*without), std::vector<LoRAApplication>{}, std::cref(expectedWithout));
+        first.join();
+        second.join();
+        QCOMPARE(mixed.load(), 0);
     }
 };
 

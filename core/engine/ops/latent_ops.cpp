@@ -73,7 +73,7 @@ OpResult sample(const OpArguments &arguments, const Progress &onProgress)
             };
             return onProgress(progress);
         };
-    diffusion.applyLoras(model->loras);
+    const LoraHold loras = diffusion.holdLoras(model->loras);
     const SampledLatent sampled =
         sampleLatent(diffusion, arguments.value<ConditioningValue>("positive")->parts,
                      arguments.value<ConditioningValue>("negative")->parts, latent->samples * scale, run);

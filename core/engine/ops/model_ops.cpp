@@ -145,17 +145,22 @@ ConditioningPart textConditioning(StableDiffusion &model, const std::string &tex
                             encoded.pooled.defined() ? encoded.pooled.to(torch::kCPU) : torch::Tensor());
 }
 
-// The CLIP's model, its LoRAs applied and the embedding folders the call names searched.
-StableDiffusion &encoderOf(const OpArguments &arguments, const ClipValue &clip)
+// The CLIP's model, its LoRAs held on while it encodes, and the embedding folders the call names searched.
+struct HeldEncoder
+{
+    StableDiffusion &model;
+    LoraHold loras;
+};
+
+HeldEncoder encoderOf(const OpArguments &arguments, const ClipValue &clip)
 {
     auto embeddings = std::make_shared<EmbeddingLibrary>();
     for (const std::string &folder : arguments.texts("embedding_folders"))
         embeddings->addFolder(folder);
-    StableDiffusion &model = *clip.model;
-    model.applyLoras(clip.loras);
-    model.setEmbeddings(embeddings);
-    model.clearUsedEmbeddings();
-    return model;
+    HeldEncoder held{*clip.model, clip.model->holdLoras(clip.loras)};
+    held.model.setEmbeddings(embeddings);
+    held.model.clearUsedEmbeddings();
+    return held;
 }
 
 // The warnings and the embeddings an encode used, for the node's report.
@@ -172,7 +177,8 @@ void reportEmbeddings(const StableDiffusion &model, OpResult &result)
 OpResult encodeText(const OpArguments &arguments, const Progress &)
 {
     const auto clip = arguments.value<ClipValue>("clip");
-    StableDiffusion &model = encoderOf(arguments, *clip);
+    const HeldEncoder encoder = encoderOf(arguments, *clip);
+    StableDiffusion &model = encoder.model;
     const std::string &text = arguments.text("text");
     OpResult result = resultOf(conditioningOf({textConditioning(model, text, text, clip->clipSkip)}));
     reportEmbeddings(model, result);
@@ -184,7 +190,8 @@ OpResult encodeSized(const OpArguments &arguments, ModelFamily family, const cha
                      const std::string &secondText, const std::function<void(SizeConditioning &)> &fill)
 {
     const auto clip = arguments.value<ClipValue>("clip");
-    StableDiffusion &model = encoderOf(arguments, *clip);
+    const HeldEncoder encoder = encoderOf(arguments, *clip);
+    StableDiffusion &model = encoder.model;
     if (model.architecture().family != family)
         arguments.fail("clip", std::string("belongs to an ") + familyName(model.architecture().family) + " model; " +
                                    node + " encodes for " + familyName(family) + " models");

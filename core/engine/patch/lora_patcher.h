@@ -45,6 +45,8 @@ public:
     // place), so that recorded CUDA graphs must be recorded again.
     bool replacedStorage() const { return m_replacedStorage; }
     std::size_t patchedWeights() const { return m_patched.size(); }
+    // What the last successful apply() applied.
+    const std::vector<LoRAApplication> &applied() const { return m_applied; }
 
 private:
     struct Step

@@ -13,6 +13,11 @@ struct LoRAApplication
     std::string path;
     double strengthModel = 1.0;
     double strengthClip = 1.0;
+
+    bool operator==(const LoRAApplication &other) const
+    {
+        return path == other.path && strengthModel == other.strengthModel && strengthClip == other.strengthClip;
+    }
 };
 
 // What one LoRA did: how many weights of each network it changed, and its keys that changed nothing (ComfyUI's

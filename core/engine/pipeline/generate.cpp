@@ -96,7 +96,7 @@ GenerationResult generateUnchecked(const GenerationRequest &request,
         refiner->tokenize(request.negative);
         params.refiner = refiner.get();
     }
-    result.loras = model->applyLoras(request.loras);
+    const LoraHold loras = model->holdLoras(request.loras, &result.loras);
     result.loadSeconds = std::chrono::duration<double>(Clock::now() - loadStart).count();
 
     if (onProgress)

@@ -85,6 +85,7 @@ class LoRAPatcher;
 struct PatchOwner
 {
     std::mutex mutex;
+    std::mutex use; // held by a model computing with its patches on (LoraHold)
     LoRAPatcher *patcher = nullptr;
     // The component's entry in the model cache, whose notes say which LoRAs are on; none when not cached.
     std::optional<SubmodelKey> cacheKey;

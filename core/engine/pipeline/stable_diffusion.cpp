@@ -143,6 +143,25 @@ void StableDiffusion::registerPatchableWeights()
     }
 }
 
+LoraHold::LoraHold(std::mutex &text, std::mutex &unet)
+    : m_text(text, std::defer_lock)
+    , m_unet(unet, std::defer_lock)
+{
+    if (&text == &unet)
+        m_text.lock();
+    else
+        std::lock(m_text, m_unet);
+}
+
+LoraHold StableDiffusion::holdLoras(const std::vector<LoRAApplication> &loras, std::vector<LoRAReport> *reports)
+{
+    LoraHold hold(m_textEncoder->patchOwner->use, m_unetComponent->patchOwner->use);
+    std::vector<LoRAReport> applied = applyLoras(loras);
+    if (reports)
+        *reports = std::move(applied);
+    return hold;
+}
+
 std::vector<LoRAReport> StableDiffusion::applyLoras(const std::vector<LoRAApplication> &loras)
 {
     // Recorded CUDA graphs hold the addresses of the weights they read, failed or not.
@@ -160,6 +179,9 @@ std::vector<LoRAReport> StableDiffusion::applyLoras(const std::vector<LoRAApplic
     std::unique_lock<std::mutex> text(m_textEncoder->patchOwner->mutex, std::defer_lock);
     std::unique_lock<std::mutex> unet(m_unetComponent->patchOwner->mutex, std::defer_lock);
     std::lock(text, unet);
+    if (m_textEncoder->patchOwner->patcher == &m_loraPatcher &&
+        m_unetComponent->patchOwner->patcher == &m_loraPatcher && m_loraPatcher.applied() == loras)
+        return m_loraReports;
     for (PatchOwner *owner : {m_textEncoder->patchOwner.get(), m_unetComponent->patchOwner.get()}) {
         if (owner->patcher && owner->patcher != &m_loraPatcher) {
             owner->patcher->restore();
@@ -168,7 +190,7 @@ std::vector<LoRAReport> StableDiffusion::applyLoras(const std::vector<LoRAApplic
         }
         owner->patcher = &m_loraPatcher;
     }
-    std::vector<LoRAReport> reports = m_loraPatcher.apply(loras, familyName(m_architecture.family));
+    m_loraReports = m_loraPatcher.apply(loras, familyName(m_architecture.family));
     // The Memory panel says which LoRAs are on each cached part, at the strength each part took.
     const auto notesOf = [&](double LoRAApplication::*strength) {
         std::vector<std::string> notes;
@@ -183,7 +205,7 @@ std::vector<LoRAReport> StableDiffusion::applyLoras(const std::vector<LoRAApplic
         ModelCache::shared().setNotes(*m_textEncoder->patchOwner->cacheKey, notesOf(&LoRAApplication::strengthClip));
     if (m_unetComponent->patchOwner->cacheKey)
         ModelCache::shared().setNotes(*m_unetComponent->patchOwner->cacheKey, notesOf(&LoRAApplication::strengthModel));
-    return reports;
+    return m_loraReports;
 }
 ClipTextModelImpl::Output StableDiffusion::encodeTokens(const torch::Tensor &ids, int layerFromEnd, bool finalNorm,
                                                         const torch::Tensor &placeholderRows)

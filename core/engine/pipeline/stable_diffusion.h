@@ -29,6 +29,17 @@ struct SizeConditioning
     std::optional<double> aestheticScore;
 };
 
+// A model's LoRAs kept on the components it may share with other models, while it computes with them
+// (StableDiffusion::holdLoras).
+class LoraHold
+{
+public:
+    LoraHold(std::mutex &text, std::mutex &unet);
+
+private:
+    std::unique_lock<std::mutex> m_text, m_unet;
+};
+
 // A loaded SD 1.x/2.x or SDXL model: text encoder, UNet and VAE on one device, with its noise schedule and tokenizer.
 class StableDiffusion
 {
@@ -121,7 +132,13 @@ public:
     // Applies `loras` on top of the loaded weights, replacing whatever was applied before (an empty list takes all
     // off). Nothing is read from the checkpoint again: the originals of patched weights are kept. Throws as
     // LoRAPatcher::apply does, before any weight changes.
+    // Nothing is taken off or put on when `loras` are this model's patches already.
     std::vector<LoRAReport> applyLoras(const std::vector<LoRAApplication> &loras);
+    // applyLoras, with the patches kept on until the hold goes: a model sharing a cached component waits until then
+    // to patch it, so that concurrent runs never compute with each other's LoRAs. Hold it for one computation (an
+    // encode, a sampling) and never take a second hold while holding one.
+    [[nodiscard]] LoraHold holdLoras(const std::vector<LoRAApplication> &loras,
+                                     std::vector<LoRAReport> *reports = nullptr);
 
     // The VAE, with the tiled fallback (VaeCoder): latents unscaled, images in [-1, 1].
     VaeCoder &vaeCoder() { return *m_vaeCoder; }
@@ -153,6 +170,7 @@ private:
     int m_droppedTextLayers = 0;  // text-encoder layers a diffusers SD 2.x folder leaves out
     std::unique_ptr<UnetGraphs> m_graphs;  // set on CUDA devices unless turned off
     LoRAPatcher m_loraPatcher;
+    std::vector<LoRAReport> m_loraReports; // of the patches on
     std::shared_ptr<const EmbeddingLibrary> m_embeddings;
     std::vector<TextualInversion> m_usedEmbeddings;
     std::vector<std::string> m_embeddingWarnings;

@@ -71,6 +71,62 @@ private slots:
         QVERIFY2(panel.totalsLabel()->text().contains(QStringLiteral("3 evictions")),
                  qPrintable(panel.totalsLabel()->text()));
     }
+
+    // Parts on a GPU, through a cache of its own whose parts say where they are: one moved to RAM to make room, one
+    // loaded partially beside a part in use. The panel says where each one is and counts the moves.
+    void showsPartsMovedToRamAndLoadedPartially()
+    {
+        const std::int64_t MiB = std::int64_t(1) << 20;
+        engine::ModelCache cache;
+        cache.setBudgets({1024 * MiB, 100 * MiB});
+        struct Part
+        {
+            std::string device;
+        };
+        const auto part = [](std::int64_t bytes) {
+            engine::CachedLoad<Part> how;
+            how.load = [](const std::string &device) { return std::make_shared<Part>(Part{device}); };
+            how.measure = [bytes](const Part &) { return bytes; };
+            how.place = [bytes](Part &moved, const std::string &device, std::int64_t allowance) {
+                moved.device = device;
+                return allowance == engine::kAllOnDevice ? bytes : std::min(bytes, allowance);
+            };
+            return how;
+        };
+        const auto key = [](const std::string &file) {
+            return engine::SubmodelKey{"/models/" + file, "unet", "cuda:0", "float16", "1@1"};
+        };
+        cache.get(key("first.safetensors"), 60 * MiB, part(60 * MiB));
+        const auto inUse = cache.get(key("second.safetensors"), 60 * MiB, part(60 * MiB));
+        const auto partial = cache.get(key("third.safetensors"), 80 * MiB, part(80 * MiB));
+        QCOMPARE(partial->device, std::string("cuda:0"));
+
+        ui::MemoryPanel panel({[&] { return cache.snapshot(); },
+                               [&](const engine::SubmodelKey &which) {
+                                   if (which.source.empty()) {
+                                       cache.unloadAll();
+                                       return true;
+                                   }
+                                   return cache.unload(which);
+                               },
+                               [&](const engine::SubmodelKey &which, bool pinned) { cache.setPinned(which, pinned); }},
+                              nullptr);
+        panel.refresh();
+        QCOMPARE(panel.entryList()->topLevelItemCount(), 3);
+        QMap<QString, const QTreeWidgetItem *> rows;
+        for (int i = 0; i < 3; ++i)
+            rows[panel.entryList()->topLevelItem(i)->text(0)] = panel.entryList()->topLevelItem(i);
+        QCOMPARE(rows["first.safetensors"]->text(2), QStringLiteral("RAM · float16"));
+        QCOMPARE(rows["second.safetensors"]->text(2), QStringLiteral("cuda:0 · float16"));
+        QCOMPARE(rows["second.safetensors"]->text(5), QStringLiteral("in use"));
+        QCOMPARE(rows["third.safetensors"]->text(2), QStringLiteral("cuda:0 + RAM · float16"));
+        QVERIFY2(rows["third.safetensors"]->text(5).contains(QStringLiteral("40.0 MiB on cuda:0, the rest in RAM")),
+                 qPrintable(rows["third.safetensors"]->text(5)));
+        const QString totals = panel.totalsLabel()->text();
+        QVERIFY2(totals.contains(QStringLiteral("cuda:0: 100.0 MiB of")), qPrintable(totals));
+        QVERIFY2(totals.contains(QStringLiteral("RAM: 100.0 MiB of")), qPrintable(totals));
+        QVERIFY2(totals.contains(QStringLiteral("1 moved to RAM")), qPrintable(totals));
+    }
 };
 
 QTEST_MAIN(TestMemoryPanel)

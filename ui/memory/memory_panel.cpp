@@ -40,6 +40,14 @@ QString whereText(const std::string &device)
     return device == "cpu" ? MemoryPanel::tr("RAM") : QString::fromStdString(device);
 }
 
+// "cuda:0", or "cuda:0 + RAM" for a part loaded partially (what did not fit streams in from RAM as it runs).
+QString placementText(const engine::CacheEntryInfo &entry)
+{
+    if (entry.onDevice < entry.bytes && entry.key.device != "cpu")
+        return MemoryPanel::tr("%1 + RAM").arg(whereText(entry.key.device));
+    return whereText(entry.key.device);
+}
+
 MemoryPanel::CacheAccess engineCache()
 {
     return {&engine::client::cacheSnapshot, &engine::client::unloadCached, &engine::client::pinCached};
@@ -71,7 +79,8 @@ MemoryPanel::MemoryPanel(CacheAccess access, QWidget *parent)
     m_totals->setWordWrap(true);
     m_pin = new QPushButton(tr("Keep loaded"), this);
     m_pin->setCheckable(true);
-    m_pin->setToolTip(tr("Never evict the selected part to make room (\"Keep in VRAM\" for a part on a GPU)"));
+    m_pin->setToolTip(tr("Never evict the selected part, or move it off its GPU, to make room (\"Keep in VRAM\" "
+                         "for a part on a GPU)"));
     m_unload = new QPushButton(tr("Unload"), this);
     m_unload->setToolTip(tr("Drop the selected part from memory (not while a run uses it)"));
     m_freeAll = new QPushButton(tr("Free all"), this);
@@ -156,8 +165,7 @@ void MemoryPanel::refresh()
         item->setText(kModel, QFileInfo(source).fileName().isEmpty() ? source : QFileInfo(source).fileName());
         item->setToolTip(kModel, source);
         item->setText(kPart, QString::fromStdString(entry.key.submodel));
-        item->setText(kWhere,
-                      whereText(entry.key.device) + QStringLiteral(" · ") + QString::fromStdString(entry.key.dtype));
+        item->setText(kWhere, placementText(entry) + QStringLiteral(" · ") + QString::fromStdString(entry.key.dtype));
         item->setText(kSize, sizeOf(entry.bytes));
         item->setTextAlignment(kSize, Qt::AlignRight | Qt::AlignVCenter);
         item->setText(kLastUse, idleText(entry.idleSeconds));
@@ -168,6 +176,12 @@ void MemoryPanel::refresh()
             state << tr("kept");
         if (state.isEmpty())
             state << tr("idle");
+        if (entry.onDevice < entry.bytes && entry.key.device != "cpu") {
+            state << tr("%1 on %2, the rest in RAM")
+                         .arg(sizeOf(entry.onDevice), QString::fromStdString(entry.key.device));
+            item->setToolTip(kWhere, tr("Loaded partially: the device budget could not hold all of it beside the "
+                                        "parts in use, so the layers that did not fit are copied in as they run"));
+        }
         for (const std::string &note : entry.notes)
             state << QString::fromStdString(note);
         item->setText(kState, state.join(QStringLiteral(", ")));
@@ -197,6 +211,9 @@ void MemoryPanel::refresh()
     totals << counted(m_snapshot.loads, tr("%1 load from disk"), tr("%1 loads from disk"))
            << counted(m_snapshot.hits, tr("%1 hit"), tr("%1 hits"))
            << counted(m_snapshot.evictions, tr("%1 eviction"), tr("%1 evictions"));
+    if (m_snapshot.offloads > 0 || m_snapshot.reloads > 0)
+        totals << counted(m_snapshot.offloads, tr("%1 moved to RAM"), tr("%1 moved to RAM"))
+               << counted(m_snapshot.reloads, tr("%1 moved back"), tr("%1 moved back"));
     m_totals->setText(totals.join(QStringLiteral(" · ")));
     updateButtons();
 }

@@ -17,6 +17,7 @@ int runImagesCommand(CommandContext &context);
 int runStripCommand(CommandContext &context);
 int runTagCommand(CommandContext &context);
 int runRunCommand(CommandContext &context);
+int runServeCommand(CommandContext &context);
 int runNodesCommand(CommandContext &context);
 
 const std::vector<Command> &commands()
@@ -45,6 +46,9 @@ const std::vector<Command> &commands()
          runGenerateCommand},
         {QStringLiteral("run"), QStringLiteral("Run a pipeline graph (ComfyUI API prompt, or a PNG carrying one)"),
          runRunCommand},
+        {QStringLiteral("serve"),
+         QStringLiteral("Serve ComfyUI's HTTP and WebSocket API without a window (--port, --listen, --token)"),
+         runServeCommand},
         {QStringLiteral("nodes"), QStringLiteral("List the node types graphs can use (--json: ComfyUI's /object_info)"),
          runNodesCommand},
         {QStringLiteral("images"),

@@ -574,7 +574,14 @@ struct ComfyServer::Private
                                                    {QStringLiteral("max_upload_size"), options.maxUploadBytes}});
         });
         // The WebSocket handshake: accepted here without an answer, the socket then goes to acceptSockets.
-        http.route(QStringLiteral("/ws"), Method::Get, [](const QHttpServerRequest &, QHttpServerResponder &&) {});
+        http.route(QStringLiteral("/ws"), Method::Get,
+                   [](const QHttpServerRequest &request, QHttpServerResponder &&responder) {
+                       if (request.value("Upgrade").toLower() != "websocket")
+                           responder.write(
+                               QJsonDocument(QJsonObject{
+                                   {QStringLiteral("error"), QStringLiteral("/ws takes WebSocket connections")}}),
+                               QHttpServerResponder::StatusCode::BadRequest);
+                   });
         http.afterRequest([this](QHttpServerResponse &&response, const QHttpServerRequest &request) {
             if (!options.corsOrigin.isEmpty())
                 response.addHeader("Access-Control-Allow-Origin", options.corsOrigin.toUtf8());

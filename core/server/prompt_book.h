@@ -42,7 +42,7 @@ public:
     PromptEntry &add(PromptEntry entry, bool front);
     PromptEntry *byRun(quint64 run);
     PromptEntry *byId(const QString &promptId);
-    // Ends a prompt: it leaves the queue for the history (or is dropped, `keep` false: deleted from the queue).
+    // Ends a prompt: it leaves the queue for the history, the oldest finished prompts going past kHistoryLimit.
     void finish(PromptEntry &entry, const QString &statusText, bool completed);
     void remove(const QString &promptId);
 

@@ -406,6 +406,7 @@ private slots:
              {QStringLiteral("/prompt"), QStringLiteral("/queue"), QStringLiteral("/history"), QStringLiteral("/free")})
             QCOMPARE(post(path, QByteArray("{\"unterminated")).status, 400);
         QCOMPARE(get(QStringLiteral("/models/../../etc")).status, 404);
+        QCOMPARE(get(QStringLiteral("/ws")).status, 400); // not a WebSocket handshake
 
         // 1,000 open sockets: the server still answers, and lets them all go.
         std::vector<std::unique_ptr<QTcpSocket>> idle;

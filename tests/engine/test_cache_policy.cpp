@@ -236,6 +236,21 @@ private slots:
         QCOMPARE(held(snapshot, "cpu"), std::int64_t(0));
     }
 
+    // What a partial load keeps in RAM is freed, with the whole entry, when RAM needs room and nothing uses it.
+    void idlePartialLoadsGiveWayInRam()
+    {
+        ModelCache cache;
+        cache.setBudgets({50, 100});
+        FakeLoads loads;
+        const std::shared_ptr<FakeSubmodel> inUse = cache.get(keyOf("a"), 80, loads.of(80));
+        cache.get(keyOf("b"), 60, loads.of(60)); // 20 on the device, 40 in RAM
+        QCOMPARE(held(cache.snapshot(), "cpu"), std::int64_t(40));
+        QVERIFY(cache.get(keyOf("c", "cpu"), 30, loads.of(30)));
+        const CacheSnapshot snapshot = cache.snapshot();
+        QCOMPARE(entryOf(snapshot, "b"), nullptr);
+        QCOMPARE(held(snapshot, "cpu"), std::int64_t(30));
+    }
+
     void concurrentRequestsForAMovingSubmodelMoveItOnce()
     {
         ModelCache cache;

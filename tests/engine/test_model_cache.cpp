@@ -195,6 +195,12 @@ private slots:
         QVERIFY(!sameWeights(*withLora->unet().network, *fresh->unet().network));
         without.reset(); // its patcher owns nothing now: the other's patches stay
         QVERIFY(!sameWeights(*withLora->unet().network, *fresh->unet().network));
+        // Taken off by another model, then a damaged LoRA refused: asked for again, its LoRA goes back on.
+        auto other = loadModelCached(otherPrediction());
+        other->applyLoras({});
+        QVERIFY_THROWS_EXCEPTION(std::exception, withLora->applyLoras({{"/no/such/lora.safetensors", 1.0, 1.0}}));
+        withLora->applyLoras(lora);
+        QVERIFY(!sameWeights(*withLora->unet().network, *fresh->unet().network));
     }
 
     // Runs on two threads with different LoRAs on one cached UNet each compute with their own weights: a model

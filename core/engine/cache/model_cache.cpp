@@ -106,15 +106,20 @@ bool ModelCache::makeRoom(const std::string &device, std::vector<Move> *moves)
     if (budget <= 0)
         return true;
     while (heldOn(device) > budget) {
+        // RAM's candidates include the parts of partial loads that wait there: freeing one drops the whole entry.
+        const auto candidate = [&](const SubmodelKey &key, const Entry &entry) {
+            return movable(entry) && (key.device == device || (device == "cpu" && entry.onDevice < entry.bytes));
+        };
         auto oldest = m_entries.end();
         for (auto it = m_entries.begin(); it != m_entries.end(); ++it)
-            if (it->first.device == device && movable(it->second) &&
+            if (candidate(it->first, it->second) &&
                 (oldest == m_entries.end() || it->second.lastUse < oldest->second.lastUse))
                 oldest = it;
         if (oldest == m_entries.end())
             return false;
         const SubmodelKey ramKey = inRam(oldest->first);
-        const bool offload = moves && device != "cpu" && oldest->second.place && !m_entries.count(ramKey);
+        const bool offload = moves && device != "cpu" && oldest->first.device == device && oldest->second.place &&
+                             !m_entries.count(ramKey);
         Entry entry = std::move(oldest->second);
         m_entries.erase(oldest);
         if (!offload) {
@@ -130,7 +135,8 @@ bool ModelCache::makeRoom(const std::string &device, std::vector<Move> *moves)
             ++m_evictions;
             continue;
         }
-        moves->push_back({ramKey, offloaded.value, offloaded.place});
+        moves->push_back({device, ramKey, offloaded.value, offloaded.place});
+        ++m_leaving[device];
         ++m_offloads;
     }
     return true;
@@ -152,6 +158,8 @@ void ModelCache::carryOut(std::unique_lock<std::mutex> &lock, std::vector<Move> 
     }
     lock.lock();
     for (std::size_t i = 0; i < moves.size(); ++i) {
+        if (--m_leaving[moves[i].from] == 0)
+            m_leaving.erase(moves[i].from);
         const auto found = m_entries.find(moves[i].to);
         if (found == m_entries.end())
             continue;
@@ -181,7 +189,7 @@ std::shared_ptr<void> ModelCache::getErased(const SubmodelKey &key, std::int64_t
             }
             // A partial load takes more of the device when room has come free since.
             Entry &entry = found->second;
-            if (entry.onDevice < entry.bytes && movable(entry) && entry.place &&
+            if (entry.onDevice < entry.bytes && movable(entry) && entry.place && !m_leaving.count(key.device) &&
                 shareOnDevice(key, entry.bytes, true) > entry.onDevice) {
                 value = moveOntoDevice(lock, key, key, fetch);
                 break;
@@ -193,6 +201,11 @@ std::shared_ptr<void> ModelCache::getErased(const SubmodelKey &key, std::int64_t
                           found->second.onDevice, 0.0};
             value = found->second.value;
             break;
+        }
+        // Room on a device is made only once the offloads leaving it are done.
+        if (key.device != "cpu" && m_leaving.count(key.device)) {
+            m_loaded.wait(lock);
+            continue;
         }
         if (key.device != "cpu") {
             const auto offloaded = m_entries.find(inRam(key));

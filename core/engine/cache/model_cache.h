@@ -169,6 +169,7 @@ private:
     // An entry to move once the lock is released, already accounted for where it goes.
     struct Move
     {
+        std::string from; // the device it leaves
         SubmodelKey to;
         std::shared_ptr<void> value;
         Placement place;
@@ -205,6 +206,9 @@ private:
     CacheBudgets m_budgets;
     std::map<SubmodelKey, Entry> m_entries;
     std::map<std::string, std::int64_t> m_deviceMemory;
+    // Offloads under way, by the device they leave: until they are done, that device's memory is not yet free, so
+    // others wait before making room there.
+    std::map<std::string, int> m_leaving;
     std::int64_t m_loads = 0, m_hits = 0, m_evictions = 0, m_offloads = 0, m_reloads = 0;
 };
 

@@ -108,17 +108,23 @@ OpResult applyLora(const OpArguments &arguments, const Progress &)
         if (!std::isfinite(strength) || std::abs(strength) > 100)
             arguments.fail("strength_model", "and strength_clip must be numbers between -100 and 100");
     OpResult result;
+    // Applied now, so that a LoRA for another base or a damaged file fails at its loader node; held while it patches,
+    // so that a run computing on the shared model is not changed under it.
+    const auto checkLoras = [&](StableDiffusion &model, const std::vector<LoRAApplication> &loras) {
+        std::vector<LoRAReport> reports;
+        (void)model.holdLoras(loras, &reports);
+        addWarnings(reports, result);
+    };
     if (const auto model = arguments.optionalValue<ModelValue>("model")) {
         auto patched = std::make_shared<ModelValue>(*model);
         patched->loras = withLora(model->loras, {path, strengthModel, 0.0});
-        // Checked now, so that a LoRA for another base or a damaged file fails at its loader node.
-        addWarnings(patched->model->applyLoras(patched->loras), result);
+        checkLoras(*patched->model, patched->loras);
         result.values.push_back(patched);
     }
     if (const auto clip = arguments.optionalValue<ClipValue>("clip")) {
         auto patched = std::make_shared<ClipValue>(*clip);
         patched->loras = withLora(clip->loras, {path, 0.0, strengthClip});
-        addWarnings(patched->model->applyLoras(patched->loras), result);
+        checkLoras(*patched->model, patched->loras);
         result.values.push_back(patched);
     }
     if (result.values.empty())

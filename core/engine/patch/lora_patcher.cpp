@@ -141,6 +141,7 @@ LoRAPatcher::Plan LoRAPatcher::plan(const std::vector<LoRAApplication> &loras, c
 std::vector<LoRAReport> LoRAPatcher::apply(const std::vector<LoRAApplication> &loras, const std::string &modelBase)
 {
     Plan next = plan(loras, modelBase); // throws before any weight changes
+    const std::vector<LoRAApplication> previous = m_applied;
     m_replacedStorage = false;
     restore();
     try {
@@ -149,10 +150,10 @@ std::vector<LoRAReport> LoRAPatcher::apply(const std::vector<LoRAApplication> &l
         // Rare (memory, a file changed under us): put back what was applied before, or at least the loaded weights.
         restore();
         try {
-            patchWeights(plan(m_applied, modelBase).steps);
+            patchWeights(plan(previous, modelBase).steps);
+            m_applied = previous;
         } catch (...) {
             restore();
-            m_applied.clear();
         }
         throw;
     }
@@ -201,6 +202,7 @@ void LoRAPatcher::restore()
         }
     }
     m_patched.clear();
+    m_applied.clear();
 }
 
 } // namespace atelier::engine

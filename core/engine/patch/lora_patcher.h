@@ -38,7 +38,7 @@ public:
     // what it had. Patches are computed in float32.
     std::vector<LoRAReport> apply(const std::vector<LoRAApplication> &loras, const std::string &modelBase);
 
-    // Puts every patched weight back to its loaded value, exactly.
+    // Puts every patched weight back to its loaded value, exactly; applied() is empty after.
     void restore();
 
     // True when the last apply() replaced a parameter's storage (views into a read-only mapping cannot be written in

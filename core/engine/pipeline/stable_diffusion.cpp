@@ -168,9 +168,10 @@ std::vector<LoRAReport> StableDiffusion::applyLoras(const std::vector<LoRAApplic
     struct GraphReset
     {
         StableDiffusion &model;
+        bool patched = false;
         ~GraphReset()
         {
-            if (model.m_graphs && model.m_loraPatcher.replacedStorage())
+            if (patched && model.m_graphs && model.m_loraPatcher.replacedStorage())
                 model.m_graphs = std::make_unique<UnetGraphs>();
         }
     } graphReset{*this};
@@ -190,6 +191,7 @@ std::vector<LoRAReport> StableDiffusion::applyLoras(const std::vector<LoRAApplic
         }
         owner->patcher = &m_loraPatcher;
     }
+    graphReset.patched = true;
     m_loraReports = m_loraPatcher.apply(loras, familyName(m_architecture.family));
     // The Memory panel says which LoRAs are on each cached part, at the strength each part took.
     const auto notesOf = [&](double LoRAApplication::*strength) {

@@ -260,8 +260,6 @@ struct ComfyServer::Private
         switch (outcome.status) {
         case graph::RunOutcome::Status::Completed:
             tell(*entry, QStringLiteral("execution_success"), {{QStringLiteral("timestamp"), now()}}, true);
-            tell(*entry, QStringLiteral("executing"), {{QStringLiteral("node"), QJsonValue::Null}});
-            book.finish(*entry, QStringLiteral("success"), true);
             break;
         case graph::RunOutcome::Status::Interrupted:
             tell(*entry, QStringLiteral("execution_interrupted"),
@@ -270,7 +268,6 @@ struct ComfyServer::Private
                   {QStringLiteral("executed"), executed},
                   {QStringLiteral("timestamp"), now()}},
                  true);
-            book.finish(*entry, QStringLiteral("error"), false);
             break;
         case graph::RunOutcome::Status::Invalid:
         case graph::RunOutcome::Status::Failed:
@@ -285,9 +282,12 @@ struct ComfyServer::Private
                   {QStringLiteral("current_outputs"), QJsonObject()},
                   {QStringLiteral("timestamp"), now()}},
                  true);
-            book.finish(*entry, QStringLiteral("error"), false);
             break;
         }
+        // Whatever the end, as ComfyUI: no node is executing (clients that follow its examples wait for this).
+        tell(*entry, QStringLiteral("executing"), {{QStringLiteral("node"), QJsonValue::Null}});
+        const bool completed = outcome.status == graph::RunOutcome::Status::Completed;
+        book.finish(*entry, completed ? QStringLiteral("success") : QStringLiteral("error"), completed); // last use
         broadcastStatus();
     }
 
@@ -610,6 +610,9 @@ struct ComfyServer::Private
             QString clientId = QUrlQuery(url).queryItemValue(QStringLiteral("clientId"), QUrl::FullyDecoded);
             if (clientId.isEmpty() || clientId.size() > 200)
                 clientId = QUuid::createUuid().toString(QUuid::WithoutBraces);
+            // The server reads nothing from clients: their messages are kept small.
+            socket->setMaxAllowedIncomingFrameSize(64 * 1024);
+            socket->setMaxAllowedIncomingMessageSize(64 * 1024);
             QWebSocket *raw = socket.get();
             // A client reconnecting under its id replaces its old socket.
             clients[clientId] = std::move(socket);
@@ -651,6 +654,7 @@ Result<quint16> ComfyServer::listen()
     GuardLimits limits;
     limits.maxBodyBytes = d->options.maxUploadBytes;
     limits.maxConnections = d->options.maxConnections;
+    limits.headTimeoutMs = d->options.headTimeoutMs;
     limits.token = d->options.token.toUtf8();
     limits.corsOrigin = d->options.corsOrigin.toUtf8();
     d->guard = new RequestGuard(limits, this);

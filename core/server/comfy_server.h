@@ -27,7 +27,8 @@ struct ServerOptions
     QString token;       // required on every request (Authorization: Bearer, or ?token=) when set
     QString corsOrigin;  // CORS answers for this origin ("*": any); empty: no CORS
     qint64 maxUploadBytes = 100ll * 1024 * 1024;
-    int maxConnections = 4096;
+    int maxConnections = 512;  // open at once; more are closed unread
+    int headTimeoutMs = 30000; // a request head still incomplete after this closes its connection
 };
 
 class ComfyServer : public QObject

@@ -57,6 +57,16 @@ RequestGuard::RequestGuard(GuardLimits limits, QObject *parent)
     // queue rather than being turned away.
     setListenBacklogSize(1024);
     setMaxPendingConnections(m_limits.maxConnections);
+    // Heads sent a byte at a time (slowloris) do not hold a connection for ever.
+    connect(&m_sweep, &QTimer::timeout, this, [this] {
+        QList<QTcpSocket *> stalled;
+        for (auto it = m_connections.begin(); it != m_connections.end(); ++it)
+            if (!it->head.isEmpty() && it->headSince.hasExpired(m_limits.headTimeoutMs))
+                stalled.append(it.key());
+        for (QTcpSocket *socket : std::as_const(stalled))
+            socket->abort();
+    });
+    m_sweep.start(std::max(100, m_limits.headTimeoutMs / 4));
 }
 
 void RequestGuard::incomingConnection(qintptr descriptor)
@@ -100,6 +110,7 @@ void RequestGuard::inspect(QTcpSocket *socket)
         return;
     const QByteArray chunk = socket->peek(socket->bytesAvailable());
     qsizetype position = 0;
+    bool requestEnded = false;
     while (position < chunk.size()) {
         if (connection.bodyLeft > 0) {
             const qint64 taken = std::min<qint64>(connection.bodyLeft, chunk.size() - position);
@@ -107,18 +118,34 @@ void RequestGuard::inspect(QTcpSocket *socket)
             position += taken;
             continue;
         }
-        const qsizetype before = connection.head.size();
-        connection.head.append(chunk.mid(position));
-        const qsizetype end = connection.head.indexOf("\r\n\r\n");
-        if (end < 0) {
-            if (connection.head.size() > m_limits.maxHeadBytes)
-                refuse(socket, connection,
-                       answer(431, "Request Header Fields Too Large", "the request head is too long"));
+        // Bytes past a whole request in one read are a pipelined request, which the HTTP server would hand back
+        // for a second look at bytes already judged; refused instead (no common client pipelines).
+        if (requestEnded) {
+            refuse(socket, connection, answer(400, "Bad Request", "pipelined requests are not served"));
             return;
         }
+        const qsizetype before = connection.head.size();
+        if (before == 0)
+            connection.headSince.start();
+        connection.head.append(chunk.mid(position));
+        const qsizetype end = connection.head.indexOf("\r\n\r\n");
+        // Lines end in CR LF: a bare LF would end the head where the HTTP server sees it and this guard does not.
+        const qsizetype headEnd = end < 0 ? connection.head.size() : end + 4;
+        for (qsizetype i = before; i < headEnd; ++i)
+            if (connection.head[i] == '\n' && (i == 0 || connection.head[i - 1] != '\r')) {
+                refuse(socket, connection, answer(400, "Bad Request", "request lines must end in CR LF"));
+                return;
+            }
+        if (headEnd > m_limits.maxHeadBytes) {
+            refuse(socket, connection, answer(431, "Request Header Fields Too Large", "the request head is too long"));
+            return;
+        }
+        if (end < 0)
+            return;
         const QByteArray head = connection.head.left(end + 4);
         position += end + 4 - before;
         connection.head.clear();
+        requestEnded = true;
         const QByteArray refusal = verdict(head, connection);
         if (!refusal.isEmpty()) {
             refuse(socket, connection, refusal);
@@ -136,7 +163,8 @@ QByteArray RequestGuard::verdict(const QByteArray &head, Connection &connection)
     const QByteArray method = requestLine.value(0);
     const QUrl target(QString::fromUtf8(requestLine.value(1)));
     qint64 length = 0;
-    bool chunked = false, upgrade = false;
+    bool chunked = false, upgrade = false, connectionUpgrade = false;
+    int lengths = 0, encodings = 0;
     QByteArray authorization;
     for (qsizetype i = 1; i < lines.size(); ++i) {
         const QByteArray line = lines[i].trimmed();
@@ -145,14 +173,18 @@ QByteArray RequestGuard::verdict(const QByteArray &head, Connection &connection)
             continue;
         const QByteArray name = line.left(colon).trimmed().toLower(), value = line.mid(colon + 1).trimmed();
         if (name == "content-length") {
+            ++lengths;
             bool number = false;
             length = value.toLongLong(&number);
             if (!number || length < 0)
                 return answer(400, "Bad Request", "the Content-Length is not a length");
         } else if (name == "transfer-encoding") {
-            chunked = value.toLower().contains("chunked");
+            ++encodings;
+            chunked = chunked || value.toLower().contains("chunked");
         } else if (name == "upgrade") {
             upgrade = value.toLower() == "websocket";
+        } else if (name == "connection") {
+            connectionUpgrade = value.toLower().contains("upgrade");
         } else if (name == "authorization") {
             authorization = value;
         }
@@ -172,6 +204,8 @@ QByteArray RequestGuard::verdict(const QByteArray &head, Connection &connection)
         if (!sameSecret(given, m_limits.token))
             return answer(401, "Unauthorized", "this server needs its token (Authorization: Bearer, or ?token=)", cors);
     }
+    if (lengths > 1 || encodings > 1)
+        return answer(400, "Bad Request", "more than one Content-Length or Transfer-Encoding", cors);
     if (chunked)
         return answer(411, "Length Required", "send the body with a Content-Length", cors);
     if (length > m_limits.maxBodyBytes)
@@ -180,18 +214,20 @@ QByteArray RequestGuard::verdict(const QByteArray &head, Connection &connection)
                           QByteArray::number(m_limits.maxBodyBytes / (1024 * 1024)) + " MiB)",
                       cors);
     connection.bodyLeft = length;
-    connection.passThrough = upgrade;
+    connection.passThrough = upgrade && connectionUpgrade;
     return {};
 }
 
 void RequestGuard::refuse(QTcpSocket *socket, Connection &connection, const QByteArray &refusal)
 {
     connection.refused = true;
+    if (socket->isTransactionStarted())
+        socket->commitTransaction();
     socket->readAll();
     socket->write(refusal);
     // Closed a moment after the answer is out, what the client still sends being read and dropped meanwhile: a
     // socket closed with data unread resets the connection, and the client would lose the answer.
-    QTimer::singleShot(kLingerMs, socket, [socket] { socket->disconnectFromHost(); });
+    QTimer::singleShot(kLingerMs, socket, [socket] { socket->abort(); });
 }
 
 } // namespace atelier::server

@@ -213,6 +213,7 @@ private slots:
         ModelCache cache;
         cache.setBudgets({20, 100});
         FakeLoads loads;
+        cache.get(keyOf("idle", "cpu"), 10, loads.of(10));
         const std::shared_ptr<FakeSubmodel> inUse = cache.get(keyOf("a"), 50, loads.of(50));
         try {
             cache.get(keyOf("b"), 80, loads.of(80));
@@ -230,10 +231,13 @@ private slots:
         } catch (const CacheBudgetError &error) {
             QVERIFY2(QString::fromUtf8(error.what()).contains("cuda:0 budget"), error.what());
         }
-        QCOMPARE(loads.fromDisk.load(), 1);
+        // Nothing was evicted for the room that could not be made.
+        QCOMPARE(loads.fromDisk.load(), 2);
         const CacheSnapshot snapshot = cache.snapshot();
-        QCOMPARE(snapshot.entries.size(), std::size_t(1));
-        QCOMPARE(held(snapshot, "cpu"), std::int64_t(0));
+        QCOMPARE(snapshot.entries.size(), std::size_t(2));
+        QVERIFY(entryOf(snapshot, "idle"));
+        QCOMPARE(snapshot.evictions, std::int64_t(0));
+        QCOMPARE(held(snapshot, "cpu"), std::int64_t(10));
     }
 
     // What a partial load keeps in RAM is freed, with the whole entry, when RAM needs room and nothing uses it.

@@ -105,11 +105,18 @@ bool ModelCache::makeRoom(const std::string &device, std::vector<Move> *moves)
     const std::int64_t budget = budgetFor(device);
     if (budget <= 0)
         return true;
+    // RAM's candidates include the parts of partial loads that wait there: freeing one drops the whole entry.
+    const auto candidate = [&](const SubmodelKey &key, const Entry &entry) {
+        return movable(entry) && (key.device == device || (device == "cpu" && entry.onDevice < entry.bytes));
+    };
+    // Nothing is evicted for a room that cannot be made.
+    std::int64_t freeable = 0;
+    for (const auto &[key, entry] : m_entries)
+        if (candidate(key, entry))
+            freeable += key.device == device ? entry.onDevice : entry.bytes - entry.onDevice;
+    if (heldOn(device) - freeable > budget)
+        return false;
     while (heldOn(device) > budget) {
-        // RAM's candidates include the parts of partial loads that wait there: freeing one drops the whole entry.
-        const auto candidate = [&](const SubmodelKey &key, const Entry &entry) {
-            return movable(entry) && (key.device == device || (device == "cpu" && entry.onDevice < entry.bytes));
-        };
         auto oldest = m_entries.end();
         for (auto it = m_entries.begin(); it != m_entries.end(); ++it)
             if (candidate(it->first, it->second) &&

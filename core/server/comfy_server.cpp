@@ -382,13 +382,9 @@ struct ComfyServer::Private
         bool ok = false;
         const QJsonObject body = readObject(request.body(), &ok);
         const QString only = ok ? body.value(QStringLiteral("prompt_id")).toString() : QString();
-        const QJsonArray running = book.queueJson().value(QStringLiteral("queue_running")).toArray();
-        for (const QJsonValue &item : running) {
-            const QString promptId = item.toArray().at(1).toString();
-            if (only.isEmpty() || only == promptId)
-                if (const PromptEntry *entry = book.byId(promptId))
-                    runs.cancel(entry->run);
-        }
+        for (const PromptEntry *entry : book.running())
+            if (only.isEmpty() || only == entry->promptId)
+                runs.cancel(entry->run);
         return QHttpServerResponse(Status::Ok);
     }
 

@@ -70,6 +70,15 @@ QList<const PromptEntry *> PromptBook::waiting() const
     return pending;
 }
 
+QList<const PromptEntry *> PromptBook::running() const
+{
+    QList<const PromptEntry *> running;
+    for (const PromptEntry &entry : m_entries)
+        if (entry.state == PromptEntry::State::Running)
+            running.append(&entry);
+    return running;
+}
+
 QJsonArray PromptBook::queueItem(const PromptEntry &entry)
 {
     return QJsonArray{entry.number, entry.promptId, entry.prompt, entry.extraData,
@@ -79,9 +88,8 @@ QJsonArray PromptBook::queueItem(const PromptEntry &entry)
 QJsonObject PromptBook::queueJson() const
 {
     QJsonArray running, pending;
-    for (const PromptEntry &entry : m_entries)
-        if (entry.state == PromptEntry::State::Running)
-            running.append(queueItem(entry));
+    for (const PromptEntry *entry : this->running())
+        running.append(queueItem(*entry));
     for (const PromptEntry *entry : waiting())
         pending.append(queueItem(*entry));
     return {{QStringLiteral("queue_running"), running}, {QStringLiteral("queue_pending"), pending}};

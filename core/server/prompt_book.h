@@ -48,6 +48,7 @@ public:
 
     int remaining() const;                      // pending and running
     QList<const PromptEntry *> waiting() const; // pending, in queue order
+    QList<const PromptEntry *> running() const;
     // {"queue_running": [...], "queue_pending": [...]}, each item [number, prompt_id, prompt, extra_data,
     // outputs_to_execute].
     QJsonObject queueJson() const;

@@ -182,20 +182,10 @@ void partialAgainstFitting(const std::string &name, const std::string &path, std
 
 int main(int argc, char **argv)
 {
-    std::string folder, outPath;
-    int switches = 10;
-    bool sdxl = true;
-    for (int i = 1; i < argc; ++i) {
-        const std::string arg = argv[i];
-        if (arg == "--no-sdxl")
-            sdxl = false;
-        else if (i + 1 < argc && arg == "--folder")
-            folder = argv[++i];
-        else if (i + 1 < argc && arg == "--switches")
-            switches = std::stoi(argv[++i]);
-        else if (i + 1 < argc && arg == "--out")
-            outPath = argv[++i];
-    }
+    const CacheBenchArguments arguments = cacheBenchArguments(argc, argv, 10);
+    const std::string &folder = arguments.folder, &outPath = arguments.outPath;
+    const int switches = arguments.switches;
+    const bool sdxl = arguments.sdxl;
     if (folder.empty() || !torch::cuda::is_available()) {
         std::cerr << "usage: atelier_device_cache_bench --folder DIR [--switches 10] [--no-sdxl] [--out FILE] "
                      "(on a machine with a CUDA GPU)\n";

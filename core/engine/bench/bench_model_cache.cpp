@@ -63,20 +63,10 @@ void loadAgainstHit(const std::string &name, const std::string &path)
 
 int main(int argc, char **argv)
 {
-    std::string folder, outPath;
-    int switches = 50;
-    bool sdxl = true;
-    for (int i = 1; i < argc; ++i) {
-        const std::string arg = argv[i];
-        if (arg == "--no-sdxl")
-            sdxl = false;
-        else if (i + 1 < argc && arg == "--folder")
-            folder = argv[++i];
-        else if (i + 1 < argc && arg == "--switches")
-            switches = std::stoi(argv[++i]);
-        else if (i + 1 < argc && arg == "--out")
-            outPath = argv[++i];
-    }
+    const CacheBenchArguments arguments = cacheBenchArguments(argc, argv, 50);
+    const std::string &folder = arguments.folder, &outPath = arguments.outPath;
+    const int switches = arguments.switches;
+    const bool sdxl = arguments.sdxl;
     if (folder.empty()) {
         std::cerr << "usage: atelier_model_cache_bench --folder DIR [--switches 50] [--no-sdxl] [--out FILE]\n";
         return 2;

@@ -122,4 +122,31 @@ inline RandomCheckpoints randomCheckpointsIn(const std::string &folder, int sdxl
     return paths;
 }
 
+// The model cache benchmarks' arguments: --folder DIR (where the random checkpoints are kept), [--switches N],
+// [--no-sdxl], [--out FILE].
+struct CacheBenchArguments
+{
+    std::string folder, outPath;
+    int switches = 0;
+    bool sdxl = true;
+};
+
+inline CacheBenchArguments cacheBenchArguments(int argc, char **argv, int defaultSwitches)
+{
+    CacheBenchArguments arguments;
+    arguments.switches = defaultSwitches;
+    for (int i = 1; i < argc; ++i) {
+        const std::string arg = argv[i];
+        if (arg == "--no-sdxl")
+            arguments.sdxl = false;
+        else if (i + 1 < argc && arg == "--folder")
+            arguments.folder = argv[++i];
+        else if (i + 1 < argc && arg == "--switches")
+            arguments.switches = std::stoi(argv[++i]);
+        else if (i + 1 < argc && arg == "--out")
+            arguments.outPath = argv[++i];
+    }
+    return arguments;
+}
+
 } // namespace atelier::engine

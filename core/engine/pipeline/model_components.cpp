@@ -2,11 +2,11 @@
 
 #include "core/engine/error.h"
 #include "core/engine/io/key_maps.h"
+#include "core/engine/pipeline/diffusers_folder.h"
 
 #include <nlohmann/json.hpp>
 
 #include <filesystem>
-#include <fstream>
 
 namespace atelier::engine {
 
@@ -101,34 +101,6 @@ void applyLdmYaml(const LdmConfig &config, ModelArchitecture &arch)
         arch.defaultLayerFromEnd = 2;
 }
 
-nlohmann::json readJson(const fs::path &path)
-{
-    std::ifstream in(path);
-    if (!in)
-        throw FormatError(path.string() + ": cannot be read");
-    try {
-        return nlohmann::json::parse(in);
-    } catch (const nlohmann::json::exception &error) {
-        throw FormatError(path.string() + ": not valid JSON (" + error.what() + ")");
-    }
-}
-
-nlohmann::json readJsonIfThere(const fs::path &path)
-{
-    return fs::exists(path) ? readJson(path) : nlohmann::json();
-}
-
-template <typename T> void readIf(const nlohmann::json &object, const char *key, T &target)
-{
-    if (object.is_object() && object.contains(key) && !object[key].is_null()) {
-        try {
-            target = object[key].get<T>();
-        } catch (const nlohmann::json::exception &) {
-            throw FormatError(std::string("config value \"") + key + "\" has the wrong type");
-        }
-    }
-}
-
 // Diffusers' configs, each section as in the folder's unet/, vae/, text_encoder/ and scheduler/ config.json.
 void applyDiffusersConfigs(const nlohmann::json &unet, const nlohmann::json &vae, const nlohmann::json &text,
                            const nlohmann::json &scheduler, ModelArchitecture &arch)
@@ -145,33 +117,16 @@ void applyDiffusersConfigs(const nlohmann::json &unet, const nlohmann::json &vae
         arch.unet.headChannels = arch.unet.modelChannels * arch.unet.channelMult[0] / heads[0].get<std::int64_t>();
         arch.unet.numHeads = -1;
     }
-    readIf(vae, "scaling_factor", arch.vae.scaleFactor);
+    readConfigValue(vae, "scaling_factor", arch.vae.scaleFactor);
     if (text.is_object()) {
-        readIf(text, "num_attention_heads", arch.text.heads);
+        readConfigValue(text, "num_attention_heads", arch.text.heads);
         std::string act;
-        readIf(text, "hidden_act", act);
+        readConfigValue(text, "hidden_act", act);
         if (!act.empty())
             arch.text.quickGelu = act == "quick_gelu";
     }
-    readIf(scheduler, "beta_start", arch.linearStart);
-    readIf(scheduler, "beta_end", arch.linearEnd);
-}
-
-fs::path firstExisting(const fs::path &folder, std::initializer_list<const char *> names)
-{
-    for (const char *name : names)
-        if (fs::exists(folder / name))
-            return folder / name;
-    std::string list;
-    for (const char *name : names)
-        list += (list.empty() ? "" : ", ") + std::string(name);
-    throw UnsupportedModelError(folder.string() + ": none of " + list + " is there");
-}
-
-fs::path diffusersWeights(const fs::path &componentFolder)
-{
-    return firstExisting(componentFolder, {"diffusion_pytorch_model.safetensors",
-                                           "diffusion_pytorch_model.fp16.safetensors", "diffusion_pytorch_model.bin"});
+    readConfigValue(scheduler, "beta_start", arch.linearStart);
+    readConfigValue(scheduler, "beta_end", arch.linearEnd);
 }
 
 // ---- The two layouts -------------------------------------------------------------------------------------------
@@ -193,16 +148,13 @@ void readDiffusersFolder(const fs::path &path, CheckpointParts &parts)
     // The refiner's one encoder is OpenCLIP-G, which diffusers keeps as text_encoder_2.
     const bool refiner = parts.findings.family == ModelFamily::SdxlRefiner || onlySecondEncoder;
     const fs::path textFolder = path / (onlySecondEncoder ? "text_encoder_2" : "text_encoder");
-    parts.text = loadWeights(
-        firstExisting(textFolder, {"model.safetensors", "model.fp16.safetensors", "pytorch_model.bin"}).string());
+    parts.text = loadWeights(transformersWeights(textFolder).string());
     ModelArchitecture &arch = parts.architecture;
     const bool openClip = parts.findings.textEncoder == TextEncoderLayout::OpenClip || refiner;
     nlohmann::json text2Config;
     if (parts.findings.family == ModelFamily::Sdxl) {
         text2Config = readJson(path / "text_encoder_2" / "config.json");
-        parts.text2 = loadWeights(
-            firstExisting(path / "text_encoder_2", {"model.safetensors", "model.fp16.safetensors", "pytorch_model.bin"})
-                .string());
+        parts.text2 = loadWeights(transformersWeights(path / "text_encoder_2").string());
         arch.text2 = ClipTextConfig::fromWeights(parts.text2, true);
         parts.text2Prefix = "text_encoder_2/";
     }
@@ -216,9 +168,9 @@ void readDiffusersFolder(const fs::path &path, CheckpointParts &parts)
     applyFamilyRules(arch);
     applyDiffusersConfigs(unetConfig, readJson(path / "vae" / "config.json"), textConfig, scheduler, arch);
     if (arch.text2 && text2Config.is_object()) {
-        readIf(text2Config, "num_attention_heads", arch.text2->heads);
+        readConfigValue(text2Config, "num_attention_heads", arch.text2->heads);
         std::string act;
-        readIf(text2Config, "hidden_act", act);
+        readConfigValue(text2Config, "hidden_act", act);
         if (!act.empty())
             arch.text2->quickGelu = act == "quick_gelu";
     }

@@ -12,12 +12,22 @@ LinearImpl::LinearImpl(std::int64_t in, std::int64_t out, bool withBias)
 }
 
 Conv2dImpl::Conv2dImpl(std::int64_t in, std::int64_t out, std::int64_t kernel, std::int64_t stride,
-                       std::int64_t padding)
+                       std::int64_t padding, bool withBias, std::int64_t groups)
     : m_stride(stride)
     , m_padding(padding)
+    , m_groups(groups)
 {
-    weight = register_parameter("weight", torch::empty({out, in, kernel, kernel}));
-    bias = register_parameter("bias", torch::empty({out}));
+    weight = register_parameter("weight", torch::empty({out, in / groups, kernel, kernel}));
+    if (withBias)
+        bias = register_parameter("bias", torch::empty({out}));
+}
+
+ConvTranspose2dImpl::ConvTranspose2dImpl(std::int64_t in, std::int64_t out, std::int64_t kernel, bool withBias)
+    : m_kernel(kernel)
+{
+    weight = register_parameter("weight", torch::empty({in, out, kernel, kernel}));
+    if (withBias)
+        bias = register_parameter("bias", torch::empty({out}));
 }
 
 GroupNormImpl::GroupNormImpl(std::int64_t groups, std::int64_t channels, double eps)
@@ -28,11 +38,26 @@ GroupNormImpl::GroupNormImpl(std::int64_t groups, std::int64_t channels, double 
     bias = register_parameter("bias", torch::empty({channels}));
 }
 
-LayerNormImpl::LayerNormImpl(std::int64_t width, double eps)
+LayerNormImpl::LayerNormImpl(std::int64_t width, double eps, bool withBias)
     : m_eps(eps)
 {
     weight = register_parameter("weight", torch::empty({width}));
-    bias = register_parameter("bias", torch::empty({width}));
+    if (withBias)
+        bias = register_parameter("bias", torch::empty({width}));
+}
+
+RmsNormImpl::RmsNormImpl(std::int64_t width, double eps, bool affine)
+    : m_eps(eps)
+{
+    if (affine)
+        weight = register_parameter("weight", torch::empty({width}));
+}
+
+torch::Tensor RmsNormImpl::forward(const torch::Tensor &x)
+{
+    const torch::Tensor wide = x.to(torch::kFloat32);
+    const torch::Tensor normed = (wide * torch::rsqrt(wide.pow(2).mean(-1, true) + m_eps)).to(x.scalar_type());
+    return weight.defined() ? normed * besideInput(weight, x) : normed;
 }
 
 EmbeddingImpl::EmbeddingImpl(std::int64_t count, std::int64_t width)
@@ -63,6 +88,8 @@ void initializeRandomly(torch::nn::Module &module)
             uniformByFanIn(linear->weight, linear->bias);
         } else if (auto *convolution = layer->as<Conv2dImpl>()) {
             uniformByFanIn(convolution->weight, convolution->bias);
+        } else if (auto *transposed = layer->as<ConvTranspose2dImpl>()) {
+            uniformByFanIn(transposed->weight, transposed->bias);
         } else if (auto *embedding = layer->as<EmbeddingImpl>()) {
             embedding->weight.normal_();
         } else if (auto *norm = layer->as<GroupNormImpl>()) {
@@ -70,7 +97,11 @@ void initializeRandomly(torch::nn::Module &module)
             norm->bias.zero_();
         } else if (auto *norm = layer->as<LayerNormImpl>()) {
             norm->weight.fill_(1.0);
-            norm->bias.zero_();
+            if (norm->bias.defined())
+                norm->bias.zero_();
+        } else if (auto *norm = layer->as<RmsNormImpl>()) {
+            if (norm->weight.defined())
+                norm->weight.fill_(1.0);
         }
     }
 }

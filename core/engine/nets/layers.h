@@ -1,6 +1,7 @@
 #pragma once
 
-// The layers the networks are built of: torch::nn's Linear, Conv2d, GroupNorm, LayerNorm and Embedding, computing
+// The layers the networks are built of: torch::nn's Linear, Conv2d, ConvTranspose2d, GroupNorm, LayerNorm and
+// Embedding, and the RMSNorm of diffusers' transformers, computing
 // the same functions under the same parameter names, but with their parameters allocated and left uninitialised.
 // Every weight is replaced by the file's (loadParameters), so torch::nn's random initialisation would only spend
 // time and, writing every page, memory: an SDXL UNet's 2.6 billion float32 weights are 10 GB before the file's
@@ -36,23 +37,41 @@ public:
 };
 TORCH_MODULE(Linear);
 
-// Square kernels, zero padding.
+// Square kernels, zero padding; `groups` == in == out makes it depthwise.
 class Conv2dImpl : public torch::nn::Module
 {
 public:
     Conv2dImpl(std::int64_t in, std::int64_t out, std::int64_t kernel, std::int64_t stride = 1,
-               std::int64_t padding = 0);
+               std::int64_t padding = 0, bool bias = true, std::int64_t groups = 1);
     torch::Tensor forward(const torch::Tensor &x)
     {
-        return torch::conv2d(x, besideInput(weight, x), besideInput(bias, x), m_stride, m_padding);
+        return torch::conv2d(x, besideInput(weight, x), besideInput(bias, x), m_stride, m_padding, 1, m_groups);
     }
 
     torch::Tensor weight, bias;
 
 private:
-    std::int64_t m_stride, m_padding;
+    std::int64_t m_stride, m_padding, m_groups;
 };
 TORCH_MODULE(Conv2d);
+
+// Upsampling by `kernel` with a kernel of that size (stride = kernel, no padding): every input pixel becomes a
+// kernel x kernel patch.
+class ConvTranspose2dImpl : public torch::nn::Module
+{
+public:
+    ConvTranspose2dImpl(std::int64_t in, std::int64_t out, std::int64_t kernel, bool bias = true);
+    torch::Tensor forward(const torch::Tensor &x)
+    {
+        return torch::conv_transpose2d(x, besideInput(weight, x), besideInput(bias, x), m_kernel);
+    }
+
+    torch::Tensor weight, bias;
+
+private:
+    std::int64_t m_kernel;
+};
+TORCH_MODULE(ConvTranspose2d);
 
 class GroupNormImpl : public torch::nn::Module
 {
@@ -75,7 +94,7 @@ TORCH_MODULE(GroupNorm);
 class LayerNormImpl : public torch::nn::Module
 {
 public:
-    explicit LayerNormImpl(std::int64_t width, double eps = 1e-5);
+    explicit LayerNormImpl(std::int64_t width, double eps = 1e-5, bool bias = true);
     torch::Tensor forward(const torch::Tensor &x)
     {
         return torch::layer_norm(x, {weight.size(0)}, besideInput(weight, x), besideInput(bias, x), m_eps);
@@ -87,6 +106,21 @@ private:
     double m_eps;
 };
 TORCH_MODULE(LayerNorm);
+
+// x / rms(x) over the last dimension, computed in float32, times a weight when the norm has one (diffusers'
+// RMSNorm).
+class RmsNormImpl : public torch::nn::Module
+{
+public:
+    RmsNormImpl(std::int64_t width, double eps, bool affine = true);
+    torch::Tensor forward(const torch::Tensor &x);
+
+    torch::Tensor weight;
+
+private:
+    double m_eps;
+};
+TORCH_MODULE(RmsNorm);
 
 class EmbeddingImpl : public torch::nn::Module
 {

@@ -8,9 +8,9 @@ namespace atelier::engine {
 
 namespace {
 
-GroupNorm normalize(std::int64_t channels)
+GroupNorm normalize(std::int64_t channels, std::int64_t groups)
 {
-    return GroupNorm(32, channels, 1e-6);
+    return GroupNorm(groups, channels, 1e-6);
 }
 
 Conv2d conv(std::int64_t in, std::int64_t out, std::int64_t kernel, std::int64_t stride = 1, std::int64_t padding = -1)
@@ -25,11 +25,11 @@ std::shared_ptr<torch::nn::Module> child(torch::nn::Module &parent, const std::s
 
 } // namespace
 
-VaeResBlockImpl::VaeResBlockImpl(std::int64_t in, std::int64_t out)
+VaeResBlockImpl::VaeResBlockImpl(std::int64_t in, std::int64_t out, std::int64_t groups)
 {
-    norm1 = register_module("norm1", normalize(in));
+    norm1 = register_module("norm1", normalize(in, groups));
     conv1 = register_module("conv1", conv(in, out, 3));
-    norm2 = register_module("norm2", normalize(out));
+    norm2 = register_module("norm2", normalize(out, groups));
     conv2 = register_module("conv2", conv(out, out, 3));
     if (in != out)
         shortcut = register_module("nin_shortcut", conv(in, out, 1));
@@ -42,9 +42,9 @@ torch::Tensor VaeResBlockImpl::forward(const torch::Tensor &x)
     return (shortcut ? shortcut(x) : x) + h;
 }
 
-VaeAttentionImpl::VaeAttentionImpl(std::int64_t channels)
+VaeAttentionImpl::VaeAttentionImpl(std::int64_t channels, std::int64_t groups)
 {
-    norm = register_module("norm", normalize(channels));
+    norm = register_module("norm", normalize(channels, groups));
     q = register_module("q", conv(channels, channels, 1));
     k = register_module("k", conv(channels, channels, 1));
     v = register_module("v", conv(channels, channels, 1));
@@ -62,16 +62,18 @@ torch::Tensor VaeAttentionImpl::forward(const torch::Tensor &x)
     return x + projOut(image.contiguous(x.suggest_memory_format()));
 }
 
-VaeMidImpl::VaeMidImpl(std::int64_t channels)
+VaeMidImpl::VaeMidImpl(std::int64_t channels, const VaeConfig &config)
 {
-    block1 = register_module("block_1", VaeResBlock(channels, channels));
-    attention = register_module("attn_1", VaeAttention(channels));
-    block2 = register_module("block_2", VaeResBlock(channels, channels));
+    block1 = register_module("block_1", VaeResBlock(channels, channels, config.groups));
+    if (config.midAttention)
+        attention = register_module("attn_1", VaeAttention(channels, config.groups));
+    block2 = register_module("block_2", VaeResBlock(channels, channels, config.groups));
 }
 
 torch::Tensor VaeMidImpl::forward(const torch::Tensor &x)
 {
-    return block2(attention(block1(x)));
+    const torch::Tensor h = block1(x);
+    return block2(attention ? attention(h) : h);
 }
 
 VaeEncoderImpl::VaeEncoderImpl(const VaeConfig &config)
@@ -84,16 +86,17 @@ VaeEncoderImpl::VaeEncoderImpl(const VaeConfig &config)
         auto blocks = child(*level, "block");
         const std::int64_t out = config.baseChannels * config.channelMult[i];
         for (std::int64_t j = 0; j < config.resBlocksPerLevel; ++j) {
-            level->blocks.push_back(blocks->register_module(std::to_string(j), VaeResBlock(channels, out)));
+            level->blocks.push_back(
+                blocks->register_module(std::to_string(j), VaeResBlock(channels, out, config.groups)));
             channels = out;
         }
         if (i + 1 < config.channelMult.size())
             level->resample = child(*level, "downsample")->register_module("conv", conv(channels, channels, 3, 2, 0));
         levels.push_back(level);
     }
-    mid = register_module("mid", VaeMid(channels));
-    normOut = register_module("norm_out", normalize(channels));
-    convOut = register_module("conv_out", conv(channels, 2 * config.latentChannels, 3));
+    mid = register_module("mid", VaeMid(channels, config));
+    normOut = register_module("norm_out", normalize(channels, config.groups));
+    convOut = register_module("conv_out", conv(channels, (config.encoderMoments ? 2 : 1) * config.latentChannels, 3));
 }
 
 torch::Tensor VaeEncoderImpl::forward(const torch::Tensor &image)
@@ -114,7 +117,7 @@ VaeDecoderImpl::VaeDecoderImpl(const VaeConfig &config)
     const std::size_t count = config.channelMult.size();
     std::int64_t channels = config.baseChannels * config.channelMult.back();
     convIn = register_module("conv_in", conv(config.latentChannels, channels, 3));
-    mid = register_module("mid", VaeMid(channels));
+    mid = register_module("mid", VaeMid(channels, config));
     auto up = child(*this, "up");
     levels.resize(count);
     for (std::size_t i = count; i-- > 0;) {
@@ -123,14 +126,15 @@ VaeDecoderImpl::VaeDecoderImpl(const VaeConfig &config)
         auto blocks = child(*level, "block");
         const std::int64_t out = config.baseChannels * config.channelMult[i];
         for (std::int64_t j = 0; j <= config.resBlocksPerLevel; ++j) {
-            level->blocks.push_back(blocks->register_module(std::to_string(j), VaeResBlock(channels, out)));
+            level->blocks.push_back(
+                blocks->register_module(std::to_string(j), VaeResBlock(channels, out, config.groups)));
             channels = out;
         }
         if (i > 0)
             level->resample = child(*level, "upsample")->register_module("conv", conv(channels, channels, 3));
         levels[i] = level;
     }
-    normOut = register_module("norm_out", normalize(channels));
+    normOut = register_module("norm_out", normalize(channels, config.groups));
     convOut = register_module("conv_out", conv(channels, config.imageChannels, 3));
 }
 

@@ -8,7 +8,7 @@
 
 namespace atelier::engine {
 
-// The architecture of LDM's AutoencoderKL.
+// The architecture of LDM's AutoencoderKL, whose encoder and decoder VQ-GANs (diffusers' VQModel) share.
 struct VaeConfig
 {
     std::int64_t imageChannels = 3;
@@ -18,6 +18,9 @@ struct VaeConfig
     std::int64_t latentChannels = 4;  // z_channels
     std::int64_t embedChannels = 4;   // embed_dim (quant_conv's width)
     double scaleFactor = 0.18215;
+    std::int64_t groups = 32;   // GroupNorm groups (norm_num_groups)
+    bool midAttention = true;   // the middle block's self-attention (a VQ-GAN may leave it out)
+    bool encoderMoments = true; // the encoder gives mean and log-variance (2 x latent); a VQ-GAN's the latent
 
     std::int64_t downscale() const { return std::int64_t(1) << (channelMult.size() - 1); }
 
@@ -28,7 +31,7 @@ struct VaeConfig
 
 struct VaeResBlockImpl : torch::nn::Module
 {
-    VaeResBlockImpl(std::int64_t in, std::int64_t out);
+    VaeResBlockImpl(std::int64_t in, std::int64_t out, std::int64_t groups);
     torch::Tensor forward(const torch::Tensor &x);
 
     GroupNorm norm1{nullptr}, norm2{nullptr};
@@ -38,7 +41,7 @@ TORCH_MODULE(VaeResBlock);
 
 struct VaeAttentionImpl : torch::nn::Module
 {
-    explicit VaeAttentionImpl(std::int64_t channels);
+    VaeAttentionImpl(std::int64_t channels, std::int64_t groups);
     torch::Tensor forward(const torch::Tensor &x);
 
     GroupNorm norm{nullptr};
@@ -46,10 +49,10 @@ struct VaeAttentionImpl : torch::nn::Module
 };
 TORCH_MODULE(VaeAttention);
 
-// mid.block_1, mid.attn_1, mid.block_2
+// mid.block_1, mid.attn_1 (when the config has it), mid.block_2
 struct VaeMidImpl : torch::nn::Module
 {
-    explicit VaeMidImpl(std::int64_t channels);
+    VaeMidImpl(std::int64_t channels, const VaeConfig &config);
     torch::Tensor forward(const torch::Tensor &x);
 
     VaeResBlock block1{nullptr}, block2{nullptr};

@@ -12,7 +12,21 @@
 // `--json` output stay familiar. Unknown strings are rejected with a message that lists what is accepted.
 namespace atelier::models {
 
-enum class BaseModel { Any, Sd1, Sd2, Sd3, Sdxl, SdxlRefiner, Flux, Flux2, CogView4, ZImage, QwenImage, Unknown };
+enum class BaseModel {
+    Any,
+    Sd1,
+    Sd2,
+    Sd3,
+    Sdxl,
+    SdxlRefiner,
+    Flux,
+    Flux2,
+    CogView4,
+    ZImage,
+    QwenImage,
+    Amused,
+    Unknown
+};
 
 enum class ModelType {
     Main, Vae, Lora, ControlLora, ControlNet, Embedding, IpAdapter, ClipVision, ClipEmbed, T2iAdapter, T5Encoder,
@@ -49,11 +63,10 @@ struct Taxonomy;
         static constexpr std::pair<Enum, const char *> values[] = {__VA_ARGS__};                                       \
     };
 
-ATELIER_TAXONOMY(BaseModel, "base",
-                 {BaseModel::Any, "any"}, {BaseModel::Sd1, "sd-1"}, {BaseModel::Sd2, "sd-2"},
+ATELIER_TAXONOMY(BaseModel, "base", {BaseModel::Any, "any"}, {BaseModel::Sd1, "sd-1"}, {BaseModel::Sd2, "sd-2"},
                  {BaseModel::Sd3, "sd-3"}, {BaseModel::Sdxl, "sdxl"}, {BaseModel::SdxlRefiner, "sdxl-refiner"},
                  {BaseModel::Flux, "flux"}, {BaseModel::Flux2, "flux2"}, {BaseModel::CogView4, "cogview4"},
-                 {BaseModel::ZImage, "z-image"}, {BaseModel::QwenImage, "qwen-image"},
+                 {BaseModel::ZImage, "z-image"}, {BaseModel::QwenImage, "qwen-image"}, {BaseModel::Amused, "amused"},
                  {BaseModel::Unknown, "unknown"})
 ATELIER_TAXONOMY(ModelType, "type",
                  {ModelType::Main, "main"}, {ModelType::Vae, "vae"}, {ModelType::Lora, "lora"},

@@ -127,6 +127,25 @@ private slots:
             QVERIFY(result->submodels.contains(QStringLiteral("unet")));
     }
 
+    // aMUSEd folders are their own base (TAXONOMY.md), never an SD 1.x model by their CLIP text encoder.
+    void identifiesAmusedFolders_data()
+    {
+        QTest::addColumn<QString>("path");
+        for (const char *name : {"tiny-amused", "tiny-amused-512"})
+            QTest::newRow(name) << fixturesDir() + QStringLiteral("/models/") + QLatin1String(name);
+    }
+
+    void identifiesAmusedFolders()
+    {
+        QFETCH(QString, path);
+        const Result<ProbeResult> result = probeModel(path);
+        QVERIFY2(result.ok(), qPrintable(result.error()));
+        compareIdentification(result.value(), json{{"type", "main"}, {"format", "diffusers"}, {"base", "amused"}});
+        QVERIFY(result->submodels.contains(QStringLiteral("transformer")));
+        QVERIFY(result->submodels.contains(QStringLiteral("vqvae")));
+        QVERIFY(result->evidence.join(QLatin1Char(' ')).contains(QStringLiteral("aMUSEd")));
+    }
+
     void yamlBesideACheckpointDecides()
     {
         // An SD 2.x checkpoint whose YAML says epsilon (a 512 "base" model): the YAML wins over the v assumption.

@@ -24,6 +24,8 @@ const char *familyName(ModelFamily family)
         return "sdxl";
     case ModelFamily::SdxlRefiner:
         return "sdxl-refiner";
+    case ModelFamily::Amused:
+        return "amused";
     }
     return "sd-1";
 }
@@ -347,6 +349,15 @@ bool lists(const json &index, const char *component)
     return it != index.end() && it->is_array() && !it->empty() && !(*it)[0].is_null();
 }
 
+// model_index.json names `component` as ["library", "className"].
+bool listsClass(const json &index, const char *component, const char *className)
+{
+    if (!lists(index, component))
+        return false;
+    const json &entry = index[component];
+    return entry.size() >= 2 && entry[1].is_string() && entry[1].get<std::string>() == className;
+}
+
 } // namespace
 
 std::optional<Prediction> predictionFromDiffusers(const std::string &name)
@@ -380,6 +391,12 @@ FamilyFindings diffusersFamily(const json &index, const json &unet, const json &
     const std::int64_t width = intField(unet, "cross_attention_dim");
     const auto sd12 = familyFromContextWidth(width);
     const std::string activation = stringField(textEncoder, "hidden_act");
+    if (listsClass(index, "transformer", "UVit2DModel") && listsClass(index, "vqvae", "VQModel")) {
+        f.family = ModelFamily::Amused;
+        f.evidence.push_back("model_index.json lists a UVit2DModel transformer and a VQModel vqvae: an aMUSEd "
+                             "(MUSE family) model");
+        return f;
+    }
     if (pipeline.find("StableDiffusionXL") != std::string::npos) {
         const bool refiner = !lists(index, "text_encoder") && lists(index, "text_encoder_2");
         f.family = refiner ? ModelFamily::SdxlRefiner : ModelFamily::Sdxl;

@@ -12,9 +12,10 @@
 
 namespace atelier::engine {
 
-// The families, named as TAXONOMY.md names their bases.
-enum class ModelFamily { Sd1, Sd2, Sdxl, SdxlRefiner };
-const char *familyName(ModelFamily family); // "sd-1", "sd-2", "sdxl", "sdxl-refiner"
+// The families, named as TAXONOMY.md names their bases. Amused is MUSE's masked-token family (a U-ViT predicting
+// VQ-GAN tokens), which shares nothing but the text encoder with the Stable Diffusion families.
+enum class ModelFamily { Sd1, Sd2, Sdxl, SdxlRefiner, Amused };
+const char *familyName(ModelFamily family); // "sd-1", "sd-2", "sdxl", "sdxl-refiner", "amused"
 
 // What the UNet's output is: the noise (epsilon), v (a mix of noise and image), or the clean sample itself.
 enum class Prediction { Epsilon, V, Sample };
@@ -109,7 +110,8 @@ std::string ldmConfigBeside(const std::string &checkpointPath);
 void applyLdmConfig(const LdmConfig &config, FamilyFindings &findings);
 
 // A diffusers folder from its configs (model_index.json, unet/config.json, text_encoder/config.json,
-// scheduler/scheduler_config.json; a null json for each one that is missing).
+// scheduler/scheduler_config.json; a null json for each one that is missing). An aMUSEd pipeline (its
+// model_index.json lists a UVit2DModel transformer and a VQModel vqvae) is ModelFamily::Amused.
 FamilyFindings diffusersFamily(const nlohmann::json &modelIndex, const nlohmann::json &unetConfig,
                                const nlohmann::json &textEncoderConfig, const nlohmann::json &schedulerConfig);
 

@@ -136,13 +136,17 @@ void readDiffusersFolder(const fs::path &path, CheckpointParts &parts)
     if (!fs::exists(path / "model_index.json") && !fs::exists(path / "unet"))
         throw UnsupportedModelError(path.string() + ": a folder without model_index.json or unet/; not a diffusers "
                                                     "model");
+    const nlohmann::json modelIndex = readJsonIfThere(path / "model_index.json");
+    if (diffusersFamily(modelIndex, {}, {}, {}).family == ModelFamily::Amused)
+        throw UnsupportedModelError(path.string() + ": an aMUSEd (MUSE family) model, not Stable Diffusion; it "
+                                                    "generates with the aMUSEd loader and sampler");
     // The SDXL refiner has only the second encoder (text_encoder_2, tokenizer_2).
     const bool onlySecondEncoder = !fs::exists(path / "text_encoder") && fs::exists(path / "text_encoder_2");
     const nlohmann::json textConfig =
         readJson(path / (onlySecondEncoder ? "text_encoder_2" : "text_encoder") / "config.json");
     const nlohmann::json unetConfig = readJson(path / "unet" / "config.json");
     const nlohmann::json scheduler = readJsonIfThere(path / "scheduler" / "scheduler_config.json");
-    parts.findings = diffusersFamily(readJsonIfThere(path / "model_index.json"), unetConfig, textConfig, scheduler);
+    parts.findings = diffusersFamily(modelIndex, unetConfig, textConfig, scheduler);
     parts.unet = unetFromDiffusers(loadWeights(diffusersWeights(path / "unet").string()));
     parts.vae = vaeFromDiffusers(loadWeights(diffusersWeights(path / "vae").string()));
     // The refiner's one encoder is OpenCLIP-G, which diffusers keeps as text_encoder_2.

@@ -1,0 +1,321 @@
+#include "core/engine/pipeline/amused.h"
+
+#include "core/engine/error.h"
+#include "core/engine/family/model_family.h"
+#include "core/engine/io/key_maps.h"
+#include "core/engine/pipeline/diffusers_folder.h"
+
+#include <cmath>
+#include <filesystem>
+
+namespace atelier::engine {
+
+namespace fs = std::filesystem;
+
+namespace {
+
+const char *const kComponents[] = {"transformer", "vqvae", "text_encoder"};
+
+[[noreturn]] void notAmused(const fs::path &path, const std::string &why)
+{
+    throw UnsupportedModelError(path.string() + ": " + why);
+}
+
+// The parts must agree on the widths they pass each other and on the codebook.
+void checkFit(const AmusedParts &parts)
+{
+    const AmusedArchitecture &a = parts.architecture;
+    const auto mismatch = [&](const std::string &what) {
+        throw UnsupportedModelError(parts.folder + ": the aMUSEd components do not fit together: " + what);
+    };
+    if (a.text.width != a.transformer.encoderWidth)
+        mismatch("the text encoder is " + std::to_string(a.text.width) + " wide, the transformer reads " +
+                 std::to_string(a.transformer.encoderWidth));
+    if (a.text.projection != a.transformer.pooledWidth)
+        mismatch("the text projection is " + std::to_string(a.text.projection) + " wide, the transformer reads " +
+                 std::to_string(a.transformer.pooledWidth));
+    if (a.transformer.codebookSize != a.vqgan.codebookSize)
+        mismatch("the transformer predicts " + std::to_string(a.transformer.codebookSize) +
+                 " tokens, the VQ-GAN's codebook has " + std::to_string(a.vqgan.codebookSize));
+    if (a.maskId < a.transformer.codebookSize || a.maskId >= a.transformer.vocabSize)
+        mismatch("the mask token " + std::to_string(a.maskId) + " is not past the codebook (" +
+                 std::to_string(a.transformer.codebookSize) + ") within the transformer's " +
+                 std::to_string(a.transformer.vocabSize) + " token embeddings");
+}
+
+void readScheduler(const fs::path &folder, AmusedArchitecture &arch)
+{
+    const nlohmann::json scheduler = readJsonIfThere(folder / "scheduler" / "scheduler_config.json");
+    arch.maskId = arch.transformer.vocabSize - 1;
+    readConfigValue(scheduler, "mask_token_id", arch.maskId);
+    std::string masking = "cosine";
+    readConfigValue(scheduler, "masking_schedule", masking);
+    if (masking != "cosine" && masking != "linear")
+        throw UnsupportedModelError((folder / "scheduler").string() + ": masking_schedule \"" + masking +
+                                    "\" is neither cosine nor linear");
+    arch.masking = masking == "linear" ? MaskingSchedule::Linear : MaskingSchedule::Cosine;
+}
+
+} // namespace
+
+AmusedParts readAmusedFolder(const std::string &pathText)
+{
+    const fs::path path(pathText);
+    if (!fs::is_directory(path))
+        notAmused(path, fs::exists(path) ? "a single file; aMUSEd models are diffusers folders (model_index.json, "
+                                           "transformer/, vqvae/, text_encoder/, tokenizer/, scheduler/)"
+                                         : "no such folder");
+    const nlohmann::json index = readJsonIfThere(path / "model_index.json");
+    const FamilyFindings findings = diffusersFamily(index, {}, {}, {});
+    if (findings.family != ModelFamily::Amused) {
+        if (index.is_object() && index.contains("unet"))
+            notAmused(path, "a Stable Diffusion model (its model_index.json lists a UNet), not aMUSEd; load it with "
+                            "the checkpoint loader");
+        notAmused(path, "not an aMUSEd model: model_index.json does not list a UVit2DModel transformer and a VQModel "
+                        "vqvae");
+    }
+    for (const char *component : kComponents)
+        if (!fs::is_directory(path / component))
+            notAmused(path, std::string("the aMUSEd component ") + component + "/ is missing");
+
+    AmusedParts parts;
+    parts.folder = pathText;
+    AmusedArchitecture &arch = parts.architecture;
+
+    const nlohmann::json transformerConfig = readJson(path / "transformer" / "config.json");
+    parts.transformer = loadWeights(diffusersWeights(path / "transformer").string());
+    UVitConfig stated;
+    readConfigValue(transformerConfig, "micro_cond_encode_dim", stated.microEncodeWidth);
+    readConfigValue(transformerConfig, "num_attention_heads", stated.heads);
+    readConfigValue(transformerConfig, "block_num_heads", stated.blockHeads);
+    readConfigValue(transformerConfig, "layer_norm_eps", stated.eps);
+    arch.transformer = UVitConfig::fromWeights(parts.transformer, stated);
+    readConfigValue(transformerConfig, "sample_size", arch.sampleSize);
+    if (arch.sampleSize <= 0 || arch.sampleSize > 1024)
+        throw FormatError((path / "transformer" / "config.json").string() + ": sample_size " +
+                          std::to_string(arch.sampleSize) + " is not a grid side");
+
+    const nlohmann::json vqConfig = readJson(path / "vqvae" / "config.json");
+    parts.vqgan = vaeFromDiffusers(loadWeights(diffusersWeights(path / "vqvae").string()));
+    std::int64_t groups = 32;
+    readConfigValue(vqConfig, "norm_num_groups", groups);
+    std::string normType = "group";
+    readConfigValue(vqConfig, "norm_type", normType);
+    if (normType != "group")
+        throw UnsupportedModelError((path / "vqvae").string() + ": a VQ-GAN with \"" + normType +
+                                    "\" norms (MoVQ); only group norms are supported");
+    arch.vqgan = VqGanConfig::fromWeights(parts.vqgan, groups);
+
+    const nlohmann::json textConfig = readJson(path / "text_encoder" / "config.json");
+    parts.text = loadWeights(transformersWeights(path / "text_encoder").string());
+    if (!parts.text.hasPrefix("text_model.")) // older saves leave out the "text_model." level
+        for (auto &[name, tensor] : StateDict(parts.text).tensors)
+            if (name != "text_projection.weight") {
+                parts.text.tensors.erase(name);
+                parts.text.tensors.emplace("text_model." + name, tensor);
+            }
+    arch.text = ClipTextConfig::fromWeights(parts.text, false);
+    readConfigValue(textConfig, "num_attention_heads", arch.text.heads);
+    std::string activation;
+    readConfigValue(textConfig, "hidden_act", activation);
+    if (!activation.empty())
+        arch.text.quickGelu = activation == "quick_gelu";
+    if (arch.text.projection <= 0)
+        notAmused(path, "text_encoder/ has no text_projection: aMUSEd needs CLIPTextModelWithProjection");
+
+    parts.tokenizer = fs::exists(path / "tokenizer" / "vocab.json")
+                          ? ClipTokenizer::fromFolder((path / "tokenizer").string())
+                          : ClipTokenizer::bundled();
+    const nlohmann::json tokenizerConfig = readJsonIfThere(path / "tokenizer" / "tokenizer_config.json");
+    std::string pad;
+    readConfigValue(tokenizerConfig, "pad_token", pad);
+    if (const auto padId = pad.empty() ? std::nullopt : parts.tokenizer->idOf(pad))
+        arch.padToken = *padId;
+    arch.text.eosToken = parts.tokenizer->endToken();
+
+    readScheduler(path, arch);
+    checkFit(parts);
+    return parts;
+}
+
+std::shared_ptr<AmusedTextEncoder> loadAmusedTextEncoder(const AmusedParts &parts, torch::Device device,
+                                                         torch::ScalarType dtype)
+{
+    auto text = std::make_shared<AmusedTextEncoder>();
+    text->network = ClipTextModel(parts.architecture.text);
+    loadParameters(*text->network, parts.text, "text encoder", "text_encoder/", device, dtype);
+    text->tokenizer = parts.tokenizer;
+    text->padToken = parts.architecture.padToken;
+    return text;
+}
+
+std::shared_ptr<AmusedTransformer> loadAmusedTransformer(const AmusedParts &parts, torch::Device device,
+                                                         torch::ScalarType dtype)
+{
+    auto transformer = std::make_shared<AmusedTransformer>();
+    transformer->network = UVit2DModel(parts.architecture.transformer);
+    loadParameters(*transformer->network, parts.transformer, "transformer", "transformer/", device, dtype);
+    return transformer;
+}
+
+std::shared_ptr<AmusedVqGan> loadAmusedVqGan(const AmusedParts &parts, torch::Device device, torch::ScalarType dtype)
+{
+    auto vqgan = std::make_shared<AmusedVqGan>();
+    vqgan->network = VqGan(parts.architecture.vqgan);
+    loadParameters(*vqgan->network, parts.vqgan, "VQ-GAN", "vqvae/", device, dtype);
+    return vqgan;
+}
+
+torch::Tensor amusedTokenIds(const AmusedTextEncoder &text, const std::string &prompt, bool *truncated)
+{
+    const std::int64_t positions = text.network->config.positions;
+    std::vector<std::int64_t> ids = text.tokenizer->encode(prompt);
+    if (truncated)
+        *truncated = std::int64_t(ids.size()) > positions - 2;
+    if (std::int64_t(ids.size()) > positions - 2)
+        ids.resize(std::size_t(positions - 2));
+    ids.insert(ids.begin(), text.tokenizer->startToken());
+    ids.push_back(text.tokenizer->endToken());
+    ids.resize(std::size_t(positions), text.padToken);
+    return torch::tensor(ids, torch::kInt64).unsqueeze(0);
+}
+
+AmusedPromptEncoding encodeAmusedPrompts(AmusedTextEncoder &text, const std::vector<std::string> &prompts)
+{
+    torch::InferenceMode inference;
+    std::vector<torch::Tensor> rows;
+    for (const std::string &prompt : prompts)
+        rows.push_back(amusedTokenIds(text, prompt));
+    const torch::Device device = text.network->tokenEmbedding->weight.device();
+    const ClipTextModelImpl::Output output = text.network->forward(torch::cat(rows).to(device), 2, false);
+    return {output.hidden, output.pooled};
+}
+
+torch::Tensor amusedMicroConditions(int width, int height, std::array<int, 2> crop, double aestheticScore)
+{
+    return torch::tensor({float(width), float(height), float(crop[0]), float(crop[1]), float(aestheticScore)},
+                         torch::kFloat32)
+        .unsqueeze(0);
+}
+
+torch::Tensor AmusedModel::guidedLogits(const torch::Tensor &tokens, const AmusedPromptEncoding &prompt,
+                                        const AmusedPromptEncoding &negative, const torch::Tensor &microConditions,
+                                        double guidance)
+{
+    torch::InferenceMode inference;
+    const std::int64_t b = tokens.size(0);
+    const bool guided = guidance > 1.0;
+    const torch::Tensor input = (guided ? torch::cat({tokens, tokens}) : tokens).to(device);
+    const torch::Tensor hidden = guided ? torch::cat({negative.hidden, prompt.hidden}) : prompt.hidden;
+    const torch::Tensor pooled = guided ? torch::cat({negative.pooled, prompt.pooled}) : prompt.pooled;
+    const torch::Tensor micro = microConditions.to(device).expand({input.size(0), -1});
+    const torch::Tensor logits = transformer->network(input, hidden, pooled, micro).to(torch::kFloat32);
+    if (!guided)
+        return logits;
+    const torch::Tensor unconditional = logits.narrow(0, 0, b), conditional = logits.narrow(0, b, b);
+    return unconditional + guidance * (conditional - unconditional);
+}
+
+torch::Tensor AmusedModel::decode(const torch::Tensor &tokens)
+{
+    torch::InferenceMode inference;
+    return vqgan->network->decodeTokens(tokens.to(device)).to(torch::kCPU, torch::kFloat32).clamp(0.0, 1.0);
+}
+
+torch::Tensor AmusedModel::encode(const torch::Tensor &image)
+{
+    torch::InferenceMode inference;
+    VqGan &network = vqgan->network;
+    return network->nearestTokens(network->encodeLatents(image.to(device))).to(torch::kCPU);
+}
+
+AmusedModel loadAmusedModel(const std::string &folder, torch::Device device, torch::ScalarType dtype)
+{
+    const AmusedParts parts = readAmusedFolder(folder);
+    AmusedModel model;
+    model.architecture = parts.architecture;
+    model.device = device;
+    model.text = loadAmusedTextEncoder(parts, device, dtype);
+    model.transformer = loadAmusedTransformer(parts, device, dtype);
+    model.vqgan = loadAmusedVqGan(parts, device, dtype);
+    return model;
+}
+
+void validateAmusedParams(const AmusedSamplingParams &params)
+{
+    if (params.steps < 1 || params.steps > 1000)
+        throw std::invalid_argument("steps must be between 1 and 1000");
+    if (params.batch < 1 || params.batch > 64)
+        throw std::invalid_argument("batch must be between 1 and 64");
+    if (!std::isfinite(params.guidance) || params.guidance < 0 || params.guidance > 100)
+        throw std::invalid_argument("guidance must be a number between 0 and 100");
+    if (!std::isfinite(params.aestheticScore) || std::abs(params.aestheticScore) > 100)
+        throw std::invalid_argument("the aesthetic score must be a number between -100 and 100");
+    if (params.width < 0 || params.height < 0 || params.width > 8192 || params.height > 8192)
+        throw std::invalid_argument("width and height must be between 0 (the model's default) and 8192");
+    if (params.crop[0] < 0 || params.crop[1] < 0 || params.crop[0] > 8192 || params.crop[1] > 8192)
+        throw std::invalid_argument("the crop coordinates must be between 0 and 8192");
+    if (params.initImage.defined()) {
+        firstStepForStrength(params.steps, params.strength); // throws for a strength outside (0, 1]
+        if (params.initImage.dim() != 4 || params.initImage.size(0) != 1 || params.initImage.size(1) != 3)
+            throw std::invalid_argument("the init image must be one RGB image");
+    } else if (params.strength < 1.0) {
+        throw std::invalid_argument("a strength below 1 needs an init image");
+    }
+    MaskedTokenSchedule(params.steps, params.temperatureStart, params.temperatureEnd); // checks the temperatures
+}
+
+AmusedSamplingResult sampleAmused(AmusedModel &model, const AmusedSamplingParams &params)
+{
+    validateAmusedParams(params);
+    const AmusedArchitecture &arch = model.architecture;
+    const std::int64_t f = arch.downscale();
+    const std::int64_t unit = f * (arch.transformer.downsample ? 2 : 1);
+    int width = params.width, height = params.height;
+    if (params.initImage.defined()) {
+        width = int(params.initImage.size(3));
+        height = int(params.initImage.size(2));
+    }
+    width = width > 0 ? width : int(arch.defaultImageSide());
+    height = height > 0 ? height : int(arch.defaultImageSide());
+    if (width % unit != 0 || height % unit != 0)
+        throw std::invalid_argument("this aMUSEd model makes images whose sides are multiples of " +
+                                    std::to_string(unit) + " pixels; " + std::to_string(width) + "x" +
+                                    std::to_string(height) + " is not");
+    const std::int64_t h = height / f, w = width / f;
+
+    SeededTokenDraws seeded(params.seed);
+    TokenDraws &draws = params.draws ? *params.draws : seeded;
+    const MaskedTokenSchedule schedule(params.steps, params.temperatureStart, params.temperatureEnd, arch.masking);
+    const bool guided = params.guidance > 1.0;
+    const AmusedPromptEncoding prompt =
+        encodeAmusedPrompts(*model.text, std::vector<std::string>(std::size_t(params.batch), params.prompt));
+    const AmusedPromptEncoding negative =
+        guided ? encodeAmusedPrompts(*model.text, std::vector<std::string>(std::size_t(params.batch), params.negative))
+               : AmusedPromptEncoding{};
+    const torch::Tensor micro = amusedMicroConditions(width, height, params.crop, params.aestheticScore);
+
+    AmusedSamplingResult result;
+    torch::Tensor tokens = torch::full({params.batch, h, w}, arch.maskId, torch::kInt64);
+    if (params.initImage.defined()) {
+        result.firstStep = firstStepForStrength(params.steps, params.strength);
+        // Strength 1 starts from the fully masked grid: the image then only sets the size (diffusers' pipeline
+        // would mask nothing there and keep the image).
+        if (result.firstStep > 0)
+            tokens = maskForImageToImage(model.encode(params.initImage).expand({params.batch, h, w}), result.firstStep,
+                                         schedule, arch.maskId, draws);
+    }
+    for (int step = result.firstStep; step < params.steps; ++step) {
+        const torch::Tensor logits = model.guidedLogits(tokens, prompt, negative, micro, params.guidance);
+        const UnmaskStepResult unmasked = unmaskStep(logits, tokens, step, schedule, arch.maskId, draws);
+        tokens = unmasked.tokens;
+        if (params.onStep && !params.onStep(step, params.steps, unmasked))
+            throw CancelledError("cancelled at step " + std::to_string(step + 1) + " of " +
+                                 std::to_string(params.steps));
+    }
+    result.tokens = tokens;
+    result.image = model.decode(tokens);
+    return result;
+}
+
+} // namespace atelier::engine

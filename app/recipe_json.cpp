@@ -45,6 +45,14 @@ nlohmann::ordered_json recipeJson(const metadata::GenerationInfo &info)
     object["vae"] = reference(info.vae);
     object["refiner"] = reference(info.refiner);
     object["refiner_switch"] = orNull(info.refinerSwitch);
+    if (info.maskedTokens)
+        object["masked_tokens"] = {{"temperature_start", info.maskedTokens->temperatureStart},
+                                   {"temperature_end", info.maskedTokens->temperatureEnd},
+                                   {"aesthetic_score", info.maskedTokens->aestheticScore},
+                                   {"crop_top", info.maskedTokens->cropTop},
+                                   {"crop_left", info.maskedTokens->cropLeft}};
+    else
+        object["masked_tokens"] = nullptr;
     object["loras"] = json::array();
     for (const metadata::LoraUse &lora : info.loras)
         object["loras"].push_back({{"name", lora.name.toStdString()},

@@ -237,6 +237,13 @@ QString a1111Parameters(const GenerationInfo &recipe)
     }
     add(QStringLiteral("Denoising strength"), recipe.denoise && *recipe.denoise < 1.0 ? QString::number(*recipe.denoise) : QString());
     add(QStringLiteral("Clip skip"), recipe.clipSkip && *recipe.clipSkip > 1 ? QString::number(*recipe.clipSkip) : QString());
+    if (recipe.maskedTokens) {
+        const MaskedTokenRecipe &masked = *recipe.maskedTokens;
+        add(QStringLiteral("Temperature"),
+            QStringLiteral("%1 to %2").arg(masked.temperatureStart).arg(masked.temperatureEnd));
+        add(QStringLiteral("Aesthetic score"), QString::number(masked.aestheticScore));
+        add(QStringLiteral("Crop"), QStringLiteral("%1,%2").arg(masked.cropTop).arg(masked.cropLeft));
+    }
     QList<QPair<QString, QString>> loraHashes, embeddingHashes;
     for (const LoraUse &lora : recipe.loras)
         loraHashes.append({lora.name, lora.hash});
@@ -267,6 +274,12 @@ QList<TextChunk> recipeChunks(const GenerationInfo &recipe)
     putIfStated(object, "height", recipe.height);
     putIfStated(object, "denoise", recipe.denoise);
     putIfStated(object, "clip_skip", recipe.clipSkip);
+    if (recipe.maskedTokens)
+        object["masked_tokens"] = {{"temperature_start", recipe.maskedTokens->temperatureStart},
+                                   {"temperature_end", recipe.maskedTokens->temperatureEnd},
+                                   {"aesthetic_score", recipe.maskedTokens->aestheticScore},
+                                   {"crop_top", recipe.maskedTokens->cropTop},
+                                   {"crop_left", recipe.maskedTokens->cropLeft}};
     if (recipe.model)
         object["model"] = {{"name", utf8(recipe.model->name)},
                            {"sha256", utf8(recipe.model->hash)},
@@ -325,8 +338,54 @@ QList<TextChunk> recipeChunks(const GenerationInfo &recipe)
     return {metadata, workflow, parameters};
 }
 
+namespace {
+
+// An aMUSEd image's graph: its loader, text encoders, a token grid (or an image's tokens), its sampler, VQ Decode.
+QString amusedWorkflow(const GenerationInfo &recipe)
+{
+    WrittenJson nodes = WrittenJson::object();
+    const auto link = [](const std::string &node, int output) { return WrittenJson::array({node, output}); };
+    const auto add = [&nodes](const std::string &id, const char *type, WrittenJson inputs) {
+        nodes[id] = {{"class_type", type}, {"inputs", std::move(inputs)}};
+    };
+    const MaskedTokenRecipe masked = recipe.maskedTokens.value_or(MaskedTokenRecipe());
+    add("1", "AmusedCheckpointLoader", {{"ckpt_name", utf8(recipe.model ? recipe.model->name : QString())}});
+    add("2", "AmusedTextEncode", {{"text", utf8(recipe.prompt.value_or(QString()))}, {"clip", link("1", 1)}});
+    add("3", "AmusedTextEncode", {{"text", utf8(recipe.negativePrompt.value_or(QString()))}, {"clip", link("1", 1)}});
+    WrittenJson tokens = link("4", 0);
+    if (!recipe.initImageSha256.isEmpty()) {
+        add("4", "LoadImage", {{"image_sha256", utf8(recipe.initImageSha256)}});
+        add("5", "VQEncode", {{"pixels", link("4", 0)}, {"vqgan", link("1", 2)}});
+        tokens = link("5", 0);
+    } else {
+        add("4", "AmusedEmptyTokens",
+            {{"width", recipe.width.value_or(256)}, {"height", recipe.height.value_or(256)}, {"batch_size", 1}});
+    }
+    add("6", "AmusedSampler",
+        {{"seed", recipe.seed.value_or(0)},
+         {"steps", recipe.steps.value_or(12)},
+         {"cfg", recipe.cfg.value_or(10.0)},
+         {"temperature_start", masked.temperatureStart},
+         {"temperature_end", masked.temperatureEnd},
+         {"aesthetic_score", masked.aestheticScore},
+         {"crop_top", masked.cropTop},
+         {"crop_left", masked.cropLeft},
+         {"denoise", recipe.denoise.value_or(1.0)},
+         {"model", link("1", 0)},
+         {"positive", link("2", 0)},
+         {"negative", link("3", 0)},
+         {"tokens", tokens}});
+    add("7", "VQDecode", {{"tokens", link("6", 0)}, {"vqgan", link("1", 2)}});
+    add("8", "SaveImage", {{"images", link("7", 0)}, {"filename_prefix", "Atelier"}});
+    return compactText({{"format", "atelier-workflow"}, {"version", kFormatVersion}, {"nodes", std::move(nodes)}});
+}
+
+} // namespace
+
 QString recipeWorkflow(const GenerationInfo &recipe)
 {
+    if (recipe.maskedTokens)
+        return amusedWorkflow(recipe);
     WrittenJson nodes = WrittenJson::object();
     const auto link = [](const std::string &node, int output) { return WrittenJson::array({node, output}); };
     const auto add = [&nodes](const std::string &id, const char *type, WrittenJson inputs) {
@@ -419,6 +478,15 @@ GenerationInfo parseAtelierMetadata(const QString &metadataJson)
     info.denoise = number(member(object, "denoise"));
     info.clipSkip = integer(member(object, "clip_skip"));
     info.batchIndex = integer(member(object, "batch_index")).value_or(0);
+    if (const Json &masked = member(object, "masked_tokens"); masked.is_object() && !masked.empty()) {
+        MaskedTokenRecipe settings;
+        settings.temperatureStart = number(member(masked, "temperature_start")).value_or(2.0);
+        settings.temperatureEnd = number(member(masked, "temperature_end")).value_or(0.0);
+        settings.aestheticScore = number(member(masked, "aesthetic_score")).value_or(6.0);
+        settings.cropTop = int(integer(member(masked, "crop_top")).value_or(0));
+        settings.cropLeft = int(integer(member(masked, "crop_left")).value_or(0));
+        info.maskedTokens = settings;
+    }
     const Json &model = member(object, "model");
     if (model.is_object() && !model.empty())
         info.model = ModelReference{text(member(model, "name")).value_or(QString()),

@@ -112,7 +112,7 @@ public:
         if (id.empty() || seen.contains(visit))
             return {};
         seen.insert(visit);
-        if (type(id).startsWith(QLatin1String("CLIPTextEncode"))) {
+        if (type(id).startsWith(QLatin1String("CLIPTextEncode")) || type(id) == QLatin1String("AmusedTextEncode")) {
             for (const char *key : {"text", "text_g", "text_l", "t5xxl", "clip_l", "prompt"})
                 if (const auto prompt = text(value(id, key)))
                     return {*prompt};
@@ -153,7 +153,8 @@ public:
     static bool isSampler(const QString &kind)
     {
         return kind == QLatin1String("KSampler") || kind == QLatin1String("KSamplerAdvanced") ||
-               kind == QLatin1String("SamplerCustom") || kind == QLatin1String("SamplerCustomAdvanced");
+               kind == QLatin1String("SamplerCustom") || kind == QLatin1String("SamplerCustomAdvanced") ||
+               kind == QLatin1String("AmusedSampler");
     }
 
     // True when the sampler's latent comes from another sampler (a second pass).
@@ -215,7 +216,8 @@ void readModelChain(const ComfyGraph &graph, std::string at, GenerationInfo &inf
 
 void readLatentSource(const ComfyGraph &graph, const std::string &sampler, GenerationInfo &info)
 {
-    std::string at = graph.linked(sampler, "latent_image");
+    // aMUSEd's sampler starts from a token grid.
+    std::string at = graph.linked(sampler, graph.inputs(sampler).contains("tokens") ? "tokens" : "latent_image");
     for (int depth = 0; !at.empty() && depth < 32; ++depth) {
         const Json &in = graph.inputs(at);
         const auto width = integer(member(in, "width")), height = integer(member(in, "height"));
@@ -263,6 +265,18 @@ void readComfyGraph(const Json &nodes, GenerationInfo &info)
         info.steps = integer(graph.value(sigmas, "steps"));
         info.scheduler = graph.type(sigmas); // the sigmas node names the schedule (SDTurboScheduler ...)
         info.denoise = number(graph.value(sigmas, "denoise"));
+    } else if (kind == QLatin1String("AmusedSampler")) {
+        info.steps = integer(graph.value(first, "steps"));
+        info.sampler = QStringLiteral("amused");
+        info.scheduler = QStringLiteral("cosine");
+        info.denoise = number(graph.value(first, "denoise"));
+        MaskedTokenRecipe settings;
+        settings.temperatureStart = number(graph.value(first, "temperature_start")).value_or(2.0);
+        settings.temperatureEnd = number(graph.value(first, "temperature_end")).value_or(0.0);
+        settings.aestheticScore = number(graph.value(first, "aesthetic_score")).value_or(6.0);
+        settings.cropTop = int(integer(graph.value(first, "crop_top")).value_or(0));
+        settings.cropLeft = int(integer(graph.value(first, "crop_left")).value_or(0));
+        info.maskedTokens = settings;
     } else {
         info.steps = integer(graph.value(first, "steps"));
         info.sampler = text(graph.value(first, "sampler_name"));

@@ -24,6 +24,16 @@ struct LoraUse
     std::optional<double> clipWeight; // the text-encoder strength, where the tool states it apart
 };
 
+// aMUSEd's own sampler settings, for its images.
+struct MaskedTokenRecipe
+{
+    double temperatureStart = 2.0;
+    double temperatureEnd = 0.0;
+    double aestheticScore = 6.0;
+    int cropTop = 0;
+    int cropLeft = 0;
+};
+
 // The recipe of an image, normalised from whichever tool wrote it. A value the metadata does not state stays
 // empty: nothing is guessed.
 struct GenerationInfo
@@ -47,6 +57,7 @@ struct GenerationInfo
     QList<LoraUse> loras;
     QList<ModelReference> embeddings; // textual inversions named by the prompts, with hashes where stated
     std::optional<int> clipSkip;
+    std::optional<MaskedTokenRecipe> maskedTokens; // an aMUSEd (MUSE family) image: its sampler's settings
     QString initImageSha256;  // img2img: the SHA-256 of the init image's file
     int batchIndex = 0;       // which image of a batch (all share the seed, as in ComfyUI)
     int samplingPasses = 0;   // samplers in a ComfyUI graph; the fields above describe the first pass

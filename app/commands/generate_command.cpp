@@ -122,8 +122,12 @@ int runOnService(CommandContext &context, generation::GenerationRequest request)
                              context.out << path << "\n";
                          for (const QString &line : outcome.loadReport)
                              context.err << "loaded " << line << "\n";
-                         context.err << QStringLiteral("%1 %2 model%3 loaded in %4 s; sampled and decoded in %5 s\n")
-                                            .arg(outcome.family, outcome.prediction,
+                         // aMUSEd models predict tokens: no prediction type to name.
+                         const QString kind = outcome.prediction.isEmpty()
+                                                  ? outcome.family
+                                                  : outcome.family + QLatin1Char(' ') + outcome.prediction;
+                         context.err << QStringLiteral("%1 model%2 loaded in %3 s; sampled and decoded in %4 s\n")
+                                            .arg(kind,
                                                  outcome.refinerFamily.isEmpty()
                                                      ? QString()
                                                      : QStringLiteral(" and %1 refiner").arg(outcome.refinerFamily))
@@ -173,24 +177,39 @@ struct GenerateOptions
                                 QString()};
     QCommandLineOption seed{QStringLiteral("seed"), QStringLiteral("Noise seed (ComfyUI's noise for the same seed)."),
                             QStringLiteral("N"), QStringLiteral("0")};
-    QCommandLineOption steps{QStringLiteral("steps"), QStringLiteral("Sampling steps."), QStringLiteral("N"),
-                             QStringLiteral("20")};
-    QCommandLineOption cfg{QStringLiteral("cfg"), QStringLiteral("Classifier-free guidance scale."),
-                           QStringLiteral("F"), QStringLiteral("7")};
+    QCommandLineOption steps{QStringLiteral("steps"), QStringLiteral("Sampling steps (default: 20; aMUSEd models 12)."),
+                             QStringLiteral("N")};
+    QCommandLineOption cfg{QStringLiteral("cfg"),
+                           QStringLiteral("Classifier-free guidance scale (default: 7; aMUSEd models 10)."),
+                           QStringLiteral("F")};
     QCommandLineOption sampler{
         QStringLiteral("sampler"),
         QStringLiteral(
             "euler, euler_ancestral, heun, dpm_2, dpm_2_ancestral, lms, dpmpp_2s_ancestral, dpmpp_2m, dpmpp_2m_sde, "
-            "ddim, uni_pc, lcm; diffusers' DDIM and LCM as InvokeAI runs them: ddim_diffusers, lcm_diffusers."),
-        QStringLiteral("NAME"), QStringLiteral("euler")};
+            "ddim, uni_pc, lcm; diffusers' DDIM and LCM as InvokeAI runs them: ddim_diffusers, lcm_diffusers "
+            "(default: euler; aMUSEd models: amused, their only one)."),
+        QStringLiteral("NAME")};
     QCommandLineOption scheduler{QStringLiteral("scheduler"),
                                  QStringLiteral("normal, karras, exponential, sgm_uniform, simple, ddim_uniform "
-                                                "(diffusers for the *_diffusers samplers, the default for them)."),
-                                 QStringLiteral("NAME"), QStringLiteral("normal")};
-    QCommandLineOption width{QStringLiteral("width"), QStringLiteral("Image width, a multiple of 8."),
-                             QStringLiteral("W"), QStringLiteral("512")};
-    QCommandLineOption height{QStringLiteral("height"), QStringLiteral("Image height, a multiple of 8."),
-                              QStringLiteral("H"), QStringLiteral("512")};
+                                                "(default: normal; diffusers for the *_diffusers samplers; aMUSEd "
+                                                "models: cosine)."),
+                                 QStringLiteral("NAME")};
+    QCommandLineOption width{QStringLiteral("width"),
+                             QStringLiteral("Image width, a multiple of 8 (default: 512; aMUSEd models their own)."),
+                             QStringLiteral("W")};
+    QCommandLineOption height{QStringLiteral("height"),
+                              QStringLiteral("Image height, a multiple of 8 (default: 512; aMUSEd models their own)."),
+                              QStringLiteral("H")};
+    QCommandLineOption temperature{QStringLiteral("temperature"),
+                                   QStringLiteral("aMUSEd: the sampler's temperature from the first step to the last "
+                                                  "(default 2,0)."),
+                                   QStringLiteral("START[,END]")};
+    QCommandLineOption aestheticScore{QStringLiteral("aesthetic-score"),
+                                      QStringLiteral("aMUSEd: the aesthetic score to condition on (default 6)."),
+                                      QStringLiteral("F")};
+    QCommandLineOption crop{QStringLiteral("crop"),
+                            QStringLiteral("aMUSEd: the crop coordinates to condition on (default 0,0)."),
+                            QStringLiteral("TOP,LEFT")};
     QCommandLineOption batch{QStringLiteral("batch"), QStringLiteral("Images per run."), QStringLiteral("N"),
                              QStringLiteral("1")};
     QCommandLineOption init{QStringLiteral("init-image"), QStringLiteral("img2img: the image to start from."),
@@ -238,10 +257,11 @@ struct GenerateOptions
 
     void addTo(QCommandLineParser &parser) const
     {
-        parser.addOptions({model,      config,    prompt,     negative,   seed,         steps, cfg,
-                           sampler,    scheduler, width,      height,     batch,        init,  denoise,
-                           clipSkip,   device,    precision,  prediction, vae,          out,   saveLatent,
-                           noMetadata, lora,      embeddings, refiner,    refinerSwitch});
+        parser.addOptions({model,   config,        prompt,      negative,       seed,      steps,
+                           cfg,     sampler,       scheduler,   width,          height,    batch,
+                           init,    denoise,       clipSkip,    device,         precision, prediction,
+                           vae,     out,           saveLatent,  noMetadata,     lora,      embeddings,
+                           refiner, refinerSwitch, temperature, aestheticScore, crop});
     }
 };
 
@@ -269,19 +289,63 @@ QString readSettings(const QCommandLineParser &parser, const GenerateOptions &op
         return QStringLiteral("--seed %1 is not a whole number from 0 to 18446744073709551615")
             .arg(parser.value(options.seed).left(64));
     settings.seed = *seedValue;
-    settings.steps = int(integer(options.steps));
-    settings.cfg = real(options.cfg);
+    // What is not given is left to the model's family (0, NaN and "" say so).
+    settings.steps = parser.isSet(options.steps) ? int(integer(options.steps)) : 0;
+    settings.cfg = parser.isSet(options.cfg) ? real(options.cfg) : engine::kCfgFromFamily;
     settings.sampler = parser.value(options.sampler).toStdString();
     settings.scheduler = parser.value(options.scheduler).toStdString();
     // diffusers' schedulers bring their own timesteps.
     if (engine::isDiffusersSampler(settings.sampler) && !parser.isSet(options.scheduler))
         settings.scheduler = "diffusers";
-    settings.width = int(integer(options.width));
-    settings.height = int(integer(options.height));
+    settings.width = parser.isSet(options.width) ? int(integer(options.width)) : 0;
+    settings.height = parser.isSet(options.height) ? int(integer(options.height)) : 0;
+    for (const QCommandLineOption *given : {&options.steps, &options.width, &options.height})
+        if (parser.isSet(*given) && parser.value(*given).toLongLong() < 1)
+            return QStringLiteral("--%1 must be at least 1").arg(given->names().first());
     settings.batch = int(integer(options.batch));
     settings.denoise = real(options.denoise);
     settings.clipSkip = int(integer(options.clipSkip));
     return ok ? QString() : QStringLiteral("a numeric option has a value that is not a number");
+}
+
+// --temperature START[,END], --aesthetic-score, --crop TOP,LEFT: aMUSEd's own settings.
+QString readMaskedTokenSettings(const QCommandLineParser &parser, const GenerateOptions &options,
+                                engine::MaskedTokenSettings &settings)
+{
+    const auto numbers = [&](const QCommandLineOption &option, int most) {
+        QList<double> values;
+        for (const QString &part : parser.value(option).split(QLatin1Char(','))) {
+            bool number = false;
+            values << part.trimmed().toDouble(&number);
+            if (!number || !std::isfinite(values.last()))
+                return QList<double>();
+        }
+        return values.size() <= most ? values : QList<double>();
+    };
+    if (parser.isSet(options.temperature)) {
+        const QList<double> values = numbers(options.temperature, 2);
+        if (values.isEmpty())
+            return QStringLiteral("--temperature %1: one or two numbers, START[,END]")
+                .arg(parser.value(options.temperature).left(64));
+        settings.temperatureStart = values[0];
+        // One number is diffusers' (t, 0.01).
+        settings.temperatureEnd = values.size() > 1 ? values[1] : 0.01;
+    }
+    if (parser.isSet(options.aestheticScore)) {
+        const QList<double> values = numbers(options.aestheticScore, 1);
+        if (values.isEmpty())
+            return QStringLiteral("--aesthetic-score %1 is not a number")
+                .arg(parser.value(options.aestheticScore).left(64));
+        settings.aestheticScore = values[0];
+    }
+    if (parser.isSet(options.crop)) {
+        const QList<double> values = numbers(options.crop, 2);
+        if (values.size() != 2 || values[0] != std::floor(values[0]) || values[1] != std::floor(values[1]))
+            return QStringLiteral("--crop %1: two whole numbers, TOP,LEFT").arg(parser.value(options.crop).left(64));
+        settings.cropTop = int(values[0]);
+        settings.cropLeft = int(values[1]);
+    }
+    return {};
 }
 
 } // namespace
@@ -293,8 +357,8 @@ int runGenerateCommand(CommandContext &context)
     QCommandLineParser parser;
     const GenerateOptions options;
     options.addTo(parser);
-    if (const int done = parseCommandArguments(parser, context,
-                                               QStringLiteral("Generate images with an SD 1.x, 2.x or SDXL model."));
+    if (const int done = parseCommandArguments(
+            parser, context, QStringLiteral("Generate images with an SD 1.x, 2.x, SDXL or aMUSEd model."));
         done >= 0)
         return done;
     for (const auto &required : {options.model, options.prompt, options.out})
@@ -303,6 +367,8 @@ int runGenerateCommand(CommandContext &context)
 
     generation::GenerationRequest request;
     if (const QString error = readSettings(parser, options, request); !error.isEmpty())
+        return usage(context, error);
+    if (const QString error = readMaskedTokenSettings(parser, options, request.maskedTokens); !error.isEmpty())
         return usage(context, error);
     request.model = parser.value(options.model);
     request.configPath = parser.value(options.config);

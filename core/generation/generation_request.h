@@ -49,6 +49,7 @@ struct GenerationRequest : engine::SamplingSettings
     QString saveLatentPath;  // optional .safetensors of the final latent
     bool writeRecipe = true; // the recipe's text chunks in every image
     bool previews = false;   // a small preview of the latent after every step (1/8 of the image's size)
+    engine::MaskedTokenSettings maskedTokens; // aMUSEd models only
 };
 
 struct GenerationOutcome

@@ -93,6 +93,7 @@ Result<engine::GenerationRequest> engineRequest(const GenerationRequest &request
     made.device = request.device.toStdString();
     made.precision = request.precision.toStdString();
     made.saveLatentPath = request.saveLatentPath.toStdString();
+    made.maskedTokens = request.maskedTokens;
     if (!request.initImagePath.isEmpty() || !request.initPixels.pixels.empty()) {
         const Result<engine::RgbImage> init =
             request.initPixels.pixels.empty() ? readPngFile(request.initImagePath) : request.initPixels;
@@ -190,14 +191,19 @@ metadata::GenerationInfo recipeOf(const GenerationRequest &asked, const engine::
     recipe.toolVersion = QStringLiteral(ATELIER_VERSION);
     recipe.prompt = QString::fromStdString(used.prompt);
     recipe.negativePrompt = QString::fromStdString(used.negative);
-    recipe.seed = used.seed;
-    recipe.steps = used.steps;
-    recipe.sampler = QString::fromStdString(used.sampler);
-    recipe.scheduler = QString::fromStdString(used.scheduler);
-    recipe.cfg = used.cfg;
-    recipe.denoise = used.denoise;
+    // The settings as the run used them: the model family's defaults where the request left them unset.
+    recipe.seed = result.used.seed;
+    recipe.steps = result.used.steps;
+    recipe.sampler = QString::fromStdString(result.used.sampler);
+    recipe.scheduler = QString::fromStdString(result.used.scheduler);
+    recipe.cfg = result.used.cfg;
+    recipe.denoise = result.used.denoise;
     if (used.clipSkip > 0)
         recipe.clipSkip = used.clipSkip;
+    if (result.family == "amused")
+        recipe.maskedTokens = metadata::MaskedTokenRecipe{
+            used.maskedTokens.temperatureStart, used.maskedTokens.temperatureEnd, used.maskedTokens.aestheticScore,
+            used.maskedTokens.cropTop, used.maskedTokens.cropLeft};
     recipe.model = metadata::ModelReference{baseNameOf(used.modelPath), modelSha256(library, used.modelPath)};
     if (!used.refinerPath.empty()) {
         recipe.refiner = metadata::ModelReference{baseNameOf(used.refinerPath), modelSha256(library, used.refinerPath)};

@@ -11,6 +11,8 @@
 #include <QTemporaryDir>
 #include <QtTest>
 
+#include <tuple>
+
 // `atelier generate`, run as a user would, on the fixture models.
 class TestGenerateCli : public QObject
 {
@@ -258,6 +260,76 @@ private slots:
         QCOMPARE(run.exitCode, 1);
         QVERIFY2(run.err.contains("no such folder"), run.err.constData());
         QVERIFY(!QFile::exists(out));
+    }
+
+    // aMUSEd from its diffusers folder: its own defaults (12 steps, guidance 10, the transformer's size), the
+    // fixture's images for txt2img and img2img (this libtorch's seeded draws are the reference run's), a recipe
+    // that names the family's settings and reopens as an aMUSEd graph; what it does not read is refused.
+    void makesAmusedImages()
+    {
+        const QString model = fixture(QStringLiteral("models/tiny-amused"));
+        const QString cat = output(QStringLiteral("amused-cat.png"));
+        CliRun run = atelier({QStringLiteral("generate"), QStringLiteral("--model"), model, QStringLiteral("--prompt"),
+                              QStringLiteral("a photo of a cat"), QStringLiteral("--seed"), QStringLiteral("42"),
+                              QStringLiteral("--steps"), QStringLiteral("8"), QStringLiteral("--out"), cat});
+        QVERIFY2(run.exitCode == 0, run.err.constData());
+        QVERIFY2(run.err.contains("8/8") && run.err.contains("amused model loaded"), run.err.constData());
+        const QImage made(cat);
+        QCOMPARE(made.size(), QSize(16, 16));
+        QCOMPARE(largestDifference(made, QImage(fixture(QStringLiteral("cases/tiny-amused.txt2img.s8.cfg10.s42.png")))),
+                 0);
+
+        const CliRun inspected = atelier({QStringLiteral("inspect"), cat, QStringLiteral("--json")});
+        const QJsonObject recipe = QJsonDocument::fromJson(inspected.out).object();
+        QCOMPARE(recipe.value(QStringLiteral("sampler")).toString(), QStringLiteral("amused"));
+        QCOMPARE(recipe.value(QStringLiteral("scheduler")).toString(), QStringLiteral("cosine"));
+        QCOMPARE(recipe.value(QStringLiteral("steps")).toInt(), 8);
+        QCOMPARE(recipe.value(QStringLiteral("cfg")).toDouble(), 10.0);
+        QCOMPARE(recipe.value(QStringLiteral("masked_tokens"))
+                     .toObject()
+                     .value(QStringLiteral("aesthetic_score"))
+                     .toDouble(),
+                 6.0);
+        const QString workflow = chunkText(recipe, QStringLiteral("atelier_workflow"));
+        QVERIFY2(workflow.contains(QStringLiteral("AmusedSampler")) && workflow.contains(QStringLiteral("VQDecode")) &&
+                     !workflow.contains(QStringLiteral("KSampler")),
+                 qPrintable(workflow));
+
+        const QString dog = output(QStringLiteral("amused-dog.png"));
+        run = atelier({QStringLiteral("generate"), QStringLiteral("--model"), model, QStringLiteral("--prompt"),
+                       QStringLiteral("a photo of a dog"), QStringLiteral("--seed"), QStringLiteral("42"),
+                       QStringLiteral("--init-image"),
+                       fixture(QStringLiteral("cases/tiny-amused.img2img.s12.strength0.5.s42.init.png")),
+                       QStringLiteral("--denoise"), QStringLiteral("0.5"), QStringLiteral("--out"), dog});
+        QVERIFY2(run.exitCode == 0, run.err.constData());
+        QCOMPARE(largestDifference(
+                     QImage(dog), QImage(fixture(QStringLiteral("cases/tiny-amused.img2img.s12.strength0.5.s42.png")))),
+                 0);
+
+        const QString never = output(QStringLiteral("amused-never.png"));
+        const QStringList base{QStringLiteral("generate"), QStringLiteral("--model"), model, QStringLiteral("--prompt"),
+                               QStringLiteral("x"),        QStringLiteral("--out"),   never};
+        for (const auto &[option, value, said] :
+             {std::tuple{"--sampler", "euler", "the sampler \"euler\""}, std::tuple{"--clip-skip", "2", "clip skip"},
+              std::tuple{"--scheduler", "karras", "the scheduler \"karras\""}}) {
+            run = atelier(base + QStringList{QLatin1String(option), QLatin1String(value)});
+            QCOMPARE(run.exitCode, 2);
+            QVERIFY2(run.err.contains(said) && run.err.contains("does not apply to aMUSEd models"),
+                     run.err.constData());
+        }
+        run = atelier(base + QStringList{QStringLiteral("--width"), QStringLiteral("15")});
+        QCOMPARE(run.exitCode, 2);
+        QVERIFY2(run.err.contains("multiples of 2 pixels"), run.err.constData());
+        run = atelier(base + QStringList{QStringLiteral("--temperature"), QStringLiteral("a,b")});
+        QCOMPARE(run.exitCode, 2);
+        QVERIFY2(run.err.contains("START[,END]"), run.err.constData());
+        QVERIFY(!QFile::exists(never));
+        // And the other way: aMUSEd's settings on a Stable Diffusion model.
+        run = atelier({QStringLiteral("generate"), QStringLiteral("--model"), checkpoint(), QStringLiteral("--prompt"),
+                       QStringLiteral("x"), QStringLiteral("--aesthetic-score"), QStringLiteral("7"),
+                       QStringLiteral("--out"), never});
+        QCOMPARE(run.exitCode, 2);
+        QVERIFY2(run.err.contains("aMUSEd models only"), run.err.constData());
     }
 
     void badInputsSayWhyAndWriteNothing()

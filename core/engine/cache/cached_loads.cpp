@@ -131,6 +131,15 @@ const auto textNetworks = [](TextEncoderComponent &text) {
 };
 const auto unetNetworks = [](UNetComponent &unet) { return std::vector<torch::nn::Module *>{unet.network.get()}; };
 const auto vaeNetworks = [](VaeComponent &vae) { return std::vector<torch::nn::Module *>{vae.network.get()}; };
+const auto amusedTextNetworks = [](AmusedTextEncoder &text) {
+    return std::vector<torch::nn::Module *>{text.network.get()};
+};
+const auto amusedTransformerNetworks = [](AmusedTransformer &transformer) {
+    return std::vector<torch::nn::Module *>{transformer.network.get()};
+};
+const auto amusedVqGanNetworks = [](AmusedVqGan &vqgan) {
+    return std::vector<torch::nn::Module *>{vqgan.network.get()};
+};
 
 } // namespace
 
@@ -223,6 +232,33 @@ std::shared_ptr<VaeComponent> loadVaeFileCached(const std::string &path, torch::
         }
     return cachedComponent<VaeComponent>(
         key, estimate, [&](const torch::Device &on) { return loadVaeFile(path, on, dtype); }, vaeNetworks, report);
+}
+
+AmusedModel loadAmusedCached(const std::string &folder, torch::Device device, torch::ScalarType dtype,
+                             LoadReport *report)
+{
+    LoadOptions options;
+    options.path = folder;
+    options.device = device;
+    options.dtype = dtype;
+    prepareLoad(options);
+    const AmusedParts parts = readAmusedFolder(folder);
+    const std::string on = deviceText(device), stamp = stampOf(folder);
+    const auto keyOf = [&](const char *submodel) { return SubmodelKey{folder, submodel, on, dtypeName(dtype), stamp}; };
+    AmusedModel model;
+    model.architecture = parts.architecture;
+    model.device = device;
+    model.text = cachedComponent<AmusedTextEncoder>(
+        keyOf("text_encoder"), bytesAt(parts.text, dtype),
+        [&](const torch::Device &at) { return loadAmusedTextEncoder(parts, at, dtype); }, amusedTextNetworks, report);
+    model.transformer = cachedComponent<AmusedTransformer>(
+        keyOf("transformer"), bytesAt(parts.transformer, dtype),
+        [&](const torch::Device &at) { return loadAmusedTransformer(parts, at, dtype); }, amusedTransformerNetworks,
+        report);
+    model.vqgan = cachedComponent<AmusedVqGan>(
+        keyOf("vqvae"), bytesAt(parts.vqgan, dtype),
+        [&](const torch::Device &at) { return loadAmusedVqGan(parts, at, dtype); }, amusedVqGanNetworks, report);
+    return model;
 }
 
 } // namespace atelier::engine

@@ -4,6 +4,7 @@
 // text encoder(s), UNet and VAE come from the cache where they are held, and from disk where not. Includes
 // libtorch: for the engine's own sources and tests.
 #include "core/engine/cache/model_cache.h"
+#include "core/engine/pipeline/amused.h"
 #include "core/engine/pipeline/stable_diffusion.h"
 
 #include <memory>
@@ -19,6 +20,10 @@ using LoadReport = std::vector<std::string>;
 // StableDiffusion::load, with every component through ModelCache::shared(). The model shares the cached
 // components; LoRAs it applies are taken off again when it is destroyed.
 std::unique_ptr<StableDiffusion> loadModelCached(const LoadOptions &options, LoadReport *report = nullptr);
+
+// An aMUSEd folder's text encoder, transformer and VQ-GAN, each through the cache as the SD components are.
+AmusedModel loadAmusedCached(const std::string &folder, torch::Device device, torch::ScalarType dtype,
+                             LoadReport *report = nullptr);
 
 // loadVaeFile through the cache.
 std::shared_ptr<VaeComponent> loadVaeFileCached(const std::string &path, torch::Device device, torch::ScalarType dtype,

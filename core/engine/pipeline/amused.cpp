@@ -265,6 +265,53 @@ void validateAmusedParams(const AmusedSamplingParams &params)
     MaskedTokenSchedule(params.steps, params.temperatureStart, params.temperatureEnd); // checks the temperatures
 }
 
+AmusedSamplingResult sampleTokens(AmusedModel &model, const AmusedPromptEncoding &positive,
+                                  const AmusedPromptEncoding &negative, const torch::Tensor &start, bool fromImage,
+                                  const AmusedSamplingParams &params)
+{
+    const AmusedArchitecture &arch = model.architecture;
+    if (start.dim() != 3 || start.size(0) < 1)
+        throw std::invalid_argument("the token grid must be [batch, height, width]");
+    const std::int64_t b = start.size(0), h = start.size(1), w = start.size(2);
+    if (arch.transformer.downsample && (h % 2 || w % 2))
+        throw std::invalid_argument("this aMUSEd model halves its token grid: " + std::to_string(w) + "x" +
+                                    std::to_string(h) + " tokens cannot be");
+    const bool guided = params.guidance > 1.0;
+    const auto toBatch = [b](const AmusedPromptEncoding &encoding, const char *what) {
+        if (!encoding.hidden.defined() || !encoding.pooled.defined() ||
+            (encoding.hidden.size(0) != 1 && encoding.hidden.size(0) != b))
+            throw std::invalid_argument(std::string("the ") + what + " conditioning's batch does not fit the grid's");
+        return AmusedPromptEncoding{encoding.hidden.expand({b, -1, -1}), encoding.pooled.expand({b, -1})};
+    };
+    const AmusedPromptEncoding prompt = toBatch(positive, "positive");
+    const AmusedPromptEncoding unconditional = guided ? toBatch(negative, "negative") : AmusedPromptEncoding{};
+    SeededTokenDraws seeded(params.seed);
+    TokenDraws &draws = params.draws ? *params.draws : seeded;
+    const MaskedTokenSchedule schedule(params.steps, params.temperatureStart, params.temperatureEnd, arch.masking);
+    const torch::Tensor micro =
+        amusedMicroConditions(int(w * arch.downscale()), int(h * arch.downscale()), params.crop, params.aestheticScore);
+
+    AmusedSamplingResult result;
+    torch::Tensor tokens = start.to(torch::kCPU, torch::kInt64);
+    if (fromImage) {
+        result.firstStep = firstStepForStrength(params.steps, params.strength);
+        // Strength 1 starts from the fully masked grid: the image then only sets the size (diffusers' pipeline
+        // would mask nothing there and keep the image).
+        tokens = result.firstStep > 0 ? maskForImageToImage(tokens, result.firstStep, schedule, arch.maskId, draws)
+                                      : torch::full_like(tokens, arch.maskId);
+    }
+    for (int step = result.firstStep; step < params.steps; ++step) {
+        const torch::Tensor logits = model.guidedLogits(tokens, prompt, unconditional, micro, params.guidance);
+        const UnmaskStepResult unmasked = unmaskStep(logits, tokens, step, schedule, arch.maskId, draws);
+        tokens = unmasked.tokens;
+        if (params.onStep && !params.onStep(step, params.steps, unmasked))
+            throw CancelledError("cancelled at step " + std::to_string(step + 1) + " of " +
+                                 std::to_string(params.steps));
+    }
+    result.tokens = tokens;
+    return result;
+}
+
 AmusedSamplingResult sampleAmused(AmusedModel &model, const AmusedSamplingParams &params)
 {
     validateAmusedParams(params);
@@ -282,39 +329,15 @@ AmusedSamplingResult sampleAmused(AmusedModel &model, const AmusedSamplingParams
         throw std::invalid_argument("this aMUSEd model makes images whose sides are multiples of " +
                                     std::to_string(unit) + " pixels; " + std::to_string(width) + "x" +
                                     std::to_string(height) + " is not");
-    const std::int64_t h = height / f, w = width / f;
-
-    SeededTokenDraws seeded(params.seed);
-    TokenDraws &draws = params.draws ? *params.draws : seeded;
-    const MaskedTokenSchedule schedule(params.steps, params.temperatureStart, params.temperatureEnd, arch.masking);
-    const bool guided = params.guidance > 1.0;
-    const AmusedPromptEncoding prompt =
-        encodeAmusedPrompts(*model.text, std::vector<std::string>(std::size_t(params.batch), params.prompt));
+    const AmusedPromptEncoding prompt = encodeAmusedPrompts(*model.text, {params.prompt});
     const AmusedPromptEncoding negative =
-        guided ? encodeAmusedPrompts(*model.text, std::vector<std::string>(std::size_t(params.batch), params.negative))
-               : AmusedPromptEncoding{};
-    const torch::Tensor micro = amusedMicroConditions(width, height, params.crop, params.aestheticScore);
-
-    AmusedSamplingResult result;
-    torch::Tensor tokens = torch::full({params.batch, h, w}, arch.maskId, torch::kInt64);
-    if (params.initImage.defined()) {
-        result.firstStep = firstStepForStrength(params.steps, params.strength);
-        // Strength 1 starts from the fully masked grid: the image then only sets the size (diffusers' pipeline
-        // would mask nothing there and keep the image).
-        if (result.firstStep > 0)
-            tokens = maskForImageToImage(model.encode(params.initImage).expand({params.batch, h, w}), result.firstStep,
-                                         schedule, arch.maskId, draws);
-    }
-    for (int step = result.firstStep; step < params.steps; ++step) {
-        const torch::Tensor logits = model.guidedLogits(tokens, prompt, negative, micro, params.guidance);
-        const UnmaskStepResult unmasked = unmaskStep(logits, tokens, step, schedule, arch.maskId, draws);
-        tokens = unmasked.tokens;
-        if (params.onStep && !params.onStep(step, params.steps, unmasked))
-            throw CancelledError("cancelled at step " + std::to_string(step + 1) + " of " +
-                                 std::to_string(params.steps));
-    }
-    result.tokens = tokens;
-    result.image = model.decode(tokens);
+        params.guidance > 1.0 ? encodeAmusedPrompts(*model.text, {params.negative}) : AmusedPromptEncoding{};
+    const bool fromImage = params.initImage.defined();
+    const torch::Tensor start = fromImage
+                                    ? model.encode(params.initImage).expand({params.batch, height / f, width / f})
+                                    : torch::full({params.batch, height / f, width / f}, arch.maskId, torch::kInt64);
+    AmusedSamplingResult result = sampleTokens(model, prompt, negative, start, fromImage, params);
+    result.image = model.decode(result.tokens);
     return result;
 }
 

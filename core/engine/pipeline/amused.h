@@ -9,6 +9,7 @@
 #include "core/engine/nets/clip_text.h"
 #include "core/engine/nets/uvit.h"
 #include "core/engine/nets/vqgan.h"
+#include "core/engine/pipeline/generate.h"
 #include "core/engine/sampling/masked_tokens.h"
 #include "core/engine/text/clip_tokenizer.h"
 
@@ -137,7 +138,24 @@ AmusedModel loadAmusedModel(const std::string &folder, torch::Device device, tor
 // multiples of the model's grid, strength outside (0, 1]) before anything runs.
 AmusedSamplingResult sampleAmused(AmusedModel &model, const AmusedSamplingParams &params);
 
+// The sampler alone, on encodings already made (a graph's): `positive` and `negative` (used with guidance above 1)
+// of batch 1 or the grid's; `start` [b, h, w] is a fully masked grid, or with `fromImage` an image's tokens that
+// params.strength masks for img2img. The prompts, sizes and init image of `params` are not read; `image` is left
+// undefined (decode `tokens`).
+AmusedSamplingResult sampleTokens(AmusedModel &model, const AmusedPromptEncoding &positive,
+                                  const AmusedPromptEncoding &negative, const torch::Tensor &start, bool fromImage,
+                                  const AmusedSamplingParams &params);
+
 // Checks what sampleAmused would refuse, for callers that want to fail before a slow load.
 void validateAmusedParams(const AmusedSamplingParams &params);
+
+// True for a folder whose model_index.json names an aMUSEd pipeline (the family rules'); reads nothing else.
+bool isAmusedFolder(const std::string &path);
+
+// engine::generate for an aMUSEd folder: the request's settings as the pipeline reads them (cfg is the guidance,
+// denoise the img2img strength), the model through the model cache; what only Stable Diffusion reads is refused
+// before the load. Previews decode each step's predicted tokens.
+GenerationResult generateAmused(const GenerationRequest &request,
+                                const std::function<bool(const GenerationProgress &)> &onProgress);
 
 } // namespace atelier::engine

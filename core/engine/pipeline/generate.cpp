@@ -5,6 +5,8 @@
 #include "core/engine/device/device_choice.h"
 #include "core/engine/error.h"
 #include "core/engine/io/safetensors_writer.h"
+#include "core/engine/pipeline/amused.h"
+#include "core/engine/pipeline/rgb_tensors.h"
 #include "core/engine/pipeline/sampling_run.h"
 #include "core/engine/sampling/diffusers_schedulers.h"
 
@@ -15,27 +17,6 @@
 namespace atelier::engine {
 
 namespace {
-
-RgbImage toRgb(const torch::Tensor &image)  // [3, H, W] in [0, 1]
-{
-    const torch::Tensor bytes =
-        (image.to(torch::kCPU, torch::kFloat32) * 255.0).round().clamp(0, 255).to(torch::kUInt8).permute({1, 2, 0}).contiguous();
-    RgbImage out;
-    out.height = int(bytes.size(0));
-    out.width = int(bytes.size(1));
-    out.pixels.assign(bytes.data_ptr<std::uint8_t>(), bytes.data_ptr<std::uint8_t>() + bytes.numel());
-    return out;
-}
-
-torch::Tensor fromRgb(const RgbImage &image)  // -> [1, 3, H, W] in [-1, 1]
-{
-    if (image.width <= 0 || image.height <= 0 ||
-        image.pixels.size() != std::size_t(image.width) * std::size_t(image.height) * 3)
-        throw std::invalid_argument("the init image's pixels do not match its size");
-    const torch::Tensor bytes = torch::from_blob(const_cast<std::uint8_t *>(image.pixels.data()),
-                                                 {image.height, image.width, 3}, torch::kUInt8);
-    return (bytes.permute({2, 0, 1}).unsqueeze(0).to(torch::kFloat32) / 127.5 - 1.0).contiguous();
-}
 
 GenerationResult generateUnchecked(const GenerationRequest &request,
                                    const std::function<bool(const GenerationProgress &)> &onProgress)
@@ -49,10 +30,12 @@ GenerationResult generateUnchecked(const GenerationRequest &request,
     options.dtype = precisionNamed(request.precision);
     options.prediction = predictionNamed(request.prediction);
 
+    if (!request.maskedTokens.isDefault())
+        throw std::invalid_argument("temperatures, the aesthetic score and the crop are read by aMUSEd models only");
     SamplingParams params;
-    static_cast<SamplingSettings &>(params) = request;
+    static_cast<SamplingSettings &>(params) = withFamilyDefaults(request, 20, 7.0, "euler", "normal", 512);
     if (!request.initImage.pixels.empty())
-        params.initImage = fromRgb(request.initImage);
+        params.initImage = fromRgb(request.initImage) * 2.0 - 1.0;
     else if (request.denoise < 1.0)
         throw std::invalid_argument("denoise below 1 needs an init image");
     if (!request.refinerPath.empty())
@@ -72,6 +55,7 @@ GenerationResult generateUnchecked(const GenerationRequest &request,
 
     const auto loadStart = Clock::now();
     GenerationResult result;
+    result.used = params;
     std::unique_ptr<StableDiffusion> model = loadModelCached(options, &result.loadReport);
     result.family = familyName(model->architecture().family);
     const Prediction prediction = model->architecture().prediction;
@@ -138,6 +122,8 @@ GenerationResult generate(const GenerationRequest &request,
     // The run's large CPU buffers are reused from step to step instead of being mapped afresh each time.
     const CpuBufferCacheScope reuseBuffers;
     try {
+        if (isAmusedFolder(request.modelPath))
+            return generateAmused(request, onProgress);
         return generateUnchecked(request, onProgress);
     } catch (const c10::OutOfMemoryError &error) {
         throw OutOfMemoryError(std::string("out of memory: ") + error.what_without_backtrace());

@@ -25,6 +25,22 @@ struct NamedEmbedding
     std::string path;
 };
 
+// What only aMUSEd models read (diffusers' AmusedPipeline's arguments).
+struct MaskedTokenSettings
+{
+    double temperatureStart = 2.0; // the Gumbel noise's temperature, from the first step to the last
+    double temperatureEnd = 0.0;
+    double aestheticScore = 6.0; // micro-conditioning: the aesthetic score the images should have
+    int cropTop = 0;             // micro-conditioning: the crop the training images had
+    int cropLeft = 0;
+
+    bool isDefault() const
+    {
+        return temperatureStart == 2.0 && temperatureEnd == 0.0 && aestheticScore == 6.0 && cropTop == 0 &&
+               cropLeft == 0;
+    }
+};
+
 struct GenerationRequest : SamplingSettings
 {
     std::string modelPath;       // a single-file checkpoint or a diffusers folder
@@ -43,6 +59,7 @@ struct GenerationRequest : SamplingSettings
     // LoRAs apply to the first model only; the VAE given above decodes for the refiner too.
     std::string refinerPath;
     double refinerSwitch = 0.8;
+    MaskedTokenSettings maskedTokens; // aMUSEd models only
 };
 
 struct GenerationProgress
@@ -59,15 +76,18 @@ struct GenerationResult
     std::vector<NamedEmbedding> embeddingsUsed; // the embeddings the prompts named, once each
     std::vector<std::string> warnings;          // words naming an embedding that stayed text, and why
     std::vector<RgbImage> images;
-    std::string family;        // "sd-1", "sd-2", "sdxl"
+    std::string family;        // "sd-1", "sd-2", "sdxl", "amused"
     std::string refinerFamily; // "sdxl-refiner" ... when a refiner ran
-    std::string prediction;   // "epsilon", "v", "sample"
+    std::string prediction;    // "epsilon", "v", "sample"; "" for aMUSEd
+    SamplingSettings used;     // the settings the run used: the family's defaults in place of those left unset
     std::vector<std::string> loadReport; // where each submodel came from: "unet: from RAM (1.60 GiB, 0.00 s)"
     double loadSeconds = 0;
     double sampleSeconds = 0;
 };
 
-// Loads the model, applies the LoRAs and generates. LoRAs and embeddings made for another base, damaged, or
+// Loads the model, applies the LoRAs and generates; an aMUSEd folder generates with its own sampler, and refuses
+// what only Stable Diffusion reads (a VAE, LoRAs, a refiner, samplers ...) with a message naming it. LoRAs and
+// embeddings made for another base, damaged, or
 // matching nothing are refused before sampling starts. `onProgress` runs after each step and can cancel the run by
 // returning false. Throws engine Errors (UnsupportedModelError, FormatError, OutOfMemoryError, CancelledError) and
 // std::invalid_argument for bad parameters, each with a message for users.

@@ -1,0 +1,119 @@
+// engine::generate's aMUSEd branch: a GenerationRequest read as AmusedPipeline's arguments.
+#include "core/engine/cache/cached_loads.h"
+#include "core/engine/device/device_choice.h"
+#include "core/engine/family/model_family.h"
+#include "core/engine/pipeline/amused.h"
+#include "core/engine/pipeline/diffusers_folder.h"
+#include "core/engine/pipeline/rgb_tensors.h"
+
+#include <chrono>
+#include <filesystem>
+#include <stdexcept>
+
+namespace atelier::engine {
+
+namespace {
+
+// What only Stable Diffusion reads, named as the command line and the generate panel name it.
+void refuseWhatDoesNotApply(const GenerationRequest &request, const SamplingSettings &settings)
+{
+    const auto refuse = [](const std::string &what) {
+        throw std::invalid_argument(what + " does not apply to aMUSEd models");
+    };
+    if (!request.configPath.empty())
+        refuse("an LDM config");
+    if (!request.vaePath.empty())
+        refuse("a VAE override (aMUSEd decodes with its VQ-GAN)");
+    if (!request.prediction.empty())
+        refuse("a prediction type");
+    if (!request.loras.empty())
+        refuse("a LoRA");
+    if (!request.embeddingFolders.empty())
+        refuse("an embeddings folder");
+    if (!request.refinerPath.empty())
+        refuse("a refiner");
+    if (!request.saveLatentPath.empty())
+        refuse("saving the latent");
+    if (request.clipSkip != 0)
+        refuse("clip skip");
+    if (settings.sampler != "amused")
+        refuse("the sampler \"" + settings.sampler + "\" (aMUSEd unmasks tokens with its own sampler)");
+    if (settings.scheduler != "cosine")
+        refuse("the scheduler \"" + settings.scheduler + "\" (aMUSEd masks along a cosine schedule)");
+}
+
+} // namespace
+
+bool isAmusedFolder(const std::string &path)
+{
+    std::error_code error;
+    const std::filesystem::path index = std::filesystem::path(path) / "model_index.json";
+    if (!std::filesystem::is_regular_file(index, error))
+        return false;
+    try {
+        return diffusersFamily(readJson(index), {}, {}, {}).family == ModelFamily::Amused;
+    } catch (const FormatError &) {
+        return false; // the SD loader says what is wrong with it
+    }
+}
+
+GenerationResult generateAmused(const GenerationRequest &request,
+                                const std::function<bool(const GenerationProgress &)> &onProgress)
+{
+    using Clock = std::chrono::steady_clock;
+    // The size stays 0 here: the transformer's own, known once the model is read.
+    const SamplingSettings settings = withFamilyDefaults(request, 12, 10.0, "amused", "cosine", 0);
+    refuseWhatDoesNotApply(request, settings);
+    AmusedSamplingParams params;
+    params.prompt = settings.prompt;
+    params.negative = settings.negative;
+    params.width = settings.width;
+    params.height = settings.height;
+    params.batch = settings.batch;
+    params.steps = settings.steps;
+    params.guidance = settings.cfg;
+    params.seed = settings.seed;
+    params.temperatureStart = request.maskedTokens.temperatureStart;
+    params.temperatureEnd = request.maskedTokens.temperatureEnd;
+    params.aestheticScore = request.maskedTokens.aestheticScore;
+    params.crop = {request.maskedTokens.cropTop, request.maskedTokens.cropLeft};
+    if (!request.initImage.pixels.empty()) {
+        params.initImage = fromRgb(request.initImage);
+        params.strength = settings.denoise;
+    } else if (settings.denoise < 1.0) {
+        throw std::invalid_argument("denoise below 1 needs an init image");
+    }
+    validateAmusedParams(params); // before the (slow) load
+
+    GenerationResult result;
+    const auto loadStart = Clock::now();
+    AmusedModel model = loadAmusedCached(request.modelPath, deviceNamed(request.device),
+                                         precisionNamed(request.precision), &result.loadReport);
+    result.loadSeconds = std::chrono::duration<double>(Clock::now() - loadStart).count();
+    result.family = familyName(ModelFamily::Amused);
+    bool truncated = false;
+    amusedTokenIds(*model.text, request.prompt, &truncated);
+    if (truncated)
+        result.warnings.push_back("the prompt is longer than the text encoder's 77 tokens; the rest was left out");
+
+    if (onProgress)
+        params.onStep = [&](int step, int steps, const UnmaskStepResult &unmasked) {
+            GenerationProgress progress;
+            progress.step = step + 1;
+            progress.steps = steps;
+            const torch::Tensor predicted = unmasked.predicted.narrow(0, 0, 1);
+            progress.preview = [&model, predicted]() { return toRgb(model.decode(predicted)[0]); };
+            return onProgress(progress);
+        };
+    const auto sampleStart = Clock::now();
+    const AmusedSamplingResult sampled = sampleAmused(model, params);
+    result.sampleSeconds = std::chrono::duration<double>(Clock::now() - sampleStart).count();
+    for (std::int64_t i = 0; i < sampled.image.size(0); ++i)
+        result.images.push_back(toRgb(sampled.image[i]));
+    result.used = settings;
+    result.used.width = int(sampled.image.size(3));
+    result.used.height = int(sampled.image.size(2));
+    return result;
+}
+
+} // namespace atelier::engine

@@ -91,6 +91,7 @@ std::shared_ptr<graph::NodeRegistry> builtInNodes(const NodeEnvironment &environ
     kit::addModelNodes(*registry, environment);
     kit::addSamplingNodes(*registry);
     kit::addImageNodes(*registry, environment);
+    kit::addAmusedNodes(*registry, environment);
     kit::addEditorNodes(*registry);
     registry->setOptionLister([environment](const QString &from) { return listOptions(environment, from); });
     return registry;

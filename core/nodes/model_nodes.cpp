@@ -46,17 +46,6 @@ template <typename T> Result<T> firstFound(const QString &name, const std::funct
     return Result<T>::failure(firstError, QStringLiteral("UnknownModel"));
 }
 
-// The path, config and prediction type of the checkpoint a loader names.
-Result<engine::GenerationRequest> resolveCheckpoint(const NodeEnvironment &environment, const QString &name)
-{
-    return firstFound<engine::GenerationRequest>(name, [&](const QString &candidate) {
-        engine::GenerationRequest request;
-        models::BaseModel base = models::BaseModel::Unknown;
-        const Status found = generation::resolveMainModel(environment.library, candidate, request, base);
-        return found ? Result<engine::GenerationRequest>(request) : Result<engine::GenerationRequest>::failure(found);
-    });
-}
-
 Result<QString> resolveVaeFile(const NodeEnvironment &environment, const QString &name)
 {
     return firstFound<QString>(name, [&](const QString &candidate) {
@@ -88,13 +77,6 @@ Result<QString> resolveConfig(const NodeEnvironment &environment, const QString 
             return candidate;
     return Result<QString>::failure(QStringLiteral("%1 is no config file (looked in %2/configs)")
                                         .arg(name, environment.library.modelsDir));
-}
-
-// A library-backed combo's check: the name must resolve.
-std::optional<NodeType::Problem> notFound(const QString &input, const QString &name, const QString &why)
-{
-    return NodeType::Problem{QStringLiteral("value_not_in_list"), QStringLiteral("Value not in list"),
-                             QStringLiteral("%1: '%2' not in the library (%3)").arg(input, name, why)};
 }
 
 engine::OpCall loadCall(const NodeEnvironment &environment, const engine::GenerationRequest &model)
@@ -373,6 +355,22 @@ void addConditioningNodes(graph::NodeRegistry &registry)
 }
 
 } // namespace
+
+Result<engine::GenerationRequest> resolveCheckpoint(const NodeEnvironment &environment, const QString &name)
+{
+    return firstFound<engine::GenerationRequest>(name, [&](const QString &candidate) {
+        engine::GenerationRequest request;
+        models::BaseModel base = models::BaseModel::Unknown;
+        const Status found = generation::resolveMainModel(environment.library, candidate, request, base);
+        return found ? Result<engine::GenerationRequest>(request) : Result<engine::GenerationRequest>::failure(found);
+    });
+}
+
+std::optional<graph::NodeType::Problem> notFound(const QString &input, const QString &name, const QString &why)
+{
+    return graph::NodeType::Problem{QStringLiteral("value_not_in_list"), QStringLiteral("Value not in list"),
+                                    QStringLiteral("%1: '%2' not in the library (%3)").arg(input, name, why)};
+}
 
 void addModelNodes(graph::NodeRegistry &registry, const NodeEnvironment &environment)
 {

@@ -73,10 +73,17 @@ std::shared_ptr<graph::NodeType> opNode(graph::NodeDefinition definition, std::s
                                         std::map<std::string, engine::OpArgument> extra = {},
                                         CompleteCall complete = {});
 
+// The path, config and prediction type of the main model a loader names (a library key, name or file name, or a
+// path; ComfyUI's folder-prefixed names by their file name).
+Result<engine::GenerationRequest> resolveCheckpoint(const NodeEnvironment &environment, const QString &name);
+// A library-backed combo's problem: the name does not resolve.
+std::optional<graph::NodeType::Problem> notFound(const QString &input, const QString &name, const QString &why);
+
 // Each file's node types.
 void addModelNodes(graph::NodeRegistry &registry, const NodeEnvironment &environment);
 void addSamplingNodes(graph::NodeRegistry &registry);
 void addImageNodes(graph::NodeRegistry &registry, const NodeEnvironment &environment);
+void addAmusedNodes(graph::NodeRegistry &registry, const NodeEnvironment &environment);
 void addEditorNodes(graph::NodeRegistry &registry);
 
 } // namespace atelier::nodes::kit

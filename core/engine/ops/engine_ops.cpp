@@ -45,6 +45,12 @@ const std::map<std::string, ops::Function> &table()
         {"image_scale_by", &ops::imageScaleBy},
         {"image_invert", &ops::imageInvert},
         {"image_batch", &ops::imageBatch},
+        {"load_amused", &ops::loadAmused},
+        {"encode_amused_text", &ops::encodeAmusedText},
+        {"empty_tokens", &ops::emptyTokens},
+        {"sample_amused", &ops::sampleAmused},
+        {"vq_decode", &ops::vqDecode},
+        {"vq_encode", &ops::vqEncode},
     };
     return functions;
 }

@@ -25,6 +25,14 @@
 //   image_to_pixels  image                                           -> (images)
 //   image_scale image, method, width, height, crop | image_scale_by image, method, scale |
 //   image_invert image | image_batch a, b                            -> IMAGE
+// aMUSEd (types of their own: AMUSED_MODEL, AMUSED_CLIP, VQGAN, AMUSED_CONDITIONING, TOKENS):
+//   load_amused      path, device?, precision?                       -> AMUSED_MODEL, AMUSED_CLIP, VQGAN
+//   encode_amused_text clip, text                                    -> AMUSED_CONDITIONING
+//   empty_tokens     width, height, batch                            -> TOKENS (fully masked)
+//   sample_amused    model, positive, negative, tokens, seed, steps, cfg, temperature_start, temperature_end,
+//                    aesthetic_score, crop_top, crop_left, denoise   -> TOKENS (with progress)
+//   vq_decode        vqgan, tokens                                   -> IMAGE
+//   vq_encode        vqgan, image                                    -> TOKENS
 // Throws std::invalid_argument naming the operation and argument at fault, and the engine's Errors.
 #include "core/engine/ops/op_call.h"
 

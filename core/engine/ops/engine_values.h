@@ -4,6 +4,7 @@
 // operations' own sources and the engine's tests.
 #include "core/engine/ops/op_call.h"
 #include "core/engine/patch/lora_use.h"
+#include "core/engine/pipeline/amused.h"
 #include "core/engine/pipeline/sampling_run.h"
 #include "core/engine/pipeline/stable_diffusion.h"
 #include "core/engine/pipeline/vae_coder.h"
@@ -78,6 +79,49 @@ struct MaskValue : EngineValue
     const char *kind() const override { return "MASK"; }
     std::int64_t ownBytes() const override { return tensorBytes(mask); }
     std::vector<std::int64_t> shape() const override { return mask.sizes().vec(); }
+};
+
+// aMUSEd's parts, each its own type so that no link joins them to Stable Diffusion's MODEL, CLIP or VAE: the
+// U-ViT with its sampler, the text encoder with projection, the VQ-GAN. All three share one loaded model.
+struct AmusedModelValue : EngineValue
+{
+    std::shared_ptr<AmusedModel> model;
+    const char *kind() const override { return "AMUSED_MODEL"; }
+    std::int64_t ownBytes() const override { return 0; }
+};
+struct AmusedClipValue : EngineValue
+{
+    std::shared_ptr<AmusedModel> model;
+    const char *kind() const override { return "AMUSED_CLIP"; }
+    std::int64_t ownBytes() const override { return 0; }
+};
+struct VqGanValue : EngineValue
+{
+    std::shared_ptr<AmusedModel> model;
+    const char *kind() const override { return "VQGAN"; }
+    std::int64_t ownBytes() const override { return 0; }
+};
+
+// A prompt as aMUSEd's transformer reads it: penultimate states and pooled projection, on the model's device.
+struct AmusedConditioningValue : EngineValue
+{
+    AmusedPromptEncoding encoding;
+    const char *kind() const override { return "AMUSED_CONDITIONING"; }
+    std::int64_t ownBytes() const override { return tensorBytes(encoding.hidden) + tensorBytes(encoding.pooled); }
+};
+
+// A grid of VQ-GAN tokens, [b, h, w] int64 on the CPU (the mask id where undecided); an empty grid is only its size
+// in pixels, the model's grid deciding its tokens when it samples.
+struct TokensValue : EngineValue
+{
+    torch::Tensor tokens;
+    int width = 0, height = 0, batch = 1; // an empty grid's
+    const char *kind() const override { return "TOKENS"; }
+    std::int64_t ownBytes() const override { return tensorBytes(tokens); }
+    std::vector<std::int64_t> shape() const override
+    {
+        return tokens.defined() ? tokens.sizes().vec() : std::vector<std::int64_t>{batch, height, width};
+    }
 };
 
 } // namespace atelier::engine

@@ -46,6 +46,14 @@ OpResult imageScaleBy(const OpArguments &, const Progress &);
 OpResult imageInvert(const OpArguments &, const Progress &);
 OpResult imageBatch(const OpArguments &, const Progress &);
 
+// amused_ops.cpp
+OpResult loadAmused(const OpArguments &, const Progress &);
+OpResult encodeAmusedText(const OpArguments &, const Progress &);
+OpResult emptyTokens(const OpArguments &, const Progress &);
+OpResult sampleAmused(const OpArguments &, const Progress &);
+OpResult vqDecode(const OpArguments &, const Progress &);
+OpResult vqEncode(const OpArguments &, const Progress &);
+
 // Both: resampling [b, c, h, w] as ComfyUI's common_upscale does (methods nearest-exact, bilinear, area, bicubic;
 // crop "disabled" or "center").
 torch::Tensor resample(const OpArguments &arguments, const torch::Tensor &samples, std::int64_t width,

@@ -17,7 +17,8 @@ private slots:
     void taxonomyStringsAreExactly()
     {
         QCOMPARE(allStrings<BaseModel>().join(' '),
-                 QStringLiteral("any sd-1 sd-2 sd-3 sdxl sdxl-refiner flux flux2 cogview4 z-image qwen-image unknown"));
+                 QStringLiteral(
+                     "any sd-1 sd-2 sd-3 sdxl sdxl-refiner flux flux2 cogview4 z-image qwen-image amused unknown"));
         QCOMPARE(allStrings<ModelType>().join(' '),
                  QStringLiteral("main vae lora control_lora controlnet embedding ip_adapter clip_vision clip_embed "
                                 "t2i_adapter t5_encoder qwen3_encoder spandrel_image_to_image siglip flux_redux "

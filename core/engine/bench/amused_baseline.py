@@ -1,0 +1,64 @@
+"""diffusers' side of atelier_amused_bench (bench_amused.cpp), measured the same way: PyTorch eager on the CPU.
+
+  amused_baseline.py pipeline FOLDER STEPS RUNS   AmusedPipeline, "a photo of a cat", guidance 10, seed 42
+  amused_baseline.py transformer RUNS             a full-size amused-256 UVit2DModel call, random weights, float32,
+                                                  batch 2, 16x16 tokens, 77 text tokens
+
+Runs over ../shared/bench/setup_diffusers_cpu.sh's folder (diffusers 0.27.2 on Debian's python3-torch, the same
+libtorch 1.13 as Atelier): PYTHONPATH=/tmp/peer/site python3 amused_baseline.py ...
+"""
+import resource
+import sys
+import time
+
+import torch
+
+
+def timed(runs, run):
+    run()
+    seconds = []
+    for _ in range(runs):
+        start = time.perf_counter()
+        run()
+        seconds.append(time.perf_counter() - start)
+    return sorted(seconds)
+
+
+def report(mode, seconds):
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(f"{mode}: fastest {seconds[0]:.4f} s, median {seconds[len(seconds) // 2]:.4f} s over {len(seconds)} runs; "
+          f"peak RSS {peak:.0f} MiB; {torch.get_num_threads()} threads")
+
+
+def main():
+    mode = sys.argv[1] if len(sys.argv) > 1 else ""
+    torch.set_grad_enabled(False)
+    if mode == "pipeline" and len(sys.argv) == 5:
+        from diffusers import AmusedPipeline
+        pipe = AmusedPipeline.from_pretrained(sys.argv[2])
+        pipe.set_progress_bar_config(disable=True)
+        steps = int(sys.argv[3])
+        run = lambda: pipe("a photo of a cat", num_inference_steps=steps, guidance_scale=10.0,
+                           generator=torch.Generator().manual_seed(42))
+        report("diffusers AmusedPipeline", timed(int(sys.argv[4]), run))
+    elif mode == "transformer" and len(sys.argv) == 3:
+        from diffusers import UVit2DModel
+        torch.manual_seed(0)
+        model = UVit2DModel(hidden_size=1024, use_bias=False, hidden_dropout=0.0, cond_embed_dim=768,
+                            micro_cond_encode_dim=256, micro_cond_embed_dim=1280, encoder_hidden_size=768,
+                            vocab_size=8256, codebook_size=8192, in_channels=768, block_out_channels=768,
+                            num_res_blocks=3, downsample=False, upsample=False, block_num_heads=12,
+                            num_hidden_layers=22, num_attention_heads=16, attention_dropout=0.0,
+                            intermediate_size=2816, layer_norm_eps=1e-6, ln_elementwise_affine=True,
+                            sample_size=16).eval()
+        tokens = torch.randint(0, 8192, (2, 16, 16))
+        text, pooled = torch.randn(2, 77, 768), torch.randn(2, 768)
+        micro = torch.tensor([256.0, 256.0, 0.0, 0.0, 6.0]).unsqueeze(0).expand(2, 5)
+        report("diffusers UVit2DModel call", timed(int(sys.argv[2]),
+                                                   lambda: model(tokens, text, pooled, micro)))
+    else:
+        sys.exit(f"usage: {sys.argv[0]} pipeline FOLDER STEPS RUNS | transformer RUNS")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,101 @@
+// aMUSEd on the CPU, measured as amused_baseline.py measures diffusers, one mode per process (so that the peak
+// memory is the mode's own):
+//
+//   atelier_amused_bench pipeline FOLDER STEPS RUNS   a txt2img run (prompt "a photo of a cat", guidance 10, seed
+//                                                     42, the model's size) after one untimed run: the fastest and
+//                                                     the median of RUNS timed runs
+//   atelier_amused_bench transformer RUNS             one call of a full-size amused-256 U-ViT (random weights,
+//                                                     float32): batch 2 (guidance), 16x16 tokens, 77 text tokens
+//
+// Each prints one line: mode, seconds (fastest, median) and the process's peak resident memory in MiB.
+#include "core/engine/device/cpu_buffer_cache.h"
+#include "core/engine/nets/uvit.h"
+#include "core/engine/pipeline/amused.h"
+#include "core/engine/tools/process_memory.h"
+
+#include <torch/torch.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <string>
+#include <vector>
+
+using namespace atelier::engine;
+
+namespace {
+
+template <typename Run> std::vector<double> timed(int runs, Run run)
+{
+    run(); // untimed: first-call allocations
+    std::vector<double> seconds;
+    for (int i = 0; i < runs; ++i) {
+        const auto start = std::chrono::steady_clock::now();
+        run();
+        seconds.push_back(std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
+    }
+    std::sort(seconds.begin(), seconds.end());
+    return seconds;
+}
+
+void report(const char *mode, const std::vector<double> &seconds)
+{
+    std::printf("%s: fastest %.4f s, median %.4f s over %zu runs; peak RSS %.0f MiB; %d threads\n", mode,
+                seconds.front(), seconds[seconds.size() / 2], seconds.size(), megabytes(statusBytes("VmHWM")),
+                at::get_num_threads());
+}
+
+// amused/amused-256's transformer/config.json.
+UVitConfig amused256()
+{
+    UVitConfig c;
+    c.vocabSize = 8256;
+    c.codebookSize = 8192;
+    c.inChannels = 768;
+    c.blockChannels = 768;
+    c.hiddenSize = 1024;
+    c.encoderWidth = 768;
+    c.pooledWidth = 768;
+    c.microEncodeWidth = 256;
+    c.layers = 22;
+    c.heads = 16;
+    c.blockHeads = 12;
+    c.intermediate = 2816;
+    c.resBlocks = 3;
+    return c;
+}
+
+} // namespace
+
+int main(int argc, char **argv)
+{
+    const std::string mode = argc > 1 ? argv[1] : "";
+    torch::InferenceMode inference;
+    if (mode == "pipeline" && argc == 5) {
+        AmusedModel model = loadAmusedModel(argv[2], torch::kCPU, torch::kFloat32);
+        AmusedSamplingParams params;
+        params.prompt = "a photo of a cat";
+        params.seed = 42;
+        params.steps = std::stoi(argv[3]);
+        report("aMUSEd pipeline", timed(std::stoi(argv[4]), [&] {
+                   const CpuBufferCacheScope reuseBuffers;
+                   sampleAmused(model, params);
+               }));
+        return 0;
+    }
+    if (mode == "transformer" && argc == 3) {
+        torch::manual_seed(0);
+        UVit2DModel transformer(amused256());
+        initializeRandomly(*transformer);
+        const torch::Tensor tokens = torch::randint(0, 8192, {2, 16, 16}, torch::kInt64);
+        const torch::Tensor text = torch::randn({2, 77, 768}), pooled = torch::randn({2, 768});
+        const torch::Tensor micro = torch::tensor({256.f, 256.f, 0.f, 0.f, 6.f}).unsqueeze(0).expand({2, 5});
+        report("amused-256 transformer call", timed(std::stoi(argv[2]), [&] {
+                   const CpuBufferCacheScope reuseBuffers;
+                   transformer(tokens, text, pooled, micro);
+               }));
+        return 0;
+    }
+    std::fprintf(stderr, "usage: %s pipeline FOLDER STEPS RUNS | transformer RUNS\n", argv[0]);
+    return 2;
+}

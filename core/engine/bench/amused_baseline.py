@@ -34,6 +34,11 @@ def main():
     mode = sys.argv[1] if len(sys.argv) > 1 else ""
     torch.set_grad_enabled(False)
     if mode == "pipeline" and len(sys.argv) == 5:
+        # Without the tokenizers library transformers falls back to an AddedToken dataclass that Python 3.11 leaves
+        # unhashable (eq=True, not frozen) and without __setstate__; the slow CLIPTokenizer needs both.
+        import transformers.tokenization_utils_base as tokenization
+        tokenization.AddedToken.__hash__ = lambda token: hash(token.content)
+        tokenization.AddedToken.__setstate__ = lambda token, state: token.__dict__.update(state)
         from diffusers import AmusedPipeline
         pipe = AmusedPipeline.from_pretrained(sys.argv[2])
         pipe.set_progress_bar_config(disable=True)

@@ -388,6 +388,36 @@ private slots:
         QCOMPARE(filesUnder(QDir(models()).filePath(QStringLiteral(".tmp"))), QStringList());
     }
 
+    // An aMUSEd repo (as amused/amused-256 is laid out: transformer/, vqvae/ and fp16 variants) installs like any
+    // diffusers repo, filed under its own base.
+    void installsAnAmusedRepo()
+    {
+        QMap<QString, QByteArray> files =
+            folderFiles(QDir(fixturesDir()).filePath(QStringLiteral("models/tiny-amused")));
+        for (const QString &path : files.keys())
+            if (path.endsWith(QLatin1String(".safetensors")))
+                files.insert(QString(path).replace(QStringLiteral(".safetensors"), QStringLiteral(".fp16.safetensors")),
+                             files.value(path));
+        m_hub->addRepo(QStringLiteral("atelier-test/tiny-amused"), files, QByteArray(),
+                       {QStringLiteral("text-to-image")});
+        const InstallJob job = install(QStringLiteral("atelier-test/tiny-amused"));
+        QVERIFY2(job.complete(), qPrintable(job.error));
+        const ModelConfig config = *job.configOut;
+        QCOMPARE(toString(config.type), QStringLiteral("main"));
+        QCOMPARE(toString(config.format), QStringLiteral("diffusers"));
+        QCOMPARE(toString(config.base), QStringLiteral("amused"));
+        QCOMPARE(config.path, QDir(models()).filePath(QStringLiteral("amused/main/tiny-amused")));
+        // One weight file per component (the installer's default variant takes the fp16 files where a repo has
+        // them, as it does for SD repos), and every config.
+        const QStringList installed = filesUnder(config.path);
+        for (const char *part : {"transformer/diffusion_pytorch_model.fp16.safetensors", "transformer/config.json",
+                                 "vqvae/diffusion_pytorch_model.fp16.safetensors", "vqvae/config.json",
+                                 "text_encoder/model.fp16.safetensors", "tokenizer/vocab.json",
+                                 "scheduler/scheduler_config.json", "model_index.json"})
+            QVERIFY2(installed.contains(QLatin1String(part)), qPrintable(installed.join(' ')));
+        QVERIFY(!installed.contains(QStringLiteral("transformer/diffusion_pytorch_model.safetensors")));
+    }
+
     void installsASubfolderOrOneFileOfARepo()
     {
         QMap<QString, QByteArray> files = folderFiles(QDir(tinySd1()).filePath(QStringLiteral("diffusers")));

@@ -4,6 +4,7 @@
 #include "tests/engine/engine_fixtures.h"
 
 #include "core/engine/error.h"
+#include "core/engine/io/safetensors_writer.h"
 #include "core/engine/pipeline/amused.h"
 #include "core/engine/pipeline/model_components.h"
 
@@ -374,6 +375,34 @@ private slots:
         params.strength = 1.0;
         params.steps = 0;
         QVERIFY_THROWS_EXCEPTION(std::invalid_argument, engine::sampleAmused(model, params));
+    }
+
+    // A repo's "fp16" variant files (float16 tensors, no plain files beside them) load and run in float32 on the CPU.
+    void fp16VariantFilesLoad()
+    {
+        QTemporaryDir dir;
+        const QString folder = dir.filePath(QStringLiteral("amused"));
+        copyFolder(amusedFolder(QStringLiteral("tiny-amused")), folder);
+        for (const char *weights :
+             {"transformer/diffusion_pytorch_model", "vqvae/diffusion_pytorch_model", "text_encoder/model"}) {
+            const QString plain = folder + QLatin1Char('/') + QLatin1String(weights) + QStringLiteral(".safetensors");
+            std::map<std::string, torch::Tensor> halves;
+            for (const auto &[name, tensor] : engine::loadWeights(plain.toStdString()).tensors)
+                halves.emplace(name, tensor.to(torch::kFloat16).clone());
+            QVERIFY(QFile::remove(plain));
+            engine::writeSafetensors(
+                (folder + QLatin1Char('/') + QLatin1String(weights) + QStringLiteral(".fp16.safetensors"))
+                    .toStdString(),
+                halves);
+        }
+        engine::AmusedModel model = engine::loadAmusedModel(folder.toStdString(), torch::kCPU, torch::kFloat32);
+        QCOMPARE(model.transformer->network->embedConv->weight.scalar_type(), torch::kFloat32);
+        engine::AmusedSamplingParams params;
+        params.prompt = "a photo of a cat";
+        params.steps = 4;
+        const engine::AmusedSamplingResult result = engine::sampleAmused(model, params);
+        QCOMPARE(result.image.sizes().vec(), (std::vector<std::int64_t>{1, 3, 16, 16}));
+        QVERIFY(torch::isfinite(result.image).all().item<bool>());
     }
 
     void wrongFamilyIsRefusedEitherWay()

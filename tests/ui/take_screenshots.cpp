@@ -10,6 +10,7 @@
 #include "core/gallery/gallery_service.h"
 #include "core/graph/graph_document.h"
 #include "core/graph/graph_run_service.h"
+#include "core/metadata/generation_info.h"
 #include "core/models/install/model_installer.h"
 #include "core/models/record_store.h"
 #include "core/nodes/built_in_nodes.h"
@@ -362,6 +363,38 @@ int main(int argc, char *argv[])
     window.grab().save(QDir(output).filePath(QStringLiteral("graph-organised.png")));
     editor->cancelRuns();
     spin(500);
+
+    // aMUSEd's graph, as an aMUSEd image's recipe writes it, opened in a tab of its own and run.
+    {
+        metadata::GenerationInfo recipe;
+        recipe.model = metadata::ModelReference{QDir(fixturesDir()).filePath(QStringLiteral("models/tiny-amused")), {}};
+        recipe.prompt = QStringLiteral("a photo of a cat");
+        recipe.negativePrompt = QString();
+        recipe.seed = 42;
+        recipe.steps = 12;
+        recipe.cfg = 10.0;
+        recipe.width = 64;
+        recipe.height = 64;
+        recipe.maskedTokens = metadata::MaskedTokenRecipe();
+        const QString workflow = QDir(root->tempDir()).filePath(QStringLiteral("amused.json"));
+        QDir().mkpath(root->tempDir());
+        QFile file(workflow);
+        if (file.open(QIODevice::WriteOnly))
+            file.write(metadata::recipeWorkflow(recipe).toUtf8()); // atelier-workflow JSON opens as a graph
+        file.close();
+        window.runQueueDock()->hide();
+        if (const Status opened = editor->openFile(workflow); !opened)
+            std::fprintf(stderr, "the aMUSEd workflow did not open: %s\n", qPrintable(opened.error()));
+        editor->currentView()->fitAll();
+        ended = false;
+        editor->queueCurrent();
+        while (!ended)
+            running.exec();
+        spin(300);
+        editor->currentView()->fitAll();
+        spin(200);
+        window.grab().save(QDir(output).filePath(QStringLiteral("graph-amused.png")));
+    }
 
     // The prompt editor colours emphasis, weights, embeddings and BREAK as the engine reads them.
     ui::PromptEditor prompt(QStringLiteral("Positive prompt — text"),

@@ -343,8 +343,10 @@ void NodeItem::paintPorts(QPainter *painter) const
             painter->drawEllipse(at, kPortRadius - 1.5, kPortRadius - 1.5);
         }
         painter->setPen(m_errorInputs.contains(slot.name) ? QColor(0xff, 0x6e, 0x6e) : QColor(0xc8, 0xc8, 0xc8));
-        painter->drawText(QRectF(12, at.y() - kRow / 2, width() / 2 - 12, kRow), Qt::AlignVCenter | Qt::AlignLeft,
-                          slot.name);
+        // Long names are shortened in the middle rather than drawn over the output beside them.
+        const QRectF label(12, at.y() - kRow / 2, width() / 2 - 12, kRow);
+        painter->drawText(label, Qt::AlignVCenter | Qt::AlignLeft,
+                          painter->fontMetrics().elidedText(slot.name, Qt::ElideMiddle, int(label.width())));
     }
     for (int slot = 0; slot < m_node.outputs.size(); ++slot) {
         const graph::CanvasSlot &output = m_node.outputs.at(slot);
@@ -353,8 +355,10 @@ void NodeItem::paintPorts(QPainter *painter) const
         painter->setBrush(portColor(output.type));
         painter->drawEllipse(at, kPortRadius, kPortRadius);
         painter->setPen(QColor(0xc8, 0xc8, 0xc8));
-        painter->drawText(QRectF(width() / 2, at.y() - kRow / 2, width() / 2 - 12, kRow),
-                          Qt::AlignVCenter | Qt::AlignRight, output.name.isEmpty() ? output.type : output.name);
+        const QRectF label(width() / 2, at.y() - kRow / 2, width() / 2 - 12, kRow);
+        painter->drawText(label, Qt::AlignVCenter | Qt::AlignRight,
+                          painter->fontMetrics().elidedText(output.name.isEmpty() ? output.type : output.name,
+                                                            Qt::ElideMiddle, int(label.width())));
     }
 }
 

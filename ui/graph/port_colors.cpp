@@ -17,6 +17,12 @@ const QList<QPair<QString, QColor>> &palette()
         {QStringLiteral("LATENT"), QColor(0xff, 0x9c, 0xf9)},
         {QStringLiteral("IMAGE"), QColor(0x64, 0xb5, 0xf6)},
         {QStringLiteral("MASK"), QColor(0x81, 0xc7, 0x84)},
+        // aMUSEd's: darker kin of Stable Diffusion's model, text encoder and VAE, which they never link to.
+        {QStringLiteral("AMUSED_MODEL"), QColor(0x7e, 0x6a, 0xb0)},
+        {QStringLiteral("AMUSED_CLIP"), QColor(0xc9, 0xa8, 0x00)},
+        {QStringLiteral("VQGAN"), QColor(0xc6, 0x4b, 0x4b)},
+        {QStringLiteral("AMUSED_CONDITIONING"), QColor(0xc9, 0x82, 0x1f)},
+        {QStringLiteral("TOKENS"), QColor(0xc7, 0x74, 0xc3)},
         {QStringLiteral("INT"), QColor(0x7f, 0xc4, 0xc0)},
         {QStringLiteral("FLOAT"), QColor(0x9a, 0xc7, 0x7f)},
         {QStringLiteral("STRING"), QColor(0xc9, 0xc9, 0xc9)},

@@ -38,6 +38,19 @@ GroupNormImpl::GroupNormImpl(std::int64_t groups, std::int64_t channels, double 
     bias = register_parameter("bias", torch::empty({channels}));
 }
 
+torch::Tensor ConvTranspose2dImpl::forward(const torch::Tensor &x)
+{
+    const std::int64_t b = x.size(0), in = x.size(1), h = x.size(2), w = x.size(3), k = m_kernel;
+    const std::int64_t out = weight.size(1);
+    // [b, h, w, in] x [in, out * k * k] -> [b, h, w, out, k, k] -> [b, out, h, k, w, k]
+    const torch::Tensor patches =
+        torch::matmul(x.permute({0, 2, 3, 1}), besideInput(weight, x).reshape({in, out * k * k}));
+    torch::Tensor y = patches.reshape({b, h, w, out, k, k}).permute({0, 3, 1, 4, 2, 5}).reshape({b, out, h * k, w * k});
+    if (bias.defined())
+        y = y + besideInput(bias, x).reshape({1, out, 1, 1});
+    return y.contiguous(x.suggest_memory_format());
+}
+
 LayerNormImpl::LayerNormImpl(std::int64_t width, double eps, bool withBias)
     : m_eps(eps)
 {

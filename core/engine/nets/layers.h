@@ -56,15 +56,13 @@ private:
 TORCH_MODULE(Conv2d);
 
 // Upsampling by `kernel` with a kernel of that size (stride = kernel, no padding): every input pixel becomes a
-// kernel x kernel patch.
+// kernel x kernel patch. Computed as one matrix product and a reshuffle, which is exactly the transposed convolution
+// for these strides; libtorch 1.13's CPU transposed convolution in bfloat16 returns a grid of the wrong size.
 class ConvTranspose2dImpl : public torch::nn::Module
 {
 public:
     ConvTranspose2dImpl(std::int64_t in, std::int64_t out, std::int64_t kernel, bool bias = true);
-    torch::Tensor forward(const torch::Tensor &x)
-    {
-        return torch::conv_transpose2d(x, besideInput(weight, x), besideInput(bias, x), m_kernel);
-    }
+    torch::Tensor forward(const torch::Tensor &x);
 
     torch::Tensor weight, bias;
 

@@ -1,5 +1,7 @@
 #include "core/engine/sampling/masked_tokens.h"
 
+#include "core/engine/io/state_dict.h"
+
 #include <ATen/CPUGeneratorImpl.h>
 
 #include <cmath>
@@ -22,6 +24,23 @@ torch::Tensor SeededTokenDraws::categorical(const torch::Tensor &probabilities)
 torch::Tensor SeededTokenDraws::uniform(at::IntArrayRef shape)
 {
     return torch::zeros(shape, torch::kFloat32).uniform_(0.0, 1.0, m_generator);
+}
+
+torch::Tensor RecordedTokenDraws::categorical(const torch::Tensor &probabilities)
+{
+    if (m_categorical >= categoricals.size())
+        throw std::logic_error("more categorical draws than were recorded");
+    const torch::Tensor drawn = categoricals[m_categorical++].reshape({-1}).to(torch::kCPU, torch::kInt64);
+    if (drawn.size(0) != probabilities.size(0))
+        throw std::logic_error("a categorical draw of another shape than the recorded one");
+    return drawn;
+}
+
+torch::Tensor RecordedTokenDraws::uniform(at::IntArrayRef shape)
+{
+    if (m_uniform >= uniforms.size())
+        throw std::logic_error("more uniform draws than were recorded");
+    return uniforms[m_uniform++].reshape(shape).to(torch::kCPU, torch::kFloat32);
 }
 
 MaskedTokenSchedule::MaskedTokenSchedule(int steps_, double temperatureStart, double temperatureEnd,
@@ -48,7 +67,9 @@ UnmaskStepResult unmaskStep(const torch::Tensor &logits, const torch::Tensor &to
 {
     const std::int64_t b = logits.size(0), k = logits.size(1), h = logits.size(2), w = logits.size(3);
     if (tokens.sizes() != at::IntArrayRef({b, h, w}) || stepIndex < 0 || stepIndex >= schedule.steps)
-        throw std::invalid_argument("the token grid, the logits and the step do not fit together");
+        throw std::invalid_argument("the token grid " + shapeText(tokens.sizes()) + ", the logits " +
+                                    shapeText(logits.sizes()) + " and step " + std::to_string(stepIndex) + " of " +
+                                    std::to_string(schedule.steps) + " do not fit together");
     const torch::Tensor sample = tokens.to(torch::kCPU).reshape({b, h * w});
     const torch::Tensor probabilities =
         torch::softmax(logits.to(torch::kCPU, torch::kFloat32).reshape({b, k, h * w}).permute({0, 2, 1}), -1);

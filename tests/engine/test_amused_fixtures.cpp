@@ -5,6 +5,7 @@
 
 #include "core/engine/error.h"
 #include "core/engine/io/safetensors_writer.h"
+#include "core/engine/nets/layers.h"
 #include "core/engine/pipeline/amused.h"
 #include "core/engine/pipeline/model_components.h"
 
@@ -88,33 +89,6 @@ double tolerance(const QJsonObject &fixture, const char *key)
         QCOMPARE((actual).sizes().vec(), (expectedTensor).sizes().vec());                                              \
         QVERIFY2(torch::equal((actual).to(torch::kInt64), (expectedTensor).to(torch::kInt64)), qPrintable(what));      \
     } while (false)
-
-// The draws a reference run recorded, handed out in the order the sampler asks for them.
-class ReplayedDraws : public engine::TokenDraws
-{
-public:
-    std::vector<torch::Tensor> categoricals, uniforms;
-
-    torch::Tensor categorical(const torch::Tensor &probabilities) override
-    {
-        if (m_categorical >= categoricals.size())
-            throw std::logic_error("more categorical draws than the reference run made");
-        const torch::Tensor drawn = categoricals[m_categorical++].reshape({-1});
-        if (drawn.size(0) != probabilities.size(0))
-            throw std::logic_error("a categorical draw of another shape than the reference run's");
-        return drawn;
-    }
-    torch::Tensor uniform(at::IntArrayRef shape) override
-    {
-        if (m_uniform >= uniforms.size())
-            throw std::logic_error("more uniform draws than the reference run made");
-        return uniforms[m_uniform++].reshape(shape);
-    }
-    bool allUsed() const { return m_categorical == categoricals.size() && m_uniform == uniforms.size(); }
-
-private:
-    std::size_t m_categorical = 0, m_uniform = 0;
-};
 
 engine::AmusedSamplingParams paramsOf(const QJsonObject &fixture)
 {
@@ -284,7 +258,7 @@ private slots:
             COMPARE_EXACT(model.encode(params.initImage), reference.at("init_tokens"), QStringLiteral("init tokens"));
         }
 
-        ReplayedDraws draws;
+        engine::RecordedTokenDraws draws;
         if (img2img)
             draws.uniforms.push_back(reference.at("add_noise_uniform"));
         const torch::Tensor sampled = reference.at("step_sampled_ids"), uniform = reference.at("step_gumbel_uniform");
@@ -405,6 +379,38 @@ private slots:
         QVERIFY(torch::isfinite(result.image).all().item<bool>());
     }
 
+    // amused-512's upsampling (kernel = stride 2) is the transposed convolution, with and without bias, in bf16 too.
+    void upsamplingIsATransposedConvolution()
+    {
+        torch::manual_seed(3);
+        for (bool bias : {false, true}) {
+            engine::ConvTranspose2d up(6, 4, 2, bias);
+            engine::initializeRandomly(*up);
+            const torch::Tensor x = torch::randn({2, 6, 5, 3});
+            torch::InferenceMode inference;
+            const torch::Tensor expected = torch::conv_transpose2d(x, up->weight, up->bias, 2);
+            COMPARE_CLOSE(up(x), expected, 1e-5, QStringLiteral("upsampled"));
+            up->to(torch::kBFloat16);
+            QCOMPARE(up(x.to(torch::kBFloat16)).sizes().vec(), expected.sizes().vec());
+        }
+    }
+
+    void gridsItCannotSampleAreRefused()
+    {
+        engine::AmusedModel &model = loadedAmused(QStringLiteral("tiny-amused"));
+        engine::AmusedSamplingParams params;
+        params.width = 2; // one token
+        params.height = 2;
+        QVERIFY_THROWS_EXCEPTION(std::invalid_argument, engine::sampleAmused(model, params));
+        params.width = params.height = 40; // 20x20 tokens, past twice the 8-token side
+        QVERIFY_THROWS_EXCEPTION(std::invalid_argument, engine::sampleAmused(model, params));
+        const engine::AmusedPromptEncoding none = engine::encodeAmusedPrompts(*model.text, {""});
+        torch::Tensor foreign = torch::full({1, 4, 4}, model.architecture.maskId, torch::kInt64);
+        foreign[0][0][0] = model.architecture.transformer.codebookSize; // a token of a larger codebook
+        params = {};
+        QVERIFY_THROWS_EXCEPTION(std::invalid_argument, engine::sampleTokens(model, none, none, foreign, true, params));
+    }
+
     void wrongFamilyIsRefusedEitherWay()
     {
         const QString sd = fixturePath(QStringLiteral("models/tiny-sd1/diffusers"));
@@ -444,6 +450,20 @@ private slots:
         QVERIFY(weights.remove());
         QVERIFY(
             QFile::copy(dir.filePath(QStringLiteral("fresh/diffusion_pytorch_model.safetensors")), weights.fileName()));
+        // A config that divides the text encoder into no heads is refused, not divided by.
+        QFile textConfig(folder + QStringLiteral("/text_encoder/config.json"));
+        QVERIFY(textConfig.open(QIODevice::ReadOnly));
+        const QByteArray original = textConfig.readAll();
+        textConfig.close();
+        QVERIFY(textConfig.open(QIODevice::WriteOnly | QIODevice::Truncate));
+        textConfig.write(QByteArray(original).replace("\"num_attention_heads\": 2", "\"num_attention_heads\": 0"));
+        textConfig.close();
+        message = errorOf([&] { engine::readAmusedFolder(folder.toStdString()); });
+        QVERIFY2(message.contains(QLatin1String("attention heads")), qPrintable(message));
+        QVERIFY(textConfig.open(QIODevice::WriteOnly | QIODevice::Truncate));
+        textConfig.write(original);
+        textConfig.close();
+
         QFile(folder + QStringLiteral("/text_encoder/model.safetensors")).remove();
         message = errorOf([&] { engine::readAmusedFolder(folder.toStdString()); });
         QVERIFY2(message.contains(QLatin1String("text_encoder")) &&

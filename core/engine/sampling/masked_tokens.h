@@ -8,6 +8,7 @@
 #include <torch/torch.h>
 
 #include <cstdint>
+#include <vector>
 
 namespace atelier::engine {
 
@@ -36,6 +37,22 @@ public:
 
 private:
     at::Generator m_generator;
+};
+
+// Draws recorded from another run (a reference's), handed out in the order the sampler asks for them; throws
+// std::logic_error when asked for more, or for a categorical draw of another shape.
+class RecordedTokenDraws : public TokenDraws
+{
+public:
+    std::vector<torch::Tensor> categoricals; // each the category of every row
+    std::vector<torch::Tensor> uniforms;
+
+    torch::Tensor categorical(const torch::Tensor &probabilities) override;
+    torch::Tensor uniform(at::IntArrayRef shape) override;
+    bool allUsed() const { return m_categorical == categoricals.size() && m_uniform == uniforms.size(); }
+
+private:
+    std::size_t m_categorical = 0, m_uniform = 0;
 };
 
 struct MaskedTokenSchedule

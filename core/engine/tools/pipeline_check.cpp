@@ -1,11 +1,13 @@
 // Runs the real pipeline on a device: every sd1/sd2/sdxl `sample` case of a fixture index (in fp32 and in reduced
 // precision, with and without CUDA graphs) against the reference images; with --cache-moves, the model cache
 // moving those models between RAM and the GPU without changing their images; and, with --full-size, a whole SD 1.5
-// checkpoint of random weights written to disk, loaded like a user's file and timed end to end.
+// checkpoint of random weights written to disk, loaded like a user's file and timed end to end; with --amused, every
+// aMUSEd `amused_sample` case with its recorded draws, in each precision.
 #include "core/engine/cache/cached_loads.h"
 #include "core/engine/error.h"
 #include "core/engine/io/safetensors_writer.h"
 #include "core/engine/io/state_dict.h"
+#include "core/engine/pipeline/amused.h"
 #include "core/engine/pipeline/sampling_run.h"
 #include "core/engine/tools/random_checkpoint.h"
 #include "core/engine/tools/report.h"
@@ -112,6 +114,64 @@ int checkFixtures(const std::string &fixtures, const torch::Device &device)
         }
     }
     say(failures ? "FAILED: " + std::to_string(failures) + " case(s) outside their bound" : "all cases within bounds");
+    return failures ? 1 : 0;
+}
+
+// The aMUSEd runs on the device with the reference's draws replayed: fp32 must give the reference's tokens and
+// image; reduced precision is reported (a token whose confidence moves past the cut-off changes the picture).
+int checkAmused(const std::string &fixtures, const torch::Device &device)
+{
+    std::ifstream in(fixtures + "/index.json");
+    const nlohmann::json index = nlohmann::json::parse(in);
+    say("| aMUSEd case | precision | tokens differing | image max abs diff |");
+    say("| --- | --- | --- | --- |");
+    int failures = 0;
+    for (const auto &entry : index["cases"]) {
+        if (entry["kind"] != "amused_sample")
+            continue;
+        const StateDict reference = loadWeights(fixtures + "/" + entry["file"].get<std::string>());
+        for (const auto &[precision, dtype] : {std::pair<std::string, torch::ScalarType>{"fp32", torch::kFloat32},
+                                               {"fp16", torch::kFloat16},
+                                               {"bf16", torch::kBFloat16}}) {
+            if (device.is_cpu() && dtype == torch::kFloat16)
+                continue;
+            AmusedModel model =
+                loadAmusedModel(fixtures + "/models/" + entry["model"].get<std::string>(), device, dtype);
+            AmusedSamplingParams params;
+            params.prompt = entry["prompt"];
+            params.negative = entry["negative"];
+            params.steps = entry["steps"];
+            params.guidance = entry["guidance_scale"];
+            params.width = entry["width"];
+            params.height = entry["height"];
+            params.aestheticScore = entry["micro_conditioning_aesthetic_score"];
+            params.crop = {entry["micro_conditioning_crop_coord"][0], entry["micro_conditioning_crop_coord"][1]};
+            RecordedTokenDraws draws;
+            if (entry.value("img2img", false)) {
+                params.initImage = reference.at("init_image");
+                params.strength = entry["strength"];
+                draws.uniforms.push_back(reference.at("add_noise_uniform"));
+            }
+            const torch::Tensor sampled = reference.at("step_sampled_ids"),
+                                uniform = reference.at("step_gumbel_uniform");
+            for (std::int64_t k = 0; k < sampled.size(0); ++k) {
+                draws.categoricals.push_back(sampled[k]);
+                if (k < uniform.size(0))
+                    draws.uniforms.push_back(uniform[k]);
+            }
+            params.draws = &draws;
+            const AmusedSamplingResult result = sampleAmused(model, params);
+            const std::int64_t differing = (result.tokens != reference.at("latents")).sum().item<std::int64_t>();
+            const double imageDiff = (result.image - reference.at("image")).abs().max().item<double>();
+            if (dtype == torch::kFloat32 &&
+                (differing != 0 || !(imageDiff <= entry["tolerance"]["image_max_abs"].get<double>())))
+                ++failures;
+            say("| " + entry["id"].get<std::string>() + " | " + precision + " | " + std::to_string(differing) +
+                format(" | %.2e |", imageDiff));
+        }
+    }
+    say(failures ? "FAILED: " + std::to_string(failures) + " aMUSEd case(s) off the reference in fp32"
+                 : "aMUSEd: fp32 on the reference");
     return failures ? 1 : 0;
 }
 
@@ -246,7 +306,7 @@ int fullSize(const std::string &folder, const torch::Device &device, torch::Scal
 
 int main(int argc, char **argv)
 {
-    std::string fixtures, cacheFixtures, fullSizeFolder, outPath,
+    std::string fixtures, cacheFixtures, amusedFixtures, fullSizeFolder, outPath,
         deviceName = torch::cuda::is_available() ? "cuda" : "cpu";
     bool cudnnBenchmark = true;
     for (int i = 1; i + 1 < argc; i += 2) {
@@ -255,6 +315,8 @@ int main(int argc, char **argv)
             fixtures = argv[i + 1];
         else if (arg == "--cache-moves")
             cacheFixtures = argv[i + 1];
+        else if (arg == "--amused")
+            amusedFixtures = argv[i + 1];
         else if (arg == "--full-size")
             fullSizeFolder = argv[i + 1];
         else if (arg == "--device")
@@ -271,6 +333,8 @@ int main(int argc, char **argv)
             status |= checkFixtures(fixtures, device);
         if (!cacheFixtures.empty())
             status |= checkCacheMoves(cacheFixtures, device);
+        if (!amusedFixtures.empty())
+            status |= checkAmused(amusedFixtures, device);
         if (!fullSizeFolder.empty())
             status |= fullSize(fullSizeFolder, device, device.is_cuda() ? torch::kFloat16 : torch::kFloat32, cudnnBenchmark);
     } catch (const std::exception &error) {

@@ -279,7 +279,7 @@ QString readSettings(const QCommandLineParser &parser, const GenerateOptions &op
     const auto real = [&](const QCommandLineOption &o) {
         bool good = false;
         const double value = parser.value(o).toDouble(&good);
-        ok = ok && good;
+        ok = ok && good && std::isfinite(value); // "nan" and "inf" read as numbers
         return value;
     };
     settings.prompt = parser.value(options.prompt).toStdString();
@@ -299,6 +299,8 @@ QString readSettings(const QCommandLineParser &parser, const GenerateOptions &op
         settings.scheduler = "diffusers";
     settings.width = parser.isSet(options.width) ? int(integer(options.width)) : 0;
     settings.height = parser.isSet(options.height) ? int(integer(options.height)) : 0;
+    if (!ok)
+        return QStringLiteral("a numeric option has a value that is not a number");
     for (const QCommandLineOption *given : {&options.steps, &options.width, &options.height})
         if (parser.isSet(*given) && parser.value(*given).toLongLong() < 1)
             return QStringLiteral("--%1 must be at least 1").arg(given->names().first());

@@ -480,11 +480,11 @@ GenerationInfo parseAtelierMetadata(const QString &metadataJson)
     info.batchIndex = integer(member(object, "batch_index")).value_or(0);
     if (const Json &masked = member(object, "masked_tokens"); masked.is_object() && !masked.empty()) {
         MaskedTokenRecipe settings;
-        settings.temperatureStart = number(member(masked, "temperature_start")).value_or(2.0);
-        settings.temperatureEnd = number(member(masked, "temperature_end")).value_or(0.0);
-        settings.aestheticScore = number(member(masked, "aesthetic_score")).value_or(6.0);
-        settings.cropTop = int(integer(member(masked, "crop_top")).value_or(0));
-        settings.cropLeft = int(integer(member(masked, "crop_left")).value_or(0));
+        settings.temperatureStart = number(member(masked, "temperature_start")).value_or(settings.temperatureStart);
+        settings.temperatureEnd = number(member(masked, "temperature_end")).value_or(settings.temperatureEnd);
+        settings.aestheticScore = number(member(masked, "aesthetic_score")).value_or(settings.aestheticScore);
+        settings.cropTop = int(integer(member(masked, "crop_top")).value_or(settings.cropTop));
+        settings.cropLeft = int(integer(member(masked, "crop_left")).value_or(settings.cropLeft));
         info.maskedTokens = settings;
     }
     const Json &model = member(object, "model");

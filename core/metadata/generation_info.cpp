@@ -271,11 +271,11 @@ void readComfyGraph(const Json &nodes, GenerationInfo &info)
         info.scheduler = QStringLiteral("cosine");
         info.denoise = number(graph.value(first, "denoise"));
         MaskedTokenRecipe settings;
-        settings.temperatureStart = number(graph.value(first, "temperature_start")).value_or(2.0);
-        settings.temperatureEnd = number(graph.value(first, "temperature_end")).value_or(0.0);
-        settings.aestheticScore = number(graph.value(first, "aesthetic_score")).value_or(6.0);
-        settings.cropTop = int(integer(graph.value(first, "crop_top")).value_or(0));
-        settings.cropLeft = int(integer(graph.value(first, "crop_left")).value_or(0));
+        settings.temperatureStart = number(graph.value(first, "temperature_start")).value_or(settings.temperatureStart);
+        settings.temperatureEnd = number(graph.value(first, "temperature_end")).value_or(settings.temperatureEnd);
+        settings.aestheticScore = number(graph.value(first, "aesthetic_score")).value_or(settings.aestheticScore);
+        settings.cropTop = int(integer(graph.value(first, "crop_top")).value_or(settings.cropTop));
+        settings.cropLeft = int(integer(graph.value(first, "crop_left")).value_or(settings.cropLeft));
         info.maskedTokens = settings;
     } else {
         info.steps = integer(graph.value(first, "steps"));

@@ -320,6 +320,11 @@ private slots:
         run = atelier(base + QStringList{QStringLiteral("--width"), QStringLiteral("15")});
         QCOMPARE(run.exitCode, 2);
         QVERIFY2(run.err.contains("multiples of 2 pixels"), run.err.constData());
+        for (const char *cfg : {"nan", "inf"}) {
+            run = atelier(base + QStringList{QStringLiteral("--cfg"), QLatin1String(cfg)});
+            QCOMPARE(run.exitCode, 2);
+            QVERIFY2(run.err.contains("not a number"), run.err.constData());
+        }
         run = atelier(base + QStringList{QStringLiteral("--temperature"), QStringLiteral("a,b")});
         QCOMPARE(run.exitCode, 2);
         QVERIFY2(run.err.contains("START[,END]"), run.err.constData());

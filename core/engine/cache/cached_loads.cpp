@@ -255,9 +255,12 @@ AmusedModel loadAmusedCached(const std::string &folder, torch::Device device, to
         keyOf("transformer"), bytesAt(parts.transformer, dtype),
         [&](const torch::Device &at) { return loadAmusedTransformer(parts, at, dtype); }, amusedTransformerNetworks,
         report);
+    // The VQ-GAN is LDM's decoder, which overflows in fp16 as SD's VAE does: bf16 there.
+    const torch::ScalarType vqDtype = vaeDtypeFor(dtype);
+    const SubmodelKey vqKey{folder, "vqvae", on, dtypeName(vqDtype), stamp};
     model.vqgan = cachedComponent<AmusedVqGan>(
-        keyOf("vqvae"), bytesAt(parts.vqgan, dtype),
-        [&](const torch::Device &at) { return loadAmusedVqGan(parts, at, dtype); }, amusedVqGanNetworks, report);
+        vqKey, bytesAt(parts.vqgan, vqDtype),
+        [&](const torch::Device &at) { return loadAmusedVqGan(parts, at, vqDtype); }, amusedVqGanNetworks, report);
     return model;
 }
 

@@ -62,7 +62,8 @@ torch::Tensor UVitConvBlockImpl::forward(const torch::Tensor &x, const torch::Te
     torch::Tensor h = overChannels(depthwise(x), [&](const torch::Tensor &pixels) {
         torch::Tensor t = torch::gelu(linear1(norm(pixels)));
         // GlobalResponseNorm: each channel's L2 norm over the image, relative to the mean over channels.
-        const torch::Tensor energy = t.pow(2).sum({1, 2}, true).sqrt();
+        // Summed in float32, as torch.norm accumulates: half precision overflows on a large grid.
+        const torch::Tensor energy = t.to(torch::kFloat32).pow(2).sum({1, 2}, true).sqrt().to(t.scalar_type());
         const torch::Tensor relative = energy / (energy.mean(-1, true) + 1e-6);
         t = besideInput(grnGamma, t) * (t * relative) + besideInput(grnBeta, t) + t;
         return linear2(t);
@@ -188,7 +189,7 @@ UVit2DModelImpl::UVit2DModelImpl(const UVitConfig &config_)
         transformerLayers.push_back(layerList->register_module(std::to_string(i), UVitTransformerLayer(c)));
     fromHiddenNorm = register_module("project_from_hidden_norm", RmsNorm(c.hiddenSize, c.eps, c.normAffine));
     fromHidden = register_module("project_from_hidden", Linear(c.hiddenSize, c.blockChannels, c.bias));
-    upBlock = register_module("up_block", UVitBlock(c, false, c.downsample));
+    upBlock = register_module("up_block", UVitBlock(c, false, c.upsample));
     auto mlm = child(*this, "mlm_layer");
     mlmConv1 = mlm->register_module("conv1", Conv2d(c.blockChannels, c.inChannels, 1, 1, 0, c.bias));
     mlmNorm = mlm->register_module("layer_norm", RmsNorm(c.inChannels, c.eps, c.normAffine));
@@ -238,6 +239,11 @@ UVitConfig UVitConfig::fromWeights(const StateDict &weights, const UVitConfig &s
                                                      "\"down_block.res_blocks.*\"): not an aMUSEd U-ViT");
     c.intermediate = weights.sizeOf("transformer_layers.0.ff.net.2.weight", StateDict::kLinear, 1);
     c.downsample = weights.contains("down_block.downsample.conv.weight");
+    c.upsample = weights.contains("up_block.upsample.conv.weight");
+    if (c.downsample != c.upsample)
+        throw UnsupportedModelError(weights.source + ": a U-ViT that " + (c.downsample ? "halves" : "doubles") +
+                                    " its grid without " + (c.downsample ? "doubling" : "halving") +
+                                    " it again predicts tokens for another grid than it reads");
     c.bias = weights.contains("encoder_proj.bias");
     c.normAffine = weights.contains("encoder_proj_layer_norm.weight");
     c.pooledWidth =

@@ -27,7 +27,8 @@ struct UVitConfig
     std::int64_t blockHeads = 12;
     std::int64_t intermediate = 2816;
     std::int64_t resBlocks = 3;
-    bool downsample = false; // amused-512: the blocks around the transformer halve and double the grid
+    bool downsample = false; // amused-512: the blocks around the transformer halve the grid ...
+    bool upsample = false;   // ... and double it again
     bool bias = false;       // use_bias: every linear and convolution has a bias
     bool normAffine = true;  // ln_elementwise_affine: the norms have weights
     double eps = 1e-6;

@@ -2,28 +2,14 @@
 #include "core/engine/cache/cached_loads.h"
 #include "core/engine/device/device_choice.h"
 #include "core/engine/ops/op_table.h"
-#include "core/engine/pipeline/rgb_tensors.h"
 
-#include <map>
-#include <mutex>
+#include "core/engine/ops/shared_loads.h"
 
 namespace atelier::engine::ops {
 
 namespace {
 
-// Loaded models by what they were loaded from, held while any value uses them: loaders naming the same folder share
-// one copy.
-std::shared_ptr<AmusedModel> sharedModel(const std::string &key, const std::function<AmusedModel()> &load)
-{
-    static std::mutex mutex;
-    static std::map<std::string, std::weak_ptr<AmusedModel>> loaded;
-    std::lock_guard<std::mutex> lock(mutex);
-    if (std::shared_ptr<AmusedModel> held = loaded[key].lock())
-        return held;
-    auto model = std::make_shared<AmusedModel>(load());
-    loaded[key] = model;
-    return model;
-}
+SharedLoads<AmusedModel> g_models;
 
 std::shared_ptr<TokensValue> tokensOf(torch::Tensor tokens)
 {
@@ -41,8 +27,8 @@ OpResult loadAmused(const OpArguments &arguments, const Progress &)
     const torch::Device device = deviceNamed(arguments.textOr("device", "cpu"));
     const std::string precision = arguments.textOr("precision", "fp32");
     LoadReport report;
-    const std::shared_ptr<AmusedModel> model = sharedModel(path + '\n' + device.str() + '\n' + precision, [&] {
-        return loadAmusedCached(path, device, precisionNamed(precision), &report);
+    const std::shared_ptr<AmusedModel> model = g_models.get(path + '\n' + device.str() + '\n' + precision, [&] {
+        return std::make_shared<AmusedModel>(loadAmusedCached(path, device, precisionNamed(precision), &report));
     });
     auto transformer = std::make_shared<AmusedModelValue>();
     transformer->model = model;
@@ -62,12 +48,11 @@ OpResult encodeAmusedText(const OpArguments &arguments, const Progress &)
 {
     AmusedTextEncoder &text = *arguments.value<AmusedClipValue>("clip")->model->text;
     auto conditioning = std::make_shared<AmusedConditioningValue>();
-    bool truncated = false;
-    amusedTokenIds(text, arguments.text("text"), &truncated);
-    conditioning->encoding = encodeAmusedPrompts(text, {arguments.text("text")});
+    const AmusedModel &model = *arguments.value<AmusedClipValue>("clip")->model;
+    conditioning->encoding = encodeAmusedPrompts(text, {arguments.text("text")}, model.device);
     OpResult result = resultOf(conditioning);
-    if (truncated)
-        result.warnings.push_back("the prompt is longer than the text encoder's 77 tokens; the rest was left out");
+    if (const std::string warning = amusedPromptWarning(text, arguments.text("text")); !warning.empty())
+        result.warnings.push_back(warning);
     return result;
 }
 
@@ -88,14 +73,15 @@ OpResult sampleAmused(const OpArguments &arguments, const Progress &onProgress)
 {
     AmusedModel &model = *arguments.value<AmusedModelValue>("model")->model;
     const auto grid = arguments.value<TokensValue>("tokens");
-    AmusedSamplingParams params;
+    AmusedSamplingParams params; // its defaults are the pipeline's
     params.seed = arguments.unsignedInteger("seed");
     params.steps = int(arguments.integer("steps"));
     params.guidance = arguments.real("cfg");
-    params.temperatureStart = arguments.realOr("temperature_start", 2.0);
-    params.temperatureEnd = arguments.realOr("temperature_end", 0.0);
-    params.aestheticScore = arguments.realOr("aesthetic_score", 6.0);
-    params.crop = {int(arguments.integerOr("crop_top", 0)), int(arguments.integerOr("crop_left", 0))};
+    params.temperatureStart = arguments.realOr("temperature_start", params.temperatureStart);
+    params.temperatureEnd = arguments.realOr("temperature_end", params.temperatureEnd);
+    params.aestheticScore = arguments.realOr("aesthetic_score", params.aestheticScore);
+    params.crop = {int(arguments.integerOr("crop_top", params.crop[0])),
+                   int(arguments.integerOr("crop_left", params.crop[1]))};
     validateAmusedParams(params);
     const bool fromImage = grid->tokens.defined();
     params.strength = arguments.realOr("denoise", 1.0);
@@ -116,8 +102,7 @@ OpResult sampleAmused(const OpArguments &arguments, const Progress &onProgress)
             GenerationProgress progress;
             progress.step = step + 1;
             progress.steps = steps;
-            const torch::Tensor predicted = unmasked.predicted.narrow(0, 0, 1);
-            progress.preview = [&model, predicted]() { return toRgb(model.decode(predicted)[0]); };
+            progress.preview = model.preview(unmasked);
             return onProgress(progress);
         };
     const AmusedSamplingResult sampled =

@@ -3,33 +3,11 @@
 #include "core/engine/device/device_choice.h"
 #include "core/engine/error.h"
 #include "core/engine/ops/op_table.h"
-
-#include <map>
-#include <mutex>
+#include "core/engine/ops/shared_loads.h"
 
 namespace atelier::engine::ops {
 
 namespace {
-
-// Loaded models and VAEs by what they were loaded from, held while any value uses them, so that two loader nodes
-// naming the same file (in one run or in runs that overlap) share one copy in memory.
-template <typename Loaded> class SharedLoads
-{
-public:
-    template <typename Load> std::shared_ptr<Loaded> get(const std::string &key, Load load)
-    {
-        std::lock_guard<std::mutex> lock(m_mutex);
-        if (std::shared_ptr<Loaded> held = m_loaded[key].lock())
-            return held;
-        std::shared_ptr<Loaded> loaded = load();
-        m_loaded[key] = loaded;
-        return loaded;
-    }
-
-private:
-    std::mutex m_mutex;
-    std::map<std::string, std::weak_ptr<Loaded>> m_loaded;
-};
 
 SharedLoads<StableDiffusion> g_models;
 SharedLoads<VaeCoder> g_vaes;

@@ -4,6 +4,8 @@
 #include "core/engine/family/model_family.h"
 #include "core/engine/io/key_maps.h"
 #include "core/engine/pipeline/diffusers_folder.h"
+#include "core/engine/pipeline/model_components.h"
+#include "core/engine/pipeline/rgb_tensors.h"
 
 #include <cmath>
 #include <filesystem>
@@ -15,6 +17,8 @@ namespace fs = std::filesystem;
 namespace {
 
 const char *const kComponents[] = {"transformer", "vqvae", "text_encoder"};
+// The largest default grid side a config may state (amused-512's is 32).
+constexpr std::int64_t kLargestSampleSize = 256;
 
 [[noreturn]] void notAmused(const fs::path &path, const std::string &why)
 {
@@ -56,6 +60,87 @@ void readScheduler(const fs::path &folder, AmusedArchitecture &arch)
     arch.masking = masking == "linear" ? MaskingSchedule::Linear : MaskingSchedule::Cosine;
 }
 
+// transformer/: the U-ViT, and the grid's default side.
+void readTransformer(const fs::path &folder, AmusedParts &parts)
+{
+    const fs::path configPath = folder / "config.json";
+    const nlohmann::json config = readJson(configPath);
+    parts.transformer = loadWeights(diffusersWeights(folder).string());
+    UVitConfig stated;
+    readConfigValue(config, "micro_cond_encode_dim", stated.microEncodeWidth);
+    readConfigValue(config, "num_attention_heads", stated.heads);
+    readConfigValue(config, "block_num_heads", stated.blockHeads);
+    readConfigValue(config, "layer_norm_eps", stated.eps);
+    if (stated.microEncodeWidth <= 0 || stated.microEncodeWidth > 65536 || !(stated.eps > 0.0 && stated.eps < 1.0))
+        throw FormatError(configPath.string() + ": micro_cond_encode_dim or layer_norm_eps is out of range");
+    AmusedArchitecture &arch = parts.architecture;
+    arch.transformer = UVitConfig::fromWeights(parts.transformer, stated);
+    readConfigValue(config, "sample_size", arch.sampleSize);
+    if (arch.sampleSize < 2 || arch.sampleSize > kLargestSampleSize)
+        throw FormatError(configPath.string() + ": sample_size " + std::to_string(arch.sampleSize) +
+                          " is not a token grid's side (2 to " + std::to_string(kLargestSampleSize) + ")");
+}
+
+// vqvae/: the VQ-GAN, whose norm groups only the config states.
+void readVqGan(const fs::path &folder, AmusedParts &parts)
+{
+    const nlohmann::json config = readJson(folder / "config.json");
+    parts.vqgan = vaeFromDiffusers(loadWeights(diffusersWeights(folder).string()));
+    std::int64_t groups = 32;
+    readConfigValue(config, "norm_num_groups", groups);
+    std::string normType = "group";
+    readConfigValue(config, "norm_type", normType);
+    if (normType != "group")
+        throw UnsupportedModelError(folder.string() + ": a VQ-GAN with \"" + normType +
+                                    "\" norms (MoVQ); only group norms are supported");
+    parts.architecture.vqgan = VqGanConfig::fromWeights(parts.vqgan, groups);
+}
+
+// text_encoder/ and tokenizer/: CLIP with its projection, and the ids it reads.
+void readTextEncoder(const fs::path &path, AmusedParts &parts)
+{
+    const fs::path folder = path / "text_encoder";
+    const nlohmann::json config = readJson(folder / "config.json");
+    StateDict weights = loadWeights(transformersWeights(folder).string());
+    if (!weights.hasPrefix("text_model.")) { // older saves leave out the "text_model." level
+        StateDict named;
+        named.source = weights.source;
+        for (const auto &[name, tensor] : weights.tensors)
+            named.tensors.emplace(name == "text_projection.weight" ? name : "text_model." + name, tensor);
+        weights = std::move(named);
+    }
+    parts.text = std::move(weights);
+    ClipTextConfig &text = parts.architecture.text;
+    text = ClipTextConfig::fromWeights(parts.text, false);
+    readConfigValue(config, "num_attention_heads", text.heads);
+    std::string activation;
+    readConfigValue(config, "hidden_act", activation);
+    if (!activation.empty())
+        text.quickGelu = activation == "quick_gelu";
+    if (text.heads <= 0 || text.width % text.heads != 0)
+        throw UnsupportedModelError(folder.string() + ": " + std::to_string(text.heads) +
+                                    " attention heads do not divide the text encoder's width " +
+                                    std::to_string(text.width));
+    if (text.layers < 2)
+        throw UnsupportedModelError(folder.string() +
+                                    ": aMUSEd reads the text encoder's penultimate layer, and this "
+                                    "one has " +
+                                    std::to_string(text.layers) + " layer(s)");
+    if (text.projection <= 0)
+        notAmused(path, "text_encoder/ has no text_projection: aMUSEd needs CLIPTextModelWithProjection");
+
+    parts.tokenizer = fs::exists(path / "tokenizer" / "vocab.json")
+                          ? ClipTokenizer::fromFolder((path / "tokenizer").string())
+                          : ClipTokenizer::bundled();
+    // The pad token as a string (a tokenizer may write an object for it: then the end token pads, as in CLIP's).
+    const nlohmann::json tokenizerConfig = readJsonIfThere(path / "tokenizer" / "tokenizer_config.json");
+    if (tokenizerConfig.is_object() && tokenizerConfig.contains("pad_token") &&
+        tokenizerConfig["pad_token"].is_string())
+        if (const auto padId = parts.tokenizer->idOf(tokenizerConfig["pad_token"].get<std::string>()))
+            parts.architecture.padToken = *padId;
+    text.eosToken = parts.tokenizer->endToken();
+}
+
 } // namespace
 
 AmusedParts readAmusedFolder(const std::string &pathText)
@@ -80,60 +165,10 @@ AmusedParts readAmusedFolder(const std::string &pathText)
 
     AmusedParts parts;
     parts.folder = pathText;
-    AmusedArchitecture &arch = parts.architecture;
-
-    const nlohmann::json transformerConfig = readJson(path / "transformer" / "config.json");
-    parts.transformer = loadWeights(diffusersWeights(path / "transformer").string());
-    UVitConfig stated;
-    readConfigValue(transformerConfig, "micro_cond_encode_dim", stated.microEncodeWidth);
-    readConfigValue(transformerConfig, "num_attention_heads", stated.heads);
-    readConfigValue(transformerConfig, "block_num_heads", stated.blockHeads);
-    readConfigValue(transformerConfig, "layer_norm_eps", stated.eps);
-    arch.transformer = UVitConfig::fromWeights(parts.transformer, stated);
-    readConfigValue(transformerConfig, "sample_size", arch.sampleSize);
-    if (arch.sampleSize <= 0 || arch.sampleSize > 1024)
-        throw FormatError((path / "transformer" / "config.json").string() + ": sample_size " +
-                          std::to_string(arch.sampleSize) + " is not a grid side");
-
-    const nlohmann::json vqConfig = readJson(path / "vqvae" / "config.json");
-    parts.vqgan = vaeFromDiffusers(loadWeights(diffusersWeights(path / "vqvae").string()));
-    std::int64_t groups = 32;
-    readConfigValue(vqConfig, "norm_num_groups", groups);
-    std::string normType = "group";
-    readConfigValue(vqConfig, "norm_type", normType);
-    if (normType != "group")
-        throw UnsupportedModelError((path / "vqvae").string() + ": a VQ-GAN with \"" + normType +
-                                    "\" norms (MoVQ); only group norms are supported");
-    arch.vqgan = VqGanConfig::fromWeights(parts.vqgan, groups);
-
-    const nlohmann::json textConfig = readJson(path / "text_encoder" / "config.json");
-    parts.text = loadWeights(transformersWeights(path / "text_encoder").string());
-    if (!parts.text.hasPrefix("text_model.")) // older saves leave out the "text_model." level
-        for (auto &[name, tensor] : StateDict(parts.text).tensors)
-            if (name != "text_projection.weight") {
-                parts.text.tensors.erase(name);
-                parts.text.tensors.emplace("text_model." + name, tensor);
-            }
-    arch.text = ClipTextConfig::fromWeights(parts.text, false);
-    readConfigValue(textConfig, "num_attention_heads", arch.text.heads);
-    std::string activation;
-    readConfigValue(textConfig, "hidden_act", activation);
-    if (!activation.empty())
-        arch.text.quickGelu = activation == "quick_gelu";
-    if (arch.text.projection <= 0)
-        notAmused(path, "text_encoder/ has no text_projection: aMUSEd needs CLIPTextModelWithProjection");
-
-    parts.tokenizer = fs::exists(path / "tokenizer" / "vocab.json")
-                          ? ClipTokenizer::fromFolder((path / "tokenizer").string())
-                          : ClipTokenizer::bundled();
-    const nlohmann::json tokenizerConfig = readJsonIfThere(path / "tokenizer" / "tokenizer_config.json");
-    std::string pad;
-    readConfigValue(tokenizerConfig, "pad_token", pad);
-    if (const auto padId = pad.empty() ? std::nullopt : parts.tokenizer->idOf(pad))
-        arch.padToken = *padId;
-    arch.text.eosToken = parts.tokenizer->endToken();
-
-    readScheduler(path, arch);
+    readTransformer(path / "transformer", parts);
+    readVqGan(path / "vqvae", parts);
+    readTextEncoder(path, parts);
+    readScheduler(path, parts.architecture);
     checkFit(parts);
     return parts;
 }
@@ -180,15 +215,24 @@ torch::Tensor amusedTokenIds(const AmusedTextEncoder &text, const std::string &p
     return torch::tensor(ids, torch::kInt64).unsqueeze(0);
 }
 
-AmusedPromptEncoding encodeAmusedPrompts(AmusedTextEncoder &text, const std::vector<std::string> &prompts)
+AmusedPromptEncoding encodeAmusedPrompts(AmusedTextEncoder &text, const std::vector<std::string> &prompts,
+                                         torch::Device device)
 {
     torch::InferenceMode inference;
     std::vector<torch::Tensor> rows;
     for (const std::string &prompt : prompts)
         rows.push_back(amusedTokenIds(text, prompt));
-    const torch::Device device = text.network->tokenEmbedding->weight.device();
     const ClipTextModelImpl::Output output = text.network->forward(torch::cat(rows).to(device), 2, false);
     return {output.hidden, output.pooled};
+}
+
+std::string amusedPromptWarning(const AmusedTextEncoder &text, const std::string &prompt)
+{
+    bool truncated = false;
+    amusedTokenIds(text, prompt, &truncated);
+    return truncated ? "the prompt is longer than the text encoder's " +
+                           std::to_string(text.network->config.positions) + " tokens; the rest was left out"
+                     : std::string();
 }
 
 torch::Tensor amusedMicroConditions(int width, int height, std::array<int, 2> crop, double aestheticScore)
@@ -206,8 +250,8 @@ torch::Tensor AmusedModel::guidedLogits(const torch::Tensor &tokens, const Amuse
     const std::int64_t b = tokens.size(0);
     const bool guided = guidance > 1.0;
     const torch::Tensor input = (guided ? torch::cat({tokens, tokens}) : tokens).to(device);
-    const torch::Tensor hidden = guided ? torch::cat({negative.hidden, prompt.hidden}) : prompt.hidden;
-    const torch::Tensor pooled = guided ? torch::cat({negative.pooled, prompt.pooled}) : prompt.pooled;
+    const torch::Tensor hidden = (guided ? torch::cat({negative.hidden, prompt.hidden}) : prompt.hidden).to(device);
+    const torch::Tensor pooled = (guided ? torch::cat({negative.pooled, prompt.pooled}) : prompt.pooled).to(device);
     const torch::Tensor micro = microConditions.to(device).expand({input.size(0), -1});
     const torch::Tensor logits = transformer->network(input, hidden, pooled, micro).to(torch::kFloat32);
     if (!guided)
@@ -220,6 +264,12 @@ torch::Tensor AmusedModel::decode(const torch::Tensor &tokens)
 {
     torch::InferenceMode inference;
     return vqgan->network->decodeTokens(tokens.to(device)).to(torch::kCPU, torch::kFloat32).clamp(0.0, 1.0);
+}
+
+std::function<RgbImage()> AmusedModel::preview(const UnmaskStepResult &step) const
+{
+    const torch::Tensor predicted = step.predicted.narrow(0, 0, 1);
+    return [model = *this, predicted]() mutable { return toRgb(model.decode(predicted)[0]); };
 }
 
 torch::Tensor AmusedModel::encode(const torch::Tensor &image)
@@ -237,7 +287,7 @@ AmusedModel loadAmusedModel(const std::string &folder, torch::Device device, tor
     model.device = device;
     model.text = loadAmusedTextEncoder(parts, device, dtype);
     model.transformer = loadAmusedTransformer(parts, device, dtype);
-    model.vqgan = loadAmusedVqGan(parts, device, dtype);
+    model.vqgan = loadAmusedVqGan(parts, device, vaeDtypeFor(dtype));
     return model;
 }
 
@@ -276,6 +326,17 @@ AmusedSamplingResult sampleTokens(AmusedModel &model, const AmusedPromptEncoding
     if (arch.transformer.downsample && (h % 2 || w % 2))
         throw std::invalid_argument("this aMUSEd model halves its token grid: " + std::to_string(w) + "x" +
                                     std::to_string(h) + " tokens cannot be");
+    // Twice the side the model was trained for is as far as it goes (and keeps the logits, codebook x grid, in
+    // memory); a single token leaves nothing to unmask step by step.
+    const std::int64_t most = 4 * arch.sampleSize * arch.sampleSize;
+    if (h * w < 2 || h * w > most)
+        throw std::invalid_argument("this aMUSEd model samples grids of 2 to " + std::to_string(most) + " tokens (" +
+                                    std::to_string(2 * arch.sampleSize * arch.downscale()) + " pixels square); " +
+                                    std::to_string(w) + "x" + std::to_string(h) + " is not one");
+    const torch::Tensor ids = start.to(torch::kCPU, torch::kInt64);
+    if (((ids < 0) | ((ids >= arch.transformer.codebookSize) & (ids != arch.maskId))).any().item<bool>())
+        throw std::invalid_argument("the token grid holds ids outside this model's codebook of " +
+                                    std::to_string(arch.transformer.codebookSize) + " (tokens of another VQ-GAN?)");
     const bool guided = params.guidance > 1.0;
     const auto toBatch = [b](const AmusedPromptEncoding &encoding, const char *what) {
         if (!encoding.hidden.defined() || !encoding.pooled.defined() ||
@@ -292,7 +353,7 @@ AmusedSamplingResult sampleTokens(AmusedModel &model, const AmusedPromptEncoding
         amusedMicroConditions(int(w * arch.downscale()), int(h * arch.downscale()), params.crop, params.aestheticScore);
 
     AmusedSamplingResult result;
-    torch::Tensor tokens = start.to(torch::kCPU, torch::kInt64);
+    torch::Tensor tokens = ids;
     if (fromImage) {
         result.firstStep = firstStepForStrength(params.steps, params.strength);
         // Strength 1 starts from the fully masked grid: the image then only sets the size (diffusers' pipeline
@@ -329,9 +390,10 @@ AmusedSamplingResult sampleAmused(AmusedModel &model, const AmusedSamplingParams
         throw std::invalid_argument("this aMUSEd model makes images whose sides are multiples of " +
                                     std::to_string(unit) + " pixels; " + std::to_string(width) + "x" +
                                     std::to_string(height) + " is not");
-    const AmusedPromptEncoding prompt = encodeAmusedPrompts(*model.text, {params.prompt});
-    const AmusedPromptEncoding negative =
-        params.guidance > 1.0 ? encodeAmusedPrompts(*model.text, {params.negative}) : AmusedPromptEncoding{};
+    const AmusedPromptEncoding prompt = encodeAmusedPrompts(*model.text, {params.prompt}, model.device);
+    const AmusedPromptEncoding negative = params.guidance > 1.0
+                                              ? encodeAmusedPrompts(*model.text, {params.negative}, model.device)
+                                              : AmusedPromptEncoding{};
     const bool fromImage = params.initImage.defined();
     const torch::Tensor start = fromImage
                                     ? model.encode(params.initImage).expand({params.batch, height / f, width / f})

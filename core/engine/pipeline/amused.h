@@ -81,7 +81,11 @@ struct AmusedPromptEncoding
 
 // 77 ids: start, the prompt's tokens (cut to 75), end, padding. `truncated` tells whether tokens were cut.
 torch::Tensor amusedTokenIds(const AmusedTextEncoder &text, const std::string &prompt, bool *truncated = nullptr);
-AmusedPromptEncoding encodeAmusedPrompts(AmusedTextEncoder &text, const std::vector<std::string> &prompts);
+// On `device` (where the model runs: a text encoder loaded partially keeps some weights in RAM).
+AmusedPromptEncoding encodeAmusedPrompts(AmusedTextEncoder &text, const std::vector<std::string> &prompts,
+                                         torch::Device device = torch::kCPU);
+// The warning for a prompt longer than the text encoder reads, or "".
+std::string amusedPromptWarning(const AmusedTextEncoder &text, const std::string &prompt);
 
 // diffusers' micro-conditioning row, width first: [width, height, crop top, crop left, aesthetic score].
 torch::Tensor amusedMicroConditions(int width, int height, std::array<int, 2> crop, double aestheticScore);
@@ -130,6 +134,8 @@ struct AmusedModel
     torch::Tensor decode(const torch::Tensor &tokens);
     // image [b, 3, H, W] in [0, 1] -> its nearest tokens [b, h, w].
     torch::Tensor encode(const torch::Tensor &image);
+    // A step's preview: the first image's predicted tokens decoded, when called (the model is held until then).
+    std::function<RgbImage()> preview(const UnmaskStepResult &step) const;
 };
 
 AmusedModel loadAmusedModel(const std::string &folder, torch::Device device, torch::ScalarType dtype);

@@ -91,18 +91,16 @@ GenerationResult generateAmused(const GenerationRequest &request,
                                          precisionNamed(request.precision), &result.loadReport);
     result.loadSeconds = std::chrono::duration<double>(Clock::now() - loadStart).count();
     result.family = familyName(ModelFamily::Amused);
-    bool truncated = false;
-    amusedTokenIds(*model.text, request.prompt, &truncated);
-    if (truncated)
-        result.warnings.push_back("the prompt is longer than the text encoder's 77 tokens; the rest was left out");
+    for (const std::string &prompt : {request.prompt, request.negative})
+        if (const std::string warning = amusedPromptWarning(*model.text, prompt); !warning.empty())
+            result.warnings.push_back(warning);
 
     if (onProgress)
         params.onStep = [&](int step, int steps, const UnmaskStepResult &unmasked) {
             GenerationProgress progress;
             progress.step = step + 1;
             progress.steps = steps;
-            const torch::Tensor predicted = unmasked.predicted.narrow(0, 0, 1);
-            progress.preview = [&model, predicted]() { return toRgb(model.decode(predicted)[0]); };
+            progress.preview = model.preview(unmasked);
             return onProgress(progress);
         };
     const auto sampleStart = Clock::now();

@@ -6,6 +6,8 @@
 //                                                     the median of RUNS timed runs
 //   atelier_amused_bench transformer RUNS             one call of a full-size amused-256 U-ViT (random weights,
 //                                                     float32): batch 2 (guidance), 16x16 tokens, 77 text tokens
+//   atelier_amused_bench compare DIR                  DIR/transformer on DIR/case.safetensors against the logits
+//                                                     diffusers computed (amused_variant_check.py writes both)
 //
 // Each prints one line: mode, seconds (fastest, median) and the process's peak resident memory in MiB.
 #include "core/engine/device/cpu_buffer_cache.h"
@@ -96,6 +98,23 @@ int main(int argc, char **argv)
                }));
         return 0;
     }
-    std::fprintf(stderr, "usage: %s pipeline FOLDER STEPS RUNS | transformer RUNS\n", argv[0]);
+    if (mode == "compare" && argc == 3) {
+        const std::string folder = argv[2];
+        const auto transformer = loadAmusedTransformerFolder(folder + "/transformer", torch::kCPU, torch::kFloat32);
+        const StateDict reference = loadWeights(folder + "/case.safetensors");
+        const torch::Tensor logits =
+            transformer->network(reference.at("input_ids"), reference.at("encoder_hidden_states"),
+                                 reference.at("pooled_text_emb"), reference.at("micro_conds"));
+        const double difference = (logits - reference.at("logits")).abs().max().item<double>();
+        const double scale = reference.at("logits").abs().max().item<double>();
+        std::printf(
+            "U-ViT against diffusers: logits max |difference| %.3e (largest logit %.3e); kv_mapper %s, "
+            "bias %s, down/upsample %s\n",
+            difference, scale,
+            transformer->network->config.hiddenSize != transformer->network->config.blockChannels ? "yes" : "no",
+            transformer->network->config.bias ? "yes" : "no", transformer->network->config.downsample ? "yes" : "no");
+        return difference <= 1e-4 * std::max(1.0, scale) ? 0 : 1;
+    }
+    std::fprintf(stderr, "usage: %s pipeline FOLDER STEPS RUNS | transformer RUNS | compare DIR\n", argv[0]);
     return 2;
 }

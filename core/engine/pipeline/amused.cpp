@@ -193,6 +193,14 @@ std::shared_ptr<AmusedTransformer> loadAmusedTransformer(const AmusedParts &part
     return transformer;
 }
 
+std::shared_ptr<AmusedTransformer> loadAmusedTransformerFolder(const std::string &folder, torch::Device device,
+                                                               torch::ScalarType dtype)
+{
+    AmusedParts parts;
+    readTransformer(folder, parts);
+    return loadAmusedTransformer(parts, device, dtype);
+}
+
 std::shared_ptr<AmusedVqGan> loadAmusedVqGan(const AmusedParts &parts, torch::Device device, torch::ScalarType dtype)
 {
     auto vqgan = std::make_shared<AmusedVqGan>();

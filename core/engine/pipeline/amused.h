@@ -71,6 +71,9 @@ std::shared_ptr<AmusedTextEncoder> loadAmusedTextEncoder(const AmusedParts &part
 std::shared_ptr<AmusedTransformer> loadAmusedTransformer(const AmusedParts &parts, torch::Device device,
                                                          torch::ScalarType dtype);
 std::shared_ptr<AmusedVqGan> loadAmusedVqGan(const AmusedParts &parts, torch::Device device, torch::ScalarType dtype);
+// A transformer/ folder on its own (config.json and the weights), for checks and trained transformers.
+std::shared_ptr<AmusedTransformer> loadAmusedTransformerFolder(const std::string &folder, torch::Device device,
+                                                               torch::ScalarType dtype);
 
 // The text encoder's two outputs aMUSEd reads, for a batch of prompts.
 struct AmusedPromptEncoding

@@ -6,6 +6,8 @@
 #include "core/engine/error.h"
 #include "core/engine/io/safetensors_writer.h"
 #include "core/engine/nets/layers.h"
+#include "core/engine/ops/engine_ops.h"
+#include "core/engine/ops/engine_values.h"
 #include "core/engine/pipeline/amused.h"
 #include "core/engine/pipeline/model_components.h"
 
@@ -409,6 +411,25 @@ private slots:
         foreign[0][0][0] = model.architecture.transformer.codebookSize; // a token of a larger codebook
         params = {};
         QVERIFY_THROWS_EXCEPTION(std::invalid_argument, engine::sampleTokens(model, none, none, foreign, true, params));
+    }
+
+    // Graph loaders naming one folder share its model while a value holds it, until the folder changes on disk.
+    void loadersShareAModelUntilItChanges()
+    {
+        QTemporaryDir dir;
+        const QString folder = dir.filePath(QStringLiteral("amused"));
+        copyFolder(amusedFolder(QStringLiteral("tiny-amused")), folder);
+        const engine::OpCall load{"load_amused", {{"path", folder.toStdString()}}};
+        const engine::OpResult first = engine::runOp(load, {});
+        const auto modelOf = [](const engine::OpResult &result) {
+            return std::dynamic_pointer_cast<const engine::AmusedModelValue>(result.values.front())->model;
+        };
+        QCOMPARE(modelOf(engine::runOp(load, {})), modelOf(first));
+        QFile scheduler(folder + QStringLiteral("/scheduler/scheduler_config.json"));
+        QVERIFY(scheduler.open(QIODevice::Append));
+        scheduler.write("\n");
+        scheduler.close();
+        QVERIFY(modelOf(engine::runOp(load, {})) != modelOf(first));
     }
 
     void wrongFamilyIsRefusedEitherWay()

@@ -12,25 +12,6 @@ namespace {
 
 namespace fs = std::filesystem;
 
-// A file's size and modification time, or a folder's newest file's, so that a changed model is loaded afresh.
-std::string stampOf(const std::string &path)
-{
-    std::error_code error;
-    const fs::path file(path);
-    if (fs::is_directory(file, error)) {
-        std::uintmax_t size = 0;
-        fs::file_time_type newest{};
-        for (const auto &item : fs::recursive_directory_iterator(file, error))
-            if (item.is_regular_file(error)) {
-                size += item.file_size(error);
-                newest = std::max(newest, item.last_write_time(error));
-            }
-        return std::to_string(size) + "@" + std::to_string(newest.time_since_epoch().count());
-    }
-    return std::to_string(fs::file_size(file, error)) + "@" +
-           std::to_string(fs::last_write_time(file, error).time_since_epoch().count());
-}
-
 std::string dtypeName(torch::ScalarType dtype)
 {
     switch (dtype) {
@@ -142,6 +123,24 @@ const auto amusedVqGanNetworks = [](AmusedVqGan &vqgan) {
 };
 
 } // namespace
+
+std::string stampOf(const std::string &path)
+{
+    std::error_code error;
+    const fs::path file(path);
+    if (fs::is_directory(file, error)) {
+        std::uintmax_t size = 0;
+        fs::file_time_type newest{};
+        for (const auto &item : fs::recursive_directory_iterator(file, error))
+            if (item.is_regular_file(error)) {
+                size += item.file_size(error);
+                newest = std::max(newest, item.last_write_time(error));
+            }
+        return std::to_string(size) + "@" + std::to_string(newest.time_since_epoch().count());
+    }
+    return std::to_string(fs::file_size(file, error)) + "@" +
+           std::to_string(fs::last_write_time(file, error).time_since_epoch().count());
+}
 
 std::int64_t placeNetworks(const std::vector<torch::nn::Module *> &networks, const std::string &device,
                            std::int64_t allowance)

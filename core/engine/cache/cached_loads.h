@@ -36,6 +36,10 @@ std::shared_ptr<VaeComponent> loadVaeFileCached(const std::string &path, torch::
 std::int64_t placeNetworks(const std::vector<torch::nn::Module *> &networks, const std::string &device,
                            std::int64_t allowance);
 
+// A file's size and modification time, or a folder's newest file's and their total size: a model changed on disk
+// has another stamp, so that it is loaded afresh.
+std::string stampOf(const std::string &path);
+
 // The bytes of a network's parameters.
 std::int64_t parameterBytes(const torch::nn::Module &network);
 

@@ -27,7 +27,8 @@ OpResult loadAmused(const OpArguments &arguments, const Progress &)
     const torch::Device device = deviceNamed(arguments.textOr("device", "cpu"));
     const std::string precision = arguments.textOr("precision", "fp32");
     LoadReport report;
-    const std::shared_ptr<AmusedModel> model = g_models.get(path + '\n' + device.str() + '\n' + precision, [&] {
+    const std::string key = path + '\n' + stampOf(path) + '\n' + device.str() + '\n' + precision;
+    const std::shared_ptr<AmusedModel> model = g_models.get(key, [&] {
         return std::make_shared<AmusedModel>(loadAmusedCached(path, device, precisionNamed(precision), &report));
     });
     auto transformer = std::make_shared<AmusedModelValue>();

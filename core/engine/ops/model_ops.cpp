@@ -45,8 +45,10 @@ OpResult loadCheckpoint(const OpArguments &arguments, const Progress &)
     options.device = deviceNamed(arguments.textOr("device", "cpu"));
     options.dtype = precisionNamed(arguments.textOr("precision", "fp32"));
     options.prediction = predictionNamed(arguments.textOr("prediction", ""));
-    const std::string key = options.path + '\n' + options.configPath + '\n' + options.device.str() + '\n' +
-                            arguments.textOr("precision", "fp32") + '\n' + arguments.textOr("prediction", "");
+    // The stamp: a model changed on disk is loaded again, not served from a value that still holds the old one.
+    const std::string key = options.path + '\n' + stampOf(options.path) + '\n' + options.configPath + '\n' +
+                            options.device.str() + '\n' + arguments.textOr("precision", "fp32") + '\n' +
+                            arguments.textOr("prediction", "");
     LoadReport report;
     const std::shared_ptr<StableDiffusion> model =
         g_models.get(key, [&] { return std::shared_ptr<StableDiffusion>(loadModelCached(options, &report)); });
@@ -72,8 +74,9 @@ OpResult loadVae(const OpArguments &arguments, const Progress &)
     const torch::Device device = deviceNamed(arguments.textOr("device", "cpu"));
     const torch::ScalarType dtype = vaeDtypeFor(precisionNamed(arguments.textOr("precision", "fp32")));
     auto vae = std::make_shared<VaeValue>();
-    vae->coder = g_vaes.get(path + '\n' + device.str() + '\n' + std::string(c10::toString(dtype)),
-                            [&] { return std::make_shared<VaeCoder>(loadVaeFileCached(path, device, dtype), device); });
+    vae->coder =
+        g_vaes.get(path + '\n' + stampOf(path) + '\n' + device.str() + '\n' + std::string(c10::toString(dtype)),
+                   [&] { return std::make_shared<VaeCoder>(loadVaeFileCached(path, device, dtype), device); });
     return resultOf(vae);
 }
 

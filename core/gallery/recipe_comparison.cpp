@@ -78,6 +78,16 @@ QList<RecipeField> recipeFields(const metadata::GenerationInfo &recipe)
     add(QStringLiteral("Embeddings"), embeddings.join(QStringLiteral(", ")));
     add(QStringLiteral("VAE"), recipe.vae ? recipe.vae->name : QString());
     add(QStringLiteral("Clip skip"), shown(recipe.clipSkip, [](int skip) { return QString::number(skip); }));
+    // aMUSEd's sampler settings: its temperatures, and what it was conditioned on besides the prompt.
+    add(QStringLiteral("Temperature"), shown(recipe.maskedTokens, [](const metadata::MaskedTokenRecipe &masked) {
+            return QStringLiteral("%1 → %2").arg(number(masked.temperatureStart), number(masked.temperatureEnd));
+        }));
+    add(QStringLiteral("Aesthetic score"), shown(recipe.maskedTokens, [](const metadata::MaskedTokenRecipe &masked) {
+            return number(masked.aestheticScore);
+        }));
+    add(QStringLiteral("Crop"), shown(recipe.maskedTokens, [](const metadata::MaskedTokenRecipe &masked) {
+            return QStringLiteral("%1, %2").arg(masked.cropTop).arg(masked.cropLeft);
+        }));
     add(QStringLiteral("Sampling passes"),
         recipe.samplingPasses > 1 ? QString::number(recipe.samplingPasses) : QString());
     add(QStringLiteral("Tool"),

@@ -84,6 +84,17 @@ private slots:
             sizeShown =
                 sizeShown || (field.name == QStringLiteral("Size") && field.value == QStringLiteral("512 × 768"));
         QVERIFY(sizeShown);
+
+        // An aMUSEd recipe shows its sampler's settings, and a change of temperature is a difference.
+        metadata::GenerationInfo amused = first;
+        amused.maskedTokens = metadata::MaskedTokenRecipe();
+        metadata::GenerationInfo hotter = amused;
+        hotter.maskedTokens->temperatureStart = 3.0;
+        const QList<gallery::RecipeDifference> temperatures = gallery::compareRecipes(amused, hotter);
+        QCOMPARE(temperatures.size(), 1);
+        QCOMPARE(temperatures.front().name, QStringLiteral("Temperature"));
+        QCOMPARE(temperatures.front().before, QStringLiteral("2 → 0"));
+        QCOMPARE(temperatures.front().after, QStringLiteral("3 → 0"));
     }
 
     void exportsKeepWhatTheArtistChooses()

@@ -1,7 +1,7 @@
 // Every aMUSEd case of the shared fixture index (text encoder, U-ViT, VQ-GAN, whole txt2img and img2img runs with
 // the recorded random draws replayed) against diffusers' and transformers' outputs, within the index's tolerances;
 // and the loader's refusals: the wrong family either way, a missing or damaged component.
-#include "tests/engine/engine_fixtures.h"
+#include "tests/engine/fixture_cases.h"
 
 #include "core/engine/error.h"
 #include "core/engine/io/safetensors_writer.h"
@@ -28,21 +28,12 @@ const QSet<QString> kCheckedKinds{QStringLiteral("amused_text_encoder"), QString
                                   QStringLiteral("amused_vqvae"), QStringLiteral("amused_sample")};
 const QSet<QString> kOpenKinds{QStringLiteral("amused_train_step")}; // training: its own issue
 
-QJsonArray amusedCases(const QString &kind)
-{
-    QJsonArray cases;
-    for (const QJsonValue &value : fixtureIndex().value(QStringLiteral("cases")).toArray())
-        if (value.toObject().value(QStringLiteral("kind")).toString() == kind)
-            cases.append(value);
-    return cases;
-}
-
 void addRows(const QString &kind)
 {
     QTest::addColumn<QJsonObject>("fixture");
-    for (const QJsonValue &value : amusedCases(kind))
+    for (const QJsonValue &value : casesOfKind(kind))
         QTest::newRow(qPrintable(value.toObject().value(QStringLiteral("id")).toString())) << value.toObject();
-    if (amusedCases(kind).isEmpty())
+    if (casesOfKind(kind).isEmpty())
         QTest::newRow("index has no case of this kind") << QJsonObject();
 }
 
@@ -62,29 +53,6 @@ engine::AmusedModel &loadedAmused(const QString &model)
                     .first;
     return found->second;
 }
-
-engine::StateDict expected(const QJsonObject &fixture)
-{
-    return engine::loadWeights(fixturePath(fixture.value(QStringLiteral("file")).toString()).toStdString());
-}
-
-double tolerance(const QJsonObject &fixture, const char *key)
-{
-    return fixture.value(QStringLiteral("tolerance")).toObject().value(QLatin1String(key)).toDouble(-1);
-}
-
-#define SKIP_IF_EMPTY(fixture)                                                                                         \
-    if ((fixture).isEmpty())                                                                                           \
-    QSKIP("no case of this kind in the fixture index")
-
-#define COMPARE_CLOSE(actual, expectedTensor, bound, what)                                                             \
-    do {                                                                                                               \
-        QCOMPARE((actual).sizes().vec(), (expectedTensor).sizes().vec());                                              \
-        const double difference = maxAbsDifference((actual), (expectedTensor));                                        \
-        if (!(difference <= (bound)))                                                                                  \
-            QFAIL(qPrintable(                                                                                          \
-                QStringLiteral("%1: max |difference| %2 exceeds %3").arg(what).arg(difference).arg(bound)));           \
-    } while (false)
 
 #define COMPARE_EXACT(actual, expectedTensor, what)                                                                    \
     do {                                                                                                               \

@@ -1,6 +1,6 @@
 // Every case of the shared fixture index, in both layouts of each model, against the reference outputs computed
 // by independent implementations (diffusers, transformers, k-diffusion), within the tolerances the index states.
-#include "tests/engine/engine_fixtures.h"
+#include "tests/engine/fixture_cases.h"
 
 #include "core/engine/pipeline/sampling_run.h"
 #include "core/engine/text/clip_tokenizer.h"
@@ -28,15 +28,6 @@ const QSet<QString> kCheckedKinds{QStringLiteral("tokenizer"),    QStringLiteral
                                   QStringLiteral("sample_lora"),  QStringLiteral("sample_diffusers"),
                                   QStringLiteral("lora"),         QStringLiteral("embedding")};
 
-QJsonArray casesOfKind(const QString &kind)
-{
-    QJsonArray cases;
-    for (const QJsonValue &value : fixtureIndex().value(QStringLiteral("cases")).toArray())
-        if (value.toObject().value(QStringLiteral("kind")).toString() == kind)
-            cases.append(value);
-    return cases;
-}
-
 // One row per supported case and layout.
 void addModelRows(const QString &kind)
 {
@@ -61,28 +52,6 @@ void addModelRows(const QString &kind)
     if (rows == 0)
         QTest::newRow("index has no case of this kind") << QJsonObject() << false;
 }
-
-double tolerance(const QJsonObject &fixture, const char *key)
-{
-    return fixture.value(QStringLiteral("tolerance")).toObject().value(QLatin1String(key)).toDouble(-1);
-}
-
-engine::StateDict expected(const QJsonObject &fixture)
-{
-    return engine::loadWeights(fixturePath(fixture.value(QStringLiteral("file")).toString()).toStdString());
-}
-
-#define SKIP_IF_EMPTY(fixture)                                                                                       \
-    if ((fixture).isEmpty())                                                                                          \
-    QSKIP("no case of this kind in the fixture index")
-
-#define COMPARE_CLOSE(actual, expectedTensor, bound, what)                                                            \
-    do {                                                                                                              \
-        QCOMPARE((actual).sizes().vec(), (expectedTensor).sizes().vec());                                             \
-        const double difference = maxAbsDifference((actual), (expectedTensor));                                      \
-        if (!(difference <= (bound)))                                                                                 \
-            QFAIL(qPrintable(QStringLiteral("%1: max |difference| %2 exceeds %3").arg(what).arg(difference).arg(bound))); \
-    } while (false)
 
 engine::SamplingParams sampleParams(const QJsonObject &fixture)
 {

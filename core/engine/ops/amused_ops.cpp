@@ -99,13 +99,7 @@ OpResult sampleAmused(const OpArguments &arguments, const Progress &onProgress)
         start = torch::full({grid->batch, grid->height / f, grid->width / f}, model.architecture.maskId, torch::kInt64);
     }
     if (onProgress)
-        params.onStep = [&](int step, int steps, const UnmaskStepResult &unmasked) {
-            GenerationProgress progress;
-            progress.step = step + 1;
-            progress.steps = steps;
-            progress.preview = model.preview(unmasked);
-            return onProgress(progress);
-        };
+        params.onStep = model.progressReporter(onProgress);
     const AmusedSamplingResult sampled =
         sampleTokens(model, arguments.value<AmusedConditioningValue>("positive")->encoding,
                      arguments.value<AmusedConditioningValue>("negative")->encoding, start, fromImage, params);

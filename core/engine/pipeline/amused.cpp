@@ -274,10 +274,17 @@ torch::Tensor AmusedModel::decode(const torch::Tensor &tokens)
     return vqgan->network->decodeTokens(tokens.to(device)).to(torch::kCPU, torch::kFloat32).clamp(0.0, 1.0);
 }
 
-std::function<RgbImage()> AmusedModel::preview(const UnmaskStepResult &step) const
+std::function<bool(int, int, const UnmaskStepResult &)>
+AmusedModel::progressReporter(const std::function<bool(const GenerationProgress &)> &onProgress) const
 {
-    const torch::Tensor predicted = step.predicted.narrow(0, 0, 1);
-    return [model = *this, predicted]() mutable { return toRgb(model.decode(predicted)[0]); };
+    return [model = *this, onProgress](int step, int steps, const UnmaskStepResult &unmasked) {
+        GenerationProgress progress;
+        progress.step = step + 1;
+        progress.steps = steps;
+        const torch::Tensor predicted = unmasked.predicted.narrow(0, 0, 1);
+        progress.preview = [model, predicted]() mutable { return toRgb(model.decode(predicted)[0]); };
+        return onProgress(progress);
+    };
 }
 
 torch::Tensor AmusedModel::encode(const torch::Tensor &image)

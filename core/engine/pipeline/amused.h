@@ -137,8 +137,10 @@ struct AmusedModel
     torch::Tensor decode(const torch::Tensor &tokens);
     // image [b, 3, H, W] in [0, 1] -> its nearest tokens [b, h, w].
     torch::Tensor encode(const torch::Tensor &image);
-    // A step's preview: the first image's predicted tokens decoded, when called (the model is held until then).
-    std::function<RgbImage()> preview(const UnmaskStepResult &step) const;
+    // The sampler's onStep for a caller's progress: each step counted, with a preview that decodes the first image's
+    // predicted tokens when called (the model is held until then).
+    std::function<bool(int, int, const UnmaskStepResult &)>
+    progressReporter(const std::function<bool(const GenerationProgress &)> &onProgress) const;
 };
 
 AmusedModel loadAmusedModel(const std::string &folder, torch::Device device, torch::ScalarType dtype);

@@ -96,13 +96,7 @@ GenerationResult generateAmused(const GenerationRequest &request,
             result.warnings.push_back(warning);
 
     if (onProgress)
-        params.onStep = [&](int step, int steps, const UnmaskStepResult &unmasked) {
-            GenerationProgress progress;
-            progress.step = step + 1;
-            progress.steps = steps;
-            progress.preview = model.preview(unmasked);
-            return onProgress(progress);
-        };
+        params.onStep = model.progressReporter(onProgress);
     const auto sampleStart = Clock::now();
     const AmusedSamplingResult sampled = sampleAmused(model, params);
     result.sampleSeconds = std::chrono::duration<double>(Clock::now() - sampleStart).count();

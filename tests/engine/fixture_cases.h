@@ -2,6 +2,7 @@
 
 // What the fixture-case programs share: the index's cases of a kind, a case's reference tensors and tolerances, and
 // comparisons that say by how much a tensor missed.
+#include "core/engine/pipeline/amused.h"
 #include "tests/engine/engine_fixtures.h"
 
 #include <QTest>
@@ -27,6 +28,24 @@ inline engine::StateDict expected(const QJsonObject &fixture)
 inline double tolerance(const QJsonObject &fixture, const char *key)
 {
     return fixture.value(QStringLiteral("tolerance")).toObject().value(QLatin1String(key)).toDouble(-1);
+}
+
+inline QString amusedFolder(const QString &model)
+{
+    return fixturePath(QStringLiteral("models/%1").arg(model));
+}
+
+// A fixture aMUSEd model in float32 on the CPU, loaded once per program.
+inline engine::AmusedModel &loadedAmused(const QString &model)
+{
+    static std::map<QString, engine::AmusedModel> models;
+    auto found = models.find(model);
+    if (found == models.end())
+        found = models
+                    .emplace(model,
+                             engine::loadAmusedModel(amusedFolder(model).toStdString(), torch::kCPU, torch::kFloat32))
+                    .first;
+    return found->second;
 }
 
 } // namespace atelier::test

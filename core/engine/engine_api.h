@@ -7,6 +7,7 @@
 #include "core/engine/device/device_info.h"
 #include "core/engine/ops/op_call.h"
 #include "core/engine/pipeline/generate.h"
+#include "core/engine/training/amused_training.h"
 
 #include <functional>
 #include <string>
@@ -23,12 +24,13 @@ struct EngineFailure
 };
 
 using ProgressCallback = std::function<bool(const GenerationProgress &)>;
+using TrainingCallback = std::function<bool(const TrainingProgress &)>;
 
 struct EngineApi
 {
     // Raised whenever the table or a type in it changes, so that an executable never calls a library of another
     // layout; the size is checked as well.
-    static constexpr int kVersion = 7;
+    static constexpr int kVersion = 8;
     int version = kVersion;
     std::size_t size = sizeof(EngineApi);
 
@@ -47,6 +49,9 @@ struct EngineApi
     void (*setCacheBudgets)(const CacheBudgets &budgets) = nullptr;
     bool (*unloadCached)(const SubmodelKey &key) = nullptr; // an empty source: every unused entry
     void (*pinCached)(const SubmodelKey &key, bool pinned) = nullptr;
+    // engine::trainAmused (training/amused_training.h); false, with `failure` filled, when it threw.
+    bool (*trainAmused)(const AmusedTrainingRequest &request, const TrainingCallback &onProgress,
+                        AmusedTrainingResult &result, EngineFailure &failure) = nullptr;
 };
 
 constexpr const char *kEngineApiSymbol = "atelier_engine_api";

@@ -152,6 +152,15 @@ GenerationResult generate(const GenerationRequest &request, const ProgressCallba
     return result;
 }
 
+AmusedTrainingResult trainAmused(const AmusedTrainingRequest &request, const TrainingCallback &onProgress)
+{
+    AmusedTrainingResult result;
+    EngineFailure failure;
+    if (!engineApi().trainAmused(request, onProgress, result, failure))
+        rethrow(failure);
+    return result;
+}
+
 void setCacheBudgets(const CacheBudgets &budgets)
 {
     const EngineApi *open = nullptr;

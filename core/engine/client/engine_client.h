@@ -34,6 +34,9 @@ std::vector<DeviceInfo> availableDevices();
 // UnsupportedModelError, OutOfMemoryError, other engine Errors, std::invalid_argument and std::bad_alloc.
 GenerationResult generate(const GenerationRequest &request, const ProgressCallback &onProgress = {});
 
+// engine::trainAmused through the library, its exceptions arriving as generate()'s do.
+AmusedTrainingResult trainAmused(const AmusedTrainingRequest &request, const TrainingCallback &onProgress = {});
+
 // An engine operation (ops/engine_ops.h) through the library, its exceptions arriving as generate()'s do.
 OpResult runOp(const OpCall &call, const ProgressCallback &onProgress = {});
 

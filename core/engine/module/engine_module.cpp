@@ -44,6 +44,12 @@ bool runOpCatching(const OpCall &call, const ProgressCallback &onProgress, OpRes
     return catching([&] { result = runOp(call, onProgress); }, failure);
 }
 
+bool trainAmusedCatching(const AmusedTrainingRequest &request, const TrainingCallback &onProgress,
+                         AmusedTrainingResult &result, EngineFailure &failure)
+{
+    return catching([&] { result = trainAmused(request, onProgress); }, failure);
+}
+
 CacheSnapshot cacheSnapshot()
 {
     return ModelCache::shared().snapshot();
@@ -84,6 +90,7 @@ extern "C" __attribute__((visibility("default"))) const atelier::engine::EngineA
         api.setCacheBudgets = &atelier::engine::setCacheBudgets;
         api.unloadCached = &atelier::engine::unloadCached;
         api.pinCached = &atelier::engine::pinCached;
+        api.trainAmused = &atelier::engine::trainAmusedCatching;
         return api;
     }();
     return &table;

@@ -1,0 +1,243 @@
+// A whole aMUSEd training run on the fixture training set: the loss falls, a run stopped at a random step and
+// resumed from its checkpoint ends with the very weights of an uninterrupted one (full and LoRA), the encoded set is
+// kept and reused, validation images come, and bad training sets and settings are refused by name.
+#include "tests/engine/fixture_cases.h"
+
+#include "core/engine/error.h"
+#include "core/engine/io/safetensors.h"
+#include "core/engine/training/amused_training.h"
+
+#include <QDir>
+#include <QFileInfo>
+#include <QImage>
+#include <QRandomGenerator>
+#include <QTemporaryDir>
+#include <QTest>
+
+using namespace atelier;
+using namespace atelier::test;
+
+namespace {
+
+QJsonObject trainingCase()
+{
+    const QJsonArray cases = casesOfKind(QStringLiteral("amused_train_step"));
+    return cases.isEmpty() ? QJsonObject() : cases.at(0).toObject();
+}
+
+std::vector<engine::TrainingExample> fixtureExamples(const QJsonObject &fixture)
+{
+    std::vector<engine::TrainingExample> examples;
+    const QJsonArray images = fixture.value(QStringLiteral("images")).toArray();
+    for (int i = 0; i < images.size(); ++i) {
+        const QImage image = QImage(fixturePath(images.at(i).toString())).convertToFormat(QImage::Format_RGB888);
+        engine::TrainingExample example;
+        example.name = QFileInfo(images.at(i).toString()).fileName().toStdString();
+        example.image.width = image.width();
+        example.image.height = image.height();
+        for (int y = 0; y < image.height(); ++y)
+            example.image.pixels.insert(example.image.pixels.end(), image.constScanLine(y),
+                                        image.constScanLine(y) + image.width() * 3);
+        example.caption = fixture.value(QStringLiteral("captions")).toArray().at(i).toString().toStdString();
+        example.originalWidth = image.width();
+        example.originalHeight = image.height();
+        examples.push_back(std::move(example));
+    }
+    return examples;
+}
+
+engine::AmusedTrainingRequest requestIn(const QString &folder, const QJsonObject &fixture, int loraRank)
+{
+    engine::AmusedTrainingRequest request;
+    request.modelPath = amusedFolder(fixture.value(QStringLiteral("model")).toString()).toStdString();
+    request.examples = fixtureExamples(fixture);
+    request.runFolder = (folder + QStringLiteral("/run")).toStdString();
+    request.outputPath =
+        (folder + (loraRank ? QStringLiteral("/out.safetensors") : QStringLiteral("/out"))).toStdString();
+    request.steps = 12;
+    request.batch = 3; // does not divide the 4 images: epochs end on a shorter batch
+    request.accumulate = 2;
+    request.learningRate = 2e-3;
+    request.warmupSteps = 3;
+    request.maxGradNorm = 4.0;
+    request.averageWeights = loraRank == 0;
+    request.loraRank = loraRank;
+    request.seed = 77;
+    request.checkpointEvery = 4;
+    return request;
+}
+
+std::map<std::string, torch::Tensor> resultWeights(const engine::AmusedTrainingRequest &request)
+{
+    const std::string file =
+        request.loraRank ? request.outputPath : request.outputPath + "/transformer/diffusion_pytorch_model.safetensors";
+    std::map<std::string, torch::Tensor> weights;
+    for (const auto &[name, value] : engine::loadWeights(file).tensors)
+        weights[name] = value.clone();
+    return weights;
+}
+
+template <typename Call> QString failureOf(Call &&call)
+{
+    try {
+        call();
+    } catch (const std::exception &error) {
+        return QString::fromUtf8(error.what());
+    }
+    return {};
+}
+
+} // namespace
+
+class TestAmusedTrainingRun : public QObject
+{
+    Q_OBJECT
+
+private slots:
+    void initTestCase()
+    {
+        torch::set_num_threads(1);
+        if (trainingCase().isEmpty())
+            QSKIP("the fixture index has no aMUSEd training case");
+    }
+
+    void stoppedAndResumedRunEqualsUninterrupted_data()
+    {
+        QTest::addColumn<int>("loraRank");
+        QTest::newRow("whole transformer, with EMA") << 0;
+        QTest::newRow("LoRA rank 4") << 4;
+    }
+    void stoppedAndResumedRunEqualsUninterrupted()
+    {
+        QFETCH(int, loraRank);
+        QTemporaryDir whole, parts;
+        const engine::AmusedTrainingRequest uninterrupted = requestIn(whole.path(), trainingCase(), loraRank);
+        const engine::AmusedTrainingResult done = engine::trainAmused(uninterrupted);
+        QVERIFY(done.finished);
+        QCOMPARE(done.stepsDone, 12);
+
+        engine::AmusedTrainingRequest stopped = requestIn(parts.path(), trainingCase(), loraRank);
+        const int stopAt = QRandomGenerator::global()->bounded(1, 12);
+        const engine::AmusedTrainingResult first =
+            engine::trainAmused(stopped, [&](const engine::TrainingProgress &p) { return p.step < stopAt; });
+        QVERIFY(!first.finished);
+        QCOMPARE(first.stepsDone, stopAt);
+        QVERIFY(!QFileInfo::exists(QString::fromStdString(stopped.outputPath)));
+        QVERIFY(QFileInfo::exists(QString::fromStdString(first.checkpointPath)));
+
+        stopped.resume = true;
+        const engine::AmusedTrainingResult second = engine::trainAmused(stopped);
+        QVERIFY(second.finished);
+        QCOMPARE(second.resumedFrom, stopAt);
+        const auto expectedWeights = resultWeights(uninterrupted), resumedWeights = resultWeights(stopped);
+        QCOMPARE(resumedWeights.size(), expectedWeights.size());
+        for (const auto &[name, value] : expectedWeights)
+            QVERIFY2(torch::equal(resumedWeights.at(name), value),
+                     qPrintable(QStringLiteral("\"%1\" differs after stopping at step %2 and resuming")
+                                    .arg(name.c_str())
+                                    .arg(stopAt)));
+        // Only the newest checkpoints are kept.
+        QVERIFY(QDir(parts.path() + QStringLiteral("/run/checkpoints")).entryList(QDir::Files).size() <= 2);
+    }
+
+    void lossFallsOver200Steps()
+    {
+        QTemporaryDir folder;
+        engine::AmusedTrainingRequest request = requestIn(folder.path(), trainingCase(), 0);
+        request.steps = 200;
+        request.batch = 4;
+        request.accumulate = 1;
+        request.averageWeights = false;
+        request.checkpointEvery = 0;
+        std::vector<double> losses;
+        engine::trainAmused(request, [&](const engine::TrainingProgress &progress) {
+            if (progress.event == engine::TrainingProgress::Event::Step)
+                losses.push_back(progress.loss);
+            return true;
+        });
+        QCOMPARE(losses.size(), std::size_t(200));
+        const auto mean = [&](std::size_t from) {
+            double sum = 0;
+            for (std::size_t i = from; i < from + 20; ++i)
+                sum += losses[i];
+            return sum / 20;
+        };
+        const double early = mean(0), late = mean(180);
+        qInfo("mean loss, steps 1-20: %.4f; steps 181-200: %.4f", early, late);
+        QVERIFY2(
+            late < 0.5 * early,
+            qPrintable(QStringLiteral("mean loss of the first 20 steps %1, of the last 20 %2").arg(early).arg(late)));
+    }
+
+    void validationImagesAndEncodedSetAreKept()
+    {
+        QTemporaryDir folder;
+        engine::AmusedTrainingRequest request = requestIn(folder.path(), trainingCase(), 4);
+        request.steps = 4;
+        request.validationEvery = 2;
+        request.validationPrompts = {"a red circle", "green stripes"};
+        int validations = 0, encodings = 0;
+        const auto watch = [&](const engine::TrainingProgress &progress) {
+            if (progress.event == engine::TrainingProgress::Event::Validation) {
+                ++validations;
+                if (progress.validationImages.size() != 2 || progress.validationImages[0].width != 16)
+                    return false;
+            }
+            encodings += progress.event == engine::TrainingProgress::Event::Encoding;
+            return true;
+        };
+        QVERIFY(engine::trainAmused(request, watch).finished);
+        QCOMPARE(validations, 2);
+        const QString cache = folder.path() + QStringLiteral("/run/training-set.safetensors");
+        QVERIFY(QFileInfo::exists(cache));
+        const QDateTime written = QFileInfo(cache).lastModified();
+        // A second run from the same images reads the encoded set instead of encoding it again.
+        request.outputPath += ".second";
+        QTest::qWait(20);
+        QVERIFY(engine::trainAmused(request).finished);
+        QCOMPARE(QFileInfo(cache).lastModified(), written);
+        // Its LoRA says what it is.
+        const auto metadata = engine::SafetensorsFile::readHeader(request.outputPath).metadata;
+        QCOMPARE(QString::fromStdString(metadata.at("lora_rank")), QStringLiteral("4"));
+    }
+
+    void badTrainingSetsAndSettingsAreRefusedByName()
+    {
+        QTemporaryDir folder;
+        engine::AmusedTrainingRequest request = requestIn(folder.path(), trainingCase(), 0);
+        request.examples[2].caption.clear();
+        QVERIFY(failureOf([&] { engine::trainAmused(request); }).contains(QStringLiteral("image2.png has no caption")));
+
+        request = requestIn(folder.path(), trainingCase(), 0);
+        request.examples[1].image.width = 8;
+        QVERIFY(failureOf([&] { engine::trainAmused(request); }).contains(QStringLiteral("image1.png is not 16×16")));
+
+        request = requestIn(folder.path(), trainingCase(), 0);
+        request.steps = 0;
+        QVERIFY(!failureOf([&] { engine::trainAmused(request); }).isEmpty());
+
+        // A result is never written over.
+        request = requestIn(folder.path(), trainingCase(), 0);
+        QDir().mkpath(QString::fromStdString(request.outputPath));
+        QVERIFY(failureOf([&] { engine::trainAmused(request); }).contains(QStringLiteral("already exists")));
+
+        // Resuming with other settings says so instead of mixing two runs.
+        QTemporaryDir other;
+        request = requestIn(other.path(), trainingCase(), 0);
+        request.steps = 2;
+        request.checkpointEvery = 1;
+        QVERIFY(!engine::trainAmused(request, [](const engine::TrainingProgress &p) { return p.step < 1; }).finished);
+        request.resume = true;
+        request.batch = 2;
+        QVERIFY(failureOf([&] { engine::trainAmused(request); }).contains(QStringLiteral("other settings")));
+
+        // A model that is not aMUSEd.
+        request = requestIn(other.path(), trainingCase(), 0);
+        request.modelPath = modelPath(QStringLiteral("tiny-sd1"), true).toStdString();
+        request.runFolder += "-sd";
+        QVERIFY(!failureOf([&] { engine::trainAmused(request); }).isEmpty());
+    }
+};
+
+QTEST_GUILESS_MAIN(TestAmusedTrainingRun)
+#include "test_amused_training_run.moc"

@@ -12,6 +12,7 @@ int runScanCommand(CommandContext &context);
 int runImportLibraryCommand(CommandContext &context);
 int runResolveCommand(CommandContext &context);
 int runGenerateCommand(CommandContext &context);
+int runTrainCommand(CommandContext &context);
 int runInspectCommand(CommandContext &context);
 int runImagesCommand(CommandContext &context);
 int runStripCommand(CommandContext &context);
@@ -44,6 +45,8 @@ const std::vector<Command> &commands()
          runResolveCommand},
         {QStringLiteral("generate"), QStringLiteral("Make images with an SD 1.x or 2.x model (txt2img, img2img)"),
          runGenerateCommand},
+        {QStringLiteral("train"), QStringLiteral("Fine-tune an aMUSEd model or train a LoRA for it on your images"),
+         runTrainCommand},
         {QStringLiteral("run"), QStringLiteral("Run a pipeline graph (ComfyUI API prompt, or a PNG carrying one)"),
          runRunCommand},
         {QStringLiteral("serve"),

@@ -165,7 +165,13 @@ void probeLora(const WeightsView &w, ProbeResult &r)
         r.evidence << QStringLiteral("low-rank pairs (lora_A/lora_B or lora.down/lora.up) in the diffusers/PEFT layout");
 
     std::string key;
-    if (w.hasPrefix("lora_te1_") || w.hasPrefix("lora_te2_") || w.hasPrefix("text_encoder_2.")) {
+    // aMUSEd's U-ViT names (diffusers' train_amused.py saves them under "transformer."): checked first, because its
+    // cross-attention widths can equal an SD UNet's.
+    if (w.hasPrefix("transformer.transformer_layers.") || w.hasPrefix("transformer.down_block.attention_blocks.")) {
+        r.base = BaseModel::Amused;
+        r.evidence << QStringLiteral("low-rank pairs on a U-ViT's layers (transformer.transformer_layers …): an "
+                                     "aMUSEd LoRA");
+    } else if (w.hasPrefix("lora_te1_") || w.hasPrefix("lora_te2_") || w.hasPrefix("text_encoder_2.")) {
         r.base = BaseModel::Sdxl;
         r.evidence << QStringLiteral("weights for two text encoders (te1/te2): SDXL");
     } else if (const std::int64_t width = crossAttentionInputWidth(w, key); baseFromContextWidth(width)) {

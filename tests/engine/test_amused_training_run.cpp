@@ -5,6 +5,7 @@
 
 #include "core/engine/error.h"
 #include "core/engine/io/safetensors.h"
+#include "core/engine/pipeline/generate.h"
 #include "core/engine/training/amused_training.h"
 
 #include <QDir>
@@ -199,6 +200,72 @@ private slots:
         // Its LoRA says what it is.
         const auto metadata = engine::SafetensorsFile::readHeader(request.outputPath).metadata;
         QCOMPARE(QString::fromStdString(metadata.at("lora_rank")), QStringLiteral("4"));
+    }
+
+    // What validation showed is what generate makes from the result: the LoRA file (with its alpha) patched into the
+    // base model, and the fine-tuned folder.
+    void resultsGenerateWhatValidationShowed_data() { stoppedAndResumedRunEqualsUninterrupted_data(); }
+    void resultsGenerateWhatValidationShowed()
+    {
+        QFETCH(int, loraRank);
+        QTemporaryDir folder;
+        engine::AmusedTrainingRequest request = requestIn(folder.path(), trainingCase(), loraRank);
+        request.steps = 6;
+        request.validationPrompts = {"a white square in the dark"};
+        request.validationSeed = 5;
+        std::vector<engine::RgbImage> shown;
+        QVERIFY(engine::trainAmused(request, [&](const engine::TrainingProgress &progress) {
+                    if (progress.event == engine::TrainingProgress::Event::Validation)
+                        shown = progress.validationImages;
+                    return true;
+                }).finished);
+        QCOMPARE(shown.size(), std::size_t(1));
+
+        engine::GenerationRequest generation;
+        generation.modelPath = loraRank ? request.modelPath : request.outputPath;
+        if (loraRank)
+            generation.loras.push_back({request.outputPath, 1.0, 1.0});
+        generation.steps = 0; // the family's defaults, as validation runs
+        generation.cfg = std::nan("");
+        generation.sampler = generation.scheduler = "";
+        generation.width = generation.height = 0;
+        generation.prompt = request.validationPrompts[0];
+        generation.seed = 5;
+        const engine::GenerationResult made = engine::generate(generation);
+        QCOMPARE(made.images.size(), std::size_t(1));
+        if (loraRank)
+            QCOMPARE(made.loras.at(0).unetWeights, 36);
+        QVERIFY(made.images[0].pixels == shown[0].pixels);
+    }
+
+    // A LoRA diffusers' train_amused.py saved (no alphas: it scales by 1) applies to every targeted layer; one made
+    // for Stable Diffusion is refused before anything runs.
+    void foreignLorasOnAmused()
+    {
+        const QJsonObject fixture = trainingCase();
+        engine::GenerationRequest generation;
+        generation.modelPath = amusedFolder(fixture.value(QStringLiteral("model")).toString()).toStdString();
+        generation.steps = 2;
+        generation.cfg = std::nan("");
+        generation.sampler = generation.scheduler = "";
+        generation.width = generation.height = 0;
+        generation.prompt = "stripes";
+        for (const QJsonValue &value : casesOfKind(QStringLiteral("amused_train_step")))
+            if (value.toObject().contains(QStringLiteral("lora_step3"))) {
+                generation.loras = {
+                    {fixturePath(value.toObject().value(QStringLiteral("lora_step3")).toString()).toStdString(), 1.0,
+                     1.0}};
+                const engine::GenerationResult made = engine::generate(generation);
+                QCOMPARE(made.loras.at(0).base, std::string("amused"));
+                QVERIFY(made.loras.at(0).unetWeights > 0);
+                QVERIFY(made.loras.at(0).keysNotLoaded.empty());
+            }
+        const QDir sdLoras(fixturePath(QStringLiteral("models/tiny-sd1/lora")));
+        const QStringList files = sdLoras.entryList({QStringLiteral("*.safetensors")}, QDir::Files, QDir::Name);
+        if (files.isEmpty())
+            return;
+        generation.loras = {{sdLoras.filePath(files.first()).toStdString(), 1.0, 1.0}};
+        QVERIFY(!failureOf([&] { engine::generate(generation); }).isEmpty());
     }
 
     void badTrainingSetsAndSettingsAreRefusedByName()

@@ -59,6 +59,10 @@ std::string loraBase(const AdapterSet &adapters)
     std::string byText;
     for (const WeightAdapter &adapter : adapters.adapters) {
         const std::string &key = adapter.key;
+        // aMUSEd's U-ViT, under the names diffusers' train_amused.py saves: its attention widths can equal SD's.
+        if (startsWith(key, "transformer.transformer_layers.") || startsWith(key, "transformer.down_block.") ||
+            startsWith(key, "transformer.up_block."))
+            return "amused";
         if (startsWith(key, "lora_te1_") || startsWith(key, "lora_te2_") || startsWith(key, "text_encoder_2."))
             return "sdxl";
         const std::int64_t width = inputWidth(adapter);

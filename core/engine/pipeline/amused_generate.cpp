@@ -2,6 +2,7 @@
 #include "core/engine/cache/cached_loads.h"
 #include "core/engine/device/device_choice.h"
 #include "core/engine/family/model_family.h"
+#include "core/engine/patch/lora_patcher.h"
 #include "core/engine/pipeline/amused.h"
 #include "core/engine/pipeline/diffusers_folder.h"
 #include "core/engine/pipeline/rgb_tensors.h"
@@ -26,8 +27,6 @@ void refuseWhatDoesNotApply(const GenerationRequest &request, const SamplingSett
         refuse("a VAE override (aMUSEd decodes with its VQ-GAN)");
     if (!request.prediction.empty())
         refuse("a prediction type");
-    if (!request.loras.empty())
-        refuse("a LoRA");
     if (!request.embeddingFolders.empty())
         refuse("an embeddings folder");
     if (!request.refinerPath.empty())
@@ -40,6 +39,21 @@ void refuseWhatDoesNotApply(const GenerationRequest &request, const SamplingSett
         refuse("the sampler \"" + settings.sampler + "\" (aMUSEd unmasks tokens with its own sampler)");
     if (settings.scheduler != "cosine")
         refuse("the scheduler \"" + settings.scheduler + "\" (aMUSEd masks along a cosine schedule)");
+}
+
+// A transformer of the model's own with `loras` patched in: the cached one stays as loaded for other runs.
+std::vector<LoRAReport> patchLoras(AmusedModel &model, const GenerationRequest &request)
+{
+    const AmusedParts parts = readAmusedFolder(request.modelPath);
+    auto transformer = loadAmusedTransformer(parts, model.device, precisionNamed(request.precision));
+    LoRAPatcher patcher;
+    for (const auto &item : transformer->network->named_modules("", false))
+        if (auto *linear = item.value()->as<LinearImpl>())
+            patcher.addWeight(PatchedNetwork::UNet, {"transformer." + item.key(), item.key()}, linear->weight,
+                              linear->weight);
+    std::vector<LoRAReport> reports = patcher.apply(request.loras, familyName(ModelFamily::Amused));
+    model.transformer = std::move(transformer);
+    return reports;
 }
 
 } // namespace
@@ -89,6 +103,8 @@ GenerationResult generateAmused(const GenerationRequest &request,
     const auto loadStart = Clock::now();
     AmusedModel model = loadAmusedCached(request.modelPath, deviceNamed(request.device),
                                          precisionNamed(request.precision), &result.loadReport);
+    if (!request.loras.empty())
+        result.loras = patchLoras(model, request);
     result.loadSeconds = std::chrono::duration<double>(Clock::now() - loadStart).count();
     result.family = familyName(ModelFamily::Amused);
     for (const std::string &prompt : {request.prompt, request.negative})

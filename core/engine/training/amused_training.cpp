@@ -180,7 +180,14 @@ void writeResult(AmusedTrainer &trainer, const AmusedTrainingRequest &request)
         loraMetadata["lora_rank"] = std::to_string(trainer.lora()->shape().rank);
         loraMetadata["lora_alpha"] = std::to_string(trainer.lora()->shape().alpha);
         loraMetadata["base_model"] = "amused";
-        writeSafetensors(request.outputPath, trainer.loraWeights(), loraMetadata);
+        // The alpha beside each pair as kohya's files keep it, so that loaders which read no metadata (ours, and
+        // diffusers' network alphas) scale it as trained.
+        std::map<std::string, torch::Tensor> weights = trainer.loraWeights();
+        const torch::Tensor alpha = torch::tensor(float(trainer.lora()->shape().alpha));
+        for (const auto &[name, value] : trainer.loraWeights())
+            if (const std::size_t at = name.rfind(".lora_A.weight"); at != std::string::npos)
+                weights[name.substr(0, at) + ".alpha"] = alpha;
+        writeSafetensors(request.outputPath, weights, loraMetadata);
         return;
     }
     writeModelFolder(request.modelPath, request.outputPath, trainer.transformerWeights(), metadata);

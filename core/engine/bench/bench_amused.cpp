@@ -8,12 +8,18 @@
 //                                                     float32): batch 2 (guidance), 16x16 tokens, 77 text tokens
 //   atelier_amused_bench compare DIR                  DIR/transformer on DIR/case.safetensors against the logits
 //                                                     diffusers computed (amused_variant_check.py writes both)
+//   atelier_amused_bench train MODEL STEPS [RANK]     training steps (batch 1: forward, masked cross-entropy,
+//                                                     backward, AdamW) of MODEL, "amused-256" (a full-size random
+//                                                     U-ViT at 16x16 tokens) or an aMUSEd folder at its own grid;
+//                                                     the whole transformer, or a LoRA of RANK on to_q/to_k/to_v
 //
 // Each prints one line: mode, seconds (fastest, median) and the process's peak resident memory in MiB.
 #include "core/engine/device/cpu_buffer_cache.h"
 #include "core/engine/nets/uvit.h"
 #include "core/engine/pipeline/amused.h"
 #include "core/engine/tools/process_memory.h"
+#include "core/engine/training/amused_trainer.h"
+#include "core/engine/training/masked_objective.h"
 
 #include <torch/torch.h>
 
@@ -67,11 +73,49 @@ UVitConfig amused256()
     return c;
 }
 
+// Training steps on one image a step: random tokens masked by fixed draws, random text states.
+int benchTraining(const std::string &model, int steps, int rank)
+{
+    torch::manual_seed(0);
+    UVit2DModel transformer{nullptr};
+    std::int64_t grid = 16;
+    if (model == "amused-256") {
+        transformer = UVit2DModel(amused256());
+        initializeRandomly(*transformer);
+    } else {
+        const AmusedParts parts = readAmusedFolder(model);
+        transformer = loadAmusedTransformer(parts, torch::kCPU, torch::kFloat32)->network;
+        grid = parts.architecture.sampleSize;
+    }
+    const UVitConfig config = transformer->config;
+    TrainerSettings settings;
+    settings.optimizer = {3e-4, 0.9, 0.999, 1e-8, 1e-2};
+    if (rank > 0)
+        settings.lora = LoraShape{rank, 2.0 * rank, {"to_q", "to_k", "to_v"}};
+    AmusedTrainer trainer(transformer, settings, torch::make_generator<at::CPUGeneratorImpl>(0));
+    const torch::Tensor tokens = torch::randint(0, config.codebookSize, {1, grid, grid}, torch::kInt64);
+    const MaskedTokens masked =
+        maskTokens(tokens, torch::rand({1}), torch::rand({1, grid * grid}), config.vocabSize - 1);
+    const TrainingBatch batch{masked.inputIds, masked.labels, torch::randn({1, 77, config.encoderWidth}),
+                              torch::randn({1, config.pooledWidth}),
+                              torch::tensor({256.f, 256.f, 0.f, 0.f, 6.f}).unsqueeze(0)};
+    const std::string what = (model == "amused-256" ? std::string("amused-256") : std::string("tiny")) +
+                             (rank > 0 ? " LoRA rank " + std::to_string(rank) : std::string(" whole transformer")) +
+                             " training step";
+    report(what.c_str(), timed(steps, [&] {
+               trainer.accumulate({batch});
+               trainer.update(3e-4);
+           }));
+    return 0;
+}
+
 } // namespace
 
 int main(int argc, char **argv)
 {
     const std::string mode = argc > 1 ? argv[1] : "";
+    if (mode == "train" && (argc == 4 || argc == 5))
+        return benchTraining(argv[2], std::stoi(argv[3]), argc == 5 ? std::stoi(argv[4]) : 0);
     torch::InferenceMode inference;
     if (mode == "pipeline" && argc == 5) {
         AmusedModel model = loadAmusedModel(argv[2], torch::kCPU, torch::kFloat32);
@@ -115,6 +159,8 @@ int main(int argc, char **argv)
             transformer->network->config.bias ? "yes" : "no", transformer->network->config.downsample ? "yes" : "no");
         return difference <= 1e-4 * std::max(1.0, scale) ? 0 : 1;
     }
-    std::fprintf(stderr, "usage: %s pipeline FOLDER STEPS RUNS | transformer RUNS | compare DIR\n", argv[0]);
+    std::fprintf(stderr,
+                 "usage: %s pipeline FOLDER STEPS RUNS | transformer RUNS | compare DIR | train MODEL STEPS [RANK]\n",
+                 argv[0]);
     return 2;
 }

@@ -285,6 +285,11 @@ AmusedTrainingResult trainAmused(const AmusedTrainingRequest &request,
         throw OutOfMemoryError(outOfMemoryAdvice(request, side));
     } catch (const std::bad_alloc &) {
         throw OutOfMemoryError(outOfMemoryAdvice(request, side));
+    } catch (const c10::Error &error) {
+        // The CPU allocator's failure is a plain c10::Error.
+        if (std::string(error.what()).find("allocate memory") != std::string::npos)
+            throw OutOfMemoryError(outOfMemoryAdvice(request, side));
+        throw;
     }
     result.stepsDone = step;
     result.finished = step == request.steps;

@@ -40,8 +40,10 @@ TransformerLora::TransformerLora(UVit2DModelImpl &network, const LoraShape &shap
         adapter.base = linear->weight;
         const std::int64_t in = linear->weight.size(1), out = linear->weight.size(0);
         const double bound = 1.0 / std::sqrt(double(in)); // kaiming_uniform_ with a = sqrt(5)
-        adapter.down = torch::empty({shape.rank, in}, linear->weight.options())
+        // Drawn on the CPU, where the generator is, whatever device the model is on.
+        adapter.down = torch::empty({shape.rank, in}, torch::kFloat32)
                            .uniform_(-bound, bound, generator)
+                           .to(linear->weight.options())
                            .set_requires_grad(true);
         adapter.up = torch::zeros({out, shape.rank}, linear->weight.options()).set_requires_grad(true);
         m_adapters.push_back(std::move(adapter));

@@ -40,15 +40,22 @@
 #include "ui/memory/memory_panel.h"
 #include "ui/shell/main_window.h"
 #include "ui/shell/settings_dialog.h"
+#include "ui/training/training_panel.h"
 
 #include <QApplication>
 #include <QDir>
 #include <QDirIterator>
 #include <QDockWidget>
+#include <QDoubleSpinBox>
 #include <QElapsedTimer>
+#include <QEventLoop>
+#include <QFile>
 #include <QLabel>
+#include <QLineEdit>
 #include <QListView>
+#include <QPlainTextEdit>
 #include <QPushButton>
+#include <QSpinBox>
 #include <QTableView>
 #include <QTemporaryDir>
 #include <QTimer>
@@ -394,6 +401,45 @@ int main(int argc, char *argv[])
         editor->currentView()->fitAll();
         spin(200);
         window.grab().save(QDir(output).filePath(QStringLiteral("graph-amused.png")));
+    }
+
+    // The Training panel after a short LoRA run on the fixture training set, with its loss and validation images.
+    {
+        models::InstallRequest inPlace;
+        inPlace.inplace = true;
+        if (const auto added = installer.registerPath(QDir(fixtures).filePath(QStringLiteral("tiny-amused")), inPlace);
+            !added)
+            std::fprintf(stderr, "tiny-amused was not added: %s\n", qPrintable(added.error()));
+        const QString data = dir.filePath(QStringLiteral("watercolour shapes"));
+        QDir().mkpath(data);
+        const QDir cases(QDir(fixturesDir()).filePath(QStringLiteral("cases")));
+        for (const QString &name : cases.entryList({QStringLiteral("tiny-amused.train.image*.png")}))
+            QFile::copy(cases.filePath(name), QDir(data).filePath(name));
+        QFile::copy(cases.filePath(QStringLiteral("tiny-amused.train.captions.json")),
+                    QDir(data).filePath(QStringLiteral("captions.json")));
+        ui::TrainingPanel *training = window.trainingPanel();
+        window.trainingDock()->show();
+        window.trainingDock()->raise();
+        training->refreshModels();
+        training->dataEdit()->setText(data);
+        QMetaObject::invokeMethod(training->dataEdit(), "editingFinished");
+        training->rankSpin()->setValue(4);
+        training->stepsSpin()->setValue(150);
+        training->learningRateSpin()->setValue(0.004);
+        training->batchSpin()->setValue(4);
+        training->validationPromptsEdit()->setPlainText(QStringLiteral("a red circle on a blue background\n"
+                                                                       "green and yellow stripes"));
+        training->validateEverySpin()->setValue(50);
+        QEventLoop trained;
+        QObject::connect(training, &ui::TrainingPanel::modelTrained, &trained, &QEventLoop::quit);
+        training->startButton()->click();
+        QTimer::singleShot(120000, &trained, &QEventLoop::quit);
+        trained.exec();
+        window.trainingDock()->setFloating(true);
+        window.trainingDock()->resize(1180, 560);
+        spin(400);
+        window.trainingDock()->grab().save(QDir(output).filePath(QStringLiteral("training.png")));
+        window.trainingDock()->setFloating(false);
     }
 
     // The prompt editor colours emphasis, weights, embeddings and BREAK as the engine reads them.

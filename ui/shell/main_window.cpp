@@ -8,6 +8,7 @@
 #include "core/models/record_store.h"
 #include "core/settings/compute_choice.h"
 #include "core/settings/settings_store.h"
+#include "core/training/training_service.h"
 #include "ui/graph/graph_editor.h"
 #include "ui/graph/port_colors.h"
 #include "ui/installs/install_queue_panel.h"
@@ -17,6 +18,7 @@
 #include "ui/shell/about_dialog.h"
 #include "ui/shell/placeholder_panel.h"
 #include "ui/shell/settings_dialog.h"
+#include "ui/training/training_panel.h"
 
 #include <QAction>
 #include <QApplication>
@@ -79,6 +81,15 @@ MainWindow::MainWindow(settings::SettingsStore &settings, QWidget *parent)
     // What the model cache holds, beside the install queue.
     m_memoryDock = addArea(QStringLiteral("memoryDock"), tr("Memory"), new MemoryPanel(this), Qt::BottomDockWidgetArea);
     tabifyDockWidget(m_installQueueDock, m_memoryDock);
+    // Teaching an aMUSEd model a style, beside them.
+    m_trainingDock = addArea(
+        QStringLiteral("trainingDock"), tr("Training"),
+        new PlaceholderPanel(tr("Training"),
+                             tr("Teach an aMUSEd model a style from your own captioned images: a LoRA or a whole "
+                                "new model, added to the library."),
+                             this),
+        Qt::BottomDockWidgetArea);
+    tabifyDockWidget(m_memoryDock, m_trainingDock);
     m_installQueueDock->raise();
 
     m_deviceLabel = new QLabel(this);
@@ -115,6 +126,15 @@ void MainWindow::setLibraryServices(models::RecordStore &store, models::ModelIns
     m_libraryDock->setWidget(m_libraryPanel);
     delete m_installQueueDock->widget();
     m_installQueueDock->setWidget(m_installQueuePanel);
+    m_trainingService = new training::TrainingService({&store, m_settings.modelsDir()}, installer,
+                                                      QDir(root.path()).filePath(QStringLiteral("training")), this);
+    m_trainingPanel = new TrainingPanel(store, *m_trainingService, this);
+    connect(m_trainingPanel, &TrainingPanel::modelTrained, this, [this](const QString &key) {
+        statusBar()->showMessage(tr("Training finished: the result is in the library"), 8000);
+        m_libraryPanel->selectModel(key);
+    });
+    delete m_trainingDock->widget();
+    m_trainingDock->setWidget(m_trainingPanel);
     // The library needs room for its list and details; a layout the user saved keeps its own sizes.
     if (!m_layoutRestored)
         resizeDocks({m_libraryDock}, {width() * 11 / 20}, Qt::Horizontal);
@@ -214,7 +234,7 @@ void MainWindow::buildMenus()
 
     QMenu *view = menuBar()->addMenu(tr("&View"));
     m_viewMenu = view;
-    for (QDockWidget *dock : {m_libraryDock, m_installQueueDock, m_memoryDock, m_galleryDock})
+    for (QDockWidget *dock : {m_libraryDock, m_installQueueDock, m_memoryDock, m_trainingDock, m_galleryDock})
         view->addAction(dock->toggleViewAction());
     view->addSeparator();
     // What each colour of the node editor's ports and links carries.
@@ -270,7 +290,7 @@ void MainWindow::showAboutDialog()
 void MainWindow::resetLayout()
 {
     restoreState(m_defaultState, kLayoutVersion);
-    for (QDockWidget *dock : {m_libraryDock, m_installQueueDock, m_memoryDock, m_galleryDock})
+    for (QDockWidget *dock : {m_libraryDock, m_installQueueDock, m_memoryDock, m_trainingDock, m_galleryDock})
         dock->show();
 }
 

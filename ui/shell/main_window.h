@@ -26,6 +26,10 @@ namespace atelier::graph {
 class NodeRegistry;
 }
 
+namespace atelier::training {
+class TrainingService;
+}
+
 namespace atelier::gallery {
 class GalleryService;
 }
@@ -37,6 +41,7 @@ class GraphEditor;
 class ImportLibraryDialog;
 class InstallQueuePanel;
 class LibraryPanel;
+class TrainingPanel;
 
 // The studio's window: the model library on the left, the install queue at the bottom, the node-graph canvas in
 // the centre, the gallery and metadata inspector on the right, and the compute device in the status bar. The
@@ -51,6 +56,8 @@ public:
     QDockWidget *installQueueDock() const { return m_installQueueDock; }
     QDockWidget *galleryDock() const { return m_galleryDock; }
     QDockWidget *memoryDock() const { return m_memoryDock; }
+    QDockWidget *trainingDock() const { return m_trainingDock; }
+    TrainingPanel *trainingPanel() const { return m_trainingPanel; }
     QLabel *deviceLabel() const { return m_deviceLabel; }
 
     // Puts the model library and the install queue in their areas, on these services (which outlive the window).
@@ -109,6 +116,9 @@ private:
     QDockWidget *m_installQueueDock = nullptr;
     QDockWidget *m_galleryDock = nullptr;
     QDockWidget *m_memoryDock = nullptr;
+    QDockWidget *m_trainingDock = nullptr;
+    TrainingPanel *m_trainingPanel = nullptr;
+    training::TrainingService *m_trainingService = nullptr;
     QLabel *m_deviceLabel = nullptr;
     LibraryPanel *m_libraryPanel = nullptr;
     InstallQueuePanel *m_installQueuePanel = nullptr;

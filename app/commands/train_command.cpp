@@ -90,6 +90,10 @@ struct TrainOptions
                                      QStringLiteral("N"), QStringLiteral("0")};
     QCommandLineOption device{QStringLiteral("device"), QStringLiteral("cpu, cuda or cuda:N (default cpu)."),
                               QStringLiteral("DEVICE"), QStringLiteral("cpu")};
+    QCommandLineOption precision{QStringLiteral("precision"),
+                                 QStringLiteral("fp32, bf16 (mixed, CPU or CUDA) or fp16 (mixed, CUDA; the loss "
+                                                "scaled). Default fp32."),
+                                 QStringLiteral("P"), QStringLiteral("fp32")};
     QCommandLineOption resume{QStringLiteral("resume"),
                               QStringLiteral("Continue the run named by --out from its latest checkpoint.")};
 
@@ -98,7 +102,7 @@ struct TrainOptions
         return {data,   model,      out,        steps,           loraRank,         loraAlpha,
                 lr,     batch,      accumulate, warmup,          weightDecay,      maxGradNorm,
                 ema,    resolution, seed,       checkpointEvery, validationPrompt, validateEvery,
-                device, resume};
+                device, precision,  resume};
     }
 };
 
@@ -153,6 +157,9 @@ QString readJob(const QCommandLineParser &parser, const TrainOptions &o, trainin
     for (const QString &prompt : parser.values(o.validationPrompt))
         s.validationPrompts.push_back(prompt.toStdString());
     s.device = parser.value(o.device).toStdString();
+    s.precision = parser.value(o.precision).toStdString();
+    if (s.precision != "fp32" && s.precision != "bf16" && s.precision != "fp16")
+        return QStringLiteral("--precision %1 is not fp32, bf16 or fp16").arg(parser.value(o.precision));
     return {};
 }
 

@@ -122,7 +122,8 @@ std::string recipeJson(const TrainingJob &job, const QString &baseModel, const T
         {"adam", {{"beta1", s.beta1}, {"beta2", s.beta2}, {"epsilon", s.epsilon}, {"weight_decay", s.weightDecay}}},
         {"max_grad_norm", s.maxGradNorm},
         {"ema", s.averageWeights ? nlohmann::json(s.averageDecay) : nlohmann::json()},
-        {"seed", s.seed}};
+        {"seed", s.seed},
+        {"precision", s.precision}};
     if (s.loraRank > 0)
         recipe["lora"] = {{"rank", s.loraRank},
                           {"alpha", s.loraAlpha > 0 ? s.loraAlpha : 2.0 * s.loraRank},

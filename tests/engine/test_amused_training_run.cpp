@@ -5,8 +5,11 @@
 
 #include "core/engine/error.h"
 #include "core/engine/io/safetensors.h"
+#include "core/engine/pipeline/amused.h"
 #include "core/engine/pipeline/generate.h"
+#include "core/engine/training/amused_trainer.h"
 #include "core/engine/training/amused_training.h"
+#include "core/engine/training/masked_objective.h"
 
 #include <QDir>
 #include <QFileInfo>
@@ -266,6 +269,88 @@ private slots:
             return;
         generation.loras = {{sdLoras.filePath(files.first()).toStdString(), 1.0, 1.0}};
         QVERIFY(!failureOf([&] { engine::generate(generation); }).isEmpty());
+    }
+
+    // bf16 autocast trains on the CPU: the first step's loss is float32's within bfloat16's precision and the loss
+    // falls; fp16 needs CUDA and says so.
+    void mixedPrecision()
+    {
+        QTemporaryDir wide, narrow;
+        engine::AmusedTrainingRequest request = requestIn(wide.path(), trainingCase(), 0);
+        request.steps = 40;
+        request.batch = 4;
+        request.accumulate = 1;
+        request.averageWeights = false;
+        request.checkpointEvery = 0;
+        std::vector<double> fp32, bf16;
+        const auto into = [](std::vector<double> &losses) {
+            return [&losses](const engine::TrainingProgress &progress) {
+                if (progress.event == engine::TrainingProgress::Event::Step)
+                    losses.push_back(progress.loss);
+                return true;
+            };
+        };
+        engine::trainAmused(request, into(fp32));
+        request.runFolder = (narrow.path() + QStringLiteral("/run")).toStdString();
+        request.outputPath = (narrow.path() + QStringLiteral("/out")).toStdString();
+        request.precision = "bf16";
+        QVERIFY(engine::trainAmused(request, into(bf16)).finished);
+        QCOMPARE(bf16.size(), fp32.size());
+        qInfo("step 1 loss: fp32 %.5f, bf16 %.5f; step 40: fp32 %.4f, bf16 %.4f", fp32[0], bf16[0], fp32.back(),
+              bf16.back());
+        QVERIFY(std::abs(bf16[0] - fp32[0]) < 0.05 * fp32[0]);
+        QVERIFY(bf16[0] != fp32[0]); // autocast did run in bfloat16
+        QVERIFY(bf16.back() < 0.8 * bf16[0]);
+
+        request.precision = "fp16";
+        request.outputPath += "-fp16";
+        QVERIFY(failureOf([&] { engine::trainAmused(request); }).contains(QStringLiteral("needs a CUDA device")));
+        request.precision = "fp8";
+        QVERIFY(failureOf([&] { engine::trainAmused(request); }).contains(QStringLiteral("not fp32, bf16 or fp16")));
+    }
+
+    // fp16's loss scaling, run in float32 where it can be checked exactly: a power-of-two scale changes no weight,
+    // and a scale that overflows skips the step, halves, and the next step goes on.
+    void lossScalingSkipsOverflowsAndChangesNothingElse()
+    {
+        const QJsonObject fixture = trainingCase();
+        const auto parts =
+            engine::readAmusedFolder(amusedFolder(fixture.value(QStringLiteral("model")).toString()).toStdString());
+        const auto trainerWith = [&](bool scaling, double scale) {
+            engine::TrainerSettings settings;
+            settings.optimizer.learningRate = 2e-3;
+            settings.lossScaling = scaling;
+            settings.initialLossScale = scale;
+            return std::make_unique<engine::AmusedTrainer>(
+                engine::loadAmusedTransformer(parts, torch::kCPU, torch::kFloat32)->network, settings,
+                torch::make_generator<at::CPUGeneratorImpl>(0));
+        };
+        torch::manual_seed(3);
+        const std::int64_t side = parts.architecture.sampleSize, maskId = parts.architecture.maskId;
+        const torch::Tensor tokens =
+            torch::randint(0, parts.architecture.transformer.codebookSize, {2, side, side}, torch::kInt64);
+        const engine::MaskedTokens masked =
+            engine::maskTokens(tokens, torch::rand({2}), torch::rand({2, side * side}), maskId);
+        const engine::TrainingBatch batch{masked.inputIds, masked.labels,
+                                          torch::randn({2, 77, parts.architecture.transformer.encoderWidth}),
+                                          torch::randn({2, parts.architecture.transformer.pooledWidth}),
+                                          torch::tensor({16.f, 16.f, 0.f, 0.f, 6.f}).unsqueeze(0).expand({2, 5})};
+        auto plain = trainerWith(false, 1), scaled = trainerWith(true, 65536.0), overflowing = trainerWith(true, 1e38);
+        for (int step = 0; step < 2; ++step)
+            for (auto *trainer : {plain.get(), scaled.get(), overflowing.get()}) {
+                trainer->accumulate({batch});
+                trainer->update(2e-3);
+            }
+        QCOMPARE(overflowing->skippedSteps(), 1);
+        QCOMPARE(overflowing->lossScale().scale, 5e37);
+        QCOMPARE(scaled->skippedSteps(), 0);
+        const auto plainWeights = plain->transformerWeights(), scaledWeights = scaled->transformerWeights();
+        for (const auto &[name, value] : plainWeights)
+            QVERIFY2(torch::equal(scaledWeights.at(name), value), name.c_str());
+        // One step taken of the two: its weights are the plain run's after one step, which differ from after two.
+        QVERIFY(!torch::equal(overflowing->transformerWeights().at("encoder_proj.weight"),
+                              plainWeights.at("encoder_proj.weight")));
+        QCOMPARE(overflowing->steps(), 2);
     }
 
     void badTrainingSetsAndSettingsAreRefusedByName()

@@ -141,7 +141,9 @@ AdaptiveNormImpl::AdaptiveNormImpl(const UVitConfig &config, bool rms)
 torch::Tensor AdaptiveNormImpl::forward(const torch::Tensor &x, const torch::Tensor &cond)
 {
     const auto [scale, shift] = modulation(linear, cond);
-    const torch::Tensor normed = rmsNorm ? rmsNorm(x) : layerNorm(x);
+    // Under autocast x arrives in half precision while the norm's weights stay float32, which the CPU's layer norm
+    // refuses: normed in the weights' dtype, as CUDA's autocast runs layer norms in float32 anyway.
+    const torch::Tensor normed = rmsNorm ? rmsNorm(x) : layerNorm(x.to(layerNorm->weight.scalar_type()));
     return normed * (1 + scale.unsqueeze(1)) + shift.unsqueeze(1);
 }
 

@@ -2,6 +2,10 @@
 
 #include "core/engine/training/masked_objective.h"
 
+#include <ATen/autocast_mode.h>
+
+#include <limits>
+
 #include <stdexcept>
 
 namespace atelier::engine {
@@ -10,6 +14,7 @@ AmusedTrainer::AmusedTrainer(UVit2DModel transformer, const TrainerSettings &set
     : m_network(std::move(transformer))
     , m_settings(settings)
 {
+    m_lossScale.scale = settings.initialLossScale;
     std::vector<TrainedParameter> trained;
     {
         torch::NoGradGuard noGrad;
@@ -37,14 +42,72 @@ torch::Tensor AmusedTrainer::logits(const TrainingBatch &batch)
     return m_network->forward(batch.inputIds, batch.hidden, batch.pooled, batch.microConditions);
 }
 
+namespace {
+
+// Autocast for the forward pass on `device` in `dtype`; nothing for float32.
+class AutocastScope
+{
+public:
+    AutocastScope(const torch::Device &device, torch::ScalarType dtype)
+        : m_active(dtype != torch::kFloat32)
+        , m_cuda(device.is_cuda())
+    {
+        if (!m_active)
+            return;
+        if (m_cuda) {
+            m_previousDtype = at::autocast::get_autocast_gpu_dtype();
+            at::autocast::set_autocast_gpu_dtype(dtype);
+            at::autocast::set_enabled(true);
+        } else {
+            m_previousDtype = at::autocast::get_autocast_cpu_dtype();
+            at::autocast::set_autocast_cpu_dtype(dtype);
+            at::autocast::set_cpu_enabled(true);
+        }
+        at::autocast::increment_nesting();
+    }
+    ~AutocastScope()
+    {
+        if (!m_active)
+            return;
+        if (at::autocast::decrement_nesting() == 0)
+            at::autocast::clear_cache();
+        if (m_cuda) {
+            at::autocast::set_enabled(false);
+            at::autocast::set_autocast_gpu_dtype(m_previousDtype);
+        } else {
+            at::autocast::set_cpu_enabled(false);
+            at::autocast::set_autocast_cpu_dtype(m_previousDtype);
+        }
+    }
+    AutocastScope(const AutocastScope &) = delete;
+    AutocastScope &operator=(const AutocastScope &) = delete;
+
+private:
+    bool m_active, m_cuda;
+    at::ScalarType m_previousDtype = at::kFloat;
+};
+
+} // namespace
+
 double AmusedTrainer::accumulate(const std::vector<TrainingBatch> &microBatches)
 {
     if (microBatches.empty())
         throw std::invalid_argument("a training step needs at least one batch");
+    const torch::Device device = m_network->embedConv->weight.device();
+    if (m_settings.autocast == torch::kHalf && !device.is_cuda())
+        throw std::invalid_argument("fp16 mixed precision needs a CUDA device; on the CPU, train in bf16 or fp32");
+    const double scale = m_settings.lossScaling ? m_lossScale.scale : 1.0;
     double total = 0;
     for (const TrainingBatch &batch : microBatches) {
-        const torch::Tensor loss = maskedTokenLoss(logits(batch), batch.labels, m_settings.labelSmoothing);
-        (loss / double(microBatches.size())).backward();
+        torch::Tensor predicted;
+        {
+            const AutocastScope autocast(device, m_settings.autocast);
+            predicted = logits(batch);
+        }
+        // The loss in float32, outside autocast, as the logits' softmax needs.
+        const torch::Tensor loss =
+            maskedTokenLoss(predicted.to(torch::kFloat32), batch.labels, m_settings.labelSmoothing);
+        (loss * (scale / double(microBatches.size()))).backward();
         total += loss.item<double>();
     }
     if (m_lora)
@@ -63,12 +126,36 @@ std::map<std::string, torch::Tensor> AmusedTrainer::gradients() const
 
 double AmusedTrainer::update(double learningRate)
 {
+    ++m_updates;
+    const auto clearGradients = [&] {
+        for (const TrainedParameter &parameter : parameters())
+            parameter.value.mutable_grad() = torch::Tensor();
+    };
+    if (m_settings.lossScaling) {
+        torch::NoGradGuard noGrad;
+        bool finite = true;
+        for (const TrainedParameter &parameter : parameters())
+            if (parameter.value.grad().defined()) {
+                parameter.value.grad().div_(m_lossScale.scale);
+                finite = finite && parameter.value.grad().isfinite().all().item<bool>();
+            }
+        if (!finite) {
+            m_lossScale.scale *= 0.5;
+            m_lossScale.goodSteps = 0;
+            ++m_skipped;
+            clearGradients();
+            return std::numeric_limits<double>::infinity();
+        }
+        if (++m_lossScale.goodSteps >= m_settings.lossScaleGrowthInterval) {
+            m_lossScale.scale *= 2.0;
+            m_lossScale.goodSteps = 0;
+        }
+    }
     const double norm = clipGradientNorm(parameters(), m_settings.maxGradNorm);
     m_optimizer->step(learningRate);
     if (m_average)
         m_average->update();
-    for (const TrainedParameter &parameter : parameters())
-        parameter.value.mutable_grad() = torch::Tensor();
+    clearGradients();
     return norm;
 }
 
@@ -80,6 +167,11 @@ std::map<std::string, torch::Tensor> AmusedTrainer::state() const
     if (m_average)
         for (const auto &[name, value] : m_average->weights())
             state["ema." + name] = value;
+    state["trainer.optimizer_steps"] = torch::tensor(std::int64_t(m_optimizer->stepsTaken()));
+    state["trainer.average_updates"] = torch::tensor(std::int64_t(m_average ? m_average->updates() : 0));
+    state["trainer.skipped_steps"] = torch::tensor(std::int64_t(m_skipped));
+    state["trainer.loss_scale"] = torch::tensor(float(m_lossScale.scale)); // powers of two: exact
+    state["trainer.loss_scale_good_steps"] = torch::tensor(std::int64_t(m_lossScale.goodSteps));
     return state;
 }
 
@@ -100,9 +192,19 @@ void AmusedTrainer::restore(const std::map<std::string, torch::Tensor> &state, i
             averaged[parameter.name] = average->second;
         }
     }
-    m_optimizer->restore(state, steps);
+    // Checkpoints of runs without skipped steps may lack the counters: every update was an optimizer step then.
+    const auto counter = [&](const char *name, std::int64_t fallback) {
+        const auto found = state.find(name);
+        return found == state.end() ? fallback : found->second.item<std::int64_t>();
+    };
+    m_updates = steps;
+    m_skipped = int(counter("trainer.skipped_steps", 0));
+    m_optimizer->restore(state, int(counter("trainer.optimizer_steps", steps)));
     if (m_average)
-        m_average->restore(averaged, steps);
+        m_average->restore(averaged, int(counter("trainer.average_updates", steps)));
+    if (const auto scale = state.find("trainer.loss_scale"); scale != state.end())
+        m_lossScale.scale = scale->second.item<double>();
+    m_lossScale.goodSteps = int(counter("trainer.loss_scale_good_steps", 0));
 }
 
 std::map<std::string, torch::Tensor> AmusedTrainer::averagedWeights() const

@@ -26,6 +26,20 @@ struct TrainerSettings
     double averageDecay = 0.9999;
     std::optional<LoraShape> lora; // none: every transformer weight trains
     double labelSmoothing = 0;     // open-muse's; train_amused.py uses none
+    // Mixed precision: the forward pass under autocast in this dtype (bf16 on the CPU or CUDA, fp16 on CUDA),
+    // weights, gradients and optimizer in float32. fp16 scales the loss (lossScaling) so that small gradients
+    // survive.
+    torch::ScalarType autocast = torch::kFloat32;
+    bool lossScaling = false;
+    double initialLossScale = 65536.0;  // torch.cuda.amp.GradScaler's: halved on overflow, doubled after
+    int lossScaleGrowthInterval = 2000; // this many steps without one
+};
+
+// The loss scale of fp16 training, as GradScaler keeps it.
+struct LossScale
+{
+    double scale = 65536.0;
+    int goodSteps = 0;
 };
 
 // A micro-batch as the transformer reads it.
@@ -52,9 +66,13 @@ public:
     // The accumulated gradients, before clipping, by parameter name.
     std::map<std::string, torch::Tensor> gradients() const;
     // Clips, takes the optimizer step at `learningRate`, updates the average and clears the gradients. Returns the
-    // gradient norm before clipping.
+    // gradient norm before clipping. With loss scaling the gradients are unscaled first, and a step whose gradients
+    // overflowed is skipped (the scale halves; the norm returned is infinite).
     double update(double learningRate);
-    int steps() const { return m_optimizer->stepsTaken(); }
+    // update() calls, the steps a scaled loss overflowed included (those change no weight).
+    int steps() const { return m_updates; }
+    int skippedSteps() const { return m_skipped; }
+    const LossScale &lossScale() const { return m_lossScale; }
 
     // Everything a resumed run needs: "param.<name>", the optimizer's moments, "ema.<name>".
     std::map<std::string, torch::Tensor> state() const;
@@ -82,6 +100,8 @@ private:
     std::unique_ptr<TransformerLora> m_lora;
     std::unique_ptr<AdamW> m_optimizer;
     std::unique_ptr<WeightAverage> m_average;
+    LossScale m_lossScale;
+    int m_updates = 0, m_skipped = 0;
     std::map<std::string, torch::Tensor> m_trainingWeights; // while the average stands in for inference
 };
 

@@ -129,6 +129,14 @@ TrainerSettings trainerSettings(const AmusedTrainingRequest &request)
     settings.averageWeights = request.averageWeights;
     settings.averageDecay = request.averageDecay;
     settings.labelSmoothing = request.labelSmoothing;
+    if (request.precision == "bf16") {
+        settings.autocast = torch::kBFloat16;
+    } else if (request.precision == "fp16") {
+        settings.autocast = torch::kHalf;
+        settings.lossScaling = true;
+    } else if (request.precision != "fp32") {
+        throw std::invalid_argument("training precision \"" + request.precision + "\" is not fp32, bf16 or fp16");
+    }
     if (request.loraRank > 0)
         settings.lora = LoraShape{request.loraRank, request.loraAlpha > 0 ? request.loraAlpha : 2.0 * request.loraRank,
                                   request.loraTargets};
@@ -201,6 +209,9 @@ AmusedTrainingResult trainAmused(const AmusedTrainingRequest &request,
     using Clock = std::chrono::steady_clock;
     validateRequest(request);
     const torch::Device device = deviceNamed(request.device);
+    const TrainerSettings settings = trainerSettings(request);
+    if (settings.autocast == torch::kHalf && !device.is_cuda())
+        throw std::invalid_argument("fp16 mixed precision needs a CUDA device; on the CPU, train in bf16 or fp32");
     fs::create_directories(request.runFolder);
     AmusedModel model = loadAmusedModel(request.modelPath, device, torch::kFloat32);
     const std::int64_t f = model.architecture.downscale();
@@ -218,7 +229,7 @@ AmusedTrainingResult trainAmused(const AmusedTrainingRequest &request,
     }
     const EncodedSet set = cachedSet(model, request, identity.dataFingerprint);
 
-    AmusedTrainer trainer(std::move(model.transformer->network), trainerSettings(request),
+    AmusedTrainer trainer(std::move(model.transformer->network), settings,
                           generatorFor(request.seed, DrawStream::LoraInit, 0));
     model.transformer.reset();
     AmusedTrainingResult result;

@@ -56,6 +56,9 @@ struct AmusedTrainingRequest
     int validationSteps = 12;
 
     std::string device = "cpu";
+    // "fp32"; "bf16" (the forward pass under autocast, on the CPU or CUDA); "fp16" (CUDA only, with loss scaling).
+    // Weights, gradients and the optimizer stay float32.
+    std::string precision = "fp32";
     std::string recipeJson; // stored in the result's metadata ("atelier_training")
 };
 

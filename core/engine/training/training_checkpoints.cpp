@@ -111,7 +111,7 @@ RunIdentity runIdentity(const AmusedTrainingRequest &request)
              << request.weightDecay << ", clipping " << request.maxGradNorm << ", "
              << (request.averageWeights ? "EMA " + std::to_string(request.averageDecay) : std::string("no EMA")) << ", "
              << (request.loraRank > 0 ? "LoRA rank " + std::to_string(request.loraRank) : "full")
-             << ", label smoothing " << request.labelSmoothing;
+             << ", label smoothing " << request.labelSmoothing << ", " << request.precision;
     return {data.hex(), settings.str()};
 }
 

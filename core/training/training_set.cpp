@@ -172,6 +172,16 @@ FilterTaps triangleTaps(int inSize, int outSize)
     return taps;
 }
 
+// FNV-1a of the name's UTF-8: the same in every process (qHash is seeded per process), so that a resumed run crops
+// as the first one did.
+quint64 stableHash(const QString &name)
+{
+    quint64 hash = 0xCBF29CE484222325ull;
+    for (const char byte : name.toUtf8())
+        hash = (hash ^ quint8(byte)) * 0x100000001B3ull;
+    return hash;
+}
+
 } // namespace
 
 engine::RgbImage resizeRgb(const engine::RgbImage &image, int width, int height)
@@ -239,7 +249,7 @@ Result<TrainingSet> readTrainingSet(const QString &folder, int resolution, quint
                   height = std::max(resolution, int(std::lround(image.height * scale)));
         const engine::RgbImage resized =
             width == image.width && height == image.height ? image : resizeRgb(image, width, height);
-        QRandomGenerator64 crop(seed ^ qHash(name));
+        QRandomGenerator64 crop(seed ^ stableHash(name));
         engine::TrainingExample example;
         example.name = name.toStdString();
         example.caption = caption.toStdString();

@@ -31,7 +31,9 @@ class TestTrainCli : public QObject
     static QString tinyAmused() { return fixture(QStringLiteral("models/tiny-amused")); }
 
     // The fixture's training images and captions in a folder of their own, captions as `style` says.
-    QString trainingSet(const QString &name, const QString &style = QStringLiteral("json"))
+    // With `size`, the images scaled to it first (a training set larger than the model's size is resized and
+    // cropped).
+    QString trainingSet(const QString &name, const QString &style = QStringLiteral("json"), QSize size = QSize())
     {
         const QString folder = m_root->filePath(name);
         QDir().mkpath(folder);
@@ -43,7 +45,12 @@ class TestTrainCli : public QObject
         for (const QJsonValue &entry : captions) {
             const QString file = entry.toObject().value(QStringLiteral("file")).toString();
             const QString caption = entry.toObject().value(QStringLiteral("caption")).toString();
-            QFile::copy(fixture(QStringLiteral("cases/") + file), folder + QLatin1Char('/') + file);
+            if (size.isValid())
+                QImage(fixture(QStringLiteral("cases/") + file))
+                    .scaled(size, Qt::IgnoreAspectRatio, Qt::SmoothTransformation)
+                    .save(folder + QLatin1Char('/') + file);
+            else
+                QFile::copy(fixture(QStringLiteral("cases/") + file), folder + QLatin1Char('/') + file);
             if (style == QLatin1String("txt"))
                 writeFile(folder + QLatin1Char('/') + QFileInfo(file).completeBaseName() + QStringLiteral(".txt"),
                           caption.toUtf8());
@@ -148,7 +155,8 @@ private slots:
 
     void killedRunResumesToTheUninterruptedWeights()
     {
-        const QString data = trainingSet(QStringLiteral("data"));
+        // Larger than the model's 16 pixels and not square: each process must crop them alike.
+        const QString data = trainingSet(QStringLiteral("data"), QStringLiteral("json"), QSize(30, 21));
         const QString otherRoot = m_root->filePath(QStringLiteral("other-root"));
         QDir().mkpath(otherRoot);
         CliRun run = atelier(fullRun(data, QStringLiteral("style"), 24), otherRoot);

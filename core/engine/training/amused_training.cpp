@@ -274,6 +274,15 @@ AmusedTrainingResult trainAmused(const AmusedTrainingRequest &request,
             if (onProgress && !onProgress(progress))
                 stopped = true;
             const bool last = step == request.steps;
+            const bool validate = !request.validationPrompts.empty() &&
+                                  ((request.validationEvery > 0 && step % request.validationEvery == 0) || last);
+            if (validate && !stopped && onProgress) {
+                TrainingProgress shown = progress;
+                shown.event = TrainingProgress::Event::Validation;
+                shown.validationImages = validationImages(trainer, model, request, side);
+                stopped = !onProgress(shown);
+            }
+            // After validation, so that a stop asked for while it ran still leaves a checkpoint of this step.
             if (stopped || last || (request.checkpointEvery > 0 && step % request.checkpointEvery == 0)) {
                 result.checkpointPath = checkpoints.write(trainer, step);
                 if (onProgress) {
@@ -282,14 +291,6 @@ AmusedTrainingResult trainAmused(const AmusedTrainingRequest &request,
                     written.checkpointPath = result.checkpointPath;
                     stopped = !onProgress(written) || stopped;
                 }
-            }
-            const bool validate = !request.validationPrompts.empty() &&
-                                  ((request.validationEvery > 0 && step % request.validationEvery == 0) || last);
-            if (validate && !stopped && onProgress) {
-                TrainingProgress shown = progress;
-                shown.event = TrainingProgress::Event::Validation;
-                shown.validationImages = validationImages(trainer, model, request, side);
-                stopped = !onProgress(shown);
             }
         }
     } catch (const c10::OutOfMemoryError &) {

@@ -59,11 +59,46 @@ void addLoader(graph::NodeRegistry &registry, const NodeEnvironment &environment
     registry.add(node);
 }
 
+// A LoRA on the transformer (trained with `atelier train amused --lora-rank`, or diffusers' train_amused.py).
+void addLoraLoader(graph::NodeRegistry &registry, const NodeEnvironment &environment)
+{
+    NodeDefinition loader = amusedNode(
+        QStringLiteral("AmusedLoraLoader"), QStringLiteral("Load aMUSEd LoRA"),
+        QStringLiteral("Applies a LoRA trained for aMUSEd to the transformer; the loaded model stays as it is."),
+        {link(QStringLiteral("model"), QStringLiteral("AMUSED_MODEL")),
+         libraryCombo(QStringLiteral("lora_name"), QStringLiteral("loras")),
+         real(QStringLiteral("strength_model"), 1.0, -100.0, 100.0, 0.01)},
+        {output(QStringLiteral("AMUSED_MODEL"))});
+    loader.category = QStringLiteral("loaders");
+    auto node = std::make_shared<FunctionNode>(
+        loader, [environment](const graph::NodeInputs &inputs, graph::NodeRunContext &context) {
+            const Result<QString> path = resolveLoraFile(environment, textOf(inputs, QStringLiteral("lora_name")));
+            if (!path)
+                throw std::invalid_argument(path.error().toStdString());
+            engine::OpCall call;
+            call.op = "apply_amused_lora";
+            call.arguments = {{"path", path->toStdString()},
+                              {"model", argument(inputs, QStringLiteral("model"))},
+                              {"strength_model", argument(inputs, QStringLiteral("strength_model"))}};
+            return outputsOf(runOp(call, context));
+        });
+    node->check = [environment](const QString &input,
+                                const graph::GraphValue &value) -> std::optional<graph::NodeType::Problem> {
+        const QString name = value.toText().value_or(QString());
+        if (input == QStringLiteral("lora_name"))
+            if (const auto found = resolveLoraFile(environment, name); !found)
+                return notFound(input, name, found.error());
+        return std::nullopt;
+    };
+    registry.add(node);
+}
+
 } // namespace
 
 void addAmusedNodes(graph::NodeRegistry &registry, const NodeEnvironment &environment)
 {
     addLoader(registry, environment);
+    addLoraLoader(registry, environment);
 
     registry.add(opNode(amusedNode(QStringLiteral("AmusedTextEncode"), QStringLiteral("aMUSEd Text Encode"),
                                    QStringLiteral("Encodes a prompt with aMUSEd's text encoder."),

@@ -59,6 +59,8 @@ Result<QString> resolveVaeFile(const NodeEnvironment &environment, const QString
     });
 }
 
+} // namespace
+
 Result<QString> resolveLoraFile(const NodeEnvironment &environment, const QString &name)
 {
     return firstFound<QString>(name, [&](const QString &candidate) {
@@ -69,6 +71,8 @@ Result<QString> resolveLoraFile(const NodeEnvironment &environment, const QStrin
         return found ? Result<QString>(QString::fromStdString(found->path)) : Result<QString>::failure(found);
     });
 }
+
+namespace {
 
 Result<QString> resolveConfig(const NodeEnvironment &environment, const QString &name)
 {

@@ -76,6 +76,8 @@ std::shared_ptr<graph::NodeType> opNode(graph::NodeDefinition definition, std::s
 // The path, config and prediction type of the main model a loader names (a library key, name or file name, or a
 // path; ComfyUI's folder-prefixed names by their file name).
 Result<engine::GenerationRequest> resolveCheckpoint(const NodeEnvironment &environment, const QString &name);
+// The file of the LoRA a loader names (a library key, name or file name, or a path).
+Result<QString> resolveLoraFile(const NodeEnvironment &environment, const QString &name);
 // A library-backed combo's problem: the name does not resolve.
 std::optional<graph::NodeType::Problem> notFound(const QString &input, const QString &name, const QString &why);
 

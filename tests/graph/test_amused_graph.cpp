@@ -3,9 +3,11 @@
 // Diffusion's nodes.
 #include "graph_test_support.h"
 
+#include "core/engine/client/engine_client.h"
 #include "core/metadata/generation_info.h"
 #include "tests/image_difference.h"
 
+#include <QFileInfo>
 #include <QImage>
 #include <QTest>
 
@@ -128,6 +130,61 @@ private slots:
         QCOMPARE(largestDifference(QImage(saved),
                                    QImage(fixture(QStringLiteral("cases/tiny-amused.txt2img.s8.cfg10.s42.png")))),
                  0);
+    }
+
+    // A LoRA trained for aMUSEd (diffusers' train_amused.py saved the fixture's) between the loader and the sampler:
+    // the graph makes what generate makes with it, at strength 0 the plain model's image, and an SD LoRA is refused
+    // at its node.
+    void aLoraLoaderBetweenLoaderAndSampler()
+    {
+        const QString lora = fixture(QStringLiteral("cases/tiny-amused.train.lora.step3.safetensors"));
+        if (!QFileInfo::exists(lora))
+            QSKIP("the fixtures have no aMUSEd LoRA");
+        const auto link = [](const char *node, int output) { return QJsonArray{QString::fromLatin1(node), output}; };
+        const auto withLora = [&](double strength, const QString &file) {
+            QJsonObject prompt = amusedTxt2img();
+            prompt.insert(QStringLiteral("8"), QJsonObject{{"class_type", "AmusedLoraLoader"},
+                                                           {"inputs", QJsonObject{{"model", link("1", 0)},
+                                                                                  {"lora_name", file},
+                                                                                  {"strength_model", strength}}}});
+            QJsonObject sampler = prompt.value(QStringLiteral("5")).toObject();
+            QJsonObject inputs = sampler.value(QStringLiteral("inputs")).toObject();
+            inputs.insert(QStringLiteral("model"), link("8", 0));
+            sampler.insert(QStringLiteral("inputs"), inputs);
+            prompt.insert(QStringLiteral("5"), sampler);
+            return prompt;
+        };
+        graph::GraphExecutor executor(m_tiny->registry);
+        graph::RunOutcome outcome = executor.run(graphOf(withLora(0.0, lora)));
+        QVERIFY2(outcome.ok(), qPrintable(outcome.message));
+        const QString reference = fixture(QStringLiteral("cases/tiny-amused.txt2img.s8.cfg10.s42.png"));
+        QCOMPARE(largestDifference(QImage(QDir(m_tiny->outputs()).filePath(m_tiny->outputFiles().back())),
+                                   QImage(reference)),
+                 0);
+        outcome = executor.run(graphOf(withLora(1.0, lora)));
+        QVERIFY2(outcome.ok(), qPrintable(outcome.message));
+        const QImage patched(QDir(m_tiny->outputs()).filePath(m_tiny->outputFiles().back()));
+        QVERIFY(largestDifference(patched, QImage(reference)) > 0);
+
+        engine::GenerationRequest request;
+        request.modelPath = amusedFolder().toStdString();
+        request.loras = {{lora.toStdString(), 1.0, 1.0}};
+        request.prompt = "a photo of a cat";
+        request.negative = "";
+        request.seed = 42;
+        request.steps = 8;
+        request.cfg = 10.0;
+        request.sampler = request.scheduler = "";
+        request.width = request.height = 16;
+        const engine::GenerationResult made = engine::client::generate(request);
+        const engine::RgbImage &image = made.images.at(0);
+        const QImage generated(image.pixels.data(), image.width, image.height, image.width * 3, QImage::Format_RGB888);
+        QCOMPARE(largestDifference(patched, generated), 0);
+
+        outcome = executor.run(
+            graphOf(withLora(1.0, fixture(QStringLiteral("models/tiny-sd1/lora/tiny-sd1-lora-peft.safetensors")))));
+        QVERIFY(!outcome.ok());
+        QVERIFY2(outcome.message.contains(QStringLiteral("made for")), qPrintable(outcome.message));
     }
 
     void itsTypesNeverLinkToStableDiffusionNodes()

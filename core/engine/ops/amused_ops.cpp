@@ -5,6 +5,8 @@
 
 #include "core/engine/ops/shared_loads.h"
 
+#include <cmath>
+
 namespace atelier::engine::ops {
 
 namespace {
@@ -42,6 +44,26 @@ OpResult loadAmused(const OpArguments &arguments, const Progress &)
     result.facts["family"] = "amused";
     for (std::size_t i = 0; i < report.size(); ++i)
         result.facts["loaded." + std::to_string(i)] = report[i];
+    return result;
+}
+
+OpResult applyAmusedLora(const OpArguments &arguments, const Progress &)
+{
+    const double strength = arguments.realOr("strength_model", 1.0);
+    if (!std::isfinite(strength) || std::abs(strength) > 100)
+        arguments.fail("strength_model", "must be a number between -100 and 100");
+    const AmusedModel &base = *arguments.value<AmusedModelValue>("model")->model;
+    auto patched = std::make_shared<AmusedModel>(base);
+    std::vector<LoRAReport> reports;
+    patched->transformer = transformerWithLoras(*base.transformer, {{arguments.text("path"), strength, 0.0}}, &reports);
+    auto value = std::make_shared<AmusedModelValue>();
+    value->model = patched;
+    OpResult result = resultOf(value);
+    for (const LoRAReport &report : reports)
+        if (!report.keysNotLoaded.empty())
+            result.warnings.push_back(std::to_string(report.keysNotLoaded.size()) + " keys of " + report.path +
+                                      " match no layer of the transformer (the first: " + report.keysNotLoaded[0] +
+                                      ")");
     return result;
 }
 

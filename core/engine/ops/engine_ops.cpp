@@ -46,6 +46,7 @@ const std::map<std::string, ops::Function> &table()
         {"image_invert", &ops::imageInvert},
         {"image_batch", &ops::imageBatch},
         {"load_amused", &ops::loadAmused},
+        {"apply_amused_lora", &ops::applyAmusedLora},
         {"encode_amused_text", &ops::encodeAmusedText},
         {"empty_tokens", &ops::emptyTokens},
         {"sample_amused", &ops::sampleAmused},

@@ -47,6 +47,7 @@ OpResult imageInvert(const OpArguments &, const Progress &);
 OpResult imageBatch(const OpArguments &, const Progress &);
 
 // amused_ops.cpp
+OpResult applyAmusedLora(const OpArguments &, const Progress &);
 OpResult loadAmused(const OpArguments &, const Progress &);
 OpResult encodeAmusedText(const OpArguments &, const Progress &);
 OpResult emptyTokens(const OpArguments &, const Progress &);

@@ -160,6 +160,13 @@ AmusedSamplingResult sampleTokens(AmusedModel &model, const AmusedPromptEncoding
 // Checks what sampleAmused would refuse, for callers that want to fail before a slow load.
 void validateAmusedParams(const AmusedSamplingParams &params);
 
+// A copy of `base` (same device and dtype) with `loras` patched in, in order; the base stays as it is for other runs.
+// Their reports go to `reports`. Throws as LoRAPatcher::apply does: a damaged file, one made for another base (a
+// Stable Diffusion LoRA), one whose keys match no layer of the U-ViT, or a strength that is not finite.
+std::shared_ptr<AmusedTransformer> transformerWithLoras(const AmusedTransformer &base,
+                                                        const std::vector<LoRAApplication> &loras,
+                                                        std::vector<LoRAReport> *reports = nullptr);
+
 // True for a folder whose model_index.json names an aMUSEd pipeline (the family rules'); reads nothing else.
 bool isAmusedFolder(const std::string &path);
 

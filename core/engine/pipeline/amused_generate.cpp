@@ -41,22 +41,30 @@ void refuseWhatDoesNotApply(const GenerationRequest &request, const SamplingSett
         refuse("the scheduler \"" + settings.scheduler + "\" (aMUSEd masks along a cosine schedule)");
 }
 
-// A transformer of the model's own with `loras` patched in: the cached one stays as loaded for other runs.
-std::vector<LoRAReport> patchLoras(AmusedModel &model, const GenerationRequest &request)
+} // namespace
+
+std::shared_ptr<AmusedTransformer> transformerWithLoras(const AmusedTransformer &base,
+                                                        const std::vector<LoRAApplication> &loras,
+                                                        std::vector<LoRAReport> *reports)
 {
-    const AmusedParts parts = readAmusedFolder(request.modelPath);
-    auto transformer = loadAmusedTransformer(parts, model.device, precisionNamed(request.precision));
+    auto copy = std::make_shared<AmusedTransformer>(AmusedTransformer{UVit2DModel(base.network->config)});
+    {
+        torch::NoGradGuard noGrad;
+        const auto source = base.network->named_parameters();
+        for (auto &item : copy->network->named_parameters())
+            item.value().set_data(source[item.key()].detach().clone());
+    }
+    copy->network->eval();
     LoRAPatcher patcher;
-    for (const auto &item : transformer->network->named_modules("", false))
+    for (const auto &item : copy->network->named_modules("", false))
         if (auto *linear = item.value()->as<LinearImpl>())
             patcher.addWeight(PatchedNetwork::UNet, {"transformer." + item.key(), item.key()}, linear->weight,
                               linear->weight);
-    std::vector<LoRAReport> reports = patcher.apply(request.loras, familyName(ModelFamily::Amused));
-    model.transformer = std::move(transformer);
-    return reports;
+    std::vector<LoRAReport> applied = patcher.apply(loras, familyName(ModelFamily::Amused));
+    if (reports)
+        *reports = std::move(applied);
+    return copy;
 }
-
-} // namespace
 
 bool isAmusedFolder(const std::string &path)
 {
@@ -104,7 +112,7 @@ GenerationResult generateAmused(const GenerationRequest &request,
     AmusedModel model = loadAmusedCached(request.modelPath, deviceNamed(request.device),
                                          precisionNamed(request.precision), &result.loadReport);
     if (!request.loras.empty())
-        result.loras = patchLoras(model, request);
+        model.transformer = transformerWithLoras(*model.transformer, request.loras, &result.loras);
     result.loadSeconds = std::chrono::duration<double>(Clock::now() - loadStart).count();
     result.family = familyName(ModelFamily::Amused);
     for (const std::string &prompt : {request.prompt, request.negative})

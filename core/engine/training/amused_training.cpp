@@ -172,6 +172,28 @@ std::vector<RgbImage> validationImages(AmusedTrainer &trainer, const AmusedModel
     return images;
 }
 
+// Optimizer step `step`'s micro-batches: their rows in the data order, masked by draws that depend only on the seed
+// and the micro-batch's index (the timesteps first, then the positions, as the reference draws them).
+std::vector<TrainingBatch> microBatchesAt(const EncodedSet &set, const DataOrder &order,
+                                          const AmusedTrainingRequest &request, int step, std::int64_t maskId,
+                                          const torch::Device &device)
+{
+    std::vector<TrainingBatch> microBatches;
+    for (int j = 0; j < request.accumulate; ++j) {
+        const std::int64_t index = std::int64_t(step) * request.accumulate + j;
+        const torch::Tensor rows = order.rowsOf(index);
+        torch::Generator generator = generatorFor(request.seed, DrawStream::Masking, std::uint64_t(index));
+        const torch::Tensor tokens = set.tokens.index_select(0, rows);
+        const torch::Tensor timesteps = torch::rand({rows.size(0)}, generator);
+        const torch::Tensor positions = torch::rand({rows.size(0), tokens.size(1) * tokens.size(2)}, generator);
+        const MaskedTokens masked = maskTokens(tokens, timesteps, positions, maskId);
+        microBatches.push_back(
+            {masked.inputIds.to(device), masked.labels.to(device), set.hidden.index_select(0, rows).to(device),
+             set.pooled.index_select(0, rows).to(device), set.microConditions.index_select(0, rows).to(device)});
+    }
+    return microBatches;
+}
+
 std::string outOfMemoryAdvice(const AmusedTrainingRequest &request, int side)
 {
     return "not enough memory to train on " + std::to_string(request.batch) + " image(s) of " + std::to_string(side) +
@@ -248,20 +270,7 @@ AmusedTrainingResult trainAmused(const AmusedTrainingRequest &request,
     bool stopped = false;
     try {
         while (step < request.steps && !stopped) {
-            std::vector<TrainingBatch> microBatches;
-            for (int j = 0; j < request.accumulate; ++j) {
-                const std::int64_t index = std::int64_t(step) * request.accumulate + j;
-                const torch::Tensor rows = order.rowsOf(index);
-                torch::Generator generator = generatorFor(request.seed, DrawStream::Masking, std::uint64_t(index));
-                const torch::Tensor tokens = set.tokens.index_select(0, rows);
-                const torch::Tensor positions = torch::rand({rows.size(0), tokens.size(1) * tokens.size(2)}, generator);
-                const MaskedTokens masked =
-                    maskTokens(tokens, torch::rand({rows.size(0)}, generator), positions, maskId);
-                microBatches.push_back({masked.inputIds.to(device), masked.labels.to(device),
-                                        set.hidden.index_select(0, rows).to(device),
-                                        set.pooled.index_select(0, rows).to(device),
-                                        set.microConditions.index_select(0, rows).to(device)});
-            }
+            const std::vector<TrainingBatch> microBatches = microBatchesAt(set, order, request, step, maskId, device);
             TrainingProgress progress;
             progress.learningRate = learningRateAt(request, step);
             progress.loss = result.lastLoss = trainer.accumulate(microBatches);
@@ -304,7 +313,7 @@ AmusedTrainingResult trainAmused(const AmusedTrainingRequest &request,
         throw;
     }
     result.stepsDone = step;
-    result.finished = step == request.steps;
+    result.finished = step >= request.steps; // a run resumed with fewer steps than it had done ends at once
     if (result.finished) {
         writeResult(trainer, request);
         result.outputPath = request.outputPath;

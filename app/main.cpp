@@ -3,6 +3,7 @@
 
 #include "app/command.h"
 
+#include "app/instance_channel.h"
 #include "app/library_services.h"
 #include "app/node_environment.h"
 #include "core/engine/client/engine_client.h"
@@ -119,6 +120,16 @@ ui::EngineStatus startEngine()
 
 int runWindow(QApplication &application, settings::SettingsStore &settingsStore, const QString &openFile)
 {
+    // A window already on this root takes the file instead (a file manager's "Open with" a second time).
+    const QString channelName = app::InstanceChannel::nameFor(settingsStore.root().path());
+    if (app::InstanceChannel::handOff(channelName, openFile)) {
+        writeTo(stderr, QStringLiteral("atelier: the running window took %1\n")
+                            .arg(openFile.isEmpty() ? QStringLiteral("the request") : openFile));
+        return app::kExitOk;
+    }
+    app::InstanceChannel channel;
+    if (!channel.listen(channelName))
+        qCWarning(lcApp) << "later launches cannot hand files to this window:" << channelName;
     // The library is opened at start so that a database Atelier must not touch (another program's file, a damaged
     // or newer one) is reported at once, with what to do, rather than when a model is first installed. Its
     // services outlive the window, whose panels hold on to them until they are gone.
@@ -131,13 +142,18 @@ int runWindow(QApplication &application, settings::SettingsStore &settingsStore,
         window.setLibraryServices(services.value()->store(), services.value()->installer());
         window.setGraphServices(
             nodes::builtInNodes(app::nodeEnvironment(settingsStore.root(), settingsStore, services.value()->store())));
-        if (!openFile.isEmpty())
-            if (const Status opened = window.graphEditor()->openFile(openFile); !opened)
-                QTimer::singleShot(0, &window, [&window, message = opened.error()] {
-                    QMessageBox::warning(&window, QObject::tr("Open workflow"), message);
-                });
     }
     window.setGalleryService(gallery);
+    const auto open = [&window](const QString &file) {
+        if (const Status opened = window.openFromOutside(file); !opened)
+            QTimer::singleShot(0, &window, [&window, message = opened.error()] {
+                QMessageBox::warning(&window, QObject::tr("Open file"), message);
+            });
+    };
+    if (!openFile.isEmpty())
+        open(openFile);
+    // Later launches on this root hand their files here.
+    QObject::connect(&channel, &app::InstanceChannel::fileRequested, &window, open);
     window.show();
     // The start-up sync (new files in the models folder registered, vanished ones marked missing) probes and
     // hashes, so it runs off the GUI thread; the window is usable meanwhile.
@@ -232,8 +248,9 @@ int main(int argc, char *argv[])
     parser.addOption(options.root);
     parser.addOption(options.verbose);
     parser.addPositionalArgument(QStringLiteral("command"),
-                                 QStringLiteral("A command (see above); none opens the window, and a workflow, API "
-                                                "graph or PNG file opens the window with its graph."),
+                                 QStringLiteral("A command (see above); none opens the window; a workflow or API graph "
+                                                "opens in the node editor, a PNG in the gallery's inspector, in the "
+                                                "window already running on this root if there is one."),
                                  QStringLiteral("[command [options] | FILE]"));
     if (!parser.parse(arguments)) {
         writeTo(stderr, QStringLiteral("atelier: %1\nTry 'atelier --help'.\n").arg(parser.errorText()));

@@ -231,6 +231,21 @@ private slots:
         const int tabs = window.graphEditor()->tabCount();
         emit panel.openAsGraphRequested(outputs + QStringLiteral("/lora_lora.png"));
         QCOMPARE(window.graphEditor()->tabCount(), tabs + 1);
+
+        // A PNG opened from outside (the command line, a file manager, a later launch) shows in the inspector; a
+        // workflow opens in the editor.
+        const QString elsewhere = fixturesDir() + QStringLiteral("/corpus/comfyui/lora_lora.png");
+        window.galleryDock()->hide();
+        QVERIFY(window.openFromOutside(elsewhere));
+        QVERIFY(window.galleryDock()->isVisible());
+        panel.inspector()->waitForRead();
+        QCOMPARE(panel.inspector()->path(), elsewhere);
+        QCOMPARE(window.graphEditor()->tabCount(), tabs + 1);
+        const QString workflow = m_dir->filePath(QStringLiteral("opened.json"));
+        QVERIFY(window.graphEditor()->saveFile(workflow));
+        QVERIFY(window.openFromOutside(workflow));
+        QCOMPARE(window.graphEditor()->tabCount(), tabs + 2);
+        QVERIFY(!window.openFromOutside(m_dir->filePath(QStringLiteral("missing.json"))));
     }
 
     // View → Port colours lists every type the canvas colours, with its swatch.

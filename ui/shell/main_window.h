@@ -1,5 +1,7 @@
 #pragma once
 
+#include "core/result.h"
+
 #include "ui/shell/engine_status.h"
 
 #include <QMainWindow>
@@ -69,6 +71,10 @@ public:
     // The gallery and inspector take the right-hand area, over the image index (which outlives the window); the
     // editor's images reach it as they are written. After setLibraryServices and setGraphServices.
     void setGalleryService(gallery::GalleryService &service);
+    // A file given on the command line or handed over by a later launch: a PNG in the gallery's inspector (its recipe;
+    // "Open as graph" is one click away), anything else (a workflow, an API graph) in the node editor. Raises the
+    // window; an empty path only raises it.
+    Status openFromOutside(const QString &path);
     GalleryPanel *galleryPanel() const { return m_galleryPanel; }
     LibraryPanel *libraryPanel() const { return m_libraryPanel; }
     InstallQueuePanel *installQueuePanel() const { return m_installQueuePanel; }

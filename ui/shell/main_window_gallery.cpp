@@ -8,6 +8,7 @@
 #include "core/models/taxonomy.h"
 #include "core/settings/settings_store.h"
 #include "ui/gallery/gallery_panel.h"
+#include "ui/gallery/image_inspector.h"
 #include "ui/graph/graph_editor.h"
 #include "ui/installs/install_queue_panel.h"
 #include "ui/library/library_panel.h"
@@ -93,6 +94,25 @@ void MainWindow::setGalleryService(gallery::GalleryService &service)
             [this](const metadata::GenerationInfo &recipe) { m_graphEditor->useRecipe(recipe); });
 
     m_galleryPanel->followRuns(m_graphEditor->runService());
+}
+
+Status MainWindow::openFromOutside(const QString &path)
+{
+    if (isMinimized())
+        showNormal();
+    raise();
+    activateWindow();
+    if (path.isEmpty())
+        return {};
+    if (path.endsWith(QStringLiteral(".png"), Qt::CaseInsensitive) && m_galleryPanel) {
+        m_galleryDock->show();
+        m_galleryDock->raise();
+        m_galleryPanel->inspector()->inspect(path);
+        return {};
+    }
+    if (!m_graphEditor)
+        return Status::failure(tr("%1 cannot be opened: the node editor is not ready").arg(path));
+    return m_graphEditor->openFile(path);
 }
 
 } // namespace atelier::ui

@@ -15,6 +15,8 @@
 #include "ui/graph/graph_editor.h"
 #include "ui/shell/main_window.h"
 
+#include <algorithm>
+
 #include <QApplication>
 #include <QCommandLineParser>
 #include <QFileInfo>
@@ -49,8 +51,11 @@ QString commandSummary()
 {
     QString text = QStringLiteral("A studio for Stable-Diffusion-family image models.\n"
                                   "Without a command, opens the main window.\n\nCommands:\n");
+    qsizetype width = 0;
     for (const app::Command &command : app::commands())
-        text += QStringLiteral("  %1%2\n").arg(command.name.leftJustified(12), command.summary);
+        width = std::max(width, command.name.size());
+    for (const app::Command &command : app::commands())
+        text += QStringLiteral("  %1  %2\n").arg(command.name.leftJustified(width), command.summary);
     text += QStringLiteral("\nRun 'atelier COMMAND --help' for a command's options.");
     return text;
 }
@@ -263,7 +268,8 @@ int main(int argc, char *argv[])
         positional.size() == 1 && !app::findCommand(positional.first()) && QFileInfo(positional.first()).isFile();
     const bool headless = (!positional.isEmpty() && !opensFile) || parser.isSet(help) || parser.isSet(version);
     if (parser.isSet(help)) {
-        writeTo(stdout, parser.helpText());
+        // Before the application object exists Qt has no program name to put there.
+        writeTo(stdout, parser.helpText().replace(QStringLiteral("<executable_name>"), QStringLiteral("atelier")));
         return app::kExitOk;
     }
     if (parser.isSet(version)) {

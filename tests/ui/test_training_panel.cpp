@@ -153,6 +153,11 @@ private slots:
         QVERIFY(trained.wait(120000));
         QCOMPARE(m_panel->lossPlot()->points().size(), pausedAt + 5);
         QCOMPARE(m_panel->lossPlot()->points().first().x(), 1.0);
+        // A run cut short under another name (here: stopped) is offered for resuming when its name is typed again.
+        m_panel->nameEdit()->setText(QStringLiteral("other"));
+        QCOMPARE(m_panel->startButton()->text(), QStringLiteral("Start"));
+        m_panel->nameEdit()->setText(QStringLiteral("paused"));
+        QCOMPARE(m_panel->startButton()->text(), QStringLiteral("Resume"));
         QVERIFY(m_library->store->getModel(trained.first().first().toString())->type == models::ModelType::Main);
     }
 };

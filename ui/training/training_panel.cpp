@@ -8,6 +8,7 @@
 #include <QDir>
 #include <QDoubleSpinBox>
 #include <QFileDialog>
+#include <QFileInfo>
 #include <QFormLayout>
 #include <QHBoxLayout>
 #include <QImage>
@@ -203,11 +204,13 @@ QWidget *TrainingPanel::buildSettings()
     connect(m_start, &QPushButton::clicked, this, &TrainingPanel::startOrResume);
     connect(m_pause, &QPushButton::clicked, this, [this] { stopJob(true); });
     connect(m_stop, &QPushButton::clicked, this, [this] { stopJob(false); });
-    for (QLineEdit *edit : {m_data, m_name})
-        connect(edit, &QLineEdit::textEdited, this, [this] {
-            m_resumable = false;
-            m_start->setText(tr("Start"));
-        });
+    // A name whose run has checkpoints (paused, stopped, or cut short by a crash) resumes it.
+    connect(m_name, &QLineEdit::textChanged, this, [this] {
+        const QString name = m_name->text().trimmed();
+        m_resumable = !name.isEmpty() && QFileInfo::exists(training::runFolderFor(m_service.trainingRoot(), name) +
+                                                           QStringLiteral("/checkpoints"));
+        m_start->setText(m_resumable ? tr("Resume") : tr("Start"));
+    });
     return settings;
 }
 
@@ -362,12 +365,12 @@ void TrainingPanel::showOutcome(const training::TrainingOutcome &outcome)
                           .arg(m_name->text()));
         emit modelTrained(outcome.modelKey);
     } else {
-        m_resumable = m_pausing;
-        m_start->setText(m_pausing ? tr("Resume") : tr("Start"));
-        lines.prepend(
-            m_pausing
-                ? tr("Paused at step %1; Resume goes on from its checkpoint.").arg(outcome.stepsDone)
-                : tr("Stopped at step %1. Its checkpoint stays in %2.").arg(outcome.stepsDone).arg(outcome.runFolder));
+        m_resumable = true; // its checkpoint holds where it stopped
+        m_start->setText(tr("Resume"));
+        lines.prepend(m_pausing ? tr("Paused at step %1; Resume goes on from its checkpoint.").arg(outcome.stepsDone)
+                                : tr("Stopped at step %1; Resume goes on from its checkpoint in %2.")
+                                      .arg(outcome.stepsDone)
+                                      .arg(outcome.runFolder));
     }
     m_status->setText(lines.join(QLatin1Char('\n')));
 }

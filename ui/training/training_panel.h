@@ -27,7 +27,8 @@ class LossPlot;
 
 // The Training panel: teach an aMUSEd model a style from a folder of captioned images. Choose the images, the model,
 // a name and the settings; Start trains on the training service's thread, Pause stops at the next step with a
-// checkpoint (Resume goes on from it), Stop ends the job (its checkpoint stays for a later resume). The loss is
+// checkpoint (Resume goes on from it), Stop ends the job the same way. A name whose run has checkpoints (paused,
+// stopped, or cut short by a crash) offers Resume. The loss is
 // plotted as the steps run, validation images appear as they are made, and the result lands in the library.
 class TrainingPanel : public QWidget
 {
@@ -79,7 +80,7 @@ private:
     training::TrainingService &m_service;
     quint64 m_job = 0;
     bool m_pausing = false;
-    bool m_resumable = false; // the fields name a paused run
+    bool m_resumable = false; // the name's run has checkpoints to go on from
 
     QLineEdit *m_data = nullptr;
     QLabel *m_dataSummary = nullptr;

@@ -1841,6 +1841,14 @@ Error type: %2
         <source>%1 cannot be opened: the node editor is not ready</source>
         <translation type="unfinished"></translation>
     </message>
+    <message>
+        <source>&amp;User guide</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Atelier user guide</source>
+        <translation type="unfinished"></translation>
+    </message>
 </context>
 <context>
     <name>atelier::ui::MemoryPanel</name>

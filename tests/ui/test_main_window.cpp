@@ -21,6 +21,7 @@
 
 #include <QCheckBox>
 #include <QComboBox>
+#include <QDialog>
 #include <QDockWidget>
 #include <QLabel>
 #include <QLineEdit>
@@ -30,6 +31,7 @@
 #include <QPushButton>
 #include <QSignalSpy>
 #include <QSpinBox>
+#include <QTextBrowser>
 #include <QUndoStack>
 #include <QUndoView>
 #include <QtTest>
@@ -422,6 +424,23 @@ private slots:
         QCOMPARE(dialog.edited().device, QStringLiteral("cuda:3"));
         const auto *device = dialog.findChild<QComboBox *>(QStringLiteral("deviceCombo"));
         QVERIFY(device->currentText().contains(QStringLiteral("not available")));
+    }
+
+    // Help → User guide (F1) shows the built-in guide.
+    void userGuideIsBuiltIn()
+    {
+        ui::MainWindow window(*m_store);
+        window.show();
+        auto *action = window.findChild<QAction *>(QStringLiteral("userGuideAction"));
+        QVERIFY(action);
+        QCOMPARE(action->shortcut(), QKeySequence(QKeySequence::HelpContents));
+        action->trigger();
+        auto *guide = window.findChild<QDialog *>(QStringLiteral("userGuide"));
+        QVERIFY(guide && guide->isVisible());
+        auto *text = guide->findChild<QTextBrowser *>();
+        QVERIFY(text);
+        QVERIFY(text->toPlainText().contains(QStringLiteral("Teaching aMUSEd your style")));
+        QVERIFY(text->toPlainText().contains(QStringLiteral("Making an image")));
     }
 
     void aboutDialogShowsVersionsAndDevices()

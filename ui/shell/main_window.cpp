@@ -24,13 +24,18 @@
 #include <QApplication>
 #include <QCheckBox>
 #include <QCloseEvent>
+#include <QDialog>
+#include <QDialogButtonBox>
 #include <QDir>
 #include <QDockWidget>
+#include <QFile>
 #include <QLabel>
 #include <QMenuBar>
 #include <QSettings>
 #include <QStatusBar>
+#include <QTextBrowser>
 #include <QTimer>
+#include <QVBoxLayout>
 
 namespace atelier::ui {
 
@@ -249,6 +254,9 @@ void MainWindow::buildMenus()
     view->addAction(tr("&Reset layout"), this, &MainWindow::resetLayout);
 
     QMenu *help = menuBar()->addMenu(tr("&Help"));
+    QAction *guide = help->addAction(tr("&User guide"), this, &MainWindow::showUserGuide);
+    guide->setObjectName(QStringLiteral("userGuideAction"));
+    guide->setShortcut(QKeySequence::HelpContents);
     help->addAction(tr("&About Atelier"), this, &MainWindow::showAboutDialog);
 }
 
@@ -279,6 +287,28 @@ void MainWindow::showSettingsDialog()
 {
     SettingsDialog dialog(m_settings, m_engine.devices, this);
     dialog.exec();
+}
+
+void MainWindow::showUserGuide()
+{
+    if (!m_userGuide) {
+        m_userGuide = new QDialog(this);
+        m_userGuide->setObjectName(QStringLiteral("userGuide"));
+        m_userGuide->setWindowTitle(tr("Atelier user guide"));
+        auto *text = new QTextBrowser(m_userGuide);
+        text->setOpenExternalLinks(true);
+        QFile guide(QStringLiteral(":/user-guide.md"));
+        if (guide.open(QIODevice::ReadOnly))
+            text->setMarkdown(QString::fromUtf8(guide.readAll()));
+        auto *layout = new QVBoxLayout(m_userGuide);
+        layout->addWidget(text);
+        auto *close = new QDialogButtonBox(QDialogButtonBox::Close, m_userGuide);
+        connect(close, &QDialogButtonBox::rejected, m_userGuide, &QDialog::close);
+        layout->addWidget(close);
+        m_userGuide->resize(760, 640);
+    }
+    m_userGuide->show();
+    m_userGuide->raise();
 }
 
 void MainWindow::showAboutDialog()

@@ -10,6 +10,7 @@
 #include <vector>
 
 class QAction;
+class QDialog;
 class QDockWidget;
 class QLabel;
 
@@ -93,6 +94,7 @@ public:
 
 public slots:
     void showSettingsDialog();
+    void showUserGuide(); // Help → User guide: docs/user-guide.md, built in
     void showAboutDialog();
     // File → Import models from other tools…: looks in `paths`, or the usual places when none are given.
     ImportLibraryDialog *showImportLibraryDialog(const QStringList &paths = {});
@@ -123,6 +125,7 @@ private:
     QDockWidget *m_galleryDock = nullptr;
     QDockWidget *m_memoryDock = nullptr;
     QDockWidget *m_trainingDock = nullptr;
+    QDialog *m_userGuide = nullptr;
     TrainingPanel *m_trainingPanel = nullptr;
     training::TrainingService *m_trainingService = nullptr;
     QLabel *m_deviceLabel = nullptr;

@@ -66,14 +66,18 @@ void writeTo(FILE *stream, const QString &text)
     std::fwrite(bytes.constData(), 1, size_t(bytes.size()), stream);
 }
 
-void installTranslations(QCoreApplication &application)
+// The interface in `language` ("system": the desktop's locale): Qt's own strings and ours, and numbers, sizes and
+// dates in that locale's format.
+void installTranslations(QCoreApplication &application, const QString &language)
 {
+    const QLocale locale = language == QLatin1String("system") ? QLocale::system() : QLocale(language);
+    QLocale::setDefault(locale);
     auto *qtTranslator = new QTranslator(&application);
-    if (qtTranslator->load(QLocale(), QStringLiteral("qtbase"), QStringLiteral("_"),
+    if (qtTranslator->load(locale, QStringLiteral("qtbase"), QStringLiteral("_"),
                            QLibraryInfo::path(QLibraryInfo::TranslationsPath)))
         application.installTranslator(qtTranslator);
     auto *ourTranslator = new QTranslator(&application);
-    if (ourTranslator->load(QLocale(), QStringLiteral("atelier"), QStringLiteral("_"), QStringLiteral(":/i18n")))
+    if (ourTranslator->load(locale, QStringLiteral("atelier"), QStringLiteral("_"), QStringLiteral(":/i18n")))
         application.installTranslator(ourTranslator);
 }
 
@@ -288,7 +292,6 @@ int main(int argc, char *argv[])
         application = std::make_unique<QCoreApplication>(argc, argv);
     else
         application = std::make_unique<QApplication>(argc, argv);
-    installTranslations(*application);
 
     const Result<settings::AppRoot> root =
         openRoot(parser.value(options.root), parser.isSet(options.verbose), headless);
@@ -297,6 +300,7 @@ int main(int argc, char *argv[])
 
     settings::SettingsStore settingsStore(root.value());
     settingsStore.load();
+    installTranslations(*application, settingsStore.current().language);
 
     int status = app::kExitOk;
     if (headless) {

@@ -196,6 +196,14 @@
         <source>bf16 (bfloat16)</source>
         <translation type="unfinished"></translation>
     </message>
+    <message>
+        <source>The desktop&apos;s (%1)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Applies the next time Atelier starts</source>
+        <translation type="unfinished"></translation>
+    </message>
 </context>
 <context>
     <name>atelier::gallery::GalleryService</name>
@@ -2464,6 +2472,10 @@ Error type: %2
     </message>
     <message>
         <source>Models folder</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Language:</source>
         <translation type="unfinished"></translation>
     </message>
 </context>

@@ -37,12 +37,16 @@ struct Settings
     QStringList watchedModelFolders;
     // Images Atelier saves carry their recipe (prompt, settings, model names and hashes) unless this is off.
     bool writeMetadata = true;
+    // The interface's language: "system" (the desktop's locale) or one Atelier is translated to ("en", "de").
+    // Applies from the next start.
+    QString language = QStringLiteral("system");
 
     bool operator==(const Settings &other) const;
     bool operator!=(const Settings &other) const { return !(*this == other); }
 
     static QStringList deviceChoices();     // the fixed choices; "cuda:N" is accepted as well
     static QStringList precisionChoices();
+    static QStringList languageChoices();
 };
 
 // Checks every field; returns one message per invalid field, naming it, the value and what is accepted.

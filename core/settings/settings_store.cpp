@@ -44,6 +44,7 @@ const char *const kCivitaiToken = "civitai_token";
 const char *const kInstallInPlace = "install_in_place";
 const char *const kWatchedModelFolders = "watched_model_folders";
 const char *const kWriteMetadata = "write_metadata";
+const char *const kLanguage = "language";
 
 bool isDeviceChoice(const QString &value)
 {
@@ -180,7 +181,7 @@ bool Settings::operator==(const Settings &other) const
            huggingFaceEndpoint == other.huggingFaceEndpoint && civitaiEndpoint == other.civitaiEndpoint &&
            huggingFaceToken == other.huggingFaceToken && civitaiToken == other.civitaiToken &&
            installInPlace == other.installInPlace && writeMetadata == other.writeMetadata &&
-           watchedModelFolders == other.watchedModelFolders;
+           language == other.language && watchedModelFolders == other.watchedModelFolders;
 }
 
 QStringList Settings::deviceChoices()
@@ -191,6 +192,11 @@ QStringList Settings::deviceChoices()
 QStringList Settings::precisionChoices()
 {
     return {QStringLiteral("auto"), QStringLiteral("fp32"), QStringLiteral("fp16"), QStringLiteral("bf16")};
+}
+
+QStringList Settings::languageChoices()
+{
+    return {QStringLiteral("system"), QStringLiteral("en"), QStringLiteral("de")};
 }
 
 namespace {
@@ -208,6 +214,14 @@ QString precisionProblem(const QString &precision)
         ? QString()
         : QStringLiteral("precision must be one of %1, not \"%2\"")
               .arg(Settings::precisionChoices().join(QStringLiteral(", ")), precision);
+}
+
+QString languageProblem(const QString &language)
+{
+    return Settings::languageChoices().contains(language)
+               ? QString()
+               : QStringLiteral("language must be one of %1, not \"%2\"")
+                     .arg(Settings::languageChoices().join(QStringLiteral(", ")), language);
 }
 
 QString cacheSizeProblem(const char *name, double gigabytes)
@@ -267,7 +281,8 @@ QStringList validate(const Settings &settings)
                          endpointProblem(kHuggingFaceEndpoint, settings.huggingFaceEndpoint),
                          endpointProblem(kCivitaiEndpoint, settings.civitaiEndpoint),
                          tokenProblem(settings.huggingFaceToken),
-                         tokenProblem(settings.civitaiToken)};
+                         tokenProblem(settings.civitaiToken),
+                         languageProblem(settings.language)};
     problems.removeAll(QString());
     problems.removeDuplicates();
     return problems;
@@ -355,6 +370,7 @@ void SettingsStore::loadSettingsFile()
     readString(object, kCivitaiEndpoint, m_current.civitaiEndpoint, problems);
     readBoolean(object, kInstallInPlace, m_current.installInPlace, problems);
     readBoolean(object, kWriteMetadata, m_current.writeMetadata, problems);
+    readString(object, kLanguage, m_current.language, problems);
     readStringList(object, kWatchedModelFolders, m_current.watchedModelFolders, problems);
 
     // Values of the right type but outside what is accepted fall back one by one.
@@ -367,6 +383,7 @@ void SettingsStore::loadSettingsFile()
     };
     fallBack(deviceProblem(m_current.device), m_current.device, defaults.device);
     fallBack(precisionProblem(m_current.precision), m_current.precision, defaults.precision);
+    fallBack(languageProblem(m_current.language), m_current.language, defaults.language);
     fallBack(cacheSizeProblem(kRamCache, m_current.ramCacheGb), m_current.ramCacheGb, defaults.ramCacheGb);
     fallBack(cacheSizeProblem(kVramCache, m_current.vramCacheGb), m_current.vramCacheGb, defaults.vramCacheGb);
     fallBack(cacheSizeProblem(kDownloadCache, m_current.downloadCacheGb), m_current.downloadCacheGb,
@@ -464,6 +481,7 @@ Status SettingsStore::writeSettingsFile(const Settings &settings) const
     preferences[kCivitaiEndpoint] = toStd(settings.civitaiEndpoint);
     preferences[kInstallInPlace] = settings.installInPlace;
     preferences[kWriteMetadata] = settings.writeMetadata;
+    preferences[kLanguage] = toStd(settings.language);
     preferences[kWatchedModelFolders] = json::array();
     for (const QString &folder : settings.watchedModelFolders)
         preferences[kWatchedModelFolders].push_back(toStd(folder));

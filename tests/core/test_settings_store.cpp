@@ -72,6 +72,7 @@ private slots:
         changed.civitaiEndpoint = QStringLiteral("https://civitai.example");
         changed.installInPlace = true;
         changed.writeMetadata = false;
+        changed.language = QStringLiteral("de");
         changed.watchedModelFolders = {QStringLiteral("/home/me/ComfyUI/models/loras"),
                                        QStringLiteral("/mnt/sd ü/Lora")};
         changed.huggingFaceToken = QStringLiteral("hf_abc123");
@@ -192,7 +193,7 @@ private slots:
             "ram_cache_gb": -3, "vram_cache_gb": "lots", "max_parallel_downloads": 500,
             "output_cache_entries": 0, "output_cache_gb": 1e9,
             "download_cache_gb": 7.5, "models_dir": "/good/models", "install_in_place": "yes", "write_metadata": 0,
-            "watched_model_folders": ["/ok", 7]})");
+            "watched_model_folders": ["/ok", 7], "language": "klingon"})");
         SettingsStore store(*m_root);
         store.load();
         const Settings defaults;
@@ -206,12 +207,13 @@ private slots:
         QCOMPARE(store.current().installInPlace, defaults.installInPlace);
         QCOMPARE(store.current().writeMetadata, defaults.writeMetadata);
         QCOMPARE(store.current().watchedModelFolders, defaults.watchedModelFolders);
+        QCOMPARE(store.current().language, defaults.language);
         // Valid neighbours survive.
         QCOMPARE(store.current().downloadCacheGb, 7.5);
         QCOMPARE(store.current().modelsDir, QStringLiteral("/good/models"));
         const QString warning = store.warnings().join('\n');
         for (const char *field : {"device", "precision", "ram_cache_gb", "vram_cache_gb", "max_parallel_downloads",
-                                  "install_in_place", "write_metadata", "watched_model_folders"})
+                                  "install_in_place", "write_metadata", "watched_model_folders", "language"})
             QVERIFY2(warning.contains(QLatin1String(field)), field);
         QCOMPARE(keptAside(m_dir->path(), QStringLiteral("settings.json")).size(), 1);
     }

@@ -377,7 +377,10 @@ private slots:
         auto *token = dialog.findChild<QLineEdit *>(QStringLiteral("huggingFaceTokenEdit"));
         auto *models = dialog.findChild<QLineEdit *>(QStringLiteral("modelsDirEdit"));
         auto *recipe = dialog.findChild<QCheckBox *>(QStringLiteral("writeMetadataCheck"));
-        QVERIFY(device && precision && downloads && token && models && recipe);
+        auto *language = dialog.findChild<QComboBox *>(QStringLiteral("languageCombo"));
+        QVERIFY(device && precision && downloads && token && models && recipe && language);
+        QCOMPARE(language->currentData().toString(), QStringLiteral("system"));
+        language->setCurrentIndex(language->findData(QStringLiteral("de")));
         QVERIFY(recipe->isChecked());
         recipe->setChecked(false);
         QCOMPARE(device->findData(QStringLiteral("cuda:0")) >= 0, true);
@@ -398,6 +401,7 @@ private slots:
         QCOMPARE(reopened.current().huggingFaceToken, QStringLiteral("hf_typed"));
         QCOMPARE(reopened.modelsDir(), m_dir->path() + QStringLiteral("/elsewhere"));
         QCOMPARE(reopened.current().writeMetadata, false);
+        QCOMPARE(reopened.current().language, QStringLiteral("de"));
     }
 
     void settingsDialogRefusesAnInvalidTokenAndStaysOpen()

@@ -12,6 +12,7 @@
 #include <QHBoxLayout>
 #include <QLabel>
 #include <QLineEdit>
+#include <QLocale>
 #include <QPushButton>
 #include <QSpinBox>
 #include <QStyle>
@@ -73,6 +74,19 @@ QComboBox *precisionCombo(QWidget *parent)
     return combo;
 }
 
+QComboBox *languageCombo(QWidget *parent)
+{
+    auto *combo = new QComboBox(parent);
+    combo->setObjectName(QStringLiteral("languageCombo"));
+    const QLocale system = QLocale::system();
+    combo->addItem(QObject::tr("The desktop's (%1)").arg(system.nativeLanguageName()), QStringLiteral("system"));
+    // Each language in its own name, as people look for it.
+    combo->addItem(QStringLiteral("English"), QStringLiteral("en"));
+    combo->addItem(QStringLiteral("Deutsch"), QStringLiteral("de"));
+    combo->setToolTip(QObject::tr("Applies the next time Atelier starts"));
+    return combo;
+}
+
 } // namespace
 
 SettingsDialog::SettingsDialog(settings::SettingsStore &store, const std::vector<engine::DeviceInfo> &devices,
@@ -93,6 +107,7 @@ SettingsDialog::SettingsDialog(settings::SettingsStore &store, const std::vector
 
     m_device = deviceCombo(this, devices);
     m_precision = precisionCombo(this);
+    m_language = languageCombo(this);
 
     m_ramCache = gigabytesBox(this, QStringLiteral("ramCacheSpin"));
     m_ramCache->setSpecialValueText(tr("Automatic (half the memory less 2 GB)"));
@@ -154,6 +169,7 @@ QFormLayout *SettingsDialog::fieldForm(QLayout *modelsRow)
     form->addRow(tr("Models folder:"), modelsRow);
     form->addRow(tr("Compute device:"), m_device);
     form->addRow(tr("Precision:"), m_precision);
+    form->addRow(tr("Language:"), m_language);
     form->addRow(tr("Model cache in memory:"), m_ramCache);
     form->addRow(tr("Model cache on the GPU:"), m_vramCache);
     form->addRow(tr("Download cache:"), m_downloadCache);
@@ -188,6 +204,7 @@ void SettingsDialog::fill(const settings::Settings &current)
     m_outputCache->setValue(current.outputCacheGb);
     m_installInPlace->setChecked(current.installInPlace);
     m_writeMetadata->setChecked(current.writeMetadata);
+    m_language->setCurrentIndex(std::max(0, m_language->findData(current.language)));
     m_huggingFaceEndpoint->setText(current.huggingFaceEndpoint);
     m_civitaiEndpoint->setText(current.civitaiEndpoint);
     m_huggingFaceToken->setText(current.huggingFaceToken);
@@ -209,6 +226,7 @@ settings::Settings SettingsDialog::edited() const
     result.outputCacheGb = m_outputCache->value();
     result.installInPlace = m_installInPlace->isChecked();
     result.writeMetadata = m_writeMetadata->isChecked();
+    result.language = m_language->currentData().toString();
     result.huggingFaceEndpoint = m_huggingFaceEndpoint->text().trimmed();
     result.civitaiEndpoint = m_civitaiEndpoint->text().trimmed();
     result.huggingFaceToken = m_huggingFaceToken->text().trimmed();

@@ -46,6 +46,7 @@ private:
     QLineEdit *m_modelsDir = nullptr;
     QComboBox *m_device = nullptr;
     QComboBox *m_precision = nullptr;
+    QComboBox *m_language = nullptr;
     QDoubleSpinBox *m_ramCache = nullptr;
     QDoubleSpinBox *m_vramCache = nullptr;
     QSpinBox *m_outputCacheEntries = nullptr;

@@ -79,7 +79,11 @@ QComboBox *languageCombo(QWidget *parent)
     auto *combo = new QComboBox(parent);
     combo->setObjectName(QStringLiteral("languageCombo"));
     const QLocale system = QLocale::system();
-    combo->addItem(QObject::tr("The desktop's (%1)").arg(system.nativeLanguageName()), QStringLiteral("system"));
+    // The C locale (no LANG) shows the source strings: English.
+    const QString systemName = system.language() == QLocale::C || system.nativeLanguageName().isEmpty()
+                                   ? QStringLiteral("English")
+                                   : system.nativeLanguageName();
+    combo->addItem(QObject::tr("The desktop's (%1)").arg(systemName), QStringLiteral("system"));
     // Each language in its own name, as people look for it.
     combo->addItem(QStringLiteral("English"), QStringLiteral("en"));
     combo->addItem(QStringLiteral("Deutsch"), QStringLiteral("de"));

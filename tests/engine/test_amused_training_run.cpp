@@ -83,6 +83,20 @@ std::map<std::string, torch::Tensor> resultWeights(const engine::AmusedTrainingR
     return weights;
 }
 
+// A generation request on `model` that leaves steps, guidance, sampler and size to the family's defaults, as
+// validation runs.
+engine::GenerationRequest familyDefaults(const std::string &model, const std::string &prompt)
+{
+    engine::GenerationRequest generation;
+    generation.modelPath = model;
+    generation.steps = 0;
+    generation.cfg = std::nan("");
+    generation.sampler = generation.scheduler = "";
+    generation.width = generation.height = 0;
+    generation.prompt = prompt;
+    return generation;
+}
+
 template <typename Call> QString failureOf(Call &&call)
 {
     try {
@@ -226,15 +240,10 @@ private slots:
                 }).finished);
         QCOMPARE(shown.size(), std::size_t(1));
 
-        engine::GenerationRequest generation;
-        generation.modelPath = loraRank ? request.modelPath : request.outputPath;
+        engine::GenerationRequest generation =
+            familyDefaults(loraRank ? request.modelPath : request.outputPath, request.validationPrompts[0]);
         if (loraRank)
             generation.loras.push_back({request.outputPath, 1.0, 1.0});
-        generation.steps = 0; // the family's defaults, as validation runs
-        generation.cfg = std::nan("");
-        generation.sampler = generation.scheduler = "";
-        generation.width = generation.height = 0;
-        generation.prompt = request.validationPrompts[0];
         generation.seed = 5;
         const engine::GenerationResult made = engine::generate(generation);
         QCOMPARE(made.images.size(), std::size_t(1));
@@ -248,13 +257,9 @@ private slots:
     void foreignLorasOnAmused()
     {
         const QJsonObject fixture = trainingCase();
-        engine::GenerationRequest generation;
-        generation.modelPath = amusedFolder(fixture.value(QStringLiteral("model")).toString()).toStdString();
+        engine::GenerationRequest generation =
+            familyDefaults(amusedFolder(fixture.value(QStringLiteral("model")).toString()).toStdString(), "stripes");
         generation.steps = 2;
-        generation.cfg = std::nan("");
-        generation.sampler = generation.scheduler = "";
-        generation.width = generation.height = 0;
-        generation.prompt = "stripes";
         for (const QJsonValue &value : casesOfKind(QStringLiteral("amused_train_step")))
             if (value.toObject().contains(QStringLiteral("lora_step3"))) {
                 generation.loras = {
@@ -370,6 +375,12 @@ private slots:
         request = requestIn(folder.path(), trainingCase(), 0);
         request.examples[1].image.width = 8;
         QVERIFY(failureOf([&] { engine::trainAmused(request); }).contains(QStringLiteral("image1.png is not 16×16")));
+
+        // Images without pixels (a caller's bug) are refused, not encoded.
+        request = requestIn(folder.path(), trainingCase(), 0);
+        for (engine::TrainingExample &example : request.examples)
+            example.image = {};
+        QVERIFY(failureOf([&] { engine::trainAmused(request); }).contains(QStringLiteral("has no pixels")));
 
         request = requestIn(folder.path(), trainingCase(), 0);
         request.steps = 0;

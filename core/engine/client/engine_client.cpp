@@ -108,6 +108,18 @@ LoadedEngine *g_loaded = nullptr; // set once, under g_mutex
     throw ForwardedError(type, failure.message);
 }
 
+// A call through the table that reports failure as (false, EngineFailure): its result, or the failure rethrown as the
+// engine's exception type.
+template <typename Result, typename Entry, typename Request, typename Callback>
+Result callThrough(Entry entry, const Request &request, const Callback &onProgress)
+{
+    Result result;
+    EngineFailure failure;
+    if (!entry(request, onProgress, result, failure))
+        rethrow(failure);
+    return result;
+}
+
 } // namespace
 
 namespace {
@@ -145,20 +157,12 @@ std::vector<DeviceInfo> availableDevices()
 
 GenerationResult generate(const GenerationRequest &request, const ProgressCallback &onProgress)
 {
-    GenerationResult result;
-    EngineFailure failure;
-    if (!engineApi().generate(request, onProgress, result, failure))
-        rethrow(failure);
-    return result;
+    return callThrough<GenerationResult>(engineApi().generate, request, onProgress);
 }
 
 AmusedTrainingResult trainAmused(const AmusedTrainingRequest &request, const TrainingCallback &onProgress)
 {
-    AmusedTrainingResult result;
-    EngineFailure failure;
-    if (!engineApi().trainAmused(request, onProgress, result, failure))
-        rethrow(failure);
-    return result;
+    return callThrough<AmusedTrainingResult>(engineApi().trainAmused, request, onProgress);
 }
 
 void setCacheBudgets(const CacheBudgets &budgets)
@@ -203,11 +207,7 @@ void pinCached(const SubmodelKey &key, bool pinned)
 
 OpResult runOp(const OpCall &call, const ProgressCallback &onProgress)
 {
-    OpResult result;
-    EngineFailure failure;
-    if (!engineApi().runOp(call, onProgress, result, failure))
-        rethrow(failure);
-    return result;
+    return callThrough<OpResult>(engineApi().runOp, call, onProgress);
 }
 
 } // namespace atelier::engine::client

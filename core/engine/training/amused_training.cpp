@@ -37,6 +37,8 @@ void validateRequest(const AmusedTrainingRequest &request)
     if (request.runFolder.empty() || request.outputPath.empty())
         throw std::invalid_argument("a training run needs a run folder and an output path");
     const RgbImage &first = request.examples.front().image;
+    if (first.width < 1 || first.height < 1)
+        throw std::invalid_argument(request.examples.front().name + " has no pixels");
     for (const TrainingExample &example : request.examples) {
         if (example.caption.empty())
             throw std::invalid_argument(example.name + " has no caption");
@@ -212,11 +214,12 @@ void writeResult(AmusedTrainer &trainer, const AmusedTrainingRequest &request)
         loraMetadata["base_model"] = "amused";
         // The alpha beside each pair as kohya's files keep it, so that loaders which read no metadata (ours, and
         // diffusers' network alphas) scale it as trained.
-        std::map<std::string, torch::Tensor> weights = trainer.loraWeights();
+        const std::map<std::string, torch::Tensor> pairs = trainer.loraWeights();
+        std::map<std::string, torch::Tensor> weights = pairs;
         const torch::Tensor alpha = torch::tensor(float(trainer.lora()->shape().alpha));
-        for (const auto &[name, value] : trainer.loraWeights())
-            if (const std::size_t at = name.rfind(".lora_A.weight"); at != std::string::npos)
-                weights[name.substr(0, at) + ".alpha"] = alpha;
+        for (const auto &item : pairs)
+            if (const std::size_t at = item.first.rfind(".lora_A.weight"); at != std::string::npos)
+                weights[item.first.substr(0, at) + ".alpha"] = alpha;
         writeSafetensors(request.outputPath, weights, loraMetadata);
         return;
     }

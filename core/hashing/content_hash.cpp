@@ -2,6 +2,7 @@
 
 #include <QFile>
 
+#include <openssl/crypto.h>
 #include <openssl/evp.h>
 
 #include <memory>
@@ -14,9 +15,16 @@ namespace {
 constexpr qint64 kChunkBytes = 4 * 1024 * 1024;
 constexpr qint64 kSampleBytes = 16 * 1024;
 
+// A digest's first use gives the calling thread OpenSSL state (its error queue) that OpenSSL frees when the thread
+// ends, unless OpenSSL's own exit handler has run first: then a pool thread still alive at exit leaks it. Each
+// hash releases that state when it is done instead; the next one on the thread makes it again, at no real cost.
 struct DigestDeleter
 {
-    void operator()(EVP_MD_CTX *context) const { EVP_MD_CTX_free(context); }
+    void operator()(EVP_MD_CTX *context) const
+    {
+        EVP_MD_CTX_free(context);
+        OPENSSL_thread_stop();
+    }
 };
 using Digest = std::unique_ptr<EVP_MD_CTX, DigestDeleter>;
 

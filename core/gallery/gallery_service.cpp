@@ -139,6 +139,11 @@ public:
         ImageQuery first = query;
         if (paged)
             first.limit = asked.firstPage;
+        // Asked before the index has opened: nothing yet, and no problem to report (`ready` makes views ask again).
+        if (!index.isOpen()) {
+            toService([this, ticket] { emit service.searchFinished(ticket, {}, true); });
+            return;
+        }
         const Result<QList<IndexedImage>> found = index.search(first);
         if (!found) {
             toService([this, ticket, why = found.error()] {
@@ -332,6 +337,9 @@ quint64 GalleryService::search(const ImageQuery &query, int firstPage)
 void GalleryService::requestFacets()
 {
     m_worker->post([worker = m_worker.get()] {
+        // Asked before the index has opened (a panel showing before start()): `ready` asks again.
+        if (!worker->index.isOpen())
+            return;
         if (const Result<ImageFacets> facets = worker->index.facets(); facets)
             worker->toService([worker, facets = facets.value()] { emit worker->service.facetsChanged(facets); });
         else

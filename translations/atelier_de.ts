@@ -5,680 +5,1046 @@
     <name>GalleryPanel</name>
     <message numerus="yes">
         <source>Move %n image(s) to the trash</source>
-        <translation type="unfinished">
-            <numerusform></numerusform>
-            <numerusform></numerusform>
+        <translation>
+            <numerusform>%n Bild in den Papierkorb verschieben</numerusform>
+            <numerusform>%n Bilder in den Papierkorb verschieben</numerusform>
         </translation>
     </message>
     <message>
         <source>These files could not be put back (their place is taken) and stay in the trash: %1</source>
-        <translation type="unfinished"></translation>
+        <translation>Diese Dateien konnten nicht zurückgelegt werden (ihr Platz ist belegt) und bleiben im Papierkorb: %1</translation>
     </message>
 </context>
 <context>
     <name>GalleryTileDelegate</name>
     <message>
         <source>Rendering %1%</source>
-        <translation type="unfinished"></translation>
+        <translation>Wird gerendert: %1%</translation>
+    </message>
+</context>
+<context>
+    <name>NodeCategory</name>
+    <message>
+        <source>_for_testing</source>
+        <translation>_zum_Testen</translation>
+    </message>
+    <message>
+        <source>advanced</source>
+        <translation>erweitert</translation>
+    </message>
+    <message>
+        <source>amused</source>
+        <translation>aMUSEd</translation>
+    </message>
+    <message>
+        <source>conditioning</source>
+        <translation>Konditionierung</translation>
+    </message>
+    <message>
+        <source>image</source>
+        <translation>Bild</translation>
+    </message>
+    <message>
+        <source>inpaint</source>
+        <translation>Inpainting</translation>
+    </message>
+    <message>
+        <source>latent</source>
+        <translation>Latent</translation>
+    </message>
+    <message>
+        <source>loaders</source>
+        <translation>Lader</translation>
+    </message>
+    <message>
+        <source>mask</source>
+        <translation>Maske</translation>
+    </message>
+    <message>
+        <source>sampling</source>
+        <translation>Sampling</translation>
+    </message>
+    <message>
+        <source>upscaling</source>
+        <translation>Hochskalieren</translation>
+    </message>
+    <message>
+        <source>utils</source>
+        <translation>Werkzeuge</translation>
+    </message>
+    <message>
+        <source>other</source>
+        <translation>Sonstige</translation>
+    </message>
+</context>
+<context>
+    <name>NodeDefinition</name>
+    <message>
+        <source>KSampler</source>
+        <translation>KSampler</translation>
+    </message>
+    <message>
+        <source>KSampler (Advanced)</source>
+        <translation>KSampler (erweitert)</translation>
+    </message>
+    <message>
+        <source>Load Checkpoint</source>
+        <translation>Checkpoint laden</translation>
+    </message>
+    <message>
+        <source>Load VAE</source>
+        <translation>VAE laden</translation>
+    </message>
+    <message>
+        <source>Load LoRA</source>
+        <translation>LoRA laden</translation>
+    </message>
+    <message>
+        <source>CLIP Text Encode (Prompt)</source>
+        <translation>CLIP-Textkodierung (Prompt)</translation>
+    </message>
+    <message>
+        <source>CLIP Set Last Layer</source>
+        <translation>Letzte CLIP-Schicht festlegen</translation>
+    </message>
+    <message>
+        <source>Conditioning (Combine)</source>
+        <translation>Konditionierung (kombinieren)</translation>
+    </message>
+    <message>
+        <source>Conditioning (Average)</source>
+        <translation>Konditionierung (mitteln)</translation>
+    </message>
+    <message>
+        <source>Conditioning (Concat)</source>
+        <translation>Konditionierung (verketten)</translation>
+    </message>
+    <message>
+        <source>Conditioning (Set Area)</source>
+        <translation>Konditionierung (Bereich festlegen)</translation>
+    </message>
+    <message>
+        <source>Empty Latent Image</source>
+        <translation>Leeres Latent-Bild</translation>
+    </message>
+    <message>
+        <source>VAE Decode</source>
+        <translation>VAE-Dekodierung</translation>
+    </message>
+    <message>
+        <source>VAE Encode</source>
+        <translation>VAE-Kodierung</translation>
+    </message>
+    <message>
+        <source>VAE Decode (Tiled)</source>
+        <translation>VAE-Dekodierung (gekachelt)</translation>
+    </message>
+    <message>
+        <source>VAE Encode (Tiled)</source>
+        <translation>VAE-Kodierung (gekachelt)</translation>
+    </message>
+    <message>
+        <source>VAE Encode (for Inpainting)</source>
+        <translation>VAE-Kodierung (für Inpainting)</translation>
+    </message>
+    <message>
+        <source>Set Latent Noise Mask</source>
+        <translation>Latent-Rauschmaske festlegen</translation>
+    </message>
+    <message>
+        <source>Upscale Latent</source>
+        <translation>Latent hochskalieren</translation>
+    </message>
+    <message>
+        <source>Upscale Latent By</source>
+        <translation>Latent hochskalieren um Faktor</translation>
+    </message>
+    <message>
+        <source>Latent From Batch</source>
+        <translation>Latent aus Batch</translation>
+    </message>
+    <message>
+        <source>Repeat Latent Batch</source>
+        <translation>Latent-Batch wiederholen</translation>
+    </message>
+    <message>
+        <source>Upscale Image</source>
+        <translation>Bild hochskalieren</translation>
+    </message>
+    <message>
+        <source>Upscale Image By</source>
+        <translation>Bild hochskalieren um Faktor</translation>
+    </message>
+    <message>
+        <source>Invert Image</source>
+        <translation>Bild invertieren</translation>
+    </message>
+    <message>
+        <source>Batch Images</source>
+        <translation>Bilder bündeln</translation>
+    </message>
+    <message>
+        <source>Load Image</source>
+        <translation>Bild laden</translation>
+    </message>
+    <message>
+        <source>Load Image (as Mask)</source>
+        <translation>Bild laden (als Maske)</translation>
+    </message>
+    <message>
+        <source>Primitive</source>
+        <translation>Primitiv</translation>
+    </message>
+    <message>
+        <source>Markdown Note</source>
+        <translation>Markdown-Notiz</translation>
+    </message>
+    <message>
+        <source>Loads a diffusion model checkpoint from the library.</source>
+        <translation>Lädt einen Checkpoint eines Diffusionsmodells aus der Bibliothek.</translation>
+    </message>
+    <message>
+        <source>Load Checkpoint With Config (DEPRECATED)</source>
+        <translation>Checkpoint mit Konfiguration laden (VERALTET)</translation>
+    </message>
+    <message>
+        <source>LoraLoaderModelOnly</source>
+        <translation>LoRA laden (nur Modell)</translation>
+    </message>
+    <message>
+        <source>Encodes a prompt for each of SDXL&apos;s text encoders (text_l for CLIP-L, text_g for OpenCLIP-G) with the size conditioning: the size the image is said to come from, its crop, and the size it is made at.</source>
+        <translation>Kodiert einen Prompt für jeden der Textkodierer von SDXL (text_l für CLIP-L, text_g für OpenCLIP-G) mit der Größenkonditionierung: der angebliche Ursprungsgröße des Bildes, seinem Zuschnitt und der Größe, in der es erzeugt wird.</translation>
+    </message>
+    <message>
+        <source>Encodes a prompt for the SDXL refiner with its aesthetic score (ascore: about 6 for a positive prompt, 2.5 for a negative one) and the size the image is said to come from.</source>
+        <translation>Kodiert einen Prompt für den SDXL-Refiner mit seinem Ästhetik-Wert (ascore: etwa 6 für einen positiven Prompt, 2,5 für einen negativen) und der angeblichen Ursprungsgröße des Bildes.</translation>
+    </message>
+    <message>
+        <source>Uses the provided model, positive and negative conditioning to denoise the latent image.</source>
+        <translation>Entrauscht das Latent-Bild mit dem übergebenen Modell und der positiven und negativen Konditionierung.</translation>
+    </message>
+    <message>
+        <source>Save Image</source>
+        <translation>Bild speichern</translation>
+    </message>
+    <message>
+        <source>Saves the input images to your outputs folder.</source>
+        <translation>Speichert die eingehenden Bilder in Ihrem Ausgabeordner.</translation>
+    </message>
+    <message>
+        <source>Preview Image</source>
+        <translation>Bildvorschau</translation>
+    </message>
+    <message>
+        <source>Save Latent</source>
+        <translation>Latent speichern</translation>
+    </message>
+    <message>
+        <source>Saves the latent to your outputs folder as ComfyUI&apos;s .latent file.</source>
+        <translation>Speichert das Latent als .latent-Datei von ComfyUI in Ihrem Ausgabeordner.</translation>
+    </message>
+    <message>
+        <source>Load aMUSEd Model</source>
+        <translation>aMUSEd-Modell laden</translation>
+    </message>
+    <message>
+        <source>Loads an aMUSEd (MUSE family) diffusers folder from the library: its transformer, text encoder and VQ-GAN.</source>
+        <translation>Lädt einen aMUSEd-Diffusers-Ordner (MUSE-Familie) aus der Bibliothek: seinen Transformer, Textkodierer und VQ-GAN.</translation>
+    </message>
+    <message>
+        <source>Load aMUSEd LoRA</source>
+        <translation>aMUSEd-LoRA laden</translation>
+    </message>
+    <message>
+        <source>Applies a LoRA trained for aMUSEd to the transformer; the loaded model stays as it is.</source>
+        <translation>Wendet eine für aMUSEd trainierte LoRA auf den Transformer an; das geladene Modell bleibt unverändert.</translation>
+    </message>
+    <message>
+        <source>aMUSEd Text Encode</source>
+        <translation>aMUSEd-Textkodierung</translation>
+    </message>
+    <message>
+        <source>Encodes a prompt with aMUSEd&apos;s text encoder.</source>
+        <translation>Kodiert einen Prompt mit dem Textkodierer von aMUSEd.</translation>
+    </message>
+    <message>
+        <source>Empty aMUSEd Token Grid</source>
+        <translation>Leeres aMUSEd-Token-Raster</translation>
+    </message>
+    <message>
+        <source>A fully masked grid of image tokens for txt2img, of the size given in pixels.</source>
+        <translation>Ein vollständig maskiertes Raster von Bild-Tokens für txt2img, in der in Pixeln angegebenen Größe.</translation>
+    </message>
+    <message>
+        <source>aMUSEd Sampler</source>
+        <translation>aMUSEd-Sampler</translation>
+    </message>
+    <message>
+        <source>Unmasks the token grid over the steps, the most confident tokens first (MUSE&apos;s sampler). Tokens from VQ Encode with denoise below 1 make img2img.</source>
+        <translation>Demaskiert das Token-Raster über die Schritte, die sichersten Tokens zuerst (der Sampler von MUSE). Tokens aus VQ-Kodierung mit Entrauschen unter 1 ergeben img2img.</translation>
+    </message>
+    <message>
+        <source>VQ Decode</source>
+        <translation>VQ-Dekodierung</translation>
+    </message>
+    <message>
+        <source>Turns a sampled token grid into an image with the VQ-GAN.</source>
+        <translation>Macht mit dem VQ-GAN aus einem gesampelten Token-Raster ein Bild.</translation>
+    </message>
+    <message>
+        <source>VQ Encode</source>
+        <translation>VQ-Kodierung</translation>
+    </message>
+    <message>
+        <source>Turns an image into the VQ-GAN&apos;s tokens, for img2img.</source>
+        <translation>Macht aus einem Bild die Tokens des VQ-GAN, für img2img.</translation>
+    </message>
+    <message>
+        <source>Note</source>
+        <translation>Notiz</translation>
+    </message>
+    <message>
+        <source>Reroute</source>
+        <translation>Umleitung</translation>
     </message>
 </context>
 <context>
     <name>QObject</name>
     <message>
         <source>Open file</source>
-        <translation type="unfinished"></translation>
+        <translation>Datei öffnen</translation>
     </message>
     <message>
         <source>Settings</source>
-        <translation type="unfinished"></translation>
+        <translation>Einstellungen</translation>
     </message>
     <message>
         <source>Model library</source>
-        <translation type="unfinished"></translation>
+        <translation>Modellbibliothek</translation>
     </message>
     <message>
         <source>Atelier cannot start</source>
-        <translation type="unfinished"></translation>
+        <translation>Atelier kann nicht gestartet werden</translation>
     </message>
     <message>
         <source>Red</source>
-        <translation type="unfinished"></translation>
+        <translation>Rot</translation>
     </message>
     <message>
         <source>Brown</source>
-        <translation type="unfinished"></translation>
+        <translation>Braun</translation>
     </message>
     <message>
         <source>Green</source>
-        <translation type="unfinished"></translation>
+        <translation>Grün</translation>
     </message>
     <message>
         <source>Blue</source>
-        <translation type="unfinished"></translation>
+        <translation>Blau</translation>
     </message>
     <message>
         <source>Pale blue</source>
-        <translation type="unfinished"></translation>
+        <translation>Hellblau</translation>
     </message>
     <message>
         <source>Cyan</source>
-        <translation type="unfinished"></translation>
+        <translation>Cyan</translation>
     </message>
     <message>
         <source>Purple</source>
-        <translation type="unfinished"></translation>
+        <translation>Lila</translation>
     </message>
     <message>
         <source>Yellow</source>
-        <translation type="unfinished"></translation>
+        <translation>Gelb</translation>
     </message>
     <message>
         <source>Black</source>
-        <translation type="unfinished"></translation>
+        <translation>Schwarz</translation>
     </message>
     <message>
         <source>%1 s</source>
-        <translation type="unfinished"></translation>
+        <translation>%1 s</translation>
     </message>
     <message>
         <source>%1 min %2 s</source>
-        <translation type="unfinished"></translation>
+        <translation>%1 min %2 s</translation>
     </message>
     <message>
         <source>%1 h %2 min</source>
-        <translation type="unfinished"></translation>
+        <translation>%1 h %2 min</translation>
     </message>
     <message>
         <source>Access denied: this model needs an access token (add yours in Settings) or accepting its licence on the hub&apos;s page.</source>
-        <translation type="unfinished"></translation>
+        <translation>Zugriff verweigert: Dieses Modell benötigt ein Zugriffstoken (fügen Sie Ihres in den Einstellungen hinzu) oder die Zustimmung zu seiner Lizenz auf der Seite des Hubs.</translation>
     </message>
     <message>
         <source>Not found on the server: the link is wrong or the file was removed.</source>
-        <translation type="unfinished"></translation>
+        <translation>Auf dem Server nicht gefunden: Der Link ist falsch oder die Datei wurde entfernt.</translation>
     </message>
     <message>
         <source>The server is limiting requests; try again in a few minutes.</source>
-        <translation type="unfinished"></translation>
+        <translation>Der Server begrenzt die Anfragen; versuchen Sie es in ein paar Minuten erneut.</translation>
     </message>
     <message>
         <source>The server refused the download.</source>
-        <translation type="unfinished"></translation>
+        <translation>Der Server hat den Download abgelehnt.</translation>
     </message>
     <message>
         <source>The server could not be reached: check the address and your connection.</source>
-        <translation type="unfinished"></translation>
+        <translation>Der Server ist nicht erreichbar: Prüfen Sie die Adresse und Ihre Verbindung.</translation>
     </message>
     <message>
         <source>The server stopped responding.</source>
-        <translation type="unfinished"></translation>
+        <translation>Der Server antwortet nicht mehr.</translation>
     </message>
     <message>
         <source>Nothing was found there: check the path or the name.</source>
-        <translation type="unfinished"></translation>
+        <translation>Dort wurde nichts gefunden: Prüfen Sie den Pfad oder den Namen.</translation>
     </message>
     <message>
         <source>Not something Atelier can install: give a model file, a folder, a link, or a Hugging Face id such as owner/name.</source>
-        <translation type="unfinished"></translation>
+        <translation>Nichts, was Atelier installieren kann: Geben Sie eine Modelldatei, einen Ordner, einen Link oder eine Hugging-Face-ID wie owner/name an.</translation>
     </message>
     <message>
         <source>That repository holds several models: name one file (owner/name::file.safetensors).</source>
-        <translation type="unfinished"></translation>
+        <translation>Dieses Repository enthält mehrere Modelle: Geben Sie eine Datei an (owner/name::file.safetensors).</translation>
     </message>
     <message>
         <source>Already in your library: %1</source>
-        <translation type="unfinished"></translation>
+        <translation>Bereits in Ihrer Bibliothek: %1</translation>
     </message>
     <message>
         <source>Atelier does not recognise this file as a model it can use.</source>
-        <translation type="unfinished"></translation>
+        <translation>Atelier erkennt diese Datei nicht als verwendbares Modell.</translation>
     </message>
     <message>
         <source>Not enough free disk space for this model.</source>
-        <translation type="unfinished"></translation>
+        <translation>Nicht genügend freier Speicherplatz für dieses Modell.</translation>
     </message>
     <message>
         <source>The download is damaged: its checksum does not match the hub&apos;s. Try again.</source>
-        <translation type="unfinished"></translation>
+        <translation>Der Download ist beschädigt: Seine Prüfsumme stimmt nicht mit der des Hubs überein. Versuchen Sie es erneut.</translation>
     </message>
     <message>
         <source>Files could not be read or written: check permissions and free space.</source>
-        <translation type="unfinished"></translation>
+        <translation>Dateien konnten nicht gelesen oder geschrieben werden: Prüfen Sie die Berechtigungen und den freien Speicherplatz.</translation>
     </message>
     <message>
         <source>The library could not be updated.</source>
-        <translation type="unfinished"></translation>
+        <translation>Die Bibliothek konnte nicht aktualisiert werden.</translation>
     </message>
     <message>
         <source>The model&apos;s settings were refused: %1</source>
-        <translation type="unfinished"></translation>
+        <translation>Die Einstellungen des Modells wurden abgelehnt: %1</translation>
     </message>
     <message>
         <source>The install failed.</source>
-        <translation type="unfinished"></translation>
+        <translation>Die Installation ist fehlgeschlagen.</translation>
     </message>
     <message>
         <source>%1 is not the same file as “%2” (its contents differ); install it as a new model instead.</source>
-        <translation type="unfinished"></translation>
+        <translation>%1 ist nicht dieselbe Datei wie „%2“ (der Inhalt unterscheidet sich); installieren Sie sie stattdessen als neues Modell.</translation>
     </message>
     <message>
         <source>Cannot undo or redo this change: %1</source>
-        <translation type="unfinished"></translation>
+        <translation>Diese Änderung kann nicht rückgängig gemacht oder wiederhergestellt werden: %1</translation>
     </message>
     <message>
         <source>not set</source>
-        <translation type="unfinished"></translation>
+        <translation>nicht festgelegt</translation>
     </message>
     <message>
         <source>Show the token</source>
-        <translation type="unfinished"></translation>
+        <translation>Token anzeigen</translation>
     </message>
     <message>
         <source>Automatic (CUDA when available)</source>
-        <translation type="unfinished"></translation>
+        <translation>Automatisch (CUDA, falls verfügbar)</translation>
     </message>
     <message>
         <source>CPU</source>
-        <translation type="unfinished"></translation>
+        <translation>CPU</translation>
     </message>
     <message>
         <source>Automatic (fp16 on CUDA, fp32 on the CPU)</source>
-        <translation type="unfinished"></translation>
+        <translation>Automatisch (fp16 mit CUDA, fp32 auf der CPU)</translation>
     </message>
     <message>
         <source>fp32 (full)</source>
-        <translation type="unfinished"></translation>
+        <translation>fp32 (volle Genauigkeit)</translation>
     </message>
     <message>
         <source>fp16 (half, CUDA)</source>
-        <translation type="unfinished"></translation>
+        <translation>fp16 (halbe Genauigkeit, CUDA)</translation>
     </message>
     <message>
         <source>bf16 (bfloat16)</source>
-        <translation type="unfinished"></translation>
+        <translation>bf16 (bfloat16)</translation>
     </message>
     <message>
         <source>The desktop&apos;s (%1)</source>
-        <translation type="unfinished"></translation>
+        <translation>Desktop-Vorgabe (%1)</translation>
     </message>
     <message>
         <source>Applies the next time Atelier starts</source>
-        <translation type="unfinished"></translation>
+        <translation>Wird beim nächsten Start von Atelier wirksam</translation>
+    </message>
+</context>
+<context>
+    <name>RecipeField</name>
+    <message>
+        <source>Model</source>
+        <translation>Modell</translation>
+    </message>
+    <message>
+        <source>Seed</source>
+        <translation>Seed</translation>
+    </message>
+    <message>
+        <source>Steps</source>
+        <translation>Schritte</translation>
+    </message>
+    <message>
+        <source>Sampler</source>
+        <translation>Sampler</translation>
+    </message>
+    <message>
+        <source>Scheduler</source>
+        <translation>Scheduler</translation>
+    </message>
+    <message>
+        <source>CFG</source>
+        <translation>CFG</translation>
+    </message>
+    <message>
+        <source>Size</source>
+        <translation>Größe</translation>
+    </message>
+    <message>
+        <source>Denoise</source>
+        <translation>Entrauschen</translation>
+    </message>
+    <message>
+        <source>LoRAs</source>
+        <translation>LoRAs</translation>
+    </message>
+    <message>
+        <source>Embeddings</source>
+        <translation>Embeddings</translation>
+    </message>
+    <message>
+        <source>VAE</source>
+        <translation>VAE</translation>
+    </message>
+    <message>
+        <source>Clip skip</source>
+        <translation>CLIP-Skip</translation>
+    </message>
+    <message>
+        <source>Temperature</source>
+        <translation>Temperatur</translation>
+    </message>
+    <message>
+        <source>Aesthetic score</source>
+        <translation>Ästhetik-Wert</translation>
+    </message>
+    <message>
+        <source>Crop</source>
+        <translation>Zuschnitt</translation>
+    </message>
+    <message>
+        <source>Sampling passes</source>
+        <translation>Sampling-Durchläufe</translation>
+    </message>
+    <message>
+        <source>Tool</source>
+        <translation>Werkzeug</translation>
+    </message>
+    <message>
+        <source>Prompt</source>
+        <translation>Prompt</translation>
+    </message>
+    <message>
+        <source>Negative prompt</source>
+        <translation>Negativ-Prompt</translation>
     </message>
 </context>
 <context>
     <name>atelier::gallery::GalleryService</name>
     <message>
         <source>%1 is not a folder.</source>
-        <translation type="unfinished"></translation>
+        <translation>%1 ist kein Ordner.</translation>
     </message>
     <message>
         <source>%1 is already indexed as part of %2, or holds it.</source>
-        <translation type="unfinished"></translation>
+        <translation>%1 ist bereits als Teil von %2 indiziert oder enthält diesen Ordner.</translation>
     </message>
 </context>
 <context>
     <name>atelier::ui::AboutDialog</name>
     <message>
         <source>About Atelier</source>
-        <translation type="unfinished"></translation>
+        <translation>Über Atelier</translation>
     </message>
     <message>
         <source>(the engine is starting)</source>
-        <translation type="unfinished"></translation>
+        <translation>(die Engine wird gestartet)</translation>
     </message>
     <message>
         <source>unavailable: %1</source>
-        <translation type="unfinished"></translation>
+        <translation>nicht verfügbar: %1</translation>
     </message>
     <message>
         <source>&lt;h3&gt;Atelier %1&lt;/h3&gt;&lt;p&gt;A studio for Stable-Diffusion-family image models.&lt;/p&gt;&lt;table&gt;&lt;tr&gt;&lt;td&gt;Qt&lt;/td&gt;&lt;td&gt;%2 (built with %3)&lt;/td&gt;&lt;/tr&gt;&lt;tr&gt;&lt;td&gt;libtorch&lt;/td&gt;&lt;td&gt;%4&lt;/td&gt;&lt;/tr&gt;&lt;tr&gt;&lt;td&gt;Devices&lt;/td&gt;&lt;td&gt;%5&lt;/td&gt;&lt;/tr&gt;&lt;/table&gt;</source>
-        <translation type="unfinished"></translation>
+        <translation>&lt;h3&gt;Atelier %1&lt;/h3&gt;&lt;p&gt;Ein Studio für Bildmodelle der Stable-Diffusion-Familie.&lt;/p&gt;&lt;table&gt;&lt;tr&gt;&lt;td&gt;Qt&lt;/td&gt;&lt;td&gt;%2 (erstellt mit %3)&lt;/td&gt;&lt;/tr&gt;&lt;tr&gt;&lt;td&gt;libtorch&lt;/td&gt;&lt;td&gt;%4&lt;/td&gt;&lt;/tr&gt;&lt;tr&gt;&lt;td&gt;Geräte&lt;/td&gt;&lt;td&gt;%5&lt;/td&gt;&lt;/tr&gt;&lt;/table&gt;</translation>
     </message>
 </context>
 <context>
     <name>atelier::ui::AddNodePopup</name>
     <message>
         <source>Search nodes…</source>
-        <translation type="unfinished"></translation>
+        <translation>Knoten suchen…</translation>
     </message>
 </context>
 <context>
     <name>atelier::ui::DeleteModelsDialog</name>
     <message>
         <source>Delete “%1”</source>
-        <translation type="unfinished"></translation>
+        <translation>„%1“ löschen</translation>
     </message>
     <message numerus="yes">
         <source>Delete %n models</source>
-        <translation type="unfinished">
-            <numerusform></numerusform>
-            <numerusform></numerusform>
+        <translation>
+            <numerusform>%n Modell löschen</numerusform>
+            <numerusform>%n Modelle löschen</numerusform>
         </translation>
     </message>
     <message>
         <source>What should happen to “%1”?</source>
-        <translation type="unfinished"></translation>
+        <translation>Was soll mit „%1“ geschehen?</translation>
     </message>
     <message numerus="yes">
         <source>What should happen to these %n models?</source>
-        <translation type="unfinished">
-            <numerusform></numerusform>
-            <numerusform></numerusform>
+        <translation>
+            <numerusform>Was soll mit diesem %n Modell geschehen?</numerusform>
+            <numerusform>Was soll mit diesen %n Modellen geschehen?</numerusform>
         </translation>
     </message>
     <message>
         <source>Remove from the library only; the files stay where they are</source>
-        <translation type="unfinished"></translation>
+        <translation>Nur aus der Bibliothek entfernen; die Dateien bleiben, wo sie sind</translation>
     </message>
     <message>
         <source>Delete the files too: %1 freed</source>
-        <translation type="unfinished"></translation>
+        <translation>Auch die Dateien löschen: %1 werden frei</translation>
     </message>
     <message>
         <source>Files outside the models folder are never deleted by Atelier; remove them yourself if you no longer need them.</source>
-        <translation type="unfinished"></translation>
+        <translation>Dateien außerhalb des Modellordners werden von Atelier nie gelöscht; entfernen Sie sie selbst, wenn Sie sie nicht mehr benötigen.</translation>
     </message>
     <message>
         <source>Remove</source>
-        <translation type="unfinished"></translation>
+        <translation>Entfernen</translation>
     </message>
     <message>
         <source>Delete files</source>
-        <translation type="unfinished"></translation>
+        <translation>Dateien löschen</translation>
     </message>
 </context>
 <context>
     <name>atelier::ui::GalleryModel</name>
     <message>
         <source>Rendering…</source>
-        <translation type="unfinished"></translation>
+        <translation>Wird gerendert…</translation>
     </message>
 </context>
 <context>
     <name>atelier::ui::GalleryPanel</name>
     <message>
         <source>Search prompts, models, LoRAs</source>
-        <translation type="unfinished"></translation>
+        <translation>Prompts, Modelle, LoRAs durchsuchen</translation>
     </message>
     <message>
         <source>Order</source>
-        <translation type="unfinished"></translation>
+        <translation>Sortierung</translation>
     </message>
     <message>
         <source>Newest</source>
-        <translation type="unfinished"></translation>
+        <translation>Neueste</translation>
     </message>
     <message>
         <source>Oldest</source>
-        <translation type="unfinished"></translation>
+        <translation>Älteste</translation>
     </message>
     <message>
         <source>Rating</source>
-        <translation type="unfinished"></translation>
+        <translation>Bewertung</translation>
     </message>
     <message>
         <source>Model</source>
-        <translation type="unfinished"></translation>
+        <translation>Modell</translation>
     </message>
     <message>
         <source>Seed</source>
-        <translation type="unfinished"></translation>
+        <translation>Seed</translation>
     </message>
     <message>
         <source>Steps</source>
-        <translation type="unfinished"></translation>
+        <translation>Schritte</translation>
     </message>
     <message>
         <source>CFG</source>
-        <translation type="unfinished"></translation>
+        <translation>CFG</translation>
     </message>
     <message>
         <source>Sampler</source>
-        <translation type="unfinished"></translation>
+        <translation>Sampler</translation>
     </message>
     <message>
         <source>Thumbnail size</source>
-        <translation type="unfinished"></translation>
+        <translation>Vorschaubildgröße</translation>
     </message>
     <message>
         <source>indexing %1: %2 / %3</source>
-        <translation type="unfinished"></translation>
+        <translation>%1 wird indiziert: %2 / %3</translation>
     </message>
     <message>
         <source>Base model (of the models the library has)</source>
-        <translation type="unfinished"></translation>
+        <translation>Basismodell (der Modelle in der Bibliothek)</translation>
     </message>
     <message>
         <source>LoRA</source>
-        <translation type="unfinished"></translation>
+        <translation>LoRA</translation>
     </message>
     <message>
         <source>When</source>
-        <translation type="unfinished"></translation>
+        <translation>Zeitraum</translation>
     </message>
     <message>
         <source>Folder</source>
-        <translation type="unfinished"></translation>
+        <translation>Ordner</translation>
     </message>
     <message>
         <source>Starred only</source>
-        <translation type="unfinished"></translation>
+        <translation>Nur mit Stern</translation>
     </message>
     <message>
         <source>Any model</source>
-        <translation type="unfinished"></translation>
+        <translation>Alle Modelle</translation>
     </message>
     <message>
         <source>Any base</source>
-        <translation type="unfinished"></translation>
+        <translation>Alle Basen</translation>
     </message>
     <message>
         <source>Any LoRA</source>
-        <translation type="unfinished"></translation>
+        <translation>Alle LoRAs</translation>
     </message>
     <message>
         <source>All folders</source>
-        <translation type="unfinished"></translation>
+        <translation>Alle Ordner</translation>
     </message>
     <message>
         <source>Any time</source>
-        <translation type="unfinished"></translation>
+        <translation>Gesamter Zeitraum</translation>
     </message>
     <message>
         <source>Today</source>
-        <translation type="unfinished"></translation>
+        <translation>Heute</translation>
     </message>
     <message>
         <source>Last 7 days</source>
-        <translation type="unfinished"></translation>
+        <translation>Letzte 7 Tage</translation>
     </message>
     <message>
         <source>Last 30 days</source>
-        <translation type="unfinished"></translation>
+        <translation>Letzte 30 Tage</translation>
     </message>
     <message>
         <source>Older than 30 days</source>
-        <translation type="unfinished"></translation>
+        <translation>Älter als 30 Tage</translation>
     </message>
     <message>
         <source>Between…</source>
-        <translation type="unfinished"></translation>
+        <translation>Zwischen…</translation>
     </message>
     <message>
         <source>Any rating</source>
-        <translation type="unfinished"></translation>
+        <translation>Alle Bewertungen</translation>
     </message>
     <message>
         <source>Index another folder (another tool&apos;s outputs)</source>
-        <translation type="unfinished"></translation>
+        <translation>Weiteren Ordner indizieren (Ausgaben eines anderen Programms)</translation>
     </message>
     <message>
         <source>Images made between</source>
-        <translation type="unfinished"></translation>
+        <translation>Bilder erstellt zwischen</translation>
     </message>
     <message>
         <source>From</source>
-        <translation type="unfinished"></translation>
+        <translation>Von</translation>
     </message>
     <message>
         <source>To (included)</source>
-        <translation type="unfinished"></translation>
+        <translation>Bis (einschließlich)</translation>
     </message>
     <message>
         <source>Outputs</source>
-        <translation type="unfinished"></translation>
+        <translation>Ausgaben</translation>
     </message>
     <message>
         <source>Move to trash</source>
-        <translation type="unfinished"></translation>
+        <translation>In den Papierkorb verschieben</translation>
     </message>
     <message>
         <source>These files could not be moved to the trash and were left as they are:
 %1</source>
-        <translation type="unfinished"></translation>
+        <translation>Diese Dateien konnten nicht in den Papierkorb verschoben werden und bleiben unverändert:
+%1</translation>
     </message>
     <message>
         <source>Index a folder of images</source>
-        <translation type="unfinished"></translation>
+        <translation>Bilderordner indizieren</translation>
     </message>
     <message numerus="yes">
         <source>%n image(s)</source>
-        <translation type="unfinished">
-            <numerusform></numerusform>
-            <numerusform></numerusform>
+        <translation>
+            <numerusform>%n Bild</numerusform>
+            <numerusform>%n Bilder</numerusform>
         </translation>
     </message>
     <message>
         <source>searching…</source>
-        <translation type="unfinished"></translation>
+        <translation>wird gesucht…</translation>
     </message>
     <message numerus="yes">
         <source>%n file(s) could not be read</source>
-        <translation type="unfinished">
-            <numerusform></numerusform>
-            <numerusform></numerusform>
+        <translation>
+            <numerusform>%n Datei konnte nicht gelesen werden</numerusform>
+            <numerusform>%n Dateien konnten nicht gelesen werden</numerusform>
         </translation>
     </message>
     <message>
         <source>View</source>
-        <translation type="unfinished"></translation>
+        <translation>Anzeigen</translation>
     </message>
     <message>
         <source>Compare the two</source>
-        <translation type="unfinished"></translation>
+        <translation>Beide vergleichen</translation>
     </message>
     <message>
         <source>Open as graph</source>
-        <translation type="unfinished"></translation>
+        <translation>Als Graph öffnen</translation>
     </message>
     <message>
         <source>Use recipe</source>
-        <translation type="unfinished"></translation>
+        <translation>Rezept verwenden</translation>
     </message>
     <message>
         <source>Star</source>
-        <translation type="unfinished"></translation>
+        <translation>Mit Stern markieren</translation>
     </message>
     <message>
         <source>Rate</source>
-        <translation type="unfinished"></translation>
+        <translation>Bewerten</translation>
     </message>
     <message>
         <source>No rating</source>
-        <translation type="unfinished"></translation>
+        <translation>Keine Bewertung</translation>
     </message>
     <message>
         <source>Show in folder</source>
-        <translation type="unfinished"></translation>
+        <translation>Im Ordner anzeigen</translation>
     </message>
     <message>
         <source>Copy image</source>
-        <translation type="unfinished"></translation>
+        <translation>Bild kopieren</translation>
     </message>
     <message>
         <source>Copy path</source>
-        <translation type="unfinished"></translation>
+        <translation>Pfad kopieren</translation>
     </message>
     <message>
         <source>Export…</source>
-        <translation type="unfinished"></translation>
+        <translation>Exportieren…</translation>
     </message>
 </context>
 <context>
     <name>atelier::ui::GraphEditor</name>
     <message>
         <source>New</source>
-        <translation type="unfinished"></translation>
+        <translation>Neu</translation>
     </message>
     <message>
         <source>Open…</source>
-        <translation type="unfinished"></translation>
+        <translation>Öffnen…</translation>
     </message>
     <message>
         <source>Open workflow</source>
-        <translation type="unfinished"></translation>
+        <translation>Workflow öffnen</translation>
     </message>
     <message>
         <source>Workflows and images (*.json *.png)</source>
-        <translation type="unfinished"></translation>
+        <translation>Workflows und Bilder (*.json *.png)</translation>
     </message>
     <message>
         <source>Save</source>
-        <translation type="unfinished"></translation>
+        <translation>Speichern</translation>
     </message>
     <message>
         <source>Save workflow</source>
-        <translation type="unfinished"></translation>
+        <translation>Workflow speichern</translation>
     </message>
     <message>
         <source>Workflows (*.json)</source>
-        <translation type="unfinished"></translation>
+        <translation>Workflows (*.json)</translation>
     </message>
     <message>
         <source>Undo</source>
-        <translation type="unfinished"></translation>
+        <translation>Rückgängig</translation>
     </message>
     <message>
         <source>Redo</source>
-        <translation type="unfinished"></translation>
+        <translation>Wiederherstellen</translation>
     </message>
     <message>
         <source>Queue</source>
-        <translation type="unfinished"></translation>
+        <translation>Einreihen</translation>
     </message>
     <message>
         <source>Run to here</source>
-        <translation type="unfinished"></translation>
+        <translation>Bis hier ausführen</translation>
     </message>
     <message>
         <source>Select the nodes to run up to first</source>
-        <translation type="unfinished"></translation>
+        <translation>Wählen Sie zuerst die Knoten aus, bis zu denen ausgeführt werden soll</translation>
     </message>
     <message>
         <source>Runs only what the selected nodes need</source>
-        <translation type="unfinished"></translation>
+        <translation>Führt nur aus, was die ausgewählten Knoten benötigen</translation>
     </message>
     <message>
         <source>Cancel</source>
-        <translation type="unfinished"></translation>
+        <translation>Abbrechen</translation>
     </message>
     <message>
         <source>Ready</source>
-        <translation type="unfinished"></translation>
+        <translation>Bereit</translation>
     </message>
     <message>
         <source>Untitled</source>
-        <translation type="unfinished"></translation>
+        <translation>Unbenannt</translation>
     </message>
     <message>
         <source>Positive prompt</source>
-        <translation type="unfinished"></translation>
+        <translation>Positiver Prompt</translation>
     </message>
     <message>
         <source>Negative prompt</source>
-        <translation type="unfinished"></translation>
+        <translation>Negativ-Prompt</translation>
     </message>
     <message>
         <source>txt2img</source>
-        <translation type="unfinished"></translation>
+        <translation>txt2img</translation>
     </message>
     <message>
         <source>cannot read %1: %2</source>
-        <translation type="unfinished"></translation>
+        <translation>%1 kann nicht gelesen werden: %2</translation>
     </message>
     <message>
         <source>%1: %2</source>
-        <translation type="unfinished"></translation>
+        <translation>%1: %2</translation>
     </message>
     <message>
         <source>there is no input folder to put %1 in</source>
-        <translation type="unfinished"></translation>
+        <translation>es gibt keinen Eingabeordner, in den %1 gelegt werden kann</translation>
     </message>
     <message>
         <source>%1 is not an image Atelier can read: %2</source>
-        <translation type="unfinished"></translation>
+        <translation>%1 ist kein Bild, das Atelier lesen kann: %2</translation>
     </message>
     <message>
         <source>cannot create the input folder %1</source>
-        <translation type="unfinished"></translation>
+        <translation>der Eingabeordner %1 kann nicht erstellt werden</translation>
     </message>
     <message>
         <source>cannot write %1: %2</source>
-        <translation type="unfinished"></translation>
+        <translation>%1 kann nicht geschrieben werden: %2</translation>
     </message>
     <message>
         <source>no workflow is open</source>
-        <translation type="unfinished"></translation>
+        <translation>es ist kein Workflow geöffnet</translation>
     </message>
     <message>
         <source>%1, up to %2</source>
-        <translation type="unfinished"></translation>
+        <translation>%1, bis %2</translation>
     </message>
     <message>
         <source>Seeds after queueing</source>
-        <translation type="unfinished"></translation>
+        <translation>Seeds nach dem Einreihen</translation>
     </message>
     <message>
         <source>Queued (%1 ahead)</source>
-        <translation type="unfinished"></translation>
+        <translation>Eingereiht (%1 davor)</translation>
     </message>
     <message>
         <source>Queued</source>
-        <translation type="unfinished"></translation>
+        <translation>Eingereiht</translation>
     </message>
     <message>
         <source>Running…</source>
-        <translation type="unfinished"></translation>
+        <translation>Wird ausgeführt…</translation>
     </message>
     <message>
         <source>Running %1…</source>
-        <translation type="unfinished"></translation>
+        <translation>%1 wird ausgeführt…</translation>
     </message>
     <message>
         <source>Step %1 of %2</source>
-        <translation type="unfinished"></translation>
+        <translation>Schritt %1 von %2</translation>
     </message>
     <message>
         <source>1 model missing: install…</source>
-        <translation type="unfinished"></translation>
+        <translation>1 Modell fehlt: installieren…</translation>
     </message>
     <message>
         <source>%1 models missing: install…</source>
-        <translation type="unfinished"></translation>
+        <translation>%1 Modelle fehlen: installieren…</translation>
     </message>
     <message>
         <source>Done</source>
-        <translation type="unfinished"></translation>
+        <translation>Fertig</translation>
     </message>
     <message>
         <source>Done: %1</source>
-        <translation type="unfinished"></translation>
+        <translation>Fertig: %1</translation>
     </message>
     <message>
         <source>The graph has errors (marked on the nodes); nothing ran</source>
-        <translation type="unfinished"></translation>
+        <translation>Der Graph enthält Fehler (an den Knoten markiert); nichts wurde ausgeführt</translation>
     </message>
     <message>
         <source>Failed at node %1: %2</source>
-        <translation type="unfinished"></translation>
+        <translation>Fehlgeschlagen bei Knoten %1: %2</translation>
     </message>
     <message>
         <source>Cancelled</source>
-        <translation type="unfinished"></translation>
+        <translation>Abgebrochen</translation>
     </message>
     <message>
         <source>Use recipe</source>
-        <translation type="unfinished"></translation>
+        <translation>Rezept verwenden</translation>
     </message>
     <message>
         <source>This graph has no widget for the recipe&apos;s settings.</source>
-        <translation type="unfinished"></translation>
+        <translation>Dieser Graph hat kein Bedienelement für die Einstellungen des Rezepts.</translation>
     </message>
     <message numerus="yes">
         <source>Recipe used: %n setting(s) changed</source>
-        <translation type="unfinished">
-            <numerusform></numerusform>
-            <numerusform></numerusform>
+        <translation>
+            <numerusform>Rezept übernommen: %n Einstellung geändert</numerusform>
+            <numerusform>Rezept übernommen: %n Einstellungen geändert</numerusform>
         </translation>
     </message>
 </context>
@@ -686,2013 +1052,2016 @@
     <name>atelier::ui::GraphScene</name>
     <message>
         <source>Add %1</source>
-        <translation type="unfinished"></translation>
+        <translation>%1 hinzufügen</translation>
     </message>
     <message>
         <source>Delete node</source>
-        <translation type="unfinished"></translation>
+        <translation>Knoten löschen</translation>
     </message>
     <message>
         <source>Delete %1 nodes</source>
-        <translation type="unfinished"></translation>
+        <translation>%1 Knoten löschen</translation>
     </message>
     <message>
         <source>Paste</source>
-        <translation type="unfinished"></translation>
+        <translation>Einfügen</translation>
     </message>
     <message>
         <source>Bypass</source>
-        <translation type="unfinished"></translation>
+        <translation>Überbrücken</translation>
     </message>
     <message>
         <source>Mute</source>
-        <translation type="unfinished"></translation>
+        <translation>Stummschalten</translation>
     </message>
     <message>
         <source>Activate</source>
-        <translation type="unfinished"></translation>
+        <translation>Aktivieren</translation>
     </message>
     <message>
         <source>Collapse</source>
-        <translation type="unfinished"></translation>
+        <translation>Einklappen</translation>
     </message>
     <message>
         <source>Expand</source>
-        <translation type="unfinished"></translation>
+        <translation>Ausklappen</translation>
     </message>
     <message>
         <source>Colour</source>
-        <translation type="unfinished"></translation>
+        <translation>Farbe</translation>
     </message>
     <message>
         <source>Group</source>
-        <translation type="unfinished"></translation>
+        <translation>Gruppieren</translation>
     </message>
     <message>
         <source>Align</source>
-        <translation type="unfinished"></translation>
+        <translation>Ausrichten</translation>
     </message>
     <message>
         <source>Cut link</source>
-        <translation type="unfinished"></translation>
+        <translation>Verbindung trennen</translation>
     </message>
     <message>
         <source>Cut %1 links</source>
-        <translation type="unfinished"></translation>
+        <translation>%1 Verbindungen trennen</translation>
     </message>
     <message>
         <source>Add reroute</source>
-        <translation type="unfinished"></translation>
+        <translation>Umleitungspunkt hinzufügen</translation>
     </message>
     <message>
         <source>Move link</source>
-        <translation type="unfinished"></translation>
+        <translation>Verbindung verschieben</translation>
     </message>
     <message>
         <source>Link</source>
-        <translation type="unfinished"></translation>
+        <translation>Verbinden</translation>
     </message>
     <message>
         <source>Rename…</source>
-        <translation type="unfinished"></translation>
+        <translation>Umbenennen…</translation>
     </message>
     <message>
         <source>Rename node</source>
-        <translation type="unfinished"></translation>
+        <translation>Knoten umbenennen</translation>
     </message>
     <message>
         <source>Title:</source>
-        <translation type="unfinished"></translation>
+        <translation>Titel:</translation>
     </message>
     <message>
         <source>Rename</source>
-        <translation type="unfinished"></translation>
+        <translation>Umbenennen</translation>
     </message>
     <message>
         <source>No colour</source>
-        <translation type="unfinished"></translation>
+        <translation>Keine Farbe</translation>
     </message>
     <message>
         <source>Bypass	Ctrl+B</source>
-        <translation type="unfinished"></translation>
+        <translation>Überbrücken	Strg+B</translation>
     </message>
     <message>
         <source>Mute	Ctrl+M</source>
-        <translation type="unfinished"></translation>
+        <translation>Stummschalten	Strg+M</translation>
     </message>
     <message>
         <source>To the grid</source>
-        <translation type="unfinished"></translation>
+        <translation>Am Raster</translation>
     </message>
     <message>
         <source>Left edges</source>
-        <translation type="unfinished"></translation>
+        <translation>Linke Kanten</translation>
     </message>
     <message>
         <source>Top edges</source>
-        <translation type="unfinished"></translation>
+        <translation>Obere Kanten</translation>
     </message>
     <message>
         <source>Group	Ctrl+G</source>
-        <translation type="unfinished"></translation>
+        <translation>Gruppieren	Strg+G</translation>
     </message>
     <message>
         <source>Delete	Del</source>
-        <translation type="unfinished"></translation>
+        <translation>Löschen	Entf</translation>
     </message>
     <message>
         <source>Delete %1 nodes	Del</source>
-        <translation type="unfinished"></translation>
+        <translation>%1 Knoten löschen	Entf</translation>
     </message>
     <message>
         <source>Rename group…</source>
-        <translation type="unfinished"></translation>
+        <translation>Gruppe umbenennen…</translation>
     </message>
     <message>
         <source>Rename group</source>
-        <translation type="unfinished"></translation>
+        <translation>Gruppe umbenennen</translation>
     </message>
     <message>
         <source>Colour group</source>
-        <translation type="unfinished"></translation>
+        <translation>Gruppe einfärben</translation>
     </message>
     <message>
         <source>Select its nodes</source>
-        <translation type="unfinished"></translation>
+        <translation>Enthaltene Knoten auswählen</translation>
     </message>
     <message>
         <source>Remove group (keep its nodes)</source>
-        <translation type="unfinished"></translation>
+        <translation>Gruppe entfernen (Knoten behalten)</translation>
     </message>
     <message>
         <source>Remove group</source>
-        <translation type="unfinished"></translation>
+        <translation>Gruppe entfernen</translation>
     </message>
     <message>
         <source>Add node…	Tab</source>
-        <translation type="unfinished"></translation>
+        <translation>Knoten hinzufügen…	Tab</translation>
     </message>
     <message>
         <source>Add group</source>
-        <translation type="unfinished"></translation>
+        <translation>Gruppe hinzufügen</translation>
     </message>
     <message>
         <source>Group selected nodes	Ctrl+G</source>
-        <translation type="unfinished"></translation>
+        <translation>Ausgewählte Knoten gruppieren	Strg+G</translation>
     </message>
     <message>
         <source>Paste	Ctrl+V</source>
-        <translation type="unfinished"></translation>
+        <translation>Einfügen	Strg+V</translation>
     </message>
 </context>
 <context>
     <name>atelier::ui::GraphView</name>
     <message>
         <source>%1 (a %2 model)</source>
-        <translation type="unfinished"></translation>
+        <translation>%1 (ein %2-Modell)</translation>
     </message>
     <message>
         <source>No loader node takes %1 yet</source>
-        <translation type="unfinished"></translation>
+        <translation>Noch kein Ladeknoten akzeptiert %1</translation>
     </message>
     <message>
         <source>Group</source>
-        <translation type="unfinished"></translation>
+        <translation>Gruppe</translation>
     </message>
 </context>
 <context>
     <name>atelier::ui::GroupItem</name>
     <message>
         <source>Move group</source>
-        <translation type="unfinished"></translation>
+        <translation>Gruppe verschieben</translation>
     </message>
     <message>
         <source>Resize group</source>
-        <translation type="unfinished"></translation>
+        <translation>Gruppengröße ändern</translation>
     </message>
     <message>
         <source>Rename group</source>
-        <translation type="unfinished"></translation>
+        <translation>Gruppe umbenennen</translation>
     </message>
     <message>
         <source>Title:</source>
-        <translation type="unfinished"></translation>
+        <translation>Titel:</translation>
     </message>
 </context>
 <context>
     <name>atelier::ui::ImageInspector</name>
     <message>
         <source>Select an image, or drop a PNG here</source>
-        <translation type="unfinished"></translation>
+        <translation>Wählen Sie ein Bild aus oder legen Sie hier ein PNG ab</translation>
     </message>
     <message>
         <source>Open as graph</source>
-        <translation type="unfinished"></translation>
+        <translation>Als Graph öffnen</translation>
     </message>
     <message>
         <source>A new editor tab with the image&apos;s graph, or one built from its recipe</source>
-        <translation type="unfinished"></translation>
+        <translation>Neuer Editor-Tab mit dem Graphen des Bildes oder einem aus seinem Rezept erstellten Graphen</translation>
     </message>
     <message>
         <source>Use recipe</source>
-        <translation type="unfinished"></translation>
+        <translation>Rezept verwenden</translation>
     </message>
     <message>
         <source>Put the image&apos;s prompt, seed and settings into the graph being edited</source>
-        <translation type="unfinished"></translation>
+        <translation>Prompt, Seed und Einstellungen des Bildes in den bearbeiteten Graphen übernehmen</translation>
     </message>
     <message>
         <source>Copy</source>
-        <translation type="unfinished"></translation>
+        <translation>Kopieren</translation>
     </message>
     <message>
         <source>Copy the prompt, the seed or the whole recipe</source>
-        <translation type="unfinished"></translation>
+        <translation>Prompt, Seed oder das ganze Rezept kopieren</translation>
     </message>
     <message>
         <source>Prompt</source>
-        <translation type="unfinished"></translation>
+        <translation>Prompt</translation>
     </message>
     <message>
         <source>Seed</source>
-        <translation type="unfinished"></translation>
+        <translation>Seed</translation>
     </message>
     <message>
         <source>All, as A1111 text</source>
-        <translation type="unfinished"></translation>
+        <translation>Alles, als A1111-Text</translation>
     </message>
     <message>
         <source>Export…</source>
-        <translation type="unfinished"></translation>
+        <translation>Exportieren…</translation>
     </message>
     <message>
         <source>Save a copy with all, some or none of its metadata</source>
-        <translation type="unfinished"></translation>
+        <translation>Eine Kopie mit allen, einigen oder keinen Metadaten speichern</translation>
     </message>
     <message>
         <source>Negative prompt</source>
-        <translation type="unfinished"></translation>
+        <translation>Negativ-Prompt</translation>
     </message>
     <message>
         <source>Text chunks</source>
-        <translation type="unfinished"></translation>
+        <translation>Textblöcke</translation>
     </message>
     <message>
         <source>Keyword</source>
-        <translation type="unfinished"></translation>
+        <translation>Schlüsselwort</translation>
     </message>
     <message>
         <source>Text</source>
-        <translation type="unfinished"></translation>
+        <translation>Text</translation>
     </message>
     <message>
         <source>no recipe</source>
-        <translation type="unfinished"></translation>
+        <translation>kein Rezept</translation>
     </message>
     <message>
         <source>Not everything could be read:</source>
-        <translation type="unfinished"></translation>
+        <translation>Nicht alles konnte gelesen werden:</translation>
     </message>
     <message>
         <source>Text chunks (%1)</source>
-        <translation type="unfinished"></translation>
+        <translation>Textblöcke (%1)</translation>
     </message>
     <message>
         <source>not in the library</source>
-        <translation type="unfinished"></translation>
+        <translation>nicht in der Bibliothek</translation>
     </message>
     <message>
         <source>Find and install…</source>
-        <translation type="unfinished"></translation>
+        <translation>Suchen und installieren…</translation>
     </message>
     <message>
         <source>Without metadata</source>
-        <translation type="unfinished"></translation>
+        <translation>Ohne Metadaten</translation>
     </message>
     <message>
         <source>With the recipe only (A1111 text, no graph)</source>
-        <translation type="unfinished"></translation>
+        <translation>Nur mit dem Rezept (A1111-Text, kein Graph)</translation>
     </message>
     <message>
         <source>With all its metadata</source>
-        <translation type="unfinished"></translation>
+        <translation>Mit allen Metadaten</translation>
     </message>
     <message>
         <source>Export image</source>
-        <translation type="unfinished"></translation>
+        <translation>Bild exportieren</translation>
     </message>
     <message>
         <source>PNG images (*.png)</source>
-        <translation type="unfinished"></translation>
+        <translation>PNG-Bilder (*.png)</translation>
     </message>
     <message>
         <source>No image is selected.</source>
-        <translation type="unfinished"></translation>
+        <translation>Kein Bild ausgewählt.</translation>
     </message>
 </context>
 <context>
     <name>atelier::ui::ImageViewer</name>
     <message>
         <source>Image viewer</source>
-        <translation type="unfinished"></translation>
+        <translation>Bildbetrachter</translation>
     </message>
     <message>
         <source>Previous (Left)</source>
-        <translation type="unfinished"></translation>
+        <translation>Vorheriges (Links)</translation>
     </message>
     <message>
         <source>Next (Right)</source>
-        <translation type="unfinished"></translation>
+        <translation>Nächstes (Rechts)</translation>
     </message>
     <message>
         <source>Fit</source>
-        <translation type="unfinished"></translation>
+        <translation>Einpassen</translation>
     </message>
     <message>
         <source>Fit to the window (F)</source>
-        <translation type="unfinished"></translation>
+        <translation>An Fenster anpassen (F)</translation>
     </message>
     <message>
         <source>Actual pixels (1)</source>
-        <translation type="unfinished"></translation>
+        <translation>Originalgröße (1)</translation>
     </message>
     <message>
         <source>Changed</source>
-        <translation type="unfinished"></translation>
+        <translation>Geändert</translation>
     </message>
     <message>
         <source>Left</source>
-        <translation type="unfinished"></translation>
+        <translation>Links</translation>
     </message>
     <message>
         <source>Right</source>
-        <translation type="unfinished"></translation>
+        <translation>Rechts</translation>
     </message>
     <message>
         <source>Loading %1…</source>
-        <translation type="unfinished"></translation>
+        <translation>%1 wird geladen…</translation>
     </message>
     <message>
         <source>%1 cannot be shown</source>
-        <translation type="unfinished"></translation>
+        <translation>%1 kann nicht angezeigt werden</translation>
     </message>
     <message>
         <source>(same words)</source>
-        <translation type="unfinished"></translation>
+        <translation>(gleiche Wörter)</translation>
     </message>
     <message>
         <source>Nothing</source>
-        <translation type="unfinished"></translation>
+        <translation>Nichts</translation>
     </message>
     <message>
         <source>The recipes are the same.</source>
-        <translation type="unfinished"></translation>
+        <translation>Die Rezepte sind gleich.</translation>
     </message>
     <message>
         <source>%1  ⟷  %2</source>
-        <translation type="unfinished"></translation>
+        <translation>%1  ⟷  %2</translation>
     </message>
     <message>
         <source>Compare</source>
-        <translation type="unfinished"></translation>
+        <translation>Vergleichen</translation>
     </message>
 </context>
 <context>
     <name>atelier::ui::ImportLibraryDialog</name>
     <message>
         <source>Import models from other tools</source>
-        <translation type="unfinished"></translation>
+        <translation>Modelle aus anderen Programmen importieren</translation>
     </message>
     <message>
         <source>Models in ComfyUI, A1111/Forge, InvokeAI and Stability Matrix folders are registered where they are: nothing is copied, and nothing in those folders is changed, so the other tools keep working. Names, trigger words and previews those tools saved come along.</source>
-        <translation type="unfinished"></translation>
+        <translation>Modelle in Ordnern von ComfyUI, A1111/Forge, InvokeAI und Stability Matrix werden an Ort und Stelle registriert: Nichts wird kopiert und nichts in diesen Ordnern geändert, sodass die anderen Programme weiter funktionieren. Von diesen Programmen gespeicherte Namen, Auslösewörter und Vorschaubilder werden übernommen.</translation>
     </message>
     <message>
         <source>Folder</source>
-        <translation type="unfinished"></translation>
+        <translation>Ordner</translation>
     </message>
     <message>
         <source>Models</source>
-        <translation type="unfinished"></translation>
+        <translation>Modelle</translation>
     </message>
     <message>
         <source>Size</source>
-        <translation type="unfinished"></translation>
+        <translation>Größe</translation>
     </message>
     <message>
         <source>In the library</source>
-        <translation type="unfinished"></translation>
+        <translation>In der Bibliothek</translation>
     </message>
     <message>
         <source>Add folder…</source>
-        <translation type="unfinished"></translation>
+        <translation>Ordner hinzufügen…</translation>
     </message>
     <message>
         <source>Import</source>
-        <translation type="unfinished"></translation>
+        <translation>Importieren</translation>
     </message>
     <message>
         <source>Stop</source>
-        <translation type="unfinished"></translation>
+        <translation>Anhalten</translation>
     </message>
     <message>
         <source>Stop after the model being hashed; what is registered stays, and the next import goes on from there</source>
-        <translation type="unfinished"></translation>
+        <translation>Nach dem Modell anhalten, dessen Hash gerade berechnet wird; bereits Registriertes bleibt erhalten, und der nächste Import macht dort weiter</translation>
     </message>
     <message>
         <source>Close</source>
-        <translation type="unfinished"></translation>
+        <translation>Schließen</translation>
     </message>
     <message>
         <source>What the import did is shown here.</source>
-        <translation type="unfinished"></translation>
+        <translation>Hier wird angezeigt, was der Import getan hat.</translation>
     </message>
     <message>
         <source>A ComfyUI, A1111, InvokeAI or Stability Matrix folder</source>
-        <translation type="unfinished"></translation>
+        <translation>Ein Ordner von ComfyUI, A1111, InvokeAI oder Stability Matrix</translation>
     </message>
     <message>
         <source>Stopping after the current model…</source>
-        <translation type="unfinished"></translation>
+        <translation>Wird nach dem aktuellen Modell angehalten…</translation>
     </message>
     <message>
         <source>No ComfyUI, A1111/Forge, InvokeAI or Stability Matrix folder in the usual places: add one.</source>
-        <translation type="unfinished"></translation>
+        <translation>Kein Ordner von ComfyUI, A1111/Forge, InvokeAI oder Stability Matrix an den üblichen Orten: Fügen Sie einen hinzu.</translation>
     </message>
     <message>
         <source>Looking at %1…</source>
-        <translation type="unfinished"></translation>
+        <translation>%1 wird durchsucht…</translation>
     </message>
     <message>
         <source>%1 at %2%3</source>
-        <translation type="unfinished"></translation>
+        <translation>%1 in %2%3</translation>
     </message>
     <message>
         <source> (with its model records)</source>
-        <translation type="unfinished"></translation>
+        <translation> (mit seinen Modelldatensätzen)</translation>
     </message>
     <message>
         <source>Nothing found yet.</source>
-        <translation type="unfinished"></translation>
+        <translation>Noch nichts gefunden.</translation>
     </message>
     <message>
         <source>Found: %1.</source>
-        <translation type="unfinished"></translation>
+        <translation>Gefunden: %1.</translation>
     </message>
     <message>
         <source>%1 models, %2</source>
-        <translation type="unfinished"></translation>
+        <translation>%1 Modelle, %2</translation>
     </message>
     <message>
         <source>Computing the full hash of %1 of %2: %3</source>
-        <translation type="unfinished"></translation>
+        <translation>Vollständiger Hash wird berechnet, %1 von %2: %3</translation>
     </message>
     <message>
         <source>Registering %1 of %2: %3</source>
-        <translation type="unfinished"></translation>
+        <translation>Wird registriert, %1 von %2: %3</translation>
     </message>
     <message>
         <source>%1 registered, %2 already in the library, %3 duplicates, %4 failed%5%6</source>
-        <translation type="unfinished"></translation>
+        <translation>%1 registriert, %2 bereits in der Bibliothek, %3 Duplikate, %4 fehlgeschlagen%5%6</translation>
     </message>
     <message>
         <source>; %1 hashed in full</source>
-        <translation type="unfinished"></translation>
+        <translation>; %1 mit vollständigem Hash</translation>
     </message>
     <message>
         <source> (stopped: import again to go on)</source>
-        <translation type="unfinished"></translation>
+        <translation> (angehalten: erneut importieren, um fortzufahren)</translation>
     </message>
     <message>
         <source>Failed: %1</source>
-        <translation type="unfinished"></translation>
+        <translation>Fehlgeschlagen: %1</translation>
     </message>
     <message>
         <source>Differs: %1</source>
-        <translation type="unfinished"></translation>
+        <translation>Abweichend: %1</translation>
     </message>
     <message>
         <source>Duplicate: %1</source>
-        <translation type="unfinished"></translation>
+        <translation>Duplikat: %1</translation>
     </message>
     <message>
         <source>Unread: %1</source>
-        <translation type="unfinished"></translation>
+        <translation>Nicht lesbar: %1</translation>
     </message>
 </context>
 <context>
     <name>atelier::ui::InstallJobModel</name>
     <message>
         <source>%1 of %2</source>
-        <translation type="unfinished"></translation>
+        <translation>%1 von %2</translation>
     </message>
     <message>
         <source> · %1 left</source>
-        <translation type="unfinished"></translation>
+        <translation> · noch %1</translation>
     </message>
     <message>
         <source>Paused</source>
-        <translation type="unfinished"></translation>
+        <translation>Pausiert</translation>
     </message>
     <message>
         <source>Waiting</source>
-        <translation type="unfinished"></translation>
+        <translation>Wartend</translation>
     </message>
     <message>
         <source>Downloading</source>
-        <translation type="unfinished"></translation>
+        <translation>Wird heruntergeladen</translation>
     </message>
     <message>
         <source>Installing</source>
-        <translation type="unfinished"></translation>
+        <translation>Wird installiert</translation>
     </message>
     <message>
         <source>Installed</source>
-        <translation type="unfinished"></translation>
+        <translation>Installiert</translation>
     </message>
     <message>
         <source>Cancelled</source>
-        <translation type="unfinished"></translation>
+        <translation>Abgebrochen</translation>
     </message>
     <message>
         <source>Name</source>
-        <translation type="unfinished"></translation>
+        <translation>Name</translation>
     </message>
     <message>
         <source>Source</source>
-        <translation type="unfinished"></translation>
+        <translation>Quelle</translation>
     </message>
     <message>
         <source>Status</source>
-        <translation type="unfinished"></translation>
+        <translation>Status</translation>
     </message>
     <message>
         <source>Progress</source>
-        <translation type="unfinished"></translation>
+        <translation>Fortschritt</translation>
     </message>
 </context>
 <context>
     <name>atelier::ui::InstallQueuePanel</name>
     <message>
         <source>Pause</source>
-        <translation type="unfinished"></translation>
+        <translation>Pausieren</translation>
     </message>
     <message>
         <source>Pause the download</source>
-        <translation type="unfinished"></translation>
+        <translation>Download pausieren</translation>
     </message>
     <message>
         <source>Resume</source>
-        <translation type="unfinished"></translation>
+        <translation>Fortsetzen</translation>
     </message>
     <message>
         <source>Go on with the download</source>
-        <translation type="unfinished"></translation>
+        <translation>Download fortsetzen</translation>
     </message>
     <message>
         <source>Cancel</source>
-        <translation type="unfinished"></translation>
+        <translation>Abbrechen</translation>
     </message>
     <message>
         <source>Stop and throw away what was downloaded</source>
-        <translation type="unfinished"></translation>
+        <translation>Anhalten und bereits Heruntergeladenes verwerfen</translation>
     </message>
     <message>
         <source>Retry</source>
-        <translation type="unfinished"></translation>
+        <translation>Wiederholen</translation>
     </message>
     <message>
         <source>Start this install again</source>
-        <translation type="unfinished"></translation>
+        <translation>Diese Installation erneut starten</translation>
     </message>
     <message>
         <source>Details</source>
-        <translation type="unfinished"></translation>
+        <translation>Details</translation>
     </message>
     <message>
         <source>What exactly went wrong</source>
-        <translation type="unfinished"></translation>
+        <translation>Was genau schiefgelaufen ist</translation>
     </message>
     <message>
         <source>Show</source>
-        <translation type="unfinished"></translation>
+        <translation>Anzeigen</translation>
     </message>
     <message>
         <source>Select the model in the library</source>
-        <translation type="unfinished"></translation>
+        <translation>Das Modell in der Bibliothek auswählen</translation>
     </message>
     <message>
         <source>Remove</source>
-        <translation type="unfinished"></translation>
+        <translation>Entfernen</translation>
     </message>
     <message>
         <source>Remove this row</source>
-        <translation type="unfinished"></translation>
+        <translation>Diese Zeile entfernen</translation>
     </message>
     <message>
         <source>Path, link, Civitai page or Hugging Face id (owner/name, owner/name:fp16, owner/name::vae)</source>
-        <translation type="unfinished"></translation>
+        <translation>Pfad, Link, Civitai-Seite oder Hugging-Face-ID (besitzer/name, besitzer/name:fp16, besitzer/name::vae)</translation>
     </message>
     <message>
         <source>Add</source>
-        <translation type="unfinished"></translation>
+        <translation>Hinzufügen</translation>
     </message>
     <message>
         <source>Register local files in place</source>
-        <translation type="unfinished"></translation>
+        <translation>Lokale Dateien an Ort und Stelle registrieren</translation>
     </message>
     <message>
         <source>Checked: local files stay where they are and are only registered. Unchecked: they are copied into the models folder.</source>
-        <translation type="unfinished"></translation>
+        <translation>Aktiviert: Lokale Dateien bleiben, wo sie sind, und werden nur registriert. Deaktiviert: Sie werden in den Modellordner kopiert.</translation>
     </message>
     <message>
         <source>Clear finished</source>
-        <translation type="unfinished"></translation>
+        <translation>Abgeschlossene entfernen</translation>
     </message>
     <message>
         <source>Drop model files, folders or links here to install them.</source>
-        <translation type="unfinished"></translation>
+        <translation>Modelldateien, Ordner oder Links hier ablegen, um sie zu installieren.</translation>
     </message>
     <message>
         <source>Release to install</source>
-        <translation type="unfinished"></translation>
+        <translation>Zum Installieren loslassen</translation>
     </message>
     <message>
         <source>Install failed</source>
-        <translation type="unfinished"></translation>
+        <translation>Installation fehlgeschlagen</translation>
     </message>
     <message>
         <source>Source: %1
 Error type: %2
 
 %3</source>
-        <translation type="unfinished"></translation>
+        <translation>Quelle: %1
+Fehlerart: %2
+
+%3</translation>
     </message>
 </context>
 <context>
     <name>atelier::ui::LibraryPanel</name>
     <message>
         <source>The library could not be read: %1</source>
-        <translation type="unfinished"></translation>
+        <translation>Die Bibliothek konnte nicht gelesen werden: %1</translation>
     </message>
     <message>
         <source>Search names, descriptions, tags, trigger words</source>
-        <translation type="unfinished"></translation>
+        <translation>Namen, Beschreibungen, Schlagwörter, Auslösewörter durchsuchen</translation>
     </message>
     <message>
         <source>Name</source>
-        <translation type="unfinished"></translation>
+        <translation>Name</translation>
     </message>
     <message>
         <source>Date added</source>
-        <translation type="unfinished"></translation>
+        <translation>Hinzugefügt am</translation>
     </message>
     <message>
         <source>Size</source>
-        <translation type="unfinished"></translation>
+        <translation>Größe</translation>
     </message>
     <message>
         <source>Type</source>
-        <translation type="unfinished"></translation>
+        <translation>Typ</translation>
     </message>
     <message>
         <source>Sort by</source>
-        <translation type="unfinished"></translation>
+        <translation>Sortieren nach</translation>
     </message>
     <message>
         <source>Descending order</source>
-        <translation type="unfinished"></translation>
+        <translation>Absteigende Reihenfolge</translation>
     </message>
     <message>
         <source>Problems</source>
-        <translation type="unfinished"></translation>
+        <translation>Probleme</translation>
     </message>
     <message>
         <source>Only models with missing files or duplicates</source>
-        <translation type="unfinished"></translation>
+        <translation>Nur Modelle mit fehlenden Dateien oder Duplikaten</translation>
     </message>
     <message>
         <source>List</source>
-        <translation type="unfinished"></translation>
+        <translation>Liste</translation>
     </message>
     <message>
         <source>Show as a list</source>
-        <translation type="unfinished"></translation>
+        <translation>Als Liste anzeigen</translation>
     </message>
     <message>
         <source>Grid</source>
-        <translation type="unfinished"></translation>
+        <translation>Raster</translation>
     </message>
     <message>
         <source>Show covers in a grid</source>
-        <translation type="unfinished"></translation>
+        <translation>Titelbilder in einem Raster anzeigen</translation>
     </message>
     <message>
         <source>All bases</source>
-        <translation type="unfinished"></translation>
+        <translation>Alle Basen</translation>
     </message>
     <message>
         <source>All types</source>
-        <translation type="unfinished"></translation>
+        <translation>Alle Typen</translation>
     </message>
     <message>
         <source>All formats</source>
-        <translation type="unfinished"></translation>
+        <translation>Alle Formate</translation>
     </message>
     <message>
         <source>Add a tag filter…</source>
-        <translation type="unfinished"></translation>
+        <translation>Schlagwortfilter hinzufügen…</translation>
     </message>
     <message>
         <source>Loading the library…</source>
-        <translation type="unfinished"></translation>
+        <translation>Bibliothek wird geladen…</translation>
     </message>
     <message>
         <source>1 model</source>
-        <translation type="unfinished"></translation>
+        <translation>1 Modell</translation>
     </message>
     <message>
         <source>%1 models</source>
-        <translation type="unfinished"></translation>
+        <translation>%1 Modelle</translation>
     </message>
     <message>
         <source>%1 of %2</source>
-        <translation type="unfinished"></translation>
+        <translation>%1 von %2</translation>
     </message>
     <message>
         <source>Problems (%1)</source>
-        <translation type="unfinished"></translation>
+        <translation>Probleme (%1)</translation>
     </message>
     <message>
         <source>Remove this filter</source>
-        <translation type="unfinished"></translation>
+        <translation>Diesen Filter entfernen</translation>
     </message>
     <message>
         <source>Copies of %1</source>
-        <translation type="unfinished"></translation>
+        <translation>Kopien von %1</translation>
     </message>
     <message>
         <source>Delete</source>
-        <translation type="unfinished"></translation>
+        <translation>Löschen</translation>
     </message>
     <message>
         <source>Some models could not be deleted.</source>
-        <translation type="unfinished"></translation>
+        <translation>Einige Modelle konnten nicht gelöscht werden.</translation>
     </message>
     <message>
         <source>Where is “%1” now?</source>
-        <translation type="unfinished"></translation>
+        <translation>Wo befindet sich „%1“ jetzt?</translation>
     </message>
     <message>
         <source>Model files (*.safetensors *.ckpt *.pt *.pth *.bin *.gguf);;All files (*)</source>
-        <translation type="unfinished"></translation>
+        <translation>Modelldateien (*.safetensors *.ckpt *.pt *.pth *.bin *.gguf);;Alle Dateien (*)</translation>
     </message>
     <message>
         <source>Locate model</source>
-        <translation type="unfinished"></translation>
+        <translation>Modell suchen</translation>
     </message>
     <message>
         <source>add tag “%1” to %2 models</source>
-        <translation type="unfinished"></translation>
+        <translation>Schlagwort „%1“ zu %2 Modellen hinzufügen</translation>
     </message>
     <message>
         <source>add tag</source>
-        <translation type="unfinished"></translation>
+        <translation>Schlagwort hinzufügen</translation>
     </message>
     <message>
         <source>remove tag “%1” from %2 models</source>
-        <translation type="unfinished"></translation>
+        <translation>Schlagwort „%1“ von %2 Modellen entfernen</translation>
     </message>
     <message>
         <source>remove tag</source>
-        <translation type="unfinished"></translation>
+        <translation>Schlagwort entfernen</translation>
     </message>
     <message>
         <source>Add tag</source>
-        <translation type="unfinished"></translation>
+        <translation>Schlagwort hinzufügen</translation>
     </message>
     <message>
         <source>Tag for the selected models:</source>
-        <translation type="unfinished"></translation>
+        <translation>Schlagwort für die ausgewählten Modelle:</translation>
     </message>
     <message>
         <source>Remove tag</source>
-        <translation type="unfinished"></translation>
+        <translation>Schlagwort entfernen</translation>
     </message>
     <message>
         <source>Tag to remove:</source>
-        <translation type="unfinished"></translation>
+        <translation>Zu entfernendes Schlagwort:</translation>
     </message>
     <message>
         <source>Details</source>
-        <translation type="unfinished"></translation>
+        <translation>Details</translation>
     </message>
     <message>
         <source>Show in folder</source>
-        <translation type="unfinished"></translation>
+        <translation>Im Ordner anzeigen</translation>
     </message>
     <message>
         <source>Copy hash</source>
-        <translation type="unfinished"></translation>
+        <translation>Hash kopieren</translation>
     </message>
     <message>
         <source>Locate missing files…</source>
-        <translation type="unfinished"></translation>
+        <translation>Fehlende Dateien suchen…</translation>
     </message>
     <message>
         <source>Show copies of this file</source>
-        <translation type="unfinished"></translation>
+        <translation>Kopien dieser Datei anzeigen</translation>
     </message>
     <message numerus="yes">
         <source>Add tag to %n models…</source>
-        <translation type="unfinished">
-            <numerusform></numerusform>
-            <numerusform></numerusform>
+        <translation>
+            <numerusform>Schlagwort zu %n Modell hinzufügen…</numerusform>
+            <numerusform>Schlagwort zu %n Modellen hinzufügen…</numerusform>
         </translation>
     </message>
     <message>
         <source>Add tag…</source>
-        <translation type="unfinished"></translation>
+        <translation>Schlagwort hinzufügen…</translation>
     </message>
     <message numerus="yes">
         <source>Remove tag from %n models…</source>
-        <translation type="unfinished">
-            <numerusform></numerusform>
-            <numerusform></numerusform>
+        <translation>
+            <numerusform>Schlagwort von %n Modell entfernen…</numerusform>
+            <numerusform>Schlagwort von %n Modellen entfernen…</numerusform>
         </translation>
     </message>
     <message>
         <source>Remove tag…</source>
-        <translation type="unfinished"></translation>
+        <translation>Schlagwort entfernen…</translation>
     </message>
     <message numerus="yes">
         <source>Delete %n models…</source>
-        <translation type="unfinished">
-            <numerusform></numerusform>
-            <numerusform></numerusform>
+        <translation>
+            <numerusform>%n Modell löschen…</numerusform>
+            <numerusform>%n Modelle löschen…</numerusform>
         </translation>
     </message>
     <message>
         <source>Delete…</source>
-        <translation type="unfinished"></translation>
+        <translation>Löschen…</translation>
     </message>
 </context>
 <context>
     <name>atelier::ui::LibraryTableModel</name>
     <message>
         <source>Its files are missing: %1</source>
-        <translation type="unfinished"></translation>
+        <translation>Dateien fehlen: %1</translation>
     </message>
     <message>
         <source>Duplicate: another model in the library has the same file</source>
-        <translation type="unfinished"></translation>
+        <translation>Duplikat: Ein anderes Modell der Bibliothek nutzt dieselbe Datei</translation>
     </message>
     <message>
         <source>Duplicate: %1 other models in the library have the same file</source>
-        <translation type="unfinished"></translation>
+        <translation>Duplikat: %1 andere Modelle der Bibliothek nutzen dieselbe Datei</translation>
     </message>
     <message>
         <source>Name</source>
-        <translation type="unfinished"></translation>
+        <translation>Name</translation>
     </message>
     <message>
         <source>Type</source>
-        <translation type="unfinished"></translation>
+        <translation>Typ</translation>
     </message>
     <message>
         <source>Base</source>
-        <translation type="unfinished"></translation>
+        <translation>Basis</translation>
     </message>
     <message>
         <source>Format</source>
-        <translation type="unfinished"></translation>
+        <translation>Format</translation>
     </message>
     <message>
         <source>Size</source>
-        <translation type="unfinished"></translation>
+        <translation>Größe</translation>
     </message>
     <message>
         <source>Added</source>
-        <translation type="unfinished"></translation>
+        <translation>Hinzugefügt</translation>
     </message>
     <message>
         <source>Tags</source>
-        <translation type="unfinished"></translation>
+        <translation>Schlagwörter</translation>
     </message>
 </context>
 <context>
     <name>atelier::ui::LossPlot</name>
     <message>
         <source>Training loss</source>
-        <translation type="unfinished"></translation>
+        <translation>Trainings-Loss</translation>
     </message>
     <message>
         <source>The loss appears here as the steps run</source>
-        <translation type="unfinished"></translation>
+        <translation>Der Loss erscheint hier, während die Schritte laufen</translation>
     </message>
     <message>
         <source>step %1</source>
-        <translation type="unfinished"></translation>
+        <translation>Schritt %1</translation>
     </message>
     <message>
         <source>loss (line: running average)</source>
-        <translation type="unfinished"></translation>
+        <translation>Loss (Linie: gleitender Durchschnitt)</translation>
     </message>
 </context>
 <context>
     <name>atelier::ui::MainWindow</name>
     <message>
         <source>Atelier</source>
-        <translation type="unfinished"></translation>
+        <translation>Atelier</translation>
     </message>
     <message>
         <source>Node graph</source>
-        <translation type="unfinished"></translation>
+        <translation>Knotengraph</translation>
     </message>
     <message>
         <source>The node-graph editor will appear here: wire loaders, prompts, samplers and decoders into a pipeline, run it, and open any Atelier or ComfyUI image back as its graph.</source>
-        <translation type="unfinished"></translation>
+        <translation>Hier erscheint der Knotengraph-Editor: Verbinden Sie Lader, Prompts, Sampler und Decoder zu einer Pipeline, führen Sie sie aus und öffnen Sie jedes Atelier- oder ComfyUI-Bild wieder als Graph.</translation>
     </message>
     <message>
         <source>Model library</source>
-        <translation type="unfinished"></translation>
+        <translation>Modellbibliothek</translation>
     </message>
     <message>
         <source>Your installed models will be listed here: browse, search, filter by base and type, tag, inspect and delete.</source>
-        <translation type="unfinished"></translation>
+        <translation>Hier werden Ihre installierten Modelle aufgelistet: durchstöbern, durchsuchen, nach Basis und Typ filtern, mit Schlagwörtern versehen, prüfen und löschen.</translation>
     </message>
     <message>
         <source>Install queue</source>
-        <translation type="unfinished"></translation>
+        <translation>Installationswarteschlange</translation>
     </message>
     <message>
         <source>Drop model files, folders or links here to install them; downloads and installs show their progress here.</source>
-        <translation type="unfinished"></translation>
+        <translation>Legen Sie Modelldateien, Ordner oder Links hier ab, um sie zu installieren; Downloads und Installationen zeigen hier ihren Fortschritt.</translation>
     </message>
     <message>
         <source>Gallery</source>
-        <translation type="unfinished"></translation>
+        <translation>Galerie</translation>
     </message>
     <message>
         <source>Gallery and metadata</source>
-        <translation type="unfinished"></translation>
+        <translation>Galerie und Metadaten</translation>
     </message>
     <message>
         <source>Generated images will appear here, with the recipe stored in each image: prompts, seed, sampler, models.</source>
-        <translation type="unfinished"></translation>
+        <translation>Hier erscheinen erzeugte Bilder mit dem in jedem Bild gespeicherten Rezept: Prompts, Seed, Sampler, Modelle.</translation>
     </message>
     <message>
         <source>Memory</source>
-        <translation type="unfinished"></translation>
+        <translation>Speicher</translation>
     </message>
     <message>
         <source>Training</source>
-        <translation type="unfinished"></translation>
+        <translation>Training</translation>
     </message>
     <message>
         <source>Teach an aMUSEd model a style from your own captioned images: a LoRA or a whole new model, added to the library.</source>
-        <translation type="unfinished"></translation>
+        <translation>Bringen Sie einem aMUSEd-Modell einen Stil aus Ihren eigenen beschrifteten Bildern bei: als LoRA oder als ganz neues Modell, das der Bibliothek hinzugefügt wird.</translation>
     </message>
     <message>
         <source>Training finished: the result is in the library</source>
-        <translation type="unfinished"></translation>
+        <translation>Training abgeschlossen: Das Ergebnis ist in der Bibliothek</translation>
     </message>
     <message>
         <source>Watched folders: %1 new, %2 missing, %3 found again</source>
-        <translation type="unfinished"></translation>
+        <translation>Überwachte Ordner: %1 neu, %2 fehlend, %3 wiedergefunden</translation>
     </message>
     <message>
         <source>The imported folders will not be watched: %1</source>
-        <translation type="unfinished"></translation>
+        <translation>Die importierten Ordner werden nicht überwacht: %1</translation>
     </message>
     <message>
         <source>&amp;File</source>
-        <translation type="unfinished"></translation>
+        <translation>&amp;Datei</translation>
     </message>
     <message>
         <source>&amp;Settings…</source>
-        <translation type="unfinished"></translation>
+        <translation>&amp;Einstellungen…</translation>
     </message>
     <message>
         <source>&amp;Import models from other tools…</source>
-        <translation type="unfinished"></translation>
+        <translation>Modelle aus anderen Programmen &amp;importieren…</translation>
     </message>
     <message>
         <source>Register the models of ComfyUI, A1111/Forge, InvokeAI and Stability Matrix where they are</source>
-        <translation type="unfinished"></translation>
+        <translation>Die Modelle von ComfyUI, A1111/Forge, InvokeAI und Stability Matrix an ihrem Speicherort registrieren</translation>
     </message>
     <message>
         <source>&amp;Quit</source>
-        <translation type="unfinished"></translation>
+        <translation>&amp;Beenden</translation>
     </message>
     <message>
         <source>&amp;View</source>
-        <translation type="unfinished"></translation>
+        <translation>&amp;Ansicht</translation>
     </message>
     <message>
         <source>Port &amp;colours</source>
-        <translation type="unfinished"></translation>
+        <translation>Port-&amp;Farben</translation>
     </message>
     <message>
         <source>any type (reroutes, primitives)</source>
-        <translation type="unfinished"></translation>
+        <translation>beliebiger Typ (Umleitungen, Primitive)</translation>
     </message>
     <message>
         <source>&amp;Reset layout</source>
-        <translation type="unfinished"></translation>
+        <translation>Anordnung &amp;zurücksetzen</translation>
     </message>
     <message>
         <source>&amp;Help</source>
-        <translation type="unfinished"></translation>
+        <translation>&amp;Hilfe</translation>
     </message>
     <message>
         <source>&amp;About Atelier</source>
-        <translation type="unfinished"></translation>
+        <translation>Ü&amp;ber Atelier</translation>
     </message>
     <message>
         <source>Device: starting the engine…</source>
-        <translation type="unfinished"></translation>
+        <translation>Gerät: Engine wird gestartet…</translation>
     </message>
     <message>
         <source>Engine unavailable</source>
-        <translation type="unfinished"></translation>
+        <translation>Engine nicht verfügbar</translation>
     </message>
     <message>
         <source>Device: %1</source>
-        <translation type="unfinished"></translation>
+        <translation>Gerät: %1</translation>
     </message>
     <message>
         <source>Node library</source>
-        <translation type="unfinished"></translation>
+        <translation>Knotenbibliothek</translation>
     </message>
     <message>
         <source>Run queue</source>
-        <translation type="unfinished"></translation>
+        <translation>Ausführungswarteschlange</translation>
     </message>
     <message>
         <source>Opened</source>
-        <translation type="unfinished"></translation>
+        <translation>Geöffnet</translation>
     </message>
     <message>
         <source>History</source>
-        <translation type="unfinished"></translation>
+        <translation>Verlauf</translation>
     </message>
     <message>
         <source>&amp;New workflow</source>
-        <translation type="unfinished"></translation>
+        <translation>&amp;Neuer Workflow</translation>
     </message>
     <message>
         <source>&amp;Open workflow or image…</source>
-        <translation type="unfinished"></translation>
+        <translation>Workflow oder Bild ö&amp;ffnen…</translation>
     </message>
     <message>
         <source>Open workflow</source>
-        <translation type="unfinished"></translation>
+        <translation>Workflow öffnen</translation>
     </message>
     <message>
         <source>Workflows and images (*.json *.png)</source>
-        <translation type="unfinished"></translation>
+        <translation>Workflows und Bilder (*.json *.png)</translation>
     </message>
     <message>
         <source>Open &amp;recent</source>
-        <translation type="unfinished"></translation>
+        <translation>&amp;Zuletzt geöffnet</translation>
     </message>
     <message>
         <source>Save workflow &amp;as…</source>
-        <translation type="unfinished"></translation>
+        <translation>Workflow speichern &amp;unter…</translation>
     </message>
     <message>
         <source>Save workflow</source>
-        <translation type="unfinished"></translation>
+        <translation>Workflow speichern</translation>
     </message>
     <message>
         <source>Workflows (*.json)</source>
-        <translation type="unfinished"></translation>
+        <translation>Workflows (*.json)</translation>
     </message>
     <message>
         <source>&amp;Export API graph…</source>
-        <translation type="unfinished"></translation>
+        <translation>API-Graph e&amp;xportieren…</translation>
     </message>
     <message>
         <source>Export API graph</source>
-        <translation type="unfinished"></translation>
+        <translation>API-Graph exportieren</translation>
     </message>
     <message>
         <source>API graphs (*.json)</source>
-        <translation type="unfinished"></translation>
+        <translation>API-Graphen (*.json)</translation>
     </message>
     <message>
         <source>(none yet)</source>
-        <translation type="unfinished"></translation>
+        <translation>(noch keine)</translation>
     </message>
     <message>
         <source>Clear the list</source>
-        <translation type="unfinished"></translation>
+        <translation>Liste leeren</translation>
     </message>
     <message>
         <source>&amp;Edit</source>
-        <translation type="unfinished"></translation>
+        <translation>&amp;Bearbeiten</translation>
     </message>
     <message>
         <source>Undo	Ctrl+Z</source>
-        <translation type="unfinished"></translation>
+        <translation>Rückgängig	Ctrl+Z</translation>
     </message>
     <message>
         <source>Redo	Ctrl+Shift+Z</source>
-        <translation type="unfinished"></translation>
+        <translation>Wiederholen	Ctrl+Shift+Z</translation>
     </message>
     <message>
         <source>Undo %1	Ctrl+Z</source>
-        <translation type="unfinished"></translation>
+        <translation>%1 rückgängig machen	Ctrl+Z</translation>
     </message>
     <message>
         <source>Redo %1	Ctrl+Shift+Z</source>
-        <translation type="unfinished"></translation>
+        <translation>%1 wiederholen	Ctrl+Shift+Z</translation>
     </message>
     <message>
         <source>Cut	Ctrl+X</source>
-        <translation type="unfinished"></translation>
+        <translation>Ausschneiden	Ctrl+X</translation>
     </message>
     <message>
         <source>Copy	Ctrl+C</source>
-        <translation type="unfinished"></translation>
+        <translation>Kopieren	Ctrl+C</translation>
     </message>
     <message>
         <source>Paste	Ctrl+V</source>
-        <translation type="unfinished"></translation>
+        <translation>Einfügen	Ctrl+V</translation>
     </message>
     <message>
         <source>Paste with input links	Ctrl+Shift+V</source>
-        <translation type="unfinished"></translation>
+        <translation>Mit Eingangsverbindungen einfügen	Ctrl+Shift+V</translation>
     </message>
     <message>
         <source>Duplicate	Ctrl+D</source>
-        <translation type="unfinished"></translation>
+        <translation>Duplizieren	Ctrl+D</translation>
     </message>
     <message>
         <source>Select all	Ctrl+A</source>
-        <translation type="unfinished"></translation>
+        <translation>Alles auswählen	Ctrl+A</translation>
     </message>
     <message>
         <source>Frame selection	F</source>
-        <translation type="unfinished"></translation>
+        <translation>Auswahl einpassen	F</translation>
     </message>
     <message>
         <source>The gallery cannot open its index: %1</source>
-        <translation type="unfinished"></translation>
+        <translation>Die Galerie kann ihren Index nicht öffnen: %1</translation>
     </message>
     <message>
         <source>Open as graph</source>
-        <translation type="unfinished"></translation>
+        <translation>Als Graph öffnen</translation>
     </message>
     <message>
         <source>%1 cannot be opened: the node editor is not ready</source>
-        <translation type="unfinished"></translation>
+        <translation>%1 kann nicht geöffnet werden: Der Knoten-Editor ist nicht bereit</translation>
     </message>
     <message>
         <source>&amp;User guide</source>
-        <translation type="unfinished"></translation>
+        <translation>&amp;Benutzerhandbuch</translation>
     </message>
     <message>
         <source>Atelier user guide</source>
-        <translation type="unfinished"></translation>
+        <translation>Atelier-Benutzerhandbuch</translation>
     </message>
 </context>
 <context>
     <name>atelier::ui::MemoryPanel</name>
     <message>
         <source>now</source>
-        <translation type="unfinished"></translation>
+        <translation>jetzt</translation>
     </message>
     <message>
         <source>%1 s ago</source>
-        <translation type="unfinished"></translation>
+        <translation>vor %1 s</translation>
     </message>
     <message>
         <source>%1 min ago</source>
-        <translation type="unfinished"></translation>
+        <translation>vor %1 min</translation>
     </message>
     <message>
         <source>%1 h ago</source>
-        <translation type="unfinished"></translation>
+        <translation>vor %1 h</translation>
     </message>
     <message>
         <source>RAM</source>
-        <translation type="unfinished"></translation>
+        <translation>RAM</translation>
     </message>
     <message>
         <source>%1 + RAM</source>
-        <translation type="unfinished"></translation>
+        <translation>%1 + RAM</translation>
     </message>
     <message>
         <source>Model</source>
-        <translation type="unfinished"></translation>
+        <translation>Modell</translation>
     </message>
     <message>
         <source>Part</source>
-        <translation type="unfinished"></translation>
+        <translation>Teil</translation>
     </message>
     <message>
         <source>Where</source>
-        <translation type="unfinished"></translation>
+        <translation>Ort</translation>
     </message>
     <message>
         <source>Size</source>
-        <translation type="unfinished"></translation>
+        <translation>Größe</translation>
     </message>
     <message>
         <source>Last used</source>
-        <translation type="unfinished"></translation>
+        <translation>Zuletzt verwendet</translation>
     </message>
     <message>
         <source>State</source>
-        <translation type="unfinished"></translation>
+        <translation>Zustand</translation>
     </message>
     <message>
         <source>Keep loaded</source>
-        <translation type="unfinished"></translation>
+        <translation>Geladen halten</translation>
     </message>
     <message>
         <source>Never evict the selected part, or move it off its GPU, to make room (&quot;Keep in VRAM&quot; for a part on a GPU)</source>
-        <translation type="unfinished"></translation>
+        <translation>Den ausgewählten Teil nie verdrängen oder von seiner GPU verschieben, um Platz zu schaffen („Im VRAM halten“ für einen Teil auf einer GPU)</translation>
     </message>
     <message>
         <source>Unload</source>
-        <translation type="unfinished"></translation>
+        <translation>Entladen</translation>
     </message>
     <message>
         <source>Drop the selected part from memory (not while a run uses it)</source>
-        <translation type="unfinished"></translation>
+        <translation>Den ausgewählten Teil aus dem Speicher entfernen (nicht, während eine Ausführung ihn nutzt)</translation>
     </message>
     <message>
         <source>Free all</source>
-        <translation type="unfinished"></translation>
+        <translation>Alle freigeben</translation>
     </message>
     <message>
         <source>Drop every part no run is using</source>
-        <translation type="unfinished"></translation>
+        <translation>Jeden Teil entfernen, den keine Ausführung nutzt</translation>
     </message>
     <message>
         <source>Keep in VRAM</source>
-        <translation type="unfinished"></translation>
+        <translation>Im VRAM halten</translation>
     </message>
     <message>
         <source>in use</source>
-        <translation type="unfinished"></translation>
+        <translation>in Verwendung</translation>
     </message>
     <message>
         <source>kept</source>
-        <translation type="unfinished"></translation>
+        <translation>gehalten</translation>
     </message>
     <message>
         <source>idle</source>
-        <translation type="unfinished"></translation>
+        <translation>inaktiv</translation>
     </message>
     <message>
         <source>%1 on %2, the rest in RAM</source>
-        <translation type="unfinished"></translation>
+        <translation>%1 auf %2, der Rest im RAM</translation>
     </message>
     <message>
         <source>Loaded partially: the device budget could not hold all of it beside the parts in use, so the layers that did not fit are copied in as they run</source>
-        <translation type="unfinished"></translation>
+        <translation>Teilweise geladen: Das Budget des Geräts reichte neben den genutzten Teilen nicht für alles, daher werden die übrigen Schichten während der Ausführung hineinkopiert</translation>
     </message>
     <message>
         <source>RAM: %1 of %2</source>
-        <translation type="unfinished"></translation>
+        <translation>RAM: %1 von %2</translation>
     </message>
     <message>
         <source>%1: %2 of %3</source>
-        <translation type="unfinished"></translation>
+        <translation>%1: %2 von %3</translation>
     </message>
     <message>
         <source>%1 load from disk</source>
-        <translation type="unfinished"></translation>
+        <translation>%1 Ladevorgang vom Datenträger</translation>
     </message>
     <message>
         <source>%1 loads from disk</source>
-        <translation type="unfinished"></translation>
+        <translation>%1 Ladevorgänge vom Datenträger</translation>
     </message>
     <message>
         <source>%1 hit</source>
-        <translation type="unfinished"></translation>
+        <translation>%1 Treffer</translation>
     </message>
     <message>
         <source>%1 hits</source>
-        <translation type="unfinished"></translation>
+        <translation>%1 Treffer</translation>
     </message>
     <message>
         <source>%1 eviction</source>
-        <translation type="unfinished"></translation>
+        <translation>%1 Verdrängung</translation>
     </message>
     <message>
         <source>%1 evictions</source>
-        <translation type="unfinished"></translation>
+        <translation>%1 Verdrängungen</translation>
     </message>
     <message>
         <source>%1 moved to RAM</source>
-        <translation type="unfinished"></translation>
+        <translation>%1 in den RAM verschoben</translation>
     </message>
     <message>
         <source>%1 moved back</source>
-        <translation type="unfinished"></translation>
+        <translation>%1 zurückverschoben</translation>
     </message>
 </context>
 <context>
     <name>atelier::ui::Minimap</name>
     <message>
         <source>Click or drag to move the view</source>
-        <translation type="unfinished"></translation>
+        <translation>Klicken oder ziehen, um die Ansicht zu verschieben</translation>
     </message>
 </context>
 <context>
     <name>atelier::ui::MissingModelsDialog</name>
     <message>
         <source>Missing models</source>
-        <translation type="unfinished"></translation>
+        <translation>Fehlende Modelle</translation>
     </message>
     <message>
         <source>The graph needs models the library does not have. Install those the workflow says where to get, or look for the others in the library.</source>
-        <translation type="unfinished"></translation>
+        <translation>Der Graph benötigt Modelle, die nicht in der Bibliothek sind. Installieren Sie diejenigen, für die der Workflow eine Bezugsquelle angibt, oder suchen Sie die anderen in der Bibliothek.</translation>
     </message>
     <message>
         <source>Model</source>
-        <translation type="unfinished"></translation>
+        <translation>Modell</translation>
     </message>
     <message>
         <source>Asked by</source>
-        <translation type="unfinished"></translation>
+        <translation>Angefordert von</translation>
     </message>
     <message>
         <source>From</source>
-        <translation type="unfinished"></translation>
+        <translation>Quelle</translation>
     </message>
     <message>
         <source>node %1, %2</source>
-        <translation type="unfinished"></translation>
+        <translation>Knoten %1, %2</translation>
     </message>
     <message>
         <source>hash %1 (no download link given)</source>
-        <translation type="unfinished"></translation>
+        <translation>Hash %1 (kein Download-Link angegeben)</translation>
     </message>
     <message>
         <source>the workflow does not say</source>
-        <translation type="unfinished"></translation>
+        <translation>vom Workflow nicht angegeben</translation>
     </message>
     <message>
         <source>Install</source>
-        <translation type="unfinished"></translation>
+        <translation>Installieren</translation>
     </message>
     <message>
         <source>Look up on Civitai</source>
-        <translation type="unfinished"></translation>
+        <translation>Auf Civitai nachschlagen</translation>
     </message>
     <message>
         <source>Find in library</source>
-        <translation type="unfinished"></translation>
+        <translation>In der Bibliothek suchen</translation>
     </message>
     <message>
         <source>Sends the hash to Civitai, which says which model file it is; that file goes on the install queue and is checked against the hash when it arrives</source>
-        <translation type="unfinished"></translation>
+        <translation>Sendet den Hash an Civitai, das die zugehörige Modelldatei ermittelt; diese Datei kommt in die Installationswarteschlange und wird bei Ankunft mit dem Hash abgeglichen</translation>
     </message>
     <message>
         <source>Queued</source>
-        <translation type="unfinished"></translation>
+        <translation>In Warteschlange</translation>
     </message>
 </context>
 <context>
     <name>atelier::ui::ModelDetailsPanel</name>
     <message>
         <source>Another model in the library has the same file.</source>
-        <translation type="unfinished"></translation>
+        <translation>Ein anderes Modell in der Bibliothek hat dieselbe Datei.</translation>
     </message>
     <message>
         <source>%1 other models in the library have the same file.</source>
-        <translation type="unfinished"></translation>
+        <translation>%1 andere Modelle in der Bibliothek haben dieselbe Datei.</translation>
     </message>
     <message>
         <source>Built-in</source>
-        <translation type="unfinished"></translation>
+        <translation>Integriert</translation>
     </message>
     <message>
         <source>(not hashed)</source>
-        <translation type="unfinished"></translation>
+        <translation>(kein Hash)</translation>
     </message>
     <message>
         <source>%1 (its full SHA-256 is still to be computed)</source>
-        <translation type="unfinished"></translation>
+        <translation>%1 (der vollständige SHA-256 wird noch berechnet)</translation>
     </message>
     <message>
         <source>(not yet)</source>
-        <translation type="unfinished"></translation>
+        <translation>(noch nicht)</translation>
     </message>
     <message>
         <source> (changed %1)</source>
-        <translation type="unfinished"></translation>
+        <translation> (geändert: %1)</translation>
     </message>
     <message>
         <source>Copy “%1”</source>
-        <translation type="unfinished"></translation>
+        <translation>„%1“ kopieren</translation>
     </message>
     <message>
         <source>none</source>
-        <translation type="unfinished"></translation>
+        <translation>keine</translation>
     </message>
     <message>
         <source>A model needs a name.</source>
-        <translation type="unfinished"></translation>
+        <translation>Ein Modell braucht einen Namen.</translation>
     </message>
     <message>
         <source>rename to “%1”</source>
-        <translation type="unfinished"></translation>
+        <translation>in „%1“ umbenennen</translation>
     </message>
     <message>
         <source>edit description</source>
-        <translation type="unfinished"></translation>
+        <translation>Beschreibung bearbeiten</translation>
     </message>
     <message>
         <source>edit tags</source>
-        <translation type="unfinished"></translation>
+        <translation>Schlagwörter bearbeiten</translation>
     </message>
     <message>
         <source>set variant</source>
-        <translation type="unfinished"></translation>
+        <translation>Variante festlegen</translation>
     </message>
     <message>
         <source>set prediction type</source>
-        <translation type="unfinished"></translation>
+        <translation>Vorhersagetyp festlegen</translation>
     </message>
     <message>
         <source>set VAE</source>
-        <translation type="unfinished"></translation>
+        <translation>VAE festlegen</translation>
     </message>
     <message>
         <source>Select a model to see its details.</source>
-        <translation type="unfinished"></translation>
+        <translation>Wählen Sie ein Modell, um seine Details zu sehen.</translation>
     </message>
     <message>
         <source>Undo</source>
-        <translation type="unfinished"></translation>
+        <translation>Rückgängig</translation>
     </message>
     <message>
         <source>Redo</source>
-        <translation type="unfinished"></translation>
+        <translation>Wiederherstellen</translation>
     </message>
     <message>
         <source>Undo %1</source>
-        <translation type="unfinished"></translation>
+        <translation>Rückgängig: %1</translation>
     </message>
     <message>
         <source>The files of this model are missing.</source>
-        <translation type="unfinished"></translation>
+        <translation>Die Dateien dieses Modells fehlen.</translation>
     </message>
     <message>
         <source>Locate…</source>
-        <translation type="unfinished"></translation>
+        <translation>Suchen…</translation>
     </message>
     <message>
         <source>Remove from library</source>
-        <translation type="unfinished"></translation>
+        <translation>Aus der Bibliothek entfernen</translation>
     </message>
     <message>
         <source>Show copies</source>
-        <translation type="unfinished"></translation>
+        <translation>Kopien anzeigen</translation>
     </message>
     <message>
         <source>Description:</source>
-        <translation type="unfinished"></translation>
+        <translation>Beschreibung:</translation>
     </message>
     <message>
         <source>comma, separated, tags</source>
-        <translation type="unfinished"></translation>
+        <translation>Schlagwörter, durch Komma, getrennt</translation>
     </message>
     <message>
         <source>Tags:</source>
-        <translation type="unfinished"></translation>
+        <translation>Schlagwörter:</translation>
     </message>
     <message>
         <source>Trigger words:</source>
-        <translation type="unfinished"></translation>
+        <translation>Auslösewörter:</translation>
     </message>
     <message>
         <source>(not set)</source>
-        <translation type="unfinished"></translation>
+        <translation>(nicht festgelegt)</translation>
     </message>
     <message>
         <source>Variant:</source>
-        <translation type="unfinished"></translation>
+        <translation>Variante:</translation>
     </message>
     <message>
         <source>Prediction:</source>
-        <translation type="unfinished"></translation>
+        <translation>Vorhersage:</translation>
     </message>
     <message>
         <source>VAE:</source>
-        <translation type="unfinished"></translation>
+        <translation>VAE:</translation>
     </message>
     <message>
         <source>Show in folder</source>
-        <translation type="unfinished"></translation>
+        <translation>Im Ordner anzeigen</translation>
     </message>
     <message>
         <source>Path:</source>
-        <translation type="unfinished"></translation>
+        <translation>Pfad:</translation>
     </message>
     <message>
         <source>Also at:</source>
-        <translation type="unfinished"></translation>
+        <translation>Auch unter:</translation>
     </message>
     <message>
         <source>Copy</source>
-        <translation type="unfinished"></translation>
+        <translation>Kopieren</translation>
     </message>
     <message>
         <source>Hash:</source>
-        <translation type="unfinished"></translation>
+        <translation>Hash:</translation>
     </message>
     <message>
         <source>Short hash:</source>
-        <translation type="unfinished"></translation>
+        <translation>Kurz-Hash:</translation>
     </message>
     <message>
         <source>Source:</source>
-        <translation type="unfinished"></translation>
+        <translation>Quelle:</translation>
     </message>
     <message>
         <source>Size:</source>
-        <translation type="unfinished"></translation>
+        <translation>Größe:</translation>
     </message>
     <message>
         <source>Added:</source>
-        <translation type="unfinished"></translation>
+        <translation>Hinzugefügt:</translation>
     </message>
     <message>
         <source>Remote metadata</source>
-        <translation type="unfinished"></translation>
+        <translation>Online-Metadaten</translation>
     </message>
     <message>
         <source>Every field</source>
-        <translation type="unfinished"></translation>
+        <translation>Alle Felder</translation>
     </message>
 </context>
 <context>
     <name>atelier::ui::ModelTileDelegate</name>
     <message>
         <source>missing</source>
-        <translation type="unfinished"></translation>
+        <translation>fehlt</translation>
     </message>
     <message>
         <source>duplicate</source>
-        <translation type="unfinished"></translation>
+        <translation>Duplikat</translation>
     </message>
 </context>
 <context>
     <name>atelier::ui::NodeItem</name>
     <message>
         <source>cached</source>
-        <translation type="unfinished"></translation>
+        <translation>zwischengespeichert</translation>
     </message>
     <message>
         <source>queued</source>
-        <translation type="unfinished"></translation>
+        <translation>in Warteschlange</translation>
     </message>
     <message>
         <source>Collapse</source>
-        <translation type="unfinished"></translation>
+        <translation>Einklappen</translation>
     </message>
     <message>
         <source>Expand</source>
-        <translation type="unfinished"></translation>
+        <translation>Ausklappen</translation>
     </message>
     <message>
         <source>Change %1</source>
-        <translation type="unfinished"></translation>
+        <translation>%1 ändern</translation>
     </message>
     <message>
         <source>Move</source>
-        <translation type="unfinished"></translation>
+        <translation>Verschieben</translation>
     </message>
     <message>
         <source>Rename node</source>
-        <translation type="unfinished"></translation>
+        <translation>Knoten umbenennen</translation>
     </message>
     <message>
         <source>Title:</source>
-        <translation type="unfinished"></translation>
+        <translation>Titel:</translation>
     </message>
     <message>
         <source>Rename</source>
-        <translation type="unfinished"></translation>
+        <translation>Umbenennen</translation>
     </message>
     <message>
         <source>%1 — %2</source>
-        <translation type="unfinished"></translation>
+        <translation>%1 — %2</translation>
     </message>
     <message>
         <source>(nothing to choose from)</source>
-        <translation type="unfinished"></translation>
+        <translation>(nichts zur Auswahl)</translation>
     </message>
 </context>
 <context>
     <name>atelier::ui::NodeLibraryPanel</name>
     <message>
         <source>Search nodes…</source>
-        <translation type="unfinished"></translation>
+        <translation>Knoten suchen…</translation>
     </message>
     <message>
         <source>other</source>
-        <translation type="unfinished"></translation>
+        <translation>Sonstige</translation>
     </message>
 </context>
 <context>
     <name>atelier::ui::OptionPicker</name>
     <message>
         <source>Search…</source>
-        <translation type="unfinished"></translation>
+        <translation>Suchen…</translation>
     </message>
     <message>
         <source>All bases</source>
-        <translation type="unfinished"></translation>
+        <translation>Alle Basen</translation>
     </message>
     <message>
         <source>(nothing to choose from)</source>
-        <translation type="unfinished"></translation>
+        <translation>(nichts zur Auswahl)</translation>
     </message>
     <message>
         <source>(no match)</source>
-        <translation type="unfinished"></translation>
+        <translation>(kein Treffer)</translation>
     </message>
 </context>
 <context>
     <name>atelier::ui::PromptEditor</name>
     <message>
         <source>&lt;span style=&apos;color:#ffb74d&apos;&gt;(emphasis)&lt;/span&gt; · &lt;span style=&apos;color:#90a4ae&apos;&gt;[less]&lt;/span&gt; · (word:&lt;b style=&apos;color:#ff8a65&apos;&gt;1.2&lt;/b&gt;) · &lt;span style=&apos;color:#4dd0e1&apos;&gt;embedding:name&lt;/span&gt; · &lt;span style=&apos;color:#81c784&apos;&gt;&lt;b&gt;BREAK&lt;/b&gt;&lt;/span&gt;</source>
-        <translation type="unfinished"></translation>
+        <translation>&lt;span style=&apos;color:#ffb74d&apos;&gt;(Betonung)&lt;/span&gt; · &lt;span style=&apos;color:#90a4ae&apos;&gt;[weniger]&lt;/span&gt; · (Wort:&lt;b style=&apos;color:#ff8a65&apos;&gt;1.2&lt;/b&gt;) · &lt;span style=&apos;color:#4dd0e1&apos;&gt;embedding:Name&lt;/span&gt; · &lt;span style=&apos;color:#81c784&apos;&gt;&lt;b&gt;BREAK&lt;/b&gt;&lt;/span&gt;</translation>
     </message>
 </context>
 <context>
     <name>atelier::ui::RunQueuePanel</name>
     <message>
         <source>Remove</source>
-        <translation type="unfinished"></translation>
+        <translation>Entfernen</translation>
     </message>
     <message>
         <source>Drops a waiting run, or cancels the one running</source>
-        <translation type="unfinished"></translation>
+        <translation>Verwirft eine wartende Ausführung oder bricht die laufende ab</translation>
     </message>
     <message>
         <source>Move up</source>
-        <translation type="unfinished"></translation>
+        <translation>Nach oben</translation>
     </message>
     <message>
         <source>Clear waiting</source>
-        <translation type="unfinished"></translation>
+        <translation>Wartende entfernen</translation>
     </message>
     <message>
         <source>Drops every waiting run; the one running goes on</source>
-        <translation type="unfinished"></translation>
+        <translation>Verwirft alle wartenden Ausführungen; die laufende geht weiter</translation>
     </message>
     <message>
         <source>running</source>
-        <translation type="unfinished"></translation>
+        <translation>läuft</translation>
     </message>
     <message>
         <source>running %1</source>
-        <translation type="unfinished"></translation>
+        <translation>läuft %1</translation>
     </message>
     <message>
         <source>step %1 of %2</source>
-        <translation type="unfinished"></translation>
+        <translation>Schritt %1 von %2</translation>
     </message>
     <message>
         <source>waiting</source>
-        <translation type="unfinished"></translation>
+        <translation>wartet</translation>
     </message>
     <message>
         <source>#%1  %2 — %3</source>
-        <translation type="unfinished"></translation>
+        <translation>#%1  %2 — %3</translation>
     </message>
     <message>
         <source>Cancel</source>
-        <translation type="unfinished"></translation>
+        <translation>Abbrechen</translation>
     </message>
 </context>
 <context>
     <name>atelier::ui::SettingsDialog</name>
     <message>
         <source>Settings</source>
-        <translation type="unfinished"></translation>
+        <translation>Einstellungen</translation>
     </message>
     <message>
         <source>Browse…</source>
-        <translation type="unfinished"></translation>
+        <translation>Durchsuchen…</translation>
     </message>
     <message>
         <source>Automatic (half the memory less 2 GB)</source>
-        <translation type="unfinished"></translation>
+        <translation>Automatisch (halber Speicher abzüglich 2 GB)</translation>
     </message>
     <message>
         <source>Automatic (the card&apos;s memory less 3 GB)</source>
-        <translation type="unfinished"></translation>
+        <translation>Automatisch (Grafikkartenspeicher abzüglich 3 GB)</translation>
     </message>
     <message>
         <source>Node outputs kept between graph runs, so that only what changed runs again</source>
-        <translation type="unfinished"></translation>
+        <translation>Knotenausgaben, die zwischen Graph-Ausführungen erhalten bleiben, damit nur Geändertes erneut läuft</translation>
     </message>
     <message>
         <source>Register dropped local models where they are (instead of copying them into the models folder)</source>
-        <translation type="unfinished"></translation>
+        <translation>Abgelegte lokale Modelle an ihrem Ort registrieren (statt sie in den Modellordner zu kopieren)</translation>
     </message>
     <message>
         <source>Save each image&apos;s recipe in it (prompt, settings, model names and hashes; never file paths)</source>
-        <translation type="unfinished"></translation>
+        <translation>Rezept jedes Bildes darin speichern (Prompt, Einstellungen, Modellnamen und Hashes; niemals Dateipfade)</translation>
     </message>
     <message>
         <source>$HF_ENDPOINT, else https://huggingface.co</source>
-        <translation type="unfinished"></translation>
+        <translation>$HF_ENDPOINT, sonst https://huggingface.co</translation>
     </message>
     <message>
         <source>Tokens are stored in %1, readable only by you.</source>
-        <translation type="unfinished"></translation>
+        <translation>Tokens werden in %1 gespeichert, nur für Sie lesbar.</translation>
     </message>
     <message>
         <source>Models folder:</source>
-        <translation type="unfinished"></translation>
+        <translation>Modellordner:</translation>
     </message>
     <message>
         <source>Compute device:</source>
-        <translation type="unfinished"></translation>
+        <translation>Rechengerät:</translation>
     </message>
     <message>
         <source>Precision:</source>
-        <translation type="unfinished"></translation>
+        <translation>Genauigkeit:</translation>
     </message>
     <message>
         <source>Model cache in memory:</source>
-        <translation type="unfinished"></translation>
+        <translation>Modell-Cache im Speicher:</translation>
     </message>
     <message>
         <source>Model cache on the GPU:</source>
-        <translation type="unfinished"></translation>
+        <translation>Modell-Cache auf der GPU:</translation>
     </message>
     <message>
         <source>Download cache:</source>
-        <translation type="unfinished"></translation>
+        <translation>Download-Cache:</translation>
     </message>
     <message>
         <source>Parallel downloads:</source>
-        <translation type="unfinished"></translation>
+        <translation>Parallele Downloads:</translation>
     </message>
     <message>
         <source>Graph outputs kept:</source>
-        <translation type="unfinished"></translation>
+        <translation>Behaltene Graph-Ausgaben:</translation>
     </message>
     <message>
         <source>Graph output memory:</source>
-        <translation type="unfinished"></translation>
+        <translation>Speicher für Graph-Ausgaben:</translation>
     </message>
     <message>
         <source>Hugging Face address:</source>
-        <translation type="unfinished"></translation>
+        <translation>Hugging-Face-Adresse:</translation>
     </message>
     <message>
         <source>Civitai address:</source>
-        <translation type="unfinished"></translation>
+        <translation>Civitai-Adresse:</translation>
     </message>
     <message>
         <source>Hugging Face token:</source>
-        <translation type="unfinished"></translation>
+        <translation>Hugging-Face-Token:</translation>
     </message>
     <message>
         <source>Civitai token:</source>
-        <translation type="unfinished"></translation>
+        <translation>Civitai-Token:</translation>
     </message>
     <message>
         <source>%1 (not available)</source>
-        <translation type="unfinished"></translation>
+        <translation>%1 (nicht verfügbar)</translation>
     </message>
     <message>
         <source>Models folder</source>
-        <translation type="unfinished"></translation>
+        <translation>Modellordner</translation>
     </message>
     <message>
         <source>Language:</source>
-        <translation type="unfinished"></translation>
+        <translation>Sprache:</translation>
     </message>
 </context>
 <context>
     <name>atelier::ui::TrainingPanel</name>
     <message>
         <source>Choose a folder of captioned images and a model, then Start.</source>
-        <translation type="unfinished"></translation>
+        <translation>Wählen Sie einen Ordner mit beschrifteten Bildern und ein Modell, dann „Starten“.</translation>
     </message>
     <message>
         <source>Validation images</source>
-        <translation type="unfinished"></translation>
+        <translation>Validierungsbilder</translation>
     </message>
     <message>
         <source>Validation images (newest first)</source>
-        <translation type="unfinished"></translation>
+        <translation>Validierungsbilder (neueste zuerst)</translation>
     </message>
     <message>
         <source>Encoding the training images and captions …</source>
-        <translation type="unfinished"></translation>
+        <translation>Trainingsbilder und Beschriftungen werden kodiert …</translation>
     </message>
     <message>
         <source>Step %1 of %2 · loss %3 (average %4) · %5 steps/s · %6 left</source>
-        <translation type="unfinished"></translation>
+        <translation>Schritt %1 von %2 · Loss %3 (Mittel %4) · %5 Schritte/s · noch %6</translation>
     </message>
     <message>
         <source>Training failed: %1</source>
-        <translation type="unfinished"></translation>
+        <translation>Training fehlgeschlagen: %1</translation>
     </message>
     <message>
         <source>A folder of PNG images with captions</source>
-        <translation type="unfinished"></translation>
+        <translation>Ein Ordner mit beschrifteten PNG-Bildern</translation>
     </message>
     <message>
         <source>Choose …</source>
-        <translation type="unfinished"></translation>
+        <translation>Auswählen …</translation>
     </message>
     <message>
         <source>Choose the images folder</source>
-        <translation type="unfinished"></translation>
+        <translation>Bilderordner auswählen</translation>
     </message>
     <message>
         <source>&amp;Images:</source>
-        <translation type="unfinished"></translation>
+        <translation>&amp;Bilder:</translation>
     </message>
     <message>
         <source>&amp;Model:</source>
-        <translation type="unfinished"></translation>
+        <translation>&amp;Modell:</translation>
     </message>
     <message>
         <source>The result&apos;s name in the library</source>
-        <translation type="unfinished"></translation>
+        <translation>Name des Ergebnisses in der Bibliothek</translation>
     </message>
     <message>
         <source>&amp;Name:</source>
-        <translation type="unfinished"></translation>
+        <translation>&amp;Name:</translation>
     </message>
     <message>
         <source>LoRA (small file, on top of the model)</source>
-        <translation type="unfinished"></translation>
+        <translation>LoRA (kleine Datei, zusätzlich zum Modell)</translation>
     </message>
     <message>
         <source>Whole model (a new model)</source>
-        <translation type="unfinished"></translation>
+        <translation>Ganzes Modell (ein neues Modell)</translation>
     </message>
     <message>
         <source>&amp;Train:</source>
-        <translation type="unfinished"></translation>
+        <translation>&amp;Trainieren:</translation>
     </message>
     <message>
         <source>LoRA &amp;rank:</source>
-        <translation type="unfinished"></translation>
+        <translation>LoRA-&amp;Rang:</translation>
     </message>
     <message>
         <source>&amp;Steps:</source>
-        <translation type="unfinished"></translation>
+        <translation>&amp;Schritte:</translation>
     </message>
     <message>
         <source>&amp;Learning rate:</source>
-        <translation type="unfinished"></translation>
+        <translation>&amp;Lernrate:</translation>
     </message>
     <message>
         <source>&amp;Batch:</source>
-        <translation type="unfinished"></translation>
+        <translation>B&amp;atch:</translation>
     </message>
     <message>
         <source>Batches whose gradients add up to one step: a larger effective batch in the same memory</source>
-        <translation type="unfinished"></translation>
+        <translation>Batches, deren Gradienten einen Schritt ergeben: ein größerer effektiver Batch im selben Speicher</translation>
     </message>
     <message>
         <source>&amp;Accumulate:</source>
-        <translation type="unfinished"></translation>
+        <translation>A&amp;kkumulieren:</translation>
     </message>
     <message>
         <source>See&amp;d:</source>
-        <translation type="unfinished"></translation>
+        <translation>See&amp;d:</translation>
     </message>
     <message>
         <source>&amp;Checkpoint every:</source>
-        <translation type="unfinished"></translation>
+        <translation>&amp;Checkpoint alle:</translation>
     </message>
     <message>
         <source>One prompt per line, drawn as training goes</source>
-        <translation type="unfinished"></translation>
+        <translation>Ein Prompt pro Zeile; wird während des Trainings erzeugt</translation>
     </message>
     <message>
         <source>&amp;Validation:</source>
-        <translation type="unfinished"></translation>
+        <translation>&amp;Validierung:</translation>
     </message>
     <message>
         <source>at the end</source>
-        <translation type="unfinished"></translation>
+        <translation>am Ende</translation>
     </message>
     <message>
         <source>Validate &amp;every:</source>
-        <translation type="unfinished"></translation>
+        <translation>Validieren all&amp;e:</translation>
     </message>
     <message>
         <source>Start</source>
-        <translation type="unfinished"></translation>
+        <translation>Starten</translation>
     </message>
     <message>
         <source>Pause</source>
-        <translation type="unfinished"></translation>
+        <translation>Pausieren</translation>
     </message>
     <message>
         <source>Stop after this step with a checkpoint; Resume goes on from it</source>
-        <translation type="unfinished"></translation>
+        <translation>Nach diesem Schritt mit einem Checkpoint anhalten; „Fortsetzen“ macht dort weiter</translation>
     </message>
     <message>
         <source>Stop</source>
-        <translation type="unfinished"></translation>
+        <translation>Stoppen</translation>
     </message>
     <message>
         <source>Resume</source>
-        <translation type="unfinished"></translation>
+        <translation>Fortsetzen</translation>
     </message>
     <message>
         <source>No aMUSEd model in the library: install one (amused/amused-256)</source>
-        <translation type="unfinished"></translation>
+        <translation>Kein aMUSEd-Modell in der Bibliothek: Installieren Sie eines (amused/amused-256)</translation>
     </message>
     <message>
         <source>Training images</source>
-        <translation type="unfinished"></translation>
+        <translation>Trainingsbilder</translation>
     </message>
     <message>
         <source>This folder does not exist.</source>
-        <translation type="unfinished"></translation>
+        <translation>Dieser Ordner existiert nicht.</translation>
     </message>
     <message>
         <source>a .txt beside each image</source>
-        <translation type="unfinished"></translation>
+        <translation>einer .txt-Datei neben jedem Bild</translation>
     </message>
     <message numerus="yes">
         <source>%n PNG image(s); captions from %1</source>
-        <translation type="unfinished">
-            <numerusform></numerusform>
-            <numerusform></numerusform>
+        <translation>
+            <numerusform>%n PNG-Bild; Beschriftungen aus %1</numerusform>
+            <numerusform>%n PNG-Bilder; Beschriftungen aus %1</numerusform>
         </translation>
     </message>
     <message>
         <source>Choose the folder of training images.</source>
-        <translation type="unfinished"></translation>
+        <translation>Wählen Sie den Ordner mit den Trainingsbildern.</translation>
     </message>
     <message>
         <source>Choose the aMUSEd model to start from.</source>
-        <translation type="unfinished"></translation>
+        <translation>Wählen Sie das aMUSEd-Modell als Ausgangspunkt.</translation>
     </message>
     <message>
         <source>Give the result a name.</source>
-        <translation type="unfinished"></translation>
+        <translation>Geben Sie dem Ergebnis einen Namen.</translation>
     </message>
     <message>
         <source>Resuming from the last checkpoint …</source>
-        <translation type="unfinished"></translation>
+        <translation>Fortsetzen ab dem letzten Checkpoint …</translation>
     </message>
     <message>
         <source>Starting …</source>
-        <translation type="unfinished"></translation>
+        <translation>Wird gestartet …</translation>
     </message>
     <message>
         <source>Pausing after this step …</source>
-        <translation type="unfinished"></translation>
+        <translation>Pause nach diesem Schritt …</translation>
     </message>
     <message>
         <source>Stopping after this step …</source>
-        <translation type="unfinished"></translation>
+        <translation>Stopp nach diesem Schritt …</translation>
     </message>
     <message>
         <source>step %1</source>
-        <translation type="unfinished"></translation>
+        <translation>Schritt %1</translation>
     </message>
     <message>
         <source>Step %1: %2</source>
-        <translation type="unfinished"></translation>
+        <translation>Schritt %1: %2</translation>
     </message>
     <message numerus="yes">
         <source>%n image(s) skipped: %1</source>
-        <translation type="unfinished">
-            <numerusform></numerusform>
-            <numerusform></numerusform>
+        <translation>
+            <numerusform>%n Bild übersprungen: %1</numerusform>
+            <numerusform>%n Bilder übersprungen: %1</numerusform>
         </translation>
     </message>
     <message numerus="yes">
         <source>Trained on %n image(s) in %1 steps: &quot;%2&quot; is in the library.</source>
-        <translation type="unfinished">
-            <numerusform></numerusform>
-            <numerusform></numerusform>
+        <translation>
+            <numerusform>Mit %n Bild in %1 Schritten trainiert: „%2“ ist in der Bibliothek.</numerusform>
+            <numerusform>Mit %n Bildern in %1 Schritten trainiert: „%2“ ist in der Bibliothek.</numerusform>
         </translation>
     </message>
     <message>
         <source>Paused at step %1; Resume goes on from its checkpoint.</source>
-        <translation type="unfinished"></translation>
+        <translation>Bei Schritt %1 pausiert; „Fortsetzen“ macht an dessen Checkpoint weiter.</translation>
     </message>
     <message>
         <source>Stopped at step %1; Resume goes on from its checkpoint in %2.</source>
-        <translation type="unfinished"></translation>
+        <translation>Bei Schritt %1 gestoppt; „Fortsetzen“ macht an dessen Checkpoint in %2 weiter.</translation>
     </message>
 </context>
 </TS>

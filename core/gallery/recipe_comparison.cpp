@@ -59,38 +59,43 @@ QList<RecipeField> recipeFields(const metadata::GenerationInfo &recipe)
 {
     QList<RecipeField> fields;
     const auto add = [&](const QString &name, const QString &value) { fields.append({name, value}); };
-    add(QStringLiteral("Model"), recipe.model ? recipe.model->name : QString());
-    add(QStringLiteral("Seed"), shown(recipe.seed, [](quint64 seed) { return QString::number(seed); }));
-    add(QStringLiteral("Steps"), shown(recipe.steps, [](int steps) { return QString::number(steps); }));
-    add(QStringLiteral("Sampler"), recipe.sampler.value_or(QString()));
-    add(QStringLiteral("Scheduler"), recipe.scheduler.value_or(QString()));
-    add(QStringLiteral("CFG"), shown(recipe.cfg, number));
-    add(QStringLiteral("Size"),
+    add(QLatin1String(QT_TRANSLATE_NOOP("RecipeField", "Model")), recipe.model ? recipe.model->name : QString());
+    add(QLatin1String(QT_TRANSLATE_NOOP("RecipeField", "Seed")),
+        shown(recipe.seed, [](quint64 seed) { return QString::number(seed); }));
+    add(QLatin1String(QT_TRANSLATE_NOOP("RecipeField", "Steps")),
+        shown(recipe.steps, [](int steps) { return QString::number(steps); }));
+    add(QLatin1String(QT_TRANSLATE_NOOP("RecipeField", "Sampler")), recipe.sampler.value_or(QString()));
+    add(QLatin1String(QT_TRANSLATE_NOOP("RecipeField", "Scheduler")), recipe.scheduler.value_or(QString()));
+    add(QLatin1String(QT_TRANSLATE_NOOP("RecipeField", "CFG")), shown(recipe.cfg, number));
+    add(QLatin1String(QT_TRANSLATE_NOOP("RecipeField", "Size")),
         recipe.width && recipe.height ? QStringLiteral("%1 × %2").arg(*recipe.width).arg(*recipe.height) : QString());
-    add(QStringLiteral("Denoise"), shown(recipe.denoise, number));
+    add(QLatin1String(QT_TRANSLATE_NOOP("RecipeField", "Denoise")), shown(recipe.denoise, number));
     QStringList loras;
     for (const metadata::LoraUse &lora : recipe.loras)
         loras << loraText(lora);
-    add(QStringLiteral("LoRAs"), loras.join(QStringLiteral(", ")));
+    add(QLatin1String(QT_TRANSLATE_NOOP("RecipeField", "LoRAs")), loras.join(QStringLiteral(", ")));
     QStringList embeddings;
     for (const metadata::ModelReference &embedding : recipe.embeddings)
         embeddings << embedding.name;
-    add(QStringLiteral("Embeddings"), embeddings.join(QStringLiteral(", ")));
-    add(QStringLiteral("VAE"), recipe.vae ? recipe.vae->name : QString());
-    add(QStringLiteral("Clip skip"), shown(recipe.clipSkip, [](int skip) { return QString::number(skip); }));
+    add(QLatin1String(QT_TRANSLATE_NOOP("RecipeField", "Embeddings")), embeddings.join(QStringLiteral(", ")));
+    add(QLatin1String(QT_TRANSLATE_NOOP("RecipeField", "VAE")), recipe.vae ? recipe.vae->name : QString());
+    add(QLatin1String(QT_TRANSLATE_NOOP("RecipeField", "Clip skip")),
+        shown(recipe.clipSkip, [](int skip) { return QString::number(skip); }));
     // aMUSEd's sampler settings: its temperatures, and what it was conditioned on besides the prompt.
-    add(QStringLiteral("Temperature"), shown(recipe.maskedTokens, [](const metadata::MaskedTokenRecipe &masked) {
+    add(QLatin1String(QT_TRANSLATE_NOOP("RecipeField", "Temperature")),
+        shown(recipe.maskedTokens, [](const metadata::MaskedTokenRecipe &masked) {
             return QStringLiteral("%1 → %2").arg(number(masked.temperatureStart), number(masked.temperatureEnd));
         }));
-    add(QStringLiteral("Aesthetic score"), shown(recipe.maskedTokens, [](const metadata::MaskedTokenRecipe &masked) {
-            return number(masked.aestheticScore);
-        }));
-    add(QStringLiteral("Crop"), shown(recipe.maskedTokens, [](const metadata::MaskedTokenRecipe &masked) {
+    add(QLatin1String(QT_TRANSLATE_NOOP("RecipeField", "Aesthetic score")),
+        shown(recipe.maskedTokens,
+              [](const metadata::MaskedTokenRecipe &masked) { return number(masked.aestheticScore); }));
+    add(QLatin1String(QT_TRANSLATE_NOOP("RecipeField", "Crop")),
+        shown(recipe.maskedTokens, [](const metadata::MaskedTokenRecipe &masked) {
             return QStringLiteral("%1, %2").arg(masked.cropTop).arg(masked.cropLeft);
         }));
-    add(QStringLiteral("Sampling passes"),
+    add(QLatin1String(QT_TRANSLATE_NOOP("RecipeField", "Sampling passes")),
         recipe.samplingPasses > 1 ? QString::number(recipe.samplingPasses) : QString());
-    add(QStringLiteral("Tool"),
+    add(QLatin1String(QT_TRANSLATE_NOOP("RecipeField", "Tool")),
         recipe.toolVersion.isEmpty() ? recipe.tool : recipe.tool + QLatin1Char(' ') + recipe.toolVersion);
     return fields;
 }
@@ -106,8 +111,9 @@ QList<RecipeDifference> compareRecipes(const metadata::GenerationInfo &before, c
         differences.append({name, a.value_or(QString()), b.value_or(QString()), wordsMissing(wordsA, wordsB),
                             wordsMissing(wordsB, wordsA)});
     };
-    comparePrompt(QStringLiteral("Prompt"), before.prompt, after.prompt);
-    comparePrompt(QStringLiteral("Negative prompt"), before.negativePrompt, after.negativePrompt);
+    comparePrompt(QLatin1String(QT_TRANSLATE_NOOP("RecipeField", "Prompt")), before.prompt, after.prompt);
+    comparePrompt(QLatin1String(QT_TRANSLATE_NOOP("RecipeField", "Negative prompt")), before.negativePrompt,
+                  after.negativePrompt);
     const QList<RecipeField> a = recipeFields(before), b = recipeFields(after);
     for (int i = 0; i < a.size(); ++i)
         if (a.at(i).value != b.at(i).value)

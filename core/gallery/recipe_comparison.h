@@ -12,7 +12,8 @@ namespace atelier::gallery {
 
 struct RecipeField
 {
-    QString name;  // "Seed", "Steps", "Sampler" ... (translatable by the caller; stable keys here)
+    // "Seed", "Steps", "Sampler" ...: stable keys, shown through QCoreApplication::translate("RecipeField", name)
+    QString name;
     QString value; // as shown; empty when the recipe does not state it
 };
 // The fields the recipe states besides the prompts, in the order a reader expects them.
@@ -20,7 +21,7 @@ QList<RecipeField> recipeFields(const metadata::GenerationInfo &recipe);
 
 struct RecipeDifference
 {
-    QString name;
+    QString name;          // a RecipeField name, or "Prompt" / "Negative prompt" (translated as those)
     QString before, after; // empty when that side does not state it
     // Prompts only: the words (comma-separated phrases' words, emphasis kept) one side has and the other lacks.
     QStringList removed, added;

@@ -27,13 +27,15 @@ NodeDefinition amusedNode(const QString &type, const QString &displayName, const
 
 void addLoader(graph::NodeRegistry &registry, const NodeEnvironment &environment)
 {
-    NodeDefinition loader = amusedNode(
-        QStringLiteral("AmusedCheckpointLoader"), QStringLiteral("Load aMUSEd Model"),
-        QStringLiteral("Loads an aMUSEd (MUSE family) diffusers folder from the library: its transformer, text "
-                       "encoder and VQ-GAN."),
-        {libraryCombo(QStringLiteral("ckpt_name"), QStringLiteral("checkpoints"))},
-        {output(QStringLiteral("AMUSED_MODEL")), output(QStringLiteral("AMUSED_CLIP")),
-         output(QStringLiteral("VQGAN"))});
+    NodeDefinition loader =
+        amusedNode(QStringLiteral("AmusedCheckpointLoader"),
+                   QStringLiteral(QT_TRANSLATE_NOOP("NodeDefinition", "Load aMUSEd Model")),
+                   QStringLiteral(QT_TRANSLATE_NOOP(
+                       "NodeDefinition", "Loads an aMUSEd (MUSE family) diffusers folder from the library: its "
+                                         "transformer, text encoder and VQ-GAN.")),
+                   {libraryCombo(QStringLiteral("ckpt_name"), QStringLiteral("checkpoints"))},
+                   {output(QStringLiteral("AMUSED_MODEL")), output(QStringLiteral("AMUSED_CLIP")),
+                    output(QStringLiteral("VQGAN"))});
     loader.category = QStringLiteral("loaders");
     auto node = std::make_shared<FunctionNode>(
         loader, [environment](const graph::NodeInputs &inputs, graph::NodeRunContext &context) {
@@ -63,8 +65,10 @@ void addLoader(graph::NodeRegistry &registry, const NodeEnvironment &environment
 void addLoraLoader(graph::NodeRegistry &registry, const NodeEnvironment &environment)
 {
     NodeDefinition loader = amusedNode(
-        QStringLiteral("AmusedLoraLoader"), QStringLiteral("Load aMUSEd LoRA"),
-        QStringLiteral("Applies a LoRA trained for aMUSEd to the transformer; the loaded model stays as it is."),
+        QStringLiteral("AmusedLoraLoader"), QStringLiteral(QT_TRANSLATE_NOOP("NodeDefinition", "Load aMUSEd LoRA")),
+        QStringLiteral(QT_TRANSLATE_NOOP(
+            "NodeDefinition",
+            "Applies a LoRA trained for aMUSEd to the transformer; the loaded model stays as it is.")),
         {link(QStringLiteral("model"), QStringLiteral("AMUSED_MODEL")),
          libraryCombo(QStringLiteral("lora_name"), QStringLiteral("loras")),
          real(QStringLiteral("strength_model"), 1.0, -100.0, 100.0, 0.01)},
@@ -100,16 +104,20 @@ void addAmusedNodes(graph::NodeRegistry &registry, const NodeEnvironment &enviro
     addLoader(registry, environment);
     addLoraLoader(registry, environment);
 
-    registry.add(opNode(amusedNode(QStringLiteral("AmusedTextEncode"), QStringLiteral("aMUSEd Text Encode"),
-                                   QStringLiteral("Encodes a prompt with aMUSEd's text encoder."),
-                                   {text(QStringLiteral("text"), {}, true),
-                                    link(QStringLiteral("clip"), QStringLiteral("AMUSED_CLIP"))},
-                                   {output(QStringLiteral("AMUSED_CONDITIONING"))}),
-                        "encode_amused_text", {{QStringLiteral("clip"), "clip"}, {QStringLiteral("text"), "text"}}));
+    registry.add(opNode(
+        amusedNode(
+            QStringLiteral("AmusedTextEncode"),
+            QStringLiteral(QT_TRANSLATE_NOOP("NodeDefinition", "aMUSEd Text Encode")),
+            QStringLiteral(QT_TRANSLATE_NOOP("NodeDefinition", "Encodes a prompt with aMUSEd's text encoder.")),
+            {text(QStringLiteral("text"), {}, true), link(QStringLiteral("clip"), QStringLiteral("AMUSED_CLIP"))},
+            {output(QStringLiteral("AMUSED_CONDITIONING"))}),
+        "encode_amused_text", {{QStringLiteral("clip"), "clip"}, {QStringLiteral("text"), "text"}}));
 
-    registry.add(opNode(amusedNode(QStringLiteral("AmusedEmptyTokens"), QStringLiteral("Empty aMUSEd Token Grid"),
-                                   QStringLiteral("A fully masked grid of image tokens for txt2img, of the size "
-                                                  "given in pixels."),
+    registry.add(opNode(amusedNode(QStringLiteral("AmusedEmptyTokens"),
+                                   QStringLiteral(QT_TRANSLATE_NOOP("NodeDefinition", "Empty aMUSEd Token Grid")),
+                                   QStringLiteral(QT_TRANSLATE_NOOP(
+                                       "NodeDefinition", "A fully masked grid of image tokens for txt2img, of the size "
+                                                         "given in pixels.")),
                                    {integer(QStringLiteral("width"), 256, 16, 8192, 16),
                                     integer(QStringLiteral("height"), 256, 16, 8192, 16),
                                     integer(QStringLiteral("batch_size"), 1, 1, 64)},
@@ -120,20 +128,21 @@ void addAmusedNodes(graph::NodeRegistry &registry, const NodeEnvironment &enviro
                          {QStringLiteral("batch_size"), "batch"}}));
 
     registry.add(opNode(
-        amusedNode(QStringLiteral("AmusedSampler"), QStringLiteral("aMUSEd Sampler"),
-                   QStringLiteral("Unmasks the token grid over the steps, the most confident tokens first (MUSE's "
-                                  "sampler). Tokens from VQ Encode with denoise below 1 make img2img."),
-                   {link(QStringLiteral("model"), QStringLiteral("AMUSED_MODEL")), seed(QStringLiteral("seed")),
-                    integer(QStringLiteral("steps"), 12, 1, 1000), real(QStringLiteral("cfg"), 10.0, 0.0, 100.0, 0.1),
-                    link(QStringLiteral("positive"), QStringLiteral("AMUSED_CONDITIONING")),
-                    link(QStringLiteral("negative"), QStringLiteral("AMUSED_CONDITIONING")),
-                    link(QStringLiteral("tokens"), kTokens),
-                    real(QStringLiteral("temperature_start"), 2.0, 0.0, 100.0, 0.1),
-                    real(QStringLiteral("temperature_end"), 0.0, 0.0, 100.0, 0.1),
-                    real(QStringLiteral("aesthetic_score"), 6.0, -100.0, 100.0, 0.1),
-                    integer(QStringLiteral("crop_top"), 0, 0, 8192), integer(QStringLiteral("crop_left"), 0, 0, 8192),
-                    real(QStringLiteral("denoise"), 1.0, 0.0, 1.0, 0.01)},
-                   {output(kTokens)}),
+        amusedNode(
+            QStringLiteral("AmusedSampler"), QStringLiteral(QT_TRANSLATE_NOOP("NodeDefinition", "aMUSEd Sampler")),
+            QStringLiteral(QT_TRANSLATE_NOOP(
+                "NodeDefinition", "Unmasks the token grid over the steps, the most confident tokens first (MUSE's "
+                                  "sampler). Tokens from VQ Encode with denoise below 1 make img2img.")),
+            {link(QStringLiteral("model"), QStringLiteral("AMUSED_MODEL")), seed(QStringLiteral("seed")),
+             integer(QStringLiteral("steps"), 12, 1, 1000), real(QStringLiteral("cfg"), 10.0, 0.0, 100.0, 0.1),
+             link(QStringLiteral("positive"), QStringLiteral("AMUSED_CONDITIONING")),
+             link(QStringLiteral("negative"), QStringLiteral("AMUSED_CONDITIONING")),
+             link(QStringLiteral("tokens"), kTokens), real(QStringLiteral("temperature_start"), 2.0, 0.0, 100.0, 0.1),
+             real(QStringLiteral("temperature_end"), 0.0, 0.0, 100.0, 0.1),
+             real(QStringLiteral("aesthetic_score"), 6.0, -100.0, 100.0, 0.1),
+             integer(QStringLiteral("crop_top"), 0, 0, 8192), integer(QStringLiteral("crop_left"), 0, 0, 8192),
+             real(QStringLiteral("denoise"), 1.0, 0.0, 1.0, 0.01)},
+            {output(kTokens)}),
         "sample_amused",
         {{QStringLiteral("model"), "model"},
          {QStringLiteral("seed"), "seed"},
@@ -150,18 +159,21 @@ void addAmusedNodes(graph::NodeRegistry &registry, const NodeEnvironment &enviro
          {QStringLiteral("denoise"), "denoise"}}));
 
     registry.add(opNode(
-        amusedNode(QStringLiteral("VQDecode"), QStringLiteral("VQ Decode"),
-                   QStringLiteral("Turns a sampled token grid into an image with the VQ-GAN."),
+        amusedNode(QStringLiteral("VQDecode"), QStringLiteral(QT_TRANSLATE_NOOP("NodeDefinition", "VQ Decode")),
+                   QStringLiteral(QT_TRANSLATE_NOOP("NodeDefinition",
+                                                    "Turns a sampled token grid into an image with the VQ-GAN.")),
                    {link(QStringLiteral("tokens"), kTokens), link(QStringLiteral("vqgan"), QStringLiteral("VQGAN"))},
                    {output(QStringLiteral("IMAGE"))}),
         "vq_decode", {{QStringLiteral("tokens"), "tokens"}, {QStringLiteral("vqgan"), "vqgan"}}));
 
-    registry.add(opNode(amusedNode(QStringLiteral("VQEncode"), QStringLiteral("VQ Encode"),
-                                   QStringLiteral("Turns an image into the VQ-GAN's tokens, for img2img."),
-                                   {link(QStringLiteral("pixels"), QStringLiteral("IMAGE")),
-                                    link(QStringLiteral("vqgan"), QStringLiteral("VQGAN"))},
-                                   {output(kTokens)}),
-                        "vq_encode", {{QStringLiteral("pixels"), "image"}, {QStringLiteral("vqgan"), "vqgan"}}));
+    registry.add(
+        opNode(amusedNode(QStringLiteral("VQEncode"), QStringLiteral(QT_TRANSLATE_NOOP("NodeDefinition", "VQ Encode")),
+                          QStringLiteral(QT_TRANSLATE_NOOP("NodeDefinition",
+                                                           "Turns an image into the VQ-GAN's tokens, for img2img.")),
+                          {link(QStringLiteral("pixels"), QStringLiteral("IMAGE")),
+                           link(QStringLiteral("vqgan"), QStringLiteral("VQGAN"))},
+                          {output(kTokens)}),
+               "vq_encode", {{QStringLiteral("pixels"), "image"}, {QStringLiteral("vqgan"), "vqgan"}}));
 }
 
 } // namespace atelier::nodes::kit

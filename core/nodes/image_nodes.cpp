@@ -178,7 +178,7 @@ void addLoaders(graph::NodeRegistry &registry, const NodeEnvironment &environmen
     image.imageUpload = true;
     NodeDefinition load = definitionOf(QStringLiteral("LoadImage"), QStringLiteral("image"), {image},
                                        {output(kImage), output(kMask)});
-    load.displayName = QStringLiteral("Load Image");
+    load.displayName = QStringLiteral(QT_TRANSLATE_NOOP("NodeDefinition", "Load Image"));
     auto loadNode = std::make_shared<FunctionNode>(load, [read](const graph::NodeInputs &inputs,
                                                                 graph::NodeRunContext &context) {
         std::vector<std::uint8_t> alpha;
@@ -319,9 +319,10 @@ void addSavers(graph::NodeRegistry &registry, const NodeEnvironment &environment
         definitionOf(QStringLiteral("SaveImage"), QStringLiteral("image"),
                      {link(QStringLiteral("images"), kImage), text(QStringLiteral("filename_prefix"), QStringLiteral("ComfyUI"))},
                      {});
-    save.displayName = QStringLiteral("Save Image");
+    save.displayName = QStringLiteral(QT_TRANSLATE_NOOP("NodeDefinition", "Save Image"));
     save.outputNode = true;
-    save.description = QStringLiteral("Saves the input images to your outputs folder.");
+    save.description =
+        QStringLiteral(QT_TRANSLATE_NOOP("NodeDefinition", "Saves the input images to your outputs folder."));
     registry.add(std::make_shared<FunctionNode>(
         save, [environment](const graph::NodeInputs &inputs, graph::NodeRunContext &context) {
             return saveImages(inputs, context, environment.outputDir, textOf(inputs, QStringLiteral("filename_prefix")),
@@ -329,7 +330,7 @@ void addSavers(graph::NodeRegistry &registry, const NodeEnvironment &environment
         }));
     NodeDefinition preview = definitionOf(QStringLiteral("PreviewImage"), QStringLiteral("image"),
                                           {link(QStringLiteral("images"), kImage)}, {});
-    preview.displayName = QStringLiteral("Preview Image");
+    preview.displayName = QStringLiteral(QT_TRANSLATE_NOOP("NodeDefinition", "Preview Image"));
     preview.outputNode = true;
     registry.add(std::make_shared<FunctionNode>(
         preview, [environment](const graph::NodeInputs &inputs, graph::NodeRunContext &context) {
@@ -339,9 +340,10 @@ void addSavers(graph::NodeRegistry &registry, const NodeEnvironment &environment
                                          {link(QStringLiteral("samples"), kLatent),
                                           text(QStringLiteral("filename_prefix"), QStringLiteral("latents/ComfyUI"))},
                                          {});
-    latent.displayName = QStringLiteral("Save Latent");
+    latent.displayName = QStringLiteral(QT_TRANSLATE_NOOP("NodeDefinition", "Save Latent"));
     latent.outputNode = true;
-    latent.description = QStringLiteral("Saves the latent to your outputs folder as ComfyUI's .latent file.");
+    latent.description = QStringLiteral(
+        QT_TRANSLATE_NOOP("NodeDefinition", "Saves the latent to your outputs folder as ComfyUI's .latent file."));
     registry.add(std::make_shared<FunctionNode>(
         latent, [environment](const graph::NodeInputs &inputs, graph::NodeRunContext &context) {
             SaveTarget target(environment.outputDir, textOf(inputs, QStringLiteral("filename_prefix")),

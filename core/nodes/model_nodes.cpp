@@ -131,8 +131,9 @@ void addCheckpointLoaders(graph::NodeRegistry &registry, const NodeEnvironment &
         return outputsOf(runOp(call, context));
     };
     NodeDefinition simple = loaderDefinition(QStringLiteral("CheckpointLoaderSimple"), QStringLiteral("loaders"));
-    simple.displayName = QStringLiteral("Load Checkpoint");
-    simple.description = QStringLiteral("Loads a diffusion model checkpoint from the library.");
+    simple.displayName = QStringLiteral(QT_TRANSLATE_NOOP("NodeDefinition", "Load Checkpoint"));
+    simple.description =
+        QStringLiteral(QT_TRANSLATE_NOOP("NodeDefinition", "Loads a diffusion model checkpoint from the library."));
     simple.inputs = {libraryCombo(QStringLiteral("ckpt_name"), kCheckpoints)};
     simple.outputs = {output(QStringLiteral("MODEL")), output(QStringLiteral("CLIP")), output(QStringLiteral("VAE"))};
     auto simpleNode = std::make_shared<FunctionNode>(simple, load);
@@ -141,7 +142,8 @@ void addCheckpointLoaders(graph::NodeRegistry &registry, const NodeEnvironment &
 
     NodeDefinition withConfig = simple;
     withConfig.type = QStringLiteral("CheckpointLoader");
-    withConfig.displayName = QStringLiteral("Load Checkpoint With Config (DEPRECATED)");
+    withConfig.displayName =
+        QStringLiteral(QT_TRANSLATE_NOOP("NodeDefinition", "Load Checkpoint With Config (DEPRECATED)"));
     withConfig.category = QStringLiteral("advanced/loaders");
     withConfig.inputs = {libraryCombo(QStringLiteral("config_name"), kConfigs),
                          libraryCombo(QStringLiteral("ckpt_name"), kCheckpoints)};
@@ -153,7 +155,7 @@ void addCheckpointLoaders(graph::NodeRegistry &registry, const NodeEnvironment &
 void addVaeAndLoraLoaders(graph::NodeRegistry &registry, const NodeEnvironment &environment)
 {
     NodeDefinition vae = loaderDefinition(QStringLiteral("VAELoader"), QStringLiteral("loaders"));
-    vae.displayName = QStringLiteral("Load VAE");
+    vae.displayName = QStringLiteral(QT_TRANSLATE_NOOP("NodeDefinition", "Load VAE"));
     vae.inputs = {libraryCombo(QStringLiteral("vae_name"), kVaes)};
     vae.outputs = {output(QStringLiteral("VAE"))};
     auto vaeNode = std::make_shared<FunctionNode>(vae, [environment](const graph::NodeInputs &inputs,
@@ -202,7 +204,7 @@ void addVaeAndLoraLoaders(graph::NodeRegistry &registry, const NodeEnvironment &
         return outputsOf(runOp(call, context));
     };
     NodeDefinition lora = loaderDefinition(QStringLiteral("LoraLoader"), QStringLiteral("loaders"));
-    lora.displayName = QStringLiteral("Load LoRA");
+    lora.displayName = QStringLiteral(QT_TRANSLATE_NOOP("NodeDefinition", "Load LoRA"));
     lora.inputs = {link(QStringLiteral("model"), QStringLiteral("MODEL")),
                    link(QStringLiteral("clip"), QStringLiteral("CLIP")),
                    libraryCombo(QStringLiteral("lora_name"), kLoras),
@@ -215,7 +217,7 @@ void addVaeAndLoraLoaders(graph::NodeRegistry &registry, const NodeEnvironment &
 
     NodeDefinition modelOnly = lora;
     modelOnly.type = QStringLiteral("LoraLoaderModelOnly");
-    modelOnly.displayName = QStringLiteral("LoraLoaderModelOnly");
+    modelOnly.displayName = QStringLiteral(QT_TRANSLATE_NOOP("NodeDefinition", "LoraLoaderModelOnly"));
     modelOnly.inputs = {lora.inputs.at(0), lora.inputs.at(2), lora.inputs.at(3)};
     modelOnly.outputs = {output(QStringLiteral("MODEL"))};
     auto modelOnlyNode = std::make_shared<FunctionNode>(modelOnly, applyLora);
@@ -242,7 +244,7 @@ void addTextNodes(graph::NodeRegistry &registry, const NodeEnvironment &environm
 {
     NodeDefinition encode;
     encode.type = QStringLiteral("CLIPTextEncode");
-    encode.displayName = QStringLiteral("CLIP Text Encode (Prompt)");
+    encode.displayName = QStringLiteral(QT_TRANSLATE_NOOP("NodeDefinition", "CLIP Text Encode (Prompt)"));
     encode.category = QStringLiteral("conditioning");
     encode.inputs = {text(QStringLiteral("text"), {}, true), link(QStringLiteral("clip"), QStringLiteral("CLIP"))};
     encode.outputs = {output(QStringLiteral("CONDITIONING"))};
@@ -258,7 +260,7 @@ void addTextNodes(graph::NodeRegistry &registry, const NodeEnvironment &environm
 
     NodeDefinition lastLayer;
     lastLayer.type = QStringLiteral("CLIPSetLastLayer");
-    lastLayer.displayName = QStringLiteral("CLIP Set Last Layer");
+    lastLayer.displayName = QStringLiteral(QT_TRANSLATE_NOOP("NodeDefinition", "CLIP Set Last Layer"));
     lastLayer.category = QStringLiteral("conditioning");
     lastLayer.inputs = {link(QStringLiteral("clip"), QStringLiteral("CLIP")),
                         integer(QStringLiteral("stop_at_clip_layer"), -1, -24, -1)};
@@ -279,9 +281,10 @@ void addTextNodes(graph::NodeRegistry &registry, const NodeEnvironment &environm
                    text(QStringLiteral("text_g"), {}, true),
                    text(QStringLiteral("text_l"), {}, true)};
     sdxl.outputs = {output(QStringLiteral("CONDITIONING"))};
-    sdxl.description = QStringLiteral("Encodes a prompt for each of SDXL's text encoders (text_l for CLIP-L, text_g "
-                                      "for OpenCLIP-G) with the size conditioning: the size the image is said to "
-                                      "come from, its crop, and the size it is made at.");
+    sdxl.description = QStringLiteral(QT_TRANSLATE_NOOP(
+        "NodeDefinition", "Encodes a prompt for each of SDXL's text encoders (text_l for CLIP-L, text_g "
+                          "for OpenCLIP-G) with the size conditioning: the size the image is said to "
+                          "come from, its crop, and the size it is made at."));
     registry.add(opNode(sdxl, "encode_text_sdxl",
                         {{QStringLiteral("clip"), "clip"},
                          {QStringLiteral("width"), "width"},
@@ -299,9 +302,10 @@ void addTextNodes(graph::NodeRegistry &registry, const NodeEnvironment &environm
                       integer(QStringLiteral("width"), 1024, 0, 16384),
                       integer(QStringLiteral("height"), 1024, 0, 16384), text(QStringLiteral("text"), {}, true),
                       link(QStringLiteral("clip"), QStringLiteral("CLIP"))};
-    refiner.description = QStringLiteral("Encodes a prompt for the SDXL refiner with its aesthetic score (ascore: "
-                                         "about 6 for a positive prompt, 2.5 for a negative one) and the size the "
-                                         "image is said to come from.");
+    refiner.description = QStringLiteral(
+        QT_TRANSLATE_NOOP("NodeDefinition", "Encodes a prompt for the SDXL refiner with its aesthetic score (ascore: "
+                                            "about 6 for a positive prompt, 2.5 for a negative one) and the size the "
+                                            "image is said to come from."));
     registry.add(opNode(refiner, "encode_text_sdxl_refiner",
                         {{QStringLiteral("clip"), "clip"},
                          {QStringLiteral("ascore"), "ascore"},

@@ -55,8 +55,9 @@ void addSamplers(graph::NodeRegistry &registry)
     NodeDefinition simple = latentNode(QStringLiteral("KSampler"), QStringLiteral("sampling"),
                                        {model, seed(QStringLiteral("seed")), steps, cfg, sampler, scheduler, positive,
                                         negative, latent, real(QStringLiteral("denoise"), 1.0, 0.0, 1.0, 0.01)});
-    simple.description = QStringLiteral("Uses the provided model, positive and negative conditioning to denoise the "
-                                        "latent image.");
+    simple.description = QStringLiteral(QT_TRANSLATE_NOOP(
+        "NodeDefinition", "Uses the provided model, positive and negative conditioning to denoise the "
+                          "latent image."));
     // What both samplers pass on alike, the seed under the name each gives it.
     const auto common = [](const QString &seedInput) {
         return QList<QPair<QString, std::string>>{

@@ -1,7 +1,9 @@
 #include <QDir>
 #include <QFile>
 #include <QProcess>
+#include <QRegularExpression>
 #include <QTemporaryDir>
+#include <QXmlStreamReader>
 #include <QtTest>
 
 // The translation files hold every string the sources show: lupdate, run over the same sources as the build's
@@ -21,7 +23,88 @@ class TestTranslations : public QObject
                  process.readAll().constData());
     }
 
+    struct Message
+    {
+        QString context;
+        QString source;
+        QStringList translations; // one per plural form; empty when unfinished
+    };
+
+    static QList<Message> messagesOf(const QString &path)
+    {
+        QFile file(path);
+        if (!file.open(QIODevice::ReadOnly))
+            return {};
+        QList<Message> messages;
+        QString context;
+        Message message;
+        bool finished = true;
+        QXmlStreamReader xml(&file);
+        while (!xml.atEnd()) {
+            xml.readNext();
+            if (xml.isStartElement()) {
+                if (xml.name() == QLatin1String("name"))
+                    context = xml.readElementText();
+                else if (xml.name() == QLatin1String("message"))
+                    message = Message{context, {}, {}};
+                else if (xml.name() == QLatin1String("source"))
+                    message.source = xml.readElementText();
+                else if (xml.name() == QLatin1String("translation")) {
+                    finished = xml.attributes().value(QLatin1String("type")).isEmpty();
+                    if (xml.readNext() == QXmlStreamReader::Characters && !xml.isWhitespace())
+                        message.translations << xml.text().toString();
+                } else if (xml.name() == QLatin1String("numerusform"))
+                    message.translations << xml.readElementText();
+            } else if (xml.isEndElement() && xml.name() == QLatin1String("message")) {
+                if (!finished)
+                    message.translations.clear();
+                messages << message;
+            }
+        }
+        return xml.hasError() ? QList<Message>{} : messages;
+    }
+
+    // What a translation must carry over from its source: the placeholders (%1, %L2, %n) and the number of
+    // keyboard accelerators (a single '&' before a character; '&&' is a literal ampersand).
+    static QString mechanicsOf(const QString &text)
+    {
+        static const QRegularExpression placeholder(QStringLiteral("%L?(\\d+|n)"));
+        QStringList found;
+        for (const QRegularExpressionMatch &match : placeholder.globalMatch(text))
+            found << match.captured(1);
+        found.sort();
+        found.removeDuplicates();
+        QString withoutLiterals = text;
+        withoutLiterals.remove(QStringLiteral("&&"));
+        static const QRegularExpression accelerator(QStringLiteral("&[^\\s;&]"));
+        const auto accelerators = withoutLiterals.count(accelerator);
+        return found.join(QLatin1Char(',')) + QStringLiteral(" / %1 accelerator(s)").arg(accelerators);
+    }
+
 private slots:
+    // Every message is translated in every language, with its placeholders and accelerators kept.
+    void everyMessageIsTranslated()
+    {
+        const QDir translations(QStringLiteral(ATELIER_SOURCE_DIR "/translations"));
+        for (const QString &name : translations.entryList({QStringLiteral("*.ts")}, QDir::Files)) {
+            const QList<Message> messages = messagesOf(translations.filePath(name));
+            QVERIFY2(!messages.isEmpty(), qPrintable(name));
+            QStringList problems;
+            for (const Message &message : messages) {
+                const QString where = QStringLiteral("%1: %2 \"%3\"").arg(name, message.context, message.source);
+                if (message.translations.isEmpty() || message.translations.contains(QString()))
+                    problems << where + QStringLiteral(" is not translated");
+                for (const QString &translation : message.translations) {
+                    if (!translation.isEmpty() && mechanicsOf(translation) != mechanicsOf(message.source))
+                        problems << where +
+                                        QStringLiteral(" -> \"%1\": %2 instead of %3")
+                                            .arg(translation, mechanicsOf(translation), mechanicsOf(message.source));
+                }
+            }
+            QVERIFY2(problems.isEmpty(), qPrintable(problems.join(QLatin1Char('\n'))));
+        }
+    }
+
     void translationFilesAreUpToDateWithTheSources()
     {
         QTemporaryDir dir;

@@ -3,6 +3,7 @@
 #include "core/gallery/recipe_comparison.h"
 #include "ui/gallery/gallery_model.h"
 
+#include <QCoreApplication>
 #include <QFileInfo>
 #include <QHBoxLayout>
 #include <QHeaderView>
@@ -280,7 +281,8 @@ void ImageViewer::compare(const QString &before, const metadata::GenerationInfo 
             left = change.removed.isEmpty() ? tr("(same words)") : QStringLiteral("− ") + change.removed.join(' ');
             right = change.added.isEmpty() ? tr("(same words)") : QStringLiteral("+ ") + change.added.join(' ');
         }
-        auto *item = new QTreeWidgetItem(m_differences, {change.name, left, right});
+        auto *item = new QTreeWidgetItem(
+            m_differences, {QCoreApplication::translate("RecipeField", change.name.toUtf8().constData()), left, right});
         item->setToolTip(1, change.before);
         item->setToolTip(2, change.after);
     }

@@ -1,5 +1,7 @@
 #include "ui/graph/add_node_popup.h"
 
+#include "ui/graph/node_texts.h"
+
 #include <QKeyEvent>
 #include <QLineEdit>
 #include <QListWidget>
@@ -82,7 +84,8 @@ void AddNodePopup::refill()
                          [&](const graph::InputSpec &input) { return graph::typesConnect(m_linkType, input.type); }))
             continue;
         const int score = std::max({fuzzyScore(query, definition.type), fuzzyScore(query, definition.displayName),
-                                    fuzzyScore(query, definition.category) - 4});
+                                    fuzzyScore(query, nodeName(definition)), fuzzyScore(query, definition.category) - 4,
+                                    fuzzyScore(query, nodeCategory(definition.category)) - 4});
         if (score < 0)
             continue;
         // Deprecated types last; then the most used; then the shorter of two names matched as well.
@@ -96,10 +99,10 @@ void AddNodePopup::refill()
     m_list->clear();
     for (const Candidate &candidate : candidates) {
         const graph::NodeDefinition &definition = *candidate.definition;
-        const QString name = definition.displayName.isEmpty() ? definition.type : definition.displayName;
-        auto *item = new QListWidgetItem(QStringLiteral("%1    %2").arg(name, definition.category), m_list);
+        auto *item = new QListWidgetItem(
+            QStringLiteral("%1    %2").arg(nodeName(definition), nodeCategory(definition.category)), m_list);
         item->setData(Qt::UserRole, definition.type);
-        item->setToolTip(definition.description.isEmpty() ? definition.type : definition.description);
+        item->setToolTip(nodeDescription(definition));
         if (!definition.unsupported.isEmpty())
             item->setForeground(QColor(0x90, 0x90, 0x90));
     }

@@ -1,6 +1,7 @@
 #include "ui/graph/node_item.h"
 
 #include "ui/graph/graph_scene.h"
+#include "ui/graph/node_texts.h"
 #include "ui/graph/port_colors.h"
 
 #include <QApplication>
@@ -51,7 +52,7 @@ void NodeItem::refresh(const graph::CanvasNode &node)
     if (m_node.collapsed) {
         QFont bold = QApplication::font();
         bold.setBold(true);
-        m_collapsedWidth = QFontMetricsF(bold).horizontalAdvance(m_node.title) + kToggle + 30;
+        m_collapsedWidth = QFontMetricsF(bold).horizontalAdvance(shownTitle()) + kToggle + 30;
     }
     QSignalBlocker quiet(this);
     setPos(m_node.position);
@@ -157,6 +158,12 @@ int NodeItem::widgetAt(const QPointF &local) const
         if (widgetRect(index).contains(local))
             return index;
     return -1;
+}
+
+QString NodeItem::shownTitle() const
+{
+    const graph::NodeType *type = m_scene.document().registry().find(m_node.type);
+    return nodeTitle(m_node.title, type ? &type->definition() : nullptr);
 }
 
 const graph::InputSpec *NodeItem::specOf(const QString &input) const
@@ -277,7 +284,7 @@ void NodeItem::paint(QPainter *painter, const QStyleOptionGraphicsItem *option, 
     bold.setBold(true);
     painter->setFont(bold);
     painter->drawText(title.adjusted(10 + kToggle, 0, m_node.collapsed ? 0 : -60, 0), Qt::AlignVCenter | Qt::AlignLeft,
-                      painter->fontMetrics().elidedText(m_node.title, Qt::ElideRight, int(width() - 70 - kToggle)));
+                      painter->fontMetrics().elidedText(shownTitle(), Qt::ElideRight, int(width() - 70 - kToggle)));
     if (m_node.collapsed) {
         painter->setFont(QApplication::font());
         paintPorts(painter);
@@ -483,8 +490,8 @@ void NodeItem::mouseDoubleClickEvent(QGraphicsSceneMouseEvent *event)
     if (event->pos().y() < kTitle) {
         bool ok = false;
         const QString title =
-            QInputDialog::getText(nullptr, tr("Rename node"), tr("Title:"), QLineEdit::Normal, m_node.title, &ok);
-        if (ok)
+            QInputDialog::getText(nullptr, tr("Rename node"), tr("Title:"), QLineEdit::Normal, shownTitle(), &ok);
+        if (ok && title != shownTitle())
             m_scene.edit(tr("Rename"), [&] { m_scene.document().setTitle(m_id, title); });
         event->accept();
         return;

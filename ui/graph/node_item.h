@@ -64,6 +64,7 @@ private:
     QRectF widgetRect(int index) const; // local
     int widgetAt(const QPointF &local) const;
     const graph::InputSpec *specOf(const QString &input) const;
+    QString shownTitle() const; // the stored title, translated while it is the type's display name
     void stepNumber(int index, double steps);
     void editWidget(int index, const QPointF &screenPos);
     void chooseOption(int index, const QPoint &screenPos);

@@ -1,6 +1,7 @@
 #include "ui/graph/node_library_panel.h"
 
 #include "ui/graph/add_node_popup.h"
+#include "ui/graph/node_texts.h"
 
 #include <QHash>
 #include <QLineEdit>
@@ -68,7 +69,7 @@ void NodeLibraryPanel::refill()
         if (QTreeWidgetItem *held = categories.value(path))
             return held;
         const int slash = int(path.lastIndexOf(QLatin1Char('/')));
-        const QString name = slash < 0 ? path : path.mid(slash + 1);
+        const QString name = nodeCategory(slash < 0 ? path : path.mid(slash + 1));
         QTreeWidgetItem *made =
             slash < 0 ? new QTreeWidgetItem(m_tree, {name}) : new QTreeWidgetItem(folder(path.left(slash)), {name});
         made->setFlags(Qt::ItemIsEnabled);
@@ -77,14 +78,16 @@ void NodeLibraryPanel::refill()
     };
     for (const graph::NodeType *type : m_registry.types()) {
         const graph::NodeDefinition &definition = type->definition();
-        const QString name = definition.displayName.isEmpty() ? definition.type : definition.displayName;
+        // Found by its type, its English name (as ComfyUI's guides call it) and its name in this language.
+        const QString name = nodeName(definition);
         if (!query.isEmpty() && fuzzyScore(query, definition.type) < 0 && fuzzyScore(query, name) < 0 &&
-            fuzzyScore(query, definition.category) < 0)
+            fuzzyScore(query, definition.displayName) < 0 && fuzzyScore(query, definition.category) < 0 &&
+            fuzzyScore(query, nodeCategory(definition.category)) < 0)
             continue;
         auto *item =
             new QTreeWidgetItem(folder(definition.category.isEmpty() ? tr("other") : definition.category), {name});
         item->setData(0, Qt::UserRole, definition.type);
-        item->setToolTip(0, definition.description.isEmpty() ? definition.type : definition.description);
+        item->setToolTip(0, nodeDescription(definition));
         if (!definition.unsupported.isEmpty())
             item->setForeground(0, QColor(0x90, 0x90, 0x90));
     }

@@ -1,0 +1,275 @@
+#include "core/gallery/gallery_service.h"
+#include "core/graph/graph_sources.h"
+#include "core/graph/node_type.h"
+#include "core/models/taxonomy.h"
+#include "core/nodes/built_in_nodes.h"
+#include "core/settings/settings_store.h"
+#include "tests/fixtures.h"
+#include "tests/ui/test_library.h"
+#include "ui/graph/missing_models_dialog.h"
+#include "ui/graph/prompt_editor.h"
+#include "ui/library/delete_models_dialog.h"
+#include "ui/library/import_library_dialog.h"
+#include "ui/shell/about_dialog.h"
+#include "ui/shell/main_window.h"
+#include "ui/shell/settings_dialog.h"
+
+#include <QAbstractButton>
+#include <QAbstractItemView>
+#include <QComboBox>
+#include <QDockWidget>
+#include <QGroupBox>
+#include <QHeaderView>
+#include <QLabel>
+#include <QLibraryInfo>
+#include <QLineEdit>
+#include <QMenu>
+#include <QMenuBar>
+#include <QRegularExpression>
+#include <QTabBar>
+#include <QTextDocument>
+#include <QTranslator>
+#include <QXmlStreamReader>
+#include <QtTest>
+
+using namespace atelier;
+
+namespace {
+
+// Words that are names in every language, and so never a sign of an untranslated string.
+const QSet<QString> kNames{
+    QStringLiteral("atelier"),  QStringLiteral("amused"),    QStringLiteral("muse"),    QStringLiteral("comfyui"),
+    QStringLiteral("invokeai"), QStringLiteral("civitai"),   QStringLiteral("hugging"), QStringLiteral("face"),
+    QStringLiteral("stable"),   QStringLiteral("diffusion"), QStringLiteral("lora"),    QStringLiteral("vae"),
+    QStringLiteral("clip"),     QStringLiteral("png"),       QStringLiteral("json"),    QStringLiteral("cpu"),
+    QStringLiteral("cuda"),     QStringLiteral("gpu"),       QStringLiteral("qt"),      QStringLiteral("libtorch")};
+
+const std::vector<engine::DeviceInfo> kDevices{{engine::DeviceKind::Cpu, 0, "cpu", "CPU (2 threads)"}};
+
+QStringList wordsOf(const QString &text)
+{
+    static const QRegularExpression word(QStringLiteral("[A-Za-zÄÖÜäöüß]{2,}"));
+    QStringList words;
+    for (const QRegularExpressionMatch &match : word.globalMatch(text))
+        words << match.captured().toLower();
+    return words;
+}
+
+// A workflow or metadata chunk shown as it is stored (the inspector's raw chunks show their beginning).
+bool isJson(const QString &text)
+{
+    static const QRegularExpression json(QStringLiteral("^\\s*[\\[{]\\s*\""));
+    return json.match(text).hasMatch();
+}
+
+QString plain(const QString &text)
+{
+    if (!Qt::mightBeRichText(text))
+        return text;
+    QTextDocument document;
+    document.setHtml(text);
+    return document.toPlainText();
+}
+
+void addActionTexts(QStringList &texts, const QList<QAction *> &actions)
+{
+    for (QAction *action : actions) {
+        texts << action->text().remove(QLatin1Char('&')) << action->toolTip();
+        if (action->menu())
+            addActionTexts(texts, action->menu()->actions());
+    }
+}
+
+void addRowTexts(QStringList &texts, const QAbstractItemModel &model, const QModelIndex &parent)
+{
+    for (int row = 0; row < model.rowCount(parent) && row < 200; ++row) {
+        for (int column = 0; column < model.columnCount(parent); ++column) {
+            const QModelIndex index = model.index(row, column, parent);
+            texts << index.data(Qt::DisplayRole).toString() << index.data(Qt::ToolTipRole).toString();
+        }
+        addRowTexts(texts, model, model.index(row, 0, parent));
+    }
+}
+
+// Everything a person can read on `widget` itself: its label, button text, title, tabs, placeholder, list entries,
+// column headers, tooltip, and the actions of its menus.
+QStringList visibleTextsOf(QWidget *widget)
+{
+    QStringList texts{widget->windowTitle(), widget->toolTip(), widget->accessibleName(), widget->whatsThis()};
+    addActionTexts(texts, widget->actions());
+    if (auto *label = qobject_cast<QLabel *>(widget))
+        texts << plain(label->text());
+    else if (auto *button = qobject_cast<QAbstractButton *>(widget))
+        texts << button->text().remove(QLatin1Char('&'));
+    else if (auto *group = qobject_cast<QGroupBox *>(widget))
+        texts << group->title();
+    else if (auto *line = qobject_cast<QLineEdit *>(widget))
+        texts << line->placeholderText();
+    else if (auto *menu = qobject_cast<QMenu *>(widget))
+        texts << menu->title().remove(QLatin1Char('&'));
+    else if (auto *tabs = qobject_cast<QTabBar *>(widget)) {
+        for (int i = 0; i < tabs->count(); ++i)
+            texts << tabs->tabText(i) << tabs->tabToolTip(i);
+    } else if (auto *combo = qobject_cast<QComboBox *>(widget)) {
+        for (int i = 0; i < combo->count(); ++i)
+            texts << combo->itemText(i);
+    } else if (auto *header = qobject_cast<QHeaderView *>(widget)) {
+        if (const QAbstractItemModel *model = header->model()) {
+            const bool across = header->orientation() == Qt::Horizontal;
+            for (int i = 0; i < (across ? model->columnCount() : model->rowCount()) && i < 50; ++i)
+                texts << model->headerData(i, header->orientation()).toString();
+        }
+    } else if (auto *view = qobject_cast<QAbstractItemView *>(widget); view && view->model()) {
+        addRowTexts(texts, *view->model(), QModelIndex());
+    }
+    texts.removeAll(QString());
+    texts.removeDuplicates();
+    return texts;
+}
+
+} // namespace
+
+// The interface in German has no English left: every window and dialog is walked with the German translation
+// installed, and any text holding a word that only the English sources use fails. That vocabulary comes from the
+// translation file itself (the words of the English sources that no German translation uses), so it grows with
+// the interface.
+class TestGermanInterface : public QObject
+{
+    Q_OBJECT
+
+    QSet<QString> m_englishOnly;
+    // Names that are the same in every language: the taxonomy's strings (TAXONOMY.md; they are what the library's
+    // search and files say) and node types (what workflows store).
+    QSet<QString> m_identifiers;
+    QStringList m_found;
+    int m_checked = 0;
+    QTranslator m_qt;
+    QTranslator m_atelier;
+
+    void check(const QString &where, QWidget *widget)
+    {
+        // Type names (MODEL, AMUSED_MODEL, LoraLoaderModelOnly), option values (v_prediction) and paths are data,
+        // the same in every language.
+        static const QRegularExpression data(
+            QStringLiteral("^([A-Z0-9_]+|[A-Za-z0-9]*[a-z][A-Z][A-Za-z0-9]*|\\S*[_/]\\S*)$"));
+        for (QWidget *shown : QList<QWidget *>{widget} + widget->findChildren<QWidget *>()) {
+            for (const QString &text : visibleTextsOf(shown)) {
+                ++m_checked;
+                if (data.match(text).hasMatch() || isJson(text) || m_identifiers.contains(text))
+                    continue;
+                QStringList english;
+                for (const QString &word : wordsOf(text))
+                    if (m_englishOnly.contains(word))
+                        english << word;
+                if (!english.isEmpty())
+                    m_found << QStringLiteral("%1, %2 %3: \"%4\" (%5)")
+                                   .arg(where, QString::fromLatin1(shown->metaObject()->className()),
+                                        shown->objectName(), text.left(160), english.join(QLatin1Char(' ')));
+            }
+        }
+    }
+
+private slots:
+    void initTestCase()
+    {
+        QVERIFY2(m_atelier.load(QStringLiteral(ATELIER_DE_QM)), ATELIER_DE_QM);
+        QCoreApplication::installTranslator(&m_atelier);
+        // Qt's own strings (the standard buttons) come from Debian's qt6-translations-l10n.
+        QVERIFY2(m_qt.load(QLocale(QLocale::German), QStringLiteral("qtbase"), QStringLiteral("_"),
+                           QLibraryInfo::path(QLibraryInfo::TranslationsPath)),
+                 "Qt's German translation (qt6-translations-l10n) is not installed");
+        QCoreApplication::installTranslator(&m_qt);
+        QLocale::setDefault(QLocale(QLocale::German, QLocale::Germany));
+
+        QFile file(QStringLiteral(ATELIER_SOURCE_DIR "/translations/atelier_de.ts"));
+        QVERIFY(file.open(QIODevice::ReadOnly));
+        QSet<QString> english;
+        QSet<QString> german;
+        QXmlStreamReader xml(&file);
+        while (!xml.atEnd()) {
+            if (xml.readNext() != QXmlStreamReader::StartElement)
+                continue;
+            if (xml.name() == QLatin1String("source"))
+                for (const QString &word : wordsOf(xml.readElementText()))
+                    english.insert(word);
+            else if (xml.name() == QLatin1String("translation") || xml.name() == QLatin1String("numerusform"))
+                for (const QString &word : wordsOf(xml.readElementText(QXmlStreamReader::IncludeChildElements)))
+                    german.insert(word);
+        }
+        QVERIFY(!xml.hasError());
+        m_englishOnly = english - german - kNames;
+        for (const QStringList &strings :
+             {models::allStrings<models::BaseModel>(), models::allStrings<models::ModelType>(),
+              models::allStrings<models::ModelFormat>(), models::allStrings<models::ModelVariant>(),
+              models::allStrings<models::PredictionType>()})
+            for (const QString &identifier : strings)
+                m_identifiers.insert(identifier);
+        const auto registry = nodes::builtInNodes({});
+        for (const graph::NodeType *type : registry->types())
+            m_identifiers.insert(type->definition().type);
+        QVERIFY(m_englishOnly.contains(QStringLiteral("the")));
+    }
+
+    void theMainWindowAndItsDialogsSpeakGerman()
+    {
+        QTemporaryDir dir;
+        auto root = settings::AppRoot::open(dir.path());
+        QVERIFY(root.ok());
+        settings::SettingsStore settingsStore(root.value());
+        settingsStore.load();
+        TestLibrary library;
+        QVERIFY(library.opened);
+        const QString outputs = root.value().outputsDir();
+        QDir().mkpath(outputs);
+        const QString image = outputs + QStringLiteral("/lora_lora.png");
+        QVERIFY(QFile::copy(fixturesDir() + QStringLiteral("/corpus/comfyui/lora_lora.png"), image));
+        gallery::GalleryService images(dir.filePath(QStringLiteral("images.db")), outputs);
+
+        ui::MainWindow window(settingsStore);
+        window.setLibraryServices(*library.store, *library.installer);
+        nodes::NodeEnvironment environment;
+        environment.outputDir = outputs;
+        window.setGraphServices(nodes::builtInNodes(environment));
+        window.setGalleryService(images);
+        window.setEngineStatus({ui::EngineStatus::State::Ready, kDevices, QStringLiteral("1.13"), QString()});
+        window.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&window));
+        QSignalSpy scanned(&images, &gallery::GalleryService::scanFinished);
+        images.start();
+        QVERIFY(scanned.wait(20000));
+        QVERIFY(window.openFromOutside(image).ok());
+        QTest::qWait(200);
+        check(QStringLiteral("main window"), &window);
+
+        ui::SettingsDialog settingsDialog(settingsStore, kDevices);
+        check(QStringLiteral("settings"), &settingsDialog);
+        ui::AboutDialog about({ui::EngineStatus::State::Ready, kDevices, QStringLiteral("1.13"), QString()});
+        check(QStringLiteral("about"), &about);
+        ui::ImportLibraryDialog *import = window.showImportLibraryDialog();
+        QVERIFY(import);
+        check(QStringLiteral("import library"), import);
+        import->close();
+        ui::DeletionCandidate candidate;
+        candidate.key = QStringLiteral("tiny");
+        candidate.name = QStringLiteral("tiny");
+        candidate.path = library.modelsDir() + QStringLiteral("/tiny.safetensors");
+        candidate.bytes = 1024;
+        candidate.insideModelsFolder = true;
+        ui::DeleteModelsDialog deletion({candidate});
+        check(QStringLiteral("delete models"), &deletion);
+        graph::MissingModel missing;
+        missing.name = QStringLiteral("tiny.safetensors");
+        ui::MissingModelsDialog missingDialog({missing});
+        check(QStringLiteral("missing models"), &missingDialog);
+        ui::PromptEditor prompt(QStringLiteral("text"), QStringLiteral("a cat"));
+        check(QStringLiteral("prompt editor"), &prompt);
+
+        // The walk read the menus, docks, panels and dialogs, not an empty window.
+        QVERIFY2(m_checked > 500, qPrintable(QString::number(m_checked)));
+        QVERIFY2(m_found.isEmpty(),
+                 qPrintable(QStringLiteral("English in the German interface:\n") + m_found.join(QLatin1Char('\n'))));
+    }
+};
+
+QTEST_MAIN(TestGermanInterface)
+#include "test_german_interface.moc"

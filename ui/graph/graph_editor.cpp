@@ -180,7 +180,7 @@ void GraphEditor::addTab(std::unique_ptr<graph::GraphDocument> document, const Q
     m_tabs->setCurrentIndex(m_tabs->addTab(added.view, title));
     undoGroupOf(this).setActiveStack(added.undo.get());
     updateTitle(added);
-    added.view->fitAll();
+    added.view->fitAll(GraphView::Fit::Readable);
 }
 
 void GraphEditor::updateTitle(Tab &tab)

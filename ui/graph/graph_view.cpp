@@ -210,12 +210,13 @@ void GraphView::resizeEvent(QResizeEvent *event)
     QGraphicsView::resizeEvent(event);
     m_minimap->move(width() - m_minimap->width() - 10, height() - m_minimap->height() - 10);
     if (m_fitted)
-        fitAll();
+        fitAll(m_fit);
 }
 
-void GraphView::fitAll()
+void GraphView::fitAll(Fit fit)
 {
     m_fitted = true;
+    m_fit = fit;
     QRectF bounds;
     for (QGraphicsItem *item : scene()->items())
         if (dynamic_cast<NodeItem *>(item))
@@ -225,6 +226,8 @@ void GraphView::fitAll()
     fitInView(bounds.adjusted(-40, -40, 40, 40), Qt::KeepAspectRatio);
     if (transform().m11() > 1.5) // a small graph is shown at a readable size, not blown up
         setTransform(QTransform::fromScale(1.5, 1.5));
+    if (fit == Fit::Readable && transform().m11() < NodeItem::kReadableScale)
+        setTransform(QTransform::fromScale(NodeItem::kReadableScale, NodeItem::kReadableScale));
     centerOn(bounds.center());
 }
 

@@ -27,7 +27,10 @@ public:
     explicit GraphView(GraphScene *scene, QWidget *parent = nullptr);
 
     GraphScene *graphScene() const { return m_scene; }
-    void fitAll();
+    // Everything: the whole graph, however small that makes it. Readable: the whole graph, but never smaller than
+    // the scale at which titles and widgets are drawn (a graph opened in a small canvas shows its middle, legibly).
+    enum class Fit { Everything, Readable };
+    void fitAll(Fit fit = Fit::Everything);
     void fitSelection(); // the selected nodes, or everything when none is
     void panTo(QPointF sceneCentre);
 
@@ -73,6 +76,7 @@ private:
     bool m_panning = false;
     bool m_spaceHeld = false;
     bool m_fitted = true; // the whole graph is in view, until the artist zooms or pans
+    Fit m_fit = Fit::Everything;
     QPoint m_panFrom;
 };
 

@@ -239,7 +239,7 @@ void NodeItem::paint(QPainter *painter, const QStyleOptionGraphicsItem *option, 
     const QRectF body(0, 0, width(), m_height);
     // Zoomed far out, text cannot be read: a node is its box, its title bar and its state, cheap to draw by the
     // hundred.
-    if (option->levelOfDetailFromTransform(painter->worldTransform()) < 0.4) {
+    if (option->levelOfDetailFromTransform(painter->worldTransform()) < kTextScale) {
         painter->fillRect(body, m_node.mode == graph::NodeMode::Bypassed ? QColor(0x5c, 0x2c, 0x66)
                                                                          : QColor(0x35, 0x35, 0x38));
         painter->fillRect(QRectF(0, 0, width(), kTitle), !m_errors.isEmpty() || m_state == RunState::Failed

@@ -16,6 +16,11 @@ class NodeItem : public QGraphicsObject
 {
     Q_OBJECT
 public:
+    // Below this scale a node is drawn as its box and title bar only: text that small cannot be read.
+    static constexpr qreal kTextScale = 0.4;
+    // The smallest scale a newly opened graph is shown at: its titles and widgets comfortably readable.
+    static constexpr qreal kReadableScale = 0.6;
+
     enum class RunState { Idle, Queued, Running, Cached, Done, Failed };
 
     NodeItem(GraphScene &scene, const QString &id);

@@ -32,6 +32,7 @@
 #include <QLabel>
 #include <QMenuBar>
 #include <QSettings>
+#include <QShowEvent>
 #include <QStatusBar>
 #include <QTextBrowser>
 #include <QTimer>
@@ -140,9 +141,6 @@ void MainWindow::setLibraryServices(models::RecordStore &store, models::ModelIns
     });
     delete m_trainingDock->widget();
     m_trainingDock->setWidget(m_trainingPanel);
-    // The library needs room for its list and details; a layout the user saved keeps its own sizes.
-    if (!m_layoutRestored)
-        resizeDocks({m_libraryDock}, {width() * 11 / 20}, Qt::Horizontal);
     m_libraryWatcher = new models::LibraryWatcher(installer, this);
     m_libraryWatcher->setFolders(m_settings.current().watchedModelFolders);
     connect(&m_settings, &settings::SettingsStore::changed, m_libraryWatcher,
@@ -322,6 +320,27 @@ void MainWindow::resetLayout()
     restoreState(m_defaultState, kLayoutVersion);
     for (QDockWidget *dock : {m_libraryDock, m_installQueueDock, m_memoryDock, m_trainingDock, m_galleryDock})
         dock->show();
+    applyDefaultDockSizes();
+}
+
+// The canvas takes most of the window; without it the library needs room for its list and details. Sizes only
+// hold once the window is laid out, so this runs when it is first shown (unless a saved layout has its own).
+void MainWindow::applyDefaultDockSizes()
+{
+    if (m_graphEditor)
+        resizeDocks({m_libraryDock, m_galleryDock}, {width() / 4, width() / 6}, Qt::Horizontal);
+    else
+        resizeDocks({m_libraryDock, m_galleryDock}, {width() * 11 / 20, width() / 4}, Qt::Horizontal);
+    resizeDocks({m_installQueueDock}, {height() / 5}, Qt::Vertical);
+}
+
+void MainWindow::showEvent(QShowEvent *event)
+{
+    QMainWindow::showEvent(event);
+    if (!m_layoutRestored && !m_dockSizesApplied) {
+        m_dockSizesApplied = true;
+        applyDefaultDockSizes();
+    }
 }
 
 void MainWindow::saveLayout() const

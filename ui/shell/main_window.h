@@ -102,11 +102,13 @@ public slots:
 
 protected:
     void closeEvent(QCloseEvent *event) override;
+    void showEvent(QShowEvent *event) override;
 
 private:
     QDockWidget *addArea(const QString &objectName, const QString &title, QWidget *content,
                          Qt::DockWidgetArea area);
     void buildMenus();
+    void applyDefaultDockSizes();
     QString sessionFolder() const; // the open workflows, kept across restarts
     // main_window_graph.cpp: the node editor's docks and menus.
     QDockWidget *addEditorDock(const QString &objectName, const QString &title, QWidget *content,
@@ -151,6 +153,7 @@ private:
     QMenu *m_recentMenu = nullptr;
     QByteArray m_defaultState;
     bool m_layoutRestored = false;
+    bool m_dockSizesApplied = false;
 };
 
 } // namespace atelier::ui

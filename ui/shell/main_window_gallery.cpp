@@ -30,9 +30,6 @@ void MainWindow::setGalleryService(gallery::GalleryService &service)
     delete m_galleryDock->widget();
     m_galleryDock->setWidget(m_galleryPanel);
     m_galleryDock->setWindowTitle(tr("Gallery"));
-    // Room for three columns of thumbnails beside the canvas; a layout the user saved keeps its own sizes.
-    if (!m_layoutRestored)
-        resizeDocks({m_galleryDock}, {width() / 4}, Qt::Horizontal);
 
     if (models::RecordStore *store = m_store) {
         // The library's records, read once and again only after it changes (the gallery asks for every model its

@@ -46,11 +46,6 @@ void MainWindow::setGraphServices(std::shared_ptr<const graph::NodeRegistry> reg
     QSettings state(m_settings.root().uiStatePath(), QSettings::IniFormat);
     if (!m_graphEditor->restoreSession(sessionFolder(), state))
         m_graphEditor->newTxt2ImgTab();
-    // The canvas takes most of the window; a layout the user saved keeps its own sizes.
-    if (!m_layoutRestored) {
-        resizeDocks({m_libraryDock, m_galleryDock}, {width() / 4, width() / 6}, Qt::Horizontal);
-        resizeDocks({m_installQueueDock}, {height() / 5}, Qt::Vertical);
-    }
 
     auto *nodeLibrary = new NodeLibraryPanel(m_graphEditor->registry(), this);
     connect(nodeLibrary, &NodeLibraryPanel::addRequested, m_graphEditor, &GraphEditor::addNodeAtCentre);

@@ -18,6 +18,8 @@
 #include <QPixmap>
 #include <QPlainTextEdit>
 #include <QPushButton>
+#include <QScrollArea>
+#include <QScrollBar>
 #include <QSpinBox>
 #include <QSplitter>
 #include <QToolButton>
@@ -59,7 +61,14 @@ TrainingPanel::TrainingPanel(models::RecordStore &store, training::TrainingServi
 {
     setObjectName(QStringLiteral("trainingPanel"));
     auto *splitter = new QSplitter(Qt::Horizontal, this);
-    splitter->addWidget(buildSettings());
+    // The settings scroll: the panel shares the bottom of the window and must not make it taller than the others.
+    auto *settingsScroll = new QScrollArea(splitter);
+    settingsScroll->setWidgetResizable(true);
+    settingsScroll->setFrameShape(QFrame::NoFrame);
+    settingsScroll->setWidget(buildSettings());
+    settingsScroll->setMinimumWidth(settingsScroll->widget()->sizeHint().width() +
+                                    settingsScroll->verticalScrollBar()->sizeHint().width());
+    splitter->addWidget(settingsScroll);
 
     auto *results = new QWidget(splitter);
     auto *resultLayout = new QVBoxLayout(results);
@@ -67,19 +76,26 @@ TrainingPanel::TrainingPanel(models::RecordStore &store, training::TrainingServi
     m_status->setObjectName(QStringLiteral("trainingStatus"));
     m_status->setWordWrap(true);
     m_status->setTextInteractionFlags(Qt::TextSelectableByMouse);
-    m_plot = new LossPlot(results);
-    m_validation = new QListWidget(results);
+    // The loss beside the validation images (a column, newest on top), so that the panel stays low.
+    auto *curves = new QSplitter(Qt::Horizontal, results);
+    m_plot = new LossPlot(curves);
+    auto *validation = new QWidget(curves);
+    auto *validationLayout = new QVBoxLayout(validation);
+    validationLayout->setContentsMargins(0, 0, 0, 0);
+    m_validation = new QListWidget(validation);
     m_validation->setObjectName(QStringLiteral("validationImages"));
     m_validation->setAccessibleName(tr("Validation images"));
     m_validation->setViewMode(QListView::IconMode);
     m_validation->setIconSize(QSize(128, 128));
     m_validation->setFlow(QListView::LeftToRight);
-    m_validation->setWrapping(false);
-    m_validation->setMinimumHeight(180);
+    m_validation->setWrapping(true);
+    m_validation->setResizeMode(QListView::Adjust);
+    validationLayout->addWidget(new QLabel(tr("Validation images (newest first)"), validation));
+    validationLayout->addWidget(m_validation);
+    curves->setStretchFactor(0, 3);
+    curves->setStretchFactor(1, 2);
     resultLayout->addWidget(m_status);
-    resultLayout->addWidget(m_plot, 1);
-    resultLayout->addWidget(new QLabel(tr("Validation images (newest first)"), results));
-    resultLayout->addWidget(m_validation);
+    resultLayout->addWidget(curves, 1);
     splitter->addWidget(results);
     splitter->setStretchFactor(1, 1);
 

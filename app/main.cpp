@@ -179,16 +179,20 @@ int runWindow(QApplication &application, settings::SettingsStore &settingsStore,
         });
     }
     // libtorch takes most of a second to load: the engine starts once the window has painted. For the start-up
-    // benchmark (tests/bench/bench_startup), ATELIER_EXIT_AFTER_FIRST_PAINT makes the window say "first paint" on
-    // stderr then, and quit.
+    // benchmark (tests/bench/bench_startup) and the package test (packaging/test-package.sh),
+    // ATELIER_EXIT_AFTER_FIRST_PAINT makes the window say "first paint" on stderr then, save a picture of itself
+    // to the file that variable names (when it names one), and quit.
     QFutureWatcher<ui::EngineStatus> engineStart;
     QObject::connect(&engineStart, &QFutureWatcher<ui::EngineStatus>::finished, &window,
                      [&window, &engineStart] { window.setEngineStatus(engineStart.result()); });
-    AfterFirstPaint afterFirstPaint([&engineStart, &gallery] {
+    AfterFirstPaint afterFirstPaint([&engineStart, &gallery, &window] {
         engineStart.setFuture(QtConcurrent::run(startEngine));
         gallery.start();
         if (qEnvironmentVariableIsSet("ATELIER_EXIT_AFTER_FIRST_PAINT")) {
             std::fputs("first paint\n", stderr);
+            const QString picture = qEnvironmentVariable("ATELIER_EXIT_AFTER_FIRST_PAINT");
+            if (picture.endsWith(QLatin1String(".png"), Qt::CaseInsensitive) && !window.grab().save(picture))
+                std::fputs("the window's picture could not be saved\n", stderr);
             std::fflush(stderr);
             QCoreApplication::quit();
         }

@@ -7,6 +7,8 @@
 #   asan             only the sanitizer half of `test`
 #   fuzz [SECONDS]   the sanitizer build, then each libFuzzer target for SECONDS (default 600)
 #   build [PRESET]   only builds (dev, asan, release, engine-only)
+#   package          the release build, then its Debian package (build/release/atelier_VERSION_ARCH.deb); see
+#                    packaging/test-package.sh for trying it on a clean Debian 12
 set -euo pipefail
 
 source_dir="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -55,8 +57,12 @@ case "$command" in
     asan) run_tests asan --label-exclude stress ;;
     fuzz) fuzz "$@" ;;
     build) build "${1:-dev}" ;;
+    package)
+        build release
+        (cd "$source_dir/build/release" && cpack -G DEB)
+        ;;
     *)
-        echo "usage: packaging/atelier.sh run [ARGS...] | test | asan | fuzz [SECONDS] | build [PRESET]" >&2
+        echo "usage: packaging/atelier.sh run [ARGS...] | test | asan | fuzz [SECONDS] | build [PRESET] | package" >&2
         exit 2
         ;;
 esac

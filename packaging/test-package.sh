@@ -1,0 +1,84 @@
+#!/usr/bin/env bash
+# Installs the package that `packaging/atelier.sh package` made into a clean Debian 12 root, made here with
+# debootstrap from Debian's registry, and runs it there: `atelier --version`, `atelier info --json` (which loads the
+# inference engine and libtorch) and the main window offscreen, whose picture is saved beside the package. Then it
+# checks that the desktop entry, AppStream data, icons, manual page, bash completion and user guide are installed.
+#
+#   packaging/test-package.sh [PACKAGE.deb]
+#
+# Needs root (for debootstrap and chroot; it re-runs itself with sudo) and Debian's registry; so it is run by hand,
+# not by the test suite. ATELIER_DEBIAN_MIRROR picks another mirror; ATELIER_KEEP_ROOT=1 keeps the root for a look.
+set -euo pipefail
+
+source_dir="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+if [ "$(id -u)" -ne 0 ]; then
+    exec sudo --preserve-env=ATELIER_DEBIAN_MIRROR,ATELIER_KEEP_ROOT "$0" "$@"
+fi
+package="${1:-$(ls -t "$source_dir"/build/release/atelier_*.deb 2>/dev/null | head -n 1)}"
+if [ -z "$package" ] || [ ! -f "$package" ]; then
+    echo "test-package: no package; make one with packaging/atelier.sh package" >&2
+    exit 2
+fi
+package="$(cd "$(dirname "$package")" && pwd)/$(basename "$package")"
+mirror="${ATELIER_DEBIAN_MIRROR:-http://deb.debian.org/debian}"
+command -v debootstrap >/dev/null || apt-get install -y debootstrap
+
+root="$(mktemp -d /var/tmp/atelier-package-test.XXXXXX)"
+cleanup() {
+    umount "$root/proc" 2>/dev/null || true
+    umount -R "$root/dev" 2>/dev/null || true
+    if [ "${ATELIER_KEEP_ROOT:-0}" = 1 ]; then
+        echo "test-package: the root stays in $root"
+    else
+        rm -rf --one-file-system "$root"
+    fi
+}
+trap cleanup EXIT
+
+step() { printf '\n== %s\n' "$*"; }
+in_root() { chroot "$root" env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin HOME=/root LANG=C.UTF-8 "$@"; }
+
+step "a clean Debian 12 root (debootstrap --variant=minbase bookworm $mirror)"
+debootstrap --variant=minbase bookworm "$root" "$mirror" >"$root.debootstrap.log" 2>&1 ||
+    { tail -n 20 "$root.debootstrap.log"; exit 1; }
+rm -f "$root.debootstrap.log"
+mount -t proc proc "$root/proc"
+mount --rbind /dev "$root/dev"
+mount --make-rslave "$root/dev"
+
+step "apt installs $(basename "$package") and what it depends on"
+cp "$package" "$root/tmp/"
+# The root's apt runs as root: its sandbox user cannot reach the files chroot sees.
+apt=(apt-get -o APT::Sandbox::User=root)
+in_root "${apt[@]}" update -qq
+in_root env DEBIAN_FRONTEND=noninteractive "${apt[@]}" install -y -qq --no-install-recommends \
+    "/tmp/$(basename "$package")" >/dev/null
+in_root dpkg-query -W -f='${Package} ${Version}\nDepends: ${Depends}\n' atelier
+
+step "atelier --version"
+in_root atelier --version
+
+step "atelier info --json"
+info="$(in_root atelier --root /tmp/atelier-root info --json)"
+echo "$info"
+grep -q '"libtorch_version": *"' <<<"$info" || { echo "test-package: info has no libtorch version: the engine did not load" >&2; exit 1; }
+
+step "the window, offscreen"
+in_root env QT_QPA_PLATFORM=offscreen ATELIER_EXIT_AFTER_FIRST_PAINT=/tmp/window.png \
+    atelier --root /tmp/atelier-root
+picture="${package%.deb}-window.png"
+cp "$root/tmp/window.png" "$picture"
+echo "its picture: $picture"
+
+step "the installed desktop files"
+for file in /usr/share/applications/org.atelier.Atelier.desktop /usr/share/metainfo/org.atelier.Atelier.metainfo.xml \
+    /usr/share/icons/hicolor/scalable/apps/org.atelier.Atelier.svg \
+    /usr/share/icons/hicolor/48x48/apps/org.atelier.Atelier.png \
+    /usr/share/icons/hicolor/256x256/apps/org.atelier.Atelier.png \
+    /usr/share/man/man1/atelier.1 /usr/share/bash-completion/completions/atelier \
+    /usr/share/doc/atelier/user-guide.md; do
+    [ -f "$root$file" ] || { echo "test-package: $file is not installed" >&2; exit 1; }
+    echo "  $file"
+done
+echo
+echo "test-package: the package installs and runs on a clean Debian 12"

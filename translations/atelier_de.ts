@@ -54,7 +54,7 @@
     </message>
     <message>
         <source>loaders</source>
-        <translation>Lader</translation>
+        <translation>Loader</translation>
     </message>
     <message>
         <source>mask</source>
@@ -75,6 +75,10 @@
     <message>
         <source>other</source>
         <translation>Sonstige</translation>
+    </message>
+    <message>
+        <source>batch</source>
+        <translation>Batch</translation>
     </message>
 </context>
 <context>
@@ -193,7 +197,7 @@
     </message>
     <message>
         <source>Primitive</source>
-        <translation>Primitiv</translation>
+        <translation>Primitivwert</translation>
     </message>
     <message>
         <source>Markdown Note</source>
@@ -213,7 +217,7 @@
     </message>
     <message>
         <source>Encodes a prompt for each of SDXL&apos;s text encoders (text_l for CLIP-L, text_g for OpenCLIP-G) with the size conditioning: the size the image is said to come from, its crop, and the size it is made at.</source>
-        <translation>Kodiert einen Prompt für jeden der Textkodierer von SDXL (text_l für CLIP-L, text_g für OpenCLIP-G) mit der Größenkonditionierung: der angebliche Ursprungsgröße des Bildes, seinem Zuschnitt und der Größe, in der es erzeugt wird.</translation>
+        <translation>Kodiert einen Prompt für jeden der Textkodierer von SDXL (text_l für CLIP-L, text_g für OpenCLIP-G) mit der Größenkonditionierung: der angeblichen Ursprungsgröße des Bildes, seinem Zuschnitt und der Größe, in der es erzeugt wird.</translation>
     </message>
     <message>
         <source>Encodes a prompt for the SDXL refiner with its aesthetic score (ascore: about 6 for a positive prompt, 2.5 for a negative one) and the size the image is said to come from.</source>
@@ -1123,16 +1127,8 @@
         <translation>Umbenennen…</translation>
     </message>
     <message>
-        <source>Rename node</source>
-        <translation>Knoten umbenennen</translation>
-    </message>
-    <message>
         <source>Title:</source>
         <translation>Titel:</translation>
-    </message>
-    <message>
-        <source>Rename</source>
-        <translation>Umbenennen</translation>
     </message>
     <message>
         <source>No colour</source>
@@ -2076,7 +2072,7 @@ Fehlerart: %2
     </message>
     <message>
         <source>&amp;About Atelier</source>
-        <translation>Ü&amp;ber Atelier</translation>
+        <translation>&amp;Über Atelier</translation>
     </message>
     <message>
         <source>Device: starting the engine…</source>
@@ -2164,43 +2160,43 @@ Fehlerart: %2
     </message>
     <message>
         <source>Undo	Ctrl+Z</source>
-        <translation>Rückgängig	Ctrl+Z</translation>
+        <translation>Rückgängig	Strg+Z</translation>
     </message>
     <message>
         <source>Redo	Ctrl+Shift+Z</source>
-        <translation>Wiederholen	Ctrl+Shift+Z</translation>
+        <translation>Wiederherstellen	Strg+Umschalt+Z</translation>
     </message>
     <message>
         <source>Undo %1	Ctrl+Z</source>
-        <translation>%1 rückgängig machen	Ctrl+Z</translation>
+        <translation>%1 rückgängig machen	Strg+Z</translation>
     </message>
     <message>
         <source>Redo %1	Ctrl+Shift+Z</source>
-        <translation>%1 wiederholen	Ctrl+Shift+Z</translation>
+        <translation>%1 wiederherstellen	Strg+Umschalt+Z</translation>
     </message>
     <message>
         <source>Cut	Ctrl+X</source>
-        <translation>Ausschneiden	Ctrl+X</translation>
+        <translation>Ausschneiden	Strg+X</translation>
     </message>
     <message>
         <source>Copy	Ctrl+C</source>
-        <translation>Kopieren	Ctrl+C</translation>
+        <translation>Kopieren	Strg+C</translation>
     </message>
     <message>
         <source>Paste	Ctrl+V</source>
-        <translation>Einfügen	Ctrl+V</translation>
+        <translation>Einfügen	Strg+V</translation>
     </message>
     <message>
         <source>Paste with input links	Ctrl+Shift+V</source>
-        <translation>Mit Eingangsverbindungen einfügen	Ctrl+Shift+V</translation>
+        <translation>Mit Eingangsverbindungen einfügen	Strg+Umschalt+V</translation>
     </message>
     <message>
         <source>Duplicate	Ctrl+D</source>
-        <translation>Duplizieren	Ctrl+D</translation>
+        <translation>Duplizieren	Strg+D</translation>
     </message>
     <message>
         <source>Select all	Ctrl+A</source>
-        <translation>Alles auswählen	Ctrl+A</translation>
+        <translation>Alles auswählen	Strg+A</translation>
     </message>
     <message>
         <source>Frame selection	F</source>
@@ -3031,7 +3027,7 @@ Fehlerart: %2
     </message>
     <message>
         <source>Stopping after this step …</source>
-        <translation>Stopp nach diesem Schritt …</translation>
+        <translation>Wird nach diesem Schritt angehalten …</translation>
     </message>
     <message>
         <source>step %1</source>

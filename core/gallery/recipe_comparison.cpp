@@ -1,5 +1,6 @@
 #include "core/gallery/recipe_comparison.h"
 
+#include <QCoreApplication>
 #include <QHash>
 #include <QRegularExpression>
 
@@ -54,6 +55,11 @@ QStringList wordsMissing(const QStringList &from, const QStringList &without)
 }
 
 } // namespace
+
+QString recipeFieldLabel(const QString &name)
+{
+    return QCoreApplication::translate("RecipeField", name.toUtf8().constData());
+}
 
 QList<RecipeField> recipeFields(const metadata::GenerationInfo &recipe)
 {

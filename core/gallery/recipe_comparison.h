@@ -12,12 +12,14 @@ namespace atelier::gallery {
 
 struct RecipeField
 {
-    // "Seed", "Steps", "Sampler" ...: stable keys, shown through QCoreApplication::translate("RecipeField", name)
+    // "Seed", "Steps", "Sampler" ...: stable keys, shown through recipeFieldLabel()
     QString name;
     QString value; // as shown; empty when the recipe does not state it
 };
 // The fields the recipe states besides the prompts, in the order a reader expects them.
 QList<RecipeField> recipeFields(const metadata::GenerationInfo &recipe);
+// A field's name ("Steps", "Negative prompt") in the interface's language.
+QString recipeFieldLabel(const QString &name);
 
 struct RecipeDifference
 {

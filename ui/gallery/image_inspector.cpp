@@ -235,7 +235,7 @@ void ImageInspector::present(const QString &path, const Result<metadata::Generat
             value->setText(field.value.toHtmlEscaped());
         }
         connect(value, &QLabel::linkActivated, this, &ImageInspector::linkActivated);
-        m_fields->addRow(QCoreApplication::translate("RecipeField", field.name.toUtf8().constData()), value);
+        m_fields->addRow(gallery::recipeFieldLabel(field.name), value);
     }
 
     if (m_recipe.warnings.isEmpty()) {

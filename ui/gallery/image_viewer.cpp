@@ -281,8 +281,7 @@ void ImageViewer::compare(const QString &before, const metadata::GenerationInfo 
             left = change.removed.isEmpty() ? tr("(same words)") : QStringLiteral("− ") + change.removed.join(' ');
             right = change.added.isEmpty() ? tr("(same words)") : QStringLiteral("+ ") + change.added.join(' ');
         }
-        auto *item = new QTreeWidgetItem(
-            m_differences, {QCoreApplication::translate("RecipeField", change.name.toUtf8().constData()), left, right});
+        auto *item = new QTreeWidgetItem(m_differences, {gallery::recipeFieldLabel(change.name), left, right});
         item->setToolTip(1, change.before);
         item->setToolTip(2, change.after);
     }

@@ -31,6 +31,17 @@ int fuzzyScore(const QString &query, const QString &text)
     return score;
 }
 
+int nodeNameScore(const QString &query, const graph::NodeDefinition &definition)
+{
+    return std::max({fuzzyScore(query, definition.type), fuzzyScore(query, definition.displayName),
+                     fuzzyScore(query, nodeName(definition))});
+}
+
+int nodeCategoryScore(const QString &query, const graph::NodeDefinition &definition)
+{
+    return std::max(fuzzyScore(query, definition.category), fuzzyScore(query, nodeCategory(definition.category)));
+}
+
 AddNodePopup::AddNodePopup(const graph::NodeRegistry &registry, const QHash<QString, int> &uses, QWidget *parent)
     : QFrame(parent, Qt::Popup)
     , m_registry(registry)
@@ -83,9 +94,7 @@ void AddNodePopup::refill()
             std::none_of(definition.inputs.begin(), definition.inputs.end(),
                          [&](const graph::InputSpec &input) { return graph::typesConnect(m_linkType, input.type); }))
             continue;
-        const int score = std::max({fuzzyScore(query, definition.type), fuzzyScore(query, definition.displayName),
-                                    fuzzyScore(query, nodeName(definition)), fuzzyScore(query, definition.category) - 4,
-                                    fuzzyScore(query, nodeCategory(definition.category)) - 4});
+        const int score = std::max(nodeNameScore(query, definition), nodeCategoryScore(query, definition) - 4);
         if (score < 0)
             continue;
         // Deprecated types last; then the most used; then the shorter of two names matched as well.

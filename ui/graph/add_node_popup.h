@@ -19,6 +19,10 @@ namespace atelier::ui {
 // How well `query` matches `text`: its letters in order (a subsequence), higher for adjacent letters and word
 // starts; -1 when it does not match at all.
 int fuzzyScore(const QString &query, const QString &text);
+// How well `query` finds a node type: by its type, its English name (as ComfyUI's guides call it) or its name in
+// the interface's language; and by its category, in either language. -1 when it does not match.
+int nodeNameScore(const QString &query, const graph::NodeDefinition &definition);
+int nodeCategoryScore(const QString &query, const graph::NodeDefinition &definition);
 
 // The keys a search field above a list answers for it: Up and Down move in the list, Enter chooses, Escape
 // dismisses. True when `key` was one of them.

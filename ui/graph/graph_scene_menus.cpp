@@ -51,13 +51,7 @@ void GraphScene::showNodeMenu(QGraphicsSceneContextMenuEvent *event)
         return;
     QMenu menu;
     if (ids.size() == 1)
-        menu.addAction(tr("Rename…"), [&] {
-            bool ok = false;
-            const QString title = QInputDialog::getText(nullptr, tr("Rename node"), tr("Title:"), QLineEdit::Normal,
-                                                        first->node().title, &ok);
-            if (ok)
-                edit(tr("Rename"), [&] { m_document.setTitle(ids.front(), title); });
-        });
+        menu.addAction(tr("Rename…"), [&] { m_nodes.value(ids.front())->askForTitle(); });
     QMenu *colours = menu.addMenu(tr("Colour"));
     colours->addAction(tr("No colour"), [this] { setColorOfSelected({}, {}); });
     for (const CanvasColor &color : canvasPalette())

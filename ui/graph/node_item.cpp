@@ -41,6 +41,8 @@ void NodeItem::refresh(const graph::CanvasNode &node)
 {
     prepareGeometryChange();
     m_node = node;
+    const graph::NodeType *type = m_scene.document().registry().find(m_node.type);
+    m_shownTitle = nodeTitle(m_node.title, type ? &type->definition() : nullptr);
     loadThumbnail();
     const int widgets = int(m_node.widgets.size());
     const qreal previewHeight =
@@ -158,12 +160,6 @@ int NodeItem::widgetAt(const QPointF &local) const
         if (widgetRect(index).contains(local))
             return index;
     return -1;
-}
-
-QString NodeItem::shownTitle() const
-{
-    const graph::NodeType *type = m_scene.document().registry().find(m_node.type);
-    return nodeTitle(m_node.title, type ? &type->definition() : nullptr);
 }
 
 const graph::InputSpec *NodeItem::specOf(const QString &input) const
@@ -488,11 +484,7 @@ void NodeItem::mouseDoubleClickEvent(QGraphicsSceneMouseEvent *event)
         return;
     }
     if (event->pos().y() < kTitle) {
-        bool ok = false;
-        const QString title =
-            QInputDialog::getText(nullptr, tr("Rename node"), tr("Title:"), QLineEdit::Normal, shownTitle(), &ok);
-        if (ok && title != shownTitle())
-            m_scene.edit(tr("Rename"), [&] { m_scene.document().setTitle(m_id, title); });
+        askForTitle();
         event->accept();
         return;
     }
@@ -504,6 +496,15 @@ QVariant NodeItem::itemChange(GraphicsItemChange change, const QVariant &value)
     if (change == ItemPositionHasChanged)
         m_scene.nodeMovedOnCanvas(m_id);
     return QGraphicsObject::itemChange(change, value);
+}
+
+void NodeItem::askForTitle()
+{
+    bool ok = false;
+    const QString title =
+        QInputDialog::getText(nullptr, tr("Rename node"), tr("Title:"), QLineEdit::Normal, m_shownTitle, &ok);
+    if (ok && title != m_shownTitle)
+        m_scene.edit(tr("Rename"), [&] { m_scene.document().setTitle(m_id, title); });
 }
 
 } // namespace atelier::ui

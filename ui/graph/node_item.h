@@ -27,6 +27,10 @@ public:
 
     const QString &id() const { return m_id; }
     const graph::CanvasNode &node() const { return m_node; }
+    // The title as drawn: the stored one, translated while it is still the type's display name.
+    const QString &shownTitle() const { return m_shownTitle; }
+    // Asks for a new title (double-clicking the title bar, the context menu's Rename…).
+    void askForTitle();
     // Takes what the document says about the node now.
     void refresh(const graph::CanvasNode &node);
 
@@ -69,7 +73,6 @@ private:
     QRectF widgetRect(int index) const; // local
     int widgetAt(const QPointF &local) const;
     const graph::InputSpec *specOf(const QString &input) const;
-    QString shownTitle() const; // the stored title, translated while it is the type's display name
     void stepNumber(int index, double steps);
     void editWidget(int index, const QPointF &screenPos);
     void chooseOption(int index, const QPoint &screenPos);
@@ -81,6 +84,7 @@ private:
     GraphScene &m_scene;
     QString m_id;
     graph::CanvasNode m_node;
+    QString m_shownTitle;
     qreal m_height = 0;
     qreal m_collapsedWidth = 0;
     RunState m_state = RunState::Idle;

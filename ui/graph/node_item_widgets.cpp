@@ -81,24 +81,24 @@ void NodeItem::editWidget(int index, const QPointF &screenPos)
     if (spec && spec->type == graph::kInt) {
         const double current = widget.value ? widget.value->toReal().value_or(0) : 0;
         const double chosen = QInputDialog::getDouble(
-            nullptr, m_node.title, label, current, spec->minimum.value_or(-1e18), spec->maximum.value_or(1e18), 0, &ok);
+            nullptr, m_shownTitle, label, current, spec->minimum.value_or(-1e18), spec->maximum.value_or(1e18), 0, &ok);
         value = graph::GraphValue::integer(qint64(chosen));
     } else if (spec && spec->type == graph::kFloat) {
         const double current = widget.value ? widget.value->toReal().value_or(0) : 0;
         const double chosen = QInputDialog::getDouble(
-            nullptr, m_node.title, label, current, spec->minimum.value_or(-1e18), spec->maximum.value_or(1e18), 4, &ok);
+            nullptr, m_shownTitle, label, current, spec->minimum.value_or(-1e18), spec->maximum.value_or(1e18), 4, &ok);
         value = graph::GraphValue::real(chosen);
     } else if (spec && (spec->type == graph::kCombo || spec->type == graph::kBoolean)) {
         chooseOption(index, screenPos.toPoint());
         return;
     } else if (spec && spec->multiline) { // prompts, with their emphasis coloured
-        PromptEditor editor(tr("%1 — %2").arg(m_node.title, label),
+        PromptEditor editor(tr("%1 — %2").arg(m_shownTitle, label),
                             widget.value ? widget.value->toText().value_or(QString()) : QString());
         ok = editor.exec() == QDialog::Accepted;
         value = graph::GraphValue::text(editor.text());
     } else {
         const QString current = widget.value ? widget.value->toText().value_or(QString()) : QString();
-        const QString text = QInputDialog::getText(nullptr, m_node.title, label, QLineEdit::Normal, current, &ok);
+        const QString text = QInputDialog::getText(nullptr, m_shownTitle, label, QLineEdit::Normal, current, &ok);
         value = graph::GraphValue::text(text);
     }
     if (ok && value)

@@ -78,12 +78,9 @@ void NodeLibraryPanel::refill()
     };
     for (const graph::NodeType *type : m_registry.types()) {
         const graph::NodeDefinition &definition = type->definition();
-        // Found by its type, its English name (as ComfyUI's guides call it) and its name in this language.
-        const QString name = nodeName(definition);
-        if (!query.isEmpty() && fuzzyScore(query, definition.type) < 0 && fuzzyScore(query, name) < 0 &&
-            fuzzyScore(query, definition.displayName) < 0 && fuzzyScore(query, definition.category) < 0 &&
-            fuzzyScore(query, nodeCategory(definition.category)) < 0)
+        if (!query.isEmpty() && nodeNameScore(query, definition) < 0 && nodeCategoryScore(query, definition) < 0)
             continue;
+        const QString name = nodeName(definition);
         auto *item =
             new QTreeWidgetItem(folder(definition.category.isEmpty() ? tr("other") : definition.category), {name});
         item->setData(0, Qt::UserRole, definition.type);

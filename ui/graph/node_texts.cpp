@@ -12,12 +12,12 @@ namespace {
 // ComfyUI's category folders that Atelier's nodes use; lupdate collects them from here.
 [[maybe_unused]] const char *const kCategoryFolders[] = {
     QT_TRANSLATE_NOOP("NodeCategory", "_for_testing"), QT_TRANSLATE_NOOP("NodeCategory", "advanced"),
-    QT_TRANSLATE_NOOP("NodeCategory", "amused"),       QT_TRANSLATE_NOOP("NodeCategory", "conditioning"),
-    QT_TRANSLATE_NOOP("NodeCategory", "image"),        QT_TRANSLATE_NOOP("NodeCategory", "inpaint"),
-    QT_TRANSLATE_NOOP("NodeCategory", "latent"),       QT_TRANSLATE_NOOP("NodeCategory", "loaders"),
-    QT_TRANSLATE_NOOP("NodeCategory", "mask"),         QT_TRANSLATE_NOOP("NodeCategory", "sampling"),
-    QT_TRANSLATE_NOOP("NodeCategory", "upscaling"),    QT_TRANSLATE_NOOP("NodeCategory", "utils"),
-    QT_TRANSLATE_NOOP("NodeCategory", "other"),
+    QT_TRANSLATE_NOOP("NodeCategory", "amused"),       QT_TRANSLATE_NOOP("NodeCategory", "batch"),
+    QT_TRANSLATE_NOOP("NodeCategory", "conditioning"), QT_TRANSLATE_NOOP("NodeCategory", "image"),
+    QT_TRANSLATE_NOOP("NodeCategory", "inpaint"),      QT_TRANSLATE_NOOP("NodeCategory", "latent"),
+    QT_TRANSLATE_NOOP("NodeCategory", "loaders"),      QT_TRANSLATE_NOOP("NodeCategory", "mask"),
+    QT_TRANSLATE_NOOP("NodeCategory", "sampling"),     QT_TRANSLATE_NOOP("NodeCategory", "upscaling"),
+    QT_TRANSLATE_NOOP("NodeCategory", "utils"),        QT_TRANSLATE_NOOP("NodeCategory", "other"),
 };
 
 QString translated(const char *context, const QString &english)

@@ -14,7 +14,7 @@ source_dir="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 if [ "$(id -u)" -ne 0 ]; then
     exec sudo --preserve-env=ATELIER_DEBIAN_MIRROR,ATELIER_KEEP_ROOT "$0" "$@"
 fi
-package="${1:-$(ls -t "$source_dir"/build/release/atelier_*.deb 2>/dev/null | head -n 1)}"
+package="${1:-$(ls -t "$source_dir"/build/release/atelier_*.deb 2>/dev/null | head -n 1 || true)}"
 if [ -z "$package" ] || [ ! -f "$package" ]; then
     echo "test-package: no package; make one with packaging/atelier.sh package" >&2
     exit 2
@@ -24,9 +24,11 @@ mirror="${ATELIER_DEBIAN_MIRROR:-http://deb.debian.org/debian}"
 command -v debootstrap >/dev/null || apt-get install -y debootstrap
 
 root="$(mktemp -d /var/tmp/atelier-package-test.XXXXXX)"
+chmod 0755 "$root" # the root's own users (apt's _apt) must be able to enter it
 cleanup() {
-    umount "$root/proc" 2>/dev/null || true
-    umount -R "$root/dev" 2>/dev/null || true
+    set +e # a failure here must not turn the run's result into another
+    umount "$root/proc" 2>/dev/null
+    umount -R "$root/dev" 2>/dev/null
     if [ "${ATELIER_KEEP_ROOT:-0}" = 1 ]; then
         echo "test-package: the root stays in $root"
     else
@@ -43,15 +45,15 @@ debootstrap --variant=minbase bookworm "$root" "$mirror" >"$root.debootstrap.log
     { tail -n 20 "$root.debootstrap.log"; exit 1; }
 rm -f "$root.debootstrap.log"
 mount -t proc proc "$root/proc"
-mount --rbind /dev "$root/dev"
-mount --make-rslave "$root/dev"
+mount --rbind --make-rslave /dev "$root/dev"
+# Nothing the packages install is started inside the root.
+printf '#!/bin/sh\nexit 101\n' >"$root/usr/sbin/policy-rc.d"
+chmod +x "$root/usr/sbin/policy-rc.d"
 
 step "apt installs $(basename "$package") and what it depends on"
 cp "$package" "$root/tmp/"
-# The root's apt runs as root: its sandbox user cannot reach the files chroot sees.
-apt=(apt-get -o APT::Sandbox::User=root)
-in_root "${apt[@]}" update -qq
-in_root env DEBIAN_FRONTEND=noninteractive "${apt[@]}" install -y -qq --no-install-recommends \
+in_root apt-get update -qq
+in_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
     "/tmp/$(basename "$package")" >/dev/null
 in_root dpkg-query -W -f='${Package} ${Version}\nDepends: ${Depends}\n' atelier
 

@@ -10,7 +10,6 @@ root="$(mktemp -d)"
 trap 'rm -rf "$root"' EXIT
 
 commands="$("$executable" --help | awk '/^Commands:/ { listed = 1; next } listed && /^$/ { exit } listed { print $1 }')"
-# The long options of a help text: the lines that start with one.
 # A help text's words to complete: its long options (on the lines that start with one) and its subcommands.
 options_of()
 {

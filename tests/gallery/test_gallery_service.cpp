@@ -100,6 +100,28 @@ private slots:
         QCOMPARE(all.size(), 2);
     }
 
+    // A view that asks before the index has opened (a panel shown before start()) is answered with nothing and no
+    // problem; `ready` tells it to ask again.
+    void questionsBeforeTheIndexOpensAreAnsweredEmptyWithoutAProblem()
+    {
+        QTemporaryDir root;
+        const QString outputs = root.filePath(QStringLiteral("outputs"));
+        QVERIFY(
+            copyInto(corpusImage(QStringLiteral("png/a1111/sdmeta_sd-webui.png")), outputs, QStringLiteral("a.png")));
+        gallery::GalleryService service(root.filePath(QStringLiteral("images.db")), outputs);
+        QSignalSpy problems(&service, &gallery::GalleryService::problem);
+        QSignalSpy answered(&service, &gallery::GalleryService::searchFinished);
+        QSignalSpy scanned(&service, &gallery::GalleryService::scanFinished);
+        const quint64 early = service.search({});
+        service.requestFacets();
+        service.start();
+        QTRY_VERIFY_WITH_TIMEOUT(!scanned.isEmpty(), 20000);
+        QTRY_VERIFY(!answered.isEmpty());
+        QCOMPARE(answered.at(0).at(0).toULongLong(), early);
+        QVERIFY2(problems.isEmpty(), qPrintable(problems.value(0).value(0).toString()));
+        QCOMPARE(searchAll(service, {}).size(), 1);
+    }
+
     void filesWrittenWhileRunningAppearAndDeletedOnesLeave()
     {
         QTemporaryDir root;

@@ -75,7 +75,7 @@ private:
     QGraphicsLineItem *m_cutStroke = nullptr; // while Ctrl-dragging across links
     bool m_panning = false;
     bool m_spaceHeld = false;
-    bool m_fitted = true; // the whole graph is in view, until the artist zooms or pans
+    bool m_fitted = true; // the view follows m_fit on resizes, until the artist zooms or pans
     Fit m_fit = Fit::Everything;
     QPoint m_panFrom;
 };

@@ -76,7 +76,7 @@ TrainingPanel::TrainingPanel(models::RecordStore &store, training::TrainingServi
     m_status->setObjectName(QStringLiteral("trainingStatus"));
     m_status->setWordWrap(true);
     m_status->setTextInteractionFlags(Qt::TextSelectableByMouse);
-    // The loss beside the validation images (a column, newest on top), so that the panel stays low.
+    // The loss beside the validation images (newest first), so that the panel stays low.
     auto *curves = new QSplitter(Qt::Horizontal, results);
     m_plot = new LossPlot(curves);
     auto *validation = new QWidget(curves);

@@ -40,6 +40,9 @@ struct Settings
     // The interface's language: "system" (the desktop's locale) or one Atelier is translated to ("en", "de").
     // Applies from the next start.
     QString language = QStringLiteral("system");
+    // The window's colours: "system" (the desktop's colour scheme, followed while Atelier runs), "light" or
+    // "dark". Applies at once.
+    QString theme = QStringLiteral("system");
 
     bool operator==(const Settings &other) const;
     bool operator!=(const Settings &other) const { return !(*this == other); }
@@ -47,6 +50,7 @@ struct Settings
     static QStringList deviceChoices();     // the fixed choices; "cuda:N" is accepted as well
     static QStringList precisionChoices();
     static QStringList languageChoices();
+    static QStringList themeChoices();
 };
 
 // Checks every field; returns one message per invalid field, naming it, the value and what is accepted.

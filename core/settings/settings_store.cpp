@@ -45,6 +45,7 @@ const char *const kInstallInPlace = "install_in_place";
 const char *const kWatchedModelFolders = "watched_model_folders";
 const char *const kWriteMetadata = "write_metadata";
 const char *const kLanguage = "language";
+const char *const kTheme = "theme";
 
 bool isDeviceChoice(const QString &value)
 {
@@ -181,7 +182,7 @@ bool Settings::operator==(const Settings &other) const
            huggingFaceEndpoint == other.huggingFaceEndpoint && civitaiEndpoint == other.civitaiEndpoint &&
            huggingFaceToken == other.huggingFaceToken && civitaiToken == other.civitaiToken &&
            installInPlace == other.installInPlace && writeMetadata == other.writeMetadata &&
-           language == other.language && watchedModelFolders == other.watchedModelFolders;
+           language == other.language && theme == other.theme && watchedModelFolders == other.watchedModelFolders;
 }
 
 QStringList Settings::deviceChoices()
@@ -197,6 +198,11 @@ QStringList Settings::precisionChoices()
 QStringList Settings::languageChoices()
 {
     return {QStringLiteral("system"), QStringLiteral("en"), QStringLiteral("de")};
+}
+
+QStringList Settings::themeChoices()
+{
+    return {QStringLiteral("system"), QStringLiteral("light"), QStringLiteral("dark")};
 }
 
 namespace {
@@ -216,12 +222,21 @@ QString precisionProblem(const QString &precision)
               .arg(Settings::precisionChoices().join(QStringLiteral(", ")), precision);
 }
 
+QString choiceProblem(const char *name, const QStringList &choices, const QString &value)
+{
+    return choices.contains(value) ? QString()
+                                   : QStringLiteral("%1 must be one of %2, not \"%3\"")
+                                         .arg(QLatin1String(name), choices.join(QStringLiteral(", ")), value);
+}
+
 QString languageProblem(const QString &language)
 {
-    return Settings::languageChoices().contains(language)
-               ? QString()
-               : QStringLiteral("language must be one of %1, not \"%2\"")
-                     .arg(Settings::languageChoices().join(QStringLiteral(", ")), language);
+    return choiceProblem(kLanguage, Settings::languageChoices(), language);
+}
+
+QString themeProblem(const QString &theme)
+{
+    return choiceProblem(kTheme, Settings::themeChoices(), theme);
 }
 
 QString cacheSizeProblem(const char *name, double gigabytes)
@@ -282,7 +297,8 @@ QStringList validate(const Settings &settings)
                          endpointProblem(kCivitaiEndpoint, settings.civitaiEndpoint),
                          tokenProblem(settings.huggingFaceToken),
                          tokenProblem(settings.civitaiToken),
-                         languageProblem(settings.language)};
+                         languageProblem(settings.language),
+                         themeProblem(settings.theme)};
     problems.removeAll(QString());
     problems.removeDuplicates();
     return problems;
@@ -371,6 +387,7 @@ void SettingsStore::loadSettingsFile()
     readBoolean(object, kInstallInPlace, m_current.installInPlace, problems);
     readBoolean(object, kWriteMetadata, m_current.writeMetadata, problems);
     readString(object, kLanguage, m_current.language, problems);
+    readString(object, kTheme, m_current.theme, problems);
     readStringList(object, kWatchedModelFolders, m_current.watchedModelFolders, problems);
 
     // Values of the right type but outside what is accepted fall back one by one.
@@ -384,6 +401,7 @@ void SettingsStore::loadSettingsFile()
     fallBack(deviceProblem(m_current.device), m_current.device, defaults.device);
     fallBack(precisionProblem(m_current.precision), m_current.precision, defaults.precision);
     fallBack(languageProblem(m_current.language), m_current.language, defaults.language);
+    fallBack(themeProblem(m_current.theme), m_current.theme, defaults.theme);
     fallBack(cacheSizeProblem(kRamCache, m_current.ramCacheGb), m_current.ramCacheGb, defaults.ramCacheGb);
     fallBack(cacheSizeProblem(kVramCache, m_current.vramCacheGb), m_current.vramCacheGb, defaults.vramCacheGb);
     fallBack(cacheSizeProblem(kDownloadCache, m_current.downloadCacheGb), m_current.downloadCacheGb,
@@ -482,6 +500,7 @@ Status SettingsStore::writeSettingsFile(const Settings &settings) const
     preferences[kInstallInPlace] = settings.installInPlace;
     preferences[kWriteMetadata] = settings.writeMetadata;
     preferences[kLanguage] = toStd(settings.language);
+    preferences[kTheme] = toStd(settings.theme);
     preferences[kWatchedModelFolders] = json::array();
     for (const QString &folder : settings.watchedModelFolders)
         preferences[kWatchedModelFolders].push_back(toStd(folder));

@@ -73,6 +73,7 @@ private slots:
         changed.installInPlace = true;
         changed.writeMetadata = false;
         changed.language = QStringLiteral("de");
+        changed.theme = QStringLiteral("dark");
         changed.watchedModelFolders = {QStringLiteral("/home/me/ComfyUI/models/loras"),
                                        QStringLiteral("/mnt/sd ü/Lora")};
         changed.huggingFaceToken = QStringLiteral("hf_abc123");
@@ -193,7 +194,7 @@ private slots:
             "ram_cache_gb": -3, "vram_cache_gb": "lots", "max_parallel_downloads": 500,
             "output_cache_entries": 0, "output_cache_gb": 1e9,
             "download_cache_gb": 7.5, "models_dir": "/good/models", "install_in_place": "yes", "write_metadata": 0,
-            "watched_model_folders": ["/ok", 7], "language": "klingon"})");
+            "watched_model_folders": ["/ok", 7], "language": "klingon", "theme": "solarized"})");
         SettingsStore store(*m_root);
         store.load();
         const Settings defaults;
@@ -208,12 +209,13 @@ private slots:
         QCOMPARE(store.current().writeMetadata, defaults.writeMetadata);
         QCOMPARE(store.current().watchedModelFolders, defaults.watchedModelFolders);
         QCOMPARE(store.current().language, defaults.language);
+        QCOMPARE(store.current().theme, defaults.theme);
         // Valid neighbours survive.
         QCOMPARE(store.current().downloadCacheGb, 7.5);
         QCOMPARE(store.current().modelsDir, QStringLiteral("/good/models"));
         const QString warning = store.warnings().join('\n');
         for (const char *field : {"device", "precision", "ram_cache_gb", "vram_cache_gb", "max_parallel_downloads",
-                                  "install_in_place", "write_metadata", "watched_model_folders", "language"})
+                                  "install_in_place", "write_metadata", "watched_model_folders", "language", "theme"})
             QVERIFY2(warning.contains(QLatin1String(field)), field);
         QCOMPARE(keptAside(m_dir->path(), QStringLiteral("settings.json")).size(), 1);
     }

@@ -12,6 +12,8 @@
 #include "core/nodes/built_in_nodes.h"
 #include "core/settings/app_root.h"
 #include "core/settings/settings_store.h"
+#include "ui/common/desktop_color_scheme.h"
+#include "ui/common/theme.h"
 #include "ui/graph/graph_editor.h"
 #include "ui/shell/main_window.h"
 
@@ -136,6 +138,10 @@ int runWindow(QApplication &application, settings::SettingsStore &settingsStore,
                             .arg(openFile.isEmpty() ? QStringLiteral("the request") : openFile));
         return app::kExitOk;
     }
+    // The window opens in the chosen theme; the desktop's preference gets a moment to arrive for "system".
+    ui::DesktopColorScheme desktopScheme;
+    desktopScheme.waitForAnswer(300);
+    ui::ThemeController theme(application, settingsStore, &desktopScheme);
     app::InstanceChannel channel;
     if (!channel.listen(channelName))
         qCWarning(lcApp) << "later launches cannot hand files to this window:" << channelName;

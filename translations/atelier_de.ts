@@ -494,6 +494,22 @@
         <source>Applies the next time Atelier starts</source>
         <translation>Wird beim nächsten Start von Atelier wirksam</translation>
     </message>
+    <message>
+        <source>The desktop&apos;s (light or dark, as it switches)</source>
+        <translation>Wie der Desktop (hell oder dunkel, wie er umschaltet)</translation>
+    </message>
+    <message>
+        <source>Light</source>
+        <translation>Hell</translation>
+    </message>
+    <message>
+        <source>Dark</source>
+        <translation>Dunkel</translation>
+    </message>
+    <message>
+        <source>Applies at once</source>
+        <translation>Gilt sofort</translation>
+    </message>
 </context>
 <context>
     <name>RecipeField</name>
@@ -873,6 +889,18 @@
         <source>Export…</source>
         <translation>Exportieren…</translation>
     </message>
+    <message>
+        <source>Search the gallery</source>
+        <translation>Galerie durchsuchen</translation>
+    </message>
+    <message>
+        <source>Tile size</source>
+        <translation>Kachelgröße</translation>
+    </message>
+    <message>
+        <source>Images</source>
+        <translation>Bilder</translation>
+    </message>
 </context>
 <context>
     <name>atelier::ui::GraphEditor</name>
@@ -1220,6 +1248,38 @@
     <message>
         <source>Group</source>
         <translation>Gruppe</translation>
+    </message>
+    <message>
+        <source>not linked</source>
+        <translation>nicht verbunden</translation>
+    </message>
+    <message>
+        <source>from %1, %2</source>
+        <translation>von %1, %2</translation>
+    </message>
+    <message>
+        <source>linked</source>
+        <translation>verbunden</translation>
+    </message>
+    <message>
+        <source>bypassed</source>
+        <translation>überbrückt</translation>
+    </message>
+    <message>
+        <source>muted</source>
+        <translation>stummgeschaltet</translation>
+    </message>
+    <message>
+        <source>Node canvas</source>
+        <translation>Knoten-Arbeitsfläche</translation>
+    </message>
+    <message>
+        <source>Arrow keys choose a node, Enter edits its inputs, Tab adds a node, Delete removes the selection, F6 moves on to the next area.</source>
+        <translation>Pfeiltasten wählen einen Knoten, Eingabe bearbeitet seine Eingänge, Tab fügt einen Knoten hinzu, Entf entfernt die Auswahl, F6 wechselt zum nächsten Bereich.</translation>
+    </message>
+    <message>
+        <source>(no inputs to edit)</source>
+        <translation>(keine Eingänge zu bearbeiten)</translation>
     </message>
 </context>
 <context>
@@ -1693,6 +1753,14 @@ Fehlerart: %2
 
 %3</translation>
     </message>
+    <message>
+        <source>Model to install</source>
+        <translation>Zu installierendes Modell</translation>
+    </message>
+    <message>
+        <source>Installs</source>
+        <translation>Installationen</translation>
+    </message>
 </context>
 <context>
     <name>atelier::ui::LibraryPanel</name>
@@ -1900,6 +1968,14 @@ Fehlerart: %2
     <message>
         <source>Delete…</source>
         <translation>Löschen…</translation>
+    </message>
+    <message>
+        <source>Models</source>
+        <translation>Modelle</translation>
+    </message>
+    <message>
+        <source>Search the model library</source>
+        <translation>Modellbibliothek durchsuchen</translation>
     </message>
 </context>
 <context>
@@ -2222,6 +2298,10 @@ Fehlerart: %2
         <source>Atelier user guide</source>
         <translation>Atelier-Benutzerhandbuch</translation>
     </message>
+    <message>
+        <source>Edit history</source>
+        <translation>Bearbeitungsverlauf</translation>
+    </message>
 </context>
 <context>
     <name>atelier::ui::MemoryPanel</name>
@@ -2360,6 +2440,10 @@ Fehlerart: %2
     <message>
         <source>%1 moved back</source>
         <translation>%1 zurückverschoben</translation>
+    </message>
+    <message>
+        <source>Loaded models</source>
+        <translation>Geladene Modelle</translation>
     </message>
 </context>
 <context>
@@ -2656,6 +2740,26 @@ Fehlerart: %2
         <source>(nothing to choose from)</source>
         <translation>(nichts zur Auswahl)</translation>
     </message>
+    <message>
+        <source>running, step %1 of %2</source>
+        <translation>läuft, Schritt %1 von %2</translation>
+    </message>
+    <message>
+        <source>running</source>
+        <translation>läuft</translation>
+    </message>
+    <message>
+        <source>done</source>
+        <translation>fertig</translation>
+    </message>
+    <message>
+        <source>failed</source>
+        <translation>fehlgeschlagen</translation>
+    </message>
+    <message>
+        <source>failed: %1</source>
+        <translation>fehlgeschlagen: %1</translation>
+    </message>
 </context>
 <context>
     <name>atelier::ui::NodeLibraryPanel</name>
@@ -2666,6 +2770,14 @@ Fehlerart: %2
     <message>
         <source>other</source>
         <translation>Sonstige</translation>
+    </message>
+    <message>
+        <source>Search the node types</source>
+        <translation>Knotentypen durchsuchen</translation>
+    </message>
+    <message>
+        <source>Node types</source>
+        <translation>Knotentypen</translation>
     </message>
 </context>
 <context>
@@ -2690,8 +2802,8 @@ Fehlerart: %2
 <context>
     <name>atelier::ui::PromptEditor</name>
     <message>
-        <source>&lt;span style=&apos;color:#ffb74d&apos;&gt;(emphasis)&lt;/span&gt; · &lt;span style=&apos;color:#90a4ae&apos;&gt;[less]&lt;/span&gt; · (word:&lt;b style=&apos;color:#ff8a65&apos;&gt;1.2&lt;/b&gt;) · &lt;span style=&apos;color:#4dd0e1&apos;&gt;embedding:name&lt;/span&gt; · &lt;span style=&apos;color:#81c784&apos;&gt;&lt;b&gt;BREAK&lt;/b&gt;&lt;/span&gt;</source>
-        <translation>&lt;span style=&apos;color:#ffb74d&apos;&gt;(Betonung)&lt;/span&gt; · &lt;span style=&apos;color:#90a4ae&apos;&gt;[weniger]&lt;/span&gt; · (Wort:&lt;b style=&apos;color:#ff8a65&apos;&gt;1.2&lt;/b&gt;) · &lt;span style=&apos;color:#4dd0e1&apos;&gt;embedding:Name&lt;/span&gt; · &lt;span style=&apos;color:#81c784&apos;&gt;&lt;b&gt;BREAK&lt;/b&gt;&lt;/span&gt;</translation>
+        <source>&lt;span style=&apos;color:%1&apos;&gt;(emphasis)&lt;/span&gt; · &lt;span style=&apos;color:%2&apos;&gt;[less]&lt;/span&gt; · (word:&lt;b style=&apos;color:%3&apos;&gt;1.2&lt;/b&gt;) · &lt;span style=&apos;color:%4&apos;&gt;embedding:name&lt;/span&gt; · &lt;span style=&apos;color:%5&apos;&gt;&lt;b&gt;BREAK&lt;/b&gt;&lt;/span&gt;</source>
+        <translation>&lt;span style=&apos;color:%1&apos;&gt;(Betonung)&lt;/span&gt; · &lt;span style=&apos;color:%2&apos;&gt;[weniger]&lt;/span&gt; · (Wort:&lt;b style=&apos;color:%3&apos;&gt;1.2&lt;/b&gt;) · &lt;span style=&apos;color:%4&apos;&gt;embedding:Name&lt;/span&gt; · &lt;span style=&apos;color:%5&apos;&gt;&lt;b&gt;BREAK&lt;/b&gt;&lt;/span&gt;</translation>
     </message>
 </context>
 <context>
@@ -2739,6 +2851,10 @@ Fehlerart: %2
     <message>
         <source>Cancel</source>
         <translation>Abbrechen</translation>
+    </message>
+    <message>
+        <source>Runs</source>
+        <translation>Ausführungen</translation>
     </message>
 </context>
 <context>
@@ -2842,6 +2958,10 @@ Fehlerart: %2
     <message>
         <source>Language:</source>
         <translation>Sprache:</translation>
+    </message>
+    <message>
+        <source>Theme:</source>
+        <translation>Design:</translation>
     </message>
 </context>
 <context>

@@ -152,6 +152,7 @@ GalleryPanel::GalleryPanel(gallery::GalleryService &service, const QString &thum
     top->setContentsMargins(4, 4, 4, 0);
     m_search = new QLineEdit(this);
     m_search->setObjectName(QStringLiteral("gallerySearch"));
+    m_search->setAccessibleName(tr("Search the gallery"));
     m_search->setPlaceholderText(tr("Search prompts, models, LoRAs"));
     m_search->setClearButtonEnabled(true);
     top->addWidget(m_search, 1);
@@ -166,6 +167,7 @@ GalleryPanel::GalleryPanel(gallery::GalleryService &service, const QString &thum
     top->addWidget(m_order);
     m_size = new QSlider(Qt::Horizontal, this);
     m_size->setObjectName(QStringLiteral("gallerySize"));
+    m_size->setAccessibleName(tr("Tile size"));
     m_size->setToolTip(tr("Thumbnail size"));
     m_size->setRange(64, kThumbnailPixels);
     m_size->setValue(128);
@@ -180,6 +182,7 @@ GalleryPanel::GalleryPanel(gallery::GalleryService &service, const QString &thum
     auto *split = new QSplitter(Qt::Vertical, this);
     m_grid = new QListView(split);
     m_grid->setObjectName(QStringLiteral("galleryGrid"));
+    m_grid->setAccessibleName(tr("Images"));
     m_grid->setViewMode(QListView::IconMode);
     m_grid->setResizeMode(QListView::Adjust);
     m_grid->setMovement(QListView::Static);

@@ -3,6 +3,7 @@
 #include "core/gallery/image_export.h"
 #include "core/gallery/recipe_comparison.h"
 #include "core/models/install/model_source.h"
+#include "ui/common/theme.h"
 #include "ui/graph/prompt_editor.h"
 
 #include <QApplication>
@@ -36,6 +37,7 @@ QPlainTextEdit *promptView(const QString &objectName, QWidget *parent)
     auto *view = new QPlainTextEdit(parent);
     view->setObjectName(objectName);
     view->setReadOnly(true);
+    view->setTabChangesFocus(true);
     view->setFrameShape(QFrame::StyledPanel);
     view->setMaximumHeight(72);
     view->setSizePolicy(QSizePolicy::Expanding, QSizePolicy::Minimum);
@@ -62,6 +64,7 @@ ImageInspector::ImageInspector(QWidget *parent)
     auto *outer = new QVBoxLayout(this);
     outer->setContentsMargins(0, 0, 0, 0);
     auto *scroll = new QScrollArea(this);
+    scroll->setFocusPolicy(Qt::NoFocus); // Tab goes to the fields inside, which it scrolls into view
     scroll->setWidgetResizable(true);
     scroll->setFrameShape(QFrame::NoFrame);
     scroll->setHorizontalScrollBarPolicy(Qt::ScrollBarAlwaysOff);
@@ -118,9 +121,11 @@ ImageInspector::ImageInspector(QWidget *parent)
 
     layout->addWidget(sectionLabel(tr("Prompt"), content));
     m_prompt = promptView(QStringLiteral("inspectorPrompt"), content);
+    m_prompt->setAccessibleName(tr("Prompt"));
     layout->addWidget(m_prompt);
     layout->addWidget(sectionLabel(tr("Negative prompt"), content));
     m_negative = promptView(QStringLiteral("inspectorNegative"), content);
+    m_negative->setAccessibleName(tr("Negative prompt"));
     layout->addWidget(m_negative);
 
     m_fieldsBox = new QWidget(content);
@@ -135,6 +140,7 @@ ImageInspector::ImageInspector(QWidget *parent)
     m_warnings->setObjectName(QStringLiteral("inspectorWarnings"));
     m_warnings->setWordWrap(true);
     m_warnings->setTextFormat(Qt::RichText);
+    setTextTone(m_warnings, TextTone::Warning);
     m_warnings->hide();
     layout->addWidget(m_warnings);
 
@@ -246,7 +252,6 @@ void ImageInspector::present(const QString &path, const Result<metadata::Generat
         for (const QString &warning : std::as_const(m_recipe.warnings))
             text += QStringLiteral("<li>%1</li>").arg(warning.toHtmlEscaped());
         m_warnings->setText(text + QStringLiteral("</ul>"));
-        m_warnings->setStyleSheet(QStringLiteral("color: #d9822b"));
         m_warnings->show();
     }
 

@@ -43,6 +43,7 @@ ZoomView::ZoomView(QWidget *parent)
     setMinimumSize(160, 160);
     setFocusPolicy(Qt::StrongFocus);
     setAutoFillBackground(true);
+    // Neutral dark grey in either theme, as photo viewers do: a bright surround changes how an image's tones read.
     QPalette dark = palette();
     dark.setColor(QPalette::Window, QColor(0x1e, 0x1e, 0x1e));
     setPalette(dark);

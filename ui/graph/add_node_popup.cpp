@@ -1,5 +1,6 @@
 #include "ui/graph/add_node_popup.h"
 
+#include "ui/common/theme.h"
 #include "ui/graph/node_texts.h"
 
 #include <QKeyEvent>
@@ -113,7 +114,7 @@ void AddNodePopup::refill()
         item->setData(Qt::UserRole, definition.type);
         item->setToolTip(nodeDescription(definition));
         if (!definition.unsupported.isEmpty())
-            item->setForeground(QColor(0x90, 0x90, 0x90));
+            item->setForeground(themeColors().mutedText);
     }
     m_list->setCurrentRow(0);
 }

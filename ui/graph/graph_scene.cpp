@@ -1,5 +1,6 @@
 #include "ui/graph/graph_scene.h"
 
+#include "ui/common/theme.h"
 #include "ui/graph/group_item.h"
 #include "ui/graph/node_item.h"
 #include "ui/graph/port_colors.h"
@@ -525,12 +526,13 @@ void GraphScene::commitMoves()
 
 void GraphScene::drawBackground(QPainter *painter, const QRectF &rect)
 {
-    painter->fillRect(rect, QColor(0x1e, 0x1e, 0x21));
+    const ThemeColors &colors = themeColors();
+    painter->fillRect(rect, colors.canvas);
     // A dot grid, dropped when zoomed far out so that it never costs more than the nodes.
     const qreal scale = painter->worldTransform().m11();
     if (scale < 0.35)
         return;
-    painter->setPen(QPen(QColor(0x33, 0x33, 0x38), 0));
+    painter->setPen(QPen(colors.canvasGrid, 0));
     const qreal left = std::floor(rect.left() / kGrid) * kGrid, top = std::floor(rect.top() / kGrid) * kGrid;
     QVector<QPointF> dots;
     for (qreal x = left; x < rect.right(); x += kGrid)

@@ -1,6 +1,8 @@
 #include "ui/graph/graph_view.h"
 
+#include "ui/common/theme.h"
 #include "ui/graph/add_node_popup.h"
+#include "ui/graph/canvas_accessibility.h"
 #include "ui/graph/graph_scene.h"
 #include "ui/graph/group_item.h"
 #include "ui/graph/minimap.h"
@@ -8,6 +10,7 @@
 #include "ui/graph/node_library_panel.h"
 #include "ui/library/library_table_model.h"
 
+#include <QAccessible>
 #include <QClipboard>
 #include <QContextMenuEvent>
 #include <QFileInfo>
@@ -15,10 +18,13 @@
 #include <QGuiApplication>
 #include <QKeyEvent>
 #include <QLineEdit>
+#include <QMenu>
 #include <QMimeData>
 #include <QResizeEvent>
 #include <QScrollBar>
 #include <QWheelEvent>
+
+#include <cmath>
 
 namespace atelier::ui {
 
@@ -54,6 +60,14 @@ GraphView::GraphView(GraphScene *scene, QWidget *parent)
             });
     connect(scene, &GraphScene::addNodeRequested, this, [this](QPointF scenePos) { showAddNode(scenePos); });
     m_minimap = new Minimap(*this);
+    static const bool accessible = [] {
+        QAccessible::installFactory(canvasAccessibleFactory);
+        return true;
+    }();
+    Q_UNUSED(accessible);
+    setAccessibleName(tr("Node canvas"));
+    setAccessibleDescription(tr("Arrow keys choose a node, Enter edits its inputs, Tab adds a node, Delete removes "
+                                "the selection, F6 moves on to the next area."));
 }
 
 void GraphView::scrollContentsBy(int dx, int dy)
@@ -271,7 +285,7 @@ void GraphView::mousePressEvent(QMouseEvent *event)
     if ((event->modifiers() & Qt::ControlModifier) && !onNode &&
         (event->button() == Qt::LeftButton || event->button() == Qt::RightButton)) {
         const QPointF at = mapToScene(event->pos());
-        m_cutStroke = scene()->addLine(QLineF(at, at), QPen(QColor(0xff, 0x8a, 0x65), 2, Qt::DashLine));
+        m_cutStroke = scene()->addLine(QLineF(at, at), QPen(themeColors().cutStroke, 2, Qt::DashLine));
         m_cutStroke->setZValue(20);
         viewport()->setCursor(Qt::CrossCursor);
         event->accept();
@@ -368,6 +382,13 @@ void GraphView::keyPressEvent(QKeyEvent *event)
         fitSelection();
     } else if (event->key() == Qt::Key_Space && !event->isAutoRepeat()) {
         m_spaceHeld = true;
+    } else if (event->modifiers() == Qt::NoModifier && (event->key() == Qt::Key_Left || event->key() == Qt::Key_Right ||
+                                                        event->key() == Qt::Key_Up || event->key() == Qt::Key_Down)) {
+        selectNeighbour(event->key());
+    } else if (event->key() == Qt::Key_Return || event->key() == Qt::Key_Enter) {
+        showInputsMenu();
+    } else if (event->key() == Qt::Key_F6) { // Tab belongs to the node search: F6 leaves, as in other editors
+        QWidget::focusNextPrevChild(!(event->modifiers() & Qt::ShiftModifier));
     } else {
         QGraphicsView::keyPressEvent(event);
         return;
@@ -380,6 +401,76 @@ void GraphView::keyReleaseEvent(QKeyEvent *event)
     if (event->key() == Qt::Key_Space && !event->isAutoRepeat())
         m_spaceHeld = false;
     QGraphicsView::keyReleaseEvent(event);
+}
+
+void GraphView::selectNeighbour(int key)
+{
+    const QStringList ids = m_scene->document().nodeIds();
+    if (ids.isEmpty())
+        return;
+    const QStringList selected = m_scene->selectedNodeIds();
+    const NodeItem *from = selected.isEmpty() ? nullptr : m_scene->nodeItem(selected.front());
+    const QPointF origin = from ? from->sceneBoundingRect().center() : mapToScene(viewport()->rect().center());
+    const QPointF direction = key == Qt::Key_Left    ? QPointF(-1, 0)
+                              : key == Qt::Key_Right ? QPointF(1, 0)
+                              : key == Qt::Key_Up    ? QPointF(0, -1)
+                                                     : QPointF(0, 1);
+    // The nearest node that way, sideways distance counting double; with nothing selected, the one nearest the
+    // middle of the view.
+    NodeItem *best = nullptr;
+    qreal bestScore = 0;
+    for (const QString &id : ids) {
+        NodeItem *node = m_scene->nodeItem(id);
+        if (!node || node == from)
+            continue;
+        const QPointF offset = node->sceneBoundingRect().center() - origin;
+        const qreal along = QPointF::dotProduct(offset, direction);
+        const qreal across = std::abs(offset.x() * direction.y() - offset.y() * direction.x());
+        if (from && along <= 0)
+            continue;
+        const qreal score = from ? along + 2 * across : std::hypot(offset.x(), offset.y());
+        if (!best || score < bestScore)
+            best = node, bestScore = score;
+    }
+    if (!best)
+        return;
+    m_scene->clearSelection();
+    best->setSelected(true);
+    ensureVisible(best, 40, 40);
+    if (QAccessible::isActive()) {
+        QAccessibleEvent focus(this, QAccessible::Focus);
+        focus.setChild(int(ids.indexOf(best->id())));
+        QAccessible::updateAccessibility(&focus);
+    }
+}
+
+void GraphView::showInputsMenu()
+{
+    const QStringList selected = m_scene->selectedNodeIds();
+    NodeItem *node = selected.size() == 1 ? m_scene->nodeItem(selected.front()) : nullptr;
+    if (!node)
+        return;
+    QMenu menu(this);
+    menu.setObjectName(QStringLiteral("nodeInputsMenu"));
+    menu.setTitle(node->shownTitle());
+    const QList<graph::NodeInput> &widgets = node->node().widgets;
+    for (int index = 0; index < widgets.size(); ++index)
+        menu.addAction(QStringLiteral("%1: %2").arg(widgets.at(index).name, node->widgetText(index)))->setData(index);
+    if (widgets.isEmpty())
+        menu.addAction(tr("(no inputs to edit)"))->setEnabled(false);
+    const QPointF corner = node->sceneBoundingRect().topLeft() + QPointF(0, 26);
+    const QAction *chosen = menu.exec(viewport()->mapToGlobal(mapFromScene(corner)));
+    if (chosen && chosen->isEnabled())
+        node->editWidget(chosen->data().toInt());
+}
+
+void GraphView::changeEvent(QEvent *event)
+{
+    // The theme changed: nodes keep their last drawing in a cache, so each is drawn again.
+    if (event->type() == QEvent::PaletteChange)
+        for (QGraphicsItem *item : m_scene->items())
+            item->update();
+    QGraphicsView::changeEvent(event);
 }
 
 bool GraphView::focusNextPrevChild(bool)

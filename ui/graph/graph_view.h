@@ -5,7 +5,9 @@
 // adds a node, Delete removes the selection, Ctrl+B bypasses and Ctrl+M mutes it, Alt+C collapses it, Ctrl+G groups
 // it, Ctrl+A selects everything, Ctrl+C/X/V copy, cut and paste (Ctrl+Shift+V with the links into the pasted
 // nodes), Ctrl+D duplicates. Ctrl+drag (left, or right as in Blender) across links cuts them; a double-click on a
-// link puts a reroute point on it.
+// link puts a reroute point on it. Without a mouse: the arrow keys choose the nearest node that way, Enter lists
+// its inputs to edit, F6 and Shift+F6 leave the canvas (Tab stays the node search); assistive tools see the nodes
+// and their inputs (canvas_accessibility.h).
 #include "core/graph/graph.h"
 
 #include <QGraphicsView>
@@ -67,8 +69,12 @@ protected:
     void dragMoveEvent(QDragMoveEvent *event) override;
     void dropEvent(QDropEvent *event) override;
     bool focusNextPrevChild(bool next) override;
+    void changeEvent(QEvent *event) override;
 
 private:
+    void selectNeighbour(int key);
+    void showInputsMenu();
+
     GraphScene *m_scene;
     AddNodePopup *m_popup = nullptr;
     Minimap *m_minimap = nullptr;

@@ -1,5 +1,6 @@
 #include "ui/graph/group_item.h"
 
+#include "ui/common/theme.h"
 #include "ui/graph/graph_scene.h"
 #include "ui/graph/node_item.h"
 
@@ -70,7 +71,7 @@ void GroupItem::paint(QPainter *painter, const QStyleOptionGraphicsItem *, QWidg
     QFont font = painter->font();
     font.setPixelSize(20);
     painter->setFont(font);
-    painter->setPen(QColor(0xdd, 0xdd, 0xdd));
+    painter->setPen(themeColors().titleText);
     painter->drawText(QRectF(10, 0, box.width() - 20, kTitleHeight), Qt::AlignVCenter | Qt::AlignLeft,
                       painter->fontMetrics().elidedText(m_group.title, Qt::ElideRight, int(box.width() - 20)));
     // The resize grip, three short diagonals in the corner.

@@ -1,5 +1,6 @@
 #include "ui/graph/minimap.h"
 
+#include "ui/common/theme.h"
 #include "ui/graph/graph_scene.h"
 #include "ui/graph/graph_view.h"
 #include "ui/graph/node_item.h"
@@ -65,8 +66,9 @@ QTransform Minimap::sceneToMap() const
 void Minimap::paintEvent(QPaintEvent *)
 {
     QPainter painter(this);
-    painter.fillRect(rect(), QColor(0x14, 0x14, 0x16, 220));
-    painter.setPen(QColor(0x44, 0x44, 0x4a));
+    const ThemeColors &colors = themeColors();
+    painter.fillRect(rect(), colors.minimapBackground);
+    painter.setPen(colors.minimapFrame);
     painter.drawRect(rect().adjusted(0, 0, -1, -1));
     const QTransform map = sceneToMap();
     const GraphScene &scene = *m_view.graphScene();
@@ -74,13 +76,17 @@ void Minimap::paintEvent(QPaintEvent *)
         const NodeItem *node = scene.nodeItem(id);
         if (!node)
             continue;
-        const QColor title = QColor::isValidColorName(node->node().color) ? QColor(node->node().color)
-                             : node->isSelected()                         ? QColor(0xee, 0xee, 0xee)
-                                                                          : QColor(0x6a, 0x6a, 0x72);
-        painter.fillRect(map.mapRect(node->sceneBoundingRect()), node->isSelected() ? QColor(0xee, 0xee, 0xee) : title);
+        const QColor title = node->isSelected() ? colors.minimapSelected
+                             : QColor::isValidColorName(node->node().color)
+                                 ? shownArtistColor(QColor(node->node().color), colors)
+                                 : colors.minimapNode;
+        painter.fillRect(map.mapRect(node->sceneBoundingRect()), title);
     }
-    painter.setPen(QPen(QColor(0xff, 0xff, 0xff, 200), 1));
-    painter.setBrush(QColor(0xff, 0xff, 0xff, 25));
+    QColor view = colors.minimapView;
+    view.setAlpha(200);
+    painter.setPen(QPen(view, 1));
+    view.setAlpha(25);
+    painter.setBrush(view);
     painter.drawRect(map.mapRect(m_view.mapToScene(m_view.viewport()->rect()).boundingRect()));
 }
 

@@ -1,5 +1,6 @@
 #include "ui/graph/node_item.h"
 
+#include "ui/common/theme.h"
 #include "ui/graph/graph_scene.h"
 #include "ui/graph/node_texts.h"
 #include "ui/graph/port_colors.h"
@@ -223,6 +224,25 @@ void NodeItem::setPreview(const QImage &image)
     refresh(m_node);
 }
 
+QString NodeItem::runStateText() const
+{
+    switch (m_state) {
+    case RunState::Queued:
+        return tr("queued");
+    case RunState::Running:
+        return m_progressMax > 0 ? tr("running, step %1 of %2").arg(m_progress).arg(m_progressMax) : tr("running");
+    case RunState::Cached:
+        return tr("cached");
+    case RunState::Done:
+        return tr("done");
+    case RunState::Failed:
+        return m_message.isEmpty() ? tr("failed") : tr("failed: %1").arg(m_message);
+    case RunState::Idle:
+        break;
+    }
+    return {};
+}
+
 void NodeItem::setErrors(const QStringList &messages, const QStringList &inputs)
 {
     m_errors = messages;
@@ -233,28 +253,29 @@ void NodeItem::setErrors(const QStringList &messages, const QStringList &inputs)
 void NodeItem::paint(QPainter *painter, const QStyleOptionGraphicsItem *option, QWidget *)
 {
     const QRectF body(0, 0, width(), m_height);
+    const ThemeColors &colors = themeColors();
+    const bool failed = !m_errors.isEmpty() || m_state == RunState::Failed;
     // Zoomed far out, text cannot be read: a node is its box, its title bar and its state, cheap to draw by the
     // hundred.
     if (option->levelOfDetailFromTransform(painter->worldTransform()) < kTextScale) {
-        painter->fillRect(body, m_node.mode == graph::NodeMode::Bypassed ? QColor(0x5c, 0x2c, 0x66)
-                                                                         : QColor(0x35, 0x35, 0x38));
-        painter->fillRect(QRectF(0, 0, width(), kTitle), !m_errors.isEmpty() || m_state == RunState::Failed
-                                                             ? QColor(0xe5, 0x39, 0x35)
-                                                         : m_state == RunState::Running ? QColor(0x66, 0xbb, 0x6a)
-                                                         : isSelected()                 ? QColor(0xee, 0xee, 0xee)
-                                                                                        : QColor(0x25, 0x25, 0x28));
+        painter->fillRect(body, m_node.mode == graph::NodeMode::Bypassed ? colors.bypassed : colors.nodeBody);
+        painter->fillRect(QRectF(0, 0, width(), kTitle), failed                         ? colors.failed
+                                                         : m_state == RunState::Running ? colors.running
+                                                         : isSelected()                 ? colors.selectedOutline
+                                                                                        : colors.nodeTitle);
         return;
     }
     painter->setRenderHint(QPainter::Antialiasing);
     // The artist's colours (ComfyUI's "bgcolor" and "color"), unless bypassed: that purple must show.
-    QColor fill = QColor::isValidColorName(m_node.bgcolor) ? QColor(m_node.bgcolor) : QColor(0x35, 0x35, 0x38);
+    QColor fill =
+        QColor::isValidColorName(m_node.bgcolor) ? shownArtistColor(QColor(m_node.bgcolor), colors) : colors.nodeBody;
     if (m_node.mode == graph::NodeMode::Bypassed)
-        fill = QColor(0x5c, 0x2c, 0x66);
-    QColor outline = isSelected() ? QColor(0xff, 0xff, 0xff) : QColor(0x1c, 0x1c, 0x1e);
-    if (!m_errors.isEmpty() || m_state == RunState::Failed)
-        outline = QColor(0xe5, 0x39, 0x35);
+        fill = colors.bypassed;
+    QColor outline = isSelected() ? colors.selectedOutline : colors.nodeOutline;
+    if (failed)
+        outline = colors.failed;
     else if (m_state == RunState::Running)
-        outline = QColor(0x66, 0xbb, 0x6a);
+        outline = colors.running;
     painter->setPen(QPen(outline, isSelected() || m_state == RunState::Running || !m_errors.isEmpty() ? 2.5 : 1.0));
     painter->setBrush(fill);
     if (isReroute()) { // a small dot-to-dot relay
@@ -266,16 +287,17 @@ void NodeItem::paint(QPainter *painter, const QStyleOptionGraphicsItem *option, 
 
     // Title bar, with the run state on its right.
     const QRectF title(0, 0, width(), kTitle);
+    const QColor titleFill = !m_node.known                            ? colors.unknownTitle
+                             : QColor::isValidColorName(m_node.color) ? shownArtistColor(QColor(m_node.color), colors)
+                                                                      : colors.nodeTitle;
     painter->setPen(Qt::NoPen);
-    painter->setBrush(!m_node.known                            ? QColor(0x6d, 0x1f, 0x1f)
-                      : QColor::isValidColorName(m_node.color) ? QColor(m_node.color)
-                                                               : QColor(0x25, 0x25, 0x28));
+    painter->setBrush(titleFill);
     painter->drawRoundedRect(title.adjusted(1, 1, -1, m_node.collapsed ? -1 : 0), 5, 5);
     // The collapse toggle: filled while collapsed, as ComfyUI draws it.
-    painter->setPen(QPen(QColor(0x9a, 0x9a, 0x9a), 1.2));
-    painter->setBrush(m_node.collapsed ? QColor(0x9a, 0x9a, 0x9a) : QColor(Qt::transparent));
+    painter->setPen(QPen(colors.toggle, 1.2));
+    painter->setBrush(m_node.collapsed ? colors.toggle : QColor(Qt::transparent));
     painter->drawEllipse(collapseToggle());
-    painter->setPen(QColor(0xe8, 0xe8, 0xe8));
+    painter->setPen(titleFill == colors.nodeTitle ? colors.titleText : textOn(titleFill));
     QFont bold = painter->font();
     bold.setBold(true);
     painter->setFont(bold);
@@ -295,12 +317,12 @@ void NodeItem::paint(QPainter *painter, const QStyleOptionGraphicsItem *option, 
     else if (m_state == RunState::Running && m_progressMax > 0)
         badge = QStringLiteral("%1/%2").arg(m_progress).arg(m_progressMax);
     if (!badge.isEmpty()) {
-        painter->setPen(QColor(0xa0, 0xa0, 0xa0));
+        painter->setPen(colors.badgeText);
         painter->drawText(title.adjusted(0, 0, -10, 0), Qt::AlignVCenter | Qt::AlignRight, badge);
     }
     if (m_state == RunState::Running && m_progressMax > 0) {
         painter->setPen(Qt::NoPen);
-        painter->setBrush(QColor(0x66, 0xbb, 0x6a));
+        painter->setBrush(colors.running);
         painter->drawRect(QRectF(1, kTitle - 3, (width() - 2) * m_progress / m_progressMax, 3));
     }
 
@@ -317,17 +339,19 @@ void NodeItem::paint(QPainter *painter, const QStyleOptionGraphicsItem *option, 
 void NodeItem::paintPorts(QPainter *painter) const
 {
     const QString dragged = m_scene.draggedType();
+    const ThemeColors &colors = themeColors();
+    const QPen rim(colors.portRim, 1), fitting(colors.portFits, 2);
     if (compact()) { // one dot each side where every link meets
         const QString type = isReroute() && !m_node.outputs.isEmpty() ? m_node.outputs.front().type : QString();
-        painter->setPen(QPen(Qt::black, 1));
+        painter->setPen(rim);
         if (!m_node.inputs.isEmpty()) {
             const bool fits = isReroute() && !dragged.isEmpty();
-            painter->setPen(fits ? QPen(Qt::white, 2) : QPen(Qt::black, 1));
+            painter->setPen(fits ? fitting : rim);
             painter->setBrush(portColor(isReroute() ? type : m_node.inputs.front().type));
             painter->drawEllipse(QPointF(0, kTitle / 2), kPortRadius, kPortRadius);
         }
         if (!m_node.outputs.isEmpty()) {
-            painter->setPen(QPen(Qt::black, 1));
+            painter->setPen(rim);
             painter->setBrush(portColor(m_node.outputs.front().type));
             painter->drawEllipse(QPointF(width(), kTitle / 2), kPortRadius, kPortRadius);
         }
@@ -338,14 +362,14 @@ void NodeItem::paintPorts(QPainter *painter) const
         const graph::CanvasSlot &slot = m_node.inputs.at(inputs.at(row));
         const QPointF at(0, kTitle + 6 + row * kRow + kRow / 2);
         const bool fits = !dragged.isEmpty() && graph::typesConnect(dragged, slot.type);
-        painter->setPen(fits ? QPen(Qt::white, 2) : QPen(Qt::black, 1));
-        painter->setBrush(slot.link || fits ? portColor(slot.type) : QColor(0x35, 0x35, 0x38));
+        painter->setPen(fits ? fitting : rim);
+        painter->setBrush(slot.link || fits ? portColor(slot.type) : colors.emptyPort);
         painter->drawEllipse(at, kPortRadius, kPortRadius);
         if (slot.link == std::nullopt) {
             painter->setPen(portColor(slot.type));
             painter->drawEllipse(at, kPortRadius - 1.5, kPortRadius - 1.5);
         }
-        painter->setPen(m_errorInputs.contains(slot.name) ? QColor(0xff, 0x6e, 0x6e) : QColor(0xc8, 0xc8, 0xc8));
+        painter->setPen(m_errorInputs.contains(slot.name) ? colors.problemText : colors.slotText);
         // Long names are shortened in the middle rather than drawn over the output beside them.
         const QRectF label(12, at.y() - kRow / 2, width() / 2 - 12, kRow);
         painter->drawText(label, Qt::AlignVCenter | Qt::AlignLeft,
@@ -354,10 +378,10 @@ void NodeItem::paintPorts(QPainter *painter) const
     for (int slot = 0; slot < m_node.outputs.size(); ++slot) {
         const graph::CanvasSlot &output = m_node.outputs.at(slot);
         const QPointF at(width(), kTitle + 6 + slot * kRow + kRow / 2);
-        painter->setPen(QPen(Qt::black, 1));
+        painter->setPen(rim);
         painter->setBrush(portColor(output.type));
         painter->drawEllipse(at, kPortRadius, kPortRadius);
-        painter->setPen(QColor(0xc8, 0xc8, 0xc8));
+        painter->setPen(colors.slotText);
         const QRectF label(width() / 2, at.y() - kRow / 2, width() / 2 - 12, kRow);
         painter->drawText(label, Qt::AlignVCenter | Qt::AlignRight,
                           painter->fontMetrics().elidedText(output.name.isEmpty() ? output.type : output.name,

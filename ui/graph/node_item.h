@@ -51,6 +51,14 @@ public:
     // Validation errors: the node's, and the inputs they concern (drawn in red), with the messages as tooltip.
     void setErrors(const QStringList &messages, const QStringList &inputs);
 
+    // For the keyboard and assistive tools: a widget's value as drawn, where it sits, and its editor (the one a click
+    // opens), placed under it; the run state in words; the validation messages.
+    QString widgetText(int index) const;
+    QRectF widgetSceneRect(int index) const;
+    void editWidget(int index);
+    QString runStateText() const;
+    const QStringList &errors() const { return m_errors; }
+
 protected:
     void mousePressEvent(QGraphicsSceneMouseEvent *event) override;
     void mouseMoveEvent(QGraphicsSceneMouseEvent *event) override;

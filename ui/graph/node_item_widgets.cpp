@@ -1,11 +1,13 @@
 // The widgets of a node's literal inputs: how they are drawn, and how they are edited (numbers stepped or typed,
 // combos from a menu or, for a library's models and other long lists, the searchable picker, prompts in the
 // highlighting editor, other text in a line).
+#include "ui/common/theme.h"
 #include "ui/graph/graph_scene.h"
 #include "ui/graph/node_item.h"
 #include "ui/graph/option_picker.h"
 #include "ui/graph/prompt_editor.h"
 
+#include <QGraphicsView>
 #include <QInputDialog>
 #include <QLineEdit>
 #include <QMenu>
@@ -34,10 +36,11 @@ void NodeItem::paintWidget(QPainter *painter, int index) const
     const graph::NodeInput &widget = m_node.widgets.at(index);
     const graph::InputSpec *spec = specOf(widget.name);
     const bool wrong = m_errorInputs.contains(widget.name);
-    painter->setPen(wrong ? QPen(QColor(0xe5, 0x39, 0x35), 1.5) : Qt::NoPen);
-    painter->setBrush(QColor(0x22, 0x22, 0x24));
+    const ThemeColors &colors = themeColors();
+    painter->setPen(wrong ? QPen(colors.failed, 1.5) : Qt::NoPen);
+    painter->setBrush(colors.fieldFill);
     painter->drawRoundedRect(field, field.height() / 2, field.height() / 2);
-    painter->setPen(QColor(0x99, 0x99, 0x99));
+    painter->setPen(colors.fieldName);
     const QString value = widget.value ? shown(*widget.value) : QString();
     const bool number = spec && (spec->type == graph::kInt || spec->type == graph::kFloat);
     const bool choice = (spec && (spec->type == graph::kCombo || spec->type == graph::kBoolean)) ||
@@ -48,10 +51,31 @@ void NodeItem::paintWidget(QPainter *painter, int index) const
         painter->drawText(field.adjusted(0, 0, -6, 0), Qt::AlignVCenter | Qt::AlignRight, QStringLiteral("▸"));
     }
     painter->drawText(inner, Qt::AlignVCenter | Qt::AlignLeft, widget.name);
-    painter->setPen(QColor(0xe0, 0xe0, 0xe0));
+    painter->setPen(colors.fieldValue);
     const int nameWidth = painter->fontMetrics().horizontalAdvance(widget.name) + 12;
     painter->drawText(inner.adjusted(nameWidth, 0, 0, 0), Qt::AlignVCenter | Qt::AlignRight,
                       painter->fontMetrics().elidedText(value, Qt::ElideMiddle, int(inner.width()) - nameWidth));
+}
+
+QString NodeItem::widgetText(int index) const
+{
+    const graph::NodeInput &widget = m_node.widgets.at(index);
+    return widget.value ? shown(*widget.value) : QString();
+}
+
+QRectF NodeItem::widgetSceneRect(int index) const
+{
+    return mapRectToScene(widgetRect(index));
+}
+
+void NodeItem::editWidget(int index)
+{
+    QPointF at;
+    if (scene() && !scene()->views().isEmpty()) {
+        const QGraphicsView *view = scene()->views().constFirst();
+        at = view->viewport()->mapToGlobal(view->mapFromScene(widgetSceneRect(index).bottomLeft()));
+    }
+    editWidget(index, at);
 }
 
 void NodeItem::stepNumber(int index, double steps)

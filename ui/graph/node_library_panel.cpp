@@ -1,5 +1,6 @@
 #include "ui/graph/node_library_panel.h"
 
+#include "ui/common/theme.h"
 #include "ui/graph/add_node_popup.h"
 #include "ui/graph/node_texts.h"
 
@@ -40,10 +41,12 @@ NodeLibraryPanel::NodeLibraryPanel(const graph::NodeRegistry &registry, QWidget 
     setObjectName(QStringLiteral("nodeLibraryPanel"));
     m_search = new QLineEdit(this);
     m_search->setObjectName(QStringLiteral("nodeLibrarySearch"));
+    m_search->setAccessibleName(tr("Search the node types"));
     m_search->setPlaceholderText(tr("Search nodes…"));
     m_search->setClearButtonEnabled(true);
     m_tree = new NodeTypeTree(this);
     m_tree->setObjectName(QStringLiteral("nodeLibraryTree"));
+    m_tree->setAccessibleName(tr("Node types"));
     m_tree->setHeaderHidden(true);
     m_tree->setDragEnabled(true);
     m_tree->setDragDropMode(QAbstractItemView::DragOnly);
@@ -86,7 +89,7 @@ void NodeLibraryPanel::refill()
         item->setData(0, Qt::UserRole, definition.type);
         item->setToolTip(0, nodeDescription(definition));
         if (!definition.unsupported.isEmpty())
-            item->setForeground(0, QColor(0x90, 0x90, 0x90));
+            item->setForeground(0, themeColors().mutedText);
     }
     m_tree->sortItems(0, Qt::AscendingOrder);
     if (!query.isEmpty())

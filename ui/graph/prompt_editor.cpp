@@ -1,6 +1,9 @@
 #include "ui/graph/prompt_editor.h"
 
+#include "ui/common/theme.h"
+
 #include <QDialogButtonBox>
+#include <QEvent>
 #include <QFontDatabase>
 #include <QHash>
 #include <QLabel>
@@ -56,27 +59,59 @@ QList<PromptHighlighter::Mark> PromptHighlighter::marks(const QString &text)
     return marks;
 }
 
+namespace {
+
+// The marks' colours, one set for each scheme: bright on the dark canvas, deeper on a light one.
+QColor markColor(PromptHighlighter::Mark mark, bool dark)
+{
+    using Mark = PromptHighlighter::Mark;
+    switch (mark) {
+    case Mark::Emphasis:
+        return dark ? QColor(0xff, 0xb7, 0x4d) : QColor(0xc2, 0x57, 0x00);
+    case Mark::Deemphasis:
+        return dark ? QColor(0x90, 0xa4, 0xae) : QColor(0x54, 0x6e, 0x7a);
+    case Mark::Weight:
+        return dark ? QColor(0xff, 0x8a, 0x65) : QColor(0xc4, 0x3e, 0x12);
+    case Mark::Embedding:
+        return dark ? QColor(0x4d, 0xd0, 0xe1) : QColor(0x00, 0x79, 0x86);
+    case Mark::Lora:
+        return dark ? QColor(0xce, 0x93, 0xd8) : QColor(0x8e, 0x24, 0xaa);
+    case Mark::Break:
+        return dark ? QColor(0x81, 0xc7, 0x84) : QColor(0x2e, 0x7d, 0x32);
+    case Mark::Unclosed:
+        return themeColors().failed;
+    case Mark::Plain:
+        break;
+    }
+    return {};
+}
+
+QHash<PromptHighlighter::Mark, QTextCharFormat> markFormats(bool dark)
+{
+    using Mark = PromptHighlighter::Mark;
+    QHash<Mark, QTextCharFormat> formats;
+    for (const Mark mark :
+         {Mark::Emphasis, Mark::Deemphasis, Mark::Weight, Mark::Embedding, Mark::Lora, Mark::Break, Mark::Unclosed}) {
+        QTextCharFormat format;
+        format.setForeground(markColor(mark, dark));
+        if (mark == Mark::Weight || mark == Mark::Break)
+            format.setFontWeight(QFont::Bold);
+        if (mark == Mark::Unclosed) {
+            format.setUnderlineStyle(QTextCharFormat::WaveUnderline);
+            format.setUnderlineColor(markColor(mark, dark));
+        }
+        formats.insert(mark, format);
+    }
+    return formats;
+}
+
+} // namespace
+
 void PromptHighlighter::highlightBlock(const QString &text)
 {
-    static const QHash<Mark, QTextCharFormat> formats = [] {
-        const auto format = [](const QColor &color, bool bold = false) {
-            QTextCharFormat made;
-            made.setForeground(color);
-            if (bold)
-                made.setFontWeight(QFont::Bold);
-            return made;
-        };
-        QTextCharFormat unclosed = format(QColor(0xe5, 0x39, 0x35));
-        unclosed.setUnderlineStyle(QTextCharFormat::WaveUnderline);
-        unclosed.setUnderlineColor(QColor(0xe5, 0x39, 0x35));
-        return QHash<Mark, QTextCharFormat>{{Mark::Emphasis, format(QColor(0xff, 0xb7, 0x4d))},
-                                            {Mark::Deemphasis, format(QColor(0x90, 0xa4, 0xae))},
-                                            {Mark::Weight, format(QColor(0xff, 0x8a, 0x65), true)},
-                                            {Mark::Embedding, format(QColor(0x4d, 0xd0, 0xe1))},
-                                            {Mark::Lora, format(QColor(0xce, 0x93, 0xd8))},
-                                            {Mark::Break, format(QColor(0x81, 0xc7, 0x84), true)},
-                                            {Mark::Unclosed, unclosed}};
-    }();
+    static const QHash<Mark, QTextCharFormat> darkFormats = markFormats(true);
+    static const QHash<Mark, QTextCharFormat> lightFormats = markFormats(false);
+    const QHash<Mark, QTextCharFormat> &formats = themeColors().dark ? darkFormats : lightFormats;
     const QList<Mark> marks = PromptHighlighter::marks(text);
     for (int at = 0; at < marks.size(); ++at)
         if (const auto format = formats.constFind(marks.at(at)); format != formats.constEnd())
@@ -89,28 +124,43 @@ PromptEditor::PromptEditor(const QString &title, const QString &text, QWidget *p
     setObjectName(QStringLiteral("promptEditor"));
     setWindowTitle(title);
     m_editor = new QPlainTextEdit(this);
+    m_editor->setTabChangesFocus(true); // prompts never hold a tab; Tab moves on, as in every form
     m_editor->setObjectName(QStringLiteral("promptText"));
     m_editor->setPlainText(text);
     m_editor->setFont(QFontDatabase::systemFont(QFontDatabase::GeneralFont));
-    // The canvas's dark ground, on which the highlighting colours were chosen to read.
-    QPalette dark = m_editor->palette();
-    dark.setColor(QPalette::Base, QColor(0x22, 0x22, 0x24));
-    dark.setColor(QPalette::Text, QColor(0xe0, 0xe0, 0xe0));
-    m_editor->setPalette(dark);
-    new PromptHighlighter(m_editor->document());
-    auto *legend =
-        new QLabel(tr("<span style='color:#ffb74d'>(emphasis)</span> · <span style='color:#90a4ae'>[less]</span> · "
-                      "(word:<b style='color:#ff8a65'>1.2</b>) · <span style='color:#4dd0e1'>embedding:name</span> · "
-                      "<span style='color:#81c784'><b>BREAK</b></span>"),
-                   this);
+    m_highlighter = new PromptHighlighter(m_editor->document());
+    m_legend = new QLabel(this);
+    showLegend();
     auto *buttons = new QDialogButtonBox(QDialogButtonBox::Ok | QDialogButtonBox::Cancel, this);
     connect(buttons, &QDialogButtonBox::accepted, this, &QDialog::accept);
     connect(buttons, &QDialogButtonBox::rejected, this, &QDialog::reject);
     auto *layout = new QVBoxLayout(this);
     layout->addWidget(m_editor, 1);
-    layout->addWidget(legend);
+    layout->addWidget(m_legend);
     layout->addWidget(buttons);
     resize(560, 320);
+}
+
+void PromptEditor::showLegend()
+{
+    const bool dark = themeColors().dark;
+    const auto color = [dark](PromptHighlighter::Mark mark) { return markColor(mark, dark).name(); };
+    using Mark = PromptHighlighter::Mark;
+    m_legend->setText(tr("<span style='color:%1'>(emphasis)</span> · <span style='color:%2'>[less]</span> · "
+                         "(word:<b style='color:%3'>1.2</b>) · <span style='color:%4'>embedding:name</span> · "
+                         "<span style='color:%5'><b>BREAK</b></span>")
+                          .arg(color(Mark::Emphasis), color(Mark::Deemphasis), color(Mark::Weight),
+                               color(Mark::Embedding), color(Mark::Break)));
+}
+
+void PromptEditor::changeEvent(QEvent *event)
+{
+    // The theme changed while the editor is open: the marks take the new scheme's colours.
+    if (event->type() == QEvent::PaletteChange) {
+        m_highlighter->rehighlight();
+        showLegend();
+    }
+    QDialog::changeEvent(event);
 }
 
 QString PromptEditor::text() const

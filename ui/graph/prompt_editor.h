@@ -7,6 +7,7 @@
 #include <QDialog>
 #include <QSyntaxHighlighter>
 
+class QLabel;
 class QPlainTextEdit;
 
 namespace atelier::ui {
@@ -33,8 +34,15 @@ public:
     QString text() const;
     QPlainTextEdit *editor() const { return m_editor; }
 
+protected:
+    void changeEvent(QEvent *event) override;
+
 private:
+    void showLegend();
+
     QPlainTextEdit *m_editor = nullptr;
+    PromptHighlighter *m_highlighter = nullptr;
+    QLabel *m_legend = nullptr;
 };
 
 } // namespace atelier::ui

@@ -23,6 +23,7 @@ RunQueuePanel::RunQueuePanel(graph::GraphRunService &runs, QWidget *parent)
     setObjectName(QStringLiteral("runQueuePanel"));
     m_list = new QListWidget(this);
     m_list->setObjectName(QStringLiteral("runQueueList"));
+    m_list->setAccessibleName(tr("Runs"));
     m_list->setSelectionMode(QAbstractItemView::SingleSelection);
     m_remove = new QPushButton(tr("Remove"), this);
     m_remove->setToolTip(tr("Drops a waiting run, or cancels the one running"));

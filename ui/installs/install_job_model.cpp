@@ -1,6 +1,7 @@
 #include "ui/installs/install_job_model.h"
 
 #include "core/models/install/model_installer.h"
+#include "ui/common/theme.h"
 
 #include <QColor>
 #include <QFileInfo>
@@ -283,7 +284,7 @@ QVariant InstallJobModel::data(const QModelIndex &index, int role) const
         return index.column() == SourceColumn ? job.source : QVariant();
     case Qt::ForegroundRole:
         if (index.column() == StatusColumn && job.errored())
-            return QColor(192, 57, 43);
+            return themeColors().problemText;
         return {};
     case JobIdRole:
         return job.id;

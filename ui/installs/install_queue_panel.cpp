@@ -72,6 +72,7 @@ InstallQueuePanel::InstallQueuePanel(models::ModelInstaller &installer, bool reg
     auto *top = new QHBoxLayout;
     m_add = new QLineEdit(this);
     m_add->setObjectName(QStringLiteral("installSourceEdit"));
+    m_add->setAccessibleName(tr("Model to install"));
     m_add->setPlaceholderText(tr("Path, link, Civitai page or Hugging Face id (owner/name, owner/name:fp16, owner/name::vae)"));
     connect(m_add, &QLineEdit::returnPressed, this, &InstallQueuePanel::addFromField);
     auto *add = new QPushButton(tr("Add"), this);
@@ -101,6 +102,7 @@ InstallQueuePanel::InstallQueuePanel(models::ModelInstaller &installer, bool reg
     m_model = new InstallJobModel(m_installer, this);
     m_view = new QTreeView(this);
     m_view->setObjectName(QStringLiteral("installJobView"));
+    m_view->setAccessibleName(tr("Installs"));
     m_view->setModel(m_model);
     m_view->setRootIsDecorated(true);
     m_view->setUniformRowHeights(true);

@@ -144,6 +144,7 @@ void LibraryPanel::buildViews()
 {
     m_table = new QTableView(m_views);
     m_table->setObjectName(QStringLiteral("libraryTable"));
+    m_table->setAccessibleName(tr("Models"));
     m_table->setModel(m_proxy);
     m_table->setSelectionBehavior(QAbstractItemView::SelectRows);
     m_table->setSelectionMode(QAbstractItemView::ExtendedSelection);
@@ -237,6 +238,7 @@ void LibraryPanel::buildFilterBar(QHBoxLayout *bar)
 {
     m_search = new QLineEdit(this);
     m_search->setObjectName(QStringLiteral("librarySearch"));
+    m_search->setAccessibleName(tr("Search the model library"));
     m_search->setPlaceholderText(tr("Search names, descriptions, tags, trigger words"));
     m_search->setClearButtonEnabled(true);
     m_search->setMinimumWidth(180);

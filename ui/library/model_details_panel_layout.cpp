@@ -4,6 +4,7 @@
 #include "core/hashing/content_hash.h"
 #include "core/models/record_store.h"
 #include "core/models/taxonomy.h"
+#include "ui/common/theme.h"
 #include "ui/common/thumbnail_cache.h"
 
 #include <QApplication>
@@ -89,6 +90,7 @@ ModelDetailsPanel::ModelDetailsPanel(models::RecordStore &store, QString modelsD
     outer->addWidget(m_empty);
 
     auto *scroll = new QScrollArea(this);
+    scroll->setFocusPolicy(Qt::NoFocus); // Tab goes to the fields inside, which it scrolls into view
     scroll->setWidgetResizable(true);
     scroll->setFrameShape(QFrame::NoFrame);
     m_content = new QWidget(scroll);
@@ -205,6 +207,7 @@ void ModelDetailsPanel::buildBanners(QVBoxLayout *layout)
 void ModelDetailsPanel::buildEditors(QFormLayout *form)
 {
     m_description = new QPlainTextEdit(m_content);
+    m_description->setTabChangesFocus(true); // prompts never hold a tab; Tab moves on, as in every form
     m_description->setObjectName(QStringLiteral("descriptionEdit"));
     m_description->setTabChangesFocus(true);
     m_description->setMaximumHeight(110);
@@ -342,7 +345,7 @@ void ModelDetailsPanel::buildExpanders(QVBoxLayout *layout)
     m_error = new QLabel(m_content);
     m_error->setObjectName(QStringLiteral("editErrorLabel"));
     m_error->setWordWrap(true);
-    m_error->setStyleSheet(QStringLiteral("color: #c0392b;"));
+    setTextTone(m_error, TextTone::Problem);
     m_error->hide();
     layout->addWidget(m_error);
     layout->addStretch();

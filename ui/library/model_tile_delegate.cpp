@@ -1,5 +1,6 @@
 #include "ui/library/model_tile_delegate.h"
 
+#include "ui/common/theme.h"
 #include "ui/library/library_table_model.h"
 
 #include <QApplication>
@@ -35,7 +36,9 @@ void ModelTileDelegate::paint(QPainter *painter, const QStyleOptionViewItem &opt
     const bool selected = option.state & QStyle::State_Selected;
     const QPalette &palette = option.palette;
     painter->setPen(selected ? QPen(palette.highlight().color(), 2) : QPen(palette.mid().color(), 1));
-    painter->setBrush(selected ? palette.highlight().color().lighter(170) : palette.base().color());
+    // A tint of the selection colour under the palette's own text, readable in light and dark themes alike.
+    painter->setBrush(selected ? blend(palette.base().color(), palette.highlight().color(), 0.3)
+                               : palette.base().color());
     painter->drawRoundedRect(tile, 6, 6);
 
     const QModelIndex row = index.siblingAtColumn(LibraryTableModel::NameColumn);

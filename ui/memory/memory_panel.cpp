@@ -66,6 +66,7 @@ MemoryPanel::MemoryPanel(CacheAccess access, QWidget *parent)
     setObjectName(QStringLiteral("memoryPanel"));
     m_entries = new QTreeWidget(this);
     m_entries->setObjectName(QStringLiteral("memoryEntries"));
+    m_entries->setAccessibleName(tr("Loaded models"));
     m_entries->setRootIsDecorated(false);
     m_entries->setUniformRowHeights(true);
     m_entries->setColumnCount(kColumns);

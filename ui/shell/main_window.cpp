@@ -9,6 +9,7 @@
 #include "core/settings/compute_choice.h"
 #include "core/settings/settings_store.h"
 #include "core/training/training_service.h"
+#include "ui/common/focus_ring.h"
 #include "ui/graph/graph_editor.h"
 #include "ui/graph/port_colors.h"
 #include "ui/installs/install_queue_panel.h"
@@ -20,6 +21,8 @@
 #include "ui/shell/settings_dialog.h"
 #include "ui/training/training_panel.h"
 
+#include <algorithm>
+
 #include <QAction>
 #include <QApplication>
 #include <QCheckBox>
@@ -29,11 +32,13 @@
 #include <QDir>
 #include <QDockWidget>
 #include <QFile>
+#include <QHash>
 #include <QLabel>
 #include <QMenuBar>
 #include <QSettings>
 #include <QShowEvent>
 #include <QStatusBar>
+#include <QTabBar>
 #include <QTextBrowser>
 #include <QTimer>
 #include <QVBoxLayout>
@@ -53,6 +58,7 @@ MainWindow::MainWindow(settings::SettingsStore &settings, QWidget *parent)
     setWindowTitle(tr("Atelier"));
     setWindowIcon(QIcon(QStringLiteral(":/icons/atelier.svg")));
     setDockOptions(AnimatedDocks | AllowTabbedDocks | AllowNestedDocks);
+    new FocusRing(this);
 
     auto *canvas = new PlaceholderPanel(
         tr("Node graph"),
@@ -379,6 +385,69 @@ void MainWindow::closeEvent(QCloseEvent *event)
     if (m_libraryPanel)
         m_libraryPanel->saveState();
     event->accept();
+}
+
+bool MainWindow::focusNextPrevChild(bool next)
+{
+    const QList<QDockWidget *> docks = findChildren<QDockWidget *>(QString(), Qt::FindDirectChildrenOnly);
+    const auto areaRank = [](Qt::DockWidgetArea area) {
+        switch (area) {
+        case Qt::LeftDockWidgetArea:
+            return 0;
+        case Qt::RightDockWidgetArea:
+            return 2;
+        case Qt::BottomDockWidgetArea:
+            return 3;
+        default:
+            return 4;
+        }
+    };
+    // Where a widget comes in the walk, and whether it can be seen: a dock behind another's tab cannot (Qt keeps
+    // it "visible"); its tab is reached instead.
+    struct Place
+    {
+        int rank = 1000;
+        bool shown = true;
+    };
+    const auto placeOf = [&](QWidget *widget) {
+        if (auto *tabs = qobject_cast<QTabBar *>(widget); tabs && tabs->parentWidget() == this) {
+            for (QDockWidget *dock : docks)
+                if (tabs->currentIndex() >= 0 && dock->windowTitle() == tabs->tabText(tabs->currentIndex()))
+                    return Place{areaRank(dockWidgetArea(dock)) * 100 - 1, true};
+            return Place{};
+        }
+        for (QWidget *at = widget; at && at != this; at = at->parentWidget()) {
+            if (at == centralWidget())
+                return Place{100, true};
+            if (auto *dock = qobject_cast<QDockWidget *>(at))
+                return Place{areaRank(dockWidgetArea(dock)) * 100 + int(docks.indexOf(dock)),
+                             dock->isFloating() || !dock->visibleRegion().isEmpty()};
+        }
+        return Place{}; // the menu bar and status bar
+    };
+    QList<QWidget *> chain;
+    QHash<QWidget *, Place> places;
+    for (QWidget *widget = nextInFocusChain(); widget != this; widget = widget->nextInFocusChain())
+        if ((widget->focusPolicy() & Qt::TabFocus) && !widget->focusProxy() && widget->window() == this) {
+            chain << widget;
+            places.insert(widget, placeOf(widget));
+        }
+    std::stable_sort(chain.begin(), chain.end(),
+                     [&](QWidget *a, QWidget *b) { return places.value(a).rank < places.value(b).rank; });
+    QWidget *from = QApplication::focusWidget();
+    while (from && from->focusProxy())
+        from = from->focusProxy();
+    const int at = int(chain.indexOf(from));
+    if (at < 0 || chain.isEmpty())
+        return QMainWindow::focusNextPrevChild(next);
+    for (int step = 1; step < chain.size(); ++step) {
+        QWidget *candidate = chain.at((at + (next ? step : -step) + chain.size()) % chain.size());
+        if (candidate->isVisible() && candidate->isEnabled() && places.value(candidate).shown) {
+            candidate->setFocus(next ? Qt::TabFocusReason : Qt::BacktabFocusReason);
+            return true;
+        }
+    }
+    return false;
 }
 
 } // namespace atelier::ui

@@ -103,6 +103,10 @@ public slots:
 protected:
     void closeEvent(QCloseEvent *event) override;
     void showEvent(QShowEvent *event) override;
+    // Tab goes through the window area by area, as it is laid out: the left docks, the editor, the right docks,
+    // the bottom ones, each dock's tabs before it; docks behind another's tab are skipped (their tab shows them).
+    // Panels build their widgets at different times, so the order is worked out at each step.
+    bool focusNextPrevChild(bool next) override;
 
 private:
     QDockWidget *addArea(const QString &objectName, const QString &title, QWidget *content,

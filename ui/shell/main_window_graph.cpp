@@ -55,6 +55,7 @@ void MainWindow::setGraphServices(std::shared_ptr<const graph::NodeRegistry> reg
                                    Qt::BottomDockWidgetArea, m_installQueueDock);
     auto *history = new QUndoView(m_graphEditor->undoGroup(), this);
     history->setObjectName(QStringLiteral("undoHistory"));
+    history->setAccessibleName(tr("Edit history"));
     history->setEmptyLabel(tr("Opened"));
     m_historyDock =
         addEditorDock(QStringLiteral("historyDock"), tr("History"), history, Qt::RightDockWidgetArea, m_galleryDock);

@@ -1,6 +1,7 @@
 #include "ui/shell/settings_dialog.h"
 
 #include "core/settings/settings_store.h"
+#include "ui/common/theme.h"
 
 #include <QAction>
 #include <QCheckBox>
@@ -91,6 +92,17 @@ QComboBox *languageCombo(QWidget *parent)
     return combo;
 }
 
+QComboBox *themeCombo(QWidget *parent)
+{
+    auto *combo = new QComboBox(parent);
+    combo->setObjectName(QStringLiteral("themeCombo"));
+    combo->addItem(QObject::tr("The desktop's (light or dark, as it switches)"), QStringLiteral("system"));
+    combo->addItem(QObject::tr("Light"), QStringLiteral("light"));
+    combo->addItem(QObject::tr("Dark"), QStringLiteral("dark"));
+    combo->setToolTip(QObject::tr("Applies at once"));
+    return combo;
+}
+
 } // namespace
 
 SettingsDialog::SettingsDialog(settings::SettingsStore &store, const std::vector<engine::DeviceInfo> &devices,
@@ -112,6 +124,7 @@ SettingsDialog::SettingsDialog(settings::SettingsStore &store, const std::vector
     m_device = deviceCombo(this, devices);
     m_precision = precisionCombo(this);
     m_language = languageCombo(this);
+    m_theme = themeCombo(this);
 
     m_ramCache = gigabytesBox(this, QStringLiteral("ramCacheSpin"));
     m_ramCache->setSpecialValueText(tr("Automatic (half the memory less 2 GB)"));
@@ -151,7 +164,7 @@ SettingsDialog::SettingsDialog(settings::SettingsStore &store, const std::vector
     m_error = new QLabel(this);
     m_error->setObjectName(QStringLiteral("errorLabel"));
     m_error->setWordWrap(true);
-    m_error->setStyleSheet(QStringLiteral("color: #c0392b;"));
+    setTextTone(m_error, TextTone::Problem);
     m_error->hide();
 
     auto *buttons = new QDialogButtonBox(QDialogButtonBox::Ok | QDialogButtonBox::Cancel, this);
@@ -174,6 +187,7 @@ QFormLayout *SettingsDialog::fieldForm(QLayout *modelsRow)
     form->addRow(tr("Compute device:"), m_device);
     form->addRow(tr("Precision:"), m_precision);
     form->addRow(tr("Language:"), m_language);
+    form->addRow(tr("Theme:"), m_theme);
     form->addRow(tr("Model cache in memory:"), m_ramCache);
     form->addRow(tr("Model cache on the GPU:"), m_vramCache);
     form->addRow(tr("Download cache:"), m_downloadCache);
@@ -209,6 +223,7 @@ void SettingsDialog::fill(const settings::Settings &current)
     m_installInPlace->setChecked(current.installInPlace);
     m_writeMetadata->setChecked(current.writeMetadata);
     m_language->setCurrentIndex(std::max(0, m_language->findData(current.language)));
+    m_theme->setCurrentIndex(std::max(0, m_theme->findData(current.theme)));
     m_huggingFaceEndpoint->setText(current.huggingFaceEndpoint);
     m_civitaiEndpoint->setText(current.civitaiEndpoint);
     m_huggingFaceToken->setText(current.huggingFaceToken);
@@ -231,6 +246,7 @@ settings::Settings SettingsDialog::edited() const
     result.installInPlace = m_installInPlace->isChecked();
     result.writeMetadata = m_writeMetadata->isChecked();
     result.language = m_language->currentData().toString();
+    result.theme = m_theme->currentData().toString();
     result.huggingFaceEndpoint = m_huggingFaceEndpoint->text().trimmed();
     result.civitaiEndpoint = m_civitaiEndpoint->text().trimmed();
     result.huggingFaceToken = m_huggingFaceToken->text().trimmed();

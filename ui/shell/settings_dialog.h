@@ -47,6 +47,7 @@ private:
     QComboBox *m_device = nullptr;
     QComboBox *m_precision = nullptr;
     QComboBox *m_language = nullptr;
+    QComboBox *m_theme = nullptr;
     QDoubleSpinBox *m_ramCache = nullptr;
     QDoubleSpinBox *m_vramCache = nullptr;
     QSpinBox *m_outputCacheEntries = nullptr;

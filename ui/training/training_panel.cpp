@@ -63,6 +63,7 @@ TrainingPanel::TrainingPanel(models::RecordStore &store, training::TrainingServi
     auto *splitter = new QSplitter(Qt::Horizontal, this);
     // The settings scroll: the panel shares the bottom of the window and must not make it taller than the others.
     auto *settingsScroll = new QScrollArea(splitter);
+    settingsScroll->setFocusPolicy(Qt::NoFocus); // Tab goes to the fields inside, which it scrolls into view
     settingsScroll->setWidgetResizable(true);
     settingsScroll->setFrameShape(QFrame::NoFrame);
     settingsScroll->setWidget(buildSettings());
@@ -194,6 +195,7 @@ QWidget *TrainingPanel::buildSettings()
     m_checkpointEvery = spin(0, 1000000, 100, settings);
     form->addRow(tr("&Checkpoint every:"), m_checkpointEvery);
     m_prompts = new QPlainTextEdit(settings);
+    m_prompts->setTabChangesFocus(true); // prompts never hold a tab; Tab moves on, as in every form
     m_prompts->setObjectName(QStringLiteral("validationPrompts"));
     m_prompts->setPlaceholderText(tr("One prompt per line, drawn as training goes"));
     m_prompts->setMaximumHeight(80);

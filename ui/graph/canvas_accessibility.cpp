@@ -1,0 +1,317 @@
+#include "ui/graph/canvas_accessibility.h"
+
+#include "ui/graph/graph_scene.h"
+#include "ui/graph/graph_view.h"
+#include "ui/graph/node_item.h"
+
+#include <QAccessibleWidget>
+#include <QHash>
+#include <QPointer>
+#include <QWindow>
+
+namespace atelier::ui {
+
+namespace {
+
+QRect onScreen(const GraphView *view, const QRectF &sceneRect)
+{
+    const QRect inView = view->mapFromScene(sceneRect).boundingRect();
+    return QRect(view->viewport()->mapToGlobal(inView.topLeft()), inView.size());
+}
+
+// One input of a node: index < sockets counts the sockets, the rest are widgets.
+class InputAccessible : public QAccessibleInterface, public QAccessibleActionInterface
+{
+public:
+    InputAccessible(GraphView *view, QString nodeId, int index)
+        : m_view(view)
+        , m_nodeId(std::move(nodeId))
+        , m_index(index)
+    {}
+
+    bool isValid() const override
+    {
+        const NodeItem *node = item();
+        return node && m_index < node->node().inputs.size() + node->node().widgets.size();
+    }
+    QObject *object() const override { return nullptr; }
+    QWindow *window() const override { return m_view ? m_view->window()->windowHandle() : nullptr; }
+    QAccessibleInterface *focusChild() const override { return nullptr; }
+    QAccessibleInterface *childAt(int, int) const override { return nullptr; }
+    QAccessibleInterface *parent() const override;
+    QAccessibleInterface *child(int) const override { return nullptr; }
+    int childCount() const override { return 0; }
+    int indexOfChild(const QAccessibleInterface *) const override { return -1; }
+    void setText(QAccessible::Text, const QString &) override {}
+
+    QString text(QAccessible::Text kind) const override
+    {
+        const NodeItem *node = item();
+        if (!node)
+            return {};
+        const graph::CanvasNode &shown = node->node();
+        if (isSocket()) {
+            const graph::CanvasSlot &slot = shown.inputs.at(m_index);
+            if (kind == QAccessible::Name)
+                return slot.name;
+            if (kind == QAccessible::Description)
+                return slot.type;
+            if (kind == QAccessible::Value)
+                return slot.link ? linkedFrom(*slot.link) : GraphView::tr("not linked");
+            return {};
+        }
+        const int widget = widgetIndex();
+        if (kind == QAccessible::Name)
+            return shown.widgets.at(widget).name;
+        if (kind == QAccessible::Value)
+            return node->widgetText(widget);
+        return {};
+    }
+
+    QRect rect() const override
+    {
+        const NodeItem *node = item();
+        if (!node)
+            return {};
+        if (isSocket()) // the socket rows are the node's left half, one after another
+            return onScreen(m_view, node->sceneBoundingRect());
+        return onScreen(m_view, node->widgetSceneRect(widgetIndex()));
+    }
+
+    QAccessible::Role role() const override { return isSocket() ? QAccessible::StaticText : QAccessible::EditableText; }
+
+    QAccessible::State state() const override
+    {
+        QAccessible::State state;
+        state.readOnly = isSocket();
+        state.invalid = !isValid();
+        return state;
+    }
+
+    void *interface_cast(QAccessible::InterfaceType type) override
+    {
+        return type == QAccessible::ActionInterface && !isSocket() ? static_cast<QAccessibleActionInterface *>(this)
+                                                                   : nullptr;
+    }
+
+    QStringList actionNames() const override { return {pressAction()}; }
+    void doAction(const QString &action) override
+    {
+        if (NodeItem *node = item(); node && action == pressAction() && !isSocket())
+            node->editWidget(widgetIndex());
+    }
+    QStringList keyBindingsForAction(const QString &) const override { return {}; }
+
+private:
+    NodeItem *item() const { return m_view ? m_view->graphScene()->nodeItem(m_nodeId) : nullptr; }
+    bool isSocket() const
+    {
+        const NodeItem *node = item();
+        return node && m_index < node->node().inputs.size();
+    }
+    int widgetIndex() const { return m_index - int(item()->node().inputs.size()); }
+
+    QString linkedFrom(qint64 linkId) const
+    {
+        const graph::GraphDocument &document = m_view->graphScene()->document();
+        for (const graph::CanvasLink &link : document.links())
+            if (link.id == linkId)
+                if (const NodeItem *source = m_view->graphScene()->nodeItem(link.from.node)) {
+                    const QList<graph::CanvasSlot> &outputs = source->node().outputs;
+                    const QString output =
+                        link.from.output < outputs.size() ? outputs.at(link.from.output).name : QString();
+                    return GraphView::tr("from %1, %2").arg(source->shownTitle(), output);
+                }
+        return GraphView::tr("linked");
+    }
+
+    QPointer<GraphView> m_view;
+    QString m_nodeId;
+    int m_index;
+};
+
+class NodeAccessible : public QAccessibleInterface
+{
+public:
+    NodeAccessible(GraphView *view, QString nodeId)
+        : m_view(view)
+        , m_nodeId(std::move(nodeId))
+    {}
+    ~NodeAccessible() override
+    {
+        for (const QAccessible::Id id : std::as_const(m_inputs))
+            QAccessible::deleteAccessibleInterface(id);
+    }
+
+    const QString &nodeId() const { return m_nodeId; }
+
+    bool isValid() const override { return item() != nullptr; }
+    QObject *object() const override { return nullptr; }
+    QWindow *window() const override { return m_view ? m_view->window()->windowHandle() : nullptr; }
+    QAccessibleInterface *focusChild() const override { return nullptr; }
+    QAccessibleInterface *childAt(int x, int y) const override
+    {
+        for (int index = 0; index < childCount(); ++index)
+            if (QAccessibleInterface *input = child(index);
+                input && input->rect().contains(x, y) && input->role() != QAccessible::StaticText)
+                return input;
+        return nullptr;
+    }
+    QAccessibleInterface *parent() const override { return QAccessible::queryAccessibleInterface(m_view.data()); }
+    int childCount() const override
+    {
+        const NodeItem *node = item();
+        return node ? int(node->node().inputs.size() + node->node().widgets.size()) : 0;
+    }
+    QAccessibleInterface *child(int index) const override
+    {
+        if (index < 0 || index >= childCount())
+            return nullptr;
+        auto known = m_inputs.constFind(index);
+        if (known == m_inputs.constEnd())
+            known = m_inputs.insert(
+                index, QAccessible::registerAccessibleInterface(new InputAccessible(m_view.data(), m_nodeId, index)));
+        return QAccessible::accessibleInterface(*known);
+    }
+    int indexOfChild(const QAccessibleInterface *child) const override
+    {
+        for (auto input = m_inputs.constBegin(); input != m_inputs.constEnd(); ++input)
+            if (QAccessible::accessibleInterface(input.value()) == child)
+                return input.key();
+        return -1;
+    }
+    void setText(QAccessible::Text, const QString &) override {}
+
+    QString text(QAccessible::Text kind) const override
+    {
+        const NodeItem *node = item();
+        if (!node)
+            return {};
+        if (kind == QAccessible::Name)
+            return node->shownTitle();
+        if (kind == QAccessible::Description) {
+            QStringList parts{node->node().type};
+            if (const QString state = node->runStateText(); !state.isEmpty())
+                parts << state;
+            if (node->node().mode == graph::NodeMode::Bypassed)
+                parts << GraphView::tr("bypassed");
+            else if (node->node().mode == graph::NodeMode::Muted)
+                parts << GraphView::tr("muted");
+            parts << node->errors();
+            return parts.join(QStringLiteral("; "));
+        }
+        return {};
+    }
+    QRect rect() const override
+    {
+        const NodeItem *node = item();
+        return node ? onScreen(m_view, node->sceneBoundingRect()) : QRect();
+    }
+    QAccessible::Role role() const override { return QAccessible::Grouping; }
+    QAccessible::State state() const override
+    {
+        QAccessible::State state;
+        const NodeItem *node = item();
+        state.invalid = node == nullptr;
+        state.selectable = true;
+        state.focusable = true;
+        state.selected = node && node->isSelected();
+        state.focused = state.selected && m_view->hasFocus() && m_view->graphScene()->selectedNodeIds().size() == 1;
+        state.collapsed = node && node->node().collapsed;
+        return state;
+    }
+
+private:
+    NodeItem *item() const { return m_view ? m_view->graphScene()->nodeItem(m_nodeId) : nullptr; }
+
+    QPointer<GraphView> m_view;
+    QString m_nodeId;
+    mutable QHash<int, QAccessible::Id> m_inputs;
+};
+
+QAccessibleInterface *InputAccessible::parent() const
+{
+    const QAccessibleInterface *canvas = QAccessible::queryAccessibleInterface(m_view.data());
+    if (!canvas)
+        return nullptr;
+    for (int index = 0; index < canvas->childCount(); ++index)
+        if (auto *node = static_cast<NodeAccessible *>(canvas->child(index)); node && node->nodeId() == m_nodeId)
+            return node;
+    return nullptr;
+}
+
+class CanvasAccessible : public QAccessibleWidget
+{
+public:
+    explicit CanvasAccessible(GraphView *view)
+        : QAccessibleWidget(view, QAccessible::Pane)
+    {}
+    ~CanvasAccessible() override
+    {
+        for (const QAccessible::Id id : std::as_const(m_nodes))
+            QAccessible::deleteAccessibleInterface(id);
+    }
+
+    int childCount() const override { return int(nodeIds().size()); }
+    QAccessibleInterface *child(int index) const override
+    {
+        const QStringList ids = nodeIds();
+        if (index < 0 || index >= ids.size())
+            return nullptr;
+        return nodeInterface(ids.at(index));
+    }
+    int indexOfChild(const QAccessibleInterface *child) const override
+    {
+        const QStringList ids = nodeIds();
+        for (int index = 0; index < ids.size(); ++index)
+            if (const auto known = m_nodes.constFind(ids.at(index));
+                known != m_nodes.constEnd() && QAccessible::accessibleInterface(*known) == child)
+                return index;
+        return -1;
+    }
+    QAccessibleInterface *childAt(int x, int y) const override
+    {
+        const QPoint local = view()->viewport()->mapFromGlobal(QPoint(x, y));
+        for (QGraphicsItem *item : view()->items(local))
+            if (auto *node = dynamic_cast<NodeItem *>(item))
+                return nodeInterface(node->id());
+        return nullptr;
+    }
+    QAccessibleInterface *focusChild() const override
+    {
+        const QStringList selected = view()->graphScene()->selectedNodeIds();
+        return selected.size() == 1 ? nodeInterface(selected.front()) : nullptr;
+    }
+    QString text(QAccessible::Text kind) const override
+    {
+        if (kind == QAccessible::Name && view()->accessibleName().isEmpty())
+            return GraphView::tr("Node canvas");
+        return QAccessibleWidget::text(kind);
+    }
+
+private:
+    GraphView *view() const { return static_cast<GraphView *>(widget()); }
+    QStringList nodeIds() const { return view()->graphScene()->document().nodeIds(); }
+
+    QAccessibleInterface *nodeInterface(const QString &id) const
+    {
+        auto known = m_nodes.constFind(id);
+        if (known == m_nodes.constEnd())
+            known = m_nodes.insert(id, QAccessible::registerAccessibleInterface(new NodeAccessible(view(), id)));
+        return QAccessible::accessibleInterface(*known);
+    }
+
+    mutable QHash<QString, QAccessible::Id> m_nodes;
+};
+
+} // namespace
+
+QAccessibleInterface *canvasAccessibleFactory(const QString &className, QObject *object)
+{
+    if (className == QLatin1String("atelier::ui::GraphView"))
+        if (auto *view = qobject_cast<GraphView *>(object))
+            return new CanvasAccessible(view);
+    return nullptr;
+}
+
+} // namespace atelier::ui

@@ -1079,6 +1079,42 @@
             <numerusform>Rezept übernommen: %n Einstellungen geändert</numerusform>
         </translation>
     </message>
+    <message>
+        <source>%1 (%2)</source>
+        <translation>%1 (%2)</translation>
+    </message>
+    <message>
+        <source>A new tab with a ready text-to-image graph</source>
+        <translation>Ein neuer Tab mit einem fertigen Text-zu-Bild-Graphen</translation>
+    </message>
+    <message>
+        <source>Open a workflow, or the graph stored in an image</source>
+        <translation>Einen Workflow öffnen oder den in einem Bild gespeicherten Graphen</translation>
+    </message>
+    <message>
+        <source>Save this workflow as ComfyUI JSON</source>
+        <translation>Diesen Workflow als ComfyUI-JSON speichern</translation>
+    </message>
+    <message>
+        <source>Take back the last change to this graph</source>
+        <translation>Die letzte Änderung an diesem Graphen zurücknehmen</translation>
+    </message>
+    <message>
+        <source>Make the change taken back again</source>
+        <translation>Die zurückgenommene Änderung wieder ausführen</translation>
+    </message>
+    <message>
+        <source>Run this graph; runs queued meanwhile wait their turn</source>
+        <translation>Diesen Graphen ausführen; währenddessen eingereihte Ausführungen warten, bis sie an der Reihe sind</translation>
+    </message>
+    <message>
+        <source>Stop the running graph and empty the queue</source>
+        <translation>Den laufenden Graphen anhalten und die Warteschlange leeren</translation>
+    </message>
+    <message>
+        <source>The models this graph needs that the library lacks, and where to get them</source>
+        <translation>Die Modelle, die dieser Graph braucht und die der Bibliothek fehlen, und woher man sie bekommt</translation>
+    </message>
 </context>
 <context>
     <name>atelier::ui::GraphScene</name>
@@ -1410,6 +1446,10 @@
     <message>
         <source>No image is selected.</source>
         <translation>Kein Bild ausgewählt.</translation>
+    </message>
+    <message>
+        <source>Show the text stored in the file as it is, chunk by chunk</source>
+        <translation>Den in der Datei gespeicherten Text unverändert zeigen, Block für Block</translation>
     </message>
 </context>
 <context>
@@ -2681,6 +2721,34 @@ Fehlerart: %2
     <message>
         <source>Every field</source>
         <translation>Alle Felder</translation>
+    </message>
+    <message>
+        <source>Take back the last change to this model</source>
+        <translation>Die letzte Änderung an diesem Modell zurücknehmen</translation>
+    </message>
+    <message>
+        <source>Make the change taken back again</source>
+        <translation>Die zurückgenommene Änderung wieder ausführen</translation>
+    </message>
+    <message>
+        <source>Open the folder that holds the model&apos;s files</source>
+        <translation>Den Ordner mit den Dateien des Modells öffnen</translation>
+    </message>
+    <message>
+        <source>Copy the whole hash</source>
+        <translation>Den vollständigen Hash kopieren</translation>
+    </message>
+    <message>
+        <source>Copy the short hash, as A1111 and Civitai show it</source>
+        <translation>Den kurzen Hash kopieren, wie A1111 und Civitai ihn zeigen</translation>
+    </message>
+    <message>
+        <source>Show what the model&apos;s hub page said about it</source>
+        <translation>Zeigen, was die Hub-Seite des Modells über es sagt</translation>
+    </message>
+    <message>
+        <source>Show every field the library keeps for this model</source>
+        <translation>Jedes Feld zeigen, das die Bibliothek zu diesem Modell speichert</translation>
     </message>
 </context>
 <context>

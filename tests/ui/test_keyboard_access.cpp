@@ -17,6 +17,7 @@
 #include <QMainWindow>
 #include <QMenu>
 #include <QTabBar>
+#include <QToolButton>
 #include <QtTest>
 
 using namespace atelier;
@@ -211,6 +212,23 @@ private slots:
         QTRY_VERIFY(!behindATab(training->widget()));
         QTest::keyClick(tabs, Qt::Key_Tab);
         QTRY_VERIFY(training->isAncestorOf(QApplication::focusWidget()));
+    }
+
+    // Every tool button says what it does when pointed at: most show an icon or a single word.
+    void everyToolButtonHasATooltip()
+    {
+        QStringList silent;
+        for (QToolButton *button : m_window->findChildren<QToolButton *>()) {
+            // Qt's own: a tab bar's scroll arrows and a dock title's float and close buttons.
+            if (button->objectName().startsWith(QLatin1String("qt_")) ||
+                button->objectName().startsWith(QLatin1String("Scroll")) || button->inherits("QLineEditIconButton"))
+                continue;
+            if (button->toolTip().trimmed().isEmpty() || button->toolTip() == button->text().remove(QLatin1Char('&')))
+                silent << QStringLiteral("\"%1\" %2").arg(button->text(), describe(button));
+        }
+        for (const QString &line : std::as_const(silent))
+            qWarning("no tooltip: %s", qPrintable(line));
+        QVERIFY2(silent.isEmpty(), "tool buttons without a tooltip (listed above)");
     }
 
     void theCanvasWorksFromTheKeyboard()

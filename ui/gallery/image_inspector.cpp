@@ -146,6 +146,7 @@ ImageInspector::ImageInspector(QWidget *parent)
 
     m_chunksToggle = new QToolButton(content);
     m_chunksToggle->setObjectName(QStringLiteral("rawChunksToggle"));
+    m_chunksToggle->setToolTip(tr("Show the text stored in the file as it is, chunk by chunk"));
     m_chunksToggle->setText(tr("Text chunks"));
     m_chunksToggle->setCheckable(true);
     m_chunksToggle->setToolButtonStyle(Qt::ToolButtonTextBesideIcon);

@@ -68,21 +68,27 @@ GraphEditor::GraphEditor(std::shared_ptr<const graph::NodeRegistry> registry, QW
     setObjectName(QStringLiteral("graphEditor"));
     auto *toolbar = new QToolBar(this);
     toolbar->setObjectName(QStringLiteral("graphToolbar"));
-    const auto action = [&](const QString &text, const QKeySequence &keys, auto slot) {
+    // Each button's tooltip says what it does and its keys.
+    const auto tip = [](QAction *action, const QString &what) {
+        const QString keys = action->shortcut().toString(QKeySequence::NativeText);
+        action->setToolTip(keys.isEmpty() ? what : tr("%1 (%2)").arg(what, keys));
+    };
+    const auto action = [&](const QString &text, const QKeySequence &keys, const QString &what, auto slot) {
         QAction *made = toolbar->addAction(text, this, slot);
         made->setShortcut(keys);
         made->setShortcutContext(Qt::WidgetWithChildrenShortcut);
+        tip(made, what);
         return made;
     };
-    action(tr("New"), QKeySequence::New, [this] { newTxt2ImgTab(); });
-    action(tr("Open…"), QKeySequence::Open, [this] {
+    action(tr("New"), QKeySequence::New, tr("A new tab with a ready text-to-image graph"), [this] { newTxt2ImgTab(); });
+    action(tr("Open…"), QKeySequence::Open, tr("Open a workflow, or the graph stored in an image"), [this] {
         const QString path =
             QFileDialog::getOpenFileName(this, tr("Open workflow"), {}, tr("Workflows and images (*.json *.png)"));
         if (!path.isEmpty())
             if (const Status opened = openFile(path); !opened)
                 QMessageBox::warning(this, tr("Open workflow"), opened.error());
     });
-    action(tr("Save"), QKeySequence::Save, [this] {
+    action(tr("Save"), QKeySequence::Save, tr("Save this workflow as ComfyUI JSON"), [this] {
         QString path = currentPath();
         if (path.isEmpty() || !path.endsWith(QStringLiteral(".json")))
             path = QFileDialog::getSaveFileName(this, tr("Save workflow"), {}, tr("Workflows (*.json)"));
@@ -99,18 +105,23 @@ GraphEditor::GraphEditor(std::shared_ptr<const graph::NodeRegistry> registry, QW
         history->setShortcutContext(Qt::WidgetWithChildrenShortcut);
         toolbar->addAction(history);
     }
+    tip(undo, tr("Take back the last change to this graph"));
+    tip(redo, tr("Make the change taken back again"));
     toolbar->addSeparator();
-    QAction *queue = action(tr("Queue"), QKeySequence(Qt::CTRL | Qt::Key_Return), [this] { queueCurrent(); });
+    QAction *queue = action(tr("Queue"), QKeySequence(Qt::CTRL | Qt::Key_Return),
+                            tr("Run this graph; runs queued meanwhile wait their turn"), [this] { queueCurrent(); });
     queue->setObjectName(QStringLiteral("queueAction"));
-    QAction *toHere = action(tr("Run to here"), QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_Return), [this] {
-        if (const GraphScene *scene = currentScene(); scene && !scene->selectedNodeIds().isEmpty())
-            queueCurrent(scene->selectedNodeIds());
-        else
-            m_status->setText(tr("Select the nodes to run up to first"));
-    });
+    QAction *toHere =
+        action(tr("Run to here"), QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_Return),
+               tr("Runs only what the selected nodes need"), [this] {
+                   if (const GraphScene *scene = currentScene(); scene && !scene->selectedNodeIds().isEmpty())
+                       queueCurrent(scene->selectedNodeIds());
+                   else
+                       m_status->setText(tr("Select the nodes to run up to first"));
+               });
     toHere->setObjectName(QStringLiteral("runToHereAction"));
-    toHere->setToolTip(tr("Runs only what the selected nodes need"));
-    action(tr("Cancel"), QKeySequence(Qt::Key_Escape), [this] { cancelRuns(); });
+    action(tr("Cancel"), QKeySequence(Qt::Key_Escape), tr("Stop the running graph and empty the queue"),
+           [this] { cancelRuns(); });
 
     m_tabs = new QTabWidget(this);
     m_tabs->setObjectName(QStringLiteral("graphTabs"));
@@ -134,6 +145,7 @@ GraphEditor::GraphEditor(std::shared_ptr<const graph::NodeRegistry> registry, QW
     m_status->setObjectName(QStringLiteral("graphStatus"));
     m_missingButton = new QToolButton(this);
     m_missingButton->setObjectName(QStringLiteral("missingModelsButton"));
+    m_missingButton->setToolTip(tr("The models this graph needs that the library lacks, and where to get them"));
     m_missingButton->hide();
     connect(m_missingButton, &QToolButton::clicked, this, &GraphEditor::showMissingModels);
     auto *statusRow = new QHBoxLayout;

@@ -385,7 +385,7 @@ void GraphView::keyPressEvent(QKeyEvent *event)
     } else if (event->modifiers() == Qt::NoModifier && (event->key() == Qt::Key_Left || event->key() == Qt::Key_Right ||
                                                         event->key() == Qt::Key_Up || event->key() == Qt::Key_Down)) {
         selectNeighbour(event->key());
-    } else if (event->key() == Qt::Key_Return || event->key() == Qt::Key_Enter) {
+    } else if (!control && (event->key() == Qt::Key_Return || event->key() == Qt::Key_Enter)) {
         showInputsMenu();
     } else if (event->key() == Qt::Key_F6) { // Tab belongs to the node search: F6 leaves, as in other editors
         QWidget::focusNextPrevChild(!(event->modifiers() & Qt::ShiftModifier));

@@ -118,7 +118,9 @@ void ModelDetailsPanel::buildUndoBar(QVBoxLayout *outer)
 {
     auto *toolbar = new QHBoxLayout;
     auto *undo = smallButton(this, tr("Undo"), QStringLiteral("undoEditButton"));
+    undo->setToolTip(tr("Take back the last change to this model"));
     auto *redo = smallButton(this, tr("Redo"), QStringLiteral("redoEditButton"));
+    redo->setToolTip(tr("Make the change taken back again"));
     undo->setEnabled(false);
     redo->setEnabled(false);
     connect(undo, &QToolButton::clicked, m_undo, &QUndoStack::undo);
@@ -261,6 +263,7 @@ void ModelDetailsPanel::buildFacts(QFormLayout *form)
     auto *pathRow = new QHBoxLayout;
     m_path = selectableLabel(m_content, QStringLiteral("pathLabel"));
     auto *showInFolder = smallButton(m_content, tr("Show in folder"), QStringLiteral("showInFolderButton"));
+    showInFolder->setToolTip(tr("Open the folder that holds the model's files"));
     connect(showInFolder, &QToolButton::clicked, this, [this] {
         if (m_shown)
             emit showInFolderRequested(absolutePath(m_shown->path));
@@ -277,6 +280,7 @@ void ModelDetailsPanel::buildFacts(QFormLayout *form)
     m_hash->setWordWrap(false);
     m_hash->setMinimumWidth(80);
     auto *copyHash = smallButton(m_content, tr("Copy"), QStringLiteral("copyHashButton"));
+    copyHash->setToolTip(tr("Copy the whole hash"));
     connect(copyHash, &QToolButton::clicked, this, [this] {
         if (m_shown)
             QApplication::clipboard()->setText(m_shown->hash);
@@ -287,6 +291,7 @@ void ModelDetailsPanel::buildFacts(QFormLayout *form)
     auto *shortRow = new QHBoxLayout;
     m_shortHash = selectableLabel(m_content, QStringLiteral("shortHashLabel"));
     auto *copyShort = smallButton(m_content, tr("Copy"), QStringLiteral("copyShortHashButton"));
+    copyShort->setToolTip(tr("Copy the short hash, as A1111 and Civitai show it"));
     connect(copyShort, &QToolButton::clicked, this, [this] {
         if (m_shown)
             QApplication::clipboard()->setText(m_shortHash->text());
@@ -309,6 +314,7 @@ void ModelDetailsPanel::buildExpanders(QVBoxLayout *layout)
 {
     m_remoteToggle = new QToolButton(m_content);
     m_remoteToggle->setObjectName(QStringLiteral("remoteMetadataToggle"));
+    m_remoteToggle->setToolTip(tr("Show what the model's hub page said about it"));
     m_remoteToggle->setText(tr("Remote metadata"));
     m_remoteToggle->setCheckable(true);
     m_remoteToggle->setToolButtonStyle(Qt::ToolButtonTextBesideIcon);
@@ -326,6 +332,7 @@ void ModelDetailsPanel::buildExpanders(QVBoxLayout *layout)
     layout->addWidget(m_remote);
 
     auto *allToggle = new QToolButton(m_content);
+    allToggle->setToolTip(tr("Show every field the library keeps for this model"));
     allToggle->setText(tr("Every field"));
     allToggle->setCheckable(true);
     allToggle->setToolButtonStyle(Qt::ToolButtonTextBesideIcon);

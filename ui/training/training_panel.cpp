@@ -153,6 +153,7 @@ QWidget *TrainingPanel::buildSettings()
     auto *browse = new QToolButton(settings);
     browse->setText(tr("Choose …"));
     browse->setAccessibleName(tr("Choose the images folder"));
+    browse->setToolTip(browse->accessibleName());
     dataRow->addWidget(m_data, 1);
     dataRow->addWidget(browse);
     auto *dataLabel = new QLabel(tr("&Images:"), settings);

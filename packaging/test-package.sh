@@ -77,7 +77,7 @@ for file in /usr/share/applications/org.atelier.Atelier.desktop /usr/share/metai
     /usr/share/icons/hicolor/scalable/apps/org.atelier.Atelier.svg \
     /usr/share/icons/hicolor/48x48/apps/org.atelier.Atelier.png \
     /usr/share/icons/hicolor/256x256/apps/org.atelier.Atelier.png \
-    /usr/share/man/man1/atelier.1 /usr/share/bash-completion/completions/atelier \
+    /usr/share/man/man1/atelier.1.gz /usr/share/bash-completion/completions/atelier \
     /usr/share/doc/atelier/user-guide.md; do
     [ -f "$root$file" ] || { echo "test-package: $file is not installed" >&2; exit 1; }
     echo "  $file"

@@ -73,7 +73,7 @@ public:
         const NodeItem *node = item();
         if (!node)
             return {};
-        if (isSocket()) // the socket rows are the node's left half, one after another
+        if (isSocket()) // sockets have no box of their own to report: the node stands for them
             return onScreen(m_view, node->sceneBoundingRect());
         return onScreen(m_view, node->widgetSceneRect(widgetIndex()));
     }

@@ -138,13 +138,18 @@ int runWindow(QApplication &application, settings::SettingsStore &settingsStore,
                             .arg(openFile.isEmpty() ? QStringLiteral("the request") : openFile));
         return app::kExitOk;
     }
-    // The window opens in the chosen theme; the desktop's preference gets a moment to arrive for "system".
-    ui::DesktopColorScheme desktopScheme;
-    desktopScheme.waitForAnswer(300);
-    ui::ThemeController theme(application, settingsStore, &desktopScheme);
     app::InstanceChannel channel;
     if (!channel.listen(channelName))
         qCWarning(lcApp) << "later launches cannot hand files to this window:" << channelName;
+    // Files handed over before the window exists are opened once it does.
+    QStringList handedEarly;
+    const QMetaObject::Connection early = QObject::connect(
+        &channel, &app::InstanceChannel::fileRequested, [&handedEarly](const QString &file) { handedEarly << file; });
+    // The window opens in the chosen theme; for the desktop's, its light or dark wish gets a moment to arrive.
+    ui::DesktopColorScheme desktopScheme;
+    if (settingsStore.current().theme == QLatin1String("system"))
+        desktopScheme.waitForAnswer(300);
+    ui::ThemeController theme(application, settingsStore, &desktopScheme);
     // The library is opened at start so that a database Atelier must not touch (another program's file, a damaged
     // or newer one) is reported at once, with what to do, rather than when a model is first installed. Its
     // services outlive the window, whose panels hold on to them until they are gone.
@@ -168,6 +173,9 @@ int runWindow(QApplication &application, settings::SettingsStore &settingsStore,
     if (!openFile.isEmpty())
         open(openFile);
     // Later launches on this root hand their files here.
+    QObject::disconnect(early);
+    for (const QString &file : std::as_const(handedEarly))
+        open(file);
     QObject::connect(&channel, &app::InstanceChannel::fileRequested, &window, open);
     window.show();
     // The start-up sync (new files in the models folder registered, vanished ones marked missing) probes and

@@ -21,7 +21,6 @@ set(CPACK_STRIP_FILES ON)
 #   libopenblas0-pthread       the BLAS libtorch's matrix products go through (the reference BLAS is ~4x slower)
 #   fonts-dejavu-core          a font for the window on systems that have none
 set(CPACK_DEBIAN_PACKAGE_SHLIBDEPS ON)
-set(CPACK_DEBIAN_PACKAGE_GENERATE_SHLIBS OFF)
 set(CPACK_DEBIAN_PACKAGE_DEPENDS
     "libqt6sql6-sqlite, libqt6svg6, qt6-wayland, qt6-image-formats-plugins, libopenblas0-pthread, fonts-dejavu-core")
 # Qt's own strings (standard dialog buttons) in the interface's language

@@ -21,16 +21,26 @@ if [ -z "$package" ] || [ ! -f "$package" ]; then
 fi
 package="$(cd "$(dirname "$package")" && pwd)/$(basename "$package")"
 mirror="${ATELIER_DEBIAN_MIRROR:-http://deb.debian.org/debian}"
-command -v debootstrap >/dev/null || apt-get install -y debootstrap
+if ! command -v debootstrap >/dev/null; then
+    echo "test-package: debootstrap is missing; packaging/install-deps.sh installs it" >&2
+    exit 2
+fi
 
 root="$(mktemp -d /var/tmp/atelier-package-test.XXXXXX)"
 chmod 0755 "$root" # the root's own users (apt's _apt) must be able to enter it
 cleanup() {
     set +e # a failure here must not turn the run's result into another
-    umount "$root/proc" 2>/dev/null
-    umount -R "$root/dev" 2>/dev/null
+    rm -f "$root.debootstrap.log"
+    for mounted in proc dev; do
+        if mountpoint -q "$root/$mounted"; then
+            umount -R "$root/$mounted" 2>/dev/null || umount -lR "$root/$mounted"
+        fi
+    done
     if [ "${ATELIER_KEEP_ROOT:-0}" = 1 ]; then
         echo "test-package: the root stays in $root"
+    elif findmnt -rn -o TARGET | grep -q "^$root/"; then
+        # Deleting now could reach into the host's /dev through a mount that would not go.
+        echo "test-package: something is still mounted under $root; it is left for you to unmount and remove" >&2
     else
         rm -rf --one-file-system "$root"
     fi
@@ -43,7 +53,6 @@ in_root() { chroot "$root" env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin HOME=/root 
 step "a clean Debian 12 root (debootstrap --variant=minbase bookworm $mirror)"
 debootstrap --variant=minbase bookworm "$root" "$mirror" >"$root.debootstrap.log" 2>&1 ||
     { tail -n 20 "$root.debootstrap.log"; exit 1; }
-rm -f "$root.debootstrap.log"
 mount -t proc proc "$root/proc"
 mount --rbind --make-rslave /dev "$root/dev"
 # Nothing the packages install is started inside the root.

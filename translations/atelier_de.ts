@@ -2836,10 +2836,6 @@ Fehlerart: %2
         <translation>Knoten suchen…</translation>
     </message>
     <message>
-        <source>other</source>
-        <translation>Sonstige</translation>
-    </message>
-    <message>
         <source>Search the node types</source>
         <translation>Knotentypen durchsuchen</translation>
     </message>

@@ -15,9 +15,10 @@ namespace {
 constexpr qint64 kChunkBytes = 4 * 1024 * 1024;
 constexpr qint64 kSampleBytes = 16 * 1024;
 
-// A digest's first use gives the calling thread OpenSSL state (its error queue) that OpenSSL frees when the thread
-// ends, unless OpenSSL's own exit handler has run first: then a pool thread still alive at exit leaks it. Each
-// hash releases that state when it is done instead; the next one on the thread makes it again, at no real cost.
+// A digest's first use gives the calling thread OpenSSL state of its own (its error queue, its random-number
+// state) that OpenSSL frees when the thread ends, unless OpenSSL's own exit handler has run first: then a pool
+// thread still alive at exit leaks it. Each hash releases that state when it is done instead; the next one on the
+// thread makes it again, at no real cost.
 struct DigestDeleter
 {
     void operator()(EVP_MD_CTX *context) const

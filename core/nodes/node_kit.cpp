@@ -76,51 +76,41 @@ graph::OutputSpec output(const QString &type, const QString &name)
 
 QString comfyDisplayName(const QString &type)
 {
-    static const QHash<QString, QString> names{
-        {QStringLiteral("KSampler"), QStringLiteral(QT_TRANSLATE_NOOP("NodeDefinition", "KSampler"))},
-        {QStringLiteral("KSamplerAdvanced"),
-         QStringLiteral(QT_TRANSLATE_NOOP("NodeDefinition", "KSampler (Advanced)"))},
-        {QStringLiteral("CheckpointLoaderSimple"),
-         QStringLiteral(QT_TRANSLATE_NOOP("NodeDefinition", "Load Checkpoint"))},
-        {QStringLiteral("VAELoader"), QStringLiteral(QT_TRANSLATE_NOOP("NodeDefinition", "Load VAE"))},
-        {QStringLiteral("LoraLoader"), QStringLiteral(QT_TRANSLATE_NOOP("NodeDefinition", "Load LoRA"))},
-        {QStringLiteral("CLIPTextEncode"),
-         QStringLiteral(QT_TRANSLATE_NOOP("NodeDefinition", "CLIP Text Encode (Prompt)"))},
-        {QStringLiteral("CLIPSetLastLayer"),
-         QStringLiteral(QT_TRANSLATE_NOOP("NodeDefinition", "CLIP Set Last Layer"))},
-        {QStringLiteral("ConditioningCombine"),
-         QStringLiteral(QT_TRANSLATE_NOOP("NodeDefinition", "Conditioning (Combine)"))},
-        {QStringLiteral("ConditioningAverage"),
-         QStringLiteral(QT_TRANSLATE_NOOP("NodeDefinition", "Conditioning (Average)"))},
-        {QStringLiteral("ConditioningConcat"),
-         QStringLiteral(QT_TRANSLATE_NOOP("NodeDefinition", "Conditioning (Concat)"))},
-        {QStringLiteral("ConditioningSetArea"),
-         QStringLiteral(QT_TRANSLATE_NOOP("NodeDefinition", "Conditioning (Set Area)"))},
-        {QStringLiteral("EmptyLatentImage"), QStringLiteral(QT_TRANSLATE_NOOP("NodeDefinition", "Empty Latent Image"))},
-        {QStringLiteral("VAEDecode"), QStringLiteral(QT_TRANSLATE_NOOP("NodeDefinition", "VAE Decode"))},
-        {QStringLiteral("VAEEncode"), QStringLiteral(QT_TRANSLATE_NOOP("NodeDefinition", "VAE Encode"))},
-        {QStringLiteral("VAEDecodeTiled"), QStringLiteral(QT_TRANSLATE_NOOP("NodeDefinition", "VAE Decode (Tiled)"))},
-        {QStringLiteral("VAEEncodeTiled"), QStringLiteral(QT_TRANSLATE_NOOP("NodeDefinition", "VAE Encode (Tiled)"))},
-        {QStringLiteral("VAEEncodeForInpaint"),
-         QStringLiteral(QT_TRANSLATE_NOOP("NodeDefinition", "VAE Encode (for Inpainting)"))},
-        {QStringLiteral("SetLatentNoiseMask"),
-         QStringLiteral(QT_TRANSLATE_NOOP("NodeDefinition", "Set Latent Noise Mask"))},
-        {QStringLiteral("LatentUpscale"), QStringLiteral(QT_TRANSLATE_NOOP("NodeDefinition", "Upscale Latent"))},
-        {QStringLiteral("LatentUpscaleBy"), QStringLiteral(QT_TRANSLATE_NOOP("NodeDefinition", "Upscale Latent By"))},
-        {QStringLiteral("LatentFromBatch"), QStringLiteral(QT_TRANSLATE_NOOP("NodeDefinition", "Latent From Batch"))},
-        {QStringLiteral("RepeatLatentBatch"),
-         QStringLiteral(QT_TRANSLATE_NOOP("NodeDefinition", "Repeat Latent Batch"))},
-        {QStringLiteral("ImageScale"), QStringLiteral(QT_TRANSLATE_NOOP("NodeDefinition", "Upscale Image"))},
-        {QStringLiteral("ImageScaleBy"), QStringLiteral(QT_TRANSLATE_NOOP("NodeDefinition", "Upscale Image By"))},
-        {QStringLiteral("ImageInvert"), QStringLiteral(QT_TRANSLATE_NOOP("NodeDefinition", "Invert Image"))},
-        {QStringLiteral("ImageBatch"), QStringLiteral(QT_TRANSLATE_NOOP("NodeDefinition", "Batch Images"))},
-        {QStringLiteral("LoadImage"), QStringLiteral(QT_TRANSLATE_NOOP("NodeDefinition", "Load Image"))},
-        {QStringLiteral("LoadImageMask"), QStringLiteral(QT_TRANSLATE_NOOP("NodeDefinition", "Load Image (as Mask)"))},
-        {QStringLiteral("PrimitiveNode"), QStringLiteral(QT_TRANSLATE_NOOP("NodeDefinition", "Primitive"))},
-        {QStringLiteral("MarkdownNote"), QStringLiteral(QT_TRANSLATE_NOOP("NodeDefinition", "Markdown Note"))},
-        {QStringLiteral("Note"), QStringLiteral(QT_TRANSLATE_NOOP("NodeDefinition", "Note"))},
-        {QStringLiteral("Reroute"), QStringLiteral(QT_TRANSLATE_NOOP("NodeDefinition", "Reroute"))},
+    // Types whose definitions name themselves (the loaders, CLIP Text Encode, Load Image) are not repeated here.
+    static const char *const kNames[][2] = {
+        {"KSampler", QT_TRANSLATE_NOOP("NodeDefinition", "KSampler")},
+        {"KSamplerAdvanced", QT_TRANSLATE_NOOP("NodeDefinition", "KSampler (Advanced)")},
+        {"ConditioningCombine", QT_TRANSLATE_NOOP("NodeDefinition", "Conditioning (Combine)")},
+        {"ConditioningAverage", QT_TRANSLATE_NOOP("NodeDefinition", "Conditioning (Average)")},
+        {"ConditioningConcat", QT_TRANSLATE_NOOP("NodeDefinition", "Conditioning (Concat)")},
+        {"ConditioningSetArea", QT_TRANSLATE_NOOP("NodeDefinition", "Conditioning (Set Area)")},
+        {"EmptyLatentImage", QT_TRANSLATE_NOOP("NodeDefinition", "Empty Latent Image")},
+        {"VAEDecode", QT_TRANSLATE_NOOP("NodeDefinition", "VAE Decode")},
+        {"VAEEncode", QT_TRANSLATE_NOOP("NodeDefinition", "VAE Encode")},
+        {"VAEDecodeTiled", QT_TRANSLATE_NOOP("NodeDefinition", "VAE Decode (Tiled)")},
+        {"VAEEncodeTiled", QT_TRANSLATE_NOOP("NodeDefinition", "VAE Encode (Tiled)")},
+        {"VAEEncodeForInpaint", QT_TRANSLATE_NOOP("NodeDefinition", "VAE Encode (for Inpainting)")},
+        {"SetLatentNoiseMask", QT_TRANSLATE_NOOP("NodeDefinition", "Set Latent Noise Mask")},
+        {"LatentUpscale", QT_TRANSLATE_NOOP("NodeDefinition", "Upscale Latent")},
+        {"LatentUpscaleBy", QT_TRANSLATE_NOOP("NodeDefinition", "Upscale Latent By")},
+        {"LatentFromBatch", QT_TRANSLATE_NOOP("NodeDefinition", "Latent From Batch")},
+        {"RepeatLatentBatch", QT_TRANSLATE_NOOP("NodeDefinition", "Repeat Latent Batch")},
+        {"ImageScale", QT_TRANSLATE_NOOP("NodeDefinition", "Upscale Image")},
+        {"ImageScaleBy", QT_TRANSLATE_NOOP("NodeDefinition", "Upscale Image By")},
+        {"ImageInvert", QT_TRANSLATE_NOOP("NodeDefinition", "Invert Image")},
+        {"ImageBatch", QT_TRANSLATE_NOOP("NodeDefinition", "Batch Images")},
+        {"LoadImageMask", QT_TRANSLATE_NOOP("NodeDefinition", "Load Image (as Mask)")},
+        {"PrimitiveNode", QT_TRANSLATE_NOOP("NodeDefinition", "Primitive")},
+        {"MarkdownNote", QT_TRANSLATE_NOOP("NodeDefinition", "Markdown Note")},
+        {"Note", QT_TRANSLATE_NOOP("NodeDefinition", "Note")},
+        {"Reroute", QT_TRANSLATE_NOOP("NodeDefinition", "Reroute")},
     };
+    static const QHash<QString, QString> names = [] {
+        QHash<QString, QString> made;
+        for (const auto &[comfyType, name] : kNames)
+            made.insert(QString::fromLatin1(comfyType), QString::fromLatin1(name));
+        return made;
+    }();
     return names.value(type, type);
 }
 

@@ -86,7 +86,9 @@ private slots:
     void everyMessageIsTranslated()
     {
         const QDir translations(QStringLiteral(ATELIER_SOURCE_DIR "/translations"));
-        for (const QString &name : translations.entryList({QStringLiteral("*.ts")}, QDir::Files)) {
+        const QStringList files = translations.entryList({QStringLiteral("*.ts")}, QDir::Files);
+        QVERIFY2(!files.isEmpty(), qPrintable(translations.path()));
+        for (const QString &name : files) {
             const QList<Message> messages = messagesOf(translations.filePath(name));
             QVERIFY2(!messages.isEmpty(), qPrintable(name));
             QStringList problems;

@@ -336,6 +336,30 @@ private slots:
         view->graphScene()->removeSelected();
         QCOMPARE(canvas->childCount(), int(ids.size()) - 1);
         QVERIFY(!node->isValid());
+
+        // A widget turned into a socket and unlinked again, as ComfyUI saves it, is drawn as a widget only: one
+        // input, not a socket and a widget of the same name.
+        const QByteArray workflow = R"({"last_node_id": 1, "last_link_id": 0, "nodes": [{"id": 1, "type": "KSampler",
+            "pos": [0, 0], "size": [300, 260], "flags": {}, "order": 0, "mode": 0,
+            "inputs": [{"name": "model", "type": "MODEL", "link": null},
+                       {"name": "seed", "type": "INT", "widget": {"name": "seed"}, "link": null}],
+            "outputs": [{"name": "LATENT", "type": "LATENT", "links": []}], "properties": {},
+            "widgets_values": [5, "fixed", 20, 8, "euler", "normal", 1]}],
+            "links": [], "groups": [], "config": {}, "extra": {}, "version": 0.4})";
+        QVERIFY(view->graphScene()->document().openWorkflow(workflow).ok());
+        QCOMPARE(canvas->childCount(), 1);
+        QAccessibleInterface *reopened = canvas->child(0);
+        QStringList names;
+        for (int index = 0; index < reopened->childCount(); ++index)
+            names << reopened->child(index)->text(QAccessible::Name);
+        QCOMPARE(names.count(QStringLiteral("seed")), 1);
+        QVERIFY(names.contains(QStringLiteral("model")));
+        QCOMPARE(reopened->child(int(names.indexOf(QStringLiteral("seed"))))->text(QAccessible::Value),
+                 QStringLiteral("5"));
+        // Each socket reports its own row, inside its node.
+        QAccessibleInterface *model = reopened->child(int(names.indexOf(QStringLiteral("model"))));
+        QVERIFY(reopened->rect().contains(model->rect()));
+        QVERIFY(model->rect().height() < reopened->rect().height() / 2);
     }
 };
 

@@ -307,13 +307,18 @@ private slots:
         QVERIFY(!theme.dark());
         QCOMPARE(QApplication::palette().color(QPalette::Window), m_desktopWindow);
 
-        // Other settings the portal announces change nothing.
+        // Other settings the portal announces change nothing: only the second announcement counts.
         announce(portalSide, QStringLiteral("org.gnome.desktop.interface"), QStringLiteral("color-scheme"),
                  QDBusVariant(1u));
         announce(portalSide, QStringLiteral("org.freedesktop.appearance"), QStringLiteral("color-scheme"),
+                 QDBusVariant(0u));
+        QVERIFY(changed.wait(5000));
+        QTest::qWait(100); // a third change, which must not come, would arrive meanwhile
+        QCOMPARE(changed.count(), 2);
+        QCOMPARE(desktop.preference(), ui::DesktopColorScheme::Preference::None);
+        announce(portalSide, QStringLiteral("org.freedesktop.appearance"), QStringLiteral("color-scheme"),
                  QDBusVariant(1u));
         QVERIFY(changed.wait(5000));
-        QCOMPARE(changed.count(), 2);
         QVERIFY(theme.dark());
 
         // An explicit choice wins over the desktop.

@@ -47,7 +47,6 @@ ThemeColors darkColors()
     colors.minimapSelected = QColor(0xee, 0xee, 0xee);
     colors.minimapView = QColor(0xff, 0xff, 0xff);
     colors.cutStroke = QColor(0xff, 0x8a, 0x65);
-    colors.mutedText = QColor(0x90, 0x90, 0x90);
     return colors;
 }
 
@@ -84,7 +83,6 @@ ThemeColors lightColors()
     colors.minimapSelected = QColor(0x1e, 0x6f, 0xd9);
     colors.minimapView = QColor(0x20, 0x20, 0x24);
     colors.cutStroke = QColor(0xd8, 0x43, 0x15);
-    colors.mutedText = QColor(0x78, 0x78, 0x7e);
     return colors;
 }
 

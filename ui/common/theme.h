@@ -32,7 +32,6 @@ struct ThemeColors
     QColor failed, running, problemText, warningText;
     QColor minimapBackground, minimapFrame, minimapNode, minimapSelected, minimapView;
     QColor cutStroke;
-    QColor mutedText; // entries that cannot be used here, in lists
 };
 
 bool isDark(const QPalette &palette);

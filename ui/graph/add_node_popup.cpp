@@ -1,6 +1,5 @@
 #include "ui/graph/add_node_popup.h"
 
-#include "ui/common/theme.h"
 #include "ui/graph/node_texts.h"
 
 #include <QKeyEvent>
@@ -114,7 +113,7 @@ void AddNodePopup::refill()
         item->setData(Qt::UserRole, definition.type);
         item->setToolTip(nodeDescription(definition));
         if (!definition.unsupported.isEmpty())
-            item->setForeground(themeColors().mutedText);
+            item->setForeground(palette().color(QPalette::PlaceholderText));
     }
     m_list->setCurrentRow(0);
 }

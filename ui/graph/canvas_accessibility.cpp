@@ -19,26 +19,23 @@ QRect onScreen(const GraphView *view, const QRectF &sceneRect)
     return QRect(view->viewport()->mapToGlobal(inView.topLeft()), inView.size());
 }
 
-// One input of a node: index < sockets counts the sockets, the rest are widgets.
+// One input of a node, as the canvas draws them: its sockets in row order, then its widgets.
 class InputAccessible : public QAccessibleInterface, public QAccessibleActionInterface
 {
 public:
-    InputAccessible(GraphView *view, QString nodeId, int index)
-        : m_view(view)
+    InputAccessible(QAccessibleInterface *node, GraphView *view, QString nodeId, int index)
+        : m_node(node)
+        , m_view(view)
         , m_nodeId(std::move(nodeId))
         , m_index(index)
     {}
 
-    bool isValid() const override
-    {
-        const NodeItem *node = item();
-        return node && m_index < node->node().inputs.size() + node->node().widgets.size();
-    }
+    bool isValid() const override { return resolve().node != nullptr; }
     QObject *object() const override { return nullptr; }
     QWindow *window() const override { return m_view ? m_view->window()->windowHandle() : nullptr; }
     QAccessibleInterface *focusChild() const override { return nullptr; }
     QAccessibleInterface *childAt(int, int) const override { return nullptr; }
-    QAccessibleInterface *parent() const override;
+    QAccessibleInterface *parent() const override { return m_node; } // the node, which owns this
     QAccessibleInterface *child(int) const override { return nullptr; }
     int childCount() const override { return 0; }
     int indexOfChild(const QAccessibleInterface *) const override { return -1; }
@@ -46,12 +43,12 @@ public:
 
     QString text(QAccessible::Text kind) const override
     {
-        const NodeItem *node = item();
-        if (!node)
+        const Resolved input = resolve();
+        if (!input.node)
             return {};
-        const graph::CanvasNode &shown = node->node();
-        if (isSocket()) {
-            const graph::CanvasSlot &slot = shown.inputs.at(m_index);
+        const graph::CanvasNode &shown = input.node->node();
+        if (input.socket >= 0) {
+            const graph::CanvasSlot &slot = shown.inputs.at(input.socket);
             if (kind == QAccessible::Name)
                 return slot.name;
             if (kind == QAccessible::Description)
@@ -60,56 +57,72 @@ public:
                 return slot.link ? linkedFrom(*slot.link) : GraphView::tr("not linked");
             return {};
         }
-        const int widget = widgetIndex();
         if (kind == QAccessible::Name)
-            return shown.widgets.at(widget).name;
+            return shown.widgets.at(input.widget).name;
         if (kind == QAccessible::Value)
-            return node->widgetText(widget);
+            return input.node->widgetText(input.widget);
         return {};
     }
 
     QRect rect() const override
     {
-        const NodeItem *node = item();
-        if (!node)
+        const Resolved input = resolve();
+        if (!input.node)
             return {};
-        if (isSocket()) // sockets have no box of their own to report: the node stands for them
-            return onScreen(m_view, node->sceneBoundingRect());
-        return onScreen(m_view, node->widgetSceneRect(widgetIndex()));
+        return onScreen(m_view, input.socket >= 0 ? input.node->socketSceneRect(input.socket)
+                                                  : input.node->widgetSceneRect(input.widget));
     }
 
-    QAccessible::Role role() const override { return isSocket() ? QAccessible::StaticText : QAccessible::EditableText; }
+    QAccessible::Role role() const override
+    {
+        return resolve().socket >= 0 ? QAccessible::StaticText : QAccessible::EditableText;
+    }
 
     QAccessible::State state() const override
     {
+        const Resolved input = resolve();
         QAccessible::State state;
-        state.readOnly = isSocket();
-        state.invalid = !isValid();
+        state.readOnly = input.socket >= 0;
+        state.invalid = input.node == nullptr;
         return state;
     }
 
     void *interface_cast(QAccessible::InterfaceType type) override
     {
-        return type == QAccessible::ActionInterface && !isSocket() ? static_cast<QAccessibleActionInterface *>(this)
-                                                                   : nullptr;
+        return type == QAccessible::ActionInterface && resolve().widget >= 0
+                   ? static_cast<QAccessibleActionInterface *>(this)
+                   : nullptr;
     }
 
     QStringList actionNames() const override { return {pressAction()}; }
     void doAction(const QString &action) override
     {
-        if (NodeItem *node = item(); node && action == pressAction() && !isSocket())
-            node->editWidget(widgetIndex());
+        if (const Resolved input = resolve(); input.widget >= 0 && action == pressAction())
+            input.node->editWidget(input.widget);
     }
     QStringList keyBindingsForAction(const QString &) const override { return {}; }
 
 private:
-    NodeItem *item() const { return m_view ? m_view->graphScene()->nodeItem(m_nodeId) : nullptr; }
-    bool isSocket() const
+    // What the index stands for now: the node may have changed since a tool last asked (a widget linked, an
+    // undo), so nothing is kept.
+    struct Resolved
     {
-        const NodeItem *node = item();
-        return node && m_index < node->node().inputs.size();
+        NodeItem *node = nullptr;
+        int socket = -1; // the workflow's input slot
+        int widget = -1; // the index among the node's widgets
+    };
+    Resolved resolve() const
+    {
+        NodeItem *node = m_view ? m_view->graphScene()->nodeItem(m_nodeId) : nullptr;
+        if (!node)
+            return {};
+        const QList<int> sockets = node->shownInputs();
+        if (m_index < sockets.size())
+            return {node, sockets.at(m_index), -1};
+        if (const int widget = m_index - int(sockets.size()); widget < node->node().widgets.size())
+            return {node, -1, widget};
+        return {};
     }
-    int widgetIndex() const { return m_index - int(item()->node().inputs.size()); }
 
     QString linkedFrom(qint64 linkId) const
     {
@@ -125,6 +138,7 @@ private:
         return GraphView::tr("linked");
     }
 
+    QAccessibleInterface *m_node;
     QPointer<GraphView> m_view;
     QString m_nodeId;
     int m_index;
@@ -161,7 +175,7 @@ public:
     int childCount() const override
     {
         const NodeItem *node = item();
-        return node ? int(node->node().inputs.size() + node->node().widgets.size()) : 0;
+        return node ? int(node->shownInputs().size() + node->node().widgets.size()) : 0;
     }
     QAccessibleInterface *child(int index) const override
     {
@@ -169,8 +183,8 @@ public:
             return nullptr;
         auto known = m_inputs.constFind(index);
         if (known == m_inputs.constEnd())
-            known = m_inputs.insert(
-                index, QAccessible::registerAccessibleInterface(new InputAccessible(m_view.data(), m_nodeId, index)));
+            known = m_inputs.insert(index, QAccessible::registerAccessibleInterface(new InputAccessible(
+                                               const_cast<NodeAccessible *>(this), m_view.data(), m_nodeId, index)));
         return QAccessible::accessibleInterface(*known);
     }
     int indexOfChild(const QAccessibleInterface *child) const override
@@ -228,17 +242,6 @@ private:
     QString m_nodeId;
     mutable QHash<int, QAccessible::Id> m_inputs;
 };
-
-QAccessibleInterface *InputAccessible::parent() const
-{
-    const QAccessibleInterface *canvas = QAccessible::queryAccessibleInterface(m_view.data());
-    if (!canvas)
-        return nullptr;
-    for (int index = 0; index < canvas->childCount(); ++index)
-        if (auto *node = static_cast<NodeAccessible *>(canvas->child(index)); node && node->nodeId() == m_nodeId)
-            return node;
-    return nullptr;
-}
 
 class CanvasAccessible : public QAccessibleWidget
 {

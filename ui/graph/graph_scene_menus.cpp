@@ -51,7 +51,10 @@ void GraphScene::showNodeMenu(QGraphicsSceneContextMenuEvent *event)
         return;
     QMenu menu;
     if (ids.size() == 1)
-        menu.addAction(tr("Rename…"), [&] { m_nodes.value(ids.front())->askForTitle(); });
+        menu.addAction(tr("Rename…"), [&] {
+            if (NodeItem *node = m_nodes.value(ids.front())) // still there when the menu closed
+                node->askForTitle();
+        });
     QMenu *colours = menu.addMenu(tr("Colour"));
     colours->addAction(tr("No colour"), [this] { setColorOfSelected({}, {}); });
     for (const CanvasColor &color : canvasPalette())

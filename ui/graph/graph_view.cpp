@@ -20,6 +20,7 @@
 #include <QLineEdit>
 #include <QMenu>
 #include <QMimeData>
+#include <QPointer>
 #include <QResizeEvent>
 #include <QScrollBar>
 #include <QWheelEvent>
@@ -447,7 +448,8 @@ void GraphView::selectNeighbour(int key)
 void GraphView::showInputsMenu()
 {
     const QStringList selected = m_scene->selectedNodeIds();
-    NodeItem *node = selected.size() == 1 ? m_scene->nodeItem(selected.front()) : nullptr;
+    // The node may be gone when the menu closes (a run's refresh, an undo by shortcut): held by a guard.
+    QPointer<NodeItem> node = selected.size() == 1 ? m_scene->nodeItem(selected.front()) : nullptr;
     if (!node)
         return;
     QMenu menu(this);
@@ -460,7 +462,7 @@ void GraphView::showInputsMenu()
         menu.addAction(tr("(no inputs to edit)"))->setEnabled(false);
     const QPointF corner = node->sceneBoundingRect().topLeft() + QPointF(0, 26);
     const QAction *chosen = menu.exec(viewport()->mapToGlobal(mapFromScene(corner)));
-    if (chosen && chosen->isEnabled())
+    if (node && chosen && chosen->isEnabled() && chosen->data().toInt() < node->node().widgets.size())
         node->editWidget(chosen->data().toInt());
 }
 

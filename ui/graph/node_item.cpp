@@ -119,6 +119,14 @@ QPointF NodeItem::inputPort(int slot) const
     return mapToScene(QPointF(0, kTitle + 6 + row * kRow + kRow / 2));
 }
 
+QRectF NodeItem::socketSceneRect(int slot) const
+{
+    if (compact())
+        return mapRectToScene(QRectF(0, 0, width(), kTitle));
+    const int row = std::max(0, inputRow(slot));
+    return mapRectToScene(QRectF(0, kTitle + 6 + row * kRow, width() / 2, kRow));
+}
+
 QPointF NodeItem::outputPort(int slot) const
 {
     if (compact())
@@ -524,11 +532,14 @@ QVariant NodeItem::itemChange(GraphicsItemChange change, const QVariant &value)
 
 void NodeItem::askForTitle()
 {
+    // The item may be rebuilt while the dialog is open (a run's refresh): only the scene and the id are used after.
+    GraphScene &scene = m_scene;
+    const QString id = m_id, before = m_shownTitle;
     bool ok = false;
     const QString title =
-        QInputDialog::getText(nullptr, tr("Rename node"), tr("Title:"), QLineEdit::Normal, m_shownTitle, &ok);
-    if (ok && title != m_shownTitle)
-        m_scene.edit(tr("Rename"), [&] { m_scene.document().setTitle(m_id, title); });
+        QInputDialog::getText(nullptr, tr("Rename node"), tr("Title:"), QLineEdit::Normal, before, &ok);
+    if (ok && title != before)
+        scene.edit(tr("Rename"), [&] { scene.document().setTitle(id, title); });
 }
 
 } // namespace atelier::ui

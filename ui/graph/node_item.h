@@ -53,8 +53,10 @@ public:
 
     // For the keyboard and assistive tools: a widget's value as drawn, where it sits, and its editor (the one a click
     // opens), placed under it; the run state in words; the validation messages.
+    QList<int> shownInputs() const; // slot indexes of the inputs drawn as sockets, in row order
     QString widgetText(int index) const;
     QRectF widgetSceneRect(int index) const;
+    QRectF socketSceneRect(int slot) const; // an input socket's row, its name included
     void editWidget(int index);
     QString runStateText() const;
     const QStringList &errors() const { return m_errors; }
@@ -76,7 +78,6 @@ private:
     bool compact() const;          // drawn as a title bar alone: collapsed, or a reroute
     QRectF collapseToggle() const; // local
     int socketRows() const;
-    QList<int> shownInputs() const; // slot indexes of the inputs drawn as sockets, in row order
     int inputRow(int slot) const;
     QRectF widgetRect(int index) const; // local
     int widgetAt(const QPointF &local) const;

@@ -41,7 +41,7 @@ void NodeItem::paintWidget(QPainter *painter, int index) const
     painter->setBrush(colors.fieldFill);
     painter->drawRoundedRect(field, field.height() / 2, field.height() / 2);
     painter->setPen(colors.fieldName);
-    const QString value = widget.value ? shown(*widget.value) : QString();
+    const QString value = widgetText(index);
     const bool number = spec && (spec->type == graph::kInt || spec->type == graph::kFloat);
     const bool choice = (spec && (spec->type == graph::kCombo || spec->type == graph::kBoolean)) ||
                         widget.name == QLatin1String(kSeedControl);

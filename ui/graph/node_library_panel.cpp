@@ -1,9 +1,9 @@
 #include "ui/graph/node_library_panel.h"
 
-#include "ui/common/theme.h"
 #include "ui/graph/add_node_popup.h"
 #include "ui/graph/node_texts.h"
 
+#include <QEvent>
 #include <QHash>
 #include <QLineEdit>
 #include <QMimeData>
@@ -62,6 +62,14 @@ NodeLibraryPanel::NodeLibraryPanel(const graph::NodeRegistry &registry, QWidget 
     refill();
 }
 
+void NodeLibraryPanel::changeEvent(QEvent *event)
+{
+    // The theme changed: the greyed entries take its grey.
+    if (event->type() == QEvent::PaletteChange && m_tree)
+        refill();
+    QWidget::changeEvent(event);
+}
+
 void NodeLibraryPanel::refill()
 {
     const QString query = m_search->text().trimmed();
@@ -84,12 +92,12 @@ void NodeLibraryPanel::refill()
         if (!query.isEmpty() && nodeNameScore(query, definition) < 0 && nodeCategoryScore(query, definition) < 0)
             continue;
         const QString name = nodeName(definition);
-        auto *item =
-            new QTreeWidgetItem(folder(definition.category.isEmpty() ? tr("other") : definition.category), {name});
+        auto *item = new QTreeWidgetItem(
+            folder(definition.category.isEmpty() ? QStringLiteral("other") : definition.category), {name});
         item->setData(0, Qt::UserRole, definition.type);
         item->setToolTip(0, nodeDescription(definition));
         if (!definition.unsupported.isEmpty())
-            item->setForeground(0, themeColors().mutedText);
+            item->setForeground(0, palette().color(QPalette::PlaceholderText));
     }
     m_tree->sortItems(0, Qt::AscendingOrder);
     if (!query.isEmpty())

@@ -26,6 +26,9 @@ public:
 signals:
     void addRequested(const QString &type);
 
+protected:
+    void changeEvent(QEvent *event) override;
+
 private:
     void refill();
 

@@ -1,9 +1,9 @@
 #pragma once
 
 // The built-in nodes' names, descriptions and categories in the interface's language. core/nodes keeps them in
-// English (the names ComfyUI users know, marked there with QT_TRANSLATE_NOOP("NodeDefinition", ...)) and workflows
-// store only types; translation happens where they are shown. Text Atelier does not know (another tool's custom
-// node, a title the user typed) is shown as it is.
+// English (the names ComfyUI users know, marked there with QT_TRANSLATE_NOOP("NodeDefinition", ...); the category
+// folders are marked in node_texts.cpp) and workflows store only types; translation happens where they are shown. Text
+// Atelier does not know (another tool's custom node, a title the user typed) is shown as it is.
 #include <QString>
 
 namespace atelier::graph {

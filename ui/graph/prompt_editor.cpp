@@ -79,7 +79,7 @@ QColor markColor(PromptHighlighter::Mark mark, bool dark)
     case Mark::Break:
         return dark ? QColor(0x81, 0xc7, 0x84) : QColor(0x2e, 0x7d, 0x32);
     case Mark::Unclosed:
-        return themeColors().failed;
+        return dark ? QColor(0xe5, 0x39, 0x35) : QColor(0xd3, 0x2f, 0x2f); // the canvas's failed red
     case Mark::Plain:
         break;
     }

@@ -209,7 +209,6 @@ void ModelDetailsPanel::buildBanners(QVBoxLayout *layout)
 void ModelDetailsPanel::buildEditors(QFormLayout *form)
 {
     m_description = new QPlainTextEdit(m_content);
-    m_description->setTabChangesFocus(true); // prompts never hold a tab; Tab moves on, as in every form
     m_description->setObjectName(QStringLiteral("descriptionEdit"));
     m_description->setTabChangesFocus(true);
     m_description->setMaximumHeight(110);

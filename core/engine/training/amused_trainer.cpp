@@ -3,6 +3,7 @@
 #include "core/engine/training/masked_objective.h"
 
 #include <ATen/autocast_mode.h>
+#include <torch/version.h>
 
 #include <limits>
 
@@ -44,25 +45,19 @@ torch::Tensor AmusedTrainer::logits(const TrainingBatch &batch)
 
 namespace {
 
-// Autocast for the forward pass on `device` in `dtype`; nothing for float32.
+// Autocast for the forward pass on `device` in `dtype`; nothing for float32. libtorch 2.4 replaced the per-device
+// functions with ones taking the device type (the old ones warn at every call since, and may go).
 class AutocastScope
 {
 public:
     AutocastScope(const torch::Device &device, torch::ScalarType dtype)
         : m_active(dtype != torch::kFloat32)
-        , m_cuda(device.is_cuda())
+        , m_deviceType(device.type())
     {
         if (!m_active)
             return;
-        if (m_cuda) {
-            m_previousDtype = at::autocast::get_autocast_gpu_dtype();
-            at::autocast::set_autocast_gpu_dtype(dtype);
-            at::autocast::set_enabled(true);
-        } else {
-            m_previousDtype = at::autocast::get_autocast_cpu_dtype();
-            at::autocast::set_autocast_cpu_dtype(dtype);
-            at::autocast::set_cpu_enabled(true);
-        }
+        m_previousDtype = autocastDtype();
+        setAutocast(true, dtype);
         at::autocast::increment_nesting();
     }
     ~AutocastScope()
@@ -71,19 +66,39 @@ public:
             return;
         if (at::autocast::decrement_nesting() == 0)
             at::autocast::clear_cache();
-        if (m_cuda) {
-            at::autocast::set_enabled(false);
-            at::autocast::set_autocast_gpu_dtype(m_previousDtype);
-        } else {
-            at::autocast::set_cpu_enabled(false);
-            at::autocast::set_autocast_cpu_dtype(m_previousDtype);
-        }
+        setAutocast(false, m_previousDtype);
     }
     AutocastScope(const AutocastScope &) = delete;
     AutocastScope &operator=(const AutocastScope &) = delete;
 
 private:
-    bool m_active, m_cuda;
+    at::ScalarType autocastDtype() const
+    {
+#if TORCH_VERSION_MAJOR > 2 || (TORCH_VERSION_MAJOR == 2 && TORCH_VERSION_MINOR >= 4)
+        return at::autocast::get_autocast_dtype(m_deviceType);
+#else
+        return m_deviceType == at::kCUDA ? at::autocast::get_autocast_gpu_dtype()
+                                         : at::autocast::get_autocast_cpu_dtype();
+#endif
+    }
+    void setAutocast(bool enabled, at::ScalarType dtype) const
+    {
+#if TORCH_VERSION_MAJOR > 2 || (TORCH_VERSION_MAJOR == 2 && TORCH_VERSION_MINOR >= 4)
+        at::autocast::set_autocast_dtype(m_deviceType, dtype);
+        at::autocast::set_autocast_enabled(m_deviceType, enabled);
+#else
+        if (m_deviceType == at::kCUDA) {
+            at::autocast::set_autocast_gpu_dtype(dtype);
+            at::autocast::set_enabled(enabled);
+        } else {
+            at::autocast::set_autocast_cpu_dtype(dtype);
+            at::autocast::set_cpu_enabled(enabled);
+        }
+#endif
+    }
+
+    bool m_active;
+    at::DeviceType m_deviceType;
     at::ScalarType m_previousDtype = at::kFloat;
 };
 

@@ -1,5 +1,5 @@
-// aMUSEd on the CPU, measured as amused_baseline.py measures diffusers, one mode per process (so that the peak
-// memory is the mode's own):
+// aMUSEd measured as amused_baseline.py measures diffusers, one mode per process (so that the peak memory is the
+// mode's own), on the CPU unless --device names a GPU:
 //
 //   atelier_amused_bench pipeline FOLDER STEPS RUNS   a txt2img run (prompt "a photo of a cat", guidance 10, seed
 //                                                     42, the model's size) after one untimed run: the fastest and
@@ -13,8 +13,13 @@
 //                                                     U-ViT at 16x16 tokens) or an aMUSEd folder at its own grid;
 //                                                     the whole transformer, or a LoRA of RANK on to_q/to_k/to_v
 //
-// Each prints one line: mode, seconds (fastest, median) and the process's peak resident memory in MiB.
+// Options of pipeline and train: --device cpu|cuda (cpu), --precision fp32|fp16|bf16 (fp32; in training, the
+// forward pass under autocast), --batch N (1: images per prompt, or per training step).
+//
+// Each prints one line: mode, seconds (fastest, median), the process's peak resident memory in MiB and, on a GPU,
+// the peak of the device memory libtorch allocated.
 #include "core/engine/device/cpu_buffer_cache.h"
+#include "core/engine/device/device_choice.h"
 #include "core/engine/nets/uvit.h"
 #include "core/engine/pipeline/amused.h"
 #include "core/engine/tools/process_memory.h"
@@ -22,6 +27,10 @@
 #include "core/engine/training/masked_objective.h"
 
 #include <torch/torch.h>
+
+#ifdef ATELIER_ENGINE_CUDA
+#include <c10/cuda/CUDACachingAllocator.h>
+#endif
 
 #include <algorithm>
 #include <chrono>
@@ -33,24 +42,53 @@ using namespace atelier::engine;
 
 namespace {
 
-template <typename Run> std::vector<double> timed(int runs, Run run)
+// The options after a mode's positional arguments.
+struct BenchOptions
 {
-    run(); // untimed: first-call allocations
+    torch::Device device = torch::kCPU;
+    torch::ScalarType precision = torch::kFloat32;
+    int batch = 1;
+};
+
+void synchronize(const torch::Device &device)
+{
+    if (device.is_cuda())
+        torch::cuda::synchronize();
+}
+
+template <typename Run> std::vector<double> timed(int runs, Run run, const torch::Device &device = torch::kCPU)
+{
+    run(); // untimed: first-call allocations, cuDNN's and cuBLAS's choices
+    synchronize(device);
+#ifdef ATELIER_ENGINE_CUDA
+    if (device.is_cuda())
+        c10::cuda::CUDACachingAllocator::resetPeakStats(device.index() < 0 ? 0 : device.index());
+#endif
     std::vector<double> seconds;
     for (int i = 0; i < runs; ++i) {
         const auto start = std::chrono::steady_clock::now();
         run();
+        synchronize(device);
         seconds.push_back(std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
     }
     std::sort(seconds.begin(), seconds.end());
     return seconds;
 }
 
-void report(const char *mode, const std::vector<double> &seconds)
+void report(const std::string &mode, const std::vector<double> &seconds, const torch::Device &device = torch::kCPU)
 {
-    std::printf("%s: fastest %.4f s, median %.4f s over %zu runs; peak RSS %.0f MiB; %d threads\n", mode,
+    std::string deviceMemory;
+#ifdef ATELIER_ENGINE_CUDA
+    if (device.is_cuda()) {
+        const auto stats = c10::cuda::CUDACachingAllocator::getDeviceStats(device.index() < 0 ? 0 : device.index());
+        deviceMemory = "; device peak " + std::to_string(stats.allocated_bytes[0].peak / (1024 * 1024)) + " MiB";
+    }
+#else
+    (void)device;
+#endif
+    std::printf("%s: fastest %.4f s, median %.4f s over %zu runs; peak RSS %.0f MiB%s; %d threads\n", mode.c_str(),
                 seconds.front(), seconds[seconds.size() / 2], seconds.size(), megabytes(statusBytes("VmHWM")),
-                at::get_num_threads());
+                deviceMemory.c_str(), at::get_num_threads());
 }
 
 // amused/amused-256's transformer/config.json.
@@ -73,8 +111,8 @@ UVitConfig amused256()
     return c;
 }
 
-// Training steps on one image a step: random tokens masked by fixed draws, random text states.
-int benchTraining(const std::string &model, int steps, int rank)
+// Training steps on `options.batch` images a step: random tokens masked by fixed draws, random text states.
+int benchTraining(const std::string &model, int steps, int rank, const BenchOptions &options)
 {
     torch::manual_seed(0);
     UVit2DModel transformer{nullptr};
@@ -82,9 +120,10 @@ int benchTraining(const std::string &model, int steps, int rank)
     if (model == "amused-256") {
         transformer = UVit2DModel(amused256());
         initializeRandomly(*transformer);
+        transformer->to(options.device);
     } else {
         const AmusedParts parts = readAmusedFolder(model);
-        transformer = loadAmusedTransformer(parts, torch::kCPU, torch::kFloat32)->network;
+        transformer = loadAmusedTransformer(parts, options.device, torch::kFloat32)->network;
         grid = parts.architecture.sampleSize;
     }
     const UVitConfig config = transformer->config;
@@ -92,20 +131,31 @@ int benchTraining(const std::string &model, int steps, int rank)
     settings.optimizer = {3e-4, 0.9, 0.999, 1e-8, 1e-2};
     if (rank > 0)
         settings.lora = LoraShape{rank, 2.0 * rank, {"to_q", "to_k", "to_v"}};
+    settings.autocast = options.precision;
+    settings.lossScaling = options.precision == torch::kFloat16;
     AmusedTrainer trainer(transformer, settings, torch::make_generator<at::CPUGeneratorImpl>(0));
-    const torch::Tensor tokens = torch::randint(0, config.codebookSize, {1, grid, grid}, torch::kInt64);
+    const std::int64_t batchSize = options.batch;
+    const torch::Tensor tokens = torch::randint(0, config.codebookSize, {batchSize, grid, grid}, torch::kInt64);
     const MaskedTokens masked =
-        maskTokens(tokens, torch::rand({1}), torch::rand({1, grid * grid}), config.vocabSize - 1);
-    const TrainingBatch batch{masked.inputIds, masked.labels, torch::randn({1, 77, config.encoderWidth}),
-                              torch::randn({1, config.pooledWidth}),
-                              torch::tensor({256.f, 256.f, 0.f, 0.f, 6.f}).unsqueeze(0)};
+        maskTokens(tokens, torch::rand({batchSize}), torch::rand({batchSize, grid * grid}), config.vocabSize - 1);
+    const auto on = [&](const torch::Tensor &tensor) { return tensor.to(options.device); };
+    const TrainingBatch batch{on(masked.inputIds), on(masked.labels),
+                              on(torch::randn({batchSize, 77, config.encoderWidth})),
+                              on(torch::randn({batchSize, config.pooledWidth})),
+                              on(torch::tensor({256.f, 256.f, 0.f, 0.f, 6.f}).unsqueeze(0).expand({batchSize, 5}))};
     const std::string what = (model == "amused-256" ? std::string("amused-256") : std::string("tiny")) +
                              (rank > 0 ? " LoRA rank " + std::to_string(rank) : std::string(" whole transformer")) +
-                             " training step";
-    report(what.c_str(), timed(steps, [&] {
-               trainer.accumulate({batch});
-               trainer.update(3e-4);
-           }));
+                             " training step, batch " + std::to_string(batchSize) + ", " +
+                             c10::toString(options.precision) + " on " + options.device.str();
+    report(what,
+           timed(
+               steps,
+               [&] {
+                   trainer.accumulate({batch});
+                   trainer.update(3e-4);
+               },
+               options.device),
+           options.device);
     return 0;
 }
 
@@ -114,19 +164,41 @@ int benchTraining(const std::string &model, int steps, int rank)
 int main(int argc, char **argv)
 {
     const std::string mode = argc > 1 ? argv[1] : "";
-    if (mode == "train" && (argc == 4 || argc == 5))
-        return benchTraining(argv[2], std::stoi(argv[3]), argc == 5 ? std::stoi(argv[4]) : 0);
+    std::vector<std::string> positional;
+    BenchOptions options;
+    for (int i = 2; i < argc; ++i) {
+        const std::string arg = argv[i];
+        if (arg == "--device" && i + 1 < argc)
+            options.device = deviceNamed(argv[++i]);
+        else if (arg == "--precision" && i + 1 < argc)
+            options.precision = precisionNamed(argv[++i]);
+        else if (arg == "--batch" && i + 1 < argc)
+            options.batch = std::max(1, std::stoi(argv[++i]));
+        else
+            positional.push_back(arg);
+    }
+    if (mode == "train" && (positional.size() == 2 || positional.size() == 3))
+        return benchTraining(positional[0], std::stoi(positional[1]),
+                             positional.size() == 3 ? std::stoi(positional[2]) : 0, options);
     torch::InferenceMode inference;
-    if (mode == "pipeline" && argc == 5) {
-        AmusedModel model = loadAmusedModel(argv[2], torch::kCPU, torch::kFloat32);
+    if (mode == "pipeline" && positional.size() == 3) {
+        AmusedModel model = loadAmusedModel(positional[0], options.device, options.precision);
         AmusedSamplingParams params;
         params.prompt = "a photo of a cat";
         params.seed = 42;
-        params.steps = std::stoi(argv[3]);
-        report("aMUSEd pipeline", timed(std::stoi(argv[4]), [&] {
-                   const CpuBufferCacheScope reuseBuffers;
-                   sampleAmused(model, params);
-               }));
+        params.steps = std::stoi(positional[1]);
+        params.batch = options.batch;
+        const std::string what = "aMUSEd pipeline, batch " + std::to_string(options.batch) + ", " +
+                                 c10::toString(options.precision) + " on " + options.device.str();
+        report(what,
+               timed(
+                   std::stoi(positional[2]),
+                   [&] {
+                       const CpuBufferCacheScope reuseBuffers;
+                       sampleAmused(model, params);
+                   },
+                   options.device),
+               options.device);
         return 0;
     }
     if (mode == "transformer" && argc == 3) {
@@ -160,7 +232,8 @@ int main(int argc, char **argv)
         return difference <= 1e-4 * std::max(1.0, scale) ? 0 : 1;
     }
     std::fprintf(stderr,
-                 "usage: %s pipeline FOLDER STEPS RUNS | transformer RUNS | compare DIR | train MODEL STEPS [RANK]\n",
+                 "usage: %s pipeline FOLDER STEPS RUNS | transformer RUNS | compare DIR | train MODEL STEPS [RANK]\n"
+                 "       (pipeline and train: [--device cpu|cuda] [--precision fp32|fp16|bf16] [--batch N])\n",
                  argv[0]);
     return 2;
 }

@@ -1,6 +1,7 @@
 // `atelier run GRAPH` and `atelier nodes`: pipeline graphs from the command line, through the same validation,
 // executor and node library as every other front end.
 #include "app/command.h"
+#include "app/graph_arguments.h"
 #include "app/node_environment.h"
 
 #include "core/graph/editor_workflow.h"
@@ -12,8 +13,6 @@
 #include "core/settings/app_root.h"
 #include "core/settings/settings_store.h"
 
-#include <QElapsedTimer>
-#include <QFile>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
@@ -30,53 +29,6 @@ std::atomic_bool g_cancelled{false};
 void onInterrupt(int)
 {
     g_cancelled = true;
-}
-
-// GRAPH: an API prompt, an Atelier workflow or a ComfyUI editor workflow (JSON), or a PNG carrying one or only a
-// recipe (graph_sources.h).
-Result<graph::GraphSource> loadGraph(const QString &path, const graph::NodeRegistry &registry)
-{
-    QFile file(path);
-    if (!file.open(QIODevice::ReadOnly))
-        return Result<graph::GraphSource>::failure(
-            QStringLiteral("%1: cannot be read (%2)").arg(path, file.errorString()));
-    if (file.size() > 64ll * 1024 * 1024)
-        return Result<graph::GraphSource>::failure(QStringLiteral("%1: larger than a graph can be (64 MB)").arg(path));
-    const QByteArray bytes = file.readAll();
-    Result<graph::GraphSource> source = bytes.startsWith("\x89PNG") ? graph::graphFromImage(bytes, registry)
-                                                                    : graph::graphFromDocument(bytes, registry);
-    if (!source)
-        return Result<graph::GraphSource>::failure(QStringLiteral("%1: %2").arg(path, source.error()));
-    return source;
-}
-
-// --set NODE.INPUT=VALUE, VALUE as JSON when it reads as JSON (20, 7.5, true, "text"), else as text.
-Status applySetting(graph::Graph &graph, const QString &setting)
-{
-    const int equals = setting.indexOf(QLatin1Char('='));
-    const int dot = setting.left(equals).indexOf(QLatin1Char('.'));
-    if (equals < 0 || dot <= 0 || dot + 1 >= equals)
-        return Status::failure(QStringLiteral("--set %1: expected NODE.INPUT=VALUE").arg(setting));
-    const QString nodeId = setting.left(dot), inputName = setting.mid(dot + 1, equals - dot - 1);
-    const QString valueText = setting.mid(equals + 1);
-    for (graph::GraphNode &node : graph.nodes) {
-        if (node.id != nodeId)
-            continue;
-        const QJsonDocument parsed = QJsonDocument::fromJson("[" + valueText.toUtf8() + "]");
-        const bool json = parsed.isArray() && parsed.array().size() == 1 && !parsed.array().at(0).isArray() &&
-                          !parsed.array().at(0).isObject();
-        const graph::GraphValue value =
-            json ? graph::GraphValue::fromJsonText(valueText.trimmed().toUtf8()) : graph::GraphValue::text(valueText);
-        for (graph::NodeInput &input : node.inputs)
-            if (input.name == inputName) {
-                input.value = value;
-                input.link.reset();
-                return {};
-            }
-        node.inputs.append({inputName, value, std::nullopt});
-        return {};
-    }
-    return Status::failure(QStringLiteral("--set %1: the graph has no node %2").arg(setting, nodeId));
 }
 
 // Progress and results as lines of text, or as ComfyUI-style JSON events (one object a line).
@@ -186,7 +138,7 @@ int runRunCommand(CommandContext &context)
     const nodes::NodeEnvironment environment =
         app::nodeEnvironment(context.root, context.settings, store, parser.value(out));
     const auto registry = nodes::builtInNodes(environment);
-    Result<graph::GraphSource> loaded = loadGraph(parser.positionalArguments().front(), *registry);
+    Result<graph::GraphSource> loaded = loadGraphFile(parser.positionalArguments().front(), *registry);
     if (!loaded) {
         context.err << "atelier run: " << loaded.error() << "\n";
         return kExitFailure;

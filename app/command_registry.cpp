@@ -20,6 +20,8 @@ int runTagCommand(CommandContext &context);
 int runRunCommand(CommandContext &context);
 int runServeCommand(CommandContext &context);
 int runNodesCommand(CommandContext &context);
+int runWorkerCommand(CommandContext &context);
+int runFarmCommand(CommandContext &context);
 
 const std::vector<Command> &commands()
 {
@@ -53,6 +55,12 @@ const std::vector<Command> &commands()
         {QStringLiteral("serve"),
          QStringLiteral("Serve ComfyUI's HTTP and WebSocket API without a window (--port, --listen, --token)"),
          runServeCommand},
+        {QStringLiteral("worker"),
+         QStringLiteral("Run jobs from a render farm on Redis Streams (--redis URL), one at a time, until stopped"),
+         runWorkerCommand},
+        {QStringLiteral("farm"),
+         QStringLiteral("Submit graphs to a render farm and follow it: farm submit GRAPH, farm status, farm cancel"),
+         runFarmCommand},
         {QStringLiteral("nodes"), QStringLiteral("List the node types graphs can use (--json: ComfyUI's /object_info)"),
          runNodesCommand},
         {QStringLiteral("images"),

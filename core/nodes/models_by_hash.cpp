@@ -28,6 +28,28 @@ QString hashFor(const QMap<QString, QString> &hashByName, const QString &name)
 
 } // namespace
 
+QList<ModelReference> referencedModels(const graph::Graph &graph, const NodeEnvironment &environment)
+{
+    QList<ModelReference> references;
+    models::RecordStore *store = environment.library.store;
+    const bool library = store && (store->isOpen() || store->open());
+    for (const graph::GraphNode &node : graph.nodes)
+        for (const graph::NodeInput &input : node.inputs) {
+            if (!kModelInputs.contains(input.name) || !input.value || !input.value->isText())
+                continue;
+            ModelReference reference{node.id, input.name, *input.value->toText(), {}, {}};
+            if (library)
+                if (const Result<models::ModelConfig> record = models::lookUpModel(*store, reference.name)) {
+                    // Only a full SHA-256 finds a file elsewhere; a fast identity hash (32 digits) does not.
+                    if (const QString bare = hashing::bareHash(record->hash); bare.size() == 64)
+                        reference.sha256 = bare;
+                    reference.source = record->source;
+                }
+            references.append(reference);
+        }
+    return references;
+}
+
 QStringList resolveModelsByHash(graph::Graph &graph, const QMap<QString, QString> &hashByName,
                                 const graph::NodeRegistry &registry, const NodeEnvironment &environment)
 {

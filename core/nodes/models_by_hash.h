@@ -12,6 +12,17 @@
 
 namespace atelier::nodes {
 
+// A model a graph names, as this machine's library knows it (for a job another machine runs).
+struct ModelReference
+{
+    QString node, input, name;
+    QString sha256; // empty when the library has no record of it, or no hash yet
+    QString source; // where the library installed it from, or empty
+};
+
+// Every loader input that names a model (checkpoints, VAEs, LoRAs), with the library's hash and source for it.
+QList<ModelReference> referencedModels(const graph::Graph &graph, const NodeEnvironment &environment);
+
 // Replaces each such input with the library model's key and says so, one line each.
 QStringList resolveModelsByHash(graph::Graph &graph, const QMap<QString, QString> &hashByName,
                                 const graph::NodeRegistry &registry, const NodeEnvironment &environment);

@@ -43,6 +43,13 @@ struct Settings
     // The window's colours: "system" (the desktop's colour scheme, followed while Atelier runs), "light" or
     // "dark". Applies at once.
     QString theme = QStringLiteral("system");
+    // The render farm's Redis server: redis://[user:password@]host[:port][/db] or unix:///path/to/socket. Kept in
+    // secrets.json, because it may carry a password. Empty: no farm.
+    QString farmRedisUrl;
+    // A farm job whose worker has not shown a sign of life for this long is taken over by another worker.
+    int farmReclaimSeconds = 60;
+    // A farm job that failed, or whose worker died, this many times goes to the dead-letter stream.
+    int farmMaxAttempts = 3;
 
     bool operator==(const Settings &other) const;
     bool operator!=(const Settings &other) const { return !(*this == other); }

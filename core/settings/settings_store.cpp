@@ -46,6 +46,9 @@ const char *const kWatchedModelFolders = "watched_model_folders";
 const char *const kWriteMetadata = "write_metadata";
 const char *const kLanguage = "language";
 const char *const kTheme = "theme";
+const char *const kFarmRedisUrl = "farm_redis_url";
+const char *const kFarmReclaimSeconds = "farm_reclaim_seconds";
+const char *const kFarmMaxAttempts = "farm_max_attempts";
 
 bool isDeviceChoice(const QString &value)
 {
@@ -182,7 +185,9 @@ bool Settings::operator==(const Settings &other) const
            huggingFaceEndpoint == other.huggingFaceEndpoint && civitaiEndpoint == other.civitaiEndpoint &&
            huggingFaceToken == other.huggingFaceToken && civitaiToken == other.civitaiToken &&
            installInPlace == other.installInPlace && writeMetadata == other.writeMetadata &&
-           language == other.language && theme == other.theme && watchedModelFolders == other.watchedModelFolders;
+           language == other.language && theme == other.theme && watchedModelFolders == other.watchedModelFolders &&
+           farmRedisUrl == other.farmRedisUrl && farmReclaimSeconds == other.farmReclaimSeconds &&
+           farmMaxAttempts == other.farmMaxAttempts;
 }
 
 QStringList Settings::deviceChoices()
@@ -261,6 +266,27 @@ QString outputEntriesProblem(int count)
                                                .arg(count);
 }
 
+QString rangeProblem(const char *key, int value, int lowest, int highest)
+{
+    return value >= lowest && value <= highest ? QString()
+                                               : QStringLiteral("%1 must be between %2 and %3, not %4")
+                                                     .arg(QString::fromLatin1(key))
+                                                     .arg(lowest)
+                                                     .arg(highest)
+                                                     .arg(value);
+}
+
+QString farmUrlProblem(const QString &url)
+{
+    if (url.isEmpty())
+        return {};
+    static const QRegularExpression scheme(QStringLiteral("^(redis|rediss|unix)://"));
+    // The URL itself is never repeated: it may carry a password.
+    return scheme.match(url).hasMatch() ? QString()
+                                        : QStringLiteral("%1 must start with redis://, rediss:// or unix://")
+                                              .arg(QString::fromLatin1(kFarmRedisUrl));
+}
+
 QString endpointProblem(const char *key, const QString &endpoint)
 {
     if (endpoint.isEmpty())
@@ -298,7 +324,10 @@ QStringList validate(const Settings &settings)
                          tokenProblem(settings.huggingFaceToken),
                          tokenProblem(settings.civitaiToken),
                          languageProblem(settings.language),
-                         themeProblem(settings.theme)};
+                         themeProblem(settings.theme),
+                         farmUrlProblem(settings.farmRedisUrl),
+                         rangeProblem(kFarmReclaimSeconds, settings.farmReclaimSeconds, 5, 86400),
+                         rangeProblem(kFarmMaxAttempts, settings.farmMaxAttempts, 1, 100)};
     problems.removeAll(QString());
     problems.removeDuplicates();
     return problems;
@@ -388,6 +417,8 @@ void SettingsStore::loadSettingsFile()
     readBoolean(object, kWriteMetadata, m_current.writeMetadata, problems);
     readString(object, kLanguage, m_current.language, problems);
     readString(object, kTheme, m_current.theme, problems);
+    readInteger(object, kFarmReclaimSeconds, m_current.farmReclaimSeconds, problems);
+    readInteger(object, kFarmMaxAttempts, m_current.farmMaxAttempts, problems);
     readStringList(object, kWatchedModelFolders, m_current.watchedModelFolders, problems);
 
     // Values of the right type but outside what is accepted fall back one by one.
@@ -402,6 +433,10 @@ void SettingsStore::loadSettingsFile()
     fallBack(precisionProblem(m_current.precision), m_current.precision, defaults.precision);
     fallBack(languageProblem(m_current.language), m_current.language, defaults.language);
     fallBack(themeProblem(m_current.theme), m_current.theme, defaults.theme);
+    fallBack(rangeProblem(kFarmReclaimSeconds, m_current.farmReclaimSeconds, 5, 86400), m_current.farmReclaimSeconds,
+             defaults.farmReclaimSeconds);
+    fallBack(rangeProblem(kFarmMaxAttempts, m_current.farmMaxAttempts, 1, 100), m_current.farmMaxAttempts,
+             defaults.farmMaxAttempts);
     fallBack(cacheSizeProblem(kRamCache, m_current.ramCacheGb), m_current.ramCacheGb, defaults.ramCacheGb);
     fallBack(cacheSizeProblem(kVramCache, m_current.vramCacheGb), m_current.vramCacheGb, defaults.vramCacheGb);
     fallBack(cacheSizeProblem(kDownloadCache, m_current.downloadCacheGb), m_current.downloadCacheGb,
@@ -458,9 +493,15 @@ void SettingsStore::loadSecretsFile()
         return;
     }
     QStringList problems;
-    QString huggingFace, civitai;
+    QString huggingFace, civitai, farmUrl;
     readString(object, kHuggingFaceToken, huggingFace, problems);
     readString(object, kCivitaiToken, civitai, problems);
+    readString(object, kFarmRedisUrl, farmUrl, problems);
+    farmUrl = farmUrl.trimmed();
+    if (const QString problem = farmUrlProblem(farmUrl); !problem.isEmpty())
+        problems << problem + QStringLiteral("; no farm is used");
+    else
+        m_current.farmRedisUrl = farmUrl;
     for (auto [token, into] : {std::pair{huggingFace.trimmed(), &m_current.huggingFaceToken},
                                std::pair{civitai.trimmed(), &m_current.civitaiToken}}) {
         if (const QString problem = tokenProblem(token); !problem.isEmpty())
@@ -501,6 +542,8 @@ Status SettingsStore::writeSettingsFile(const Settings &settings) const
     preferences[kWriteMetadata] = settings.writeMetadata;
     preferences[kLanguage] = toStd(settings.language);
     preferences[kTheme] = toStd(settings.theme);
+    preferences[kFarmReclaimSeconds] = settings.farmReclaimSeconds;
+    preferences[kFarmMaxAttempts] = settings.farmMaxAttempts;
     preferences[kWatchedModelFolders] = json::array();
     for (const QString &folder : settings.watchedModelFolders)
         preferences[kWatchedModelFolders].push_back(toStd(folder));
@@ -512,9 +555,11 @@ Status SettingsStore::writeFiles(const Settings &settings) const
     json secrets = m_unknownSecrets.isEmpty() ? json::object() : json::parse(m_unknownSecrets.toStdString());
     secrets[kHuggingFaceToken] = toStd(settings.huggingFaceToken);
     secrets[kCivitaiToken] = toStd(settings.civitaiToken);
+    secrets[kFarmRedisUrl] = toStd(settings.farmRedisUrl);
 
     // Secrets first: if that fails, settings.json is unchanged and still holds no token.
-    const bool anyToken = !settings.huggingFaceToken.isEmpty() || !settings.civitaiToken.isEmpty();
+    const bool anyToken =
+        !settings.huggingFaceToken.isEmpty() || !settings.civitaiToken.isEmpty() || !settings.farmRedisUrl.isEmpty();
     if (anyToken || QFileInfo::exists(m_root.secretsPath())) {
         const Status written = writeJsonAtomically(m_root.secretsPath(), secrets, kOwnerOnly);
         if (!written)

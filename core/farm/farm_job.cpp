@@ -1,0 +1,95 @@
+#include "core/farm/farm_job.h"
+
+#include <nlohmann/json.hpp>
+
+#include <QRegularExpression>
+
+namespace atelier::farm {
+
+using json = nlohmann::json;
+
+namespace {
+
+QString textOf(const json &object, const char *key)
+{
+    const auto found = object.find(key);
+    return found != object.end() && found->is_string() ? QString::fromStdString(found->get<std::string>()) : QString();
+}
+
+} // namespace
+
+bool isFarmJobId(const QString &id)
+{
+    static const QRegularExpression pattern(QStringLiteral("^[A-Za-z0-9][A-Za-z0-9_-]{0,79}$"));
+    return pattern.match(id).hasMatch();
+}
+
+QString farmImageName(const QString &jobId, int index)
+{
+    return QStringLiteral("%1_%2.png").arg(jobId).arg(index, 5, 10, QLatin1Char('0'));
+}
+
+QByteArray FarmJob::toJson() const
+{
+    json models = json::array();
+    for (const FarmModelReference &model : this->models)
+        models.push_back({{"node", model.node.toStdString()},
+                          {"input", model.input.toStdString()},
+                          {"name", model.name.toStdString()},
+                          {"sha256", model.sha256.toStdString()},
+                          {"source", model.source.toStdString()}});
+    const json document{{"format", "atelier-farm-job"},
+                        {"version", 1},
+                        {"id", id.toStdString()},
+                        {"label", label.toStdString()},
+                        {"graph", json::parse(graph.toStdString(), nullptr, false)},
+                        {"models", models}};
+    return QByteArray::fromStdString(document.dump());
+}
+
+Result<FarmJob> FarmJob::fromJson(const QByteArray &bytes)
+{
+    using Failure = Result<FarmJob>;
+    if (bytes.size() > kMaxBytes)
+        return Failure::failure(QStringLiteral("the job is %1 MB, more than a job may be (%2 MB)")
+                                    .arg(bytes.size() / (1024 * 1024))
+                                    .arg(kMaxBytes / (1024 * 1024)),
+                                QStringLiteral("MalformedJob"));
+    const json document = json::parse(bytes.constData(), bytes.constData() + bytes.size(), nullptr, false);
+    if (!document.is_object() || document.value("format", json()) != "atelier-farm-job")
+        return Failure::failure(QStringLiteral("the message is not an Atelier farm job"),
+                                QStringLiteral("MalformedJob"));
+    if (!document.value("version", json()).is_number_integer() || document["version"].get<int>() != 1)
+        return Failure::failure(QStringLiteral("the job's version is not one this worker reads (1)"),
+                                QStringLiteral("MalformedJob"));
+    FarmJob job;
+    job.id = textOf(document, "id");
+    if (!isFarmJobId(job.id))
+        return Failure::failure(QStringLiteral("the job's id must be 1 to 80 letters, digits, '-' or '_'"),
+                                QStringLiteral("MalformedJob"));
+    job.label = textOf(document, "label").left(200);
+    const auto graph = document.find("graph");
+    if (graph == document.end() || !graph->is_object() || graph->empty())
+        return Failure::failure(QStringLiteral("job %1 carries no graph").arg(job.id), QStringLiteral("MalformedJob"));
+    job.graph = QByteArray::fromStdString(graph->dump());
+    const auto models = document.find("models");
+    if (models != document.end()) {
+        if (!models->is_array() || models->size() > 64)
+            return Failure::failure(QStringLiteral("job %1: \"models\" must be a list of at most 64").arg(job.id),
+                                    QStringLiteral("MalformedJob"));
+        for (const json &entry : *models) {
+            if (!entry.is_object())
+                return Failure::failure(QStringLiteral("job %1: a model reference is not an object").arg(job.id),
+                                        QStringLiteral("MalformedJob"));
+            job.models.append({textOf(entry, "node"), textOf(entry, "input"), textOf(entry, "name"),
+                               textOf(entry, "sha256").toLower(), textOf(entry, "source")});
+        }
+    }
+    return job;
+}
+
+FarmKeys::FarmKeys(const QString &prefix)
+    : m_prefix(prefix.isEmpty() ? QByteArray("atelier") : prefix.toUtf8())
+{}
+
+} // namespace atelier::farm

@@ -225,6 +225,14 @@ struct FarmWorker::Private
         (void)call({"EXPIRE", options.keys.job(jobId), lifetime});
     }
 
+    // The farm's count of jobs that ended so: once per job, however often it ran.
+    void count(const QString &jobId, const char *status)
+    {
+        const Result<RedisReply> first = call({"HSETNX", options.keys.job(jobId), "counted", status});
+        if (first && first->integer == 1)
+            (void)call({"HINCRBY", options.keys.stats(), status, "1"});
+    }
+
     void event(const QString &jobId, QList<QByteArray> fields)
     {
         QList<QByteArray> arguments{"XADD", options.keys.results(jobId), "*"};
@@ -242,9 +250,11 @@ struct FarmWorker::Private
             (void)call({"HSET", options.keys.job(jobId), "status", job_status::kError, "error", error.toUtf8(),
                         "updated", nowMs()});
             event(jobId, {"type", "error", "message", error.toUtf8()});
+            count(jobId, job_status::kError);
             keepResultsForADay(jobId);
+        } else {
+            (void)call({"HINCRBY", options.keys.stats(), job_status::kError, "1"});
         }
-        (void)call({"HINCRBY", options.keys.stats(), job_status::kError, "1"});
         acknowledge(delivery);
     }
 
@@ -253,7 +263,7 @@ struct FarmWorker::Private
         log(QStringLiteral("job %1: cancelled").arg(jobId));
         (void)call({"HSET", options.keys.job(jobId), "status", job_status::kCancelled, "updated", nowMs()});
         event(jobId, {"type", "cancelled"});
-        (void)call({"HINCRBY", options.keys.stats(), job_status::kCancelled, "1"});
+        count(jobId, job_status::kCancelled);
         keepResultsForADay(jobId);
         acknowledge(delivery);
     }
@@ -416,7 +426,7 @@ void FarmWorker::Private::process(const Delivery &delivery)
     (void)call({"HSET", options.keys.job(job.id), "status", job_status::kCompleted, "worker", options.name.toUtf8(),
                 "seconds", seconds, "images", QByteArray::number(images.size()), "updated", nowMs()});
     event(job.id, {"type", "completed", "images", QByteArray::number(images.size()), "seconds", seconds});
-    (void)call({"HINCRBY", options.keys.stats(), job_status::kCompleted, "1"});
+    count(job.id, job_status::kCompleted);
     keepResultsForADay(job.id);
     acknowledge(delivery);
     log(QStringLiteral("job %1: completed in %2 s, %3 image(s)")

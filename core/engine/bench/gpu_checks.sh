@@ -36,18 +36,16 @@ for part in "${parts[@]}"; do
         step checks.log 150 "$bin/atelier_pipeline_check" --cache-moves "$fixtures"
         step checks.log 200 "$bin/atelier_training_check" --fixtures "$fixtures" ;;
     cache)
-        step cache_bench.log 240 "$bin/atelier_device_cache_bench" --folder /tmp/atelier-cache-bench ;;
+        step cache_bench.log 200 "$bin/atelier_device_cache_bench" --folder /tmp/atelier-cache-bench --switches 4 ;;
     amused)
         a=/tmp/amused-512
         step amused_bench.log 120 python3 "$here/amused_baseline.py" make "$a" 512 \
             --tokenizer "$fixtures/models/tiny-amused/tokenizer"
         for batch in 1 8; do
-            for precision in fp16 bf16; do
-                step amused_bench.log 60 "$bin/atelier_amused_bench" pipeline "$a" 12 10 --device cuda \
-                    --precision "$precision" --batch "$batch"
-                step amused_bench.log 60 python3 "$here/amused_baseline.py" pipeline "$a" 12 10 --device cuda \
-                    --precision "$precision" --batch "$batch"
-            done
+            step amused_bench.log 60 "$bin/atelier_amused_bench" pipeline "$a" 12 5 --device cuda \
+                --precision fp16 --batch "$batch"
+            step amused_bench.log 60 python3 "$here/amused_baseline.py" pipeline "$a" 12 5 --device cuda \
+                --precision fp16 --batch "$batch"
         done
         for rank in 0 16; do
             step amused_bench.log 90 "$bin/atelier_amused_bench" train amused-256 20 $rank --device cuda \

@@ -361,7 +361,7 @@ AmusedSamplingResult sampleTokens(AmusedModel &model, const AmusedPromptEncoding
     };
     const AmusedPromptEncoding prompt = toBatch(positive, "positive");
     const AmusedPromptEncoding unconditional = guided ? toBatch(negative, "negative") : AmusedPromptEncoding{};
-    SeededTokenDraws seeded(params.seed);
+    SeededTokenDraws seeded(params.seed, model.device);
     TokenDraws &draws = params.draws ? *params.draws : seeded;
     const MaskedTokenSchedule schedule(params.steps, params.temperatureStart, params.temperatureEnd, arch.masking);
     const torch::Tensor micro =

@@ -3,6 +3,9 @@
 #include "core/engine/io/state_dict.h"
 
 #include <ATen/CPUGeneratorImpl.h>
+#ifdef ATELIER_ENGINE_CUDA
+#include <ATen/cuda/CUDAGeneratorImpl.h>
+#endif
 
 #include <cmath>
 #include <limits>
@@ -10,20 +13,31 @@
 
 namespace atelier::engine {
 
-SeededTokenDraws::SeededTokenDraws(std::uint64_t seed)
+SeededTokenDraws::SeededTokenDraws(std::uint64_t seed, torch::Device device)
     : m_generator(at::detail::createCPUGenerator(seed))
-{}
+    , m_device(torch::kCPU)
+{
+#ifdef ATELIER_ENGINE_CUDA
+    if (device.is_cuda()) {
+        m_generator = at::cuda::detail::createCUDAGenerator(device.has_index() ? device.index() : 0);
+        m_generator.set_current_seed(seed);
+        m_device = device;
+    }
+#else
+    (void)device;
+#endif
+}
 
 torch::Tensor SeededTokenDraws::categorical(const torch::Tensor &probabilities)
 {
-    const torch::Tensor p = probabilities.to(torch::kCPU, torch::kFloat32);
+    const torch::Tensor p = probabilities.to(m_device, torch::kFloat32);
     const torch::Tensor q = torch::empty_like(p).exponential_(1.0, m_generator);
     return (p / q).argmax(1);
 }
 
 torch::Tensor SeededTokenDraws::uniform(at::IntArrayRef shape)
 {
-    return torch::zeros(shape, torch::kFloat32).uniform_(0.0, 1.0, m_generator);
+    return torch::zeros(shape, torch::TensorOptions(torch::kFloat32).device(m_device)).uniform_(0.0, 1.0, m_generator);
 }
 
 torch::Tensor RecordedTokenDraws::categorical(const torch::Tensor &probabilities)
@@ -70,35 +84,42 @@ UnmaskStepResult unmaskStep(const torch::Tensor &logits, const torch::Tensor &to
         throw std::invalid_argument("the token grid " + shapeText(tokens.sizes()) + ", the logits " +
                                     shapeText(logits.sizes()) + " and step " + std::to_string(stepIndex) + " of " +
                                     std::to_string(schedule.steps) + " do not fit together");
-    const torch::Tensor sample = tokens.to(torch::kCPU).reshape({b, h * w});
+    // Computed where the logits are (a GPU's 8192-way softmax over every position would take seconds on the CPU);
+    // the results are returned on the CPU.
+    const torch::Device device = logits.device();
+    const torch::Tensor sample = tokens.to(device).reshape({b, h * w});
     const torch::Tensor probabilities =
-        torch::softmax(logits.to(torch::kCPU, torch::kFloat32).reshape({b, k, h * w}).permute({0, 2, 1}), -1);
+        torch::softmax(logits.to(torch::kFloat32).reshape({b, k, h * w}).permute({0, 2, 1}), -1);
     const torch::Tensor unknown = sample == maskId;
-    const torch::Tensor drawn = draws.categorical(probabilities.reshape({-1, k})).reshape({b, h * w});
+    const torch::Tensor drawn = draws.categorical(probabilities.reshape({-1, k})).to(device).reshape({b, h * w});
     const torch::Tensor predicted = torch::where(unknown, drawn, sample);
 
     UnmaskStepResult result;
-    result.predicted = predicted.reshape({b, h, w});
+    result.predicted = predicted.reshape({b, h, w}).to(torch::kCPU);
     if (stepIndex == schedule.steps - 1) {
         result.tokens = result.predicted;
         result.maskLength = torch::zeros({b}, torch::kFloat32);
         result.maskRatio = torch::zeros({}, torch::kFloat32);
         return result;
     }
+    const auto on = torch::TensorOptions().device(device);
     result.maskRatio = schedule.maskRatioAfter(stepIndex);
-    torch::Tensor maskLength = (float(h * w) * result.maskRatio).floor().expand({b, 1});
+    torch::Tensor maskLength = (float(h * w) * result.maskRatio).floor().expand({b, 1}).to(device);
     maskLength = torch::minimum(unknown.sum(-1, true) - 1, maskLength);
-    maskLength = torch::maximum(torch::ones({1}, torch::kInt64), maskLength);
+    maskLength = torch::maximum(torch::ones({1}, on.dtype(torch::kInt64)), maskLength);
 
     torch::Tensor selected = probabilities.gather(-1, predicted.unsqueeze(-1)).squeeze(-1);
-    selected = torch::where(unknown, selected, torch::full({}, std::numeric_limits<float>::max()));
-    const torch::Tensor u = draws.uniform({b, h * w});
+    selected =
+        torch::where(unknown, selected, torch::full({}, std::numeric_limits<float>::max(), on.dtype(torch::kFloat32)));
+    const torch::Tensor u = draws.uniform({b, h * w}).to(device);
     const torch::Tensor gumbel = -torch::log((-torch::log(u.clamp_min(1e-20))).clamp_min(1e-20));
     const torch::Tensor confidence = torch::log(selected.clamp_min(1e-20)) + schedule.temperatures[stepIndex] * gumbel;
     const torch::Tensor cutOff = std::get<0>(confidence.sort(-1)).gather(1, maskLength.to(torch::kInt64));
     const torch::Tensor masking = confidence < cutOff;
-    result.tokens = torch::where(masking, torch::full({}, maskId, torch::kInt64), predicted).reshape({b, h, w});
-    result.maskLength = maskLength.reshape({b}).to(torch::kFloat32);
+    result.tokens = torch::where(masking, torch::full({}, maskId, on.dtype(torch::kInt64)), predicted)
+                        .reshape({b, h, w})
+                        .to(torch::kCPU);
+    result.maskLength = maskLength.reshape({b}).to(torch::kCPU, torch::kFloat32);
     return result;
 }
 
@@ -108,7 +129,7 @@ torch::Tensor maskForImageToImage(const torch::Tensor &tokens, int firstStep, co
     if (firstStep < 1 || firstStep > schedule.steps)
         throw std::invalid_argument("an img2img run starts between the second step and the end");
     const torch::Tensor ratio = schedule.maskRatioAfter(firstStep - 1);
-    const torch::Tensor masked = draws.uniform(tokens.sizes()) < ratio;
+    const torch::Tensor masked = (draws.uniform(tokens.sizes()) < ratio).to(torch::kCPU);
     return torch::where(masked, torch::full({}, maskId, torch::kInt64), tokens.to(torch::kCPU));
 }
 

@@ -31,12 +31,15 @@ public:
 class SeededTokenDraws : public TokenDraws
 {
 public:
-    explicit SeededTokenDraws(std::uint64_t seed);
+    // On the CPU, the draws of torch's CPU generator (the references'); on a CUDA device, a CUDA generator's, so that
+    // the step never leaves the card (reproducible from the seed on that device, not equal to the CPU's draws).
+    explicit SeededTokenDraws(std::uint64_t seed, torch::Device device = torch::kCPU);
     torch::Tensor categorical(const torch::Tensor &probabilities) override;
     torch::Tensor uniform(at::IntArrayRef shape) override;
 
 private:
     at::Generator m_generator;
+    torch::Device m_device;
 };
 
 // Draws recorded from another run (a reference's), handed out in the order the sampler asks for them; throws

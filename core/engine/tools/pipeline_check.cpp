@@ -12,6 +12,7 @@
 #include "core/engine/tools/random_checkpoint.h"
 #include "core/engine/tools/report.h"
 
+#include <ATen/Context.h>
 #include <nlohmann/json.hpp>
 
 #ifdef ATELIER_ENGINE_CUDA
@@ -121,6 +122,8 @@ int checkFixtures(const std::string &fixtures, const torch::Device &device)
 // image; reduced precision is reported (a token whose confidence moves past the cut-off changes the picture).
 int checkAmused(const std::string &fixtures, const torch::Device &device)
 {
+    // fp32 is held to the reference's tokens and image: cuDNN's convolutions must not round through TF32 for it.
+    at::globalContext().setAllowTF32CuDNN(false);
     std::ifstream in(fixtures + "/index.json");
     const nlohmann::json index = nlohmann::json::parse(in);
     say("| aMUSEd case | precision | tokens differing | image max abs diff |");
@@ -237,8 +240,9 @@ int checkCacheMoves(const std::string &fixtures, const torch::Device &device)
             const auto model = loadModelCached(options, &moved);
             back = generateImages(*model, params).image;
         }
+        // Half the UNet's size: whatever else is offloaded, the UNet cannot fit whole.
         cache.unloadAll();
-        cache.setBudgets({0, oneModel - unetBytes / 2});
+        cache.setBudgets({0, unetBytes / 2});
         LoadReport partial;
         torch::Tensor split;
         {
@@ -247,8 +251,10 @@ int checkCacheMoves(const std::string &fixtures, const torch::Device &device)
         }
         const double movedDiff = (back - whole).abs().max().item<double>();
         const double splitDiff = (split - whole).abs().max().item<double>();
+        // float16 with cuDNN's autotuning, which may choose other kernels from one load to the next: held to the
+        // fixture cases' float16 bound.
         const bool ok = anyLineHas(moved, "from RAM to") && anyLineHas(partial, "streamed from RAM") &&
-                        movedDiff <= 1e-3 && splitDiff <= 1e-3;
+                        movedDiff <= 5e-2 && splitDiff <= 5e-2;
         failures += ok ? 0 : 1;
         std::string partialUnet;
         for (const std::string &line : partial)

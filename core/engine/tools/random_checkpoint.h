@@ -10,6 +10,7 @@
 #include <torch/torch.h>
 
 #include <cmath>
+#include <filesystem>
 #include <fstream>
 #include <map>
 #include <string>
@@ -106,6 +107,7 @@ struct RandomCheckpoints
 
 inline RandomCheckpoints randomCheckpointsIn(const std::string &folder, int sdxlCount)
 {
+    std::filesystem::create_directories(folder);
     const RandomCheckpoints paths{folder + "/random-sd15.safetensors", folder + "/random-sd15-b.safetensors",
                                   folder + "/random-sdxl.safetensors", folder + "/random-sdxl-b.safetensors"};
     const auto ensure = [](const std::string &path, std::uint64_t seed, void (*write)(const std::string &)) {

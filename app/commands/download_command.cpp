@@ -1,4 +1,5 @@
 #include "app/command.h"
+#include "app/terminal_progress.h"
 
 #include "core/downloads/download_queue.h"
 #include "core/models/install/hub_access.h"
@@ -31,9 +32,7 @@ QString humanBytes(double bytes)
 void drawProgress(const downloads::DownloadJob &job, double bytesPerSecond)
 {
     const double fraction = job.totalBytes > 0 ? double(job.bytes) / double(job.totalBytes) : 0.0;
-    const int width = 30;
-    const int filled = int(fraction * width);
-    QString bar = QString(filled, QLatin1Char('#')) + QString(width - filled, QLatin1Char('.'));
+    const QString bar = progressBarText(fraction);
     QString eta = QStringLiteral("--:--");
     if (bytesPerSecond > 0 && job.totalBytes > job.bytes) {
         const qint64 seconds = qint64(double(job.totalBytes - job.bytes) / bytesPerSecond);

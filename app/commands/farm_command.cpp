@@ -3,6 +3,7 @@
 #include "app/farm_arguments.h"
 #include "app/graph_arguments.h"
 #include "app/node_environment.h"
+#include "app/terminal_progress.h"
 
 #include "core/farm/farm_client.h"
 #include "core/graph/api_prompt.h"
@@ -52,10 +53,8 @@ struct JobProgress
 
 QString bar(const JobProgress &job)
 {
-    const int width = 20;
-    const int filled = job.maximum > 0 ? job.value * width / job.maximum : (job.state == "completed" ? width : 0);
-    QString line =
-        QStringLiteral("[%1%2] ").arg(QString(filled, QLatin1Char('#')), QString(width - filled, QLatin1Char('.')));
+    const double fraction = job.maximum > 0 ? double(job.value) / job.maximum : (job.state == "completed" ? 1.0 : 0.0);
+    QString line = QStringLiteral("[%1] ").arg(progressBarText(fraction, 20));
     line += job.id + QLatin1Char(' ');
     if (job.state == "completed")
         line += QStringLiteral("completed, %1 image(s)").arg(job.images.size());

@@ -1,4 +1,5 @@
 #include "app/command.h"
+#include "app/terminal_progress.h"
 
 #include "core/engine/sampling/sampler_names.h"
 #include "core/generation/cache_budgets.h"
@@ -105,11 +106,9 @@ int runOnService(CommandContext &context, generation::GenerationRequest request)
     int exitCode = kExitOk;
     QObject::connect(&service, &generation::GenerationService::started, [&clock] { clock.start(); });
     QObject::connect(&service, &generation::GenerationService::progressed, [&](quint64, int step, int steps) {
-        constexpr int kWidth = 30;
-        const int filled = steps > 0 ? step * kWidth / steps : kWidth;
         const double seconds = double(clock.elapsed()) / 1000.0;
-        context.err << "\r[" << QString(filled, QLatin1Char('#')) << QString(kWidth - filled, QLatin1Char('.')) << "] "
-                    << step << "/" << steps << "  " << QString::number(seconds, 'f', 1) << " s";
+        context.err << "\r[" << progressBarText(steps > 0 ? double(step) / steps : 1.0) << "] " << step << "/" << steps
+                    << "  " << QString::number(seconds, 'f', 1) << " s";
         if (step == steps)
             context.err << "\n";
         context.err.flush();

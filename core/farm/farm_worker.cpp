@@ -283,7 +283,8 @@ struct FarmWorker::Private
     }
 
     // The models the job names that this worker's library has under another name are renamed to it (by hash); the
-    // first one it does not have at all is returned as a message.
+    // first model input of the graph still naming nothing here is returned as a message (whether or not the job
+    // listed it), so that another worker may have it.
     QString resolveModels(graph::Graph &graph, const FarmJob &job)
     {
         QMap<QString, QString> hashByName;
@@ -292,18 +293,14 @@ struct FarmWorker::Private
                 hashByName.insert(model.name, model.sha256);
         for (const QString &line : nodes::resolveModelsByHash(graph, hashByName, *registry, environment))
             log(QStringLiteral("job %1: %2").arg(job.id, line));
-        for (const FarmModelReference &model : job.models) {
-            for (const graph::GraphNode &node : graph.nodes) {
-                const graph::NodeType *type = registry->find(node.type);
-                if (node.id != model.node || !type)
-                    continue;
-                for (const graph::NodeInput &input : node.inputs)
-                    if (input.name == model.input && input.value && type->checkValue(input.name, *input.value))
-                        return QStringLiteral("this worker's library has no model %1%2")
-                            .arg(model.name, model.sha256.isEmpty()
-                                                 ? QString()
-                                                 : QStringLiteral(" (SHA-256 %1)").arg(model.sha256));
-            }
+        for (const nodes::ModelReference &model : nodes::referencedModels(graph, environment)) {
+            const graph::GraphNode *node = graph.node(model.node);
+            const graph::NodeType *type = node ? registry->find(node->type) : nullptr;
+            if (!type || !type->checkValue(model.input, graph::GraphValue::text(model.name)))
+                continue;
+            const QString hash = hashByName.value(model.name);
+            return QStringLiteral("this worker's library has no model %1%2")
+                .arg(model.name, hash.isEmpty() ? QString() : QStringLiteral(" (SHA-256 %1)").arg(hash));
         }
         return {};
     }

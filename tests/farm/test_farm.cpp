@@ -266,7 +266,7 @@ private slots:
         SubmitProcess submitted(
             submit(m_graph, {QStringLiteral("--count"), QStringLiteral("6"), QStringLiteral("--set"),
                              QStringLiteral("3.steps=40"), QStringLiteral("--out"), out}));
-        QVERIFY2(first->waitFor("completed") || second->waitFor("completed"), first->log().constData());
+        QTRY_VERIFY_WITH_TIMEOUT(first->log().contains("completed") || second->log().contains("completed"), 60000);
         m_redis->stop();
         QTest::qWait(10000);
         QVERIFY2(m_redis->start(), m_redis->log().constData());

@@ -122,8 +122,14 @@ int checkFixtures(const std::string &fixtures, const torch::Device &device)
 // image; reduced precision is reported (a token whose confidence moves past the cut-off changes the picture).
 int checkAmused(const std::string &fixtures, const torch::Device &device)
 {
-    // fp32 is held to the reference's tokens and image: cuDNN's convolutions must not round through TF32 for it.
-    at::globalContext().setAllowTF32CuDNN(false);
+    // fp32 is held to the reference's tokens and image: cuDNN's convolutions must not round through TF32 for it
+    // (and do again afterwards, for the timed runs that follow).
+    struct Tf32Off
+    {
+        const bool previous = at::globalContext().allowTF32CuDNN();
+        Tf32Off() { at::globalContext().setAllowTF32CuDNN(false); }
+        ~Tf32Off() { at::globalContext().setAllowTF32CuDNN(previous); }
+    } tf32Off;
     std::ifstream in(fixtures + "/index.json");
     const nlohmann::json index = nlohmann::json::parse(in);
     say("| aMUSEd case | precision | tokens differing | image max abs diff |");

@@ -23,19 +23,6 @@ struct GraphRunService::Worker
 
 namespace {
 
-void registerTypes()
-{
-    static const bool registered = [] {
-        qRegisterMetaType<engine::RgbImage>();
-        qRegisterMetaType<NodeRunReport>();
-        qRegisterMetaType<OutputFile>();
-        qRegisterMetaType<QList<OutputFile>>();
-        qRegisterMetaType<RunOutcome>();
-        return true;
-    }();
-    Q_UNUSED(registered);
-}
-
 // The executor's events, posted to the service's thread as signals.
 class Forwarder final : public RunListener
 {
@@ -105,10 +92,10 @@ RunOutcome cancelledBeforeStart()
 } // namespace
 
 GraphRunService::GraphRunService(std::shared_ptr<const NodeRegistry> registry, QObject *parent)
-    : QObject(parent)
+    : RunQueue(parent)
     , m_worker(std::make_unique<Worker>(std::move(registry)))
 {
-    registerTypes();
+    registerSignalTypes();
     Worker &worker = *m_worker;
     worker.runs = std::make_unique<jobs::SerialWorker<Submission>>(
         [this, &worker](quint64 id, Submission &submission, const std::atomic_bool &cancelled) {
@@ -142,7 +129,7 @@ GraphRunService::~GraphRunService()
 quint64 GraphRunService::submit(Submission submission)
 {
     int position = 0;
-    const quint64 id = m_worker->runs->submit(std::move(submission), &position);
+    const quint64 id = m_worker->runs->submit(std::move(submission), &position, newRunId());
     emit queued(id, position);
     return id;
 }

@@ -44,13 +44,14 @@ public:
     SerialWorker(const SerialWorker &) = delete;
     SerialWorker &operator=(const SerialWorker &) = delete;
 
-    // Queues a payload; returns its id (1, 2, ...) and, in `position`, how many runs are then ahead of it plus one.
-    quint64 submit(Payload payload, int *position = nullptr)
+    // Queues a payload; returns its id (`id` when given, else 1, 2, ...) and, in `position`, how many runs are then
+    // ahead of it plus one.
+    quint64 submit(Payload payload, int *position = nullptr, quint64 id = 0)
     {
-        quint64 id = 0;
         {
             std::lock_guard<std::mutex> lock(m_mutex);
-            id = m_nextId++;
+            if (id == 0)
+                id = m_nextId++;
             m_queue.push_back({id, std::move(payload)});
             if (position)
                 *position = int(m_queue.size()) + (m_currentId != 0 ? 1 : 0);

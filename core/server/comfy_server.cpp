@@ -110,19 +110,19 @@ struct ComfyServer::Private
     ServedFolders folders;
     QHttpServer http;
     RequestGuard *guard = nullptr;
-    graph::GraphRunService runs;
+    std::unique_ptr<graph::RunQueue> runs;
     PromptBook book;
     std::map<QString, std::unique_ptr<QWebSocket>> clients; // by client id
     QSet<quint64> deleted;                                  // runs dropped from the queue: no history, no messages
 
     Private(ComfyServer *server, ServerOptions serverOptions, std::shared_ptr<const graph::NodeRegistry> nodeRegistry,
-            nodes::NodeEnvironment nodeEnvironment)
+            nodes::NodeEnvironment nodeEnvironment, std::unique_ptr<graph::RunQueue> runQueue)
         : self(server)
         , options(std::move(serverOptions))
         , registry(std::move(nodeRegistry))
         , environment(std::move(nodeEnvironment))
         , folders{environment.outputDir, environment.inputDir, environment.tempDir}
-        , runs(registry)
+        , runs(runQueue ? std::move(runQueue) : std::make_unique<graph::GraphRunService>(registry))
     {}
 
     // Messages ------------------------------------------------------------------------------------------------------
@@ -165,7 +165,7 @@ struct ComfyServer::Private
 
     void connectRuns()
     {
-        QObject::connect(&runs, &graph::GraphRunService::started, self, [this](quint64 run) {
+        QObject::connect(runs.get(), &graph::RunQueue::started, self, [this](quint64 run) {
             PromptEntry *entry = book.byRun(run);
             if (!entry)
                 return;
@@ -174,7 +174,7 @@ struct ComfyServer::Private
             tell(*entry, QStringLiteral("execution_start"), {{QStringLiteral("timestamp"), now()}}, true);
         });
         QObject::connect(
-            &runs, &graph::GraphRunService::nodeCached, self, [this](quint64 run, const graph::NodeRunReport &report) {
+            runs.get(), &graph::RunQueue::nodeCached, self, [this](quint64 run, const graph::NodeRunReport &report) {
                 if (PromptEntry *entry = book.byRun(run)) {
                     entry->executed.append(report.nodeId);
                     tell(*entry, QStringLiteral("execution_cached"),
@@ -182,13 +182,13 @@ struct ComfyServer::Private
                          true);
                 }
             });
-        QObject::connect(&runs, &graph::GraphRunService::nodeStarted, self,
+        QObject::connect(runs.get(), &graph::RunQueue::nodeStarted, self,
                          [this](quint64 run, const QString &nodeId, const QString &) {
                              if (PromptEntry *entry = book.byRun(run))
                                  tell(*entry, QStringLiteral("executing"),
                                       {{QStringLiteral("node"), nodeId}, {QStringLiteral("display_node"), nodeId}});
                          });
-        QObject::connect(&runs, &graph::GraphRunService::nodeProgress, self,
+        QObject::connect(runs.get(), &graph::RunQueue::nodeProgress, self,
                          [this](quint64 run, const QString &nodeId, int value, int maximum) {
                              if (PromptEntry *entry = book.byRun(run))
                                  tell(*entry, QStringLiteral("progress"),
@@ -196,15 +196,15 @@ struct ComfyServer::Private
                                        {QStringLiteral("max"), maximum},
                                        {QStringLiteral("node"), nodeId}});
                          });
-        QObject::connect(&runs, &graph::GraphRunService::previewReady, self,
+        QObject::connect(runs.get(), &graph::RunQueue::previewReady, self,
                          [this](quint64 run, const QString &, const engine::RgbImage &preview) {
                              if (const PromptEntry *entry = book.byRun(run))
                                  sendPreview(entry->clientId, preview);
                          });
-        QObject::connect(&runs, &graph::GraphRunService::nodeExecuted, self,
+        QObject::connect(runs.get(), &graph::RunQueue::nodeExecuted, self,
                          [this](quint64 run, const graph::NodeRunReport &report,
                                 const QList<graph::OutputFile> &files) { nodeExecuted(run, report, files); });
-        QObject::connect(&runs, &graph::GraphRunService::finished, self,
+        QObject::connect(runs.get(), &graph::RunQueue::finished, self,
                          [this](quint64 run, const graph::RunOutcome &outcome) { finished(run, outcome); });
     }
 
@@ -334,7 +334,7 @@ struct ComfyServer::Private
         const QString promptId = queued.promptId;
         const double number = queued.number;
 
-        graph::GraphRunService::Submission submission;
+        graph::RunQueue::Submission submission;
         submission.graph = graph.value();
         submission.options.targets = validation.validOutputs;
         const QJsonValue workflow =
@@ -343,10 +343,11 @@ struct ComfyServer::Private
                                                 ? QJsonDocument(workflow.toObject()).toJson(QJsonDocument::Compact)
                                                 : graph::editorWorkflowFromGraph(graph.value(), *registry);
         submission.previews = true;
-        const quint64 run = runs.submit(std::move(submission));
+        submission.label = QStringLiteral("prompt %1").arg(promptId);
+        const quint64 run = runs->submit(std::move(submission));
         book.byId(promptId)->run = run;
         if (front)
-            while (runs.moveUp(run)) {
+            while (runs->moveUp(run)) {
             }
         broadcastStatus();
         return QHttpServerResponse(
@@ -364,7 +365,7 @@ struct ComfyServer::Private
                 dropped.append(entry->run);
         for (quint64 run : std::as_const(dropped)) {
             deleted.insert(run);
-            runs.cancel(run);
+            runs->cancel(run);
         }
     }
 
@@ -384,14 +385,14 @@ struct ComfyServer::Private
         const QString only = ok ? body.value(QStringLiteral("prompt_id")).toString() : QString();
         for (const PromptEntry *entry : book.running())
             if (only.isEmpty() || only == entry->promptId)
-                runs.cancel(entry->run);
+                runs->cancel(entry->run);
         return QHttpServerResponse(Status::Ok);
     }
 
     QHttpServerResponse postFree(const QJsonObject &body)
     {
         if (body.value(QStringLiteral("free_memory")).toBool() || body.value(QStringLiteral("unload_models")).toBool())
-            runs.clearCache();
+            runs->clearCache();
         if (body.value(QStringLiteral("unload_models")).toBool())
             engine::client::unloadCached({});
         return QHttpServerResponse(Status::Ok);
@@ -627,9 +628,10 @@ struct ComfyServer::Private
 };
 
 ComfyServer::ComfyServer(ServerOptions options, std::shared_ptr<const graph::NodeRegistry> registry,
-                         nodes::NodeEnvironment environment, QObject *parent)
+                         nodes::NodeEnvironment environment, std::unique_ptr<graph::RunQueue> runs, QObject *parent)
     : QObject(parent)
-    , d(std::make_unique<Private>(this, std::move(options), std::move(registry), std::move(environment)))
+    , d(std::make_unique<Private>(this, std::move(options), std::move(registry), std::move(environment),
+                                  std::move(runs)))
 {
     d->connectRuns();
     d->addRoutes();
@@ -638,7 +640,7 @@ ComfyServer::ComfyServer(ServerOptions options, std::shared_ptr<const graph::Nod
 
 ComfyServer::~ComfyServer()
 {
-    d->runs.cancelAll();
+    d->runs->cancelAll();
     // A socket closing as it is destroyed says so: it must not find the map it is being removed from.
     auto clients = std::move(d->clients);
     for (auto &[clientId, socket] : clients)

@@ -2,9 +2,11 @@
 
 // `atelier serve`: ComfyUI's HTTP and WebSocket API over Atelier's graph engine, so that clients written for
 // ComfyUI (Krita's AI Diffusion plugin, scripts, web front ends) drive Atelier unchanged. Prompts are validated as
-// ComfyUI validates them and queued on one GraphRunService; each client gets the events of the prompts it queued on
-// /ws, and every client the queue's status. Files are served from, and uploaded into, the root's output, input and
-// temp folders only. Lives on the thread that creates it (its event loop serves the requests).
+// ComfyUI validates them and queued on one run queue (this machine's GraphRunService, or a render farm's); each client
+// gets the events of the prompts it queued on /ws, and every client the queue's status. Files are served from, and
+// uploaded into, the root's output, input and temp folders only. Lives on the thread that creates it (its event loop
+// serves the requests).
+#include "core/graph/run_queue.h"
 #include "core/nodes/node_environment.h"
 #include "core/result.h"
 
@@ -35,8 +37,10 @@ class ComfyServer : public QObject
 {
     Q_OBJECT
 public:
+    // Runs the prompts on `runs` (a farm's queue), or on a GraphRunService of its own when none is given.
     ComfyServer(ServerOptions options, std::shared_ptr<const graph::NodeRegistry> registry,
-                nodes::NodeEnvironment environment, QObject *parent = nullptr);
+                nodes::NodeEnvironment environment, std::unique_ptr<graph::RunQueue> runs = nullptr,
+                QObject *parent = nullptr);
     ~ComfyServer() override;
 
     // Starts listening; the port it listens on (the one asked for, or a free one for port 0).

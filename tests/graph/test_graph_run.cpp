@@ -462,10 +462,10 @@ private slots:
         QSignalSpy previews(&service, &graph::GraphRunService::previewReady);
         QSignalSpy executed(&service, &graph::GraphRunService::nodeExecuted);
         const QJsonObject prompt = txt2img(checkpointOf("tiny-sd1"), QStringLiteral("a cat"), 1, 3);
-        const quint64 first = service.submit({graphOf(prompt), {}, true});
-        const quint64 second = service.submit({graphOf(withInput(prompt, "3", "seed", 2)), {}, false});
-        const quint64 dropped = service.submit({graphOf(withInput(prompt, "3", "seed", 3)), {}, false});
-        const quint64 hurried = service.submit({graphOf(withInput(prompt, "3", "seed", 4)), {}, false});
+        const quint64 first = service.submit({graphOf(prompt), {}, true, {}});
+        const quint64 second = service.submit({graphOf(withInput(prompt, "3", "seed", 2)), {}, false, {}});
+        const quint64 dropped = service.submit({graphOf(withInput(prompt, "3", "seed", 3)), {}, false, {}});
+        const quint64 hurried = service.submit({graphOf(withInput(prompt, "3", "seed", 4)), {}, false, {}});
         service.cancel(dropped);
         QVERIFY(service.moveUp(hurried));
         const QList<quint64> waiting = service.waiting();

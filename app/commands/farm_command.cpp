@@ -19,7 +19,6 @@
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
-#include <QSaveFile>
 #include <QUuid>
 
 #include <unistd.h>
@@ -68,19 +67,6 @@ QString bar(const JobProgress &job)
         line += QStringLiteral("waiting for a worker") +
                 (job.message.isEmpty() ? QString() : QStringLiteral(" (") + job.message + QLatin1Char(')'));
     return line;
-}
-
-// Writes an image the farm sent, under the name the job gives it; the same name again is the same image.
-Status writeImage(const QString &folder, const QByteArray &name, const QByteArray &data)
-{
-    const QString fileName = QString::fromUtf8(name);
-    if (fileName.isEmpty() || fileName.contains(QLatin1Char('/')) || fileName.startsWith(QLatin1Char('.')) ||
-        !fileName.endsWith(QLatin1String(".png")))
-        return Status::failure(QStringLiteral("the farm sent an image named \"%1\", which is refused").arg(fileName));
-    QSaveFile file(QDir(folder).filePath(fileName));
-    if (!file.open(QIODevice::WriteOnly) || file.write(data) != data.size() || !file.commit())
-        return Status::failure(QStringLiteral("%1: cannot be written (%2)").arg(file.fileName(), file.errorString()));
-    return {};
 }
 
 int submit(CommandContext &context, QCommandLineParser &parser, const FarmArguments &farmArguments,
@@ -227,7 +213,7 @@ int submit(CommandContext &context, QCommandLineParser &parser, const FarmArgume
                 job.maximum = event.fields.value("max").toInt();
             } else if (type == "image") {
                 const QByteArray name = event.fields.value("name");
-                if (const Status written = writeImage(outDir, name, event.fields.value("data")); !written)
+                if (const Status written = farm::saveFarmImage(outDir, name, event.fields.value("data")); !written)
                     line = written.error();
                 else if (!job.images.contains(QString::fromUtf8(name)))
                     job.images.append(QString::fromUtf8(name));

@@ -1,7 +1,8 @@
 // `atelier serve`: no window; ComfyUI's HTTP and WebSocket API on the root's library, inputs and outputs, until
-// interrupted (Ctrl+C or SIGTERM), logging each request.
+// interrupted (Ctrl+C or SIGTERM), logging each request. With --farm the prompts run on a render farm's workers.
 #include "app/command.h"
 #include "app/node_environment.h"
+#include "core/farm/farm_run_queue.h"
 #include "core/models/record_store.h"
 #include "core/nodes/built_in_nodes.h"
 #include "core/server/comfy_server.h"
@@ -48,7 +49,15 @@ int runServeCommand(CommandContext &context)
     const QCommandLineOption maxUpload(QStringLiteral("max-upload-size"),
                                        QStringLiteral("Largest request body in MiB (default 100)."),
                                        QStringLiteral("MIB"), QStringLiteral("100"));
-    parser.addOptions({listen, port, rootOption, token, cors, maxUpload});
+    const QCommandLineOption farmOption(
+        QStringLiteral("farm"),
+        QStringLiteral("Queue the prompts on this render farm's Redis (redis://[user:password@]host[:port][/db]) "
+                       "instead of running them here; the images come back into this root's output folder."),
+        QStringLiteral("URL"));
+    const QCommandLineOption streams(QStringLiteral("streams"),
+                                     QStringLiteral("The prefix of the farm's streams and keys (default: atelier)."),
+                                     QStringLiteral("PREFIX"));
+    parser.addOptions({listen, port, rootOption, token, cors, maxUpload, farmOption, streams});
     if (const int code = parseCommandArguments(
             parser, context, QStringLiteral("Serve ComfyUI's HTTP and WebSocket API, without a window."));
         code >= 0)
@@ -94,7 +103,36 @@ int runServeCommand(CommandContext &context)
     (void)store.open(); // a library that cannot be opened lists no models, and loaders say why
     const nodes::NodeEnvironment environment =
         nodeEnvironment(root.value(), parser.isSet(rootOption) ? rootSettings : context.settings, store);
-    server::ComfyServer server(options, nodes::builtInNodes(environment), environment);
+    std::unique_ptr<graph::RunQueue> runs;
+    QString runsWhere = QStringLiteral("runs prompts here");
+    if (parser.isSet(farmOption)) {
+        const Result<farm::RedisAddress> address = farm::parseRedisUrl(parser.value(farmOption));
+        if (!address) {
+            context.err << "atelier serve: " << address.error() << "\n";
+            return kExitUsage;
+        }
+        auto farmQueue =
+            std::make_unique<farm::FarmRunQueue>(address.value(), farm::FarmKeys(parser.value(streams)), environment);
+        if (const Status started = farmQueue->start(); !started) {
+            context.err << "atelier serve: " << started.error() << "\n";
+            return kExitFailure;
+        }
+        runsWhere = QStringLiteral("queues prompts on the farm at ") + farmQueue->farmName();
+        QObject::connect(farmQueue.get(), &graph::RunQueue::placed,
+                         [&context, queue = farmQueue.get()](quint64 run, const QString &worker) {
+                             context.err << QDateTime::currentDateTime().toString(Qt::ISODate) << " farm job "
+                                         << queue->jobOf(run) << " runs on " << worker << "\n";
+                             context.err.flush();
+                         });
+        QObject::connect(farmQueue.get(), &graph::RunQueue::noted,
+                         [&context, queue = farmQueue.get()](quint64 run, const QString &message) {
+                             context.err << QDateTime::currentDateTime().toString(Qt::ISODate) << " farm job "
+                                         << queue->jobOf(run) << ": " << message << "\n";
+                             context.err.flush();
+                         });
+        runs = std::move(farmQueue);
+    }
+    server::ComfyServer server(options, nodes::builtInNodes(environment), environment, std::move(runs));
     QObject::connect(&server, &server::ComfyServer::logged, [&context](const QString &line) {
         context.err << QDateTime::currentDateTime().toString(Qt::ISODate) << " " << line << "\n";
         context.err.flush();
@@ -105,7 +143,7 @@ int runServeCommand(CommandContext &context)
         return kExitFailure;
     }
     context.out << "atelier serve: listening on http://" << options.address.toString() << ":" << listening.value()
-                << " (root " << root->path() << ")\n";
+                << " (root " << root->path() << "; " << runsWhere << ")\n";
     context.out.flush();
     g_stop = false;
     const auto previousInterrupt = std::signal(SIGINT, onStopSignal);

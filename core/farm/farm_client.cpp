@@ -1,8 +1,10 @@
 #include "core/farm/farm_client.h"
 
 #include <QDateTime>
+#include <QDir>
 #include <QJsonDocument>
 #include <QJsonObject>
+#include <QSaveFile>
 
 namespace atelier::farm {
 
@@ -20,16 +22,17 @@ Status FarmClient::submit(const FarmJob &job)
 {
     const Result<RedisReply> noted = m_redis.commandRetrying(
         {"HSET", m_keys.job(job.id), "status", job_status::kEnqueued, "label", job.label.toUtf8(), "submitted",
-         QByteArray::number(QDateTime::currentMSecsSinceEpoch())});
+         QByteArray::number(QDateTime::currentMSecsSinceEpoch())},
+        m_stop);
     if (!noted)
         return Status::failure(noted.error());
-    const Result<RedisReply> added = m_redis.commandRetrying({"XADD", m_keys.jobs(), "*", "job", job.toJson()});
+    const Result<RedisReply> added = m_redis.commandRetrying({"XADD", m_keys.jobs(), "*", "job", job.toJson()}, m_stop);
     return added ? Status() : Status::failure(added.error());
 }
 
 Status FarmClient::cancel(const QString &jobId)
 {
-    const Result<RedisReply> added = m_redis.commandRetrying({"SADD", m_keys.cancelled(), jobId.toUtf8()});
+    const Result<RedisReply> added = m_redis.commandRetrying({"SADD", m_keys.cancelled(), jobId.toUtf8()}, m_stop);
     if (!added)
         return Status::failure(added.error());
     (void)m_redis.command({"EXPIRE", m_keys.cancelled(), QByteArray::number(kResultLifetimeSeconds)});
@@ -46,7 +49,7 @@ Result<QList<FarmEvent>> FarmClient::read(QMap<QString, QByteArray> &cursors, st
     }
     for (auto it = cursors.cbegin(); it != cursors.cend(); ++it)
         arguments.append(it.value());
-    const Result<RedisReply> reply = m_redis.commandRetrying(arguments, nullptr, std::chrono::minutes(10), wait);
+    const Result<RedisReply> reply = m_redis.commandRetrying(arguments, m_stop, std::chrono::minutes(10), wait);
     if (!reply)
         return Result<QList<FarmEvent>>::failure(reply.error());
     QList<FarmEvent> events;
@@ -121,6 +124,18 @@ Result<FarmStatus> FarmClient::status()
         }
     }
     return status;
+}
+
+Status saveFarmImage(const QString &folder, const QByteArray &name, const QByteArray &data)
+{
+    const QString fileName = QString::fromUtf8(name);
+    if (fileName.isEmpty() || fileName.contains(QLatin1Char('/')) || fileName.contains(QLatin1Char('\\')) ||
+        fileName.startsWith(QLatin1Char('.')) || !fileName.endsWith(QLatin1String(".png")))
+        return Status::failure(QStringLiteral("the farm sent an image named \"%1\", which is refused").arg(fileName));
+    QSaveFile file(QDir(folder).filePath(fileName));
+    if (!file.open(QIODevice::WriteOnly) || file.write(data) != data.size() || !file.commit())
+        return Status::failure(QStringLiteral("%1: cannot be written (%2)").arg(file.fileName(), file.errorString()));
+    return {};
 }
 
 } // namespace atelier::farm

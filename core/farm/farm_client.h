@@ -7,6 +7,7 @@
 
 #include <QMap>
 
+#include <atomic>
 #include <chrono>
 
 namespace atelier::farm {
@@ -41,6 +42,8 @@ public:
     FarmClient(RedisAddress address, FarmKeys keys);
 
     Status connect();
+    // While Redis is away, commands wait for it (with backoff) until this flag is raised.
+    void setStopFlag(const std::atomic_bool *stop) { m_stop = stop; }
     const FarmKeys &keys() const { return m_keys; }
     RedisConnection &redis() { return m_redis; }
 
@@ -55,6 +58,11 @@ public:
 private:
     RedisConnection m_redis;
     FarmKeys m_keys;
+    const std::atomic_bool *m_stop = nullptr;
 };
+
+// Writes an image a farm sent into `folder` under the name its job gives it (a name written twice is one image).
+// Refuses a name that is not a plain "….png" file name.
+Status saveFarmImage(const QString &folder, const QByteArray &name, const QByteArray &data);
 
 } // namespace atelier::farm

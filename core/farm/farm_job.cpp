@@ -4,6 +4,8 @@
 
 #include <QRegularExpression>
 
+#include <algorithm>
+
 namespace atelier::farm {
 
 using json = nlohmann::json;
@@ -38,12 +40,20 @@ QByteArray FarmJob::toJson() const
                           {"name", model.name.toStdString()},
                           {"sha256", model.sha256.toStdString()},
                           {"source", model.source.toStdString()}});
-    const json document{{"format", "atelier-farm-job"},
-                        {"version", 1},
-                        {"id", id.toStdString()},
-                        {"label", label.toStdString()},
-                        {"graph", json::parse(graph.toStdString(), nullptr, false)},
-                        {"models", models}};
+    json document{{"format", "atelier-farm-job"},
+                  {"version", 1},
+                  {"id", id.toStdString()},
+                  {"label", label.toStdString()},
+                  {"graph", json::parse(graph.toStdString(), nullptr, false)},
+                  {"models", models}};
+    if (!targets.isEmpty()) {
+        json nodeIds = json::array();
+        for (const QString &target : targets)
+            nodeIds.push_back(target.toStdString());
+        document["targets"] = nodeIds;
+    }
+    if (json editorWorkflow = json::parse(workflow.toStdString(), nullptr, false); editorWorkflow.is_object())
+        document["workflow"] = std::move(editorWorkflow);
     return QByteArray::fromStdString(document.dump());
 }
 
@@ -84,6 +94,22 @@ Result<FarmJob> FarmJob::fromJson(const QByteArray &bytes)
             job.models.append({textOf(entry, "node"), textOf(entry, "input"), textOf(entry, "name"),
                                textOf(entry, "sha256").toLower(), textOf(entry, "source")});
         }
+    }
+    if (const auto targets = document.find("targets"); targets != document.end()) {
+        const auto isNodeOfGraph = [&](const json &target) { return target.is_string() && graph->contains(target); };
+        if (!targets->is_array() || targets->size() > 1000 ||
+            !std::all_of(targets->begin(), targets->end(), isNodeOfGraph))
+            return Failure::failure(
+                QStringLiteral("job %1: \"targets\" must be a list of the graph's node ids").arg(job.id),
+                QStringLiteral("MalformedJob"));
+        for (const json &target : *targets)
+            job.targets.append(QString::fromStdString(target.get<std::string>()));
+    }
+    if (const auto workflow = document.find("workflow"); workflow != document.end() && !workflow->is_null()) {
+        if (!workflow->is_object())
+            return Failure::failure(QStringLiteral("job %1: \"workflow\" is not a JSON object").arg(job.id),
+                                    QStringLiteral("MalformedJob"));
+        job.workflow = QByteArray::fromStdString(workflow->dump());
     }
     return job;
 }

@@ -8,6 +8,7 @@
 #include <QByteArray>
 #include <QList>
 #include <QString>
+#include <QStringList>
 
 namespace atelier::farm {
 
@@ -27,10 +28,13 @@ struct FarmJob
     QString label;    // what the submitter called it (the graph's file name), shown in status
     QByteArray graph; // an API prompt (compact JSON object)
     QList<FarmModelReference> models;
+    QStringList targets; // node ids to run up to (a partial run); empty: every output
+    QByteArray workflow; // the editor workflow the graph came from, written into the images; may be empty
 
     QByteArray toJson() const;
     // Refuses a document over kMaxBytes, one that is not a job (naming what is wrong), an id that could not name a
-    // file, a graph that is not a JSON object, and more than 64 model references.
+    // file, a graph or workflow that is not a JSON object, more than 64 model references and targets that are not
+    // node ids of the graph.
     static Result<FarmJob> fromJson(const QByteArray &json);
 
     static constexpr qint64 kMaxBytes = 8 * 1024 * 1024;

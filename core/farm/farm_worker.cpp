@@ -123,10 +123,18 @@ public:
                                nodeId.toUtf8(), "value", QByteArray::number(value), "max", QByteArray::number(maximum),
                                "worker", m_worker});
     }
+    void nodeExecuted(const graph::NodeRunReport &report, const graph::NodeOutputs &outputs) override
+    {
+        for (const graph::OutputFile &file : outputs.files)
+            m_nodeOfFile.insert(file.path, report.nodeId);
+    }
+    // The node that wrote the file at `path` in this job, or served it from the cache.
+    QString nodeOf(const QString &path) const { return m_nodeOfFile.value(path); }
 
 private:
     RedisConnection &m_redis;
     QByteArray m_stream, m_worker;
+    QHash<QString, QString> m_nodeOfFile;
 };
 
 } // namespace
@@ -363,13 +371,20 @@ void FarmWorker::Private::process(const Delivery &delivery)
     QElapsedTimer timer;
     timer.start();
     graph::RunOutcome outcome;
-    QList<QPair<QString, QByteArray>> images;
+    struct Image
+    {
+        QString path;
+        QByteArray node, data;
+    };
+    QList<Image> images;
     {
         const Heartbeat heartbeat(options, state(job.id, job.label), delivery.entryId, job.id, *stop, cancel,
                                   cancelledByUser);
         ProgressPublisher publisher(redis, options.keys.results(job.id), options.name.toUtf8());
         graph::RunOptions runOptions;
         runOptions.cancel = &cancel;
+        runOptions.targets = job.targets;
+        runOptions.editorWorkflow = job.workflow;
         for (int run = 0; run < 2; ++run) {
             outcome = executor.run(graph.value(), runOptions, &publisher);
             images.clear();
@@ -382,15 +397,15 @@ void FarmWorker::Private::process(const Delivery &delivery)
                     allRead = false;
                     break;
                 }
-                images.append({file.path, image.readAll()});
+                images.append({file.path, publisher.nodeOf(file.path).toUtf8(), image.readAll()});
             }
             if (!outcome.ok() || allRead)
                 break;
             executor.clearCache(); // an output served from the cache whose file was sent and removed before
         }
     }
-    for (const auto &image : images)
-        QFile::remove(image.first);
+    for (const Image &image : images)
+        QFile::remove(image.path);
 
     if (outcome.status == graph::RunOutcome::Status::Interrupted) {
         if (cancelledByUser)
@@ -418,7 +433,8 @@ void FarmWorker::Private::process(const Delivery &delivery)
     // Results first, acknowledgement last: a worker dying in between leaves the job to be run again, and the
     // images it sent carry the same names.
     for (int i = 0; i < images.size(); ++i)
-        event(job.id, {"type", "image", "name", farmImageName(job.id, i + 1).toUtf8(), "data", images.at(i).second});
+        event(job.id, {"type", "image", "name", farmImageName(job.id, i + 1).toUtf8(), "node", images.at(i).node,
+                       "data", images.at(i).data});
     const QByteArray seconds = QByteArray::number(timer.elapsed() / 1000.0, 'f', 3);
     (void)call({"HSET", options.keys.job(job.id), "status", job_status::kCompleted, "worker", options.name.toUtf8(),
                 "seconds", seconds, "images", QByteArray::number(images.size()), "updated", nowMs()});

@@ -1,6 +1,7 @@
 // The render farm as users run it: a real redis-server on a loopback port, `atelier worker` processes with their own
 // libraries, `atelier farm` submitting and following. Workers are killed, stopped and starved of Redis on purpose.
 #include "tests/app/cli_runner.h"
+#include "tests/farm/farm_processes.h"
 #include "tests/farm/redis_process.h"
 #include "tests/fixtures.h"
 #include "tests/graph/graph_test_support.h"
@@ -14,7 +15,6 @@
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
-#include <QStandardPaths>
 #include <QTemporaryDir>
 #include <QTest>
 
@@ -23,85 +23,6 @@
 using namespace atelier;
 
 namespace {
-
-// One `atelier worker` process.
-class WorkerProcess
-{
-public:
-    WorkerProcess(const QString &root, const QString &url, const QString &name)
-    {
-        m_process.setProcessChannelMode(QProcess::MergedChannels);
-        m_process.start(QStringLiteral(ATELIER_EXECUTABLE),
-                        {QStringLiteral("--root"), root, QStringLiteral("worker"), QStringLiteral("--redis"), url,
-                         QStringLiteral("--name"), name});
-        m_process.waitForStarted(5000);
-    }
-    ~WorkerProcess()
-    {
-        if (m_process.state() != QProcess::NotRunning) {
-            m_process.kill();
-            m_process.waitForFinished(5000);
-        }
-    }
-    QByteArray log()
-    {
-        // QProcess reads its pipe only inside a wait or an event loop.
-        while (m_process.state() == QProcess::Running && m_process.waitForReadyRead(20))
-            m_log += m_process.readAll();
-        m_log += m_process.readAll();
-        return m_log;
-    }
-    // Waits until the log holds `text`.
-    bool waitFor(const QByteArray &text, int timeoutMs = 60000)
-    {
-        QElapsedTimer timer;
-        timer.start();
-        while (!log().contains(text)) {
-            if (timer.elapsed() > timeoutMs || m_process.state() == QProcess::NotRunning)
-                return log().contains(text);
-            m_process.waitForReadyRead(100);
-        }
-        return true;
-    }
-    QProcess &process() { return m_process; }
-
-private:
-    QProcess m_process;
-    QByteArray m_log;
-};
-
-// `atelier farm submit` running in the background while the test does things to the farm.
-class SubmitProcess
-{
-public:
-    explicit SubmitProcess(const QStringList &arguments)
-    {
-        m_process.start(QStringLiteral(ATELIER_EXECUTABLE), arguments);
-        m_process.waitForStarted(5000);
-    }
-    ~SubmitProcess()
-    {
-        if (m_process.state() != QProcess::NotRunning) {
-            m_process.kill();
-            m_process.waitForFinished(5000);
-        }
-    }
-    // Its exit code, or -1 when it did not end in time.
-    int finish(int timeoutMs = 120000)
-    {
-        if (!m_process.waitForFinished(timeoutMs))
-            return -1;
-        m_out = m_process.readAllStandardOutput();
-        m_err = m_process.readAllStandardError();
-        return m_process.exitStatus() == QProcess::NormalExit ? m_process.exitCode() : -1;
-    }
-    const QByteArray &out() const { return m_out; }
-    const QByteArray &err() const { return m_err; }
-
-private:
-    QProcess m_process;
-    QByteArray m_out, m_err;
-};
 
 QJsonObject farmStatus(const QString &root, const QString &url)
 {
@@ -142,11 +63,9 @@ class TestFarm : public QObject
 private slots:
     void initTestCase()
     {
-        if (QStandardPaths::findExecutable(QStringLiteral("redis-server")).isEmpty())
-            QSKIP("redis-server is not installed (packaging/debian-packages.txt lists it)");
+        if (const QString cannot = farmTestsCannotRun(); !cannot.isEmpty())
+            QSKIP(qPrintable(cannot));
         const QString model = graph_tests::fixture(QStringLiteral("models/tiny-sd1/tiny-sd1.safetensors"));
-        if (!QFile::exists(model))
-            QSKIP("the fixtures' tiny-sd1 is missing");
         m_submitter = path(QStringLiteral("submitter"));
         m_first = path(QStringLiteral("first"));
         m_second = path(QStringLiteral("second"));

@@ -55,6 +55,8 @@ private slots:
         job.graph = R"({"3":{"class_type":"KSampler","inputs":{"seed":5}}})";
         job.models = {{QStringLiteral("4"), QStringLiteral("ckpt_name"), QStringLiteral("tiny-sd1"),
                        QString(64, QLatin1Char('a')), QStringLiteral("https://example.com/tiny.safetensors")}};
+        job.targets = {QStringLiteral("3")};
+        job.workflow = R"({"last_node_id":9,"nodes":[]})";
         const auto read = FarmJob::fromJson(job.toJson());
         QVERIFY2(read, qPrintable(read.error()));
         QCOMPARE(read->id, job.id);
@@ -63,6 +65,10 @@ private slots:
         QCOMPARE(read->models.size(), 1);
         QCOMPARE(read->models.first().sha256, job.models.first().sha256);
         QCOMPARE(read->models.first().source, job.models.first().source);
+        QCOMPARE(read->targets, job.targets);
+        QCOMPARE(read->workflow, job.workflow);
+        job.workflow = "not a workflow"; // left out rather than sent broken
+        QVERIFY(!FarmJob::fromJson(job.toJson())->workflow.size());
         QCOMPARE(farmImageName(job.id, 3), QStringLiteral("a1b2c3-0001_00003.png"));
     }
 
@@ -85,6 +91,12 @@ private slots:
         QTest::newRow("models not a list")
             << QByteArray(R"({"format":"atelier-farm-job","version":1,"id":"a","models":{},)" + graph + "}")
             << QStringLiteral("models");
+        QTest::newRow("a target the graph lacks")
+            << QByteArray(R"({"format":"atelier-farm-job","version":1,"id":"a","targets":["7"],)" + graph + "}")
+            << QStringLiteral("targets");
+        QTest::newRow("a workflow that is not an object")
+            << QByteArray(R"({"format":"atelier-farm-job","version":1,"id":"a","workflow":[1],)" + graph + "}")
+            << QStringLiteral("workflow");
         QTest::newRow("too large") << QByteArray(FarmJob::kMaxBytes + 1, ' ')
                                    << QStringLiteral("more than a job may be");
     }

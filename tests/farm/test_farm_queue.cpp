@@ -1,0 +1,302 @@
+// A render farm as a run queue (core/farm/farm_run_queue): `atelier serve --farm` taking ComfyUI prompts over HTTP
+// and handing them to a worker, and the queue the window uses, followed through its signals, against a real
+// redis-server and real `atelier worker` processes.
+#include "tests/app/cli_runner.h"
+#include "tests/farm/farm_processes.h"
+#include "tests/farm/redis_process.h"
+#include "tests/graph/graph_test_support.h"
+#include "tests/image_difference.h"
+
+#include "core/farm/farm_run_queue.h"
+#include "core/graph/api_prompt.h"
+#include "core/models/record_store.h"
+#include "core/settings/app_root.h"
+
+#include <QDir>
+#include <QEventLoop>
+#include <QFile>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QNetworkAccessManager>
+#include <QNetworkReply>
+#include <QRegularExpression>
+#include <QSignalSpy>
+#include <QTemporaryDir>
+#include <QTest>
+#include <QUrlQuery>
+
+#include <memory>
+
+using namespace atelier;
+
+namespace {
+
+struct Reply
+{
+    int status = 0;
+    QByteArray body;
+};
+
+Reply finish(QNetworkReply *reply)
+{
+    QEventLoop loop;
+    QObject::connect(reply, &QNetworkReply::finished, &loop, &QEventLoop::quit);
+    if (!reply->isFinished())
+        loop.exec();
+    Reply result{reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt(), reply->readAll()};
+    reply->deleteLater();
+    return result;
+}
+
+// `atelier serve` in the background: the port it listens on, read from its first line.
+class ServeProcess
+{
+public:
+    explicit ServeProcess(const QStringList &arguments)
+    {
+        m_process.start(QStringLiteral(ATELIER_EXECUTABLE), arguments);
+        m_process.waitForStarted(5000);
+        static const QRegularExpression listening(QStringLiteral("listening on http://127\\.0\\.0\\.1:(\\d+)"));
+        QElapsedTimer timer;
+        timer.start();
+        while (timer.elapsed() < 20000 && m_process.state() == QProcess::Running) {
+            m_process.waitForReadyRead(100);
+            m_out += m_process.readAllStandardOutput();
+            if (const auto match = listening.match(QString::fromUtf8(m_out)); match.hasMatch()) {
+                m_port = match.captured(1).toUShort();
+                break;
+            }
+        }
+    }
+    ~ServeProcess() { endProcess(m_process, true); }
+    quint16 port() const { return m_port; }
+    QByteArray log()
+    {
+        m_err += m_process.readAllStandardError();
+        return m_out + m_err;
+    }
+
+private:
+    QProcess m_process;
+    QByteArray m_out, m_err;
+    quint16 m_port = 0;
+};
+
+} // namespace
+
+class TestFarmQueue : public QObject
+{
+    Q_OBJECT
+
+    QTemporaryDir m_dir;
+    std::unique_ptr<RedisProcess> m_redis;
+    QString m_submitter, m_workerRoot;
+    QNetworkAccessManager m_network;
+
+    QString path(const QString &name) const { return m_dir.filePath(name); }
+    std::unique_ptr<WorkerProcess> worker(const QString &name) const
+    {
+        return std::make_unique<WorkerProcess>(m_workerRoot, m_redis->url(), name);
+    }
+    static QJsonObject prompt(qint64 seed, int steps)
+    {
+        return graph_tests::txt2img(QStringLiteral("tiny-sd1"), QStringLiteral("a harbour at dusk"), seed, steps);
+    }
+    // The image `atelier run` makes of the same prompt on this machine.
+    QImage reference(const QJsonObject &graph, const QString &name)
+    {
+        QFile file(path(name + QStringLiteral(".json")));
+        if (!file.open(QIODevice::WriteOnly))
+            return {};
+        file.write(QJsonDocument(graph).toJson());
+        file.close();
+        const QString out = path(name);
+        const CliRun ran = runAtelier({QStringLiteral("--root"), m_submitter, QStringLiteral("run"), file.fileName(),
+                                       QStringLiteral("--out"), out});
+        const QStringList made = QDir(out).entryList({QStringLiteral("*.png")}, QDir::Files);
+        return ran.exitCode == 0 && made.size() == 1 ? QImage(QDir(out).filePath(made.first())) : QImage();
+    }
+
+    // The submitting machine's library and output folder, as the window's queue sees them.
+    struct Submitter
+    {
+        std::unique_ptr<models::RecordStore> store;
+        nodes::NodeEnvironment environment;
+    };
+    Submitter submitter(const QString &outputs) const
+    {
+        Submitter side;
+        const Result<settings::AppRoot> root = settings::AppRoot::open(m_submitter);
+        side.store = std::make_unique<models::RecordStore>(root->databasePath());
+        (void)side.store->open();
+        side.environment.library = {side.store.get(), QDir(m_submitter).filePath(QStringLiteral("models"))};
+        side.environment.outputDir = outputs;
+        return side;
+    }
+
+private slots:
+    void initTestCase()
+    {
+        if (const QString cannot = farmTestsCannotRun(); !cannot.isEmpty())
+            QSKIP(qPrintable(cannot));
+        const QString model = graph_tests::fixture(QStringLiteral("models/tiny-sd1/tiny-sd1.safetensors"));
+        m_submitter = path(QStringLiteral("submitter"));
+        m_workerRoot = path(QStringLiteral("worker"));
+        for (const QString &root : {m_submitter, m_workerRoot}) {
+            const CliRun installed = runAtelier({QStringLiteral("--root"), root, QStringLiteral("install"), model,
+                                                 QStringLiteral("--name"), QStringLiteral("tiny-sd1")});
+            QVERIFY2(installed.exitCode == 0, installed.err.constData());
+        }
+    }
+    void init()
+    {
+        m_redis = std::make_unique<RedisProcess>();
+        QVERIFY2(m_redis->start(), m_redis->log().constData());
+    }
+    void cleanup() { m_redis.reset(); }
+
+    // A ComfyUI client posts a prompt to `atelier serve --farm`: a worker makes it, the image comes back into the
+    // server's output folder under the job's name, /history and /view show it as ComfyUI's would, and it is the
+    // image `atelier run` makes.
+    void serveHandsPromptsToTheFarm()
+    {
+        const auto farmhand = worker(QStringLiteral("farmhand"));
+        ServeProcess serve({QStringLiteral("--root"), m_submitter, QStringLiteral("serve"), QStringLiteral("--port"),
+                            QStringLiteral("0"), QStringLiteral("--farm"), m_redis->url()});
+        QVERIFY2(serve.port() != 0, serve.log().constData());
+        QVERIFY2(serve.log().contains("queues prompts on the farm at " + m_redis->url().toUtf8()),
+                 serve.log().constData());
+        const QString base = QStringLiteral("http://127.0.0.1:%1").arg(serve.port());
+        const QJsonObject graph = prompt(31, 4);
+        QNetworkRequest request(QUrl(base + QStringLiteral("/prompt")));
+        request.setHeader(QNetworkRequest::ContentTypeHeader, "application/json");
+        const Reply queued = finish(
+            m_network.post(request, QJsonDocument(QJsonObject{{"prompt", graph}, {"client_id", "krita"}}).toJson()));
+        QCOMPARE(queued.status, 200);
+        const QString promptId = QJsonDocument::fromJson(queued.body).object().value("prompt_id").toString();
+        QVERIFY(!promptId.isEmpty());
+
+        QJsonObject history;
+        QTRY_VERIFY_WITH_TIMEOUT(
+            !(history =
+                  QJsonDocument::fromJson(
+                      finish(m_network.get(QNetworkRequest(QUrl(base + QStringLiteral("/history/") + promptId)))).body)
+                      .object()
+                      .value(promptId)
+                      .toObject())
+                 .isEmpty(),
+            120000);
+        QCOMPARE(history.value("status").toObject().value("status_str").toString(), QStringLiteral("success"));
+        const QJsonArray images = history.value("outputs").toObject().value("9").toObject().value("images").toArray();
+        QCOMPARE(images.size(), 1);
+        const QString filename = images.first().toObject().value("filename").toString();
+        QVERIFY2(filename.endsWith(QStringLiteral("_00001.png")), qPrintable(filename));
+        QUrlQuery query;
+        query.addQueryItem(QStringLiteral("filename"), filename);
+        query.addQueryItem(QStringLiteral("type"), QStringLiteral("output"));
+        const Reply viewed =
+            finish(m_network.get(QNetworkRequest(QUrl(base + QStringLiteral("/view?") + query.toString()))));
+        QCOMPARE(viewed.status, 200);
+        const QImage farmed = QImage::fromData(viewed.body, "PNG");
+        const QImage expected = reference(graph, QStringLiteral("served-reference"));
+        QVERIFY(!expected.isNull() && !farmed.isNull());
+        QCOMPARE(largestDifference(expected, farmed), 0);
+        QVERIFY2(serve.log().contains("runs on farmhand"), serve.log().constData());
+        QVERIFY2(farmhand->log().contains("completed"), farmhand->log().constData());
+    }
+
+    // The window's queue: a run no worker has taken is cancelled at once and never runs; the next is taken by the
+    // worker that starts later, which the queue names, and ends with the image its SaveImage node wrote.
+    void theQueueFollowsItsJobs()
+    {
+        const QString outputs = path(QStringLiteral("queue-outputs"));
+        const Submitter side = submitter(outputs);
+        farm::FarmRunQueue queue(m_redis->address(), farm::FarmKeys(), side.environment);
+        QVERIFY(queue.start());
+        QSignalSpy placed(&queue, &graph::RunQueue::placed);
+        QSignalSpy progress(&queue, &graph::RunQueue::nodeProgress);
+        QSignalSpy executed(&queue, &graph::RunQueue::nodeExecuted);
+        QSignalSpy finished(&queue, &graph::RunQueue::finished);
+
+        graph::RunQueue::Submission dropped;
+        dropped.graph = graph::readApiPrompt(QJsonDocument(prompt(1, 30)).toJson()).value();
+        dropped.label = QStringLiteral("dropped");
+        const quint64 droppedRun = queue.submit(dropped);
+        QCOMPARE(queue.waiting(), QList<quint64>{droppedRun});
+        queue.cancel(droppedRun);
+        QCOMPARE(finished.size(), 1);
+        QCOMPARE(finished.first().at(1).value<graph::RunOutcome>().status, graph::RunOutcome::Status::Interrupted);
+        QCOMPARE(queue.pending(), 0);
+
+        graph::RunQueue::Submission kept;
+        const QJsonObject graph = prompt(77, 4);
+        kept.graph = graph::readApiPrompt(QJsonDocument(graph).toJson()).value();
+        kept.label = QStringLiteral("kept");
+        const quint64 keptRun = queue.submit(kept);
+        const QString jobId = queue.jobOf(keptRun);
+        QVERIFY(!jobId.isEmpty());
+        QVERIFY(keptRun > droppedRun);
+        QCOMPARE(queue.waiting(), QList<quint64>{keptRun});
+        const auto farmhand = worker(QStringLiteral("late-farmhand"));
+        QTRY_COMPARE_WITH_TIMEOUT(finished.size(), 2, 120000);
+        const graph::RunOutcome outcome = finished.last().at(1).value<graph::RunOutcome>();
+        QVERIFY2(outcome.ok(), qPrintable(outcome.message));
+        QCOMPARE(finished.last().at(0).toULongLong(), keptRun);
+        QCOMPARE(placed.size(), 1);
+        QCOMPARE(placed.first().at(1).toString(), QStringLiteral("late-farmhand"));
+        QVERIFY(!progress.isEmpty());
+        QCOMPARE(executed.size(), 1);
+        QCOMPARE(executed.first().at(1).value<graph::NodeRunReport>().nodeId, QStringLiteral("9"));
+        const auto files = executed.first().at(2).value<QList<graph::OutputFile>>();
+        QCOMPARE(files.size(), 1);
+        QCOMPARE(files.first().filename, farm::farmImageName(jobId, 1));
+        QCOMPARE(QDir(outputs).entryList({QStringLiteral("*.png")}, QDir::Files), QStringList{files.first().filename});
+        QCOMPARE(largestDifference(reference(graph, QStringLiteral("queue-reference")), QImage(files.first().path)), 0);
+        QVERIFY2(!farmhand->log().contains("dropped"), farmhand->log().constData());
+    }
+
+    // Redis away when the queue starts: a clear error, and the run queued meanwhile is sent and made once Redis
+    // answers.
+    void runsWaitForRedis()
+    {
+        m_redis->stop();
+        const QString outputs = path(QStringLiteral("waited-outputs"));
+        const Submitter side = submitter(outputs);
+        farm::FarmRunQueue queue(m_redis->address(), farm::FarmKeys(), side.environment);
+        const Status started = queue.start();
+        QVERIFY(!started);
+        QVERIFY2(started.error().contains(m_redis->url()), qPrintable(started.error()));
+        QSignalSpy finished(&queue, &graph::RunQueue::finished);
+        graph::RunQueue::Submission run;
+        run.graph = graph::readApiPrompt(QJsonDocument(prompt(5, 3)).toJson()).value();
+        queue.submit(run);
+        QTest::qWait(1500);
+        QCOMPARE(finished.size(), 0);
+        QVERIFY(m_redis->start());
+        const auto farmhand = worker(QStringLiteral("patient"));
+        QTRY_COMPARE_WITH_TIMEOUT(finished.size(), 1, 120000);
+        QVERIFY(finished.first().at(1).value<graph::RunOutcome>().ok());
+    }
+
+    // `atelier serve --farm` with a farm that does not answer ends at once, saying so without the password.
+    void serveRefusesAnUnreachableFarm()
+    {
+        const CliRun served = runAtelier({QStringLiteral("--root"), m_submitter, QStringLiteral("serve"),
+                                          QStringLiteral("--port"), QStringLiteral("0"), QStringLiteral("--farm"),
+                                          QStringLiteral("redis://artist:hunter2@127.0.0.1:1")});
+        QCOMPARE(served.exitCode, 1);
+        QVERIFY2(served.err.contains("redis://artist:***@127.0.0.1:1") && !served.err.contains("hunter2"),
+                 served.err.constData());
+        Submitter side = submitter(path(QStringLiteral("unused")));
+        farm::FarmRunQueue queue(farm::parseRedisUrl(QStringLiteral("redis://artist:hunter2@127.0.0.1:1")).value(),
+                                 farm::FarmKeys(), side.environment);
+        QCOMPARE(queue.farmName(), QStringLiteral("redis://artist:***@127.0.0.1:1"));
+        const Status started = queue.start();
+        QVERIFY(!started);
+        QVERIFY2(!started.error().contains(QLatin1String("hunter2")), qPrintable(started.error()));
+    }
+};
+
+QTEST_GUILESS_MAIN(TestFarmQueue)
+#include "test_farm_queue.moc"

@@ -7,6 +7,7 @@
 #include "app/library_services.h"
 #include "app/node_environment.h"
 #include "core/engine/client/engine_client.h"
+#include "core/farm/farm_run_queue.h"
 #include "core/gallery/gallery_service.h"
 #include "core/logging/log.h"
 #include "core/nodes/built_in_nodes.h"
@@ -24,6 +25,7 @@
 #include <QFileInfo>
 #include <QFuture>
 #include <QFutureWatcher>
+#include <QLabel>
 #include <QLibraryInfo>
 #include <QLocale>
 #include <QMessageBox>
@@ -164,6 +166,29 @@ int runWindow(QApplication &application, settings::SettingsStore &settingsStore,
             nodes::builtInNodes(app::nodeEnvironment(settingsStore.root(), settingsStore, services.value()->store())));
     }
     window.setGalleryService(gallery);
+    if (services) {
+        // The settings' render farm, beside this computer in the Run queue panel; its images come into the outputs.
+        const nodes::NodeEnvironment environment =
+            app::nodeEnvironment(settingsStore.root(), settingsStore, services.value()->store());
+        window.setFarmConnector([environment, &window](const QString &url) {
+            ui::MainWindow::FarmConnection connection;
+            const Result<farm::RedisAddress> address = farm::parseRedisUrl(url);
+            if (!address) {
+                connection.problem = address.error();
+                return connection;
+            }
+            auto queue = std::make_unique<farm::FarmRunQueue>(address.value(), farm::FarmKeys(), environment);
+            QObject::connect(queue.get(), &farm::FarmRunQueue::unreachable, &window, [&window](const QString &why) {
+                if (ui::GraphEditor *editor = window.graphEditor())
+                    editor->statusLabel()->setText(
+                        QObject::tr("The render farm does not answer (%1); runs sent there wait for it").arg(why));
+            });
+            queue->startFollowing();
+            connection.name = queue->farmName();
+            connection.queue = std::move(queue);
+            return connection;
+        });
+    }
     const auto open = [&window](const QString &file) {
         if (const Status opened = window.openFromOutside(file); !opened)
             QTimer::singleShot(0, &window, [&window, message = opened.error()] {

@@ -510,6 +510,10 @@
         <source>Applies at once</source>
         <translation>Gilt sofort</translation>
     </message>
+    <message>
+        <source>The render farm does not answer (%1); runs sent there wait for it</source>
+        <translation>Die Renderfarm antwortet nicht (%1); dorthin geschickte Ausführungen warten auf sie</translation>
+    </message>
 </context>
 <context>
     <name>RecipeField</name>
@@ -1114,6 +1118,18 @@
     <message>
         <source>The models this graph needs that the library lacks, and where to get them</source>
         <translation>Die Modelle, die dieser Graph braucht und die der Bibliothek fehlen, und woher man sie bekommt</translation>
+    </message>
+    <message>
+        <source>This computer</source>
+        <translation>Dieser Computer</translation>
+    </message>
+    <message>
+        <source>Render farm (%1)</source>
+        <translation>Renderfarm (%1)</translation>
+    </message>
+    <message>
+        <source>Running on the farm&apos;s %1…</source>
+        <translation>Läuft auf %1 der Farm …</translation>
     </message>
 </context>
 <context>
@@ -2342,6 +2358,10 @@ Fehlerart: %2
         <source>Edit history</source>
         <translation>Bearbeitungsverlauf</translation>
     </message>
+    <message>
+        <source>Render farm: %1</source>
+        <translation>Renderfarm: %1</translation>
+    </message>
 </context>
 <context>
     <name>atelier::ui::MemoryPanel</name>
@@ -2877,20 +2897,12 @@ Fehlerart: %2
         <translation>Entfernen</translation>
     </message>
     <message>
-        <source>Drops a waiting run, or cancels the one running</source>
-        <translation>Verwirft eine wartende Ausführung oder bricht die laufende ab</translation>
-    </message>
-    <message>
         <source>Move up</source>
         <translation>Nach oben</translation>
     </message>
     <message>
         <source>Clear waiting</source>
         <translation>Wartende entfernen</translation>
-    </message>
-    <message>
-        <source>Drops every waiting run; the one running goes on</source>
-        <translation>Verwirft alle wartenden Ausführungen; die laufende geht weiter</translation>
     </message>
     <message>
         <source>running</source>
@@ -2919,6 +2931,34 @@ Fehlerart: %2
     <message>
         <source>Runs</source>
         <translation>Ausführungen</translation>
+    </message>
+    <message>
+        <source>Where the Queue button sends the next runs</source>
+        <translation>Wohin die Schaltfläche „Einreihen“ die nächsten Ausführungen schickt</translation>
+    </message>
+    <message>
+        <source>Run on:</source>
+        <translation>Ausführen auf:</translation>
+    </message>
+    <message>
+        <source>Drops a waiting run, or cancels a running one</source>
+        <translation>Entfernt eine wartende Ausführung oder bricht eine laufende ab</translation>
+    </message>
+    <message>
+        <source>Drops every waiting run; the running ones go on</source>
+        <translation>Entfernt alle wartenden Ausführungen; laufende gehen weiter</translation>
+    </message>
+    <message>
+        <source>waiting (%1)</source>
+        <translation>wartet (%1)</translation>
+    </message>
+    <message>
+        <source>on %1</source>
+        <translation>auf %1</translation>
+    </message>
+    <message>
+        <source>(farm)</source>
+        <translation>(Farm)</translation>
     </message>
 </context>
 <context>
@@ -2954,10 +2994,6 @@ Fehlerart: %2
     <message>
         <source>$HF_ENDPOINT, else https://huggingface.co</source>
         <translation>$HF_ENDPOINT, sonst https://huggingface.co</translation>
-    </message>
-    <message>
-        <source>Tokens are stored in %1, readable only by you.</source>
-        <translation>Tokens werden in %1 gespeichert, nur für Sie lesbar.</translation>
     </message>
     <message>
         <source>Models folder:</source>
@@ -3026,6 +3062,42 @@ Fehlerart: %2
     <message>
         <source>Theme:</source>
         <translation>Design:</translation>
+    </message>
+    <message>
+        <source>none: runs stay on this computer</source>
+        <translation>keine: Ausführungen bleiben auf diesem Computer</translation>
+    </message>
+    <message>
+        <source>redis://[user:password@]host[:port][/db] of the render farm&apos;s Redis server; the Run queue panel can then send runs there</source>
+        <translation>redis://[Benutzer:Passwort@]Host[:Port][/DB] des Redis-Servers der Renderfarm; die Ausführungswarteschlange kann dann Ausführungen dorthin schicken</translation>
+    </message>
+    <message>
+        <source> s</source>
+        <translation> s</translation>
+    </message>
+    <message>
+        <source>How long a farm worker may stay silent before another takes its job over</source>
+        <translation>Wie lange ein Farm-Worker schweigen darf, bevor ein anderer seinen Auftrag übernimmt</translation>
+    </message>
+    <message>
+        <source>How often a farm job is started before it is set aside as failed</source>
+        <translation>Wie oft ein Farm-Auftrag gestartet wird, bevor er als fehlgeschlagen beiseitegelegt wird</translation>
+    </message>
+    <message>
+        <source>Tokens and the farm&apos;s URL are stored in %1, readable only by you.</source>
+        <translation>Tokens und die URL der Farm werden in %1 gespeichert, nur für Sie lesbar.</translation>
+    </message>
+    <message>
+        <source>Render farm:</source>
+        <translation>Renderfarm:</translation>
+    </message>
+    <message>
+        <source>attempts:</source>
+        <translation>Versuche:</translation>
+    </message>
+    <message>
+        <source>Farm job takeover after:</source>
+        <translation>Übernahme von Farm-Aufträgen nach:</translation>
     </message>
 </context>
 <context>

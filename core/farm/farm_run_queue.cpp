@@ -102,8 +102,13 @@ struct FarmRunQueue::Follower
         images.remove(jobId);
     }
 
-    void loop()
+    void loop(bool connectFirst)
     {
+        if (connectFirst)
+            if (const Status connected = client.connect(); !connected)
+                QMetaObject::invokeMethod(
+                    queue, [queue = queue, message = connected.error()] { emit queue->unreachable(message); },
+                    Qt::QueuedConnection);
         while (!stop) {
             std::deque<Outgoing> sending;
             std::deque<Cancel> cancelling;
@@ -208,8 +213,14 @@ Status FarmRunQueue::start()
 {
     QDir().mkpath(m_environment.outputDir);
     const Status connected = m_follower->client.connect();
-    m_follower->thread = std::thread([follower = m_follower.get()] { follower->loop(); });
+    m_follower->thread = std::thread([follower = m_follower.get()] { follower->loop(false); });
     return connected;
+}
+
+void FarmRunQueue::startFollowing()
+{
+    QDir().mkpath(m_environment.outputDir);
+    m_follower->thread = std::thread([follower = m_follower.get()] { follower->loop(true); });
 }
 
 QString FarmRunQueue::farmName() const

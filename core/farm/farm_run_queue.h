@@ -30,6 +30,8 @@ public:
     // Connects and starts following. A farm that does not answer is this error, yet the queue starts: runs queued
     // wait for it.
     Status start();
+    // The same without blocking the caller: the queue's thread connects, and says `unreachable` when it cannot.
+    void startFollowing();
     // The farm's URL, its password shown as ***.
     QString farmName() const;
     // The farm job a run became (empty for a run that is not the queue's).
@@ -41,6 +43,10 @@ public:
     bool moveUp(quint64 run) override; // the farm's stream keeps the order jobs came in: always false
     QList<quint64> waiting() const override;
     int pending() const override;
+
+signals:
+    // The farm did not answer when the queue started (the URL shown without its password); runs wait for it.
+    void unreachable(const QString &message);
 
 private:
     struct Follower;

@@ -280,10 +280,15 @@ QString farmUrlProblem(const QString &url)
 {
     if (url.isEmpty())
         return {};
-    static const QRegularExpression scheme(QStringLiteral("^(redis|rediss|unix)://"));
     // The URL itself is never repeated: it may carry a password.
+    if (url.startsWith(QLatin1String("rediss://")))
+        return QStringLiteral("%1: rediss:// (TLS) is not supported by this system's Redis client; reach a TLS server "
+                              "through a tunnel (stunnel, ssh -L) on a loopback port and give redis:// for it")
+            .arg(QString::fromLatin1(kFarmRedisUrl));
+    static const QRegularExpression scheme(QStringLiteral("^(redis://[^/]|unix:///)"));
     return scheme.match(url).hasMatch() ? QString()
-                                        : QStringLiteral("%1 must start with redis://, rediss:// or unix://")
+                                        : QStringLiteral("%1 must be redis://[user:password@]host[:port][/db] or "
+                                                         "unix:///path/to/socket")
                                               .arg(QString::fromLatin1(kFarmRedisUrl));
 }
 

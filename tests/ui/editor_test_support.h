@@ -7,8 +7,21 @@
 #include "ui/graph/graph_scene.h"
 
 #include <QSignalSpy>
+#include <QTest>
+
+#include <memory>
 
 namespace editor_tests {
+
+// An editor on `registry`, shown (offscreen) at a size its canvas works in; null when it never got exposed.
+inline std::unique_ptr<atelier::ui::GraphEditor>
+shownEditor(std::shared_ptr<const atelier::graph::NodeRegistry> registry)
+{
+    auto editor = std::make_unique<atelier::ui::GraphEditor>(std::move(registry));
+    editor->resize(1200, 800);
+    editor->show();
+    return QTest::qWaitForWindowExposed(editor.get()) ? std::move(editor) : nullptr;
+}
 
 // The ready txt2img tab, on tiny-sd1 at 64×64 with `steps` steps; its node ids.
 inline QStringList txt2imgOnTheTinyModel(atelier::ui::GraphEditor &editor, int steps)

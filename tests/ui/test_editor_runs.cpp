@@ -36,10 +36,8 @@ private slots:
     void init()
     {
         m_tiny = std::make_unique<TinyRoot>();
-        m_editor = std::make_unique<ui::GraphEditor>(m_tiny->registry);
-        m_editor->resize(1200, 800);
-        m_editor->show();
-        QVERIFY(QTest::qWaitForWindowExposed(m_editor.get()));
+        m_editor = editor_tests::shownEditor(m_tiny->registry);
+        QVERIFY(m_editor);
     }
     void cleanup()
     {

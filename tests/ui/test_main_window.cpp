@@ -419,6 +419,38 @@ private slots:
         QCOMPARE(m_store->current().civitaiToken, QString());
     }
 
+    // The render farm's URL goes to secrets.json, not settings.json; a rediss:// URL is refused with the reason,
+    // without repeating the password.
+    void settingsDialogSetsTheRenderFarm()
+    {
+        ui::SettingsDialog dialog(*m_store, kDevices);
+        dialog.show();
+        auto *url = dialog.findChild<QLineEdit *>(QStringLiteral("farmUrlEdit"));
+        auto *reclaim = dialog.findChild<QSpinBox *>(QStringLiteral("farmReclaimSpin"));
+        auto *attempts = dialog.findChild<QSpinBox *>(QStringLiteral("farmAttemptsSpin"));
+        QVERIFY(url && reclaim && attempts);
+        QCOMPARE(url->echoMode(), QLineEdit::Password);
+        url->setText(QStringLiteral("rediss://render:hunter2@farm.local:6380"));
+        dialog.accept();
+        QVERIFY(dialog.isVisible());
+        const auto *error = dialog.findChild<QLabel *>(QStringLiteral("errorLabel"));
+        QVERIFY2(error->text().contains(QStringLiteral("TLS")) && !error->text().contains(QStringLiteral("hunter2")),
+                 qPrintable(error->text()));
+        url->setText(QStringLiteral("redis://render:hunter2@farm.local:6380"));
+        reclaim->setValue(30);
+        attempts->setValue(5);
+        dialog.accept();
+        QCOMPARE(dialog.result(), int(QDialog::Accepted));
+        settings::SettingsStore reopened(m_store->root());
+        reopened.load();
+        QCOMPARE(reopened.current().farmRedisUrl, QStringLiteral("redis://render:hunter2@farm.local:6380"));
+        QCOMPARE(reopened.current().farmReclaimSeconds, 30);
+        QCOMPARE(reopened.current().farmMaxAttempts, 5);
+        QFile settingsFile(m_store->root().settingsPath());
+        QVERIFY(settingsFile.open(QIODevice::ReadOnly));
+        QVERIFY(!settingsFile.readAll().contains("hunter2"));
+    }
+
     void settingsDialogKeepsADeviceThatIsGone()
     {
         settings::Settings changed = m_store->current();

@@ -1,6 +1,6 @@
 #include "ui/gallery/gallery_panel.h"
 
-#include "core/graph/graph_run_service.h"
+#include "core/graph/run_queue.h"
 #include "ui/common/rgb_image.h"
 #include "ui/common/thumbnail_cache.h"
 #include "ui/gallery/gallery_model.h"
@@ -574,17 +574,16 @@ void GalleryPanel::addFolder()
         m_service.addFolder(folder);
 }
 
-void GalleryPanel::followRuns(graph::GraphRunService &runs)
+void GalleryPanel::followRuns(graph::RunQueue &runs)
 {
-    connect(&runs, &graph::GraphRunService::nodeProgress, this,
-            [this](quint64, const QString &, int value, int maximum) {
-                m_runProgress = maximum > 0 ? double(value) / maximum : 0.0;
-            });
-    connect(&runs, &graph::GraphRunService::previewReady, this,
+    connect(&runs, &graph::RunQueue::nodeProgress, this, [this](quint64, const QString &, int value, int maximum) {
+        m_runProgress = maximum > 0 ? double(value) / maximum : 0.0;
+    });
+    connect(&runs, &graph::RunQueue::previewReady, this,
             [this](quint64, const QString &, const engine::RgbImage &preview) {
                 showRunPreview(toQImage(preview), m_runProgress);
             });
-    connect(&runs, &graph::GraphRunService::nodeExecuted, this,
+    connect(&runs, &graph::RunQueue::nodeExecuted, this,
             [this](quint64, const graph::NodeRunReport &, const QList<graph::OutputFile> &files) {
                 QStringList written;
                 for (const graph::OutputFile &file : files)
@@ -593,7 +592,7 @@ void GalleryPanel::followRuns(graph::GraphRunService &runs)
                 if (!written.isEmpty())
                     m_service.indexFiles(written);
             });
-    connect(&runs, &graph::GraphRunService::finished, this, &GalleryPanel::endRunPreview);
+    connect(&runs, &graph::RunQueue::finished, this, &GalleryPanel::endRunPreview);
 }
 
 void GalleryPanel::showRunPreview(const QImage &preview, double progress)

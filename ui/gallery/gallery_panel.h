@@ -17,7 +17,7 @@ class QSlider;
 class QUndoStack;
 
 namespace atelier::graph {
-class GraphRunService;
+class RunQueue;
 }
 
 namespace atelier::ui {
@@ -65,7 +65,7 @@ public:
 
     // The runs of an editor: while one samples, its preview is the first tile; the images it writes are indexed at
     // once, so that they appear on top without waiting for the watcher.
-    void followRuns(graph::GraphRunService &runs);
+    void followRuns(graph::RunQueue &runs);
     // While a run renders: its preview as the first tile.
     void showRunPreview(const QImage &preview, double progress);
     void endRunPreview();

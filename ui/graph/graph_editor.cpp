@@ -139,7 +139,8 @@ GraphEditor::GraphEditor(std::shared_ptr<const graph::NodeRegistry> registry, QW
                                        [&](const std::unique_ptr<Tab> &tab) { return tab->view == view; }),
                         m_tabList.end());
     });
-    m_queuePanel = new RunQueuePanel(m_runs, this);
+    m_queuePanel = new RunQueuePanel(this);
+    m_queuePanel->follow(m_runs, tr("This computer"));
     m_queuePanel->hide(); // until the window puts it in its dock
     m_status = new QLabel(tr("Ready"), this);
     m_status->setObjectName(QStringLiteral("graphStatus"));
@@ -159,7 +160,7 @@ GraphEditor::GraphEditor(std::shared_ptr<const graph::NodeRegistry> registry, QW
     layout->addWidget(toolbar);
     layout->addWidget(m_tabs, 1);
     layout->addLayout(statusRow);
-    connectRuns();
+    connectRuns(m_runs);
 }
 
 QUndoGroup *GraphEditor::undoGroup()
@@ -466,15 +467,18 @@ quint64 GraphEditor::queueCurrent(const QStringList &targets)
             item->setErrors({}, {});
             item->setRunState(NodeItem::RunState::Idle);
         }
-    graph::GraphRunService::Submission submission;
+    graph::RunQueue::Submission submission;
     submission.graph = tab->document->graph(); // a copy: edits from now on are for the next run
     submission.options.editorWorkflow = tab->document->editorWorkflow();
     submission.options.targets = targets;
     submission.previews = true;
+    submission.label = targets.isEmpty() ? tab->title : tr("%1, up to %2").arg(tab->title, targets.join(", "));
+    graph::RunQueue &runs = *m_queuePanel->destination();
+    const QString label = submission.label;
     // Known before it is queued: `queued` is emitted inside submit.
-    const quint64 run = m_runs.submit(std::move(submission));
+    const quint64 run = runs.submit(std::move(submission));
     m_runTabs.insert(run, tab->view);
-    m_queuePanel->track(run, targets.isEmpty() ? tab->title : tr("%1, up to %2").arg(tab->title, targets.join(", ")));
+    m_queuePanel->track(run, label, runs);
     // Seeds set to change after each run do so now, for the next one (ComfyUI's "control after generate").
     tab->scene->edit(tr("Seeds after queueing"), [&] { tab->document->applySeedControls(); });
     return run;
@@ -493,6 +497,23 @@ void GraphEditor::showMissingModels()
 void GraphEditor::cancelRuns()
 {
     m_runs.cancelAll();
+    if (m_farm)
+        m_farm->cancelAll();
+}
+
+void GraphEditor::setFarm(std::unique_ptr<graph::RunQueue> farm, const QString &name)
+{
+    if (m_farm) {
+        m_queuePanel->unfollow(*m_farm);
+        m_farm.reset(); // its runs still on the farm are cancelled there
+    }
+    m_farm = std::move(farm);
+    if (!m_farm)
+        return;
+    connectRuns(*m_farm);
+    m_queuePanel->follow(*m_farm, tr("Render farm (%1)").arg(name));
+    connect(m_farm.get(), &graph::RunQueue::placed, this,
+            [this](quint64, const QString &worker) { m_status->setText(tr("Running on the farm's %1…").arg(worker)); });
 }
 
 void GraphEditor::markErrors(Tab &tab, const graph::Validation &validation)
@@ -512,39 +533,38 @@ void GraphEditor::markErrors(Tab &tab, const graph::Validation &validation)
     }
 }
 
-void GraphEditor::connectRuns()
+void GraphEditor::connectRuns(graph::RunQueue &runs)
 {
     const auto itemOf = [this](quint64 run, const QString &node) -> NodeItem * {
         Tab *tab = tabOf(run);
         return tab ? tab->scene->nodeItem(canvasId(node)) : nullptr;
     };
-    connect(&m_runs, &graph::GraphRunService::queued, this, [this](quint64, int position) {
+    connect(&runs, &graph::RunQueue::queued, this, [this](quint64, int position) {
         m_status->setText(position > 1 ? tr("Queued (%1 ahead)").arg(position - 1) : tr("Queued"));
     });
-    connect(&m_runs, &graph::GraphRunService::started, this, [this](quint64) { m_status->setText(tr("Running…")); });
-    connect(&m_runs, &graph::GraphRunService::nodeStarted, this,
+    connect(&runs, &graph::RunQueue::started, this, [this](quint64) { m_status->setText(tr("Running…")); });
+    connect(&runs, &graph::RunQueue::nodeStarted, this,
             [this, itemOf](quint64 run, const QString &node, const QString &type) {
                 if (NodeItem *item = itemOf(run, node))
                     item->setRunState(NodeItem::RunState::Running);
                 m_status->setText(tr("Running %1…").arg(type));
             });
-    connect(&m_runs, &graph::GraphRunService::nodeCached, this,
-            [itemOf](quint64 run, const graph::NodeRunReport &report) {
-                if (NodeItem *item = itemOf(run, report.nodeId))
-                    item->setRunState(NodeItem::RunState::Cached, report.reason);
-            });
-    connect(&m_runs, &graph::GraphRunService::nodeProgress, this,
+    connect(&runs, &graph::RunQueue::nodeCached, this, [itemOf](quint64 run, const graph::NodeRunReport &report) {
+        if (NodeItem *item = itemOf(run, report.nodeId))
+            item->setRunState(NodeItem::RunState::Cached, report.reason);
+    });
+    connect(&runs, &graph::RunQueue::nodeProgress, this,
             [this, itemOf](quint64 run, const QString &node, int value, int maximum) {
                 if (NodeItem *item = itemOf(run, node))
                     item->setProgress(value, maximum);
                 m_status->setText(tr("Step %1 of %2").arg(value).arg(maximum));
             });
-    connect(&m_runs, &graph::GraphRunService::previewReady, this,
+    connect(&runs, &graph::RunQueue::previewReady, this,
             [itemOf](quint64 run, const QString &node, const engine::RgbImage &preview) {
                 if (NodeItem *item = itemOf(run, node))
                     item->setPreview(toQImage(preview).scaled(256, 256, Qt::KeepAspectRatio, Qt::SmoothTransformation));
             });
-    connect(&m_runs, &graph::GraphRunService::nodeExecuted, this,
+    connect(&runs, &graph::RunQueue::nodeExecuted, this,
             [itemOf](quint64 run, const graph::NodeRunReport &report, const QList<graph::OutputFile> &files) {
                 NodeItem *item = itemOf(run, report.nodeId);
                 if (!item)
@@ -553,12 +573,12 @@ void GraphEditor::connectRuns()
                 if (!files.isEmpty())
                     item->setPreview(QImage(files.front().path));
             });
-    connect(&m_runs, &graph::GraphRunService::nodeFailed, this,
+    connect(&runs, &graph::RunQueue::nodeFailed, this,
             [itemOf](quint64 run, const QString &node, const QString &, const QString &message) {
                 if (NodeItem *item = itemOf(run, node))
                     item->setRunState(NodeItem::RunState::Failed, message);
             });
-    connect(&m_runs, &graph::GraphRunService::finished, this, [this](quint64 run, const graph::RunOutcome &outcome) {
+    connect(&runs, &graph::RunQueue::finished, this, [this](quint64 run, const graph::RunOutcome &outcome) {
         if (Tab *tab = tabOf(run)) {
             markErrors(*tab, outcome.validation);
             m_missing = graph::missingModels(tab->document->graph(), *m_registry, outcome.validation,

@@ -1,10 +1,10 @@
 #pragma once
 
 // The node editor: workflows in tabs (each with its own undo history), the file actions, and runs. Queue sends a
-// copy of the current graph to the run service (editing goes on during a run and never changes it); the canvas
-// shows what each node is doing: outlined while it runs, its progress, the sampler's preview each step, the images
-// a saver wrote, "cached" for what the cache served, and the errors of validation or of a failed node on the node
-// concerned.
+// copy of the current graph to this computer's run service or a render farm's queue (editing goes on during a run and
+// never changes it); the canvas shows what each node is doing: outlined while it runs, its progress, the sampler's
+// preview each step, the images a saver wrote, "cached" for what the cache served, and the errors of validation or of a
+// failed node on the node concerned.
 #include "core/graph/graph_document.h"
 #include "core/graph/graph_run_service.h"
 #include "core/graph/graph_sources.h"
@@ -72,7 +72,12 @@ public:
     // Queues the current graph; its run id. With `targets`, only what they need runs ("Run to here").
     quint64 queueCurrent(const QStringList &targets = {});
     void cancelRuns();
+    // This computer's queue.
     graph::GraphRunService &runService() { return m_runs; }
+    // A render farm's queue (core/farm), offered in the Run queue panel's "Run on" beside this computer under
+    // `name`; none takes the choice away. A farm replaced cancels the runs it still had.
+    void setFarm(std::unique_ptr<graph::RunQueue> farm, const QString &name = {});
+    graph::RunQueue *farm() const { return m_farm.get(); }
     QLabel *statusLabel() const { return m_status; }
     // The models the last refused run of the current tab's graph lacked ("Install missing models…" lists them).
     QList<graph::MissingModel> missingModels() const { return m_missing; }
@@ -96,12 +101,13 @@ private:
     Tab *tabOf(quint64 run) const;
     Tab *currentTab() const;
     void updateTitle(Tab &tab);
-    void connectRuns();
+    void connectRuns(graph::RunQueue &runs);
     void markErrors(Tab &tab, const graph::Validation &validation);
     Result<QString> importInputImage(const QString &path); // its name in the input folder
 
     std::shared_ptr<const graph::NodeRegistry> m_registry;
     graph::GraphRunService m_runs;
+    std::unique_ptr<graph::RunQueue> m_farm;
     QTabWidget *m_tabs = nullptr;
     QLabel *m_status = nullptr;
     RunQueuePanel *m_queuePanel = nullptr;

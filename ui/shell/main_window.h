@@ -6,6 +6,8 @@
 
 #include <QMainWindow>
 
+#include <functional>
+
 #include <memory>
 #include <vector>
 
@@ -27,6 +29,7 @@ struct Settings;
 
 namespace atelier::graph {
 class NodeRegistry;
+class RunQueue;
 }
 
 namespace atelier::training {
@@ -69,6 +72,17 @@ public:
     // a txt2img graph ready in its first tab.
     void setGraphServices(std::shared_ptr<const graph::NodeRegistry> registry);
     GraphEditor *graphEditor() const { return m_graphEditor; }
+    // A render farm's queue for a Redis URL; `problem` says why there is none, or that the farm does not answer yet.
+    struct FarmConnection
+    {
+        std::unique_ptr<graph::RunQueue> queue;
+        QString name; // the URL, its password shown as ***
+        QString problem;
+    };
+    using FarmConnector = std::function<FarmConnection(const QString &url)>;
+    // The settings' render farm (and every farm set later) offered in the Run queue panel beside this computer.
+    // After setGraphServices and setGalleryService.
+    void setFarmConnector(FarmConnector connector);
     // The gallery and inspector take the right-hand area, over the image index (which outlives the window); the
     // editor's images reach it as they are written. After setLibraryServices and setGraphServices.
     void setGalleryService(gallery::GalleryService &service);
@@ -123,6 +137,7 @@ private:
     void fillRecentMenu();
     void rememberRecentFile(const QString &path);
     void showComputeDevice(const settings::Settings &current);
+    void connectFarm(const QString &url);
 
     settings::SettingsStore &m_settings;
     EngineStatus m_engine;
@@ -138,6 +153,8 @@ private:
     LibraryPanel *m_libraryPanel = nullptr;
     InstallQueuePanel *m_installQueuePanel = nullptr;
     GraphEditor *m_graphEditor = nullptr;
+    FarmConnector m_farmConnector;
+    QString m_farmUrl; // the one connected
     GalleryPanel *m_galleryPanel = nullptr;
     models::RecordStore *m_store = nullptr;
     models::ModelInstaller *m_installer = nullptr;

@@ -4,6 +4,7 @@
 
 #include "core/graph/executor.h"
 #include "core/settings/settings_store.h"
+#include "ui/gallery/gallery_panel.h"
 #include "ui/graph/graph_editor.h"
 #include "ui/graph/graph_view.h"
 #include "ui/graph/node_library_panel.h"
@@ -15,6 +16,7 @@
 #include <QDockWidget>
 #include <QFileDialog>
 #include <QFileInfo>
+#include <QLabel>
 #include <QMenuBar>
 #include <QMessageBox>
 #include <QSettings>
@@ -222,6 +224,31 @@ void MainWindow::buildEditMenu()
     edit->addSeparator();
     edit->addAction(tr("Select all\tCtrl+A"), this, onView([](GraphView &view) { view.selectAll(); }));
     edit->addAction(tr("Frame selection\tF"), this, onView([](GraphView &view) { view.fitSelection(); }));
+}
+
+void MainWindow::setFarmConnector(FarmConnector connector)
+{
+    m_farmConnector = std::move(connector);
+    connectFarm(m_settings.current().farmRedisUrl);
+    connect(&m_settings, &settings::SettingsStore::changed, this,
+            [this](const settings::Settings &now) { connectFarm(now.farmRedisUrl); });
+}
+
+void MainWindow::connectFarm(const QString &url)
+{
+    if (!m_graphEditor || !m_farmConnector || url == m_farmUrl)
+        return;
+    m_farmUrl = url;
+    if (url.isEmpty()) {
+        m_graphEditor->setFarm(nullptr);
+        return;
+    }
+    FarmConnection connection = m_farmConnector(url);
+    if (connection.queue && m_galleryPanel)
+        m_galleryPanel->followRuns(*connection.queue);
+    m_graphEditor->setFarm(std::move(connection.queue), connection.name);
+    if (!connection.problem.isEmpty())
+        m_graphEditor->statusLabel()->setText(tr("Render farm: %1").arg(connection.problem));
 }
 
 } // namespace atelier::ui

@@ -156,8 +156,22 @@ SettingsDialog::SettingsDialog(settings::SettingsStore &store, const std::vector
     m_civitaiEndpoint->setPlaceholderText(QStringLiteral("https://civitai.com"));
     m_huggingFaceToken = tokenEdit(this, QStringLiteral("huggingFaceTokenEdit"));
     m_civitaiToken = tokenEdit(this, QStringLiteral("civitaiTokenEdit"));
+    m_farmUrl = tokenEdit(this, QStringLiteral("farmUrlEdit"));
+    m_farmUrl->setPlaceholderText(tr("none: runs stay on this computer"));
+    m_farmUrl->setToolTip(tr("redis://[user:password@]host[:port][/db] of the render farm's Redis server; the Run "
+                             "queue panel can then send runs there"));
+    m_farmReclaim = new QSpinBox(this);
+    m_farmReclaim->setObjectName(QStringLiteral("farmReclaimSpin"));
+    m_farmReclaim->setRange(5, 86400);
+    m_farmReclaim->setSuffix(tr(" s"));
+    m_farmReclaim->setToolTip(tr("How long a farm worker may stay silent before another takes its job over"));
+    m_farmAttempts = new QSpinBox(this);
+    m_farmAttempts->setObjectName(QStringLiteral("farmAttemptsSpin"));
+    m_farmAttempts->setRange(1, 100);
+    m_farmAttempts->setToolTip(tr("How often a farm job is started before it is set aside as failed"));
 
-    auto *tokensNote = new QLabel(tr("Tokens are stored in %1, readable only by you.").arg(store.root().secretsPath()), this);
+    auto *tokensNote = new QLabel(
+        tr("Tokens and the farm's URL are stored in %1, readable only by you.").arg(store.root().secretsPath()), this);
     tokensNote->setWordWrap(true);
     tokensNote->setForegroundRole(QPalette::PlaceholderText);
 
@@ -200,6 +214,13 @@ QFormLayout *SettingsDialog::fieldForm(QLayout *modelsRow)
     form->addRow(tr("Civitai address:"), m_civitaiEndpoint);
     form->addRow(tr("Hugging Face token:"), m_huggingFaceToken);
     form->addRow(tr("Civitai token:"), m_civitaiToken);
+    form->addRow(tr("Render farm:"), m_farmUrl);
+    auto *farmRow = new QHBoxLayout;
+    farmRow->addWidget(m_farmReclaim);
+    farmRow->addWidget(new QLabel(tr("attempts:"), this));
+    farmRow->addWidget(m_farmAttempts);
+    farmRow->addStretch(1);
+    form->addRow(tr("Farm job takeover after:"), farmRow);
     return form;
 }
 
@@ -228,6 +249,9 @@ void SettingsDialog::fill(const settings::Settings &current)
     m_civitaiEndpoint->setText(current.civitaiEndpoint);
     m_huggingFaceToken->setText(current.huggingFaceToken);
     m_civitaiToken->setText(current.civitaiToken);
+    m_farmUrl->setText(current.farmRedisUrl);
+    m_farmReclaim->setValue(current.farmReclaimSeconds);
+    m_farmAttempts->setValue(current.farmMaxAttempts);
 }
 
 settings::Settings SettingsDialog::edited() const
@@ -251,6 +275,9 @@ settings::Settings SettingsDialog::edited() const
     result.civitaiEndpoint = m_civitaiEndpoint->text().trimmed();
     result.huggingFaceToken = m_huggingFaceToken->text().trimmed();
     result.civitaiToken = m_civitaiToken->text().trimmed();
+    result.farmRedisUrl = m_farmUrl->text().trimmed();
+    result.farmReclaimSeconds = m_farmReclaim->value();
+    result.farmMaxAttempts = m_farmAttempts->value();
     return result;
 }
 

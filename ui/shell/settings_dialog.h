@@ -60,6 +60,9 @@ private:
     QLineEdit *m_civitaiEndpoint = nullptr;
     QLineEdit *m_huggingFaceToken = nullptr;
     QLineEdit *m_civitaiToken = nullptr;
+    QLineEdit *m_farmUrl = nullptr;
+    QSpinBox *m_farmReclaim = nullptr;
+    QSpinBox *m_farmAttempts = nullptr;
     QLabel *m_error = nullptr;
 };
 

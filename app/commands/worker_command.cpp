@@ -1,10 +1,13 @@
 // `atelier worker`: this machine as a member of a render farm on Redis Streams (core/farm).
 #include "app/command.h"
 #include "app/farm_arguments.h"
+#include "app/library_services.h"
 #include "app/node_environment.h"
 
 #include "core/engine/client/engine_client.h"
 #include "core/farm/farm_worker.h"
+#include "core/hashing/content_hash.h"
+#include "core/models/install/model_installer.h"
 #include "core/models/record_store.h"
 #include "core/nodes/built_in_nodes.h"
 #include "core/settings/app_root.h"
@@ -14,6 +17,7 @@
 #include <QDateTime>
 #include <QDir>
 #include <QSysInfo>
+#include <QUrl>
 
 #include <unistd.h>
 
@@ -31,6 +35,43 @@ void onStopSignal(int)
     g_stopWorker = true;
 }
 
+// Installs the model from the job's source and checks it is the file the job names; one that is not is removed.
+// Only an http(s) address with the SHA-256 to check is fetched: a job is untrusted, and must not make the worker
+// copy its own files (a local path as source) or install a file nobody vouched for.
+Status fetchModel(models::ModelInstaller &installer, const farm::FarmModelReference &model,
+                  const std::atomic_bool &stop)
+{
+    const QUrl source(model.source, QUrl::StrictMode);
+    if (!source.isValid() || (source.scheme() != QLatin1String("https") && source.scheme() != QLatin1String("http")) ||
+        source.host().isEmpty())
+        return Status::failure(QStringLiteral("a worker fetches models from http(s) addresses only"));
+    if (model.sha256.size() != 64)
+        return Status::failure(QStringLiteral("the job gives no SHA-256 to check the file against"));
+    const models::InstallJob started = installer.heuristicImport(model.source);
+    std::optional<models::InstallJob> job = started;
+    bool cancelled = false;
+    while (job && !job->inTerminalState()) {
+        if (stop && !cancelled)
+            cancelled = installer.cancelJob(started.id);
+        job = installer.waitForJob(started.id, 500);
+        if (!job)
+            job = installer.jobById(started.id);
+    }
+    if (!job)
+        return Status::failure(QStringLiteral("its install job vanished"));
+    if (!job->complete())
+        return Status::failure(job->cancelled() ? QStringLiteral("the worker was stopped")
+                                                : QStringLiteral("%1 (%2)").arg(job->error, job->errorType));
+    const QString installed = hashing::bareHash(job->configOut->hash);
+    if (!model.sha256.isEmpty() && installed != model.sha256) {
+        (void)installer.deleteModel(job->key());
+        return Status::failure(QStringLiteral("the file there is not the model the job names (SHA-256 %1, not %2); "
+                                              "it was removed again")
+                                   .arg(installed, model.sha256));
+    }
+    return {};
+}
+
 } // namespace
 
 int runWorkerCommand(CommandContext &context)
@@ -46,7 +87,11 @@ int runWorkerCommand(CommandContext &context)
     const QCommandLineOption maxJobs(QStringLiteral("max-jobs"),
                                      QStringLiteral("Leave after this many jobs (default: run until stopped)."),
                                      QStringLiteral("N"));
-    parser.addOptions({name, device, maxJobs});
+    const QCommandLineOption fetchMissing(
+        QStringLiteral("fetch-missing"),
+        QStringLiteral("Install a model the library lacks from the source URL or repository the job gives (checked "
+                       "against the job's SHA-256), instead of handing the job back."));
+    parser.addOptions({name, device, maxJobs, fetchMissing});
     if (const int code = parseCommandArguments(
             parser, context,
             QStringLiteral("Run jobs from a render farm on Redis Streams, one at a time, until stopped (SIGTERM, "
@@ -93,8 +138,25 @@ int runWorkerCommand(CommandContext &context)
     options.maxAttempts = preferences.farmMaxAttempts;
     options.maxJobs = jobs;
 
-    models::RecordStore store(context.root.databasePath());
-    (void)store.open(); // a library that cannot be opened fails the lookups that need it, with its reason
+    // With --fetch-missing the installer (and its download queue) stands by; without, the library is only read.
+    std::unique_ptr<LibraryServices> services;
+    std::unique_ptr<models::RecordStore> ownStore;
+    if (parser.isSet(fetchMissing)) {
+        auto opened = LibraryServices::open(context.root, context.settings, false);
+        if (!opened) {
+            context.err << "atelier worker: " << opened.error() << "\n";
+            return kExitFailure;
+        }
+        services = std::move(opened.value());
+        options.fetchModel = [installer = &services->installer()](const farm::FarmModelReference &model,
+                                                                  const std::atomic_bool &stop) {
+            return fetchModel(*installer, model, stop);
+        };
+    } else {
+        ownStore = std::make_unique<models::RecordStore>(context.root.databasePath());
+        (void)ownStore->open(); // a library that cannot be opened fails the lookups that need it, with its reason
+    }
+    models::RecordStore &store = services ? services->store() : *ownStore;
     // Images are written to a scratch folder of this worker's and removed once they are on the result stream.
     nodes::NodeEnvironment environment = app::nodeEnvironment(
         context.root, context.settings, store,

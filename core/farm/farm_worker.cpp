@@ -11,6 +11,7 @@
 #include <QJsonDocument>
 #include <QJsonObject>
 
+#include <algorithm>
 #include <condition_variable>
 #include <mutex>
 #include <optional>
@@ -293,22 +294,45 @@ struct FarmWorker::Private
     // The models the job names that this worker's library has under another name are renamed to it (by hash); the
     // first model input of the graph still naming nothing here is returned as a message (whether or not the job
     // listed it), so that another worker may have it.
+    // The first model of the job's graph this worker's library lacks, by name or by the job's hash.
+    std::optional<nodes::ModelReference> firstMissing(graph::Graph &graph, const FarmJob &job,
+                                                      const QMap<QString, QString> &hashByName)
+    {
+        for (const QString &line : nodes::resolveModelsByHash(graph, hashByName, *registry, environment))
+            log(QStringLiteral("job %1: %2").arg(job.id, line));
+        for (const nodes::ModelReference &model : nodes::referencedModels(graph, environment)) {
+            const graph::GraphNode *node = graph.node(model.node);
+            const graph::NodeType *type = node ? registry->find(node->type) : nullptr;
+            if (type && type->checkValue(model.input, graph::GraphValue::text(model.name)))
+                return model; // the loader's list has no such model
+        }
+        return std::nullopt;
+    }
+
+    // Why the job cannot run here, or nothing once every model it names is in the library (fetched first, with
+    // `fetchModel`, from the sources the job gives).
     QString resolveModels(graph::Graph &graph, const FarmJob &job)
     {
         QMap<QString, QString> hashByName;
         for (const FarmModelReference &model : job.models)
             if (!model.sha256.isEmpty())
                 hashByName.insert(model.name, model.sha256);
-        for (const QString &line : nodes::resolveModelsByHash(graph, hashByName, *registry, environment))
-            log(QStringLiteral("job %1: %2").arg(job.id, line));
-        for (const nodes::ModelReference &model : nodes::referencedModels(graph, environment)) {
-            const graph::GraphNode *node = graph.node(model.node);
-            const graph::NodeType *type = node ? registry->find(node->type) : nullptr;
-            if (!type || !type->checkValue(model.input, graph::GraphValue::text(model.name)))
-                continue;
-            const QString hash = hashByName.value(model.name);
-            return QStringLiteral("this worker's library has no model %1%2")
-                .arg(model.name, hash.isEmpty() ? QString() : QStringLiteral(" (SHA-256 %1)").arg(hash));
+        QStringList fetched;
+        while (const std::optional<nodes::ModelReference> missing = firstMissing(graph, job, hashByName)) {
+            const QString hash = hashByName.value(missing->name);
+            const QString lacking =
+                QStringLiteral("this worker's library has no model %1%2")
+                    .arg(missing->name, hash.isEmpty() ? QString() : QStringLiteral(" (SHA-256 %1)").arg(hash));
+            const auto reference = std::find_if(job.models.cbegin(), job.models.cend(), [&](const auto &model) {
+                return model.name == missing->name && !model.source.isEmpty();
+            });
+            if (!options.fetchModel || reference == job.models.cend() || fetched.contains(missing->name))
+                return lacking;
+            fetched.append(missing->name);
+            log(QStringLiteral("job %1: fetching %2 from %3").arg(job.id, missing->name, reference->source));
+            if (const Status got = options.fetchModel(*reference, *stop); !got)
+                return QStringLiteral("%1, and fetching it from %2 failed: %3")
+                    .arg(lacking, reference->source, got.error());
         }
         return {};
     }

@@ -7,8 +7,8 @@
 //
 // A job fails for good (dead-lettered, with its error) when it cannot run anywhere: it is malformed, its graph is
 // invalid, or it was started more often than the settings allow (it failed, or it killed its workers). A job this
-// worker cannot run but another might (a model it does not have) is handed back to the stream. Stopping (SIGTERM)
-// hands the running job back at once.
+// worker cannot run but another might (a model it does not have, and cannot fetch) is handed back to the stream.
+// Stopping (SIGTERM) hands the running job back at once.
 #include "core/farm/farm_job.h"
 #include "core/farm/redis_connection.h"
 #include "core/nodes/node_environment.h"
@@ -33,6 +33,9 @@ struct WorkerOptions
     std::chrono::milliseconds reclaimAfter = std::chrono::seconds(60);
     int maxAttempts = 3;
     int maxJobs = 0; // leave after this many jobs ended here; 0: run until stopped
+    // `--fetch-missing`: installs a model the library lacks from the source the job gives, into the library, and
+    // checks it is the file the job names (its SHA-256). Unset: such a job is handed back for another worker.
+    std::function<Status(const FarmModelReference &model, const std::atomic_bool &stop)> fetchModel;
 };
 
 class FarmWorker

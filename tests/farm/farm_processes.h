@@ -39,12 +39,13 @@ inline void endProcess(QProcess &process, bool gently = false)
 class WorkerProcess
 {
 public:
-    WorkerProcess(const QString &root, const QString &url, const QString &name)
+    WorkerProcess(const QString &root, const QString &url, const QString &name, const QStringList &extra = {})
     {
         m_process.setProcessChannelMode(QProcess::MergedChannels);
         m_process.start(QStringLiteral(ATELIER_EXECUTABLE),
-                        {QStringLiteral("--root"), root, QStringLiteral("worker"), QStringLiteral("--redis"), url,
-                         QStringLiteral("--name"), name});
+                        QStringList{QStringLiteral("--root"), root, QStringLiteral("worker"), QStringLiteral("--redis"),
+                                    url, QStringLiteral("--name"), name}
+                            << extra);
         m_process.waitForStarted(5000);
     }
     ~WorkerProcess() { endProcess(m_process); }

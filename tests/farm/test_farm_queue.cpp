@@ -4,6 +4,7 @@
 #include "tests/app/cli_runner.h"
 #include "tests/farm/farm_processes.h"
 #include "tests/farm/redis_process.h"
+#include "tests/fault_server.h"
 #include "tests/graph/graph_test_support.h"
 #include "tests/image_difference.h"
 
@@ -12,6 +13,7 @@
 #include "core/models/record_store.h"
 #include "core/settings/app_root.h"
 
+#include <QCryptographicHash>
 #include <QDir>
 #include <QEventLoop>
 #include <QFile>
@@ -277,6 +279,75 @@ private slots:
         const auto farmhand = worker(QStringLiteral("patient"));
         QTRY_COMPARE_WITH_TIMEOUT(finished.size(), 1, 120000);
         QVERIFY(finished.first().at(1).value<graph::RunOutcome>().ok());
+    }
+
+    // `atelier worker --fetch-missing` on an empty library: a job's model comes from the source the job gives (a real
+    // HTTP server here) and the job is made; a source serving another file than the job's SHA-256 is refused, the
+    // file removed again, and that job ends in the dead-letter stream after its attempts, as does one giving a path
+    // on the worker's disk as its source.
+    void aWorkerFetchesWhatItLacks()
+    {
+        const auto bytesOf = [](const QString &model) {
+            QFile file(graph_tests::checkpointOf(model));
+            return file.open(QIODevice::ReadOnly) ? file.readAll() : QByteArray();
+        };
+        const QByteArray model = bytesOf(QStringLiteral("tiny-sd1"));
+        const QByteArray impostor = bytesOf(QStringLiteral("tiny-sd2v"));
+        QVERIFY(!model.isEmpty() && !impostor.isEmpty());
+        const QString sha256 = QString::fromLatin1(QCryptographicHash::hash(model, QCryptographicHash::Sha256).toHex());
+        FaultServer hub;
+        FaultRoute file;
+        file.body = model;
+        hub.setRoute("/tiny-sd1.safetensors", file);
+        file.body = impostor;
+        hub.setRoute("/impostor.safetensors", file);
+
+        farm::FarmClient client(m_redis->address(), farm::FarmKeys());
+        QVERIFY(client.connect());
+        const auto job = [&](const QString &id, const QByteArray &path) {
+            farm::FarmJob made;
+            made.id = id;
+            made.graph = QJsonDocument(prompt(9, 3)).toJson(QJsonDocument::Compact);
+            made.models = {{QStringLiteral("4"), QStringLiteral("ckpt_name"), QStringLiteral("tiny-sd1"), sha256,
+                            hub.url(path).toString()}};
+            return made;
+        };
+        QVERIFY(client.submit(job(QStringLiteral("impostor"), "/impostor.safetensors")));
+        farm::FarmJob local = job(QStringLiteral("local-path"), {});
+        local.models.first().source = graph_tests::checkpointOf(QStringLiteral("tiny-sd1"));
+        QVERIFY(client.submit(local));
+        const QString empty = path(QStringLiteral("empty-library"));
+        WorkerProcess fetcher(empty, m_redis->url(), QStringLiteral("fetcher"), {QStringLiteral("--fetch-missing")});
+        QVERIFY2(fetcher.waitFor("it was removed again"), fetcher.log().constData());
+        QVERIFY(client.submit(job(QStringLiteral("fetched"), "/tiny-sd1.safetensors")));
+
+        QMap<QString, QByteArray> cursors{
+            {QStringLiteral("impostor"), "0"}, {QStringLiteral("fetched"), "0"}, {QStringLiteral("local-path"), "0"}};
+        QMap<QString, farm::FarmEvent> ends;
+        QElapsedTimer timer;
+        timer.start();
+        while (ends.size() < 3 && timer.elapsed() < 120000) {
+            const auto events = client.read(cursors, std::chrono::milliseconds(500));
+            QVERIFY(events);
+            for (const farm::FarmEvent &event : events.value())
+                if (event.type == "completed" || event.type == "error")
+                    ends.insert(event.jobId, event);
+        }
+        QCOMPARE(ends.value(QStringLiteral("fetched")).type, QByteArray("completed"));
+        QCOMPARE(ends.value(QStringLiteral("impostor")).type, QByteArray("error"));
+        const QByteArray why = ends.value(QStringLiteral("impostor")).fields.value("message");
+        QVERIFY2(why.contains("not the model the job names"), why.constData());
+        const QByteArray refused = ends.value(QStringLiteral("local-path")).fields.value("message");
+        QVERIFY2(refused.contains("http(s) addresses only"), refused.constData());
+        QVERIFY2(fetcher.log().contains("fetching tiny-sd1 from " + hub.url("/tiny-sd1.safetensors").toEncoded()),
+                 fetcher.log().constData());
+        // The fetched model stays in the worker's library; the impostor left nothing behind.
+        const CliRun listed = runAtelier({QStringLiteral("--root"), empty, QStringLiteral("models"),
+                                          QStringLiteral("list"), QStringLiteral("--json")});
+        QCOMPARE(listed.exitCode, 0);
+        const QJsonArray models = QJsonDocument::fromJson(listed.out).array();
+        QCOMPARE(models.size(), 1);
+        QVERIFY2(listed.out.contains(sha256.toLatin1()), listed.out.constData());
     }
 
     // `atelier serve --farm` with a farm that does not answer ends at once, saying so without the password.

@@ -36,6 +36,7 @@
 #include <cstdio>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <utility>
 
 namespace {
@@ -160,17 +161,21 @@ int runWindow(QApplication &application, settings::SettingsStore &settingsStore,
     // The image index outlives the window too; it opens and scans on its own thread once the window has painted.
     gallery::GalleryService gallery(settingsStore.root().imageIndexPath(), settingsStore.root().outputsDir());
     ui::MainWindow window(settingsStore);
+    std::optional<nodes::NodeEnvironment> environment;
     if (services) {
+        environment = app::nodeEnvironment(settingsStore.root(), settingsStore, services.value()->store());
+        // The device and precision chosen in the settings apply from the next run on.
+        QObject::connect(&settingsStore, &settings::SettingsStore::changed, &window,
+                         [compute = environment->compute](const settings::Settings &now) {
+                             compute->set(now.device, now.precision);
+                         });
         window.setLibraryServices(services.value()->store(), services.value()->installer());
-        window.setGraphServices(
-            nodes::builtInNodes(app::nodeEnvironment(settingsStore.root(), settingsStore, services.value()->store())));
+        window.setGraphServices(nodes::builtInNodes(*environment));
     }
     window.setGalleryService(gallery);
-    if (services) {
+    if (environment) {
         // The settings' render farm, beside this computer in the Run queue panel; its images come into the outputs.
-        const nodes::NodeEnvironment environment =
-            app::nodeEnvironment(settingsStore.root(), settingsStore, services.value()->store());
-        window.setFarmConnector([environment, &window](const QString &url) {
+        window.setFarmConnector([environment = *environment, &window](const QString &url) {
             ui::MainWindow::FarmConnection connection;
             const Result<farm::RedisAddress> address = farm::parseRedisUrl(url);
             if (!address) {

@@ -13,6 +13,7 @@ nodes::NodeEnvironment nodeEnvironment(const settings::AppRoot &root, const sett
     environment.inputDir = root.inputDir();
     environment.outputDir = outputs.isEmpty() ? root.outputsDir() : outputs;
     environment.tempDir = root.tempDir();
+    environment.compute->set(settings.current().device, settings.current().precision);
     return environment;
 }
 

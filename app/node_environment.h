@@ -1,7 +1,7 @@
 #pragma once
 
 // What the built-in nodes work in, the same for `atelier run` and the window: the model library, the models
-// folder, and the root's input, output and temp folders.
+// folder, the root's input, output and temp folders, and the device and precision the settings ask for.
 #include "core/nodes/node_environment.h"
 
 namespace atelier::models {

@@ -161,8 +161,7 @@ int runWorkerCommand(CommandContext &context)
     nodes::NodeEnvironment environment = app::nodeEnvironment(
         context.root, context.settings, store,
         QDir(context.root.tempDir()).filePath(QStringLiteral("farm-") + QString(options.name).replace('/', '_')));
-    environment.device = QString::fromStdString(compute.device.id);
-    environment.precision = compute.precision;
+    environment.compute->set(QString::fromStdString(compute.device.id), compute.precision);
     farm::FarmWorker worker(options, nodes::builtInNodes(environment), environment);
 
     g_stopWorker = false;

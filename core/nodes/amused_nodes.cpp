@@ -45,9 +45,9 @@ void addLoader(graph::NodeRegistry &registry, const NodeEnvironment &environment
                 throw std::invalid_argument(model.error().toStdString());
             engine::OpCall call;
             call.op = "load_amused";
-            call.arguments = {{"path", model->modelPath},
-                              {"device", environment.device.toStdString()},
-                              {"precision", environment.precision.toStdString()}};
+            const auto [device, precision] = environment.compute->resolve();
+            call.arguments = {
+                {"path", model->modelPath}, {"device", device.toStdString()}, {"precision", precision.toStdString()}};
             return outputsOf(runOp(call, context));
         });
     node->check = [environment](const QString &input,

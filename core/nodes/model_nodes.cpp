@@ -90,8 +90,9 @@ engine::OpCall loadCall(const NodeEnvironment &environment, const engine::Genera
     call.arguments["path"] = model.modelPath;
     call.arguments["config"] = model.configPath;
     call.arguments["prediction"] = model.prediction;
-    call.arguments["device"] = environment.device.toStdString();
-    call.arguments["precision"] = environment.precision.toStdString();
+    const auto [device, precision] = environment.compute->resolve();
+    call.arguments["device"] = device.toStdString();
+    call.arguments["precision"] = precision.toStdString();
     return call;
 }
 
@@ -165,9 +166,9 @@ void addVaeAndLoraLoaders(graph::NodeRegistry &registry, const NodeEnvironment &
             throw std::invalid_argument(path.error().toStdString());
         engine::OpCall call;
         call.op = "load_vae";
-        call.arguments = {{"path", path->toStdString()},
-                          {"device", environment.device.toStdString()},
-                          {"precision", environment.precision.toStdString()}};
+        const auto [device, precision] = environment.compute->resolve();
+        call.arguments = {
+            {"path", path->toStdString()}, {"device", device.toStdString()}, {"precision", precision.toStdString()}};
         return outputsOf(runOp(call, context));
     });
     vaeNode->check = [environment](const QString &input, const graph::GraphValue &value)

@@ -80,6 +80,42 @@ private slots:
     }
 
     // SDXL, from its single file and its diffusers folder: the fixture's image, and a recipe naming the family.
+    // `atelier run` loads its models on the device and in the precision the settings name: bf16 gives an image
+    // close to, and not the same as, fp32's.
+    void runFollowsTheSettingsPrecision()
+    {
+        QVERIFY(atelier({QStringLiteral("install"), checkpoint(), QStringLiteral("--name"), QStringLiteral("tiny")})
+                    .exitCode == 0);
+        const QString graph = output(QStringLiteral("txt2img.json"));
+        QFile file(graph);
+        QVERIFY(file.open(QIODevice::WriteOnly));
+        file.write(R"({"4": {"class_type": "CheckpointLoaderSimple", "inputs": {"ckpt_name": "tiny"}},
+            "5": {"class_type": "EmptyLatentImage", "inputs": {"width": 64, "height": 64, "batch_size": 1}},
+            "6": {"class_type": "CLIPTextEncode", "inputs": {"text": "a cat", "clip": ["4", 1]}},
+            "7": {"class_type": "CLIPTextEncode", "inputs": {"text": "", "clip": ["4", 1]}},
+            "3": {"class_type": "KSampler", "inputs": {"seed": 5, "steps": 4, "cfg": 7, "sampler_name": "euler",
+                  "scheduler": "normal", "denoise": 1, "model": ["4", 0], "positive": ["6", 0],
+                  "negative": ["7", 0], "latent_image": ["5", 0]}},
+            "8": {"class_type": "VAEDecode", "inputs": {"samples": ["3", 0], "vae": ["4", 2]}},
+            "9": {"class_type": "SaveImage", "inputs": {"filename_prefix": "run", "images": ["8", 0]}}})");
+        file.close();
+        QImage images[2];
+        for (const QString &precision : {QStringLiteral("fp32"), QStringLiteral("bf16")}) {
+            QFile settings(m_root->filePath(QStringLiteral("settings.json")));
+            QVERIFY(settings.open(QIODevice::WriteOnly));
+            settings.write(
+                QStringLiteral(R"({"format": 1, "device": "cpu", "precision": "%1"})").arg(precision).toUtf8());
+            settings.close();
+            const QString out = output(precision);
+            const CliRun ran = atelier({QStringLiteral("run"), graph, QStringLiteral("--out"), out});
+            QVERIFY2(ran.exitCode == 0, ran.err.constData());
+            images[precision == QLatin1String("bf16")] = QImage(QDir(out).filePath(QStringLiteral("run_00001_.png")));
+        }
+        QVERIFY(!images[0].isNull() && !images[1].isNull());
+        const int difference = largestDifference(images[0], images[1]);
+        QVERIFY2(difference > 0 && difference < 64, qPrintable(QString::number(difference)));
+    }
+
     void makesTheSdxlReferenceImage()
     {
         const QImage reference(fixture(QStringLiteral("cases/tiny-sdxl.txt2img.euler.normal.s42.png")));

@@ -58,6 +58,7 @@ void addLoader(graph::NodeRegistry &registry, const NodeEnvironment &environment
                 return notFound(input, name, found.error());
         return std::nullopt;
     };
+    node->changes = [compute = environment.compute](const graph::NodeInputs &) { return compute->token(); };
     registry.add(node);
 }
 

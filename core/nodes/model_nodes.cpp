@@ -137,8 +137,10 @@ void addCheckpointLoaders(graph::NodeRegistry &registry, const NodeEnvironment &
         QStringLiteral(QT_TRANSLATE_NOOP("NodeDefinition", "Loads a diffusion model checkpoint from the library."));
     simple.inputs = {libraryCombo(QStringLiteral("ckpt_name"), kCheckpoints)};
     simple.outputs = {output(QStringLiteral("MODEL")), output(QStringLiteral("CLIP")), output(QStringLiteral("VAE"))};
+    const auto onCompute = [compute = environment.compute](const graph::NodeInputs &) { return compute->token(); };
     auto simpleNode = std::make_shared<FunctionNode>(simple, load);
     simpleNode->check = check;
+    simpleNode->changes = onCompute;
     registry.add(simpleNode);
 
     NodeDefinition withConfig = simple;
@@ -150,6 +152,7 @@ void addCheckpointLoaders(graph::NodeRegistry &registry, const NodeEnvironment &
                          libraryCombo(QStringLiteral("ckpt_name"), kCheckpoints)};
     auto withConfigNode = std::make_shared<FunctionNode>(withConfig, load);
     withConfigNode->check = check;
+    withConfigNode->changes = onCompute;
     registry.add(withConfigNode);
 }
 
@@ -180,6 +183,7 @@ void addVaeAndLoraLoaders(graph::NodeRegistry &registry, const NodeEnvironment &
             return notFound(input, name, found.error());
         return std::nullopt;
     };
+    vaeNode->changes = [compute = environment.compute](const graph::NodeInputs &) { return compute->token(); };
     registry.add(vaeNode);
 
     const auto loraCheck = [environment](const QString &input, const graph::GraphValue &value)

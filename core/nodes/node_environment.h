@@ -31,6 +31,12 @@ public:
     }
     // The device id and precision to load on now: "auto" resolved (loads the engine when it is not yet).
     std::pair<QString, QString> resolve() const;
+    // The same as a loader's cache token: a model loaded for another device or precision is loaded again.
+    QByteArray token() const
+    {
+        const auto [device, precision] = resolve();
+        return (device + QLatin1Char('/') + precision).toUtf8();
+    }
 
 private:
     mutable std::mutex m_mutex;

@@ -277,6 +277,19 @@ private slots:
         QCOMPARE(reasonOf(cleared, "4"), QStringLiteral("not in the cache (evicted or cleared)"));
     }
 
+    // Another precision chosen in the settings between two runs loads the checkpoint again, in that precision.
+    void aNewComputeChoiceLoadsTheModelAgain()
+    {
+        const QJsonObject prompt = txt2img(checkpointOf("tiny-sd1"), QStringLiteral("a cat"), 1, 3);
+        graph::GraphExecutor executor(m_registry);
+        QVERIFY(executor.run(graphOf(prompt)).ok());
+        m_environment.compute->set(QStringLiteral("cpu"), QStringLiteral("bf16")); // a copy: the registry's too
+        const graph::RunOutcome again = executor.run(graphOf(prompt));
+        QVERIFY2(again.ok(), qPrintable(again.message));
+        QVERIFY2(ranIn(again).executed.contains(QStringLiteral("4")), qPrintable(ranIn(again).executed.join(' ')));
+        m_environment.compute->set(QStringLiteral("cpu"), QStringLiteral("fp32"));
+    }
+
     // A size the model cannot make is said in words, at the sampler, and nothing is written.
     void aSizeTheModelCannotMakeIsExplained()
     {

@@ -124,7 +124,7 @@ int submit(CommandContext &context, QCommandLineParser &parser, const FarmArgume
         if (model.sha256.isEmpty())
             context.err << "atelier farm submit: node " << model.node << " " << model.input << ": " << model.name
                         << " has no SHA-256 in this library; workers find it by name only\n";
-        models.append({model.node, model.input, model.name, model.sha256, model.source});
+        models.append({model.node, model.input, model.name, model.sha256, farm::shareableSource(model.source)});
     }
     const QString batch = QUuid::createUuid().toString(QUuid::Id128).left(12);
     const QString label = QFileInfo(positional.front()).fileName();
@@ -213,7 +213,8 @@ int submit(CommandContext &context, QCommandLineParser &parser, const FarmArgume
                 job.maximum = event.fields.value("max").toInt();
             } else if (type == "image") {
                 const QByteArray name = event.fields.value("name");
-                if (const Status written = farm::saveFarmImage(outDir, name, event.fields.value("data")); !written)
+                if (const Status written = farm::saveFarmImage(outDir, event.jobId, name, event.fields.value("data"));
+                    !written)
                     line = written.error();
                 else if (!job.images.contains(QString::fromUtf8(name)))
                     job.images.append(QString::fromUtf8(name));

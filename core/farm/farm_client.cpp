@@ -4,6 +4,7 @@
 #include <QDir>
 #include <QJsonDocument>
 #include <QJsonObject>
+#include <QRegularExpression>
 #include <QSaveFile>
 
 namespace atelier::farm {
@@ -126,12 +127,14 @@ Result<FarmStatus> FarmClient::status()
     return status;
 }
 
-Status saveFarmImage(const QString &folder, const QByteArray &name, const QByteArray &data)
+Status saveFarmImage(const QString &folder, const QString &jobId, const QByteArray &name, const QByteArray &data)
 {
+    static const QRegularExpression imageName(QStringLiteral("^(.+)_\\d{5}\\.png$"));
     const QString fileName = QString::fromUtf8(name);
-    if (fileName.isEmpty() || fileName.contains(QLatin1Char('/')) || fileName.contains(QLatin1Char('\\')) ||
-        fileName.startsWith(QLatin1Char('.')) || !fileName.endsWith(QLatin1String(".png")))
-        return Status::failure(QStringLiteral("the farm sent an image named \"%1\", which is refused").arg(fileName));
+    const QRegularExpressionMatch match = imageName.match(fileName);
+    if (!match.hasMatch() || match.captured(1) != jobId || !isFarmJobId(jobId))
+        return Status::failure(
+            QStringLiteral("the farm sent an image named \"%1\" for job %2, which is refused").arg(fileName, jobId));
     QSaveFile file(QDir(folder).filePath(fileName));
     if (!file.open(QIODevice::WriteOnly) || file.write(data) != data.size() || !file.commit())
         return Status::failure(QStringLiteral("%1: cannot be written (%2)").arg(file.fileName(), file.errorString()));

@@ -61,8 +61,8 @@ private:
     const std::atomic_bool *m_stop = nullptr;
 };
 
-// Writes an image a farm sent into `folder` under the name its job gives it (a name written twice is one image).
-// Refuses a name that is not a plain "….png" file name.
-Status saveFarmImage(const QString &folder, const QByteArray &name, const QByteArray &data);
+// Writes an image a farm sent for `jobId` into `folder` under the name the job gives it (a name written twice is one
+// image). Refuses any other name than the job's images' (farmImageName), so that nothing else can be overwritten.
+Status saveFarmImage(const QString &folder, const QString &jobId, const QByteArray &name, const QByteArray &data);
 
 } // namespace atelier::farm

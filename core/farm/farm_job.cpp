@@ -3,6 +3,8 @@
 #include <nlohmann/json.hpp>
 
 #include <QRegularExpression>
+#include <QUrl>
+#include <QUrlQuery>
 
 #include <algorithm>
 
@@ -24,6 +26,26 @@ bool isFarmJobId(const QString &id)
 {
     static const QRegularExpression pattern(QStringLiteral("^[A-Za-z0-9][A-Za-z0-9_-]{0,79}$"));
     return pattern.match(id).hasMatch();
+}
+
+QString shareableSource(const QString &source)
+{
+    QUrl url(source, QUrl::StrictMode);
+    if (!url.isValid() || (url.scheme() != QLatin1String("https") && url.scheme() != QLatin1String("http")) ||
+        url.host().isEmpty())
+        return {};
+    url.setUserInfo(QString());
+    QUrlQuery query(url);
+    for (const auto &[key, value] : query.queryItems()) {
+        const QString lower = key.toLower();
+        for (const char *secret : {"token", "sig", "key", "auth", "credential", "x-amz", "session", "expires"})
+            if (lower.contains(QLatin1String(secret))) {
+                query.removeAllQueryItems(key);
+                break;
+            }
+    }
+    url.setQuery(query);
+    return url.toString();
 }
 
 QString farmImageName(const QString &jobId, int index)

@@ -40,6 +40,11 @@ struct FarmJob
     static constexpr qint64 kMaxBytes = 8 * 1024 * 1024;
 };
 
+// A library's source as a job may carry it to other machines: http(s) addresses only (a path means nothing on a
+// worker and says where the submitter keeps files), without user, password or query items that look like
+// credentials (signed URLs, ?token=); empty when nothing is left to share.
+QString shareableSource(const QString &source);
+
 // The job's n-th image (1-based): the same name whichever worker made it and however often, so that a result
 // written twice is one result.
 QString farmImageName(const QString &jobId, int index);

@@ -61,6 +61,7 @@ struct FarmRunQueue::Follower
     QHash<QString, quint64> runOfJob;
     QMap<QString, QByteArray> cursors;
     QHash<QString, NodeFiles> images;
+    QHash<QString, QStringList> unsaved; // why a job's images could not be written here
 
     Follower(FarmRunQueue *owner, RedisAddress address, FarmKeys keys, QString output)
         : queue(owner)
@@ -100,6 +101,7 @@ struct FarmRunQueue::Follower
         runOfJob.remove(jobId);
         cursors.remove(jobId);
         images.remove(jobId);
+        unsaved.remove(jobId);
     }
 
     void loop(bool connectFirst)
@@ -141,18 +143,25 @@ struct FarmRunQueue::Follower
                 continue;
             QMap<QString, QByteArray> reading = cursors;
             const Result<QList<FarmEvent>> events = client.read(reading, kReadWait);
-            if (!events)
-                continue; // Redis gone for longer than the client waits: the cursors stand, the next turn goes on
+            if (!events) {
+                // Redis gone for longer than the client waits, or refusing us (a changed password): the cursors
+                // stand, and the next turn waits a moment rather than spinning.
+                std::unique_lock<std::mutex> lock(mutex);
+                wake.wait_for(lock, std::chrono::seconds(1), [this] { return stop.load(); });
+                continue;
+            }
             for (auto it = reading.cbegin(); it != reading.cend(); ++it)
                 if (cursors.contains(it.key()))
                     cursors[it.key()] = it.value();
             for (const FarmEvent &event : events.value())
                 handle(event);
         }
-        // Best effort: whatever cancellations were asked for last.
+        // Best effort, and at most one wait for a server that does not answer: the cancellations asked for last.
         std::lock_guard<std::mutex> lock(mutex);
         for (const Cancel &cancel : cancels)
-            (void)client.redis().command({"SADD", client.keys().cancelled(), cancel.jobId.toUtf8()});
+            if (!client.redis().command({"SADD", client.keys().cancelled(), cancel.jobId.toUtf8()}) &&
+                client.redis().lastFailureWasConnection())
+                break;
     }
 
     void handle(const FarmEvent &event)
@@ -163,12 +172,8 @@ struct FarmRunQueue::Follower
         const quint64 run = found.value();
         if (event.type == "image") {
             const QByteArray name = event.fields.value("name");
-            if (const Status saved = saveFarmImage(outputDir, name, event.fields.value("data")); !saved) {
-                FarmEvent note;
-                note.jobId = event.jobId;
-                note.type = "note";
-                note.fields.insert("message", saved.error().toUtf8());
-                post(run, note);
+            if (const Status saved = saveFarmImage(outputDir, event.jobId, name, event.fields.value("data")); !saved) {
+                unsaved[event.jobId].append(saved.error());
                 return;
             }
             NodeFiles &files = images[event.jobId];
@@ -183,6 +188,11 @@ struct FarmRunQueue::Follower
         }
         FarmEvent shown = event;
         shown.fields.remove("data");
+        if (event.type == "completed" && unsaved.contains(event.jobId)) {
+            // Made on the farm, lost here (a full disk): the run failed for whoever waits for its images.
+            shown.type = "error";
+            shown.fields.insert("message", unsaved.value(event.jobId).join(QStringLiteral("; ")).toUtf8());
+        }
         const bool ended = event.type == "completed" || event.type == "error" || event.type == "cancelled";
         post(run, shown, ended ? images.value(event.jobId) : NodeFiles());
         if (ended)
@@ -243,7 +253,7 @@ quint64 FarmRunQueue::submit(Submission submission)
     job.targets = submission.options.targets;
     job.workflow = submission.options.editorWorkflow;
     for (const nodes::ModelReference &model : nodes::referencedModels(submission.graph, m_environment))
-        job.models.append({model.node, model.input, model.name, model.sha256, model.source});
+        job.models.append({model.node, model.input, model.name, model.sha256, shareableSource(model.source)});
     m_runs.insert(run, {job.id, false});
     m_order.append(run);
     {
@@ -280,8 +290,18 @@ void FarmRunQueue::cancel(quint64 run)
 
 void FarmRunQueue::cancelAll()
 {
-    for (const quint64 run : QList<quint64>(m_order))
+    for (const quint64 run : QList<quint64>(m_order)) {
         cancel(run);
+        // A running one too ends here at once (its worker stops at its next step), so that whoever follows the
+        // queue is told before the queue may go.
+        if (m_runs.contains(run)) {
+            {
+                std::lock_guard<std::mutex> lock(m_follower->mutex);
+                m_follower->cancels.push_back({m_runs.value(run).jobId, true});
+            }
+            end(run, outcomeOf(graph::RunOutcome::Status::Interrupted, QStringLiteral("cancelled")));
+        }
+    }
 }
 
 bool FarmRunQueue::moveUp(quint64)
@@ -326,8 +346,6 @@ void FarmRunQueue::receive(quint64 run, const FarmEvent &event, const NodeFiles 
     } else if (type == "handed_back") {
         found->started = false;
         emit noted(run, worker.isEmpty() ? message : QStringLiteral("%1: %2").arg(worker, message));
-    } else if (type == "note") {
-        emit noted(run, message);
     } else if (type == "completed") {
         graph::RunOutcome outcome;
         QStringList nodes;

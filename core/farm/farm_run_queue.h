@@ -39,6 +39,7 @@ public:
 
     quint64 submit(Submission submission) override;
     void cancel(quint64 run) override;
+    // Ends every run at once (finished, Interrupted), running ones included; their workers stop at their next step.
     void cancelAll() override;
     bool moveUp(quint64 run) override; // the farm's stream keeps the order jobs came in: always false
     QList<quint64> waiting() const override;

@@ -311,7 +311,7 @@ struct FarmWorker::Private
 
     // Why the job cannot run here, or nothing once every model it names is in the library (fetched first, with
     // `fetchModel`, from the sources the job gives).
-    QString resolveModels(graph::Graph &graph, const FarmJob &job)
+    QString resolveModels(graph::Graph &graph, const FarmJob &job, const std::atomic_bool &interrupt)
     {
         QMap<QString, QString> hashByName;
         for (const FarmModelReference &model : job.models)
@@ -330,7 +330,7 @@ struct FarmWorker::Private
                 return lacking;
             fetched.append(missing->name);
             log(QStringLiteral("job %1: fetching %2 from %3").arg(job.id, missing->name, reference->source));
-            if (const Status got = options.fetchModel(*reference, *stop); !got)
+            if (const Status got = options.fetchModel(*reference, interrupt); !got)
                 return QStringLiteral("%1, and fetching it from %2 failed: %3")
                     .arg(lacking, reference->source, got.error());
         }
@@ -378,7 +378,22 @@ void FarmWorker::Private::process(const Delivery &delivery)
         deadLetter(delivery, job.id, QStringLiteral("the job's graph cannot be read: %1").arg(graph.error()));
         return;
     }
-    if (const QString missing = resolveModels(graph.value(), job); !missing.isEmpty()) {
+    std::atomic_bool cancel{false}, cancelledByUser{false};
+    QString missing;
+    {
+        // A model fetched first may take longer than the reclaim time: the job stays claimed meanwhile, and a
+        // cancel or SIGTERM stops the download.
+        std::optional<Heartbeat> fetching;
+        if (options.fetchModel)
+            fetching.emplace(options, state(job.id, job.label), delivery.entryId, job.id, *stop, cancel,
+                             cancelledByUser);
+        missing = resolveModels(graph.value(), job, cancel);
+    }
+    if (cancelledByUser) {
+        endCancelled(delivery, job.id);
+        return;
+    }
+    if (!missing.isEmpty()) {
         handBack(delivery, job.id, missing, true);
         return;
     }
@@ -391,7 +406,6 @@ void FarmWorker::Private::process(const Delivery &delivery)
                 "updated", nowMs()});
     event(job.id, {"type", "started", "attempt", QByteArray::number(attempt)});
 
-    std::atomic_bool cancel{false}, cancelledByUser{false};
     QElapsedTimer timer;
     timer.start();
     graph::RunOutcome outcome;

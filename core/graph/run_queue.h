@@ -41,7 +41,7 @@ signals:
     void queued(quint64 run, int position);
     // Where the run runs, when the queue spreads work (a farm's worker name).
     void placed(quint64 run, const QString &where);
-    // Something the user may want to know about a waiting run ("handed back by worker a: it lacks model x").
+    // A run taken by a farm's worker waits again, handed back, and why ("a: it lacks model x").
     void noted(quint64 run, const QString &message);
     void started(quint64 run);
     void nodeStarted(quint64 run, const QString &nodeId, const QString &classType);

@@ -1,7 +1,9 @@
 // The farm's job format and Redis URLs: what a worker accepts from a stream, and what a message may show.
+#include "core/farm/farm_client.h"
 #include "core/farm/farm_job.h"
 #include "core/farm/redis_connection.h"
 
+#include <QTemporaryDir>
 #include <QTest>
 
 using namespace atelier::farm;
@@ -70,6 +72,29 @@ private slots:
         job.workflow = "not a workflow"; // left out rather than sent broken
         QVERIFY(!FarmJob::fromJson(job.toJson())->workflow.size());
         QCOMPARE(farmImageName(job.id, 3), QStringLiteral("a1b2c3-0001_00003.png"));
+    }
+
+    void sourcesAreSharedWithoutSecrets()
+    {
+        QCOMPARE(shareableSource(QStringLiteral("https://user:pw@example.com/m.safetensors?token=abc&type=Model")),
+                 QStringLiteral("https://example.com/m.safetensors?type=Model"));
+        QCOMPARE(shareableSource(QStringLiteral("https://cdn.example/m.bin?X-Amz-Signature=1&X-Amz-Expires=2")),
+                 QStringLiteral("https://cdn.example/m.bin"));
+        QCOMPARE(shareableSource(QStringLiteral("/home/artist/models/m.safetensors")), QString());
+        QCOMPARE(shareableSource(QStringLiteral("runwayml/stable-diffusion-v1-5")), QString());
+    }
+
+    // A result stream can only write its own job's images.
+    void imagesAreWrittenUnderTheirJobsNamesOnly()
+    {
+        QTemporaryDir folder;
+        QVERIFY(saveFarmImage(folder.path(), QStringLiteral("abc-1"), "abc-1_00001.png", "png"));
+        QVERIFY(QFile::exists(folder.filePath(QStringLiteral("abc-1_00001.png"))));
+        for (const QByteArray &name : {QByteArray("other_00001.png"), QByteArray("../abc-1_00001.png"),
+                                       QByteArray("abc-1_00001.png/x"), QByteArray("abc-1_1.png")}) {
+            const atelier::Status refused = saveFarmImage(folder.path(), QStringLiteral("abc-1"), name, "png");
+            QVERIFY2(!refused && refused.error().contains(QStringLiteral("refused")), name.constData());
+        }
     }
 
     void hostileJobsAreRefused_data()

@@ -123,8 +123,15 @@ private slots:
         QCOMPARE(made.filter(QStringLiteral("_00001.png")).size(), 2); // the farm's, named after their jobs
         Q_UNUSED(local);
 
-        // Back on this computer once the farm is gone from the settings.
+        // Back on this computer once the farm is gone from the settings: a run still waiting there ends, cancelled.
+        destination->setCurrentIndex(1);
+        const quint64 orphan = m_editor->queueCurrent();
+        QCOMPARE(panel.shownRuns(), QList<quint64>{orphan});
         m_editor->setFarm(nullptr);
+        QCOMPARE(finished.size(), 4);
+        QCOMPARE(finished.last().at(0).toULongLong(), orphan);
+        QCOMPARE(finished.last().at(1).value<graph::RunOutcome>().status, graph::RunOutcome::Status::Interrupted);
+        QVERIFY(panel.shownRuns().isEmpty());
         QVERIFY(!destination->isVisibleTo(&panel));
         QCOMPARE(panel.destination(), static_cast<graph::RunQueue *>(&m_editor->runService()));
     }

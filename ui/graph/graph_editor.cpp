@@ -504,8 +504,9 @@ void GraphEditor::cancelRuns()
 void GraphEditor::setFarm(std::unique_ptr<graph::RunQueue> farm, const QString &name)
 {
     if (m_farm) {
+        m_farm->cancelAll(); // every run it had ends now, on the canvas and in the list
         m_queuePanel->unfollow(*m_farm);
-        m_farm.reset(); // its runs still on the farm are cancelled there
+        m_farm.reset();
     }
     m_farm = std::move(farm);
     if (!m_farm)

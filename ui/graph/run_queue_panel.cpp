@@ -72,7 +72,8 @@ void RunQueuePanel::follow(graph::RunQueue &runs, const QString &name)
         m_running.insert(run);
         if (QListWidgetItem *item = itemOf(run)) {
             // Running ones head the list, in the order they started.
-            m_list->insertItem(runningCount() - 1, m_list->takeItem(m_list->row(item)));
+            m_list->takeItem(m_list->row(item));
+            m_list->insertItem(runningCount(), item);
             describe(item, tr("running"));
         }
         updateButtons();
@@ -87,7 +88,8 @@ void RunQueuePanel::follow(graph::RunQueue &runs, const QString &name)
         if (QListWidgetItem *item = itemOf(run)) {
             // A farm worker handed it back: it waits again, for another.
             if (m_running.remove(run)) {
-                m_list->insertItem(runningCount(), m_list->takeItem(m_list->row(item)));
+                m_list->takeItem(m_list->row(item));
+                m_list->insertItem(runningCount(), item);
                 item->setData(kWhereRole, QString());
             }
             describe(item, tr("waiting (%1)").arg(message));

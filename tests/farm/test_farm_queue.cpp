@@ -304,22 +304,26 @@ private slots:
 
         farm::FarmClient client(m_redis->address(), farm::FarmKeys());
         QVERIFY(client.connect());
-        const auto job = [&](const QString &id, const QByteArray &path) {
+        // The bad jobs name a model nobody serves, so that the real one, once fetched, never satisfies them.
+        const QString elsewhere =
+            QString::fromLatin1(QCryptographicHash::hash("a model nobody serves", QCryptographicHash::Sha256).toHex());
+        const auto job = [&](const QString &id, const QString &model, const QString &hash, const QString &source) {
             farm::FarmJob made;
             made.id = id;
-            made.graph = QJsonDocument(prompt(9, 3)).toJson(QJsonDocument::Compact);
-            made.models = {{QStringLiteral("4"), QStringLiteral("ckpt_name"), QStringLiteral("tiny-sd1"), sha256,
-                            hub.url(path).toString()}};
+            made.graph = QJsonDocument(graph_tests::txt2img(model, QStringLiteral("a harbour at dusk"), 9, 3))
+                             .toJson(QJsonDocument::Compact);
+            made.models = {{QStringLiteral("4"), QStringLiteral("ckpt_name"), model, hash, source}};
             return made;
         };
-        QVERIFY(client.submit(job(QStringLiteral("impostor"), "/impostor.safetensors")));
-        farm::FarmJob local = job(QStringLiteral("local-path"), {});
-        local.models.first().source = graph_tests::checkpointOf(QStringLiteral("tiny-sd1"));
-        QVERIFY(client.submit(local));
+        QVERIFY(client.submit(job(QStringLiteral("impostor"), QStringLiteral("someone-elses"), elsewhere,
+                                  hub.url("/impostor.safetensors").toString())));
+        QVERIFY(client.submit(job(QStringLiteral("local-path"), QStringLiteral("someone-elses"), elsewhere,
+                                  graph_tests::checkpointOf(QStringLiteral("tiny-sd1")))));
         const QString empty = path(QStringLiteral("empty-library"));
         WorkerProcess fetcher(empty, m_redis->url(), QStringLiteral("fetcher"), {QStringLiteral("--fetch-missing")});
         QVERIFY2(fetcher.waitFor("it was removed again"), fetcher.log().constData());
-        QVERIFY(client.submit(job(QStringLiteral("fetched"), "/tiny-sd1.safetensors")));
+        QVERIFY(client.submit(job(QStringLiteral("fetched"), QStringLiteral("tiny-sd1"), sha256,
+                                  hub.url("/tiny-sd1.safetensors").toString())));
 
         QMap<QString, QByteArray> cursors{
             {QStringLiteral("impostor"), "0"}, {QStringLiteral("fetched"), "0"}, {QStringLiteral("local-path"), "0"}};

@@ -103,6 +103,11 @@ int runServeCommand(CommandContext &context)
     (void)store.open(); // a library that cannot be opened lists no models, and loaders say why
     const nodes::NodeEnvironment environment =
         nodeEnvironment(root.value(), parser.isSet(rootOption) ? rootSettings : context.settings, store);
+    // Each request, client and farm event as one line on stderr.
+    const auto logLine = [&context](const QString &line) {
+        context.err << QDateTime::currentDateTime().toString(Qt::ISODate) << " " << line << "\n";
+        context.err.flush();
+    };
     std::unique_ptr<graph::RunQueue> runs;
     QString runsWhere = QStringLiteral("runs prompts here");
     if (parser.isSet(farmOption)) {
@@ -119,24 +124,17 @@ int runServeCommand(CommandContext &context)
         }
         runsWhere = QStringLiteral("queues prompts on the farm at ") + farmQueue->farmName();
         QObject::connect(farmQueue.get(), &graph::RunQueue::placed,
-                         [&context, queue = farmQueue.get()](quint64 run, const QString &worker) {
-                             context.err << QDateTime::currentDateTime().toString(Qt::ISODate) << " farm job "
-                                         << queue->jobOf(run) << " runs on " << worker << "\n";
-                             context.err.flush();
+                         [logLine, queue = farmQueue.get()](quint64 run, const QString &worker) {
+                             logLine(QStringLiteral("farm job %1 runs on %2").arg(queue->jobOf(run), worker));
                          });
         QObject::connect(farmQueue.get(), &graph::RunQueue::noted,
-                         [&context, queue = farmQueue.get()](quint64 run, const QString &message) {
-                             context.err << QDateTime::currentDateTime().toString(Qt::ISODate) << " farm job "
-                                         << queue->jobOf(run) << ": " << message << "\n";
-                             context.err.flush();
+                         [logLine, queue = farmQueue.get()](quint64 run, const QString &message) {
+                             logLine(QStringLiteral("farm job %1: %2").arg(queue->jobOf(run), message));
                          });
         runs = std::move(farmQueue);
     }
     server::ComfyServer server(options, nodes::builtInNodes(environment), environment, std::move(runs));
-    QObject::connect(&server, &server::ComfyServer::logged, [&context](const QString &line) {
-        context.err << QDateTime::currentDateTime().toString(Qt::ISODate) << " " << line << "\n";
-        context.err.flush();
-    });
+    QObject::connect(&server, &server::ComfyServer::logged, logLine);
     const Result<quint16> listening = server.listen();
     if (!listening) {
         context.err << "atelier serve: " << listening.error() << "\n";

@@ -292,9 +292,7 @@ struct FarmWorker::Private
     }
 
     // The models the job names that this worker's library has under another name are renamed to it (by hash); the
-    // first model input of the graph still naming nothing here is returned as a message (whether or not the job
-    // listed it), so that another worker may have it.
-    // The first model of the job's graph this worker's library lacks, by name or by the job's hash.
+    // first model input of the graph still naming nothing here is returned (whether or not the job listed it).
     std::optional<nodes::ModelReference> firstMissing(graph::Graph &graph, const FarmJob &job,
                                                       const QMap<QString, QString> &hashByName)
     {
@@ -309,8 +307,8 @@ struct FarmWorker::Private
         return std::nullopt;
     }
 
-    // Why the job cannot run here, or nothing once every model it names is in the library (fetched first, with
-    // `fetchModel`, from the sources the job gives).
+    // Why the job cannot run here, so that another worker may take it; nothing once every model it names is in the
+    // library (fetched first, with `fetchModel`, from the sources the job gives).
     QString resolveModels(graph::Graph &graph, const FarmJob &job, const std::atomic_bool &interrupt)
     {
         QMap<QString, QString> hashByName;
@@ -394,7 +392,7 @@ void FarmWorker::Private::process(const Delivery &delivery)
         return;
     }
     if (!missing.isEmpty()) {
-        handBack(delivery, job.id, missing, true);
+        handBack(delivery, job.id, missing, !*stop); // a download stopped by SIGTERM is no failed attempt
         return;
     }
 

@@ -1,6 +1,7 @@
 # atelier_add_resources(target): compiles the files below into `target` under ":/".
 set(ATELIER_RESOURCE_FILES
     icons/atelier.svg
+    icons/reveal.svg
 )
 
 function(atelier_add_resources target)

@@ -40,6 +40,9 @@
 #include <QUrl>
 #include <QVBoxLayout>
 
+#include <algorithm>
+#include <cmath>
+
 namespace atelier::ui {
 
 namespace {
@@ -47,9 +50,16 @@ namespace {
 // The "Between…" entry of the time filter.
 constexpr int kChooseDates = 1 << 20;
 
-// Thumbnails on disk: one size, large enough for the biggest tiles; 512 MiB holds some 40,000 of them.
+// The biggest tile, in the screen's logical pixels. Thumbnails on disk have one size, large enough for it on the
+// sharpest screen (twice as many pixels on a 2x display); 512 MiB holds some 40,000 of 320 pixels.
 constexpr int kThumbnailPixels = 320;
+
 constexpr qint64 kThumbnailCacheBytes = 512ll * 1024 * 1024;
+
+int thumbnailPixelsOnDisk()
+{
+    return int(std::ceil(kThumbnailPixels * std::max(1.0, qApp->devicePixelRatio())));
+}
 
 // Files moved to the trash; undo puts them back where they were and indexes them again.
 class TrashImages : public QUndoCommand
@@ -136,7 +146,7 @@ QComboBox *filterCombo(const QString &name, const QString &tip, QWidget *parent)
 GalleryPanel::GalleryPanel(gallery::GalleryService &service, const QString &thumbnailFolder, QWidget *parent)
     : QWidget(parent)
     , m_service(service)
-    , m_thumbnails(new ThumbnailCache(QSize(kThumbnailPixels, kThumbnailPixels), this))
+    , m_thumbnails(new ThumbnailCache(QSize(thumbnailPixelsOnDisk(), thumbnailPixelsOnDisk()), this))
     , m_model(new GalleryModel(service, *m_thumbnails, this))
     , m_delegate(new GalleryTileDelegate(this))
     , m_undo(new QUndoStack(this))
@@ -299,6 +309,7 @@ void GalleryPanel::buildFilters(QWidget *bar)
     addFolder->setObjectName(QStringLiteral("addImageFolder"));
     addFolder->setText(QStringLiteral("+"));
     addFolder->setToolTip(tr("Index another folder (another tool's outputs)"));
+    addFolder->setAccessibleName(addFolder->toolTip());
     addFolder->setAutoRaise(true);
     connect(addFolder, &QToolButton::clicked, this, &GalleryPanel::addFolder);
     rows->addWidget(m_modelFilter, 0, 0);

@@ -11,12 +11,12 @@
 #include <QFileDialog>
 #include <QFormLayout>
 #include <QHBoxLayout>
+#include <QIcon>
 #include <QLabel>
 #include <QLineEdit>
 #include <QLocale>
 #include <QPushButton>
 #include <QSpinBox>
-#include <QStyle>
 #include <QVBoxLayout>
 
 namespace atelier::ui {
@@ -40,8 +40,10 @@ QLineEdit *tokenEdit(QWidget *parent, const QString &objectName)
     edit->setObjectName(objectName);
     edit->setEchoMode(QLineEdit::Password);
     edit->setPlaceholderText(QObject::tr("not set"));
-    QAction *reveal = edit->addAction(parent->style()->standardIcon(QStyle::SP_FileDialogContentsView),
-                                      QLineEdit::TrailingPosition);
+    // The desktop's own icon where its theme has one, else ours: both vector images, sharp at any scale.
+    QAction *reveal = edit->addAction(
+        QIcon::fromTheme(QStringLiteral("view-reveal-symbolic"), QIcon(QStringLiteral(":/icons/reveal.svg"))),
+        QLineEdit::TrailingPosition);
     reveal->setCheckable(true);
     reveal->setToolTip(QObject::tr("Show the token"));
     QObject::connect(reveal, &QAction::toggled, edit, [edit](bool shown) {

@@ -33,6 +33,7 @@
 #include <QTranslator>
 #include <QtConcurrent>
 
+#include <clocale>
 #include <cstdio>
 #include <functional>
 #include <memory>
@@ -71,8 +72,17 @@ void writeTo(FILE *stream, const QString &text)
     std::fwrite(bytes.constData(), 1, size_t(bytes.size()), stream);
 }
 
-// The interface in `language` ("system": the desktop's locale): Qt's own strings and ours, and numbers, sizes and
-// dates in that locale's format.
+// English plural forms, for the commands and under every language of the window: the sources say "%n image(s)",
+// and English (or a language without a translation of its own) reads "1 image", "2 images".
+void installEnglishPlurals(QCoreApplication &application)
+{
+    auto *englishPlurals = new QTranslator(&application);
+    if (englishPlurals->load(QStringLiteral(":/i18n/atelier_en.qm")))
+        application.installTranslator(englishPlurals);
+}
+
+// The window in `language` ("system": the desktop's locale): Qt's own strings and ours, and numbers, sizes and
+// dates in that locale's format. Installed after the English plurals, so asked first.
 void installTranslations(QCoreApplication &application, const QString &language)
 {
     const QLocale locale = language == QLatin1String("system") ? QLocale::system() : QLocale(language);
@@ -82,7 +92,8 @@ void installTranslations(QCoreApplication &application, const QString &language)
                            QLibraryInfo::path(QLibraryInfo::TranslationsPath)))
         application.installTranslator(qtTranslator);
     auto *ourTranslator = new QTranslator(&application);
-    if (ourTranslator->load(locale, QStringLiteral("atelier"), QStringLiteral("_"), QStringLiteral(":/i18n")))
+    if (locale.language() != QLocale::English &&
+        ourTranslator->load(locale, QStringLiteral("atelier"), QStringLiteral("_"), QStringLiteral(":/i18n")))
         application.installTranslator(ourTranslator);
 }
 
@@ -348,14 +359,20 @@ int main(int argc, char *argv[])
 
     settings::SettingsStore settingsStore(root.value());
     settingsStore.load();
-    installTranslations(*application, settingsStore.current().language);
+    installEnglishPlurals(*application);
 
     int status = app::kExitOk;
     if (headless) {
+        // The commands speak English in every locale, with numbers as scripts read them ("1.53 GiB"): their
+        // messages are written for terminals and logs, and their output is parsed. (QCoreApplication took the
+        // environment's LC_NUMERIC for printf; the C one is put back.)
+        QLocale::setDefault(QLocale::c());
+        std::setlocale(LC_NUMERIC, "C");
         const QStringList commandArguments =
             QStringList{arguments.first() + QLatin1Char(' ') + command->name} + positional.mid(1);
         status = runCommand(*command, commandArguments, root.value(), settingsStore);
     } else {
+        installTranslations(*application, settingsStore.current().language);
         status = runWindow(static_cast<QApplication &>(*application), settingsStore,
                            opensFile ? QFileInfo(positional.first()).absoluteFilePath() : QString());
     }

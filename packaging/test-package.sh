@@ -87,7 +87,7 @@ for file in /usr/share/applications/org.atelier.Atelier.desktop /usr/share/metai
     /usr/share/icons/hicolor/48x48/apps/org.atelier.Atelier.png \
     /usr/share/icons/hicolor/256x256/apps/org.atelier.Atelier.png \
     /usr/share/man/man1/atelier.1.gz /usr/share/bash-completion/completions/atelier \
-    /usr/share/doc/atelier/user-guide.md; do
+    /usr/share/doc/atelier/user-guide.md /usr/share/doc/atelier/user-guide.de.md; do
     [ -f "$root$file" ] || { echo "test-package: $file is not installed" >&2; exit 1; }
     echo "  $file"
 done

@@ -2,6 +2,28 @@
 <!DOCTYPE TS>
 <TS version="2.1" language="de_DE">
 <context>
+    <name>ComputeChoice</name>
+    <message numerus="yes">
+        <source>CPU (%n thread(s))</source>
+        <translation>
+            <numerusform>CPU (%n Thread)</numerusform>
+            <numerusform>CPU (%n Threads)</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>CUDA was chosen in the settings, but no CUDA device is available; using the CPU.</source>
+        <translation>In den Einstellungen ist CUDA gewählt, aber kein CUDA-Gerät ist verfügbar; die CPU wird verwendet.</translation>
+    </message>
+    <message>
+        <source>%1 was chosen in the settings, but it is not available; using the CPU.</source>
+        <translation>In den Einstellungen ist %1 gewählt, aber nicht verfügbar; die CPU wird verwendet.</translation>
+    </message>
+    <message>
+        <source>fp16 is only used on CUDA devices; the CPU computes in fp32.</source>
+        <translation>fp16 wird nur auf CUDA-Geräten verwendet; die CPU rechnet in fp32.</translation>
+    </message>
+</context>
+<context>
     <name>GalleryPanel</name>
     <message numerus="yes">
         <source>Move %n image(s) to the trash</source>
@@ -79,6 +101,33 @@
     <message>
         <source>batch</source>
         <translation>Batch</translation>
+    </message>
+</context>
+<context>
+    <name>NodeChoice</name>
+    <message>
+        <source>fixed</source>
+        <translation>fest</translation>
+    </message>
+    <message>
+        <source>increment</source>
+        <translation>erhöhen</translation>
+    </message>
+    <message>
+        <source>decrement</source>
+        <translation>verringern</translation>
+    </message>
+    <message>
+        <source>randomize</source>
+        <translation>zufällig</translation>
+    </message>
+    <message>
+        <source>true</source>
+        <translation>ja</translation>
+    </message>
+    <message>
+        <source>false</source>
+        <translation>nein</translation>
     </message>
 </context>
 <context>
@@ -313,6 +362,312 @@
     </message>
 </context>
 <context>
+    <name>NodeInput</name>
+    <message>
+        <source>add_noise</source>
+        <translation>Rauschen hinzufügen</translation>
+    </message>
+    <message>
+        <source>aesthetic_score</source>
+        <translation>Ästhetik-Wert</translation>
+    </message>
+    <message>
+        <source>amount</source>
+        <translation>Anzahl</translation>
+    </message>
+    <message>
+        <source>ascore</source>
+        <translation>Ästhetik-Wert</translation>
+    </message>
+    <message>
+        <source>batch_index</source>
+        <translation>Stapelindex</translation>
+    </message>
+    <message>
+        <source>batch_size</source>
+        <translation>Stapelgröße</translation>
+    </message>
+    <message>
+        <source>cfg</source>
+        <translation>CFG</translation>
+    </message>
+    <message>
+        <source>channel</source>
+        <translation>Kanal</translation>
+    </message>
+    <message>
+        <source>ckpt_name</source>
+        <translation>Checkpoint</translation>
+    </message>
+    <message>
+        <source>clip</source>
+        <translation>CLIP</translation>
+    </message>
+    <message>
+        <source>conditioning</source>
+        <translation>Konditionierung</translation>
+    </message>
+    <message>
+        <source>conditioning_1</source>
+        <translation>Konditionierung 1</translation>
+    </message>
+    <message>
+        <source>conditioning_2</source>
+        <translation>Konditionierung 2</translation>
+    </message>
+    <message>
+        <source>conditioning_from</source>
+        <translation>Konditionierung von</translation>
+    </message>
+    <message>
+        <source>conditioning_to</source>
+        <translation>Konditionierung nach</translation>
+    </message>
+    <message>
+        <source>conditioning_to_strength</source>
+        <translation>Stärke der Zielkonditionierung</translation>
+    </message>
+    <message>
+        <source>config_name</source>
+        <translation>Konfiguration</translation>
+    </message>
+    <message>
+        <source>control_after_generate</source>
+        <translation>nach dem Erzeugen</translation>
+    </message>
+    <message>
+        <source>crop</source>
+        <translation>Zuschnitt</translation>
+    </message>
+    <message>
+        <source>crop_h</source>
+        <translation>Zuschnitt Höhe</translation>
+    </message>
+    <message>
+        <source>crop_left</source>
+        <translation>Zuschnitt links</translation>
+    </message>
+    <message>
+        <source>crop_top</source>
+        <translation>Zuschnitt oben</translation>
+    </message>
+    <message>
+        <source>crop_w</source>
+        <translation>Zuschnitt Breite</translation>
+    </message>
+    <message>
+        <source>denoise</source>
+        <translation>Entrauschen</translation>
+    </message>
+    <message>
+        <source>end_at_step</source>
+        <translation>bis Schritt</translation>
+    </message>
+    <message>
+        <source>filename_prefix</source>
+        <translation>Dateinamen-Präfix</translation>
+    </message>
+    <message>
+        <source>grow_mask_by</source>
+        <translation>Maske erweitern um</translation>
+    </message>
+    <message>
+        <source>height</source>
+        <translation>Höhe</translation>
+    </message>
+    <message>
+        <source>image</source>
+        <translation>Bild</translation>
+    </message>
+    <message>
+        <source>image1</source>
+        <translation>Bild 1</translation>
+    </message>
+    <message>
+        <source>image2</source>
+        <translation>Bild 2</translation>
+    </message>
+    <message>
+        <source>images</source>
+        <translation>Bilder</translation>
+    </message>
+    <message>
+        <source>input</source>
+        <translation>Eingabe</translation>
+    </message>
+    <message>
+        <source>latent_image</source>
+        <translation>Latent-Bild</translation>
+    </message>
+    <message>
+        <source>length</source>
+        <translation>Länge</translation>
+    </message>
+    <message>
+        <source>lora_name</source>
+        <translation>LoRA</translation>
+    </message>
+    <message>
+        <source>mask</source>
+        <translation>Maske</translation>
+    </message>
+    <message>
+        <source>model</source>
+        <translation>Modell</translation>
+    </message>
+    <message>
+        <source>negative</source>
+        <translation>negativ</translation>
+    </message>
+    <message>
+        <source>noise_seed</source>
+        <translation>Rausch-Seed</translation>
+    </message>
+    <message>
+        <source>overlap</source>
+        <translation>Überlappung</translation>
+    </message>
+    <message>
+        <source>pixels</source>
+        <translation>Pixel</translation>
+    </message>
+    <message>
+        <source>positive</source>
+        <translation>positiv</translation>
+    </message>
+    <message>
+        <source>return_with_leftover_noise</source>
+        <translation>mit Restrauschen zurückgeben</translation>
+    </message>
+    <message>
+        <source>sampler_name</source>
+        <translation>Sampler</translation>
+    </message>
+    <message>
+        <source>samples</source>
+        <translation>Latent</translation>
+    </message>
+    <message>
+        <source>scale_by</source>
+        <translation>skalieren um</translation>
+    </message>
+    <message>
+        <source>scheduler</source>
+        <translation>Scheduler</translation>
+    </message>
+    <message>
+        <source>seed</source>
+        <translation>Seed</translation>
+    </message>
+    <message>
+        <source>start_at_step</source>
+        <translation>ab Schritt</translation>
+    </message>
+    <message>
+        <source>steps</source>
+        <translation>Schritte</translation>
+    </message>
+    <message>
+        <source>stop_at_clip_layer</source>
+        <translation>bei CLIP-Schicht enden</translation>
+    </message>
+    <message>
+        <source>strength</source>
+        <translation>Stärke</translation>
+    </message>
+    <message>
+        <source>strength_clip</source>
+        <translation>Stärke CLIP</translation>
+    </message>
+    <message>
+        <source>strength_model</source>
+        <translation>Stärke Modell</translation>
+    </message>
+    <message>
+        <source>target_height</source>
+        <translation>Zielhöhe</translation>
+    </message>
+    <message>
+        <source>target_width</source>
+        <translation>Zielbreite</translation>
+    </message>
+    <message>
+        <source>temperature_end</source>
+        <translation>Endtemperatur</translation>
+    </message>
+    <message>
+        <source>temperature_start</source>
+        <translation>Starttemperatur</translation>
+    </message>
+    <message>
+        <source>temporal_overlap</source>
+        <translation>zeitliche Überlappung</translation>
+    </message>
+    <message>
+        <source>temporal_size</source>
+        <translation>zeitliche Größe</translation>
+    </message>
+    <message>
+        <source>text</source>
+        <translation>Text</translation>
+    </message>
+    <message>
+        <source>text_g</source>
+        <translation>Text G</translation>
+    </message>
+    <message>
+        <source>text_l</source>
+        <translation>Text L</translation>
+    </message>
+    <message>
+        <source>tile_size</source>
+        <translation>Kachelgröße</translation>
+    </message>
+    <message>
+        <source>tokens</source>
+        <translation>Tokens</translation>
+    </message>
+    <message>
+        <source>upscale_method</source>
+        <translation>Hochskalierungsmethode</translation>
+    </message>
+    <message>
+        <source>vae</source>
+        <translation>VAE</translation>
+    </message>
+    <message>
+        <source>vae_name</source>
+        <translation>VAE</translation>
+    </message>
+    <message>
+        <source>vqgan</source>
+        <translation>VQ-GAN</translation>
+    </message>
+    <message>
+        <source>width</source>
+        <translation>Breite</translation>
+    </message>
+    <message>
+        <source>x</source>
+        <translation>x</translation>
+    </message>
+    <message>
+        <source>y</source>
+        <translation>y</translation>
+    </message>
+</context>
+<context>
+    <name>NodeTitle</name>
+    <message>
+        <source>Positive prompt</source>
+        <translation>Positiv-Prompt</translation>
+    </message>
+    <message>
+        <source>Negative prompt</source>
+        <translation>Negativ-Prompt</translation>
+    </message>
+</context>
+<context>
     <name>QObject</name>
     <message>
         <source>Open file</source>
@@ -516,6 +871,13 @@
     </message>
 </context>
 <context>
+    <name>RecipeComparison</name>
+    <message>
+        <source> (%1, text %2)</source>
+        <translation> (%1, Text %2)</translation>
+    </message>
+</context>
+<context>
     <name>RecipeField</name>
     <message>
         <source>Model</source>
@@ -592,6 +954,45 @@
     <message>
         <source>Negative prompt</source>
         <translation>Negativ-Prompt</translation>
+    </message>
+</context>
+<context>
+    <name>RunReason</name>
+    <message>
+        <source>new node</source>
+        <translation>neuer Knoten</translation>
+    </message>
+    <message>
+        <source>node type changed (%1 -&gt; %2)</source>
+        <translation>Knotentyp geändert (%1 -&gt; %2)</translation>
+    </message>
+    <message>
+        <source>%1 added</source>
+        <translation>%1 hinzugefügt</translation>
+    </message>
+    <message>
+        <source>%1 changed (%2 -&gt; %3)</source>
+        <translation>%1 geändert (%2 -&gt; %3)</translation>
+    </message>
+    <message>
+        <source>%1 removed</source>
+        <translation>%1 entfernt</translation>
+    </message>
+    <message>
+        <source>upstream node %1 (%2) ran again</source>
+        <translation>vorgelagerter Knoten %1 (%2) lief erneut</translation>
+    </message>
+    <message>
+        <source>its source changed on disk</source>
+        <translation>seine Quelle hat sich auf dem Datenträger geändert</translation>
+    </message>
+    <message>
+        <source>not in the cache (evicted or cleared)</source>
+        <translation>nicht im Cache (verdrängt oder geleert)</translation>
+    </message>
+    <message>
+        <source>cached: same inputs as an earlier run</source>
+        <translation>aus dem Cache: dieselben Eingaben wie bei einer früheren Ausführung</translation>
     </message>
 </context>
 <context>
@@ -973,14 +1374,6 @@
         <translation>Unbenannt</translation>
     </message>
     <message>
-        <source>Positive prompt</source>
-        <translation>Positiver Prompt</translation>
-    </message>
-    <message>
-        <source>Negative prompt</source>
-        <translation>Negativ-Prompt</translation>
-    </message>
-    <message>
         <source>txt2img</source>
         <translation>txt2img</translation>
     </message>
@@ -1039,14 +1432,6 @@
     <message>
         <source>Step %1 of %2</source>
         <translation>Schritt %1 von %2</translation>
-    </message>
-    <message>
-        <source>1 model missing: install…</source>
-        <translation>1 Modell fehlt: installieren…</translation>
-    </message>
-    <message>
-        <source>%1 models missing: install…</source>
-        <translation>%1 Modelle fehlen: installieren…</translation>
     </message>
     <message>
         <source>Done</source>
@@ -1131,6 +1516,13 @@
         <source>Running on the farm&apos;s %1…</source>
         <translation>Läuft auf %1 der Farm …</translation>
     </message>
+    <message numerus="yes">
+        <source>%n model(s) missing: install…</source>
+        <translation>
+            <numerusform>%n Modell fehlt: installieren…</numerusform>
+            <numerusform>%n Modelle fehlen: installieren…</numerusform>
+        </translation>
+    </message>
 </context>
 <context>
     <name>atelier::ui::GraphScene</name>
@@ -1141,10 +1533,6 @@
     <message>
         <source>Delete node</source>
         <translation>Knoten löschen</translation>
-    </message>
-    <message>
-        <source>Delete %1 nodes</source>
-        <translation>%1 Knoten löschen</translation>
     </message>
     <message>
         <source>Paste</source>
@@ -1185,10 +1573,6 @@
     <message>
         <source>Cut link</source>
         <translation>Verbindung trennen</translation>
-    </message>
-    <message>
-        <source>Cut %1 links</source>
-        <translation>%1 Verbindungen trennen</translation>
     </message>
     <message>
         <source>Add reroute</source>
@@ -1243,10 +1627,6 @@
         <translation>Löschen	Entf</translation>
     </message>
     <message>
-        <source>Delete %1 nodes	Del</source>
-        <translation>%1 Knoten löschen	Entf</translation>
-    </message>
-    <message>
         <source>Rename group…</source>
         <translation>Gruppe umbenennen…</translation>
     </message>
@@ -1285,6 +1665,27 @@
     <message>
         <source>Paste	Ctrl+V</source>
         <translation>Einfügen	Strg+V</translation>
+    </message>
+    <message numerus="yes">
+        <source>Delete %n nodes</source>
+        <translation>
+            <numerusform>%n Knoten löschen</numerusform>
+            <numerusform>%n Knoten löschen</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>Cut %n links</source>
+        <translation>
+            <numerusform>%n Verbindung trennen</numerusform>
+            <numerusform>%n Verbindungen trennen</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>Delete %n nodes	Del</source>
+        <translation>
+            <numerusform>%n Knoten löschen	Entf</numerusform>
+            <numerusform>%n Knoten löschen	Entf</numerusform>
+        </translation>
     </message>
 </context>
 <context>
@@ -1534,6 +1935,18 @@
         <source>Compare</source>
         <translation>Vergleichen</translation>
     </message>
+    <message>
+        <source>Image</source>
+        <translation>Bild</translation>
+    </message>
+    <message>
+        <source>Second image</source>
+        <translation>Zweites Bild</translation>
+    </message>
+    <message>
+        <source>Wheel: zoom; drag: move; Left and Right: previous and next image; F: fit; 1: actual pixels; Escape: close</source>
+        <translation>Mausrad: zoomen; Ziehen: verschieben; Links und Rechts: vorheriges und nächstes Bild; F: einpassen; 1: tatsächliche Pixel; Escape: schließen</translation>
+    </message>
 </context>
 <context>
     <name>atelier::ui::ImportLibraryDialog</name>
@@ -1618,24 +2031,12 @@
         <translation>Gefunden: %1.</translation>
     </message>
     <message>
-        <source>%1 models, %2</source>
-        <translation>%1 Modelle, %2</translation>
-    </message>
-    <message>
         <source>Computing the full hash of %1 of %2: %3</source>
         <translation>Vollständiger Hash wird berechnet, %1 von %2: %3</translation>
     </message>
     <message>
         <source>Registering %1 of %2: %3</source>
         <translation>Wird registriert, %1 von %2: %3</translation>
-    </message>
-    <message>
-        <source>%1 registered, %2 already in the library, %3 duplicates, %4 failed%5%6</source>
-        <translation>%1 registriert, %2 bereits in der Bibliothek, %3 Duplikate, %4 fehlgeschlagen%5%6</translation>
-    </message>
-    <message>
-        <source>; %1 hashed in full</source>
-        <translation>; %1 mit vollständigem Hash</translation>
     </message>
     <message>
         <source> (stopped: import again to go on)</source>
@@ -1656,6 +2057,48 @@
     <message>
         <source>Unread: %1</source>
         <translation>Nicht lesbar: %1</translation>
+    </message>
+    <message numerus="yes">
+        <source>%n model(s), %1</source>
+        <translation>
+            <numerusform>%n Modell, %1</numerusform>
+            <numerusform>%n Modelle, %1</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>%n registered</source>
+        <translation>
+            <numerusform>%n registriert</numerusform>
+            <numerusform>%n registriert</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>%n already in the library</source>
+        <translation>
+            <numerusform>%n bereits in der Bibliothek</numerusform>
+            <numerusform>%n bereits in der Bibliothek</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>%n duplicate(s)</source>
+        <translation>
+            <numerusform>%n Duplikat</numerusform>
+            <numerusform>%n Duplikate</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>%n failed</source>
+        <translation>
+            <numerusform>%n fehlgeschlagen</numerusform>
+            <numerusform>%n fehlgeschlagen</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>%n hashed in full</source>
+        <translation>
+            <numerusform>%n mit vollständigem Hash</numerusform>
+            <numerusform>%n mit vollständigem Hash</numerusform>
+        </translation>
     </message>
 </context>
 <context>
@@ -1897,14 +2340,6 @@ Fehlerart: %2
         <translation>Bibliothek wird geladen…</translation>
     </message>
     <message>
-        <source>1 model</source>
-        <translation>1 Modell</translation>
-    </message>
-    <message>
-        <source>%1 models</source>
-        <translation>%1 Modelle</translation>
-    </message>
-    <message>
         <source>%1 of %2</source>
         <translation>%1 von %2</translation>
     </message>
@@ -1941,16 +2376,8 @@ Fehlerart: %2
         <translation>Modell suchen</translation>
     </message>
     <message>
-        <source>add tag “%1” to %2 models</source>
-        <translation>Schlagwort „%1“ zu %2 Modellen hinzufügen</translation>
-    </message>
-    <message>
         <source>add tag</source>
         <translation>Schlagwort hinzufügen</translation>
-    </message>
-    <message>
-        <source>remove tag “%1” from %2 models</source>
-        <translation>Schlagwort „%1“ von %2 Modellen entfernen</translation>
     </message>
     <message>
         <source>remove tag</source>
@@ -2033,20 +2460,37 @@ Fehlerart: %2
         <source>Search the model library</source>
         <translation>Modellbibliothek durchsuchen</translation>
     </message>
+    <message numerus="yes">
+        <source>%Ln model(s)</source>
+        <translation>
+            <numerusform>%Ln Modell</numerusform>
+            <numerusform>%Ln Modelle</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>add tag “%1” to %n model(s)</source>
+        <translation>
+            <numerusform>Schlagwort „%1“ zu %n Modell hinzufügen</numerusform>
+            <numerusform>Schlagwort „%1“ zu %n Modellen hinzufügen</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>remove tag “%1” from %n model(s)</source>
+        <translation>
+            <numerusform>Schlagwort „%1“ von %n Modell entfernen</numerusform>
+            <numerusform>Schlagwort „%1“ von %n Modellen entfernen</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Remove the filter %1</source>
+        <translation>Filter %1 entfernen</translation>
+    </message>
 </context>
 <context>
     <name>atelier::ui::LibraryTableModel</name>
     <message>
         <source>Its files are missing: %1</source>
         <translation>Dateien fehlen: %1</translation>
-    </message>
-    <message>
-        <source>Duplicate: another model in the library has the same file</source>
-        <translation>Duplikat: Ein anderes Modell der Bibliothek nutzt dieselbe Datei</translation>
-    </message>
-    <message>
-        <source>Duplicate: %1 other models in the library have the same file</source>
-        <translation>Duplikat: %1 andere Modelle der Bibliothek nutzen dieselbe Datei</translation>
     </message>
     <message>
         <source>Name</source>
@@ -2075,6 +2519,13 @@ Fehlerart: %2
     <message>
         <source>Tags</source>
         <translation>Schlagwörter</translation>
+    </message>
+    <message numerus="yes">
+        <source>Duplicate: %n other model(s) in the library have the same file</source>
+        <translation>
+            <numerusform>Duplikat: %n anderes Modell der Bibliothek nutzt dieselbe Datei</numerusform>
+            <numerusform>Duplikat: %n andere Modelle der Bibliothek nutzen dieselbe Datei</numerusform>
+        </translation>
     </message>
 </context>
 <context>
@@ -2470,40 +2921,51 @@ Fehlerart: %2
         <translation>%1: %2 von %3</translation>
     </message>
     <message>
-        <source>%1 load from disk</source>
-        <translation>%1 Ladevorgang vom Datenträger</translation>
-    </message>
-    <message>
-        <source>%1 loads from disk</source>
-        <translation>%1 Ladevorgänge vom Datenträger</translation>
-    </message>
-    <message>
-        <source>%1 hit</source>
-        <translation>%1 Treffer</translation>
-    </message>
-    <message>
-        <source>%1 hits</source>
-        <translation>%1 Treffer</translation>
-    </message>
-    <message>
-        <source>%1 eviction</source>
-        <translation>%1 Verdrängung</translation>
-    </message>
-    <message>
-        <source>%1 evictions</source>
-        <translation>%1 Verdrängungen</translation>
-    </message>
-    <message>
-        <source>%1 moved to RAM</source>
-        <translation>%1 in den RAM verschoben</translation>
-    </message>
-    <message>
-        <source>%1 moved back</source>
-        <translation>%1 zurückverschoben</translation>
-    </message>
-    <message>
         <source>Loaded models</source>
         <translation>Geladene Modelle</translation>
+    </message>
+    <message>
+        <source>automatic: the card&apos;s memory less %1</source>
+        <translation>automatisch: der Speicher der Karte abzüglich %1</translation>
+    </message>
+    <message>
+        <source>no limit</source>
+        <translation>keine Grenze</translation>
+    </message>
+    <message numerus="yes">
+        <source>%Ln load(s) from disk</source>
+        <translation>
+            <numerusform>%Ln Ladevorgang vom Datenträger</numerusform>
+            <numerusform>%Ln Ladevorgänge vom Datenträger</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>%Ln hit(s)</source>
+        <translation>
+            <numerusform>%Ln Treffer</numerusform>
+            <numerusform>%Ln Treffer</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>%Ln eviction(s)</source>
+        <translation>
+            <numerusform>%Ln Verdrängung</numerusform>
+            <numerusform>%Ln Verdrängungen</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>%Ln moved to RAM</source>
+        <translation>
+            <numerusform>%Ln in den RAM verschoben</numerusform>
+            <numerusform>%Ln in den RAM verschoben</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>%Ln moved back</source>
+        <translation>
+            <numerusform>%Ln zurückverschoben</numerusform>
+            <numerusform>%Ln zurückverschoben</numerusform>
+        </translation>
     </message>
 </context>
 <context>
@@ -2571,14 +3033,6 @@ Fehlerart: %2
 <context>
     <name>atelier::ui::ModelDetailsPanel</name>
     <message>
-        <source>Another model in the library has the same file.</source>
-        <translation>Ein anderes Modell in der Bibliothek hat dieselbe Datei.</translation>
-    </message>
-    <message>
-        <source>%1 other models in the library have the same file.</source>
-        <translation>%1 andere Modelle in der Bibliothek haben dieselbe Datei.</translation>
-    </message>
-    <message>
         <source>Built-in</source>
         <translation>Integriert</translation>
     </message>
@@ -2604,7 +3058,7 @@ Fehlerart: %2
     </message>
     <message>
         <source>none</source>
-        <translation>keine</translation>
+        <translation>(nichts gewählt)</translation>
     </message>
     <message>
         <source>A model needs a name.</source>
@@ -2770,6 +3224,13 @@ Fehlerart: %2
         <source>Show every field the library keeps for this model</source>
         <translation>Jedes Feld zeigen, das die Bibliothek zu diesem Modell speichert</translation>
     </message>
+    <message numerus="yes">
+        <source>%n other model(s) in the library have the same file.</source>
+        <translation>
+            <numerusform>%n anderes Modell in der Bibliothek hat dieselbe Datei.</numerusform>
+            <numerusform>%n andere Modelle in der Bibliothek haben dieselbe Datei.</numerusform>
+        </translation>
+    </message>
 </context>
 <context>
     <name>atelier::ui::ModelTileDelegate</name>
@@ -2847,6 +3308,10 @@ Fehlerart: %2
     <message>
         <source>failed: %1</source>
         <translation>fehlgeschlagen: %1</translation>
+    </message>
+    <message>
+        <source>none</source>
+        <translation>(nichts gewählt)</translation>
     </message>
 </context>
 <context>
@@ -2972,12 +3437,12 @@ Fehlerart: %2
         <translation>Durchsuchen…</translation>
     </message>
     <message>
-        <source>Automatic (half the memory less 2 GB)</source>
-        <translation>Automatisch (halber Speicher abzüglich 2 GB)</translation>
+        <source>Automatic (half the memory less 2 GiB)</source>
+        <translation>Automatisch (halber Speicher abzüglich 2 GiB)</translation>
     </message>
     <message>
-        <source>Automatic (the card&apos;s memory less 3 GB)</source>
-        <translation>Automatisch (Grafikkartenspeicher abzüglich 3 GB)</translation>
+        <source>Automatic (the card&apos;s memory less 3 GiB)</source>
+        <translation>Automatisch (Grafikkartenspeicher abzüglich 3 GiB)</translation>
     </message>
     <message>
         <source>Node outputs kept between graph runs, so that only what changed runs again</source>
@@ -3098,6 +3563,10 @@ Fehlerart: %2
     <message>
         <source>Farm job takeover after:</source>
         <translation>Übernahme von Farm-Aufträgen nach:</translation>
+    </message>
+    <message>
+        <source> GiB</source>
+        <translation> GiB</translation>
     </message>
 </context>
 <context>

@@ -30,7 +30,7 @@ struct EngineApi
 {
     // Raised whenever the table or a type in it changes, so that an executable never calls a library of another
     // layout; the size is checked as well.
-    static constexpr int kVersion = 8;
+    static constexpr int kVersion = 9;
     int version = kVersion;
     std::size_t size = sizeof(EngineApi);
 

@@ -2,6 +2,7 @@
 
 #include <QCoreApplication>
 #include <QHash>
+#include <QLocale>
 #include <QRegularExpression>
 
 namespace atelier::gallery {
@@ -10,7 +11,7 @@ namespace {
 
 QString number(double value)
 {
-    return QString::number(value, 'g', 6);
+    return QLocale().toString(value, 'g', 6);
 }
 
 template <typename T, typename Show> QString shown(const std::optional<T> &value, Show show)
@@ -22,7 +23,8 @@ QString loraText(const metadata::LoraUse &lora)
 {
     QString text = lora.name;
     if (lora.weight && lora.clipWeight && *lora.clipWeight != *lora.weight)
-        text += QStringLiteral(" (%1, text %2)").arg(number(*lora.weight), number(*lora.clipWeight));
+        text += QCoreApplication::translate("RecipeComparison", " (%1, text %2)")
+                    .arg(number(*lora.weight), number(*lora.clipWeight));
     else if (lora.weight)
         text += QStringLiteral(" (%1)").arg(number(*lora.weight));
     return text;

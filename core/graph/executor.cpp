@@ -3,6 +3,7 @@
 #include "core/engine/error.h"
 #include "core/graph/api_prompt.h"
 
+#include <QCoreApplication>
 #include <QCryptographicHash>
 #include <QElapsedTimer>
 #include <QMap>
@@ -134,33 +135,40 @@ qint64 GraphExecutor::cachedBytes() const
 namespace {
 
 // Why a node that was not in the cache runs, from what its id had last time and what ran upstream this time.
+// An input as the canvas labels it, in the interface's language (the labels' messages are marked in
+// ui/graph/node_texts.cpp); the name itself where there is no translation.
+QString inputLabel(const QString &name)
+{
+    return QCoreApplication::translate("NodeInput", name.toUtf8().constData());
+}
+
 QString whyItRuns(const GraphNode &node, const LastInputs *last, const LastInputs &now,
                   const QHash<QString, QString> &ranThisRun)
 {
     if (!last)
-        return QStringLiteral("new node");
+        return QCoreApplication::translate("RunReason", "new node");
     if (last->type != now.type)
-        return QStringLiteral("node type changed (%1 -> %2)").arg(last->type, now.type);
+        return QCoreApplication::translate("RunReason", "node type changed (%1 -> %2)").arg(last->type, now.type);
     QStringList changes;
     for (auto it = now.inputs.cbegin(); it != now.inputs.cend(); ++it) {
         const QString before = last->inputs.value(it.key());
         if (!last->inputs.contains(it.key()))
-            changes.append(QStringLiteral("%1 added").arg(it.key()));
+            changes.append(QCoreApplication::translate("RunReason", "%1 added").arg(inputLabel(it.key())));
         else if (before != it.value())
-            changes.append(QStringLiteral("%1 changed (%2 -> %3)")
-                               .arg(it.key(), shortened(before), shortened(it.value())));
+            changes.append(QCoreApplication::translate("RunReason", "%1 changed (%2 -> %3)")
+                               .arg(inputLabel(it.key()), shortened(before), shortened(it.value())));
     }
     for (auto it = last->inputs.cbegin(); it != last->inputs.cend(); ++it)
         if (!now.inputs.contains(it.key()))
-            changes.append(QStringLiteral("%1 removed").arg(it.key()));
+            changes.append(QCoreApplication::translate("RunReason", "%1 removed").arg(inputLabel(it.key())));
     for (const NodeInput &input : node.inputs)
         if (input.link && ranThisRun.contains(input.link->node))
-            changes.append(QStringLiteral("upstream node %1 (%2) ran again")
+            changes.append(QCoreApplication::translate("RunReason", "upstream node %1 (%2) ran again")
                                .arg(input.link->node, ranThisRun.value(input.link->node)));
     if (last->changeToken != now.changeToken)
-        changes.append(QStringLiteral("its source changed on disk"));
+        changes.append(QCoreApplication::translate("RunReason", "its source changed on disk"));
     if (changes.isEmpty())
-        return QStringLiteral("not in the cache (evicted or cleared)");
+        return QCoreApplication::translate("RunReason", "not in the cache (evicted or cleared)");
     return changes.join(QStringLiteral("; "));
 }
 
@@ -290,7 +298,7 @@ RunOutcome GraphExecutor::run(const Graph &input, const RunOptions &options, Run
             cached->second.lastUsed = cache.tick;
             results.insert(id, &cached->second.outputs);
             report.cached = true;
-            report.reason = QStringLiteral("cached: same inputs as an earlier run");
+            report.reason = QCoreApplication::translate("RunReason", "cached: same inputs as an earlier run");
             outcome.files += cached->second.outputs.files;
             outcome.nodes.append(report);
             cache.lastInputs.insert(id, prepared.now);

@@ -1,12 +1,21 @@
 #include "core/settings/compute_choice.h"
 
+#include <QCoreApplication>
+
 #include <algorithm>
 
 namespace atelier::settings {
 
+QString deviceName(const engine::DeviceInfo &device)
+{
+    if (device.kind == engine::DeviceKind::Cpu && device.threads > 0)
+        return QCoreApplication::translate("ComputeChoice", "CPU (%n thread(s))", nullptr, device.threads);
+    return QString::fromStdString(device.name);
+}
+
 QString ComputeChoice::label() const
 {
-    return QStringLiteral("%1 · %2").arg(QString::fromStdString(device.name), precision);
+    return QStringLiteral("%1 · %2").arg(deviceName(device), precision);
 }
 
 ComputeChoice chooseCompute(const Settings &settings, const std::vector<engine::DeviceInfo> &devices)
@@ -27,13 +36,15 @@ ComputeChoice chooseCompute(const Settings &settings, const std::vector<engine::
         if (cuda != devices.end())
             choice.device = *cuda;
         else if (wanted == "cuda")
-            choice.note = QStringLiteral("CUDA was chosen in the settings, but no CUDA device is available; using the CPU.");
+            choice.note = QCoreApplication::translate(
+                "ComputeChoice", "CUDA was chosen in the settings, but no CUDA device is available; using the CPU.");
     } else if (wanted.rfind("cuda:", 0) == 0) {
         const auto cuda = findCuda(wanted);
         if (cuda != devices.end())
             choice.device = *cuda;
         else
-            choice.note = QStringLiteral("%1 was chosen in the settings, but it is not available; using the CPU.")
+            choice.note = QCoreApplication::translate(
+                              "ComputeChoice", "%1 was chosen in the settings, but it is not available; using the CPU.")
                               .arg(settings.device);
     }
 
@@ -43,7 +54,8 @@ ComputeChoice chooseCompute(const Settings &settings, const std::vector<engine::
     } else if (!onCuda && settings.precision == QLatin1String("fp16")) {
         // Half-precision matrix products are not available on the CPU in every libtorch: stay correct.
         choice.precision = QStringLiteral("fp32");
-        choice.note = QStringLiteral("fp16 is only used on CUDA devices; the CPU computes in fp32.");
+        choice.note = QCoreApplication::translate("ComputeChoice",
+                                                  "fp16 is only used on CUDA devices; the CPU computes in fp32.");
     } else {
         choice.precision = settings.precision;
     }

@@ -20,6 +20,9 @@ struct ComputeChoice
     QString label() const;
 };
 
+// A device as the interface names it, in its language: "CPU (16 threads)", "NVIDIA GeForce RTX 4090, 24 GiB".
+QString deviceName(const engine::DeviceInfo &device);
+
 ComputeChoice chooseCompute(const Settings &settings, const std::vector<engine::DeviceInfo> &devices);
 
 } // namespace atelier::settings

@@ -95,6 +95,24 @@ private slots:
             QVERIFY2(good.out.contains(label), label);
     }
 
+    // The commands speak English, with whole plurals, whatever the desktop's and the window's language.
+    void infoSpeaksEnglishInAGermanSetting()
+    {
+        QTemporaryDir dir;
+        QFile settings(dir.filePath(QStringLiteral("settings.json")));
+        QVERIFY(settings.open(QIODevice::WriteOnly));
+        settings.write(R"({"language": "de"})");
+        settings.close();
+        QProcessEnvironment german = environmentWithoutRoot();
+        german.insert(QStringLiteral("LANG"), QStringLiteral("de_DE.UTF-8"));
+        german.insert(QStringLiteral("LC_ALL"), QStringLiteral("de_DE.UTF-8"));
+        const CliRun run = runAtelier({QStringLiteral("--root"), dir.path(), QStringLiteral("info")}, german);
+        QCOMPARE(run.exitCode, 0);
+        QVERIFY2(run.out.contains("compute"), run.out.constData());
+        QVERIFY2(run.out.contains("CPU (") && run.out.contains(" thread"), run.out.constData());
+        QVERIFY2(!run.out.contains("(s)") && !run.out.contains("Threads"), run.out.constData());
+    }
+
     void versionAndHelp()
     {
         const CliRun version = runAtelier({QStringLiteral("--version")});

@@ -20,6 +20,7 @@
 #include "tests/fault_server.h"
 #include "tests/fixtures.h"
 #include "tests/sparse_safetensors.h"
+#include "tests/ui/english_plurals.h"
 #include "ui/common/thumbnail_cache.h"
 #include "ui/gallery/gallery_model.h"
 #include "ui/gallery/gallery_panel.h"
@@ -85,6 +86,10 @@ QByteArray readAll(const QString &path)
 int main(int argc, char *argv[])
 {
     QApplication application(argc, argv);
+    if (!installEnglishPlurals()) {
+        std::fprintf(stderr, "take_screenshots: the English plural forms (%s) are missing\n", ATELIER_EN_QM);
+        return 1;
+    }
     if (argc < 2) {
         std::fprintf(stderr, "usage: take_screenshots OUTPUT_FOLDER\n");
         return 2;

@@ -6,11 +6,15 @@
 #include "core/settings/settings_store.h"
 #include "tests/fixtures.h"
 #include "tests/ui/test_library.h"
+#include "ui/gallery/gallery_panel.h"
 #include "ui/gallery/image_inspector.h"
+#include "ui/gallery/image_viewer.h"
+#include "ui/graph/add_node_popup.h"
 #include "ui/graph/graph_editor.h"
 #include "ui/graph/graph_view.h"
 #include "ui/graph/missing_models_dialog.h"
 #include "ui/graph/node_item.h"
+#include "ui/graph/node_texts.h"
 #include "ui/graph/prompt_editor.h"
 #include "ui/library/delete_models_dialog.h"
 #include "ui/library/import_library_dialog.h"
@@ -21,6 +25,7 @@
 #include <QAbstractButton>
 #include <QAbstractItemView>
 #include <QComboBox>
+#include <QDirIterator>
 #include <QDockWidget>
 #include <QGroupBox>
 #include <QHeaderView>
@@ -31,6 +36,7 @@
 #include <QMenuBar>
 #include <QRegularExpression>
 #include <QTabBar>
+#include <QTextBrowser>
 #include <QTextDocument>
 #include <QTranslator>
 #include <QXmlStreamReader>
@@ -40,15 +46,25 @@ using namespace atelier;
 
 namespace {
 
-// Words that are names in every language, and so never a sign of an untranslated string.
+// The allow list: words that are the same in German, and so never a sign of an untranslated string. Names of
+// tools, formats and parts, and the technical words German users of these tools say in English.
 const QSet<QString> kNames{
-    QStringLiteral("atelier"),  QStringLiteral("amused"),    QStringLiteral("muse"),    QStringLiteral("comfyui"),
-    QStringLiteral("invokeai"), QStringLiteral("civitai"),   QStringLiteral("hugging"), QStringLiteral("face"),
-    QStringLiteral("stable"),   QStringLiteral("diffusion"), QStringLiteral("lora"),    QStringLiteral("vae"),
-    QStringLiteral("clip"),     QStringLiteral("png"),       QStringLiteral("json"),    QStringLiteral("cpu"),
-    QStringLiteral("cuda"),     QStringLiteral("gpu"),       QStringLiteral("qt"),      QStringLiteral("libtorch")};
+    QStringLiteral("atelier"),  QStringLiteral("amused"),    QStringLiteral("muse"),     QStringLiteral("comfyui"),
+    QStringLiteral("invokeai"), QStringLiteral("civitai"),   QStringLiteral("hugging"),  QStringLiteral("face"),
+    QStringLiteral("stable"),   QStringLiteral("diffusion"), QStringLiteral("lora"),     QStringLiteral("vae"),
+    QStringLiteral("clip"),     QStringLiteral("png"),       QStringLiteral("json"),     QStringLiteral("cpu"),
+    QStringLiteral("cuda"),     QStringLiteral("gpu"),       QStringLiteral("qt"),       QStringLiteral("libtorch"),
+    QStringLiteral("fp"),       QStringLiteral("bf"),        QStringLiteral("gib"),      QStringLiteral("mib"),
+    QStringLiteral("kib"),      QStringLiteral("ram"),       QStringLiteral("sdxl"),     QStringLiteral("sd"),
+    QStringLiteral("txt"),      QStringLiteral("img"),       QStringLiteral("safetensors"),
+    QStringLiteral("return") /* the key, as Qt's German names it in shortcuts ("Strg+Return") */};
 
-const std::vector<engine::DeviceInfo> kDevices{{engine::DeviceKind::Cpu, 0, "cpu", "CPU (2 threads)"}};
+// Source files whose literals can reach the interface without passing through tr(): the widgets' own and the
+// services' (error messages, notes, reasons). Their words join the English vocabulary.
+const QStringList kLiteralFolders{QStringLiteral("ui"), QStringLiteral("core/graph"), QStringLiteral("core/settings"),
+                                  QStringLiteral("core/generation"), QStringLiteral("core/gallery")};
+
+const std::vector<engine::DeviceInfo> kDevices{{engine::DeviceKind::Cpu, 0, "cpu", "CPU (2 threads)", 2}};
 
 QStringList wordsOf(const QString &text)
 {
@@ -73,6 +89,35 @@ QString plain(const QString &text)
     QTextDocument document;
     document.setHtml(text);
     return document.toPlainText();
+}
+
+// The words of the string literals in `folder`'s sources, but not those of code (identifiers, keys, formats):
+// only literals that read like a phrase, with a space between two words.
+QSet<QString> literalWordsUnder(const QString &folder)
+{
+    static const QRegularExpression literal(QStringLiteral("QStringLiteral\\(\"((?:[^\"\\\\]|\\\\.)*)\"\\)"));
+    static const QRegularExpression phrase(QStringLiteral("[A-Za-z]{2,} [A-Za-z]{2,}"));
+    QSet<QString> words;
+    QDirIterator sources(folder, {QStringLiteral("*.cpp"), QStringLiteral("*.h")}, QDir::Files,
+                         QDirIterator::Subdirectories);
+    while (sources.hasNext()) {
+        QFile file(sources.next());
+        if (!file.open(QIODevice::ReadOnly))
+            continue;
+        const QString code = QString::fromUtf8(file.readAll());
+        for (const QRegularExpressionMatch &match : literal.globalMatch(code))
+            if (phrase.match(match.captured(1)).hasMatch())
+                for (const QString &word : wordsOf(match.captured(1)))
+                    words.insert(word);
+    }
+    return words;
+}
+
+// Text as a reader sees it, without the spans that are code (`atelier train`) in a Markdown document.
+QString withoutCode(const QString &markdown)
+{
+    static const QRegularExpression code(QStringLiteral("`[^`]*`"));
+    return QString(markdown).remove(code);
 }
 
 void addActionTexts(QStringList &texts, const QList<QAction *> &actions)
@@ -109,6 +154,8 @@ QStringList visibleTextsOf(QWidget *widget)
         texts << group->title();
     else if (auto *line = qobject_cast<QLineEdit *>(widget))
         texts << line->placeholderText();
+    else if (auto *browser = qobject_cast<QTextBrowser *>(widget))
+        texts << withoutCode(browser->toMarkdown()).split(QLatin1Char('\n'), Qt::SkipEmptyParts);
     else if (auto *menu = qobject_cast<QMenu *>(widget))
         texts << menu->title().remove(QLatin1Char('&'));
     else if (auto *tabs = qobject_cast<QTabBar *>(widget)) {
@@ -208,6 +255,8 @@ private slots:
                     german.insert(word);
         }
         QVERIFY(!xml.hasError());
+        for (const QString &folder : kLiteralFolders)
+            english.unite(literalWordsUnder(QStringLiteral(ATELIER_SOURCE_DIR "/") + folder));
         m_englishOnly = english - german - kNames;
         for (const QStringList &strings :
              {models::allStrings<models::BaseModel>(), models::allStrings<models::ModelType>(),
@@ -219,6 +268,8 @@ private slots:
         for (const graph::NodeType *type : registry->types())
             m_identifiers.insert(type->definition().type);
         QVERIFY(m_englishOnly.contains(QStringLiteral("the")));
+        // A word only literals outside tr() use (core/graph/validation.cpp's messages).
+        QVERIFY(m_englishOnly.contains(QStringLiteral("mismatch")));
     }
 
     // The built-in nodes' names, descriptions and category folders are shown translated (ui/graph/node_texts.h); a
@@ -237,6 +288,19 @@ private slots:
                 if (!m_messages.contains(QStringLiteral("NodeCategory|") + folder))
                     missing << QStringLiteral("%1: category folder \"%2\"").arg(definition.type, folder);
         }
+        QVERIFY2(missing.isEmpty(), qPrintable(missing.join(QLatin1Char('\n'))));
+    }
+
+    // The canvas labels inputs by their names translated (ui/graph/node_texts.cpp's table); a built-in input missing
+    // there would stay English.
+    void everyBuiltInInputHasAMessage()
+    {
+        QStringList missing;
+        const auto registry = nodes::builtInNodes({});
+        for (const graph::NodeType *type : registry->types())
+            for (const graph::InputSpec &input : type->definition().inputs)
+                if (!m_messages.contains(QStringLiteral("NodeInput|") + input.name))
+                    missing << QStringLiteral("%1: input \"%2\"").arg(type->definition().type, input.name);
         QVERIFY2(missing.isEmpty(), qPrintable(missing.join(QLatin1Char('\n'))));
     }
 
@@ -273,16 +337,33 @@ private slots:
         inspector->waitForRead();
         QVERIFY(inspector->recipe().prompt.has_value());
         check(QStringLiteral("main window"), &window);
-        // The canvas draws its nodes' titles itself: the txt2img graph the editor opens with, in German.
-        QStringList titles;
-        for (QGraphicsItem *item : window.graphEditor()->currentView()->scene()->items())
-            if (auto *node = dynamic_cast<ui::NodeItem *>(item))
-                titles << node->shownTitle();
+        // The canvas draws its nodes itself: the txt2img graph the editor opens with, its titles, input labels,
+        // values and tooltips, in German.
+        QStringList titles, canvasTexts;
+        for (QGraphicsItem *item : window.graphEditor()->currentView()->scene()->items()) {
+            auto *node = dynamic_cast<ui::NodeItem *>(item);
+            if (!node)
+                continue;
+            titles << node->shownTitle();
+            canvasTexts << node->shownTitle() << node->toolTip();
+            for (const graph::CanvasSlot &slot : node->node().inputs)
+                canvasTexts << ui::inputLabel(slot.name);
+            for (int widget = 0; widget < node->node().widgets.size(); ++widget) {
+                const graph::NodeInput &input = node->node().widgets.at(widget);
+                canvasTexts << ui::inputLabel(input.name);
+                // Values shown in words (the seed's control, booleans); a prompt is the artist's own text.
+                if (input.value && !input.value->toText())
+                    canvasTexts << node->widgetText(widget);
+                else if (input.name == QLatin1String("control_after_generate"))
+                    canvasTexts << node->widgetText(widget);
+            }
+        }
         QVERIFY(titles.contains(QStringLiteral("VAE-Dekodierung")));
-        for (const QString &title : titles)
-            for (const QString &word : wordsOf(title))
-                if (m_englishOnly.contains(word))
-                    m_found << QStringLiteral("canvas: node \"%1\"").arg(title);
+        QVERIFY(canvasTexts.contains(QStringLiteral("Schritte")));
+        for (const QString &text : std::as_const(canvasTexts))
+            for (const QString &word : wordsOf(text))
+                if (m_englishOnly.contains(word) && !isJson(text))
+                    m_found << QStringLiteral("canvas: \"%1\" (%2)").arg(text.left(160), word);
 
         ui::SettingsDialog settingsDialog(settingsStore, kDevices);
         check(QStringLiteral("settings"), &settingsDialog);
@@ -306,6 +387,20 @@ private slots:
         check(QStringLiteral("missing models"), &missingDialog);
         ui::PromptEditor prompt(QStringLiteral("text"), QStringLiteral("a cat"));
         check(QStringLiteral("prompt editor"), &prompt);
+        window.showUserGuide();
+        auto *guide = window.findChild<QDialog *>(QStringLiteral("userGuide"));
+        QVERIFY(guide);
+        QVERIFY(guide->findChild<QTextBrowser *>()->toPlainText().contains(QStringLiteral("Benutzerhandbuch")));
+        check(QStringLiteral("user guide"), guide);
+        // The gallery's viewer, comparing the inspected image with itself (its table of differences and buttons).
+        ui::ImageViewer *viewer = window.findChild<ui::GalleryPanel *>()->viewer();
+        viewer->compare(image, inspector->recipe(), image, inspector->recipe());
+        viewer->show();
+        viewer->waitForImages();
+        check(QStringLiteral("image viewer"), viewer);
+        // The node search (Tab or a double click on the canvas): names, categories and descriptions.
+        ui::AddNodePopup addNode(*nodes::builtInNodes(environment), {});
+        check(QStringLiteral("add node"), &addNode);
 
         // The walk read the menus, docks, panels and dialogs, not an empty window.
         QVERIFY2(m_checked > 500, qPrintable(QString::number(m_checked)));

@@ -3,6 +3,7 @@
 #include "core/models/install/model_installer.h"
 #include "core/models/record_store.h"
 #include "tests/core/model_samples.h"
+#include "tests/ui/english_plurals.h"
 #include "tests/ui/test_library.h"
 #include "ui/library/delete_models_dialog.h"
 #include "ui/library/library_filter_proxy.h"
@@ -128,6 +129,8 @@ class TestLibraryPanel : public QObject
     }
 
 private slots:
+    void initTestCase() { QVERIFY(installEnglishPlurals()); }
+
     void init()
     {
         m_library = std::make_unique<TestLibrary>();

@@ -1,6 +1,7 @@
 // The Memory dock over the engine's real model cache: a generation's submodels appear with their sizes, "Keep
 // loaded" pins one, "Free all" drops the rest, "Unload" the pinned one, and the totals follow.
 #include "tests/fixtures.h"
+#include "tests/ui/english_plurals.h"
 
 #include "core/engine/client/engine_client.h"
 #include "ui/memory/memory_panel.h"
@@ -17,6 +18,8 @@ class TestMemoryPanel : public QObject
     Q_OBJECT
 
 private slots:
+    void initTestCase() { QVERIFY(installEnglishPlurals()); }
+
     void showsWhatTheCacheHoldsAndActsOnIt()
     {
         engine::client::setCacheBudgets({std::int64_t(2) << 30, 0});

@@ -229,7 +229,7 @@ void ImageInspector::present(const QString &path, const Result<metadata::Generat
             QStringList links;
             for (const metadata::LoraUse &lora : m_recipe.loras)
                 links << modelLink({lora.name, lora.hash},
-                                   lora.weight ? QString::number(*lora.weight, 'g', 4) : QString());
+                                   lora.weight ? QLocale().toString(*lora.weight, 'g', 4) : QString());
             value->setText(links.join(QStringLiteral("<br>")));
         } else if (field.name == QLatin1String("Embeddings")) {
             QStringList links;

@@ -183,6 +183,7 @@ ImageViewer::ImageViewer(GalleryModel &model, QWidget *parent)
         button->setObjectName(name);
         button->setText(text);
         button->setToolTip(tip);
+        button->setAccessibleName(tip); // what "◀" and "1:1" mean, for screen readers
         button->setAutoRaise(true);
         connect(button, &QToolButton::clicked, this, slot);
         bar->addWidget(button);
@@ -201,6 +202,11 @@ ImageViewer::ImageViewer(GalleryModel &model, QWidget *parent)
     auto *pictures = new QSplitter(Qt::Horizontal, split);
     m_left = new ZoomView(pictures);
     m_right = new ZoomView(pictures);
+    m_left->setAccessibleName(tr("Image"));
+    m_right->setAccessibleName(tr("Second image"));
+    for (ZoomView *view : {m_left, m_right})
+        view->setAccessibleDescription(tr("Wheel: zoom; drag: move; Left and Right: previous and next image; F: fit; "
+                                          "1: actual pixels; Escape: close"));
     m_right->hide();
     // Compared images move together.
     connect(m_left, &ZoomView::viewChanged, m_right, &ZoomView::setView);

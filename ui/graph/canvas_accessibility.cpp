@@ -3,6 +3,7 @@
 #include "ui/graph/graph_scene.h"
 #include "ui/graph/graph_view.h"
 #include "ui/graph/node_item.h"
+#include "ui/graph/node_texts.h"
 
 #include <QAccessibleWidget>
 #include <QHash>
@@ -50,7 +51,7 @@ public:
         if (input.socket >= 0) {
             const graph::CanvasSlot &slot = shown.inputs.at(input.socket);
             if (kind == QAccessible::Name)
-                return slot.name;
+                return inputLabel(slot.name);
             if (kind == QAccessible::Description)
                 return slot.type;
             if (kind == QAccessible::Value)
@@ -58,7 +59,7 @@ public:
             return {};
         }
         if (kind == QAccessible::Name)
-            return shown.widgets.at(input.widget).name;
+            return inputLabel(shown.widgets.at(input.widget).name);
         if (kind == QAccessible::Value)
             return input.node->widgetText(input.widget);
         return {};

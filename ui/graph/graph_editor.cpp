@@ -224,8 +224,10 @@ void GraphEditor::newTxt2ImgTab()
     doc.setValue(positive, QStringLiteral("text"),
                  graph::GraphValue::text(QStringLiteral("a lighthouse on a cliff at dusk, oil painting")));
     doc.setValue(negative, QStringLiteral("text"), graph::GraphValue::text(QStringLiteral("blurry, text")));
-    doc.setTitle(positive, tr("Positive prompt"));
-    doc.setTitle(negative, tr("Negative prompt"));
+    // Stored in English, as a title the type gives: the canvas shows them translated (nodeTitle), and the
+    // workflow reads the same whatever the language it was made in.
+    doc.setTitle(positive, QStringLiteral(QT_TRANSLATE_NOOP("NodeTitle", "Positive prompt")));
+    doc.setTitle(negative, QStringLiteral(QT_TRANSLATE_NOOP("NodeTitle", "Negative prompt")));
     doc.connectInput({load, 0}, sampler, QStringLiteral("model"));
     doc.connectInput({load, 1}, positive, QStringLiteral("clip"));
     doc.connectInput({load, 1}, negative, QStringLiteral("clip"));
@@ -546,9 +548,11 @@ void GraphEditor::connectRuns(graph::RunQueue &runs)
     connect(&runs, &graph::RunQueue::started, this, [this](quint64) { m_status->setText(tr("Running…")); });
     connect(&runs, &graph::RunQueue::nodeStarted, this,
             [this, itemOf](quint64 run, const QString &node, const QString &type) {
-                if (NodeItem *item = itemOf(run, node))
+                NodeItem *item = itemOf(run, node);
+                if (item)
                     item->setRunState(NodeItem::RunState::Running);
-                m_status->setText(tr("Running %1…").arg(type));
+                // The node as its canvas names it (translated, or the title the artist gave it).
+                m_status->setText(tr("Running %1…").arg(item ? item->shownTitle() : type));
             });
     connect(&runs, &graph::RunQueue::nodeCached, this, [itemOf](quint64 run, const graph::NodeRunReport &report) {
         if (NodeItem *item = itemOf(run, report.nodeId))
@@ -584,8 +588,7 @@ void GraphEditor::connectRuns(graph::RunQueue &runs)
             markErrors(*tab, outcome.validation);
             m_missing = graph::missingModels(tab->document->graph(), *m_registry, outcome.validation,
                                              graph::workflowModelSources(tab->document->editorWorkflow()));
-            m_missingButton->setText(m_missing.size() == 1 ? tr("1 model missing: install…")
-                                                           : tr("%1 models missing: install…").arg(m_missing.size()));
+            m_missingButton->setText(tr("%n model(s) missing: install…", nullptr, int(m_missing.size())));
             m_missingButton->setVisible(!m_missing.isEmpty());
         }
         switch (outcome.status) {

@@ -3,6 +3,7 @@
 #include "ui/common/theme.h"
 #include "ui/graph/group_item.h"
 #include "ui/graph/node_item.h"
+#include "ui/graph/node_texts.h"
 #include "ui/graph/port_colors.h"
 #include "ui/graph/workflow_edit.h"
 
@@ -229,10 +230,17 @@ void GraphScene::endEdit()
         m_undo.push(new WorkflowEdit(m_document, m_editLabel, std::exchange(m_editBefore, {}), std::move(after)));
 }
 
+// A type as the node library lists it (translated), for the undo history.
+QString GraphScene::shownName(const QString &type) const
+{
+    const graph::NodeType *known = m_document.registry().find(type);
+    return known ? nodeName(known->definition()) : type;
+}
+
 QString GraphScene::addNode(const QString &type, QPointF at, const std::optional<graph::OutputRef> &from)
 {
     QString id;
-    edit(tr("Add %1").arg(type), [&] {
+    edit(tr("Add %1").arg(shownName(type)), [&] {
         id = m_document.addNode(type, QPointF(std::round(at.x() / kGrid) * kGrid, std::round(at.y() / kGrid) * kGrid));
         if (id.isEmpty() || !from)
             return;
@@ -252,7 +260,7 @@ QString GraphScene::addNodeWithValue(const QString &type, const QString &input, 
                                      QPointF at)
 {
     QString id;
-    edit(tr("Add %1").arg(type), [&] {
+    edit(tr("Add %1").arg(shownName(type)), [&] {
         id = m_document.addNode(type, QPointF(std::round(at.x() / kGrid) * kGrid, std::round(at.y() / kGrid) * kGrid));
         if (!id.isEmpty() && !m_document.setValue(id, input, value)) {
             m_document.removeNode(id);
@@ -281,7 +289,7 @@ void GraphScene::removeSelected()
     const QStringList ids = selectedNodeIds();
     if (ids.isEmpty())
         return;
-    edit(ids.size() == 1 ? tr("Delete node") : tr("Delete %1 nodes").arg(ids.size()), [&] {
+    edit(ids.size() == 1 ? tr("Delete node") : tr("Delete %n nodes", nullptr, int(ids.size())), [&] {
         for (const QString &id : ids)
             m_document.removeNode(id);
     });
@@ -410,7 +418,7 @@ int GraphScene::cutLinks(const QLineF &stroke)
     }
     if (crossed.isEmpty())
         return 0;
-    edit(crossed.size() == 1 ? tr("Cut link") : tr("Cut %1 links").arg(crossed.size()), [&] {
+    edit(crossed.size() == 1 ? tr("Cut link") : tr("Cut %n links", nullptr, int(crossed.size())), [&] {
         for (const graph::CanvasLink &link : std::as_const(crossed))
             m_document.disconnectInput(link.to, inputFed(m_document, link));
     });

@@ -87,6 +87,7 @@ protected:
     void contextMenuEvent(QGraphicsSceneContextMenuEvent *event) override;
 
 private:
+    QString shownName(const QString &type) const;
     void rebuild();
     void syncGroups();
     void showNodeMenu(QGraphicsSceneContextMenuEvent *event);

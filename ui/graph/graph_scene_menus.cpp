@@ -73,7 +73,7 @@ void GraphScene::showNodeMenu(QGraphicsSceneContextMenuEvent *event)
     align->addAction(tr("Top edges"), [this] { alignSelected(Alignment::TopEdges); });
     menu.addAction(tr("Group\tCtrl+G"), [this] { groupSelected(tr("Group")); });
     menu.addSeparator();
-    menu.addAction(ids.size() == 1 ? tr("Delete\tDel") : tr("Delete %1 nodes\tDel").arg(ids.size()),
+    menu.addAction(ids.size() == 1 ? tr("Delete\tDel") : tr("Delete %n nodes\tDel", nullptr, int(ids.size())),
                    [this] { removeSelected(); });
     menu.exec(event->screenPos());
 }

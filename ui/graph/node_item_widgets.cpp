@@ -4,12 +4,14 @@
 #include "ui/common/theme.h"
 #include "ui/graph/graph_scene.h"
 #include "ui/graph/node_item.h"
+#include "ui/graph/node_texts.h"
 #include "ui/graph/option_picker.h"
 #include "ui/graph/prompt_editor.h"
 
 #include <QGraphicsView>
 #include <QInputDialog>
 #include <QLineEdit>
+#include <QLocale>
 #include <QMenu>
 #include <QPainter>
 
@@ -19,12 +21,14 @@ namespace {
 
 QString shown(const graph::GraphValue &value)
 {
+    if (value.isNull()) // a list with nothing chosen yet (no model in the library, say)
+        return NodeItem::tr("none");
     if (const std::optional<QString> text = value.toText())
         return text->simplified();
     if (value.isInteger())
         return QString::fromUtf8(value.jsonText());
     if (const std::optional<double> number = value.toReal())
-        return QString::number(*number, 'g', 6);
+        return QLocale().toString(*number, 'g', 6);
     return QString::fromUtf8(value.jsonText());
 }
 
@@ -50,9 +54,10 @@ void NodeItem::paintWidget(QPainter *painter, int index) const
         painter->drawText(field.adjusted(6, 0, 0, 0), Qt::AlignVCenter | Qt::AlignLeft, QStringLiteral("◂"));
         painter->drawText(field.adjusted(0, 0, -6, 0), Qt::AlignVCenter | Qt::AlignRight, QStringLiteral("▸"));
     }
-    painter->drawText(inner, Qt::AlignVCenter | Qt::AlignLeft, widget.name);
+    const QString label = inputLabel(widget.name);
+    painter->drawText(inner, Qt::AlignVCenter | Qt::AlignLeft, label);
     painter->setPen(colors.fieldValue);
-    const int nameWidth = painter->fontMetrics().horizontalAdvance(widget.name) + 12;
+    const int nameWidth = painter->fontMetrics().horizontalAdvance(label) + 12;
     painter->drawText(inner.adjusted(nameWidth, 0, 0, 0), Qt::AlignVCenter | Qt::AlignRight,
                       painter->fontMetrics().elidedText(value, Qt::ElideMiddle, int(inner.width()) - nameWidth));
 }
@@ -60,7 +65,12 @@ void NodeItem::paintWidget(QPainter *painter, int index) const
 QString NodeItem::widgetText(int index) const
 {
     const graph::NodeInput &widget = m_node.widgets.at(index);
-    return widget.value ? shown(*widget.value) : QString();
+    if (!widget.value)
+        return QString();
+    const graph::InputSpec *spec = specOf(widget.name);
+    if ((spec && spec->type == graph::kBoolean) || widget.name == QLatin1String(kSeedControl))
+        return choiceLabel(shown(*widget.value));
+    return shown(*widget.value);
 }
 
 QRectF NodeItem::widgetSceneRect(int index) const
@@ -99,7 +109,7 @@ void NodeItem::editWidget(int index, const QPointF &screenPos)
 {
     const graph::NodeInput widget = m_node.widgets.at(index);
     const graph::InputSpec *spec = specOf(widget.name);
-    const QString label = widget.name;
+    const QString label = inputLabel(widget.name);
     bool ok = false;
     std::optional<graph::GraphValue> value;
     if (spec && spec->type == graph::kInt) {
@@ -147,7 +157,7 @@ void NodeItem::chooseOption(int index, const QPoint &screenPos)
         GraphScene *scene = &m_scene;
         // The picker outlives neither the scene nor its own choice; the node item may be rebuilt meanwhile.
         QObject::connect(picker, &OptionPicker::chosen, scene, [scene, id, name](const QString &chosen) {
-            scene->edit(tr("Change %1").arg(name),
+            scene->edit(tr("Change %1").arg(inputLabel(name)),
                         [&] { scene->document().setValue(id, name, graph::GraphValue::text(chosen)); });
         });
         picker->move(screenPos);
@@ -161,8 +171,10 @@ void NodeItem::chooseOption(int index, const QPoint &screenPos)
                                     ? QStringList{QStringLiteral("true"), QStringLiteral("false")}
                                     : spec->options;
     QMenu menu;
+    const bool namedChoices = !spec || spec->type == graph::kBoolean;
     for (const QString &option : options) {
-        QAction *entry = menu.addAction(option);
+        QAction *entry = menu.addAction(namedChoices ? choiceLabel(option) : option);
+        entry->setData(option);
         entry->setCheckable(true);
         entry->setChecked(option == current || (widget.value && QString::fromUtf8(widget.value->jsonText()) == option));
     }
@@ -171,10 +183,12 @@ void NodeItem::chooseOption(int index, const QPoint &screenPos)
     const QAction *chosen = menu.exec(screenPos);
     if (!chosen || !chosen->isEnabled())
         return;
-    const graph::GraphValue value = spec && spec->type == graph::kBoolean
-                                        ? graph::GraphValue::boolean(chosen->text() == QStringLiteral("true"))
-                                        : graph::GraphValue::text(chosen->text());
-    m_scene.edit(tr("Change %1").arg(widget.name), [&] { m_scene.document().setValue(m_id, widget.name, value); });
+    const graph::GraphValue value =
+        spec && spec->type == graph::kBoolean
+            ? graph::GraphValue::boolean(chosen->data().toString() == QStringLiteral("true"))
+            : graph::GraphValue::text(chosen->data().toString());
+    m_scene.edit(tr("Change %1").arg(inputLabel(widget.name)),
+                 [&] { m_scene.document().setValue(m_id, widget.name, value); });
 }
 
 } // namespace atelier::ui

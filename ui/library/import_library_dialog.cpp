@@ -187,7 +187,7 @@ void ImportLibraryDialog::showPlan(const models::ImportPlan &plan)
     }
     m_progress->setRange(0, int(plan.items.size()));
     m_progress->setValue(0);
-    m_progress->setFormat(tr("%1 models, %2").arg(plan.items.size()).arg(sizeText(plan.totalBytes())));
+    m_progress->setFormat(tr("%n model(s), %1", nullptr, int(plan.items.size())).arg(sizeText(plan.totalBytes())));
     m_status->setText(plan.problems.join(QLatin1Char('\n')));
     setBusy(false);
     emit planned();
@@ -250,13 +250,14 @@ void ImportLibraryDialog::startImport()
 void ImportLibraryDialog::showReport(const models::ImportReport &report)
 {
     QStringList lines;
-    lines << tr("%1 registered, %2 already in the library, %3 duplicates, %4 failed%5%6")
-                 .arg(report.registered.size())
-                 .arg(report.known.size())
-                 .arg(report.duplicates.size())
-                 .arg(report.failures.size())
-                 .arg(report.fullyHashed >= 0 ? tr("; %1 hashed in full").arg(report.fullyHashed) : QString())
-                 .arg(report.cancelled ? tr(" (stopped: import again to go on)") : QString());
+    QStringList counts{tr("%n registered", nullptr, int(report.registered.size())),
+                       tr("%n already in the library", nullptr, int(report.known.size())),
+                       tr("%n duplicate(s)", nullptr, int(report.duplicates.size())),
+                       tr("%n failed", nullptr, int(report.failures.size()))};
+    if (report.fullyHashed >= 0)
+        counts << tr("%n hashed in full", nullptr, report.fullyHashed);
+    lines << counts.join(QStringLiteral(", ")) +
+                 (report.cancelled ? tr(" (stopped: import again to go on)") : QString());
     for (const QString &line : report.failures)
         lines << tr("Failed: %1").arg(line);
     for (const QString &line : report.differences)

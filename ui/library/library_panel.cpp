@@ -27,6 +27,7 @@
 #include <QLabel>
 #include <QLineEdit>
 #include <QListView>
+#include <QLocale>
 #include <QMenu>
 #include <QMessageBox>
 #include <QPointer>
@@ -287,6 +288,7 @@ void LibraryPanel::buildFilterBar(QHBoxLayout *bar)
     connect(m_sort, qOverload<int>(&QComboBox::activated), this, &LibraryPanel::applySort);
     m_descending = toolButton(this, QStringLiteral("↓"), tr("Descending order"), QStringLiteral("descendingButton"));
     m_descending->setCheckable(true);
+    m_descending->setAccessibleName(tr("Descending order"));
     connect(m_descending, &QToolButton::toggled, this, [this](bool down) {
         m_descending->setText(down ? QStringLiteral("↓") : QStringLiteral("↑"));
         applySort();
@@ -391,9 +393,10 @@ void LibraryPanel::refreshFacets()
     if (m_library->isLoading() && facets.total == 0)
         m_count->setText(tr("Loading the library…"));
     else if (facets.shown == facets.total)
-        m_count->setText((facets.total == 1 ? tr("1 model") : tr("%1 models").arg(facets.total)));
+        m_count->setText(tr("%Ln model(s)", nullptr, facets.total));
     else
-        m_count->setText(tr("%1 of %2").arg(facets.shown).arg(facets.total == 1 ? tr("1 model") : tr("%1 models").arg(facets.total)));
+        m_count->setText(
+            tr("%1 of %2").arg(QLocale().toString(facets.shown), tr("%Ln model(s)", nullptr, facets.total)));
     m_problems->setText(tr("Problems (%1)").arg(facets.problems));
     m_problems->setVisible(facets.problems > 0 || m_problems->isChecked());
 }
@@ -429,6 +432,7 @@ void LibraryPanel::refreshChips()
         button->setObjectName(objectName);
         button->setText(text + QStringLiteral("  ✕"));
         button->setToolTip(tr("Remove this filter"));
+        button->setAccessibleName(tr("Remove the filter %1").arg(text));
         button->setAutoRaise(false);
         connect(button, &QToolButton::clicked, this, [this, remove] {
             remove();

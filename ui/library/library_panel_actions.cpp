@@ -202,7 +202,7 @@ void LibraryPanel::addTagToSelection(const QString &tag)
     if (trimmed.isEmpty())
         return;
     const QStringList keys = selectedKeys();
-    m_details->undoStack()->beginMacro(tr("add tag “%1” to %2 models").arg(trimmed).arg(keys.size()));
+    m_details->undoStack()->beginMacro(tr("add tag “%1” to %n model(s)", nullptr, int(keys.size())).arg(trimmed));
     for (const QString &key : keys) {
         const Result<models::ModelConfig> config = m_store.getModel(key);
         if (!config || config->tags.contains(trimmed, Qt::CaseInsensitive))
@@ -217,7 +217,7 @@ void LibraryPanel::addTagToSelection(const QString &tag)
 void LibraryPanel::removeTagFromSelection(const QString &tag)
 {
     const QStringList keys = selectedKeys();
-    m_details->undoStack()->beginMacro(tr("remove tag “%1” from %2 models").arg(tag).arg(keys.size()));
+    m_details->undoStack()->beginMacro(tr("remove tag “%1” from %n model(s)", nullptr, int(keys.size())).arg(tag));
     for (const QString &key : keys) {
         const Result<models::ModelConfig> config = m_store.getModel(key);
         if (!config || !config->tags.contains(tag, Qt::CaseInsensitive))

@@ -296,7 +296,7 @@ QVariant LibraryTableModel::data(const QModelIndex &index, int role) const
         if (model.missing)
             lines << tr("Its files are missing: %1").arg(absolutePath(model.path));
         if (const int others = duplicatesOf(index.row()); others > 0)
-            lines << (others == 1 ? tr("Duplicate: another model in the library has the same file") : tr("Duplicate: %1 other models in the library have the same file").arg(others));
+            lines << tr("Duplicate: %n other model(s) in the library have the same file", nullptr, others);
         return lines.join(QLatin1Char('\n'));
     }
     case Qt::TextAlignmentRole:

@@ -151,7 +151,7 @@ void ModelDetailsPanel::clear()
 
 void ModelDetailsPanel::setDuplicates(int count)
 {
-    m_duplicateText->setText((count == 1 ? tr("Another model in the library has the same file.") : tr("%1 other models in the library have the same file.").arg(count)));
+    m_duplicateText->setText(tr("%n other model(s) in the library have the same file.", nullptr, count));
     m_duplicateBanner->setVisible(count > 0 && m_shown);
 }
 

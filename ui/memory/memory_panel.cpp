@@ -1,12 +1,13 @@
 #include "ui/memory/memory_panel.h"
 
+#include "core/engine/cache/model_cache.h"
 #include "core/engine/client/engine_client.h"
-#include "core/generation/cache_budgets.h"
 
 #include <QFileInfo>
 #include <QHBoxLayout>
 #include <QHeaderView>
 #include <QLabel>
+#include <QLocale>
 #include <QPushButton>
 #include <QScrollBar>
 #include <QTimer>
@@ -19,9 +20,10 @@ namespace {
 
 enum Column { kModel, kPart, kWhere, kSize, kLastUse, kState, kColumns };
 
+// "1,53 GiB" in German: the cache's budgets are binary units, as the settings ask them.
 QString sizeOf(std::int64_t bytes)
 {
-    return QString::fromStdString(engine::sizeText(bytes));
+    return QLocale().formattedDataSize(bytes, bytes >= (std::int64_t(1) << 30) ? 2 : 1, QLocale::DataSizeIecFormat);
 }
 
 QString idleText(double seconds)
@@ -196,7 +198,9 @@ void MemoryPanel::refresh()
         const std::int64_t bytes = resolved != m_snapshot.budgetBytes.end() ? resolved->second
                                    : device == "cpu"                        ? m_snapshot.budgets.ramBytes
                                                                             : m_snapshot.budgets.deviceBytes;
-        return QString::fromStdString(generation::budgetText(bytes));
+        if (bytes == engine::CacheBudgets::kCardLessReserve)
+            return tr("automatic: the card's memory less %1").arg(sizeOf(engine::CacheBudgets::kDeviceWorkingReserve));
+        return bytes > 0 ? sizeOf(bytes) : tr("no limit");
     };
     const auto held = [&](const std::string &device) {
         const auto found = m_snapshot.heldBytes.find(device);
@@ -206,15 +210,12 @@ void MemoryPanel::refresh()
     for (const auto &[device, bytes] : m_snapshot.heldBytes)
         if (device != "cpu")
             totals << tr("%1: %2 of %3").arg(QString::fromStdString(device), sizeOf(bytes), budgetOn(device));
-    const auto counted = [](std::int64_t count, const QString &one, const QString &many) {
-        return (count == 1 ? one : many).arg(count);
-    };
-    totals << counted(m_snapshot.loads, tr("%1 load from disk"), tr("%1 loads from disk"))
-           << counted(m_snapshot.hits, tr("%1 hit"), tr("%1 hits"))
-           << counted(m_snapshot.evictions, tr("%1 eviction"), tr("%1 evictions"));
+    totals << tr("%Ln load(s) from disk", nullptr, int(m_snapshot.loads))
+           << tr("%Ln hit(s)", nullptr, int(m_snapshot.hits))
+           << tr("%Ln eviction(s)", nullptr, int(m_snapshot.evictions));
     if (m_snapshot.offloads > 0 || m_snapshot.reloads > 0)
-        totals << counted(m_snapshot.offloads, tr("%1 moved to RAM"), tr("%1 moved to RAM"))
-               << counted(m_snapshot.reloads, tr("%1 moved back"), tr("%1 moved back"));
+        totals << tr("%Ln moved to RAM", nullptr, int(m_snapshot.offloads))
+               << tr("%Ln moved back", nullptr, int(m_snapshot.reloads));
     m_totals->setText(totals.join(QStringLiteral(" · ")));
     updateButtons();
 }

@@ -1,5 +1,7 @@
 #include "ui/shell/about_dialog.h"
 
+#include "core/settings/compute_choice.h"
+
 #include <QDialogButtonBox>
 #include <QLabel>
 #include <QVBoxLayout>
@@ -14,7 +16,7 @@ AboutDialog::AboutDialog(const EngineStatus &engine, QWidget *parent)
 
     QStringList deviceLines;
     for (const engine::DeviceInfo &device : engine.devices)
-        deviceLines << QStringLiteral("%1 (%2)").arg(QString::fromStdString(device.name).toHtmlEscaped(),
+        deviceLines << QStringLiteral("%1 (%2)").arg(settings::deviceName(device).toHtmlEscaped(),
                                                      QString::fromStdString(device.id));
     QString libtorch = engine.libtorchVersion.toHtmlEscaped();
     if (engine.state == EngineStatus::State::Starting)

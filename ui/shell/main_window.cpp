@@ -34,6 +34,7 @@
 #include <QFile>
 #include <QHash>
 #include <QLabel>
+#include <QLocale>
 #include <QMenuBar>
 #include <QSettings>
 #include <QShowEvent>
@@ -301,7 +302,10 @@ void MainWindow::showUserGuide()
         m_userGuide->setWindowTitle(tr("Atelier user guide"));
         auto *text = new QTextBrowser(m_userGuide);
         text->setOpenExternalLinks(true);
-        QFile guide(QStringLiteral(":/user-guide.md"));
+        // The guide in the interface's language where there is one (docs/user-guide.LANGUAGE.md), else English.
+        QFile guide(QStringLiteral(":/user-guide.%1.md").arg(QLocale().name().section(QLatin1Char('_'), 0, 0)));
+        if (!guide.exists())
+            guide.setFileName(QStringLiteral(":/user-guide.md"));
         if (guide.open(QIODevice::ReadOnly))
             text->setMarkdown(QString::fromUtf8(guide.readAll()));
         auto *layout = new QVBoxLayout(m_userGuide);

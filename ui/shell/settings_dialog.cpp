@@ -1,5 +1,6 @@
 #include "ui/shell/settings_dialog.h"
 
+#include "core/settings/compute_choice.h"
 #include "core/settings/settings_store.h"
 #include "ui/common/theme.h"
 
@@ -30,7 +31,8 @@ QDoubleSpinBox *gigabytesBox(QWidget *parent, const QString &objectName)
     box->setRange(0.0, 4096.0);
     box->setDecimals(1);
     box->setSingleStep(0.5);
-    box->setSuffix(QStringLiteral(" GB"));
+    // Binary gibibytes, as the cache counts them (core/generation/cache_budgets.cpp).
+    box->setSuffix(SettingsDialog::tr(" GiB"));
     return box;
 }
 
@@ -61,7 +63,7 @@ QComboBox *deviceCombo(QWidget *parent, const std::vector<engine::DeviceInfo> &d
     combo->addItem(QObject::tr("CPU"), QStringLiteral("cpu"));
     for (const engine::DeviceInfo &device : devices) {
         if (device.kind == engine::DeviceKind::Cuda)
-            combo->addItem(QString::fromStdString(device.name), QString::fromStdString(device.id));
+            combo->addItem(settings::deviceName(device), QString::fromStdString(device.id));
     }
     return combo;
 }
@@ -129,9 +131,9 @@ SettingsDialog::SettingsDialog(settings::SettingsStore &store, const std::vector
     m_theme = themeCombo(this);
 
     m_ramCache = gigabytesBox(this, QStringLiteral("ramCacheSpin"));
-    m_ramCache->setSpecialValueText(tr("Automatic (half the memory less 2 GB)"));
+    m_ramCache->setSpecialValueText(tr("Automatic (half the memory less 2 GiB)"));
     m_vramCache = gigabytesBox(this, QStringLiteral("vramCacheSpin"));
-    m_vramCache->setSpecialValueText(tr("Automatic (the card's memory less 3 GB)"));
+    m_vramCache->setSpecialValueText(tr("Automatic (the card's memory less 3 GiB)"));
     m_downloadCache = gigabytesBox(this, QStringLiteral("downloadCacheSpin"));
     m_parallelDownloads = new QSpinBox(this);
     m_parallelDownloads->setObjectName(QStringLiteral("parallelDownloadsSpin"));

@@ -1,5 +1,6 @@
 #include "ui/training/loss_plot.h"
 
+#include <QLocale>
 #include <QPainter>
 #include <QPainterPath>
 
@@ -101,9 +102,9 @@ void LossPlot::paintEvent(QPaintEvent *)
     painter.setPen(palette().color(QPalette::Text));
     const int textWidth = int(area.left()) - 6;
     painter.drawText(QRectF(0, area.top() - metrics.height() / 2.0, textWidth, metrics.height()),
-                     Qt::AlignRight | Qt::AlignVCenter, QString::number(high, 'f', 2));
+                     Qt::AlignRight | Qt::AlignVCenter, QLocale().toString(high, 'f', 2));
     painter.drawText(QRectF(0, area.bottom() - metrics.height() / 2.0, textWidth, metrics.height()),
-                     Qt::AlignRight | Qt::AlignVCenter, QString::number(low, 'f', 2));
+                     Qt::AlignRight | Qt::AlignVCenter, QLocale().toString(low, 'f', 2));
     const QRectF below(area.left(), area.bottom() + 4, area.width(), metrics.height());
     painter.drawText(below, Qt::AlignLeft, tr("step %1").arg(int(firstStep)));
     painter.drawText(below, Qt::AlignRight, tr("step %1").arg(int(lastStep)));

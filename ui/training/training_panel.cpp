@@ -15,6 +15,7 @@
 #include <QLabel>
 #include <QLineEdit>
 #include <QListWidget>
+#include <QLocale>
 #include <QPixmap>
 #include <QPlainTextEdit>
 #include <QPushButton>
@@ -114,13 +115,12 @@ TrainingPanel::TrainingPanel(models::RecordStore &store, training::TrainingServi
                 if (job != m_job)
                     return;
                 m_plot->addPoint(step, loss);
+                const QLocale locale;
                 m_status->setText(tr("Step %1 of %2 · loss %3 (average %4) · %5 steps/s · %6 left")
-                                      .arg(step)
-                                      .arg(steps)
-                                      .arg(loss, 0, 'f', 4)
-                                      .arg(m_plot->smoothedLast(), 0, 'f', 4)
-                                      .arg(secondsPerStep > 0 ? 1.0 / secondsPerStep : 0.0, 0, 'f', 2)
-                                      .arg(clockText(secondsLeft)));
+                                      .arg(locale.toString(step), locale.toString(steps), locale.toString(loss, 'f', 4),
+                                           locale.toString(m_plot->smoothedLast(), 'f', 4),
+                                           locale.toString(secondsPerStep > 0 ? 1.0 / secondsPerStep : 0.0, 'f', 2),
+                                           clockText(secondsLeft)));
             });
     connect(&m_service, &Service::validationReady, this,
             [this](quint64 job, int step, const QList<engine::RgbImage> &images) {

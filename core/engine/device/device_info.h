@@ -13,6 +13,7 @@ struct DeviceInfo
     int index = 0;    // CUDA ordinal; 0 for the CPU
     std::string id;   // "cpu", "cuda:0" ... as accepted by --device and the settings
     std::string name; // shown to users
+    int threads = 0;  // the CPU's compute threads; 0 for a CUDA device
 };
 
 } // namespace atelier::engine

@@ -26,7 +26,7 @@ std::vector<DeviceInfo> availableDevices()
 {
     std::vector<DeviceInfo> devices;
     const unsigned threads = std::max(1u, std::thread::hardware_concurrency());
-    devices.push_back({DeviceKind::Cpu, 0, "cpu", "CPU (" + std::to_string(threads) + " threads)"});
+    devices.push_back({DeviceKind::Cpu, 0, "cpu", "CPU (" + std::to_string(threads) + " threads)", int(threads)});
     if (torch::cuda::is_available()) {
         const auto count = static_cast<int>(torch::cuda::device_count());
         for (int i = 0; i < count; ++i) {

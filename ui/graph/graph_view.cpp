@@ -242,9 +242,16 @@ void GraphView::fitAll(Fit fit)
     fitInView(bounds.adjusted(-40, -40, 40, 40), Qt::KeepAspectRatio);
     if (transform().m11() > 1.5) // a small graph is shown at a readable size, not blown up
         setTransform(QTransform::fromScale(1.5, 1.5));
-    if (fit == Fit::Readable && transform().m11() < NodeItem::kReadableScale)
+    QPointF centre = bounds.center();
+    if (fit == Fit::Readable && transform().m11() < NodeItem::kReadableScale) {
         setTransform(QTransform::fromScale(NodeItem::kReadableScale, NodeItem::kReadableScale));
-    centerOn(bounds.center());
+        // Too wide to be read whole: the graph is shown from where it starts, its loaders on the left (a graph
+        // reads left to right), rather than cut at both ends.
+        const double shownWidth = viewport()->width() / NodeItem::kReadableScale;
+        if (shownWidth < bounds.width() + 80)
+            centre.setX(bounds.left() - 40 + shownWidth / 2);
+    }
+    centerOn(centre);
 }
 
 void GraphView::showAddNode(QPointF scenePos, const QString &linkType, const std::optional<graph::OutputRef> &from)

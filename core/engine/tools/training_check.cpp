@@ -15,6 +15,7 @@
 #include <nlohmann/json.hpp>
 #include <torch/torch.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cmath>
 #include <filesystem>
@@ -222,7 +223,16 @@ int trainingRuns(const std::string &fixtures, const torch::Device &device, const
                 loraResults[precision.name] = request.outputPath;
         }
     }
-    // Stopped at step 20 by the caller, then resumed to 40: the same LoRA as the uninterrupted run.
+    // Stopped at step 20 by the caller, then resumed to 40: the same LoRA as the uninterrupted run, within what the
+    // same run made twice differs by (nothing on the CPU; CUDA's atomic-add kernels sum in varying order).
+    AmusedTrainingRequest again = base;
+    again.loraRank = 4;
+    again.runFolder = scratch + "/fp32-lora-again";
+    again.outputPath = again.runFolder + "/out.safetensors";
+    trainAmused(again);
+    const double runToRun =
+        largestDifference(loadWeights(again.outputPath).tensors, loadWeights(loraResults["fp32"]).tensors);
+    const double allowed = std::max(1e-5, 4 * runToRun);
     AmusedTrainingRequest stopped = base;
     stopped.loraRank = 4;
     stopped.runFolder = scratch + "/fp32-lora-resumed";
@@ -234,10 +244,11 @@ int trainingRuns(const std::string &fixtures, const torch::Device &device, const
     const AmusedTrainingResult resumed = trainAmused(stopped);
     const double difference =
         largestDifference(loadWeights(stopped.outputPath).tensors, loadWeights(loraResults["fp32"]).tensors);
-    const bool same = resumed.finished && resumed.resumedFrom == 20 && difference <= 1e-5;
+    const bool same = resumed.finished && resumed.resumedFrom == 20 && difference <= allowed;
     failures += same ? 0 : 1;
-    say(format("stopped at step 20 and resumed from %.0f: LoRA max abs diff to the uninterrupted run %.2e",
-               resumed.resumedFrom, difference) +
+    say(format("stopped at step 20 and resumed from %.0f: LoRA max abs diff to the uninterrupted run %.2e; the same "
+               "run made twice differs by %.2e (allowed: %.2e)",
+               resumed.resumedFrom, difference, runToRun, allowed) +
         (same ? "" : " FAILED"));
     return failures;
 }

@@ -39,7 +39,8 @@ struct FarmRunQueue::Follower
     struct Outgoing
     {
         quint64 run = 0;
-        FarmJob job;
+        FarmJob job;        // without its models yet
+        graph::Graph graph; // whose models the follower looks up in the library, off the submitter's thread
     };
     struct Cancel
     {
@@ -49,7 +50,7 @@ struct FarmRunQueue::Follower
 
     FarmRunQueue *queue;
     FarmClient client;
-    QString outputDir;
+    const nodes::NodeEnvironment environment; // the library and output folder (the record store is thread-safe)
     std::atomic_bool stop{false};
     std::mutex mutex; // guards outbox and cancels
     std::condition_variable wake;
@@ -63,10 +64,10 @@ struct FarmRunQueue::Follower
     QHash<QString, NodeFiles> images;
     QHash<QString, QStringList> unsaved; // why a job's images could not be written here
 
-    Follower(FarmRunQueue *owner, RedisAddress address, FarmKeys keys, QString output)
+    Follower(FarmRunQueue *owner, RedisAddress address, FarmKeys keys, nodes::NodeEnvironment nodeEnvironment)
         : queue(owner)
         , client(std::move(address), std::move(keys))
-        , outputDir(std::move(output))
+        , environment(std::move(nodeEnvironment))
     {
         client.setStopFlag(&stop);
     }
@@ -129,6 +130,9 @@ struct FarmRunQueue::Follower
             for (Outgoing &outgoing : sending) {
                 if (stop)
                     break;
+                for (const nodes::ModelReference &model : nodes::referencedModels(outgoing.graph, environment))
+                    outgoing.job.models.append(
+                        {model.node, model.input, model.name, model.sha256, shareableSource(model.source)});
                 if (const Status sent = client.submit(outgoing.job); !sent) {
                     postEnd(outgoing.run,
                             outcomeOf(graph::RunOutcome::Status::Failed,
@@ -172,7 +176,9 @@ struct FarmRunQueue::Follower
         const quint64 run = found.value();
         if (event.type == "image") {
             const QByteArray name = event.fields.value("name");
-            if (const Status saved = saveFarmImage(outputDir, event.jobId, name, event.fields.value("data")); !saved) {
+            if (const Status saved =
+                    saveFarmImage(environment.outputDir, event.jobId, name, event.fields.value("data"));
+                !saved) {
                 unsaved[event.jobId].append(saved.error());
                 return;
             }
@@ -183,7 +189,7 @@ struct FarmRunQueue::Follower
             if (!known) // sent again by a second worker after the first died: one image
                 files.append({QString::fromUtf8(event.fields.value("node")),
                               graph::OutputFile{fileName, QString(), QStringLiteral("output"),
-                                                QDir(outputDir).filePath(fileName)}});
+                                                QDir(environment.outputDir).filePath(fileName)}});
             return;
         }
         FarmEvent shown = event;
@@ -204,7 +210,7 @@ FarmRunQueue::FarmRunQueue(RedisAddress address, FarmKeys keys, nodes::NodeEnvir
     : RunQueue(parent)
     , m_environment(std::move(environment))
     , m_farmName(address.shown())
-    , m_follower(std::make_unique<Follower>(this, std::move(address), std::move(keys), m_environment.outputDir))
+    , m_follower(std::make_unique<Follower>(this, std::move(address), std::move(keys), m_environment))
 {
     registerSignalTypes();
 }
@@ -252,13 +258,11 @@ quint64 FarmRunQueue::submit(Submission submission)
     job.graph = graph::writeApiPrompt(submission.graph);
     job.targets = submission.options.targets;
     job.workflow = submission.options.editorWorkflow;
-    for (const nodes::ModelReference &model : nodes::referencedModels(submission.graph, m_environment))
-        job.models.append({model.node, model.input, model.name, model.sha256, shareableSource(model.source)});
     m_runs.insert(run, {job.id, false});
     m_order.append(run);
     {
         std::lock_guard<std::mutex> lock(m_follower->mutex);
-        m_follower->outbox.push_back({run, std::move(job)});
+        m_follower->outbox.push_back({run, std::move(job), std::move(submission.graph)});
     }
     m_follower->wake.notify_all();
     emit queued(run, int(waiting().size()));
@@ -267,10 +271,24 @@ quint64 FarmRunQueue::submit(Submission submission)
 
 void FarmRunQueue::cancel(quint64 run)
 {
+    withdraw(run, false);
+}
+
+void FarmRunQueue::cancelAll()
+{
+    // Running ones too end here at once (their workers stop at their next step), so that whoever follows the queue
+    // is told before the queue may go.
+    for (const quint64 run : QList<quint64>(m_order))
+        withdraw(run, true);
+}
+
+void FarmRunQueue::withdraw(quint64 run, bool endRunning)
+{
     const auto found = m_runs.constFind(run);
     if (found == m_runs.cend())
         return;
     const bool started = found->started;
+    const bool endsNow = !started || endRunning;
     {
         std::lock_guard<std::mutex> lock(m_follower->mutex);
         // A job still in the outbox is simply not sent; one on the farm is marked cancelled for its worker.
@@ -280,28 +298,13 @@ void FarmRunQueue::cancel(quint64 run)
         if (waitingHere != outbox.end())
             outbox.erase(waitingHere);
         else
-            m_follower->cancels.push_back({found->jobId, !started});
+            m_follower->cancels.push_back({found->jobId, endsNow});
     }
     m_follower->wake.notify_all();
-    // A job no worker has taken ends now; a running one when its worker stops it.
-    if (!started)
-        end(run, outcomeOf(graph::RunOutcome::Status::Interrupted, QStringLiteral("cancelled before it started")));
-}
-
-void FarmRunQueue::cancelAll()
-{
-    for (const quint64 run : QList<quint64>(m_order)) {
-        cancel(run);
-        // A running one too ends here at once (its worker stops at its next step), so that whoever follows the
-        // queue is told before the queue may go.
-        if (m_runs.contains(run)) {
-            {
-                std::lock_guard<std::mutex> lock(m_follower->mutex);
-                m_follower->cancels.push_back({m_runs.value(run).jobId, true});
-            }
-            end(run, outcomeOf(graph::RunOutcome::Status::Interrupted, QStringLiteral("cancelled")));
-        }
-    }
+    // A job no worker has taken ends now; a running one when its worker stops it, unless it is ended here.
+    if (endsNow)
+        end(run, outcomeOf(graph::RunOutcome::Status::Interrupted,
+                           started ? QStringLiteral("cancelled") : QStringLiteral("cancelled before it started")));
 }
 
 bool FarmRunQueue::moveUp(quint64)

@@ -58,6 +58,9 @@ private:
     };
     // The node that wrote each image, and the image as written here.
     using NodeFiles = QList<QPair<QString, graph::OutputFile>>;
+    // Takes `run` back: from the outbox while it is unsent, else by cancelling its job on the farm. A run no worker
+    // has taken ends at once, a running one too when `endRunning`, else when its worker stops.
+    void withdraw(quint64 run, bool endRunning);
     void receive(quint64 run, const FarmEvent &event, const NodeFiles &images);
     void end(quint64 run, const graph::RunOutcome &outcome);
 

@@ -9,6 +9,7 @@
 #include <QStandardPaths>
 #include <QStringList>
 
+#include "tests/app/cli_runner.h"
 #include "tests/fixtures.h"
 
 // Why the farm's tests cannot run on this machine, or nothing.
@@ -19,6 +20,13 @@ inline QString farmTestsCannotRun()
     if (!QFile::exists(QDir(fixturesDir()).filePath(QStringLiteral("models/tiny-sd1/tiny-sd1.safetensors"))))
         return QStringLiteral("the fixtures' tiny-sd1 is missing");
     return {};
+}
+
+// `atelier install FILE --name NAME` into the library under `root`, as a user would set up a farm machine.
+inline CliRun installModel(const QString &root, const QString &file, const QString &name)
+{
+    return runAtelier(
+        {QStringLiteral("--root"), root, QStringLiteral("install"), file, QStringLiteral("--name"), name});
 }
 
 // Ends a process the test left running: at once, or with SIGTERM first when it should leave cleanly.

@@ -79,8 +79,7 @@ private slots:
         for (const auto &[root, file, name] : {std::tuple{m_submitter, model, QStringLiteral("tiny-sd1")},
                                                std::tuple{m_first, model, QStringLiteral("tiny-sd1")},
                                                std::tuple{m_second, renamed, QStringLiteral("my tiny model")}}) {
-            const CliRun installed = runAtelier(
-                {QStringLiteral("--root"), root, QStringLiteral("install"), file, QStringLiteral("--name"), name});
+            const CliRun installed = installModel(root, file, name);
             QVERIFY2(installed.exitCode == 0, installed.err.constData());
             QFile settings(QDir(root).filePath(QStringLiteral("settings.json")));
             QVERIFY(settings.open(QIODevice::WriteOnly));

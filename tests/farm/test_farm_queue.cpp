@@ -146,8 +146,7 @@ private slots:
         m_submitter = path(QStringLiteral("submitter"));
         m_workerRoot = path(QStringLiteral("worker"));
         for (const QString &root : {m_submitter, m_workerRoot}) {
-            const CliRun installed = runAtelier({QStringLiteral("--root"), root, QStringLiteral("install"), model,
-                                                 QStringLiteral("--name"), QStringLiteral("tiny-sd1")});
+            const CliRun installed = installModel(root, model, QStringLiteral("tiny-sd1"));
             QVERIFY2(installed.exitCode == 0, installed.err.constData());
         }
     }

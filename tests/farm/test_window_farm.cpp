@@ -35,9 +35,8 @@ private slots:
         if (const QString cannot = farmTestsCannotRun(); !cannot.isEmpty())
             QSKIP(qPrintable(cannot));
         m_workerRoot = m_dir.filePath(QStringLiteral("worker"));
-        const CliRun installed = runAtelier({QStringLiteral("--root"), m_workerRoot, QStringLiteral("install"),
-                                             graph_tests::checkpointOf(QStringLiteral("tiny-sd1")),
-                                             QStringLiteral("--name"), QStringLiteral("the worker's own name for it")});
+        const CliRun installed = installModel(m_workerRoot, graph_tests::checkpointOf(QStringLiteral("tiny-sd1")),
+                                              QStringLiteral("the worker's own name for it"));
         QVERIFY2(installed.exitCode == 0, installed.err.constData());
     }
     void init()

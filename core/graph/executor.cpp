@@ -135,13 +135,6 @@ qint64 GraphExecutor::cachedBytes() const
 namespace {
 
 // Why a node that was not in the cache runs, from what its id had last time and what ran upstream this time.
-// An input as the canvas labels it, in the interface's language (the labels' messages are marked in
-// ui/graph/node_texts.cpp); the name itself where there is no translation.
-QString inputLabel(const QString &name)
-{
-    return QCoreApplication::translate("NodeInput", name.toUtf8().constData());
-}
-
 QString whyItRuns(const GraphNode &node, const LastInputs *last, const LastInputs &now,
                   const QHash<QString, QString> &ranThisRun)
 {

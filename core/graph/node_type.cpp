@@ -1,5 +1,6 @@
 #include "core/graph/node_type.h"
 
+#include <QCoreApplication>
 #include <QJsonArray>
 #include <QJsonDocument>
 
@@ -21,6 +22,11 @@ bool typesConnect(const QString &produced, const QString &wanted)
 bool isWidgetType(const QString &type)
 {
     return type == kInt || type == kFloat || type == kString || type == kBoolean || type == kCombo;
+}
+
+QString inputLabel(const QString &name)
+{
+    return name.isEmpty() ? name : QCoreApplication::translate("NodeInput", name.toUtf8().constData());
 }
 
 const InputSpec *NodeDefinition::input(const QString &name) const

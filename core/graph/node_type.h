@@ -72,6 +72,11 @@ struct NodeDefinition
     const InputSpec *input(const QString &name) const;
 };
 
+// An input as the interface labels it: the built-in nodes' input names translated ("steps" is "Schritte" in German;
+// their messages are marked in core/nodes/node_kit.cpp), any other name as it is. Workflows, links and values keep
+// the name.
+QString inputLabel(const QString &name);
+
 // The definition as ComfyUI's /object_info lists it, with `listOptions` filling library-backed combos.
 QJsonObject objectInfo(const NodeDefinition &definition,
                        const std::function<QStringList(const QString &optionsFrom)> &listOptions = {});

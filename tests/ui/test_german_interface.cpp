@@ -14,7 +14,6 @@
 #include "ui/graph/graph_view.h"
 #include "ui/graph/missing_models_dialog.h"
 #include "ui/graph/node_item.h"
-#include "ui/graph/node_texts.h"
 #include "ui/graph/prompt_editor.h"
 #include "ui/library/delete_models_dialog.h"
 #include "ui/library/import_library_dialog.h"
@@ -291,7 +290,7 @@ private slots:
         QVERIFY2(missing.isEmpty(), qPrintable(missing.join(QLatin1Char('\n'))));
     }
 
-    // The canvas labels inputs by their names translated (ui/graph/node_texts.cpp's table); a built-in input missing
+    // The canvas labels inputs by their names translated (core/nodes/node_kit.cpp's table); a built-in input missing
     // there would stay English.
     void everyBuiltInInputHasAMessage()
     {
@@ -347,10 +346,10 @@ private slots:
             titles << node->shownTitle();
             canvasTexts << node->shownTitle() << node->toolTip();
             for (const graph::CanvasSlot &slot : node->node().inputs)
-                canvasTexts << ui::inputLabel(slot.name);
+                canvasTexts << graph::inputLabel(slot.name);
             for (int widget = 0; widget < node->node().widgets.size(); ++widget) {
                 const graph::NodeInput &input = node->node().widgets.at(widget);
-                canvasTexts << ui::inputLabel(input.name);
+                canvasTexts << graph::inputLabel(input.name);
                 // Values shown in words (the seed's control, booleans); a prompt is the artist's own text.
                 if (input.value && !input.value->toText())
                     canvasTexts << node->widgetText(widget);

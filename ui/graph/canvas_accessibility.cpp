@@ -3,7 +3,6 @@
 #include "ui/graph/graph_scene.h"
 #include "ui/graph/graph_view.h"
 #include "ui/graph/node_item.h"
-#include "ui/graph/node_texts.h"
 
 #include <QAccessibleWidget>
 #include <QHash>
@@ -51,7 +50,7 @@ public:
         if (input.socket >= 0) {
             const graph::CanvasSlot &slot = shown.inputs.at(input.socket);
             if (kind == QAccessible::Name)
-                return inputLabel(slot.name);
+                return graph::inputLabel(slot.name);
             if (kind == QAccessible::Description)
                 return slot.type;
             if (kind == QAccessible::Value)
@@ -59,7 +58,7 @@ public:
             return {};
         }
         if (kind == QAccessible::Name)
-            return inputLabel(shown.widgets.at(input.widget).name);
+            return graph::inputLabel(shown.widgets.at(input.widget).name);
         if (kind == QAccessible::Value)
             return input.node->widgetText(input.widget);
         return {};

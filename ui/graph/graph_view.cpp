@@ -8,7 +8,6 @@
 #include "ui/graph/minimap.h"
 #include "ui/graph/node_item.h"
 #include "ui/graph/node_library_panel.h"
-#include "ui/graph/node_texts.h"
 #include "ui/library/library_table_model.h"
 
 #include <QAccessible>
@@ -465,7 +464,7 @@ void GraphView::showInputsMenu()
     menu.setTitle(node->shownTitle());
     const QList<graph::NodeInput> &widgets = node->node().widgets;
     for (int index = 0; index < widgets.size(); ++index)
-        menu.addAction(QStringLiteral("%1: %2").arg(inputLabel(widgets.at(index).name), node->widgetText(index)))
+        menu.addAction(QStringLiteral("%1: %2").arg(graph::inputLabel(widgets.at(index).name), node->widgetText(index)))
             ->setData(index);
     if (widgets.isEmpty())
         menu.addAction(tr("(no inputs to edit)"))->setEnabled(false);

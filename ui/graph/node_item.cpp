@@ -382,7 +382,7 @@ void NodeItem::paintPorts(QPainter *painter) const
         const QRectF label(12, at.y() - kRow / 2, width() / 2 - 12, kRow);
         painter->drawText(
             label, Qt::AlignVCenter | Qt::AlignLeft,
-            painter->fontMetrics().elidedText(inputLabel(slot.name), Qt::ElideMiddle, int(label.width())));
+            painter->fontMetrics().elidedText(graph::inputLabel(slot.name), Qt::ElideMiddle, int(label.width())));
     }
     for (int slot = 0; slot < m_node.outputs.size(); ++slot) {
         const graph::CanvasSlot &output = m_node.outputs.at(slot);
@@ -435,7 +435,7 @@ void NodeItem::mousePressEvent(QGraphicsSceneMouseEvent *event)
             m_gestureIndex = widget;
             const std::optional<graph::GraphValue> &value = m_node.widgets.at(widget).value;
             m_pressValue = value ? value->toReal().value_or(0) : 0;
-            m_scene.beginEdit(tr("Change %1").arg(inputLabel(m_node.widgets.at(widget).name)));
+            m_scene.beginEdit(tr("Change %1").arg(graph::inputLabel(m_node.widgets.at(widget).name)));
             event->accept();
             return;
         }

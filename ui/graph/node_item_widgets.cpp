@@ -54,7 +54,7 @@ void NodeItem::paintWidget(QPainter *painter, int index) const
         painter->drawText(field.adjusted(6, 0, 0, 0), Qt::AlignVCenter | Qt::AlignLeft, QStringLiteral("◂"));
         painter->drawText(field.adjusted(0, 0, -6, 0), Qt::AlignVCenter | Qt::AlignRight, QStringLiteral("▸"));
     }
-    const QString label = inputLabel(widget.name);
+    const QString label = graph::inputLabel(widget.name);
     painter->drawText(inner, Qt::AlignVCenter | Qt::AlignLeft, label);
     painter->setPen(colors.fieldValue);
     const int nameWidth = painter->fontMetrics().horizontalAdvance(label) + 12;
@@ -109,7 +109,7 @@ void NodeItem::editWidget(int index, const QPointF &screenPos)
 {
     const graph::NodeInput widget = m_node.widgets.at(index);
     const graph::InputSpec *spec = specOf(widget.name);
-    const QString label = inputLabel(widget.name);
+    const QString label = graph::inputLabel(widget.name);
     bool ok = false;
     std::optional<graph::GraphValue> value;
     if (spec && spec->type == graph::kInt) {
@@ -157,7 +157,7 @@ void NodeItem::chooseOption(int index, const QPoint &screenPos)
         GraphScene *scene = &m_scene;
         // The picker outlives neither the scene nor its own choice; the node item may be rebuilt meanwhile.
         QObject::connect(picker, &OptionPicker::chosen, scene, [scene, id, name](const QString &chosen) {
-            scene->edit(tr("Change %1").arg(inputLabel(name)),
+            scene->edit(tr("Change %1").arg(graph::inputLabel(name)),
                         [&] { scene->document().setValue(id, name, graph::GraphValue::text(chosen)); });
         });
         picker->move(screenPos);
@@ -187,7 +187,7 @@ void NodeItem::chooseOption(int index, const QPoint &screenPos)
         spec && spec->type == graph::kBoolean
             ? graph::GraphValue::boolean(chosen->data().toString() == QStringLiteral("true"))
             : graph::GraphValue::text(chosen->data().toString());
-    m_scene.edit(tr("Change %1").arg(inputLabel(widget.name)),
+    m_scene.edit(tr("Change %1").arg(graph::inputLabel(widget.name)),
                  [&] { m_scene.document().setValue(m_id, widget.name, value); });
 }
 

@@ -20,83 +20,6 @@ namespace {
     QT_TRANSLATE_NOOP("NodeCategory", "utils"),        QT_TRANSLATE_NOOP("NodeCategory", "other"),
 };
 
-// The built-in nodes' input names (ComfyUI's), for their labels; a test checks that none is missing.
-[[maybe_unused]] const char *const kInputNames[] = {
-    QT_TRANSLATE_NOOP("NodeInput", "add_noise"),
-    QT_TRANSLATE_NOOP("NodeInput", "aesthetic_score"),
-    QT_TRANSLATE_NOOP("NodeInput", "amount"),
-    QT_TRANSLATE_NOOP("NodeInput", "ascore"),
-    QT_TRANSLATE_NOOP("NodeInput", "batch_index"),
-    QT_TRANSLATE_NOOP("NodeInput", "batch_size"),
-    QT_TRANSLATE_NOOP("NodeInput", "cfg"),
-    QT_TRANSLATE_NOOP("NodeInput", "channel"),
-    QT_TRANSLATE_NOOP("NodeInput", "ckpt_name"),
-    QT_TRANSLATE_NOOP("NodeInput", "clip"),
-    QT_TRANSLATE_NOOP("NodeInput", "conditioning"),
-    QT_TRANSLATE_NOOP("NodeInput", "conditioning_1"),
-    QT_TRANSLATE_NOOP("NodeInput", "conditioning_2"),
-    QT_TRANSLATE_NOOP("NodeInput", "conditioning_from"),
-    QT_TRANSLATE_NOOP("NodeInput", "conditioning_to"),
-    QT_TRANSLATE_NOOP("NodeInput", "conditioning_to_strength"),
-    QT_TRANSLATE_NOOP("NodeInput", "config_name"),
-    QT_TRANSLATE_NOOP("NodeInput", "control_after_generate"),
-    QT_TRANSLATE_NOOP("NodeInput", "crop"),
-    QT_TRANSLATE_NOOP("NodeInput", "crop_h"),
-    QT_TRANSLATE_NOOP("NodeInput", "crop_left"),
-    QT_TRANSLATE_NOOP("NodeInput", "crop_top"),
-    QT_TRANSLATE_NOOP("NodeInput", "crop_w"),
-    QT_TRANSLATE_NOOP("NodeInput", "denoise"),
-    QT_TRANSLATE_NOOP("NodeInput", "end_at_step"),
-    QT_TRANSLATE_NOOP("NodeInput", "filename_prefix"),
-    QT_TRANSLATE_NOOP("NodeInput", "grow_mask_by"),
-    QT_TRANSLATE_NOOP("NodeInput", "height"),
-    QT_TRANSLATE_NOOP("NodeInput", "image"),
-    QT_TRANSLATE_NOOP("NodeInput", "image1"),
-    QT_TRANSLATE_NOOP("NodeInput", "image2"),
-    QT_TRANSLATE_NOOP("NodeInput", "images"),
-    QT_TRANSLATE_NOOP("NodeInput", "input"),
-    QT_TRANSLATE_NOOP("NodeInput", "latent_image"),
-    QT_TRANSLATE_NOOP("NodeInput", "length"),
-    QT_TRANSLATE_NOOP("NodeInput", "lora_name"),
-    QT_TRANSLATE_NOOP("NodeInput", "mask"),
-    QT_TRANSLATE_NOOP("NodeInput", "model"),
-    QT_TRANSLATE_NOOP("NodeInput", "negative"),
-    QT_TRANSLATE_NOOP("NodeInput", "noise_seed"),
-    QT_TRANSLATE_NOOP("NodeInput", "overlap"),
-    QT_TRANSLATE_NOOP("NodeInput", "pixels"),
-    QT_TRANSLATE_NOOP("NodeInput", "positive"),
-    QT_TRANSLATE_NOOP("NodeInput", "return_with_leftover_noise"),
-    QT_TRANSLATE_NOOP("NodeInput", "sampler_name"),
-    QT_TRANSLATE_NOOP("NodeInput", "samples"),
-    QT_TRANSLATE_NOOP("NodeInput", "scale_by"),
-    QT_TRANSLATE_NOOP("NodeInput", "scheduler"),
-    QT_TRANSLATE_NOOP("NodeInput", "seed"),
-    QT_TRANSLATE_NOOP("NodeInput", "start_at_step"),
-    QT_TRANSLATE_NOOP("NodeInput", "steps"),
-    QT_TRANSLATE_NOOP("NodeInput", "stop_at_clip_layer"),
-    QT_TRANSLATE_NOOP("NodeInput", "strength"),
-    QT_TRANSLATE_NOOP("NodeInput", "strength_clip"),
-    QT_TRANSLATE_NOOP("NodeInput", "strength_model"),
-    QT_TRANSLATE_NOOP("NodeInput", "target_height"),
-    QT_TRANSLATE_NOOP("NodeInput", "target_width"),
-    QT_TRANSLATE_NOOP("NodeInput", "temperature_end"),
-    QT_TRANSLATE_NOOP("NodeInput", "temperature_start"),
-    QT_TRANSLATE_NOOP("NodeInput", "temporal_overlap"),
-    QT_TRANSLATE_NOOP("NodeInput", "temporal_size"),
-    QT_TRANSLATE_NOOP("NodeInput", "text"),
-    QT_TRANSLATE_NOOP("NodeInput", "text_g"),
-    QT_TRANSLATE_NOOP("NodeInput", "text_l"),
-    QT_TRANSLATE_NOOP("NodeInput", "tile_size"),
-    QT_TRANSLATE_NOOP("NodeInput", "tokens"),
-    QT_TRANSLATE_NOOP("NodeInput", "upscale_method"),
-    QT_TRANSLATE_NOOP("NodeInput", "vae"),
-    QT_TRANSLATE_NOOP("NodeInput", "vae_name"),
-    QT_TRANSLATE_NOOP("NodeInput", "vqgan"),
-    QT_TRANSLATE_NOOP("NodeInput", "width"),
-    QT_TRANSLATE_NOOP("NodeInput", "x"),
-    QT_TRANSLATE_NOOP("NodeInput", "y"),
-};
-
 // The choices the canvas offers for seeds and booleans.
 [[maybe_unused]] const char *const kChoices[] = {
     QT_TRANSLATE_NOOP("NodeChoice", "fixed"),     QT_TRANSLATE_NOOP("NodeChoice", "increment"),
@@ -134,11 +57,6 @@ QString nodeTitle(const QString &title, const graph::NodeDefinition *definition)
     // Titles Atelier gives (the txt2img tab's "Positive prompt") have messages of their own; a title the artist
     // typed has none and stays as it is.
     return definition && title == definition->displayName ? nodeName(*definition) : translated("NodeTitle", title);
-}
-
-QString inputLabel(const QString &name)
-{
-    return translated("NodeInput", name);
 }
 
 QString choiceLabel(const QString &value)

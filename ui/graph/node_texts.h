@@ -20,9 +20,7 @@ QString nodeDescription(const graph::NodeDefinition &definition);
 QString nodeCategory(const QString &path);
 // A node's title on the canvas: translated while it is still the type's display name or a title Atelier gave it.
 QString nodeTitle(const QString &title, const graph::NodeDefinition *definition);
-// An input's label on the canvas and in menus: the built-in nodes' input names translated ("steps" is "Schritte" in
-// German), any other name as it is. Workflows, links and values keep the name.
-QString inputLabel(const QString &name);
+// Input labels are graph::inputLabel (core/graph/node_type.h): the run reasons use them too.
 // A value of the seed's control ("randomize") or of a boolean ("true") as the canvas shows it; the value stored is
 // the English one.
 QString choiceLabel(const QString &value);

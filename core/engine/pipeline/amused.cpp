@@ -190,6 +190,8 @@ std::shared_ptr<AmusedTransformer> loadAmusedTransformer(const AmusedParts &part
     auto transformer = std::make_shared<AmusedTransformer>();
     transformer->network = UVit2DModel(parts.architecture.transformer);
     loadParameters(*transformer->network, parts.transformer, "transformer", "transformer/", device, dtype);
+    if (CallGraphs::supported(device))
+        transformer->graphs = std::make_shared<CallGraphs>();
     return transformer;
 }
 
@@ -261,9 +263,18 @@ torch::Tensor AmusedModel::guidedLogits(const torch::Tensor &tokens, const Amuse
     const torch::Tensor hidden = (guided ? torch::cat({negative.hidden, prompt.hidden}) : prompt.hidden).to(device);
     const torch::Tensor pooled = (guided ? torch::cat({negative.pooled, prompt.pooled}) : prompt.pooled).to(device);
     const torch::Tensor micro = microConditions.to(device).expand({input.size(0), -1});
-    const torch::Tensor logits = transformer->network(input, hidden, pooled, micro).to(torch::kFloat32);
+    UVit2DModel &network = transformer->network;
+    // The recorded output is only read here, before the next call.
+    const torch::Tensor raw =
+        transformer->graphs
+            ? transformer->graphs->run(
+                  {input, hidden, pooled, micro},
+                  [&network](const std::vector<torch::Tensor> &in) { return network(in[0], in[1], in[2], in[3]); },
+                  *network, true)
+            : network(input, hidden, pooled, micro);
+    const torch::Tensor logits = raw.to(torch::kFloat32);
     if (!guided)
-        return logits;
+        return transformer->graphs && logits.is_alias_of(raw) ? logits.clone() : logits;
     const torch::Tensor unconditional = logits.narrow(0, 0, b), conditional = logits.narrow(0, b, b);
     return unconditional + guidance * (conditional - unconditional);
 }

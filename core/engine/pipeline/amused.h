@@ -5,6 +5,7 @@
 // tokens, the masked-token sampler (sampling/masked_tokens.h) and the VQ-GAN (nets/vqgan.h) turning tokens into
 // pixels. Each part loads on its own, so that the model cache and the graph's loader can hold them separately.
 // Includes libtorch: for the engine's own sources and tests only.
+#include "core/engine/device/call_graphs.h"
 #include "core/engine/io/state_dict.h"
 #include "core/engine/nets/clip_text.h"
 #include "core/engine/nets/uvit.h"
@@ -60,6 +61,8 @@ struct AmusedTextEncoder
 struct AmusedTransformer
 {
     UVit2DModel network{nullptr};
+    // On a CUDA device: the sampling calls replayed as CUDA graphs (null elsewhere, and for a network in training).
+    std::shared_ptr<CallGraphs> graphs;
 };
 struct AmusedVqGan
 {

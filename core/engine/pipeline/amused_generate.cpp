@@ -47,7 +47,7 @@ std::shared_ptr<AmusedTransformer> transformerWithLoras(const AmusedTransformer 
                                                         const std::vector<LoRAApplication> &loras,
                                                         std::vector<LoRAReport> *reports)
 {
-    auto copy = std::make_shared<AmusedTransformer>(AmusedTransformer{UVit2DModel(base.network->config)});
+    auto copy = std::make_shared<AmusedTransformer>(AmusedTransformer{UVit2DModel(base.network->config), nullptr});
     {
         torch::NoGradGuard noGrad;
         const auto source = base.network->named_parameters();
@@ -55,6 +55,8 @@ std::shared_ptr<AmusedTransformer> transformerWithLoras(const AmusedTransformer 
             item.value().set_data(source[item.key()].detach().clone());
     }
     copy->network->eval();
+    if (base.graphs)
+        copy->graphs = std::make_shared<CallGraphs>();
     LoRAPatcher patcher;
     for (const auto &item : copy->network->named_modules("", false))
         if (auto *linear = item.value()->as<LinearImpl>())

@@ -65,8 +65,8 @@ std::unique_ptr<StableDiffusion> StableDiffusion::assemble(const ModelArchitectu
     model->m_unetComponent = std::move(unet);
     model->m_unet = model->m_unetComponent->network;
     // A UNet the cache loaded partially copies weights in during its call, which a recorded graph cannot replay.
-    if (options.cudaGraphs && UnetGraphs::supported(options.device) && residentOn(*model->m_unet, options.device))
-        model->m_graphs = std::make_unique<UnetGraphs>();
+    if (options.cudaGraphs && CallGraphs::supported(options.device) && residentOn(*model->m_unet, options.device))
+        model->m_graphs = std::make_unique<CallGraphs>();
     model->replaceVae(std::move(vae));
     model->registerPatchableWeights();
     return model;
@@ -164,19 +164,8 @@ LoraHold StableDiffusion::holdLoras(const std::vector<LoRAApplication> &loras, s
 
 std::vector<LoRAReport> StableDiffusion::applyLoras(const std::vector<LoRAApplication> &loras)
 {
-    // Recorded CUDA graphs hold the addresses of the weights they read, failed or not.
-    struct GraphReset
-    {
-        StableDiffusion &model;
-        bool patched = false;
-        ~GraphReset()
-        {
-            if (patched && model.m_graphs && model.m_loraPatcher.replacedStorage())
-                model.m_graphs = std::make_unique<UnetGraphs>();
-        }
-    } graphReset{*this};
-    // Another model on the same cached components has its patches taken off first; this model's CUDA graphs may
-    // have recorded the weights it replaced, so they are recorded again.
+    // Another model on the same cached components has its patches taken off first. Recorded CUDA graphs notice
+    // weights whose storage a patch replaced, and record again.
     std::unique_lock<std::mutex> text(m_textEncoder->patchOwner->mutex, std::defer_lock);
     std::unique_lock<std::mutex> unet(m_unetComponent->patchOwner->mutex, std::defer_lock);
     std::lock(text, unet);
@@ -184,14 +173,10 @@ std::vector<LoRAReport> StableDiffusion::applyLoras(const std::vector<LoRAApplic
         m_unetComponent->patchOwner->patcher == &m_loraPatcher && m_loraPatcher.applied() == loras)
         return m_loraReports;
     for (PatchOwner *owner : {m_textEncoder->patchOwner.get(), m_unetComponent->patchOwner.get()}) {
-        if (owner->patcher && owner->patcher != &m_loraPatcher) {
+        if (owner->patcher && owner->patcher != &m_loraPatcher)
             owner->patcher->restore();
-            if (m_graphs)
-                m_graphs = std::make_unique<UnetGraphs>();
-        }
         owner->patcher = &m_loraPatcher;
     }
-    graphReset.patched = true;
     m_loraReports = m_loraPatcher.apply(loras, familyName(m_architecture.family));
     // The Memory panel says which LoRAs are on each cached part, at the strength each part took.
     const auto notesOf = [&](double LoRAApplication::*strength) {
@@ -389,7 +374,12 @@ torch::Tensor StableDiffusion::unetForward(const torch::Tensor &x, const torch::
     const torch::Tensor ctx = context.to(m_device, m_dtype);
     const torch::Tensor extra = y.defined() ? y.to(m_device, m_dtype) : y;
     if (m_graphs)
-        return m_graphs->run(m_unet, input, t, ctx, extra).to(torch::kFloat32);
+        return m_graphs
+            ->run(
+                {input, t, ctx, extra},
+                [this](const std::vector<torch::Tensor> &in) { return m_unet->forward(in[0], in[1], in[2], in[3]); },
+                *m_unet, true)
+            .to(torch::kFloat32);
     return m_unet->forward(input, t, ctx, extra).to(torch::kFloat32);
 }
 

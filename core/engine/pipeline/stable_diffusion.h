@@ -1,6 +1,6 @@
 #pragma once
 
-#include "core/engine/device/unet_graph.h"
+#include "core/engine/device/call_graphs.h"
 #include "core/engine/patch/lora_patcher.h"
 #include "core/engine/pipeline/model_components.h"
 #include "core/engine/pipeline/vae_coder.h"
@@ -168,7 +168,7 @@ private:
     torch::Device m_device = torch::kCPU;
     torch::ScalarType m_dtype = torch::kFloat32;
     int m_droppedTextLayers = 0;  // text-encoder layers a diffusers SD 2.x folder leaves out
-    std::unique_ptr<UnetGraphs> m_graphs;  // set on CUDA devices unless turned off
+    std::unique_ptr<CallGraphs> m_graphs; // set on CUDA devices unless turned off
     LoRAPatcher m_loraPatcher;
     std::vector<LoRAReport> m_loraReports; // of the patches on
     std::shared_ptr<const EmbeddingLibrary> m_embeddings;

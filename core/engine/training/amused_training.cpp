@@ -160,7 +160,7 @@ std::vector<RgbImage> validationImages(AmusedTrainer &trainer, const AmusedModel
         ~InferenceWeights() { trainer.resumeTraining(); }
     } weights(trainer);
     AmusedModel trained = model;
-    trained.transformer = std::make_shared<AmusedTransformer>(AmusedTransformer{trainer.network()});
+    trained.transformer = std::make_shared<AmusedTransformer>(AmusedTransformer{trainer.network(), nullptr});
     std::vector<RgbImage> images;
     for (std::size_t i = 0; i < request.validationPrompts.size(); ++i) {
         AmusedSamplingParams params;

@@ -146,7 +146,6 @@ std::vector<LoRAReport> LoRAPatcher::apply(const std::vector<LoRAApplication> &l
 {
     Plan next = plan(loras, modelBase); // throws before any weight changes
     const std::vector<LoRAApplication> previous = m_applied;
-    m_replacedStorage = false;
     restore();
     try {
         patchWeights(next.steps);
@@ -178,7 +177,12 @@ void LoRAPatcher::patchWeights(const std::vector<Step> &steps)
         const bool direct = !mapped && parameter.scalar_type() == torch::kFloat32 && parameter.is_contiguous();
         // Recorded first, so that a failure halfway through this weight is restored with the rest (a mapped one by
         // its own storage: the mapping cannot be written).
-        m_patched.push_back({index, mapped ? parameter.data() : torch::Tensor()});
+        torch::Tensor backup;
+        if (!mapped && parameter.is_cuda()) {
+            backup = torch::empty_like(parameter, parameter.options().device(torch::kCPU).pinned_memory(true));
+            backup.copy_(parameter.detach(), /*non_blocking=*/true);
+        }
+        m_patched.push_back({index, mapped ? parameter.data() : torch::Tensor(), backup});
         torch::Tensor value = direct ? parameter.detach() : parameter.detach().to(torch::kFloat32).contiguous();
         if (!direct && value.is_alias_of(parameter))
             value = value.clone();
@@ -186,7 +190,6 @@ void LoRAPatcher::patchWeights(const std::vector<Step> &steps)
             steps[next].adapter->applyInPlace(value, steps[next].strength);
         if (mapped) {
             parameter.set_data(value.to(parameter.dtype()).contiguous(parameter.suggest_memory_format()));
-            m_replacedStorage = true;
         } else if (!direct) {
             parameter.detach().copy_(value);
         }
@@ -200,7 +203,8 @@ void LoRAPatcher::restore()
         Weight &weight = m_weights[patched.weight];
         if (patched.loaded.defined()) {
             weight.parameter.set_data(patched.loaded);
-            m_replacedStorage = true;
+        } else if (patched.backup.defined()) {
+            weight.parameter.detach().copy_(patched.backup, /*non_blocking=*/true);
         } else {
             weight.parameter.detach().copy_(weight.original.to(weight.parameter.device(), weight.parameter.dtype()));
         }

@@ -38,12 +38,11 @@ public:
     // what it had. Patches are computed in float32.
     std::vector<LoRAReport> apply(const std::vector<LoRAApplication> &loras, const std::string &modelBase);
 
-    // Puts every patched weight back to its loaded value, exactly; applied() is empty after.
+    // Puts every patched weight back to its loaded value, exactly; applied() is empty after. A weight on a GPU comes
+    // back from the copy patching kept in pinned host memory (tens of GB/s) rather than from its file's mapping
+    // (pageable memory, a few GB/s: half a second for an SDXL LoRA's weights).
     void restore();
 
-    // True when the last apply() replaced a parameter's storage (views into a read-only mapping cannot be written in
-    // place), so that recorded CUDA graphs must be recorded again.
-    bool replacedStorage() const { return m_replacedStorage; }
     std::size_t patchedWeights() const { return m_patched.size(); }
     // What the last successful apply() applied.
     const std::vector<LoRAApplication> &applied() const { return m_applied; }
@@ -75,13 +74,13 @@ private:
     {
         std::size_t weight = 0;
         torch::Tensor loaded; // the parameter's storage before patching, when it was replaced rather than written
+        torch::Tensor backup; // a GPU weight's value before patching, in pinned host memory
     };
 
     std::vector<Weight> m_weights;
     std::unordered_map<std::string, std::size_t> m_byAlias;
     std::vector<Patched> m_patched;
     std::vector<LoRAApplication> m_applied;
-    bool m_replacedStorage = false;
 };
 
 } // namespace atelier::engine

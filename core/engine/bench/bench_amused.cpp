@@ -14,10 +14,12 @@
 //                                                     the whole transformer, or a LoRA of RANK on to_q/to_k/to_v
 //
 // Options of pipeline and train: --device cpu|cuda (cpu), --precision fp32|fp16|bf16 (fp32; in training, the
-// forward pass under autocast), --batch N (1: images per prompt, or per training step).
+// forward pass under autocast), --batch N (1: images per prompt, or per training step). Of pipeline: --eager (no
+// CUDA graphs over the U-ViT calls).
 //
 // Each prints one line: mode, seconds (fastest, median), the process's peak resident memory in MiB and, on a GPU,
-// the peak of the device memory libtorch allocated.
+// the peak of the device memory libtorch allocated. pipeline then prints where a run's time goes: one U-ViT call,
+// one unmasking step and the VQ-GAN decode, each timed on its own.
 #include "core/engine/device/cpu_buffer_cache.h"
 #include "core/engine/device/device_choice.h"
 #include "core/engine/nets/uvit.h"
@@ -35,6 +37,7 @@
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -48,6 +51,7 @@ struct BenchOptions
     torch::Device device = torch::kCPU;
     torch::ScalarType precision = torch::kFloat32;
     int batch = 1;
+    bool eager = false;
 };
 
 void synchronize(const torch::Device &device)
@@ -159,6 +163,35 @@ int benchTraining(const std::string &model, int steps, int rank, const BenchOpti
     return 0;
 }
 
+// One U-ViT call, one unmasking step on its logits and the decode of a batch, each the median of 5 after a warm-up,
+// in milliseconds.
+void reportBreakdown(AmusedModel &model, const AmusedSamplingParams &params, const torch::Device &device)
+{
+    const AmusedArchitecture &arch = model.architecture;
+    const std::int64_t side = arch.sampleSize;
+    const AmusedPromptEncoding both = encodeAmusedPrompts(*model.text, {params.prompt, ""}, device);
+    const auto pick = [&](std::int64_t row) {
+        return AmusedPromptEncoding{both.hidden.narrow(0, row, 1).expand({params.batch, -1, -1}),
+                                    both.pooled.narrow(0, row, 1).expand({params.batch, -1})};
+    };
+    const AmusedPromptEncoding prompt = pick(0), negative = pick(1);
+    const torch::Tensor tokens = torch::full({params.batch, side, side}, arch.maskId, torch::kInt64);
+    const torch::Tensor micro = amusedMicroConditions(int(side * arch.downscale()), int(side * arch.downscale()),
+                                                      params.crop, params.aestheticScore);
+    const auto milliseconds = [&](const std::function<void()> &work) { return 1000.0 * timed(5, work, device)[2]; };
+    torch::Tensor logits;
+    const double call =
+        milliseconds([&] { logits = model.guidedLogits(tokens, prompt, negative, micro, params.guidance); });
+    const MaskedTokenSchedule schedule(params.steps, params.temperatureStart, params.temperatureEnd, arch.masking);
+    SeededTokenDraws draws(params.seed, device);
+    UnmaskStepResult unmasked;
+    const double step = milliseconds([&] { unmasked = unmaskStep(logits, tokens, 0, schedule, arch.maskId, draws); });
+    const double decode = milliseconds([&] { model.decode(unmasked.predicted); });
+    std::printf("  where the time goes: U-ViT call with guidance %.1f ms, unmasking step %.1f ms, decode %.1f ms "
+                "(%d steps: %.0f ms + %.0f ms + %.0f ms)\n",
+                call, step, decode, params.steps, params.steps * call, params.steps * step, decode);
+}
+
 } // namespace
 
 int main(int argc, char **argv)
@@ -174,6 +207,8 @@ int main(int argc, char **argv)
             options.precision = precisionNamed(argv[++i]);
         else if (arg == "--batch" && i + 1 < argc)
             options.batch = std::max(1, std::stoi(argv[++i]));
+        else if (arg == "--eager")
+            options.eager = true;
         else
             positional.push_back(arg);
     }
@@ -183,13 +218,16 @@ int main(int argc, char **argv)
     torch::InferenceMode inference;
     if (mode == "pipeline" && positional.size() == 3) {
         AmusedModel model = loadAmusedModel(positional[0], options.device, options.precision);
+        if (options.eager)
+            model.transformer->graphs.reset();
         AmusedSamplingParams params;
         params.prompt = "a photo of a cat";
         params.seed = 42;
         params.steps = std::stoi(positional[1]);
         params.batch = options.batch;
         const std::string what = "aMUSEd pipeline, batch " + std::to_string(options.batch) + ", " +
-                                 c10::toString(options.precision) + " on " + options.device.str();
+                                 c10::toString(options.precision) + " on " + options.device.str() +
+                                 (model.transformer->graphs ? " (CUDA graphs)" : "");
         report(what,
                timed(
                    std::stoi(positional[2]),
@@ -199,6 +237,7 @@ int main(int argc, char **argv)
                    },
                    options.device),
                options.device);
+        reportBreakdown(model, params, options.device);
         return 0;
     }
     if (mode == "transformer" && argc == 3) {
@@ -233,7 +272,8 @@ int main(int argc, char **argv)
     }
     std::fprintf(stderr,
                  "usage: %s pipeline FOLDER STEPS RUNS | transformer RUNS | compare DIR | train MODEL STEPS [RANK]\n"
-                 "       (pipeline and train: [--device cpu|cuda] [--precision fp32|fp16|bf16] [--batch N])\n",
+                 "       (pipeline and train: [--device cpu|cuda] [--precision fp32|fp16|bf16] [--batch N]; pipeline: "
+                 "[--eager])\n",
                  argv[0]);
     return 2;
 }

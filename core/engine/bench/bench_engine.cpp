@@ -1,6 +1,7 @@
 // The engine at the real SD 1.5 and SD 2.1 sizes, with random weights: milliseconds per UNet call (eager and
 // replayed as a CUDA graph), achieved TFLOP/s, the text encoder, the VAE decode, and whole 20-step txt2img runs.
 // Builds without Qt (engine-only builds on GPU machines). Prints a table; --out FILE also writes it there.
+// --vae: only the VAE decode, in four layouts and precisions and stage by stage, at 512, 768 and 1024 px.
 #include "core/engine/nets/clip_text.h"
 #include "core/engine/nets/unet.h"
 #include "core/engine/nets/vae.h"
@@ -365,13 +366,81 @@ void checkAgainstCpu(Figures &figures)
     }
 }
 
+// Where the VAE decode's time goes on a GPU: the decode in other layouts and precisions than the engine's
+// (channels-last bf16), then the engine's decode stage by stage, each stage timed alone (median of 3 after one
+// warm-up) on the output of the one before, and the first block of the full-size level op by op.
+void vaeDecodeBreakdown(std::int64_t latentSize, const std::string &name, int calls, Figures &figures)
+{
+    torch::NoGradGuard noGrad;
+    AutoencoderKL vae(sdVae());
+    initializeRandomly(*vae);
+    struct Variant
+    {
+        const char *label;
+        torch::ScalarType dtype;
+        bool channelsLast;
+    };
+    for (const Variant &variant :
+         {Variant{"bf16 NCHW", torch::kBFloat16, false}, Variant{"fp16 channels-last", torch::kFloat16, true},
+          Variant{"fp16 NCHW", torch::kFloat16, false}, Variant{"bf16 channels-last", torch::kBFloat16, true}}) {
+        vae->to(g_device, variant.dtype);
+        const auto format = variant.channelsLast ? torch::MemoryFormat::ChannelsLast : torch::MemoryFormat::Contiguous;
+        for (auto &parameter : vae->parameters())
+            if (parameter.dim() == 4)
+                parameter.set_data(parameter.contiguous(format));
+        const torch::Tensor latent =
+            torch::randn({1, 4, latentSize, latentSize}, torch::TensorOptions().dtype(variant.dtype).device(g_device))
+                .contiguous(format);
+        figures.add(name + " VAE decode b1 " + variant.label + " ms",
+                    timeCalls([&] { vae->decodeRaw(latent); }, 2, std::max(3, calls / 3)));
+    }
+    // The engine's layout (the last variant).
+    VaeDecoderImpl &decoder = *vae->decoder;
+    const auto stage = [&](const std::string &what, const std::function<torch::Tensor()> &work) {
+        torch::Tensor out;
+        figures.add(name + " VAE stage " + what + " ms", timeCalls([&] { out = work(); }, 1, 3));
+        return out;
+    };
+    torch::Tensor h =
+        torch::randn({1, 4, latentSize, latentSize}, torch::TensorOptions().dtype(torch::kBFloat16).device(g_device))
+            .contiguous(torch::MemoryFormat::ChannelsLast);
+    h = stage("1 conv_in", [&] { return decoder.convIn(vae->postQuantConv(h)); });
+    h = stage("2 mid (2 blocks, attention)", [&] { return decoder.mid(h); });
+    for (std::size_t i = decoder.levels.size(); i-- > 0;) {
+        VaeLevelImpl &level = *decoder.levels[i];
+        const std::string label = "3 up." + std::to_string(i) + " at " + std::to_string(h.size(2)) + "px";
+        if (i == 0) {
+            VaeResBlockImpl &block = *level.blocks[0];
+            const torch::Tensor normed = stage(label + " block 0 norm1", [&] { return block.norm1(h); });
+            const torch::Tensor activated = stage(label + " block 0 silu", [&] { return torch::silu(normed); });
+            stage(label + " block 0 conv1", [&] { return block.conv1(activated); });
+            if (block.shortcut)
+                stage(label + " block 0 shortcut", [&] { return block.shortcut(h); });
+        }
+        h = stage(label + " blocks", [&] {
+            torch::Tensor x = h;
+            for (auto &block : level.blocks)
+                x = block(x);
+            return x;
+        });
+        if (level.resample) {
+            const std::string at = std::to_string(2 * h.size(2)) + "px";
+            const torch::Tensor doubled = stage("3 up." + std::to_string(i) + " nearest x2", [&] {
+                return torch::upsample_nearest2d(h, {2 * h.size(2), 2 * h.size(3)});
+            });
+            h = stage("3 up." + std::to_string(i) + " conv at " + at, [&] { return level.resample(doubled); });
+        }
+    }
+    stage("4 norm_out, silu, conv_out", [&] { return decoder.convOut(torch::silu(decoder.normOut(h))); });
+}
+
 } // namespace
 
 int main(int argc, char **argv)
 {
     std::string outPath, deviceName = torch::cuda::is_available() ? "cuda" : "cpu";
     int repeats = 3, calls = 30;
-    bool quick = false;
+    bool quick = false, vaeOnly = false;
     std::string only;
     for (int i = 1; i < argc; ++i) {
         const std::string arg = argv[i];
@@ -387,6 +456,8 @@ int main(int argc, char **argv)
             quick = true;
         else if (arg == "--only" && i + 1 < argc) // sd15, sd21 or sdxl
             only = argv[++i];
+        else if (arg == "--vae") // only the VAE decode's variants and stages, at 512, 768 and 1024 px
+            vaeOnly = true;
     }
     g_device = torch::Device(deviceName);
     const torch::ScalarType dtype = g_device.is_cuda() ? torch::kFloat16 : torch::kFloat32;
@@ -401,7 +472,10 @@ int main(int argc, char **argv)
     );
     Figures figures;
     checkAgainstCpu(figures);
-    if (quick) {
+    if (vaeOnly) {
+        for (const std::int64_t latent : {64, 96, 128})
+            vaeDecodeBreakdown(latent, std::to_string(latent * 8) + "px", calls, figures);
+    } else if (quick) {
         UNetConfig tiny;
         tiny.modelChannels = 64;
         benchFamily({"SD1.5-shaped (quick) 256px", tiny, 32, 0.0, {clipL()}}, dtype, true, std::min(calls, 3), repeats,

@@ -2,8 +2,9 @@
 // replayed step by step from its recorded batch order and masking draws, in float32 against the reference's losses,
 // gradient norms and weights, and under bf16 and fp16 autocast (fp16 with loss scaling) against the same reference,
 // reported; then whole training runs of the real job (trainAmused) on random images in each precision, timed, and a
-// run stopped halfway and resumed against one that was not.
-// Builds without Qt. Usage: atelier_training_check --fixtures DIR [--device cuda] [--out FILE]
+// run stopped halfway and resumed against one that was not. --curve: instead, the loss curves of 200-step runs on
+// the device in bf16 against the same runs on the CPU in float32, within what bf16 itself changes on the CPU.
+// Builds without Qt. Usage: atelier_training_check --fixtures DIR [--device cuda] [--curve] [--out FILE]
 #include "core/engine/io/state_dict.h"
 #include "core/engine/pipeline/amused.h"
 #include "core/engine/tools/report.h"
@@ -181,16 +182,23 @@ std::vector<TrainingExample> randomExamples(int count, int side)
     return examples;
 }
 
+// A run of the fixtures' tiny aMUSEd on `pictures` random 16-pixel pictures, 4 a step.
+AmusedTrainingRequest tinyAmusedRun(const std::string &fixtures, int pictures, int steps)
+{
+    AmusedTrainingRequest request;
+    request.modelPath = fixtures + "/models/tiny-amused";
+    request.examples = randomExamples(pictures, 16);
+    request.steps = steps;
+    request.batch = 4;
+    return request;
+}
+
 // The training job itself on the device: a LoRA run and a whole-transformer run per precision, timed; then a LoRA
 // run stopped after half its steps and resumed, against the uninterrupted fp32 one.
 int trainingRuns(const std::string &fixtures, const torch::Device &device, const std::string &scratch)
 {
     std::filesystem::remove_all(scratch);
-    AmusedTrainingRequest base;
-    base.modelPath = fixtures + "/models/tiny-amused";
-    base.examples = randomExamples(8, 16);
-    base.steps = 40;
-    base.batch = 4;
+    AmusedTrainingRequest base = tinyAmusedRun(fixtures, 8, 40);
     base.learningRate = 1e-3;
     base.checkpointEvery = 20;
     base.seed = 11;
@@ -253,28 +261,130 @@ int trainingRuns(const std::string &fixtures, const torch::Device &device, const
     return failures;
 }
 
+// The losses of a run, step by step.
+std::vector<double> lossCurve(AmusedTrainingRequest request)
+{
+    std::vector<double> losses;
+    std::filesystem::remove_all(request.runFolder);
+    trainAmused(request, [&losses](const TrainingProgress &progress) {
+        if (progress.event == TrainingProgress::Event::Step)
+            losses.push_back(progress.loss);
+        return true;
+    });
+    return losses;
+}
+
+// Window means of 20 steps: one step's loss depends on which tokens its draws mask, the curve's course does not.
+std::vector<double> smoothed(const std::vector<double> &losses)
+{
+    constexpr std::size_t kWindow = 20;
+    std::vector<double> means;
+    for (std::size_t start = 0; start + kWindow <= losses.size(); start += kWindow) {
+        double sum = 0;
+        for (std::size_t i = start; i < start + kWindow; ++i)
+            sum += losses[i];
+        means.push_back(sum / kWindow);
+    }
+    return means;
+}
+
+double largestGap(const std::vector<double> &a, const std::vector<double> &b)
+{
+    double largest = a.size() == b.size() ? 0.0 : INFINITY;
+    for (std::size_t i = 0; i < std::min(a.size(), b.size()); ++i)
+        largest = std::max(largest, std::abs(a[i] - b[i]));
+    return largest;
+}
+
+// 200 steps on 16 small images, a LoRA and the whole transformer: the device's bf16 curve against the CPU's float32
+// one. Both runs draw the same batches and masks (the draws are made on the CPU). bf16 noise is what bf16 changes on
+// the CPU itself; the device's curve passes within twice that (or 0.01, for a noise that happens to be tiny).
+int lossCurves(const std::string &fixtures, const torch::Device &device, const std::string &scratch)
+{
+    AmusedTrainingRequest base = tinyAmusedRun(fixtures, 16, 200);
+    base.learningRate = 3e-4;
+    base.checkpointEvery = 1000; // only the final one
+    base.seed = 5;
+    int failures = 0;
+    say("| run | steps 1-20 | 41-60 | 81-100 | 121-140 | 181-200 |");
+    say("| --- | --- | --- | --- | --- | --- |");
+    const auto row = [](const std::string &label, const std::vector<double> &means) {
+        std::string line = "| " + label;
+        for (std::size_t i : {0, 2, 4, 6, 9})
+            line += i < means.size() ? format(" | %.4f", means[i]) : std::string(" | -");
+        say(line + " |");
+    };
+    std::vector<std::string> verdicts;
+    for (const int rank : {4, 0}) {
+        const std::string kind = rank ? "LoRA r4" : "whole transformer";
+        const auto run = [&](const std::string &where, const char *precision) {
+            AmusedTrainingRequest request = base;
+            request.loraRank = rank;
+            request.device = where;
+            request.precision = precision;
+            request.runFolder = scratch + "/curve-" + where + "-" + precision + (rank ? "-lora" : "-full");
+            request.outputPath = request.runFolder + (rank ? "/out.safetensors" : "/out");
+            const std::vector<double> means = smoothed(lossCurve(request));
+            row(kind + ", " + where + " " + precision, means);
+            return means;
+        };
+        const std::vector<double> cpu = run("cpu", "fp32"), cpuBf16 = run("cpu", "bf16");
+        const std::vector<double> onDevice = run(device.str(), "bf16");
+        const double noise = largestGap(cpuBf16, cpu), gap = largestGap(onDevice, cpu);
+        const double allowed = std::max(0.01, 2 * noise);
+        const bool within = cpu.size() == 10 && gap <= allowed;
+        failures += within ? 0 : 1;
+        verdicts.push_back(kind + " on " + device.str() +
+                           format(": the bf16 curve's largest window gap to the CPU's float32 one %.4f; bf16 on the "
+                                  "CPU: %.4f; allowed %.4f",
+                                  gap, noise, allowed) +
+                           (within ? "" : " FAILED"));
+    }
+    for (const std::string &verdict : verdicts)
+        say(verdict);
+    return failures;
+}
+
 } // namespace
 
 int main(int argc, char **argv)
 {
     std::string fixtures, outPath, deviceName = torch::cuda::is_available() ? "cuda" : "cpu";
-    for (int i = 1; i + 1 < argc; i += 2) {
+    bool curve = false;
+    for (int i = 1; i < argc; ++i) {
         const std::string arg = argv[i];
-        if (arg == "--fixtures")
-            fixtures = argv[i + 1];
+        if (arg == "--curve")
+            curve = true;
+        else if (i + 1 >= argc)
+            break;
+        else if (arg == "--fixtures")
+            fixtures = argv[++i];
         else if (arg == "--device")
-            deviceName = argv[i + 1];
+            deviceName = argv[++i];
         else if (arg == "--out")
-            outPath = argv[i + 1];
+            outPath = argv[++i];
     }
     if (fixtures.empty()) {
-        std::cerr << "usage: " << argv[0] << " --fixtures DIR [--device cuda] [--out FILE]\n";
+        std::cerr << "usage: " << argv[0] << " --fixtures DIR [--device cuda] [--curve] [--out FILE]\n";
         return 2;
     }
     const torch::Device device(deviceName);
     // float32 means float32: cuDNN's convolutions would otherwise round through TF32.
     at::globalContext().setAllowTF32CuDNN(false);
     int failures = 0;
+    if (curve) {
+        try {
+            say("aMUSEd loss curves on " + device.str() + " against the CPU");
+            failures = lossCurves(fixtures, device, "/tmp/atelier-training-curves");
+        } catch (const std::exception &error) {
+            say(std::string("error: ") + error.what());
+            failures = 1;
+        }
+        say(failures ? "FAILED: " + std::to_string(failures) + " curve(s)" : "loss curves: within bf16 noise");
+        if (!outPath.empty())
+            std::ofstream(outPath) << reportBuffer().str();
+        return failures ? 1 : 0;
+    }
     try {
         std::ifstream in(fixtures + "/index.json");
         const nlohmann::json index = nlohmann::json::parse(in);

@@ -1,7 +1,8 @@
 // The engine at the real SD 1.5 and SD 2.1 sizes, with random weights: milliseconds per UNet call (eager and
 // replayed as a CUDA graph), achieved TFLOP/s, the text encoder, the VAE decode, and whole 20-step txt2img runs.
 // Builds without Qt (engine-only builds on GPU machines). Prints a table; --out FILE also writes it there.
-// --vae: only the VAE decode, in four layouts and precisions and stage by stage, at 512, 768 and 1024 px.
+// --vae: only the VAE decode, in four layouts and precisions and stage by stage, at 512, 768 and 1024 px (on the
+// CPU: float32 in two layouts at 512 px).
 #include "core/engine/nets/clip_text.h"
 #include "core/engine/nets/unet.h"
 #include "core/engine/nets/vae.h"
@@ -380,9 +381,16 @@ void vaeDecodeBreakdown(std::int64_t latentSize, const std::string &name, int ca
         torch::ScalarType dtype;
         bool channelsLast;
     };
-    for (const Variant &variant :
-         {Variant{"bf16 NCHW", torch::kBFloat16, false}, Variant{"fp16 channels-last", torch::kFloat16, true},
-          Variant{"fp16 NCHW", torch::kFloat16, false}, Variant{"bf16 channels-last", torch::kBFloat16, true}}) {
+    // The CPU has no half-precision convolutions in every libtorch: float32 there, the engine's layout last.
+    const std::vector<Variant> variants = g_device.is_cuda()
+                                              ? std::vector<Variant>{{"bf16 NCHW", torch::kBFloat16, false},
+                                                                     {"fp16 channels-last", torch::kFloat16, true},
+                                                                     {"fp16 NCHW", torch::kFloat16, false},
+                                                                     {"bf16 channels-last", torch::kBFloat16, true}}
+                                              : std::vector<Variant>{{"fp32 NCHW", torch::kFloat32, false},
+                                                                     {"fp32 channels-last", torch::kFloat32, true}};
+    const Variant &engine = variants.back();
+    for (const Variant &variant : variants) {
         vae->to(g_device, variant.dtype);
         const auto format = variant.channelsLast ? torch::MemoryFormat::ChannelsLast : torch::MemoryFormat::Contiguous;
         for (auto &parameter : vae->parameters())
@@ -394,7 +402,7 @@ void vaeDecodeBreakdown(std::int64_t latentSize, const std::string &name, int ca
         figures.add(name + " VAE decode b1 " + variant.label + " ms",
                     timeCalls([&] { vae->decodeRaw(latent); }, 2, std::max(3, calls / 3)));
     }
-    // The engine's layout (the last variant).
+    // The engine's layout and precision (the last variant's, which the weights are in now).
     VaeDecoderImpl &decoder = *vae->decoder;
     const auto stage = [&](const std::string &what, const std::function<torch::Tensor()> &work) {
         torch::Tensor out;
@@ -402,13 +410,13 @@ void vaeDecodeBreakdown(std::int64_t latentSize, const std::string &name, int ca
         return out;
     };
     torch::Tensor h =
-        torch::randn({1, 4, latentSize, latentSize}, torch::TensorOptions().dtype(torch::kBFloat16).device(g_device))
+        torch::randn({1, 4, latentSize, latentSize}, torch::TensorOptions().dtype(engine.dtype).device(g_device))
             .contiguous(torch::MemoryFormat::ChannelsLast);
     h = stage("1 conv_in", [&] { return decoder.convIn(vae->postQuantConv(h)); });
     h = stage("2 mid (2 blocks, attention)", [&] { return decoder.mid(h); });
     for (std::size_t i = decoder.levels.size(); i-- > 0;) {
         VaeLevelImpl &level = *decoder.levels[i];
-        const std::string label = "3 up." + std::to_string(i) + " at " + std::to_string(h.size(2)) + "px";
+        const std::string label = "3 up." + std::to_string(i) + " on a " + std::to_string(h.size(2)) + "^2 grid";
         if (i == 0) {
             VaeResBlockImpl &block = *level.blocks[0];
             const torch::Tensor normed = stage(label + " block 0 norm1", [&] { return block.norm1(h); });
@@ -424,11 +432,11 @@ void vaeDecodeBreakdown(std::int64_t latentSize, const std::string &name, int ca
             return x;
         });
         if (level.resample) {
-            const std::string at = std::to_string(2 * h.size(2)) + "px";
+            const std::string at = "a " + std::to_string(2 * h.size(2)) + "^2 grid";
             const torch::Tensor doubled = stage("3 up." + std::to_string(i) + " nearest x2", [&] {
                 return torch::upsample_nearest2d(h, {2 * h.size(2), 2 * h.size(3)});
             });
-            h = stage("3 up." + std::to_string(i) + " conv at " + at, [&] { return level.resample(doubled); });
+            h = stage("3 up." + std::to_string(i) + " conv on " + at, [&] { return level.resample(doubled); });
         }
     }
     stage("4 norm_out, silu, conv_out", [&] { return decoder.convOut(torch::silu(decoder.normOut(h))); });
@@ -473,7 +481,8 @@ int main(int argc, char **argv)
     Figures figures;
     checkAgainstCpu(figures);
     if (vaeOnly) {
-        for (const std::int64_t latent : {64, 96, 128})
+        for (const std::int64_t latent :
+             g_device.is_cuda() ? std::vector<std::int64_t>{64, 96, 128} : std::vector<std::int64_t>{64})
             vaeDecodeBreakdown(latent, std::to_string(latent * 8) + "px", calls, figures);
     } else if (quick) {
         UNetConfig tiny;

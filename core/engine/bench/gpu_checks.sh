@@ -47,7 +47,7 @@ for part in "${parts[@]}"; do
         step vae.log 90 "$bin/atelier_engine_bench" --vae --calls 9 --repeats 1
         step vae.log 90 python3 "$here/vae_layout_probe.py" ;;
     lora)
-        step lora.log 150 "$bin/atelier_lora_bench" --folder /tmp/atelier-cache-bench --family sdxl --device cuda
+        step lora.log 240 "$bin/atelier_lora_bench" --folder /tmp/atelier-cache-bench --family sdxl --device cuda
         step lora.log 60 python3 "$here/lora_baseline.py" ;;
     amused)
         a=/tmp/amused-512

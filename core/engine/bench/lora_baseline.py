@@ -4,8 +4,8 @@ UNet2DConditionModel at the real size, random fp16 weights) and taken off again,
 it: for each weight, a backup copied to the offload device (the CPU), the weight in float32 on the GPU plus
 strength * alpha / rank * (up @ down) with the LoRA's parts moved there, written back in fp16; unpatching copies the
 backups back. The LoRA covers what kohya's SDXL trainer covers by default: the transformer blocks' linear layers and
-proj_in/proj_out. Prints one line with the median of 3 rounds. Needs torch and diffusers (PYTHONPATH may name its
-src)."""
+proj_in/proj_out. Prints one line with the median of 3 rounds. Needs torch, transformers and diffusers (PYTHONPATH
+may name diffusers' src)."""
 import statistics
 import time
 
@@ -57,10 +57,11 @@ def main():
     for _ in range(3):
         patches.append(timed(patch))
         unpatches.append(timed(unpatch))
+    rounds = ", ".join(f"{p:.0f}/{u:.0f}" for p, u in zip(patches, unpatches))
     print(f"ComfyUI-style LoRA patching in PyTorch {torch.__version__} on {torch.cuda.get_device_name()}: SDXL UNet, "
-          f"rank {RANK}, {len(targets)} weights ({weight_bytes / 2**20:.0f} MiB fp16): patch {statistics.median(patches):.1f} ms, "
-          f"unpatch {statistics.median(unpatches):.1f} ms (median of 3; rounds {', '.join(f'{p:.0f}/{u:.0f}' for p, u in zip(patches, unpatches))})",
-          flush=True)
+          f"rank {RANK}, {len(targets)} weights ({weight_bytes / 2**20:.0f} MiB fp16): "
+          f"patch {statistics.median(patches):.1f} ms, unpatch {statistics.median(unpatches):.1f} ms "
+          f"(median of 3; rounds {rounds} ms)", flush=True)
 
 
 if __name__ == "__main__":

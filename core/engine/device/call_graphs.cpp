@@ -96,6 +96,8 @@ torch::Tensor CallGraphs::run(const std::vector<torch::Tensor> &inputs, const Ne
     const bool onDevice = std::any_of(inputs.begin(), inputs.end(),
                                       [](const torch::Tensor &input) { return input.defined() && input.is_cuda(); });
     std::vector<const void *> addresses = onDevice ? deviceAddressesOf(weights) : std::vector<const void *>();
+    if (addresses.empty() && !m_recorded.empty())
+        forget(); // the weights left the device: the recordings' memory goes too
     if (!addresses.empty()) {
         if (addresses != m_weightAddresses) {
             forget();
@@ -120,7 +122,16 @@ torch::Tensor CallGraphs::run(const std::vector<torch::Tensor> &inputs, const Ne
                 stream.synchronize();
                 recorded->graph = std::make_unique<at::cuda::CUDAGraph>();
                 recorded->graph->capture_begin();
-                recorded->out = network(recorded->inputs);
+                try {
+                    recorded->out = network(recorded->inputs);
+                } catch (...) {
+                    // A capture left open keeps the stream capturing and the allocator serving the graph's pool.
+                    try {
+                        recorded->graph->capture_end();
+                    } catch (...) {
+                    }
+                    throw;
+                }
                 recorded->graph->capture_end();
             }
             stream.synchronize();

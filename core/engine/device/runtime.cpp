@@ -5,6 +5,9 @@
 
 #ifdef ATELIER_ENGINE_CUDA
 #include <ATen/cuda/CUDAContext.h>
+#include <c10/cuda/CUDACachingAllocator.h>
+#include <c10/cuda/CUDAGuard.h>
+#include <cuda_runtime_api.h>
 #endif
 
 #include <cstdio>
@@ -50,6 +53,21 @@ std::int64_t deviceMemoryBytes(const DeviceInfo &device)
 #endif
     (void)device;
     return 0;
+}
+
+std::int64_t deviceFreeBytes(int index)
+{
+#ifdef ATELIER_ENGINE_CUDA
+    const c10::cuda::CUDAGuard onDevice(static_cast<c10::DeviceIndex>(index));
+    std::size_t freeBytes = 0, totalBytes = 0;
+    if (cudaMemGetInfo(&freeBytes, &totalBytes) != cudaSuccess)
+        return 0;
+    const auto stats = c10::cuda::CUDACachingAllocator::getDeviceStats(static_cast<c10::DeviceIndex>(index));
+    return std::int64_t(freeBytes) + stats.reserved_bytes[0].current - stats.allocated_bytes[0].current;
+#else
+    (void)index;
+    return 0;
+#endif
 }
 
 } // namespace atelier::engine

@@ -22,4 +22,8 @@ std::vector<DeviceInfo> availableDevices();
 // A CUDA device's memory in bytes; 0 for the CPU, or where this libtorch has no CUDA.
 std::int64_t deviceMemoryBytes(const DeviceInfo &device);
 
+// What CUDA device `index` can still allocate: the driver's free memory and what libtorch's caching allocator
+// holds unused; 0 where this libtorch has no CUDA.
+std::int64_t deviceFreeBytes(int index);
+
 } // namespace atelier::engine

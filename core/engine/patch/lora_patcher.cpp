@@ -1,5 +1,6 @@
 #include "core/engine/patch/lora_patcher.h"
 
+#include "core/engine/device/runtime.h"
 #include "core/engine/error.h"
 #include "core/engine/io/state_dict.h"
 
@@ -164,9 +165,62 @@ std::vector<LoRAReport> LoRAPatcher::apply(const std::vector<LoRAApplication> &l
     return next.reports;
 }
 
+namespace {
+
+// Where a GPU weight's value before patching is kept, so that taking the patch off is a copy back.
+enum class BackupPlace { Device, PinnedHost, None };
+
+// On the device while it keeps room to spare for a run's activations after holding every backup (a device copy
+// back takes milliseconds), else in pinned host memory (tens of GB/s; libtorch keeps freed pinned blocks for reuse),
+// else nowhere: the weight then comes back from its file's mapping (pageable memory, a few GB/s).
+BackupPlace backupPlaceFor(std::int64_t backupBytes, const torch::Device &device)
+{
+    if (backupBytes == 0)
+        return BackupPlace::None;
+    const int index = device.has_index() ? device.index() : 0;
+    DeviceInfo info{DeviceKind::Cuda, index, device.str(), device.str()};
+    const std::int64_t spare = std::max<std::int64_t>(2ll << 30, deviceMemoryBytes(info) / 5);
+    return deviceFreeBytes(index) - backupBytes >= spare ? BackupPlace::Device : BackupPlace::PinnedHost;
+}
+
+torch::Tensor backupOf(const torch::Tensor &parameter, BackupPlace place)
+{
+    if (place == BackupPlace::Device) {
+        try {
+            return parameter.detach().clone();
+        } catch (const c10::Error &) {
+            place = BackupPlace::PinnedHost; // the room went to something else meanwhile
+        }
+    }
+    if (place == BackupPlace::PinnedHost) {
+        try {
+            torch::Tensor backup =
+                torch::empty_like(parameter, parameter.options().device(torch::kCPU).pinned_memory(true));
+            backup.copy_(parameter.detach(), /*non_blocking=*/true);
+            return backup;
+        } catch (const c10::Error &) {
+            // No pinned memory to be had: restored from the file instead.
+        }
+    }
+    return {};
+}
+
+} // namespace
+
 void LoRAPatcher::patchWeights(const std::vector<Step> &steps)
 {
     torch::NoGradGuard noGrad;
+    std::int64_t backupBytes = 0;
+    torch::Device gpu = torch::kCPU;
+    for (std::size_t i = 0; i < steps.size(); ++i) {
+        const Weight &weight = m_weights[steps[i].weight];
+        if ((i == 0 || steps[i - 1].weight != steps[i].weight) && weight.parameter.is_cuda() &&
+            !weight.parameter.is_alias_of(weight.original)) {
+            backupBytes += weight.parameter.numel() * std::int64_t(weight.parameter.element_size());
+            gpu = weight.parameter.device();
+        }
+    }
+    const BackupPlace place = backupPlaceFor(backupBytes, gpu);
     for (std::size_t first = 0; first < steps.size();) {
         const std::size_t index = steps[first].weight;
         Weight &weight = m_weights[index];
@@ -177,12 +231,8 @@ void LoRAPatcher::patchWeights(const std::vector<Step> &steps)
         const bool direct = !mapped && parameter.scalar_type() == torch::kFloat32 && parameter.is_contiguous();
         // Recorded first, so that a failure halfway through this weight is restored with the rest (a mapped one by
         // its own storage: the mapping cannot be written).
-        torch::Tensor backup;
-        if (!mapped && parameter.is_cuda()) {
-            backup = torch::empty_like(parameter, parameter.options().device(torch::kCPU).pinned_memory(true));
-            backup.copy_(parameter.detach(), /*non_blocking=*/true);
-        }
-        m_patched.push_back({index, mapped ? parameter.data() : torch::Tensor(), backup});
+        m_patched.push_back({index, mapped ? parameter.data() : torch::Tensor(),
+                             !mapped && parameter.is_cuda() ? backupOf(parameter, place) : torch::Tensor()});
         torch::Tensor value = direct ? parameter.detach() : parameter.detach().to(torch::kFloat32).contiguous();
         if (!direct && value.is_alias_of(parameter))
             value = value.clone();

@@ -27,7 +27,7 @@ class LoRAPatcher
 public:
     // Registers `parameter` (a module's weight, shared with the module) under its `aliases` (the module names the
     // formats use, without ".weight"). `original` is the tensor the weight was loaded from (a view into the mapped
-    // file): weights are restored from it, so no copy of them is kept.
+    // file): weights in RAM are restored from it, so no copy of them is kept; see restore() for those on a GPU.
     void addWeight(PatchedNetwork network, const std::vector<std::string> &aliases, torch::Tensor parameter,
                    torch::Tensor original);
 
@@ -39,8 +39,8 @@ public:
     std::vector<LoRAReport> apply(const std::vector<LoRAApplication> &loras, const std::string &modelBase);
 
     // Puts every patched weight back to its loaded value, exactly; applied() is empty after. A weight on a GPU comes
-    // back from the copy patching kept in pinned host memory (tens of GB/s) rather than from its file's mapping
-    // (pageable memory, a few GB/s: half a second for an SDXL LoRA's weights).
+    // back from the copy patching kept of it, on the device when it has room to spare or in pinned host memory,
+    // rather than from its file's mapping (pageable memory, a few GB/s: half a second for an SDXL LoRA's weights).
     void restore();
 
     std::size_t patchedWeights() const { return m_patched.size(); }
@@ -74,7 +74,7 @@ private:
     {
         std::size_t weight = 0;
         torch::Tensor loaded; // the parameter's storage before patching, when it was replaced rather than written
-        torch::Tensor backup; // a GPU weight's value before patching, in pinned host memory
+        torch::Tensor backup; // a GPU weight's value before patching (on the device or in pinned host memory)
     };
 
     std::vector<Weight> m_weights;

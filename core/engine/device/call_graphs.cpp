@@ -75,12 +75,6 @@ bool CallGraphs::supported(const torch::Device &device)
 #endif
 }
 
-void CallGraphs::clear()
-{
-    const std::lock_guard<std::mutex> lock(m_mutex);
-    forget();
-}
-
 void CallGraphs::forget()
 {
     m_recorded.clear();
@@ -88,7 +82,7 @@ void CallGraphs::forget()
 }
 
 torch::Tensor CallGraphs::run(const std::vector<torch::Tensor> &inputs, const Network &network,
-                              const torch::nn::Module &weights, bool borrowed)
+                              const torch::nn::Module &weights, torch::ScalarType resultType)
 {
     torch::NoGradGuard noGrad;
     const std::lock_guard<std::mutex> lock(m_mutex);
@@ -146,13 +140,14 @@ torch::Tensor CallGraphs::run(const std::vector<torch::Tensor> &inputs, const Ne
             if (inputs[i].defined())
                 recorded.inputs[i].copy_(inputs[i]);
         recorded.graph->replay();
-        return borrowed ? recorded.out : recorded.out.clone();
+        // Converted or copied off the buffer, which the next replay overwrites.
+        const torch::Tensor result = recorded.out.to(resultType);
+        return result.is_alias_of(recorded.out) ? result.clone() : result;
     }
 #else
     (void)weights;
-    (void)borrowed;
 #endif
-    return network(inputs);
+    return network(inputs).to(resultType);
 }
 
 } // namespace atelier::engine

@@ -31,15 +31,12 @@ public:
     // of every input. A recording reads the weights where they were: when a weight of `weights` has moved since
     // (the model cache offloaded it, a LoRA replaced its storage), every recording is dropped and made again; while
     // some are not on the device (a partial load), the network is called as it is.
-    // The result is a fresh tensor, or with `borrowed` the recorded output itself, valid until the next run() from
-    // any thread (for a caller that reads it at once).
+    // The result is in `resultType` and a tensor of its own, never the recording's buffer.
     torch::Tensor run(const std::vector<torch::Tensor> &inputs, const Network &network,
-                      const torch::nn::Module &weights, bool borrowed = false);
-
-    // Forgets every recorded graph and the memory they hold.
-    void clear();
+                      const torch::nn::Module &weights, torch::ScalarType resultType);
 
 private:
+    // Drops every recording and the memory it holds.
     void forget();
 
     struct Recorded;

@@ -264,17 +264,15 @@ torch::Tensor AmusedModel::guidedLogits(const torch::Tensor &tokens, const Amuse
     const torch::Tensor pooled = (guided ? torch::cat({negative.pooled, prompt.pooled}) : prompt.pooled).to(device);
     const torch::Tensor micro = microConditions.to(device).expand({input.size(0), -1});
     UVit2DModel &network = transformer->network;
-    // The recorded output is only read here, before the next call.
-    const torch::Tensor raw =
+    const torch::Tensor logits =
         transformer->graphs
             ? transformer->graphs->run(
                   {input, hidden, pooled, micro},
                   [&network](const std::vector<torch::Tensor> &in) { return network(in[0], in[1], in[2], in[3]); },
-                  *network, true)
-            : network(input, hidden, pooled, micro);
-    const torch::Tensor logits = raw.to(torch::kFloat32);
+                  *network, torch::kFloat32)
+            : network(input, hidden, pooled, micro).to(torch::kFloat32);
     if (!guided)
-        return transformer->graphs && logits.is_alias_of(raw) ? logits.clone() : logits;
+        return logits;
     const torch::Tensor unconditional = logits.narrow(0, 0, b), conditional = logits.narrow(0, b, b);
     return unconditional + guidance * (conditional - unconditional);
 }

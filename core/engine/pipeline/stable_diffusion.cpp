@@ -373,15 +373,11 @@ torch::Tensor StableDiffusion::unetForward(const torch::Tensor &x, const torch::
     const torch::Tensor t = timesteps.to(m_device, torch::kFloat32);
     const torch::Tensor ctx = context.to(m_device, m_dtype);
     const torch::Tensor extra = y.defined() ? y.to(m_device, m_dtype) : y;
-    if (m_graphs) {
-        const torch::Tensor recorded = m_graphs->run(
+    if (m_graphs)
+        return m_graphs->run(
             {input, t, ctx, extra},
             [this](const std::vector<torch::Tensor> &in) { return m_unet->forward(in[0], in[1], in[2], in[3]); },
-            *m_unet, true);
-        // A float32 model's output would be the recording's own buffer, which the next call overwrites.
-        const torch::Tensor out = recorded.to(torch::kFloat32);
-        return out.is_alias_of(recorded) ? out.clone() : out;
-    }
+            *m_unet, torch::kFloat32);
     return m_unet->forward(input, t, ctx, extra).to(torch::kFloat32);
 }
 
